@@ -1,0 +1,54 @@
+"""optikit: a solver suite for factory optimisation problems.
+
+The core loads plugins (``optikit.plugins``), validates problem files, runs formulations
+on backends and checks every answer with the problem type's independent checker.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+from optikit.types import (
+    Availability,
+    Backend,
+    CheckReport,
+    Formulation,
+    InvalidProblem,
+    OptikitError,
+    Outcome,
+    ProblemType,
+    ProgressEvent,
+    Reader,
+    SolveContext,
+    SolveOptions,
+    Status,
+    UsageError,
+    Violation,
+)
+
+__version__ = "0.1.0"
+#: Version of the plugin API (hook names and the types in optikit.types).
+API_VERSION = "1.0"
+
+hookimpl = pluggy.HookimplMarker("optikit")
+
+__all__ = [
+    "API_VERSION",
+    "Availability",
+    "Backend",
+    "CheckReport",
+    "Formulation",
+    "InvalidProblem",
+    "OptikitError",
+    "Outcome",
+    "ProblemType",
+    "ProgressEvent",
+    "Reader",
+    "SolveContext",
+    "SolveOptions",
+    "Status",
+    "UsageError",
+    "Violation",
+    "__version__",
+    "hookimpl",
+]

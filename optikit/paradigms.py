@@ -1,0 +1,294 @@
+"""Solver-neutral model shapes that formulations build and backends consume.
+
+Two paradigms ship with the core:
+
+- ``"linear"``: a :class:`LinearModel` (LP or MILP in sparse row form, built from numpy
+  arrays so large models are assembled without a Python loop per coefficient).  Backends
+  return a :class:`LinearResult`.
+- ``"cp-sat"``: an ``ortools.sat.python.cp_model.CpModel`` built by the formulation.
+  The backend's ``solve(model, ctx, *, hint=None, time_limit=None, workers=None,
+  objective_scale=1.0, objective_offset=0.0)`` returns a :class:`CpResult`.
+
+Conventions a backend must honour, so that formulations never special-case a solver:
+
+- ``LinearResult.row_duals[i]`` is d(optimal objective)/d(bound of row i): the change of
+  the objective, in the model's own sense, per unit increase of the row's active bound.
+  ``col_duals`` (reduced costs) likewise per unit increase of a column's active bound.
+- ``bound`` is the best proven bound on the objective (equal to the objective for an
+  optimal LP); ``None`` when nothing is proven.
+- A run stopped by a limit reports ``Status.FEASIBLE`` with its incumbent, never
+  ``Status.OPTIMAL``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from optikit.types import Status
+
+INF = float("inf")
+
+
+@dataclass
+class LinearModel:
+    """min/max c·x + offset  s.t.  row_lower <= A x <= row_upper,  col_lower <= x <= col_upper.
+
+    ``A`` is stored in CSR form (``indptr``, ``indices``, ``data``) with shape
+    (``num_rows``, ``num_cols``).  ``integer[j]`` marks integer columns.
+    """
+
+    sense: str
+    c: NDArray[np.float64]
+    col_lower: NDArray[np.float64]
+    col_upper: NDArray[np.float64]
+    integer: NDArray[np.bool_]
+    indptr: NDArray[np.int64]
+    indices: NDArray[np.int64]
+    data: NDArray[np.float64]
+    row_lower: NDArray[np.float64]
+    row_upper: NDArray[np.float64]
+    offset: float = 0.0
+    col_names: list[str] | None = None
+    row_names: list[str] | None = None
+
+    @property
+    def num_cols(self) -> int:
+        return int(self.c.shape[0])
+
+    @property
+    def num_rows(self) -> int:
+        return int(self.row_lower.shape[0])
+
+    @property
+    def is_mip(self) -> bool:
+        return bool(self.integer.any())
+
+    def row(self, i: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """Column indices and coefficients of row ``i``."""
+        lo, hi = int(self.indptr[i]), int(self.indptr[i + 1])
+        return self.indices[lo:hi], self.data[lo:hi]
+
+    def col_name(self, j: int) -> str:
+        return self.col_names[j] if self.col_names else f"x{j}"
+
+    def row_name(self, i: int) -> str:
+        return self.row_names[i] if self.row_names else f"r{i}"
+
+    def activity(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """A @ x without scipy."""
+        rows = np.repeat(np.arange(self.num_rows), np.diff(self.indptr))
+        return np.bincount(rows, weights=self.data * x[self.indices], minlength=self.num_rows)
+
+    def to_csc(self) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+        """The same matrix in CSC form (``colptr``, ``row_indices``, ``data``)."""
+        rows = np.repeat(np.arange(self.num_rows, dtype=np.int64), np.diff(self.indptr))
+        order = np.lexsort((rows, self.indices))
+        counts = np.bincount(self.indices, minlength=self.num_cols)
+        colptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        return colptr, rows[order], self.data[order]
+
+
+class LinearModelBuilder:
+    """Assembles a :class:`LinearModel` from blocks of columns and rows.
+
+    Use the block methods (``add_columns``, ``add_rows_coo``) for large vectorised models
+    and ``add_row`` for the occasional hand-written constraint.
+    """
+
+    def __init__(self, sense: str = "min") -> None:
+        if sense not in ("min", "max"):
+            raise ValueError(f"sense must be 'min' or 'max', not {sense!r}")
+        self.sense = sense
+        self.offset = 0.0
+        self._c: list[NDArray[np.float64]] = []
+        self._lb: list[NDArray[np.float64]] = []
+        self._ub: list[NDArray[np.float64]] = []
+        self._int: list[NDArray[np.bool_]] = []
+        self._col_names: list[str] = []
+        self._num_cols = 0
+        self._rows: list[NDArray[np.int64]] = []
+        self._cols: list[NDArray[np.int64]] = []
+        self._vals: list[NDArray[np.float64]] = []
+        self._rlo: list[NDArray[np.float64]] = []
+        self._rhi: list[NDArray[np.float64]] = []
+        self._row_names: list[str] = []
+        self._num_rows = 0
+
+    @property
+    def num_cols(self) -> int:
+        return self._num_cols
+
+    @property
+    def num_rows(self) -> int:
+        return self._num_rows
+
+    def add_columns(
+        self,
+        n: int,
+        cost: ArrayLike = 0.0,
+        lower: ArrayLike = 0.0,
+        upper: ArrayLike = INF,
+        integer: ArrayLike = False,
+        names: Sequence[str] | None = None,
+    ) -> NDArray[np.int64]:
+        """Add ``n`` columns; returns their indices."""
+        idx = np.arange(self._num_cols, self._num_cols + n, dtype=np.int64)
+        self._c.append(np.broadcast_to(np.asarray(cost, dtype=np.float64), (n,)).copy())
+        self._lb.append(np.broadcast_to(np.asarray(lower, dtype=np.float64), (n,)).copy())
+        self._ub.append(np.broadcast_to(np.asarray(upper, dtype=np.float64), (n,)).copy())
+        self._int.append(np.broadcast_to(np.asarray(integer, dtype=np.bool_), (n,)).copy())
+        self._col_names.extend(names if names is not None else (f"x{i}" for i in idx))
+        self._num_cols += n
+        return idx
+
+    def add_column(
+        self,
+        cost: float = 0.0,
+        lower: float = 0.0,
+        upper: float = INF,
+        integer: bool = False,
+        name: str | None = None,
+    ) -> int:
+        return int(self.add_columns(1, cost, lower, upper, integer, [name] if name else None)[0])
+
+    def add_rows_coo(
+        self,
+        n: int,
+        rows: ArrayLike,
+        cols: ArrayLike,
+        vals: ArrayLike,
+        lower: ArrayLike = -INF,
+        upper: ArrayLike = INF,
+        names: Sequence[str] | None = None,
+    ) -> NDArray[np.int64]:
+        """Add ``n`` rows given as coordinate triplets (``rows`` local to the block, 0..n-1)."""
+        idx = np.arange(self._num_rows, self._num_rows + n, dtype=np.int64)
+        r = np.asarray(rows, dtype=np.int64)
+        self._rows.append(r + self._num_rows)
+        self._cols.append(np.asarray(cols, dtype=np.int64).reshape(r.shape))
+        self._vals.append(np.asarray(vals, dtype=np.float64).reshape(r.shape))
+        self._rlo.append(np.broadcast_to(np.asarray(lower, dtype=np.float64), (n,)).copy())
+        self._rhi.append(np.broadcast_to(np.asarray(upper, dtype=np.float64), (n,)).copy())
+        self._row_names.extend(names if names is not None else (f"r{i}" for i in idx))
+        self._num_rows += n
+        return idx
+
+    def add_rows_dense(
+        self,
+        matrix: ArrayLike,
+        cols: ArrayLike,
+        lower: ArrayLike = -INF,
+        upper: ArrayLike = INF,
+        names: Sequence[str] | None = None,
+    ) -> NDArray[np.int64]:
+        """Add rows ``lower <= matrix @ x[cols] <= upper``; zero entries are dropped."""
+        m = np.atleast_2d(np.asarray(matrix, dtype=np.float64))
+        cols_arr = np.asarray(cols, dtype=np.int64)
+        r, k = np.nonzero(m)
+        return self.add_rows_coo(m.shape[0], r, cols_arr[k], m[r, k], lower, upper, names)
+
+    def add_row(
+        self,
+        terms: dict[int, float] | Sequence[tuple[int, float]],
+        lower: float = -INF,
+        upper: float = INF,
+        name: str | None = None,
+    ) -> int:
+        """Add one row ``lower <= sum(coef * x[col]) <= upper``; repeated columns add up."""
+        items = list(terms.items()) if isinstance(terms, dict) else list(terms)
+        merged: dict[int, float] = {}
+        for col, coef in items:
+            merged[int(col)] = merged.get(int(col), 0.0) + float(coef)
+        cols = np.fromiter(merged.keys(), dtype=np.int64, count=len(merged))
+        vals = np.fromiter(merged.values(), dtype=np.float64, count=len(merged))
+        rows = np.zeros(len(merged), dtype=np.int64)
+        return int(self.add_rows_coo(1, rows, cols, vals, lower, upper, [name] if name else None)[0])
+
+    def build(self) -> LinearModel:
+        def cat(parts: list[Any], dtype: Any) -> Any:
+            return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
+
+        rows = cat(self._rows, np.int64)
+        cols = cat(self._cols, np.int64)
+        vals = cat(self._vals, np.float64)
+        keep = vals != 0.0
+        rows, cols, vals = rows[keep], cols[keep], vals[keep]
+        order = np.lexsort((cols, rows))
+        rows, cols, vals = rows[order], cols[order], vals[order]
+        # Merge duplicate (row, col) entries so every backend sees a clean matrix.
+        if rows.size:
+            new = np.ones(rows.size, dtype=bool)
+            new[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+            group = np.cumsum(new) - 1
+            vals = np.bincount(group, weights=vals)
+            rows, cols = rows[new], cols[new]
+            nz = vals != 0.0
+            rows, cols, vals = rows[nz], cols[nz], vals[nz]
+        counts = np.bincount(rows, minlength=self._num_rows)
+        indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        return LinearModel(
+            sense=self.sense,
+            c=cat(self._c, np.float64),
+            col_lower=cat(self._lb, np.float64),
+            col_upper=cat(self._ub, np.float64),
+            integer=cat(self._int, np.bool_),
+            indptr=indptr,
+            indices=cols,
+            data=vals,
+            row_lower=cat(self._rlo, np.float64),
+            row_upper=cat(self._rhi, np.float64),
+            offset=self.offset,
+            col_names=list(self._col_names),
+            row_names=list(self._row_names),
+        )
+
+
+@dataclass
+class LinearResult:
+    """A linear backend's answer.  ``x`` is present whenever a solution is."""
+
+    status: Status
+    x: NDArray[np.float64] | None = None
+    objective: float | None = None
+    bound: float | None = None
+    row_duals: NDArray[np.float64] | None = None
+    col_duals: NDArray[np.float64] | None = None
+    message: str = ""
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CpResult:
+    """The CP-SAT backend's answer.
+
+    ``value(var)`` reads an integer expression of the last solution (only when
+    ``status.has_solution``); ``objective``/``bound`` are already unscaled
+    (``raw * objective_scale + objective_offset``).
+    """
+
+    status: Status
+    objective: float | None = None
+    bound: float | None = None
+    value: Callable[[Any], int] | None = None
+    boolean_value: Callable[[Any], bool] | None = None
+    wall_time: float = 0.0
+    message: str = ""
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """|objective - bound| / max(|objective|, 1e-9), the MIP solvers' usual definition.
+
+    Zero when both are equal (including both zero); None when either is missing.
+    """
+    if objective is None or bound is None:
+        return None
+    diff = abs(objective - bound)
+    if diff <= 1e-9 * max(1.0, abs(objective)):
+        return 0.0
+    return diff / max(abs(objective), 1e-9)

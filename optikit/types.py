@@ -1,0 +1,270 @@
+"""The public data types shared by the core and every plugin.
+
+Plugins build :class:`ProblemType`, :class:`Formulation`, :class:`Backend` and
+:class:`Reader` objects and hand them to the core through the registration hooks in
+:mod:`optikit.hookspecs`.  The core never imports a plugin and never names a problem
+type; everything it knows about a type comes through these objects.
+"""
+
+from __future__ import annotations
+
+import enum
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class Status(str, enum.Enum):
+    """The outcome of a solve, as written in the solution document.
+
+    ``optimal`` is only ever claimed when optimality was proven to the requested gap;
+    a run stopped by a limit with an incumbent is ``feasible``.
+    """
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    UNKNOWN = "unknown"
+    ERROR = "error"
+
+    @property
+    def has_solution(self) -> bool:
+        return self in (Status.OPTIMAL, Status.FEASIBLE)
+
+
+class OptikitError(Exception):
+    """Base class of every error optikit reports to a user without a traceback."""
+
+
+class InvalidProblem(OptikitError):
+    """A problem document breaks its type's rules.
+
+    ``field`` is a path into the document in the form users read it,
+    e.g. ``materials[3].cost``; the CLI prints ``FILE: FIELD: MESSAGE``.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field = field
+        self.message = message
+
+
+class UsageError(OptikitError):
+    """The user asked for something that cannot be done (unknown solver, bad option)."""
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """Limits and knobs common to every backend.
+
+    ``extra`` carries ``--option key=value`` pairs through to formulations and
+    backends, which must reject keys they do not understand (never ignore them silently).
+    """
+
+    time_limit: float | None = 60.0
+    threads: int = 1
+    seed: int = 0
+    gap: float = 1e-6
+    verbose: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """An incumbent and/or bound observed at ``time_s`` seconds into the solve."""
+
+    time_s: float
+    objective: float | None = None
+    bound: float | None = None
+    source: str = ""
+
+
+class SolveContext:
+    """What a formulation and a backend see of the run they are part of.
+
+    It carries the options, the wall-clock deadline (so every stage of a multi-stage
+    method shares one time budget), the stop flag set by Ctrl-C, and the progress sink.
+    """
+
+    def __init__(
+        self,
+        options: SolveOptions,
+        on_progress: Callable[[ProgressEvent], None] | None = None,
+        stop: threading.Event | None = None,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.options = options
+        self.started = time.monotonic()
+        limit = options.time_limit
+        self.deadline: float | None = None if limit is None else self.started + limit
+        self.stop = stop if stop is not None else threading.Event()
+        self.trajectory: list[ProgressEvent] = []
+        self._on_progress = on_progress
+        self._log = log
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def remaining(self) -> float | None:
+        """Seconds left before the deadline (never negative), or None without a limit."""
+        if self.deadline is None:
+            return None
+        return max(0.0, self.deadline - time.monotonic())
+
+    def expired(self) -> bool:
+        remaining = self.remaining()
+        return self.stop.is_set() or (remaining is not None and remaining <= 0.0)
+
+    def report(
+        self, objective: float | None = None, bound: float | None = None, source: str = ""
+    ) -> None:
+        """Record a new incumbent objective and/or bound (in the problem's own units)."""
+        event = ProgressEvent(self.elapsed(), objective, bound, source)
+        self.trajectory.append(event)
+        if self._on_progress is not None:
+            self._on_progress(event)
+
+    def log(self, message: str) -> None:
+        """Verbose diagnostics; shown on stderr only with ``--verbose``."""
+        if self._log is not None and self.options.verbose:
+            self._log(message)
+
+
+@dataclass
+class Outcome:
+    """What a formulation returns: the solver's claim, before the core checks it.
+
+    ``objective`` and ``bound`` are in the problem's own units and sense.  ``analysis``
+    holds type-specific explanations (shadow prices, binding constraints, infeasibility
+    diagnosis) that are copied into the solution document under ``analysis``.
+    """
+
+    status: Status
+    payload: dict[str, Any] | None = None
+    objective: float | None = None
+    bound: float | None = None
+    analysis: dict[str, Any] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule found by a checker. ``amount`` says by how much, where it applies."""
+
+    constraint: str
+    message: str
+    amount: float | None = None
+
+
+@dataclass
+class CheckReport:
+    """A checker's verdict, computed from the problem and the payload alone."""
+
+    objective: float | None
+    violations: list[Violation] = field(default_factory=list)
+    figures: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def feasible(self) -> bool:
+        return not self.violations
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether a backend can run here, and if not, why (never an exception)."""
+
+    available: bool
+    reason: str = ""
+    version: str = ""
+
+
+# A formulation's entry point: (parsed problem, backend, context) -> Outcome.
+SolveFunction = Callable[[Any, "Backend", SolveContext], Outcome]
+
+
+@dataclass(frozen=True)
+class Formulation:
+    """One way of modelling a problem type for one backend paradigm.
+
+    ``paradigm`` matches :attr:`Backend.paradigm` (``"linear"`` for LP/MILP backends,
+    ``"cp-sat"`` for the CP-SAT backend, or any paradigm a plugin defines).
+    ``needs_integer`` says, for a parsed problem, whether this formulation builds
+    integer variables, so that pure LP backends are refused with a clear message.
+    """
+
+    name: str
+    paradigm: str
+    solve: SolveFunction
+    description: str = ""
+    needs_integer: Callable[[Any], bool] = field(default=lambda problem: False)
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    """Everything the core needs to read, solve, check and show one problem type.
+
+    - ``schema``: the JSON Schema of the problem document (top-level keys, no wrapper).
+    - ``parse``: document -> problem object; raises :class:`InvalidProblem` with a field
+      path for rules a schema cannot say (unique ids, references, sums).
+    - ``check``: the independent checker: recomputes feasibility and the objective from
+      the payload alone, never from solver internals.
+    - ``formulations``: the models offered, in order of preference.
+    - ``generate``: ``(seed, size) -> document`` for random instances of a given size
+      (``"tiny"``, ``"small"``, ``"medium"``, ``"large"`` or a plugin-defined name).
+    - ``summarize``: key figures for the human summary, as (label, text) rows.
+    - ``plots``: named renderers, e.g. ``{"gantt": draw(problem, document, path)}``.
+    - ``samples``: sample problem files shipped with the plugin.
+    """
+
+    name: str
+    schema: Mapping[str, Any]
+    parse: Callable[[Mapping[str, Any]], Any]
+    check: Callable[[Any, Mapping[str, Any]], CheckReport]
+    formulations: Sequence[Formulation]
+    description: str = ""
+    sense: str = "min"
+    default_solvers: Sequence[str] = ()
+    generate: Callable[[int, str], dict[str, Any]] | None = None
+    summarize: Callable[[Any, Mapping[str, Any]], list[tuple[str, str]]] | None = None
+    plots: Mapping[str, Callable[[Any, Mapping[str, Any], Path], None]] = field(
+        default_factory=dict
+    )
+    samples: Sequence[Path] = ()
+
+
+class Backend:
+    """A solver backend.  Subclass it and register an instance.
+
+    ``solve(model, ctx, **kwargs)`` takes a model of the backend's ``paradigm``
+    (see :mod:`optikit.paradigms`) and returns that paradigm's result type.
+    Backends map the common options (time limit from ``ctx.remaining()``, threads,
+    seed, gap) onto their solver and report incumbents through ``ctx.report``.
+    """
+
+    name: str = ""
+    paradigm: str = ""
+    description: str = ""
+    supports_integer: bool = True
+
+    def availability(self) -> Availability:
+        """Probe the solver; must never raise."""
+        return Availability(True)
+
+    def solve(self, model: Any, ctx: SolveContext, **kwargs: Any) -> Any:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Reads a standard instance format (chosen by file extension) into a problem document."""
+
+    name: str
+    extensions: tuple[str, ...]
+    problem_type: str
+    read: Callable[[Path], dict[str, Any]]
+    description: str = ""
