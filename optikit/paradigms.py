@@ -82,7 +82,8 @@ class LinearModel:
     def activity(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """A @ x without scipy."""
         rows = np.repeat(np.arange(self.num_rows), np.diff(self.indptr))
-        return np.bincount(rows, weights=self.data * x[self.indices], minlength=self.num_rows)
+        products = self.data * x[self.indices]
+        return np.bincount(rows, weights=products, minlength=self.num_rows).astype(np.float64)
 
     def to_csc(self) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
         """The same matrix in CSC form (``colptr``, ``row_indices``, ``data``)."""
@@ -207,7 +208,8 @@ class LinearModelBuilder:
         cols = np.fromiter(merged.keys(), dtype=np.int64, count=len(merged))
         vals = np.fromiter(merged.values(), dtype=np.float64, count=len(merged))
         rows = np.zeros(len(merged), dtype=np.int64)
-        return int(self.add_rows_coo(1, rows, cols, vals, lower, upper, [name] if name else None)[0])
+        names = [name] if name else None
+        return int(self.add_rows_coo(1, rows, cols, vals, lower, upper, names)[0])
 
     def build(self) -> LinearModel:
         def cat(parts: list[Any], dtype: Any) -> Any:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     """The outcome of a solve, as written in the solution document.
 
     ``optimal`` is only ever claimed when optimality was proven to the requested gap;

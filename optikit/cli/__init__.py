@@ -1,5 +1,70 @@
-"""optikit command line (placeholder until the CLI lands)."""
+"""The ``optikit`` command line.
+
+Commands live in small modules; this one assembles the group, loads plugins (and their
+``register_commands``), and turns errors into the contract's exit codes.
+"""
+
+from __future__ import annotations
+
+import click
+
+from optikit import __version__
+from optikit.cli.app import OptikitGroup, pass_app
+from optikit.cli.check_cmd import check_command, validate_command
+from optikit.cli.generate_cmd import generate_command
+from optikit.cli.info_cmd import plugins_command, schema_command
+from optikit.cli.solve_cmd import solve_command
+
+
+@click.group(cls=OptikitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="optikit")
+@click.option(
+    "--plugins-dir",
+    "plugins_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=str),
+    help="Load plugin modules from this directory too (repeatable; also OPTIKIT_PLUGINS_DIR).",
+)
+@click.pass_context
+def cli(ctx: click.Context, plugins_dirs: tuple[str, ...]) -> None:
+    """optikit: solve factory optimisation problems (blends, scheduling, energy).
+
+    \b
+    Exit codes: 0 solved / valid, 1 check failed, 2 invalid input or usage,
+    3 infeasible or unbounded, 4 no solution within the limits, 70 internal error.
+    """
+    ctx.obj.plugins_dirs = tuple(plugins_dirs)
+
+
+cli.add_command(solve_command)
+cli.add_command(check_command)
+cli.add_command(validate_command)
+cli.add_command(plugins_command)
+cli.add_command(schema_command)
+cli.add_command(generate_command)
+
+
+def _add_optional_commands() -> None:
+    """Benchmark and plugin-authoring commands live in their own packages."""
+    try:
+        from optikit.bench.cli import bench_command, report_command
+    except ImportError:
+        pass
+    else:
+        cli.add_command(bench_command)
+        cli.add_command(report_command)
+    try:
+        from optikit.scaffold.cli import plugin_group
+    except ImportError:
+        pass
+    else:
+        cli.add_command(plugin_group)
+
+
+_add_optional_commands()
+
+__all__ = ["cli", "main", "pass_app"]
 
 
 def main() -> None:
-    raise SystemExit("optikit CLI not built yet")
+    cli(prog_name="optikit")

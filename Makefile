@@ -1,0 +1,54 @@
+# optikit developer entry points.  Needs only Python >= 3.11 and make.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip
+STAMP  := $(VENV)/.installed
+TSTAMP := $(VENV)/.installed-test
+# Extra distributions installed for development (vendor-style plugins living in plugins/).
+DEV_PLUGINS := $(wildcard plugins/*/pyproject.toml)
+DEMO_LIMIT ?= 20
+
+.PHONY: install demo test lint typecheck pytest bench clean
+
+$(STAMP): pyproject.toml $(DEV_PLUGINS)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "optikit needs Python >= 3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e . $(foreach p,$(DEV_PLUGINS),-e $(dir $(p)))
+	@touch $@
+
+$(TSTAMP): $(STAMP)
+	$(PIP) install --quiet -e ".[test]"
+	@touch $@
+
+install: $(STAMP)
+
+# Solve every sample problem and print the summaries.
+demo: $(STAMP)
+	@$(BIN)/optikit plugins
+	@for f in $$(ls problems/*/*.yaml problems/*/*.yml problems/*/*.json problems/*/*.fjs 2>/dev/null | sort); do \
+		echo; echo "== optikit solve $$f"; \
+		$(BIN)/optikit solve "$$f" --time-limit $(DEMO_LIMIT); rc=$$?; \
+		case $$rc in 0|3|4) ;; *) echo "demo: $$f exited with $$rc"; exit $$rc;; esac; \
+	done
+
+lint: $(TSTAMP)
+	$(BIN)/ruff check .
+
+typecheck: $(TSTAMP)
+	$(BIN)/mypy optikit
+
+pytest: $(TSTAMP)
+	$(BIN)/python -m pytest
+
+test: lint typecheck pytest
+
+bench: $(TSTAMP)
+	$(BIN)/optikit bench benchmarks/blend.yaml --db bench-results/results.sqlite --resume
+	$(BIN)/optikit bench benchmarks/fjsp-brandimarte.yaml --db bench-results/results.sqlite --resume
+	$(BIN)/optikit bench benchmarks/energy.yaml --db bench-results/results.sqlite --resume
+	$(BIN)/optikit report --db bench-results/results.sqlite --format html -o bench-results/report.html
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache bench-results

@@ -1,0 +1,117 @@
+"""Shared CLI plumbing: the application object, error handling and output helpers."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from optikit.exitcodes import ExitCode
+from optikit.registry import Registry
+from optikit.types import OptikitError
+
+
+class App:
+    """Per-invocation state: plugin directories and the lazily loaded registry."""
+
+    def __init__(self) -> None:
+        self.plugins_dirs: tuple[str, ...] = ()
+        self._registry: Registry | None = None
+
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            from optikit.plugins import get_registry
+
+            self._registry = get_registry(tuple(Path(d) for d in self.plugins_dirs))
+            for record in self._registry.broken:
+                warn(f"plugin {record.name!r} failed to load: {record.error} "
+                     "(see 'optikit plugins')")
+        return self._registry
+
+
+pass_app = click.make_pass_decorator(App, ensure=True)
+
+
+def debug_enabled() -> bool:
+    return os.environ.get("OPTIKIT_DEBUG", "") not in ("", "0")
+
+
+def warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
+def fail(message: str, code: int = ExitCode.USAGE) -> None:
+    """Print a one-line error on stderr and exit with ``code``."""
+    click.echo(f"error: {message}", err=True)
+    raise SystemExit(int(code))
+
+
+class OptikitGroup(click.Group):
+    """A click group that turns optikit errors into one-line messages and exit codes."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        extra.setdefault("obj", App())
+        return super().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OptikitError as exc:
+            fail(str(exc), ExitCode.USAGE)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            raise SystemExit(int(ExitCode.INTERRUPTED)) from None
+        except Exception as exc:
+            if debug_enabled():
+                traceback.print_exc()
+            fail(
+                f"internal error: {type(exc).__name__}: {exc} "
+                "(set OPTIKIT_DEBUG=1 for the traceback)",
+                ExitCode.INTERNAL,
+            )
+
+
+def emit_json(data: Any) -> None:
+    """Write JSON to stdout, and nothing else there."""
+    sys.stdout.write(json.dumps(data, indent=2, default=_json_default) + "\n")
+    sys.stdout.flush()
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, indent=2, default=_json_default) + "\n"
+
+
+def parse_key_values(pairs: Sequence[str], option: str) -> dict[str, Any]:
+    """``key=value`` pairs; values parsed as JSON where possible (numbers, booleans)."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint=option)
+        key, raw = pair.split("=", 1)
+        try:
+            out[key.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            out[key.strip()] = raw
+    return out

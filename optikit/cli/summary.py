@@ -1,0 +1,76 @@
+"""The human summary of a solution document."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import click
+
+_STATUS_STYLE = {
+    "optimal": ("green", "proven optimal"),
+    "feasible": ("yellow", "feasible (not proven optimal)"),
+    "infeasible": ("red", "infeasible: no solution satisfies all constraints"),
+    "unbounded": ("red", "unbounded: the objective can improve without limit"),
+    "unknown": ("red", "no solution found within the limits"),
+    "error": ("red", "error"),
+}
+
+
+def fmt_number(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if value == int(value) and abs(value) < 1e15:
+            return f"{int(value):,}"
+        magnitude = abs(value)
+        if magnitude >= 1000:
+            return f"{value:,.2f}"
+        if magnitude >= 1:
+            return f"{value:.6g}"
+        return f"{value:.6g}"
+    return str(value)
+
+
+def render_summary(document: Mapping[str, Any], rows: list[tuple[str, str]]) -> str:
+    status = str(document.get("status"))
+    colour, words = _STATUS_STYLE.get(status, ("white", status))
+    lines = [
+        f"{document.get('name')} ({document.get('type')}): "
+        + click.style(status.upper(), fg=colour, bold=True)
+        + f"  {words}"
+    ]
+    core: list[tuple[str, str]] = [
+        ("objective", fmt_number(document.get("objective"))),
+        ("bound", fmt_number(document.get("bound"))),
+    ]
+    gap = document.get("gap")
+    core.append(("gap", "-" if gap is None else f"{100 * gap:.4g}%"))
+    solver = str(document.get("solver"))
+    if document.get("formulation"):
+        solver += f" ({document['formulation']})"
+    core.append(("solver", solver))
+    core.append(("time", f"{document.get('time_s', 0):.2f} s"))
+    check = document.get("check")
+    if isinstance(check, Mapping):
+        core.append(
+            ("check", "passed (independent checker)" if check.get("feasible")
+             else f"FAILED: {check.get('violations_total')} violation(s)")
+        )
+    all_rows = core + list(rows)
+    width = max(len(label) for label, _ in all_rows)
+    for label, text in all_rows:
+        if label == "":
+            lines.append(f"  {text}")
+            continue
+        lines.append(f"  {label.ljust(width)}  {text}")
+    if document.get("message"):
+        lines.append(f"  note: {document['message']}")
+    if isinstance(check, Mapping) and not check.get("feasible"):
+        for v in check.get("violations", [])[:10]:
+            lines.append(f"    - {v['constraint']}: {v['message']}")
+    return "\n".join(lines)

@@ -1,0 +1,190 @@
+"""JSON Schema validation with one-line, field-addressed messages.
+
+Users read ``materials[3].cost: must be >= 0``, not a jsonschema dump.  The core adds
+the top-level keys every problem file may carry (``type``, ``name``, ``description``)
+to each type's schema, so plugins describe only their own fields.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from optikit.types import InvalidProblem, ProblemType
+
+COMMON_PROPERTIES: dict[str, Any] = {
+    "type": {"type": "string", "description": "problem type name"},
+    "name": {"type": "string", "description": "a label; defaults to the file's stem"},
+    "description": {"type": "string", "description": "free text"},
+    "$schema": {"type": "string"},
+}
+
+
+def full_schema(ptype: ProblemType) -> dict[str, Any]:
+    """The type's schema with the common top-level keys and a ``type`` constant."""
+    schema = json.loads(json.dumps(dict(ptype.schema)))  # deep copy, JSON-clean
+    schema.setdefault("$schema", "https://json-schema.org/draft/2020-12/schema")
+    schema.setdefault("title", f"optikit problem: {ptype.name}")
+    props = schema.setdefault("properties", {})
+    for key, value in COMMON_PROPERTIES.items():
+        props.setdefault(key, value)
+    props["type"] = {**props["type"], "const": ptype.name}
+    required = schema.setdefault("required", [])
+    if "type" not in required:
+        required.insert(0, "type")
+    return schema
+
+
+def format_path(parts: Iterable[Any]) -> str:
+    """['materials', 3, 'cost'] -> 'materials[3].cost'."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _describe_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+_TYPE_WORDS = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "number": "a number",
+    "integer": "an integer",
+    "boolean": "true or false",
+    "null": "null",
+}
+
+
+def _message(error: Any) -> tuple[list[Any], str]:
+    """(path, message) in user words for one jsonschema ValidationError."""
+    path = list(error.absolute_path)
+    v, arg, inst = error.validator, error.validator_value, error.instance
+    if v == "required":
+        missing = [k for k in arg if isinstance(inst, dict) and k not in inst]
+        return [*path, missing[0] if missing else "?"], "is required"
+    if v == "additionalProperties" and isinstance(inst, dict):
+        allowed = set(error.schema.get("properties", {}))
+        patterns = error.schema.get("patternProperties", {})
+        extra = sorted(str(k) for k in inst if k not in allowed and not patterns)
+        known = ", ".join(sorted(allowed))
+        name = extra[0] if extra else "?"
+        return [*path, name], f"unknown field (allowed: {known})"
+    if v == "type":
+        types = arg if isinstance(arg, list) else [arg]
+        want = " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in types)
+        return path, f"must be {want}, not {_describe_type(inst)}"
+    if v == "minimum":
+        return path, f"must be >= {arg}"
+    if v == "exclusiveMinimum":
+        return path, f"must be > {arg}"
+    if v == "maximum":
+        return path, f"must be <= {arg}"
+    if v == "exclusiveMaximum":
+        return path, f"must be < {arg}"
+    if v == "enum":
+        return path, f"must be one of {', '.join(map(repr, arg))}, not {inst!r}"
+    if v == "const":
+        return path, f"must be {arg!r}, not {inst!r}"
+    if v == "minItems":
+        return path, f"must have at least {arg} item{'s' if arg != 1 else ''}"
+    if v == "maxItems":
+        return path, f"must have at most {arg} items"
+    if v == "uniqueItems":
+        return path, "must not contain duplicates"
+    if v == "minProperties":
+        return path, f"must have at least {arg} entr{'ies' if arg != 1 else 'y'}"
+    if v == "minLength":
+        return path, "must not be empty" if arg == 1 else f"must be at least {arg} characters"
+    if v == "pattern":
+        return path, f"must match {arg!r}"
+    if v == "propertyNames":
+        return path, f"has an invalid key: {error.message}"
+    return path, error.message.splitlines()[0]
+
+
+@lru_cache(maxsize=64)
+def _validator(schema_json: str) -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(json.loads(schema_json))
+
+
+def _non_finite(value: Any, path: list[Any]) -> list[Any] | None:
+    """Path of the first NaN or infinity in a document (YAML's .nan, JSON's NaN)."""
+    if isinstance(value, float):
+        return path if not math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            found = _non_finite(v, [*path, k])
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            found = _non_finite(v, [*path, i])
+            if found is not None:
+                return found
+    return None
+
+
+def validate_document(ptype: ProblemType, document: Mapping[str, Any]) -> None:
+    """Raise :class:`InvalidProblem` for the most relevant schema violation, if any."""
+    bad = _non_finite(document, [])
+    if bad is not None:
+        raise InvalidProblem(format_path(bad), "must be a finite number")
+    from jsonschema.exceptions import best_match
+
+    validator = _validator(json.dumps(full_schema(ptype), sort_keys=True))
+    errors = list(validator.iter_errors(document))
+    if not errors:
+        return
+    # Report the first problem in document order, as a reader scanning the file meets it.
+    error = min(errors, key=lambda e: _document_position(document, list(e.absolute_path)))
+    # Inside a oneOf/anyOf, the deepest alternative's error names the actual field.
+    while error.context:
+        deeper = best_match(error.context)
+        if deeper is None:
+            break
+        error = deeper
+    path, message = _message(error)
+    more = len(errors) - 1
+    if more:
+        message += f" (and {more} more error{'s' if more > 1 else ''})"
+    raise InvalidProblem(format_path(path) or "(top level)", message)
+
+
+def _document_position(document: Any, path: list[Any]) -> tuple[int, ...]:
+    """Sort key placing a path where it appears in the document (keys in file order)."""
+    key: list[int] = []
+    node = document
+    for part in path:
+        if isinstance(node, Mapping):
+            keys = list(node)
+            key.append(keys.index(part) if part in keys else len(keys))
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int):
+            key.append(part)
+            node = node[part] if part < len(node) else None
+        else:
+            break
+    return tuple(key)
