@@ -5,7 +5,8 @@ Backend ``brute`` (paradigm ``enumerate``) tries every subset.  Formulation opti
 (``--option``) make it misbehave on purpose so the runner's safeguards can be tested:
 ``lie=true`` returns an over-capacity pick, ``claim=optimal`` claims optimality with a
 loose bound, ``crash=true`` raises, ``wrong_objective=true`` misreports the objective,
-``sleep=S`` sleeps while honouring the deadline and the stop flag.
+``sleep=S`` sleeps while honouring the deadline and the stop flag, ``hang=S``
+sleeps ignoring both.
 """
 
 from __future__ import annotations
@@ -103,6 +104,8 @@ def solve(problem: dict[str, Any], backend: Backend, ctx: SolveContext) -> Outco
     opts = ctx.options.extra
     if opts.get("crash"):
         raise RuntimeError("boom")
+    if "hang" in opts:  # ignores the stop flag, like a solver stuck in native code
+        time.sleep(float(opts["hang"]))
     if "sleep" in opts:
         end = time.monotonic() + float(opts["sleep"])
         while time.monotonic() < end and not ctx.expired():
