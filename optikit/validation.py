@@ -123,6 +123,72 @@ def _message(error: Any) -> tuple[list[Any], str]:
     return path, error.message.splitlines()[0]
 
 
+# Keywords whose meaning is the same in draft-07 (what fastjsonschema implements) and in
+# draft 2020-12 (what plugins write).  A schema using anything else is validated by
+# jsonschema alone, so the fast path can never accept what the full validator refuses.
+_SAME_IN_BOTH_DRAFTS = frozenset(
+    {
+        "type", "properties", "required", "additionalProperties", "patternProperties",
+        "propertyNames", "items", "minimum", "maximum", "exclusiveMinimum",
+        "exclusiveMaximum", "multipleOf", "enum", "const", "minItems", "maxItems",
+        "uniqueItems", "minLength", "maxLength", "pattern", "minProperties",
+        "maxProperties", "anyOf", "oneOf", "allOf", "not", "$ref", "$defs", "definitions",
+        "title", "description", "default", "examples", "$comment", "$schema", "$id",
+        "deprecated", "readOnly", "writeOnly",
+    }
+)
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions")
+_SCHEMA_LISTS = ("anyOf", "oneOf", "allOf")
+_SCHEMA_VALUES = ("additionalProperties", "items", "not", "propertyNames")
+
+
+def _fast_compatible(schema: Any) -> bool:
+    if isinstance(schema, bool):
+        return True
+    if not isinstance(schema, Mapping):
+        return False
+    if not set(schema) <= _SAME_IN_BOTH_DRAFTS:
+        return False
+    if isinstance(schema.get("items"), list):  # tuple form differs between drafts
+        return False
+    ref = schema.get("$ref")
+    if ref is not None and not str(ref).startswith("#"):
+        return False
+    for key in _SCHEMA_MAPS:
+        if not all(_fast_compatible(s) for s in schema.get(key, {}).values()):
+            return False
+    for key in _SCHEMA_LISTS:
+        if not all(_fast_compatible(s) for s in schema.get(key, [])):
+            return False
+    return all(_fast_compatible(schema[key]) for key in _SCHEMA_VALUES if key in schema)
+
+
+@lru_cache(maxsize=64)
+def _fast_validator(schema_json: str) -> Any:
+    """A compiled validator for the happy path, or None when the schema is not eligible."""
+    schema = json.loads(schema_json)
+    if not _fast_compatible(schema):
+        return None
+    schema.pop("$schema", None)
+    try:
+        import fastjsonschema
+
+        return fastjsonschema.compile(schema, use_default=False, use_formats=False)
+    except Exception:
+        return None
+
+
+def _fast_accepts(schema_json: str, document: Any) -> bool:
+    validator = _fast_validator(schema_json)
+    if validator is None:
+        return False
+    try:
+        validator(document)
+    except Exception:
+        return False
+    return True
+
+
 @lru_cache(maxsize=64)
 def _validator(schema_json: str) -> Any:
     from jsonschema import Draft202012Validator
@@ -154,8 +220,10 @@ def validate_document(ptype: ProblemType, document: Mapping[str, Any]) -> None:
         raise InvalidProblem(format_path(bad), "must be a finite number")
     from jsonschema.exceptions import best_match
 
-    validator = _validator(json.dumps(full_schema(ptype), sort_keys=True))
-    errors = list(validator.iter_errors(document))
+    schema_json = _schema_json(ptype)
+    if _fast_accepts(schema_json, document):
+        return
+    errors = list(_validator(schema_json).iter_errors(document))
     if not errors:
         return
     # Report the first problem in document order, as a reader scanning the file meets it.
@@ -171,6 +239,18 @@ def validate_document(ptype: ProblemType, document: Mapping[str, Any]) -> None:
     if more:
         message += f" (and {more} more error{'s' if more > 1 else ''})"
     raise InvalidProblem(format_path(path) or "(top level)", message)
+
+
+_SCHEMA_JSON: dict[int, tuple[ProblemType, str]] = {}
+
+
+def _schema_json(ptype: ProblemType) -> str:
+    """The full schema as canonical JSON (the cache key of both validators)."""
+    cached = _SCHEMA_JSON.get(id(ptype))
+    if cached is None or cached[0] is not ptype:
+        cached = (ptype, json.dumps(full_schema(ptype), sort_keys=True))
+        _SCHEMA_JSON[id(ptype)] = cached
+    return cached[1]
 
 
 def _document_position(document: Any, path: list[Any]) -> tuple[int, ...]:

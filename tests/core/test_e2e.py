@@ -65,7 +65,7 @@ def test_ctrl_c_keeps_the_best_solution(toy_dir, toy_file, tmp_path):
     )
     time.sleep(2.0)
     proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=60)
+    _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 0, stderr
     assert "interrupt" in stderr
     doc = json.loads(out.read_text())
