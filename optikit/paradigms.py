@@ -7,7 +7,9 @@ Two paradigms ship with the core:
   return a :class:`LinearResult`.
 - ``"cp-sat"``: an ``ortools.sat.python.cp_model.CpModel`` built by the formulation.
   The backend's ``solve(model, ctx, *, hint=None, time_limit=None, workers=None,
-  objective_scale=1.0, objective_offset=0.0)`` returns a :class:`CpResult`.
+  objective_scale=1.0, objective_offset=0.0, parameters=None, report_progress=True)``
+  returns a :class:`CpResult`.  ``parameters`` are CpSolver parameters by name; users
+  pass them as ``--option cpsat.<name>=<value>``.
 
 Conventions a backend must honour, so that formulations never special-case a solver:
 

@@ -8,10 +8,36 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
+from typing import TypeVar
 
 from optikit.exitcodes import ExitCode
+
+T = TypeVar("T")
+
+
+def run_interruptible(work: Callable[[], T]) -> T:
+    """Run ``work`` in a worker thread while the main thread stays free for signals.
+
+    Python runs signal handlers in the main thread between bytecodes only; a solver busy
+    in native code on the main thread would delay Ctrl-C until it returns.
+    """
+    box: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = work()
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="optikit-solve", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(0.1)
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["result"]  # type: ignore[return-value]
 
 
 @contextlib.contextmanager

@@ -13,7 +13,7 @@ import click
 
 from optikit.atomic import write_text_atomic, write_with_atomic
 from optikit.cli.app import App, dumps, emit_json, fail, parse_key_values, pass_app, warn
-from optikit.cli.interrupt import graceful_interrupts
+from optikit.cli.interrupt import graceful_interrupts, run_interruptible
 from optikit.cli.summary import fmt_number, render_summary
 from optikit.exitcodes import ExitCode
 from optikit.types import ProgressEvent, SolveOptions
@@ -110,15 +110,17 @@ def solve_command(
     show_progress = verbose or (not quiet and not as_json and sys.stderr.isatty())
     printer = _ProgressPrinter(show_progress)
     with graceful_interrupts(stop):
-        result = solve(
-            loaded,
-            registry,
-            solver=solver,
-            formulation=formulation,
-            options=options,
-            stop=stop,
-            on_progress=printer,
-            log=lambda msg: click.echo(msg, err=True),
+        result = run_interruptible(
+            lambda: solve(
+                loaded,
+                registry,
+                solver=solver,
+                formulation=formulation,
+                options=options,
+                stop=stop,
+                on_progress=printer,
+                log=lambda msg: click.echo(msg, err=True),
+            )
         )
     document = result.document
     if stop.is_set():

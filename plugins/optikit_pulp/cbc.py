@@ -1,0 +1,172 @@
+"""The ``cbc`` backend: CBC through PuLP, with the CBC binary bundled in PuLP's wheel.
+
+PuLP's ``PULP_CBC_CMD`` class warns that it is deprecated; ``COIN_CMD`` pointed at the
+same bundled binary runs the same solver without the warning.  The status is derived
+from CBC's own words (solution file status via PuLP's ``sol_status``, cross-checked with
+the log's ``Result -`` line), never from PuLP's ``status``, which calls a time-limited run
+"Optimal".  The bound comes from the log's summary.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from optikit.paradigms import LinearModel, LinearResult
+from optikit.types import Availability, Backend, SolveContext, Status
+from optikit_pulp.pulp_import import import_pulp
+
+
+class CbcBackend(Backend):
+    name = "cbc"
+    paradigm = "linear"
+    description = "COIN-OR CBC (branch-and-cut) through PuLP, using PuLP's bundled binary"
+    supports_integer = True
+
+    def availability(self) -> Availability:
+        return _probe()
+
+    def solve(self, model: Any, ctx: SolveContext, **kwargs: Any) -> LinearResult:
+        from optikit_pulp.results import precheck
+
+        if kwargs:
+            raise TypeError(f"cbc backend: unexpected arguments {sorted(kwargs)}")
+        if not isinstance(model, LinearModel):
+            raise TypeError(f"cbc backend needs a LinearModel, not {type(model).__name__}")
+        early = precheck(model)
+        if early is not None:
+            return early
+        if ctx.stop.is_set():
+            return LinearResult(Status.UNKNOWN, message="stopped before the solve started")
+        remaining = ctx.remaining()
+        if remaining is not None and remaining <= 0.0:
+            return LinearResult(Status.UNKNOWN, message="no time left before the solve started")
+        return _run(model, ctx, remaining)
+
+
+def bundled_cbc_path() -> str:
+    pulp = import_pulp()
+
+    return str(pulp.PULP_CBC_CMD.pulp_cbc_path)
+
+
+def _run(model: LinearModel, ctx: SolveContext, time_limit: float | None) -> LinearResult:
+    pulp = import_pulp()
+
+    from optikit_pulp.cbc_log import parse_cbc_log, version_in_log
+    from optikit_pulp.cbc_progress import CbcProgress, follow_log
+    from optikit_pulp.child_stop import interrupt_children_on
+    from optikit_pulp.pulp_model import build_pulp_model
+    from optikit_pulp.results import solution_result
+
+    pm = build_pulp_model(model)
+    if pm.empty_row_infeasible:
+        return LinearResult(Status.INFEASIBLE, message="a row without columns excludes 0")
+    options = ctx.options
+    extra = [f"randomCbcSeed {int(options.seed)}"] if options.seed > 0 else []
+    fd, log_name = tempfile.mkstemp(prefix="optikit-cbc-", suffix=".log")
+    os.close(fd)
+    log_path = Path(log_name)
+    try:
+        solver = pulp.COIN_CMD(
+            path=bundled_cbc_path(),
+            msg=False,  # stdout belongs to the CLI; the log goes to a file instead
+            logPath=log_name,
+            timeLimit=None if time_limit is None else max(0.01, float(time_limit)),
+            threads=max(1, int(options.threads)),
+            gapRel=float(options.gap) if model.is_mip else None,
+            options=extra,
+        )
+        progress = CbcProgress(ctx, -1.0 if model.sense == "max" else 1.0, float(model.offset))
+        try:
+            with (
+                follow_log(log_path, progress),
+                interrupt_children_on(ctx.stop, bundled_cbc_path()) as interrupted,
+            ):
+                pm.problem.solve(solver)
+        except pulp.PulpSolverError as exc:
+            return LinearResult(Status.ERROR, message=f"cbc failed: {exc}")
+        log = log_path.read_text(errors="replace") if log_path.exists() else ""
+    finally:
+        log_path.unlink(missing_ok=True)
+    if options.verbose:
+        for line in log.splitlines():
+            ctx.log(line)
+    summary = parse_cbc_log(log)
+    stats: dict[str, Any] = {
+        "pulp_status": pulp.LpStatus.get(pm.problem.status, str(pm.problem.status)),
+        "pulp_sol_status": int(pm.problem.sol_status),
+        "cbc_result": summary.result,
+        "cbc_version": version_in_log(log),
+        "stopped_by_user": bool(interrupted),
+    }
+    if progress.error:
+        stats["progress_error"] = progress.error
+    status = _status(pm.problem.status, pm.problem.sol_status, summary.stopped)
+    detail = summary.result or stats["pulp_status"]
+    if not status.has_solution:
+        message = detail if status is not Status.UNKNOWN else f"no solution found ({detail})"
+        return LinearResult(status, message=message, stats=stats)
+    result = solution_result(pm, model, status, None, max_dual_sign=1.0, message=detail)
+    result.stats = stats
+    if model.is_mip and result.objective is not None:
+        result.bound = _bound(summary, result.objective, log, proven=status is Status.OPTIMAL)
+    return result
+
+
+def _status(status: int, sol_status: int, stopped: bool) -> Status:
+    pulp = import_pulp()
+
+    if sol_status == pulp.LpSolutionOptimal:
+        return Status.FEASIBLE if stopped else Status.OPTIMAL
+    if sol_status == pulp.LpSolutionIntegerFeasible:
+        return Status.FEASIBLE
+    if status == pulp.LpStatusInfeasible:
+        return Status.INFEASIBLE
+    if status == pulp.LpStatusUnbounded:
+        return Status.UNBOUNDED
+    if status in (pulp.LpStatusNotSolved, pulp.LpStatusOptimal):
+        return Status.UNKNOWN
+    return Status.ERROR
+
+
+def _bound(summary: Any, objective: float, log: str, proven: bool) -> float | None:
+    """The log's bound shifted to our objective (CBC never sees PuLP's constant term)."""
+    from optikit_pulp.cbc_log import objective_in_log
+
+    if summary.bound is None:
+        return objective if proven else None
+    printed = objective_in_log(log)
+    if printed is None:
+        return None
+    return summary.bound + (objective - printed)
+
+
+@functools.cache
+def _probe() -> Availability:
+    """Find the bundled CBC and solve a one-variable MILP with it; cached per process."""
+    try:
+        pulp = import_pulp()
+
+        from optikit.paradigms import LinearModelBuilder
+        from optikit.types import SolveOptions
+
+        version = f"pulp {pulp.__version__}"
+        path = bundled_cbc_path()
+        if not os.access(path, os.X_OK):
+            return Availability(False, f"PuLP's bundled CBC is missing or not executable: {path}")
+        builder = LinearModelBuilder("max")
+        x = builder.add_column(1.0, 0.0, 2.5, integer=True)
+        builder.add_row({x: 1.0}, upper=2.0)
+        ctx = SolveContext(SolveOptions(time_limit=20.0))
+        result = _run(builder.build(), ctx, 20.0)
+        if result.status is not Status.OPTIMAL or abs((result.objective or 0.0) - 2.0) > 1e-6:
+            reason = result.message or result.status.value
+            return Availability(False, f"CBC probe solve failed: {reason}", version)
+        cbc_version = result.stats.get("cbc_version")
+        return Availability(True, "", f"CBC {cbc_version} ({version})" if cbc_version else version)
+    except Exception as exc:
+        return Availability(False, f"CBC through PuLP unusable: {type(exc).__name__}: {exc}")

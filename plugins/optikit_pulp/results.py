@@ -1,0 +1,131 @@
+"""Read values and duals back from a solved :class:`~optikit_pulp.pulp_model.PulpModel`.
+
+Solvers disagree on dual signs for maximisation (CBC reports d objective / d bound in
+the model's own sense, HiGHS through PuLP reports them for the negated minimisation), so
+each backend passes its ``dual_sign`` for max problems, established by finite-difference
+tests in ``tests/backends``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from optikit.paradigms import LinearModel, LinearResult
+from optikit.types import Status
+from optikit_pulp.pulp_model import PulpModel
+
+
+def primal_values(pm: PulpModel) -> np.ndarray | None:
+    """Column values, or None when the solver left any column without a value."""
+    values = [v.varValue for v in pm.variables]
+    if any(value is None for value in values):
+        return None
+    return np.asarray(values, dtype=np.float64)
+
+
+def lp_duals(pm: PulpModel, max_sign: float, sense: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Row duals and reduced costs in optikit's convention, or None if the solver gave none.
+
+    A row split into two PuLP constraints has the dual of whichever side is active (the
+    other is zero at an optimal basis), so the two are added.
+    """
+    sign = max_sign if sense == "max" else 1.0
+    row_duals = np.zeros(len(pm.rows), dtype=np.float64)
+    for i, link in enumerate(pm.rows):
+        sides = [c for c in {id(c): c for c in (link.lower, link.upper) if c is not None}.values()]
+        for constraint in sides:
+            if constraint.pi is None:
+                return None
+            row_duals[i] += float(constraint.pi)
+    col_duals = []
+    for variable in pm.variables:
+        if variable.dj is None:
+            return None
+        col_duals.append(float(variable.dj))
+    return sign * row_duals, sign * np.asarray(col_duals, dtype=np.float64)
+
+
+def solution_result(
+    pm: PulpModel,
+    model: LinearModel,
+    status: Status,
+    bound: float | None,
+    max_dual_sign: float,
+    message: str = "",
+) -> LinearResult:
+    """A result with the solution PuLP holds; duals only for a proven-optimal LP."""
+    x = primal_values(pm)
+    if x is None:
+        return LinearResult(Status.UNKNOWN, message=f"the solver returned no values ({message})")
+    if status is Status.FEASIBLE and not is_feasible(model, x):
+        # A run stopped by a limit may leave the point it was at, feasible or not.
+        return LinearResult(
+            Status.UNKNOWN, message=f"stopped without a feasible solution ({message})"
+        )
+    objective = float(model.c @ x) + float(model.offset)
+    if status is Status.OPTIMAL and not model.is_mip:
+        bound = objective
+    result = LinearResult(status, x=x, objective=objective, bound=bound, message=message)
+    if status is Status.OPTIMAL and not model.is_mip:
+        duals = lp_duals(pm, max_dual_sign, model.sense)
+        if duals is not None:
+            result.row_duals, result.col_duals = duals
+    return result
+
+
+def is_feasible(model: LinearModel, x: np.ndarray, tol: float = 1e-6) -> bool:
+    """Bounds, rows and integrality hold within ``tol`` (relative, at least absolute)."""
+
+    def slack(bound: np.ndarray) -> np.ndarray:
+        return tol * np.maximum(1.0, np.abs(np.where(np.isfinite(bound), bound, 0.0)))
+
+    activity = model.activity(x)
+    return bool(
+        np.all(x >= model.col_lower - slack(model.col_lower))
+        and np.all(x <= model.col_upper + slack(model.col_upper))
+        and np.all(activity >= model.row_lower - slack(model.row_lower))
+        and np.all(activity <= model.row_upper + slack(model.row_upper))
+        and np.all(np.abs(x[model.integer] - np.round(x[model.integer])) <= tol)
+    )
+
+
+def precheck(model: LinearModel) -> LinearResult | None:
+    """Answer models no solver should see: NaN data, empty bound intervals, no columns."""
+    for what, values in (
+        ("objective", model.c),
+        ("matrix", model.data),
+        ("column bounds", np.concatenate((model.col_lower, model.col_upper))),
+        ("row bounds", np.concatenate((model.row_lower, model.row_upper))),
+    ):
+        if np.isnan(values).any():
+            return LinearResult(Status.ERROR, message=f"the model's {what} contain NaN")
+    if not (np.isfinite(model.c).all() and np.isfinite(model.data).all()):
+        return LinearResult(Status.ERROR, message="infinite objective or matrix coefficient")
+    for kind, lower, upper, name in (
+        ("column", model.col_lower, model.col_upper, model.col_name),
+        ("row", model.row_lower, model.row_upper, model.row_name),
+    ):
+        bad = np.flatnonzero(lower > upper)
+        if bad.size:
+            return LinearResult(
+                Status.INFEASIBLE,
+                message=f"{kind} {name(int(bad[0]))} has lower bound > upper bound",
+            )
+    if model.num_cols == 0:
+        return _empty(model)
+    return None
+
+
+def _empty(model: LinearModel) -> LinearResult:
+    """No columns: every row's activity is 0, so it is feasible iff 0 is in every range."""
+    if np.any(model.row_lower > 0.0) or np.any(model.row_upper < 0.0):
+        return LinearResult(Status.INFEASIBLE, message="a row without columns excludes 0")
+    return LinearResult(
+        Status.OPTIMAL,
+        x=np.zeros(0),
+        objective=float(model.offset),
+        bound=float(model.offset),
+        row_duals=np.zeros(model.num_rows),
+        col_duals=np.zeros(0),
+        message="model without columns",
+    )
