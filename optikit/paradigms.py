@@ -221,11 +221,14 @@ class LinearModelBuilder:
         cols = cat(self._cols, np.int64)
         vals = cat(self._vals, np.float64)
         keep = vals != 0.0
-        rows, cols, vals = rows[keep], cols[keep], vals[keep]
-        order = np.lexsort((cols, rows))
-        rows, cols, vals = rows[order], cols[order], vals[order]
-        # Merge duplicate (row, col) entries so every backend sees a clean matrix.
-        if rows.size:
+        if not keep.all():
+            rows, cols, vals = rows[keep], cols[keep], vals[keep]
+        key = rows * max(self._num_cols, 1) + cols
+        if key.size and not bool(np.all(key[1:] > key[:-1])):
+            # Not already in row-major order with unique entries: sort, then merge
+            # duplicate (row, col) entries so every backend sees a clean matrix.
+            order = np.lexsort((cols, rows))
+            rows, cols, vals = rows[order], cols[order], vals[order]
             new = np.ones(rows.size, dtype=bool)
             new[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
             group = np.cumsum(new) - 1

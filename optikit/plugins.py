@@ -78,9 +78,11 @@ class _Staging:
         if not ptype.name:
             raise ValueError("a problem type needs a name")
         self._taken("problem type", ptype.name, self.problem_types)
-        from jsonschema import Draft202012Validator
-
-        Draft202012Validator.check_schema(dict(ptype.schema))
+        # The schema itself is checked lazily (by `optikit plugins`, the testing kit, and
+        # the first time a document fails the fast validator): checking it here would cost
+        # every command a metaschema walk.
+        if not isinstance(ptype.schema, Mapping):
+            raise TypeError(f"problem type {ptype.name!r}: schema must be a mapping")
         if not ptype.formulations:
             raise ValueError(f"problem type {ptype.name!r} has no formulation")
         self.problem_types[ptype.name] = ptype

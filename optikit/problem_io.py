@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,16 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a valid number in a problem file")
 
 
+_HUGE_EXPONENT = re.compile(r"[eE]\+?\d{3,}")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"{text} is too large for a number in a problem file")
+    return value
+
+
 def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
@@ -70,7 +81,14 @@ def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def parse_json_text(text: str, source: str) -> Any:
     try:
-        return json.loads(text, object_pairs_hook=_json_pairs, parse_constant=_reject_constant)
+        # Literals such as 1e999 overflow to infinity; only then pay for a per-float hook.
+        parse_float = _finite_float if _HUGE_EXPONENT.search(text) else None
+        return json.loads(
+            text,
+            object_pairs_hook=_json_pairs,
+            parse_constant=_reject_constant,
+            parse_float=parse_float,
+        )
     except json.JSONDecodeError as exc:
         raise ProblemFileError(
             source, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}"
@@ -166,6 +184,10 @@ def read_data_file(path: Path, source: str | None = None) -> Any:
 # -- problems -----------------------------------------------------------------------------
 
 
+class _FiniteChecked(dict):  # type: ignore[type-arg]
+    """A document from the JSON reader, which already refused NaN and infinities."""
+
+
 def read_document(path: Path, registry: Registry, source: str | None = None) -> dict[str, Any]:
     """The problem document of a file, via a registered reader for standard formats."""
     source = source or str(path)
@@ -188,6 +210,8 @@ def read_document(path: Path, registry: Registry, source: str | None = None) -> 
             source, "", f"unknown file type {suffix or '(none)'!r} (known: {', '.join(known)})"
         )
     data = read_data_file(path, source)
+    if suffix == ".json":
+        data = _FiniteChecked(data) if isinstance(data, dict) else data
     if not isinstance(data, dict):
         raise ProblemFileError(
             source, "(top level)", "must be a mapping of fields (with a 'type' key)"
@@ -217,7 +241,7 @@ def load_document(
     except UsageError as exc:
         raise ProblemFileError(source, "type", str(exc)) from None
     try:
-        validate_document(ptype, doc)
+        validate_document(ptype, doc, finite_checked=isinstance(document, _FiniteChecked))
         problem = ptype.parse(doc)
     except InvalidProblem as exc:
         raise ProblemFileError(source, exc.field, exc.message) from None

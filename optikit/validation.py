@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from optikit.types import InvalidProblem, ProblemType
+from optikit.types import InvalidProblem, OptikitError, ProblemType
 
 COMMON_PROPERTIES: dict[str, Any] = {
     "type": {"type": "string", "description": "problem type name"},
@@ -193,7 +193,21 @@ def _fast_accepts(schema_json: str, document: Any) -> bool:
 def _validator(schema_json: str) -> Any:
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator(json.loads(schema_json))
+    schema = json.loads(schema_json)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def schema_problem(ptype: ProblemType) -> str:
+    """Why a type's schema is not a valid JSON Schema ('' when it is); for listings and kits."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    try:
+        Draft202012Validator.check_schema(full_schema(ptype))
+    except SchemaError as exc:
+        return exc.message
+    return ""
 
 
 def _non_finite(value: Any, path: list[Any]) -> list[Any] | None:
@@ -213,17 +227,35 @@ def _non_finite(value: Any, path: list[Any]) -> list[Any] | None:
     return None
 
 
-def validate_document(ptype: ProblemType, document: Mapping[str, Any]) -> None:
-    """Raise :class:`InvalidProblem` for the most relevant schema violation, if any."""
-    bad = _non_finite(document, [])
-    if bad is not None:
-        raise InvalidProblem(format_path(bad), "must be a finite number")
-    from jsonschema.exceptions import best_match
+class SchemaDefinitionError(OptikitError):
+    """A plugin registered a schema that is not a valid JSON Schema (a plugin bug)."""
 
+
+def validate_document(
+    ptype: ProblemType, document: Mapping[str, Any], finite_checked: bool = False
+) -> None:
+    """Raise :class:`InvalidProblem` for the first schema violation, if any.
+
+    ``finite_checked`` tells that the reader already refused NaN and infinities (the JSON
+    reader does), which saves a walk over large documents.
+    """
+    if not finite_checked:
+        bad = _non_finite(document, [])
+        if bad is not None:
+            raise InvalidProblem(format_path(bad), "must be a finite number")
     schema_json = _schema_json(ptype)
     if _fast_accepts(schema_json, document):
         return
-    errors = list(_validator(schema_json).iter_errors(document))
+    from jsonschema.exceptions import SchemaError, best_match
+
+    try:
+        validator = _validator(schema_json)
+    except SchemaError as exc:
+        raise SchemaDefinitionError(
+            f"problem type {ptype.name!r} has an invalid JSON Schema (a bug in its plugin): "
+            f"{exc.message}"
+        ) from None
+    errors = list(validator.iter_errors(document))
     if not errors:
         return
     # Report the first problem in document order, as a reader scanning the file meets it.

@@ -8,6 +8,7 @@ import click
 
 from optikit.cli.app import App, emit_json, pass_app
 from optikit.registry import Registry
+from optikit.validation import schema_problem
 
 
 def plugins_report(registry: Registry) -> dict[str, Any]:
@@ -40,6 +41,7 @@ def plugins_report(registry: Registry) -> dict[str, Any]:
                 for f in ptype.formulations
             ],
             "default_solvers": list(ptype.default_solvers),
+            "schema_error": schema_problem(ptype),
             "plots": sorted(ptype.plots),
         }
         for name, ptype in sorted(registry.problem_types.items())
@@ -77,6 +79,8 @@ def plugins_command(app: App, as_json: bool) -> None:
     for t in report["problem_types"]:
         forms = ", ".join(f"{f['name']} ({f['paradigm']})" for f in t["formulations"])
         click.echo(f"  {t['name']}  [plugin {t['plugin']}]  formulations: {forms}")
+        if t["schema_error"]:
+            click.echo(f"      invalid schema (plugin bug): {t['schema_error']}")
     click.echo("solvers:")
     for b in report["backends"]:
         mark = "+" if b["available"] else "-"

@@ -1,1 +1,66 @@
-"""Placeholder; filled in by its issue."""
+"""Problem type ``blend``: minimum-cost raw-material blends with composition limits.
+
+Furnace burdens, sinter feeds, feed mixes and alloy charges: materials with costs and
+analyses, product specs in mass %, ratios such as basicity, group shares and counts,
+lots, and per-material processing losses.  One ``linear`` formulation (LP, or MILP when
+lots or counts are present) solved by any linear backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from optikit import hookimpl
+from optikit.types import Formulation, ProblemType
+from optikit_blend.checker import check
+from optikit_blend.formulation import solve_linear
+from optikit_blend.generator import generate
+from optikit_blend.model import BlendProblem, parse
+from optikit_blend.schema import SCHEMA
+from optikit_blend.summary import summarize
+
+# Sample files live in the repository's problems/blend/ (present in source checkouts).
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "problems" / "blend"
+
+
+def _needs_integer(problem: BlendProblem) -> bool:
+    return problem.needs_integer
+
+
+def _samples() -> tuple[Path, ...]:
+    if not SAMPLES_DIR.is_dir():
+        return ()
+    return tuple(sorted(p for p in SAMPLES_DIR.iterdir() if p.suffix in (".yaml", ".yml", ".json")))
+
+
+def problem_type() -> ProblemType:
+    """The ``blend`` problem type as registered with the core."""
+    return ProblemType(
+        name="blend",
+        schema=SCHEMA,
+        parse=parse,
+        check=check,
+        formulations=[
+            Formulation(
+                name="linear",
+                paradigm="linear",
+                solve=solve_linear,
+                description=(
+                    "LP over tonnes charged per tonne of product; binaries for lots and counts"
+                ),
+                needs_integer=_needs_integer,
+            )
+        ],
+        description="Minimum-cost blend of raw materials meeting composition limits",
+        sense="min",
+        default_solvers=("highs", "cbc", "scip", "ortools-highs", "glop", "pulp-highs"),
+        generate=generate,
+        summarize=summarize,
+        samples=_samples(),
+    )
+
+
+@hookimpl
+def register_problem_types(register: Callable[[ProblemType], None]) -> None:
+    register(problem_type())

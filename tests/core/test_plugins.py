@@ -56,15 +56,6 @@ def register_backends(register):
     register(BruteBackend())
 """
 
-BAD_SCHEMA = """
-from optikit import hookimpl
-from optikit.types import ProblemType, Formulation
-
-@hookimpl
-def register_problem_types(register):
-    register(ProblemType(name="bad", schema={"type": 42}, parse=dict, check=None,
-                         formulations=[Formulation("f", "x", None)]))
-"""
 
 
 def _dir(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -95,7 +86,6 @@ def test_toy_plugin_registers_everything(toy_registry):
         (BROKEN_REGISTER, "ValueError: bad backend table"),
         (UNKNOWN_HOOK, "unknown hook(s): register_solverz"),
         (BAD_ARGS, "extra_argument"),
-        (BAD_SCHEMA, "SchemaError"),
     ],
 )
 def test_a_broken_plugin_is_recorded_and_the_others_keep_working(

@@ -105,3 +105,21 @@ def test_load_document_in_memory(toy_registry):
     assert loaded.ptype.name == "toy-knapsack"
     with pytest.raises(ProblemFileError, match="mem: items"):
         load_document({**TOY, "items": "x"}, toy_registry, source="mem")
+
+
+def test_json_number_overflow_is_refused(tmp_path, toy_registry):
+    path = _write(tmp_path, "inf.json", '{"type": "toy-knapsack", "capacity": 1e999, "items": []}')
+    assert "too large" in _error(toy_registry, path)
+
+
+def test_invalid_plugin_schema_is_reported_not_crashing(toy_registry):
+    from optikit.problem_io import load_document
+    from optikit.types import Formulation, OptikitError, ProblemType
+    from optikit.validation import schema_problem
+
+    bad = ProblemType(name="bad", schema={"type": 42}, parse=dict, check=None,
+                      formulations=[Formulation("f", "x", None)])
+    toy_registry.problem_types["bad"] = bad
+    assert schema_problem(bad)
+    with pytest.raises(OptikitError, match="invalid JSON Schema"):
+        load_document({"type": "bad"}, toy_registry)

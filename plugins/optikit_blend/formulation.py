@@ -1,0 +1,109 @@
+"""The ``linear`` formulation: build, solve on any linear backend, and report.
+
+After a MILP the material selection is fixed and the remaining LP solved once more: its
+solution has exact zeros for unused materials (no integrality-tolerance residue for the
+checker to trip over) and its duals price the rules given that selection.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from optikit.paradigms import LinearResult
+from optikit.types import Backend, Outcome, SolveContext, Status
+from optikit_blend.analysis import analyse
+from optikit_blend.linear import BlendModel, build
+from optikit_blend.model import BlendProblem, charge_figures
+
+#: Charges below this (per tonne of product) are solver noise and left out of ``amounts``.
+DROP_BELOW = 1e-10
+#: The clean-up LP after a MILP may run this long even when the deadline has passed
+#: (it is tiny next to the MILP; without it a time-limited MILP would lose its duals).
+POLISH_MIN_SECONDS = 0.5
+
+
+def payload(problem: BlendProblem, xm: NDArray[np.float64]) -> dict[str, Any]:
+    """The contract's solution payload from charges per tonne of product."""
+    keep = np.flatnonzero(xm > DROP_BELOW)
+    amounts = {problem.ids[i]: float(xm[i] * problem.total) for i in keep}
+    pct = xm[keep] @ problem.composition[keep]
+    ratios: dict[str, float | None] = {}
+    for ratio in problem.ratios:
+        den = float(pct @ ratio.denominator)
+        ratios[ratio.name] = float(pct @ ratio.numerator) / den if den > 0 else None
+    return {
+        "amounts": amounts,
+        "composition": {c: float(v) for c, v in zip(problem.components, pct, strict=True)},
+        "ratios": ratios,
+    }
+
+
+def _polish_context(ctx: SolveContext) -> SolveContext:
+    remaining = ctx.remaining()
+    limit = None if remaining is None else max(remaining, POLISH_MIN_SECONDS)
+    options = dataclasses.replace(ctx.options, time_limit=limit)
+    return SolveContext(options, stop=ctx.stop, log=ctx.log)
+
+
+def _polish(
+    problem: BlendProblem, bm: BlendModel, result: LinearResult, backend: Backend,
+    ctx: SolveContext,
+) -> tuple[BlendModel, LinearResult, str]:
+    """Fix the MILP's selection and re-solve the LP; fall back to the MILP's own values."""
+    assert result.x is not None
+    selection = np.zeros(problem.num_materials, dtype=bool)
+    selection[bm.u_materials] = result.x[bm.u_cols] > 0.5
+    fixed = build(problem, selection)
+    again = backend.solve(fixed.model, _polish_context(ctx))
+    if again.status is Status.OPTIMAL and again.x is not None:
+        return fixed, again, "LP with the material selection fixed"
+    ctx.log(f"blend: clean-up LP after the MILP ended {again.status.value}: {again.message}")
+    x = result.x.copy()
+    unused = bm.u_materials[~selection[bm.u_materials]]
+    x[bm.x_cols[unused]] = 0.0
+    cleaned = dataclasses.replace(result, x=x, row_duals=None, col_duals=None)
+    return bm, cleaned, "MILP (no duals)"
+
+
+def solve_linear(problem: BlendProblem, backend: Backend, ctx: SolveContext) -> Outcome:
+    """Formulation entry point: problem + linear backend -> Outcome."""
+    bm = build(problem)
+    ctx.log(
+        f"blend: {bm.model.num_cols} columns ({bm.u_cols.size} binary), "
+        f"{bm.model.num_rows} rows, {bm.model.data.size} nonzeros"
+    )
+    result = backend.solve(bm.model, ctx)
+    stats: dict[str, Any] = {
+        "columns": bm.model.num_cols,
+        "rows": bm.model.num_rows,
+        "nonzeros": int(bm.model.data.size),
+        "binaries": int(bm.u_cols.size),
+        **{f"solver_{k}": v for k, v in result.stats.items()},
+    }
+    if not result.status.has_solution or result.x is None:
+        status = result.status if result.status is not Status.FEASIBLE else Status.UNKNOWN
+        return Outcome(status, message=result.message, stats=stats)
+
+    final_bm, final, source = bm, result, "LP"
+    if bm.u_cols.size:
+        final_bm, final, source = _polish(problem, bm, result, backend, ctx)
+        stats["polish_objective"] = final.objective
+    assert final.x is not None
+    xm = np.maximum(final.x[final_bm.x_cols], 0.0)
+    objective = charge_figures(problem, xm)[2] * problem.total
+    bound = result.bound  # the MILP's proven bound still holds for the polished blend
+    ctx.report(objective=objective, bound=bound, source="blend")
+    analysis = analyse(problem, final_bm, final.x, final.row_duals, final.col_duals, source)
+    return Outcome(
+        result.status,
+        payload=payload(problem, xm),
+        objective=objective,
+        bound=bound,
+        analysis=analysis,
+        stats=stats,
+        message=result.message if result.status is not Status.OPTIMAL else "",
+    )

@@ -1,0 +1,49 @@
+"""The linear model builder assembles the same matrix whatever order rows arrive in."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from optikit.paradigms import LinearModelBuilder, relative_gap
+
+
+def _dense(model):
+    out = np.zeros((model.num_rows, model.num_cols))
+    for i in range(model.num_rows):
+        cols, vals = model.row(i)
+        out[i, cols] = vals
+    return out
+
+
+def test_sorted_and_unsorted_input_give_the_same_matrix():
+    a = LinearModelBuilder()
+    x = a.add_columns(3, cost=[1, 2, 3])
+    a.add_rows_dense([[1, 0, 2], [0, 3, 0]], x, lower=[1, -np.inf], upper=[5, 4])
+    b = LinearModelBuilder()
+    y = b.add_columns(3, cost=[1, 2, 3])
+    # same rows given out of order, with a duplicate entry and an explicit zero
+    b.add_rows_coo(2, rows=[1, 0, 0, 0, 0], cols=[y[1], y[2], y[0], y[2], y[1]],
+                   vals=[3, 1, 1, 1, 0], lower=[1, -np.inf], upper=[5, 4])
+    ma, mb = a.build(), b.build()
+    assert np.array_equal(_dense(ma), _dense(mb))
+    assert np.array_equal(_dense(ma), [[1, 0, 2], [0, 3, 0]])
+    assert ma.indices.tolist() == mb.indices.tolist()
+
+
+def test_activity_and_csc():
+    b = LinearModelBuilder("max")
+    x = b.add_columns(2)
+    b.add_row({int(x[0]): 2.0, int(x[1]): 1.0}, upper=4)
+    b.add_row([(int(x[1]), 1.0), (int(x[1]), 1.0)], lower=1)  # repeated column adds up
+    m = b.build()
+    assert m.activity(np.array([1.0, 2.0])).tolist() == [4.0, 4.0]
+    colptr, rows, data = m.to_csc()
+    assert colptr.tolist() == [0, 1, 3]
+    assert rows.tolist() == [0, 0, 1] and data.tolist() == [2.0, 1.0, 2.0]
+
+
+def test_relative_gap():
+    assert relative_gap(10, 10) == 0.0
+    assert relative_gap(0, 0) == 0.0
+    assert relative_gap(100, 99) == 0.01
+    assert relative_gap(None, 1) is None
