@@ -184,7 +184,7 @@ def read_data_file(path: Path, source: str | None = None) -> Any:
 # -- problems -----------------------------------------------------------------------------
 
 
-class _FiniteChecked(dict):  # type: ignore[type-arg]
+class _FiniteChecked(dict):
     """A document from the JSON reader, which already refused NaN and infinities."""
 
 

@@ -12,6 +12,7 @@ the model; ids appear only at the edges (documents and payloads).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -326,7 +327,7 @@ def check_schedule(shop: Shop, schedule: Sequence[ScheduledOperation]) -> list[V
         by_machine.setdefault(s.machine, []).append(s)
     for m, ops in by_machine.items():
         ops.sort(key=lambda s: (s.start, s.end))
-        for a, b in zip(ops, ops[1:], strict=False):
+        for a, b in itertools.pairwise(ops):
             need = shop.setup_time(m, a.job, b.job)
             if b.start < a.end + need:
                 what = "overlaps" if b.start < a.end else "leaves too little setup time after"
