@@ -70,7 +70,30 @@ def render_summary(document: Mapping[str, Any], rows: list[tuple[str, str]]) -> 
         lines.append(f"  {label.ljust(width)}  {text}")
     if document.get("message"):
         lines.append(f"  note: {document['message']}")
+    analysis = document.get("analysis")
+    diagnosis = analysis.get("diagnosis") if isinstance(analysis, Mapping) else None
+    if isinstance(diagnosis, Mapping):
+        lines.extend(render_diagnosis(diagnosis))
     if isinstance(check, Mapping) and not check.get("feasible"):
         for v in check.get("violations", [])[:10]:
             lines.append(f"    - {v['constraint']}: {v['message']}")
     return "\n".join(lines)
+
+
+def render_diagnosis(diagnosis: Mapping[str, Any]) -> list[str]:
+    """Why a problem is infeasible: the conflicting constraints and the cheapest relaxation.
+
+    Shape (filled by each type's formulation, see docs/contract.md): ``summary``,
+    ``conflicts`` (each with ``constraint``, ``message`` and optionally ``relaxation``: how
+    far that limit must move), ``method``.
+    """
+    lines = [f"  why: {diagnosis.get('summary', 'the constraints below conflict')}"]
+    for conflict in diagnosis.get("conflicts", [])[:20]:
+        text = f"    - {conflict.get('constraint')}: {conflict.get('message', '')}"
+        relax = conflict.get("relaxation")
+        if relax is not None:
+            text += f" (relax by {fmt_number(relax)})"
+        lines.append(text)
+    if diagnosis.get("method"):
+        lines.append(f"    (found by {diagnosis['method']})")
+    return lines
