@@ -1,0 +1,1 @@
+"""Template files of optikit plugin new (package data, not code)."""

@@ -1,0 +1,45 @@
+"""The human summary of a maintenance solution: where the cost comes from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from optikit_maintenance.model import Problem
+
+
+def _money(value: float) -> str:
+    return f"{value:,.2f}"
+
+
+def summarize(problem: Problem, document: Mapping[str, Any]) -> list[tuple[str, str]]:
+    solution = document["solution"]
+    costs = solution["costs"]
+    unit = f" {problem.time_unit}s" if problem.time_unit else ""
+    rows = [
+        ("downtime cost", f"{_money(costs['downtime_cost'])} = planned "
+                          f"{_money(costs['planned_downtime'])} + expected breakdowns "
+                          f"{_money(costs['expected_failure'])} + skipped "
+                          f"{_money(costs['skipped'])}"),
+        ("weighted tardiness", _money(costs["tardiness"])),
+        ("production makespan", f"{int(costs['makespan'])}{unit}"),
+    ]
+    due = {j.id: j.due for j in problem.jobs}
+    last: dict[str, int] = {}
+    for op in solution["operations"]:
+        last[op["job"]] = max(last.get(op["job"], 0), op["end"])
+    late = sorted(j for j, end in last.items() if (d := due[j]) is not None and end > d)
+    rows.append(("late jobs", f"{len(late)} of {len(problem.jobs)}"
+                              + (f" ({', '.join(late[:8])}{'...' if len(late) > 8 else ''})"
+                                 if late else "")))
+    for entry in solution["maintenance"]:
+        machine = next(m for m in problem.machines if m.id == entry["machine"])
+        note = ""
+        if machine.failure is not None:
+            p = float(machine.failure.probability.at(entry["start"]))
+            note = f", breakdown risk before it {100 * p:.0f}%"
+        rows.append((f"  {entry['task']}", f"{entry['machine']} [{entry['start']}, "
+                                           f"{entry['end']}) crew {entry['crew']}{note}"))
+    if solution.get("skipped"):
+        rows.append(("skipped tasks", ", ".join(solution["skipped"])))
+    return rows
