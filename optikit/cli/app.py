@@ -63,6 +63,32 @@ class OptikitGroup(click.Group):
         extra.setdefault("obj", App())
         return super().make_context(info_name, args, parent=parent, **extra)
 
+    # -- commands contributed by plugins (register_commands), loaded only when needed ------
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and self._add_plugin_commands(ctx):
+            command = super().get_command(ctx, cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._add_plugin_commands(ctx)
+        return super().list_commands(ctx)
+
+    def _add_plugin_commands(self, ctx: click.Context) -> bool:
+        """Let plugins add commands once; True when that may have added any."""
+        if getattr(self, "_plugin_commands_added", False):
+            return False
+        self._plugin_commands_added = True
+        app = ctx.find_object(App) or App()
+        dirs = ctx.params.get("plugins_dirs") or app.plugins_dirs
+        app.plugins_dirs = tuple(dirs)
+        try:
+            registry = app.registry
+        except OptikitError:
+            return False
+        registry.notify("register_commands", cli=self)
+        return True
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)

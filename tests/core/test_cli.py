@@ -118,3 +118,33 @@ def test_gantt_refused_for_types_without_one(run, toy_file, tmp_path):
     result = run("solve", str(toy_file), "--gantt", str(tmp_path / "g.png"))
     assert result.exit_code == 2
     assert "no Gantt chart" in result.stderr
+
+
+def test_plugins_can_add_commands(tmp_path, toy_dir, monkeypatch):
+    (toy_dir / "hello.py").write_text(
+        "import click\n"
+        "from optikit import hookimpl\n\n"
+        "@hookimpl\n"
+        "def register_commands(cli):\n"
+        "    @cli.command('hello')\n"
+        "    def hello():\n"
+        "        '''Say hello.'''\n"
+        "        click.echo('hello from a plugin')\n"
+    )
+    monkeypatch.setenv("OPTIKIT_LOAD_PLUGINS", "toy,hello")
+    from optikit.cli import cli as group
+
+    result = CliRunner().invoke(group, ["--plugins-dir", str(toy_dir), "hello"])
+    assert result.exit_code == 0, result.output
+    assert "hello from a plugin" in result.stdout
+    group.commands.pop("hello", None)
+    group._plugin_commands_added = False
+
+
+def test_python_dash_m(toy_dir, toy_file):
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "optikit", "--version"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "optikit" in proc.stdout
