@@ -29,10 +29,10 @@ class App:
         if self._registry is None:
             from optikit.plugins import get_registry
 
+            # Broken plugins are not announced on every command (that would break the
+            # one-line error promise); `optikit plugins` lists them, and "unknown type" or
+            # "unknown solver" messages name them.
             self._registry = get_registry(tuple(Path(d) for d in self.plugins_dirs))
-            for record in self._registry.broken:
-                warn(f"plugin {record.name!r} failed to load: {record.error} "
-                     "(see 'optikit plugins')")
         return self._registry
 
 
