@@ -1,0 +1,329 @@
+"""Formulation ``cpsat``: the CP-SAT model, a constructive hint, and large-neighbourhood search.
+
+Two CP-SAT models: on small instances (``model=auto`` picks it up to
+``TIME_INDEXED_COLUMNS`` start variables) the time-indexed model of
+:mod:`optikit_energy.timeindexed`, whose LP bound proves optima (the §2.6 toy in about a
+second); otherwise the interval model of :mod:`optikit_energy.cpsat_model`, whose size
+does not grow with the horizon.
+
+The run, all under the shared deadline (``ctx.remaining()``):
+
+1. Constructive schedules (:mod:`optikit_energy.heuristic`): a checked schedule in well
+   under a second, reported at once and kept as the fallback answer.
+2. The makespan-only baseline (:mod:`optikit_energy.baseline`), for the saving the summary
+   shows; a small share of the time.
+3. A global CP-SAT solve of the model from the best constructed schedule as a hint (for
+   the interval model a complete one); it gives the proven bound.
+4. Interval model only, if time is left and optimality is not proven: large-neighbourhood
+   search (:mod:`optikit_energy.lns`).
+   On the 2,880-minute benchmark instance it improves the incumbent several times faster
+   than the global solve does; sub-solves give no global bound, so the reported bound is
+   the global solve's (whose root LP gives it early: hence only ``global_share`` of the
+   time for it).
+
+Options (``--option key=value``): ``model`` (auto, interval, time-indexed), ``lns``
+(true/false), ``baseline`` (true/false), ``global_share`` (fraction of the time for the
+interval model's global solve before LNS, default 0.2).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from optikit_fjsp.shop import ScheduledOperation, makespan, weighted_tardiness
+
+from optikit.types import Outcome, SolveContext, Status, UsageError
+from optikit_energy import baseline, heuristic, switching, timeindexed
+from optikit_energy.cpsat_model import EnergyCpModel
+from optikit_energy.lns import improve, set_hint
+from optikit_energy.model import EnergyProblem, Infeasible
+
+OPTIONS = {"lns": bool, "baseline": bool, "global_share": float, "model": str}
+# Probing in CP-SAT's presolve costs seconds on the interval model of the 2,880-minute
+# benchmark instance (and every LNS sub-model) for little gain: skip it.
+FAST_PRESOLVE = {"cp_model_probing_level": 0}
+# Use the time-indexed CP-SAT model (model=auto) up to this many start variables.
+TIME_INDEXED_COLUMNS = 4_000
+
+
+def read_options(extra: Mapping[str, Any], known: Mapping[str, type]) -> dict[str, Any]:
+    """Typed ``--option`` values; unknown keys are an error, never ignored."""
+    out: dict[str, Any] = {}
+    for key, raw in extra.items():
+        if key not in known:
+            raise UsageError(
+                f"unknown option {key!r} for energy-scheduling (known: {', '.join(known)})"
+            )
+        kind = known[key]
+        if kind is bool:
+            text = str(raw).strip().lower()
+            if text not in ("true", "false", "1", "0", "yes", "no"):
+                raise UsageError(f"option {key} must be true or false, not {raw!r}")
+            out[key] = text in ("true", "1", "yes")
+        else:
+            try:
+                out[key] = kind(raw)
+            except (TypeError, ValueError) as exc:
+                raise UsageError(f"option {key} must be a {kind.__name__}, not {raw!r}") from exc
+    return out
+
+
+@dataclass
+class Incumbent:
+    schedule: list[ScheduledOperation]
+    switch_on: dict[int, list[int]]
+    objective: float
+    source: str
+    values: dict[int, int] | None = None  # full CP-SAT assignment, by variable index
+
+
+@dataclass
+class _Run:
+    problem: EnergyProblem
+    backend: Any
+    ctx: SolveContext
+    best: Incumbent | None = None
+    bound: float | None = None
+    proven: bool = False
+    stats: dict[str, Any] = field(default_factory=dict)
+    first_solution_s: float | None = None
+
+    def offer(self, inc: Incumbent) -> bool:
+        """Keep ``inc`` if it is better; report it."""
+        if self.best is not None and inc.objective >= self.best.objective - 1e-9 * max(
+            1.0, abs(self.best.objective)
+        ):
+            if inc.values is not None and self.best.values is None and (
+                abs(inc.objective - self.best.objective) <= 1e-9 * max(1.0, abs(inc.objective))
+            ):
+                self.best = inc  # same objective, but with a full assignment to hint from
+            return False
+        self.best = inc
+        if self.first_solution_s is None:
+            self.first_solution_s = self.ctx.elapsed()
+        self.ctx.report(inc.objective, None, source=inc.source)
+        return True
+
+
+def evaluate(problem: EnergyProblem, schedule: list[ScheduledOperation],
+             switch_on: dict[int, list[int]]) -> float:
+    """The objective as the checker computes it (energy from the schedule alone)."""
+    from optikit_energy import energy
+
+    figures, _ = energy.compute(problem, schedule, switch_on)
+    return problem.weights.value(
+        figures.cost, figures.co2_kg, makespan(schedule),
+        weighted_tardiness(problem.shop, schedule),
+    )
+
+
+def _all_values(model: EnergyCpModel, result: Any) -> dict[int, int]:
+    return {i: int(result.value(v)) for i, v in enumerate(model.all_variables())}
+
+
+def complete_hint(
+    run: _Run, model: EnergyCpModel, inc: Incumbent, limit: float
+) -> dict[int, int] | None:
+    """A full assignment of ``model`` for a known schedule (decisions fixed, rest solved)."""
+    decisions = model.decision_hint(inc.schedule, inc.switch_on)
+    clone = model.model.clone()
+    EnergyCpModel.fix(clone, decisions, decisions.keys())
+    # Keep the objective: with the decisions fixed it only settles the auxiliaries (spans,
+    # cost pieces) at their true values, so the hint's objective is the schedule's.
+    result = run.backend.solve(
+        clone, run.ctx, time_limit=limit, workers=1, report_progress=False,
+        parameters=FAST_PRESOLVE,
+    )
+    if not result.status.has_solution:
+        run.ctx.log(f"energy: hint completion failed ({result.status.value}: {result.message})")
+        return None
+    return _all_values(model, result)
+
+
+def _incumbent_from(run: _Run, model: EnergyCpModel, result: Any, source: str) -> Incumbent:
+    schedule, switch_on = model.extract(result.value, result.boolean_value)
+    switch_on = switching.normalize(run.problem, schedule, switch_on)
+    objective = evaluate(run.problem, schedule, switch_on)
+    return Incumbent(schedule, switch_on, objective, source, _all_values(model, result))
+
+
+def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
+    opts = read_options(ctx.options.extra, OPTIONS)
+    kind = str(opts.get("model", "auto"))
+    if kind not in ("auto", "interval", "time-indexed"):
+        raise UsageError(f"option model must be auto, interval or time-indexed, not {kind!r}")
+    if kind == "auto":
+        kind = "time-indexed" if _small(problem) else "interval"
+    elif kind == "time-indexed":
+        timeindexed.check_size(problem)
+    run = _Run(problem, backend, ctx)
+    started = time.monotonic()
+
+    built = heuristic.best_constructed(problem, budget_s=_share(ctx, 0.02, 1.0))
+    if built is not None:
+        run.offer(Incumbent(built.schedule, built.switch_on, built.objective, "heuristic"))
+    run.stats["heuristic_objective"] = None if built is None else built.objective
+    run.stats["heuristic_s"] = round(time.monotonic() - started, 3)
+
+    analysis: dict[str, Any] = {}
+    if opts.get("baseline", True):
+        base = baseline.compute(problem, backend, ctx, budget_s=_share(ctx, 0.08, 10.0))
+        if base is not None:
+            analysis["baseline"] = base
+
+    run.stats["model_kind"] = kind
+    try:
+        if kind == "time-indexed":
+            outcome = _solve_time_indexed(run, built)
+            if outcome is not None:
+                return _outcome(run, analysis, outcome)
+            run.stats["model_kind"] = kind = "interval"
+        building = time.monotonic()
+        model = EnergyCpModel(problem)
+    except Infeasible as exc:
+        return Outcome(Status.INFEASIBLE, message=str(exc), analysis=analysis, stats=run.stats)
+    run.stats["model"] = {
+        "variables": len(model.model.proto.variables),
+        "constraints": len(model.model.proto.constraints),
+        **model.info.counts,
+        "exact_scaling": model.info.exact,
+    }
+    run.stats["model_build_s"] = round(time.monotonic() - building, 3)
+
+    hint_values: dict[int, int] | None = None
+    if run.best is not None:
+        hint_values = complete_hint(run, model, run.best, _share(ctx, 0.05, 5.0))
+        run.stats["hint"] = "complete" if hint_values is not None else "failed"
+        if hint_values is not None:
+            run.best.values = hint_values
+    remaining = ctx.remaining()
+    share = float(opts.get("global_share", 0.2))
+    use_lns = opts.get("lns", True) and remaining is not None
+    global_limit = remaining
+    if use_lns and remaining is not None:
+        # Enough for presolve and the root LP (the bound) even under short limits.
+        global_limit = max(remaining * share, min(remaining * 0.5, 3.0))
+    if hint_values:
+        set_hint(model.model, hint_values)
+    result = backend.solve(
+        model.model,
+        ctx,
+        time_limit=global_limit,
+        objective_scale=model.objective_scale,
+        parameters=FAST_PRESOLVE if len(model.model.proto.variables) > 5_000 else None,
+    )
+    run.stats["global"] = _result_stats(result)
+    if result.status is Status.INFEASIBLE:
+        return _outcome(run, analysis, Status.INFEASIBLE, message=result.message)
+    if result.bound is not None and model.info.exact:
+        run.bound = result.bound
+    if result.status.has_solution:
+        run.offer(_incumbent_from(run, model, result, "cpsat"))
+        run.proven = result.status is Status.OPTIMAL and model.info.exact
+    if model.info.notes:
+        run.stats["scaling_notes"] = model.info.notes
+
+    if use_lns and not run.proven and run.best is not None and not ctx.expired():
+        improve(run, model)
+    return _outcome(run, analysis)
+
+
+def _small(problem: EnergyProblem) -> bool:
+    """Small enough for the time-indexed CP-SAT model, which proves optima the interval
+    model cannot (its LP bound knows when machines are on)."""
+    if problem.shop.has_setups:
+        return False
+    cols, nnz = timeindexed.size_estimate(problem)
+    return cols <= TIME_INDEXED_COLUMNS and nnz <= 20 * TIME_INDEXED_COLUMNS
+
+
+def _solve_time_indexed(run: _Run, built: heuristic.Constructed | None) -> Status | None:
+    """Solve the time-indexed model on CP-SAT; None if it cannot be made integral."""
+    from optikit_energy.linear_to_cpsat import NotIntegral, convert
+
+    problem, ctx = run.problem, run.ctx
+    ti = timeindexed.build(problem)
+    try:
+        conv = convert(ti.model)
+    except NotIntegral as exc:
+        run.stats["time_indexed_refused"] = str(exc)
+        return None
+    run.stats["model"] = {
+        "variables": len(conv.variables),
+        "constraints": len(conv.model.proto.constraints),
+        "start_columns": ti.num_start_columns,
+    }
+    hint = None
+    if built is not None:
+        values = timeindexed.hint_vector(problem, ti, built.schedule, built.switch_on)
+        hint = {conv.variables[j]: v for j, v in values.items()}
+    # The time-indexed model's strength is its LP: make sure a worker runs the full one.
+    threads = max(1, ctx.options.threads)
+    parameters: dict[str, Any] = (
+        {"subsolvers": ["max_lp", "default_lp"]} if threads > 1 else {"linearization_level": 2}
+    )
+    result = run.backend.solve(
+        conv.model, ctx, hint=hint, objective_scale=conv.objective_scale,
+        objective_offset=conv.objective_offset, parameters=parameters,
+    )
+    run.stats["global"] = _result_stats(result)
+    if result.status is Status.INFEASIBLE:
+        return Status.INFEASIBLE
+    if result.bound is not None:
+        run.bound = result.bound
+    if result.status.has_solution:
+        x = np.array([result.value(v) for v in conv.variables], dtype=np.float64)
+        schedule, switch_on = timeindexed.extract(problem, ti, x)
+        switch_on = switching.normalize(problem, schedule, switch_on)
+        objective = evaluate(problem, schedule, switch_on)
+        run.offer(Incumbent(schedule, switch_on, objective, "cpsat-time-indexed"))
+        run.proven = result.status is Status.OPTIMAL
+    return result.status
+
+
+def _result_stats(result: Any) -> dict[str, Any]:
+    return {
+        "status": result.status.value,
+        "objective": result.objective,
+        "bound": result.bound,
+        "wall_time": round(result.wall_time, 3),
+    }
+
+
+def _share(ctx: SolveContext, fraction: float, cap: float) -> float:
+    remaining = ctx.remaining()
+    if remaining is None:
+        return cap
+    return max(0.05, min(cap, remaining * fraction))
+
+
+def _outcome(
+    run: _Run, analysis: dict[str, Any], status: Status | None = None, message: str = ""
+) -> Outcome:
+    problem = run.problem
+    best = run.best
+    run.stats["time_to_first_solution_s"] = (
+        None if run.first_solution_s is None else round(run.first_solution_s, 3)
+    )
+    if status is Status.INFEASIBLE:
+        return Outcome(Status.INFEASIBLE, message=message or "CP-SAT proved the model infeasible",
+                       analysis=analysis, stats=run.stats)
+    if best is None:
+        return Outcome(Status.UNKNOWN, message="no schedule found within the limits",
+                       bound=run.bound, analysis=analysis, stats=run.stats)
+    payload, figures = switching.build_payload(problem, best.schedule, best.switch_on)
+    run.stats["solution_source"] = best.source
+    if "baseline" in analysis:
+        analysis["saving"] = baseline.saving(analysis["baseline"], figures, best.objective)
+    analysis["energy_breakdown"] = figures.breakdown()
+    bound = run.bound
+    if bound is not None and bound > best.objective:
+        # Only float noise can do this (the scaled model is exact); never report it.
+        run.stats["bound_above_objective"] = bound
+        bound = best.objective
+    return Outcome(Status.OPTIMAL if run.proven else Status.FEASIBLE, payload=payload,
+                   objective=best.objective, bound=bound, analysis=analysis, stats=run.stats)

@@ -1,0 +1,737 @@
+"""The CP-SAT model of an energy-scheduling problem (built, not solved, here).
+
+Why this shape (see domain.md §2.3 for the patterns):
+
+- **Energy cost per tariff period, not per start minute.**  With ``F(t)`` the cumulative
+  objective price of units ``< t`` (``F`` is piecewise linear with one piece per tariff
+  period), an operation of power ``P`` on ``[S, E)`` costs ``P * (F(E) - F(S))``.  ``F`` at
+  a variable time point is modelled with one boolean per tariff period the point may fall in
+  (the disaggregated "convex combination" form: ``x = sum x_r``, ``a_r z_r <= x_r <= b_r
+  z_r``), so the model grows with the number of periods, not with the horizon.  A table of
+  cost per start minute (``add_element``) on a 2,880-minute horizon is what blows up.
+- **Idle energy without time indexing.**  Because ``F`` is additive, a machine that is on
+  from its first start to its last end costs ``I * (F(last end) - F(first start))`` plus
+  ``(P - I) * (F(E) - F(S))`` per operation: exact under time-of-use prices.
+- **Peak cap**: one cumulative over the operations (demand ``P - I``, or ``P`` on switchable
+  machines) and the machines' on intervals (demand ``I``).
+- **Switch-off decisions** (machines with ``startup_energy``): a circuit per machine over the
+  operations that may run on it (an operation's modes on one machine share a node, which
+  divides the arcs by four on slow/fast instances).  Each node has ``g``, the start of the
+  idle time before it, and ``new`` (a switch-on opens it): after arc ``i -> j`` the machine either
+  stays on (``g_j = E_i``) or is switched on at ``g_j`` in ``[E_i, S_j]``, paying the start-up
+  energy at the price of unit ``g_j`` plus idle over ``[g_j, S_j)``.  The first node of a
+  machine always switches on (machines start the horizon off).
+- Sequence-dependent setups use the same circuit arcs (``S_j >= E_i + setup``).
+
+CP-SAT takes integers only: see :mod:`optikit_energy.scaling` for the exact scaling.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from optikit_fjsp.shop import ScheduledOperation
+
+from optikit_energy.model import EnergyProblem, Infeasible
+from optikit_energy.scaling import frac, lcm_of_denominators, scale_to_integers
+
+# Cumulative objective prices F(t) stay below this (integer units).
+F_LIMIT = 1e12
+# The integer objective's coefficients times their variables' ranges stay below this.
+OBJECTIVE_LIMIT = 2.0**52
+# Scaled powers (cumulative demands and capacity) stay below this.
+POWER_LIMIT = 2.0**40
+
+
+@dataclass
+class Segment:
+    """Units ``[start, end)`` of constant objective price ``rho`` (integer, per kW-unit)."""
+
+    start: int
+    end: int
+    rho: int
+    f_start: int  # F(start)
+
+
+@dataclass
+class Node:
+    """An operation that may run on a machine (a circuit node), its modes there merged."""
+
+    op: int
+    modes: tuple[int, ...]
+    lit: Any  # the operation runs on this machine
+    end: Any  # its end there (start + the chosen mode's duration)
+    min_duration: int
+    idle_start: Any = None  # g: switch-on time or the previous end (switchable machines)
+    new: Any = None  # a switch-on happens at g
+    aux: range = range(0)  # variables created for this node's switching and idle terms
+
+
+@dataclass
+class ModelInfo:
+    exact: bool = True
+    notes: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class EnergyCpModel:
+    """Variables and constraints; ``purpose`` is ``"energy"`` (the problem's objective) or
+    ``"makespan"`` (the energy-unaware baseline: makespan, then earliest finish, machines
+    never switched off, peak cap kept)."""
+
+    def __init__(self, problem: EnergyProblem, purpose: str = "energy") -> None:
+        from ortools.sat.python import cp_model
+
+        if purpose not in ("energy", "makespan"):
+            raise ValueError(f"unknown purpose {purpose!r}")
+        self.p = problem
+        self.purpose = purpose
+        self.cp = cp_model
+        self.model = cp_model.CpModel()
+        self.info = ModelInfo()
+        self.allow_switch_off = purpose == "energy"
+        self._terms: list[tuple[Fraction, Any]] = []
+        self._intervals: list[tuple[Any, Fraction]] = []  # (interval, power kW)
+        self.start: list[Any] = []
+        self.end: list[Any] = []
+        self.lits: list[list[Any]] = []  # None for impossible modes
+        self.nodes: dict[int, list[Node]] = {}
+        self.objective_scale = 1.0
+        self._build()
+
+    # -- time and price ---------------------------------------------------------------
+    def _build_segments(self) -> None:
+        p = self.p
+        h = frac(p.time_step) / 60
+        w = p.weights
+        pis = [
+            frac(w.energy_cost) * frac(q.price) + frac(w.carbon) * frac(q.carbon)
+            for q in p.tariff
+        ]
+        self.energy_on = self.purpose == "energy" and any(pis)
+        # Merge neighbouring periods of equal objective price.
+        merged: list[tuple[int, int, Fraction]] = []
+        for q, pi in zip(p.tariff, pis, strict=True):
+            if merged and merged[-1][2] == pi:
+                merged[-1] = (merged[-1][0], q.end, pi)
+            else:
+                merged.append((q.start, q.end, pi))
+        rhos = [pi * h for _, _, pi in merged]
+        scaled = scale_to_integers(rhos, p.horizon, F_LIMIT)
+        if not scaled.exact:
+            self.info.exact = False
+            self.info.notes.append("tariff prices were rounded to fit CP-SAT's integers")
+        self.rho_scale = scaled.factor  # integer rho = rho (currency per kW-unit) * rho_scale
+        self.h = h
+        self.segments = []
+        f = 0
+        for (a, b, _), rho in zip(merged, scaled.values, strict=True):
+            self.segments.append(Segment(a, b, rho, f))
+            f += rho * (b - a)
+        self.f_max = f
+
+    def f_of(self, t: int) -> int:
+        """F(t) for a constant t (integer units)."""
+        for s in self.segments:
+            if s.start <= t <= s.end:
+                return s.f_start + s.rho * (t - s.start)
+        return self.f_max
+
+    def _pwl(self, x: Any, lo: int, hi: int, name: str, half_open: bool = False) -> tuple[Any, Any]:
+        """(F(x), rho(x)) as linear expressions of x in [lo, hi].
+
+        With ``half_open`` the pieces are ``[a, b-1]`` so ``rho(x)`` is the price of unit x
+        (needed for a start-up's price); otherwise ``[a, b]`` (enough for F).
+        """
+        model = self.model
+        segs = [
+            s for s in self.segments
+            if s.start <= hi and (s.end - (1 if half_open else 0)) >= lo
+        ]
+        if len(segs) == 1:
+            s = segs[0]
+            return s.f_start + s.rho * (x - s.start), s.rho
+        zs, parts, f_terms, rho_terms = [], [], [], []
+        for r, s in enumerate(segs):
+            a = max(s.start, lo)
+            b = min(s.end - (1 if half_open else 0), hi)
+            z = model.new_bool_var(f"{name}_z{r}")
+            # Offset from the piece's left end, so every coefficient is >= 0 (see
+            # _build_op_pieces on why that matters for the LP bound).
+            y = model.new_int_var(0, b - a, f"{name}_y{r}")
+            model.add(y <= (b - a) * z)
+            zs.append(z)
+            parts.append(a * z + y)
+            f_terms.append((s.f_start + s.rho * (a - s.start)) * z + s.rho * y)
+            rho_terms.append(s.rho * z)
+        model.add_exactly_one(zs)
+        model.add(sum(parts) == x)
+        self.info.counts["pwl_booleans"] = self.info.counts.get("pwl_booleans", 0) + len(zs)
+        return sum(f_terms), sum(rho_terms)
+
+    # -- build --------------------------------------------------------------------------
+    def _build(self) -> None:
+        p = self.p
+        model = self.model
+        horizon = p.horizon
+        self._build_segments()
+        cap = p.peak_power
+        heads, tails = p.heads, p.tails
+
+        # Operations: a start, an end, one optional fixed-size interval per possible mode.
+        self.mode_intervals: list[list[Any]] = []
+        for g, op in enumerate(p.ops):
+            lo, hi_end = heads[g], horizon - tails[g]
+            possible = [
+                k for k, md in enumerate(op.modes)
+                if lo + md.duration <= hi_end and (cap is None or md.power <= cap + 1e-9)
+            ]
+            job = p.shop.jobs[op.job]
+            if not possible:
+                raise Infeasible(
+                    f"job {job.id} operation {op.index} fits no mode between its earliest "
+                    f"start {lo} and its latest end {hi_end} under the peak cap"
+                )
+            dmin = min(op.modes[k].duration for k in possible)
+            s = model.new_int_var(lo, hi_end - dmin, f"S{g}")
+            e = model.new_int_var(lo + dmin, hi_end, f"E{g}")
+            lits: list[Any] = [None] * len(op.modes)
+            ivs: list[Any] = [None] * len(op.modes)
+            for k in possible:
+                md = op.modes[k]
+                lit = model.new_bool_var(f"L{g}_{k}")
+                lits[k] = lit
+                ivs[k] = model.new_optional_fixed_size_interval_var(
+                    s, md.duration, lit, f"I{g}_{k}"
+                )
+            model.add_exactly_one([lits[k] for k in possible])
+            model.add(e == s + sum(op.modes[k].duration * lits[k] for k in possible))
+            self.start.append(s)
+            self.end.append(e)
+            self.lits.append(lits)
+            self.mode_intervals.append(ivs)
+        for ops in p.job_ops:
+            for a, b in itertools.pairwise(ops):
+                model.add(self.start[b] >= self.end[a])
+
+        # Per operation-mode cost pieces; F(S) of each operation for the idle terms.
+        self.f_start: list[Any] = []
+        self.mode_busy: dict[tuple[int, int], Any] = {}
+        # (op, mode, u, v, z, y, measured from u?) of every cost piece.
+        self.pieces: list[tuple[int, int, int, int, Any, Any, bool]] = []
+        # Variables created for each operation's cost pieces (fixed with it in LNS).
+        self.op_aux: list[range] = [range(0)] * len(p.ops)
+        if self.energy_on:
+            for g in range(len(p.ops)):
+                first = len(model.proto.variables)
+                self._build_op_pieces(g)
+                self.op_aux[g] = range(first, len(model.proto.variables))
+
+        for m in range(p.num_machines):
+            self._build_machine(m)
+        if self.energy_on:
+            self._add_machine_period_caps()
+        self._build_peak()
+        self._build_objective()
+
+    def _domain(self, var: Any) -> tuple[int, int]:
+        dom = list(self.model.proto.variables[var.index].domain)
+        return int(dom[0]), int(dom[-1])
+
+    def switches(self, m: int) -> bool:
+        """Whether machine m's switch-offs are decided in this model."""
+        p = self.p
+        return (
+            self.allow_switch_off
+            and p.can_switch_off(m)
+            and (p.idle_power[m] > 0 or (p.startup_energy[m] or 0) > 0)
+        )
+
+    def _has_setups(self, m: int) -> bool:
+        return any(t > 0 for (mm, _a, _b), t in self.p.shop.setups.items() if mm == m)
+
+    def _build_machine(self, m: int) -> None:
+        p = self.p
+        model = self.model
+        idle = p.idle_power[m]
+        pairs = [(g, k) for g, k in p.machine_modes[m] if self.lits[g][k] is not None]
+        switching = self.switches(m)
+        ivs = [self.mode_intervals[g][k] for g, k in pairs]
+        if not pairs:
+            return
+        model.add_no_overlap(ivs)
+
+        # Processing energy and the operations' share of the peak.
+        for g, k in pairs:
+            md = p.ops[g].modes[k]
+            net = frac(md.power) - (0 if switching else frac(idle))
+            if self.energy_on and net:
+                self._terms.append((net / self.rho_scale, self.mode_busy[(g, k)]))
+            self._intervals.append((self.mode_intervals[g][k], net))
+
+        if switching:
+            self._build_switching(m, pairs)
+            return
+        if self._has_setups(m):
+            self._build_circuit(m, self._machine_nodes(m, pairs))
+        if idle > 0 and (self.energy_on or p.peak_power is not None):
+            # On from the first start to the last end.
+            horizon = p.horizon
+            first = model.new_int_var(0, horizon, f"span_start{m}")
+            last = model.new_int_var(0, horizon, f"span_end{m}")
+            model.add(first <= last)
+            for g, k in pairs:
+                lit = self.lits[g][k]
+                model.add(first <= self.start[g]).only_enforce_if(lit)
+                model.add(last >= self.start[g] + p.ops[g].modes[k].duration).only_enforce_if(lit)
+            size = model.new_int_var(0, horizon, f"span_len{m}")
+            span = model.new_interval_var(first, size, last, f"span{m}")
+            # For the LP: the span holds all the machine's processing.
+            model.add(size >= sum(p.ops[g].modes[k].duration * self.lits[g][k] for g, k in pairs))
+            self._intervals.append((span, frac(idle)))
+            if self.energy_on:
+                f_first, _ = self._pwl(first, 0, horizon, f"Fspan_s{m}")
+                f_last, _ = self._pwl(last, 0, horizon, f"Fspan_e{m}")
+                on = self._nonneg(f_last - f_first, last - first, f"Fspan{m}")
+                self._terms.append((frac(idle) / self.rho_scale, on))
+
+    def _nonneg(self, f_diff: Any, units: Any, name: str) -> Any:
+        """A variable equal to F(b) - F(a) for a <= b (``units`` = b - a), with the bounds
+        the LP relaxation misses: >= 0 and >= the cheapest price per unit."""
+        rho_min = min(seg.rho for seg in self.segments)
+        var = self.model.new_int_var(0, self.f_max, name)
+        self.model.add(var == f_diff)
+        if rho_min > 0:
+            self.model.add(var >= rho_min * units)
+        return var
+
+    def _segment_at(self, t: int) -> Segment:
+        """The price segment of unit t (the last one for t at or past the horizon)."""
+        for seg in self.segments:
+            if seg.start <= t < seg.end:
+                return seg
+        return self.segments[-1]
+
+    def _build_op_pieces(self, g: int) -> None:
+        """Disaggregate (mode, piece) for operation g: exact, and a tight LP relaxation.
+
+        For mode k of duration d, the start domain is cut where S or S + d crosses a price
+        segment boundary; on each piece [u, v] both F(S) and F(S + d) are linear in S.  One
+        boolean per (mode, piece) (summing to the mode literal) and a copy x of S per piece
+        (offsets y from a piece end, ``y <= (v-u) z``, ``sum = S``): the LP relaxation of
+        an operation's cost is then
+        the convex envelope of its true cost over modes and starts, so the root bound
+        already charges every operation at least its cheapest placement.
+        """
+        p = self.p
+        model = self.model
+        op = p.ops[g]
+        start = self.start[g]
+        lo, hi = self._domain(start)
+        cuts = {seg.start for seg in self.segments}
+        f_start_terms: list[Any] = []
+        xs: list[Any] = []  # the start as a sum over (mode, piece)
+        for k, lit in enumerate(self.lits[g]):
+            if lit is None:
+                continue
+            d = op.modes[k].duration
+            top = min(hi, p.horizon - d)
+            points = {lo, top}
+            for c in cuts:
+                for b in (c, c - d):
+                    if lo < b < top:
+                        points.add(b)
+            ordered = sorted(points)
+            pieces = list(itertools.pairwise(ordered)) or [(lo, lo)]
+            zs: list[Any] = []
+            busy_terms: list[Any] = []
+            for r, (u, v) in enumerate(pieces):
+                z = lit if len(pieces) == 1 else model.new_bool_var(f"z{g}_{k}_{r}")
+                rho_s = self._segment_at(u).rho
+                rho_e = self._segment_at(u + d).rho
+                slope = rho_e - rho_s
+                fs_u, busy_u = self.f_of(u), self.f_of(u + d) - self.f_of(u)
+                busy_v = busy_u + slope * (v - u)
+                # y measures the start from the piece's cheaper end, so that the cost
+                # busy = (cost at that end) * z + |slope| * y has coefficients >= 0.
+                # CP-SAT's presolve turns "y <= (v-u) z" into an implication whose LP
+                # relaxation is weak; with a negative coefficient the root bound would
+                # then fall below zero (it did: -266,000 on the toy).
+                y = model.new_int_var(0, v - u, f"y{g}_{k}_{r}")
+                if v > u:
+                    model.add(y <= (v - u) * z)
+                if slope >= 0:
+                    xs.append(u * z + y)
+                    busy_terms.append(busy_u * z + slope * y)
+                    f_start_terms.append(fs_u * z + rho_s * y)
+                else:
+                    xs.append(v * z - y)
+                    busy_terms.append(busy_v * z - slope * y)
+                    f_start_terms.append((fs_u + rho_s * (v - u)) * z - rho_s * y)
+                zs.append(z)
+                self.pieces.append((g, k, u, v, z, y, slope >= 0))
+            if len(pieces) > 1:
+                model.add(sum(zs) == lit)
+                self.info.counts["pieces"] = self.info.counts.get("pieces", 0) + len(pieces)
+            self.mode_busy[(g, k)] = sum(busy_terms)
+        model.add(sum(xs) == start)
+        self.f_start.append(sum(f_start_terms))
+
+    def _machine_nodes(self, m: int, pairs: list[tuple[int, int]]) -> list[Node]:
+        """One node per operation that may run on m (its modes on m merged)."""
+        p = self.p
+        model = self.model
+        by_op: dict[int, list[int]] = {}
+        for g, k in pairs:
+            by_op.setdefault(g, []).append(k)
+        nodes = []
+        for g, modes in by_op.items():
+            lits = [self.lits[g][k] for k in modes]
+            if len(modes) == 1:
+                lit = lits[0]
+            else:
+                lit = model.new_bool_var(f"on{m}_op{g}")
+                model.add(lit == sum(lits))
+            durations = [p.ops[g].modes[k].duration for k in modes]
+            if len(set(durations)) == 1:
+                end = self.start[g] + durations[0]
+            else:
+                end = self.start[g] + sum(d * x for d, x in zip(durations, lits, strict=True))
+            nodes.append(Node(g, tuple(modes), lit, end, min(durations)))
+        return nodes
+
+    def _arc_allowed(self, a: Node, b: Node, setup: int) -> bool:
+        p = self.p
+        if a.op == b.op:
+            return False
+        oa, ob = p.ops[a.op], p.ops[b.op]
+        if oa.job == ob.job and ob.index < oa.index:
+            return False
+        lo_a, _ = self._domain(self.start[a.op])
+        _, hi_b = self._domain(self.start[b.op])
+        return lo_a + a.min_duration + setup <= hi_b
+
+    def _build_circuit(
+        self, m: int, nodes: list[Node],
+        on_arc: Callable[[int, int, Any], None] | None = None,
+        on_first: Callable[[int, Any], None] | None = None,
+    ) -> None:
+        """Successor arcs over the machine's operations (node 0 is the depot)."""
+        model = self.model
+        p = self.p
+        arcs: list[tuple[int, int, Any]] = []
+        empty = model.new_bool_var(f"empty{m}")
+        arcs.append((0, 0, empty))
+        for i, node in enumerate(nodes):
+            first = model.new_bool_var(f"first{m}_{i}")
+            last = model.new_bool_var(f"last{m}_{i}")
+            arcs += [(0, i + 1, first), (i + 1, 0, last), (i + 1, i + 1, ~node.lit)]
+            if on_first is not None:
+                on_first(i, first)
+        count = 0
+        for i, a in enumerate(nodes):
+            for j, b in enumerate(nodes):
+                if i == j:
+                    continue
+                setup = p.shop.setup_time(m, p.ops[a.op].job, p.ops[b.op].job)
+                if not self._arc_allowed(a, b, setup):
+                    continue
+                arc = model.new_bool_var(f"arc{m}_{i}_{j}")
+                arcs.append((i + 1, j + 1, arc))
+                if setup:
+                    model.add(self.start[b.op] >= a.end + setup).only_enforce_if(arc)
+                elif on_arc is None:
+                    model.add(self.start[b.op] >= a.end).only_enforce_if(arc)
+                if on_arc is not None:
+                    on_arc(i, j, arc)
+                count += 1
+        model.add_circuit(arcs)
+        self.info.counts["arcs"] = self.info.counts.get("arcs", 0) + count
+
+    def _build_switching(self, m: int, pairs: list[tuple[int, int]]) -> None:
+        p = self.p
+        model = self.model
+        idle = frac(p.idle_power[m])
+        e_on = frac(p.startup_energy[m] or 0)
+        nodes = self._machine_nodes(m, pairs)
+        startups: list[Any] = []
+        rho_min = min(seg.rho for seg in self.segments)
+        for i, node in enumerate(nodes):
+            g = node.op
+            lit = node.lit
+            first_var = len(model.proto.variables)
+            _, hi = self._domain(self.start[g])
+            gv = model.new_int_var(0, hi, f"g{m}_{i}")
+            new = model.new_bool_var(f"new{m}_{i}")
+            model.add(gv <= self.start[g])
+            model.add(gv == self.start[g]).only_enforce_if(~lit)
+            model.add(new <= lit)
+            node.idle_start, node.new = gv, new
+            if idle > 0:
+                size = model.new_int_var(0, hi, f"gsize{m}_{i}")
+                iv = model.new_optional_interval_var(gv, size, self.start[g], lit, f"idle{m}_{i}")
+                self._intervals.append((iv, idle))
+            if self.energy_on:
+                f_g, rho_g = self._pwl(gv, 0, hi, f"Fg{m}_{i}", half_open=True)
+                if idle > 0:
+                    on = self._nonneg(self.f_start[g] - f_g, self.start[g] - gv, f"Fidle{m}_{i}")
+                    self._terms.append((idle / self.rho_scale, on))
+                if e_on > 0:
+                    # start-up kWh at the price of unit g: e_on * rho(g) / h
+                    if isinstance(rho_g, int):
+                        self._terms.append((e_on / self.h / self.rho_scale, rho_g * new))
+                        startups.append(rho_g * new)
+                    else:
+                        top = max(s.rho for s in self.segments)
+                        su = model.new_int_var(0, top, f"su{m}_{i}")
+                        model.add(su == rho_g).only_enforce_if(new)
+                        model.add(su == 0).only_enforce_if(~new)
+                        # For the LP: a switch-on costs at least the cheapest price.
+                        model.add(su >= rho_min * new)
+                        self._terms.append((e_on / self.h / self.rho_scale, su))
+                        startups.append(su)
+            node.aux = range(first_var, len(model.proto.variables))
+        self.nodes[m] = nodes
+        # For the LP: a machine that runs anything is switched on at least once.
+        used = model.new_bool_var(f"used{m}")
+        for node in nodes:
+            model.add(used >= node.lit)
+        model.add(sum(node.new for node in nodes) >= used)
+        if startups:
+            # The same in integer terms, which CP-SAT keeps in its LP (a purely boolean
+            # inequality becomes a clause, which the LP does not see).
+            total = sum(startups)
+            for node in nodes:
+                model.add(total >= rho_min * node.lit)
+
+        def on_first(i: int, first: Any) -> None:
+            model.add(nodes[i].new >= first)
+
+        def on_arc(i: int, j: int, arc: Any) -> None:
+            a, b = nodes[i], nodes[j]
+            # b starts after a (its idle time, if any, starts at a's end at the earliest).
+            model.add(b.idle_start >= a.end).only_enforce_if(arc)
+            model.add(b.idle_start == a.end).only_enforce_if([arc, ~b.new])
+
+        self._build_circuit(m, nodes, on_arc=on_arc, on_first=on_first)
+
+    def _build_peak(self) -> None:
+        cap = self.p.peak_power
+        if cap is None:
+            return
+        ivs = [(iv, pw) for iv, pw in self._intervals if pw > 0]
+        powers = [pw for _, pw in ivs] + [frac(cap)]
+        scaled = scale_to_integers(powers, len(ivs) + 1, POWER_LIMIT)
+        *demands, capacity = scaled.values
+        if not scaled.exact:
+            # Conservative rounding: demands up, the cap down (solutions stay feasible).
+            factor = scaled.factor
+            demands = [-((-pw * factor).__floor__()) for pw in powers[:-1]]
+            capacity = int((frac(cap) * factor).__floor__())
+            self.info.exact = False
+            self.info.notes.append("powers were rounded (conservatively) for the peak cap")
+        if sum(demands) <= capacity:
+            return  # the cap can never bind
+        self.model.add_cumulative([iv for iv, _ in ivs], demands, capacity)
+        if scaled.exact:
+            self._add_period_energy_caps(scaled.factor, capacity)
+
+    def _overlap_term(self, piece: tuple[int, int, int, int, Any, Any, bool], seg: Segment) -> Any:
+        """An operation-mode's overlap with a price segment, linear on one cost piece."""
+        g, k, u, v, z, y, from_u = piece
+        d = self.p.ops[g].modes[k].duration
+        o_u = max(0, min(u + d, seg.end) - max(u, seg.start))
+        o_v = max(0, min(v + d, seg.end) - max(v, seg.start))
+        if o_u == 0 and o_v == 0:
+            return None
+        slope = 0 if v == u else (o_v - o_u) // (v - u)
+        return o_u * z + slope * y if from_u else o_v * z - slope * y
+
+    def _add_machine_period_caps(self) -> None:
+        """Redundant: each machine processes at most a segment's length inside it.
+
+        Implied by the no-overlap, but it tells the LP that a machine has only so much
+        cheap time, which lifts the bound when work competes for the cheap periods.
+        """
+        p = self.p
+        terms: dict[tuple[int, int], list[Any]] = {}
+        for piece in self.pieces:
+            g, k = piece[0], piece[1]
+            m = p.ops[g].modes[k].machine
+            for r, seg in enumerate(self.segments):
+                term = self._overlap_term(piece, seg)
+                if term is not None:
+                    terms.setdefault((m, r), []).append(term)
+        for (_m, r), ts in terms.items():
+            seg = self.segments[r]
+            if len(ts) > 1:
+                self.model.add(sum(ts) <= seg.end - seg.start)
+
+    def _add_period_energy_caps(self, factor: Fraction, capacity: int) -> None:
+        """Redundant: processing energy inside each price segment <= cap x its length.
+
+        Implied by the cumulative, but linear in the cost pieces (an operation's overlap
+        with a segment is linear on each piece), so the LP bound learns that cheap periods
+        have limited room: on the 2-machine toy it lifts the root bound from "every
+        operation at the cheapest price" towards the optimum.
+        """
+        p = self.p
+        model = self.model
+        terms: list[list[Any]] = [[] for _ in self.segments]
+        for piece in self.pieces:
+            g, k = piece[0], piece[1]
+            power = round(frac(p.ops[g].modes[k].power) * factor)
+            if not power:
+                continue
+            for r, seg in enumerate(self.segments):
+                term = self._overlap_term(piece, seg)
+                if term is not None:
+                    terms[r].append(power * term)
+        for r, seg in enumerate(self.segments):
+            if terms[r]:
+                model.add(sum(terms[r]) <= capacity * (seg.end - seg.start))
+
+    def _build_objective(self) -> None:
+        p = self.p
+        model = self.model
+        horizon = p.horizon
+        w = p.weights
+        last_ends = [self.end[ops[-1]] for ops in p.job_ops]
+        if self.purpose == "makespan":
+            cmax = model.new_int_var(0, horizon, "makespan")
+            model.add_max_equality(cmax, last_ends)
+            total = len(self.end) * horizon + 1
+            model.minimize(cmax * total + sum(self.end))
+            self.objective_scale = 1.0
+            self.makespan_var = cmax
+            return
+        if w.makespan:
+            cmax = model.new_int_var(0, horizon, "makespan")
+            model.add_max_equality(cmax, last_ends)
+            self._terms.append((frac(w.makespan), cmax))
+        if w.total_weighted_tardiness:
+            for j, job in enumerate(p.shop.jobs):
+                if job.due is None or not job.weight:
+                    continue
+                late = model.new_int_var(0, horizon, f"T{j}")
+                model.add(late >= last_ends[j] - job.due)
+                self._terms.append((frac(w.total_weighted_tardiness) * frac(job.weight), late))
+        coefs = [c for c, _ in self._terms]
+        q = lcm_of_denominators(coefs)
+        # How large can the objective get? Bound each term by its coefficient times a range.
+        spread = max(self.f_max, horizon, 1)
+        biggest = float(sum(abs(c) for c in coefs)) * spread * max(1, len(p.ops))
+        if biggest * q > OBJECTIVE_LIMIT:
+            q_new = max(1, int(OBJECTIVE_LIMIT / max(biggest, 1e-300)))
+            self.info.exact = self.info.exact and all((c * q_new).denominator == 1 for c in coefs)
+            if not self.info.exact:
+                self.info.notes.append("objective weights were rounded to fit CP-SAT's integers")
+            q = q_new
+        model.minimize(sum(round(c * q) * e for c, e in self._terms))
+        self.objective_scale = 1.0 / q
+
+    # -- solutions and hints ------------------------------------------------------------
+    def extract(
+        self, value: Callable[[Any], int], boolean_value: Callable[[Any], bool]
+    ) -> tuple[list[ScheduledOperation], dict[int, list[int]]]:
+        p = self.p
+        schedule: list[ScheduledOperation] = []
+        for g, op in enumerate(p.ops):
+            k = next(
+                k for k, lit in enumerate(self.lits[g])
+                if lit is not None and boolean_value(lit)
+            )
+            s = int(value(self.start[g]))
+            md = op.modes[k]
+            schedule.append(ScheduledOperation(op.job, op.index, k, md.machine, s, s + md.duration))
+        switch_on: dict[int, list[int]] = {}
+        for m in range(p.num_machines):
+            if not p.can_switch_off(m):
+                continue
+            if m in self.nodes:
+                switch_on[m] = sorted(
+                    int(value(n.idle_start)) for n in self.nodes[m] if boolean_value(n.new)
+                )
+            else:
+                starts = [s.start for s in schedule if s.machine == m]
+                switch_on[m] = [min(starts)] if starts else []
+        return schedule, switch_on
+
+    def decision_hint(
+        self, schedule: list[ScheduledOperation], switch_on: dict[int, list[int]]
+    ) -> dict[int, int]:
+        """Values of the decisions (starts, modes, switch-ons) of a known schedule.
+
+        Keyed by variable index (valid in clones of the model too).
+        """
+        p = self.p
+        hint: dict[int, int] = {}
+        by_op = {p.job_ops[s.job][s.operation]: s for s in schedule}
+        for g in range(len(p.ops)):
+            s = by_op[g]
+            hint[self.start[g].index] = s.start
+            for k, lit in enumerate(self.lits[g]):
+                if lit is not None:
+                    hint[lit.index] = int(k == s.mode)
+        for m, nodes in self.nodes.items():
+            times = sorted(switch_on.get(m, ()))
+            present = sorted(
+                (by_op[n.op].start, by_op[n.op].end, i)
+                for i, n in enumerate(nodes)
+                if by_op[n.op].machine == m
+            )
+            prev_end: int | None = None
+            pos = 0
+            for start, end, i in present:
+                node = nodes[i]
+                opened = None
+                while pos < len(times) and times[pos] <= start:
+                    opened = times[pos]
+                    pos += 1
+                if opened is not None or prev_end is None:
+                    hint[node.new.index] = 1
+                    hint[node.idle_start.index] = start if opened is None else opened
+                else:
+                    hint[node.new.index] = 0
+                    hint[node.idle_start.index] = prev_end
+                prev_end = end
+            for node in nodes:
+                if by_op[node.op].machine != m:
+                    hint[node.new.index] = 0
+                    hint[node.idle_start.index] = by_op[node.op].start
+        return hint
+
+    def decision_indices(self, ops: Iterable[int]) -> list[int]:
+        """Variable indices of the starts, ends, modes and cost pieces of ``ops``."""
+        out = []
+        for g in ops:
+            out += [self.start[g].index, self.end[g].index]
+            out.extend(lit.index for lit in self.lits[g] if lit is not None)
+            out.extend(self.op_aux[g])
+        return out
+
+    def switching_indices(self, free_ops: set[int]) -> list[int]:
+        """Indices of the switching variables of machines none of ``free_ops`` can use."""
+        out: list[int] = []
+        for nodes in self.nodes.values():
+            if any(n.op in free_ops for n in nodes):
+                continue
+            for n in nodes:
+                out.extend(n.aux)
+        return out
+
+    @staticmethod
+    def fix(model: Any, values: dict[int, int], indices: Iterable[int]) -> None:
+        """Fix, in ``model`` (a clone), the variables ``indices`` to ``values``."""
+        for i in indices:
+            dom = model.proto.variables[i].domain
+            dom.clear()
+            dom.extend([values[i], values[i]])
+
+    def all_variables(self) -> list[Any]:
+        model = self.model
+        return [model.get_int_var_from_proto_index(i) for i in range(len(model.proto.variables))]

@@ -1,0 +1,139 @@
+"""Large-neighbourhood search around CP-SAT for the energy model.
+
+Why LNS: with two threads CP-SAT has one full-search worker and interleaves its generic
+LNS on the other, and the energy objective is flat for tree search (shifting one
+operation by a minute changes little) while the big gains come from moving whole jobs
+or stretches of the plan into cheaper tariff periods.  So each step frees either
+
+- ``jobs``: every operation of a few jobs (they may move anywhere, in any mode), drawn
+  with a weight on what their processing pays above the cheapest price, or
+- ``window``: every operation that overlaps a random time window (re-sequencing it),
+
+fixes every other operation (start, mode and cost pieces) at the incumbent, and the
+switch-on decisions of machines no freed operation can use, and lets CP-SAT solve the
+rest from the incumbent as a complete hint for at most ``SUB_LIMIT_S``; an improvement
+is kept even when the sub-problem is not proven.  The neighbourhood grows after a
+sub-solve that finishes and shrinks after one that times out.  On the 2,880-minute
+benchmark instance this loop improved the incumbent several times faster per second
+than the global CP-SAT solve (measured: 808.9 -> 776.9 in 33 s, against 814.6 -> 808.9
+in the 22 s before it).
+"""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from optikit_fjsp.shop import ScheduledOperation
+
+from optikit.types import Status
+from optikit_energy.cpsat_model import EnergyCpModel
+from optikit_energy.model import EnergyProblem
+from optikit_energy.switching import objective_price
+
+if TYPE_CHECKING:
+    from optikit_energy.cpsat import _Run
+
+SUB_LIMIT_S = 1.5
+MIN_SUB_LIMIT_S = 0.2
+
+
+def set_hint(model: Any, values: dict[int, int]) -> None:
+    """Write a complete hint straight into ``model``'s proto (fast for large models)."""
+    proto = model.proto
+    proto.clear_solution_hint()
+    proto.solution_hint.vars.extend(values.keys())
+    proto.solution_hint.values.extend(values.values())
+
+
+def improve(run: _Run, model: EnergyCpModel) -> None:
+    """Improve ``run.best`` until the deadline or the stop flag."""
+    from optikit_energy.cpsat import _incumbent_from
+
+    ctx = run.ctx
+    problem = run.problem
+    rng = random.Random(ctx.options.seed)
+    n_jobs = len(problem.job_ops)
+    horizon = problem.horizon
+    job_count = max(1, min(n_jobs, 3))
+    window = max(1, horizon // 8)
+    iterations = improved = 0
+    while run.best is not None and not ctx.expired():
+        remaining = ctx.remaining()
+        if remaining is not None and remaining < MIN_SUB_LIMIT_S:
+            break
+        best = run.best
+        if best.values is None:
+            break
+        kind = "jobs" if n_jobs > 1 and rng.random() < 0.7 else "window"
+        if kind == "jobs":
+            jobs = _pick_jobs(problem, best.schedule, rng, min(n_jobs, job_count))
+            free = {g for j in jobs for g in problem.job_ops[j]}
+        else:
+            t0 = rng.randrange(0, max(1, horizon - window + 1))
+            free = {
+                problem.job_ops[s.job][s.operation]
+                for s in best.schedule
+                if s.start < t0 + window and s.end > t0
+            }
+        if not free or len(free) == len(problem.ops):
+            # Nothing or everything free: widen/narrow and try again.
+            window = max(1, min(horizon, window * 2 if not free else window // 2))
+            job_count = max(1, job_count - 1) if free else job_count
+            iterations += 1
+            if iterations > 10_000:
+                break
+            continue
+        clone = model.model.clone()
+        fixed = [g for g in range(len(problem.ops)) if g not in free]
+        EnergyCpModel.fix(clone, best.values, model.decision_indices(fixed))
+        # Machines no freed operation can use keep their switching decisions too.
+        EnergyCpModel.fix(clone, best.values, model.switching_indices(free))
+        set_hint(clone, best.values)
+        limit = SUB_LIMIT_S if remaining is None else min(SUB_LIMIT_S, remaining)
+        result = run.backend.solve(clone, ctx, time_limit=limit, report_progress=False,
+                                   objective_scale=model.objective_scale,
+                                   parameters={"cp_model_probing_level": 0})
+        iterations += 1
+        if result.status.has_solution and result.objective is not None and (
+            result.objective < best.objective - 1e-9 * max(1.0, abs(best.objective))
+        ):
+            inc = _incumbent_from(run, model, result, "lns")
+            if run.offer(inc):
+                improved += 1
+        finished = result.status in (Status.OPTIMAL, Status.INFEASIBLE)
+        if kind == "jobs":
+            job_count = min(n_jobs, job_count + 1) if finished else max(1, job_count - 1)
+        else:
+            window = min(horizon, int(window * 1.25) + 1) if finished else max(1, int(window * 0.8))
+    run.stats["lns"] = {
+        "iterations": iterations,
+        "improvements": improved,
+        "final_jobs": job_count,
+        "final_window": window,
+    }
+
+
+def _pick_jobs(
+    problem: EnergyProblem, schedule: list[ScheduledOperation], rng: random.Random, count: int
+) -> list[int]:
+    """Jobs to free, drawn with weight = what their processing costs above the cheapest
+    price (plus a floor, so every job gets a turn): the jobs worth moving come first."""
+    pi = objective_price(problem)
+    prefix = np.concatenate(([0.0], np.cumsum(pi)))
+    cheapest = float(pi.min()) if pi.size else 0.0
+    excess = [0.0] * len(problem.job_ops)
+    for s in schedule:
+        power = problem.ops[problem.job_ops[s.job][s.operation]].modes[s.mode].power
+        paid = prefix[min(s.end, problem.horizon)] - prefix[min(s.start, problem.horizon)]
+        excess[s.job] += power * (paid - cheapest * (s.end - s.start))
+    floor = max(excess) * 0.05 + 1e-9
+    weights = [e + floor for e in excess]
+    chosen: list[int] = []
+    candidates = list(range(len(problem.job_ops)))
+    while len(chosen) < count and candidates:
+        j = rng.choices(candidates, weights=[weights[c] for c in candidates])[0]
+        chosen.append(j)
+        candidates.remove(j)
+    return chosen

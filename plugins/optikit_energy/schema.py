@@ -1,0 +1,144 @@
+"""JSON Schema (draft 2020-12) of an ``energy-scheduling`` problem document.
+
+The core validates documents with it before :func:`optikit_energy.model.parse` runs, so
+it states the shape (types, required keys, value ranges).  What a schema cannot say is
+left to ``parse``: the tariff tiling ``[0, horizon)`` without gaps or overlaps, unique
+ids, known machines, a mode's power not below its machine's idle power.
+
+Unknown keys are rejected so that a misspelt ``idle_powr`` is reported instead of being
+silently treated as "no idle power".  Prices, carbon intensities and weights must be
+``>= 0``: the models rely on energy never being worth money (no negative spot prices).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_ID = {"type": ["string", "integer"], "description": "identifier, unique in its list"}
+_NONNEG_INT = {"type": "integer", "minimum": 0}
+_NONNEG = {"type": "number", "minimum": 0}
+
+MODE = {
+    "type": "object",
+    "description": "one way to run the operation: on `machine` for `duration` time units "
+    "drawing `power` kW",
+    "required": ["machine", "duration", "power"],
+    "properties": {
+        "machine": _ID,
+        "duration": _NONNEG_INT,
+        "power": {**_NONNEG, "description": "kW drawn while processing (includes idle load)"},
+        "name": {"type": "string", "description": "e.g. 'slow' or 'fast'"},
+    },
+    "additionalProperties": False,
+}
+
+OPERATION = {
+    "type": "object",
+    "required": ["modes"],
+    "properties": {
+        "modes": {"type": "array", "minItems": 1, "items": MODE},
+        "name": {"type": "string"},
+    },
+    "additionalProperties": False,
+}
+
+JOB = {
+    "type": "object",
+    "required": ["id", "operations"],
+    "properties": {
+        "id": _ID,
+        "name": {"type": "string"},
+        "description": {"type": "string"},
+        "product": {"type": ["string", "integer"], "description": "family for `setups`"},
+        "release": {**_NONNEG_INT, "description": "earliest start of the first operation"},
+        "due": {**_NONNEG_INT, "description": "due time of the last operation's end"},
+        "weight": {**_NONNEG, "description": "tardiness weight (default 1)"},
+        "operations": {"type": "array", "minItems": 1, "items": OPERATION},
+    },
+    "additionalProperties": False,
+}
+
+MACHINE = {
+    "type": "object",
+    "required": ["id"],
+    "properties": {
+        "id": _ID,
+        "name": {"type": "string"},
+        "description": {"type": "string"},
+        "idle_power": {**_NONNEG, "description": "kW while on and not processing (default 0)"},
+        "startup_energy": {
+            **_NONNEG,
+            "description": "kWh per switch-on; when given, the machine may be switched off "
+            "between operations (it starts the horizon off)",
+        },
+    },
+    "additionalProperties": False,
+}
+
+PERIOD = {
+    "type": "object",
+    "required": ["start", "end", "price"],
+    "properties": {
+        "start": _NONNEG_INT,
+        "end": _NONNEG_INT,
+        "price": {**_NONNEG, "description": "price per kWh"},
+        "carbon": {**_NONNEG, "description": "kg CO2 per kWh (default 0)"},
+        "name": {"type": "string", "description": "e.g. 'peak', 'off-peak'"},
+    },
+    "additionalProperties": False,
+}
+
+SETUPS = {
+    "type": "object",
+    "description": "machine id -> from product -> to product -> changeover time",
+    "additionalProperties": {
+        "type": "object",
+        "additionalProperties": {"type": "object", "additionalProperties": _NONNEG_INT},
+    },
+}
+
+OBJECTIVE_TERMS = ("energy_cost", "carbon", "makespan", "total_weighted_tardiness")
+
+OBJECTIVE = {
+    "description": "a term, or weights over the terms",
+    "oneOf": [
+        {"enum": list(OBJECTIVE_TERMS)},
+        {
+            "type": "object",
+            "minProperties": 1,
+            "properties": {term: _NONNEG for term in OBJECTIVE_TERMS},
+            "additionalProperties": False,
+        },
+    ],
+}
+
+SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://optikit.dev/schemas/energy-scheduling.json",
+    "title": "energy-scheduling: energy-aware flexible job shop",
+    "type": "object",
+    "required": ["type", "machines", "jobs", "horizon", "tariff"],
+    "properties": {
+        "type": {"const": "energy-scheduling"},
+        "name": {"type": "string"},
+        "description": {"type": "string"},
+        "time_step": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "description": "minutes per time unit (default 1)",
+        },
+        "horizon": {"type": "integer", "minimum": 1, "description": "last allowed end time"},
+        "tariff": {
+            "type": "array",
+            "minItems": 1,
+            "items": PERIOD,
+            "description": "periods tiling [0, horizon)",
+        },
+        "peak_power": {**_NONNEG, "description": "cap (kW) on total plant power per time unit"},
+        "machines": {"type": "array", "minItems": 1, "items": MACHINE},
+        "jobs": {"type": "array", "minItems": 1, "items": JOB},
+        "setups": SETUPS,
+        "objective": OBJECTIVE,
+    },
+    "additionalProperties": False,
+}

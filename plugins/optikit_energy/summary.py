@@ -1,0 +1,86 @@
+"""The human summary of an energy-scheduling solution: what an energy manager looks at.
+
+Energy cost, kWh (with the processing / idle / start-up split), CO2 and the peak against
+the cap, the makespan and tardiness, and the saving against the same shop scheduled for
+makespan alone (the ``baseline`` the formulations store under ``analysis``).  Figures
+are recomputed from the schedule, not copied from the solver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from optikit_fjsp.shop import makespan, schedule_from_payload, weighted_tardiness
+
+from optikit_energy import energy
+from optikit_energy.checker import switch_on_from_payload
+from optikit_energy.model import EnergyProblem
+
+
+def _num(x: float, digits: int = 2) -> str:
+    return f"{x:,.{digits}f}"
+
+
+def _pct(part: float | None) -> str:
+    return "" if part is None else f" ({part:.1f}%)"
+
+
+def _duration(problem: EnergyProblem, units: float) -> str:
+    hours = units * problem.time_step / 60.0
+    return f"{units:,.0f} units = {hours:,.2f} h"
+
+
+def summarize(problem: EnergyProblem, document: Mapping[str, Any]) -> list[tuple[str, str]]:
+    payload = document.get("solution")
+    if not isinstance(payload, Mapping):
+        return []
+    schedule, _ = schedule_from_payload(problem.shop, payload)
+    switch_on, _ = switch_on_from_payload(problem, payload)
+    figures, _ = energy.compute(problem, schedule, switch_on)
+    rows: list[tuple[str, str]] = [
+        ("energy cost", _num(figures.cost)),
+        (
+            "energy",
+            f"{_num(figures.kwh, 1)} kWh (processing {_num(figures.processing_kwh, 1)}, "
+            f"idle {_num(figures.idle_kwh, 1)}, start-ups {_num(figures.startup_kwh, 1)} "
+            f"in {figures.switch_ons} switch-on(s))",
+        ),
+        ("CO2", f"{_num(figures.co2_kg, 1)} kg"),
+        (
+            "peak",
+            f"{_num(figures.peak_kw, 1)} kW"
+            + ("" if problem.peak_power is None else f" (cap {_num(problem.peak_power, 1)} kW)"),
+        ),
+        ("makespan", _duration(problem, makespan(schedule))),
+    ]
+    if any(job.due is not None for job in problem.shop.jobs):
+        rows.append(("weighted tardiness", _num(weighted_tardiness(problem.shop, schedule))))
+    analysis = document.get("analysis")
+    base = analysis.get("baseline") if isinstance(analysis, Mapping) else None
+    if isinstance(base, Mapping) and isinstance(base.get("energy"), Mapping):
+        b = base["energy"]
+        cost_saving = b["cost"] - figures.cost
+        co2_saving = b["co2_kg"] - figures.co2_kg
+        rows.append(
+            (
+                "saving",
+                f"cost {_num(cost_saving)}{_pct(_share(cost_saving, b['cost']))}, "
+                f"CO2 {_num(co2_saving, 1)} kg{_pct(_share(co2_saving, b['co2_kg']))}, "
+                f"peak {_num(b['peak_kw'] - figures.peak_kw, 1)} kW "
+                "vs the same shop scheduled for makespan alone",
+            )
+        )
+        rows.append(
+            (
+                "makespan-only plan",
+                f"cost {_num(b['cost'])}, {_num(b['kwh'], 1)} kWh, {_num(b['co2_kg'], 1)} kg "
+                f"CO2, peak {_num(b['peak_kw'], 1)} kW, makespan "
+                f"{_duration(problem, float(base.get('makespan', 0)))}",
+            )
+        )
+    return rows
+
+
+def _share(part: float, whole: float) -> float | None:
+    return None if whole == 0 else 100.0 * part / whole

@@ -1,0 +1,441 @@
+"""The time-indexed model of an energy-scheduling problem, as a solver-neutral LinearModel.
+
+One binary per (operation, mode, start unit), and per machine and unit an ``on`` binary
+(with ``su`` switch-on binaries on switchable machines, or ``a``/``b`` "started by t" /
+"still to finish after t" binaries that make a machine without ``startup_energy`` on
+from its first start to its last end).  This is the classical formulation of
+energy-aware scheduling under time-of-use tariffs (domain.md §2.2a): exact for any
+tariff and with a strong LP bound, but its size grows with operations x modes x horizon,
+so it is for small instances only.  The ``milp`` formulation solves it with a linear
+backend; the ``cpsat`` formulation solves the same model with CP-SAT on small instances
+(where it proves optima the interval model cannot), converted by
+:mod:`optikit_energy.linear_to_cpsat`.
+
+All inequalities that define ``on``/``su``/``a``/``b`` are one-sided; minimisation makes
+them tight because prices, carbon and weights are >= 0 (the schema requires it).
+Sequence-dependent setups are not modelled: the size check refuses such instances.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+from optikit_fjsp.shop import ScheduledOperation, completion_times, makespan
+
+from optikit.paradigms import LinearModel, LinearModelBuilder
+from optikit.types import UsageError
+from optikit_energy import energy
+from optikit_energy.model import EnergyProblem, Infeasible
+from optikit_energy.switching import objective_price
+
+# Refuse above these sizes: beyond them the interval CP-SAT model is the tool.
+MAX_START_COLUMNS = 200_000
+MAX_NONZEROS = 6_000_000
+# Use the strong (per-unit) precedence rows up to this horizon.
+STRONG_PRECEDENCE_HORIZON = 200
+
+
+@dataclass
+class StartBlock:
+    """Columns x[g, k, s] for s in ``starts`` (consecutive), one block per (op, mode)."""
+
+    op: int
+    mode: int
+    first_col: int
+    starts: NDArray[np.int64]
+
+
+@dataclass
+class TimeIndexed:
+    model: LinearModel
+    blocks: list[StartBlock]
+    on_cols: dict[int, int] = field(default_factory=dict)  # machine -> first col of on[m, 0..H)
+    switchable: set[int] = field(default_factory=set)
+    su_cols: dict[int, int] = field(default_factory=dict)
+    a_cols: dict[int, int] = field(default_factory=dict)
+    b_cols: dict[int, int] = field(default_factory=dict)
+    makespan_col: int | None = None
+    late_cols: dict[int, int] = field(default_factory=dict)  # job -> column
+
+    @property
+    def num_start_columns(self) -> int:
+        return int(sum(b.starts.size for b in self.blocks))
+
+
+def start_windows(problem: EnergyProblem) -> list[tuple[int, int, int, int]]:
+    """(op, mode, first start, last start) of every mode that fits in its time window."""
+    out = []
+    cap = problem.peak_power
+    for g, op in enumerate(problem.ops):
+        lo = problem.heads[g]
+        for k, mode in enumerate(op.modes):
+            hi = problem.horizon - problem.tails[g] - mode.duration
+            if hi < lo or (cap is not None and mode.power > cap + 1e-9):
+                continue
+            out.append((g, k, lo, hi))
+    return out
+
+
+def size_estimate(problem: EnergyProblem) -> tuple[int, int]:
+    """(start columns, nonzeros) of the time-indexed model, without building it."""
+    cols = nnz = 0
+    for g, k, lo, hi in start_windows(problem):
+        n = hi - lo + 1
+        d = problem.ops[g].modes[k].duration
+        cols += n
+        nnz += n * (2 * d + 4)
+    return cols, nnz
+
+
+def check_size(problem: EnergyProblem) -> None:
+    """Refuse (UsageError) what the time-indexed model cannot do or would take too long."""
+    if problem.shop.has_setups:
+        raise UsageError(
+            "the time-indexed model does not handle sequence-dependent setups; "
+            "use the cpsat solver"
+        )
+    cols, nnz = size_estimate(problem)
+    if cols > MAX_START_COLUMNS or nnz > MAX_NONZEROS:
+        raise UsageError(
+            f"instance too large for the time-indexed MILP ({cols:,} start variables, about "
+            f"{nnz:,} nonzeros; limits {MAX_START_COLUMNS:,} and {MAX_NONZEROS:,}); "
+            "use the cpsat solver"
+        )
+
+
+def build(problem: EnergyProblem) -> TimeIndexed:
+    """The time-indexed model (objective in the problem's own units)."""
+    check_size(problem)
+    horizon = problem.horizon
+    h = problem.kwh_per_kw_unit
+    pi = objective_price(problem)
+    prefix = np.concatenate(([0.0], np.cumsum(pi)))
+    w = problem.weights
+    b = LinearModelBuilder("min")
+    windows = start_windows(problem)
+    ops_with_modes = {g for g, *_ in windows}
+    if len(ops_with_modes) < len(problem.ops):
+        missing = next(g for g in range(len(problem.ops)) if g not in ops_with_modes)
+        op = problem.ops[missing]
+        raise Infeasible(
+            f"job {problem.shop.jobs[op.job].id} operation {op.index} has no mode that fits "
+            "the horizon and the peak cap"
+        )
+
+    switchable = {
+        m for m in range(problem.num_machines)
+        if problem.can_switch_off(m)
+        and (problem.idle_power[m] > 0 or (problem.startup_energy[m] or 0) > 0)
+    }
+    needs_on = switchable | {m for m in range(problem.num_machines) if problem.idle_power[m] > 0}
+
+    # x[g, k, s]: cost = (P - I) * h * sum of pi over [s, s + d), I paid through on[m, t].
+    blocks: list[StartBlock] = []
+    for g, k, lo, hi in windows:
+        mode = problem.ops[g].modes[k]
+        starts = np.arange(lo, hi + 1, dtype=np.int64)
+        net = mode.power - (problem.idle_power[mode.machine] if mode.machine in needs_on else 0.0)
+        cost = net * h * (prefix[starts + mode.duration] - prefix[starts])
+        first = b.add_columns(starts.size, cost=cost, upper=1.0, integer=True)
+        blocks.append(StartBlock(g, k, int(first[0]), starts))
+
+    on_cols: dict[int, int] = {}
+    su_cols: dict[int, int] = {}
+    a_cols: dict[int, int] = {}
+    b_cols: dict[int, int] = {}
+    for m in sorted(needs_on):
+        idle = problem.idle_power[m]
+        on_cols[m] = int(b.add_columns(horizon, cost=idle * h * pi, upper=1.0, integer=True)[0])
+        if m in switchable:
+            e_on = problem.startup_energy[m] or 0.0
+            su_cols[m] = int(b.add_columns(horizon, cost=e_on * pi, upper=1.0, integer=True)[0])
+        else:
+            a_cols[m] = int(b.add_columns(horizon, upper=1.0, integer=True)[0])
+            b_cols[m] = int(b.add_columns(horizon, upper=1.0, integer=True)[0])
+
+    # Each operation starts once, in one mode.
+    by_op: dict[int, list[StartBlock]] = {}
+    for blk in blocks:
+        by_op.setdefault(blk.op, []).append(blk)
+    rows, cols, vals = [], [], []
+    for g in range(len(problem.ops)):
+        for blk in by_op[g]:
+            n = blk.starts.size
+            rows.append(np.full(n, g))
+            cols.append(np.arange(blk.first_col, blk.first_col + n))
+            vals.append(np.ones(n))
+    n_ops = len(problem.ops)
+    b.add_rows_coo(
+        n_ops, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), 1.0, 1.0
+    )
+
+    _precedence_rows(problem, b, by_op)
+    _machine_rows(problem, b, blocks, on_cols)
+    _switch_rows(problem, b, blocks, on_cols, su_cols, a_cols, b_cols)
+    _peak_rows(problem, b, blocks, on_cols, needs_on)
+    makespan_col, late_cols = _completion_terms(
+        problem, b, by_op, w.makespan, w.total_weighted_tardiness
+    )
+    return TimeIndexed(b.build(), blocks, on_cols, switchable, su_cols, a_cols, b_cols,
+                       makespan_col, late_cols)
+
+
+def _end_terms(blocks: list[StartBlock], problem: EnergyProblem) -> tuple[list, list]:
+    cols, vals = [], []
+    for blk in blocks:
+        d = problem.ops[blk.op].modes[blk.mode].duration
+        cols.append(np.arange(blk.first_col, blk.first_col + blk.starts.size))
+        vals.append((blk.starts + d).astype(np.float64))
+    return cols, vals
+
+
+def _precedence_rows(
+    problem: EnergyProblem, b: LinearModelBuilder, by_op: dict[int, list[StartBlock]]
+) -> None:
+    """start(next) >= end(prev), aggregated; per unit t as well on short horizons."""
+    strong = problem.horizon <= STRONG_PRECEDENCE_HORIZON
+    for ops in problem.job_ops:
+        for prev, nxt in itertools.pairwise(ops):
+            end_cols, end_vals = _end_terms(by_op[prev], problem)
+            start_cols = [np.arange(k.first_col, k.first_col + k.starts.size) for k in by_op[nxt]]
+            start_vals = [k.starts.astype(np.float64) for k in by_op[nxt]]
+            c = np.concatenate(start_cols + end_cols)
+            v = np.concatenate(start_vals + [-x for x in end_vals])
+            b.add_rows_coo(1, np.zeros(c.size, dtype=np.int64), c, v, 0.0)
+            if not strong:
+                continue
+            # For every t: started(next) by t <= finished(prev) by t.
+            rows, cols, vals = [], [], []
+            for t in range(problem.horizon):
+                for blk in by_op[nxt]:
+                    sel = blk.starts <= t
+                    rows.append(np.full(int(sel.sum()), t))
+                    cols.append(blk.first_col + np.flatnonzero(sel))
+                    vals.append(np.ones(int(sel.sum())))
+                for blk in by_op[prev]:
+                    d = problem.ops[prev].modes[blk.mode].duration
+                    sel = blk.starts + d <= t
+                    rows.append(np.full(int(sel.sum()), t))
+                    cols.append(blk.first_col + np.flatnonzero(sel))
+                    vals.append(-np.ones(int(sel.sum())))
+            b.add_rows_coo(
+                problem.horizon, np.concatenate(rows), np.concatenate(cols),
+                np.concatenate(vals), upper=0.0,
+            )
+
+
+def _cover(blk: StartBlock, d: int, horizon: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """(unit, column) pairs: column x[s] covers units s..s+d-1."""
+    if d == 0 or blk.starts.size == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    units = (blk.starts[:, None] + np.arange(d)[None, :]).ravel()
+    cols = np.repeat(np.arange(blk.first_col, blk.first_col + blk.starts.size), d)
+    keep = units < horizon
+    return units[keep], cols[keep]
+
+
+def _machine_rows(
+    problem: EnergyProblem, b: LinearModelBuilder, blocks: list[StartBlock],
+    on_cols: dict[int, int],
+) -> None:
+    """At most one operation per machine and unit, and only while the machine is on."""
+    horizon = problem.horizon
+    for m in range(problem.num_machines):
+        units, cols = [], []
+        for blk in blocks:
+            mode = problem.ops[blk.op].modes[blk.mode]
+            if mode.machine != m:
+                continue
+            u, c = _cover(blk, mode.duration, horizon)
+            units.append(u)
+            cols.append(c)
+        if not units:
+            continue
+        u = np.concatenate(units)
+        c = np.concatenate(cols)
+        v = np.ones(c.size)
+        if m in on_cols:
+            u = np.concatenate([u, np.arange(horizon)])
+            c = np.concatenate([c, on_cols[m] + np.arange(horizon)])
+            v = np.concatenate([v, -np.ones(horizon)])
+            b.add_rows_coo(horizon, u, c, v, upper=0.0)
+        else:
+            b.add_rows_coo(horizon, u, c, v, upper=1.0)
+
+
+def _switch_rows(
+    problem: EnergyProblem, b: LinearModelBuilder, blocks: list[StartBlock],
+    on_cols: dict[int, int], su_cols: dict[int, int], a_cols: dict[int, int],
+    b_cols: dict[int, int],
+) -> None:
+    horizon = problem.horizon
+    t = np.arange(horizon)
+    for m, su in su_cols.items():
+        on = on_cols[m]
+        # su[t] >= on[t] - on[t-1], machines start off (on[-1] = 0).
+        rows = np.concatenate([t, t, t[1:]])
+        cols = np.concatenate([su + t, on + t, on + t[1:] - 1])
+        vals = np.concatenate([np.ones(horizon), -np.ones(horizon), np.ones(horizon - 1)])
+        b.add_rows_coo(horizon, rows, cols, vals, lower=0.0)
+    for m, a in a_cols.items():
+        bb = b_cols[m]
+        on = on_cols[m]
+        # a monotone up, b monotone down.
+        if horizon > 1:
+            r = np.arange(horizon - 1)
+            b.add_rows_coo(horizon - 1, np.concatenate([r, r]),
+                           np.concatenate([a + r + 1, a + r]),
+                           np.concatenate([np.ones(horizon - 1), -np.ones(horizon - 1)]), lower=0.0)
+            b.add_rows_coo(horizon - 1, np.concatenate([r, r]),
+                           np.concatenate([bb + r, bb + r + 1]),
+                           np.concatenate([np.ones(horizon - 1), -np.ones(horizon - 1)]), lower=0.0)
+        # a[t] >= started at t; b[t] >= finishing in unit t (last unit s + d - 1 = t).
+        rs, cs, vs, re, ce, ve = [], [], [], [], [], []
+        for blk in blocks:
+            mode = problem.ops[blk.op].modes[blk.mode]
+            if mode.machine != m or mode.duration == 0:
+                continue
+            n = blk.starts.size
+            colrange = np.arange(blk.first_col, blk.first_col + n)
+            rs.append(blk.starts)
+            cs.append(colrange)
+            vs.append(-np.ones(n))
+            re.append(blk.starts + mode.duration - 1)
+            ce.append(colrange)
+            ve.append(-np.ones(n))
+        b.add_rows_coo(horizon, np.concatenate([t, *rs]), np.concatenate([a + t, *cs]),
+                       np.concatenate([np.ones(horizon), *vs]), lower=0.0)
+        b.add_rows_coo(horizon, np.concatenate([t, *re]), np.concatenate([bb + t, *ce]),
+                       np.concatenate([np.ones(horizon), *ve]), lower=0.0)
+        # on[t] >= a[t] + b[t] - 1.
+        b.add_rows_coo(horizon, np.concatenate([t, t, t]),
+                       np.concatenate([on + t, a + t, bb + t]),
+                       np.concatenate([np.ones(horizon), -np.ones(horizon), -np.ones(horizon)]),
+                       lower=-1.0)
+
+
+def _peak_rows(
+    problem: EnergyProblem, b: LinearModelBuilder, blocks: list[StartBlock],
+    on_cols: dict[int, int], needs_on: set[int],
+) -> None:
+    cap = problem.peak_power
+    if cap is None:
+        return
+    horizon = problem.horizon
+    units, cols, vals = [], [], []
+    for blk in blocks:
+        mode = problem.ops[blk.op].modes[blk.mode]
+        net = mode.power - (problem.idle_power[mode.machine] if mode.machine in needs_on else 0.0)
+        if net == 0:
+            continue
+        u, c = _cover(blk, mode.duration, horizon)
+        units.append(u)
+        cols.append(c)
+        vals.append(np.full(c.size, net))
+    for m, on in on_cols.items():
+        if problem.idle_power[m]:
+            units.append(np.arange(horizon))
+            cols.append(on + np.arange(horizon))
+            vals.append(np.full(horizon, problem.idle_power[m]))
+    if units:
+        b.add_rows_coo(horizon, np.concatenate(units), np.concatenate(cols),
+                       np.concatenate(vals), upper=cap)
+
+
+def _completion_terms(
+    problem: EnergyProblem, b: LinearModelBuilder, by_op: dict[int, list[StartBlock]],
+    w_makespan: float, w_tardiness: float,
+) -> tuple[int | None, dict[int, int]]:
+    horizon = problem.horizon
+    cmax: int | None = None
+    late_cols: dict[int, int] = {}
+    if w_makespan:
+        cmax = b.add_column(cost=w_makespan, upper=horizon, integer=True, name="makespan")
+        for ops in problem.job_ops:
+            cols, vals = _end_terms(by_op[ops[-1]], problem)
+            c = np.concatenate([*cols, [cmax]])
+            v = np.concatenate([*(-x for x in vals), [1.0]])
+            b.add_rows_coo(1, np.zeros(c.size, dtype=np.int64), c, v, lower=0.0)
+    if w_tardiness:
+        for j, job in enumerate(problem.shop.jobs):
+            if job.due is None or not job.weight:
+                continue
+            late = b.add_column(cost=w_tardiness * job.weight, upper=horizon, integer=True)
+            late_cols[j] = late
+            cols, vals = _end_terms(by_op[problem.job_ops[j][-1]], problem)
+            c = np.concatenate([*cols, [late]])
+            v = np.concatenate([*(-x for x in vals), [1.0]])
+            b.add_rows_coo(1, np.zeros(c.size, dtype=np.int64), c, v, lower=-float(job.due))
+    return cmax, late_cols
+
+
+def extract(
+    problem: EnergyProblem, ti: TimeIndexed, x: NDArray[np.float64]
+) -> tuple[list[ScheduledOperation], dict[int, list[int]]]:
+    """Schedule and switch-on times from a solution vector."""
+    chosen: dict[int, tuple[float, int, int]] = {}
+    for blk in ti.blocks:
+        vals = x[blk.first_col : blk.first_col + blk.starts.size]
+        i = int(np.argmax(vals))
+        if blk.op not in chosen or vals[i] > chosen[blk.op][0]:
+            chosen[blk.op] = (float(vals[i]), blk.mode, int(blk.starts[i]))
+    schedule = []
+    for g, op in enumerate(problem.ops):
+        _, k, s = chosen[g]
+        mode = op.modes[k]
+        schedule.append(ScheduledOperation(op.job, op.index, k, mode.machine, s, s + mode.duration))
+    switch_on: dict[int, list[int]] = {}
+    horizon = problem.horizon
+    for m in range(problem.num_machines):
+        if not problem.can_switch_off(m):
+            continue
+        if m in ti.switchable:
+            on = x[ti.on_cols[m] : ti.on_cols[m] + horizon] > 0.5
+            prev = np.concatenate(([False], on[:-1]))
+            switch_on[m] = [int(t) for t in np.flatnonzero(on & ~prev)]
+        else:
+            starts = [s.start for s in schedule if s.machine == m]
+            switch_on[m] = [min(starts)] if starts else []
+    return schedule, switch_on
+
+
+def hint_vector(
+    problem: EnergyProblem, ti: TimeIndexed, schedule: list[ScheduledOperation],
+    switch_on: dict[int, list[int]],
+) -> dict[int, int]:
+    """A complete assignment of the model's columns for a known schedule."""
+    values: dict[int, int] = {}
+    horizon = problem.horizon
+    by_op = {problem.job_ops[s.job][s.operation]: s for s in schedule}
+    for blk in ti.blocks:
+        s = by_op[blk.op]
+        for i, t in enumerate(blk.starts):
+            values[blk.first_col + i] = int(s.mode == blk.mode and s.start == t)
+    periods, _ = energy.on_periods(problem, schedule, switch_on)
+    for m, on in ti.on_cols.items():
+        state = np.zeros(horizon, dtype=int)
+        for a, bnd in periods[m]:
+            state[a:bnd] = 1
+        for t in range(horizon):
+            values[on + t] = int(state[t])
+        if m in ti.su_cols:
+            prev = np.concatenate(([0], state[:-1]))
+            for t in range(horizon):
+                values[ti.su_cols[m] + t] = int(state[t] and not prev[t])
+        if m in ti.a_cols:
+            ops = [s for s in schedule if s.machine == m and s.end > s.start]
+            first = min((s.start for s in ops), default=horizon)
+            last = max((s.end for s in ops), default=0)
+            for t in range(horizon):
+                values[ti.a_cols[m] + t] = int(t >= first)
+                values[ti.b_cols[m] + t] = int(t < last)
+    if ti.makespan_col is not None:
+        values[ti.makespan_col] = makespan(schedule)
+    done = completion_times(problem.shop, schedule)
+    for j, col in ti.late_cols.items():
+        due = problem.shop.jobs[j].due or 0
+        values[col] = max(0, done[j] - due)
+    return values

@@ -1,0 +1,64 @@
+"""The Gantt chart (with power profile and tariff) and the human summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from optikit_energy.gantt import draw
+from optikit_energy.summary import summarize
+
+from tests.energy.conftest import SAMPLES, load, read, run
+
+
+@pytest.fixture(scope="module")
+def solved(registry):
+    document = read(SAMPLES / "machining_cell_day.yaml")
+    result = run(registry, document, time_limit=3)
+    assert "solution" in result.document
+    return load(registry, document).problem, result.document
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf", ".html"])
+def test_gantt_renders(solved, tmp_path: Path, suffix: str) -> None:
+    problem, document = solved
+    path = tmp_path / f"chart{suffix}"
+    draw(problem, document, path)
+    data = path.read_bytes()
+    assert len(data) > 5_000
+    if suffix == ".png":
+        assert data.startswith(b"\x89PNG")
+    elif suffix in (".svg", ".html"):
+        text = data.decode()
+        assert "<svg" in text
+        # Machine rows, the power panel and the tariff panel are all there.
+        for word in ("OVEN", "MILL1", "kW", "price/kWh"):
+            assert word in text
+    else:
+        assert data.startswith(b"%PDF")
+
+
+def test_gantt_refuses_unknown_formats(solved, tmp_path: Path) -> None:
+    problem, document = solved
+    with pytest.raises(ValueError, match="unsupported"):
+        draw(problem, document, tmp_path / "chart.bmp")
+
+
+def test_summary_rows(solved) -> None:
+    problem, document = solved
+    rows = dict(summarize(problem, document))
+    energy = document["solution"]["energy"]
+    assert rows["energy cost"] == f"{energy['cost']:,.2f}"
+    assert rows["CO2"].startswith(f"{energy['co2_kg']:,.1f}")
+    assert "cap 120.0 kW" in rows["peak"]
+    assert "kWh" in rows["energy"] and "switch-on" in rows["energy"]
+    assert "weighted tardiness" in rows  # the sample has due dates
+    assert rows["saving"].startswith("cost ")
+    assert "makespan alone" in rows["saving"]
+
+
+def test_summary_without_a_baseline(solved) -> None:
+    problem, document = solved
+    rows = dict(summarize(problem, {**document, "analysis": {}}))
+    assert "saving" not in rows
+    assert "energy cost" in rows
