@@ -251,6 +251,7 @@ def solve(
             on_progress(event)
 
     ctx = SolveContext(options, on_progress=progress, stop=stop, log=log)
+    ctx._backends = registry.backends.get
     registry.notify("before_solve", run=run)
     message = ""
     try:

@@ -105,6 +105,18 @@ class SolveContext:
         self.trajectory: list[ProgressEvent] = []
         self._on_progress = on_progress
         self._log = log
+        self._backends: Callable[[str], Backend | None] = lambda name: None
+
+    def backend(self, name: str) -> Backend | None:
+        """Another registered, available backend, for formulations that combine solvers
+        (a MILP run that computes a reference schedule with CP-SAT, say); None if absent."""
+        found = self._backends(name)
+        if found is None:
+            return None
+        try:
+            return found if found.availability().available else None
+        except Exception:
+            return None
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started

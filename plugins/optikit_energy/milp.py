@@ -76,20 +76,15 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
 
 
 def _baseline(problem: EnergyProblem, ctx: SolveContext) -> dict[str, Any] | None:
-    """The makespan-only baseline, on CP-SAT (OR-Tools is a core dependency); the
-    earliest-finish greedy schedule where CP-SAT cannot run."""
+    """The makespan-only baseline, on the registered CP-SAT backend; the earliest-finish
+    greedy schedule where CP-SAT is not registered or cannot run."""
     from optikit_energy import baseline
 
     remaining = ctx.remaining()
     budget = min(5.0, remaining if remaining is not None else 5.0) * 0.5
-    try:
-        from optikit_ortools.cpsat import CpSatBackend
-
-        cp = CpSatBackend()
-        if cp.availability().available:
-            return baseline.compute(problem, cp, ctx, budget_s=budget)
-    except ImportError:
-        pass
+    cp = ctx.backend("cpsat")
+    if cp is not None:
+        return baseline.compute(problem, cp, ctx, budget_s=budget)
     greedy = heuristic.construct(problem, "earliest", keep_on=True)
     if greedy is None:
         return None
