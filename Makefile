@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 # Extra distributions installed for development (vendor-style plugins living in plugins/).
 DEV_PLUGINS := $(wildcard plugins/*/pyproject.toml)
-DEMO_LIMIT ?= 20
+DEMO_LIMIT ?= 10
 
 .PHONY: install demo test lint typecheck pytest bench clean
 
