@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from optikit.registry import Registry
-from optikit.types import InvalidProblem, OptikitError, ProblemType, UsageError
+from optikit.types import InvalidProblem, OptikitError, ProblemType, UsageError, one_line
 from optikit.validation import validate_document
 
 DEFAULT_MAX_FILE_MB = 512.0
@@ -26,7 +26,7 @@ class ProblemFileError(OptikitError):
 
     def __init__(self, source: str, field: str, message: str) -> None:
         text = f"{source}: {field}: {message}" if field else f"{source}: {message}"
-        super().__init__(text)
+        super().__init__(one_line(text))
         self.source = source
         self.field = field
         self.message = message
@@ -137,8 +137,14 @@ def parse_yaml_text(text: str, source: str) -> Any:
         where = f"line {mark.line + 1} column {mark.column + 1}" if mark else ""
         what = exc.problem or exc.context or "malformed"
         raise ProblemFileError(source, where, f"invalid YAML: {what}") from None
+    except yaml.reader.ReaderError as exc:
+        raise ProblemFileError(
+            source,
+            f"position {exc.position}",
+            f"invalid YAML: unacceptable character {exc.character!r} ({exc.reason})",
+        ) from None
     except yaml.YAMLError as exc:
-        raise ProblemFileError(source, "", f"invalid YAML: {exc}") from None
+        raise ProblemFileError(source, "", f"invalid YAML: {' '.join(str(exc).split())}") from None
 
 
 def read_text(path: Path, source: str) -> str:

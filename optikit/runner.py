@@ -353,6 +353,21 @@ def finish(
     return SolveResult(document, exit_code, report, outcome, list(ctx.trajectory))
 
 
+def abandoned_document(
+    loaded: LoadedProblem,
+    registry: Registry,
+    backend: Backend,
+    chosen: Formulation,
+    options: SolveOptions,
+    elapsed: float,
+    message: str,
+) -> dict[str, Any]:
+    """The document of a solve that had to be abandoned: no solution, status unknown."""
+    ctx = SolveContext(options)
+    outcome = Outcome(Status.UNKNOWN, message=message)
+    return finish(loaded, registry, backend, chosen, outcome, ctx, elapsed).document
+
+
 def available_solvers(registry: Registry, loaded: LoadedProblem) -> Sequence[str]:
     """Names of available backends that can solve this problem (for messages and menus)."""
     names = []

@@ -36,6 +36,13 @@ class Status(enum.StrEnum):
         return self in (Status.OPTIMAL, Status.FEASIBLE)
 
 
+def one_line(text: str) -> str:
+    """``text`` safe to print as one terminal line: control characters are escaped."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 class OptikitError(Exception):
     """Base class of every error optikit reports to a user without a traceback."""
 

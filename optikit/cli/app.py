@@ -14,7 +14,7 @@ import click
 
 from optikit.exitcodes import ExitCode
 from optikit.registry import Registry
-from optikit.types import OptikitError
+from optikit.types import OptikitError, one_line
 
 
 class App:
@@ -49,7 +49,7 @@ def warn(message: str) -> None:
 
 def fail(message: str, code: int = ExitCode.USAGE) -> None:
     """Print a one-line error on stderr and exit with ``code``."""
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {one_line(message)}", err=True)
     raise SystemExit(int(code))
 
 

@@ -9,6 +9,7 @@ import click
 from optikit.cli.app import App, emit_json, pass_app
 from optikit.cli.summary import fmt_number
 from optikit.exitcodes import ExitCode
+from optikit.types import one_line
 
 
 @click.command("check")
@@ -59,7 +60,7 @@ def validate_command(app: App, files: tuple[Path, ...]) -> None:
         try:
             loaded = load_problem(file, app.registry)
         except ProblemFileError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {one_line(str(exc))}", err=True)
             failed = True
             continue
         click.echo(f"{file}: valid {loaded.ptype.name} problem {loaded.name!r}")

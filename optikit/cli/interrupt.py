@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import TypeVar
@@ -17,13 +18,32 @@ from optikit.exitcodes import ExitCode
 T = TypeVar("T")
 
 
-def run_interruptible(work: Callable[[], T]) -> T:
+class Overrun(Exception):
+    """The solve did not return by its hard deadline (a solver ignoring its limit)."""
+
+
+def grace_seconds(time_limit: float | None) -> float:
+    """How far past its limit a solve may run: 10% or one second, whichever is larger."""
+    return 0.0 if time_limit is None else max(1.0, 0.1 * time_limit)
+
+
+def run_interruptible(
+    work: Callable[[], T],
+    *,
+    soft_deadline: float | None = None,
+    on_soft_deadline: Callable[[], None] | None = None,
+    hard_deadline: float | None = None,
+) -> T:
     """Run ``work`` in a worker thread while the main thread stays free for signals.
 
     Python runs signal handlers in the main thread between bytecodes only; a solver busy
-    in native code on the main thread would delay Ctrl-C until it returns.
+    in native code on the main thread would delay Ctrl-C until it returns.  The main
+    thread is also the watchdog: at ``soft_deadline`` (monotonic) it calls
+    ``on_soft_deadline`` (which asks the solver to stop), and at ``hard_deadline`` it
+    gives up on the worker and raises :class:`Overrun`.
     """
     box: dict[str, object] = {}
+    soft_fired = False
 
     def target() -> None:
         try:
@@ -34,24 +54,36 @@ def run_interruptible(work: Callable[[], T]) -> T:
     thread = threading.Thread(target=target, name="optikit-solve", daemon=True)
     thread.start()
     while thread.is_alive():
-        thread.join(0.1)
+        thread.join(0.05)
+        now = time.monotonic()
+        if not soft_fired and soft_deadline is not None and now >= soft_deadline:
+            soft_fired = True
+            if on_soft_deadline is not None:
+                on_soft_deadline()
+        if hard_deadline is not None and now >= hard_deadline and thread.is_alive():
+            raise Overrun()
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
     return box["result"]  # type: ignore[return-value]
 
 
 @contextlib.contextmanager
-def graceful_interrupts(stop: threading.Event) -> Iterator[None]:
+def graceful_interrupts(
+    stop: threading.Event, interrupted: threading.Event | None = None
+) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        if stop.is_set():
+        already = interrupted.is_set() if interrupted is not None else stop.is_set()
+        if already:
             sys.stderr.write("\ninterrupted again: exiting now\n")
             sys.stderr.flush()
             os._exit(int(ExitCode.INTERRUPTED))
         stop.set()
+        if interrupted is not None:
+            interrupted.set()
         sys.stderr.write(
             "\ninterrupt: stopping the solver and keeping the best solution found "
             "(Ctrl-C again to exit at once)\n"

@@ -13,7 +13,12 @@ import click
 
 from optikit.atomic import write_text_atomic, write_with_atomic
 from optikit.cli.app import App, dumps, emit_json, fail, parse_key_values, pass_app, warn
-from optikit.cli.interrupt import graceful_interrupts, run_interruptible
+from optikit.cli.interrupt import (
+    Overrun,
+    grace_seconds,
+    graceful_interrupts,
+    run_interruptible,
+)
 from optikit.cli.summary import fmt_number, render_summary
 from optikit.exitcodes import ExitCode
 from optikit.types import ProgressEvent, SolveOptions
@@ -89,7 +94,7 @@ def solve_command(
 ) -> None:
     """Solve a problem FILE (JSON, YAML, or a standard format such as .fjs)."""
     from optikit.problem_io import load_problem
-    from optikit.runner import solve
+    from optikit.runner import select, solve
 
     registry = app.registry
     loaded = load_problem(file, registry)
@@ -107,23 +112,35 @@ def solve_command(
         extra=parse_key_values(extra, "--option"),
     )
     stop = threading.Event()
+    interrupted = threading.Event()  # set only by Ctrl-C, unlike `stop`
+    started = time.monotonic()
+    grace = grace_seconds(time_limit)
     show_progress = verbose or (not quiet and not as_json and sys.stderr.isatty())
     printer = _ProgressPrinter(show_progress)
-    with graceful_interrupts(stop):
-        result = run_interruptible(
-            lambda: solve(
-                loaded,
-                registry,
-                solver=solver,
-                formulation=formulation,
-                options=options,
-                stop=stop,
-                on_progress=printer,
-                log=lambda msg: click.echo(msg, err=True),
+    backend, chosen = select(loaded, registry, solver, formulation)
+    try:
+        with graceful_interrupts(stop, interrupted):
+            result = run_interruptible(
+                lambda: solve(
+                    loaded,
+                    registry,
+                    solver=backend.name,
+                    formulation=chosen.name,
+                    options=options,
+                    stop=stop,
+                    on_progress=printer,
+                    log=lambda msg: click.echo(msg, err=True),
+                ),
+                # At the limit (plus a little for checking and writing), ask the solver to
+                # stop; at limit + grace, stop waiting for one that ignores its limit.
+                soft_deadline=started + time_limit + 0.25 * grace,
+                on_soft_deadline=stop.set,
+                hard_deadline=started + time_limit + grace,
             )
-        )
+    except Overrun:
+        _abandon(loaded, registry, backend, chosen, options, started, output, as_json, quiet)
     document = result.document
-    if stop.is_set():
+    if interrupted.is_set():
         document["interrupted"] = True
     if output is not None:
         write_text_atomic(output, dumps(document))
@@ -140,9 +157,39 @@ def solve_command(
             click.echo(f"  gantt chart: {gantt}")
     if verbose and result.outcome is not None and "traceback" in result.outcome.stats:
         click.echo(result.outcome.stats["traceback"], err=True)
-    if stop.is_set() and not document.get("solution"):
-        raise SystemExit(int(ExitCode.NO_SOLUTION))
     raise SystemExit(result.exit_code)
+
+
+def _abandon(
+    loaded: Any,
+    registry: Any,
+    backend: Any,
+    chosen: Any,
+    options: SolveOptions,
+    started: float,
+    output: Path | None,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """The solver ignored its time limit: report no solution and exit without waiting."""
+    from optikit.runner import abandoned_document
+
+    document = abandoned_document(
+        loaded, registry, backend, chosen, options, time.monotonic() - started,
+        f"the {backend.name} solver did not stop within its time limit "
+        f"({options.time_limit:g} s + {grace_seconds(options.time_limit):g} s grace); "
+        "optikit stopped waiting for it",
+    )
+    if output is not None:
+        write_text_atomic(output, dumps(document))
+    if as_json:
+        emit_json(document)
+    elif not quiet:
+        click.echo(render_summary(document, []))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # The solver thread is still busy in native code: leave without joining it.
+    os._exit(int(ExitCode.NO_SOLUTION))
 
 
 def _summary_rows(loaded: Any, document: dict[str, Any]) -> list[tuple[str, str]]:

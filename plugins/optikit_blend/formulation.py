@@ -8,6 +8,7 @@ checker to trip over) and its duals price the rules given that selection.
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import Any
 
 import numpy as np
@@ -16,14 +17,18 @@ from numpy.typing import NDArray
 from optikit.paradigms import LinearResult
 from optikit.types import Backend, Outcome, SolveContext, Status
 from optikit_blend.analysis import analyse
+from optikit_blend.diagnosis import diagnose
 from optikit_blend.linear import BlendModel, build
 from optikit_blend.model import BlendProblem, charge_figures
 
 #: Charges below this (per tonne of product) are solver noise and left out of ``amounts``.
 DROP_BELOW = 1e-10
 #: The clean-up LP after a MILP may run this long even when the deadline has passed
-#: (it is tiny next to the MILP; without it a time-limited MILP would lose its duals).
+#: (it is tiny next to the MILP; without it a time-limited MILP would lose its duals) ...
 POLISH_MIN_SECONDS = 0.5
+#: ... but past the deadline it may use at most this share of the overshoot the project
+#: allows (10 % of the limit or 1 s, whichever is larger), less what the MILP overran.
+POLISH_SHARE_OF_GRACE = 0.5
 
 
 def payload(problem: BlendProblem, xm: NDArray[np.float64]) -> dict[str, Any]:
@@ -42,10 +47,18 @@ def payload(problem: BlendProblem, xm: NDArray[np.float64]) -> dict[str, Any]:
     }
 
 
-def _polish_context(ctx: SolveContext) -> SolveContext:
-    remaining = ctx.remaining()
-    limit = None if remaining is None else max(remaining, POLISH_MIN_SECONDS)
-    options = dataclasses.replace(ctx.options, time_limit=limit)
+def polish_budget(ctx: SolveContext) -> float | None:
+    """Seconds the clean-up LP may take (None: no limit; 0: skip it)."""
+    remaining, limit = ctx.remaining(), ctx.options.time_limit
+    if remaining is None or limit is None:
+        return None
+    late = max(0.0, ctx.elapsed() - limit)
+    grace = POLISH_SHARE_OF_GRACE * max(0.1 * limit, 1.0) - late
+    return max(remaining, min(POLISH_MIN_SECONDS, max(0.0, grace)))
+
+
+def _polish_context(ctx: SolveContext, budget: float | None) -> SolveContext:
+    options = dataclasses.replace(ctx.options, time_limit=budget)
     return SolveContext(options, stop=ctx.stop, log=ctx.log)
 
 
@@ -57,16 +70,39 @@ def _polish(
     assert result.x is not None
     selection = np.zeros(problem.num_materials, dtype=bool)
     selection[bm.u_materials] = result.x[bm.u_cols] > 0.5
-    fixed = build(problem, selection)
-    again = backend.solve(fixed.model, _polish_context(ctx))
-    if again.status is Status.OPTIMAL and again.x is not None:
-        return fixed, again, "LP with the material selection fixed"
-    ctx.log(f"blend: clean-up LP after the MILP ended {again.status.value}: {again.message}")
+    budget = polish_budget(ctx)
+    if budget is None or budget > 0:
+        fixed = build(problem, selection)
+        again = backend.solve(fixed.model, _polish_context(ctx, budget))
+        if again.status is Status.OPTIMAL and again.x is not None:
+            return fixed, again, "LP with the material selection fixed"
+        ctx.log(f"blend: clean-up LP after the MILP ended {again.status.value}: "
+                f"{again.message}")
+    else:
+        ctx.log("blend: no time left for the clean-up LP after the MILP")
     x = result.x.copy()
     unused = bm.u_materials[~selection[bm.u_materials]]
     x[bm.x_cols[unused]] = 0.0
     cleaned = dataclasses.replace(result, x=x, row_duals=None, col_duals=None)
     return bm, cleaned, "MILP (no duals)"
+
+
+def _infeasible(
+    problem: BlendProblem, backend: Backend, ctx: SolveContext, result: LinearResult,
+    stats: dict[str, Any], lp_time: float,
+) -> Outcome:
+    """An infeasible blend, with the conflicting limits found by :mod:`diagnosis`."""
+    try:
+        report, more = diagnose(problem, backend, ctx, expected=lp_time)
+    except Exception as exc:  # the verdict stands even when the explanation fails
+        report = {"summary": f"the diagnosis failed: {type(exc).__name__}: {exc}",
+                  "conflicts": [], "method": "", "complete": False}
+        more = {}
+    stats.update(more)
+    # "Infeasible" alone restates the status; anything more from the solver is kept.
+    message = "" if result.message.strip().lower() == "infeasible" else result.message
+    return Outcome(Status.INFEASIBLE, message=message, analysis={"diagnosis": report},
+                   stats=stats)
 
 
 def solve_linear(problem: BlendProblem, backend: Backend, ctx: SolveContext) -> Outcome:
@@ -76,6 +112,7 @@ def solve_linear(problem: BlendProblem, backend: Backend, ctx: SolveContext) -> 
         f"blend: {bm.model.num_cols} columns ({bm.u_cols.size} binary), "
         f"{bm.model.num_rows} rows, {bm.model.data.size} nonzeros"
     )
+    started = time.monotonic()
     result = backend.solve(bm.model, ctx)
     stats: dict[str, Any] = {
         "columns": bm.model.num_cols,
@@ -84,6 +121,10 @@ def solve_linear(problem: BlendProblem, backend: Backend, ctx: SolveContext) -> 
         "binaries": int(bm.u_cols.size),
         **{f"solver_{k}": v for k, v in result.stats.items()},
     }
+    if result.status is Status.INFEASIBLE:
+        # One LP of this size on this backend takes about as long as the solve just done.
+        lp_time = 0.0 if bm.model.is_mip else time.monotonic() - started
+        return _infeasible(problem, backend, ctx, result, stats, lp_time)
     if not result.status.has_solution or result.x is None:
         status = result.status if result.status is not Status.FEASIBLE else Status.UNKNOWN
         return Outcome(status, message=result.message, stats=stats)

@@ -89,3 +89,21 @@ def test_second_ctrl_c_exits_at_once(toy_dir, toy_file, tmp_path):
     assert proc.returncode == 130
     assert "exiting now" in stderr
     assert not out.exists()
+
+
+def test_a_solver_ignoring_its_limit_is_abandoned_in_time(toy_dir, toy_file, tmp_path):
+    """limit 2 s, grace max(10%, 1 s): the CLI gives up at ~3 s with 'unknown', exit 4."""
+    out = tmp_path / "sol.json"
+    started = time.monotonic()
+    proc = subprocess.run(
+        [OPTIKIT, "solve", str(toy_file), "--option", "hang=60", "--time-limit", "2",
+         "-o", str(out), "--json"],
+        capture_output=True, text=True, env=_env(toy_dir), timeout=60,
+    )
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 4, proc.stderr
+    doc = json.loads(out.read_text())
+    assert doc == json.loads(proc.stdout)
+    assert doc["status"] == "unknown" and "solution" not in doc
+    assert "did not stop within its time limit" in doc["message"]
+    assert elapsed < 30  # not the 60 s the solver wanted (a hang guard, not a timing test)
