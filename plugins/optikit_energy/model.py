@@ -266,12 +266,22 @@ def parse_weights(value: Any) -> Weights:
     return Weights(**weights)
 
 
+# The checker and the models keep per-unit profiles: a year of minutes is plenty.
+MAX_HORIZON = 600_000
+
+
 def parse(doc: Mapping[str, Any]) -> EnergyProblem:
     """Document -> :class:`EnergyProblem`; raises :class:`InvalidProblem` with a field path."""
     shop = parse_shop(doc)
     horizon = doc.get("horizon")
     if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1:
         raise InvalidProblem("horizon", f"must be an integer >= 1, not {horizon!r}")
+    if horizon > MAX_HORIZON:
+        raise InvalidProblem(
+            "horizon",
+            f"{horizon:,} time units is more than optikit handles ({MAX_HORIZON:,}); "
+            "use a coarser time_step",
+        )
     time_step = _number(doc.get("time_step", 1), "time_step")
     if time_step <= 0:
         raise InvalidProblem("time_step", "must be > 0 (minutes per time unit)")

@@ -83,3 +83,14 @@ def test_the_diagnosis_starts_no_solve_it_cannot_finish() -> None:
     report, stats = diagnose(loaded.problem, REGISTRY.backends["highs"], ctx, expected=60.0)
     assert stats["diagnosis_solves"] == 0
     assert report["complete"] is False and "out of time" in report["summary"]
+
+
+def test_a_blend_too_large_for_memory_is_refused_up_front():
+    from optikit.plugins import load_registry
+    from optikit.problem_io import ProblemFileError, load_document
+
+    registry = load_registry(env={"OPTIKIT_LOAD_PLUGINS": "blend"})
+    materials = [{"id": f"m{i}", "cost": 1, "composition": {f"c{i}": 1}} for i in range(6000)]
+    doc = {"type": "blend", "total": 1, "materials": materials}
+    with pytest.raises(ProblemFileError, match="materials: .* more than optikit handles"):
+        load_document(doc, registry, source="big.json")
