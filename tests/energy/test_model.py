@@ -14,5 +14,5 @@ def test_an_absurd_horizon_is_refused_with_a_clear_message():
         "jobs": [{"id": "J1", "operations": [{"modes": [{"machine": "M1", "duration": 1,
                                                            "power": 1}]}]}],
     }
-    with pytest.raises(ProblemFileError, match="horizon: .* use a coarser time_step"):
+    with pytest.raises(ProblemFileError, match=r"horizon: .* use a coarser time_step"):
         load_document(doc, registry, source="e.json")

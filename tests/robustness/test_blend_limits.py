@@ -92,5 +92,5 @@ def test_a_blend_too_large_for_memory_is_refused_up_front():
     registry = load_registry(env={"OPTIKIT_LOAD_PLUGINS": "blend"})
     materials = [{"id": f"m{i}", "cost": 1, "composition": {f"c{i}": 1}} for i in range(6000)]
     doc = {"type": "blend", "total": 1, "materials": materials}
-    with pytest.raises(ProblemFileError, match="materials: .* more than optikit handles"):
+    with pytest.raises(ProblemFileError, match=r"materials: .* more than optikit handles"):
         load_document(doc, registry, source="big.json")
