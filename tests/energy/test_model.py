@@ -1,8 +1,11 @@
+"""Energy model parsing limits."""
+
+from __future__ import annotations
+
+import pytest
 
 
 def test_an_absurd_horizon_is_refused_with_a_clear_message():
-    import pytest
-
     from optikit.plugins import load_registry
     from optikit.problem_io import ProblemFileError, load_document
 
