@@ -39,6 +39,7 @@ from optikit_fjsp.shop import ScheduledOperation, makespan, weighted_tardiness
 from optikit.types import Outcome, SolveContext, Status, UsageError
 from optikit_energy import baseline, heuristic, switching, timeindexed
 from optikit_energy.cpsat_model import EnergyCpModel
+from optikit_energy.diagnosis import diagnosis_analysis
 from optikit_energy.lns import improve, set_hint
 from optikit_energy.model import EnergyProblem, Infeasible
 
@@ -185,6 +186,7 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         building = time.monotonic()
         model = EnergyCpModel(problem)
     except Infeasible as exc:
+        analysis["diagnosis"] = diagnosis_analysis(problem, ctx, run.stats)
         return Outcome(Status.INFEASIBLE, message=str(exc), analysis=analysis, stats=run.stats)
     run.stats["model"] = {
         "variables": len(model.model.proto.variables),
@@ -310,6 +312,7 @@ def _outcome(
         None if run.first_solution_s is None else round(run.first_solution_s, 3)
     )
     if status is Status.INFEASIBLE:
+        analysis["diagnosis"] = diagnosis_analysis(problem, run.ctx, run.stats)
         return Outcome(Status.INFEASIBLE, message=message or "CP-SAT proved the model infeasible",
                        analysis=analysis, stats=run.stats)
     if best is None:

@@ -13,6 +13,7 @@ from typing import Any
 from optikit.types import Outcome, SolveContext, Status
 from optikit_energy import heuristic, switching, timeindexed
 from optikit_energy.cpsat import evaluate, read_options
+from optikit_energy.diagnosis import diagnosis_analysis
 from optikit_energy.model import EnergyProblem, Infeasible
 
 OPTIONS = {"baseline": bool}
@@ -28,7 +29,9 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
     try:
         ti = timeindexed.build(problem)
     except Infeasible as exc:
-        return Outcome(Status.INFEASIBLE, message=str(exc))
+        diagnosis: dict[str, Any] = {}
+        analysis["diagnosis"] = diagnosis_analysis(problem, ctx, diagnosis)
+        return Outcome(Status.INFEASIBLE, message=str(exc), analysis=analysis, stats=diagnosis)
     stats: dict[str, Any] = {
         "model": {
             "columns": ti.model.num_cols,
@@ -45,6 +48,8 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         if base is not None:
             analysis["baseline"] = base
 
+    if result.status is Status.INFEASIBLE:
+        analysis["diagnosis"] = diagnosis_analysis(problem, ctx, stats)
     if result.status in (Status.INFEASIBLE, Status.UNBOUNDED):
         return Outcome(result.status, message=result.message, analysis=analysis, stats=stats)
     candidates = []

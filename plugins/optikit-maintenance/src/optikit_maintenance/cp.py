@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from optikit.types import Backend, Outcome, SolveContext, UsageError
+from optikit.types import Backend, Outcome, SolveContext, Status, UsageError
 
 from optikit_maintenance.costs import Schedule, ScheduledOperation, ScheduledTask, to_payload
 from optikit_maintenance.model import Problem
@@ -230,6 +230,12 @@ def solve(problem: Problem, backend: Backend, ctx: SolveContext) -> Outcome:
     result = backend.solve(cm.model, ctx, objective_scale=1.0 / cm.scale.factor,
                            objective_offset=float(cm.offset))
     stats.update(result.stats)
+    if result.status is Status.INFEASIBLE:
+        from optikit_maintenance.diagnosis import diagnosis_analysis
+
+        diagnosis = diagnosis_analysis(problem, ctx, stats)
+        return Outcome(result.status, message=result.message, stats=stats,
+                       analysis={"diagnosis": diagnosis})
     if not result.status.has_solution:
         return Outcome(result.status, message=result.message, stats=stats)
     schedule = _schedule(problem, cm, result.value)
