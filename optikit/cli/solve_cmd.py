@@ -131,11 +131,12 @@ def solve_command(
                     on_progress=printer,
                     log=lambda msg: click.echo(msg, err=True),
                 ),
-                # At the limit (plus a little for checking and writing), ask the solver to
-                # stop; at limit + grace, stop waiting for one that ignores its limit.
+                # Just past the limit, ask the solver to stop; a little before limit + grace
+                # (10% or 1 s), stop waiting for one that ignores its limit, so that even
+                # the abandoned run's document is out within the grace.
                 soft_deadline=started + time_limit + 0.25 * grace,
                 on_soft_deadline=stop.set,
-                hard_deadline=started + time_limit + grace,
+                hard_deadline=started + time_limit + 0.85 * grace,
             )
     except Overrun:
         _abandon(loaded, registry, backend, chosen, options, started, output, as_json, quiet)
