@@ -325,19 +325,21 @@ def check_schedule(shop: Shop, schedule: Sequence[ScheduledOperation]) -> list[V
     by_machine: dict[int, list[ScheduledOperation]] = {}
     for s in schedule:
         by_machine.setdefault(s.machine, []).append(s)
-    for m, ops in by_machine.items():
-        ops.sort(key=lambda s: (s.start, s.end))
-        for a, b in itertools.pairwise(ops):
-            need = shop.setup_time(m, a.job, b.job)
-            if b.start < a.end + need:
-                what = "overlaps" if b.start < a.end else "leaves too little setup time after"
+    for m, on_machine in by_machine.items():
+        on_machine.sort(key=lambda s: (s.start, s.end))
+        for before, after in itertools.pairwise(on_machine):
+            need = shop.setup_time(m, before.job, after.job)
+            if after.start < before.end + need:
+                overlap = after.start < before.end
+                what = "overlaps" if overlap else "leaves too little setup time after"
                 violations.append(
                     Violation(
-                        "capacity" if b.start < a.end else "setup",
-                        f"on {shop.machines[m].id}: job {shop.jobs[b.job].id} op {b.operation} "
-                        f"{what} job {shop.jobs[a.job].id} op {a.operation} "
-                        f"(needs start >= {a.end + need}, starts {b.start})",
-                        float(a.end + need - b.start),
+                        "capacity" if overlap else "setup",
+                        f"on {shop.machines[m].id}: job {shop.jobs[after.job].id} op "
+                        f"{after.operation} {what} job {shop.jobs[before.job].id} op "
+                        f"{before.operation} (needs start >= {before.end + need}, starts "
+                        f"{after.start})",
+                        float(before.end + need - after.start),
                     )
                 )
     return violations

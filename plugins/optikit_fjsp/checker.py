@@ -1,0 +1,77 @@
+"""The independent checker of ``fjsp`` solutions.
+
+It reads only the problem and the payload (never solver internals): every operation
+scheduled once, on the machine of its chosen mode and for that mode's duration; release
+dates, job precedence, one operation at a time per machine with the sequence-dependent
+changeover between consecutive operations; then it recomputes the objective.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from typing import Any
+
+from optikit.types import CheckReport
+from optikit_fjsp import shop as shop_model
+from optikit_fjsp.model import FjspProblem
+from optikit_fjsp.shop import ScheduledOperation
+
+
+def payload_of(document: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Accept a whole solution document or the bare payload."""
+    solution = document.get("solution")
+    return solution if isinstance(solution, Mapping) else document
+
+
+def schedule_figures(problem: FjspProblem, schedule: list[ScheduledOperation]) -> dict[str, Any]:
+    """Key figures of a schedule that passed (or mostly passed) the checks."""
+    shop = problem.shop
+    ms = shop_model.makespan(schedule)
+    twt = shop_model.weighted_tardiness(shop, schedule)
+    done = shop_model.completion_times(shop, schedule)
+    late = [
+        job.id
+        for job, c in zip(shop.jobs, done, strict=True)
+        if job.due is not None and c > job.due
+    ]
+    busy = [0] * len(shop.machines)
+    by_machine: dict[int, list[ScheduledOperation]] = {}
+    for s in schedule:
+        busy[s.machine] += s.end - s.start
+        by_machine.setdefault(s.machine, []).append(s)
+    setup_count = setup_time = 0
+    for m, ops in by_machine.items():
+        ops.sort(key=lambda s: (s.start, s.end))
+        for a, b in itertools.pairwise(ops):
+            t = shop.setup_time(m, a.job, b.job)
+            if t > 0:
+                setup_count += 1
+                setup_time += t
+    utilisation = {
+        machine.id: (busy[m] / ms if ms > 0 else 0.0) for m, machine in enumerate(shop.machines)
+    }
+    return {
+        "makespan": ms,
+        "total_weighted_tardiness": twt,
+        "late_jobs": len(late),
+        "late_job_ids": late,
+        "setups": setup_count,
+        "setup_time": setup_time,
+        "machine_utilisation": utilisation,
+    }
+
+
+def check(problem: FjspProblem, document: Mapping[str, Any]) -> CheckReport:
+    """Verify a payload against the problem and recompute its objective."""
+    payload = payload_of(document)
+    schedule, violations = shop_model.schedule_from_payload(problem.shop, payload)
+    violations.extend(shop_model.check_schedule(problem.shop, schedule))
+    complete = len(schedule) == problem.shop.num_operations
+    figures = schedule_figures(problem, schedule) if schedule else {}
+    objective = None
+    if complete:
+        objective = problem.objective.value(
+            figures["makespan"], figures["total_weighted_tardiness"]
+        )
+    return CheckReport(objective=objective, violations=violations, figures=figures)

@@ -1,0 +1,414 @@
+"""Formulation ``cpsat``: dispatching, global CP-SAT, tabu search and LNS, one deadline.
+
+How a solve runs:
+
+1. :func:`optikit_fjsp.heuristic.construct` builds a schedule in a fraction of a
+   second; it is the answer if nothing better is found in time, and the first hint.
+2. A global CP-SAT solve of the full model (:mod:`optikit_fjsp.cpsat_model`), hinted
+   with the best schedule so far.  It closes small and medium instances outright and
+   gives the proven lower bound reported as ``bound`` (nothing else proves anything).
+   It gets at most ``global_share`` of the remaining time and ends earlier once its
+   incumbent stalls: CP-SAT's own search is strong at proving, weak at improving large
+   schedules.  On very large instances with setups the circuit model would not fit;
+   the global solve then drops the setups (a relaxation, so its bound stays valid) and
+   its schedules are repaired by re-timing them with the changeovers.
+3. The improvement methods until they stall, then back to 2 with the new best:
+
+   - :mod:`optikit_fjsp.tabu` (pure makespan without changeovers): thousands of
+     critical-path moves per second; with two or more threads it runs on its own
+     thread for the whole solve, also during the global solves;
+   - :mod:`optikit_fjsp.lns`: CP-SAT large-neighbourhood search, any objective, on the
+     remaining threads.
+
+   They share one incumbent (:class:`~optikit_fjsp.incumbent.SharedIncumbent`), so each
+   continues from the other's improvements.
+
+Options (``--option key=value``): ``global_share`` (default 0.2), ``lns_sub_dtime``
+(CP-SAT deterministic time per LNS sub-solve, default 0.05), ``lns_parallel`` (LNS
+searches; default: the threads not used by the tabu search), ``tie_break`` (0/1/2, see
+:class:`~optikit_fjsp.lns.LnsSettings`), ``tabu`` (1/0), ``heuristic_time`` (seconds,
+default 0.3).  Keys with a dot (``cpsat.*``) belong to the backend.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from optikit.types import Outcome, ProgressEvent, SolveContext, Status, UsageError
+from optikit_fjsp import cpsat_model, heuristic, lns, tabu
+from optikit_fjsp.incumbent import SharedIncumbent
+from optikit_fjsp.model import FjspProblem
+from optikit_fjsp.shop import check_schedule, schedule_to_payload
+from optikit_fjsp.timetable import (
+    Solution,
+    left_shift,
+    machine_sequences,
+    makespan,
+    objective_value,
+    to_schedule,
+)
+
+OPTIONS: dict[str, float] = {
+    "global_share": 0.2,
+    "lns_sub_dtime": 0.05,
+    "lns_parallel": 0,  # 0: every thread the tabu search does not use
+    "tie_break": 1,
+    "tabu": 1,
+    "heuristic_time": 0.3,
+}
+# A global solve hands over when its incumbent has not improved for this long
+# (seconds, and at least this fraction of the phase so far).  Later solves start from
+# a good hint, so their first improvement takes longer to come: they get more.
+STALL_SECONDS = 2.0
+LATER_STALL_SECONDS = 5.0
+STALL_FRACTION = 0.3
+# The improvement methods hand back to a global solve only after a longer stall: on
+# hard instances the global re-solves rarely help, and each costs seconds.
+IMPROVE_STALL_SECONDS = 10.0
+IMPROVE_STALL_FRACTION = 0.5
+
+
+def read_options(extra: Mapping[str, Any], allowed: Mapping[str, float]) -> dict[str, float]:
+    """Numeric ``--option`` values for this formulation; unknown keys are refused.
+
+    Keys with a dot (``cpsat.num_workers``) belong to the backend and are left to it.
+    """
+    out = dict(allowed)
+    for key, value in extra.items():
+        if "." in key:
+            continue
+        if key not in allowed:
+            raise UsageError(
+                f"unknown option {key!r} for fjsp; known: {', '.join(sorted(allowed))}"
+            )
+        try:
+            out[key] = float(value)
+        except (TypeError, ValueError):
+            raise UsageError(f"option {key} must be a number, not {value!r}") from None
+    return out
+
+
+def payload(problem: FjspProblem, sol: Solution) -> dict[str, Any]:
+    return schedule_to_payload(problem.shop, to_schedule(problem.flat, sol))
+
+
+def is_valid(problem: FjspProblem, sol: Solution) -> bool:
+    """A quick self-check before a schedule leaves the formulation."""
+    return not check_schedule(problem.shop, to_schedule(problem.flat, sol))
+
+
+def search_horizon(problem: FjspProblem, incumbent: Solution) -> int:
+    """Latest end any improving schedule needs (tight for pure makespan)."""
+    if problem.objective.is_makespan:
+        return makespan(problem.flat, incumbent)
+    return problem.shop.horizon()
+
+
+@dataclass
+class GlobalResult:
+    best: Solution | None = None
+    bound: float | None = None
+    proven: bool = False
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+class _StallWatch:
+    """Forwards a global solve's progress to the run and stops it once it stalls.
+
+    Incumbents are forwarded only when they beat ``best_so_far()`` (the run's trajectory
+    stays monotone while other methods improve in parallel), and never with
+    ``relaxed`` (setups dropped): those are not schedules of the real problem.
+    """
+
+    def __init__(
+        self,
+        parent: SolveContext,
+        limit: float | None,
+        relaxed: bool,
+        stall: float | None,
+        best_so_far: Callable[[], float],
+    ) -> None:
+        self.parent = parent
+        self.relaxed = relaxed
+        self.stall = stall
+        self.best_so_far = best_so_far
+        self.stop = threading.Event()
+        self.started = time.monotonic()
+        self.last_improvement = self.started
+        self.best: float | None = None
+        options = replace(parent.options, time_limit=limit)
+        self.ctx = SolveContext(options, on_progress=self._progress, stop=self.stop, log=parent.log)
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _progress(self, event: ProgressEvent) -> None:
+        objective = event.objective
+        if objective is not None and (self.best is None or objective < self.best):
+            self.best = objective
+            self.last_improvement = time.monotonic()
+        if self.relaxed or (objective is not None and objective >= self.best_so_far()):
+            objective = None
+        if objective is not None or event.bound is not None:
+            self.parent.report(objective, event.bound, "cpsat")
+
+    def _watch(self) -> None:
+        while not self._done.wait(0.05):
+            if self.parent.stop.is_set():
+                self.stop.set()
+            if self.stall is None:
+                continue
+            now = time.monotonic()
+            quiet = now - self.last_improvement
+            if quiet > max(self.stall, STALL_FRACTION * (now - self.started)):
+                self.stop.set()
+
+    def __enter__(self) -> _StallWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+
+def global_phase(
+    problem: FjspProblem,
+    backend: Any,
+    ctx: SolveContext,
+    hint: Solution,
+    limit: float | None,
+    stall: float | None = STALL_SECONDS,
+    workers: int | None = None,
+    best_so_far: Callable[[], float] | None = None,
+) -> GlobalResult:
+    """One CP-SAT solve of the whole model, hinted, stopped at ``limit`` or on a stall."""
+    out = GlobalResult()
+    arcs = cpsat_model.circuit_arcs_estimate(problem) if problem.has_setups else 0
+    relaxed = arcs > cpsat_model.MAX_CIRCUIT_ARCS
+    cm = cpsat_model.build(problem, search_horizon(problem, hint), setups=not relaxed)
+    cm.add_hint(problem, hint)
+    hint_value = objective_value(problem, hint)
+    best_so_far = best_so_far or (lambda: hint_value)
+    with _StallWatch(ctx, limit, relaxed, stall, best_so_far) as watch:
+        result = backend.solve(
+            cm.model,
+            watch.ctx,
+            time_limit=limit,
+            workers=workers,
+            objective_scale=cm.objective_scale,
+        )
+    out.stats = {
+        "global_status": result.status.value,
+        "global_time_s": round(time.monotonic() - watch.started, 2),
+        "setups_relaxed": relaxed,
+    }
+    if result.status.has_solution:
+        sol = cm.solution(result.value, result.boolean_value)
+        if relaxed:
+            sol = left_shift(problem.flat, sol.modes, machine_sequences(problem.flat, sol))
+        out.best = sol
+    if cm.exact_objective and result.bound is not None and math.isfinite(result.bound):
+        out.bound = result.bound
+    out.proven = (
+        result.status is Status.OPTIMAL
+        and not relaxed
+        and cm.exact_objective
+        and out.best is not None
+        and math.isclose(
+            objective_value(problem, out.best), result.objective or math.inf, rel_tol=1e-9
+        )
+    )
+    return out
+
+
+class _Run:
+    """One solve: the shared incumbent, the bound, the background tabu search, stats."""
+
+    def __init__(self, problem: FjspProblem, backend: Any, ctx: SolveContext) -> None:
+        self.problem = problem
+        self.backend = backend
+        self.ctx = ctx
+        self.opts = read_options(ctx.options.extra, OPTIONS)
+        self.threads = max(1, ctx.options.threads)
+        budget = self.opts["heuristic_time"]
+        remaining = ctx.remaining()
+        if remaining is not None:
+            budget = min(budget, 0.25 * remaining)  # one rule always runs in full
+        self.start = heuristic.construct(problem, budget=budget, seed=ctx.options.seed)
+        value = objective_value(problem, self.start)
+        ctx.report(value, None, "dispatch")
+        self.shared = SharedIncumbent(
+            self.start, value, lambda _s, v, source: ctx.report(v, None, source)
+        )
+        self.bound: float | None = None
+        self.proven = False
+        self.hoods: list[lns.Neighbourhood] | None = None
+        self.rounds = 0
+        self.stats: dict[str, Any] = {"heuristic_objective": value, "phases": []}
+        self.lns_iterations = 0
+        self.use_tabu = bool(self.opts["tabu"]) and tabu.applicable(problem)
+        self.tabu_search: tabu.TabuSearch | None = None
+        self.finished = threading.Event()
+        self.background: threading.Thread | None = None
+        self.error: BaseException | None = None
+        if self.use_tabu and self.threads > 1 and ctx.remaining() is not None:
+            self.background = threading.Thread(target=self._tabu_forever, daemon=True)
+            self.background.start()
+
+    @property
+    def foreground_threads(self) -> int:
+        return self.threads - (self.background is not None)
+
+    def done(self) -> bool:
+        return (
+            self.proven
+            or self.ctx.expired()
+            or self.error is not None
+            or _meets(self.shared.value, self.bound, self.ctx.options.gap)
+        )
+
+    def close(self) -> None:
+        self.finished.set()
+        if self.background is not None:
+            self.background.join()
+        if self.error is not None:
+            raise self.error
+
+    def global_round(self) -> None:
+        remaining = self.ctx.remaining()
+        if remaining is None:
+            limit, stall = None, None  # no time limit: let CP-SAT run to a proof
+        elif self.rounds == 0:
+            limit, stall = max(0.5, remaining * self.opts["global_share"]), STALL_SECONDS
+        elif self._endgame():
+            limit, stall = remaining, None  # one step from a proof: give CP-SAT the rest
+        else:
+            limit = max(0.5, remaining * self.opts["global_share"] / 2)
+            stall = LATER_STALL_SECONDS
+        hint, _value, _version = self.shared.snapshot()
+        phase = global_phase(
+            self.problem,
+            self.backend,
+            self.ctx,
+            hint,
+            limit,
+            stall,
+            workers=self.foreground_threads,
+            best_so_far=lambda: self.shared.value,
+        )
+        self.stats["phases"].append(phase.stats)
+        if phase.bound is not None:
+            self.bound = phase.bound if self.bound is None else max(self.bound, phase.bound)
+        self.proven = phase.proven
+        if phase.best is not None:
+            self.shared.offer(phase.best, objective_value(self.problem, phase.best), "cpsat")
+        self.rounds += 1
+
+    def _endgame(self) -> bool:
+        """The incumbent is within one unit (or 1 %) of the proven bound."""
+        if self.bound is None:
+            return False
+        value = self.shared.value
+        return value - self.bound <= max(1.0, 0.01 * abs(value)) + 1e-9
+
+    def _stalled(self, started: float) -> bool:
+        if self.done():
+            return True
+        quiet = self.shared.quiet_for()
+        elapsed = time.monotonic() - started
+        return quiet > max(IMPROVE_STALL_SECONDS, IMPROVE_STALL_FRACTION * elapsed)
+
+    def improve_round(self) -> None:
+        """LNS (and, with one thread, a tabu walk first) until the incumbent stalls."""
+        started = time.monotonic()
+        self.shared.last_improvement = started
+        if self.use_tabu and self.background is None:
+            self._tabu(lambda: self._stalled(started))
+            started = self.shared.last_improvement = time.monotonic()
+        parallel = int(self.opts["lns_parallel"]) or self.foreground_threads
+        settings = lns.LnsSettings(
+            sub_dtime=self.opts["lns_sub_dtime"] or None,
+            workers=max(1, self.foreground_threads // parallel),
+            parallel=parallel,
+            tie_break=int(self.opts["tie_break"]),
+        )
+        best, _value, _version = self.shared.snapshot()
+        state = lns.improve(
+            self.problem,
+            self.backend,
+            self.ctx,
+            best,
+            horizon=search_horizon(self.problem, best),
+            settings=settings,
+            lower_bound=self.bound,
+            hoods=self.hoods,
+            incumbent=self.shared,
+            should_stop=lambda: self._stalled(started),
+        )
+        self.hoods = state.hoods
+        self.lns_iterations += state.iterations
+        self.stats["phases"].append(
+            {"improve_s": round(time.monotonic() - started, 2), "best": self.shared.value}
+        )
+
+    def _tabu(self, stop: Callable[[], bool]) -> None:
+        deadline = self.ctx.deadline if self.ctx.deadline is not None else math.inf
+        best, _value, _version = self.shared.snapshot()
+        if self.tabu_search is None:
+            rng = random.Random(self.ctx.options.seed * 31 + 7)
+            self.tabu_search = tabu.TabuSearch(self.problem.flat, best, rng)
+        else:
+            self.tabu_search.restart_from(best)
+        self.tabu_search.run(deadline, stop=stop, incumbent=self.shared)
+
+    def _tabu_forever(self) -> None:
+        try:
+            self._tabu(lambda: self.finished.is_set() or self.done())
+        except BaseException as exc:  # re-raised on the solving thread by close()
+            self.error = exc
+
+
+def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
+    run = _Run(problem, backend, ctx)
+    try:
+        while not run.done():
+            run.global_round()
+            if run.done() or ctx.remaining() is None:
+                break
+            run.improve_round()
+    finally:
+        run.close()
+    stats = run.stats
+    if run.lns_iterations:
+        stats["lns_iterations"] = run.lns_iterations
+    if run.tabu_search is not None:
+        stats["tabu_iterations"] = run.tabu_search.iteration
+    if run.hoods:
+        stats["lns_neighbourhoods"] = [
+            f"{h.name}: tries {h.tries}, improved {h.improvements}, size {h.size:.0f}"
+            for h in run.hoods
+        ]
+    best, best_value, _version = run.shared.snapshot()
+    if not is_valid(problem, best):
+        ctx.log("internal: improved schedule failed the self-check; using the heuristic one")
+        best, best_value = run.start, objective_value(problem, run.start)
+    optimal = run.proven or _meets(best_value, run.bound, ctx.options.gap)
+    return Outcome(
+        status=Status.OPTIMAL if optimal else Status.FEASIBLE,
+        payload=payload(problem, best),
+        objective=best_value,
+        bound=run.bound,
+        stats=stats,
+    )
+
+
+def _meets(value: float, bound: float | None, gap: float) -> bool:
+    if bound is None:
+        return False
+    return value - bound <= gap * max(abs(value), 1e-9) + 1e-9

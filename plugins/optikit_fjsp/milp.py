@@ -1,0 +1,227 @@
+"""Formulation ``milp``: a precedence-based (disjunctive, big-M) MILP for comparison.
+
+Variables: a binary per (operation, mode), a start per operation, one order binary per
+pair of operations of different jobs that may share a machine, the makespan and the
+jobs' tardiness.  For every pair of modes of two operations on the same machine:
+
+    s_b >= s_a + p_a + setup(a, b) - M (1 - y_ab) - M (2 - x_a - x_b)
+    s_a >= s_b + p_b + setup(b, a) - M y_ab       - M (2 - x_a - x_b)
+
+(Manne's disjunctive model extended with machine choice; Özgüven, Özbakır & Yavuz 2010
+give the flexible variant.)  It is weak (big-M) and quadratic in the operations, so it is
+meant for small instances and for cross-checking CP-SAT, not for production runs.
+
+Setups: the pairwise constraints demand the changeover between *every* two operations
+in sequence on a machine, not only consecutive ones.  That is exact when the setup times
+obey the triangle inequality (``setup(a,c) <= setup(a,b) + setup(b,c)``); otherwise it is
+a restriction, so the result is reported as feasible, never optimal.  Schedules are
+re-timed as early as possible from the MILP's sequences, which removes floating-point
+noise from the starts.
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+
+from optikit.paradigms import LinearModelBuilder
+from optikit.types import Outcome, SolveContext, Status, UsageError
+from optikit_fjsp import heuristic
+from optikit_fjsp.cpsat import payload
+from optikit_fjsp.model import FjspProblem
+from optikit_fjsp.timetable import (
+    Solution,
+    left_shift,
+    machine_sequences,
+    makespan,
+    objective_value,
+)
+
+
+def setups_triangular(problem: FjspProblem) -> bool:
+    """True when every machine's changeovers satisfy the triangle inequality.
+
+    Only products that can run on the machine count: a changeover table row for a
+    product the machine never sees cannot make the pairwise model inexact.
+    """
+    flat = problem.flat
+    seen: list[set[int]] = [set() for _ in range(flat.num_machines)]
+    for g, modes in enumerate(flat.modes):
+        for m, _d in modes:
+            seen[m].add(flat.product[flat.op_job[g]])
+    for m, table in enumerate(flat.setup):
+        if table is None:
+            continue
+        products = sorted(p for p in seen[m] if p >= 0)
+        for a in products:
+            for b in products:
+                for c in products:
+                    if table[a][c] > table[a][b] + table[b][c]:
+                        return False
+    return True
+
+
+def build(problem: FjspProblem, horizon: int) -> tuple[Any, dict[str, Any]]:
+    """The model and the column indices needed to read a schedule back."""
+    flat = problem.flat
+    obj = problem.objective
+    lp = LinearModelBuilder("min")
+    n = flat.num_ops
+    head = [0] * n
+    for ops in flat.job_ops:
+        t = flat.release[flat.op_job[ops[0]]]
+        for g in ops:
+            head[g] = t
+            t += min(d for _m, d in flat.modes[g])
+    x_cols: list[list[int]] = []
+    for g, modes in enumerate(flat.modes):
+        forced = len(modes) == 1
+        x_cols.append(
+            [
+                lp.add_column(
+                    lower=1.0 if forced else 0.0, upper=1.0, integer=True, name=f"x[{g},{k}]"
+                )
+                for k in range(len(modes))
+            ]
+        )
+    s_cols = [
+        lp.add_column(
+            lower=head[g], upper=horizon - min(d for _m, d in flat.modes[g]), name=f"s[{g}]"
+        )
+        for g in range(n)
+    ]
+    # Large enough to switch off any disjunct: a start span plus a duration and a setup.
+    max_setup = max((max(map(max, t)) for t in flat.setup if t is not None), default=0)
+    big_m = float(horizon + max(d for modes in flat.modes for _m, d in modes) + max_setup)
+
+    def duration_terms(g: int) -> list[tuple[int, float]]:
+        return [(x_cols[g][k], float(d)) for k, (_m, d) in enumerate(flat.modes[g])]
+
+    for g in range(n):
+        lp.add_row({c: 1.0 for c in x_cols[g]}, 1.0, 1.0, name=f"one_mode[{g}]")
+        nxt = flat.next_op(g)
+        if nxt >= 0:
+            # s_next - s_g - sum(d x_g) >= 0
+            lp.add_row(
+                [(s_cols[nxt], 1.0), (s_cols[g], -1.0)] + [(c, -d) for c, d in duration_terms(g)],
+                lower=0.0,
+                name=f"prec[{g}]",
+            )
+
+    for a, b in combinations(range(n), 2):
+        shared = [
+            (ka, kb)
+            for ka, (ma, _da) in enumerate(flat.modes[a])
+            for kb, (mb, _db) in enumerate(flat.modes[b])
+            if ma == mb
+        ]
+        if not shared:
+            continue
+        ja, jb = flat.op_job[a], flat.op_job[b]
+        if ja == jb:
+            # Same job: a precedes b anyway; only a changeover between them can matter.
+            for ka, kb in shared:
+                m, da = flat.modes[a][ka]
+                gap = flat.setup_between(m, ja, jb)
+                if gap:
+                    lp.add_row(
+                        [
+                            (s_cols[b], 1.0),
+                            (s_cols[a], -1.0),
+                            (x_cols[a][ka], -big_m),
+                            (x_cols[b][kb], -big_m),
+                        ],
+                        lower=da + gap - 2 * big_m,
+                    )
+            continue
+        y = lp.add_column(lower=0.0, upper=1.0, integer=True, name=f"y[{a},{b}]")
+        for ka, kb in shared:
+            m, da = flat.modes[a][ka]
+            _m, db = flat.modes[b][kb]
+            xa, xb = x_cols[a][ka], x_cols[b][kb]
+            ab = flat.setup_between(m, ja, jb)
+            ba = flat.setup_between(m, jb, ja)
+            # a before b (y = 1): s_b - s_a - M y - M xa - M xb >= da + ab - 3M
+            lp.add_row(
+                [(s_cols[b], 1.0), (s_cols[a], -1.0), (y, -big_m), (xa, -big_m), (xb, -big_m)],
+                lower=da + ab - 3 * big_m,
+            )
+            # b before a (y = 0): s_a - s_b + M y - M xa - M xb >= db + ba - 2M
+            lp.add_row(
+                [(s_cols[a], 1.0), (s_cols[b], -1.0), (y, big_m), (xa, -big_m), (xb, -big_m)],
+                lower=db + ba - 2 * big_m,
+            )
+
+    cols: dict[str, Any] = {"x": x_cols, "s": s_cols}
+    if obj.makespan_weight > 0:
+        cmax = lp.add_column(cost=obj.makespan_weight, lower=0.0, upper=horizon, name="makespan")
+        for ops in flat.job_ops:
+            g = ops[-1]
+            lp.add_row(
+                [(cmax, 1.0), (s_cols[g], -1.0)] + [(c, -d) for c, d in duration_terms(g)],
+                lower=0.0,
+                name=f"cmax[{g}]",
+            )
+    if obj.tardiness_weight > 0:
+        for j, ops in enumerate(flat.job_ops):
+            due = flat.due[j]
+            if due is None:
+                continue
+            t = lp.add_column(
+                cost=obj.tardiness_weight * flat.weight[j], lower=0.0, name=f"tardiness[{j}]"
+            )
+            g = ops[-1]
+            lp.add_row(
+                [(t, 1.0), (s_cols[g], -1.0)] + [(c, -d) for c, d in duration_terms(g)],
+                lower=-float(due),
+                name=f"late[{j}]",
+            )
+    return lp.build(), cols
+
+
+def needs_integer(problem: FjspProblem) -> bool:
+    return True
+
+
+def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
+    unknown = [k for k in ctx.options.extra if "." not in k]
+    if unknown:
+        raise UsageError(f"the milp formulation takes no options (got {', '.join(unknown)})")
+    start = heuristic.construct(problem, budget=0.2, seed=ctx.options.seed)
+    if problem.objective.is_makespan:
+        horizon = makespan(problem.flat, start)  # no better schedule ends later
+    else:
+        horizon = problem.shop.horizon()
+    model, cols = build(problem, horizon)
+    result = backend.solve(model, ctx)
+    stats = {"rows": model.num_rows, "columns": model.num_cols}
+    if result.status is Status.INFEASIBLE:
+        # The horizon admits the heuristic schedule, so this is a numerical failure.
+        return Outcome(
+            Status.ERROR, message="MILP reported infeasible: numerical trouble", stats=stats
+        )
+    if not result.status.has_solution or result.x is None:
+        return Outcome(result.status, message=result.message, stats=stats)
+    x = np.asarray(result.x)
+    flat = problem.flat
+    modes = tuple(int(np.argmax([x[c] for c in cols["x"][g]])) for g in range(flat.num_ops))
+    starts = tuple(math.floor(x[c] + 0.5) for c in cols["s"])
+    rough = Solution(modes, starts)
+    sol = left_shift(flat, modes, machine_sequences(flat, rough))
+    value = objective_value(problem, sol)
+    exact = setups_triangular(problem)
+    status = result.status if exact else Status.FEASIBLE
+    return Outcome(
+        status=status,
+        payload=payload(problem, sol),
+        objective=value,
+        bound=result.bound if exact else None,
+        stats=stats,
+        message=result.message
+        if exact
+        else "setups break the triangle inequality: "
+        "the MILP is a restriction, its optimum is not proven for the problem",
+    )

@@ -1,0 +1,107 @@
+"""Formulation ``cpsat-plain``: the textbook CP-SAT model, for benchmark comparison.
+
+It mirrors how a general-purpose modelling layer (PyJobShop, for instance) writes a
+flexible job shop for CP-SAT: per operation a main interval with variable duration, per
+mode an optional interval whose start/end/duration are tied to the main one when
+present, ``exactly_one`` over the modes, precedences, ``no_overlap`` per machine (and a
+circuit with transition times when the machine has setups), the makespan as a
+``max_equality``, weighted tardiness as ``max(0, C - d)``.  No hint, no redundant
+constraints, no LNS: one solver call with default parameters, so the benchmark shows what
+the ``cpsat`` formulation's extra work buys.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from optikit.types import Outcome, SolveContext, Status, UsageError
+from optikit_fjsp.cpsat import payload
+from optikit_fjsp.model import FjspProblem, integer_weights
+from optikit_fjsp.timetable import Solution, objective_value
+
+
+def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
+    from ortools.sat.python import cp_model
+
+    unknown = [key for key in ctx.options.extra if "." not in key]  # dotted: the backend's
+    if unknown:
+        raise UsageError(f"cpsat-plain takes no options (got {', '.join(unknown)})")
+    flat = problem.flat
+    obj = problem.objective
+    horizon = problem.shop.horizon()
+    model = cp_model.CpModel()
+    starts, ends, presences = [], [], []
+    per_machine: list[list[tuple[int, int, Any, Any]]] = [[] for _ in range(flat.num_machines)]
+    for g, modes in enumerate(flat.modes):
+        lo = flat.release[flat.op_job[g]] if flat.op_index[g] == 0 else 0
+        start = model.new_int_var(lo, horizon, f"start{g}")
+        end = model.new_int_var(0, horizon, f"end{g}")
+        dur = model.new_int_var(min(d for _m, d in modes), max(d for _m, d in modes), f"dur{g}")
+        model.new_interval_var(start, dur, end, f"task{g}")
+        lits = {}
+        for k, (m, d) in enumerate(modes):
+            lit = model.new_bool_var(f"mode{g}_{k}")
+            s = model.new_int_var(0, horizon, f"ms{g}_{k}")
+            e = model.new_int_var(0, horizon, f"me{g}_{k}")
+            iv = model.new_optional_interval_var(s, d, e, lit, f"mi{g}_{k}")
+            model.add(start == s).only_enforce_if(lit)
+            model.add(end == e).only_enforce_if(lit)
+            model.add(dur == d).only_enforce_if(lit)
+            lits[k] = lit
+            per_machine[m].append((g, d, lit, iv))
+        model.add_exactly_one(list(lits.values()))
+        starts.append(start)
+        ends.append(end)
+        presences.append(lits)
+    for g in range(flat.num_ops):
+        nxt = flat.next_op(g)
+        if nxt >= 0:
+            model.add(ends[g] <= starts[nxt])
+    for m, entries in enumerate(per_machine):
+        if not entries:
+            continue
+        model.add_no_overlap([iv for _g, _d, _lit, iv in entries])
+        if flat.setup[m] is not None:
+            arcs: list[tuple[int, int, Any]] = [(0, 0, model.new_bool_var(f"empty{m}"))]
+            for i, (gi, di, li, _iv) in enumerate(entries, start=1):
+                arcs.append((i, i, li.Not()))
+                arcs.append((0, i, model.new_bool_var("")))
+                arcs.append((i, 0, model.new_bool_var("")))
+                for j, (gj, _dj, _lj, _ivj) in enumerate(entries, start=1):
+                    if gi == gj:
+                        continue
+                    arc = model.new_bool_var("")
+                    gap = flat.setup_between(m, flat.op_job[gi], flat.op_job[gj])
+                    model.add(starts[gj] >= starts[gi] + di + gap).only_enforce_if(arc)
+                    arcs.append((i, j, arc))
+            model.add_circuit(arcs)
+    coefficients: list[float] = []
+    terms: list[Any] = []
+    if obj.makespan_weight > 0:
+        cmax = model.new_int_var(0, horizon, "makespan")
+        model.add_max_equality(cmax, [ends[ops[-1]] for ops in flat.job_ops])
+        coefficients.append(obj.makespan_weight)
+        terms.append(cmax)
+    if obj.tardiness_weight > 0:
+        for j, ops in enumerate(flat.job_ops):
+            due = flat.due[j]
+            if due is None:
+                continue
+            late = model.new_int_var(-horizon, horizon, f"lateness{j}")
+            model.add(late == ends[ops[-1]] - due)
+            tard = model.new_int_var(0, horizon, f"tardiness{j}")
+            model.add_max_equality(tard, [late, 0])
+            coefficients.append(obj.tardiness_weight * flat.weight[j])
+            terms.append(tard)
+    ints, scale, exact = integer_weights(coefficients)
+    model.minimize(sum(c * v for c, v in zip(ints, terms, strict=True)))
+
+    result = backend.solve(model, ctx, objective_scale=1.0 / scale)
+    if not result.status.has_solution:
+        return Outcome(status=result.status, message=result.message)
+    chosen = [next(k for k, lit in lits.items() if result.boolean_value(lit)) for lits in presences]
+    sol = Solution(tuple(chosen), tuple(int(result.value(s)) for s in starts))
+    value = objective_value(problem, sol)
+    bound = result.bound if exact else None
+    status = result.status if exact else Status.FEASIBLE
+    return Outcome(status=status, payload=payload(problem, sol), objective=value, bound=bound)

@@ -1,0 +1,40 @@
+"""Key figures of an ``fjsp`` solution for the CLI's human summary."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from optikit_fjsp import shop as shop_model
+from optikit_fjsp.checker import payload_of, schedule_figures
+from optikit_fjsp.model import FjspProblem
+
+
+def summarize(problem: FjspProblem, document: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Makespan, tardiness, late jobs, changeovers and machine utilisation."""
+    schedule, _violations = shop_model.schedule_from_payload(problem.shop, payload_of(document))
+    if not schedule:
+        return []
+    fig = schedule_figures(problem, schedule)
+    rows = [("makespan", str(fig["makespan"]))]
+    if any(job.due is not None for job in problem.shop.jobs):
+        rows.append(("total weighted tardiness", f"{fig['total_weighted_tardiness']:g}"))
+        late = fig["late_job_ids"]
+        shown = ", ".join(late[:8]) + (", ..." if len(late) > 8 else "")
+        rows.append(
+            (
+                "late jobs",
+                f"{len(late)} of {len(problem.shop.jobs)}" + (f" ({shown})" if late else ""),
+            )
+        )
+    if problem.has_setups:
+        rows.append(("changeovers", f"{fig['setups']} ({fig['setup_time']} time units)"))
+    util = fig["machine_utilisation"]
+    if util:
+        mean = sum(util.values()) / len(util)
+        busiest = max(util, key=lambda m: util[m])
+        rows.append(
+            ("machine utilisation", f"mean {mean:.0%}, busiest {busiest} {util[busiest]:.0%}")
+        )
+    rows.append(("operations", str(len(schedule))))
+    return rows

@@ -1,0 +1,305 @@
+"""Tabu search on the critical path, for pure makespan without changeovers.
+
+Why a second improvement method next to the CP-SAT LNS: the LNS makes few, large,
+exact moves (a few per second, each a CP-SAT solve), which is what intensification
+needs; on long makespan plateaus it stalls.  The classic FJSP tabu search makes
+thousands of small moves per second and walks plateaus well.  The two hand the
+incumbent back and forth in :mod:`optikit_fjsp.cpsat`.
+
+The method follows Mastrolilli & Gambardella (J. Scheduling 3, 2000), simplified:
+
+- a solution is a machine assignment plus a sequence per machine; start times are the
+  earliest ones (heads ``r``), tails ``q`` are the longest paths to the end;
+- a move takes one critical operation ``v`` (``r + p + q = makespan``) and re-inserts it
+  on any machine it may use, at any position between ``u`` and ``w``;
+- moves are rated without rescheduling by the longest path through ``v`` after the move,
+  ``max(r[JP]+p[JP], r[u]+p[u]) + p'(v) + max(p[JS]+q[JS], p[w]+q[w])`` (heads and tails
+  of the current graph stand in for those without ``v``, as in their approximate
+  evaluation), then the chosen move is applied and the schedule recomputed exactly;
+- a position is used only when it cannot close a cycle: ``r[u] < r[JS]`` and
+  ``q[w] < q[JP]`` are sufficient (with positive durations, a path ``JS -> u`` would
+  force ``r[u] >= r[JS]``, and a path ``w -> JP`` would force ``q[w] >= q[JP]``);
+- the tabu list forbids putting ``v`` back behind its old machine predecessor for a
+  random tenure; a tabu move is allowed when it would beat the best makespan
+  (aspiration); after a long stretch without improvement the search restarts from the
+  best schedule.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+
+from optikit_fjsp.incumbent import SharedIncumbent
+from optikit_fjsp.model import FjspProblem, FlatShop
+from optikit_fjsp.timetable import Solution, machine_sequences
+
+
+def applicable(problem: FjspProblem) -> bool:
+    """Pure makespan, no changeovers, positive durations (the rules above rely on them)."""
+    if not problem.objective.is_makespan or problem.has_setups:
+        return False
+    return all(d > 0 for modes in problem.flat.modes for _m, d in modes)
+
+
+class TabuSearch:
+    """State of one tabu walk; :meth:`run` advances it."""
+
+    def __init__(self, flat: FlatShop, start: Solution, rng: random.Random) -> None:
+        self.flat = flat
+        self.rng = rng
+        n = flat.num_ops
+        self.n = n
+        self.jp = [flat.prev_op(g) for g in range(n)]
+        self.js = [flat.next_op(g) for g in range(n)]
+        self.release = [
+            flat.release[flat.op_job[g]] if flat.op_index[g] == 0 else 0 for g in range(n)
+        ]
+        self.iteration = 0
+        self.tabu: dict[tuple[int, int, int], int] = {}
+        # Tenure drawn from [base, 2 base]; restart from the best after this many
+        # iterations without a new best.
+        self.tenure_base = 20 + n // 20
+        self.restart_iterations = 2000
+        self.perturbation = 0  # random moves applied after each restart
+        self._load(start)
+        self.best = self.solution()
+        self.best_cmax = self.cmax
+
+    # -- state -------------------------------------------------------------------------
+    def _load(self, sol: Solution) -> None:
+        flat = self.flat
+        self.mode = list(sol.modes)
+        self.machine = [flat.modes[g][self.mode[g]][0] for g in range(self.n)]
+        self.p = [flat.modes[g][self.mode[g]][1] for g in range(self.n)]
+        self.seq = [list(s) for s in machine_sequences(flat, sol)]
+        self._evaluate()
+
+    def _evaluate(self) -> None:
+        """Heads, tails and makespan of the current sequences (Kahn's order)."""
+        n, jp, js, p = self.n, self.jp, self.js, self.p
+        mp = [-1] * n
+        ms = [-1] * n
+        for seq in self.seq:
+            for i in range(1, len(seq)):
+                mp[seq[i]] = seq[i - 1]
+                ms[seq[i - 1]] = seq[i]
+        indeg = [(jp[g] >= 0) + (mp[g] >= 0) for g in range(n)]
+        order = [g for g in range(n) if indeg[g] == 0]
+        r = self.release[:]
+        k = 0
+        while k < len(order):
+            g = order[k]
+            k += 1
+            end = r[g] + p[g]
+            for h in (js[g], ms[g]):
+                if h >= 0:
+                    if end > r[h]:
+                        r[h] = end
+                    indeg[h] -= 1
+                    if indeg[h] == 0:
+                        order.append(h)
+        if len(order) != n:  # pragma: no cover - the move rules exclude cycles
+            raise RuntimeError("tabu search produced a cyclic schedule")
+        q = [0] * n
+        for g in reversed(order):
+            t = 0
+            a = js[g]
+            if a >= 0:
+                t = p[a] + q[a]
+            b = ms[g]
+            if b >= 0 and p[b] + q[b] > t:
+                t = p[b] + q[b]
+            q[g] = t
+        self.r, self.q, self.mp, self.ms = r, q, mp, ms
+        self.cmax = max(r[g] + p[g] for g in range(n))
+
+    def restart_from(self, sol: Solution) -> None:
+        """Continue the walk from ``sol`` (kept as best if it is better)."""
+        self._load(sol)
+        self.tabu.clear()
+        if self.cmax < self.best_cmax:
+            self.best, self.best_cmax = self.solution(), self.cmax
+
+    def solution(self) -> Solution:
+        return Solution(tuple(self.mode), tuple(self.r))
+
+    # -- moves -------------------------------------------------------------------------
+    def _best_move(self) -> tuple[int, int, int, int] | None:
+        """(estimate, op, mode, insert position) of the best admissible move.
+
+        Along a machine sequence heads strictly increase and tails strictly decrease,
+        so the cycle-free positions form one contiguous range: it starts after the
+        last ``w`` with ``q[w] >= q[JP]`` and ends before the first ``u`` with
+        ``r[u] >= r[JS]``.
+        """
+        flat, r, q, p = self.flat, self.r, self.q, self.p
+        cmax = self.cmax
+        it = self.iteration
+        tabu = self.tabu
+        best_cmax = self.best_cmax
+        inf = 1 << 60
+        best_value = inf
+        best: tuple[int, int, int, int] | None = None
+        ties = 0
+        rng = self.rng
+        for v in range(self.n):
+            if r[v] + p[v] + q[v] != cmax:
+                continue
+            a, b = self.jp[v], self.js[v]
+            head = self.release[v]
+            if a >= 0 and r[a] + p[a] > head:
+                head = r[a] + p[a]
+            tail = p[b] + q[b] if b >= 0 else 0
+            r_js = r[b] if b >= 0 else inf
+            q_jp = q[a] if a >= 0 else inf
+            own = self.machine[v]
+            for k, (m, d) in enumerate(flat.modes[v]):
+                seq = self.seq[m]
+                own_pos = -1
+                if m == own:
+                    own_pos = seq.index(v)
+                    seq = seq[:own_pos] + seq[own_pos + 1 :]
+                length = len(seq)
+                lo = 0
+                while lo < length and q[seq[lo]] >= q_jp:
+                    lo += 1
+                for i in range(lo, length + 1):
+                    if i > 0:
+                        u = seq[i - 1]
+                        if r[u] >= r_js:
+                            break
+                        left = r[u] + p[u]
+                        if left < head:
+                            left = head
+                    else:
+                        u = -1
+                        left = head
+                    if i < length:
+                        w = seq[i]
+                        right = p[w] + q[w]
+                        if right < tail:
+                            right = tail
+                    else:
+                        right = tail
+                    value = left + d + right
+                    if value > best_value or i == own_pos:
+                        continue
+                    if value >= best_cmax and tabu.get((v, m, u), -1) > it:
+                        continue
+                    if value < best_value:
+                        best_value, best, ties = value, (value, v, k, i), 1
+                    else:
+                        ties += 1
+                        if rng.randrange(ties) == 0:
+                            best = (value, v, k, i)
+        return best
+
+    def _apply(self, v: int, k: int, position: int, tenure: int) -> None:
+        m_old = self.machine[v]
+        old_seq = self.seq[m_old]
+        i_old = old_seq.index(v)
+        u_old = old_seq[i_old - 1] if i_old > 0 else -1
+        self.tabu[(v, m_old, u_old)] = self.iteration + tenure
+        old_seq.pop(i_old)
+        m, d = self.flat.modes[v][k]
+        self.seq[m].insert(position, v)
+        self.mode[v] = k
+        self.machine[v] = m
+        self.p[v] = d
+        self._evaluate()
+
+    # -- driver ------------------------------------------------------------------------
+    def run(
+        self,
+        deadline: float,
+        *,
+        stall_iterations: int | None = None,
+        restart_iterations: int | None = None,
+        stop: Callable[[], bool] | None = None,
+        on_improve: Callable[[Solution, int], None] | None = None,
+        max_iterations: int | None = None,
+        incumbent: SharedIncumbent | None = None,
+    ) -> Solution:
+        """Walk until the deadline, ``stop()``, or ``stall_iterations`` without a new best.
+
+        After ``restart_iterations`` without a new best the walk goes back to the best
+        schedule (from the shared ``incumbent`` when another method found a better one);
+        new bests are offered to ``incumbent``.
+        """
+        base = self.tenure_base
+        restart_iterations = restart_iterations or self.restart_iterations
+        since_best = 0
+        since_restart = 0
+        while time.monotonic() < deadline:
+            if stop is not None and self.iteration % 16 == 0 and stop():
+                break
+            if max_iterations is not None and self.iteration >= max_iterations:
+                break
+            move = self._best_move()
+            self.iteration += 1
+            if move is None:  # every move tabu: forget the list
+                self.tabu.clear()
+                continue
+            _est, v, k, pos = move
+            self._apply(v, k, pos, self.rng.randint(base, 2 * base))
+            since_best += 1
+            since_restart += 1
+            if self.cmax < self.best_cmax:
+                self.best_cmax = self.cmax
+                self.best = self.solution()
+                since_best = since_restart = 0
+                if on_improve is not None:
+                    on_improve(self.best, self.best_cmax)
+                if incumbent is not None:
+                    incumbent.offer(self.best, self.best_cmax, "tabu")
+            elif stall_iterations is not None and since_best >= stall_iterations:
+                break
+            elif since_restart >= restart_iterations:
+                # Intensify: back to the best schedule with a fresh tabu list.
+                if incumbent is not None:
+                    shared, value, _version = incumbent.snapshot()
+                    if value < self.best_cmax:
+                        self.best, self.best_cmax = shared, int(value)
+                        since_best = 0
+                self._load(self.best)
+                self.tabu.clear()
+                self._perturb(self.perturbation)
+                since_restart = 0
+        return self.best
+
+    def _perturb(self, moves: int) -> None:
+        """A few random cycle-free critical moves, whatever they cost (diversification)."""
+        for _ in range(moves):
+            options = self._admissible_moves()
+            if not options:
+                return
+            v, k, position = self.rng.choice(options)
+            self._apply(v, k, position, 0)
+
+    def _admissible_moves(self) -> list[tuple[int, int, int]]:
+        """Every cycle-free (op, mode, position) re-insertion of a critical operation."""
+        r, q, p = self.r, self.q, self.p
+        out = []
+        inf = 1 << 60
+        for v in range(self.n):
+            if r[v] + p[v] + q[v] != self.cmax:
+                continue
+            a, b = self.jp[v], self.js[v]
+            r_js = r[b] if b >= 0 else inf
+            q_jp = q[a] if a >= 0 else inf
+            for k, (m, _d) in enumerate(self.flat.modes[v]):
+                seq = self.seq[m]
+                own_pos = -1
+                if m == self.machine[v]:
+                    own_pos = seq.index(v)
+                    seq = seq[:own_pos] + seq[own_pos + 1 :]
+                for i in range(len(seq) + 1):
+                    if i > 0 and r[seq[i - 1]] >= r_js:
+                        break
+                    if i < len(seq) and q[seq[i]] >= q_jp:
+                        continue
+                    if i != own_pos:
+                        out.append((v, k, i))
+        return out

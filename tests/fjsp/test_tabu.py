@@ -1,0 +1,71 @@
+"""The tabu search: checked schedules, real improvement, sharing with other methods."""
+
+from __future__ import annotations
+
+import random
+import time
+
+from optikit_fjsp import heuristic, tabu
+from optikit_fjsp.checker import check
+from optikit_fjsp.generator import generate
+from optikit_fjsp.incumbent import SharedIncumbent
+from optikit_fjsp.model import parse
+from optikit_fjsp.reader import read_fjs
+from optikit_fjsp.shop import schedule_to_payload
+from optikit_fjsp.timetable import left_shift, machine_sequences, makespan, to_schedule
+
+from tests.fjsp.conftest import instance
+
+
+def checked_makespan(problem, sol) -> int:  # type: ignore[no-untyped-def]
+    report = check(problem, schedule_to_payload(problem.shop, to_schedule(problem.flat, sol)))
+    assert report.feasible, report.violations[:3]
+    return int(report.objective)
+
+
+def test_applicable_only_to_pure_makespan_without_setups() -> None:
+    assert tabu.applicable(parse(read_fjs(instance("mk01"))))
+    assert not tabu.applicable(parse(generate(1, "small")))  # setups and tardiness
+
+
+def test_heads_match_a_semi_active_schedule() -> None:
+    problem = parse(read_fjs(instance("mk03")))
+    start = heuristic.dispatch(problem.flat, heuristic.MAKESPAN_RULES["mwkr"])
+    search = tabu.TabuSearch(problem.flat, start, random.Random(0))
+    shifted = left_shift(problem.flat, start.modes, machine_sequences(problem.flat, start))
+    assert search.solution() == shifted
+    assert search.cmax == makespan(problem.flat, shifted)
+    # Tails: the critical operations include one ending at the makespan and one at 0.
+    crit = [g for g in range(search.n) if search.r[g] + search.p[g] + search.q[g] == search.cmax]
+    assert any(search.r[g] == 0 for g in crit)
+    assert any(search.r[g] + search.p[g] == search.cmax for g in crit)
+
+
+def test_walk_improves_and_every_best_is_feasible() -> None:
+    problem = parse(read_fjs(instance("mk04")))
+    start = heuristic.dispatch(problem.flat, heuristic.MAKESPAN_RULES["spt"])
+    bests: list[int] = []
+    search = tabu.TabuSearch(problem.flat, start, random.Random(3))
+    best = search.run(
+        time.monotonic() + 60,
+        max_iterations=1500,
+        on_improve=lambda sol, cmax: bests.append(checked_makespan(problem, sol)) or None,
+    )
+    assert search.iteration == 1500
+    assert bests == sorted(bests, reverse=True) and len(set(bests)) == len(bests)
+    assert checked_makespan(problem, best) == search.best_cmax == bests[-1]
+    assert search.best_cmax < makespan(problem.flat, start)
+    assert search.best_cmax <= 66  # optimum 60; dispatching with SPT gives 95
+
+
+def test_restart_picks_up_a_better_shared_schedule() -> None:
+    problem = parse(read_fjs(instance("mk01")))
+    good = heuristic.construct(problem, budget=5.0, seed=0, max_restarts=50)
+    poor = heuristic.dispatch(problem.flat, heuristic.MAKESPAN_RULES["spt"])
+    shared = SharedIncumbent(good, makespan(problem.flat, good))
+    search = tabu.TabuSearch(problem.flat, poor, random.Random(1))
+    search.run(time.monotonic() + 60, max_iterations=250, restart_iterations=50,
+               incumbent=shared)
+    assert search.best_cmax <= makespan(problem.flat, good)
+    assert shared.value <= makespan(problem.flat, good)
+    assert checked_makespan(problem, shared.best) == shared.value
