@@ -45,10 +45,8 @@ pytest: $(TSTAMP)
 test: lint typecheck pytest
 
 bench: $(TSTAMP)
-	$(BIN)/optikit bench benchmarks/blend.yaml --db bench-results/results.sqlite --resume
-	$(BIN)/optikit bench benchmarks/fjsp-brandimarte.yaml --db bench-results/results.sqlite --resume
-	$(BIN)/optikit bench benchmarks/energy.yaml --db bench-results/results.sqlite --resume
-	$(BIN)/optikit report --db bench-results/results.sqlite --format html -o bench-results/report.html
+	$(BIN)/optikit bench benchmarks/blend.yaml benchmarks/fjsp-brandimarte.yaml benchmarks/fjsp-generated.yaml benchmarks/energy.yaml --db bench-results/results.sqlite --resume
+	$(BIN)/optikit report --db bench-results/results.sqlite --format html -o bench-results/report.html --plots bench-results/plots
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache bench-results
