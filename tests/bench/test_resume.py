@@ -11,6 +11,8 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
+
 from optikit.bench.ledger import Ledger
 from tests.bench.conftest import TOY_ENV, ledger_rows, write_suite
 
@@ -39,6 +41,7 @@ def _workers_with(mark: str) -> list[int]:
     return found
 
 
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux /proc")
 def test_sigkill_then_resume(tmp_path: Path) -> None:
     suite = write_suite(tmp_path, {
         "name": "resumable",
