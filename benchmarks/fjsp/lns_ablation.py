@@ -41,11 +41,18 @@ def main() -> None:
     parser.add_argument("--settings", nargs="+", default=["{}"])
     args = parser.parse_args()
     backend = get_registry().backends["cpsat"]
-    bks = {k: v["ub"] for k, v in
-           json.loads((SET_DIR / "bounds.json").read_text())["instances"].items()}
+    bks = {
+        k: v["ub"]
+        for k, v in json.loads((SET_DIR / "bounds.json").read_text())["instances"].items()
+    }
     for raw in args.settings:
-        fields = {"sub_time": 60.0, **json.loads(raw), "dtime_budget": args.budget,
-                  "parallel": 1, "workers": 1}
+        fields = {
+            "sub_time": 60.0,
+            **json.loads(raw),
+            "dtime_budget": args.budget,
+            "parallel": 1,
+            "workers": 1,
+        }
         settings = lns.LnsSettings(**fields)
         gaps = []
         for name in args.instances:
@@ -54,14 +61,23 @@ def main() -> None:
             for seed in args.seeds:
                 start = heuristic.construct(problem, budget=60.0, seed=seed, max_restarts=200)
                 ctx = SolveContext(SolveOptions(time_limit=None, threads=1, seed=seed))
-                state = lns.improve(problem, backend, ctx, start,
-                                    horizon=makespan(problem.flat, start), settings=settings)
+                state = lns.improve(
+                    problem,
+                    backend,
+                    ctx,
+                    start,
+                    horizon=makespan(problem.flat, start),
+                    settings=settings,
+                )
                 values.append(state.best_value)
                 iterations.append(state.iterations)
                 gaps.append((state.best_value - bks[name]) / bks[name] * 100)
             wall = (time.monotonic() - started) / len(args.seeds)
-            print(f"{raw:40s} {name}: {values} mean {statistics.mean(values):.1f} "
-                  f"iterations {iterations} ({wall:.0f} s/run)", flush=True)
+            print(
+                f"{raw:40s} {name}: {values} mean {statistics.mean(values):.1f} "
+                f"iterations {iterations} ({wall:.0f} s/run)",
+                flush=True,
+            )
         print(f"{raw:40s} mean gap {statistics.mean(gaps):.2f}%", flush=True)
 
 

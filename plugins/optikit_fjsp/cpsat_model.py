@@ -240,9 +240,10 @@ def build(
             terms_vars.append(late)
     ints, scale, exact = integer_weights(coefficients)
     expr = sum(c * v for c, v in zip(ints, terms_vars, strict=True) if c)
-    if tie_break is not None and any(tie_break):
+    big = sum(tie_break) * horizon + 1 if tie_break is not None else 0
+    # The lexicographic objective must stay well inside 64-bit integers.
+    if tie_break is not None and any(tie_break) and big * sum(ints) * horizon < 1 << 60:
         completions = [w * ends[ops[-1]] for w, ops in zip(tie_break, flat.job_ops, strict=True)]
-        big = sum(tie_break) * horizon + 1
         model.minimize(big * expr + sum(completions))
     else:
         model.minimize(expr)

@@ -27,8 +27,10 @@ The method follows Mastrolilli & Gambardella (J. Scheduling 3, 2000), simplified
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 
 from optikit_fjsp.incumbent import SharedIncumbent
@@ -82,24 +84,31 @@ class TabuSearch:
         mp = [-1] * n
         ms = [-1] * n
         for seq in self.seq:
-            for i in range(1, len(seq)):
-                mp[seq[i]] = seq[i - 1]
-                ms[seq[i - 1]] = seq[i]
+            for a, b in itertools.pairwise(seq):
+                mp[b] = a
+                ms[a] = b
         indeg = [(jp[g] >= 0) + (mp[g] >= 0) for g in range(n)]
         order = [g for g in range(n) if indeg[g] == 0]
         r = self.release[:]
-        k = 0
-        while k < len(order):
-            g = order[k]
-            k += 1
+        cmax = 0
+        for g in order:  # the list grows while it is walked: Kahn's queue
             end = r[g] + p[g]
-            for h in (js[g], ms[g]):
-                if h >= 0:
-                    if end > r[h]:
-                        r[h] = end
-                    indeg[h] -= 1
-                    if indeg[h] == 0:
-                        order.append(h)
+            if end > cmax:
+                cmax = end
+            h = js[g]
+            if h >= 0:
+                if end > r[h]:
+                    r[h] = end
+                indeg[h] -= 1
+                if indeg[h] == 0:
+                    order.append(h)
+            h = ms[g]
+            if h >= 0:
+                if end > r[h]:
+                    r[h] = end
+                indeg[h] -= 1
+                if indeg[h] == 0:
+                    order.append(h)
         if len(order) != n:  # pragma: no cover - the move rules exclude cycles
             raise RuntimeError("tabu search produced a cyclic schedule")
         q = [0] * n
@@ -113,7 +122,7 @@ class TabuSearch:
                 t = p[b] + q[b]
             q[g] = t
         self.r, self.q, self.mp, self.ms = r, q, mp, ms
-        self.cmax = max(r[g] + p[g] for g in range(n))
+        self.cmax = cmax
 
     def restart_from(self, sol: Solution) -> None:
         """Continue the walk from ``sol`` (kept as best if it is better)."""
@@ -130,9 +139,9 @@ class TabuSearch:
         """(estimate, op, mode, insert position) of the best admissible move.
 
         Along a machine sequence heads strictly increase and tails strictly decrease,
-        so the cycle-free positions form one contiguous range: it starts after the
-        last ``w`` with ``q[w] >= q[JP]`` and ends before the first ``u`` with
-        ``r[u] >= r[JS]``.
+        so the cycle-free positions form one contiguous range, found by bisection: it
+        starts after the last ``w`` with ``q[w] >= q[JP]`` and ends before the first
+        ``u`` with ``r[u] >= r[JS]``.
         """
         flat, r, q, p = self.flat, self.r, self.q, self.p
         cmax = self.cmax
@@ -144,6 +153,8 @@ class TabuSearch:
         best: tuple[int, int, int, int] | None = None
         ties = 0
         rng = self.rng
+        # Per machine: heads, -tails, end times r+p and "p+q" of its sequence.
+        views: dict[int, tuple[list[int], list[int], list[int], list[int]]] = {}
         for v in range(self.n):
             if r[v] + p[v] + q[v] != cmax:
                 continue
@@ -156,38 +167,40 @@ class TabuSearch:
             q_jp = q[a] if a >= 0 else inf
             own = self.machine[v]
             for k, (m, d) in enumerate(flat.modes[v]):
+                view = views.get(m)
+                if view is None:
+                    seq = self.seq[m]
+                    view = (
+                        [r[x] for x in seq],
+                        [-q[x] for x in seq],
+                        [r[x] + p[x] for x in seq],
+                        [p[x] + q[x] for x in seq],
+                    )
+                    views[m] = view
+                heads, neg_tails, ends, rests = view
                 seq = self.seq[m]
                 own_pos = -1
                 if m == own:
                     own_pos = seq.index(v)
-                    seq = seq[:own_pos] + seq[own_pos + 1 :]
+                    cut = own_pos + 1
+                    seq = seq[:own_pos] + seq[cut:]
+                    heads = heads[:own_pos] + heads[cut:]
+                    neg_tails = neg_tails[:own_pos] + neg_tails[cut:]
+                    ends = ends[:own_pos] + ends[cut:]
+                    rests = rests[:own_pos] + rests[cut:]
                 length = len(seq)
-                lo = 0
-                while lo < length and q[seq[lo]] >= q_jp:
-                    lo += 1
-                for i in range(lo, length + 1):
-                    if i > 0:
-                        u = seq[i - 1]
-                        if r[u] >= r_js:
-                            break
-                        left = r[u] + p[u]
-                        if left < head:
-                            left = head
-                    else:
-                        u = -1
-                        left = head
-                    if i < length:
-                        w = seq[i]
-                        right = p[w] + q[w]
-                        if right < tail:
-                            right = tail
-                    else:
-                        right = tail
+                lo = bisect_right(neg_tails, -q_jp)  # first w with q[w] < q[JP]
+                hi = bisect_left(heads, r_js)  # first u with r[u] >= r[JS]
+                for i in range(lo, hi + 1):
+                    left = ends[i - 1] if i > 0 and ends[i - 1] > head else head
+                    right = rests[i] if i < length and rests[i] > tail else tail
                     value = left + d + right
                     if value > best_value or i == own_pos:
                         continue
-                    if value >= best_cmax and tabu.get((v, m, u), -1) > it:
-                        continue
+                    if value >= best_cmax:
+                        u = seq[i - 1] if i > 0 else -1
+                        if tabu.get((v, m, u), -1) > it:
+                            continue
                     if value < best_value:
                         best_value, best, ties = value, (value, v, k, i), 1
                     else:
