@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pluggy
 
+from optikit.lazy import lazy
 from optikit.types import (
     Availability,
     Backend,
@@ -26,9 +27,9 @@ from optikit.types import (
     Violation,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 #: Version of the plugin API (hook names and the types in optikit.types).
-API_VERSION = "1.0"
+API_VERSION = "1.1"
 
 hookimpl = pluggy.HookimplMarker("optikit")
 
@@ -51,4 +52,5 @@ __all__ = [
     "Violation",
     "__version__",
     "hookimpl",
+    "lazy",
 ]

@@ -11,55 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from optikit import hookimpl
-from optikit.types import Backend, Formulation, Outcome, ProblemType, SolveContext
+from optikit.lazy import lazy
+from optikit.types import Formulation, ProblemType
 
 NAME = "energy-scheduling"
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "problems" / "energy-scheduling"
-
-
-def _parse(doc: Any) -> Any:
-    from optikit_energy.model import parse
-
-    return parse(doc)
-
-
-def _check(problem: Any, payload: Any) -> Any:
-    from optikit_energy.checker import check
-
-    return check(problem, payload)
-
-
-def _solve_cpsat(problem: Any, backend: Backend, ctx: SolveContext) -> Outcome:
-    from optikit_energy.cpsat import solve
-
-    return solve(problem, backend, ctx)
-
-
-def _solve_milp(problem: Any, backend: Backend, ctx: SolveContext) -> Outcome:
-    from optikit_energy.milp import solve
-
-    return solve(problem, backend, ctx)
-
-
-def _generate(seed: int, size: str) -> dict[str, Any]:
-    from optikit_energy.generator import generate
-
-    return generate(seed, size)
-
-
-def _summarize(problem: Any, document: Any) -> list[tuple[str, str]]:
-    from optikit_energy.summary import summarize
-
-    return summarize(problem, document)
-
-
-def _gantt(problem: Any, document: Any, path: Path) -> None:
-    from optikit_energy.gantt import draw
-
-    draw(problem, document, path)
 
 
 def problem_type() -> ProblemType:
@@ -69,20 +27,20 @@ def problem_type() -> ProblemType:
     return ProblemType(
         name=NAME,
         schema=SCHEMA,
-        parse=_parse,
-        check=_check,
+        parse=lazy("optikit_energy.model:parse"),
+        check=lazy("optikit_energy.checker:check"),
         formulations=[
             Formulation(
                 "cpsat",
                 "cp-sat",
-                _solve_cpsat,
+                lazy("optikit_energy.cpsat:solve"),
                 "CP-SAT: per-tariff-period energy cost, cumulative peak cap, circuits for "
                 "switch-offs; constructive hint and large-neighbourhood search",
             ),
             Formulation(
                 "milp",
                 "linear",
-                _solve_milp,
+                lazy("optikit_energy.milp:solve"),
                 "time-indexed MILP (small instances; no sequence-dependent setups)",
                 needs_integer=lambda problem: True,
             ),
@@ -91,9 +49,9 @@ def problem_type() -> ProblemType:
         "power per mode, idle power and switch-ons, peak-power cap",
         sense="min",
         default_solvers=("cpsat",),
-        generate=_generate,
-        summarize=_summarize,
-        plots={"gantt": _gantt},
+        generate=lazy("optikit_energy.generator:generate"),
+        summarize=lazy("optikit_energy.summary:summarize"),
+        plots={"gantt": lazy("optikit_energy.gantt:draw")},
         samples=samples,
     )
 

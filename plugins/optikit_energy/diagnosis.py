@@ -29,17 +29,18 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from optikit.conflicts import (
+    OUT_OF_TIME_SUMMARY,
+    AssumptionProber,
+    OutOfTime,
+    deletion_filter,
+    never_raising,
+)
 from optikit.types import SolveContext
 from optikit_energy.model import EnergyProblem
 
-#: Without a run time limit, the diagnosis stops after this many seconds.
-DEFAULT_BUDGET_S = 30.0
 #: Powers are multiplied by 10**k for the smallest k <= this that makes them integral.
 MAX_DECIMALS = 4
-
-
-class _OutOfTime(Exception):
-    """A solve ended without an answer (time limit or Ctrl-C)."""
 
 
 @dataclass(eq=False)  # compared by identity: a literal's == builds a constraint
@@ -145,87 +146,6 @@ def build(problem: EnergyProblem) -> GuardedModel:
     return GuardedModel(m, guards, job_end, peak, scale, makespan, notes)
 
 
-class Prober:
-    """Solves of the guarded model under a subset of its guards, on the run's deadline."""
-
-    def __init__(self, gm: GuardedModel, ctx: SolveContext, budget_s: float) -> None:
-        import time
-
-        self.gm = gm
-        self.ctx = ctx
-        self.deadline = time.monotonic() + budget_s
-        self.solves = 0
-
-    def _left(self) -> float:
-        import time
-
-        left = self.deadline - time.monotonic()
-        remaining = self.ctx.remaining()
-        if remaining is not None:
-            left = min(left, remaining)
-        if left <= 0.01 or self.ctx.stop.is_set():
-            raise _OutOfTime
-        return left
-
-    def _solve(self, active: list[Guard], objective: Any = None, workers: int = 1) -> Any:
-        from ortools.sat.python import cp_model
-
-        model = self.gm.model
-        model.clear_assumptions()
-        model.clear_objective()
-        model.add_assumptions([guard.literal for guard in active])
-        if objective is not None:
-            model.minimize(objective)
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = self._left()
-        solver.parameters.num_workers = workers
-        solver.parameters.random_seed = self.ctx.options.seed
-        self.solves += 1
-        status = solver.solve(model)
-        if status == cp_model.UNKNOWN or status == cp_model.MODEL_INVALID:
-            raise _OutOfTime
-        return solver, status
-
-    def feasible(self, active: list[Guard]) -> bool:
-        from ortools.sat.python import cp_model
-
-        _, status = self._solve(active)
-        return status != cp_model.INFEASIBLE
-
-    def core(self) -> list[Guard] | None:
-        """A conflicting subset of all guards, or None when all of them can hold."""
-        from ortools.sat.python import cp_model
-
-        solver, status = self._solve(self.gm.guards)
-        if status != cp_model.INFEASIBLE:
-            return None
-        index = {g.literal.index: g for g in self.gm.guards}
-        found = [index[i] for i in solver.sufficient_assumptions_for_infeasibility()
-                 if i in index]
-        return found or list(self.gm.guards)
-
-    def minimum(self, objective: Any, active: list[Guard]) -> tuple[int, bool] | None:
-        """Least value of ``objective`` under ``active`` (and whether it is proven);
-        None if ``active`` alone is infeasible."""
-        from ortools.sat.python import cp_model
-
-        threads = max(1, self.ctx.options.threads)
-        solver, status = self._solve(active, objective, workers=threads)
-        if status == cp_model.INFEASIBLE:
-            return None
-        return round(solver.objective_value), status == cp_model.OPTIMAL
-
-
-def deletion_filter(prober: Prober, members: list[Guard]) -> list[Guard]:
-    """Reduce a conflicting set of guards to an irreducible one."""
-    current = list(members)
-    for guard in members:
-        trial = [g for g in current if g is not guard]
-        if not prober.feasible(trial):
-            current = trial
-    return current
-
-
 def _fmt(value: float) -> str:
     return f"{value:.6g}"
 
@@ -237,10 +157,9 @@ def _round_up(value: float, digits: int = 6) -> float:
     return float(f"{math.ceil(value / step - 1e-9) * step:.{digits}g}")
 
 
-def _amount(prober: Prober, guard: Guard, problem: EnergyProblem,
-            held: list[Guard]) -> tuple[float, float, bool] | None:
+def _amount(prober: AssumptionProber, gm: GuardedModel, guard: Guard,
+            problem: EnergyProblem, held: list[Guard]) -> tuple[float, float, bool] | None:
     """(relaxation, value reached, proven) for ``guard`` dropped and ``held`` kept."""
-    gm = prober.gm
     if guard.kind == "job":
         best = prober.minimum(gm.job_end[guard.index], held)
         if best is None:
@@ -253,14 +172,13 @@ def _amount(prober: Prober, guard: Guard, problem: EnergyProblem,
     return _round_up(max(0.0, needed - (problem.peak_power or 0.0))), needed, best[1]
 
 
-def _relax(prober: Prober, guard: Guard, problem: EnergyProblem,
-           members: list[Guard]) -> dict[str, Any]:
+def _relax(prober: AssumptionProber, gm: GuardedModel, guard: Guard,
+           problem: EnergyProblem, members: list[Guard]) -> dict[str, Any]:
     """The conflict entry of ``guard``: what it says and how far it alone must move.
 
     First with every other limit of the instance held (a fix for the whole instance);
     when that is not enough, with the other members of this conflict held (a fix for
     this conflict only, said so in ``scope``)."""
-    gm = prober.gm
     entry: dict[str, Any] = {"constraint": guard.constraint}
     if guard.kind == "job":
         job = problem.shop.jobs[guard.index]
@@ -270,10 +188,10 @@ def _relax(prober: Prober, guard: Guard, problem: EnergyProblem,
         what = f"total power at most {_fmt(problem.peak_power or 0.0)} kW in every unit"
         entry.update(unit="kW", limit=problem.peak_power)
     scope = "instance"
-    found = _amount(prober, guard, problem, [g for g in gm.guards if g is not guard])
+    found = _amount(prober, gm, guard, problem, [g for g in gm.guards if g is not guard])
     if found is None:
         scope = "conflict"
-        found = _amount(prober, guard, problem, [g for g in members if g is not guard])
+        found = _amount(prober, gm, guard, problem, [g for g in members if g is not guard])
     if found is None:
         entry.update(message=f"{what}; moving it alone is not enough", relaxation=None)
         return entry
@@ -293,9 +211,9 @@ def _relax(prober: Prober, guard: Guard, problem: EnergyProblem,
     return entry
 
 
-def _horizon_entry(prober: Prober, problem: EnergyProblem) -> dict[str, Any] | None:
+def _horizon_entry(prober: AssumptionProber, gm: GuardedModel,
+                   problem: EnergyProblem) -> dict[str, Any] | None:
     """The horizon as a whole: the least makespan with the peak cap held."""
-    gm = prober.gm
     held = [g for g in gm.guards if g.kind == "peak"]
     best = prober.minimum(gm.makespan, held)
     if best is None:
@@ -318,16 +236,14 @@ def diagnose(problem: EnergyProblem, ctx: SolveContext) -> tuple[dict[str, Any],
 
     started = time.monotonic()
     method = "CP-SAT assumptions, deletion filter, single relaxations"
-    remaining = ctx.remaining()
-    budget = DEFAULT_BUDGET_S if remaining is None else remaining
     gm = build(problem)
     if gm.notes:
         method += " (" + "; ".join(gm.notes) + ")"
-    prober = Prober(gm, ctx, budget)
+    prober = AssumptionProber(gm.model, ctx)
     conflicts: list[dict[str, Any]] = []
     complete = False
     try:
-        core = prober.core()
+        core = prober.core(gm.guards)
         if core is None:
             summary = ("no conflict between the horizon and the peak cap was found; "
                        "the infeasibility comes from limits this diagnosis does not model")
@@ -337,21 +253,20 @@ def diagnose(problem: EnergyProblem, ctx: SolveContext) -> tuple[dict[str, Any],
             summary = _summary(members, problem)
             jobs = [g for g in members if g.kind == "job"]
             if jobs:
-                horizon = _horizon_entry(prober, problem)
+                horizon = _horizon_entry(prober, gm, problem)
                 if horizon is not None:
                     conflicts.append(horizon)
                     summary += (f"; cheapest fix for the horizon: extend it by "
                                 f"{horizon['relaxation']} units to {horizon['relaxed_limit']}")
             for guard in members:
-                conflicts.append(_relax(prober, guard, problem, members))
+                conflicts.append(_relax(prober, gm, guard, problem, members))
             peak = next((c for c in conflicts if c["constraint"] == "peak_power"), None)
             if peak is not None and peak.get("scope") == "instance":
                 summary += (f"; {'or ' if jobs else ''}raise peak_power by "
                             f"{_fmt(peak['relaxation'])} kW")
             complete = True
-    except _OutOfTime:
-        summary = ("the diagnosis stopped early (out of time); rerun with a longer "
-                   "--time-limit to find the conflicting limits")
+    except OutOfTime:
+        summary = OUT_OF_TIME_SUMMARY
         if conflicts:
             summary += "; partial results below"
     report = {"summary": summary, "conflicts": conflicts, "method": method,
@@ -380,11 +295,4 @@ def _summary(members: list[Guard], problem: EnergyProblem) -> str:
 def diagnosis_analysis(problem: EnergyProblem, ctx: SolveContext,
                        stats: dict[str, Any]) -> dict[str, Any]:
     """The diagnosis for an outcome's analysis; a failure never hides the verdict."""
-    try:
-        report, more = diagnose(problem, ctx)
-    except Exception as exc:
-        report = {"summary": f"the diagnosis failed: {type(exc).__name__}: {exc}",
-                  "conflicts": [], "method": "", "complete": False}
-        more = {}
-    stats.update(more)
-    return report
+    return never_raising(lambda: diagnose(problem, ctx), stats)

@@ -13,68 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from optikit import hookimpl
-from optikit.types import Backend, Formulation, Outcome, ProblemType, Reader, SolveContext
+from optikit.lazy import lazy
+from optikit.types import Formulation, ProblemType, Reader
 
 NAME = "fjsp"
 # Sample files live in the repository's problems/fjsp/ (present in source checkouts).
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "problems" / "fjsp"
-
-
-def _parse(document: Any) -> Any:
-    from optikit_fjsp.model import parse
-
-    return parse(document)
-
-
-def _check(problem: Any, payload: Any) -> Any:
-    from optikit_fjsp.checker import check
-
-    return check(problem, payload)
-
-
-def _solve_cpsat(problem: Any, backend: Backend, ctx: SolveContext) -> Outcome:
-    from optikit_fjsp.cpsat import solve
-
-    return solve(problem, backend, ctx)
-
-
-def _solve_plain(problem: Any, backend: Backend, ctx: SolveContext) -> Outcome:
-    from optikit_fjsp.plain import solve
-
-    return solve(problem, backend, ctx)
-
-
-def _solve_milp(problem: Any, backend: Backend, ctx: SolveContext) -> Outcome:
-    from optikit_fjsp.milp import solve
-
-    return solve(problem, backend, ctx)
-
-
-def _generate(seed: int, size: str) -> dict[str, Any]:
-    from optikit_fjsp.generator import generate
-
-    return generate(seed, size)
-
-
-def _summarize(problem: Any, document: Any) -> list[tuple[str, str]]:
-    from optikit_fjsp.summary import summarize
-
-    return summarize(problem, document)
-
-
-def _gantt(problem: Any, document: Any, path: Path) -> None:
-    from optikit_fjsp.gantt import draw
-
-    draw(problem, document, path)
-
-
-def _read_fjs(path: Path) -> dict[str, Any]:
-    from optikit_fjsp.reader import read_fjs
-
-    return read_fjs(path)
 
 
 def _samples() -> tuple[Path, ...]:
@@ -92,26 +38,26 @@ def problem_type() -> ProblemType:
     return ProblemType(
         name=NAME,
         schema=SCHEMA,
-        parse=_parse,
-        check=_check,
+        parse=lazy("optikit_fjsp.model:parse"),
+        check=lazy("optikit_fjsp.checker:check"),
         formulations=[
             Formulation(
                 "cpsat",
                 "cp-sat",
-                _solve_cpsat,
+                lazy("optikit_fjsp.cpsat:solve"),
                 "CP-SAT with optional intervals per mode, circuits for changeovers; "
                 "dispatching hint, then large-neighbourhood search",
             ),
             Formulation(
                 "cpsat-plain",
                 "cp-sat",
-                _solve_plain,
+                lazy("optikit_fjsp.plain:solve"),
                 "the textbook CP-SAT model, one solver call (for comparison)",
             ),
             Formulation(
                 "milp",
                 "linear",
-                _solve_milp,
+                lazy("optikit_fjsp.milp:solve"),
                 "disjunctive big-M MILP with machine choice (small instances)",
                 needs_integer=lambda problem: True,
             ),
@@ -120,9 +66,9 @@ def problem_type() -> ProblemType:
         "sequence-dependent changeovers; makespan / weighted tardiness",
         sense="min",
         default_solvers=("cpsat",),
-        generate=_generate,
-        summarize=_summarize,
-        plots={"gantt": _gantt},
+        generate=lazy("optikit_fjsp.generator:generate"),
+        summarize=lazy("optikit_fjsp.summary:summarize"),
+        plots={"gantt": lazy("optikit_fjsp.gantt:draw")},
         samples=_samples(),
     )
 
@@ -139,7 +85,7 @@ def register_readers(register: Callable[[Reader], None]) -> None:
             name="fjs",
             extensions=(".fjs",),
             problem_type=NAME,
-            read=_read_fjs,
+            read=lazy("optikit_fjsp.reader:read_fjs"),
             description="Brandimarte-style flexible job shop files (jobs J1.., machines M1..)",
         )
     )

@@ -26,16 +26,16 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from optikit.conflicts import (
+    OUT_OF_TIME_SUMMARY,
+    AssumptionProber,
+    OutOfTime,
+    deletion_filter,
+    never_raising,
+)
 from optikit.types import SolveContext
 
 from optikit_maintenance.model import Problem
-
-#: Without a run time limit, the diagnosis stops after this many seconds.
-DEFAULT_BUDGET_S = 30.0
-
-
-class _OutOfTime(Exception):
-    """A solve ended without an answer (time limit or Ctrl-C)."""
 
 
 @dataclass(eq=False)  # compared by identity: a literal's == builds a constraint
@@ -177,85 +177,6 @@ def build(problem: Problem) -> GuardedModel:
     return GuardedModel(m, guards)
 
 
-class Prober:
-    """Solves of the guarded model under a subset of its guards, on the run's deadline."""
-
-    def __init__(self, gm: GuardedModel, ctx: SolveContext, budget_s: float) -> None:
-        self.gm = gm
-        self.ctx = ctx
-        self.deadline = time.monotonic() + budget_s
-        self.solves = 0
-
-    def _left(self) -> float:
-        left = self.deadline - time.monotonic()
-        remaining = self.ctx.remaining()
-        if remaining is not None:
-            left = min(left, remaining)
-        if left <= 0.01 or self.ctx.stop.is_set():
-            raise _OutOfTime
-        return left
-
-    def _solve(self, active: list[Guard], objective: Any = None, extra: Any = None,
-               workers: int = 1) -> tuple[Any, Any]:
-        from ortools.sat.python import cp_model
-
-        model = self.gm.model
-        model.clear_assumptions()
-        model.clear_objective()
-        model.add_assumptions([g.literal for g in active])
-        if extra is not None:
-            model.add_assumption(extra)
-        if objective is not None:
-            model.minimize(objective)
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = self._left()
-        solver.parameters.num_workers = workers
-        solver.parameters.random_seed = self.ctx.options.seed
-        self.solves += 1
-        status = solver.solve(model)
-        if status in (cp_model.UNKNOWN, cp_model.MODEL_INVALID):
-            raise _OutOfTime
-        return solver, status
-
-    def feasible(self, active: list[Guard]) -> bool:
-        from ortools.sat.python import cp_model
-
-        return self._solve(active)[1] != cp_model.INFEASIBLE
-
-    def core(self) -> list[Guard] | None:
-        """A conflicting subset of all guards, or None when all of them can hold."""
-        from ortools.sat.python import cp_model
-
-        solver, status = self._solve(self.gm.guards)
-        if status != cp_model.INFEASIBLE:
-            return None
-        index = {g.literal.index: g for g in self.gm.guards}
-        found = [index[i] for i in solver.sufficient_assumptions_for_infeasibility()
-                 if i in index]
-        return found or list(self.gm.guards)
-
-    def minimum(self, guard: Guard, active: list[Guard]) -> tuple[int, bool] | None:
-        """Least value of ``guard.measure`` under ``active`` (and whether it is proven);
-        None if that is infeasible."""
-        from ortools.sat.python import cp_model
-
-        threads = max(1, self.ctx.options.threads)
-        solver, status = self._solve(active, guard.measure, guard.require, workers=threads)
-        if status == cp_model.INFEASIBLE:
-            return None
-        return round(solver.objective_value), status == cp_model.OPTIMAL
-
-
-def deletion_filter(prober: Prober, members: list[Guard]) -> list[Guard]:
-    """Reduce a conflicting set of guards to an irreducible one."""
-    current = list(members)
-    for guard in members:
-        trial = [g for g in current if g is not guard]
-        if not prober.feasible(trial):
-            current = trial
-    return current
-
-
 _REACHED = {
     "job": "it ends at {v}",
     "window_end": "it ends at {v}",
@@ -266,7 +187,8 @@ _REACHED = {
 _UNIT = {"crew_size": "technicians"}
 
 
-def relax(prober: Prober, guard: Guard, members: list[Guard]) -> dict[str, Any]:
+def relax(prober: AssumptionProber, gm: GuardedModel, guard: Guard,
+          members: list[Guard]) -> dict[str, Any]:
     """The conflict entry of ``guard``, with how far it alone must move."""
     entry: dict[str, Any] = {"constraint": guard.constraint, "limit": guard.limit}
     if guard.measure is None:  # shifts: on or off, no amount
@@ -274,10 +196,12 @@ def relax(prober: Prober, guard: Guard, members: list[Guard]) -> dict[str, Any]:
                      relaxation=None)
         return entry
     scope = "instance"
-    best = prober.minimum(guard, [g for g in prober.gm.guards if g is not guard])
+    best = prober.minimum(guard.measure, [g for g in gm.guards if g is not guard],
+                          guard.require)
     if best is None:
         scope = "conflict"
-        best = prober.minimum(guard, [g for g in members if g is not guard])
+        best = prober.minimum(guard.measure, [g for g in members if g is not guard],
+                              guard.require)
     if best is None:
         entry.update(message=f"{guard.text}; moving it alone is not enough", relaxation=None)
         return entry
@@ -301,13 +225,12 @@ def diagnose(problem: Problem, ctx: SolveContext) -> tuple[dict[str, Any], dict[
     """``analysis["diagnosis"]`` for an infeasible instance, and stats; never raises for
     lack of time (the diagnosis then says what it found so far)."""
     started = time.monotonic()
-    remaining = ctx.remaining()
     gm = build(problem)
-    prober = Prober(gm, ctx, DEFAULT_BUDGET_S if remaining is None else remaining)
+    prober = AssumptionProber(gm.model, ctx)
     conflicts: list[dict[str, Any]] = []
     complete = False
     try:
-        core = prober.core()
+        core = prober.core(gm.guards)
         if core is None:
             summary = ("no conflict among windows, deadlines, crews and the horizon was "
                        "found; the infeasibility comes from limits this diagnosis does not "
@@ -319,15 +242,14 @@ def diagnose(problem: Problem, ctx: SolveContext) -> tuple[dict[str, Any], dict[
                        "one of them removes this conflict" if len(members) > 1
                        else f"{members[0].constraint} cannot hold on its own")
             for guard in members:
-                conflicts.append(relax(prober, guard, members))
+                conflicts.append(relax(prober, gm, guard, members))
             fixes = [f"{c['constraint']} -> {c['relaxed_limit']}" for c in conflicts
                      if c.get("scope") == "instance"]
             if fixes:
                 summary += "; each of these alone makes the plan feasible: " + ", ".join(fixes)
         complete = True
-    except _OutOfTime:
-        summary = ("the diagnosis stopped early (out of time); rerun with a longer "
-                   "--time-limit to find the conflicting limits")
+    except OutOfTime:
+        summary = OUT_OF_TIME_SUMMARY
         if conflicts:
             summary += "; partial results below"
     report = {"summary": summary, "conflicts": conflicts,
@@ -341,11 +263,4 @@ def diagnose(problem: Problem, ctx: SolveContext) -> tuple[dict[str, Any], dict[
 def diagnosis_analysis(problem: Problem, ctx: SolveContext,
                        stats: dict[str, Any]) -> dict[str, Any]:
     """The diagnosis for an outcome's analysis; a failure never hides the verdict."""
-    try:
-        report, more = diagnose(problem, ctx)
-    except Exception as exc:
-        report = {"summary": f"the diagnosis failed: {type(exc).__name__}: {exc}",
-                  "conflicts": [], "method": "", "complete": False}
-        more = {}
-    stats.update(more)
-    return report
+    return never_raising(lambda: diagnose(problem, ctx), stats)
