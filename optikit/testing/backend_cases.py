@@ -64,6 +64,21 @@ def _knapsack_milp() -> Any:
     return b.build()
 
 
+def _stuffing_milp() -> Any:
+    """min 2x + 3z  s.t.  x + z >= 4.5, x in [0, 10] continuous, z in 0..10: optimum 9 (z = 0).
+
+    HiGHS 1.14's MIP presolve calls 15 (z = 5) optimal here (HiGHS issue 3043): a backend
+    must not trust a solver's "optimal" where the solver is known to be wrong.
+    """
+    from optikit.paradigms import LinearModelBuilder
+
+    b = LinearModelBuilder("min")
+    x = b.add_column(2.0, 0.0, 10.0, name="x")
+    z = b.add_column(3.0, 0.0, 10.0, integer=True, name="z")
+    b.add_row({x: 1.0, z: 1.0}, lower=4.5)
+    return b.build()
+
+
 def _offset_min_lp() -> Any:
     """min 2a + b + 10  s.t.  a + b >= 3, a - b <= 1, a, b in [0, 5]: optimum 13 at (0, 3)."""
     from optikit.paradigms import LinearModelBuilder
@@ -163,6 +178,8 @@ def linear_cases() -> list[BackendCase]:
         BackendCase("offset-min-lp", _offset_min_lp, Status.OPTIMAL, 13.0,
                     verify=_linear_feasibility),
         BackendCase("knapsack-milp", _knapsack_milp, Status.OPTIMAL, 15.0, integer=True,
+                    verify=_linear_feasibility),
+        BackendCase("stuffing-milp", _stuffing_milp, Status.OPTIMAL, 9.0, integer=True,
                     verify=_linear_feasibility),
         BackendCase("infeasible-lp", _infeasible_lp, Status.INFEASIBLE),
         BackendCase("unbounded-lp", _unbounded_lp, Status.UNBOUNDED),

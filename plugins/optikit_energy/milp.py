@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from optikit.paradigms import LinearResult
 from optikit.types import Outcome, SolveContext, Status
 from optikit_energy import heuristic, switching, timeindexed
 from optikit_energy.cpsat import evaluate, read_options
@@ -40,7 +41,11 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
             "start_columns": ti.num_start_columns,
         }
     }
-    result = backend.solve(ti.model, ctx)
+    if ctx.expired() or ctx.stop.is_set():
+        # The build used the time up: answer with the constructed schedule at once.
+        result = LinearResult(Status.UNKNOWN, message="no time left to solve the MILP")
+    else:
+        result = backend.solve(ti.model, ctx)
     stats["backend"] = {"status": result.status.value, "objective": result.objective,
                         "bound": result.bound, **(result.stats or {})}
     if opts.get("baseline", True):

@@ -22,6 +22,7 @@ noise from the starts.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from itertools import combinations
 from typing import Any
 
@@ -64,8 +65,22 @@ def setups_triangular(problem: FjspProblem) -> bool:
     return True
 
 
-def build(problem: FjspProblem, horizon: int) -> tuple[Any, dict[str, Any]]:
-    """The model and the column indices needed to read a schedule back."""
+class BuildAbandoned(Exception):
+    """The run's time ran out while the (quadratic) model was being built."""
+
+
+#: How many operation pairs are written between two looks at the clock.
+PAIRS_PER_CHECK = 4096
+
+
+def build(
+    problem: FjspProblem, horizon: int, expired: Callable[[], bool] | None = None
+) -> tuple[Any, dict[str, Any]]:
+    """The model and the column indices needed to read a schedule back.
+
+    ``expired`` is asked every few thousand operation pairs; when it says so the build
+    stops with :class:`BuildAbandoned` (a large instance has millions of pairs).
+    """
     flat = problem.flat
     obj = problem.objective
     lp = LinearModelBuilder("min")
@@ -111,7 +126,9 @@ def build(problem: FjspProblem, horizon: int) -> tuple[Any, dict[str, Any]]:
                 name=f"prec[{g}]",
             )
 
-    for a, b in combinations(range(n), 2):
+    for count, (a, b) in enumerate(combinations(range(n), 2)):
+        if expired is not None and count % PAIRS_PER_CHECK == 0 and expired():
+            raise BuildAbandoned
         shared = [
             (ka, kb)
             for ka, (ma, _da) in enumerate(flat.modes[a])
@@ -191,20 +208,43 @@ def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
     if unknown:
         raise UsageError(f"the milp formulation takes no options (got {', '.join(unknown)})")
     start = heuristic.construct(problem, budget=0.2, seed=ctx.options.seed)
+    start_value = objective_value(problem, start)
+    ctx.report(start_value, None, "heuristic")
     if problem.objective.is_makespan:
         horizon = makespan(problem.flat, start)  # no better schedule ends later
     else:
         horizon = problem.shop.horizon()
-    model, cols = build(problem, horizon)
-    result = backend.solve(model, ctx)
+
+    def fallback(why: str, stats: dict[str, Any]) -> Outcome:
+        """The dispatching schedule, when the MILP has nothing better to offer."""
+        return Outcome(
+            Status.FEASIBLE,
+            payload=payload(problem, start),
+            objective=start_value,
+            stats={**stats, "answer": "heuristic"},
+            message=f"{why}; the dispatching-rule schedule is returned",
+        )
+
+    def out_of_time() -> bool:
+        return ctx.expired() or ctx.stop.is_set()
+
+    try:
+        model, cols = build(problem, horizon, out_of_time)
+    except BuildAbandoned:
+        return fallback("out of time while building the MILP", {})
     stats = {"rows": model.num_rows, "columns": model.num_cols}
+    if out_of_time():
+        return fallback("no time left to solve the MILP", stats)
+    result = backend.solve(model, ctx)
     if result.status is Status.INFEASIBLE:
         # The horizon admits the heuristic schedule, so this is a numerical failure.
         return Outcome(
             Status.ERROR, message="MILP reported infeasible: numerical trouble", stats=stats
         )
-    if not result.status.has_solution or result.x is None:
+    if result.status is Status.ERROR:
         return Outcome(result.status, message=result.message, stats=stats)
+    if not result.status.has_solution or result.x is None:
+        return fallback(f"the MILP found no schedule ({result.message or result.status})", stats)
     x = np.asarray(result.x)
     flat = problem.flat
     modes = tuple(int(np.argmax([x[c] for c in cols["x"][g]])) for g in range(flat.num_ops))
@@ -214,6 +254,10 @@ def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
     value = objective_value(problem, sol)
     exact = setups_triangular(problem)
     status = result.status if exact else Status.FEASIBLE
+    if status is not Status.OPTIMAL and start_value < value:
+        kept = fallback(f"the MILP's schedule ({value:g}) is worse", stats)
+        kept.bound = result.bound if exact else None
+        return kept
     return Outcome(
         status=status,
         payload=payload(problem, sol),

@@ -26,6 +26,25 @@ OPTION_PREFIX = "highs."
 #: columns cost 2-4x the simplex itself (measured on blends of 500-60,000 materials).
 WIDE_LP_COLUMNS_PER_ROW = 20
 
+#: HiGHS releases before this one have MIP presolve defects that return a sub-optimal
+#: point as "Optimal" with a zero gap (HiGHS issues #2957, #3043, #3094, fixed by #2961 in
+#: 1.15.0).  Seen here on 1.13.1 and 1.14.0: a time-indexed maintenance MILP (generated
+#: medium, seed 3) came back "optimal" at 709.65 and 737.31, while SCIP, OR-Tools' HiGHS
+#: and HiGHS 1.15.1 prove 664.34.  highspy 1.15 cannot share a process with OR-Tools 9.15
+#: (or-tools issue 5246), so with an older highspy MIPs are solved without presolve,
+#: unless the user asks for it with ``--option highs.presolve=on``.
+MIP_PRESOLVE_FIXED = (1, 15)
+
+
+def mip_presolve_trusted(version: str) -> bool:
+    """True when this HiGHS version's MIP presolve has no known wrong-optimum defect."""
+    try:
+        parts = tuple(int(p) for p in version.split(".")[:2])
+    except ValueError:
+        return False
+    return parts >= MIP_PRESOLVE_FIXED
+
+
 # HiGHS keeps one task scheduler per process, sized by the first solve's ``threads``
 # option; a later solve asking for another size fails unless the scheduler is reset.
 _scheduler_lock = threading.Lock()
@@ -91,6 +110,7 @@ class _HighsRun:
         self.ctx = ctx
         self.highs = highspy.Highs()
         self.callback_error: str | None = None
+        self.presolve_note: str | None = None
 
     # --- setup ---------------------------------------------------------------------------
 
@@ -110,6 +130,12 @@ class _HighsRun:
         m = self.model
         if not m.is_mip and m.num_cols >= WIDE_LP_COLUMNS_PER_ROW * max(1, m.num_rows):
             h.setOptionValue("presolve", "off")
+        if m.is_mip and not mip_presolve_trusted(str(h.version())):
+            h.setOptionValue("presolve", "off")
+            self.presolve_note = (
+                f"MIP presolve off: HiGHS {h.version()} can return a sub-optimal point as "
+                "optimal with it (fixed in 1.15)"
+            )
         for key, value in opts.extra.items():
             if not key.startswith(OPTION_PREFIX):
                 continue
@@ -117,6 +143,8 @@ class _HighsRun:
             text = str(value).lower() if isinstance(value, bool) else str(value)
             if h.setOptionValue(name, text) != _core().HighsStatus.kOk:
                 raise UsageError(f"HiGHS rejects option {name}={value!r}")
+            if name == "presolve":
+                self.presolve_note = None  # the user's choice
 
     def _load(self) -> None:
         """All arrays in one passModel call (numpy buffers, no per-element conversion).
@@ -197,6 +225,8 @@ class _HighsRun:
             status = self._resolve_ambiguity()
         result = self._translate(status)
         result.stats.setdefault("wall_time_s", time.monotonic() - started)
+        if self.presolve_note:
+            result.stats["presolve"] = self.presolve_note
         if self.callback_error:
             result.message = f"{result.message} (callback problem: {self.callback_error})"
         return result

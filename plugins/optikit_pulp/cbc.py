@@ -16,35 +16,20 @@ from pathlib import Path
 from typing import Any
 
 from optikit.paradigms import LinearModel, LinearResult
-from optikit.types import Availability, Backend, SolveContext, Status
+from optikit.types import Availability, SolveContext, Status
+from optikit_pulp.base import PulpLinearBackend, probe_result, solver_time_limit
 from optikit_pulp.pulp_import import import_pulp
 
 
-class CbcBackend(Backend):
+class CbcBackend(PulpLinearBackend):
     name = "cbc"
-    paradigm = "linear"
     description = "COIN-OR CBC (branch-and-cut) through PuLP, using PuLP's bundled binary"
-    supports_integer = True
 
     def availability(self) -> Availability:
         return _probe()
 
-    def solve(self, model: Any, ctx: SolveContext, **kwargs: Any) -> LinearResult:
-        from optikit_pulp.results import precheck
-
-        if kwargs:
-            raise TypeError(f"cbc backend: unexpected arguments {sorted(kwargs)}")
-        if not isinstance(model, LinearModel):
-            raise TypeError(f"cbc backend needs a LinearModel, not {type(model).__name__}")
-        early = precheck(model)
-        if early is not None:
-            return early
-        if ctx.stop.is_set():
-            return LinearResult(Status.UNKNOWN, message="stopped before the solve started")
-        remaining = ctx.remaining()
-        if remaining is not None and remaining <= 0.0:
-            return LinearResult(Status.UNKNOWN, message="no time left before the solve started")
-        return _run(model, ctx, remaining)
+    def run(self, model: LinearModel, ctx: SolveContext) -> LinearResult:
+        return _run(model, ctx)
 
 
 def bundled_cbc_path() -> str:
@@ -53,7 +38,31 @@ def bundled_cbc_path() -> str:
     return str(pulp.PULP_CBC_CMD.pulp_cbc_path)
 
 
-def _run(model: LinearModel, ctx: SolveContext, time_limit: float | None) -> LinearResult:
+@functools.cache
+def _cbc_class() -> type:
+    """PuLP's ``COIN_CMD`` whose time limit is what is left of the run when CBC starts.
+
+    PuLP writes the MPS file before it reads ``timeLimit`` for CBC's command line; on a
+    large model that takes seconds, which must come out of the user's limit.
+    """
+    pulp = import_pulp()
+    base: Any = pulp.COIN_CMD
+
+    class DeadlineCbc(base):
+        ctx: SolveContext | None = None
+
+        @property
+        def timeLimit(self) -> float | None:  # PuLP's attribute name
+            return None if self.ctx is None else solver_time_limit(self.ctx)
+
+        @timeLimit.setter
+        def timeLimit(self, value: float | None) -> None:
+            """Ignored: the limit always comes from the run's deadline."""
+
+    return DeadlineCbc
+
+
+def _run(model: LinearModel, ctx: SolveContext) -> LinearResult:
     pulp = import_pulp()
 
     from optikit_pulp.cbc_log import parse_cbc_log, version_in_log
@@ -71,15 +80,15 @@ def _run(model: LinearModel, ctx: SolveContext, time_limit: float | None) -> Lin
     os.close(fd)
     log_path = Path(log_name)
     try:
-        solver = pulp.COIN_CMD(
+        solver = _cbc_class()(
             path=bundled_cbc_path(),
             msg=False,  # stdout belongs to the CLI; the log goes to a file instead
             logPath=log_name,
-            timeLimit=None if time_limit is None else max(0.01, float(time_limit)),
             threads=max(1, int(options.threads)),
             gapRel=float(options.gap) if model.is_mip else None,
             options=extra,
         )
+        solver.ctx = ctx
         progress = CbcProgress(ctx, -1.0 if model.sense == "max" else 1.0, float(model.offset))
         try:
             with (
@@ -151,20 +160,12 @@ def _probe() -> Availability:
     try:
         pulp = import_pulp()
 
-        from optikit.paradigms import LinearModelBuilder
-        from optikit.types import SolveOptions
-
         version = f"pulp {pulp.__version__}"
         path = bundled_cbc_path()
         if not os.access(path, os.X_OK):
             return Availability(False, f"PuLP's bundled CBC is missing or not executable: {path}")
-        builder = LinearModelBuilder("max")
-        x = builder.add_column(1.0, 0.0, 2.5, integer=True)
-        builder.add_row({x: 1.0}, upper=2.0)
-        ctx = SolveContext(SolveOptions(time_limit=20.0))
-        result = _run(builder.build(), ctx, 20.0)
-        if result.status is not Status.OPTIMAL or abs((result.objective or 0.0) - 2.0) > 1e-6:
-            reason = result.message or result.status.value
+        passed, reason, result = probe_result(CbcBackend())
+        if not passed:
             return Availability(False, f"CBC probe solve failed: {reason}", version)
         cbc_version = result.stats.get("cbc_version")
         return Availability(True, "", f"CBC {cbc_version} ({version})" if cbc_version else version)

@@ -17,38 +17,28 @@ from typing import Any
 import numpy as np
 
 from optikit.paradigms import LinearModel, LinearResult
-from optikit.types import Availability, Backend, SolveContext, Status
+from optikit.types import Availability, SolveContext, Status
+from optikit_pulp.base import PulpLinearBackend, probe_result, solver_time_limit
 from optikit_pulp.pulp_import import import_pulp
+
+#: MIP presolve of HiGHS before 1.15 can return a sub-optimal point as "Optimal" (HiGHS
+#: issues #2957, #3043, #3094; fixed by #2961).  The pinned highspy (<1.15, for OR-Tools)
+#: is affected, so MIPs run without presolve there; see optikit_highs.backend.
+MIP_PRESOLVE_FIXED = (1, 15)
 
 # HiGHS' text for "infeasible or unbounded" (HighsModelStatus.kUnboundedOrInfeasible).
 _AMBIGUOUS = "Primal infeasible or unbounded"
 
 
-class PulpHighsBackend(Backend):
+class PulpHighsBackend(PulpLinearBackend):
     name = "pulp-highs"
-    paradigm = "linear"
     description = "HiGHS through PuLP's HiGHS interface (highspy, in process)"
-    supports_integer = True
 
     def availability(self) -> Availability:
         return _probe()
 
-    def solve(self, model: Any, ctx: SolveContext, **kwargs: Any) -> LinearResult:
-        from optikit_pulp.results import precheck
-
-        if kwargs:
-            raise TypeError(f"pulp-highs backend: unexpected arguments {sorted(kwargs)}")
-        if not isinstance(model, LinearModel):
-            raise TypeError(f"pulp-highs backend needs a LinearModel, not {type(model).__name__}")
-        early = precheck(model)
-        if early is not None:
-            return early
-        if ctx.stop.is_set():
-            return LinearResult(Status.UNKNOWN, message="stopped before the solve started")
-        remaining = ctx.remaining()
-        if remaining is not None and remaining <= 0.0:
-            return LinearResult(Status.UNKNOWN, message="no time left before the solve started")
-        return _run(model, ctx, remaining)
+    def run(self, model: LinearModel, ctx: SolveContext) -> LinearResult:
+        return _run(model, ctx)
 
 
 class _Events:
@@ -88,6 +78,17 @@ class _Events:
 
 
 @functools.cache
+def _mip_presolve_trusted() -> bool:
+    import highspy
+
+    try:
+        version = tuple(int(p) for p in str(highspy.Highs().version()).split(".")[:2])
+    except ValueError:
+        return False
+    return version >= MIP_PRESOLVE_FIXED
+
+
+@functools.cache
 def _solver_class() -> type:
     """PuLP's HiGHS with optikit's callbacks, built on first use (PuLP imported lazily)."""
     pulp = import_pulp()  # before highspy: see optikit_pulp.pulp_import
@@ -102,6 +103,10 @@ def _solver_class() -> type:
         def callSolver(self, lp: Any) -> None:
             highs = lp.solverModel
             if self.events is not None:
+                # PuLP set the limit before building the model: what is left now.
+                limit = solver_time_limit(self.events.ctx)
+                if limit is not None:
+                    highs.setOptionValue("time_limit", limit)
                 highs.cbSimplexInterrupt.subscribe(self.events.interrupt)
                 highs.cbIpmInterrupt.subscribe(self.events.interrupt)
                 highs.cbMipInterrupt.subscribe(self.events.interrupt)
@@ -132,11 +137,10 @@ def _settle(model: LinearModel, ctx: SolveContext, first: LinearResult) -> Linea
     Without an objective the model cannot be unbounded: infeasible stays infeasible, and
     a feasible point means the original objective is unbounded.
     """
-    remaining = ctx.remaining()
     if ctx.expired():
         return first
     flat = dataclasses.replace(model, c=np.zeros_like(model.c))
-    probe = _run(flat, ctx, remaining, settle=False)
+    probe = _run(flat, ctx, settle=False)
     if probe.status is Status.INFEASIBLE:
         return LinearResult(Status.INFEASIBLE, message="infeasible (zero-objective re-solve)")
     if probe.status.has_solution:
@@ -146,9 +150,7 @@ def _settle(model: LinearModel, ctx: SolveContext, first: LinearResult) -> Linea
     return first
 
 
-def _run(
-    model: LinearModel, ctx: SolveContext, time_limit: float | None, settle: bool = True
-) -> LinearResult:
+def _run(model: LinearModel, ctx: SolveContext, settle: bool = True) -> LinearResult:
     pulp = import_pulp()
 
     from optikit_pulp.pulp_model import build_pulp_model
@@ -159,9 +161,12 @@ def _run(
     options = ctx.options
     events = _Events(ctx, model)
     params: dict[str, Any] = {"random_seed": int(options.seed) % 2_147_483_647}
+    presolve_off = model.is_mip and not _mip_presolve_trusted()
+    if presolve_off:
+        params["presolve"] = "off"
     solver = _solver_class()(
         msg=False,  # HiGHS would print to stdout, which belongs to the CLI
-        timeLimit=None if time_limit is None else float(time_limit),
+        timeLimit=solver_time_limit(ctx),  # reset when HiGHS starts, see callSolver
         threads=max(1, int(options.threads)),
         gapRel=float(options.gap) if model.is_mip else None,
         **params,
@@ -172,6 +177,8 @@ def _run(
     except pulp.PulpSolverError as exc:
         return LinearResult(Status.ERROR, message=f"pulp-highs failed: {exc}")
     result = _translate(pm, model, pm.problem.solverModel)
+    if presolve_off:
+        result.stats["presolve"] = "MIP presolve off: this HiGHS can return wrong optima with it"
     result.stats["pulp_status"] = pulp.LpStatus.get(pm.problem.status, str(pm.problem.status))
     if result.stats.get("model_status") == _AMBIGUOUS and settle:
         result = _settle(model, ctx, result)
@@ -254,15 +261,8 @@ def _probe() -> Availability:
         version = f"highspy {highspy.Highs().version()} via pulp {pulp.__version__}"
         if not pulp.HiGHS().available():
             return Availability(False, "PuLP reports its HiGHS interface unavailable", version)
-        from optikit.paradigms import LinearModelBuilder
-        from optikit.types import SolveOptions
-
-        builder = LinearModelBuilder("max")
-        x = builder.add_column(1.0, 0.0, 2.5, integer=True)
-        builder.add_row({x: 1.0}, upper=2.0)
-        result = _run(builder.build(), SolveContext(SolveOptions(time_limit=20.0)), 20.0)
-        if result.status is not Status.OPTIMAL or abs((result.objective or 0.0) - 2.0) > 1e-6:
-            reason = result.message or result.status.value
+        passed, reason, _ = probe_result(PulpHighsBackend())
+        if not passed:
             return Availability(False, f"HiGHS probe solve failed: {reason}", version)
         return Availability(True, "", version)
     except Exception as exc:

@@ -62,3 +62,42 @@ def test_model_size_is_quadratic_only_in_shared_machines(registry: Registry) -> 
     model, cols = build(problem, horizon=200)
     assert len(cols["s"]) == problem.shop.num_operations
     assert model.is_mip
+
+
+def test_build_stops_when_time_is_up(registry: Registry) -> None:
+    from optikit_fjsp.milp import BuildAbandoned
+
+    problem = load(registry, instance("mk10")).problem  # 240 operations, 28,680 pairs
+    calls = []
+
+    def expired() -> bool:
+        calls.append(1)
+        return len(calls) > 1
+
+    with pytest.raises(BuildAbandoned):
+        build(problem, 10_000, expired)
+    assert len(calls) == 2
+
+
+def test_large_instance_gets_the_heuristic_schedule_not_unknown(registry: Registry) -> None:
+    """mk10 has about 36k operation pairs on shared machines; 0.3 s is not enough to build
+    and solve, so the answer is the checked dispatching schedule."""
+    lp = run(registry, instance("mk10"), solver="highs", time_limit=0.3, threads=1).document
+    assert lp["status"] == "feasible", lp.get("message")
+    assert "dispatching-rule schedule" in lp["message"]
+    assert lp["check"]["feasible"] and lp["objective"] > 0
+    assert lp["stats"]["answer"] == "heuristic"
+
+
+def test_stop_flag_returns_the_heuristic_schedule(registry: Registry) -> None:
+    from optikit_fjsp.milp import solve as milp_solve
+
+    from optikit.types import SolveContext, SolveOptions
+
+    loaded = load(registry, instance("kacem1"))
+    ctx = SolveContext(SolveOptions(time_limit=10.0, threads=1))
+    ctx.stop.set()
+    outcome = milp_solve(loaded.problem, registry.backends["highs"], ctx)
+    assert outcome.status.value == "feasible" and outcome.payload is not None
+    report = loaded.ptype.check(loaded.problem, outcome.payload)
+    assert report.feasible and report.objective == outcome.objective
