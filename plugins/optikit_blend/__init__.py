@@ -20,8 +20,8 @@ from optikit_blend.model import BlendProblem, parse
 from optikit_blend.schema import SCHEMA
 from optikit_blend.summary import summarize
 
-# Sample files live in the repository's problems/blend/ (present in source checkouts).
-SAMPLES_DIR = Path(__file__).resolve().parents[2] / "problems" / "blend"
+# Samples ship inside the package (wheels too); problems/blend links here.
+SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 
 
 def _needs_integer(problem: BlendProblem) -> bool:

@@ -17,7 +17,8 @@ from optikit.lazy import lazy
 from optikit.types import Formulation, ProblemType
 
 NAME = "energy-scheduling"
-SAMPLES_DIR = Path(__file__).resolve().parents[2] / "problems" / "energy-scheduling"
+# Samples ship inside the package (wheels too); problems/energy-scheduling links here.
+SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 
 
 def problem_type() -> ProblemType:

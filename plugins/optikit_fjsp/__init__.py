@@ -19,8 +19,8 @@ from optikit.lazy import lazy
 from optikit.types import Formulation, ProblemType, Reader
 
 NAME = "fjsp"
-# Sample files live in the repository's problems/fjsp/ (present in source checkouts).
-SAMPLES_DIR = Path(__file__).resolve().parents[2] / "problems" / "fjsp"
+# Samples ship inside the package (wheels too); problems/fjsp links here.
+SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 
 
 def _samples() -> tuple[Path, ...]:
