@@ -5,6 +5,11 @@ same bundled binary runs the same solver without the warning.  The status is der
 from CBC's own words (solution file status via PuLP's ``sol_status``, cross-checked with
 the log's ``Result -`` line), never from PuLP's ``status``, which calls a time-limited run
 "Optimal".  The bound comes from the log's summary.
+
+CBC always runs sequentially, whatever ``--threads`` says: the bundled CBC 2.10.3's
+threaded mode can stall at start-up until its time limit (its log then says "Thread 0
+used 0 times, waiting to start 10.0"): here 1 run in 15 with ``-threads 1`` and 1 in 40
+with ``-threads 2`` on a 6-variable knapsack, and without a time limit it would not end.
 """
 
 from __future__ import annotations
@@ -84,7 +89,7 @@ def _run(model: LinearModel, ctx: SolveContext) -> LinearResult:
             path=bundled_cbc_path(),
             msg=False,  # stdout belongs to the CLI; the log goes to a file instead
             logPath=log_name,
-            threads=max(1, int(options.threads)),
+            threads=None,  # sequential, see the module docstring
             gapRel=float(options.gap) if model.is_mip else None,
             options=extra,
         )
@@ -106,6 +111,7 @@ def _run(model: LinearModel, ctx: SolveContext) -> LinearResult:
             ctx.log(line)
     summary = parse_cbc_log(log)
     stats: dict[str, Any] = {
+        "threads": 1,
         "pulp_status": pulp.LpStatus.get(pm.problem.status, str(pm.problem.status)),
         "pulp_sol_status": int(pm.problem.sol_status),
         "cbc_result": summary.result,

@@ -51,3 +51,21 @@ def test_probe_solve_passes(backend: object) -> None:
     passed, reason, result = probe_result(backend)  # type: ignore[arg-type]
     assert passed, reason
     assert result.objective == pytest.approx(2.0)
+
+
+def test_cbc_runs_sequentially_whatever_threads_says() -> None:
+    """CBC 2.10.3's threaded mode can stall until its time limit on start-up; 30 quick
+    solves with --threads 4 must all finish at once and optimal."""
+    backend = CbcBackend()
+    if not backend.availability().available:
+        pytest.skip("cbc unavailable")
+    builder = LinearModelBuilder("max")
+    cols = builder.add_columns(5, cost=[3, 4, 5, 8, 1], upper=1.0, integer=True)
+    builder.add_rows_dense([[2, 3, 5, 4, 1]], cols, upper=9.0)
+    model = builder.build()
+    for _ in range(30):
+        ctx = SolveContext(SolveOptions(time_limit=30.0, threads=4))
+        result = backend.solve(model, ctx)
+        assert result.status is Status.OPTIMAL and result.objective == pytest.approx(15.0)
+        assert result.stats["threads"] == 1
+        assert "waiting to start" not in str(result.message)

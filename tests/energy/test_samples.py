@@ -18,7 +18,7 @@ def test_the_samples_the_brief_asks_for_exist() -> None:
 
 def test_samples_are_registered(registry) -> None:
     ptype = registry.problem_types["energy-scheduling"]
-    assert sorted(ptype.samples) == SAMPLE_FILES
+    assert sorted(p.resolve() for p in ptype.samples) == [p.resolve() for p in SAMPLE_FILES]
 
 
 @pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.stem)
