@@ -7,9 +7,10 @@ the log's ``Result -`` line), never from PuLP's ``status``, which calls a time-l
 "Optimal".  The bound comes from the log's summary.
 
 CBC always runs sequentially, whatever ``--threads`` says: the bundled CBC 2.10.3's
-threaded mode can stall at start-up until its time limit (its log then says "Thread 0
-used 0 times, waiting to start 10.0"): here 1 run in 15 with ``-threads 1`` and 1 in 40
-with ``-threads 2`` on a 6-variable knapsack, and without a time limit it would not end.
+threaded mode can stall at start-up for 10 s and then stop "on time limit" with an
+unproven answer (its log says "Thread 0 used 0 times, waiting to start 10.0"): here 1
+run in 15 with ``-threads 1`` and 1 in 40 with ``-threads 2`` on a 6-variable knapsack,
+none in 120 sequential runs.
 """
 
 from __future__ import annotations
