@@ -138,6 +138,49 @@ def deletion_filter(prober: AssumptionProber, members: Sequence[G]) -> list[G]:
     return current
 
 
+#: ``explain(prober, members, conflicts)``: describe an irreducible conflict, appending
+#: one entry per member to ``conflicts`` (kept if time runs out), and return the summary.
+Explain = Callable[[AssumptionProber, list[Any], list[dict[str, Any]]], str]
+
+
+def diagnose_guarded(
+    model: Any,
+    guards: Sequence[Guarded],
+    ctx: SolveContext,
+    *,
+    explain: Explain,
+    method: str,
+    no_conflict: str,
+    started: float | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``analysis["diagnosis"]`` and stats for an infeasible instance's guarded model.
+
+    Finds a core, makes it irreducible and hands it to ``explain``; never raises for lack
+    of time (the report then says so and keeps the entries found so far).  ``started``
+    (a ``time.monotonic()`` reading) lets the reported time include building the model.
+    """
+    started = time.monotonic() if started is None else started
+    prober = AssumptionProber(model, ctx)
+    conflicts: list[dict[str, Any]] = []
+    complete = False
+    try:
+        core = prober.core(guards)
+        if core is None:
+            summary = no_conflict
+        else:
+            summary = explain(prober, deletion_filter(prober, core), conflicts)
+        complete = True
+    except OutOfTime:
+        summary = OUT_OF_TIME_SUMMARY
+        if conflicts:
+            summary += "; partial results below"
+    report = {"summary": summary, "conflicts": conflicts, "method": method,
+              "complete": complete}
+    stats = {"diagnosis_solves": prober.solves,
+             "diagnosis_time_s": round(time.monotonic() - started, 3)}
+    return report, stats
+
+
 def never_raising(
     diagnose: Callable[[], tuple[dict[str, Any], dict[str, Any]]], stats: dict[str, Any]
 ) -> dict[str, Any]:

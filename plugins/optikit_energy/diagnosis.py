@@ -29,13 +29,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from optikit.conflicts import (
-    OUT_OF_TIME_SUMMARY,
-    AssumptionProber,
-    OutOfTime,
-    deletion_filter,
-    never_raising,
-)
+from optikit.conflicts import AssumptionProber, diagnose_guarded, never_raising
 from optikit.types import SolveContext
 from optikit_energy.model import EnergyProblem
 
@@ -239,41 +233,30 @@ def diagnose(problem: EnergyProblem, ctx: SolveContext) -> tuple[dict[str, Any],
     gm = build(problem)
     if gm.notes:
         method += " (" + "; ".join(gm.notes) + ")"
-    prober = AssumptionProber(gm.model, ctx)
-    conflicts: list[dict[str, Any]] = []
-    complete = False
-    try:
-        core = prober.core(gm.guards)
-        if core is None:
-            summary = ("no conflict between the horizon and the peak cap was found; "
-                       "the infeasibility comes from limits this diagnosis does not model")
-            complete = True
-        else:
-            members = deletion_filter(prober, core)
-            summary = _summary(members, problem)
-            jobs = [g for g in members if g.kind == "job"]
-            if jobs:
-                horizon = _horizon_entry(prober, gm, problem)
-                if horizon is not None:
-                    conflicts.append(horizon)
-                    summary += (f"; cheapest fix for the horizon: extend it by "
-                                f"{horizon['relaxation']} units to {horizon['relaxed_limit']}")
-            for guard in members:
-                conflicts.append(_relax(prober, gm, guard, problem, members))
-            peak = next((c for c in conflicts if c["constraint"] == "peak_power"), None)
-            if peak is not None and peak.get("scope") == "instance":
-                summary += (f"; {'or ' if jobs else ''}raise peak_power by "
-                            f"{_fmt(peak['relaxation'])} kW")
-            complete = True
-    except OutOfTime:
-        summary = OUT_OF_TIME_SUMMARY
-        if conflicts:
-            summary += "; partial results below"
-    report = {"summary": summary, "conflicts": conflicts, "method": method,
-              "complete": complete}
-    stats = {"diagnosis_solves": prober.solves,
-             "diagnosis_time_s": round(time.monotonic() - started, 3)}
-    return report, stats
+
+    def explain(prober: AssumptionProber, members: list[Guard],
+                conflicts: list[dict[str, Any]]) -> str:
+        summary = _summary(members, problem)
+        jobs = [g for g in members if g.kind == "job"]
+        if jobs:
+            horizon = _horizon_entry(prober, gm, problem)
+            if horizon is not None:
+                conflicts.append(horizon)
+                summary += (f"; cheapest fix for the horizon: extend it by "
+                            f"{horizon['relaxation']} units to {horizon['relaxed_limit']}")
+        for guard in members:
+            conflicts.append(_relax(prober, gm, guard, problem, members))
+        peak = next((c for c in conflicts if c["constraint"] == "peak_power"), None)
+        if peak is not None and peak.get("scope") == "instance":
+            summary += (f"; {'or ' if jobs else ''}raise peak_power by "
+                        f"{_fmt(peak['relaxation'])} kW")
+        return summary
+
+    return diagnose_guarded(
+        gm.model, gm.guards, ctx, explain=explain, method=method, started=started,
+        no_conflict="no conflict between the horizon and the peak cap was found; "
+        "the infeasibility comes from limits this diagnosis does not model",
+    )
 
 
 def _summary(members: list[Guard], problem: EnergyProblem) -> str:

@@ -135,3 +135,42 @@ def test_never_raising_keeps_the_verdict() -> None:
     report = never_raising(lambda: ({"summary": "ok"}, {"diagnosis_solves": 2}), stats)
     assert report == {"summary": "ok"} and stats == {"diagnosis_solves": 2}
     assert "out of time" in OUT_OF_TIME_SUMMARY
+
+
+def test_diagnose_guarded_reports_the_conflict_and_its_stats() -> None:
+    from optikit.conflicts import diagnose_guarded
+
+    model, _, limits = _guarded()
+
+    def explain(prober: AssumptionProber, members: list[Any], conflicts: list[Any]) -> str:
+        conflicts.extend({"constraint": g.name} for g in members)
+        return "x and y are too small together"
+
+    report, stats = diagnose_guarded(model, limits, _ctx(), explain=explain, method="m",
+                                     no_conflict="none")
+    assert report == {
+        "summary": "x and y are too small together",
+        "conflicts": [{"constraint": "x<=3"}, {"constraint": "y<=4"}],
+        "method": "m",
+        "complete": True,
+    }
+    assert stats["diagnosis_solves"] >= 3 and stats["diagnosis_time_s"] >= 0
+    report, _ = diagnose_guarded(model, limits[:1], _ctx(), explain=explain, method="m",
+                                 no_conflict="none")
+    assert report["summary"] == "none" and report["complete"] is True
+
+
+def test_diagnose_guarded_keeps_partial_results_when_time_runs_out() -> None:
+    from optikit.conflicts import diagnose_guarded
+
+    model, _, limits = _guarded()
+
+    def explain(prober: AssumptionProber, members: list[Any], conflicts: list[Any]) -> str:
+        conflicts.append({"constraint": members[0].name})
+        raise OutOfTime
+
+    report, _ = diagnose_guarded(model, limits, _ctx(), explain=explain, method="m",
+                                 no_conflict="none")
+    assert report["complete"] is False
+    assert report["summary"] == OUT_OF_TIME_SUMMARY + "; partial results below"
+    assert report["conflicts"] == [{"constraint": "x<=3"}]

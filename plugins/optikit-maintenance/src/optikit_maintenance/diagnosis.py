@@ -26,13 +26,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from optikit.conflicts import (
-    OUT_OF_TIME_SUMMARY,
-    AssumptionProber,
-    OutOfTime,
-    deletion_filter,
-    never_raising,
-)
+from optikit.conflicts import AssumptionProber, diagnose_guarded, never_raising
 from optikit.types import SolveContext
 
 from optikit_maintenance.model import Problem
@@ -226,38 +220,27 @@ def diagnose(problem: Problem, ctx: SolveContext) -> tuple[dict[str, Any], dict[
     lack of time (the diagnosis then says what it found so far)."""
     started = time.monotonic()
     gm = build(problem)
-    prober = AssumptionProber(gm.model, ctx)
-    conflicts: list[dict[str, Any]] = []
-    complete = False
-    try:
-        core = prober.core(gm.guards)
-        if core is None:
-            summary = ("no conflict among windows, deadlines, crews and the horizon was "
-                       "found; the infeasibility comes from limits this diagnosis does not "
-                       "model")
-        else:
-            members = deletion_filter(prober, core)
-            names = ", ".join(g.constraint for g in members)
-            summary = (f"these {len(members)} limits cannot all hold ({names}); dropping any "
-                       "one of them removes this conflict" if len(members) > 1
-                       else f"{members[0].constraint} cannot hold on its own")
-            for guard in members:
-                conflicts.append(relax(prober, gm, guard, members))
-            fixes = [f"{c['constraint']} -> {c['relaxed_limit']}" for c in conflicts
-                     if c.get("scope") == "instance"]
-            if fixes:
-                summary += "; each of these alone makes the plan feasible: " + ", ".join(fixes)
-        complete = True
-    except OutOfTime:
-        summary = OUT_OF_TIME_SUMMARY
-        if conflicts:
-            summary += "; partial results below"
-    report = {"summary": summary, "conflicts": conflicts,
-              "method": "CP-SAT assumptions, deletion filter, single relaxations",
-              "complete": complete}
-    stats = {"diagnosis_solves": prober.solves,
-             "diagnosis_time_s": round(time.monotonic() - started, 3)}
-    return report, stats
+
+    def explain(prober: AssumptionProber, members: list[Guard],
+                conflicts: list[dict[str, Any]]) -> str:
+        names = ", ".join(g.constraint for g in members)
+        summary = (f"these {len(members)} limits cannot all hold ({names}); dropping any "
+                   "one of them removes this conflict" if len(members) > 1
+                   else f"{members[0].constraint} cannot hold on its own")
+        for guard in members:
+            conflicts.append(relax(prober, gm, guard, members))
+        fixes = [f"{c['constraint']} -> {c['relaxed_limit']}" for c in conflicts
+                 if c.get("scope") == "instance"]
+        if fixes:
+            summary += "; each of these alone makes the plan feasible: " + ", ".join(fixes)
+        return summary
+
+    return diagnose_guarded(
+        gm.model, gm.guards, ctx, explain=explain, started=started,
+        method="CP-SAT assumptions, deletion filter, single relaxations",
+        no_conflict="no conflict among windows, deadlines, crews and the horizon was found; "
+        "the infeasibility comes from limits this diagnosis does not model",
+    )
 
 
 def diagnosis_analysis(problem: Problem, ctx: SolveContext,
