@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from optikit.types import Status
+from optikit.types import SolveContext, Status
 
 INF = float("inf")
 
@@ -267,6 +267,51 @@ class LinearResult:
     col_duals: NDArray[np.float64] | None = None
     message: str = ""
     stats: dict[str, Any] = field(default_factory=dict)
+
+
+def answer_without_solver(model: LinearModel, ctx: SolveContext) -> LinearResult | None:
+    """The answer to a linear solve that no solver should be asked for, or None.
+
+    NaN or infinite coefficients are an error; an empty bound interval is infeasible; a
+    model without columns is settled here (every row's activity is 0) so that all
+    backends agree on it, duals included; a stopped run or one with no time left is
+    ``unknown``.  Every linear backend calls this first.
+    """
+    for what, values in (
+        ("objective", model.c),
+        ("matrix", model.data),
+        ("column bounds", np.concatenate((model.col_lower, model.col_upper))),
+        ("row bounds", np.concatenate((model.row_lower, model.row_upper))),
+    ):
+        if np.isnan(values).any():
+            return LinearResult(Status.ERROR, message=f"the model's {what} contain NaN")
+    if not (np.isfinite(model.c).all() and np.isfinite(model.data).all()):
+        return LinearResult(Status.ERROR, message="infinite objective or matrix coefficient")
+    for kind, lower, upper, name in (
+        ("column", model.col_lower, model.col_upper, model.col_name),
+        ("row", model.row_lower, model.row_upper, model.row_name),
+    ):
+        bad = np.flatnonzero(lower > upper)
+        if bad.size:
+            what = f"{kind} {name(int(bad[0]))}"
+            return LinearResult(Status.INFEASIBLE, message=f"{what} has lower bound > upper bound")
+    if model.num_cols == 0:
+        if np.any(model.row_lower > 0.0) or np.any(model.row_upper < 0.0):
+            return LinearResult(Status.INFEASIBLE, message="a row without columns excludes 0")
+        return LinearResult(
+            Status.OPTIMAL,
+            x=np.zeros(0),
+            objective=float(model.offset),
+            bound=float(model.offset),
+            row_duals=np.zeros(model.num_rows),
+            col_duals=np.zeros(0),
+            message="model without columns",
+        )
+    if ctx.stop.is_set():
+        return LinearResult(Status.UNKNOWN, message="stopped before the solve started")
+    if ctx.expired():
+        return LinearResult(Status.UNKNOWN, message="no time left before the solve started")
+    return None
 
 
 @dataclass

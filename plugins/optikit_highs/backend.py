@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from optikit.paradigms import LinearModel, LinearResult
+from optikit.paradigms import LinearModel, LinearResult, answer_without_solver
 from optikit.types import Availability, Backend, SolveContext, Status, UsageError
 
 #: ``--option highs.<name>=<value>`` passes any HiGHS option straight through.
@@ -73,31 +73,10 @@ class HighsBackend(Backend):
             raise TypeError(f"highs backend: unexpected arguments {sorted(kwargs)}")
         if not isinstance(model, LinearModel):
             raise TypeError(f"highs backend needs a LinearModel, not {type(model).__name__}")
-        if model.num_cols == 0:
-            return _solve_empty(model)
-        if ctx.stop.is_set():
-            return LinearResult(Status.UNKNOWN, message="stopped before the solve started")
-        remaining = ctx.remaining()
-        if remaining is not None and remaining <= 0.0:
-            return LinearResult(Status.UNKNOWN, message="no time left before the solve started")
-        return _HighsRun(model, ctx).run(remaining)
-
-
-def _solve_empty(model: LinearModel) -> LinearResult:
-    """A model without columns: feasible iff every row's range contains 0."""
-    ok = bool(np.all(model.row_lower <= 0.0) and np.all(model.row_upper >= 0.0))
-    if not ok:
-        return LinearResult(Status.INFEASIBLE, message="empty model with an unsatisfiable row")
-    zeros = np.zeros(model.num_rows)
-    return LinearResult(
-        Status.OPTIMAL,
-        x=np.zeros(0),
-        objective=model.offset,
-        bound=model.offset,
-        row_duals=zeros,
-        col_duals=np.zeros(0),
-        message="empty model",
-    )
+        early = answer_without_solver(model, ctx)
+        if early is not None:
+            return early
+        return _HighsRun(model, ctx).run(ctx.remaining())
 
 
 class _HighsRun:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from optikit.paradigms import LinearModel, LinearResult
+from optikit.paradigms import LinearModel, LinearResult, answer_without_solver
 from optikit.types import Availability, Backend, SolveContext, Status, UsageError
 
 _STOP_POLL_S = 0.05
@@ -81,58 +81,13 @@ class MathOptBackend(Backend):
             raise TypeError(f"{self.name} backend needs a LinearModel, not {type(model).__name__}")
         if model.is_mip and not self.spec.supports_integer:
             raise UsageError(f"{self.name} solves LPs only; use highs, cbc or scip")
-        problem = check_model(model)
-        if problem is not None:
-            return problem
-        if ctx.stop.is_set():
-            return LinearResult(Status.UNKNOWN, message="stopped before the solve started")
-        remaining = ctx.remaining()
-        if remaining is not None and remaining <= 0.0:
-            return LinearResult(Status.UNKNOWN, message="no time left before the solve started")
+        early = answer_without_solver(model, ctx)
+        if early is not None:
+            return early
         clash = _clash(self.spec)
         if clash is not None:
             return LinearResult(Status.ERROR, message=f"{self.name}: {clash}")
         return _MathOptRun(self.name, self.spec, model, ctx).run()
-
-
-def check_model(model: LinearModel) -> LinearResult | None:
-    """Answer models a solver would reject outright: NaN data or empty bound intervals."""
-    arrays = {
-        "objective": model.c,
-        "matrix": model.data,
-        "column bounds": np.concatenate((model.col_lower, model.col_upper)),
-        "row bounds": np.concatenate((model.row_lower, model.row_upper)),
-    }
-    for what, values in arrays.items():
-        if np.isnan(values).any():
-            return LinearResult(Status.ERROR, message=f"the model's {what} contain NaN")
-    if not (np.isfinite(model.c).all() and np.isfinite(model.data).all()):
-        return LinearResult(Status.ERROR, message="infinite objective or matrix coefficient")
-    bad_cols = np.flatnonzero(model.col_lower > model.col_upper)
-    if bad_cols.size:
-        name = model.col_name(int(bad_cols[0]))
-        return LinearResult(
-            Status.INFEASIBLE, message=f"column {name} has lower bound > upper bound"
-        )
-    bad_rows = np.flatnonzero(model.row_lower > model.row_upper)
-    if bad_rows.size:
-        name = model.row_name(int(bad_rows[0]))
-        return LinearResult(Status.INFEASIBLE, message=f"row {name} has lower bound > upper bound")
-    if model.num_cols == 0:
-        # Every row's activity is 0; answered here so all backends agree on the duals.
-        if np.any(model.row_lower > 0.0) or np.any(model.row_upper < 0.0):
-            return LinearResult(Status.INFEASIBLE, message="a row without columns excludes 0")
-        offset = float(model.offset)
-        return LinearResult(
-            Status.OPTIMAL,
-            x=np.zeros(0),
-            objective=offset,
-            bound=offset,
-            row_duals=np.zeros(model.num_rows),
-            col_duals=np.zeros(0),
-            message="model without columns",
-        )
-    return None
 
 
 class _MathOptRun:

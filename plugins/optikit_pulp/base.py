@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from optikit.paradigms import LinearModel, LinearModelBuilder, LinearResult
+from optikit.paradigms import (
+    LinearModel,
+    LinearModelBuilder,
+    LinearResult,
+    answer_without_solver,
+)
 from optikit.types import Backend, SolveContext, SolveOptions, Status
 
 
@@ -21,20 +26,12 @@ class PulpLinearBackend(Backend):
     supports_integer = True
 
     def solve(self, model: Any, ctx: SolveContext, **kwargs: Any) -> LinearResult:
-        from optikit_pulp.results import precheck
-
         if kwargs:
             raise TypeError(f"{self.name} backend: unexpected arguments {sorted(kwargs)}")
         if not isinstance(model, LinearModel):
             raise TypeError(f"{self.name} backend needs a LinearModel, not {type(model).__name__}")
-        early = precheck(model)
-        if early is not None:
-            return early
-        if ctx.stop.is_set():
-            return LinearResult(Status.UNKNOWN, message="stopped before the solve started")
-        if ctx.expired():
-            return LinearResult(Status.UNKNOWN, message="no time left before the solve started")
-        return self.run(model, ctx)
+        early = answer_without_solver(model, ctx)
+        return early if early is not None else self.run(model, ctx)
 
     def run(self, model: LinearModel, ctx: SolveContext) -> LinearResult:
         raise NotImplementedError

@@ -10,13 +10,12 @@ import time
 
 import numpy as np
 import pytest
-from optikit_ortools.mathopt_backend import check_model
 from optikit_ortools.mathopt_model import to_model_proto
 from optikit_pulp.cbc_log import objective_in_log, parse_cbc_log, version_in_log
 from optikit_pulp.cbc_progress import CbcProgress
 from optikit_pulp.child_stop import interrupt_children_on, solver_children
 
-from optikit.paradigms import INF, LinearModel
+from optikit.paradigms import INF, LinearModel, answer_without_solver
 from optikit.types import SolveContext, SolveOptions, Status
 from tests.backends import backend_lp_models as models
 
@@ -49,16 +48,17 @@ def test_model_proto_is_row_major_without_zeros_or_duplicates() -> None:
     assert list(proto.variables.upper_bounds) == [INF] * 3
 
 
-def test_check_model_rejects_nan_and_answers_empty_intervals() -> None:
+def test_precheck_rejects_nan_and_answers_empty_intervals() -> None:
+    ctx = SolveContext(SolveOptions(time_limit=5.0))
     model = models.production_lp()
     model.c = model.c.copy()
     model.c[0] = np.nan
-    result = check_model(model)
+    result = answer_without_solver(model, ctx)
     assert result is not None and result.status is Status.ERROR
     model = models.production_lp()
     model.row_lower = model.row_lower.copy()
     model.row_lower[1] = 100.0  # above its upper bound 7.5
-    result = check_model(model)
+    result = answer_without_solver(model, ctx)
     assert result is not None and result.status is Status.INFEASIBLE
     assert "cap_x" in result.message
 
