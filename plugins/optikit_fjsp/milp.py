@@ -225,15 +225,12 @@ def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
             message=f"{why}; the dispatching-rule schedule is returned",
         )
 
-    def out_of_time() -> bool:
-        return ctx.expired() or ctx.stop.is_set()
-
-    try:
-        model, cols = build(problem, horizon, out_of_time)
+    try:  # ctx.expired() is also true once the user stopped the run
+        model, cols = build(problem, horizon, ctx.expired)
     except BuildAbandoned:
         return fallback("out of time while building the MILP", {})
     stats = {"rows": model.num_rows, "columns": model.num_cols}
-    if out_of_time():
+    if ctx.expired():
         return fallback("no time left to solve the MILP", stats)
     result = backend.solve(model, ctx)
     if result.status is Status.INFEASIBLE:
