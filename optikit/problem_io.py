@@ -7,8 +7,10 @@ Every failure becomes a :class:`ProblemFileError` whose text is one line:
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,9 +18,10 @@ from typing import Any
 
 from optikit.registry import Registry
 from optikit.types import InvalidProblem, OptikitError, ProblemType, UsageError, one_line
-from optikit.validation import validate_document
+from optikit.validation import OutOfRange, validate_document
 
 DEFAULT_MAX_FILE_MB = 512.0
+MAX_FILE_MB_CEILING = 1024.0 * 1024.0  # 1 TiB: anything above is a typo
 
 
 class ProblemFileError(OptikitError):
@@ -45,12 +48,21 @@ class LoadedProblem:
 
 
 def max_file_bytes() -> int:
+    """The size cap from ``OPTIKIT_MAX_FILE_MB``; a value that is not a positive number is
+    refused (a typo must not silently lift or zero the cap)."""
     raw = os.environ.get("OPTIKIT_MAX_FILE_MB", "")
+    if not raw.strip():
+        return int(DEFAULT_MAX_FILE_MB * 1024 * 1024)
     try:
-        mb = float(raw) if raw else DEFAULT_MAX_FILE_MB
+        mb = float(raw)
     except ValueError:
-        mb = DEFAULT_MAX_FILE_MB
-    return int(mb * 1024 * 1024)
+        mb = math.nan
+    if not (math.isfinite(mb) and 0 < mb <= MAX_FILE_MB_CEILING):
+        raise UsageError(
+            f"OPTIKIT_MAX_FILE_MB: must be a positive number of megabytes "
+            f"(at most {MAX_FILE_MB_CEILING:g}), not {raw!r}"
+        )
+    return max(1, int(mb * 1024 * 1024))
 
 
 # -- parsing JSON and YAML strictly -------------------------------------------------------
@@ -60,14 +72,26 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a valid number in a problem file")
 
 
-_HUGE_EXPONENT = re.compile(r"[eE]\+?\d{3,}")
+#: Number literals longer than this are out of range whatever they say (and Python
+#: refuses to convert integers above 4,300 digits).
+_MAX_NUMBER_CHARS = 400
+#: Text that may hold a number out of range: an exponent of two or more digits, or a run
+#: of 16 digits that is not a decimal fraction.  Only then does the loader walk the
+#: document's numbers; the happy path skips that walk.
+_SUSPECT_NUMBER = re.compile(r"[eE][+-]?\d{2,}|(?<![.\d])\d{16,}")
 
 
-def _finite_float(text: str) -> float:
+def _json_int(text: str) -> int | float:
+    if len(text) > _MAX_NUMBER_CHARS:
+        return OutOfRange(math.inf)
+    return int(text)
+
+
+def _json_float(text: str) -> float:
+    if len(text) > _MAX_NUMBER_CHARS:
+        return OutOfRange(math.inf)
     value = float(text)
-    if value in (float("inf"), float("-inf")):
-        raise ValueError(f"{text} is too large for a number in a problem file")
-    return value
+    return value if math.isfinite(value) else OutOfRange(value)
 
 
 def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -79,22 +103,87 @@ def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def parse_json_text(text: str, source: str) -> Any:
+def _parse_json(text: str, source: str) -> tuple[Any, bool]:
+    """The parsed text, and whether every number in it is known to be in range."""
+    suspect = _SUSPECT_NUMBER.search(text) is not None
     try:
-        # Literals such as 1e999 overflow to infinity; only then pay for a per-float hook.
-        parse_float = _finite_float if _HUGE_EXPONENT.search(text) else None
-        return json.loads(
+        data = json.loads(
             text,
             object_pairs_hook=_json_pairs,
             parse_constant=_reject_constant,
-            parse_float=parse_float,
+            parse_float=_json_float if suspect else None,
+            parse_int=_json_int if suspect else None,
         )
     except json.JSONDecodeError as exc:
         raise ProblemFileError(
             source, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}"
         ) from None
+    except RecursionError:
+        raise ProblemFileError(source, "", "invalid JSON: nested too deeply") from None
     except ValueError as exc:
         raise ProblemFileError(source, "", f"invalid JSON: {exc}") from None
+    return data, not suspect
+
+
+def parse_json_text(text: str, source: str) -> Any:
+    return _parse_json(text, source)[0]
+
+
+#: A YAML document whose aliases expand it to more than this many nodes, and more than
+#: ``_ALIAS_RATIO`` times its own size, is refused: aliases are for sharing a block, not
+#: for multiplying a file a billionfold ("billion laughs").
+_ALIAS_FLOOR = 100_000
+_ALIAS_RATIO = 10
+
+
+def _node_children(node: Any) -> list[Any]:
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def check_alias_expansion(root: Any) -> None:
+    """Refuse a composed YAML node graph whose aliases expand it out of proportion.
+
+    Linear in the number of distinct nodes (sizes are memoised; no recursion), so the
+    check costs nothing like the expansion it prevents.
+    """
+    import yaml
+
+    total: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, closing = stack.pop()
+        nid = id(node)
+        if closing:
+            open_nodes.discard(nid)
+            size = 1 + sum(total[id(c)] for c in _node_children(node))
+            total[nid] = size
+            continue
+        if nid in total:
+            continue
+        if nid in open_nodes:
+            raise yaml.composer.ComposerError(
+                None, None, "an alias refers to its own anchor (recursive data)", node.start_mark
+            )
+        open_nodes.add(nid)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _node_children(node))
+    expanded = total[id(root)]
+    limit = max(_ALIAS_FLOOR, _ALIAS_RATIO * len(total))
+    if expanded > limit:
+        raise yaml.composer.ComposerError(
+            None,
+            None,
+            f"aliases expand the document to {expanded:.3g} values from {len(total):,} "
+            f"written (more than {limit:,}): refused as an alias bomb",
+            None,
+        )
 
 
 def _yaml_loader() -> Any:
@@ -103,7 +192,15 @@ def _yaml_loader() -> Any:
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
     class StrictLoader(base):  # type: ignore[misc, valid-type]
-        """Safe loader that refuses duplicate keys (YAML would keep the last silently)."""
+        """Safe loader that refuses duplicate keys (YAML would keep the last silently)
+        and alias bombs."""
+
+        check_aliases = True
+
+        def construct_document(self, node: Any) -> Any:
+            if self.check_aliases:
+                check_alias_expansion(node)
+            return super().construct_document(node)
 
     def construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict[Any, Any]:
         loader.flatten_mapping(node)
@@ -123,15 +220,24 @@ def _yaml_loader() -> Any:
             out[key] = loader.construct_object(value_node, deep=deep)
         return out
 
+    def construct_int(loader: Any, node: Any) -> Any:
+        text = str(node.value).replace("_", "").lstrip("+-")
+        if len(text) > _MAX_NUMBER_CHARS:
+            return OutOfRange(math.inf)  # refused, with its field, by validation
+        return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+
     StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    StrictLoader.add_constructor("tag:yaml.org,2002:int", construct_int)
     return StrictLoader
 
 
 def parse_yaml_text(text: str, source: str) -> Any:
     import yaml
 
+    loader = _yaml_loader()(text)
+    loader.check_aliases = "&" in text  # no anchor, no alias: skip the graph walk
     try:
-        return yaml.load(text, Loader=_yaml_loader())
+        return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1} column {mark.column + 1}" if mark else ""
@@ -145,53 +251,104 @@ def parse_yaml_text(text: str, source: str) -> Any:
         ) from None
     except yaml.YAMLError as exc:
         raise ProblemFileError(source, "", f"invalid YAML: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise ProblemFileError(source, "", "invalid YAML: nested too deeply") from None
+    except (ValueError, OverflowError, TypeError) as exc:
+        raise ProblemFileError(source, "", f"invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
 
 
-def read_text(path: Path, source: str) -> str:
+def _file_size(path: Path, source: str) -> int:
+    """Size of a regular file under the cap; devices, pipes and sockets are refused (they
+    could be endless, or block forever)."""
     try:
-        size = path.stat().st_size
+        info = os.stat(path)
     except FileNotFoundError:
         raise ProblemFileError(source, "", "file not found") from None
     except OSError as exc:
-        raise ProblemFileError(source, "", f"cannot read: {exc.strerror}") from None
-    if path.is_dir():
+        raise ProblemFileError(source, "", f"cannot read: {exc.strerror or exc}") from None
+    return _check_regular(info, source)
+
+
+def _check_regular(info: os.stat_result, source: str) -> int:
+    if stat.S_ISDIR(info.st_mode):
         raise ProblemFileError(source, "", "is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise ProblemFileError(
+            source, "", "is not a regular file (a device, pipe or socket): refused"
+        )
     limit = max_file_bytes()
-    if size > limit:
+    if info.st_size > limit:
         raise ProblemFileError(
             source,
             "",
-            f"file is {size / 1e6:.0f} MB, over the {limit / 1e6:.0f} MB limit "
+            f"file is {info.st_size / 1e6:.0f} MB, over the {limit / 1e6:.0f} MB limit "
             "(raise it with OPTIKIT_MAX_FILE_MB)",
         )
+    return info.st_size
+
+
+def read_bytes(path: Path, source: str) -> bytes:
+    """The bytes of a regular file, never more than the size cap."""
+    _file_size(path, source)
+    limit = max_file_bytes()
     try:
-        return path.read_text(encoding="utf-8-sig")
+        # O_NONBLOCK: should the path have become a FIFO since the stat, open does not hang.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise ProblemFileError(source, "", f"cannot read: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            _check_regular(os.fstat(fh.fileno()), source)
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise ProblemFileError(source, "", f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise ProblemFileError(source, "", f"file grew over the {limit / 1e6:.0f} MB limit")
+    return data
+
+
+_WIDE_BOMS = {
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe": "UTF-16",
+    b"\xfe\xff": "UTF-16",
+}
+
+
+def read_text(path: Path, source: str) -> str:
+    data = read_bytes(path, source)
+    for bom, encoding in _WIDE_BOMS.items():
+        if data.startswith(bom):
+            raise ProblemFileError(source, "", f"is {encoding} text: save it as UTF-8")
+    try:
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ProblemFileError(source, "", f"not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise ProblemFileError(source, "", f"cannot read: {exc.strerror}") from None
+
+
+def _read_data(path: Path, source: str) -> tuple[Any, bool]:
+    text = read_text(path, source)
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return parse_yaml_text(text, source), False
+    if suffix == ".json" or text.lstrip().startswith(("{", "[")):
+        return _parse_json(text, source)
+    return parse_yaml_text(text, source), False
 
 
 def read_data_file(path: Path, source: str | None = None) -> Any:
     """Parse a JSON or YAML file (chosen by extension; unknown extensions try JSON first)."""
     source = source or str(path)
-    text = read_text(path, source)
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        return parse_json_text(text, source)
-    if suffix in (".yaml", ".yml"):
-        return parse_yaml_text(text, source)
-    stripped = text.lstrip()
-    if stripped.startswith(("{", "[")):
-        return parse_json_text(text, source)
-    return parse_yaml_text(text, source)
+    return _read_data(path, source)[0]
 
 
 # -- problems -----------------------------------------------------------------------------
 
 
 class _FiniteChecked(dict):
-    """A document from the JSON reader, which already refused NaN and infinities."""
+    """A document from the JSON reader whose numbers are all known to be in range."""
 
 
 def read_document(path: Path, registry: Registry, source: str | None = None) -> dict[str, Any]:
@@ -199,13 +356,16 @@ def read_document(path: Path, registry: Registry, source: str | None = None) -> 
     source = source or str(path)
     reader = registry.reader_for(path)
     if reader is not None:
-        if not path.is_file():
-            read_text(path, source)  # raises the right one-line error
+        _file_size(path, source)  # a regular file under the cap, or a one-line error
         try:
             document = reader.read(path)
         except InvalidProblem as exc:
             raise ProblemFileError(source, exc.field, exc.message) from None
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
+        except RecursionError:
+            raise ProblemFileError(
+                source, "", f"cannot read as {reader.name}: nested too deeply"
+            ) from None
+        except (OSError, UnicodeDecodeError, ValueError, OverflowError, MemoryError) as exc:
             raise ProblemFileError(source, "", f"cannot read as {reader.name}: {exc}") from None
         document.setdefault("type", reader.problem_type)
         return document
@@ -215,9 +375,9 @@ def read_document(path: Path, registry: Registry, source: str | None = None) -> 
         raise ProblemFileError(
             source, "", f"unknown file type {suffix or '(none)'!r} (known: {', '.join(known)})"
         )
-    data = read_data_file(path, source)
-    if suffix == ".json":
-        data = _FiniteChecked(data) if isinstance(data, dict) else data
+    data, in_range = _read_data(path, source)
+    if in_range and isinstance(data, dict):
+        data = _FiniteChecked(data)
     if not isinstance(data, dict):
         raise ProblemFileError(
             source, "(top level)", "must be a mapping of fields (with a 'type' key)"

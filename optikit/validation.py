@@ -210,20 +210,66 @@ def schema_problem(ptype: ProblemType) -> str:
     return ""
 
 
-def _non_finite(value: Any, path: list[Any]) -> list[Any] | None:
-    """Path of the first NaN or infinity in a document (YAML's .nan, JSON's NaN)."""
+#: Numbers a problem document may hold: finite, at most MAX_MAGNITUDE and, unless zero,
+#: at least MIN_MAGNITUDE in magnitude.  Beyond these, solvers and checkers lose all
+#: precision (2**63 - 1 durations, 1e-320 totals) or overflow converting to float.
+MAX_MAGNITUDE = 1e15
+MIN_MAGNITUDE = 1e-30
+
+
+class OutOfRange(float):
+    """A number the reader could not represent (1e999, a 5,000-digit integer).
+
+    The readers keep it in place so that validation can name its field.
+    """
+
+
+def _describe_number(value: Any) -> str:
+    if isinstance(value, OutOfRange):
+        return "a number too large to represent"
+    if isinstance(value, int) and abs(value) >= 10**20:
+        return f"a {len(str(abs(value)))}-digit number"
+    return repr(value)
+
+
+def number_problem(value: Any) -> str:
+    """Why a number cannot be in a document ('' when it can)."""
+    if isinstance(value, bool):
+        return ""
+    if isinstance(value, int):
+        if abs(value) > MAX_MAGNITUDE:
+            return f"{_describe_number(value)} is out of range (at most {MAX_MAGNITUDE:g})"
+        return ""
     if isinstance(value, float):
-        return path if not math.isfinite(value) else None
-    if isinstance(value, Mapping):
-        for k, v in value.items():
-            found = _non_finite(v, [*path, k])
-            if found is not None:
-                return found
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            found = _non_finite(v, [*path, i])
-            if found is not None:
-                return found
+        if isinstance(value, OutOfRange):
+            return f"{_describe_number(value)} is out of range (at most {MAX_MAGNITUDE:g})"
+        if not math.isfinite(value):
+            return "must be a finite number"
+        magnitude = abs(value)
+        if magnitude > MAX_MAGNITUDE:
+            return f"{value!r} is out of range (at most {MAX_MAGNITUDE:g})"
+        if 0 < magnitude < MIN_MAGNITUDE:
+            return f"{value!r} is too close to zero (use 0, or at least {MIN_MAGNITUDE:g})"
+    return ""
+
+
+def bad_number(document: Any) -> tuple[list[Any], str] | None:
+    """The first (in file order) number a document may not hold, and why.
+
+    Iterative, so deep nesting costs no recursion; NaN and infinities (YAML's ``.nan``)
+    are found here too.
+    """
+    stack: list[tuple[Any, list[Any]]] = [(document, [])]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, int | float):
+            problem = number_problem(value)
+            if problem:
+                return path, problem
+        elif isinstance(value, Mapping):
+            stack.extend((v, [*path, k]) for k, v in reversed(list(value.items())))
+        elif isinstance(value, list | tuple):
+            stack.extend((v, [*path, i]) for i, v in reversed(list(enumerate(value))))
     return None
 
 
@@ -236,13 +282,14 @@ def validate_document(
 ) -> None:
     """Raise :class:`InvalidProblem` for the first schema violation, if any.
 
-    ``finite_checked`` tells that the reader already refused NaN and infinities (the JSON
-    reader does), which saves a walk over large documents.
+    ``finite_checked`` tells that the reader already saw every number is in range (the
+    JSON reader does, when the text holds no long or exponent-form number), which saves a
+    walk over large documents.
     """
     if not finite_checked:
-        bad = _non_finite(document, [])
+        bad = bad_number(document)
         if bad is not None:
-            raise InvalidProblem(format_path(bad), "must be a finite number")
+            raise InvalidProblem(format_path(bad[0]) or "(top level)", bad[1])
     schema_json = _schema_json(ptype)
     if _fast_accepts(schema_json, document):
         return

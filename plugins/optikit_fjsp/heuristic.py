@@ -155,7 +155,9 @@ def dispatch(
         for j in waiting_on[m]:
             g = flat.job_ops[j][pos[j]]
             for k, mm, d, st in options[j]:
-                if mm != m or st >= best_ct:
+                # The conflict set: operations that could start before best_ct ends, and
+                # a zero-duration operation starting at best_ct (which may define it).
+                if mm != m or st > best_ct or (st == best_ct and d > 0):
                     continue
                 value = rule(j, g, d, st, state)
                 if rng is not None and noise > 0:
