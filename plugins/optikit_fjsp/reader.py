@@ -11,15 +11,24 @@ makespan.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 from optikit.types import InvalidProblem
 
 
+#: A header may declare machines no operation uses, but not more than this many beyond
+#: what the file's own length could describe (a 22-byte file claiming 10**9 machines).
+_SPARE_MACHINES = 1000
+_MAX_TOKEN_CHARS = 18  # below 10**18: a longer count or time is out of any range
+
+
 def _ints(tokens: list[str], line_no: int) -> list[int]:
     out: list[int] = []
     for tok in tokens:
+        if len(tok) > _MAX_TOKEN_CHARS:
+            raise InvalidProblem(f"line {line_no}", f"{tok[:20]!r}... is out of range")
         try:
             value = int(tok)
         except ValueError:
@@ -27,7 +36,7 @@ def _ints(tokens: list[str], line_no: int) -> list[int]:
                 number = float(tok)
             except ValueError:
                 raise InvalidProblem(f"line {line_no}", f"{tok!r} is not a number") from None
-            if number != int(number):
+            if not math.isfinite(number) or number != int(number):
                 raise InvalidProblem(f"line {line_no}", f"{tok!r} is not an integer") from None
             value = int(number)
         out.append(value)
@@ -92,6 +101,15 @@ def parse_fjs(text: str, name: str = "") -> dict[str, Any]:
             raise InvalidProblem(f"line {head_no}", f"{head[2]!r} is not a number") from None
     if num_jobs < 1 or num_machines < 1:
         raise InvalidProblem(f"line {head_no}", "jobs and machines must be >= 1")
+    if num_machines > len(text) + _SPARE_MACHINES:
+        raise InvalidProblem(
+            f"line {head_no}",
+            f"{num_machines:,} machines is more than a {len(text):,}-character file can use",
+        )
+    if num_jobs > len(text):
+        raise InvalidProblem(
+            f"line {head_no}", f"{num_jobs:,} jobs cannot fit in a {len(text):,}-character file"
+        )
     body = lines[1:]
     if len(body) < num_jobs:
         last = body[-1][0] if body else head_no
