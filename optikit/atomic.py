@@ -22,8 +22,10 @@ def atomic_path(target: Path) -> Iterator[Path]:
     The temporary file keeps ``target``'s suffix so tools that pick a format from the
     extension (matplotlib) behave as if writing the real file.
     """
-    target = Path(target)
-    directory = target.parent if str(target.parent) else Path(".")
+    # Through a symbolic link, write the file it points to: renaming over the link itself
+    # would replace the link (``-o /dev/stdout`` would replace /dev/stdout).
+    target = Path(os.path.realpath(target))
+    directory = target.parent
     fd, tmp_name = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=f".tmp{target.suffix}", dir=directory
     )

@@ -11,6 +11,8 @@ import math
 import os
 import re
 import stat
+import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -430,3 +432,41 @@ def load_problem(path: Path, registry: Registry, source: str | None = None) -> L
     source = source or str(path)
     document = read_document(path, registry, source)
     return load_document(document, registry, source=source, path=path, default_name=path.stem)
+
+
+class LoadTimeout(OptikitError):
+    """Loading a problem did not finish before the command's deadline."""
+
+
+def load_problem_before(
+    path: Path, registry: Registry, deadline: float, source: str | None = None
+) -> LoadedProblem:
+    """:func:`load_problem`, given up at ``deadline`` (``time.monotonic()``).
+
+    The time limit is for the whole command: a document too large to read and validate
+    in time is cut off here, instead of eating the solver's budget and then some.  The
+    loader runs in a daemon thread; on time-out it is left behind (the caller exits).
+    """
+    source = source or str(path)
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["loaded"] = load_problem(path, registry, source)
+        except BaseException as exc:  # handed to the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=work, name="optikit-load", daemon=True)
+    started = time.monotonic()
+    thread.start()
+    thread.join(max(0.0, deadline - started))
+    if thread.is_alive():
+        raise LoadTimeout(
+            f"{source}: reading and validating the file did not finish within the time "
+            f"limit ({time.monotonic() - started:.1f} s spent loading; the limit covers the "
+            "whole command: raise --time-limit or use a smaller file)"
+        )
+    if "error" in box:
+        raise box["error"]
+    loaded: LoadedProblem = box["loaded"]
+    return loaded

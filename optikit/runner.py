@@ -228,6 +228,7 @@ def solve(
     stop: threading.Event | None = None,
     on_progress: Callable[[ProgressEvent], None] | None = None,
     log: Callable[[str], None] | None = None,
+    started: float | None = None,
 ) -> SolveResult:
     """Solve a loaded problem and return the checked solution document.
 
@@ -250,7 +251,7 @@ def solve(
         if on_progress is not None:
             on_progress(event)
 
-    ctx = SolveContext(options, on_progress=progress, stop=stop, log=log)
+    ctx = SolveContext(options, on_progress=progress, stop=stop, log=log, started=started)
     ctx._backends = registry.backends.get
     registry.notify("before_solve", run=run)
     message = ""

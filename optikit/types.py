@@ -103,9 +103,11 @@ class SolveContext:
         on_progress: Callable[[ProgressEvent], None] | None = None,
         stop: threading.Event | None = None,
         log: Callable[[str], None] | None = None,
+        started: float | None = None,
     ) -> None:
         self.options = options
-        self.started = time.monotonic()
+        # ``started``: when the command began (monotonic), so loading counts against the limit.
+        self.started = time.monotonic() if started is None else started
         limit = options.time_limit
         self.deadline: float | None = None if limit is None else self.started + limit
         self.stop = stop if stop is not None else threading.Event()

@@ -13,6 +13,14 @@ import click
 
 from optikit.atomic import write_text_atomic, write_with_atomic
 from optikit.cli.app import App, dumps, emit_json, fail, parse_key_values, pass_app, warn
+from optikit.cli.guards import (
+    MAX_THREADS,
+    SEED_RANGE,
+    FiniteFloat,
+    check_distinct_outputs,
+    check_output_path,
+    check_plot_support,
+)
 from optikit.cli.interrupt import (
     Overrun,
     grace_seconds,
@@ -59,12 +67,13 @@ class _ProgressPrinter:
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--solver", help="Backend to use (see 'optikit plugins'); default: the type's.")
 @click.option("--formulation", help="Formulation to use; default: the first that fits the solver.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=60.0,
-              show_default=True, help="Wall-clock limit in seconds, for the whole solve.")
-@click.option("--threads", type=click.IntRange(min=1), default=None,
+@click.option("--time-limit", type=FiniteFloat(minimum=0, min_open=True), default=60.0,
+              show_default=True,
+              help="Wall-clock limit in seconds, for the whole command (loading included).")
+@click.option("--threads", type=click.IntRange(min=1, max=MAX_THREADS), default=None,
               help="Solver threads [default: number of CPUs, at most 8].")
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
-@click.option("--gap", type=click.FloatRange(min=0), default=1e-6, show_default=True,
+@click.option("--seed", type=SEED_RANGE, default=0, show_default=True, help="Random seed.")
+@click.option("--gap", type=FiniteFloat(minimum=0), default=1e-6, show_default=True,
               help="Relative gap at which a solution counts as optimal.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the solution document (JSON) to this file.")
@@ -93,16 +102,18 @@ def solve_command(
     quiet: bool,
 ) -> None:
     """Solve a problem FILE (JSON, YAML, or a standard format such as .fjs)."""
-    from optikit.problem_io import load_problem
+    from optikit.problem_io import LoadTimeout, load_problem_before
     from optikit.runner import select, solve
 
+    started = time.monotonic()  # the limit covers the whole command, loading included
+    check_outputs(file, output, gantt)
     registry = app.registry
-    loaded = load_problem(file, registry)
-    if gantt is not None:
-        if gantt.suffix.lower() not in PLOT_SUFFIXES:
-            fail(f"{gantt}: --gantt: unsupported file type (use {', '.join(PLOT_SUFFIXES)})")
-        if "gantt" not in loaded.ptype.plots:
-            fail(f"{file}: --gantt: problem type {loaded.ptype.name!r} has no Gantt chart")
+    try:
+        loaded = load_problem_before(file, registry, started + time_limit)
+    except LoadTimeout as exc:
+        _give_up(str(exc))
+    if gantt is not None and "gantt" not in loaded.ptype.plots:
+        fail(f"{file}: --gantt: problem type {loaded.ptype.name!r} has no Gantt chart")
     options = SolveOptions(
         time_limit=time_limit,
         threads=threads or default_threads(),
@@ -113,7 +124,6 @@ def solve_command(
     )
     stop = threading.Event()
     interrupted = threading.Event()  # set only by Ctrl-C, unlike `stop`
-    started = time.monotonic()
     grace = grace_seconds(time_limit)
     show_progress = verbose or (not quiet and not as_json and sys.stderr.isatty())
     printer = _ProgressPrinter(show_progress)
@@ -130,6 +140,7 @@ def solve_command(
                     stop=stop,
                     on_progress=printer,
                     log=lambda msg: click.echo(msg, err=True),
+                    started=started,
                 ),
                 # Just past the limit, ask the solver to stop; a little before limit + grace
                 # (10% or 1 s), stop waiting for one that ignores its limit, so that even
@@ -145,8 +156,9 @@ def solve_command(
         document["interrupted"] = True
     if output is not None:
         write_text_atomic(output, dumps(document))
+    chart_error = ""
     if gantt is not None and "solution" in document:
-        _draw(loaded, document, gantt)
+        chart_error = _draw(loaded, document, gantt)
     if as_json:
         emit_json(document)
     elif not quiet:
@@ -155,10 +167,32 @@ def solve_command(
         if output is not None:
             click.echo(f"  written to {output}")
         if gantt is not None and "solution" in document:
-            click.echo(f"  gantt chart: {gantt}")
+            click.echo(f"  gantt chart: {'NOT drawn' if chart_error else gantt}")
     if verbose and result.outcome is not None and "traceback" in result.outcome.stats:
         click.echo(result.outcome.stats["traceback"], err=True)
+    if chart_error and result.exit_code == ExitCode.OK:
+        fail(chart_error, ExitCode.INTERNAL)
     raise SystemExit(result.exit_code)
+
+
+def check_outputs(file: Path, output: Path | None, gantt: Path | None) -> None:
+    """Before any work: the outputs can be written and none of them is the input."""
+    if output is not None:
+        check_output_path(output, "-o", inputs=[file])
+    if gantt is not None:
+        if gantt.suffix.lower() not in PLOT_SUFFIXES:
+            fail(f"{gantt}: --gantt: unsupported file type (use {', '.join(PLOT_SUFFIXES)})")
+        check_output_path(gantt, "--gantt", inputs=[file])
+        check_plot_support(gantt)
+    check_distinct_outputs([("-o", output), ("--gantt", gantt)])
+
+
+def _give_up(message: str) -> None:
+    """Loading outlived the time limit: exit 4 at once, leaving the loader thread behind."""
+    click.echo(f"error: {message}", err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(int(ExitCode.NO_SOLUTION))
 
 
 def _abandon(
@@ -204,11 +238,16 @@ def _summary_rows(loaded: Any, document: dict[str, Any]) -> list[tuple[str, str]
         return []
 
 
-def _draw(loaded: Any, document: dict[str, Any], path: Path) -> None:
+def _draw(loaded: Any, document: dict[str, Any], path: Path) -> str:
+    """Draw the chart; '' when drawn, else why not (also printed as a warning)."""
     draw = loaded.ptype.plots["gantt"]
     try:
         write_with_atomic(path, lambda tmp: draw(loaded.problem, document, tmp))
     except ImportError as exc:
-        warn(f"cannot draw {path}: {exc} (install the 'plot' extra: pip install optikit[plot])")
+        why = f"cannot draw {path}: {exc} (install the 'plot' extra: pip install optikit[plot])"
     except Exception as exc:
-        warn(f"cannot draw {path}: {type(exc).__name__}: {exc}")
+        why = f"cannot draw {path}: {type(exc).__name__}: {exc}"
+    else:
+        return ""
+    warn(why)
+    return why
