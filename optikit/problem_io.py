@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import stat
 import threading
 import time
@@ -20,6 +19,8 @@ from typing import Any
 
 from optikit.registry import Registry
 from optikit.types import InvalidProblem, OptikitError, ProblemType, UsageError, one_line
+from optikit.validation import MAX_MAGNITUDE as _MAX_MAGNITUDE
+from optikit.validation import MIN_MAGNITUDE as _MIN_MAGNITUDE
 from optikit.validation import OutOfRange, validate_document
 
 DEFAULT_MAX_FILE_MB = 512.0
@@ -77,23 +78,34 @@ def _reject_constant(name: str) -> Any:
 #: Number literals longer than this are out of range whatever they say (and Python
 #: refuses to convert integers above 4,300 digits).
 _MAX_NUMBER_CHARS = 400
-#: Text that may hold a number out of range: an exponent of two or more digits, or a run
-#: of 16 digits that is not a decimal fraction.  Only then does the loader walk the
-#: document's numbers; the happy path skips that walk.
-_SUSPECT_NUMBER = re.compile(r"[eE][+-]?\d{2,}|(?<![.\d])\d{16,}")
 
 
-def _json_int(text: str) -> int | float:
-    if len(text) > _MAX_NUMBER_CHARS:
-        return OutOfRange(math.inf)
-    return int(text)
+class _NumberHooks:
+    """``parse_int``/``parse_float`` for :func:`json.loads` that note any number that may
+    be out of range (cheap: one comparison per number); only then does validation walk
+    the document to name its field.  Unrepresentable numbers become :class:`OutOfRange`.
+    """
 
+    def __init__(self) -> None:
+        self.suspect = False
 
-def _json_float(text: str) -> float:
-    if len(text) > _MAX_NUMBER_CHARS:
-        return OutOfRange(math.inf)
-    value = float(text)
-    return value if math.isfinite(value) else OutOfRange(value)
+    def parse_int(self, text: str) -> int | float:
+        if len(text) > 15:
+            self.suspect = True
+            if len(text) > _MAX_NUMBER_CHARS:
+                return OutOfRange(math.inf)
+        return int(text)
+
+    def parse_float(self, text: str) -> float:
+        if len(text) > _MAX_NUMBER_CHARS:
+            self.suspect = True
+            return OutOfRange(math.inf)
+        value = float(text)
+        if not _MIN_MAGNITUDE <= abs(value) <= _MAX_MAGNITUDE and value != 0:
+            self.suspect = True
+            if not math.isfinite(value):
+                return OutOfRange(value)
+        return value
 
 
 def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -107,14 +119,14 @@ def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _parse_json(text: str, source: str) -> tuple[Any, bool]:
     """The parsed text, and whether every number in it is known to be in range."""
-    suspect = _SUSPECT_NUMBER.search(text) is not None
+    hooks = _NumberHooks()
     try:
         data = json.loads(
             text,
             object_pairs_hook=_json_pairs,
             parse_constant=_reject_constant,
-            parse_float=_json_float if suspect else None,
-            parse_int=_json_int if suspect else None,
+            parse_float=hooks.parse_float,
+            parse_int=hooks.parse_int,
         )
     except json.JSONDecodeError as exc:
         raise ProblemFileError(
@@ -124,7 +136,7 @@ def _parse_json(text: str, source: str) -> tuple[Any, bool]:
         raise ProblemFileError(source, "", "invalid JSON: nested too deeply") from None
     except ValueError as exc:
         raise ProblemFileError(source, "", f"invalid JSON: {exc}") from None
-    return data, not suspect
+    return data, not hooks.suspect
 
 
 def parse_json_text(text: str, source: str) -> Any:
