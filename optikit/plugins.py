@@ -10,7 +10,10 @@ Environment:
 - ``OPTIKIT_DISABLE_PLUGINS=a,b``: never load these;
 - ``OPTIKIT_PLUGINS_DIR=dir1:dir2``: extra plugin directories (``*.py`` files and packages);
 - ``OPTIKIT_STRICT_PLUGINS=1``: a plugin that fails to load is an error, not a warning;
-- ``OPTIKIT_TRACE_PLUGINS=1``: print every hook call to stderr.
+- ``OPTIKIT_TRACE_PLUGINS=1``: print every hook call to stderr;
+- ``OPTIKIT_PLUGIN_IMPORT_TIMEOUT=S``: a plugin whose import takes longer than S seconds
+  (default 5) is reported as broken and loading goes on (its import is left running in
+  a background thread), so one hanging plugin cannot stall every command.
 
 A plugin whose import, registration or hook validation fails is rolled back: nothing it
 registered is kept, it is recorded as ``broken`` with its error, and loading goes on.
@@ -18,15 +21,18 @@ registered is kept, it is recorded as ``broken`` with its error, and loading goe
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import importlib.util
+import math
 import os
 import sys
+import threading
 import traceback
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 import pluggy
 
@@ -35,7 +41,11 @@ from optikit.registry import PluginRecord, Registry, call_plugin_hook
 from optikit.types import Backend, OptikitError, ProblemType, Reader
 
 ENTRY_POINT_GROUP = "optikit"
+DEFAULT_IMPORT_TIMEOUT = 5.0
 REGISTRATION_HOOKS = ("register_problem_types", "register_backends", "register_readers")
+
+
+T = TypeVar("T")
 
 
 class PluginLoadError(OptikitError):
@@ -46,6 +56,46 @@ def _split(value: str | None) -> list[str] | None:
     if value is None:
         return None
     return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def import_timeout(env: Mapping[str, str]) -> float:
+    raw = env.get("OPTIKIT_PLUGIN_IMPORT_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_IMPORT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise PluginLoadError(
+            f"OPTIKIT_PLUGIN_IMPORT_TIMEOUT: must be a positive number of seconds, not {raw!r}"
+        )
+    return value
+
+
+class ImportTimeout(Exception):
+    """A plugin's import did not finish in time."""
+
+
+def _bounded(load: Callable[[], T], timeout: float) -> T:
+    """``load()`` in a daemon thread, given up after ``timeout`` seconds."""
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["value"] = load()
+        except BaseException as exc:
+            box["error"] = exc
+
+    thread = threading.Thread(target=work, name="optikit-plugin-import", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise ImportTimeout(f"import did not finish within {timeout:g} s (still running)")
+    if "error" in box:
+        raise box["error"]
+    value: T = box["value"]
+    return value
 
 
 def _error_line(exc: BaseException, limit: int = 400) -> str:
@@ -127,6 +177,7 @@ class PluginLoader:
         self.strict = self.env.get("OPTIKIT_STRICT_PLUGINS", "") not in ("", "0")
         self.allow = _split(self.env.get("OPTIKIT_LOAD_PLUGINS"))
         self.block = set(_split(self.env.get("OPTIKIT_DISABLE_PLUGINS")) or [])
+        self.import_timeout = import_timeout(self.env)
         pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
         pm.add_hookspecs(hookspecs)
         if self.env.get("OPTIKIT_TRACE_PLUGINS", "") not in ("", "0"):
@@ -151,7 +202,7 @@ class PluginLoader:
                 continue
             record = PluginRecord(ep.name, source, version)
             try:
-                module = ep.load()
+                module = _bounded(ep.load, self.import_timeout)
             except BaseException as exc:
                 self._fail(record, exc)
                 continue
@@ -180,7 +231,10 @@ class PluginLoader:
                 continue
             record = PluginRecord(name, source)
             try:
-                module = self._import_file(name, target, package=target.name == "__init__.py")
+                load = functools.partial(
+                    self._import_file, name, target, package=target.name == "__init__.py"
+                )
+                module = _bounded(load, self.import_timeout)
             except BaseException as exc:
                 self._fail(record, exc)
                 continue
