@@ -131,9 +131,26 @@ class Ledger:
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = sqlite3.connect(str(self.path), timeout=30)
+        try:
+            self._open(readonly)
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            raise LedgerError(f"{self.path}: not an optikit ledger ({exc})") from None
+
+    def _open(self, readonly: bool) -> None:
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA foreign_keys = ON")
         if not readonly:
+            # Never add ledger tables to some other database (or a corrupt file).
+            tables = {
+                row[0]
+                for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            if tables and "meta" not in tables:
+                raise LedgerError(
+                    f"{self.path}: not an optikit ledger (an SQLite file with other tables: "
+                    f"{', '.join(sorted(tables)[:5])}); use a new --db file"
+                )
             self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = FULL")
             self._create()
@@ -166,7 +183,7 @@ class Ledger:
             ).fetchone()
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"{self.path}: not an optikit ledger ({exc})") from None
-        if row is None or int(row[0]) != SCHEMA_VERSION:
+        if row is None or str(row[0]) != str(SCHEMA_VERSION):
             found = None if row is None else row[0]
             raise LedgerError(
                 f"{self.path}: ledger schema version {found}, this optikit reads "
