@@ -79,6 +79,8 @@ class BlendProblem:
     ratios: tuple[Ratio, ...]
     groups: tuple[Group, ...]
     max_materials: int | None
+    #: Materials whose ``min_lot`` exceeds their ``max``: never used (told in the summary).
+    unusable: tuple[int, ...] = ()
 
     @property
     def num_materials(self) -> int:
@@ -248,14 +250,15 @@ def _parse_materials(
         raise InvalidProblem(
             f"materials[{bad}].min", f"min {lower[bad]:g} is greater than max {upper[bad]:g}"
         )
-    bad = _first(lot > upper)
-    if bad is not None:
-        raise InvalidProblem(
-            f"materials[{bad}].min_lot",
-            f"min_lot {lot[bad]:g} is greater than max {upper[bad]:g}: "
-            f"{ids[bad]!r} could never be used",
-        )
+    # A lot above the max only says the material cannot be used (the lot applies if it
+    # is): cap it at 0, so no formulation needs a decision for it.  With a positive min
+    # the material must be used, and the lot makes the problem infeasible, as written.
+    unusable = (lot > upper) & (lower <= 0.0)
+    if unusable.any():
+        upper = np.where(unusable, 0.0, upper)
+        lot = np.where(unusable, 0.0, lot)
     return {
+        "unusable": tuple(int(i) for i in np.flatnonzero(unusable)),
         "ids": tuple(ids),
         "cost": cost,
         "composition": composition,

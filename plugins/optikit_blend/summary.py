@@ -107,4 +107,15 @@ def summarize(problem: BlendProblem, document: Mapping[str, Any]) -> list[tuple[
     analysis = document.get("analysis")
     if isinstance(analysis, Mapping):
         rows.extend(_binding_rows(analysis))
+    rows.extend(_unusable_rows(problem))
     return rows
+
+
+def _unusable_rows(problem: BlendProblem) -> list[tuple[str, str]]:
+    """Materials the document makes unusable: the user likely meant something else."""
+    if not problem.unusable:
+        return []
+    names = ", ".join(problem.ids[i] for i in problem.unusable[:10])
+    more = len(problem.unusable) - 10
+    names += f" and {more} more" if more > 0 else ""
+    return [("warning", f"never used (min_lot above max): {names}")]

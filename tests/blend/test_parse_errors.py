@@ -38,8 +38,6 @@ CASES: list[tuple[str, Edit, str, str]] = [
     ("duplicate id", _set("materials.2.id", "ORE_A"), "materials[2].id", "duplicate material id"),
     ("min above max", lambda d: d["materials"][1].update(min=5, max=3), "materials[1].min",
      "greater than max"),
-    ("lot above max", lambda d: d["materials"][0].update(min_lot=8, max=6),
-     "materials[0].min_lot", "could never be used"),
     ("composition over 100", _set("materials.1.composition.MgO", 51.0),
      "materials[1].composition", "more than 100"),
     ("spec on unknown component", _set("specs.Mn", {"max": 1.0}), "specs.Mn",
