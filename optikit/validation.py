@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
@@ -85,8 +86,12 @@ def _message(error: Any) -> tuple[list[Any], str]:
         return [*path, missing[0] if missing else "?"], "is required"
     if v == "additionalProperties" and isinstance(inst, dict):
         allowed = set(error.schema.get("properties", {}))
-        patterns = error.schema.get("patternProperties", {})
-        extra = sorted(str(k) for k in inst if k not in allowed and not patterns)
+        patterns = list(error.schema.get("patternProperties", {}))
+        # In file order: the first unknown key is the one a reader meets first.
+        extra = [
+            str(k) for k in inst
+            if k not in allowed and not any(_matches(p, str(k)) for p in patterns)
+        ]
         known = ", ".join(sorted(allowed))
         name = extra[0] if extra else "?"
         return [*path, name], f"unknown field (allowed: {known})"
@@ -121,6 +126,13 @@ def _message(error: Any) -> tuple[list[Any], str]:
     if v == "propertyNames":
         return path, f"has an invalid key: {error.message}"
     return path, error.message.splitlines()[0]
+
+
+def _matches(pattern: str, key: str) -> bool:
+    try:
+        return re.search(pattern, key) is not None
+    except re.error:
+        return False
 
 
 # Keywords whose meaning is the same in draft-07 (what fastjsonschema implements) and in

@@ -8,6 +8,7 @@ import click
 
 from optikit.atomic import write_text_atomic
 from optikit.cli.app import App, dumps, pass_app
+from optikit.cli.guards import check_output_path
 from optikit.types import UsageError
 
 
@@ -23,6 +24,8 @@ def generate_command(app: App, type_name: str, size: str, seed: int, output: Pat
     """Generate a random problem of TYPE (reproducible from --seed)."""
     from optikit.problem_io import load_document
 
+    if output is not None:
+        check_output_path(output, "-o")
     ptype = app.registry.problem_type(type_name)
     if ptype.generate is None:
         raise UsageError(f"problem type {type_name!r} has no instance generator")

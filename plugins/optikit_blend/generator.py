@@ -32,12 +32,12 @@ def _shape(size: str) -> tuple[int, int, bool]:
         raise ValueError(f"unknown size suffix {flag!r} (only '-milp')")
     if base in SIZES:
         n, k = SIZES[base]
-    elif base.isdigit() and int(base) >= 2:
+    elif base.isdigit() and len(base) <= 7 and 2 <= int(base) <= 1_000_000:
         n, k = int(base), len(COMPONENTS)
     else:
         raise ValueError(
             f"unknown size {size!r}: use tiny, small, medium, large or a number of materials "
-            "(>= 2), optionally with '-milp'"
+            "(2 to 1,000,000), optionally with '-milp'"
         )
     return n, k, flag == "milp"
 
