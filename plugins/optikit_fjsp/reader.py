@@ -17,7 +17,6 @@ from typing import Any
 
 from optikit.types import InvalidProblem
 
-
 #: A header may declare machines no operation uses, but not more than this many beyond
 #: what the file's own length could describe (a 22-byte file claiming 10**9 machines).
 _SPARE_MACHINES = 1000
