@@ -20,16 +20,20 @@ import click
 
 from optikit.types import UsageError
 
-#: Seeds are handed to solvers that keep them in 32 bits (CP-SAT's ``random_seed``).
-SEED_RANGE = click.IntRange(-(2**31), 2**31 - 1)
-_SYSTEM_DIRS = ("/dev/", "/proc/", "/sys/")
-#: More threads than this is a typo, and solvers fail allocating them.
-MAX_THREADS = 1024
+
+def _option_name(param: click.Parameter | None) -> str:
+    if param is None:
+        return "option"
+    opts = [o for o in getattr(param, "opts", []) if o.startswith("--")]
+    return opts[0] if opts else str(param.name)
 
 
 class FiniteFloat(click.ParamType):
     """A float option that is finite and within bounds (``nan`` and ``inf`` refused:
-    they would end up as ``NaN``/``Infinity`` in a JSON document, which is not JSON)."""
+    they would end up as ``NaN``/``Infinity`` in a JSON document, which is not JSON).
+
+    Errors are one line (``error: --gap: ...``, exit 2), as the contract asks.
+    """
 
     name = "float"
 
@@ -42,21 +46,53 @@ class FiniteFloat(click.ParamType):
         self.maximum = maximum
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, float) and math.isfinite(value):
-            number = value
-        else:
-            try:
-                number = float(value)
-            except (TypeError, ValueError, OverflowError):
-                self.fail(f"{value!r} is not a number", param, ctx)
+        where = _option_name(param)
+        try:
+            number = float(value)
+        except (TypeError, ValueError, OverflowError):
+            raise UsageError(f"{where}: {value!r} is not a number") from None
         if not math.isfinite(number):
-            self.fail(f"{value!r} is not a finite number", param, ctx)
+            raise UsageError(f"{where}: {value!r} is not a finite number")
         low = self.minimum
         if low is not None and (number < low or (self.min_open and number == low)):
-            self.fail(f"{value!r} must be {'>' if self.min_open else '>='} {low:g}", param, ctx)
+            raise UsageError(f"{where}: {value!r} must be {'>' if self.min_open else '>='} {low:g}")
         if self.maximum is not None and number > self.maximum:
-            self.fail(f"{value!r} must be <= {self.maximum:g}", param, ctx)
+            raise UsageError(f"{where}: {value!r} must be <= {self.maximum:g}")
         return number
+
+
+class BoundedInt(click.ParamType):
+    """An integer option within ``[low, high]``, with a one-line error."""
+
+    name = "integer"
+
+    def __init__(self, low: int, high: int) -> None:
+        self.low = low
+        self.high = high
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        where = _option_name(param)
+        text = str(value).strip()
+        if isinstance(value, int):
+            number = value
+        elif len(text) > 30:
+            raise UsageError(f"{where}: {text[:20]}... is out of range ({self.low}..{self.high})")
+        else:
+            try:
+                number = int(text)
+            except ValueError:
+                raise UsageError(f"{where}: {text!r} is not an integer") from None
+        if not self.low <= number <= self.high:
+            raise UsageError(f"{where}: {number} is out of range ({self.low}..{self.high})")
+        return number
+
+
+#: Seeds are handed to solvers that keep them in 32 bits (CP-SAT's ``random_seed``).
+SEED_RANGE = BoundedInt(-(2**31), 2**31 - 1)
+#: More threads than this is a typo, and solvers fail allocating them.
+MAX_THREADS = 1024
+THREADS_RANGE = BoundedInt(1, MAX_THREADS)
+_SYSTEM_DIRS = ("/dev/", "/proc/", "/sys/")
 
 
 def _same_file(a: os.stat_result, b: os.stat_result) -> bool:

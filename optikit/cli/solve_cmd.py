@@ -14,8 +14,8 @@ import click
 from optikit.atomic import write_text_atomic, write_with_atomic
 from optikit.cli.app import App, dumps, emit_json, fail, parse_key_values, pass_app, warn
 from optikit.cli.guards import (
-    MAX_THREADS,
     SEED_RANGE,
+    THREADS_RANGE,
     FiniteFloat,
     check_distinct_outputs,
     check_output_path,
@@ -70,7 +70,7 @@ class _ProgressPrinter:
 @click.option("--time-limit", type=FiniteFloat(minimum=0, min_open=True), default=60.0,
               show_default=True,
               help="Wall-clock limit in seconds, for the whole command (loading included).")
-@click.option("--threads", type=click.IntRange(min=1, max=MAX_THREADS), default=None,
+@click.option("--threads", type=THREADS_RANGE, default=None,
               help="Solver threads [default: number of CPUs, at most 8].")
 @click.option("--seed", type=SEED_RANGE, default=0, show_default=True, help="Random seed.")
 @click.option("--gap", type=FiniteFloat(minimum=0), default=1e-6, show_default=True,
