@@ -27,10 +27,16 @@ DEFAULT_MAX_FILE_MB = 512.0
 MAX_FILE_MB_CEILING = 1024.0 * 1024.0  # 1 TiB: anything above is a typo
 
 
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 20]}... ({len(text):,} chars)"
+
+
 class ProblemFileError(OptikitError):
     """A problem (or solution) file that cannot be used, with the file and the field."""
 
     def __init__(self, source: str, field: str, message: str) -> None:
+        # A hostile file can make a field name or a message megabytes long: keep one line.
+        field, message = _clip(field, 200), _clip(message, 600)
         text = f"{source}: {field}: {message}" if field else f"{source}: {message}"
         super().__init__(one_line(text))
         self.source = source

@@ -13,8 +13,8 @@ from optikit.types import one_line
 
 
 @click.command("check")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.argument("solution", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("solution", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON on stdout.")
 @pass_app
 def check_command(app: App, file: Path, solution: Path, as_json: bool) -> None:
@@ -49,7 +49,7 @@ def check_command(app: App, file: Path, solution: Path, as_json: bool) -> None:
 
 
 @click.command("validate")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @pass_app
 def validate_command(app: App, files: tuple[Path, ...]) -> None:
     """Check problem FILES against their type's schema and rules, without solving."""

@@ -17,7 +17,7 @@ from optikit.types import UsageError
 @click.option("--size", default="small", show_default=True,
               help="Instance size: tiny, small, medium, large (or what the type offers).")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Write to this file (.json or .yaml); default: YAML on stdout.")
 @pass_app
 def generate_command(app: App, type_name: str, size: str, seed: int, output: Path | None) -> None:

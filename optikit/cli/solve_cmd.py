@@ -64,7 +64,7 @@ class _ProgressPrinter:
 
 
 @click.command("solve")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.option("--solver", help="Backend to use (see 'optikit plugins'); default: the type's.")
 @click.option("--formulation", help="Formulation to use; default: the first that fits the solver.")
 @click.option("--time-limit", type=FiniteFloat(minimum=0, min_open=True), default=60.0,
@@ -75,10 +75,10 @@ class _ProgressPrinter:
 @click.option("--seed", type=SEED_RANGE, default=0, show_default=True, help="Random seed.")
 @click.option("--gap", type=FiniteFloat(minimum=0), default=1e-6, show_default=True,
               help="Relative gap at which a solution counts as optimal.")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Write the solution document (JSON) to this file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the solution document on stdout.")
-@click.option("--gantt", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--gantt", type=click.Path(path_type=Path),
               help="Draw the schedule (.png, .svg, .pdf or .html), for types that have one.")
 @click.option("--option", "extra", multiple=True, metavar="KEY=VALUE",
               help="Formulation/backend option, passed through (repeatable).")
