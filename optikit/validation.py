@@ -265,12 +265,43 @@ def number_problem(value: Any) -> str:
     return ""
 
 
+def _any_bad_number(document: Any) -> bool:
+    """Whether a document holds a number it may not (fast: no paths are built)."""
+    stack = [document]
+    pop, extend = stack.pop, stack.extend
+    low, high = MIN_MAGNITUDE, MAX_MAGNITUDE
+    while stack:
+        value = pop()
+        kind = type(value)
+        if kind is float:
+            # NaN fails every comparison, so it lands here too.
+            if not low <= abs(value) <= high and value != 0:
+                return True
+        elif kind is int:
+            if not -high <= value <= high:
+                return True
+        elif kind is dict:
+            extend(value.values())
+        elif kind is list:
+            extend(value)
+        elif isinstance(value, int | float):
+            if number_problem(value):
+                return True
+        elif isinstance(value, Mapping):
+            extend(value.values())
+        elif isinstance(value, tuple):
+            extend(value)
+    return False
+
+
 def bad_number(document: Any) -> tuple[list[Any], str] | None:
     """The first (in file order) number a document may not hold, and why.
 
     Iterative, so deep nesting costs no recursion; NaN and infinities (YAML's ``.nan``)
-    are found here too.
+    are found here too.  A fast pass without paths goes first: most documents are fine.
     """
+    if not _any_bad_number(document):
+        return None
     stack: list[tuple[Any, list[Any]]] = [(document, [])]
     while stack:
         value, path = stack.pop()
