@@ -342,6 +342,9 @@ def read_text(path: Path, source: str) -> str:
     for bom, encoding in _WIDE_BOMS.items():
         if data.startswith(bom):
             raise ProblemFileError(source, "", f"is {encoding} text: save it as UTF-8")
+    nul = data.find(b"\x00")  # memchr: cheap, and spares decoding a sparse file
+    if nul >= 0:
+        raise ProblemFileError(source, "", f"not a text file (NUL byte at {nul})")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

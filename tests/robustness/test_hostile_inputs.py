@@ -136,6 +136,13 @@ def _fjs(text: str, *fragments: str) -> Callable[[Path], tuple[str, list[str]]]:
     return build
 
 
+def _sparse(d: Path) -> tuple[str, list[str]]:
+    """All NULs, mostly holes on disk: must not be decoded (or held twice) in memory."""
+    with open(d / "sparse.json", "wb") as fh:
+        fh.truncate(300 * 2**20)
+    return "sparse.json", ["sparse.json", "not a text file"]
+
+
 def _long_key(d: Path) -> tuple[str, list[str]]:
     document = _doc("blend")
     document["k" * 1_000_000] = 1
@@ -179,7 +186,10 @@ CASES: dict[str, Callable[[Path], tuple[str, list[str]]]] = {
     "utf-16 bom": lambda d: (_write(d, "p.json", '{"type": "blend"}'.encode("utf-16")),
                              ["p.json", "UTF-16"]),
     "binary garbage": lambda d: (_write(d, "p.json", bytes(range(256)) * 64),
-                                 ["p.json", "not UTF-8"]),
+                                 ["p.json", "not a text file"]),
+    "latin-1 text": lambda d: (_write(d, "p.json", '{"type": "blend", "name": "\u00e9"}'
+                                      .encode("latin-1")), ["p.json", "not UTF-8"]),
+    "sparse 300 MB file": _sparse,
     "nul bytes": lambda d: (_write(d, "p.json", b'{"type": "blend\x00"}'), ["p.json"]),
     "megabyte key": _long_key,
     "first unknown key in file order": _unknown_keys_order,
