@@ -322,3 +322,26 @@ def test_check_with_a_fifo_solution_is_refused(blend: Path) -> None:
     os.mkfifo(blend.parent / "s.json")
     assert_refused(run(["check", "p.json", "s.json"], cwd=blend.parent), "s.json",
                    "not a regular file")
+
+
+def test_a_chart_that_fails_to_draw_is_not_claimed(
+    fjsp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In process: the drawing library fails after the solve (the disk filled up, say)."""
+    from click.testing import CliRunner
+
+    import optikit_fjsp.gantt
+    from optikit.cli import cli
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(optikit_fjsp.gantt, "_draw_matplotlib", broken)
+    chart = fjsp.parent / "g.svg"
+    result = CliRunner().invoke(cli, ["solve", str(fjsp), "--gantt", str(chart), *FAST])
+    assert result.exit_code == 70, result.output
+    assert "gantt chart: NOT drawn" in result.stdout
+    assert f"gantt chart: {chart}" not in result.stdout
+    assert "disk full" in result.stderr
+    assert not chart.exists()
+    assert not [p for p in fjsp.parent.iterdir() if p.name.startswith(".g.svg")]
