@@ -116,7 +116,7 @@ def bench_command(
               help="Ledger written by `optikit bench`.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "html"]),
               default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Write here instead of stdout.")
 @click.option("--suite", "suites", multiple=True, help="Only these suites (repeatable).")
 @click.option("--plots", "plots_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -133,6 +133,14 @@ def report_command(
 
     if not db.exists():
         _fail(f"{db}: no such ledger (run `optikit bench ... --db {db}` first)")
+    if output is not None:
+        from optikit.cli.guards import check_output_target
+        from optikit.types import UsageError
+
+        try:  # never over the ledger itself, a directory or a device
+            check_output_target(output, "-o", [db])
+        except UsageError as exc:
+            _fail(str(exc))
     try:
         data = report.collect(db, suites)
     except LedgerError as exc:

@@ -107,6 +107,17 @@ def check_output_path(path: Path, option: str, inputs: Iterable[Path] = ()) -> N
     directory must exist and be writable, and the target, if it exists, must be a
     regular file (not a directory, device or ``/dev/stdout``).
     """
+    real = check_output_target(path, option, inputs)
+    where = f"{path}: {option}"
+    directory = Path(real).parent
+    if not directory.is_dir():
+        raise UsageError(f"{where}: directory {directory} does not exist")
+    _probe_writable(directory, where)
+
+
+def check_output_target(path: Path, option: str, inputs: Iterable[Path] = ()) -> str:
+    """The resolved output path, after refusing devices, directories and the inputs
+    themselves (by device and inode, so through any link)."""
     where = f"{path}: {option}"
     real = os.path.realpath(path)
     for hop in _link_hops(path, real):
@@ -131,10 +142,7 @@ def check_output_path(path: Path, option: str, inputs: Iterable[Path] = ()) -> N
                     )
             except OSError:
                 continue
-    directory = Path(real).parent
-    if not directory.is_dir():
-        raise UsageError(f"{where}: directory {directory} does not exist")
-    _probe_writable(directory, where)
+    return real
 
 
 def _link_hops(path: Path, real: str) -> list[str]:

@@ -328,9 +328,9 @@ def test_a_chart_that_fails_to_draw_is_not_claimed(
     fjsp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """In process: the drawing library fails after the solve (the disk filled up, say)."""
+    import optikit_fjsp.gantt
     from click.testing import CliRunner
 
-    import optikit_fjsp.gantt
     from optikit.cli import cli
 
     def broken(*args: Any) -> None:
@@ -345,3 +345,13 @@ def test_a_chart_that_fails_to_draw_is_not_claimed(
     assert "disk full" in result.stderr
     assert not chart.exists()
     assert not [p for p in fjsp.parent.iterdir() if p.name.startswith(".g.svg")]
+
+
+def test_report_never_writes_over_its_ledger(tmp_path: Path) -> None:
+    db = tmp_path / "runs.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    (tmp_path / "link.db").symlink_to(db)
+    for target in ("runs.db", "link.db", "/dev/stdout"):
+        _refused_untouched(["report", "--db", "runs.db", "-o", target], tmp_path, [db], "-o")
