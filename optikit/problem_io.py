@@ -15,21 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from optikit.registry import Registry
-from optikit.types import InvalidProblem, OptikitError, ProblemType, UsageError, one_line
+from optikit.types import InputError, InvalidProblem, ProblemType, UsageError
 from optikit.validation import validate_document
 
 DEFAULT_MAX_FILE_MB = 512.0
 
 
-class ProblemFileError(OptikitError):
+class ProblemFileError(InputError):
     """A problem (or solution) file that cannot be used, with the file and the field."""
-
-    def __init__(self, source: str, field: str, message: str) -> None:
-        text = f"{source}: {field}: {message}" if field else f"{source}: {message}"
-        super().__init__(one_line(text))
-        self.source = source
-        self.field = field
-        self.message = message
 
 
 @dataclass

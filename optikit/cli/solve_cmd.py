@@ -94,7 +94,7 @@ def solve_command(
 ) -> None:
     """Solve a problem FILE (JSON, YAML, or a standard format such as .fjs)."""
     from optikit.problem_io import load_problem
-    from optikit.runner import select, solve
+    from optikit.runner import execute, select
 
     registry = app.registry
     loaded = load_problem(file, registry)
@@ -117,16 +117,13 @@ def solve_command(
     grace = grace_seconds(time_limit)
     show_progress = verbose or (not quiet and not as_json and sys.stderr.isatty())
     printer = _ProgressPrinter(show_progress)
-    backend, chosen = select(loaded, registry, solver, formulation)
+    plan = select(loaded, registry, solver, formulation, options)
     try:
         with graceful_interrupts(stop, interrupted):
             result = run_interruptible(
-                lambda: solve(
-                    loaded,
+                lambda: execute(
+                    plan,
                     registry,
-                    solver=backend.name,
-                    formulation=chosen.name,
-                    options=options,
                     stop=stop,
                     on_progress=printer,
                     log=lambda msg: click.echo(msg, err=True),
@@ -139,7 +136,7 @@ def solve_command(
                 hard_deadline=started + time_limit + 0.85 * grace,
             )
     except Overrun:
-        _abandon(loaded, registry, backend, chosen, options, started, output, as_json, quiet)
+        _abandon(plan, registry, started, output, as_json, quiet)
     document = result.document
     if interrupted.is_set():
         document["interrupted"] = True
@@ -162,11 +159,8 @@ def solve_command(
 
 
 def _abandon(
-    loaded: Any,
+    plan: Any,
     registry: Any,
-    backend: Any,
-    chosen: Any,
-    options: SolveOptions,
     started: float,
     output: Path | None,
     as_json: bool,
@@ -175,9 +169,10 @@ def _abandon(
     """The solver ignored its time limit: report no solution and exit without waiting."""
     from optikit.runner import abandoned_document
 
+    options = plan.options
     document = abandoned_document(
-        loaded, registry, backend, chosen, options, time.monotonic() - started,
-        f"the {backend.name} solver did not stop within its time limit "
+        plan, registry, time.monotonic() - started,
+        f"the {plan.backend.name} solver did not stop within its time limit "
         f"({options.time_limit:g} s + {grace_seconds(options.time_limit):g} s grace); "
         "optikit stopped waiting for it",
     )
