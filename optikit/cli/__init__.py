@@ -13,6 +13,7 @@ from optikit.cli.app import OptikitGroup, pass_app
 from optikit.cli.check_cmd import check_command, validate_command
 from optikit.cli.generate_cmd import generate_command
 from optikit.cli.info_cmd import plugins_command, schema_command
+from optikit.cli.options_cmd import options_command
 from optikit.cli.solve_cmd import solve_command
 
 
@@ -42,6 +43,7 @@ cli.add_command(validate_command)
 cli.add_command(plugins_command)
 cli.add_command(schema_command)
 cli.add_command(generate_command)
+cli.add_command(options_command)
 
 
 def _add_optional_commands() -> None:
