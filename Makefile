@@ -37,7 +37,7 @@ lint: $(TSTAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(TSTAMP)
-	$(BIN)/mypy optikit
+	$(BIN)/mypy optikit plugins
 
 pytest: $(TSTAMP)
 	$(BIN)/python -m pytest
