@@ -277,8 +277,10 @@ class Availability:
     version: str = ""
 
 
-# A formulation's entry point: (parsed problem, backend, context) -> Outcome.
-SolveFunction = Callable[[Any, "Backend", SolveContext], Outcome]
+# A formulation's entry point: (parsed problem, backend, context) -> Outcome.  The backend
+# implements the formulation's paradigm (the plan guarantees it), so formulations annotate
+# it with that paradigm's protocol (``optikit.paradigms.LinearSolver``, ``CpSatSolver``...).
+SolveFunction = Callable[[Any, Any, SolveContext], Outcome]
 
 
 @dataclass(frozen=True)
