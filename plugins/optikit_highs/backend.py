@@ -57,7 +57,9 @@ def check_highs_option(name: str, value: Any) -> str:
     """The value as HiGHS takes it (text), if HiGHS accepts ``name=value``; else UsageError."""
     text = str(value).lower() if isinstance(value, bool) else str(value)
     try:
-        highs = _core().Highs()
+        import highspy
+
+        highs = highspy.Highs()
     except Exception as exc:
         raise UsageError(f"option highs.{name}: highspy cannot be used: {exc}") from None
     highs.setOptionValue("output_flag", False)
