@@ -28,8 +28,9 @@ from optikit.types import (
 )
 
 __version__ = "0.2.0"
-#: Version of the plugin API (hook names and the types in optikit.types).
-API_VERSION = "1.1"
+#: Version of the plugin API (hook names, the types in optikit.types, optikit.conflicts
+#: and the scheduling kernel optikit.scheduling, added in 1.2).
+API_VERSION = "1.2"
 
 hookimpl = pluggy.HookimplMarker("optikit")
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from optikit_fjsp.shop import ScheduledOperation, makespan, weighted_tardiness
-
+from optikit.scheduling import ScheduledOperation, makespan, weighted_tardiness
 from optikit.types import SolveContext, Status
 from optikit_energy import energy, heuristic, switching
 from optikit_energy.cpsat_model import EnergyCpModel

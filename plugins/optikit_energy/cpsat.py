@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from optikit_fjsp.shop import ScheduledOperation, makespan, weighted_tardiness
 
+from optikit.scheduling import ScheduledOperation, makespan, weighted_tardiness
 from optikit.types import Outcome, SolveContext, Status, UsageError
 from optikit_energy import baseline, heuristic, switching, timeindexed
 from optikit_energy.cpsat_model import EnergyCpModel

@@ -34,8 +34,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from optikit_fjsp.shop import ScheduledOperation
-
+from optikit.scheduling import ScheduledOperation
 from optikit_energy.model import EnergyProblem, Infeasible
 from optikit_energy.scaling import frac, lcm_of_denominators, scale_to_integers
 

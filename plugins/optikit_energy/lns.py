@@ -25,8 +25,8 @@ import random
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from optikit_fjsp.shop import ScheduledOperation
 
+from optikit.scheduling import ScheduledOperation
 from optikit.types import Status
 from optikit_energy.cpsat_model import EnergyCpModel
 from optikit_energy.model import EnergyProblem

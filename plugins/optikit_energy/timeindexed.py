@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
-from optikit_fjsp.shop import ScheduledOperation, completion_times, makespan
 
 from optikit.paradigms import LinearModel, LinearModelBuilder
+from optikit.scheduling import ScheduledOperation, completion_times, makespan
 from optikit.types import UsageError
 from optikit_energy import energy
 from optikit_energy.model import EnergyProblem, Infeasible

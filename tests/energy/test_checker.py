@@ -33,7 +33,8 @@ def with_energy(problem: Any, payload: dict[str, Any]) -> dict[str, Any]:
     """Fill in the energy block the way an honest solver would (so that only the
     mutation under test is wrong)."""
     from optikit_energy.checker import switch_on_from_payload
-    from optikit_fjsp.shop import schedule_from_payload
+
+    from optikit.scheduling import schedule_from_payload
 
     schedule, _ = schedule_from_payload(problem.shop, payload)
     switch_on, _ = switch_on_from_payload(problem, payload)

@@ -1,10 +1,10 @@
 """The flexible job-shop data model shared by every scheduling problem type.
 
-``fjsp``, ``energy-scheduling`` and vendor scheduling plugins parse the common part of a
-document (machines, jobs, operations, modes, setups) with :func:`parse_shop`, and check
-the common part of a schedule with :func:`check_schedule`.  Type-specific fields stay in
-each element's ``raw`` mapping so that other types can read them without this module
-knowing about them.
+``fjsp``, ``energy-scheduling``, ``maintenance`` and vendor scheduling plugins parse the
+common part of a document (machines, jobs, operations, modes, setups) with
+:func:`parse_shop`.  Type-specific fields stay in each element's ``raw`` mapping so that
+other types can read them without this module knowing about them; a type that needs
+typed extra fields subclasses :class:`Machine` or :class:`Job` (keyword-only fields).
 
 Index conventions: machines, jobs and operations are referred to by position (0-based) in
 the model; ids appear only at the edges (documents and payloads).
@@ -12,12 +12,11 @@ the model; ids appear only at the edges (documents and payloads).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from optikit.types import InvalidProblem, Violation
+from optikit.types import InvalidProblem
 
 
 @dataclass(frozen=True)
@@ -215,136 +214,6 @@ def parse_shop(doc: Mapping[str, Any]) -> Shop:
     return Shop(tuple(machines), tuple(jobs), setups)
 
 
-def schedule_from_payload(
-    shop: Shop, payload: Mapping[str, Any]
-) -> tuple[list[ScheduledOperation], list[Violation]]:
-    """Read ``payload['operations']`` into indexed form, reporting malformed entries.
-
-    Every operation of every job must appear exactly once.  ``machine`` must be the
-    machine of the chosen ``mode``; ``end - start`` must equal the mode's duration.
-    """
-    violations: list[Violation] = []
-    entries = payload.get("operations")
-    if not isinstance(entries, list):
-        return [], [Violation("payload", "solution.operations must be a list")]
-    jidx = shop.job_index
-    midx = shop.machine_index
-    seen: dict[tuple[int, int], int] = {}
-    schedule: list[ScheduledOperation] = []
-    for n, e in enumerate(entries):
-        where = f"operations[{n}]"
-        if not isinstance(e, Mapping):
-            violations.append(Violation("payload", f"{where} is not an object"))
-            continue
-        try:
-            j = jidx[str(e["job"])]
-            o = int(e["operation"])
-            k = int(e["mode"])
-            start, end = e["start"], e["end"]
-            m = midx[str(e["machine"])]
-        except (KeyError, TypeError, ValueError) as exc:
-            violations.append(Violation("payload", f"{where}: missing or unknown {exc}"))
-            continue
-        if not all(isinstance(v, int | float) and int(v) == v for v in (start, end)):
-            violations.append(Violation("payload", f"{where}: start/end must be integers"))
-            continue
-        job = shop.jobs[j]
-        if not 0 <= o < len(job.operations):
-            violations.append(Violation("payload", f"{where}: job {job.id} has no operation {o}"))
-            continue
-        op = job.operations[o]
-        if not 0 <= k < len(op.modes):
-            violations.append(
-                Violation("eligibility", f"{where}: job {job.id} op {o} has no mode {k}")
-            )
-            continue
-        if (j, o) in seen:
-            violations.append(
-                Violation("payload", f"{where}: job {job.id} op {o} is scheduled twice")
-            )
-            continue
-        seen[(j, o)] = n
-        mode = op.modes[k]
-        if mode.machine != m:
-            violations.append(
-                Violation(
-                    "eligibility",
-                    f"job {job.id} op {o}: mode {k} runs on {shop.machines[mode.machine].id}, "
-                    f"not {shop.machines[m].id}",
-                )
-            )
-        if int(end) - int(start) != mode.duration:
-            violations.append(
-                Violation(
-                    "duration",
-                    f"job {job.id} op {o}: end - start = {int(end) - int(start)}, "
-                    f"mode duration is {mode.duration}",
-                    float(abs(int(end) - int(start) - mode.duration)),
-                )
-            )
-        schedule.append(ScheduledOperation(j, o, k, m, int(start), int(end)))
-    for j, job in enumerate(shop.jobs):
-        for o in range(len(job.operations)):
-            if (j, o) not in seen:
-                violations.append(Violation("payload", f"job {job.id} op {o} is not scheduled"))
-    return schedule, violations
-
-
-def check_schedule(shop: Shop, schedule: Sequence[ScheduledOperation]) -> list[Violation]:
-    """Release, precedence, machine capacity and setups of an indexed schedule."""
-    violations: list[Violation] = []
-    by_job: dict[int, dict[int, ScheduledOperation]] = {}
-    for s in schedule:
-        by_job.setdefault(s.job, {})[s.operation] = s
-        if s.start < 0:
-            violations.append(
-                Violation("time", f"job {shop.jobs[s.job].id} op {s.operation} starts before 0")
-            )
-    for j, ops in by_job.items():
-        job = shop.jobs[j]
-        first = ops.get(0)
-        if first is not None and first.start < job.release:
-            violations.append(
-                Violation(
-                    "release",
-                    f"job {job.id} starts at {first.start} before its release {job.release}",
-                    float(job.release - first.start),
-                )
-            )
-        for o in range(1, len(job.operations)):
-            a, b = ops.get(o - 1), ops.get(o)
-            if a is not None and b is not None and b.start < a.end:
-                violations.append(
-                    Violation(
-                        "precedence",
-                        f"job {job.id} op {o} starts at {b.start} before op {o - 1} ends "
-                        f"at {a.end}",
-                        float(a.end - b.start),
-                    )
-                )
-    by_machine: dict[int, list[ScheduledOperation]] = {}
-    for s in schedule:
-        by_machine.setdefault(s.machine, []).append(s)
-    for m, on_machine in by_machine.items():
-        on_machine.sort(key=lambda s: (s.start, s.end))
-        for before, after in itertools.pairwise(on_machine):
-            need = shop.setup_time(m, before.job, after.job)
-            if after.start < before.end + need:
-                overlap = after.start < before.end
-                what = "overlaps" if overlap else "leaves too little setup time after"
-                violations.append(
-                    Violation(
-                        "capacity" if overlap else "setup",
-                        f"on {shop.machines[m].id}: job {shop.jobs[after.job].id} op "
-                        f"{after.operation} {what} job {shop.jobs[before.job].id} op "
-                        f"{before.operation} (needs start >= {before.end + need}, starts "
-                        f"{after.start})",
-                        float(before.end + need - after.start),
-                    )
-                )
-    return violations
-
-
 def completion_times(shop: Shop, schedule: Sequence[ScheduledOperation]) -> list[int]:
     """End of each job's last operation (0 for a job with nothing scheduled)."""
     done = [0] * len(shop.jobs)
@@ -366,19 +235,3 @@ def weighted_tardiness(shop: Shop, schedule: Sequence[ScheduledOperation]) -> fl
     return total
 
 
-def schedule_to_payload(shop: Shop, schedule: Sequence[ScheduledOperation]) -> dict[str, Any]:
-    """The contract's ``operations[]`` payload, sorted by machine then start."""
-    ordered = sorted(schedule, key=lambda s: (s.start, s.machine, s.job, s.operation))
-    return {
-        "operations": [
-            {
-                "job": shop.jobs[s.job].id,
-                "operation": s.operation,
-                "mode": s.mode,
-                "machine": shop.machines[s.machine].id,
-                "start": s.start,
-                "end": s.end,
-            }
-            for s in ordered
-        ]
-    }
