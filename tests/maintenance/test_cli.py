@@ -25,7 +25,7 @@ def test_plugin_is_registered_through_its_entry_point(cli: Any) -> None:
     report = json.loads(cli.invoke("plugins", "--json").stdout)
     record = next(p for p in report["plugins"] if p["name"] == "maintenance")
     assert record["status"] == "ok"
-    assert "optikit-maintenance" in record["source"]
+    assert "optikit_maintenance" in record["source"]
     assert "problem type maintenance" in record["provides"]
 
 

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from optikit_maintenance import generate
+from optikit_maintenance.scaling import choose_scale
+
 from optikit.problem_io import load_document, load_problem
 from optikit.runner import solve
 from optikit.testing import isolated_registry
 from optikit.types import SolveOptions, UsageError
-
-from optikit_maintenance import generate
-from optikit_maintenance.scaling import choose_scale
 
 
 @pytest.fixture(scope="module")

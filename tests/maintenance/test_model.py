@@ -7,9 +7,9 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from optikit.types import InvalidProblem
-
 from optikit_maintenance.model import exact, parse
+
+from optikit.types import InvalidProblem
 
 
 def test_numbers_are_read_as_their_decimal_text() -> None:

@@ -19,7 +19,6 @@ from fractions import Fraction
 from typing import Any
 
 from optikit.types import Backend, Outcome, SolveContext, Status, UsageError
-
 from optikit_maintenance.costs import Schedule, ScheduledOperation, ScheduledTask, to_payload
 from optikit_maintenance.model import Problem
 
@@ -85,6 +84,7 @@ def _task_cost(problem: Problem, t: int, start: int | None) -> Fraction:
 
 def solve(problem: Problem, backend: Backend, ctx: SolveContext) -> Outcome:
     import numpy as np
+
     from optikit.paradigms import LinearModelBuilder
 
     max_columns = _read_options(ctx.options.extra)

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from optikit.types import CheckReport, Violation
-
 from optikit_maintenance.costs import (
     Schedule,
     ScheduledOperation,

@@ -28,7 +28,6 @@ from typing import Any
 
 from optikit.conflicts import AssumptionProber, diagnose_guarded, never_raising
 from optikit.types import SolveContext
-
 from optikit_maintenance.model import Problem
 
 

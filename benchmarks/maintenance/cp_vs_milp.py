@@ -1,6 +1,6 @@
 """Measure the maintenance formulations on generated instances (not a test).
 
-    python plugins/optikit-maintenance/benchmarks/cp_vs_milp.py [--quick]
+    python benchmarks/maintenance/cp_vs_milp.py [--quick]
 
 For tiny and small instances both formulations are run to optimality and their optima
 compared (they must agree: this certifies the CP-SAT model); for medium and large ones
@@ -13,12 +13,12 @@ import argparse
 import time
 from typing import Any
 
+from optikit_maintenance import generate
+
 from optikit.problem_io import load_document
 from optikit.runner import solve
 from optikit.testing import isolated_registry
 from optikit.types import SolveOptions
-
-from optikit_maintenance import generate
 
 
 def run(registry: Any, document: dict[str, Any], solver: str, limit: float) -> dict[str, Any]:

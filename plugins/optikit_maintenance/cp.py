@@ -22,7 +22,6 @@ from fractions import Fraction
 from typing import Any
 
 from optikit.types import Backend, Outcome, SolveContext, Status, UsageError
-
 from optikit_maintenance.costs import Schedule, ScheduledOperation, ScheduledTask, to_payload
 from optikit_maintenance.model import Problem
 from optikit_maintenance.scaling import Scale, choose_scale
