@@ -13,10 +13,10 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from optikit.scheduling import ScheduledOperation
 from optikit.types import CheckReport, Violation
 from optikit_maintenance.costs import (
     Schedule,
-    ScheduledOperation,
     ScheduledTask,
     completion_times,
     evaluate,
@@ -55,11 +55,11 @@ def _read_operations(problem: Problem, entries: Any, schedule: Schedule,
             out.append(Violation("payload", f"{where}: job {job.id} has no operation "
                                             f"{e.get('operation')!r}"))
             continue
-        if k is None or not 0 <= k < len(job.operations[o]):
+        if k is None or not 0 <= k < len(job.operations[o].modes):
             out.append(Violation("payload", f"{where}: job {job.id} op {o} has no mode "
                                             f"{e.get('mode')!r}"))
             continue
-        mode = job.operations[o][k]
+        mode = job.operations[o].modes[k]
         start, end = _as_int(e.get("start")), _as_int(e.get("end"))
         if start is None or end is None:
             out.append(Violation("payload", f"{where}: start and end must be integers"))

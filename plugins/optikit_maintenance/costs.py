@@ -11,17 +11,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from optikit.scheduling import ScheduledOperation, operations_payload
 from optikit_maintenance.model import Problem
-
-
-@dataclass(frozen=True)
-class ScheduledOperation:
-    job: int
-    operation: int
-    mode: int
-    machine: int
-    start: int
-    end: int
 
 
 @dataclass(frozen=True)
@@ -104,27 +95,16 @@ def evaluate(problem: Problem, schedule: Schedule) -> Costs:
     tardiness = Fraction(0)
     for job, done in zip(problem.jobs, completion_times(problem, schedule), strict=True):
         if job.due is not None and done is not None and done > job.due:
-            tardiness += job.weight * (done - job.due)
+            tardiness += job.exact_weight * (done - job.due)
     makespan = max((s.end for s in schedule.operations), default=0)
     return Costs(planned, failure, skipped, tardiness, makespan)
 
 
 def to_payload(problem: Problem, schedule: Schedule) -> dict[str, Any]:
     """The solution payload: operations, maintenance, skipped tasks and the cost parts."""
-    ops = sorted(schedule.operations, key=lambda s: (s.start, s.machine, s.job, s.operation))
     tasks = sorted(schedule.tasks.values(), key=lambda s: (s.start, s.task))
     return {
-        "operations": [
-            {
-                "job": problem.jobs[s.job].id,
-                "operation": s.operation,
-                "mode": s.mode,
-                "machine": problem.machines[s.machine].id,
-                "start": s.start,
-                "end": s.end,
-            }
-            for s in ops
-        ],
+        "operations": operations_payload(problem.jobs, problem.machines, schedule.operations),
         "maintenance": [
             {
                 "task": problem.tasks[s.task].id,

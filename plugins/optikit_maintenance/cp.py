@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from optikit.scheduling import ScheduledOperation
 from optikit.types import Backend, Outcome, SolveContext, Status, UsageError
-from optikit_maintenance.costs import Schedule, ScheduledOperation, ScheduledTask, to_payload
+from optikit_maintenance.costs import Schedule, ScheduledTask, to_payload
 from optikit_maintenance.model import Problem
 from optikit_maintenance.scaling import Scale, choose_scale
 
@@ -76,7 +77,8 @@ def build(problem: Problem) -> CpModel:
     for job in problem.jobs:
         starts, modes_of_job = [], []
         previous_end: Any = None
-        for o, modes in enumerate(job.operations):
+        for o, op in enumerate(job.operations):
+            modes = op.modes
             shortest = min(m.duration for m in modes)
             lo = job.release if o == 0 else 0
             start = model.new_int_var(lo, max(lo, h - shortest), f"s[{job.id},{o}]")
@@ -104,11 +106,11 @@ def build(problem: Problem) -> CpModel:
         op_start.append(starts)
         op_mode.append(modes_of_job)
         last_end.append(previous_end)
-        if job.due is not None and job.weight > 0:
+        if job.due is not None and job.exact_weight > 0:
             late = model.new_int_var(0, h, f"late[{job.id}]")
             # Exact (not just >=), so every incumbent's objective is its true cost.
             model.add_max_equality(late, [previous_end - job.due, 0])
-            terms.linear.append((problem.weights.tardiness * job.weight, late, h))
+            terms.linear.append((problem.weights.tardiness * job.exact_weight, late, h))
 
     if problem.weights.makespan > 0 and last_end:
         makespan = model.new_int_var(0, h, "makespan")
@@ -201,7 +203,8 @@ def build(problem: Problem) -> CpModel:
 def _schedule(problem: Problem, cm: CpModel, value: Any) -> Schedule:
     schedule = Schedule()
     for j, job in enumerate(problem.jobs):
-        for o, modes in enumerate(job.operations):
+        for o, op in enumerate(job.operations):
+            modes = op.modes
             lits = cm.op_mode[j][o]
             k = next(i for i, lit in enumerate(lits) if value(lit)) if lits else 0
             start = value(cm.op_start[j][o])

@@ -102,12 +102,13 @@ def build(problem: Problem) -> GuardedModel:
     m = cp_model.CpModel()
     h = problem.horizon
     end_of_time = h + sum(t.duration for t in problem.tasks) + sum(
-        max(md.duration for md in op) for job in problem.jobs for op in job.operations)
+        max(md.duration for md in op.modes) for job in problem.jobs for op in job.operations)
     machine_intervals: list[list[Any]] = [[] for _ in problem.machines]
     guards: list[Guard] = []
     for j, job in enumerate(problem.jobs):
         previous: Any = job.release
-        for o, modes in enumerate(job.operations):
+        for o, op in enumerate(job.operations):
+            modes = op.modes
             start = m.new_int_var(job.release, end_of_time, f"s{j}_{o}")
             end = m.new_int_var(job.release, end_of_time, f"e{j}_{o}")
             lits = [m.new_bool_var(f"x{j}_{o}_{k}") for k in range(len(modes))]

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from optikit.scheduling import ScheduledOperation
 from optikit.types import Backend, Outcome, SolveContext, Status, UsageError
-from optikit_maintenance.costs import Schedule, ScheduledOperation, ScheduledTask, to_payload
+from optikit_maintenance.costs import Schedule, ScheduledTask, to_payload
 from optikit_maintenance.model import Problem
 
 DEFAULT_MAX_COLUMNS = 20_000
@@ -53,8 +54,9 @@ def activities(problem: Problem) -> list[_Activity]:
     h = problem.horizon
     out: list[_Activity] = []
     for j, job in enumerate(problem.jobs):
-        shortest = [min(m.duration for m in modes) for modes in job.operations]
-        for o, modes in enumerate(job.operations):
+        shortest = [min(m.duration for m in op.modes) for op in job.operations]
+        for o, op in enumerate(job.operations):
+            modes = op.modes
             lo = job.release + sum(shortest[:o])
             tail = sum(shortest[o + 1:])
             for k, mode in enumerate(modes):
@@ -131,7 +133,8 @@ def solve(problem: Problem, backend: Backend, ctx: SolveContext) -> Outcome:
     by_key = {(a.kind, a.key): i for i, a in enumerate(acts)}
     # Each operation one mode and start; each task once (or at most once if optional).
     for j, job in enumerate(problem.jobs):
-        for o, modes in enumerate(job.operations):
+        for o, op in enumerate(job.operations):
+            modes = op.modes
             row: dict[int, float] = {}
             for k in range(len(modes)):
                 row.update(terms(by_key[("op", (j, o, k))]))
@@ -168,7 +171,7 @@ def solve(problem: Problem, backend: Backend, ctx: SolveContext) -> Outcome:
 
     def end_terms(j: int, o: int, sign: float) -> dict[int, float]:
         out: dict[int, float] = {}
-        for k, mode in enumerate(problem.jobs[j].operations[o]):
+        for k, mode in enumerate(problem.jobs[j].operations[o].modes):
             i = by_key[("op", (j, o, k))]
             for s, col in zip(acts[i].starts, columns[i], strict=True):
                 out[int(col)] = sign * (s + mode.duration)
@@ -176,7 +179,7 @@ def solve(problem: Problem, backend: Backend, ctx: SolveContext) -> Outcome:
 
     def start_terms(j: int, o: int) -> dict[int, float]:
         out: dict[int, float] = {}
-        for k in range(len(problem.jobs[j].operations[o])):
+        for k in range(len(problem.jobs[j].operations[o].modes)):
             i = by_key[("op", (j, o, k))]
             for s, col in zip(acts[i].starts, columns[i], strict=True):
                 out[int(col)] = float(s)
@@ -190,8 +193,8 @@ def solve(problem: Problem, backend: Backend, ctx: SolveContext) -> Outcome:
             b.add_row({**start_terms(j, o), **end_terms(j, o - 1, -1.0)}, lower=0.0,
                       name=f"prec[{job.id},{o}]")
         last = len(job.operations) - 1
-        if job.due is not None and job.weight > 0:
-            late = b.add_column(cost=float(w.tardiness * job.weight), name=f"late[{job.id}]")
+        if job.due is not None and job.exact_weight > 0:
+            late = b.add_column(cost=float(w.tardiness * job.exact_weight), name=f"late[{job.id}]")
             b.add_row({late: 1.0, **end_terms(j, last, -1.0)}, lower=-float(job.due))
         if makespan is not None:
             b.add_row({makespan: 1.0, **end_terms(j, last, -1.0)}, lower=0.0)

@@ -5,8 +5,9 @@ number), so the checker's objective is exact and the CP-SAT model can be scaled 
 integers without rounding.  Machines, crews, tasks and jobs are referred to by position;
 ids appear only in documents and payloads.
 
-The model (domain brief §4.1): production jobs are flexible job-shop jobs on the same
-machines as the maintenance tasks; nothing overlaps on a machine; a task needs
+The model: production jobs are flexible job-shop jobs (the kernel's
+:class:`optikit.scheduling.Job`, with an exact weight) on the same machines as the
+maintenance tasks; nothing overlaps on a machine; a task needs
 ``technicians`` of its crew, while the crew is on shift; a machine's *renewing* task
 resets its health, so it must start by ``rul - rul_safety`` when an RUL is given, and
 the expected breakdown cost is ``P(breakdown before its start) x (repair_cost +
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from optikit import scheduling
+from optikit.scheduling import Mode, Operation
 from optikit.types import InvalidProblem
 
 
@@ -58,9 +61,10 @@ class Failure:
     repair_cost: Fraction
 
 
-@dataclass(frozen=True)
-class Machine:
-    id: str
+@dataclass(frozen=True, kw_only=True)
+class Machine(scheduling.Machine):
+    """A kernel machine with its downtime cost, RUL estimate and breakdown risk."""
+
     downtime_cost: Fraction
     rul: int | None = None
     rul_safety: int = 0
@@ -112,19 +116,11 @@ class Task:
     skip_cost: Fraction
 
 
-@dataclass(frozen=True)
-class Mode:
-    machine: int
-    duration: int
+@dataclass(frozen=True, kw_only=True)
+class Job(scheduling.Job):
+    """A kernel job whose tardiness weight is also kept exact (``weight`` is its float)."""
 
-
-@dataclass(frozen=True)
-class Job:
-    id: str
-    release: int
-    due: int | None
-    weight: Fraction
-    operations: tuple[tuple[Mode, ...], ...]
+    exact_weight: Fraction = Fraction(1)
 
 
 @dataclass(frozen=True)
@@ -216,11 +212,12 @@ def _machine(raw: Mapping[str, Any], i: int) -> Machine:
     if "rul_safety" in raw and "rul" not in raw:
         raise InvalidProblem(f"{field}.rul_safety", "needs rul")
     return Machine(
-        raw["id"],
-        exact(raw.get("downtime_cost", 0)),
-        raw.get("rul"),
-        int(raw.get("rul_safety", 0)),
-        failure,
+        id=raw["id"],
+        raw=dict(raw),
+        downtime_cost=exact(raw.get("downtime_cost", 0)),
+        rul=raw.get("rul"),
+        rul_safety=int(raw.get("rul_safety", 0)),
+        failure=failure,
     )
 
 
@@ -282,15 +279,17 @@ def _job(raw: Mapping[str, Any], j: int, horizon: int, machines: Mapping[str, in
         for k, mode in enumerate(op["modes"]):
             where = f"{field}.operations[{o}].modes[{k}].machine"
             modes.append(Mode(_reference(machines, mode["machine"], where, "machine"),
-                              int(mode["duration"])))
-        operations.append(tuple(modes))
+                              int(mode["duration"]), dict(mode)))
+        operations.append(Operation(j, o, tuple(modes)))
     release = int(raw.get("release", 0))
     if release >= horizon:
         raise InvalidProblem(f"{field}.release", f"must be before the horizon {horizon}")
     due = raw.get("due")
+    weight = exact(raw.get("weight", 1))
     return Job(
-        raw["id"], release, None if due is None else int(due),
-        exact(raw.get("weight", 1)), tuple(operations),
+        id=raw["id"], operations=tuple(operations), release=release,
+        due=None if due is None else int(due), weight=float(weight), raw=dict(raw),
+        exact_weight=weight,
     )
 
 
