@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from optikit.scheduling import schema as shop
+
 _ID = {"type": "string", "minLength": 1}
 _TIME = {"type": "integer", "minimum": 0}
 _COST = {"type": "number", "minimum": 0}
@@ -106,34 +108,12 @@ _TASK = {
     },
 }
 
-_MODE = {
-    "type": "object",
-    "required": ["machine", "duration"],
-    "additionalProperties": False,
-    "properties": {"machine": _ID, "duration": {"type": "integer", "minimum": 1}},
-}
+_MODE = shop.mode(machine=_ID, duration={"type": "integer", "minimum": 1})
 
-_JOB = {
-    "type": "object",
-    "required": ["id", "operations"],
-    "additionalProperties": False,
-    "properties": {
-        "id": _ID,
-        "release": _TIME,
-        "due": _TIME,
-        "weight": {**_COST, "description": "cost per time unit late (default 1)"},
-        "operations": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "type": "object",
-                "required": ["modes"],
-                "additionalProperties": False,
-                "properties": {"modes": {"type": "array", "minItems": 1, "items": _MODE}},
-            },
-        },
-    },
-}
+_JOB = shop.job(
+    shop.operation(_MODE), id=_ID, weight_description="cost per time unit late (default 1)",
+    operations_description=None,
+)
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
