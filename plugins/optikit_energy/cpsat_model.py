@@ -1,6 +1,6 @@
 """The CP-SAT model of an energy-scheduling problem (built, not solved, here).
 
-Why this shape (see domain.md §2.3 for the patterns):
+Why this shape:
 
 - **Energy cost per tariff period, not per start minute.**  With ``F(t)`` the cumulative
   objective price of units ``< t`` (``F`` is piecewise linear with one piece per tariff
@@ -29,12 +29,11 @@ CP-SAT takes integers only: see :mod:`optikit_energy.scaling` for the exact scal
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from optikit.scheduling import ScheduledOperation
 from optikit_energy.model import EnergyProblem, Infeasible
 from optikit_energy.scaling import frac, lcm_of_denominators, scale_to_integers
 
@@ -632,105 +631,3 @@ class EnergyCpModel:
             q = q_new
         model.minimize(sum(round(c * q) * e for c, e in self._terms))
         self.objective_scale = 1.0 / q
-
-    # -- solutions and hints ------------------------------------------------------------
-    def extract(
-        self, value: Callable[[Any], int], boolean_value: Callable[[Any], bool]
-    ) -> tuple[list[ScheduledOperation], dict[int, list[int]]]:
-        p = self.p
-        schedule: list[ScheduledOperation] = []
-        for g, op in enumerate(p.ops):
-            k = next(
-                k for k, lit in enumerate(self.lits[g])
-                if lit is not None and boolean_value(lit)
-            )
-            s = int(value(self.start[g]))
-            md = op.modes[k]
-            schedule.append(ScheduledOperation(op.job, op.index, k, md.machine, s, s + md.duration))
-        switch_on: dict[int, list[int]] = {}
-        for m in range(p.num_machines):
-            if not p.can_switch_off(m):
-                continue
-            if m in self.nodes:
-                switch_on[m] = sorted(
-                    int(value(n.idle_start)) for n in self.nodes[m] if boolean_value(n.new)
-                )
-            else:
-                starts = [s.start for s in schedule if s.machine == m]
-                switch_on[m] = [min(starts)] if starts else []
-        return schedule, switch_on
-
-    def decision_hint(
-        self, schedule: list[ScheduledOperation], switch_on: dict[int, list[int]]
-    ) -> dict[int, int]:
-        """Values of the decisions (starts, modes, switch-ons) of a known schedule.
-
-        Keyed by variable index (valid in clones of the model too).
-        """
-        p = self.p
-        hint: dict[int, int] = {}
-        by_op = {p.job_ops[s.job][s.operation]: s for s in schedule}
-        for g in range(len(p.ops)):
-            s = by_op[g]
-            hint[self.start[g].index] = s.start
-            for k, lit in enumerate(self.lits[g]):
-                if lit is not None:
-                    hint[lit.index] = int(k == s.mode)
-        for m, nodes in self.nodes.items():
-            times = sorted(switch_on.get(m, ()))
-            present = sorted(
-                (by_op[n.op].start, by_op[n.op].end, i)
-                for i, n in enumerate(nodes)
-                if by_op[n.op].machine == m
-            )
-            prev_end: int | None = None
-            pos = 0
-            for start, end, i in present:
-                node = nodes[i]
-                opened = None
-                while pos < len(times) and times[pos] <= start:
-                    opened = times[pos]
-                    pos += 1
-                if opened is not None or prev_end is None:
-                    hint[node.new.index] = 1
-                    hint[node.idle_start.index] = start if opened is None else opened
-                else:
-                    hint[node.new.index] = 0
-                    hint[node.idle_start.index] = prev_end
-                prev_end = end
-            for node in nodes:
-                if by_op[node.op].machine != m:
-                    hint[node.new.index] = 0
-                    hint[node.idle_start.index] = by_op[node.op].start
-        return hint
-
-    def decision_indices(self, ops: Iterable[int]) -> list[int]:
-        """Variable indices of the starts, ends, modes and cost pieces of ``ops``."""
-        out = []
-        for g in ops:
-            out += [self.start[g].index, self.end[g].index]
-            out.extend(lit.index for lit in self.lits[g] if lit is not None)
-            out.extend(self.op_aux[g])
-        return out
-
-    def switching_indices(self, free_ops: set[int]) -> list[int]:
-        """Indices of the switching variables of machines none of ``free_ops`` can use."""
-        out: list[int] = []
-        for nodes in self.nodes.values():
-            if any(n.op in free_ops for n in nodes):
-                continue
-            for n in nodes:
-                out.extend(n.aux)
-        return out
-
-    @staticmethod
-    def fix(model: Any, values: dict[int, int], indices: Iterable[int]) -> None:
-        """Fix, in ``model`` (a clone), the variables ``indices`` to ``values``."""
-        for i in indices:
-            dom = model.proto.variables[i].domain
-            dom.clear()
-            dom.extend([values[i], values[i]])
-
-    def all_variables(self) -> list[Any]:
-        model = self.model
-        return [model.get_int_var_from_proto_index(i) for i in range(len(model.proto.variables))]
