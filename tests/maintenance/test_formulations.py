@@ -80,7 +80,7 @@ def test_infeasible_rul_is_proven_by_both(registry: Any, hand: dict[str, Any]) -
 
 
 def test_crew_conflict_is_infeasible(registry: Any) -> None:
-    document = {
+    document: dict[str, Any] = {
         "type": "maintenance", "horizon": 10,
         "machines": [{"id": "A", "rul": 1}, {"id": "B", "rul": 1}],
         "crews": [{"id": "c", "size": 1}],

@@ -18,7 +18,9 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from optikit_blend.diagnosis import build_elastic, diagnose, round_up
+from optikit_blend.diagnosis import diagnose
+from optikit_blend.diagnosis.elastic import build_elastic
+from optikit_blend.diagnosis.wording import round_up
 
 from optikit.cli import cli
 from optikit.plugins import get_registry
