@@ -30,6 +30,8 @@ class Mode:
 
 @dataclass(frozen=True)
 class Operation:
+    """Operation ``index`` of job ``job`` (indices), run in one of its ``modes``."""
+
     job: int
     index: int
     modes: tuple[Mode, ...]
@@ -41,6 +43,8 @@ class Operation:
 
 @dataclass(frozen=True)
 class Job:
+    """A job: operations in processing order, its product family, release, due, weight."""
+
     id: str
     operations: tuple[Operation, ...]
     product: str | None = None
@@ -52,6 +56,8 @@ class Job:
 
 @dataclass(frozen=True)
 class Machine:
+    """A machine; a type's own fields stay in ``raw`` or in a subclass."""
+
     id: str
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
@@ -118,6 +124,13 @@ def _require(doc: Mapping[str, Any], key: str, path: str) -> Any:
     return doc[key]
 
 
+def _nonempty_list(doc: Mapping[str, Any], key: str, path: str) -> list[Any]:
+    value = _require(doc, key, path)
+    if not isinstance(value, list) or not value:
+        raise InvalidProblem(f"{path}.{key}" if path else key, "must be a non-empty list")
+    return value
+
+
 def _int(value: Any, path: str, minimum: int | None = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
         raise InvalidProblem(path, f"must be an integer, not {value!r}")
@@ -132,9 +145,7 @@ def parse_shop(doc: Mapping[str, Any]) -> Shop:
     Schema validation has run before this; here the cross-references are checked
     (unique ids, known machines, products named in setups).
     """
-    machines_doc = _require(doc, "machines", "")
-    if not isinstance(machines_doc, list) or not machines_doc:
-        raise InvalidProblem("machines", "must be a non-empty list")
+    machines_doc = _nonempty_list(doc, "machines", "")
     machines: list[Machine] = []
     seen: dict[str, int] = {}
     for i, m in enumerate(machines_doc):
@@ -144,9 +155,7 @@ def parse_shop(doc: Mapping[str, Any]) -> Shop:
         seen[mid] = i
         machines.append(Machine(mid, dict(m)))
 
-    jobs_doc = _require(doc, "jobs", "")
-    if not isinstance(jobs_doc, list) or not jobs_doc:
-        raise InvalidProblem("jobs", "must be a non-empty list")
+    jobs_doc = _nonempty_list(doc, "jobs", "")
     jobs: list[Job] = []
     job_ids: set[str] = set()
     for j, jd in enumerate(jobs_doc):
@@ -155,15 +164,11 @@ def parse_shop(doc: Mapping[str, Any]) -> Shop:
         if jid in job_ids:
             raise InvalidProblem(f"{path}.id", f"duplicate job id {jid!r}")
         job_ids.add(jid)
-        ops_doc = _require(jd, "operations", path)
-        if not isinstance(ops_doc, list) or not ops_doc:
-            raise InvalidProblem(f"{path}.operations", "must be a non-empty list")
+        ops_doc = _nonempty_list(jd, "operations", path)
         ops: list[Operation] = []
         for o, od in enumerate(ops_doc):
             opath = f"{path}.operations[{o}]"
-            modes_doc = _require(od, "modes", opath)
-            if not isinstance(modes_doc, list) or not modes_doc:
-                raise InvalidProblem(f"{opath}.modes", "must be a non-empty list")
+            modes_doc = _nonempty_list(od, "modes", opath)
             modes: list[Mode] = []
             for k, md in enumerate(modes_doc):
                 mpath = f"{opath}.modes[{k}]"
@@ -224,10 +229,12 @@ def completion_times(shop: Shop, schedule: Sequence[ScheduledOperation]) -> list
 
 
 def makespan(schedule: Sequence[ScheduledOperation]) -> int:
+    """The latest end of the schedule (0 when it is empty)."""
     return max((s.end for s in schedule), default=0)
 
 
 def weighted_tardiness(shop: Shop, schedule: Sequence[ScheduledOperation]) -> float:
+    """Sum over jobs with a due date of ``weight x max(0, completion - due)``."""
     total = 0.0
     for job, c in zip(shop.jobs, completion_times(shop, schedule), strict=True):
         if job.due is not None and c > job.due:

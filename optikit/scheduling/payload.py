@@ -7,11 +7,18 @@ index, mode index, machine id, start, end); types add their own keys next to
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from optikit.scheduling.model import Job, Machine, ScheduledOperation, Shop
 from optikit.types import Violation
+
+
+def _integral(value: Any) -> bool:
+    """An integer, or a float with an integral finite value (3.0); never a bool."""
+    return (isinstance(value, int | float) and not isinstance(value, bool)
+            and math.isfinite(value) and int(value) == value)
 
 
 def schedule_from_payload(
@@ -41,10 +48,10 @@ def schedule_from_payload(
             k = int(e["mode"])
             start, end = e["start"], e["end"]
             m = midx[str(e["machine"])]
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             violations.append(Violation("payload", f"{where}: missing or unknown {exc}"))
             continue
-        if not all(isinstance(v, int | float) and int(v) == v for v in (start, end)):
+        if not all(_integral(v) for v in (start, end)):
             violations.append(Violation("payload", f"{where}: start/end must be integers"))
             continue
         job = shop.jobs[j]

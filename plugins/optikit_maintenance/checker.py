@@ -2,8 +2,9 @@
 
 It reads the payload, never a solver's internals, and recomputes everything: that each
 operation and task is placed once with the right machine and duration, releases,
-precedences, windows, RUL deadlines, the horizon, no overlap on any machine, crews on
-shift and never over their size, and the cost parts (which must match the payload's
+precedences (for operations both by the kernel, :mod:`optikit.scheduling`), windows,
+RUL deadlines, the horizon, no overlap on any machine, crews on shift and never over
+their size, and the cost parts (which must match the payload's
 ``costs`` when it states them).
 """
 
@@ -13,7 +14,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from optikit.scheduling import ScheduledOperation
+from optikit import scheduling
 from optikit.types import CheckReport, Violation
 from optikit_maintenance.costs import (
     Schedule,
@@ -33,54 +34,6 @@ def _as_int(value: Any) -> int | None:
             math.isfinite(value) and int(value) == value:
         return int(value)
     return None
-
-
-def _read_operations(problem: Problem, entries: Any, schedule: Schedule,
-                     out: list[Violation]) -> None:
-    if not isinstance(entries, list):
-        out.append(Violation("payload", "operations must be a list"))
-        return
-    jobs = {j.id: i for i, j in enumerate(problem.jobs)}
-    machines = {m.id: i for i, m in enumerate(problem.machines)}
-    seen: set[tuple[int, int]] = set()
-    for n, e in enumerate(entries):
-        where = f"operations[{n}]"
-        if not isinstance(e, Mapping) or e.get("job") not in jobs:
-            out.append(Violation("payload", f"{where}: not an operation of a known job"))
-            continue
-        j = jobs[e["job"]]
-        job = problem.jobs[j]
-        o, k = _as_int(e.get("operation")), _as_int(e.get("mode"))
-        if o is None or not 0 <= o < len(job.operations):
-            out.append(Violation("payload", f"{where}: job {job.id} has no operation "
-                                            f"{e.get('operation')!r}"))
-            continue
-        if k is None or not 0 <= k < len(job.operations[o].modes):
-            out.append(Violation("payload", f"{where}: job {job.id} op {o} has no mode "
-                                            f"{e.get('mode')!r}"))
-            continue
-        mode = job.operations[o].modes[k]
-        start, end = _as_int(e.get("start")), _as_int(e.get("end"))
-        if start is None or end is None:
-            out.append(Violation("payload", f"{where}: start and end must be integers"))
-            continue
-        if (j, o) in seen:
-            out.append(Violation("payload", f"{where}: job {job.id} op {o} placed twice"))
-            continue
-        seen.add((j, o))
-        if machines.get(str(e.get("machine"))) != mode.machine:
-            out.append(Violation(
-                "eligibility", f"job {job.id} op {o}: mode {k} runs on "
-                f"{problem.machines[mode.machine].id}, not {e.get('machine')!r}"))
-        if end - start != mode.duration:
-            out.append(Violation(
-                "duration", f"job {job.id} op {o}: end - start = {end - start}, "
-                f"the mode takes {mode.duration}", float(abs(end - start - mode.duration))))
-        schedule.operations.append(ScheduledOperation(j, o, k, mode.machine, start, end))
-    for j, job in enumerate(problem.jobs):
-        for o in range(len(job.operations)):
-            if (j, o) not in seen:
-                out.append(Violation("payload", f"job {job.id} op {o} is not scheduled"))
 
 
 def _read_tasks(problem: Problem, payload: Mapping[str, Any], schedule: Schedule,
@@ -145,17 +98,7 @@ def _check_times(problem: Problem, schedule: Schedule, out: list[Violation]) -> 
         if s.start < 0 or s.end > h:
             out.append(Violation("horizon", f"job {job.id} op {s.operation} runs "
                                             f"[{s.start}, {s.end}) outside [0, {h}]"))
-        if s.operation == 0 and s.start < job.release:
-            out.append(Violation("release", f"job {job.id} starts at {s.start} before its "
-                                            f"release {job.release}",
-                                 float(job.release - s.start)))
-    by_job = {(s.job, s.operation): s for s in schedule.operations}
-    for (j, o), s in by_job.items():
-        before = by_job.get((j, o - 1))
-        if before is not None and s.start < before.end:
-            out.append(Violation("precedence", f"job {problem.jobs[j].id} op {o} starts at "
-                                               f"{s.start} before op {o - 1} ends at "
-                                               f"{before.end}", float(before.end - s.start)))
+    out.extend(scheduling.check_job_times(problem.shop, schedule.operations))
     for t, done in schedule.tasks.items():
         task = problem.tasks[t]
         if done.start < task.earliest or done.end > task.latest_end:
@@ -213,7 +156,8 @@ def _close(a: float, b: float) -> bool:
 def check(problem: Problem, payload: Mapping[str, Any]) -> CheckReport:
     violations: list[Violation] = []
     schedule = Schedule()
-    _read_operations(problem, payload.get("operations"), schedule, violations)
+    schedule.operations, read = scheduling.schedule_from_payload(problem.shop, payload)
+    violations.extend(read)
     _read_tasks(problem, payload, schedule, violations)
     _check_times(problem, schedule, violations)
     _check_machines(problem, schedule, violations)

@@ -164,6 +164,11 @@ class Problem:
         return task.renews and deadline is not None and deadline < self.horizon
 
     @property
+    def shop(self) -> scheduling.Shop:
+        """The production part as the kernel's shop (no setups), for its payload and checks."""
+        return scheduling.Shop(self.machines, self.jobs)
+
+    @property
     def num_operations(self) -> int:
         return sum(len(j.operations) for j in self.jobs)
 

@@ -27,29 +27,11 @@ from optikit.plugins import get_registry
 from optikit.problem_io import ProblemFileError, load_document, load_problem
 from optikit.runner import SolveResult, solve
 from optikit.types import SolveContext, SolveOptions
+from tests.blend.conftest import small_blend
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW_BASIS = ROOT / "problems" / "blend" / "sinter_feed_raw_basis_infeasible.yaml"
 REGISTRY = get_registry()
-
-
-def small_blend() -> dict[str, Any]:
-    """Two ores and a flux (total 100 t): ORE_A Fe 60 / SiO2 4, ORE_B Fe 40 / SiO2 10,
-    FLUX CaO 50 / SiO2 2 with 10 % loss."""
-    return {
-        "type": "blend",
-        "name": "small",
-        "total": 100.0,
-        "materials": [
-            {"id": "ORE_A", "cost": 10.0, "composition": {"Fe": 60.0, "SiO2": 4.0}},
-            {"id": "ORE_B", "cost": 4.0, "composition": {"Fe": 40.0, "SiO2": 10.0}},
-            {"id": "FLUX", "cost": 1.0, "loss": 10.0, "composition": {"CaO": 50.0, "SiO2": 2.0}},
-        ],
-        "specs": {"Fe": {"min": 45.0}, "SiO2": {"max": 9.0}},
-        "ratios": [{"name": "basicity", "numerator": {"CaO": 1}, "denominator": {"SiO2": 1},
-                    "min": 0.5, "max": 2.0}],
-        "groups": [{"name": "ores", "materials": ["ORE_A", "ORE_B"], "min": 0.5}],
-    }
 
 
 def run(document: dict[str, Any], solver: str = "highs", **options: Any) -> SolveResult:
