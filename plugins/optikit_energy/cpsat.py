@@ -2,9 +2,9 @@
 
 Two CP-SAT models: on small instances (``model=auto`` picks it up to
 ``TIME_INDEXED_COLUMNS`` start variables) the time-indexed model of
-:mod:`optikit_energy.timeindexed`, whose LP bound proves optima (the §2.6 toy in about a
-second); otherwise the interval model of :mod:`optikit_energy.cpsat_model`, whose size
-does not grow with the horizon.
+:mod:`optikit_energy.timeindexed`, whose LP bound proves optima (the cross-checked toy
+``samples/toy_full.yaml`` in about a second); otherwise the interval model of
+:mod:`optikit_energy.cpsat_model`, whose size does not grow with the horizon.
 
 The run, all under the shared deadline (``ctx.remaining()``):
 

@@ -7,7 +7,8 @@ Why this shape:
   period), an operation of power ``P`` on ``[S, E)`` costs ``P * (F(E) - F(S))``.  ``F`` at
   a variable time point is modelled with one boolean per tariff period the point may fall in
   (the disaggregated "convex combination" form: ``x = sum x_r``, ``a_r z_r <= x_r <= b_r
-  z_r``), so the model grows with the number of periods, not with the horizon.  A table of
+  z_r``), so the model grows with the number of periods, not with the horizon.  The curve
+  and its pieces are :mod:`optikit_energy.cpsat_prices`.  A table of
   cost per start minute (``add_element``) on a 2,880-minute horizon is what blows up.
 - **Idle energy without time indexing.**  Because ``F`` is additive, a machine that is on
   from its first start to its last end costs ``I * (F(last end) - F(first start))`` plus
@@ -34,25 +35,14 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from optikit_energy.cpsat_prices import PriceCurve, Segment
 from optikit_energy.model import EnergyProblem, Infeasible
 from optikit_energy.scaling import frac, lcm_of_denominators, scale_to_integers
 
-# Cumulative objective prices F(t) stay below this (integer units).
-F_LIMIT = 1e12
 # The integer objective's coefficients times their variables' ranges stay below this.
 OBJECTIVE_LIMIT = 2.0**52
 # Scaled powers (cumulative demands and capacity) stay below this.
 POWER_LIMIT = 2.0**40
-
-
-@dataclass
-class Segment:
-    """Units ``[start, end)`` of constant objective price ``rho`` (integer, per kW-unit)."""
-
-    start: int
-    end: int
-    rho: int
-    f_start: int  # F(start)
 
 
 @dataclass
@@ -101,82 +91,19 @@ class EnergyCpModel:
         self.objective_scale = 1.0
         self._build()
 
-    # -- time and price ---------------------------------------------------------------
-    def _build_segments(self) -> None:
-        p = self.p
-        h = frac(p.time_step) / 60
-        w = p.weights
-        pis = [
-            frac(w.energy_cost) * frac(q.price) + frac(w.carbon) * frac(q.carbon)
-            for q in p.tariff
-        ]
-        self.energy_on = self.purpose == "energy" and any(pis)
-        # Merge neighbouring periods of equal objective price.
-        merged: list[tuple[int, int, Fraction]] = []
-        for q, pi in zip(p.tariff, pis, strict=True):
-            if merged and merged[-1][2] == pi:
-                merged[-1] = (merged[-1][0], q.end, pi)
-            else:
-                merged.append((q.start, q.end, pi))
-        rhos = [pi * h for _, _, pi in merged]
-        scaled = scale_to_integers(rhos, p.horizon, F_LIMIT)
-        if not scaled.exact:
-            self.info.exact = False
-            self.info.notes.append("tariff prices were rounded to fit CP-SAT's integers")
-        self.rho_scale = scaled.factor  # integer rho = rho (currency per kW-unit) * rho_scale
-        self.h = h
-        self.segments = []
-        f = 0
-        for (a, b, _), rho in zip(merged, scaled.values, strict=True):
-            self.segments.append(Segment(a, b, rho, f))
-            f += rho * (b - a)
-        self.f_max = f
-
-    def f_of(self, t: int) -> int:
-        """F(t) for a constant t (integer units)."""
-        for s in self.segments:
-            if s.start <= t <= s.end:
-                return s.f_start + s.rho * (t - s.start)
-        return self.f_max
-
-    def _pwl(self, x: Any, lo: int, hi: int, name: str, half_open: bool = False) -> tuple[Any, Any]:
-        """(F(x), rho(x)) as linear expressions of x in [lo, hi].
-
-        With ``half_open`` the pieces are ``[a, b-1]`` so ``rho(x)`` is the price of unit x
-        (needed for a start-up's price); otherwise ``[a, b]`` (enough for F).
-        """
-        model = self.model
-        segs = [
-            s for s in self.segments
-            if s.start <= hi and (s.end - (1 if half_open else 0)) >= lo
-        ]
-        if len(segs) == 1:
-            s = segs[0]
-            return s.f_start + s.rho * (x - s.start), s.rho
-        zs, parts, f_terms, rho_terms = [], [], [], []
-        for r, s in enumerate(segs):
-            a = max(s.start, lo)
-            b = min(s.end - (1 if half_open else 0), hi)
-            z = model.new_bool_var(f"{name}_z{r}")
-            # Offset from the piece's left end, so every coefficient is >= 0 (see
-            # _build_op_pieces on why that matters for the LP bound).
-            y = model.new_int_var(0, b - a, f"{name}_y{r}")
-            model.add(y <= (b - a) * z)
-            zs.append(z)
-            parts.append(a * z + y)
-            f_terms.append((s.f_start + s.rho * (a - s.start)) * z + s.rho * y)
-            rho_terms.append(s.rho * z)
-        model.add_exactly_one(zs)
-        model.add(sum(parts) == x)
-        self.info.counts["pwl_booleans"] = self.info.counts.get("pwl_booleans", 0) + len(zs)
-        return sum(f_terms), sum(rho_terms)
-
     # -- build --------------------------------------------------------------------------
     def _build(self) -> None:
         p = self.p
         model = self.model
         horizon = p.horizon
-        self._build_segments()
+        prices = PriceCurve.of(p, self.purpose)
+        if not prices.exact:
+            self.info.exact = False
+            self.info.notes.append("tariff prices were rounded to fit CP-SAT's integers")
+        self.prices = prices
+        self.energy_on = prices.energy_on
+        self.segments, self.f_max = prices.segments, prices.f_max
+        self.rho_scale, self.h = prices.rho_scale, prices.h
         cap = p.peak_power
         heads, tails = p.heads, p.tails
 
@@ -235,6 +162,10 @@ class EnergyCpModel:
             self._add_machine_period_caps()
         self._build_peak()
         self._build_objective()
+
+    def _pwl(self, x: Any, lo: int, hi: int, name: str, half_open: bool = False) -> tuple[Any, Any]:
+        """(F(x), rho(x)) in this model (see :meth:`PriceCurve.pwl`)."""
+        return self.prices.pwl(self.model, x, lo, hi, name, half_open, self.info.counts)
 
     def _domain(self, var: Any) -> tuple[int, int]:
         dom = list(self.model.proto.variables[var.index].domain)
@@ -307,13 +238,6 @@ class EnergyCpModel:
             self.model.add(var >= rho_min * units)
         return var
 
-    def _segment_at(self, t: int) -> Segment:
-        """The price segment of unit t (the last one for t at or past the horizon)."""
-        for seg in self.segments:
-            if seg.start <= t < seg.end:
-                return seg
-        return self.segments[-1]
-
     def _build_op_pieces(self, g: int) -> None:
         """Disaggregate (mode, piece) for operation g: exact, and a tight LP relaxation.
 
@@ -349,10 +273,11 @@ class EnergyCpModel:
             busy_terms: list[Any] = []
             for r, (u, v) in enumerate(pieces):
                 z = lit if len(pieces) == 1 else model.new_bool_var(f"z{g}_{k}_{r}")
-                rho_s = self._segment_at(u).rho
-                rho_e = self._segment_at(u + d).rho
+                rho_s = self.prices.segment_at(u).rho
+                rho_e = self.prices.segment_at(u + d).rho
                 slope = rho_e - rho_s
-                fs_u, busy_u = self.f_of(u), self.f_of(u + d) - self.f_of(u)
+                f_of = self.prices.f_of
+                fs_u, busy_u = f_of(u), f_of(u + d) - f_of(u)
                 busy_v = busy_u + slope * (v - u)
                 # y measures the start from the piece's cheaper end, so that the cost
                 # busy = (cost at that end) * z + |slope| * y has coefficients >= 0.

@@ -4,9 +4,9 @@ One binary per (operation, mode, start unit), and per machine and unit an ``on``
 (with ``su`` switch-on binaries on switchable machines, or ``a``/``b`` "started by t" /
 "still to finish after t" binaries that make a machine without ``startup_energy`` on
 from its first start to its last end).  This is the classical formulation of
-energy-aware scheduling under time-of-use tariffs (domain.md §2.2a): exact for any
-tariff and with a strong LP bound, but its size grows with operations x modes x horizon,
-so it is for small instances only.  The ``milp`` formulation solves it with a linear
+energy-aware scheduling under time-of-use tariffs (Shrouf et al., 2014; surveyed by
+Gahm et al., 2016): exact for any tariff and with a strong LP bound, but its size grows
+with operations x modes x horizon, so it is for small instances only.  The ``milp`` formulation solves it with a linear
 backend; the ``cpsat`` formulation solves the same model with CP-SAT on small instances
 (where it proves optima the interval model cannot), converted by
 :mod:`optikit_energy.linear_to_cpsat`.
