@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from optikit_energy.cpsat_circuit import Node, build_circuit, machine_nodes
 from optikit_energy.cpsat_prices import PriceCurve, Segment
 from optikit_energy.model import EnergyProblem, Infeasible
 from optikit_energy.scaling import frac, lcm_of_denominators, scale_to_integers
@@ -43,20 +44,6 @@ from optikit_energy.scaling import frac, lcm_of_denominators, scale_to_integers
 OBJECTIVE_LIMIT = 2.0**52
 # Scaled powers (cumulative demands and capacity) stay below this.
 POWER_LIMIT = 2.0**40
-
-
-@dataclass
-class Node:
-    """An operation that may run on a machine (a circuit node), its modes there merged."""
-
-    op: int
-    modes: tuple[int, ...]
-    lit: Any  # the operation runs on this machine
-    end: Any  # its end there (start + the chosen mode's duration)
-    min_duration: int
-    idle_start: Any = None  # g: switch-on time or the previous end (switchable machines)
-    new: Any = None  # a switch-on happens at g
-    aux: range = range(0)  # variables created for this node's switching and idle terms
 
 
 @dataclass
@@ -206,7 +193,7 @@ class EnergyCpModel:
             self._build_switching(m, pairs)
             return
         if self._has_setups(m):
-            self._build_circuit(m, self._machine_nodes(m, pairs))
+            self._circuit(m, self._machine_nodes(m, pairs))
         if idle > 0 and (self.energy_on or p.peak_power is not None):
             # On from the first start to the last end.
             horizon = p.horizon
@@ -305,75 +292,13 @@ class EnergyCpModel:
         self.f_start.append(sum(f_start_terms))
 
     def _machine_nodes(self, m: int, pairs: list[tuple[int, int]]) -> list[Node]:
-        """One node per operation that may run on m (its modes on m merged)."""
-        p = self.p
-        model = self.model
-        by_op: dict[int, list[int]] = {}
-        for g, k in pairs:
-            by_op.setdefault(g, []).append(k)
-        nodes = []
-        for g, modes in by_op.items():
-            lits = [self.lits[g][k] for k in modes]
-            if len(modes) == 1:
-                lit = lits[0]
-            else:
-                lit = model.new_bool_var(f"on{m}_op{g}")
-                model.add(lit == sum(lits))
-            durations = [p.ops[g].modes[k].duration for k in modes]
-            if len(set(durations)) == 1:
-                end = self.start[g] + durations[0]
-            else:
-                end = self.start[g] + sum(d * x for d, x in zip(durations, lits, strict=True))
-            nodes.append(Node(g, tuple(modes), lit, end, min(durations)))
-        return nodes
+        return machine_nodes(self.model, self.p, m, pairs, self.start, self.lits)
 
-    def _arc_allowed(self, a: Node, b: Node, setup: int) -> bool:
-        p = self.p
-        if a.op == b.op:
-            return False
-        oa, ob = p.ops[a.op], p.ops[b.op]
-        if oa.job == ob.job and ob.index < oa.index:
-            return False
-        lo_a, _ = self._domain(self.start[a.op])
-        _, hi_b = self._domain(self.start[b.op])
-        return lo_a + a.min_duration + setup <= hi_b
-
-    def _build_circuit(
-        self, m: int, nodes: list[Node],
-        on_arc: Callable[[int, int, Any], None] | None = None,
-        on_first: Callable[[int, Any], None] | None = None,
-    ) -> None:
-        """Successor arcs over the machine's operations (node 0 is the depot)."""
-        model = self.model
-        p = self.p
-        arcs: list[tuple[int, int, Any]] = []
-        empty = model.new_bool_var(f"empty{m}")
-        arcs.append((0, 0, empty))
-        for i, node in enumerate(nodes):
-            first = model.new_bool_var(f"first{m}_{i}")
-            last = model.new_bool_var(f"last{m}_{i}")
-            arcs += [(0, i + 1, first), (i + 1, 0, last), (i + 1, i + 1, ~node.lit)]
-            if on_first is not None:
-                on_first(i, first)
-        count = 0
-        for i, a in enumerate(nodes):
-            for j, b in enumerate(nodes):
-                if i == j:
-                    continue
-                setup = p.shop.setup_time(m, p.ops[a.op].job, p.ops[b.op].job)
-                if not self._arc_allowed(a, b, setup):
-                    continue
-                arc = model.new_bool_var(f"arc{m}_{i}_{j}")
-                arcs.append((i + 1, j + 1, arc))
-                if setup:
-                    model.add(self.start[b.op] >= a.end + setup).only_enforce_if(arc)
-                elif on_arc is None:
-                    model.add(self.start[b.op] >= a.end).only_enforce_if(arc)
-                if on_arc is not None:
-                    on_arc(i, j, arc)
-                count += 1
-        model.add_circuit(arcs)
-        self.info.counts["arcs"] = self.info.counts.get("arcs", 0) + count
+    def _circuit(self, m: int, nodes: list[Node],
+                 on_arc: Callable[[int, int, Any], None] | None = None,
+                 on_first: Callable[[int, Any], None] | None = None) -> None:
+        build_circuit(self.model, self.p, m, nodes, self.start,
+                      lambda g: self._domain(self.start[g]), self.info.counts, on_arc, on_first)
 
     def _build_switching(self, m: int, pairs: list[tuple[int, int]]) -> None:
         p = self.p
@@ -440,7 +365,7 @@ class EnergyCpModel:
             model.add(b.idle_start >= a.end).only_enforce_if(arc)
             model.add(b.idle_start == a.end).only_enforce_if([arc, ~b.new])
 
-        self._build_circuit(m, nodes, on_arc=on_arc, on_first=on_first)
+        self._circuit(m, nodes, on_arc=on_arc, on_first=on_first)
 
     def _build_peak(self) -> None:
         cap = self.p.peak_power
