@@ -1,6 +1,6 @@
 """Built-in plugin: the ``energy-scheduling`` problem type (energy-aware flexible job shop).
 
-A flexible job shop (the shared model of :mod:`optikit_fjsp.shop`) on a time grid with a
+A flexible job shop (the shared model of :mod:`optikit.scheduling`) on a time grid with a
 time-of-use tariff, carbon intensity per period, power per mode, machine idle power and
 switch-on energy, and a plant peak-power cap.  Formulations: ``cpsat`` (CP-SAT, with a
 constructive hint and large-neighbourhood search) and ``milp`` (time-indexed, through any

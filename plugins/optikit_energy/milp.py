@@ -13,9 +13,10 @@ from typing import Any
 from optikit.paradigms import LinearResult
 from optikit.types import Outcome, SolveContext, Status
 from optikit_energy import heuristic, switching, timeindexed
-from optikit_energy.cpsat import evaluate, read_options
 from optikit_energy.diagnosis import diagnosis_analysis
 from optikit_energy.model import EnergyProblem, Infeasible
+from optikit_energy.options import read_options
+from optikit_energy.run import evaluate
 
 OPTIONS = {"baseline": bool}
 

@@ -5,8 +5,9 @@ dates, tardiness weights and sequence-dependent changeovers; objectives makespan
 weighted tardiness or a weighted mix.  Formulations: ``cpsat`` (dispatching hint, global
 CP-SAT, then large-neighbourhood search), ``cpsat-plain`` (the textbook CP-SAT model, for
 comparison) and ``milp`` (disjunctive MILP for any linear backend; small instances).
-Also reads Brandimarte-style ``.fjs`` files.  :mod:`optikit_fjsp.shop` is the job-shop
-model shared with other scheduling types.  Nothing heavy is imported at module level.
+Also reads Brandimarte-style ``.fjs`` files.  The job-shop model it shares with other
+scheduling types is the core's :mod:`optikit.scheduling`.  Nothing heavy is imported at
+module level.
 """
 
 from __future__ import annotations

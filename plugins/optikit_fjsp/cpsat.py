@@ -40,11 +40,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from optikit.scheduling import check_schedule, schedule_to_payload
 from optikit.types import Outcome, ProgressEvent, SolveContext, Status, UsageError
 from optikit_fjsp import cpsat_model, heuristic, lns, tabu
 from optikit_fjsp.incumbent import SharedIncumbent
 from optikit_fjsp.model import FjspProblem
-from optikit_fjsp.shop import check_schedule, schedule_to_payload
 from optikit_fjsp.timetable import (
     Solution,
     left_shift,
