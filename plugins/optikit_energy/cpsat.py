@@ -33,13 +33,13 @@ from typing import Any
 
 import numpy as np
 
-from optikit.types import Outcome, SolveContext, Status, UsageError
+from optikit.types import Outcome, SolveContext, Status
 from optikit_energy import baseline, heuristic, switching, timeindexed
 from optikit_energy.cpsat_model import EnergyCpModel
 from optikit_energy.diagnosis import diagnosis_analysis
 from optikit_energy.lns import improve, set_hint
 from optikit_energy.model import EnergyProblem, Infeasible
-from optikit_energy.options import read_options
+from optikit_energy.options import CPSAT_OPTIONS
 from optikit_energy.run import (
     FAST_PRESOLVE,
     Incumbent,
@@ -49,16 +49,13 @@ from optikit_energy.run import (
     incumbent_from,
 )
 
-OPTIONS = {"lns": bool, "baseline": bool, "global_share": float, "model": str}
 # Use the time-indexed CP-SAT model (model=auto) up to this many start variables.
 TIME_INDEXED_COLUMNS = 4_000
 
 
 def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
-    opts = read_options(ctx.options.extra, OPTIONS)
-    kind = str(opts.get("model", "auto"))
-    if kind not in ("auto", "interval", "time-indexed"):
-        raise UsageError(f"option model must be auto, interval or time-indexed, not {kind!r}")
+    opts = ctx.options_for(CPSAT_OPTIONS)
+    kind = str(opts["model"])
     if kind == "auto":
         kind = "time-indexed" if _small(problem) else "interval"
     elif kind == "time-indexed":
@@ -73,7 +70,7 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
     run.stats["heuristic_s"] = round(time.monotonic() - started, 3)
 
     analysis: dict[str, Any] = {}
-    if opts.get("baseline", True):
+    if opts["baseline"]:
         base = baseline.compute(problem, backend, ctx, budget_s=_share(ctx, 0.08, 10.0))
         if base is not None:
             analysis["baseline"] = base
@@ -105,8 +102,8 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         if hint_values is not None:
             run.best.values = hint_values
     remaining = ctx.remaining()
-    share = float(opts.get("global_share", 0.2))
-    use_lns = opts.get("lns", True) and remaining is not None
+    share = float(opts["global_share"])
+    use_lns = opts["lns"] and remaining is not None
     global_limit = remaining
     if use_lns and remaining is not None:
         # Enough for presolve and the root LP (the bound) even under short limits.

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from optikit import hookimpl
 from optikit.lazy import lazy
-from optikit.types import Formulation, ProblemType, Reader
+from optikit.types import Formulation, Paradigm, ProblemType, Reader
+from optikit_fjsp.options import CPSAT_OPTIONS
 
 NAME = "fjsp"
 # Samples ship inside the package (wheels too); problems/fjsp links here.
@@ -44,20 +45,21 @@ def problem_type() -> ProblemType:
         formulations=[
             Formulation(
                 "cpsat",
-                "cp-sat",
+                Paradigm.CP_SAT,
                 lazy("optikit_fjsp.cpsat:solve"),
                 "CP-SAT with optional intervals per mode, circuits for changeovers; "
                 "dispatching hint, then large-neighbourhood search",
+                options=CPSAT_OPTIONS,
             ),
             Formulation(
                 "cpsat-plain",
-                "cp-sat",
+                Paradigm.CP_SAT,
                 lazy("optikit_fjsp.plain:solve"),
                 "the textbook CP-SAT model, one solver call (for comparison)",
             ),
             Formulation(
                 "milp",
-                "linear",
+                Paradigm.LINEAR,
                 lazy("optikit_fjsp.milp:solve"),
                 "disjunctive big-M MILP with machine choice (small instances)",
                 needs_integer=lambda problem: True,

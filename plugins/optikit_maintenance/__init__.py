@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from optikit import hookimpl
-from optikit.types import Formulation, ProblemType
+from optikit.types import Formulation, Paradigm, ProblemType
 from optikit_maintenance import cp, milp
 from optikit_maintenance.checker import check
 from optikit_maintenance.gantt import draw
 from optikit_maintenance.generator import generate
 from optikit_maintenance.model import parse
+from optikit_maintenance.options import MILP_OPTIONS
 from optikit_maintenance.schema import SCHEMA
 from optikit_maintenance.summary import summarize
 
@@ -46,15 +47,16 @@ def register_problem_types(register: Callable[[ProblemType], None]) -> None:
             check=check,
             formulations=[
                 Formulation(
-                    "cp", "cp-sat", cp.solve,
+                    "cp", Paradigm.CP_SAT, cp.solve,
                     description="intervals with no-overlap per machine, cumulative crews, "
                     "element tables for the breakdown cost",
                     needs_integer=_always,
                 ),
                 Formulation(
-                    "time-indexed", "linear", milp.solve,
+                    "time-indexed", Paradigm.LINEAR, milp.solve,
                     description="time-indexed MILP (start-time binaries); small horizons only",
                     needs_integer=_always,
+                    options=MILP_OPTIONS,
                 ),
             ],
             sense="min",

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from optikit.paradigms import CpSatSolver
 from optikit.scheduling import ScheduledOperation
-from optikit.types import Backend, Outcome, SolveContext, Status, UsageError
+from optikit.types import Outcome, SolveContext, Status
 from optikit_maintenance.costs import Schedule, ScheduledTask, to_payload
 from optikit_maintenance.model import Problem
 from optikit_maintenance.scaling import Scale, choose_scale
@@ -221,11 +222,7 @@ def _schedule(problem: Problem, cm: CpModel, value: Any) -> Schedule:
     return schedule
 
 
-def solve(problem: Problem, backend: Backend, ctx: SolveContext) -> Outcome:
-    if ctx.options.extra:
-        raise UsageError(
-            "maintenance (cp): unknown option(s) " + ", ".join(sorted(ctx.options.extra))
-        )
+def solve(problem: Problem, backend: CpSatSolver, ctx: SolveContext) -> Outcome:
     cm = build(problem)
     stats: dict[str, Any] = {"objective_scale": cm.scale.factor,
                              "exact_scaling": cm.scale.exact}
@@ -238,7 +235,7 @@ def solve(problem: Problem, backend: Backend, ctx: SolveContext) -> Outcome:
         diagnosis = diagnosis_analysis(problem, ctx, stats)
         return Outcome(result.status, message=result.message, stats=stats,
                        analysis={"diagnosis": diagnosis})
-    if not result.status.has_solution:
+    if not result.status.has_solution or result.value is None:
         return Outcome(result.status, message=result.message, stats=stats)
     schedule = _schedule(problem, cm, result.value)
     # The model's objective at the returned assignment.  CP-SAT's own objective value can

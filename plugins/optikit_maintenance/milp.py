@@ -13,17 +13,16 @@ the CP-SAT model on small instances with an independent formulation.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from optikit.paradigms import LinearSolver
 from optikit.scheduling import ScheduledOperation
-from optikit.types import Backend, Outcome, SolveContext, Status, UsageError
+from optikit.types import Outcome, SolveContext, Status, UsageError
 from optikit_maintenance.costs import Schedule, ScheduledTask, to_payload
 from optikit_maintenance.model import Problem
-
-DEFAULT_MAX_COLUMNS = 20_000
+from optikit_maintenance.options import MILP_OPTIONS
 
 
 @dataclass(frozen=True)
@@ -35,19 +34,6 @@ class _Activity:
     machine: int
     duration: int
     starts: range | list[int]
-
-
-def _read_options(extra: Mapping[str, Any]) -> int:
-    max_columns = DEFAULT_MAX_COLUMNS
-    for key, value in extra.items():
-        if key != "max_columns":
-            raise UsageError(f"maintenance (time-indexed): unknown option {key!r}; "
-                             "known: max_columns")
-        try:
-            max_columns = int(value)
-        except (TypeError, ValueError):
-            raise UsageError(f"option max_columns must be an integer, not {value!r}") from None
-    return max_columns
 
 
 def activities(problem: Problem) -> list[_Activity]:
@@ -84,12 +70,12 @@ def _task_cost(problem: Problem, t: int, start: int | None) -> Fraction:
     return problem.weights.downtime_cost * cost
 
 
-def solve(problem: Problem, backend: Backend, ctx: SolveContext) -> Outcome:
+def solve(problem: Problem, backend: LinearSolver, ctx: SolveContext) -> Outcome:
     import numpy as np
 
     from optikit.paradigms import LinearModelBuilder
 
-    max_columns = _read_options(ctx.options.extra)
+    max_columns = int(ctx.options_for(MILP_OPTIONS)["max_columns"])
     acts = activities(problem)
     n_columns = sum(len(a.starts) for a in acts)
     if n_columns > max_columns:

@@ -32,8 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from optikit.paradigms import LinearResult
-from optikit.types import Backend, SolveContext
+from optikit.paradigms import LinearResult, LinearSolver
+from optikit.types import SolveContext
 from optikit_blend.diagnosis.elastic import Limit, build_elastic
 from optikit_blend.diagnosis.filters import (
     SLACK_TOL,
@@ -74,7 +74,7 @@ def _combined(prober: Prober, result: LinearResult) -> list[dict[str, Any]]:
 
 
 def diagnose(
-    problem: BlendProblem, backend: Backend, ctx: SolveContext, expected: float = 0.0
+    problem: BlendProblem, backend: LinearSolver, ctx: SolveContext, expected: float = 0.0
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The ``analysis["diagnosis"]`` of an infeasible blend, and stats on how it was found.
 

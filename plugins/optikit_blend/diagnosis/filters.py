@@ -14,8 +14,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from optikit.conflicts import irreducible
-from optikit.paradigms import LinearResult
-from optikit.types import Backend, SolveContext, Status
+from optikit.paradigms import LinearResult, LinearSolver
+from optikit.types import SolveContext, Status
 from optikit_blend.diagnosis.elastic import ElasticModel
 
 #: A slack counts as used above this (model units are % points, per-tonne charges, counts).
@@ -44,7 +44,7 @@ class Prober:
     """Solves variants of one elastic model on the run's backend, within its deadline."""
 
     def __init__(
-        self, em: ElasticModel, backend: Backend, ctx: SolveContext, expected: float = 0.0
+        self, em: ElasticModel, backend: LinearSolver, ctx: SolveContext, expected: float = 0.0
     ) -> None:
         self.em = em
         self.backend = backend
