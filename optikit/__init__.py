@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import pluggy
 
+from optikit.api import Solution, SolverInfo, check, load, problem_types, solve, solvers
 from optikit.lazy import lazy
+from optikit.options import OptionNamespace, OptionSpec
 from optikit.types import (
     Availability,
     Backend,
     CheckReport,
     Formulation,
+    InputError,
     InvalidProblem,
     OptikitError,
     Outcome,
+    Paradigm,
     ProblemType,
     ProgressEvent,
     Reader,
@@ -27,9 +31,10 @@ from optikit.types import (
     Violation,
 )
 
-__version__ = "0.2.0"
-#: Version of the plugin API (hook names and the types in optikit.types).
-API_VERSION = "1.1"
+__version__ = "0.3.0"
+#: Version of the plugin API (hook names, the types in optikit.types, the paradigm base
+#: classes in optikit.paradigms, option declarations and optikit.scheduling).
+API_VERSION = "2.0"
 
 hookimpl = pluggy.HookimplMarker("optikit")
 
@@ -39,18 +44,29 @@ __all__ = [
     "Backend",
     "CheckReport",
     "Formulation",
+    "InputError",
     "InvalidProblem",
     "OptikitError",
+    "OptionNamespace",
+    "OptionSpec",
     "Outcome",
+    "Paradigm",
     "ProblemType",
     "ProgressEvent",
     "Reader",
+    "Solution",
     "SolveContext",
     "SolveOptions",
+    "SolverInfo",
     "Status",
     "UsageError",
     "Violation",
     "__version__",
+    "check",
     "hookimpl",
     "lazy",
+    "load",
+    "problem_types",
+    "solve",
+    "solvers",
 ]

@@ -1,15 +1,19 @@
 """Solver-neutral model shapes that formulations build and backends consume.
 
-Two paradigms ship with the core:
+Three paradigms ship with the core (:class:`optikit.types.Paradigm`), each with a typed
+backend base class and a protocol that formulations annotate their backend with:
 
-- ``"linear"``: a :class:`LinearModel` (LP or MILP in sparse row form, built from numpy
-  arrays so large models are assembled without a Python loop per coefficient).  Backends
-  return a :class:`LinearResult`.
-- ``"cp-sat"``: an ``ortools.sat.python.cp_model.CpModel`` built by the formulation.
-  The backend's ``solve(model, ctx, *, hint=None, time_limit=None, workers=None,
-  objective_scale=1.0, objective_offset=0.0, parameters=None, report_progress=True)``
-  returns a :class:`CpResult`.  ``parameters`` are CpSolver parameters by name; users
-  pass them as ``--option cpsat.<name>=<value>``.
+- ``linear``: a :class:`LinearModel` (LP or MILP in sparse row form, built from numpy
+  arrays so large models are assembled without a Python loop per coefficient).
+  :class:`LinearBackend` returns a :class:`LinearResult`.
+- ``cp-sat``: an ``ortools.sat.python.cp_model.CpModel`` built by the formulation.
+  :class:`CpSatBackend`'s ``solve(model, ctx, *, hint=None, time_limit=None,
+  workers=None, objective_scale=1.0, objective_offset=0.0, parameters=None,
+  report_progress=True)`` returns a :class:`CpResult`.  ``parameters`` are CpSolver
+  parameters by name; users pass them as ``--option cpsat.<name>=<value>``.
+- ``quadratic``: a :class:`QuadraticModel`, a linear model plus bilinear terms
+  ``coef * x[i] * x[j]`` in rows and objective (pooling, for instance), solved to a
+  proven global optimum by a :class:`QuadraticBackend` (which takes linear models too).
 
 Conventions a backend must honour, so that formulations never special-case a solver:
 
@@ -24,14 +28,17 @@ Conventions a backend must honour, so that formulations never special-case a sol
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from optikit.types import SolveContext, Status
+from optikit.types import Backend, Paradigm, SolveContext, Status
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
 INF = float("inf")
 
@@ -269,14 +276,21 @@ class LinearResult:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
-def answer_without_solver(model: LinearModel, ctx: SolveContext) -> LinearResult | None:
+def answer_without_solver(
+    model: LinearModel, ctx: SolveContext, *, quadratic_ok: bool = False
+) -> LinearResult | None:
     """The answer to a linear solve that no solver should be asked for, or None.
 
     NaN or infinite coefficients are an error; an empty bound interval is infeasible; a
     model without columns is settled here (every row's activity is 0) so that all
     backends agree on it, duals included; a stopped run or one with no time left is
-    ``unknown``.  Every linear backend calls this first.
+    ``unknown``; bilinear terms on a backend that cannot take them are an error.  Every
+    linear backend calls this first.
     """
+    if isinstance(model, QuadraticModel) and model.has_bilinear and not quadratic_ok:
+        return LinearResult(
+            Status.ERROR, message="the model has bilinear terms; this backend is linear only"
+        )
     for what, values in (
         ("objective", model.c),
         ("matrix", model.data),
@@ -344,3 +358,145 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     if diff <= 1e-9 * max(1.0, abs(objective)):
         return 0.0
     return diff / max(abs(objective), 1e-9)
+
+
+@dataclass
+class QuadraticModel(LinearModel):
+    """A :class:`LinearModel` plus bilinear terms.
+
+    Row ``q_rows[k]`` gains ``q_vals[k] * x[q_cols1[k]] * x[q_cols2[k]]``; the objective
+    gains ``obj_vals[k] * x[obj_cols1[k]] * x[obj_cols2[k]]``.  Linear backends refuse a
+    model with bilinear terms; quadratic backends solve it to global optimality.
+    """
+
+    q_rows: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    q_cols1: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    q_cols2: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    q_vals: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    obj_cols1: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    obj_cols2: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    obj_vals: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+
+    @property
+    def has_bilinear(self) -> bool:
+        return bool(self.q_vals.size or self.obj_vals.size)
+
+    def activity(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        linear = super().activity(x)
+        products = self.q_vals * x[self.q_cols1] * x[self.q_cols2]
+        return linear + np.bincount(self.q_rows, weights=products, minlength=self.num_rows)
+
+    def objective_value(self, x: NDArray[np.float64]) -> float:
+        quad = float(np.sum(self.obj_vals * x[self.obj_cols1] * x[self.obj_cols2]))
+        return float(self.c @ x) + self.offset + quad
+
+
+class QuadraticModelBuilder(LinearModelBuilder):
+    """:class:`LinearModelBuilder` that also takes bilinear terms."""
+
+    def __init__(self, sense: str = "min") -> None:
+        super().__init__(sense)
+        self._q: list[tuple[int, int, int, float]] = []
+        self._obj_q: list[tuple[int, int, float]] = []
+
+    def add_bilinear(self, row: int, i: int, j: int, coef: float) -> None:
+        """Add ``coef * x[i] * x[j]`` to row ``row`` (a row already added)."""
+        if not 0 <= row < self.num_rows:
+            raise IndexError(f"row {row} does not exist")
+        self._q.append((int(row), int(i), int(j), float(coef)))
+
+    def add_objective_bilinear(self, i: int, j: int, coef: float) -> None:
+        self._obj_q.append((int(i), int(j), float(coef)))
+
+    def build(self) -> QuadraticModel:
+        base = super().build()
+        q = np.array(self._q, dtype=np.float64).reshape(-1, 4)
+        o = np.array(self._obj_q, dtype=np.float64).reshape(-1, 3)
+        return QuadraticModel(
+            **{name: getattr(base, name) for name in LinearModel.__dataclass_fields__},
+            q_rows=q[:, 0].astype(np.int64),
+            q_cols1=q[:, 1].astype(np.int64),
+            q_cols2=q[:, 2].astype(np.int64),
+            q_vals=q[:, 3].copy(),
+            obj_cols1=o[:, 0].astype(np.int64),
+            obj_cols2=o[:, 1].astype(np.int64),
+            obj_vals=o[:, 2].copy(),
+        )
+
+
+# -- what each paradigm's backend looks like ----------------------------------------------
+
+
+class LinearSolver(Protocol):
+    """What a linear formulation needs of its backend."""
+
+    name: str
+    supports_integer: bool
+
+    def solve(self, model: LinearModel, ctx: SolveContext) -> LinearResult: ...
+
+
+class QuadraticSolver(Protocol):
+    """What a quadratic formulation needs: a global solve of a :class:`QuadraticModel`."""
+
+    name: str
+
+    def solve(self, model: LinearModel, ctx: SolveContext) -> LinearResult: ...
+
+
+class CpSatSolver(Protocol):
+    """What a CP-SAT formulation needs of its backend."""
+
+    name: str
+
+    def solve(
+        self,
+        model: cp_model.CpModel,
+        ctx: SolveContext,
+        *,
+        hint: Mapping[Any, int] | None = None,
+        time_limit: float | None = None,
+        workers: int | None = None,
+        objective_scale: float = 1.0,
+        objective_offset: float = 0.0,
+        parameters: Mapping[str, Any] | None = None,
+        report_progress: bool = True,
+    ) -> CpResult: ...
+
+
+class LinearBackend(Backend):
+    """Base class of LP/MILP backends: ``solve(LinearModel, ctx) -> LinearResult``."""
+
+    paradigm = Paradigm.LINEAR
+
+    def solve(self, model: LinearModel, ctx: SolveContext) -> LinearResult:
+        raise NotImplementedError
+
+
+class QuadraticBackend(LinearBackend):
+    """A global solver: takes linear models and :class:`QuadraticModel` alike."""
+
+    @property
+    def paradigms(self) -> frozenset[str]:
+        return frozenset({str(Paradigm.LINEAR), str(Paradigm.QUADRATIC)})
+
+
+class CpSatBackend(Backend):
+    """Base class of CP-SAT backends (see :class:`CpSatSolver` for ``solve``)."""
+
+    paradigm = Paradigm.CP_SAT
+
+    def solve(
+        self,
+        model: cp_model.CpModel,
+        ctx: SolveContext,
+        *,
+        hint: Mapping[Any, int] | None = None,
+        time_limit: float | None = None,
+        workers: int | None = None,
+        objective_scale: float = 1.0,
+        objective_offset: float = 0.0,
+        parameters: Mapping[str, Any] | None = None,
+        report_progress: bool = True,
+    ) -> CpResult:
+        raise NotImplementedError

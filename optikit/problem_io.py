@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from optikit.registry import Registry
-from optikit.types import InvalidProblem, OptikitError, ProblemType, UsageError, one_line
+from optikit.types import InputError, InvalidProblem, OptikitError, ProblemType, UsageError
 from optikit.validation import MAX_MAGNITUDE as _MAX_MAGNITUDE
 from optikit.validation import MIN_MAGNITUDE as _MIN_MAGNITUDE
 from optikit.validation import OutOfRange, validate_document
@@ -31,17 +31,12 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else f"{text[: limit - 20]}... ({len(text):,} chars)"
 
 
-class ProblemFileError(OptikitError):
+class ProblemFileError(InputError):
     """A problem (or solution) file that cannot be used, with the file and the field."""
 
     def __init__(self, source: str, field: str, message: str) -> None:
         # A hostile file can make a field name or a message megabytes long: keep one line.
-        field, message = _clip(field, 200), _clip(message, 600)
-        text = f"{source}: {field}: {message}" if field else f"{source}: {message}"
-        super().__init__(one_line(text))
-        self.source = source
-        self.field = field
-        self.message = message
+        super().__init__(source, _clip(field, 200), _clip(message, 600))
 
 
 @dataclass

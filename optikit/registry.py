@@ -10,7 +10,7 @@ from typing import Any
 
 import pluggy
 
-from optikit.types import Backend, ProblemType, Reader, UsageError
+from optikit.types import Availability, Backend, ProblemType, Reader, UsageError
 
 
 @dataclass
@@ -58,6 +58,7 @@ class Registry:
         self.readers: dict[str, Reader] = {}  # by lower-case extension, with the dot
         self.owner: dict[tuple[str, str], str] = {}
         self._muted: set[tuple[str, int]] = set()
+        self._availability: dict[str, Availability] = {}
 
     # -- look-ups with messages a user can act on ---------------------------------------
     def problem_type(self, name: str) -> ProblemType:
@@ -76,6 +77,17 @@ class Registry:
             raise UsageError(
                 f"unknown solver {name!r} {_closest(name, self.backends)}" + self._broken_note()
             ) from None
+
+    def availability(self, backend: Backend) -> Availability:
+        """The backend's probe, run once per process (probes import solver libraries)."""
+        found = self._availability.get(backend.name)
+        if found is None:
+            try:
+                found = backend.availability()
+            except Exception as exc:  # a probe must not raise; if it does, say so
+                found = Availability(False, f"availability probe failed: {exc}")
+            self._availability[backend.name] = found
+        return found
 
     def reader_for(self, path: Path) -> Reader | None:
         return self.readers.get(path.suffix.lower())

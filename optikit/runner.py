@@ -22,19 +22,18 @@ from typing import Any
 from optikit import __version__
 from optikit.exitcodes import ExitCode, for_status
 from optikit.paradigms import relative_gap
+from optikit.plan import SolvePlan, make_plan
 from optikit.problem_io import LoadedProblem
 from optikit.registry import Registry
 from optikit.types import (
     Backend,
     CheckReport,
-    Formulation,
     OptikitError,
     Outcome,
     ProgressEvent,
     SolveContext,
     SolveOptions,
     Status,
-    UsageError,
     Violation,
 )
 
@@ -52,80 +51,15 @@ class SolveResult:
     trajectory: list[ProgressEvent] = field(default_factory=list)
 
 
-def _formulations_for(loaded: LoadedProblem, backend: Backend) -> list[Formulation]:
-    return [f for f in loaded.ptype.formulations if f.paradigm == backend.paradigm]
-
-
-def _integer_ok(formulation: Formulation, backend: Backend, problem: Any) -> bool:
-    return backend.supports_integer or not formulation.needs_integer(problem)
-
-
 def select(
     loaded: LoadedProblem,
     registry: Registry,
     solver: str | None = None,
     formulation: str | None = None,
-) -> tuple[Backend, Formulation]:
-    """Pick the backend and formulation, or raise :class:`UsageError` saying why not."""
-    ptype = loaded.ptype
-    by_name = {f.name: f for f in ptype.formulations}
-    wanted: Formulation | None = None
-    if formulation is not None:
-        if formulation not in by_name:
-            raise UsageError(
-                f"problem type {ptype.name!r} has no formulation {formulation!r} "
-                f"(known: {', '.join(by_name)})"
-            )
-        wanted = by_name[formulation]
-
-    if solver is not None:
-        backend = registry.backend(solver)
-        status = backend.availability()
-        if not status.available:
-            raise UsageError(f"solver {solver!r} is unavailable: {status.reason}")
-        candidates = [wanted] if wanted is not None else _formulations_for(loaded, backend)
-        candidates = [f for f in candidates if f.paradigm == backend.paradigm]
-        if not candidates:
-            paradigms = sorted({f.paradigm for f in ptype.formulations})
-            raise UsageError(
-                f"solver {solver!r} ({backend.paradigm}) cannot solve {ptype.name!r} problems"
-                + (f" with formulation {formulation!r}" if formulation else "")
-                + f"; it needs a {' or '.join(paradigms)} solver"
-            )
-        for f in candidates:
-            if _integer_ok(f, backend, loaded.problem):
-                return backend, f
-        raise UsageError(
-            f"solver {solver!r} solves continuous models only and this problem needs "
-            "integer variables; choose a MILP solver such as "
-            + ", ".join(
-                n for n, b in registry.backends.items()
-                if b.paradigm == backend.paradigm and b.supports_integer
-            )
-        )
-
-    # No solver named: the type's preferences first, then anything that fits.
-    names = list(dict.fromkeys([*ptype.default_solvers, *sorted(registry.backends)]))
-    tried: list[str] = []
-    for name in names:
-        found = registry.backends.get(name)
-        if found is None:
-            continue
-        backend = found
-        candidates = [wanted] if wanted is not None else _formulations_for(loaded, backend)
-        candidates = [
-            f for f in candidates
-            if f.paradigm == backend.paradigm and _integer_ok(f, backend, loaded.problem)
-        ]
-        if not candidates:
-            continue
-        status = backend.availability()
-        if not status.available:
-            tried.append(f"{name} ({status.reason})")
-            continue
-        return backend, candidates[0]
-    detail = f"; unavailable: {'; '.join(tried)}" if tried else ""
-    raise UsageError(f"no installed solver can solve {ptype.name!r} problems{detail}")
+    options: SolveOptions | None = None,
+) -> SolvePlan:
+    """Plan a solve (see :func:`optikit.plan.make_plan`); raises :class:`UsageError`."""
+    return make_plan(loaded, registry, solver=solver, formulation=formulation, options=options)
 
 
 def _finite(value: float | None) -> float | None:
@@ -209,10 +143,7 @@ def _versions(registry: Registry, backend: Backend | None) -> dict[str, str]:
         if record.status == "ok" and record.version and record.name == owner:
             versions[f"plugin:{record.name}"] = record.version
     if backend is not None:
-        try:
-            version = backend.availability().version
-        except Exception:
-            version = ""
+        version = registry.availability(backend).version
         if version:
             versions[backend.name] = version
     return versions
@@ -230,14 +161,30 @@ def solve(
     log: Callable[[str], None] | None = None,
     started: float | None = None,
 ) -> SolveResult:
-    """Solve a loaded problem and return the checked solution document.
+    """Plan and solve a loaded problem; return the checked solution document.
 
-    Raises :class:`UsageError` (exit 2) when no suitable solver or formulation exists or a
-    formulation refuses the instance; everything that happens after the solve started
-    ends in a document.
+    Raises :class:`UsageError` (exit 2) when no suitable solver or formulation exists or an
+    option is not declared; everything that happens after the solve started ends in a
+    document.
     """
-    options = options or SolveOptions()
-    backend, chosen = select(loaded, registry, solver, formulation)
+    plan = select(loaded, registry, solver, formulation, options)
+    return execute(plan, registry, stop=stop, on_progress=on_progress, log=log, started=started)
+
+
+def execute(
+    plan: SolvePlan,
+    registry: Registry,
+    *,
+    stop: threading.Event | None = None,
+    on_progress: Callable[[ProgressEvent], None] | None = None,
+    log: Callable[[str], None] | None = None,
+    started: float | None = None,
+) -> SolveResult:
+    """Carry out a plan: run the formulation, then apply the contract's status rules.
+
+    ``started`` (monotonic) is when the time limit began to count, by default now.
+    """
+    loaded, backend, chosen, options = plan.loaded, plan.backend, plan.formulation, plan.options
     run: dict[str, Any] = {
         "problem_type": loaded.ptype.name,
         "name": loaded.name,
@@ -251,10 +198,16 @@ def solve(
         if on_progress is not None:
             on_progress(event)
 
-    ctx = SolveContext(options, on_progress=progress, stop=stop, log=log, started=started)
-    ctx._backends = registry.backends.get
+    ctx = SolveContext(
+        options,
+        on_progress=progress,
+        stop=stop,
+        log=log,
+        started=started,
+        backends=registry.backends.get,
+        formulation_options=plan.formulation_options,
+    )
     registry.notify("before_solve", run=run)
-    message = ""
     try:
         outcome = chosen.solve(loaded.problem, backend, ctx)
         if not isinstance(outcome, Outcome):
@@ -264,23 +217,21 @@ def solve(
     except Exception as exc:
         outcome = Outcome(Status.ERROR, message=f"{type(exc).__name__}: {exc}")
         outcome.stats["traceback"] = traceback.format_exc()
-    elapsed = ctx.elapsed()
-    result = finish(loaded, registry, backend, chosen, outcome, ctx, elapsed, message)
+    result = finish(plan, registry, outcome, ctx, ctx.elapsed())
     registry.notify("after_solve", run=run, document=result.document)
     return result
 
 
 def finish(
-    loaded: LoadedProblem,
+    plan: SolvePlan,
     registry: Registry,
-    backend: Backend,
-    chosen: Formulation,
     outcome: Outcome,
     ctx: SolveContext,
     elapsed: float,
     message: str = "",
 ) -> SolveResult:
     """Apply the contract's status rules to a formulation's outcome."""
+    loaded, backend, chosen = plan.loaded, plan.backend, plan.formulation
     options = ctx.options
     status = outcome.status
     messages = [m for m in (outcome.message, message) if m]
@@ -355,24 +306,19 @@ def finish(
 
 
 def abandoned_document(
-    loaded: LoadedProblem,
-    registry: Registry,
-    backend: Backend,
-    chosen: Formulation,
-    options: SolveOptions,
-    elapsed: float,
-    message: str,
+    plan: SolvePlan, registry: Registry, elapsed: float, message: str
 ) -> dict[str, Any]:
     """The document of a solve that had to be abandoned: no solution, status unknown."""
-    ctx = SolveContext(options)
+    ctx = SolveContext(plan.options)
     outcome = Outcome(Status.UNKNOWN, message=message)
-    return finish(loaded, registry, backend, chosen, outcome, ctx, elapsed).document
+    return finish(plan, registry, outcome, ctx, elapsed).document
 
 
 def available_solvers(registry: Registry, loaded: LoadedProblem) -> Sequence[str]:
     """Names of available backends that can solve this problem (for messages and menus)."""
     names = []
     for name, backend in sorted(registry.backends.items()):
-        if _formulations_for(loaded, backend) and backend.availability().available:
+        fits = any(backend.implements(f.paradigm) for f in loaded.ptype.formulations)
+        if fits and registry.availability(backend).available:
             names.append(name)
     return names

@@ -14,7 +14,28 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from optikit.options import OptionDecl, OptionSpec
+
+B = TypeVar("B", bound="Backend")
+
+
+class Paradigm(enum.StrEnum):
+    """The kinds of model a backend accepts (see :mod:`optikit.paradigms`).
+
+    A formulation builds a model of one paradigm; a backend declares the paradigms it
+    implements.  Plugins may add paradigms of their own as plain strings.
+    """
+
+    LINEAR = "linear"
+    """LP/MILP: :class:`optikit.paradigms.LinearModel` -> ``LinearResult``."""
+    CP_SAT = "cp-sat"
+    """An OR-Tools ``CpModel`` -> ``CpResult``."""
+    QUADRATIC = "quadratic"
+    """A linear model plus bilinear terms (:class:`optikit.paradigms.QuadraticModel`),
+    solved to global optimality -> ``LinearResult``."""
 
 
 class Status(enum.StrEnum):
@@ -60,8 +81,28 @@ class InvalidProblem(OptikitError):
         self.message = message
 
 
-class UsageError(OptikitError):
+class InputError(OptikitError):
+    """Input optikit refuses: a problem file, a document, an option.
+
+    The one exception type the Python API raises for bad input.  ``source`` is the file
+    (or ``<document>``, or the option's name), ``field`` the path of the offending field
+    (``materials[3].cost``; empty when the whole input is wrong), ``message`` what is
+    wrong.  ``str(error)`` is the one line the CLI prints.
+    """
+
+    def __init__(self, source: str, field: str, message: str) -> None:
+        parts = [p for p in (source, field, message) if p]
+        super().__init__(one_line(": ".join(parts)))
+        self.source = source
+        self.field = field
+        self.message = message
+
+
+class UsageError(InputError):
     """The user asked for something that cannot be done (unknown solver, bad option)."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__("", field, message)
 
 
 @dataclass(frozen=True)
@@ -103,10 +144,14 @@ class SolveContext:
         on_progress: Callable[[ProgressEvent], None] | None = None,
         stop: threading.Event | None = None,
         log: Callable[[str], None] | None = None,
+        *,
         started: float | None = None,
+        backends: Callable[[str], Backend | None] | None = None,
+        formulation_options: Mapping[str, Any] | None = None,
     ) -> None:
         self.options = options
-        # ``started``: when the command began (monotonic), so loading counts against the limit.
+        # The deadline counts from ``started`` (monotonic), by default now; the CLI passes
+        # the moment the command started, so that loading counts against the limit too.
         self.started = time.monotonic() if started is None else started
         limit = options.time_limit
         self.deadline: float | None = None if limit is None else self.started + limit
@@ -114,7 +159,39 @@ class SolveContext:
         self.trajectory: list[ProgressEvent] = []
         self._on_progress = on_progress
         self._log = log
-        self._backends: Callable[[str], Backend | None] = lambda name: None
+        self._backends = backends if backends is not None else (lambda name: None)
+        self._formulation_options = dict(formulation_options or {})
+
+    def option(self, name: str) -> Any:
+        """The value of one of the formulation's declared options (the user's or the
+        default), already converted to its declared type."""
+        try:
+            return self._formulation_options[name]
+        except KeyError:
+            raise KeyError(f"option {name!r} is not declared by this formulation") from None
+
+    def options_for(self, specs: Sequence[OptionSpec]) -> dict[str, Any]:
+        """Every option in ``specs``: the planned value, else the user's (converted), else
+        the default.  For formulation code that may also run under a context built by hand
+        (tests, sub-solves), where the plan did not fill the values in."""
+        out: dict[str, Any] = {}
+        for spec in specs:
+            if spec.name in self._formulation_options:
+                out[spec.name] = self._formulation_options[spec.name]
+            elif spec.name in self.options.extra:
+                out[spec.name] = spec.convert(self.options.extra[spec.name])
+            else:
+                out[spec.name] = spec.default
+        return out
+
+    def backend_options(self, prefix: str) -> dict[str, Any]:
+        """The user's options for one backend (``prefix`` such as ``"highs."``), with the
+        prefix removed; already validated by the backend's declarations."""
+        return {
+            key[len(prefix):]: value
+            for key, value in self.options.extra.items()
+            if key.startswith(prefix)
+        }
 
     def backend(self, name: str) -> Backend | None:
         """Another registered, available backend, for formulations that combine solvers
@@ -126,6 +203,11 @@ class SolveContext:
             return found if found.availability().available else None
         except Exception:
             return None
+
+    def backend_of(self, name: str, kind: type[B]) -> B | None:
+        """:meth:`backend`, narrowed to a paradigm's backend class (None if it is not one)."""
+        found = self.backend(name)
+        return found if isinstance(found, kind) else None
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
@@ -194,6 +276,11 @@ class CheckReport:
     def feasible(self) -> bool:
         return not self.violations
 
+    @property
+    def ok(self) -> bool:
+        """True when the checker found nothing wrong (the same as ``feasible``)."""
+        return not self.violations
+
 
 @dataclass(frozen=True)
 class Availability:
@@ -204,25 +291,30 @@ class Availability:
     version: str = ""
 
 
-# A formulation's entry point: (parsed problem, backend, context) -> Outcome.
-SolveFunction = Callable[[Any, "Backend", SolveContext], Outcome]
+# A formulation's entry point: (parsed problem, backend, context) -> Outcome.  The backend
+# implements the formulation's paradigm (the plan guarantees it), so formulations annotate
+# it with that paradigm's protocol (``optikit.paradigms.LinearSolver``, ``CpSatSolver``...).
+SolveFunction = Callable[[Any, Any, SolveContext], Outcome]
 
 
 @dataclass(frozen=True)
 class Formulation:
     """One way of modelling a problem type for one backend paradigm.
 
-    ``paradigm`` matches :attr:`Backend.paradigm` (``"linear"`` for LP/MILP backends,
-    ``"cp-sat"`` for the CP-SAT backend, or any paradigm a plugin defines).
+    ``paradigm`` is the kind of model it builds (a :class:`Paradigm`, or any paradigm a
+    plugin defines); it runs on backends that implement that paradigm.
     ``needs_integer`` says, for a parsed problem, whether this formulation builds
     integer variables, so that pure LP backends are refused with a clear message.
+    ``options`` declares its ``--option`` keys; the core refuses undeclared ones and
+    hands the converted values to the run as ``ctx.option(name)``.
     """
 
     name: str
-    paradigm: str
+    paradigm: Paradigm | str
     solve: SolveFunction
     description: str = ""
     needs_integer: Callable[[Any], bool] = field(default=lambda problem: False)
+    options: Sequence[OptionSpec] = ()
 
 
 @dataclass(frozen=True)
@@ -259,25 +351,38 @@ class ProblemType:
 
 
 class Backend:
-    """A solver backend.  Subclass it and register an instance.
+    """A solver backend.  Subclass a paradigm's base class and register an instance.
 
-    ``solve(model, ctx, **kwargs)`` takes a model of the backend's ``paradigm``
-    (see :mod:`optikit.paradigms`) and returns that paradigm's result type.
-    Backends map the common options (time limit from ``ctx.remaining()``, threads,
-    seed, gap) onto their solver and report incumbents through ``ctx.report``.
+    The base classes in :mod:`optikit.paradigms` (``LinearBackend``, ``CpSatBackend``,
+    ``QuadraticBackend``) fix the ``solve`` signature of each paradigm, so that mypy
+    checks a backend against the models formulations hand it.  ``paradigm`` is the main
+    paradigm; ``paradigms`` all it implements (a global solver that takes linear and
+    quadratic models, say).  Backends map the common options (time limit from
+    ``ctx.remaining()``, threads, seed, gap) onto their solver and report incumbents
+    through ``ctx.report``.
     """
 
     name: str = ""
-    paradigm: str = ""
+    paradigm: Paradigm | str = ""
     description: str = ""
     supports_integer: bool = True
+
+    @property
+    def paradigms(self) -> frozenset[str]:
+        """Every paradigm this backend implements (by default just ``paradigm``)."""
+        return frozenset({str(self.paradigm)})
+
+    def implements(self, paradigm: Paradigm | str) -> bool:
+        return str(paradigm) in self.paradigms
 
     def availability(self) -> Availability:
         """Probe the solver; must never raise."""
         return Availability(True)
 
-    def solve(self, model: Any, ctx: SolveContext, **kwargs: Any) -> Any:
-        raise NotImplementedError
+    def options(self) -> Sequence[OptionDecl]:
+        """The ``--option`` keys this backend takes, each starting with ``NAME.``."""
+        return ()
+
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,7 @@ def solve_command(
 ) -> None:
     """Solve a problem FILE (JSON, YAML, or a standard format such as .fjs)."""
     from optikit.problem_io import LoadTimeout, load_problem_before
-    from optikit.runner import select, solve
+    from optikit.runner import execute, select
 
     started = time.monotonic()  # the limit covers the whole command, loading included
     check_outputs(file, output, gantt)
@@ -127,16 +127,13 @@ def solve_command(
     grace = grace_seconds(time_limit)
     show_progress = verbose or (not quiet and not as_json and sys.stderr.isatty())
     printer = _ProgressPrinter(show_progress)
-    backend, chosen = select(loaded, registry, solver, formulation)
+    plan = select(loaded, registry, solver, formulation, options)
     try:
         with graceful_interrupts(stop, interrupted):
             result = run_interruptible(
-                lambda: solve(
-                    loaded,
+                lambda: execute(
+                    plan,
                     registry,
-                    solver=backend.name,
-                    formulation=chosen.name,
-                    options=options,
                     stop=stop,
                     on_progress=printer,
                     log=lambda msg: click.echo(msg, err=True),
@@ -150,7 +147,7 @@ def solve_command(
                 hard_deadline=started + time_limit + 0.85 * grace,
             )
     except Overrun:
-        _abandon(loaded, registry, backend, chosen, options, started, output, as_json, quiet)
+        _abandon(plan, registry, started, output, as_json, quiet)
     document = result.document
     if interrupted.is_set():
         document["interrupted"] = True
@@ -196,11 +193,8 @@ def _give_up(message: str) -> None:
 
 
 def _abandon(
-    loaded: Any,
+    plan: Any,
     registry: Any,
-    backend: Any,
-    chosen: Any,
-    options: SolveOptions,
     started: float,
     output: Path | None,
     as_json: bool,
@@ -209,9 +203,10 @@ def _abandon(
     """The solver ignored its time limit: report no solution and exit without waiting."""
     from optikit.runner import abandoned_document
 
+    options = plan.options
     document = abandoned_document(
-        loaded, registry, backend, chosen, options, time.monotonic() - started,
-        f"the {backend.name} solver did not stop within its time limit "
+        plan, registry, time.monotonic() - started,
+        f"the {plan.backend.name} solver did not stop within its time limit "
         f"({options.time_limit:g} s + {grace_seconds(options.time_limit):g} s grace); "
         "optikit stopped waiting for it",
     )

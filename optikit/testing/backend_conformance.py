@@ -98,7 +98,10 @@ class BackendConformance(_ConformanceBase):
     def solve_case(self, case: BackendCase, ctx: SolveContext | None = None) -> Any:
         backend = self.available_subject()
         model = case.build()
-        return model, backend.solve(model, ctx or self.context(), **dict(case.kwargs))
+        solve = getattr(backend, "solve", None)
+        if not callable(solve):
+            pytest.fail(f"backend {backend.name!r} has no solve method")
+        return model, solve(model, ctx or self.context(), **dict(case.kwargs))
 
     # -- tests ----------------------------------------------------------------------------
     def test_registered_with_name_and_paradigm(self) -> None:

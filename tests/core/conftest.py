@@ -44,3 +44,18 @@ def toy_file(tmp_path: Path) -> Path:
     path = tmp_path / "toy.json"
     path.write_text(json.dumps(TOY))
     return path
+
+
+@pytest.fixture
+def run(toy_dir: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Invoke the CLI in-process with only the toy plugin loaded."""
+    from click.testing import CliRunner
+
+    from optikit.cli import cli
+
+    monkeypatch.setenv("OPTIKIT_LOAD_PLUGINS", "toy")
+
+    def invoke(*args: str):  # type: ignore[no-untyped-def]
+        return CliRunner().invoke(cli, ["--plugins-dir", str(toy_dir), *args])
+
+    return invoke

@@ -4,21 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from click.testing import CliRunner
-
-from optikit.cli import cli
-
-
-@pytest.fixture
-def run(toy_dir, monkeypatch):
-    monkeypatch.setenv("OPTIKIT_LOAD_PLUGINS", "toy")
-
-    def invoke(*args):
-        runner = CliRunner()
-        return runner.invoke(cli, ["--plugins-dir", str(toy_dir), *args])
-
-    return invoke
 
 
 def test_solve_summary(run, toy_file):

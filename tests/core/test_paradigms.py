@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from optikit.paradigms import LinearModelBuilder, relative_gap
 
@@ -47,3 +48,46 @@ def test_relative_gap():
     assert relative_gap(0, 0) == 0.0
     assert relative_gap(100, 99) == 0.01
     assert relative_gap(None, 1) is None
+
+
+def test_quadratic_model_adds_bilinear_terms_to_rows_and_objective():
+    import numpy as np
+
+    from optikit.paradigms import QuadraticModelBuilder
+
+    b = QuadraticModelBuilder("max")
+    x, y = b.add_columns(2, cost=[1.0, 1.0], upper=10.0)
+    row = b.add_row({int(x): 1.0}, upper=4.0, name="xy")
+    b.add_bilinear(row, int(x), int(y), 2.0)
+    b.add_objective_bilinear(int(x), int(x), -0.5)
+    model = b.build()
+    assert model.has_bilinear and model.num_rows == 1 and model.sense == "max"
+    point = np.array([1.0, 3.0])
+    assert model.activity(point)[0] == 1.0 + 2.0 * 1.0 * 3.0
+    assert model.objective_value(point) == 4.0 - 0.5
+    with pytest.raises(IndexError):
+        b.add_bilinear(5, 0, 1, 1.0)
+
+
+def test_linear_backends_refuse_bilinear_terms():
+    from optikit.paradigms import QuadraticModelBuilder, answer_without_solver
+    from optikit.types import SolveContext, SolveOptions, Status
+
+    b = QuadraticModelBuilder()
+    b.add_columns(2, upper=1.0)
+    b.add_objective_bilinear(0, 1, 1.0)
+    ctx = SolveContext(SolveOptions(time_limit=1))
+    refused = answer_without_solver(b.build(), ctx)
+    assert refused is not None and refused.status is Status.ERROR
+    assert "bilinear" in refused.message
+    assert answer_without_solver(b.build(), ctx, quadratic_ok=True) is None
+
+
+def test_backends_declare_their_paradigms():
+    from optikit.paradigms import CpSatBackend, LinearBackend, QuadraticBackend
+    from optikit.types import Paradigm
+
+    assert LinearBackend().paradigms == {"linear"}
+    assert QuadraticBackend().implements(Paradigm.QUADRATIC)
+    assert QuadraticBackend().implements("linear")
+    assert not CpSatBackend().implements(Paradigm.LINEAR)

@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from optikit import hookimpl
+from optikit.options import OptionSpec
 from optikit.types import (
     Availability,
     Backend,
@@ -100,6 +101,16 @@ class BruteBackend(Backend):
         return best
 
 
+TOY_OPTIONS = (
+    OptionSpec("crash", bool, False, "raise inside the formulation"),
+    OptionSpec("hang", float, 0.0, "sleep this long ignoring deadline and stop", minimum=0),
+    OptionSpec("sleep", float, 0.0, "sleep this long honouring deadline and stop", minimum=0),
+    OptionSpec("lie", bool, False, "return an over-capacity pick"),
+    OptionSpec("claim", str, "", "claim=optimal claims optimality with a loose bound"),
+    OptionSpec("wrong_objective", bool, False, "misreport the objective"),
+)
+
+
 def solve(problem: dict[str, Any], backend: Backend, ctx: SolveContext) -> Outcome:
     opts = ctx.options.extra
     if opts.get("crash"):
@@ -151,7 +162,7 @@ def register_problem_types(register: Any) -> None:
             schema=SCHEMA,
             parse=parse,
             check=check,
-            formulations=[Formulation("enumerate", "enumerate", solve)],
+            formulations=[Formulation("enumerate", "enumerate", solve, options=TOY_OPTIONS)],
             sense="max",
             default_solvers=("brute",),
             generate=generate,

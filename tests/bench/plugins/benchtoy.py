@@ -26,6 +26,7 @@ import time
 from typing import Any
 
 from optikit import hookimpl
+from optikit.options import OptionSpec
 from optikit.types import (
     Availability,
     Backend,
@@ -65,7 +66,12 @@ SCHEMA = {
     "additionalProperties": False,
 }
 
-KNOWN_OPTIONS = {"mode", "delay", "hang"}
+COVER_OPTIONS = (
+    OptionSpec("mode", str, "exact", "how to misbehave",
+               choices=("exact", "crash", "hang", "chatty", "liar", "greedy", "falseopt")),
+    OptionSpec("delay", float, 0.0, "seconds to wait after each improvement", minimum=0),
+    OptionSpec("hang", float, 3600.0, "seconds mode=hang sleeps", minimum=0),
+)
 
 
 def parse(doc: dict[str, Any]) -> dict[str, Any]:
@@ -143,9 +149,6 @@ class CoverBackend(Backend):
 
 def solve(problem: dict[str, Any], backend: Backend, ctx: SolveContext) -> Outcome:
     extra = dict(ctx.options.extra)
-    unknown = set(extra) - KNOWN_OPTIONS
-    if unknown:
-        raise UsageError(f"unknown option(s): {', '.join(sorted(unknown))}")
     mode = extra.get("mode", "exact")
     if mode == "crash":
         raise RuntimeError("deliberate crash")
@@ -188,7 +191,7 @@ def register_problem_types(register: Any) -> None:
             schema=SCHEMA,
             parse=parse,
             check=check,
-            formulations=[Formulation("enumerate", "cover", solve)],
+            formulations=[Formulation("enumerate", "cover", solve, options=COVER_OPTIONS)],
             sense="min",
             default_solvers=("cover-brute",),
             generate=generate,

@@ -1,0 +1,38 @@
+"""The one rule for how far past its time limit a command may run.
+
+A solver is asked to stop at its limit; a little later the CLI asks again, and before
+``limit + grace`` it stops waiting and reports what it has, so the whole command ends
+within the grace whatever the solver does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def grace_seconds(time_limit: float | None) -> float:
+    """How far past its limit a solve may run: 10% or one second, whichever is larger."""
+    return 0.0 if time_limit is None else max(1.0, 0.1 * time_limit)
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """Monotonic instants of one command: the limit, the stop request, the give-up."""
+
+    limit: float | None
+    soft: float | None
+    hard: float | None
+
+
+def deadlines(started: float, time_limit: float | None) -> Deadlines:
+    """Just past the limit, ask the solver to stop; a little before limit + grace, stop
+    waiting for a solver that ignores its limit, so that even an abandoned run's document
+    is out within the grace."""
+    if time_limit is None:
+        return Deadlines(None, None, None)
+    grace = grace_seconds(time_limit)
+    return Deadlines(
+        started + time_limit,
+        started + time_limit + 0.25 * grace,
+        started + time_limit + 0.85 * grace,
+    )
