@@ -2,7 +2,8 @@
 
 A solve that runs for an hour and then cannot write its answer, or overwrites the problem
 it was solving, is worse than a refusal up front.  Each check raises
-:class:`click.BadParameter` or :class:`~optikit.types.UsageError` (exit 2, one line).
+:class:`~optikit.types.UsageError` (exit 2, one line ``error: PATH: OPTION: why``), so a
+Python API or a rewritten ``solve`` can call them as they are.
 """
 
 from __future__ import annotations
