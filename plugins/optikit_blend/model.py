@@ -251,12 +251,10 @@ def _parse_materials(
             f"materials[{bad}].min", f"min {lower[bad]:g} is greater than max {upper[bad]:g}"
         )
     # A lot above the max only says the material cannot be used (the lot applies if it
-    # is): cap it at 0, so no formulation needs a decision for it.  With a positive min
-    # the material must be used, and the lot makes the problem infeasible, as written.
+    # is): the formulation's on/off decision keeps it at 0, and the summary says so.  The
+    # limits stay as written, so that diagnoses and checks name the document's values.
+    # With a positive min the material must be used, and the problem is infeasible.
     unusable = (lot > upper) & (lower <= 0.0)
-    if unusable.any():
-        upper = np.where(unusable, 0.0, upper)
-        lot = np.where(unusable, 0.0, lot)
     return {
         "unusable": tuple(int(i) for i in np.flatnonzero(unusable)),
         "ids": tuple(ids),
