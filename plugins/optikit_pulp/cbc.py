@@ -81,6 +81,8 @@ def _run(model: LinearModel, ctx: SolveContext) -> LinearResult:
     pm = build_pulp_model(model)
     if pm.empty_row_infeasible:
         return LinearResult(Status.INFEASIBLE, message="a row without columns excludes 0")
+    if ctx.stop.is_set():  # building a large model takes seconds: don't also write it
+        return LinearResult(Status.UNKNOWN, message="stopped by the user before CBC started")
     options = ctx.options
     extra = [f"randomCbcSeed {int(options.seed)}"] if options.seed > 0 else []
     # CBC in its own session: Ctrl-C reaches it only through optikit (see child_stop).
@@ -118,8 +120,8 @@ def _run(model: LinearModel, ctx: SolveContext) -> LinearResult:
             ctx.log(line)
     if failure is not None:
         if stopper.killed_before_search:
-            return LinearResult(Status.UNKNOWN, message="stopped by the user before CBC "
-                                "started its search", stats=stats)
+            return LinearResult(Status.UNKNOWN, message="stopped by the user before CBC started",
+                                stats=stats)
         if stopper.killed:
             return _killed(progress.best, stats)
         return LinearResult(Status.ERROR, message=f"cbc failed: {failure}", stats=stats)
