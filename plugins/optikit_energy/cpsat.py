@@ -130,6 +130,8 @@ def complete_hint(
     run: _Run, model: EnergyCpModel, inc: Incumbent, limit: float
 ) -> dict[int, int] | None:
     """A full assignment of ``model`` for a known schedule (decisions fixed, rest solved)."""
+    if run.ctx.stop.is_set():  # cloning a large model takes seconds; Ctrl-C promises 3 s
+        return None
     decisions = model.decision_hint(inc.schedule, inc.switch_on)
     clone = model.model.clone()
     EnergyCpModel.fix(clone, decisions, decisions.keys())
