@@ -13,6 +13,7 @@ made these runs abort with heap corruption (exit 134), die of the signal (``--th
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -24,10 +25,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from optikit.exitcodes import ExitCode
+from optikit.runner import check_solution
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
@@ -117,8 +120,14 @@ def interrupt_once(problem: Path, out: Path, *args: str, settle_s: float = 1.0) 
         run.kill()
 
 
-def assert_kept_promise(problem: Path, result: Interrupted, out: Path) -> None:
-    """Stopped in time, with a checked best-so-far document marked as interrupted."""
+def assert_kept_promise(
+    problem: Path, result: Interrupted, out: Path, check_in_process: bool = False
+) -> None:
+    """Stopped in time, with a checked best-so-far document marked as interrupted.
+
+    The document is checked with ``optikit check``, or (``check_in_process``, to keep a
+    long loop short) with the same independent checker called in this process.
+    """
     tail = result.stderr[-3000:]
     assert result.exit_code in (ExitCode.OK, ExitCode.NO_SOLUTION), tail
     assert result.stop_s <= STOP_PROMISE_S, f"stopped {result.stop_s:.2f} s after Ctrl-C\n{tail}"
@@ -126,9 +135,21 @@ def assert_kept_promise(problem: Path, result: Interrupted, out: Path) -> None:
     assert result.document["interrupted"] is True
     expected = "feasible" if result.exit_code == ExitCode.OK else "unknown"
     assert result.document["status"] == expected, result.document.get("message")
+    if check_in_process:
+        report = check_solution(_loaded(problem), result.document)
+        assert report.feasible or "solution" not in result.document, report.violations
+        return
     check = subprocess.run([OPTIKIT, "check", str(problem), str(out)],
                            capture_output=True, text=True, timeout=120)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+@functools.cache
+def _loaded(problem: Path) -> Any:
+    from optikit.plugins import load_registry
+    from optikit.problem_io import load_problem
+
+    return load_problem(problem, load_registry())
 
 
 @pytest.fixture(scope="module")
@@ -275,7 +296,7 @@ def test_ctrl_c_on_cpsat_lns_twenty_times(tmp_path: Path) -> None:
         out = tmp_path / f"out{attempt}.json"
         result = interrupt_once(MK10, out, "--time-limit", "60", settle_s=0.3)
         try:
-            assert_kept_promise(MK10, result, out)
+            assert_kept_promise(MK10, result, out, check_in_process=True)
         except AssertionError as exc:
             failures.append(f"run {attempt}: {exc}")
     assert not failures, "\n".join(failures)
