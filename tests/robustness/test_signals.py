@@ -195,11 +195,6 @@ def test_ctrl_c_on_cpsat_types(tmp_path: Path, generated: dict[str, Path], name:
     assert_kept_promise(generated[name], result, out)
 
 
-@pytest.mark.xfail(
-    reason="energy's CP-SAT model build (about 8 s on the large instance, after the first "
-    "heuristic incumbent) does not look at the stop flag, so a Ctrl-C during it waits",
-    strict=False,
-)
 def test_ctrl_c_during_energy_large_model_build(tmp_path: Path,
                                                 generated: dict[str, Path]) -> None:
     out = tmp_path / "out.json"
