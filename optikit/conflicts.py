@@ -89,6 +89,8 @@ class AssumptionProber:
         if objective is not None:
             model.minimize(objective)
         solver = cp_model.CpSolver()
+        # CP-SAT's own SIGINT handler would replace Python's and break Ctrl-C (issue 11).
+        solver.parameters.catch_sigint_signal = False
         solver.parameters.max_time_in_seconds = self._left()
         solver.parameters.num_workers = workers
         solver.parameters.random_seed = self.ctx.options.seed

@@ -1,5 +1,11 @@
 """Ctrl-C during a solve: the first stops the solver and keeps the best answer found,
-the second exits at once."""
+the second exits at once.
+
+Native solvers must leave SIGINT to Python: CP-SAT's ``catch_sigint_signal`` is turned
+off on every solver (issue 11), and solvers run as child processes are kept out of the
+terminal's process group and killed through :func:`on_hard_exit` when optikit leaves at
+once, so that no orphan solver outlives the command.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +26,31 @@ T = TypeVar("T")
 
 class Overrun(Exception):
     """The solve did not return by its hard deadline (a solver ignoring its limit)."""
+
+
+_hard_exit_hooks: list[Callable[[], None]] = []
+
+
+@contextlib.contextmanager
+def on_hard_exit(hook: Callable[[], None]) -> Iterator[None]:
+    """While the block runs, call ``hook`` if optikit exits without waiting for the solve
+    (second Ctrl-C, or a solve abandoned past its deadline), e.g. to kill a child solver.
+
+    ``hook`` may run in a signal handler: it must be quick and must not take locks.
+    """
+    _hard_exit_hooks.append(hook)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError):
+            _hard_exit_hooks.remove(hook)
+
+
+def run_hard_exit_hooks() -> None:
+    """Run every registered hook once; a failing hook never stops the exit."""
+    for hook in list(_hard_exit_hooks):
+        with contextlib.suppress(Exception):
+            hook()
 
 
 def grace_seconds(time_limit: float | None) -> float:
@@ -61,6 +92,7 @@ def run_interruptible(
             if on_soft_deadline is not None:
                 on_soft_deadline()
         if hard_deadline is not None and now >= hard_deadline and thread.is_alive():
+            run_hard_exit_hooks()  # the worker is abandoned: so are its child solvers
             raise Overrun()
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
@@ -78,6 +110,7 @@ def graceful_interrupts(
     def handler(signum: int, frame: FrameType | None) -> None:
         already = interrupted.is_set() if interrupted is not None else stop.is_set()
         if already:
+            run_hard_exit_hooks()
             sys.stderr.write("\ninterrupted again: exiting now\n")
             sys.stderr.flush()
             os._exit(int(ExitCode.INTERRUPTED))

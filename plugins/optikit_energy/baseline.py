@@ -16,7 +16,7 @@ from optikit.scheduling import ScheduledOperation, makespan, weighted_tardiness
 from optikit.types import SolveContext, Status
 from optikit_energy import cpsat_solutions as solutions
 from optikit_energy import energy, heuristic, switching
-from optikit_energy.cpsat_model import EnergyCpModel
+from optikit_energy.cpsat_model import BuildStopped, EnergyCpModel
 from optikit_energy.model import EnergyProblem, Infeasible
 
 
@@ -45,8 +45,8 @@ def compute(
     greedy = heuristic.construct(problem, "earliest", keep_on=True)
     guide = greedy or heuristic.construct(problem, "earliest", keep_on=False)
     try:
-        model = EnergyCpModel(problem, purpose="makespan")
-    except Infeasible:
+        model = EnergyCpModel(problem, purpose="makespan", should_stop=ctx.expired)
+    except (Infeasible, BuildStopped):
         return None
     hint = None
     if guide is not None:

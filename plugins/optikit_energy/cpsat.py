@@ -35,7 +35,7 @@ import numpy as np
 
 from optikit.types import Outcome, SolveContext, Status
 from optikit_energy import baseline, heuristic, switching, timeindexed
-from optikit_energy.cpsat_model import EnergyCpModel
+from optikit_energy.cpsat_model import BuildStopped, EnergyCpModel
 from optikit_energy.diagnosis import diagnosis_analysis
 from optikit_energy.lns import improve, set_hint
 from optikit_energy.model import EnergyProblem, Infeasible
@@ -70,7 +70,7 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
     run.stats["heuristic_s"] = round(time.monotonic() - started, 3)
 
     analysis: dict[str, Any] = {}
-    if opts["baseline"]:
+    if opts["baseline"] and not ctx.expired():
         base = baseline.compute(problem, backend, ctx, budget_s=_share(ctx, 0.08, 10.0))
         if base is not None:
             analysis["baseline"] = base
@@ -83,7 +83,10 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
                 return _outcome(run, analysis, outcome)
             run.stats["model_kind"] = kind = "interval"
         building = time.monotonic()
-        model = EnergyCpModel(problem)
+        model = EnergyCpModel(problem, should_stop=ctx.expired)
+    except BuildStopped:
+        run.stats["model_build"] = "stopped"
+        return _outcome(run, analysis)
     except Infeasible as exc:
         analysis["diagnosis"] = diagnosis_analysis(problem, ctx, run.stats)
         return Outcome(Status.INFEASIBLE, message=str(exc), analysis=analysis, stats=run.stats)

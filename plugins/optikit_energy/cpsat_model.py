@@ -53,12 +53,24 @@ class ModelInfo:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+class BuildStopped(Exception):
+    """The run was stopped (Ctrl-C or the time limit) while its model was being built."""
+
+
 class EnergyCpModel:
     """Variables and constraints; ``purpose`` is ``"energy"`` (the problem's objective) or
     ``"makespan"`` (the energy-unaware baseline: makespan, then earliest finish, machines
     never switched off, peak cap kept)."""
 
-    def __init__(self, problem: EnergyProblem, purpose: str = "energy") -> None:
+    def __init__(
+        self,
+        problem: EnergyProblem,
+        purpose: str = "energy",
+        should_stop: Callable[[], bool] | None = None,
+    ) -> None:
+        """``should_stop`` is asked between operations and machines; when it says yes the
+        build ends with :class:`BuildStopped` (large models take seconds to build, and a
+        Ctrl-C or the time limit must not wait for them)."""
         from ortools.sat.python import cp_model
 
         if purpose not in ("energy", "makespan"):
@@ -76,7 +88,12 @@ class EnergyCpModel:
         self.lits: list[list[Any]] = []  # None for impossible modes
         self.nodes: dict[int, list[Node]] = {}
         self.objective_scale = 1.0
+        self._should_stop = should_stop or (lambda: False)
         self._build()
+
+    def _check_stop(self, every: int, index: int) -> None:
+        if index % every == 0 and self._should_stop():
+            raise BuildStopped("the model build was stopped")
 
     # -- build --------------------------------------------------------------------------
     def _build(self) -> None:
@@ -97,6 +114,7 @@ class EnergyCpModel:
         # Operations: a start, an end, one optional fixed-size interval per possible mode.
         self.mode_intervals: list[list[Any]] = []
         for g, op in enumerate(p.ops):
+            self._check_stop(64, g)
             lo, hi_end = heads[g], horizon - tails[g]
             possible = [
                 k for k, md in enumerate(op.modes)
@@ -139,11 +157,13 @@ class EnergyCpModel:
         self.op_aux: list[range] = [range(0)] * len(p.ops)
         if self.energy_on:
             for g in range(len(p.ops)):
+                self._check_stop(16, g)
                 first = len(model.proto.variables)
                 self._build_op_pieces(g)
                 self.op_aux[g] = range(first, len(model.proto.variables))
 
         for m in range(p.num_machines):
+            self._check_stop(1, m)
             self._build_machine(m)
         if self.energy_on:
             self._add_machine_period_caps()

@@ -47,7 +47,7 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         result = backend.solve(ti.model, ctx)
     stats["backend"] = {"status": result.status.value, "objective": result.objective,
                         "bound": result.bound, **(result.stats or {})}
-    if opts["baseline"]:
+    if opts["baseline"] and not ctx.expired():
         base = _baseline(problem, ctx)
         if base is not None:
             analysis["baseline"] = base

@@ -85,6 +85,8 @@ def complete_hint(
     run: Run, model: EnergyCpModel, inc: Incumbent, limit: float
 ) -> dict[int, int] | None:
     """A full assignment of ``model`` for a known schedule (decisions fixed, rest solved)."""
+    if run.ctx.stop.is_set():  # cloning a large model takes seconds; Ctrl-C promises 3 s
+        return None
     decisions = solutions.decision_hint(model, inc.schedule, inc.switch_on)
     clone = model.model.clone()
     solutions.fix(clone, decisions, decisions.keys())

@@ -79,7 +79,7 @@ class CpSatBackend(paradigms.CpSatBackend):
         remember_load_order()
         from ortools.sat.python import cp_model
 
-        from optikit_ortools.sat_parameters import apply_parameters
+        from optikit_ortools.sat_parameters import apply_parameters, keep_python_sigint
 
         solver = cp_model.CpSolver()
         params = solver.parameters
@@ -94,6 +94,7 @@ class CpSatBackend(paradigms.CpSatBackend):
         chosen = {**options_for_cpsat(ctx.options.extra), **(parameters or {})}
         if chosen:
             apply_parameters(params, chosen)
+        keep_python_sigint(params)
         limit = _effective_limit(time_limit, ctx.remaining(), params.max_time_in_seconds)
         if limit is not None:
             params.max_time_in_seconds = limit
@@ -307,7 +308,10 @@ def _probe() -> Availability:
         model = cp_model.CpModel()
         x = model.new_int_var(0, 3, "x")
         model.maximize(x)
+        from optikit_ortools.sat_parameters import keep_python_sigint
+
         solver = cp_model.CpSolver()
+        keep_python_sigint(solver.parameters)
         solver.parameters.num_workers = 1
         solver.parameters.max_time_in_seconds = 5.0
         status = solver.solve(model)

@@ -138,6 +138,8 @@ class _MathOptRun:
         from ortools.math_opt.core.python import solver
         from ortools.util.python import solve_interrupter
 
+        from optikit_ortools.scip_errors import scip_errors_silenced
+
         solver_type = parameters_pb2.SolverTypeProto.Value(self.spec.solver_type)
         registration = callback_pb2.CallbackRegistrationProto()
         callback = None
@@ -150,18 +152,20 @@ class _MathOptRun:
         watcher = threading.Thread(target=self._watch_stop, args=(interrupter, done), daemon=True)
         if interrupter is not None:
             watcher.start()
+        quiet = self.spec.solver_type == GSCIP.solver_type and not self.ctx.options.verbose
         try:
-            return solver.solve(
-                proto,
-                solver_type,
-                parameters_pb2.SolverInitializerProto(),
-                self._parameters(),
-                model_parameters_pb2.ModelSolveParametersProto(),
-                message_callback,
-                registration,
-                callback,
-                interrupter.pybind_interrupter if interrupter is not None else None,
-            )
+            with scip_errors_silenced(quiet):
+                return solver.solve(
+                    proto,
+                    solver_type,
+                    parameters_pb2.SolverInitializerProto(),
+                    self._parameters(),
+                    model_parameters_pb2.ModelSolveParametersProto(),
+                    message_callback,
+                    registration,
+                    callback,
+                    interrupter.pybind_interrupter if interrupter is not None else None,
+                )
         except Exception as exc:  # StatusNotOk: MathOpt rejected the model or parameters
             message = getattr(exc, "message", None) or str(exc)
             return LinearResult(Status.ERROR, message=f"{self.name}: {message}")
@@ -173,9 +177,9 @@ class _MathOptRun:
     def _interruptible(self) -> bool:
         """Whether to hand MathOpt an interrupter for ``ctx.stop``.
 
-        gSCIP prints two spurious "ERROR" lines on stderr whenever an interrupter or a
-        callback is attached (OR-Tools 9.15 with SCIP 10); for an LP, which SCIP solves
-        in moments, a stop request is not worth that noise.
+        gSCIP's interrupt event handler fails to register its events with SCIP 10
+        whenever an interrupter or a callback is attached (see ``scip_errors``); for an
+        LP, which SCIP solves in moments, a stop request is not worth that.
         """
         if not self.attended:
             return False

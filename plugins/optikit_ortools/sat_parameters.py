@@ -15,6 +15,24 @@ from optikit.types import UsageError
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 
+#: Parameters optikit fixes, with the only value it accepts and why.  CP-SAT's
+#: ``catch_sigint_signal`` (on by default) installs a C SIGINT handler from the solve's
+#: thread over Python's and resets SIGINT to the default action when the solve ends: with
+#: the LNS's many short solves a Ctrl-C then lands in a handler whose solve has ended (heap
+#: corruption, exit 134), is swallowed (the run goes on to its limit), or kills the process.
+#: Ctrl-C belongs to optikit, which stops CP-SAT through ``stop_search``.
+FIXED = {
+    "catch_sigint_signal": (
+        False,
+        "optikit handles Ctrl-C itself; CP-SAT's own SIGINT handler breaks it",
+    ),
+}
+
+
+def keep_python_sigint(params: Any) -> None:
+    """Leave SIGINT to Python: call on every ``SatParameters`` before a solve."""
+    params.catch_sigint_signal = False
+
 
 def is_parameter(params: Any, name: str) -> bool:
     """True when ``name`` is a field of SatParameters (not a method or an enum constant).
@@ -63,6 +81,9 @@ def apply_parameters(params: Any, values: Mapping[str, Any]) -> None:
             _set(params, name, current, value)
         except (TypeError, ValueError) as exc:
             raise UsageError(f"CP-SAT parameter {name!r}: {exc}") from None
+        if name in FIXED and getattr(params, name) != FIXED[name][0]:
+            fixed, why = FIXED[name]
+            raise UsageError(f"CP-SAT parameter {name!r} must stay {str(fixed).lower()}: {why}")
 
 
 def _set(params: Any, name: str, current: Any, value: Any) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -73,52 +74,63 @@ def _run(model: LinearModel, ctx: SolveContext) -> LinearResult:
 
     from optikit_pulp.cbc_log import parse_cbc_log, version_in_log
     from optikit_pulp.cbc_progress import CbcProgress, follow_log
-    from optikit_pulp.child_stop import interrupt_children_on
+    from optikit_pulp.child_stop import ChildStopper, run_children_in_own_session
     from optikit_pulp.pulp_model import build_pulp_model
     from optikit_pulp.results import solution_result
 
     pm = build_pulp_model(model)
     if pm.empty_row_infeasible:
         return LinearResult(Status.INFEASIBLE, message="a row without columns excludes 0")
+    if ctx.stop.is_set():  # building a large model takes seconds: don't also write it
+        return LinearResult(Status.UNKNOWN, message="stopped by the user before CBC started")
     options = ctx.options
     extra = [f"randomCbcSeed {int(options.seed)}"] if options.seed > 0 else []
-    fd, log_name = tempfile.mkstemp(prefix="optikit-cbc-", suffix=".log")
-    os.close(fd)
-    log_path = Path(log_name)
-    try:
+    # CBC in its own session: Ctrl-C reaches it only through optikit (see child_stop).
+    run_children_in_own_session(sys.modules[pulp.COIN_CMD.__module__])
+    # PuLP's model, solution and log files in a folder of our own, removed even when CBC
+    # had to be killed (PuLP then leaves its files behind).
+    with tempfile.TemporaryDirectory(prefix="optikit-cbc-") as folder:
+        log_path = Path(folder) / "cbc.log"
         solver = _cbc_class()(
             path=bundled_cbc_path(),
             msg=False,  # stdout belongs to the CLI; the log goes to a file instead
-            logPath=log_name,
+            logPath=str(log_path),
             threads=None,  # sequential, see the module docstring
             gapRel=float(options.gap) if model.is_mip else None,
             options=extra,
         )
+        solver.tmpDir = folder
         solver.ctx = ctx
         progress = CbcProgress(ctx, -1.0 if model.sense == "max" else 1.0, float(model.offset))
+        stopper = ChildStopper(ctx.stop)
+        failure: str | None = None
         try:
-            with (
-                follow_log(log_path, progress),
-                interrupt_children_on(ctx.stop, bundled_cbc_path()) as interrupted,
-            ):
+            with follow_log(log_path, progress), stopper.watching():
                 pm.problem.solve(solver)
         except pulp.PulpSolverError as exc:
-            return LinearResult(Status.ERROR, message=f"cbc failed: {exc}")
+            failure = str(exc)
         log = log_path.read_text(errors="replace") if log_path.exists() else ""
-    finally:
-        log_path.unlink(missing_ok=True)
+    stats: dict[str, Any] = {
+        "threads": 1,
+        "cbc_version": version_in_log(log),
+        "stopped_by_user": stopper.interrupted or stopper.killed,
+    }
     if options.verbose:
         for line in log.splitlines():
             ctx.log(line)
+    if failure is not None:
+        if stopper.killed_before_search:
+            return LinearResult(Status.UNKNOWN, message="stopped by the user before CBC started",
+                                stats=stats)
+        if stopper.killed:
+            return _killed(progress.best, stats)
+        return LinearResult(Status.ERROR, message=f"cbc failed: {failure}", stats=stats)
     summary = parse_cbc_log(log)
-    stats: dict[str, Any] = {
-        "threads": 1,
-        "pulp_status": pulp.LpStatus.get(pm.problem.status, str(pm.problem.status)),
-        "pulp_sol_status": int(pm.problem.sol_status),
-        "cbc_result": summary.result,
-        "cbc_version": version_in_log(log),
-        "stopped_by_user": bool(interrupted),
-    }
+    stats.update(
+        pulp_status=pulp.LpStatus.get(pm.problem.status, str(pm.problem.status)),
+        pulp_sol_status=int(pm.problem.sol_status),
+        cbc_result=summary.result,
+    )
     if progress.error:
         stats["progress_error"] = progress.error
     status = _status(pm.problem.status, pm.problem.sol_status, summary.stopped)
@@ -131,6 +143,21 @@ def _run(model: LinearModel, ctx: SolveContext) -> LinearResult:
     if model.is_mip and result.objective is not None:
         result.bound = _bound(summary, result.objective, log, proven=status is Status.OPTIMAL)
     return result
+
+
+def _killed(best: float | None, stats: dict[str, Any]) -> LinearResult:
+    """CBC ignored the stop request (preprocessing, heuristics) and was killed."""
+    from optikit_pulp.child_stop import KILL_AFTER_S
+
+    lost = f"; its best objective so far, {best:g}, was lost with it" if best is not None else ""
+    return LinearResult(
+        Status.UNKNOWN,
+        message=(
+            f"stopped by the user: CBC did not stop within {KILL_AFTER_S:g} s of the request "
+            f"(it checks for one only between branch-and-bound nodes) and was ended{lost}"
+        ),
+        stats=stats,
+    )
 
 
 def _status(status: int, sol_status: int, stopped: bool) -> Status:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -13,8 +14,9 @@ import pytest
 from optikit_ortools.mathopt_model import to_model_proto
 from optikit_pulp.cbc_log import objective_in_log, parse_cbc_log, version_in_log
 from optikit_pulp.cbc_progress import CbcProgress
-from optikit_pulp.child_stop import interrupt_children_on, solver_children
+from optikit_pulp.child_stop import ChildStopper, SessionSubprocess
 
+from optikit.cli.interrupt import run_hard_exit_hooks
 from optikit.paradigms import INF, LinearModel, answer_without_solver
 from optikit.types import SolveContext, SolveOptions, Status
 from tests.backends import backend_lp_models as models
@@ -123,21 +125,97 @@ def test_cbc_progress_never_raises() -> None:
     assert progress.error is not None and "sink broke" in progress.error
 
 
-@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc")
-def test_child_stop_interrupts_only_our_matching_child() -> None:
-    sleeper = [sys.executable, "-c", "import time; time.sleep(30)"]
-    stop = threading.Event()
-    child = subprocess.Popen(sleeper)
+# A child that stops cleanly on SIGINT, and one that ignores it (as CBC does in its
+# preprocessing and heuristics).
+_POLITE = (
+    "import time\ntry:\n    time.sleep(30)\nexcept KeyboardInterrupt:\n    raise SystemExit(7)"
+)
+_DEAF = "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\ntime.sleep(30)"
+
+
+def _start(code: str) -> subprocess.Popen[bytes]:
+    """Start a child through PuLP's (patched) subprocess module, as CBC is started."""
+    child = SessionSubprocess.Popen([sys.executable, "-c", code])
+    time.sleep(0.5)  # let the child install its signal disposition
+    return child
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sessions and signals are POSIX")
+def test_session_subprocess_starts_a_new_session_outside_our_group() -> None:
+    child = SessionSubprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
-        assert child.pid in solver_children(sys.executable)
-        assert solver_children("/no/such/solver") == []
-        started = time.monotonic()
-        with interrupt_children_on(stop, sys.executable) as interrupted:
-            stop.set()
-            child.wait(timeout=10)
-        assert interrupted == [child.pid]
-        assert child.returncode != 0  # KeyboardInterrupt in the child
-        assert time.monotonic() - started < 10
+        assert os.getsid(child.pid) == child.pid
+        assert os.getpgid(child.pid) != os.getpgid(0)  # a terminal's Ctrl-C misses it
     finally:
         child.kill()
         child.wait()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_child_stopper_interrupts_a_child_that_honours_sigint() -> None:
+    stop = threading.Event()
+    stopper = ChildStopper(stop, kill_after=10.0)
+    with stopper.watching():
+        child = _start(_POLITE)
+        stop.set()
+        assert child.wait(timeout=10) == 7
+    assert stopper.interrupted and not stopper.killed
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_child_stopper_kills_a_child_that_ignores_sigint() -> None:
+    stop = threading.Event()
+    stopper = ChildStopper(stop, kill_after=0.3)
+    with stopper.watching():
+        child = _start(_DEAF)
+        stop.set()
+        assert child.wait(timeout=10) == -signal.SIGKILL
+    assert stopper.interrupted and stopper.killed and not stopper.killed_before_search
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_child_started_after_the_stop_is_killed_at_once() -> None:
+    stop = threading.Event()
+    stop.set()
+    stopper = ChildStopper(stop, kill_after=10.0)
+    with stopper.watching():
+        child = SessionSubprocess.Popen([sys.executable, "-c", _POLITE])
+        assert child.wait(timeout=10) == -signal.SIGKILL
+    assert stopper.killed_before_search
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_hard_exit_kills_watched_children_and_forgets_them_after() -> None:
+    stopper = ChildStopper(threading.Event())
+    with stopper.watching():
+        child = _start(_DEAF)
+        run_hard_exit_hooks()
+        assert child.wait(timeout=10) == -signal.SIGKILL
+    other = ChildStopper(threading.Event())
+    late = SessionSubprocess.Popen([sys.executable, "-c", _DEAF])
+    try:
+        other.adopt(late)
+        run_hard_exit_hooks()  # `other` is not watching: its child is left alone
+        time.sleep(0.2)
+        assert late.poll() is None
+    finally:
+        late.kill()
+        late.wait()
+
+
+def test_children_are_adopted_only_by_the_watching_thread() -> None:
+    stopper = ChildStopper(threading.Event())
+    with stopper.watching():
+        found: list[int] = []
+
+        def elsewhere() -> None:
+            child = SessionSubprocess.Popen([sys.executable, "-c", "pass"])
+            child.wait()
+            found.append(child.pid)
+
+        thread = threading.Thread(target=elsewhere)
+        thread.start()
+        thread.join()
+        mine = SessionSubprocess.Popen([sys.executable, "-c", "pass"])
+        mine.wait()
+    assert [c.pid for c in stopper.children] == [mine.pid]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from optikit_fjsp.bounds import lower_bound, makespan_bound, tardiness_bound
 
 from .conftest import instance, load, run, tiny_shop
@@ -21,8 +20,8 @@ def test_never_above_the_best_known_makespan(registry, name):
 def test_hand_example():
     # J1: 3 + 2 = 5; J2: release 1 + 2 + 2 = 5; J3: 3.  Work 3+2+2+2+3 = 12 on 2 machines: 6.
     # Dedicated: M1 has J2.0 (2); M2 has J1.1 and J3.0 (5).  So the makespan bound is 6.
-    from optikit.problem_io import load_document
     from optikit.plugins import get_registry
+    from optikit.problem_io import load_document
 
     loaded = load_document(tiny_shop(), get_registry(), source="tiny")
     assert makespan_bound(loaded.problem) == 6

@@ -37,7 +37,6 @@ from optikit.types import (
     ProblemType,
     SolveContext,
     Status,
-    UsageError,
     Violation,
 )
 
