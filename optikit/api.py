@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from optikit.exitcodes import ExitCode
 from optikit.jsonio import document_json
 from optikit.types import (
     CheckReport,
@@ -129,6 +130,8 @@ class Solution:
     problem: LoadedProblem
     check: CheckReport | None = None
     trajectory: list[ProgressEvent] = field(default_factory=list)
+    traceback: str = ""
+    """Where a crashing formulation or solver failed (status ``error``); not in the document."""
 
     @property
     def status(self) -> Status:
@@ -206,8 +209,25 @@ def run(
     document = result.document
     if stop is not None and stop.is_set():
         document["interrupted"] = True
+    crash = result.outcome.stats.get("traceback", "") if result.outcome is not None else ""
     return Solution(document, result.exit_code, chosen.loaded, result.check,
-                    result.trajectory)
+                    result.trajectory, str(crash))
+
+
+def abandoned(chosen: SolvePlan, elapsed: float, *, registry: Registry | None = None) -> Solution:
+    """The answer for a run whose solver ignored its time limit and was left behind:
+    no solution, status ``unknown``, with the reason in the message."""
+    from optikit.limits import grace_seconds
+    from optikit.runner import abandoned_document
+
+    limit = chosen.options.time_limit
+    message = (
+        f"the {chosen.backend.name} solver did not stop within its time limit "
+        f"({limit:g} s + {grace_seconds(limit):g} s grace); optikit stopped waiting for it"
+        if limit is not None else f"the {chosen.backend.name} solver was abandoned"
+    )
+    document = abandoned_document(chosen, _registry(registry), elapsed, message)
+    return Solution(document, int(ExitCode.NO_SOLUTION), chosen.loaded)
 
 
 def solve(

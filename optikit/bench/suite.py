@@ -380,19 +380,15 @@ def default_label(entry: SolverEntry) -> str:
 
 def load_suite(path: Path) -> Suite:
     """Read and validate a suite file; raises :class:`SuiteError`."""
-    import yaml
+    from optikit.problem_io import ProblemFileError, parse_yaml_text, read_text
 
     file = str(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SuiteError(file, "", f"cannot read: {exc.strerror or exc}") from None
-    try:
-        doc = yaml.safe_load(data)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise SuiteError(file, where, str(problem)) from None
+        # The problem files' reader: regular files only, size cap, alias-bomb limits.
+        text = read_text(path, file)
+        doc = parse_yaml_text(text, file)
+    except ProblemFileError as exc:
+        raise SuiteError(file, exc.field, exc.message) from None
+    data = text.encode("utf-8")
     suite = parse_suite(doc, path)
     return replace(suite, checksum=hashlib.sha256(data).hexdigest())

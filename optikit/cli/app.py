@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import traceback
@@ -99,6 +98,10 @@ class OptikitGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             raise SystemExit(int(ExitCode.INTERRUPTED)) from None
+        except BrokenPipeError:
+            # The reader went away (`optikit plugins | head`): not an error of ours.
+            _silence_stdout()
+            raise SystemExit(int(ExitCode.OK)) from None
         except Exception as exc:
             if debug_enabled():
                 traceback.print_exc()
@@ -109,35 +112,35 @@ class OptikitGroup(click.Group):
             )
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def emit_json(data: Any) -> None:
-    """Write JSON to stdout, and nothing else there."""
-    sys.stdout.write(json.dumps(data, indent=2, default=_json_default) + "\n")
+    """Write strict JSON to stdout, and nothing else there."""
+    sys.stdout.write(dumps(data))
     sys.stdout.flush()
 
 
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, set | frozenset | tuple):
-        return list(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
 def dumps(data: Any) -> str:
-    return json.dumps(data, indent=2, default=_json_default) + "\n"
+    """Strict JSON text (never NaN or Infinity), as every document optikit writes."""
+    from optikit.jsonio import document_json
+
+    return document_json(data)
 
 
-def parse_key_values(pairs: Sequence[str], option: str) -> dict[str, Any]:
-    """``key=value`` pairs; values parsed as JSON where possible (numbers, booleans)."""
-    out: dict[str, Any] = {}
+def parse_key_values(pairs: Sequence[str], option: str) -> dict[str, str]:
+    """``key=value`` pairs, values as text: each option's declaration converts its own
+    (so ``NaN`` or ``1e999`` is refused by the option that expects a number)."""
+    out: dict[str, str] = {}
     for pair in pairs:
         if "=" not in pair:
             raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint=option)
         key, raw = pair.split("=", 1)
-        try:
-            out[key.strip()] = json.loads(raw)
-        except json.JSONDecodeError:
-            out[key.strip()] = raw
+        out[key.strip()] = raw
     return out

@@ -53,11 +53,6 @@ def run_hard_exit_hooks() -> None:
             hook()
 
 
-def grace_seconds(time_limit: float | None) -> float:
-    """How far past its limit a solve may run: 10% or one second, whichever is larger."""
-    return 0.0 if time_limit is None else max(1.0, 0.1 * time_limit)
-
-
 def run_interruptible(
     work: Callable[[], T],
     *,

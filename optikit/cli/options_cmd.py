@@ -64,12 +64,19 @@ def options_command(
     if as_json:
         emit_json(report)
         return
+    click.echo("\n".join(option_lines(report)))
+
+
+def option_lines(report: dict[str, Any]) -> list[str]:
+    """The report of :func:`options_report` as text, one line per option."""
+    lines: list[str] = []
     for f in report["formulations"]:
-        click.echo(f"formulation {f['name']} ({f['paradigm']})")
-        click.echo("\n".join(_line(r) for r in f["options"]) or "    (no options)")
+        lines.append(f"formulation {f['name']} ({f['paradigm']})")
+        lines.extend([_line(r) for r in f["options"]] or ["    (no options)"])
     for s in report["solvers"]:
-        click.echo(f"solver {s['name']} ({', '.join(s['paradigms'])})")
-        click.echo("\n".join(_line(r) for r in s["options"]) or "    (no options)")
+        lines.append(f"solver {s['name']} ({', '.join(s['paradigms'])})")
+        lines.extend([_line(r) for r in s["options"]] or ["    (no options)"])
+    return lines
 
 
 __all__ = ["options_command", "options_report"]

@@ -21,21 +21,13 @@ from optikit.cli.guards import (
     check_output_path,
     check_plot_support,
 )
-from optikit.cli.interrupt import (
-    Overrun,
-    grace_seconds,
-    graceful_interrupts,
-    run_interruptible,
-)
+from optikit.cli.interrupt import Overrun, graceful_interrupts, run_interruptible
 from optikit.cli.summary import fmt_number, render_summary
 from optikit.exitcodes import ExitCode
-from optikit.types import ProgressEvent, SolveOptions
+from optikit.limits import deadlines
+from optikit.types import ProgressEvent
 
 PLOT_SUFFIXES = (".png", ".svg", ".pdf", ".html")
-
-
-def default_threads() -> int:
-    return max(1, min(os.cpu_count() or 1, 8))
 
 
 class _ProgressPrinter:
@@ -84,6 +76,8 @@ class _ProgressPrinter:
               help="Formulation/backend option, passed through (repeatable).")
 @click.option("-v", "--verbose", is_flag=True, help="Show solver progress and diagnostics.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary; only errors.")
+@click.option("--list-options", is_flag=True,
+              help="List the --option keys the chosen formulation and solver take, and exit.")
 @pass_app
 def solve_command(
     app: App,
@@ -100,10 +94,15 @@ def solve_command(
     extra: tuple[str, ...],
     verbose: bool,
     quiet: bool,
+    list_options: bool,
 ) -> None:
-    """Solve a problem FILE (JSON, YAML, or a standard format such as .fjs)."""
+    """Solve a problem FILE (JSON, YAML, or a standard format such as .fjs).
+
+    A thin client of the Python API (``optikit.api.plan`` and ``optikit.api.run``): what
+    it adds is the terminal (progress, summary, Ctrl-C) and the files it writes.
+    """
+    from optikit import api
     from optikit.problem_io import LoadTimeout, load_problem_before
-    from optikit.runner import execute, select
 
     started = time.monotonic()  # the limit covers the whole command, loading included
     check_outputs(file, output, gantt)
@@ -114,43 +113,40 @@ def solve_command(
         _give_up(str(exc))
     if gantt is not None and "gantt" not in loaded.ptype.plots:
         fail(f"{file}: --gantt: problem type {loaded.ptype.name!r} has no Gantt chart")
-    options = SolveOptions(
-        time_limit=time_limit,
-        threads=threads or default_threads(),
-        seed=seed,
-        gap=gap,
-        verbose=verbose,
-        extra=parse_key_values(extra, "--option"),
+    plan = api.plan(
+        loaded, solver=solver, formulation=formulation, time_limit=time_limit,
+        threads=threads, seed=seed, gap=gap, verbose=verbose,
+        options=parse_key_values(extra, "--option"), registry=registry,
     )
+    if list_options:
+        _list_options(plan, registry)
+        return
     stop = threading.Event()
     interrupted = threading.Event()  # set only by Ctrl-C, unlike `stop`
-    grace = grace_seconds(time_limit)
     show_progress = verbose or (not quiet and not as_json and sys.stderr.isatty())
     printer = _ProgressPrinter(show_progress)
-    plan = select(loaded, registry, solver, formulation, options)
+    limits = deadlines(started, time_limit)
     try:
         with graceful_interrupts(stop, interrupted):
-            result = run_interruptible(
-                lambda: execute(
+            solution = run_interruptible(
+                lambda: api.run(
                     plan,
-                    registry,
                     stop=stop,
                     on_progress=printer,
                     log=lambda msg: click.echo(msg, err=True),
                     started=started,
+                    registry=registry,
                 ),
-                # Just past the limit, ask the solver to stop; a little before limit + grace
-                # (10% or 1 s), stop waiting for one that ignores its limit, so that even
-                # the abandoned run's document is out within the grace.
-                soft_deadline=started + time_limit + 0.25 * grace,
-                on_soft_deadline=stop.set,
-                hard_deadline=started + time_limit + 0.85 * grace,
+                soft_deadline=limits.soft,
+                on_soft_deadline=stop.set,  # a stop the user did not ask for
+                hard_deadline=limits.hard,
             )
     except Overrun:
-        _abandon(plan, registry, started, output, as_json, quiet)
-    document = result.document
-    if interrupted.is_set():
-        document["interrupted"] = True
+        _abandon(api.abandoned(plan, time.monotonic() - started, registry=registry),
+                 output, as_json, quiet)
+    document = solution.document
+    if not interrupted.is_set():
+        document.pop("interrupted", None)
     if output is not None:
         write_text_atomic(output, dumps(document))
     chart_error = ""
@@ -165,11 +161,19 @@ def solve_command(
             click.echo(f"  written to {output}")
         if gantt is not None and "solution" in document:
             click.echo(f"  gantt chart: {'NOT drawn' if chart_error else gantt}")
-    if verbose and result.outcome is not None and "traceback" in result.outcome.stats:
-        click.echo(result.outcome.stats["traceback"], err=True)
-    if chart_error and result.exit_code == ExitCode.OK:
+    if verbose and solution.traceback:
+        click.echo(solution.traceback, err=True)
+    if chart_error and solution.exit_code == ExitCode.OK:
         fail(chart_error, ExitCode.INTERNAL)
-    raise SystemExit(result.exit_code)
+    raise SystemExit(solution.exit_code)
+
+
+def _list_options(plan: Any, registry: Any) -> None:
+    from optikit.cli.options_cmd import option_lines, options_report
+
+    report = options_report(registry, plan.loaded.ptype, plan.backend.name,
+                            plan.formulation.name)
+    click.echo("\n".join(option_lines(report)))
 
 
 def check_outputs(file: Path, output: Path | None, gantt: Path | None) -> None:
@@ -192,24 +196,9 @@ def _give_up(message: str) -> None:
     os._exit(int(ExitCode.NO_SOLUTION))
 
 
-def _abandon(
-    plan: Any,
-    registry: Any,
-    started: float,
-    output: Path | None,
-    as_json: bool,
-    quiet: bool,
-) -> None:
+def _abandon(solution: Any, output: Path | None, as_json: bool, quiet: bool) -> None:
     """The solver ignored its time limit: report no solution and exit without waiting."""
-    from optikit.runner import abandoned_document
-
-    options = plan.options
-    document = abandoned_document(
-        plan, registry, time.monotonic() - started,
-        f"the {plan.backend.name} solver did not stop within its time limit "
-        f"({options.time_limit:g} s + {grace_seconds(options.time_limit):g} s grace); "
-        "optikit stopped waiting for it",
-    )
+    document = solution.document
     if output is not None:
         write_text_atomic(output, dumps(document))
     if as_json:

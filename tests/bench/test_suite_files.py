@@ -75,8 +75,19 @@ def test_not_a_mapping(tmp_path: Path) -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(SuiteError, match="cannot read"):
+    with pytest.raises(SuiteError, match="file not found"):
         load_suite(tmp_path / "nope.yaml")
+
+
+def test_suite_files_are_read_as_safely_as_problem_files(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.yaml"
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    bomb.write_text("\n".join(lines) + "\nname: bomb\n")
+    with pytest.raises(SuiteError, match="alias"):
+        load_suite(bomb)
+    with pytest.raises(SuiteError, match="not a regular file|is a directory"):
+        load_suite(tmp_path)
 
 
 def test_settings_cascade_and_expand(tmp_path: Path, toy_env) -> None:

@@ -113,3 +113,33 @@ def test_options_command_lists_declarations(run):
     assert names == ["crash", "hang", "sleep", "lie", "claim", "wrong_objective"]
     assert run("options", "toy-knapsack", "--formulation", "nope").exit_code == 2
     assert run("options", "nope").exit_code == 2
+
+
+def test_solve_list_options_shows_the_plan_and_solves_nothing(run, toy_file, tmp_path):
+    out = tmp_path / "o.json"
+    result = run("solve", str(toy_file), "--list-options", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "formulation enumerate (enumerate)"
+    assert "solver brute (enumerate)" in result.stdout
+    assert not out.exists()
+
+
+def test_option_values_stay_text_until_their_declaration_converts_them(run, toy_file):
+    bad = run("solve", str(toy_file), "--option", "sleep=NaN")
+    assert bad.exit_code == 2 and "option sleep must be a finite number" in bad.output
+    good = run("solve", str(toy_file), "--option", "sleep=0", "--json")
+    import json
+
+    assert json.loads(good.stdout)["options"]["extra"] == {"sleep": 0.0}
+
+
+def test_a_closed_pipe_is_not_an_error(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        f"{sys.executable} -m optikit schema fjsp | head -1", shell=True, capture_output=True,
+        text=True, check=False,
+    )
+    assert proc.stdout.startswith("{")
+    assert "Error" not in proc.stderr and "error" not in proc.stderr
