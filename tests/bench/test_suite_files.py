@@ -86,7 +86,7 @@ def test_suite_files_are_read_as_safely_as_problem_files(tmp_path: Path) -> None
     bomb.write_text("\n".join(lines) + "\nname: bomb\n")
     with pytest.raises(SuiteError, match="alias"):
         load_suite(bomb)
-    with pytest.raises(SuiteError, match="not a regular file|is a directory"):
+    with pytest.raises(SuiteError, match=r"not a regular file|is a directory"):
         load_suite(tmp_path)
 
 
