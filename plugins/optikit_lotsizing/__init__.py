@@ -57,8 +57,14 @@ def problem_type() -> ProblemType:
         formulations=[
             Formulation(
                 "fl", "linear", lazy("optikit_lotsizing.formulation:solve_fl"),
-                "facility-location MILP (extended (l,S) inequalities on echelon "
-                "requirements)", needs_integer=_integer,
+                "facility-location bound in projected form: (l,S) inequalities on echelon "
+                "requirements separated at the root, then the MILP", needs_integer=_integer,
+            ),
+            Formulation(
+                "fl-extended", "linear",
+                lazy("optikit_lotsizing.formulation:solve_fl_extended"),
+                "facility-location MILP with its z variables written out (large LPs)",
+                needs_integer=_integer,
             ),
             Formulation(
                 "rf", "linear", lazy("optikit_lotsizing.heuristic:solve_rf"),

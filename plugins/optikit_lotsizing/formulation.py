@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from optikit.paradigms import LinearResult, LinearSolver
 from optikit.types import Outcome, SolveContext, Status
 from optikit_lotsizing.checker import USED, net_stock, scale
+from optikit_lotsizing.cuts import strengthen
 from optikit_lotsizing.linear import LotModel, build
 from optikit_lotsizing.model import LotSizingProblem
 
@@ -101,9 +102,10 @@ def model_stats(lm: LotModel) -> dict[str, Any]:
 
 
 def _solve(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext,
-           strong: bool) -> Outcome:
+           strong: bool, cuts: bool = False) -> Outcome:
     lm = build(problem, strong)
-    stats = model_stats(lm)
+    extra = strengthen(problem, lm, backend, ctx) if cuts else {}
+    stats = {**model_stats(lm), **extra}
     ctx.log(f"lot-sizing: {stats}")
     result = backend.solve(lm.model, ctx)
     stats.update({f"solver_{k}": v for k, v in result.stats.items()})
@@ -111,7 +113,13 @@ def _solve(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext,
 
 
 def solve_fl(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext) -> Outcome:
-    """Facility-location reformulation (default)."""
+    """The facility-location bound in projected form: (l,S) cuts, then the MILP (default)."""
+    return _solve(problem, backend, ctx, strong=False, cuts=True)
+
+
+def solve_fl_extended(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
+                      ) -> Outcome:
+    """The facility-location reformulation with its z variables written out."""
     return _solve(problem, backend, ctx, strong=True)
 
 

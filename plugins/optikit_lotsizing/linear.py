@@ -54,6 +54,7 @@ class LotModel:
     orders: list[Order] = field(default_factory=list)
     col_period: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
     model: LinearModel = field(init=False)
+    builder: LinearModelBuilder = field(init=False)  # to add cuts and rebuild
 
 
 def production_bounds(problem: LotSizingProblem) -> NDArray[np.float64]:
@@ -117,85 +118,104 @@ def _production_columns(problem: LotSizingProblem, cols: _Cols, lm: LotModel,
 
 
 def _order_columns(problem: LotSizingProblem, cols: _Cols, lm: LotModel) -> None:
+    """One block per supplier offer: segments x order periods, vectorised."""
     total = upper_total(problem)
     for source in problem.sources:
         limit = _order_limit(problem, source, float(total[source.item]))
         starts = np.maximum(source.break_from, source.min_order)
         ends = np.append(source.break_from[1:], limit)
-        segments = np.flatnonzero(starts <= ends)
-        for t in range(problem.periods - source.lead_time):
-            tag = f"{problem.ids[source.item]}:{source.supplier}:{t + 1}"
-            q = cols.add(segments.size, t, cost=source.break_price[segments],
-                         upper=ends[segments], names=[f"buy:{tag}:{s}" for s in segments])
-            order = Order(source, t, q, np.zeros(0, np.int64))
-            if source.needs_integer:
-                order.w = cols.add(segments.size, t, cost=source.order_cost, upper=1.0,
-                                   integer=True, names=[f"order:{tag}:{s}" for s in segments])
-                k = segments.size
-                local = np.arange(k)
-                both = np.concatenate([local, local])
-                qw = np.concatenate([q, order.w])
-                cols.b.add_rows_coo(k, both, qw, np.concatenate([np.ones(k), -ends[segments]]),
-                                    -INF, 0.0)
-                cols.b.add_rows_coo(k, both, qw,
-                                    np.concatenate([np.ones(k), -starts[segments]]), 0.0, INF)
-                cols.b.add_rows_coo(1, np.zeros(k), order.w, np.ones(k), -INF, 1.0)
-                if source.multiple > 0:
-                    order.count = int(cols.add(1, t, upper=np.floor(limit / source.multiple),
-                                               integer=True, names=[f"lots:{tag}"])[0])
-                    cols.b.add_row({**{int(c): 1.0 for c in q},
-                                    order.count: -source.multiple}, 0.0, 0.0)
-            lm.orders.append(order)
+        seg = np.flatnonzero(starts <= ends)
+        k, p = seg.size, problem.periods - source.lead_time
+        period = np.repeat(np.arange(p), k)
+        tag = f"{problem.ids[source.item]}:{source.supplier}"
+        q = cols.add(p * k, period, cost=np.tile(source.break_price[seg], p),
+                     upper=np.tile(ends[seg], p),
+                     names=[f"buy:{tag}:{t + 1}:{s}" for t in range(p) for s in seg])
+        w = np.full(p * k, -1, dtype=np.int64)
+        count = np.full(p, -1, dtype=np.int64)
+        if source.needs_integer:
+            w = cols.add(p * k, period, cost=source.order_cost, upper=1.0, integer=True,
+                         names=[f"order:{tag}:{t + 1}:{s}" for t in range(p) for s in seg])
+            local = np.arange(p * k)
+            both = np.concatenate([local, local])
+            qw = np.concatenate([q, w])
+            one = np.ones(p * k)
+            cols.b.add_rows_coo(p * k, both, qw, np.concatenate([one, -np.tile(ends[seg], p)]),
+                                -INF, 0.0)
+            cols.b.add_rows_coo(p * k, both, qw,
+                                np.concatenate([one, -np.tile(starts[seg], p)]), 0.0, INF)
+            cols.b.add_rows_coo(p, period, w, one, -INF, 1.0)
+            if source.multiple > 0:
+                count = cols.add(p, np.arange(p), upper=np.floor(limit / source.multiple),
+                                 integer=True, names=[f"lots:{tag}:{t + 1}" for t in range(p)])
+                cols.b.add_rows_coo(p, np.concatenate([period, np.arange(p)]),
+                                    np.concatenate([q, count]),
+                                    np.concatenate([one, np.full(p, -source.multiple)]),
+                                    0.0, 0.0)
+        for t in range(p):
+            block = slice(t * k, (t + 1) * k)
+            lm.orders.append(Order(source, t, q[block],
+                                   w[block] if source.needs_integer else np.zeros(0, np.int64),
+                                   int(count[t])))
 
 
 def _balance_rows(problem: LotSizingProblem, b: LinearModelBuilder, lm: LotModel) -> None:
     n, periods = problem.num_items, problem.periods
-    arrivals: dict[tuple[int, int], list[int]] = {}
-    for order in lm.orders:
-        key = (order.source.item, order.period + order.source.lead_time)
-        arrivals.setdefault(key, []).extend(int(c) for c in order.q)
+    row_of = np.arange(n * periods, dtype=np.int64).reshape(n, periods)
+    rows: list[NDArray[np.int64]] = []
+    cols: list[NDArray[np.int64]] = []
+    vals: list[NDArray[np.float64]] = []
+
+    def put(r: NDArray[np.int64], c: NDArray[np.int64], v: float | NDArray[np.float64]) -> None:
+        keep = c >= 0
+        rows.append(r[keep])
+        cols.append(c[keep])
+        vals.append(np.broadcast_to(np.asarray(v, dtype=np.float64), c.shape)[keep])
+
+    put(row_of, lm.stock, 1.0)
+    put(row_of[:, 1:], lm.stock[:, :-1], -1.0)
+    put(row_of, lm.backlog, -1.0)
+    put(row_of[:, 1:], lm.backlog[:, :-1], 1.0)
     for i in range(n):
-        for t in range(periods):
-            terms: list[tuple[int, float]] = [(int(lm.stock[i, t]), 1.0)]
-            if t > 0:
-                terms.append((int(lm.stock[i, t - 1]), -1.0))
-            if lm.backlog[i, t] >= 0:
-                terms.append((int(lm.backlog[i, t]), -1.0))
-            if t > 0 and lm.backlog[i, t - 1] >= 0:
-                terms.append((int(lm.backlog[i, t - 1]), 1.0))
-            start = t - int(problem.lead[i])
-            if start >= 0 and lm.x[i, start] >= 0:
-                terms.append((int(lm.x[i, start]), -1.0))
-            terms.extend((c, -1.0) for c in arrivals.get((i, t), []))
-            for j in np.flatnonzero(problem.bom[i]):
-                if lm.x[j, t] >= 0:
-                    terms.append((int(lm.x[j, t]), float(problem.bom[i, j])))
-            rhs = -float(problem.demand[i, t]) + (float(problem.initial[i]) if t == 0 else 0.0)
-            b.add_row(terms, rhs, rhs, name=f"balance:{problem.ids[i]}:{t + 1}")
+        lead = int(problem.lead[i])
+        put(row_of[i, lead:], lm.x[i, : periods - lead], -1.0)
+        for j in np.flatnonzero(problem.bom[i]):
+            put(row_of[i], lm.x[j], float(problem.bom[i, j]))
+    for order in lm.orders:
+        at = int(row_of[order.source.item, order.period + order.source.lead_time])
+        put(np.full(order.q.size, at, dtype=np.int64), order.q, -1.0)
+    rhs = -problem.demand.copy()
+    rhs[:, 0] += problem.initial
+    names = [f"balance:{item}:{t + 1}" for item in problem.ids for t in range(periods)]
+    b.add_rows_coo(n * periods, np.concatenate(rows), np.concatenate(cols),
+                   np.concatenate(vals), rhs.ravel(), rhs.ravel(), names)
 
 
 def _capacity_rows(problem: LotSizingProblem, cols: _Cols, lm: LotModel) -> None:
-    b = cols.b
+    periods = problem.periods
     for r in range(problem.num_resources):
         users = np.flatnonzero(problem.uses[:, r])
         if users.size == 0:
             continue
-        has_ot = problem.overtime_max[r] > 0
-        for t in range(problem.periods):
-            terms: list[tuple[int, float]] = []
-            for i in users:
-                if lm.x[i, t] >= 0:
-                    terms.append((int(lm.x[i, t]), float(problem.time_per_unit[i, r])))
-                    terms.append((int(lm.y[i, t]), float(problem.setup_time[i, r])))
-            if has_ot[t]:
-                lm.overtime[r, t] = cols.add(1, t, cost=problem.overtime_cost[r],
-                                             upper=problem.overtime_max[r, t],
-                                             names=[f"overtime:{problem.resource_ids[r]}:"
-                                                    f"{t + 1}"])[0]
-                terms.append((int(lm.overtime[r, t]), -1.0))
-            if terms:
-                b.add_row(terms, -INF, float(problem.capacity[r, t]),
-                          name=f"capacity:{problem.resource_ids[r]}:{t + 1}")
+        has_ot = np.flatnonzero(problem.overtime_max[r] > 0)
+        if has_ot.size:
+            lm.overtime[r, has_ot] = cols.add(
+                has_ot.size, has_ot, cost=problem.overtime_cost[r],
+                upper=problem.overtime_max[r, has_ot],
+                names=[f"overtime:{problem.resource_ids[r]}:{t + 1}" for t in has_ot])
+        steps = np.broadcast_to(np.arange(periods), (users.size, periods))
+        xs, ys = lm.x[users], lm.y[users]
+        a = np.broadcast_to(problem.time_per_unit[users, r][:, None], xs.shape)
+        st = np.broadcast_to(problem.setup_time[users, r][:, None], ys.shape)
+        ot = lm.overtime[r]
+        keep, keep_ot = xs >= 0, ot >= 0
+        cols.b.add_rows_coo(
+            periods,
+            np.concatenate([steps[keep], steps[keep], np.arange(periods)[keep_ot]]),
+            np.concatenate([xs[keep], ys[keep], ot[keep_ot]]),
+            np.concatenate([a[keep], st[keep], -np.ones(int(keep_ot.sum()))]),
+            -INF, problem.capacity[r],
+            [f"capacity:{problem.resource_ids[r]}:{t + 1}" for t in range(periods)])
 
 
 def _facility_location(problem: LotSizingProblem, cols: _Cols, lm: LotModel) -> None:
@@ -253,5 +273,6 @@ def build(problem: LotSizingProblem, strong: bool) -> LotModel:
     if strong:
         _facility_location(problem, cols, lm)
     lm.col_period = np.concatenate(cols.period) if cols.period else np.zeros(0, np.int64)
+    lm.builder = b
     lm.model = b.build()
     return lm
