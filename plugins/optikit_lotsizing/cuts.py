@@ -104,14 +104,17 @@ def relaxation(model: LinearModel) -> LinearModel:
 
 
 def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
-               ctx: SolveContext, share: float = 0.3) -> dict[str, float]:
-    """Run the cut loop on ``lm`` (rebuilding ``lm.model``); statistics for the answer."""
+               ctx: SolveContext, share: float = 0.3
+               ) -> tuple[dict[str, float], NDArray[np.float64] | None]:
+    """Run the cut loop on ``lm`` (rebuilding ``lm.model``): statistics for the answer and
+    the last LP solution (None if no LP was solved)."""
     need = lower_cumulative(problem)
     base, pool, fresh = lm.model, [], []
     remaining = ctx.remaining()
     until = None if remaining is None else ctx.elapsed() + share * remaining
     rounds = cuts = stall = 0
     first = last = None
+    values: NDArray[np.float64] | None = None
     while rounds < MAX_ROUNDS and not ctx.expired():
         budget = None if until is None else until - ctx.elapsed()
         if budget is not None and budget <= 0:
@@ -120,6 +123,7 @@ def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
         if result.status is not Status.OPTIMAL or result.x is None:
             break
         bound = float(result.objective or 0.0)
+        values = result.x
         first = bound if first is None else first
         if last is not None and bound - last <= STALL_GAIN * max(1.0, abs(bound)):
             stall += 1
@@ -141,4 +145,4 @@ def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
     out = {"cut_rounds": float(rounds), "cuts": float(cuts), "cuts_kept": float(len(pool) + len(fresh))}
     if first is not None and last is not None:
         out.update({"lp_bound_start": first, "lp_bound_cuts": last})
-    return out
+    return out, values

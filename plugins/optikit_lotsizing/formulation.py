@@ -104,7 +104,7 @@ def model_stats(lm: LotModel) -> dict[str, Any]:
 def _solve(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext,
            strong: bool, cuts: bool = False) -> Outcome:
     lm = build(problem, strong)
-    extra = strengthen(problem, lm, backend, ctx) if cuts else {}
+    extra = strengthen(problem, lm, backend, ctx)[0] if cuts else {}
     stats = {**model_stats(lm), **extra}
     ctx.log(f"lot-sizing: {stats}")
     result = backend.solve(lm.model, ctx)

@@ -5,13 +5,13 @@
 - ``small`` (10 items x 15 periods) and ``medium`` (20 x 30): single-level, one machine
   with setup times, Trigeiro-Thomas-McClain style (the benchmark class of the targets).
 - ``large``: 100 items, 52 weekly periods, 3 levels: 40 end items on two lines, 40
-  sub-assemblies on a third, 20 bought raw materials from two suppliers; overtime and
-  backlog of end items at a cost.
+  sub-assemblies on a third, 20 bought raw materials from two suppliers; overtime at a
+  cost (up to 25 % of the regular capacity).
 
 Single-level capacities are raised until a plan built backwards from the last period
 (each period's load plus every setup it needs, surplus moved one period earlier) fits,
-so those instances are feasible by construction; ``large`` relies on overtime and
-backlog for slack.  Utilisation = processing load / regular capacity.
+so those instances are feasible by construction; ``large`` relies on overtime for slack
+(and initial stocks covering the lead times).  Utilisation = processing load / regular capacity.
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ def _large(rng: np.random.Generator) -> dict[str, Any]:
     for e in range(n_end):
         items.append({
             "id": f"E{e + 1}", "holding_cost": _r(rng.uniform(2, 4)),
-            "demand": [_r(v) for v in demand[e]], "backlog_cost": _r(rng.uniform(20, 40)),
+            "demand": [_r(v) for v in demand[e]], "initial_stock": _r(demand[e, 0], 0),
             "production": [{"resource": names[line_of[e]], "time_per_unit": _r(a_end[e]),
                             "setup_time": _r(rng.uniform(5, 20), 0),
                             "setup_cost": _r(rng.uniform(100, 400), 0)}],
