@@ -174,7 +174,7 @@ def _capacity(
     load = problem.time_per_unit.T @ x + problem.setup_time.T @ setups.astype(float)
     overtime = np.maximum(load - problem.capacity, 0.0)
     ctol = RTOL * np.maximum(1.0, problem.capacity)
-    over = overtime - problem.overtime_max > ctol + tol * 0
+    over = overtime - problem.overtime_max > ctol
     for r, t in zip(*np.nonzero(over), strict=True):
         out.append(Violation(
             f"resources.{problem.resource_ids[r]}[{t + 1}]",

@@ -51,11 +51,11 @@ def separate(problem: LotSizingProblem, lm: LotModel, need: NDArray[np.float64],
         x = values[lm.x[i, cols]]
         y = values[lm.y[i, cols]]
         before = np.concatenate(([0.0], need[i]))
-        for l in range(periods):
-            req = float(need[i, l])
+        for last in range(periods):
+            req = float(need[i, last])
             if req <= 0:
                 continue
-            ok = cols + lead <= l
+            ok = cols + lead <= last
             if not ok.any():
                 continue
             ts = cols[ok]
@@ -109,7 +109,9 @@ def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
     """Run the cut loop on ``lm`` (rebuilding ``lm.model``): statistics for the answer and
     the last LP solution (None if no LP was solved)."""
     need = lower_cumulative(problem)
-    base, pool, fresh = lm.model, [], []
+    base = lm.model
+    pool: list[Cut] = []
+    fresh: list[Cut] = []
     remaining = ctx.remaining()
     until = None if remaining is None else ctx.elapsed() + share * remaining
     rounds = cuts = stall = 0
@@ -142,7 +144,8 @@ def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
         lm.model = with_cuts(base, pool + fresh)
     lm.model = with_cuts(base, pool + fresh)
     ctx.log(f"lot-sizing: {cuts} (l,S) cuts in {rounds} rounds, LP {first} -> {last}")
-    out = {"cut_rounds": float(rounds), "cuts": float(cuts), "cuts_kept": float(len(pool) + len(fresh))}
+    out = {"cut_rounds": float(rounds), "cuts": float(cuts),
+           "cuts_kept": float(len(pool) + len(fresh))}
     if first is not None and last is not None:
         out.update({"lp_bound_start": first, "lp_bound_cuts": last})
     return out, values

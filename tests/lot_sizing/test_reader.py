@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from optikit_lotsizing.reader import parse_clsp, read_clsp
 
 from optikit.types import InvalidProblem
-from optikit_lotsizing.reader import parse_clsp, read_clsp
 from tests.lot_sizing.conftest import INSTANCES, SAMPLES
 
 
