@@ -7,6 +7,7 @@ recomputed from the cleaned plan, so what the checker sees is exactly the plan r
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -109,6 +110,11 @@ def _solve(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext,
     ctx.log(f"lot-sizing: {stats}")
     result = backend.solve(lm.model, ctx)
     stats.update({f"solver_{k}": v for k, v in result.stats.items()})
+    lp_bound = extra.get("lp_bound_cuts")
+    if (result.status is Status.FEASIBLE and lp_bound is not None
+            and (result.bound is None or lp_bound > result.bound)):
+        # the LP with valid cuts bounds the optimum too; keep the better proof
+        result = dataclasses.replace(result, bound=lp_bound)
     return outcome_from(problem, lm, result, stats)
 
 
