@@ -20,6 +20,12 @@ from numpy.typing import NDArray
 
 from optikit.types import InvalidProblem
 
+#: Largest instance accepted (the bill of materials is held as a dense items x items
+#: matrix, demand and plans as items x periods): far above plant scale, far below what
+#: would exhaust memory.
+MAX_ITEMS = 5000
+MAX_CELLS = 2_000_000  # items x periods
+
 
 @dataclass(frozen=True)
 class Source:
@@ -205,6 +211,11 @@ def parse(document: Mapping[str, Any]) -> LotSizingProblem:
     res_ids, capacity, ot_max, ot_cost = _resources(document, periods)
     res_index = {r: k for k, r in enumerate(res_ids)}
     items = document["items"]
+    if len(items) > MAX_ITEMS:
+        raise InvalidProblem("items", f"{len(items)} items; at most {MAX_ITEMS} are supported")
+    if len(items) * periods > MAX_CELLS:
+        raise InvalidProblem("periods", f"{len(items)} items x {periods} periods exceeds "
+                             f"{MAX_CELLS:,} item-periods")
     ids = [str(it["id"]) for it in items]
     index = _unique(ids, "items")
     n, m = len(ids), len(res_ids)

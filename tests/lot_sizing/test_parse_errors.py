@@ -79,3 +79,13 @@ def test_backlog_with_safety_stock_is_refused(registry: Registry) -> None:
     with pytest.raises(InputError) as info:
         load(registry, doc)
     assert info.value.field == "items[0].backlog_cost"
+
+
+def test_oversized_documents_are_refused_before_allocating(registry: Registry) -> None:
+    doc = two_items()
+    doc["periods"] = 10000
+    doc["items"] = [{"id": f"X{k}"} for k in range(300)]
+    doc["resources"][0]["capacity"] = 1
+    with pytest.raises(InputError) as info:
+        load(registry, doc)
+    assert info.value.field == "periods" and "item-periods" in str(info.value)
