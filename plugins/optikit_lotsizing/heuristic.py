@@ -38,6 +38,8 @@ from optikit_lotsizing.model import LotSizingProblem
 WINDOW_GAP = 1e-3
 #: Models with more columns start from the rounded LP instead of relax-and-fix.
 RELAX_AND_FIX_MAX_COLUMNS = 8000
+#: Setup thresholds tried in turn when rounding the LP (0: every producing period).
+ROUNDING_THRESHOLDS = (0.3, 0.1, 0.0)
 
 
 def _sub(ctx: SolveContext, budget: float | None, gap: float) -> SolveContext:
@@ -87,29 +89,41 @@ def relax_and_fix(model: LinearModel, period: NDArray[np.int64], periods: int,
     return result
 
 
-def rounded_integers(lm: LotModel, lp: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Integer values from an LP solution: a setup wherever it produces, each order in the
-    price segment holding most of its quantity, rounded up to the MOQ and the multiple."""
+def rounded_integers(lm: LotModel, lp: NDArray[np.float64], threshold: float = 0.0
+                     ) -> NDArray[np.float64]:
+    """Integer values from an LP solution.
+
+    A setup wherever the LP's setup exceeds ``threshold`` (0: wherever it produces).
+    Offers without a minimum quantity or multiple keep their order binary at 1 in every
+    period (the quantity stays free, the order cost is only paid on what is ordered);
+    other orders are placed where the LP's order binary reaches 1/2, in the price segment
+    holding most of the quantity, rounded up to the MOQ and the multiple.
+    """
     fixed = np.zeros(lm.model.num_cols)
     made = lm.x >= 0
-    fixed[lm.y[made]] = (lp[lm.x[made]] > 1e-6).astype(float)
+    if threshold > 0:
+        fixed[lm.y[made]] = (lp[lm.y[made]] > threshold).astype(float)
+    else:
+        fixed[lm.y[made]] = (lp[lm.x[made]] > 1e-6).astype(float)
     for order in lm.orders:
-        qty = float(lp[order.q].sum())
         if order.w.size == 0:
-            continue
-        if qty <= 1e-6:
-            if order.count >= 0:
-                fixed[order.count] = 0.0
             continue
         source = order.source
         lows = np.maximum(source.break_from, source.min_order)
+        kept = np.flatnonzero(lows <= np.append(source.break_from[1:], np.inf))
+        if source.multiple <= 0 and float(lows.max()) <= 0:
+            fixed[order.w[len(kept) - 1]] = 1.0  # free quantity: order cost if used
+            continue
+        qty = float(lp[order.q].sum())
+        if float(lp[order.w].sum()) < 0.5 or qty <= 1e-6:
+            if order.count >= 0:
+                fixed[order.count] = 0.0
+            continue
         qty = max(qty, float(lows.min()))
         if source.multiple > 0:
             qty = source.multiple * np.ceil(qty / source.multiple - 1e-9)
             fixed[order.count] = round(qty / source.multiple)
         segment = int(np.searchsorted(source.break_from, qty, "right")) - 1
-        # the segments kept in the model are those whose start does not pass their end
-        kept = np.flatnonzero(lows <= np.append(source.break_from[1:], np.inf))
         where = np.flatnonzero(kept == segment)
         fixed[order.w[where[0] if where.size else len(kept) - 1]] = 1.0
     return fixed
@@ -120,9 +134,12 @@ def round_lp(model: LinearModel, lm: LotModel, lp: NDArray[np.float64],
              ) -> LinearResult | None:
     """Step 1 on large models: every integer rounded from the LP, then one LP."""
     nothing = np.zeros_like(model.integer)
-    result = _solve_window(model, backend, ctx, nothing, nothing, rounded_integers(lm, lp),
-                           _budget(ctx, until, 2))
-    return result if result.status.has_solution else None
+    for threshold in ROUNDING_THRESHOLDS:
+        result = _solve_window(model, backend, ctx, nothing, nothing,
+                               rounded_integers(lm, lp, threshold), _budget(ctx, until, 3))
+        if result.status.has_solution:
+            return result
+    return None
 
 
 def fix_and_optimise(model: LinearModel, period: NDArray[np.int64], periods: int,

@@ -84,3 +84,17 @@ def _yaml(path: Path) -> dict[str, object]:
     data = yaml.safe_load(path.read_text())
     assert isinstance(data, dict)
     return data
+
+
+def test_rf_rounded_lp_start(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The large-model start (rounded LP) on a small model: a checked plan, never below the
+    proven optimum, optimal only with a proof."""
+    from optikit_lotsizing import heuristic
+
+    reference = run(registry, two_items(), "bigm").document["objective"]
+    monkeypatch.setattr(heuristic, "RELAX_AND_FIX_MAX_COLUMNS", 0)
+    doc = run(registry, two_items(), "rf").document
+    assert doc["check"]["feasible"]
+    assert doc["objective"] >= reference - 1e-6
+    assert doc["status"] != "optimal" or doc["gap"] <= 1e-6
+    assert "rounded_LP" in doc["stats"]
