@@ -26,11 +26,13 @@ from numpy.typing import NDArray
 
 from optikit.paradigms import INF, LinearModel, LinearSolver
 from optikit.types import SolveContext, Status
-from optikit_lotsizing.linear import LotModel
+from optikit_lotsizing.linear import LotModel, build
 from optikit_lotsizing.model import LotSizingProblem
 from optikit_lotsizing.requirements import lower_cumulative
 
 MIN_VIOLATION = 1e-4
+#: Largest facility-location model whose LP seeds the cuts.
+SEED_MAX_COLUMNS = 60_000
 MAX_ROUNDS = 60
 STALL_ROUNDS = 3
 STALL_GAIN = 1e-5
@@ -40,8 +42,10 @@ Cut = tuple[NDArray[np.int64], NDArray[np.float64], float]
 
 
 def separate(problem: LotSizingProblem, lm: LotModel, need: NDArray[np.float64],
-             values: NDArray[np.float64]) -> list[Cut]:
-    """The most violated (l,S) cut per item and period, as (columns, coefficients, rhs)."""
+             values: NDArray[np.float64], min_violation: float = MIN_VIOLATION
+             ) -> list[Cut]:
+    """The most violated (l,S) cut per item and period, as (columns, coefficients, rhs);
+    with ``min_violation < 0`` also those tight (or nearly) at ``values``."""
     periods, found = problem.periods, []
     for i in np.flatnonzero(problem.produced & ~problem.purchased):
         cols = np.flatnonzero(lm.x[i] >= 0)
@@ -60,14 +64,18 @@ def separate(problem: LotSizingProblem, lm: LotModel, need: NDArray[np.float64],
                 continue
             ts = cols[ok]
             cover = req - before[ts + lead]  # D(t, l)
-            in_s = cover * y[ok] < x[ok]
             level = float(np.minimum(cover * y[ok], x[ok]).sum())
-            if req - level <= MIN_VIOLATION * max(1.0, req):
+            if req - level <= min_violation * max(1.0, req):
                 continue
-            pos = in_s & (cover > 0)
-            cols_cut = np.concatenate([lm.y[i, ts[pos]], lm.x[i, ts[~in_s]]])
-            vals_cut = np.concatenate([cover[pos], np.ones(int((~in_s).sum()))])
-            found.append((cols_cut.astype(np.int64), vals_cut, req))
+            tol = 1e-9 * max(1.0, req)
+            strict = cover * y[ok] < x[ok] - tol
+            loose = cover * y[ok] <= x[ok] + tol
+            # both ways of breaking ties: either cut may be the one the LP needs
+            for in_s in (strict, loose) if (strict != loose).any() else (strict,):
+                pos = in_s & (cover > 0)
+                cols_cut = np.concatenate([lm.y[i, ts[pos]], lm.x[i, ts[~in_s]]])
+                vals_cut = np.concatenate([cover[pos], np.ones(int((~in_s).sum()))])
+                found.append((cols_cut.astype(np.int64), vals_cut, req))
     return found
 
 
@@ -103,6 +111,24 @@ def relaxation(model: LinearModel) -> LinearModel:
     return dataclasses.replace(model, integer=np.zeros_like(model.integer))
 
 
+def _seed(problem: LotSizingProblem, lm: LotModel, need: NDArray[np.float64],
+          backend: LinearSolver, ctx: SolveContext, budget: float | None) -> list[Cut]:
+    """The (l,S) cuts tight at the optimum of the facility-location LP (z variables
+    written out): one LP gives the cuts that carry its bound, where a cut loop on the
+    small model would need many rounds (each a cold LP solve through the backend)."""
+    ext = build(problem, strong=True)
+    if ext.model.num_cols > SEED_MAX_COLUMNS:
+        return []
+    result = backend.solve(relaxation(ext.model), _lp_context(ctx, budget))
+    if result.status is not Status.OPTIMAL or result.x is None:
+        return []
+    values = np.zeros(lm.model.num_cols)
+    made = lm.x >= 0
+    values[lm.x[made]] = result.x[ext.x[made]]
+    values[lm.y[made]] = result.x[ext.y[made]]
+    return separate(problem, lm, need, values, min_violation=-1e-6)
+
+
 def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
                ctx: SolveContext, share: float = 0.3
                ) -> tuple[dict[str, float], NDArray[np.float64] | None]:
@@ -111,12 +137,17 @@ def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
     need = lower_cumulative(problem)
     base = lm.model
     pool: list[Cut] = []
-    fresh: list[Cut] = []
     remaining = ctx.remaining()
     until = None if remaining is None else ctx.elapsed() + share * remaining
-    rounds = cuts = stall = 0
+    fresh = _seed(problem, lm, need, backend, ctx, None if until is None
+                  else until - ctx.elapsed())
+    cuts = len(fresh)
+    if fresh:
+        lm.model = with_cuts(base, fresh)
+    rounds = stall = 0
     first = last = None
     values: NDArray[np.float64] | None = None
+    last_x: NDArray[np.float64] | None = None
     while rounds < MAX_ROUNDS and not ctx.expired():
         budget = None if until is None else until - ctx.elapsed()
         if budget is not None and budget <= 0:
@@ -134,14 +165,17 @@ def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
         else:
             stall = 0
         last = bound
-        # cuts slack at this LP are dropped: they only slow the MILP's node LPs down
-        pool = _binding(pool + fresh, result.x)
+        last_x = result.x
+        pool += fresh
         fresh = separate(problem, lm, need, result.x)
         rounds += 1
         if not fresh:
             break
         cuts += len(fresh)
         lm.model = with_cuts(base, pool + fresh)
+    if last_x is not None:
+        # cuts slack at the last LP only slow the MILP's node LPs down
+        pool = _binding(pool, last_x)
     lm.model = with_cuts(base, pool + fresh)
     ctx.log(f"lot-sizing: {cuts} (l,S) cuts in {rounds} rounds, LP {first} -> {last}")
     out = {"cut_rounds": float(rounds), "cuts": float(cuts),
