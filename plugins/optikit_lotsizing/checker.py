@@ -38,6 +38,10 @@ def _number(value: Any) -> float | None:
     return float(value) if math.isfinite(float(value)) else None
 
 
+def _item(problem: LotSizingProblem, value: Any) -> int | None:
+    return problem.index.get(value) if isinstance(value, str) else None
+
+
 def _period(value: Any, periods: int) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
         return None
@@ -58,7 +62,7 @@ def _production(
         if not isinstance(row, Mapping):
             out.append(Violation(where, "must be an object {item, period, quantity}"))
             continue
-        i = problem.index.get(row.get("item"))  # type: ignore[arg-type]
+        i = _item(problem, row.get("item"))
         t = _period(row.get("period"), problem.periods)
         q = _number(row.get("quantity"))
         if i is None or t is None or q is None:
@@ -95,10 +99,12 @@ def _purchases(
         if not isinstance(row, Mapping):
             out.append(Violation(where, "must be an object {item, supplier, period, quantity}"))
             continue
-        i = problem.index.get(row.get("item"))  # type: ignore[arg-type]
+        i = _item(problem, row.get("item"))
         t = _period(row.get("period"), problem.periods)
         q = _number(row.get("quantity"))
-        source = offers.get((i, row.get("supplier")))  # type: ignore[arg-type]
+        supplier = row.get("supplier")
+        source = offers.get((i, supplier)) if isinstance(supplier, str) and i is not None \
+            else None
         if i is None or t is None or q is None or source is None:
             out.append(Violation(where, f"bad item, supplier, period or quantity in "
                                         f"{dict(row)!r}"))
@@ -196,7 +202,7 @@ def _reported(
         out.append(Violation(key, "must map items to a list of values per period"))
         return
     for item, values in reported.items():
-        i = problem.index.get(item)
+        i = _item(problem, item)
         if i is None or not isinstance(values, list) or len(values) != problem.periods:
             out.append(Violation(f"{key}.{item}", "unknown item or not one value per period"))
             continue

@@ -147,3 +147,19 @@ def test_lead_time_shifts_availability(registry: Registry) -> None:
     assert check(problem, plan).violations == []
     plan["production"].append({"item": "A", "period": 3, "quantity": 1})
     assert any("after the last period" in v.message for v in check(problem, plan).violations)
+
+
+@pytest.mark.parametrize("row", [
+    {"item": ["A"], "period": 1, "quantity": 1},
+    {"item": "A", "period": 1.5, "quantity": 1},
+    {"item": "A", "period": True, "quantity": 1},
+    {"item": "A", "period": 1, "quantity": "1"},
+    {"item": "A", "period": 1, "quantity": float("nan")},
+    "not an object",
+])
+def test_malformed_rows_are_violations_not_crashes(problem: Any, row: Any) -> None:
+    plan = good_plan()
+    plan["production"].append(row)
+    plan["purchases"].append({"item": {"x": 1}, "supplier": ["S"], "period": 1,
+                              "quantity": 1})
+    assert check(problem, plan).violations
