@@ -1,0 +1,205 @@
+"""Formulation ``rf``: a start plan, fix-and-optimise, then the full model for the bound.
+
+Large instances (100 items x 52 periods x 3 levels) are out of reach of one MILP in a
+minute, and the backends take no start solution, so the plan is found in pieces of the
+model with the (l,S) cuts:
+
+1. a start plan: on large models (where every LP costs seconds) the last LP of the cut
+   loop is rounded (setups where it produces, orders rounded up to MOQ and multiple in
+   the price segment they mostly use) and the remaining LP solved;
+   on smaller models relax-and-fix: integers (setups, orders, lot counts) of ``window``
+   periods are integer, later ones relaxed, earlier ones fixed; after each solve the
+   first ``step`` periods are fixed;
+2. fix-and-optimise: windows of ``window`` periods are freed again one at a time with
+   every other integer fixed at the incumbent, keeping improvements;
+3. the full MILP runs for the rest of the time: its bound (never below the cut loop's LP
+   bound) proves the gap, and its incumbent replaces the heuristic's if better.
+
+``share`` of the time goes to steps 1-2.  The status is ``optimal`` only when the proven
+bound closes the gap to the incumbent within the requested tolerance.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from optikit.paradigms import LinearModel, LinearResult, LinearSolver, relative_gap
+from optikit.types import Outcome, SolveContext, Status
+from optikit_lotsizing.cuts import strengthen
+from optikit_lotsizing.formulation import model_stats, outcome_from
+from optikit_lotsizing.linear import LotModel, build
+from optikit_lotsizing.model import LotSizingProblem
+
+#: Gap each window's MILP is solved to (the windows are heuristics anyway).
+WINDOW_GAP = 1e-3
+#: Models with more columns start from the rounded LP instead of relax-and-fix.
+RELAX_AND_FIX_MAX_COLUMNS = 8000
+#: Setup thresholds tried in turn when rounding the LP (0: every producing period).
+ROUNDING_THRESHOLDS = (0.3, 0.1, 0.0)
+
+
+def _sub(ctx: SolveContext, budget: float | None, gap: float) -> SolveContext:
+    options = dataclasses.replace(ctx.options, time_limit=budget, gap=gap)
+    return SolveContext(options, stop=ctx.stop, log=ctx.log)
+
+
+def _solve_window(model: LinearModel, backend: LinearSolver, ctx: SolveContext,
+                  free: NDArray[np.bool_], relaxed: NDArray[np.bool_],
+                  fixed: NDArray[np.float64] | None, budget: float | None) -> LinearResult:
+    """Solve with ``free`` integers integer, ``relaxed`` continuous, the rest at ``fixed``."""
+    lower, upper = model.col_lower.copy(), model.col_upper.copy()
+    pinned = model.integer & ~free & ~relaxed
+    if fixed is not None:
+        lower[pinned] = upper[pinned] = np.round(fixed[pinned])
+    sub = dataclasses.replace(model, integer=model.integer & free, col_lower=lower,
+                              col_upper=upper)
+    return backend.solve(sub, _sub(ctx, budget, WINDOW_GAP))
+
+
+def _budget(ctx: SolveContext, until: float | None, parts: int) -> float | None:
+    if until is None:
+        return None
+    return max(0.0, until - ctx.elapsed()) / max(1, parts)
+
+
+def relax_and_fix(model: LinearModel, period: NDArray[np.int64], periods: int,
+                  backend: LinearSolver, ctx: SolveContext, until: float | None,
+                  window: int, step: int) -> LinearResult | None:
+    """Step 1; None when a window fails (no time, or the fixings made it infeasible)."""
+    integer = model.integer
+    values: NDArray[np.float64] | None = None
+    start, result = 0, None
+    while start < periods:
+        end = min(periods, start + window)
+        free = integer & (period >= start) & (period < end)
+        relaxed = integer & (period >= end)
+        windows_left = -(-(periods - start) // step)
+        result = _solve_window(model, backend, ctx, free, relaxed, values,
+                               _budget(ctx, until, windows_left))
+        if not result.status.has_solution or result.x is None:
+            return None
+        values = result.x if values is None else np.where(period < start, values, result.x)
+        if end >= periods:
+            break
+        start += step
+    return result
+
+
+def rounded_integers(lm: LotModel, lp: NDArray[np.float64], threshold: float = 0.0
+                     ) -> NDArray[np.float64]:
+    """Integer values from an LP solution.
+
+    A setup wherever the LP's setup exceeds ``threshold`` (0: wherever it produces).
+    Offers without a minimum quantity or multiple keep their order binary at 1 in every
+    period (the quantity stays free, the order cost is only paid on what is ordered);
+    other orders are placed where the LP's order binary reaches 1/2, in the price segment
+    holding most of the quantity, rounded up to the MOQ and the multiple.
+    """
+    fixed = np.zeros(lm.model.num_cols)
+    made = lm.x >= 0
+    if threshold > 0:
+        fixed[lm.y[made]] = (lp[lm.y[made]] > threshold).astype(float)
+    else:
+        fixed[lm.y[made]] = (lp[lm.x[made]] > 1e-6).astype(float)
+    for order in lm.orders:
+        if order.w.size == 0:
+            continue
+        source = order.source
+        lows = np.maximum(source.break_from, source.min_order)
+        kept = np.flatnonzero(lows <= np.append(source.break_from[1:], np.inf))
+        if source.multiple <= 0 and float(lows.max()) <= 0:
+            fixed[order.w[len(kept) - 1]] = 1.0  # free quantity: order cost if used
+            continue
+        qty = float(lp[order.q].sum())
+        if float(lp[order.w].sum()) < 0.5 or qty <= 1e-6:
+            if order.count >= 0:
+                fixed[order.count] = 0.0
+            continue
+        qty = max(qty, float(lows.min()))
+        if source.multiple > 0:
+            qty = source.multiple * np.ceil(qty / source.multiple - 1e-9)
+            fixed[order.count] = round(qty / source.multiple)
+        segment = int(np.searchsorted(source.break_from, qty, "right")) - 1
+        where = np.flatnonzero(kept == segment)
+        fixed[order.w[where[0] if where.size else len(kept) - 1]] = 1.0
+    return fixed
+
+
+def round_lp(model: LinearModel, lm: LotModel, lp: NDArray[np.float64],
+             backend: LinearSolver, ctx: SolveContext, until: float | None
+             ) -> LinearResult | None:
+    """Step 1 on large models: every integer rounded from the LP, then one LP."""
+    nothing = np.zeros_like(model.integer)
+    for threshold in ROUNDING_THRESHOLDS:
+        result = _solve_window(model, backend, ctx, nothing, nothing,
+                               rounded_integers(lm, lp, threshold), _budget(ctx, until, 3))
+        if result.status.has_solution:
+            return result
+    return None
+
+
+def fix_and_optimise(model: LinearModel, period: NDArray[np.int64], periods: int,
+                     backend: LinearSolver, ctx: SolveContext, until: float | None,
+                     best: LinearResult, window: int, step: int) -> LinearResult:
+    """Step 2: free one window at a time around the incumbent, keep improvements."""
+    starts = list(range(0, max(1, periods - window + 1), step))
+    if starts[-1] + window < periods:
+        starts.append(periods - window)
+    nothing = np.zeros_like(model.integer)
+    for k, start in enumerate(starts):
+        if ctx.expired() or (until is not None and ctx.elapsed() >= until):
+            break
+        free = model.integer & (period >= start) & (period < start + window)
+        assert best.x is not None
+        result = _solve_window(model, backend, ctx, free, nothing, best.x,
+                               _budget(ctx, until, len(starts) - k))
+        if (result.status.has_solution and result.objective is not None
+                and best.objective is not None and result.objective < best.objective - 1e-9):
+            best = result
+    return best
+
+
+def solve_rf(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext) -> Outcome:
+    """Formulation entry point (see the module docstring)."""
+    window, step = int(ctx.option("window")), int(ctx.option("step"))
+    step = min(step, window)
+    lm = build(problem, strong=False)
+    extra, lp = strengthen(problem, lm, backend, ctx, share=0.2)
+    stats: dict[str, Any] = {**model_stats(lm), **extra}
+    remaining = ctx.remaining()
+    until = None if remaining is None else ctx.elapsed() + float(ctx.option("share")) * remaining
+    model, periods = lm.model, problem.periods
+    best: LinearResult | None = None
+    if lp is not None and model.num_cols > RELAX_AND_FIX_MAX_COLUMNS:
+        best = round_lp(model, lm, lp, backend, ctx, until)
+        start = "rounded LP"
+    else:
+        best = relax_and_fix(model, lm.col_period, periods, backend, ctx, until, window, step)
+        start = "relax-and-fix"
+    if best is not None:
+        stats[start.replace(" ", "_").replace("-", "_")] = best.objective
+        ctx.report(objective=best.objective, source=start)
+        best = fix_and_optimise(model, lm.col_period, periods, backend, ctx, until, best,
+                                window, step)
+        stats["fix_and_optimise"] = best.objective
+        ctx.report(objective=best.objective, source="fix-and-optimise")
+    full = backend.solve(model, ctx)
+    stats.update({f"solver_{k}": v for k, v in full.stats.items()})
+    bounds = [b for b in (full.bound, extra.get("lp_bound_cuts")) if b is not None]
+    bound = max(bounds) if bounds else None
+    if full.status in (Status.INFEASIBLE, Status.UNBOUNDED, Status.ERROR) and best is None:
+        return outcome_from(problem, lm, full, stats)
+    if best is None or (full.status.has_solution and full.objective is not None
+                        and best.objective is not None and full.objective <= best.objective):
+        best = full
+    if best.x is None or best.objective is None:
+        return outcome_from(problem, lm, full, stats)
+    gap = relative_gap(best.objective, bound)
+    proven = gap is not None and gap <= ctx.options.gap + 1e-12
+    answer = dataclasses.replace(best, status=Status.OPTIMAL if proven else Status.FEASIBLE,
+                                 bound=bound)
+    return outcome_from(problem, lm, answer, stats)

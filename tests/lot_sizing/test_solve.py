@@ -1,0 +1,100 @@
+"""Solving: F1's known optimum with fl and bigm, the native sample, rf's status rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from optikit_lotsizing.reader import read_clsp
+
+from optikit.registry import Registry
+from optikit.runner import check_solution
+from tests.lot_sizing.conftest import SAMPLES, load, run, two_items
+
+F1_OPTIMUM = 40854.0
+
+
+@pytest.mark.parametrize("formulation", ["fl", pytest.param("bigm", marks=pytest.mark.slow)])
+def test_f1_proven_optimum(registry: Registry, formulation: str) -> None:
+    result = run(registry, read_clsp(SAMPLES / "F1.clsp"), formulation, threads=2)
+    doc = result.document
+    assert doc["status"] == "optimal", doc.get("message")
+    assert doc["objective"] == pytest.approx(F1_OPTIMUM)
+    assert doc["check"]["feasible"]
+    assert doc["bound"] == pytest.approx(F1_OPTIMUM, rel=1e-6)
+
+
+def test_two_items_optimum_by_hand(registry: Registry) -> None:
+    """Lot-for-lot A (3 setups, 150) is beaten by making 70 in period 1 (A holds 40):
+    2 setups 100 + holding 40 ... but B must then be on hand: 30 + nothing arrives in
+    period 1, so A can make at most 30 in period 1. The solver must respect that."""
+    doc = two_items()
+    result = run(registry, doc)
+    out = result.document
+    assert out["status"] == "optimal" and out["check"]["feasible"]
+    made = {row["period"]: row["quantity"] for row in out["solution"]["production"]}
+    assert made.get(1, 0) <= 30 + 1e-6  # only 30 B are there in period 1
+    # every plan the checker accepts costs at least the proven optimum
+    assert out["objective"] <= 247.0 + 1e-6
+
+
+@pytest.mark.slow
+def test_gearbox_plant_solves_and_checks(registry: Registry) -> None:
+    """The native sample: a checked plan that honours MOQ, multiples and safety stock, and
+    the same optimum from fl and the big-M baseline."""
+    doc = _yaml(SAMPLES / "gearbox_plant.yaml")
+    results = {f: run(registry, doc, f, threads=2).document for f in ("fl", "bigm")}
+    for result in results.values():
+        assert result["status"] == "optimal", result.get("message")
+        assert result["check"]["feasible"]
+    assert results["fl"]["objective"] == pytest.approx(results["bigm"]["objective"], rel=1e-6)
+    solution = results["fl"]["solution"]
+    assert {row["supplier"] for row in solution["purchases"]} <= {
+        "foundry", "bearing-distributor", "bearing-maker"}
+    assert set(solution["stock"]) == {"GB-S", "GB-L", "HS-S", "HS-L", "SHAFT", "CAST-S",
+                                      "CAST-L", "BRG"}
+    assert min(solution["stock"]["GB-S"]) >= 10 - 1e-6  # safety stock
+    for row in solution["purchases"]:
+        if row["supplier"] == "bearing-maker":
+            assert row["quantity"] >= 1000 and row["quantity"] % 250 == 0
+
+
+def test_rf_claims_optimal_only_with_a_proof(registry: Registry) -> None:
+    result = run(registry, two_items(), "rf", threads=1)
+    doc = result.document
+    assert doc["check"]["feasible"]
+    if doc["status"] == "optimal":
+        assert doc["gap"] <= 1e-6
+    short = run(registry, _yaml(SAMPLES / "gearbox_plant.yaml"), "rf", time_limit=1.0)
+    assert short.document["status"] != "optimal" or short.document["gap"] <= 1e-6
+
+
+def test_checker_rejects_the_solved_plan_when_spoiled(registry: Registry) -> None:
+    loaded = load(registry, two_items())
+    result = run(registry, two_items())
+    spoiled = json.loads(json.dumps(result.document))
+    spoiled["solution"]["production"] = spoiled["solution"]["production"][1:]
+    assert not check_solution(loaded, spoiled).feasible
+
+
+def _yaml(path: Path) -> dict[str, object]:
+    import yaml
+
+    data = yaml.safe_load(path.read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def test_rf_rounded_lp_start(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The large-model start (rounded LP) on a small model: a checked plan, never below the
+    proven optimum, optimal only with a proof."""
+    from optikit_lotsizing import heuristic
+
+    reference = run(registry, two_items(), "bigm").document["objective"]
+    monkeypatch.setattr(heuristic, "RELAX_AND_FIX_MAX_COLUMNS", 0)
+    doc = run(registry, two_items(), "rf").document
+    assert doc["check"]["feasible"]
+    assert doc["objective"] >= reference - 1e-6
+    assert doc["status"] != "optimal" or doc["gap"] <= 1e-6
+    assert "rounded_LP" in doc["stats"]
