@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from optikit.paradigms import LinearBackend, LinearModel, LinearResult, answer_without_solver
-from optikit.types import Availability, SolveContext, Status, UsageError
+from optikit.types import Availability, Paradigm, SolveContext, Status, UsageError
 
 _STOP_POLL_S = 0.05
 
@@ -63,7 +63,7 @@ _PDLP_EPS = 1e-9
 class MathOptBackend(LinearBackend):
     """One MathOpt solver behind optikit's ``linear`` paradigm."""
 
-    paradigm = "linear"
+    paradigm = Paradigm.LINEAR
 
     def __init__(self, name: str, spec: SolverSpec, description: str) -> None:
         self.name = name

@@ -28,7 +28,6 @@ from optikit.paradigms import (
 from optikit.types import SolveContext, Status
 from optikit_ortools.mathopt_backend import MathOptBackend, _clash, _MathOptRun
 
-
 #: SCIP's feasibility tolerance for global solves (its default is 1e-6).
 FEASTOL = 1e-9
 

@@ -17,6 +17,8 @@ import numpy as np
 
 from optikit.paradigms import LinearResult, LinearSolver, QuadraticSolver
 from optikit.types import Backend, Outcome, SolveContext, Status
+from optikit_pooling.checker import check
+from optikit_pooling.evaluate import payload
 from optikit_pooling.lp import (
     POLISH_FLOOR,
     Evaluated,
@@ -27,8 +29,6 @@ from optikit_pooling.lp import (
     solve_flows,
     solve_shares,
 )
-from optikit_pooling.checker import check
-from optikit_pooling.evaluate import payload
 from optikit_pooling.model import PoolingProblem
 from optikit_pooling.pq import (
     Layout,

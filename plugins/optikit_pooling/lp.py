@@ -22,7 +22,6 @@ from optikit.types import Backend, SolveContext
 from optikit_pooling.model import PoolingProblem
 from optikit_pooling.pq import Layout, Point, build, normalised_shares, split, used_binaries
 
-
 #: Seconds a clean-up LP may take even past the deadline (it is tiny next to the solve).
 POLISH_FLOOR = 1.0
 
@@ -40,7 +39,7 @@ class Evaluated:
 
 def linear_solver(backend: Backend, ctx: SolveContext) -> LinearSolver:
     """HiGHS when available (fast LPs), else the run's own backend (SCIP takes LPs too)."""
-    found = ctx.backend_of("highs", LinearBackend)
+    found: Backend | None = ctx.backend_of("highs", LinearBackend)
     if found is None:
         other = ctx.backend("highs")
         found = other if other is not None and other.implements("linear") else None

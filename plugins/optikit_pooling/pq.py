@@ -163,10 +163,10 @@ def build(
 def _binaries(problem: PoolingProblem, b: QuadraticModelBuilder, layout: Layout,
               cap: NDArray[np.float64], fixed: dict[int, float] | None) -> None:
     def column(key: int, cost: float, name: str) -> int:
-        lo, hi = 0.0, 1.0
-        if fixed is not None and key in fixed:
-            lo = hi = float(round(fixed[key]))
-        return b.add_column(-cost, lo, hi, integer=True, name=name)
+        if fixed is not None and key in fixed:  # a fixed decision: a plain column (LP duals)
+            value = float(round(fixed[key]))
+            return b.add_column(-cost, value, value, integer=False, name=name)
+        return b.add_column(-cost, 0.0, 1.0, integer=True, name=name)
 
     for arc in problem.arcs:
         if arc.fixed_cost > 0:
@@ -303,7 +303,9 @@ def split(layout: Layout, x: NDArray[np.float64]) -> Point:
                  z=np.clip(x[layout.z], 0.0, None))
 
 
-def full_vector(problem: PoolingProblem, layout: Layout, point: Point, n: int) -> NDArray[np.float64]:
+def full_vector(
+    problem: PoolingProblem, layout: Layout, point: Point, n: int
+) -> NDArray[np.float64]:
     """A complete column vector for ``point`` (for hints): v = q*y, binaries from use."""
     x = np.zeros(n)
     x[layout.q] = point.q
