@@ -22,6 +22,7 @@ from optikit_pooling.evaluate import payload
 from optikit_pooling.lp import (
     POLISH_FLOOR,
     Evaluated,
+    alternate,
     budget_context,
     improved,
     linear_solver,
@@ -115,6 +116,12 @@ def solve_pq(problem: PoolingProblem, backend: Backend, ctx: SolveContext) -> Ou
         stats["global_objective"] = result.objective
     if result.status.has_solution and result.x is not None:
         polished = exact_point(problem, solver, ctx, layout, result)
+        if polished is not None and polished.result.row_duals is not None:
+            # SCIP stops within its gap; a local ascent often closes the last digits.
+            refined = alternate(problem, solver, budget_context(ctx, POLISH_FLOOR),
+                                polished.point.q, max_rounds=5)
+            if refined is not None and improved(refined.profit, polished.profit):
+                polished = refined
         if polished is not None and (best is None or improved(polished.profit, best.profit)):
             best = polished
     if best is not None:
