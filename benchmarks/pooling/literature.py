@@ -68,7 +68,7 @@ def literature(names: list[str], limit: float) -> list[dict[str, Any]]:
                for start in ("uniform", "first")}
         mcc = run(document, "highs", "mccormick", limit, {"segments": 4})
 
-        def stuck(doc: dict[str, Any]) -> str:
+        def stuck(doc: dict[str, Any], known: float = known) -> str:
             obj = doc.get("objective")
             if obj is None:
                 return f"none ({doc['status']})"

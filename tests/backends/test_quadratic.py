@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from optikit_ortools import mathopt_backends
 
 from optikit.paradigms import QuadraticModel, QuadraticModelBuilder
 from optikit.types import SolveContext, SolveOptions, Status
-from optikit_ortools import mathopt_backends
 
 BACKENDS = {b.name: b for b in mathopt_backends()}
 

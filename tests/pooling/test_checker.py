@@ -7,11 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
-from optikit.problem_io import LoadedProblem
 from optikit_pooling.checker import check
 from optikit_pooling.evaluate import payload
 from optikit_pooling.model import PoolingProblem
+
+from optikit.problem_io import LoadedProblem
 
 
 def _flows(problem: PoolingProblem, amounts: dict[tuple[str, str], float]) -> dict[str, Any]:
