@@ -32,7 +32,7 @@ from optikit_pooling.lp import (
 )
 from optikit_pooling.model import PoolingProblem
 from optikit_pooling.pq import (
-    Layout,
+    Point,
     arc_flows,
     build,
     full_vector,
@@ -58,7 +58,7 @@ def _scip_status_message(result: LinearResult) -> str:
 
 
 def exact_point(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext,
-                layout: Layout, result: LinearResult) -> Evaluated | None:
+                point: Point, result: LinearResult) -> Evaluated | None:
     """A global solver's point as flows the checker accepts, or None.
 
     SCIP meets its rows to about 1e-6, and with its compositions fixed the flow LP can be
@@ -66,9 +66,7 @@ def exact_point(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext
     at SCIP's compositions; else the composition LP at SCIP's pool outflows, then the flow
     LP at those compositions; else SCIP's own flows, if the checker accepts them.
     """
-    assert result.x is not None
     sub = budget_context(ctx, POLISH_FLOOR)
-    point = split(layout, result.x)
     found = solve_flows(problem, solver, sub, point.q)
     if found is not None:
         return found
@@ -115,7 +113,7 @@ def solve_pq(problem: PoolingProblem, backend: Backend, ctx: SolveContext) -> Ou
     if result.objective is not None:
         stats["global_objective"] = result.objective
     if result.status.has_solution and result.x is not None:
-        polished = exact_point(problem, solver, ctx, layout, result)
+        polished = exact_point(problem, solver, ctx, split(layout, result.x), result)
         if polished is not None and polished.result.row_duals is not None:
             # SCIP stops within its gap; a local ascent often closes the last digits.
             refined = alternate(problem, solver, budget_context(ctx, POLISH_FLOOR),
@@ -144,15 +142,14 @@ def solve_p_plain(problem: PoolingProblem, backend: Backend, ctx: SolveContext) 
 
     require_bounded(problem)
     solver = linear_solver(backend, ctx)
-    model, shares_of = build_p(problem)
+    model, point_of = build_p(problem)
     stats: dict[str, Any] = {"columns": model.num_cols, "rows": model.num_rows,
                              "bilinear_terms": int(model.q_vals.size)}
     result = cast(QuadraticSolver, backend).solve(model, ctx)
     stats.update({f"solver_{k}": v for k, v in result.stats.items()})
     best: Evaluated | None = None
     if result.status.has_solution and result.x is not None:
-        q = shares_of(np.asarray(result.x))
-        best = solve_flows(problem, solver, budget_context(ctx, POLISH_FLOOR), q)
+        best = exact_point(problem, solver, ctx, point_of(np.asarray(result.x)), result)
     if best is not None:
         ctx.report(best.profit, result.bound, backend.name)
     empty = result.status if result.status in (Status.INFEASIBLE, Status.UNBOUNDED) else (

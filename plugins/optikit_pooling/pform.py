@@ -15,13 +15,14 @@ from numpy.typing import NDArray
 
 from optikit.paradigms import INF, QuadraticModel, QuadraticModelBuilder
 from optikit_pooling.model import PoolingProblem
-from optikit_pooling.pq import BIG_FLOW, normalised_shares
+from optikit_pooling.pq import BIG_FLOW, Point, normalised_shares
 
 
 def build_p(
     problem: PoolingProblem,
-) -> tuple[QuadraticModel, Callable[[NDArray[np.float64]], NDArray[np.float64]]]:
-    """The model and a function from its solution to pool compositions (shares)."""
+) -> tuple[QuadraticModel, Callable[[NDArray[np.float64]], Point]]:
+    """The model and a function from its solution to a candidate (pool compositions from
+    the input -> pool flows, and the flows out of the pools and direct)."""
     b = QuadraticModelBuilder("max")
     il, lj, ij = problem.il, problem.lj, problem.ij
     n_pools, n_k = len(problem.pool_ids), len(problem.qualities)
@@ -87,10 +88,11 @@ def build_p(
                     b.add_bilinear(row, int(p[lj[m].tail, k]), int(y[m]), 1.0)
     model = b.build()
 
-    def shares(solution: NDArray[np.float64]) -> NDArray[np.float64]:
-        return normalised_shares(problem, np.clip(solution[x], 0.0, None))
+    def point(solution: NDArray[np.float64]) -> Point:
+        return Point(q=normalised_shares(problem, np.clip(solution[x], 0.0, None)),
+                     y=np.clip(solution[y], 0.0, None), z=np.clip(solution[z], 0.0, None))
 
-    return model, shares
+    return model, point
 
 
 def _binaries(problem: PoolingProblem, b: QuadraticModelBuilder, x: NDArray[np.int64],
