@@ -22,6 +22,9 @@ from optikit.types import Backend, SolveContext
 from optikit_pooling.model import PoolingProblem
 from optikit_pooling.pq import Layout, Point, build, normalised_shares, split, used_binaries
 
+#: SLP steps (and first trust region) that finish the multi-start's best point.
+CLIMB_STEPS = 30
+CLIMB_TRUST = 0.05
 #: Seconds a clean-up LP may take even past the deadline (it is tiny next to the solve).
 POLISH_FLOOR = 1.0
 
@@ -129,6 +132,11 @@ def multistart(
         if result is not None and (best is None or improved(result.profit, best.profit)):
             best = result
             found_at = start
+    if best is not None and not sub.expired():
+        # Alternating LPs can stall short of a local optimum; a few SLP steps finish it.
+        from optikit_pooling.slp import climb_from
+
+        best, _ = climb_from(problem, solver, sub, best, CLIMB_STEPS, trust=CLIMB_TRUST)
     stats: dict[str, float | int] = {
         "heuristic_starts": done,
         "heuristic_best_start": found_at,

@@ -18,6 +18,8 @@ import numpy as np
 from optikit.paradigms import LinearSolver, QuadraticModel
 from optikit.types import Backend, Outcome, SolveContext, Status
 from optikit_pooling.lp import (
+    CLIMB_STEPS,
+    CLIMB_TRUST,
     POLISH_FLOOR,
     Evaluated,
     alternate,
@@ -28,6 +30,7 @@ from optikit_pooling.lp import (
 from optikit_pooling.model import PoolingProblem
 from optikit_pooling.pq import Layout, build, require_bounded, split
 from optikit_pooling.result import outcome
+from optikit_pooling.slp import climb_from
 
 
 def relaxation(problem: PoolingProblem, segments: int) -> tuple[QuadraticModel, Layout]:
@@ -101,6 +104,7 @@ def solve_mccormick(problem: PoolingProblem, backend: Backend, ctx: SolveContext
     if result.x is not None and result.status.has_solution:
         best = alternate(problem, solver, sub, split(layout, result.x).q)
         if best is not None:
+            best, _ = climb_from(problem, solver, sub, best, CLIMB_STEPS, trust=CLIMB_TRUST)
             stats["repair_profit"] = best.profit
     found, more = multistart(problem, solver, ctx, starts=int(ctx.option("starts")),
                              seed=ctx.options.seed, budget=ctx.remaining())

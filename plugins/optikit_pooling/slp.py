@@ -65,27 +65,38 @@ def solve_slp(problem: PoolingProblem, backend: Backend, ctx: SolveContext) -> O
                        message="SLP: no feasible flows for the starting pool compositions")
     stats["slp_start_profit"] = current.profit
     ctx.report(current.profit, None, "slp")
-    trust = FIRST_TRUST
-    accepted = 0
-    for iteration in range(int(ctx.option("iterations"))):
-        if ctx.expired() or trust < SMALLEST_TRUST:
-            break
-        stats["slp_iterations"] = iteration + 1
-        candidate = _step(problem, lin, ctx, current, trust)
-        if candidate is not None and improved(candidate.profit, current.profit):
-            current = candidate
-            accepted += 1
-            trust = min(1.0, 2.0 * trust)
-            ctx.report(current.profit, None, "slp")
-        else:
-            trust /= 2.0
-    stats["slp_accepted_steps"] = accepted
-    stats["slp_final_trust"] = trust
+    current, climb = climb_from(problem, lin, ctx, current, int(ctx.option("iterations")),
+                                report=True)
+    stats.update(climb)
+    trust = float(climb["slp_final_trust"])
     converged = trust < SMALLEST_TRUST
     message = ("SLP converged to a local optimum (no bound: it may not be global)" if converged
                else "SLP stopped before converging (iterations or time)")
     return outcome(problem, lin, ctx, current, proven=False, bound=None, stats=stats,
                    message=message)
+
+
+def climb_from(
+    problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext, current: Evaluated,
+    iterations: int, *, trust: float = FIRST_TRUST, report: bool = False,
+) -> tuple[Evaluated, dict[str, Any]]:
+    """SLP steps from ``current`` until the trust region collapses: a local optimum."""
+    accepted = done = 0
+    for _ in range(iterations):
+        if ctx.expired() or trust < SMALLEST_TRUST:
+            break
+        done += 1
+        candidate = _step(problem, solver, ctx, current, trust)
+        if candidate is not None and improved(candidate.profit, current.profit):
+            current = candidate
+            accepted += 1
+            trust = min(1.0, 2.0 * trust)
+            if report:
+                ctx.report(current.profit, None, "slp")
+        else:
+            trust /= 2.0
+    return current, {"slp_iterations": done, "slp_accepted_steps": accepted,
+                     "slp_final_trust": trust}
 
 
 def _step(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext, current: Evaluated,
