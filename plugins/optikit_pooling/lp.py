@@ -112,21 +112,39 @@ def random_shares(problem: PoolingProblem, rng: np.random.Generator) -> NDArray[
     return normalised_shares(problem, weights)
 
 
+def start_shares(problem: PoolingProblem, start: int, vertices: int,
+                 rng: np.random.Generator) -> NDArray[np.float64]:
+    """Start 0: equal shares; starts 1..vertices: every pool fed by one input (its k-th,
+    cyclically: the corners where pooling optima often lie); then random shares."""
+    if start == 0:
+        return normalised_shares(problem, np.ones(len(problem.il)))
+    if start <= vertices:
+        weights = np.zeros(len(problem.il))
+        for pool in range(len(problem.pool_ids)):
+            feeds = [n for n, a in enumerate(problem.il) if a.head == pool]
+            if feeds:
+                weights[feeds[(start - 1) % len(feeds)]] = 1.0
+        return normalised_shares(problem, weights)
+    return random_shares(problem, rng)
+
+
 def multistart(
     problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext, *, starts: int,
     seed: int, budget: float | None,
 ) -> tuple[Evaluated | None, dict[str, float | int]]:
-    """The best of ``starts`` alternating runs (the first from uniform compositions)."""
+    """The best of ``starts`` alternating runs (see :func:`start_shares` for the starts)."""
     started = time.monotonic()
     sub = budget_context(ctx, budget)
     rng = np.random.default_rng(seed)
+    feeds = max((sum(1 for a in problem.il if a.head == pool)
+                 for pool in range(len(problem.pool_ids))), default=0)
+    vertices = min(feeds, max(1, starts // 2))  # leave half the starts random
     best: Evaluated | None = None
     done = found_at = 0
     for start in range(starts):
         if sub.expired():
             break
-        q = (normalised_shares(problem, np.ones(len(problem.il))) if start == 0
-             else random_shares(problem, rng))
+        q = start_shares(problem, start, vertices, rng)
         result = alternate(problem, solver, sub, q)
         done += 1
         if result is not None and (best is None or improved(result.profit, best.profit)):
