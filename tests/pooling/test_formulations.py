@@ -74,6 +74,7 @@ def test_fixed_costs_and_minimum_fill_make_a_mixed_integer_model(run: Run) -> No
     """Refinery sample: tank G2 has a fixed cost and a minimum fill; SCIP proves it."""
     document = run(SAMPLES / "refinery_gasoline_diesel.yaml").document
     assert document["status"] == "optimal"
+    assert document["objective"] == pytest.approx(2424.2318, rel=1e-6)
     assert document["check"]["feasible"]
     g2 = document["solution"]["pools"].get("G2")
     assert g2 is None or g2["throughput"] >= 5.0 - 1e-6
