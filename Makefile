@@ -5,17 +5,15 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
-# Extra distributions installed for development (vendor-style plugins living in plugins/).
-DEV_PLUGINS := $(wildcard plugins/*/pyproject.toml)
 DEMO_LIMIT ?= 10
 
 .PHONY: install demo test lint typecheck pytest bench clean
 
-$(STAMP): pyproject.toml $(DEV_PLUGINS)
+$(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "optikit needs Python >= 3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e . $(foreach p,$(DEV_PLUGINS),-e $(dir $(p)))
+	$(PIP) install --quiet -e .
 	@touch $@
 
 $(TSTAMP): $(STAMP)
@@ -37,7 +35,7 @@ lint: $(TSTAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(TSTAMP)
-	$(BIN)/mypy optikit
+	$(BIN)/mypy optikit plugins
 
 pytest: $(TSTAMP)
 	$(BIN)/python -m pytest

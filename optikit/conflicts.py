@@ -41,6 +41,7 @@ class Guarded(Protocol):
 
 
 G = TypeVar("G", bound=Guarded)
+T = TypeVar("T")
 
 
 class AssumptionProber:
@@ -127,15 +128,25 @@ class AssumptionProber:
         return round(solver.objective_value), status == cp_model.OPTIMAL
 
 
-def deletion_filter(prober: AssumptionProber, members: Sequence[G]) -> list[G]:
-    """Reduce a conflicting set of guards to an irreducible one: each member is dropped
-    in turn and stays dropped when the rest still conflicts."""
+def irreducible(members: Sequence[T], feasible: Callable[[list[T]], bool]) -> list[T]:
+    """The deletion filter on any model: reduce a conflicting set to an irreducible one.
+
+    Each member is dropped in turn and stays dropped when the rest still conflicts
+    (``feasible(rest)`` is False); a member whose removal makes the rest feasible is
+    needed and kept.  One feasibility test per member (Chinneck and Dravnieks, 1991).
+    """
     current = list(members)
-    for guard in members:
-        trial = [g for g in current if g is not guard]
-        if not prober.feasible(trial):
+    for member in members:
+        trial = [m for m in current if m is not member]
+        if not feasible(trial):
             current = trial
     return current
+
+
+def deletion_filter(prober: AssumptionProber, members: Sequence[G]) -> list[G]:
+    """Reduce a conflicting set of guards to an irreducible one (:func:`irreducible` on
+    the prober's CP-SAT model)."""
+    return irreducible(members, prober.feasible)
 
 
 #: ``explain(prober, members, conflicts)``: describe an irreducible conflict, appending

@@ -170,6 +170,20 @@ class SolveContext:
         except KeyError:
             raise KeyError(f"option {name!r} is not declared by this formulation") from None
 
+    def options_for(self, specs: Sequence[OptionSpec]) -> dict[str, Any]:
+        """Every option in ``specs``: the planned value, else the user's (converted), else
+        the default.  For formulation code that may also run under a context built by hand
+        (tests, sub-solves), where the plan did not fill the values in."""
+        out: dict[str, Any] = {}
+        for spec in specs:
+            if spec.name in self._formulation_options:
+                out[spec.name] = self._formulation_options[spec.name]
+            elif spec.name in self.options.extra:
+                out[spec.name] = spec.convert(self.options.extra[spec.name])
+            else:
+                out[spec.name] = spec.default
+        return out
+
     def backend_options(self, prefix: str) -> dict[str, Any]:
         """The user's options for one backend (``prefix`` such as ``"highs."``), with the
         prefix removed; already validated by the backend's declarations."""
@@ -277,8 +291,10 @@ class Availability:
     version: str = ""
 
 
-# A formulation's entry point: (parsed problem, backend, context) -> Outcome.
-SolveFunction = Callable[[Any, "Backend", SolveContext], Outcome]
+# A formulation's entry point: (parsed problem, backend, context) -> Outcome.  The backend
+# implements the formulation's paradigm (the plan guarantees it), so formulations annotate
+# it with that paradigm's protocol (``optikit.paradigms.LinearSolver``, ``CpSatSolver``...).
+SolveFunction = Callable[[Any, Any, SolveContext], Outcome]
 
 
 @dataclass(frozen=True)

@@ -26,12 +26,12 @@ from optikit_fjsp.checker import check
 from optikit_fjsp.generator import generate
 from optikit_fjsp.model import parse
 from optikit_fjsp.reader import read_fjs
-from optikit_fjsp.shop import schedule_to_payload
 from optikit_fjsp.timetable import objective_value, to_schedule
 
 from optikit.plugins import get_registry
 from optikit.problem_io import load_document, load_problem
 from optikit.runner import check_solution, solve
+from optikit.scheduling import schedule_to_payload
 from optikit.types import SolveOptions
 
 INSTANCES = Path(__file__).resolve().parents[1] / "instances" / "fjsp"

@@ -9,12 +9,14 @@ from __future__ import annotations
 import click
 
 from optikit import __version__
+from optikit.bench.cli import bench_command, report_command
 from optikit.cli.app import OptikitGroup, pass_app
 from optikit.cli.check_cmd import check_command, validate_command
 from optikit.cli.generate_cmd import generate_command
 from optikit.cli.info_cmd import plugins_command, schema_command
 from optikit.cli.options_cmd import options_command
 from optikit.cli.solve_cmd import solve_command
+from optikit.scaffold.cli import plugin_group
 
 
 @click.group(cls=OptikitGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -44,26 +46,10 @@ cli.add_command(plugins_command)
 cli.add_command(schema_command)
 cli.add_command(generate_command)
 cli.add_command(options_command)
+cli.add_command(bench_command)
+cli.add_command(report_command)
+cli.add_command(plugin_group)
 
-
-def _add_optional_commands() -> None:
-    """Benchmark and plugin-authoring commands live in their own packages."""
-    try:
-        from optikit.bench.cli import bench_command, report_command
-    except ImportError:
-        pass
-    else:
-        cli.add_command(bench_command)
-        cli.add_command(report_command)
-    try:
-        from optikit.scaffold.cli import plugin_group
-    except ImportError:
-        pass
-    else:
-        cli.add_command(plugin_group)
-
-
-_add_optional_commands()
 
 __all__ = ["cli", "main", "pass_app"]
 

@@ -44,11 +44,9 @@ def options_report(
 
 
 def _line(row: dict[str, Any]) -> str:
-    kind = row["type"]
-    if "choices" in row:
-        kind = "|".join(map(str, row["choices"]))
+    choices = f" (one of: {', '.join(map(str, row['choices']))})" if "choices" in row else ""
     default = "" if row["default"] in (None, "") else f" [default: {row['default']}]"
-    return f"    {row['name']:<28} {kind:<10} {row['help']}{default}"
+    return f"    {row['name']:<24} {row['type']:<9} {row['help']}{choices}{default}"
 
 
 @click.command("options")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from optikit import hookimpl
-from optikit.types import Formulation, ProblemType
+from optikit.types import Formulation, Paradigm, ProblemType
 from optikit_blend.checker import check
 from optikit_blend.formulation import solve_linear
 from optikit_blend.generator import generate
@@ -44,7 +44,7 @@ def problem_type() -> ProblemType:
         formulations=[
             Formulation(
                 name="linear",
-                paradigm="linear",
+                paradigm=Paradigm.LINEAR,
                 solve=solve_linear,
                 description=(
                     "LP over tonnes charged per tonne of product; binaries for lots and counts"

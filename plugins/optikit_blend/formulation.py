@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from optikit.paradigms import LinearResult
-from optikit.types import Backend, Outcome, SolveContext, Status
+from optikit.paradigms import LinearResult, LinearSolver
+from optikit.types import Outcome, SolveContext, Status
 from optikit_blend.analysis import analyse
 from optikit_blend.diagnosis import diagnose
 from optikit_blend.linear import BlendModel, build
@@ -63,7 +63,7 @@ def _polish_context(ctx: SolveContext, budget: float | None) -> SolveContext:
 
 
 def _polish(
-    problem: BlendProblem, bm: BlendModel, result: LinearResult, backend: Backend,
+    problem: BlendProblem, bm: BlendModel, result: LinearResult, backend: LinearSolver,
     ctx: SolveContext,
 ) -> tuple[BlendModel, LinearResult, str]:
     """Fix the MILP's selection and re-solve the LP; fall back to the MILP's own values."""
@@ -88,7 +88,7 @@ def _polish(
 
 
 def _infeasible(
-    problem: BlendProblem, backend: Backend, ctx: SolveContext, result: LinearResult,
+    problem: BlendProblem, backend: LinearSolver, ctx: SolveContext, result: LinearResult,
     stats: dict[str, Any], lp_time: float,
 ) -> Outcome:
     """An infeasible blend, with the conflicting limits found by :mod:`diagnosis`."""
@@ -105,7 +105,7 @@ def _infeasible(
                    stats=stats)
 
 
-def solve_linear(problem: BlendProblem, backend: Backend, ctx: SolveContext) -> Outcome:
+def solve_linear(problem: BlendProblem, backend: LinearSolver, ctx: SolveContext) -> Outcome:
     """Formulation entry point: problem + linear backend -> Outcome."""
     bm = build(problem)
     ctx.log(

@@ -1,6 +1,6 @@
 """Built-in plugin: the ``energy-scheduling`` problem type (energy-aware flexible job shop).
 
-A flexible job shop (the shared model of :mod:`optikit_fjsp.shop`) on a time grid with a
+A flexible job shop (the shared model of :mod:`optikit.scheduling`) on a time grid with a
 time-of-use tariff, carbon intensity per period, power per mode, machine idle power and
 switch-on energy, and a plant peak-power cap.  Formulations: ``cpsat`` (CP-SAT, with a
 constructive hint and large-neighbourhood search) and ``milp`` (time-indexed, through any
@@ -14,7 +14,8 @@ from pathlib import Path
 
 from optikit import hookimpl
 from optikit.lazy import lazy
-from optikit.types import Formulation, ProblemType
+from optikit.types import Formulation, Paradigm, ProblemType
+from optikit_energy.options import CPSAT_OPTIONS, MILP_OPTIONS
 
 NAME = "energy-scheduling"
 # Samples ship inside the package (wheels too); problems/energy-scheduling links here.
@@ -33,17 +34,19 @@ def problem_type() -> ProblemType:
         formulations=[
             Formulation(
                 "cpsat",
-                "cp-sat",
+                Paradigm.CP_SAT,
                 lazy("optikit_energy.cpsat:solve"),
                 "CP-SAT: per-tariff-period energy cost, cumulative peak cap, circuits for "
                 "switch-offs; constructive hint and large-neighbourhood search",
+                options=CPSAT_OPTIONS,
             ),
             Formulation(
                 "milp",
-                "linear",
+                Paradigm.LINEAR,
                 lazy("optikit_energy.milp:solve"),
                 "time-indexed MILP (small instances; no sequence-dependent setups)",
                 needs_integer=lambda problem: True,
+                options=MILP_OPTIONS,
             ),
         ],
         description="energy-aware flexible job shop: time-of-use tariff, carbon, "

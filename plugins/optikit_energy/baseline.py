@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from optikit_fjsp.shop import ScheduledOperation, makespan, weighted_tardiness
-
+from optikit.scheduling import ScheduledOperation, makespan, weighted_tardiness
 from optikit.types import SolveContext, Status
+from optikit_energy import cpsat_solutions as solutions
 from optikit_energy import energy, heuristic, switching
 from optikit_energy.cpsat_model import EnergyCpModel
 from optikit_energy.model import EnergyProblem, Infeasible
@@ -54,14 +54,14 @@ def compute(
         cp = model.model
         hint = {
             cp.get_int_var_from_proto_index(i): v
-            for i, v in model.decision_hint(guide.schedule, {}).items()
+            for i, v in solutions.decision_hint(model, guide.schedule, {}).items()
         }
     result = backend.solve(
         model.model, ctx, hint=hint, time_limit=budget_s, report_progress=False,
         parameters={"cp_model_probing_level": 0},
     )
     if result.status.has_solution:
-        schedule, _ = model.extract(result.value, result.boolean_value)
+        schedule, _ = solutions.extract(model, result.value, result.boolean_value)
         how = "cpsat makespan " + ("(optimal)" if result.status is Status.OPTIMAL else "(feasible)")
         return describe(problem, schedule, how)
     if greedy is not None:

@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from optikit_fjsp.shop import (
+from optikit.scheduling import (
     ScheduledOperation,
     check_schedule,
     makespan,
     schedule_from_payload,
     weighted_tardiness,
 )
-
 from optikit.types import CheckReport, Violation
 from optikit_energy import energy
 from optikit_energy.model import EnergyProblem

@@ -2,9 +2,9 @@
 
 Two CP-SAT models: on small instances (``model=auto`` picks it up to
 ``TIME_INDEXED_COLUMNS`` start variables) the time-indexed model of
-:mod:`optikit_energy.timeindexed`, whose LP bound proves optima (the §2.6 toy in about a
-second); otherwise the interval model of :mod:`optikit_energy.cpsat_model`, whose size
-does not grow with the horizon.
+:mod:`optikit_energy.timeindexed`, whose LP bound proves optima (the cross-checked toy
+``samples/toy_full.yaml`` in about a second); otherwise the interval model of
+:mod:`optikit_energy.cpsat_model`, whose size does not grow with the horizon.
 
 The run, all under the shared deadline (``ctx.remaining()``):
 
@@ -29,139 +29,38 @@ interval model's global solve before LNS, default 0.2).
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from optikit_fjsp.shop import ScheduledOperation, makespan, weighted_tardiness
 
-from optikit.types import Outcome, SolveContext, Status, UsageError
+from optikit.types import Outcome, SolveContext, Status
 from optikit_energy import baseline, heuristic, switching, timeindexed
 from optikit_energy.cpsat_model import EnergyCpModel
 from optikit_energy.diagnosis import diagnosis_analysis
 from optikit_energy.lns import improve, set_hint
 from optikit_energy.model import EnergyProblem, Infeasible
+from optikit_energy.options import CPSAT_OPTIONS
+from optikit_energy.run import (
+    FAST_PRESOLVE,
+    Incumbent,
+    Run,
+    complete_hint,
+    evaluate,
+    incumbent_from,
+)
 
-OPTIONS = {"lns": bool, "baseline": bool, "global_share": float, "model": str}
-# Probing in CP-SAT's presolve costs seconds on the interval model of the 2,880-minute
-# benchmark instance (and every LNS sub-model) for little gain: skip it.
-FAST_PRESOLVE = {"cp_model_probing_level": 0}
 # Use the time-indexed CP-SAT model (model=auto) up to this many start variables.
 TIME_INDEXED_COLUMNS = 4_000
 
 
-def read_options(extra: Mapping[str, Any], known: Mapping[str, type]) -> dict[str, Any]:
-    """Typed ``--option`` values; unknown keys are an error, never ignored."""
-    out: dict[str, Any] = {}
-    for key, raw in extra.items():
-        if key not in known:
-            raise UsageError(
-                f"unknown option {key!r} for energy-scheduling (known: {', '.join(known)})"
-            )
-        kind = known[key]
-        if kind is bool:
-            text = str(raw).strip().lower()
-            if text not in ("true", "false", "1", "0", "yes", "no"):
-                raise UsageError(f"option {key} must be true or false, not {raw!r}")
-            out[key] = text in ("true", "1", "yes")
-        else:
-            try:
-                out[key] = kind(raw)
-            except (TypeError, ValueError) as exc:
-                raise UsageError(f"option {key} must be a {kind.__name__}, not {raw!r}") from exc
-    return out
-
-
-@dataclass
-class Incumbent:
-    schedule: list[ScheduledOperation]
-    switch_on: dict[int, list[int]]
-    objective: float
-    source: str
-    values: dict[int, int] | None = None  # full CP-SAT assignment, by variable index
-
-
-@dataclass
-class _Run:
-    problem: EnergyProblem
-    backend: Any
-    ctx: SolveContext
-    best: Incumbent | None = None
-    bound: float | None = None
-    proven: bool = False
-    stats: dict[str, Any] = field(default_factory=dict)
-    first_solution_s: float | None = None
-
-    def offer(self, inc: Incumbent) -> bool:
-        """Keep ``inc`` if it is better; report it."""
-        if self.best is not None and inc.objective >= self.best.objective - 1e-9 * max(
-            1.0, abs(self.best.objective)
-        ):
-            if inc.values is not None and self.best.values is None and (
-                abs(inc.objective - self.best.objective) <= 1e-9 * max(1.0, abs(inc.objective))
-            ):
-                self.best = inc  # same objective, but with a full assignment to hint from
-            return False
-        self.best = inc
-        if self.first_solution_s is None:
-            self.first_solution_s = self.ctx.elapsed()
-        self.ctx.report(inc.objective, None, source=inc.source)
-        return True
-
-
-def evaluate(problem: EnergyProblem, schedule: list[ScheduledOperation],
-             switch_on: dict[int, list[int]]) -> float:
-    """The objective as the checker computes it (energy from the schedule alone)."""
-    from optikit_energy import energy
-
-    figures, _ = energy.compute(problem, schedule, switch_on)
-    return problem.weights.value(
-        figures.cost, figures.co2_kg, makespan(schedule),
-        weighted_tardiness(problem.shop, schedule),
-    )
-
-
-def _all_values(model: EnergyCpModel, result: Any) -> dict[int, int]:
-    return {i: int(result.value(v)) for i, v in enumerate(model.all_variables())}
-
-
-def complete_hint(
-    run: _Run, model: EnergyCpModel, inc: Incumbent, limit: float
-) -> dict[int, int] | None:
-    """A full assignment of ``model`` for a known schedule (decisions fixed, rest solved)."""
-    decisions = model.decision_hint(inc.schedule, inc.switch_on)
-    clone = model.model.clone()
-    EnergyCpModel.fix(clone, decisions, decisions.keys())
-    # Keep the objective: with the decisions fixed it only settles the auxiliaries (spans,
-    # cost pieces) at their true values, so the hint's objective is the schedule's.
-    result = run.backend.solve(
-        clone, run.ctx, time_limit=limit, workers=1, report_progress=False,
-        parameters=FAST_PRESOLVE,
-    )
-    if not result.status.has_solution:
-        run.ctx.log(f"energy: hint completion failed ({result.status.value}: {result.message})")
-        return None
-    return _all_values(model, result)
-
-
-def _incumbent_from(run: _Run, model: EnergyCpModel, result: Any, source: str) -> Incumbent:
-    schedule, switch_on = model.extract(result.value, result.boolean_value)
-    switch_on = switching.normalize(run.problem, schedule, switch_on)
-    objective = evaluate(run.problem, schedule, switch_on)
-    return Incumbent(schedule, switch_on, objective, source, _all_values(model, result))
-
-
 def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
-    opts = read_options(ctx.options.extra, OPTIONS)
-    kind = str(opts.get("model", "auto"))
-    if kind not in ("auto", "interval", "time-indexed"):
-        raise UsageError(f"option model must be auto, interval or time-indexed, not {kind!r}")
+    opts = ctx.options_for(CPSAT_OPTIONS)
+    kind = str(opts["model"])
     if kind == "auto":
         kind = "time-indexed" if _small(problem) else "interval"
     elif kind == "time-indexed":
         timeindexed.check_size(problem)
-    run = _Run(problem, backend, ctx)
+    run = Run(problem, backend, ctx)
     started = time.monotonic()
 
     built = heuristic.best_constructed(problem, budget_s=_share(ctx, 0.02, 1.0))
@@ -171,7 +70,7 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
     run.stats["heuristic_s"] = round(time.monotonic() - started, 3)
 
     analysis: dict[str, Any] = {}
-    if opts.get("baseline", True):
+    if opts["baseline"]:
         base = baseline.compute(problem, backend, ctx, budget_s=_share(ctx, 0.08, 10.0))
         if base is not None:
             analysis["baseline"] = base
@@ -203,8 +102,8 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         if hint_values is not None:
             run.best.values = hint_values
     remaining = ctx.remaining()
-    share = float(opts.get("global_share", 0.2))
-    use_lns = opts.get("lns", True) and remaining is not None
+    share = float(opts["global_share"])
+    use_lns = opts["lns"] and remaining is not None
     global_limit = remaining
     if use_lns and remaining is not None:
         # Enough for presolve and the root LP (the bound) even under short limits.
@@ -224,7 +123,7 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
     if result.bound is not None and model.info.exact:
         run.bound = result.bound
     if result.status.has_solution:
-        run.offer(_incumbent_from(run, model, result, "cpsat"))
+        run.offer(incumbent_from(run, model, result, "cpsat"))
         run.proven = result.status is Status.OPTIMAL and model.info.exact
     if model.info.notes:
         run.stats["scaling_notes"] = model.info.notes
@@ -243,7 +142,7 @@ def _small(problem: EnergyProblem) -> bool:
     return cols <= TIME_INDEXED_COLUMNS and nnz <= 20 * TIME_INDEXED_COLUMNS
 
 
-def _solve_time_indexed(run: _Run, built: heuristic.Constructed | None) -> Status | None:
+def _solve_time_indexed(run: Run, built: heuristic.Constructed | None) -> Status | None:
     """Solve the time-indexed model on CP-SAT; None if it cannot be made integral."""
     from optikit_energy.linear_to_cpsat import NotIntegral, convert
 
@@ -304,7 +203,7 @@ def _share(ctx: SolveContext, fraction: float, cap: float) -> float:
 
 
 def _outcome(
-    run: _Run, analysis: dict[str, Any], status: Status | None = None, message: str = ""
+    run: Run, analysis: dict[str, Any], status: Status | None = None, message: str = ""
 ) -> Outcome:
     problem = run.problem
     best = run.best

@@ -1,13 +1,14 @@
 """The CP-SAT model of an energy-scheduling problem (built, not solved, here).
 
-Why this shape (see domain.md §2.3 for the patterns):
+Why this shape:
 
 - **Energy cost per tariff period, not per start minute.**  With ``F(t)`` the cumulative
   objective price of units ``< t`` (``F`` is piecewise linear with one piece per tariff
   period), an operation of power ``P`` on ``[S, E)`` costs ``P * (F(E) - F(S))``.  ``F`` at
   a variable time point is modelled with one boolean per tariff period the point may fall in
   (the disaggregated "convex combination" form: ``x = sum x_r``, ``a_r z_r <= x_r <= b_r
-  z_r``), so the model grows with the number of periods, not with the horizon.  A table of
+  z_r``), so the model grows with the number of periods, not with the horizon.  The curve
+  and its pieces are :mod:`optikit_energy.cpsat_prices`.  A table of
   cost per start minute (``add_element``) on a 2,880-minute horizon is what blows up.
 - **Idle energy without time indexing.**  Because ``F`` is additive, a machine that is on
   from its first start to its last end costs ``I * (F(last end) - F(first start))`` plus
@@ -29,46 +30,20 @@ CP-SAT takes integers only: see :mod:`optikit_energy.scaling` for the exact scal
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from optikit_fjsp.shop import ScheduledOperation
-
+from optikit_energy.cpsat_circuit import Node, build_circuit, machine_nodes
+from optikit_energy.cpsat_prices import PriceCurve, Segment
 from optikit_energy.model import EnergyProblem, Infeasible
 from optikit_energy.scaling import frac, lcm_of_denominators, scale_to_integers
 
-# Cumulative objective prices F(t) stay below this (integer units).
-F_LIMIT = 1e12
 # The integer objective's coefficients times their variables' ranges stay below this.
 OBJECTIVE_LIMIT = 2.0**52
 # Scaled powers (cumulative demands and capacity) stay below this.
 POWER_LIMIT = 2.0**40
-
-
-@dataclass
-class Segment:
-    """Units ``[start, end)`` of constant objective price ``rho`` (integer, per kW-unit)."""
-
-    start: int
-    end: int
-    rho: int
-    f_start: int  # F(start)
-
-
-@dataclass
-class Node:
-    """An operation that may run on a machine (a circuit node), its modes there merged."""
-
-    op: int
-    modes: tuple[int, ...]
-    lit: Any  # the operation runs on this machine
-    end: Any  # its end there (start + the chosen mode's duration)
-    min_duration: int
-    idle_start: Any = None  # g: switch-on time or the previous end (switchable machines)
-    new: Any = None  # a switch-on happens at g
-    aux: range = range(0)  # variables created for this node's switching and idle terms
 
 
 @dataclass
@@ -103,82 +78,19 @@ class EnergyCpModel:
         self.objective_scale = 1.0
         self._build()
 
-    # -- time and price ---------------------------------------------------------------
-    def _build_segments(self) -> None:
-        p = self.p
-        h = frac(p.time_step) / 60
-        w = p.weights
-        pis = [
-            frac(w.energy_cost) * frac(q.price) + frac(w.carbon) * frac(q.carbon)
-            for q in p.tariff
-        ]
-        self.energy_on = self.purpose == "energy" and any(pis)
-        # Merge neighbouring periods of equal objective price.
-        merged: list[tuple[int, int, Fraction]] = []
-        for q, pi in zip(p.tariff, pis, strict=True):
-            if merged and merged[-1][2] == pi:
-                merged[-1] = (merged[-1][0], q.end, pi)
-            else:
-                merged.append((q.start, q.end, pi))
-        rhos = [pi * h for _, _, pi in merged]
-        scaled = scale_to_integers(rhos, p.horizon, F_LIMIT)
-        if not scaled.exact:
-            self.info.exact = False
-            self.info.notes.append("tariff prices were rounded to fit CP-SAT's integers")
-        self.rho_scale = scaled.factor  # integer rho = rho (currency per kW-unit) * rho_scale
-        self.h = h
-        self.segments = []
-        f = 0
-        for (a, b, _), rho in zip(merged, scaled.values, strict=True):
-            self.segments.append(Segment(a, b, rho, f))
-            f += rho * (b - a)
-        self.f_max = f
-
-    def f_of(self, t: int) -> int:
-        """F(t) for a constant t (integer units)."""
-        for s in self.segments:
-            if s.start <= t <= s.end:
-                return s.f_start + s.rho * (t - s.start)
-        return self.f_max
-
-    def _pwl(self, x: Any, lo: int, hi: int, name: str, half_open: bool = False) -> tuple[Any, Any]:
-        """(F(x), rho(x)) as linear expressions of x in [lo, hi].
-
-        With ``half_open`` the pieces are ``[a, b-1]`` so ``rho(x)`` is the price of unit x
-        (needed for a start-up's price); otherwise ``[a, b]`` (enough for F).
-        """
-        model = self.model
-        segs = [
-            s for s in self.segments
-            if s.start <= hi and (s.end - (1 if half_open else 0)) >= lo
-        ]
-        if len(segs) == 1:
-            s = segs[0]
-            return s.f_start + s.rho * (x - s.start), s.rho
-        zs, parts, f_terms, rho_terms = [], [], [], []
-        for r, s in enumerate(segs):
-            a = max(s.start, lo)
-            b = min(s.end - (1 if half_open else 0), hi)
-            z = model.new_bool_var(f"{name}_z{r}")
-            # Offset from the piece's left end, so every coefficient is >= 0 (see
-            # _build_op_pieces on why that matters for the LP bound).
-            y = model.new_int_var(0, b - a, f"{name}_y{r}")
-            model.add(y <= (b - a) * z)
-            zs.append(z)
-            parts.append(a * z + y)
-            f_terms.append((s.f_start + s.rho * (a - s.start)) * z + s.rho * y)
-            rho_terms.append(s.rho * z)
-        model.add_exactly_one(zs)
-        model.add(sum(parts) == x)
-        self.info.counts["pwl_booleans"] = self.info.counts.get("pwl_booleans", 0) + len(zs)
-        return sum(f_terms), sum(rho_terms)
-
     # -- build --------------------------------------------------------------------------
     def _build(self) -> None:
         p = self.p
         model = self.model
         horizon = p.horizon
-        self._build_segments()
+        prices = PriceCurve.of(p, self.purpose)
+        if not prices.exact:
+            self.info.exact = False
+            self.info.notes.append("tariff prices were rounded to fit CP-SAT's integers")
+        self.prices = prices
+        self.energy_on = prices.energy_on
+        self.segments, self.f_max = prices.segments, prices.f_max
+        self.rho_scale, self.h = prices.rho_scale, prices.h
         cap = p.peak_power
         heads, tails = p.heads, p.tails
 
@@ -238,6 +150,10 @@ class EnergyCpModel:
         self._build_peak()
         self._build_objective()
 
+    def _pwl(self, x: Any, lo: int, hi: int, name: str, half_open: bool = False) -> tuple[Any, Any]:
+        """(F(x), rho(x)) in this model (see :meth:`PriceCurve.pwl`)."""
+        return self.prices.pwl(self.model, x, lo, hi, name, half_open, self.info.counts)
+
     def _domain(self, var: Any) -> tuple[int, int]:
         dom = list(self.model.proto.variables[var.index].domain)
         return int(dom[0]), int(dom[-1])
@@ -277,7 +193,7 @@ class EnergyCpModel:
             self._build_switching(m, pairs)
             return
         if self._has_setups(m):
-            self._build_circuit(m, self._machine_nodes(m, pairs))
+            self._circuit(m, self._machine_nodes(m, pairs))
         if idle > 0 and (self.energy_on or p.peak_power is not None):
             # On from the first start to the last end.
             horizon = p.horizon
@@ -308,13 +224,6 @@ class EnergyCpModel:
         if rho_min > 0:
             self.model.add(var >= rho_min * units)
         return var
-
-    def _segment_at(self, t: int) -> Segment:
-        """The price segment of unit t (the last one for t at or past the horizon)."""
-        for seg in self.segments:
-            if seg.start <= t < seg.end:
-                return seg
-        return self.segments[-1]
 
     def _build_op_pieces(self, g: int) -> None:
         """Disaggregate (mode, piece) for operation g: exact, and a tight LP relaxation.
@@ -351,10 +260,11 @@ class EnergyCpModel:
             busy_terms: list[Any] = []
             for r, (u, v) in enumerate(pieces):
                 z = lit if len(pieces) == 1 else model.new_bool_var(f"z{g}_{k}_{r}")
-                rho_s = self._segment_at(u).rho
-                rho_e = self._segment_at(u + d).rho
+                rho_s = self.prices.segment_at(u).rho
+                rho_e = self.prices.segment_at(u + d).rho
                 slope = rho_e - rho_s
-                fs_u, busy_u = self.f_of(u), self.f_of(u + d) - self.f_of(u)
+                f_of = self.prices.f_of
+                fs_u, busy_u = f_of(u), f_of(u + d) - f_of(u)
                 busy_v = busy_u + slope * (v - u)
                 # y measures the start from the piece's cheaper end, so that the cost
                 # busy = (cost at that end) * z + |slope| * y has coefficients >= 0.
@@ -382,75 +292,13 @@ class EnergyCpModel:
         self.f_start.append(sum(f_start_terms))
 
     def _machine_nodes(self, m: int, pairs: list[tuple[int, int]]) -> list[Node]:
-        """One node per operation that may run on m (its modes on m merged)."""
-        p = self.p
-        model = self.model
-        by_op: dict[int, list[int]] = {}
-        for g, k in pairs:
-            by_op.setdefault(g, []).append(k)
-        nodes = []
-        for g, modes in by_op.items():
-            lits = [self.lits[g][k] for k in modes]
-            if len(modes) == 1:
-                lit = lits[0]
-            else:
-                lit = model.new_bool_var(f"on{m}_op{g}")
-                model.add(lit == sum(lits))
-            durations = [p.ops[g].modes[k].duration for k in modes]
-            if len(set(durations)) == 1:
-                end = self.start[g] + durations[0]
-            else:
-                end = self.start[g] + sum(d * x for d, x in zip(durations, lits, strict=True))
-            nodes.append(Node(g, tuple(modes), lit, end, min(durations)))
-        return nodes
+        return machine_nodes(self.model, self.p, m, pairs, self.start, self.lits)
 
-    def _arc_allowed(self, a: Node, b: Node, setup: int) -> bool:
-        p = self.p
-        if a.op == b.op:
-            return False
-        oa, ob = p.ops[a.op], p.ops[b.op]
-        if oa.job == ob.job and ob.index < oa.index:
-            return False
-        lo_a, _ = self._domain(self.start[a.op])
-        _, hi_b = self._domain(self.start[b.op])
-        return lo_a + a.min_duration + setup <= hi_b
-
-    def _build_circuit(
-        self, m: int, nodes: list[Node],
-        on_arc: Callable[[int, int, Any], None] | None = None,
-        on_first: Callable[[int, Any], None] | None = None,
-    ) -> None:
-        """Successor arcs over the machine's operations (node 0 is the depot)."""
-        model = self.model
-        p = self.p
-        arcs: list[tuple[int, int, Any]] = []
-        empty = model.new_bool_var(f"empty{m}")
-        arcs.append((0, 0, empty))
-        for i, node in enumerate(nodes):
-            first = model.new_bool_var(f"first{m}_{i}")
-            last = model.new_bool_var(f"last{m}_{i}")
-            arcs += [(0, i + 1, first), (i + 1, 0, last), (i + 1, i + 1, ~node.lit)]
-            if on_first is not None:
-                on_first(i, first)
-        count = 0
-        for i, a in enumerate(nodes):
-            for j, b in enumerate(nodes):
-                if i == j:
-                    continue
-                setup = p.shop.setup_time(m, p.ops[a.op].job, p.ops[b.op].job)
-                if not self._arc_allowed(a, b, setup):
-                    continue
-                arc = model.new_bool_var(f"arc{m}_{i}_{j}")
-                arcs.append((i + 1, j + 1, arc))
-                if setup:
-                    model.add(self.start[b.op] >= a.end + setup).only_enforce_if(arc)
-                elif on_arc is None:
-                    model.add(self.start[b.op] >= a.end).only_enforce_if(arc)
-                if on_arc is not None:
-                    on_arc(i, j, arc)
-                count += 1
-        model.add_circuit(arcs)
-        self.info.counts["arcs"] = self.info.counts.get("arcs", 0) + count
+    def _circuit(self, m: int, nodes: list[Node],
+                 on_arc: Callable[[int, int, Any], None] | None = None,
+                 on_first: Callable[[int, Any], None] | None = None) -> None:
+        build_circuit(self.model, self.p, m, nodes, self.start,
+                      lambda g: self._domain(self.start[g]), self.info.counts, on_arc, on_first)
 
     def _build_switching(self, m: int, pairs: list[tuple[int, int]]) -> None:
         p = self.p
@@ -517,7 +365,7 @@ class EnergyCpModel:
             model.add(b.idle_start >= a.end).only_enforce_if(arc)
             model.add(b.idle_start == a.end).only_enforce_if([arc, ~b.new])
 
-        self._build_circuit(m, nodes, on_arc=on_arc, on_first=on_first)
+        self._circuit(m, nodes, on_arc=on_arc, on_first=on_first)
 
     def _build_peak(self) -> None:
         cap = self.p.peak_power
@@ -633,105 +481,3 @@ class EnergyCpModel:
             q = q_new
         model.minimize(sum(round(c * q) * e for c, e in self._terms))
         self.objective_scale = 1.0 / q
-
-    # -- solutions and hints ------------------------------------------------------------
-    def extract(
-        self, value: Callable[[Any], int], boolean_value: Callable[[Any], bool]
-    ) -> tuple[list[ScheduledOperation], dict[int, list[int]]]:
-        p = self.p
-        schedule: list[ScheduledOperation] = []
-        for g, op in enumerate(p.ops):
-            k = next(
-                k for k, lit in enumerate(self.lits[g])
-                if lit is not None and boolean_value(lit)
-            )
-            s = int(value(self.start[g]))
-            md = op.modes[k]
-            schedule.append(ScheduledOperation(op.job, op.index, k, md.machine, s, s + md.duration))
-        switch_on: dict[int, list[int]] = {}
-        for m in range(p.num_machines):
-            if not p.can_switch_off(m):
-                continue
-            if m in self.nodes:
-                switch_on[m] = sorted(
-                    int(value(n.idle_start)) for n in self.nodes[m] if boolean_value(n.new)
-                )
-            else:
-                starts = [s.start for s in schedule if s.machine == m]
-                switch_on[m] = [min(starts)] if starts else []
-        return schedule, switch_on
-
-    def decision_hint(
-        self, schedule: list[ScheduledOperation], switch_on: dict[int, list[int]]
-    ) -> dict[int, int]:
-        """Values of the decisions (starts, modes, switch-ons) of a known schedule.
-
-        Keyed by variable index (valid in clones of the model too).
-        """
-        p = self.p
-        hint: dict[int, int] = {}
-        by_op = {p.job_ops[s.job][s.operation]: s for s in schedule}
-        for g in range(len(p.ops)):
-            s = by_op[g]
-            hint[self.start[g].index] = s.start
-            for k, lit in enumerate(self.lits[g]):
-                if lit is not None:
-                    hint[lit.index] = int(k == s.mode)
-        for m, nodes in self.nodes.items():
-            times = sorted(switch_on.get(m, ()))
-            present = sorted(
-                (by_op[n.op].start, by_op[n.op].end, i)
-                for i, n in enumerate(nodes)
-                if by_op[n.op].machine == m
-            )
-            prev_end: int | None = None
-            pos = 0
-            for start, end, i in present:
-                node = nodes[i]
-                opened = None
-                while pos < len(times) and times[pos] <= start:
-                    opened = times[pos]
-                    pos += 1
-                if opened is not None or prev_end is None:
-                    hint[node.new.index] = 1
-                    hint[node.idle_start.index] = start if opened is None else opened
-                else:
-                    hint[node.new.index] = 0
-                    hint[node.idle_start.index] = prev_end
-                prev_end = end
-            for node in nodes:
-                if by_op[node.op].machine != m:
-                    hint[node.new.index] = 0
-                    hint[node.idle_start.index] = by_op[node.op].start
-        return hint
-
-    def decision_indices(self, ops: Iterable[int]) -> list[int]:
-        """Variable indices of the starts, ends, modes and cost pieces of ``ops``."""
-        out = []
-        for g in ops:
-            out += [self.start[g].index, self.end[g].index]
-            out.extend(lit.index for lit in self.lits[g] if lit is not None)
-            out.extend(self.op_aux[g])
-        return out
-
-    def switching_indices(self, free_ops: set[int]) -> list[int]:
-        """Indices of the switching variables of machines none of ``free_ops`` can use."""
-        out: list[int] = []
-        for nodes in self.nodes.values():
-            if any(n.op in free_ops for n in nodes):
-                continue
-            for n in nodes:
-                out.extend(n.aux)
-        return out
-
-    @staticmethod
-    def fix(model: Any, values: dict[int, int], indices: Iterable[int]) -> None:
-        """Fix, in ``model`` (a clone), the variables ``indices`` to ``values``."""
-        for i in indices:
-            dom = model.proto.variables[i].domain
-            dom.clear()
-            dom.extend([values[i], values[i]])
-
-    def all_variables(self) -> list[Any]:
-        model = self.model
-        return [model.get_int_var_from_proto_index(i) for i in range(len(model.proto.variables))]

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
-from optikit_fjsp.shop import ScheduledOperation
 
+from optikit.scheduling import ScheduledOperation
 from optikit.types import Violation
 from optikit_energy.model import EnergyProblem
 

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from optikit_fjsp.shop import schedule_from_payload
 
+from optikit.scheduling import schedule_from_payload
 from optikit_energy import energy
 from optikit_energy.checker import switch_on_from_payload
 from optikit_energy.model import EnergyProblem

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from optikit_fjsp.shop import ScheduledOperation, makespan, weighted_tardiness
 
+from optikit.scheduling import ScheduledOperation, makespan, weighted_tardiness
 from optikit_energy import energy, switching
 from optikit_energy.model import EnergyProblem
 

@@ -22,18 +22,17 @@ in the 22 s before it).
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
-from optikit_fjsp.shop import ScheduledOperation
 
+from optikit.scheduling import ScheduledOperation
 from optikit.types import Status
+from optikit_energy import cpsat_solutions as solutions
 from optikit_energy.cpsat_model import EnergyCpModel
 from optikit_energy.model import EnergyProblem
+from optikit_energy.run import Run, incumbent_from
 from optikit_energy.switching import objective_price
-
-if TYPE_CHECKING:
-    from optikit_energy.cpsat import _Run
 
 SUB_LIMIT_S = 1.5
 MIN_SUB_LIMIT_S = 0.2
@@ -47,10 +46,8 @@ def set_hint(model: Any, values: dict[int, int]) -> None:
     proto.solution_hint.values.extend(values.values())
 
 
-def improve(run: _Run, model: EnergyCpModel) -> None:
+def improve(run: Run, model: EnergyCpModel) -> None:
     """Improve ``run.best`` until the deadline or the stop flag."""
-    from optikit_energy.cpsat import _incumbent_from
-
     ctx = run.ctx
     problem = run.problem
     rng = random.Random(ctx.options.seed)
@@ -87,9 +84,9 @@ def improve(run: _Run, model: EnergyCpModel) -> None:
             continue
         clone = model.model.clone()
         fixed = [g for g in range(len(problem.ops)) if g not in free]
-        EnergyCpModel.fix(clone, best.values, model.decision_indices(fixed))
+        solutions.fix(clone, best.values, solutions.decision_indices(model, fixed))
         # Machines no freed operation can use keep their switching decisions too.
-        EnergyCpModel.fix(clone, best.values, model.switching_indices(free))
+        solutions.fix(clone, best.values, solutions.switching_indices(model, free))
         set_hint(clone, best.values)
         limit = SUB_LIMIT_S if remaining is None else min(SUB_LIMIT_S, remaining)
         result = run.backend.solve(clone, ctx, time_limit=limit, report_progress=False,
@@ -99,7 +96,7 @@ def improve(run: _Run, model: EnergyCpModel) -> None:
         if result.status.has_solution and result.objective is not None and (
             result.objective < best.objective - 1e-9 * max(1.0, abs(best.objective))
         ):
-            inc = _incumbent_from(run, model, result, "lns")
+            inc = incumbent_from(run, model, result, "lns")
             if run.offer(inc):
                 improved += 1
         finished = result.status in (Status.OPTIMAL, Status.INFEASIBLE)

@@ -13,15 +13,14 @@ from typing import Any
 from optikit.paradigms import LinearResult
 from optikit.types import Outcome, SolveContext, Status
 from optikit_energy import heuristic, switching, timeindexed
-from optikit_energy.cpsat import evaluate, read_options
 from optikit_energy.diagnosis import diagnosis_analysis
 from optikit_energy.model import EnergyProblem, Infeasible
-
-OPTIONS = {"baseline": bool}
+from optikit_energy.options import MILP_OPTIONS
+from optikit_energy.run import evaluate
 
 
 def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
-    opts = read_options(ctx.options.extra, OPTIONS)
+    opts = ctx.options_for(MILP_OPTIONS)
     timeindexed.check_size(problem)
     built = heuristic.best_constructed(problem, budget_s=0.5)
     if built is not None:
@@ -48,7 +47,7 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         result = backend.solve(ti.model, ctx)
     stats["backend"] = {"status": result.status.value, "objective": result.objective,
                         "bound": result.bound, **(result.stats or {})}
-    if opts.get("baseline", True):
+    if opts["baseline"]:
         base = _baseline(problem, ctx)
         if base is not None:
             analysis["baseline"] = base

@@ -33,8 +33,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from optikit_fjsp.shop import Shop, parse_shop
 
+from optikit.scheduling import Shop, parse_shop
 from optikit.types import InvalidProblem
 from optikit_energy.schema import OBJECTIVE_TERMS
 

@@ -14,66 +14,38 @@ from __future__ import annotations
 
 from typing import Any
 
-_ID = {"type": ["string", "integer"], "description": "identifier, unique in its list"}
-_NONNEG_INT = {"type": "integer", "minimum": 0}
-_NONNEG = {"type": "number", "minimum": 0}
+from optikit.scheduling import schema as shop
 
-MODE = {
-    "type": "object",
-    "description": "one way to run the operation: on `machine` for `duration` time units "
-    "drawing `power` kW",
-    "required": ["machine", "duration", "power"],
-    "properties": {
-        "machine": _ID,
-        "duration": _NONNEG_INT,
+_NONNEG_INT = shop.NONNEG_INT
+_NONNEG = shop.NONNEG
+
+MODE = shop.mode(
+    extra={
         "power": {**_NONNEG, "description": "kW drawn while processing (includes idle load)"},
         "name": {"type": "string", "description": "e.g. 'slow' or 'fast'"},
     },
-    "additionalProperties": False,
-}
-
-OPERATION = {
-    "type": "object",
-    "required": ["modes"],
-    "properties": {
-        "modes": {"type": "array", "minItems": 1, "items": MODE},
-        "name": {"type": "string"},
-    },
-    "additionalProperties": False,
-}
-
-JOB = {
-    "type": "object",
-    "required": ["id", "operations"],
-    "properties": {
-        "id": _ID,
-        "name": {"type": "string"},
-        "description": {"type": "string"},
-        "product": {"type": ["string", "integer"], "description": "family for `setups`"},
-        "release": {**_NONNEG_INT, "description": "earliest start of the first operation"},
-        "due": {**_NONNEG_INT, "description": "due time of the last operation's end"},
-        "weight": {**_NONNEG, "description": "tardiness weight (default 1)"},
-        "operations": {"type": "array", "minItems": 1, "items": OPERATION},
-    },
-    "additionalProperties": False,
-}
-
-MACHINE = {
-    "type": "object",
-    "required": ["id"],
-    "properties": {
-        "id": _ID,
-        "name": {"type": "string"},
-        "description": {"type": "string"},
+    required=["power"],
+    description="one way to run the operation: on `machine` for `duration` time units "
+    "drawing `power` kW",
+)
+OPERATION = shop.operation(MODE, extra={"name": {"type": "string"}})
+JOB = shop.job(
+    OPERATION,
+    extra={**shop.LABELS, "product": {"type": ["string", "integer"],
+                                      "description": "family for `setups`"}},
+    operations_description=None,
+)
+MACHINE = shop.machine(
+    extra={
+        **shop.LABELS,
         "idle_power": {**_NONNEG, "description": "kW while on and not processing (default 0)"},
         "startup_energy": {
             **_NONNEG,
             "description": "kWh per switch-on; when given, the machine may be switched off "
             "between operations (it starts the horizon off)",
         },
-    },
-    "additionalProperties": False,
-}
+    }
+)
 
 PERIOD = {
     "type": "object",
@@ -88,14 +60,7 @@ PERIOD = {
     "additionalProperties": False,
 }
 
-SETUPS = {
-    "type": "object",
-    "description": "machine id -> from product -> to product -> changeover time",
-    "additionalProperties": {
-        "type": "object",
-        "additionalProperties": {"type": "object", "additionalProperties": _NONNEG_INT},
-    },
-}
+SETUPS = shop.setups()
 
 OBJECTIVE_TERMS = ("energy_cost", "carbon", "makespan", "total_weighted_tardiness")
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from optikit_fjsp.shop import makespan, schedule_from_payload, weighted_tardiness
-
+from optikit.scheduling import makespan, schedule_from_payload, weighted_tardiness
 from optikit_energy import energy
 from optikit_energy.checker import switch_on_from_payload
 from optikit_energy.model import EnergyProblem

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from optikit_fjsp.shop import ScheduledOperation, schedule_to_payload
 
+from optikit.scheduling import ScheduledOperation, schedule_to_payload
 from optikit_energy import energy
 from optikit_energy.model import EnergyProblem
 

@@ -4,12 +4,12 @@ One binary per (operation, mode, start unit), and per machine and unit an ``on``
 (with ``su`` switch-on binaries on switchable machines, or ``a``/``b`` "started by t" /
 "still to finish after t" binaries that make a machine without ``startup_energy`` on
 from its first start to its last end).  This is the classical formulation of
-energy-aware scheduling under time-of-use tariffs (domain.md §2.2a): exact for any
-tariff and with a strong LP bound, but its size grows with operations x modes x horizon,
-so it is for small instances only.  The ``milp`` formulation solves it with a linear
-backend; the ``cpsat`` formulation solves the same model with CP-SAT on small instances
-(where it proves optima the interval model cannot), converted by
-:mod:`optikit_energy.linear_to_cpsat`.
+energy-aware scheduling under time-of-use tariffs (Shrouf et al., 2014; surveyed by
+Gahm et al., 2016): exact for any tariff and with a strong LP bound, but its size grows
+with operations x modes x horizon, so it is for small instances only.  The ``milp``
+formulation solves it with a linear backend; the ``cpsat`` formulation solves the same
+model with CP-SAT on small instances (where it proves optima the interval model cannot),
+converted by :mod:`optikit_energy.linear_to_cpsat`.
 
 All inequalities that define ``on``/``su``/``a``/``b`` are one-sided; minimisation makes
 them tight because prices, carbon and weights are >= 0 (the schema requires it).
@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
-from optikit_fjsp.shop import ScheduledOperation, completion_times, makespan
 
 from optikit.paradigms import LinearModel, LinearModelBuilder
+from optikit.scheduling import ScheduledOperation, completion_times, makespan
 from optikit.types import UsageError
 from optikit_energy import energy
 from optikit_energy.model import EnergyProblem, Infeasible

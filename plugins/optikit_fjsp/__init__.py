@@ -5,8 +5,9 @@ dates, tardiness weights and sequence-dependent changeovers; objectives makespan
 weighted tardiness or a weighted mix.  Formulations: ``cpsat`` (dispatching hint, global
 CP-SAT, then large-neighbourhood search), ``cpsat-plain`` (the textbook CP-SAT model, for
 comparison) and ``milp`` (disjunctive MILP for any linear backend; small instances).
-Also reads Brandimarte-style ``.fjs`` files.  :mod:`optikit_fjsp.shop` is the job-shop
-model shared with other scheduling types.  Nothing heavy is imported at module level.
+Also reads Brandimarte-style ``.fjs`` files.  The job-shop model it shares with other
+scheduling types is the core's :mod:`optikit.scheduling`.  Nothing heavy is imported at
+module level.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from pathlib import Path
 
 from optikit import hookimpl
 from optikit.lazy import lazy
-from optikit.types import Formulation, ProblemType, Reader
+from optikit.types import Formulation, Paradigm, ProblemType, Reader
+from optikit_fjsp.options import CPSAT_OPTIONS
 
 NAME = "fjsp"
 # Samples ship inside the package (wheels too); problems/fjsp links here.
@@ -43,20 +45,21 @@ def problem_type() -> ProblemType:
         formulations=[
             Formulation(
                 "cpsat",
-                "cp-sat",
+                Paradigm.CP_SAT,
                 lazy("optikit_fjsp.cpsat:solve"),
                 "CP-SAT with optional intervals per mode, circuits for changeovers; "
                 "dispatching hint, then large-neighbourhood search",
+                options=CPSAT_OPTIONS,
             ),
             Formulation(
                 "cpsat-plain",
-                "cp-sat",
+                Paradigm.CP_SAT,
                 lazy("optikit_fjsp.plain:solve"),
                 "the textbook CP-SAT model, one solver call (for comparison)",
             ),
             Formulation(
                 "milp",
-                "linear",
+                Paradigm.LINEAR,
                 lazy("optikit_fjsp.milp:solve"),
                 "disjunctive big-M MILP with machine choice (small instances)",
                 needs_integer=lambda problem: True,

@@ -12,10 +12,10 @@ import itertools
 from collections.abc import Mapping
 from typing import Any
 
+from optikit import scheduling
+from optikit.scheduling import ScheduledOperation
 from optikit.types import CheckReport
-from optikit_fjsp import shop as shop_model
 from optikit_fjsp.model import FjspProblem
-from optikit_fjsp.shop import ScheduledOperation
 
 
 def payload_of(document: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -27,9 +27,9 @@ def payload_of(document: Mapping[str, Any]) -> Mapping[str, Any]:
 def schedule_figures(problem: FjspProblem, schedule: list[ScheduledOperation]) -> dict[str, Any]:
     """Key figures of a schedule that passed (or mostly passed) the checks."""
     shop = problem.shop
-    ms = shop_model.makespan(schedule)
-    twt = shop_model.weighted_tardiness(shop, schedule)
-    done = shop_model.completion_times(shop, schedule)
+    ms = scheduling.makespan(schedule)
+    twt = scheduling.weighted_tardiness(shop, schedule)
+    done = scheduling.completion_times(shop, schedule)
     late = [
         job.id
         for job, c in zip(shop.jobs, done, strict=True)
@@ -65,8 +65,8 @@ def schedule_figures(problem: FjspProblem, schedule: list[ScheduledOperation]) -
 def check(problem: FjspProblem, document: Mapping[str, Any]) -> CheckReport:
     """Verify a payload against the problem and recompute its objective."""
     payload = payload_of(document)
-    schedule, violations = shop_model.schedule_from_payload(problem.shop, payload)
-    violations.extend(shop_model.check_schedule(problem.shop, schedule))
+    schedule, violations = scheduling.schedule_from_payload(problem.shop, payload)
+    violations.extend(scheduling.check_schedule(problem.shop, schedule))
     complete = len(schedule) == problem.shop.num_operations
     figures = schedule_figures(problem, schedule) if schedule else {}
     objective = None

@@ -36,15 +36,16 @@ import math
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from optikit.types import Outcome, ProgressEvent, SolveContext, Status, UsageError
-from optikit_fjsp import cpsat_model, heuristic, lns, tabu
+from optikit.scheduling import check_schedule, schedule_to_payload
+from optikit.types import Outcome, ProgressEvent, SolveContext, Status
+from optikit_fjsp import bounds, cpsat_model, heuristic, lns, tabu
 from optikit_fjsp.incumbent import SharedIncumbent
 from optikit_fjsp.model import FjspProblem
-from optikit_fjsp.shop import check_schedule, schedule_to_payload
+from optikit_fjsp.options import CPSAT_OPTIONS
 from optikit_fjsp.timetable import (
     Solution,
     left_shift,
@@ -54,14 +55,6 @@ from optikit_fjsp.timetable import (
     to_schedule,
 )
 
-OPTIONS: dict[str, float] = {
-    "global_share": 0.2,
-    "lns_sub_dtime": 0.05,
-    "lns_parallel": 0,  # 0: every thread the tabu search does not use
-    "tie_break": 1,
-    "tabu": 1,
-    "heuristic_time": 0.3,
-}
 # A global solve hands over when its incumbent has not improved for this long
 # (seconds, and at least this fraction of the phase so far).  Later solves start from
 # a good hint, so their first improvement takes longer to come: they get more.
@@ -72,26 +65,6 @@ STALL_FRACTION = 0.3
 # hard instances the global re-solves rarely help, and each costs seconds.
 IMPROVE_STALL_SECONDS = 10.0
 IMPROVE_STALL_FRACTION = 0.5
-
-
-def read_options(extra: Mapping[str, Any], allowed: Mapping[str, float]) -> dict[str, float]:
-    """Numeric ``--option`` values for this formulation; unknown keys are refused.
-
-    Keys with a dot (``cpsat.num_workers``) belong to the backend and are left to it.
-    """
-    out = dict(allowed)
-    for key, value in extra.items():
-        if "." in key:
-            continue
-        if key not in allowed:
-            raise UsageError(
-                f"unknown option {key!r} for fjsp; known: {', '.join(sorted(allowed))}"
-            )
-        try:
-            out[key] = float(value)
-        except (TypeError, ValueError):
-            raise UsageError(f"option {key} must be a number, not {value!r}") from None
-    return out
 
 
 def payload(problem: FjspProblem, sol: Solution) -> dict[str, Any]:
@@ -234,7 +207,7 @@ class _Run:
         self.problem = problem
         self.backend = backend
         self.ctx = ctx
-        self.opts = read_options(ctx.options.extra, OPTIONS)
+        self.opts = ctx.options_for(CPSAT_OPTIONS)
         self.threads = max(1, ctx.options.threads)
         budget = self.opts["heuristic_time"]
         remaining = ctx.remaining()
@@ -246,7 +219,9 @@ class _Run:
         self.shared = SharedIncumbent(
             self.start, value, lambda _s, v, source: ctx.report(v, None, source)
         )
-        self.bound: float | None = None
+        # A solver-free bound, so that even a run stopped early has one to report.
+        self.bound: float | None = bounds.lower_bound(problem)
+        ctx.report(None, self.bound, "relaxation")
         self.proven = False
         self.hoods: list[lns.Neighbourhood] | None = None
         self.rounds = 0

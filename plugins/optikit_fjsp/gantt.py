@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from optikit_fjsp import shop as shop_model
+from optikit import scheduling
 from optikit_fjsp.checker import payload_of
 from optikit_fjsp.model import FjspProblem
 
@@ -44,11 +44,11 @@ class Bar:
 def bars(problem: FjspProblem, document: Mapping[str, Any]) -> tuple[list[Bar], list[str]]:
     """Operation and changeover bars, and the colour groups in legend order."""
     shop = problem.shop
-    schedule, _violations = shop_model.schedule_from_payload(shop, payload_of(document))
+    schedule, _violations = scheduling.schedule_from_payload(shop, payload_of(document))
     by_product = any(job.product is not None for job in shop.jobs)
     out: list[Bar] = []
     groups: list[str] = []
-    by_machine: dict[int, list[shop_model.ScheduledOperation]] = {}
+    by_machine: dict[int, list[scheduling.ScheduledOperation]] = {}
     for s in schedule:
         job = shop.jobs[s.job]
         group = (job.product or "(none)") if by_product else job.id

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from optikit.paradigms import LinearModelBuilder
-from optikit.types import Outcome, SolveContext, Status, UsageError
+from optikit.types import Outcome, SolveContext, Status
 from optikit_fjsp import heuristic
 from optikit_fjsp.cpsat import payload
 from optikit_fjsp.model import FjspProblem
@@ -204,9 +204,6 @@ def needs_integer(problem: FjspProblem) -> bool:
 
 
 def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
-    unknown = [k for k in ctx.options.extra if "." not in k]
-    if unknown:
-        raise UsageError(f"the milp formulation takes no options (got {', '.join(unknown)})")
     start = heuristic.construct(problem, budget=0.2, seed=ctx.options.seed)
     start_value = objective_value(problem, start)
     ctx.report(start_value, None, "heuristic")

@@ -14,9 +14,9 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
+from optikit import scheduling
+from optikit.scheduling import ScheduledOperation, Shop
 from optikit.types import InvalidProblem
-from optikit_fjsp import shop as shop_model
-from optikit_fjsp.shop import ScheduledOperation, Shop
 
 OBJECTIVE_TERMS = ("makespan", "total_weighted_tardiness")
 
@@ -172,14 +172,14 @@ class FjspProblem:
 
     def evaluate(self, schedule: Sequence[ScheduledOperation]) -> tuple[float, int, float]:
         """(objective, makespan, total weighted tardiness) of an indexed schedule."""
-        ms = shop_model.makespan(schedule)
-        twt = shop_model.weighted_tardiness(self.shop, schedule)
+        ms = scheduling.makespan(schedule)
+        twt = scheduling.weighted_tardiness(self.shop, schedule)
         return self.objective.value(ms, twt), ms, twt
 
 
 def parse(document: Mapping[str, Any]) -> FjspProblem:
     """Document -> :class:`FjspProblem`; rules a schema cannot say raise InvalidProblem."""
-    shop = shop_model.parse_shop(document)
+    shop = scheduling.parse_shop(document)
     objective = parse_objective(document.get("objective"))
     if objective.uses_tardiness and not any(j.due is not None for j in shop.jobs):
         raise InvalidProblem(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from optikit.types import Outcome, SolveContext, Status, UsageError
+from optikit.types import Outcome, SolveContext, Status
 from optikit_fjsp.cpsat import payload
 from optikit_fjsp.model import FjspProblem, integer_weights
 from optikit_fjsp.timetable import Solution, objective_value
@@ -23,9 +23,6 @@ from optikit_fjsp.timetable import Solution, objective_value
 def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
     from ortools.sat.python import cp_model
 
-    unknown = [key for key in ctx.options.extra if "." not in key]  # dotted: the backend's
-    if unknown:
-        raise UsageError(f"cpsat-plain takes no options (got {', '.join(unknown)})")
     flat = problem.flat
     obj = problem.objective
     horizon = problem.shop.horizon()

@@ -10,73 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
-_ID = {"type": ["string", "integer"], "description": "identifier, unique in its list"}
-_NONNEG_INT = {"type": "integer", "minimum": 0}
+from optikit.scheduling import schema as shop
+
 _WEIGHT = {"type": "number", "minimum": 0}
 
-MODE = {
-    "type": "object",
-    "description": "one way to run the operation: on `machine` for `duration` time units",
-    "required": ["machine", "duration"],
-    "properties": {
-        "machine": _ID,
-        "duration": _NONNEG_INT,
-        "name": {"type": "string"},
-        "description": {"type": "string"},
-    },
-    "additionalProperties": False,
-}
-
-OPERATION = {
-    "type": "object",
-    "required": ["modes"],
-    "properties": {
-        "modes": {"type": "array", "minItems": 1, "items": MODE},
-        "name": {"type": "string"},
-        "description": {"type": "string"},
-    },
-    "additionalProperties": False,
-}
-
-JOB = {
-    "type": "object",
-    "required": ["id", "operations"],
-    "properties": {
-        "id": _ID,
-        "name": {"type": "string"},
-        "description": {"type": "string"},
-        "product": {
-            "type": ["string", "integer"],
-            "description": "product family; selects the changeover times in `setups`",
-        },
-        "release": {**_NONNEG_INT, "description": "earliest start of the first operation"},
-        "due": {**_NONNEG_INT, "description": "due date of the last operation's end"},
-        "weight": {**_WEIGHT, "description": "tardiness weight (default 1)"},
-        "operations": {
-            "type": "array",
-            "minItems": 1,
-            "items": OPERATION,
-            "description": "in processing order",
-        },
-    },
-    "additionalProperties": False,
-}
-
-MACHINE = {
-    "type": "object",
-    "required": ["id"],
-    "properties": {"id": _ID, "name": {"type": "string"}, "description": {"type": "string"}},
-    "additionalProperties": False,
-}
-
-SETUPS = {
-    "type": "object",
-    "description": "machine id -> from product -> to product -> changeover time",
-    "additionalProperties": {
-        "type": "object",
-        "additionalProperties": {"type": "object", "additionalProperties": _NONNEG_INT},
-    },
-}
+MODE = shop.mode(
+    extra=shop.LABELS,
+    description="one way to run the operation: on `machine` for `duration` time units",
+)
+OPERATION = shop.operation(MODE, extra=shop.LABELS)
+JOB = shop.job(OPERATION, extra={**shop.LABELS, "product": shop.PRODUCT})
+MACHINE = shop.machine(extra=shop.LABELS)
+SETUPS = shop.setups()
 
 # Term names are checked by ``parse`` (its messages list the known terms); the schema
 # only fixes the shapes: a name, or a map of non-negative weights.

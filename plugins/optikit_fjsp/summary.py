@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from optikit_fjsp import shop as shop_model
+from optikit import scheduling
 from optikit_fjsp.checker import payload_of, schedule_figures
 from optikit_fjsp.model import FjspProblem
 
 
 def summarize(problem: FjspProblem, document: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Makespan, tardiness, late jobs, changeovers and machine utilisation."""
-    schedule, _violations = shop_model.schedule_from_payload(problem.shop, payload_of(document))
+    schedule, _violations = scheduling.schedule_from_payload(problem.shop, payload_of(document))
     if not schedule:
         return []
     fig = schedule_figures(problem, schedule)

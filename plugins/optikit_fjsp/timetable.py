@@ -1,7 +1,7 @@
 """Schedules in flat form (a mode and a start per operation) and what is computed on them.
 
 Every method (dispatching, CP-SAT, LNS, MILP) produces a :class:`Solution`; converting
-to the shared :class:`~optikit_fjsp.shop.ScheduledOperation` form happens once, when
+to the shared :class:`~optikit.scheduling.ScheduledOperation` form happens once, when
 the payload is written.  The critical-path analysis here feeds the LNS neighbourhoods.
 """
 
@@ -11,8 +11,8 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from optikit.scheduling import ScheduledOperation
 from optikit_fjsp.model import FjspProblem, FlatShop
-from optikit_fjsp.shop import ScheduledOperation
 
 
 @dataclass(frozen=True)

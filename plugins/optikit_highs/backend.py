@@ -11,12 +11,14 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from optikit.paradigms import LinearModel, LinearResult, answer_without_solver
-from optikit.types import Availability, Backend, SolveContext, Status, UsageError
+from optikit.options import OptionDecl, OptionNamespace
+from optikit.paradigms import LinearBackend, LinearModel, LinearResult, answer_without_solver
+from optikit.types import Availability, SolveContext, Status, UsageError
 
 #: ``--option highs.<name>=<value>`` passes any HiGHS option straight through.
 OPTION_PREFIX = "highs."
@@ -51,13 +53,37 @@ _scheduler_lock = threading.Lock()
 _scheduler_threads: int | None = None
 
 
-class HighsBackend(Backend):
+def check_highs_option(name: str, value: Any) -> str:
+    """The value as HiGHS takes it (text), if HiGHS accepts ``name=value``; else UsageError."""
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    try:
+        import highspy
+
+        highs = highspy.Highs()
+    except Exception as exc:
+        raise UsageError(f"option highs.{name}: highspy cannot be used: {exc}") from None
+    highs.setOptionValue("output_flag", False)
+    if highs.setOptionValue(name, text) != _core().HighsStatus.kOk:
+        raise UsageError(f"HiGHS rejects option {name}={value!r} (unknown name or bad value)")
+    return text
+
+
+class HighsBackend(LinearBackend):
     """LP and MILP with HiGHS (dual simplex / IPM, branch-and-cut)."""
 
     name = "highs"
-    paradigm = "linear"
     description = "HiGHS LP/MILP through highspy (matrices passed directly)"
     supports_integer = True
+
+    def options(self) -> Sequence[OptionDecl]:
+        return (
+            OptionNamespace(
+                OPTION_PREFIX,
+                "any HiGHS option, e.g. highs.presolve=on (MIP presolve is off by default "
+                "on HiGHS < 1.15, see the README), highs.mip_heuristic_effort=0.3",
+                check_highs_option,
+            ),
+        )
 
     def availability(self) -> Availability:
         try:
@@ -68,9 +94,7 @@ class HighsBackend(Backend):
             return Availability(False, f"highspy cannot be used: {exc}")
         return Availability(True, "", version)
 
-    def solve(self, model: Any, ctx: SolveContext, **kwargs: Any) -> LinearResult:
-        if kwargs:
-            raise TypeError(f"highs backend: unexpected arguments {sorted(kwargs)}")
+    def solve(self, model: LinearModel, ctx: SolveContext) -> LinearResult:
         if not isinstance(model, LinearModel):
             raise TypeError(f"highs backend needs a LinearModel, not {type(model).__name__}")
         early = answer_without_solver(model, ctx)

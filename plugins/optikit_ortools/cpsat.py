@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from optikit import paradigms
+from optikit.options import OptionDecl, OptionNamespace
 from optikit.paradigms import CpResult
-from optikit.types import Availability, Backend, SolveContext, Status
+from optikit.types import Availability, SolveContext, Status
 from optikit_ortools.highs_clash import remember_load_order
 
 if TYPE_CHECKING:
@@ -34,16 +36,28 @@ def options_for_cpsat(extra: Mapping[str, Any]) -> dict[str, Any]:
     return {k[len(OPTION_PREFIX) :]: v for k, v in extra.items() if k.startswith(OPTION_PREFIX)}
 
 
-class CpSatBackend(Backend):
+class CpSatBackend(paradigms.CpSatBackend):
     name = "cpsat"
-    paradigm = "cp-sat"
     description = "OR-Tools CP-SAT (constraint programming / SAT, integer models)"
     supports_integer = True
 
     def availability(self) -> Availability:
         return _probe()
 
-    def solve(  # type: ignore[override]
+    def options(self) -> Sequence[OptionDecl]:
+        from optikit_ortools.sat_parameters import check_parameter, parameter_names
+
+        return (
+            OptionNamespace(
+                OPTION_PREFIX,
+                "any CP-SAT parameter (SatParameters field), e.g. "
+                "cpsat.linearization_level=2, cpsat.symmetry_level=4",
+                check_parameter,
+                parameter_names,
+            ),
+        )
+
+    def solve(
         self,
         model: cp_model.CpModel,
         ctx: SolveContext,

@@ -30,6 +30,29 @@ def _is_repeated(value: Any) -> bool:
     return type(value).__name__.startswith("repeated_")
 
 
+def _scratch() -> Any:
+    """A throw-away parameters object of the same kind the solver uses."""
+    from ortools.sat.python import cp_model
+
+    return cp_model.CpSolver().parameters
+
+
+def check_parameter(name: str, value: Any) -> Any:
+    """``value`` unchanged if ``name=value`` can be set on SatParameters; else UsageError.
+
+    Used when options are validated, before any solve, so that a misspelt parameter is
+    refused at once instead of after model building.
+    """
+    apply_parameters(_scratch(), {name: value})
+    return value
+
+
+def parameter_names() -> list[str]:
+    """Every settable SatParameters field, for help and suggestions."""
+    params = _scratch()
+    return sorted(n for n in dir(params) if is_parameter(params, n))
+
+
 def apply_parameters(params: Any, values: Mapping[str, Any]) -> None:
     """Set each ``name: value`` on a ``SatParameters`` object, converting the value's type."""
     for name, value in values.items():

@@ -8,26 +8,22 @@ on model building counts against the user's ``--time-limit`` instead of extendin
 
 from __future__ import annotations
 
-from typing import Any
-
 from optikit.paradigms import (
+    LinearBackend,
     LinearModel,
     LinearModelBuilder,
     LinearResult,
     answer_without_solver,
 )
-from optikit.types import Backend, SolveContext, SolveOptions, Status
+from optikit.types import SolveContext, SolveOptions, Status
 
 
-class PulpLinearBackend(Backend):
+class PulpLinearBackend(LinearBackend):
     """A linear backend driven through PuLP; subclasses implement :meth:`run`."""
 
-    paradigm = "linear"
     supports_integer = True
 
-    def solve(self, model: Any, ctx: SolveContext, **kwargs: Any) -> LinearResult:
-        if kwargs:
-            raise TypeError(f"{self.name} backend: unexpected arguments {sorted(kwargs)}")
+    def solve(self, model: LinearModel, ctx: SolveContext) -> LinearResult:
         if not isinstance(model, LinearModel):
             raise TypeError(f"{self.name} backend needs a LinearModel, not {type(model).__name__}")
         early = answer_without_solver(model, ctx)

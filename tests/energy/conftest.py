@@ -19,7 +19,7 @@ SAMPLES = Path(__file__).resolve().parents[2] / "problems" / "energy-scheduling"
 TOY_FULL = SAMPLES / "toy_full.yaml"
 TOY_PROCESSING = SAMPLES / "toy_processing_only.yaml"
 
-# The toy's reference optima (domain brief §2.6): time-indexed MILP = CP-SAT.
+# The toy's reference optima (samples/README.md): time-indexed MILP = CP-SAT.
 TOY_FULL_OPTIMUM = 108_900.0
 TOY_PROCESSING_OPTIMUM = 101_700.0
 

@@ -12,7 +12,7 @@ from optikit_energy.checker import check
 from optikit.runner import check_solution
 from tests.energy.conftest import TOY_FULL, TOY_FULL_OPTIMUM, load, read, tiny_shop
 
-# One optimal schedule of the toy (domain brief §2.6): (job, machine, start).
+# One optimal schedule of the toy (samples/toy_full.yaml): (job, machine, start).
 TOY_OPTIMUM = [
     ("J7", "M1", 0), ("J3", "M1", 3), ("J5", "M1", 20),
     ("J8", "M2", 0), ("J4", "M2", 2), ("J2", "M2", 5), ("J6", "M2", 8), ("J1", "M2", 20),
@@ -33,7 +33,8 @@ def with_energy(problem: Any, payload: dict[str, Any]) -> dict[str, Any]:
     """Fill in the energy block the way an honest solver would (so that only the
     mutation under test is wrong)."""
     from optikit_energy.checker import switch_on_from_payload
-    from optikit_fjsp.shop import schedule_from_payload
+
+    from optikit.scheduling import schedule_from_payload
 
     schedule, _ = schedule_from_payload(problem.shop, payload)
     switch_on, _ = switch_on_from_payload(problem, payload)

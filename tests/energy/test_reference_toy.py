@@ -1,4 +1,4 @@
-"""The cross-checked toy of domain.md §2.6 on CP-SAT and on the MILP: both must agree.
+"""The cross-checked toy (samples/toy_*.yaml) on CP-SAT and on the MILP: both must agree.
 
 108,900 for the full model (processing + idle + switch-ons), 101,700 for processing
 energy only.  CP-SAT runs its automatic choice (the time-indexed model, which proves these

@@ -11,7 +11,6 @@ from optikit_fjsp.checker import check
 from optikit_fjsp.generator import generate
 from optikit_fjsp.model import parse
 from optikit_fjsp.reader import read_fjs
-from optikit_fjsp.shop import schedule_to_payload
 from optikit_fjsp.timetable import (
     critical_operations,
     left_shift,
@@ -21,6 +20,7 @@ from optikit_fjsp.timetable import (
     to_schedule,
 )
 
+from optikit.scheduling import schedule_to_payload
 from tests.fjsp.conftest import ALL_FJS, instance
 
 

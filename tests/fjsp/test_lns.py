@@ -9,7 +9,6 @@ from optikit_fjsp.checker import check
 from optikit_fjsp.generator import generate
 from optikit_fjsp.model import parse
 from optikit_fjsp.reader import read_fjs
-from optikit_fjsp.shop import schedule_to_payload
 from optikit_fjsp.timetable import (
     machine_sequences,
     makespan,
@@ -18,6 +17,7 @@ from optikit_fjsp.timetable import (
 )
 
 from optikit.registry import Registry
+from optikit.scheduling import schedule_to_payload
 from optikit.types import SolveContext, SolveOptions
 from tests.fjsp.conftest import instance
 

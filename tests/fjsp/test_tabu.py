@@ -11,9 +11,9 @@ from optikit_fjsp.generator import generate
 from optikit_fjsp.incumbent import SharedIncumbent
 from optikit_fjsp.model import parse
 from optikit_fjsp.reader import read_fjs
-from optikit_fjsp.shop import schedule_to_payload
 from optikit_fjsp.timetable import left_shift, machine_sequences, makespan, to_schedule
 
+from optikit.scheduling import schedule_to_payload
 from tests.fjsp.conftest import instance
 
 

@@ -1,5 +1,5 @@
-"""The maintenance plugin inside optikit's repository: installed like a vendor's plugin,
-its samples in problems/maintenance, and cheap to load."""
+"""The maintenance plugin inside optikit's repository: a built-in registered through the
+entry point like the others, its samples in problems/maintenance, and cheap to load."""
 
 from __future__ import annotations
 
@@ -11,19 +11,16 @@ from typing import Any
 
 import pytest
 
-from tests.maintenance.vendor import NOT_INSTALLED, PLUGIN
-
-pytest.importorskip("optikit_maintenance", reason=NOT_INSTALLED)
-
-PROBLEMS = Path(__file__).resolve().parents[2] / "problems" / "maintenance"
+ROOT = Path(__file__).resolve().parents[2]
+PROBLEMS = ROOT / "problems" / "maintenance"
 
 
-def test_installed_as_its_own_distribution_through_the_entry_point() -> None:
-    dist = importlib.metadata.distribution("optikit-maintenance")
-    points = [ep for ep in dist.entry_points if ep.group == "optikit"]
-    assert [(ep.name, ep.value) for ep in points] == [("maintenance", "optikit_maintenance")]
-    module = points[0].load()
-    assert Path(module.__file__).resolve().is_relative_to(PLUGIN / "src")
+def test_registered_through_optikits_entry_point_like_the_other_built_ins() -> None:
+    dist = importlib.metadata.distribution("optikit")
+    points = {ep.name: ep for ep in dist.entry_points if ep.group == "optikit"}
+    assert points["maintenance"].value == "optikit_maintenance"
+    module = points["maintenance"].load()
+    assert Path(module.__file__).resolve().parent == ROOT / "plugins" / "optikit_maintenance"
 
 
 def test_repository_samples_are_the_shipped_samples() -> None:

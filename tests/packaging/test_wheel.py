@@ -25,7 +25,8 @@ def test_wheel_ships_the_samples(tmp_path: Path) -> None:
     assert len(wheels) == 1
     names = set(zipfile.ZipFile(wheels[0]).namelist())
     for package, folder in [("optikit_blend", "blend"), ("optikit_fjsp", "fjsp"),
-                            ("optikit_energy", "energy-scheduling")]:
+                            ("optikit_energy", "energy-scheduling"),
+                            ("optikit_maintenance", "maintenance")]:
         shipped = (ROOT / "problems" / folder).glob("*.yaml")
         expected = {f"{package}/samples/{p.name}" for p in shipped}
         assert expected, folder

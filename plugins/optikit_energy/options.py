@@ -1,0 +1,24 @@
+"""The ``--option`` keys of the energy formulations (``optikit options energy-scheduling``).
+
+Kept apart from the formulations so that registering the type imports no solver.
+"""
+
+from __future__ import annotations
+
+from optikit.options import OptionSpec
+
+_BASELINE = OptionSpec(
+    "baseline", bool, True,
+    "also solve the makespan-only plan to report the savings against it",
+)
+
+CPSAT_OPTIONS = (
+    OptionSpec("lns", bool, True, "improve the schedule by large-neighbourhood search"),
+    _BASELINE,
+    OptionSpec("global_share", float, 0.2,
+               "share of the time for the global CP-SAT solve before LNS", minimum=0.0,
+               maximum=1.0),
+    OptionSpec("model", str, "auto", "CP-SAT model: time-indexed for small grids, else "
+               "interval (auto), or forced", choices=("auto", "interval", "time-indexed")),
+)
+MILP_OPTIONS = (_BASELINE,)

@@ -1,0 +1,28 @@
+"""The ``--option`` keys of the fjsp formulations (``optikit options fjsp`` lists them).
+
+Kept apart from the formulations so that registering the type imports no solver.
+"""
+
+from __future__ import annotations
+
+from optikit.options import OptionSpec
+
+#: ``--option`` keys of the ``cpsat`` formulation (see ``optikit options fjsp``).
+CPSAT_OPTIONS = (
+    OptionSpec("global_share", float, 0.2,
+               "share of the remaining time a global CP-SAT solve gets before handing over",
+               minimum=0.0, maximum=1.0),
+    OptionSpec("lns_sub_dtime", float, 0.05,
+               "deterministic time of each LNS sub-solve (0: CP-SAT's default)", minimum=0.0),
+    OptionSpec("lns_parallel", int, 0,
+               "LNS sub-solves in parallel (0: every thread the tabu search does not use)",
+               minimum=0, maximum=64),
+    OptionSpec("tie_break", bool, True, "break makespan ties by total completion time"),
+    OptionSpec("tabu", bool, True, "run the tabu search beside the LNS"),
+    OptionSpec("heuristic_time", float, 0.3,
+               "seconds for the dispatching-rule start", minimum=0.0),
+)
+
+#: The plain CP-SAT model and the MILP take no options of their own (backend options such
+#: as ``cpsat.<parameter>`` or ``highs.<option>`` still apply).
+NO_OPTIONS: tuple[OptionSpec, ...] = ()
