@@ -43,7 +43,7 @@ from optikit_pooling.pq import (
 from optikit_pooling.result import outcome
 
 #: Share of the time limit the heuristic may use before SCIP starts.
-HEURISTIC_SHARE = 0.25
+HEURISTIC_SHARE = 0.2
 
 
 def _heuristic_budget(ctx: SolveContext) -> float | None:

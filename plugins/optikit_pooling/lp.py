@@ -22,8 +22,10 @@ from optikit.types import Backend, SolveContext
 from optikit_pooling.model import PoolingProblem
 from optikit_pooling.pq import Layout, Point, build, normalised_shares, split, used_binaries
 
+#: Alternating rounds stop once a round gains less than this (relative).
+ALTERNATE_STALL = 1e-4
 #: SLP steps (and first trust region) that finish the multi-start's best point.
-CLIMB_STEPS = 30
+CLIMB_STEPS = 15
 CLIMB_TRUST = 0.05
 #: Seconds a clean-up LP may take even past the deadline (it is tiny next to the solve).
 POLISH_FLOOR = 1.0
@@ -81,8 +83,8 @@ def solve_shares(
     return Evaluated(split(layout, result.x), float(result.objective), model, layout, result)
 
 
-def improved(new: float, old: float) -> bool:
-    return new > old + 1e-7 * max(1.0, abs(old))
+def improved(new: float, old: float, rel: float = 1e-7) -> bool:
+    return new > old + rel * max(1.0, abs(old))
 
 
 def alternate(
@@ -102,7 +104,10 @@ def alternate(
         candidate = solve_flows(problem, solver, ctx, shares.point.q)
         if candidate is None or not improved(candidate.profit, current.profit):
             break
+        slow = not improved(candidate.profit, current.profit, ALTERNATE_STALL)
         current = candidate
+        if slow:  # creeping: leave the last digits to the SLP climb
+            break
     return current
 
 
