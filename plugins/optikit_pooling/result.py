@@ -8,6 +8,7 @@ any on/off decisions) held at the answer's.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,18 @@ from optikit_pooling.evaluate import payload
 from optikit_pooling.lp import POLISH_FLOOR, Evaluated, budget_context, with_duals
 from optikit_pooling.model import PoolingProblem
 from optikit_pooling.pq import arc_flows
+
+
+def _round_up(value: float, digits: int = 12) -> float:
+    """``value`` rounded up to ``digits`` significant digits.
+
+    A global solver's bound can differ in its last bit between two identical runs; rounded
+    up (an upper bound stays one) it repeats exactly, so seeded runs give equal documents.
+    """
+    if value == 0.0 or not math.isfinite(value):
+        return value
+    scale = 10.0 ** (digits - 1 - math.floor(math.log10(abs(value))))
+    return math.ceil(value * scale) / scale
 
 
 def marginal_values(problem: PoolingProblem, final: Evaluated) -> dict[str, Any]:
@@ -59,6 +72,8 @@ def outcome(
             notes.append(f"the bound {bound:.10g} is below a checked solution "
                          f"{objective:.10g} (numerical trouble); it is not reported")
             bound, proven = None, False
+    if bound is not None:
+        bound = max(_round_up(bound), objective)
     gap = relative_gap(objective, bound)
     status = Status.OPTIMAL if proven and gap is not None and gap <= ctx.options.gap else (
         Status.FEASIBLE)
