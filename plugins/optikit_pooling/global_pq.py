@@ -51,6 +51,12 @@ def _heuristic_budget(ctx: SolveContext) -> float | None:
     return None if remaining is None else HEURISTIC_SHARE * remaining
 
 
+def _bound_proven(result: LinearResult) -> bool:
+    """Whether the solver's bound may be trusted (not after an imprecise termination)."""
+    return result.bound is not None and "IMPRECISE" not in str(
+        result.stats.get("termination", ""))
+
+
 def _scip_status_message(result: LinearResult) -> str:
     if result.status in (Status.OPTIMAL, Status.FEASIBLE, Status.INFEASIBLE):
         return "" if result.status is not Status.FEASIBLE else result.message
@@ -126,7 +132,9 @@ def solve_pq(problem: PoolingProblem, backend: Backend, ctx: SolveContext) -> Ou
         ctx.report(best.profit, result.bound, backend.name)
     empty = result.status if result.status in (Status.INFEASIBLE, Status.UNBOUNDED) else (
         Status.UNKNOWN)
-    return outcome(problem, solver, ctx, best, proven=result.status is Status.OPTIMAL,
+    # SCIP's dual bound is proven whenever it is reported, also at a time limit: a checked
+    # answer that meets it within the gap is optimal whatever SCIP's own verdict.
+    return outcome(problem, solver, ctx, best, proven=_bound_proven(result),
                    bound=result.bound, stats=stats, message=_scip_status_message(result),
                    empty_status=empty)
 
@@ -154,6 +162,8 @@ def solve_p_plain(problem: PoolingProblem, backend: Backend, ctx: SolveContext) 
         ctx.report(best.profit, result.bound, backend.name)
     empty = result.status if result.status in (Status.INFEASIBLE, Status.UNBOUNDED) else (
         Status.UNKNOWN)
-    return outcome(problem, solver, ctx, best, proven=result.status is Status.OPTIMAL,
+    # SCIP's dual bound is proven whenever it is reported, also at a time limit: a checked
+    # answer that meets it within the gap is optimal whatever SCIP's own verdict.
+    return outcome(problem, solver, ctx, best, proven=_bound_proven(result),
                    bound=result.bound, stats=stats, message=_scip_status_message(result),
                    empty_status=empty)
