@@ -43,7 +43,7 @@ pytest: $(TSTAMP)
 test: lint typecheck pytest
 
 bench: $(TSTAMP)
-	$(BIN)/optikit bench benchmarks/blend.yaml benchmarks/fjsp-brandimarte.yaml benchmarks/fjsp-generated.yaml benchmarks/energy.yaml benchmarks/maintenance.yaml benchmarks/lot-sizing.yaml --db bench-results/results.sqlite --resume
+	$(BIN)/optikit bench benchmarks/blend.yaml benchmarks/fjsp-brandimarte.yaml benchmarks/fjsp-generated.yaml benchmarks/energy.yaml benchmarks/maintenance.yaml benchmarks/lot-sizing.yaml benchmarks/pooling.yaml --db bench-results/results.sqlite --resume
 	$(BIN)/optikit report --db bench-results/results.sqlite --format html -o bench-results/report.html --plots bench-results/plots
 
 clean:

@@ -367,6 +367,8 @@ class QuadraticModel(LinearModel):
     Row ``q_rows[k]`` gains ``q_vals[k] * x[q_cols1[k]] * x[q_cols2[k]]``; the objective
     gains ``obj_vals[k] * x[obj_cols1[k]] * x[obj_cols2[k]]``.  Linear backends refuse a
     model with bilinear terms; quadratic backends solve it to global optimality.
+    ``hint`` (optional, one value per column) is a known good point, such as a
+    heuristic's, that a backend may hand its solver as a start; it proves nothing.
     """
 
     q_rows: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -376,6 +378,7 @@ class QuadraticModel(LinearModel):
     obj_cols1: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     obj_cols2: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     obj_vals: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    hint: NDArray[np.float64] | None = None
 
     @property
     def has_bilinear(self) -> bool:

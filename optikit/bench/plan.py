@@ -190,17 +190,17 @@ def _resolve(
             return name, entry.formulation, (
                 f"{ptype.name} has no formulation {entry.formulation!r}"
             )
-        if chosen.paradigm != backend.paradigm:
+        if not backend.implements(chosen.paradigm):
             return name, entry.formulation, (
                 f"formulation {chosen.name!r} is {chosen.paradigm}, solver {name!r} is "
-                f"{backend.paradigm}"
+                f"{', '.join(sorted(backend.paradigms))}"
             )
         if not _integer_ok(chosen, backend, inst.loaded.problem):
             return name, chosen.name, (
                 f"solver {name!r} is continuous only; {chosen.name!r} needs integer variables"
             )
         return name, chosen.name, None
-    same = [f for f in formulations if f.paradigm == backend.paradigm]
+    same = [f for f in formulations if backend.implements(f.paradigm)]
     if not same:
         return name, None, f"{ptype.name} has no {backend.paradigm} formulation for {name!r}"
     chosen = next((f for f in same if _integer_ok(f, backend, inst.loaded.problem)), None)

@@ -1,7 +1,8 @@
 """Built-in plugin: the OR-Tools backends.
 
 ``cpsat`` (paradigm ``cp-sat``) and the MathOpt linear backends ``glop``, ``pdlp``
-(LP only), ``scip`` and ``ortools-highs`` (MILP).  Nothing here imports OR-Tools at
+(LP only), ``scip`` and ``ortools-highs`` (MILP); ``scip`` also takes the ``quadratic``
+paradigm (bilinear models, solved to global optimality).  Nothing here imports OR-Tools at
 module level: the solvers are imported when a backend is probed or used.
 """
 
@@ -13,6 +14,7 @@ from optikit import hookimpl
 from optikit.types import Backend
 from optikit_ortools.cpsat import CpSatBackend
 from optikit_ortools.mathopt_backend import GLOP, GSCIP, HIGHS, PDLP, MathOptBackend
+from optikit_ortools.mathopt_quadratic import MathOptGlobalBackend
 
 
 def mathopt_backends() -> list[MathOptBackend]:
@@ -20,7 +22,11 @@ def mathopt_backends() -> list[MathOptBackend]:
     return [
         MathOptBackend("glop", GLOP, "Google GLOP primal/dual simplex through MathOpt (LP only)"),
         MathOptBackend("pdlp", PDLP, "Google PDLP first-order LP solver through MathOpt (LP only)"),
-        MathOptBackend("scip", GSCIP, "SCIP branch-and-cut through MathOpt (LP/MILP)"),
+        MathOptGlobalBackend(
+            "scip", GSCIP,
+            "SCIP branch-and-cut through MathOpt (LP/MILP, and bilinear models to global "
+            "optimality)",
+        ),
         MathOptBackend(
             "ortools-highs",
             HIGHS,

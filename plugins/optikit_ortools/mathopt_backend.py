@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from optikit.paradigms import LinearModel, LinearResult, answer_without_solver
-from optikit.types import Availability, Backend, SolveContext, Status, UsageError
+from optikit.paradigms import LinearBackend, LinearModel, LinearResult, answer_without_solver
+from optikit.types import Availability, Paradigm, SolveContext, Status, UsageError
 
 _STOP_POLL_S = 0.05
 
@@ -60,10 +60,10 @@ HIGHS = SolverSpec(
 _PDLP_EPS = 1e-9
 
 
-class MathOptBackend(Backend):
+class MathOptBackend(LinearBackend):
     """One MathOpt solver behind optikit's ``linear`` paradigm."""
 
-    paradigm = "linear"
+    paradigm = Paradigm.LINEAR
 
     def __init__(self, name: str, spec: SolverSpec, description: str) -> None:
         self.name = name
@@ -134,7 +134,7 @@ class _MathOptRun:
 
     def _solve(self, proto: Any) -> Any:
         """Run MathOpt; a LinearResult(ERROR) when MathOpt refuses, else a SolveResultProto."""
-        from ortools.math_opt import callback_pb2, model_parameters_pb2, parameters_pb2
+        from ortools.math_opt import callback_pb2, parameters_pb2
         from ortools.math_opt.core.python import solver
         from ortools.util.python import solve_interrupter
 
@@ -160,7 +160,7 @@ class _MathOptRun:
                     solver_type,
                     parameters_pb2.SolverInitializerProto(),
                     self._parameters(),
-                    model_parameters_pb2.ModelSolveParametersProto(),
+                    self._model_parameters(),
                     message_callback,
                     registration,
                     callback,
@@ -173,6 +173,12 @@ class _MathOptRun:
             done.set()
             if interrupter is not None:
                 watcher.join()
+
+    def _model_parameters(self) -> Any:
+        """Per-model parameters (none here; the quadratic run adds a solution hint)."""
+        from ortools.math_opt import model_parameters_pb2
+
+        return model_parameters_pb2.ModelSolveParametersProto()
 
     def _interruptible(self) -> bool:
         """Whether to hand MathOpt an interrupter for ``ctx.stop``.

@@ -329,6 +329,45 @@ def _group_share(doc: dict[str, Any], payload: dict[str, Any], draw: Draw) -> Mu
     return out, {f"groups.{name}.{side}"}, f"group {name} share pushed past its {side}"
 
 
+# --- pooling -----------------------------------------------------------------------------
+
+
+def _pool_flow_scaled(doc: dict[str, Any], payload: dict[str, Any],
+                      draw: Draw) -> Mutation | None:
+    pools = {p["id"] for p in doc.get("pools", [])}
+    options = [k for k, f in enumerate(payload["flows"]) if f["from"] in pools
+               and f["amount"] > 1e-3]
+    if not options:
+        return None
+    k = draw(st.sampled_from(options))
+    out = copy.deepcopy(payload)
+    out["flows"][k]["amount"] *= draw(st.floats(1.01, 3.0))
+    pool = out["flows"][k]["from"]
+    return out, {f"pools[{pool}].balance"}, f"flow out of {pool} scaled"
+
+
+def _demand_exceeded(doc: dict[str, Any], payload: dict[str, Any],
+                     draw: Draw) -> Mutation | None:
+    limits = {p["id"]: p["max"] for p in doc["products"] if "max" in p}
+    made = {pid: figures["amount"] for pid, figures in payload["products"].items()}
+    options = [k for k, f in enumerate(payload["flows"]) if f["to"] in limits]
+    if not options:
+        return None
+    k = draw(st.sampled_from(options))
+    out = copy.deepcopy(payload)
+    product = out["flows"][k]["to"]
+    extra = limits[product] - made.get(product, 0.0) + draw(st.floats(1.0, 50.0))
+    out["flows"][k]["amount"] += extra
+    return out, {f"products[{product}].max"}, f"{product} made past its max"
+
+
+def _profit_overstated(doc: dict[str, Any], payload: dict[str, Any],
+                       draw: Draw) -> Mutation | None:
+    out = copy.deepcopy(payload)
+    out["profit"] += draw(st.floats(1.0, 1e4))
+    return out, {"profit"}, "profit overstated"
+
+
 def mutations_for(payload: dict[str, Any]) -> list[Callable[..., Mutation | None]]:
     """The mutations that apply to a payload's shape (a new type's shape gets none)."""
     found: list[Callable[..., Mutation | None]] = []
@@ -338,6 +377,8 @@ def mutations_for(payload: dict[str, Any]) -> list[Callable[..., Mutation | None
         found += [_skip_mandatory, _task_on_operation, _task_past_window, _task_duration]
     if isinstance(payload.get("amounts"), dict):
         found += [_spec_broken, _material_bound, _group_share]
+    if isinstance(payload.get("flows"), list):
+        found += [_pool_flow_scaled, _demand_exceeded, _profit_overstated]
     return found
 
 

@@ -1,0 +1,132 @@
+"""JSON Schema (draft 2020-12) of a ``pooling`` problem document.
+
+Rules a schema cannot state (unique ids, arc ends, ranges that must be ordered) are
+checked by :func:`optikit_pooling.model.parse`.  The core adds ``type``, ``name`` and
+``description``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_AMOUNT = {"type": "number", "minimum": 0}
+_MONEY = {"type": "number"}
+_ID = {"type": "string", "minLength": 1}
+_QUALITY_MAP = {
+    "type": "object",
+    "propertyNames": {"minLength": 1},
+    "additionalProperties": {"type": "number"},
+}
+
+_QUALITY: dict[str, Any] = {
+    "oneOf": [
+        {"type": "string", "minLength": 1, "description": "A quality that blends linearly."},
+        {
+            "type": "object",
+            "required": ["name"],
+            "additionalProperties": False,
+            "properties": {
+                "name": _ID,
+                "unit": {"type": "string", "description": "Label only (e.g. 'wt %', 'psi')."},
+                "index_power": {
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                    "description": (
+                        "Blends as the index value**index_power (e.g. 1.25 for Reid vapour "
+                        "pressure); inputs' values and specs are in the quality's own units."
+                    ),
+                },
+            },
+        },
+    ]
+}
+
+_INPUT: dict[str, Any] = {
+    "type": "object",
+    "description": "A crude fraction or blend component that can be bought.",
+    "required": ["id", "cost", "quality"],
+    "additionalProperties": False,
+    "properties": {
+        "id": _ID,
+        "name": {"type": "string"},
+        "cost": {**_MONEY, "description": "Cost per unit of flow (its price)."},
+        "min": {**_AMOUNT, "description": "Units that must at least be used (default 0)."},
+        "max": {**_AMOUNT, "description": "Units available (default unlimited)."},
+        "quality": {**_QUALITY_MAP, "description": "Quality name -> value (every quality)."},
+    },
+}
+
+_POOL: dict[str, Any] = {
+    "type": "object",
+    "description": "An intermediate tank: everything leaving it has its mixed quality.",
+    "required": ["id"],
+    "additionalProperties": False,
+    "properties": {
+        "id": _ID,
+        "name": {"type": "string"},
+        "capacity": {**_AMOUNT, "description": "Most units through the pool (default none)."},
+        "min": {
+            **_AMOUNT,
+            "description": "Minimum fill: if the pool is used, at least this many units.",
+        },
+        "fixed_cost": {**_AMOUNT, "description": "Cost of using the pool at all."},
+    },
+}
+
+_PRODUCT: dict[str, Any] = {
+    "type": "object",
+    "description": "A finished product with its selling price, demand and specs.",
+    "required": ["id", "price"],
+    "additionalProperties": False,
+    "properties": {
+        "id": _ID,
+        "name": {"type": "string"},
+        "price": {**_MONEY, "description": "Selling price per unit."},
+        "min": {**_AMOUNT, "description": "Units that must at least be made (default 0)."},
+        "max": {**_AMOUNT, "description": "Most units that can be sold (default unlimited)."},
+        "quality_min": {**_QUALITY_MAP, "description": "Quality -> lowest allowed value."},
+        "quality_max": {**_QUALITY_MAP, "description": "Quality -> highest allowed value."},
+    },
+}
+
+_ARC: dict[str, Any] = {
+    "type": "object",
+    "description": "A pipe: input -> pool, pool -> product or input -> product.",
+    "required": ["from", "to"],
+    "additionalProperties": False,
+    "properties": {
+        "from": _ID,
+        "to": _ID,
+        "max": {**_AMOUNT, "description": "Most units through the arc (default none)."},
+        "cost": {**_MONEY, "description": "Cost per unit through the arc (default 0)."},
+        "fixed_cost": {**_AMOUNT, "description": "Cost of using the arc at all."},
+        "fraction": {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 1,
+            "description": (
+                "Input -> pool arcs only: the input's share of the pool's inflow is at most "
+                "this (default 1; 0 removes the arc)."
+            ),
+        },
+    },
+}
+
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["qualities", "inputs", "pools", "products", "arcs"],
+    "additionalProperties": False,
+    "properties": {
+        "units": {
+            "type": "object",
+            "description": "Labels for reports: {flow: 'kbbl/d', money: 'kUSD'}.",
+            "additionalProperties": False,
+            "properties": {"flow": {"type": "string"}, "money": {"type": "string"}},
+        },
+        "qualities": {"type": "array", "items": _QUALITY, "minItems": 1},
+        "inputs": {"type": "array", "items": _INPUT, "minItems": 1},
+        "pools": {"type": "array", "items": _POOL},
+        "products": {"type": "array", "items": _PRODUCT, "minItems": 1},
+        "arcs": {"type": "array", "items": _ARC, "minItems": 1},
+    },
+}

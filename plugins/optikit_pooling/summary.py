@@ -1,0 +1,115 @@
+"""The human summary in a refinery planner's terms: (label, text) rows.
+
+Profit and its parts, each pool's throughput and quality, each product's volume and
+qualities against specs with the binding ones marked, and the value of one more unit of
+each input and of each pool's capacity (from ``analysis.marginal_values``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from optikit_pooling.model import PoolingProblem
+
+MAX_ROWS = 12
+BINDING_REL = 1e-5
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.2f}" if abs(value) >= 1e4 else f"{value:.6g}"
+
+
+def _unit(problem: PoolingProblem, k: int) -> str:
+    return f" {problem.units[k]}" if problem.units[k] else ""
+
+
+def _binding(problem: PoolingProblem, j: int, k: int, value: float) -> str:
+    marks = []
+    for side, limit in (("min", problem.spec_min[j, k]), ("max", problem.spec_max[j, k])):
+        if np.isfinite(limit):
+            shown = problem.to_units(k, float(limit))
+            if abs(value - shown) <= BINDING_REL * max(1.0, abs(shown)):
+                marks.append(f"{side} binds")
+    return f"  <- {', '.join(marks)}" if marks else ""
+
+
+def _spec(problem: PoolingProblem, j: int, k: int) -> str:
+    lo, hi = problem.spec_min[j, k], problem.spec_max[j, k]
+    left = _num(problem.to_units(k, float(lo))) if np.isfinite(lo) else "-"
+    right = _num(problem.to_units(k, float(hi))) if np.isfinite(hi) else "-"
+    return f"[{left}, {right}]"
+
+
+def _pools(problem: PoolingProblem, pools: Mapping[str, Any]) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = [("pools", f"{len(pools)} of {len(problem.pool_ids)} used")]
+    flow = f" {problem.flow_unit}" if problem.flow_unit else ""
+    for p, pid in enumerate(problem.pool_ids[:MAX_ROWS]):
+        entry = pools.get(pid)
+        cap = problem.pool_cap[p]
+        room = f" of {_num(float(cap))}" if np.isfinite(cap) else ""
+        if not entry:
+            rows.append(("", f"{pid}: empty"))
+            continue
+        quality = ", ".join(f"{q} {_num(entry['quality'].get(q))}{_unit(problem, k)}"
+                            for k, q in enumerate(problem.qualities))
+        rows.append(("", f"{pid}: {_num(entry['throughput'])}{room}{flow}; {quality}"))
+    return rows
+
+
+def _products(problem: PoolingProblem, products: Mapping[str, Any]) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = [("products", "volume; quality [spec]")]
+    for j, pid in enumerate(problem.product_ids[:MAX_ROWS]):
+        entry = products.get(pid)
+        if not entry:
+            rows.append(("", f"{pid}: not made"))
+            continue
+        rows.append(("", f"{pid}: {_num(entry['amount'])}"))
+        for k, q in enumerate(problem.qualities):
+            value = entry["quality"].get(q)
+            if value is None or not (np.isfinite(problem.spec_min[j, k])
+                                     or np.isfinite(problem.spec_max[j, k])):
+                continue
+            rows.append(("", f"    {q} {_num(value)}{_unit(problem, k)} "
+                             f"{_spec(problem, j, k)}{_binding(problem, j, k, value)}"))
+    return rows
+
+
+def _marginal(problem: PoolingProblem, analysis: Mapping[str, Any]) -> list[tuple[str, str]]:
+    values = analysis.get("marginal_values") or {}
+    if not values:
+        return []
+    money = f" {problem.money_unit}" if problem.money_unit else ""
+    rows: list[tuple[str, str]] = []
+    inputs = {k: v for k, v in values.get("inputs", {}).items() if v}
+    rows.append(("value of +1 unit", ", ".join(f"{k} {_num(v)}{money}"
+                                                for k, v in list(inputs.items())[:MAX_ROWS])
+                 or "no input is scarce"))
+    caps = {k: v for k, v in values.get("pool_capacity", {}).items() if v}
+    rows.append(("", "pool capacity: " + (", ".join(f"{k} {_num(v)}{money}"
+                                                     for k, v in caps.items())
+                                          or "no pool is full")))
+    rows.append(("", f"({values.get('method', '')})"))
+    return rows
+
+
+def summarize(problem: PoolingProblem, document: Mapping[str, Any]) -> list[tuple[str, str]]:
+    solution = document.get("solution")
+    if not isinstance(solution, Mapping):
+        return []
+    figures = (document.get("check") or {}).get("figures") or {}
+    money = f" {problem.money_unit}" if problem.money_unit else ""
+    rows: list[tuple[str, str]] = [
+        ("profit", f"{_num(solution.get('profit'))}{money} = revenue "
+                   f"{_num(figures.get('revenue'))} - inputs {_num(figures.get('purchase_cost'))}"
+                   f" - arcs {_num(figures.get('arc_cost'))} - fixed "
+                   f"{_num(figures.get('fixed_cost'))}"),
+    ]
+    rows += _pools(problem, solution.get("pools") or {})
+    rows += _products(problem, solution.get("products") or {})
+    rows += _marginal(problem, document.get("analysis") or {})
+    return rows
