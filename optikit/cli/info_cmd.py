@@ -14,16 +14,14 @@ from optikit.validation import schema_problem
 def plugins_report(registry: Registry) -> dict[str, Any]:
     backends = []
     for name, backend in sorted(registry.backends.items()):
-        try:
-            status = backend.availability()
-            available, reason, version = status.available, status.reason, status.version
-        except Exception as exc:
-            available, reason, version = False, f"probe failed: {exc}", ""
+        status = registry.availability(backend)
+        available, reason, version = status.available, status.reason, status.version
         backends.append(
             {
                 "name": name,
                 "plugin": registry.owner.get(("backend", name)),
-                "paradigm": backend.paradigm,
+                "paradigm": str(backend.paradigm),
+                "paradigms": sorted(backend.paradigms),
                 "integer": backend.supports_integer,
                 "available": available,
                 "reason": reason,
@@ -37,7 +35,7 @@ def plugins_report(registry: Registry) -> dict[str, Any]:
             "plugin": registry.owner.get(("problem type", name)),
             "description": ptype.description,
             "formulations": [
-                {"name": f.name, "paradigm": f.paradigm, "description": f.description}
+                {"name": f.name, "paradigm": str(f.paradigm), "description": f.description}
                 for f in ptype.formulations
             ],
             "default_solvers": list(ptype.default_solvers),
@@ -84,7 +82,7 @@ def plugins_command(app: App, as_json: bool) -> None:
     click.echo("solvers:")
     for b in report["backends"]:
         mark = "+" if b["available"] else "-"
-        kind = f"{b['paradigm']}{'' if b['integer'] else ', continuous only'}"
+        kind = f"{', '.join(b['paradigms'])}{'' if b['integer'] else ', continuous only'}"
         version = f" {b['version']}" if b["version"] else ""
         line = f"  {mark} {b['name']}{version}  ({kind})  [plugin {b['plugin']}]"
         if not b["available"]:
