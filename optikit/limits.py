@@ -36,3 +36,26 @@ def deadlines(started: float, time_limit: float | None) -> Deadlines:
         started + time_limit + 0.25 * grace,
         started + time_limit + 0.85 * grace,
     )
+
+
+def process_started() -> float:
+    """The ``time.monotonic()`` instant this process started, as near as the system says.
+
+    A command's time limit covers the whole command, interpreter start-up and plugin
+    loading included: on Linux the process's age comes from ``/proc`` (clock ticks since
+    boot); elsewhere, or if that cannot be read, the answer is "now".
+    """
+    import os
+    import time
+
+    now = time.monotonic()
+    try:
+        with open("/proc/self/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        start_ticks = int(fields[19])  # field 22 of proc(5), counted after "pid (comm)"
+        with open("/proc/uptime", encoding="ascii") as uptime:
+            up = float(uptime.read().split()[0])
+        age = up - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return now
+    return now - age if 0.0 <= age < 3600.0 else now
