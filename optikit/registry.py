@@ -89,6 +89,11 @@ class Registry:
             self._availability[backend.name] = found
         return found
 
+    def available_backend(self, name: str) -> Backend | None:
+        """The backend of that name if it is registered and can run here, else None."""
+        found = self.backends.get(name)
+        return found if found is not None and self.availability(found).available else None
+
     def reader_for(self, path: Path) -> Reader | None:
         return self.readers.get(path.suffix.lower())
 

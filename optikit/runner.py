@@ -204,7 +204,7 @@ def execute(
         stop=stop,
         log=log,
         started=started,
-        backends=registry.backends.get,
+        backends=registry.available_backend,
         formulation_options=plan.formulation_options,
     )
     registry.notify("before_solve", run=run)

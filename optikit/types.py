@@ -146,7 +146,7 @@ class SolveContext:
         log: Callable[[str], None] | None = None,
         *,
         started: float | None = None,
-        backends: Callable[[str], Backend | None] | None = None,
+        backends: Callable[[str], Backend | None] | None = None,  # available ones only
         formulation_options: Mapping[str, Any] | None = None,
     ) -> None:
         self.options = options
@@ -196,13 +196,7 @@ class SolveContext:
     def backend(self, name: str) -> Backend | None:
         """Another registered, available backend, for formulations that combine solvers
         (a MILP run that computes a reference schedule with CP-SAT, say); None if absent."""
-        found = self._backends(name)
-        if found is None:
-            return None
-        try:
-            return found if found.availability().available else None
-        except Exception:
-            return None
+        return self._backends(name)
 
     def backend_of(self, name: str, kind: type[B]) -> B | None:
         """:meth:`backend`, narrowed to a paradigm's backend class (None if it is not one)."""
