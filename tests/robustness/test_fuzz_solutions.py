@@ -368,6 +368,32 @@ def _profit_overstated(doc: dict[str, Any], payload: dict[str, Any],
     return out, {"profit"}, "profit overstated"
 
 
+# --- lot-sizing --------------------------------------------------------------------------
+
+
+def _stock_misreported(doc: dict[str, Any], payload: dict[str, Any],
+                       draw: Draw) -> Mutation | None:
+    stock = payload.get("stock")
+    if not isinstance(stock, dict) or not stock:
+        return None
+    item = draw(st.sampled_from(sorted(stock)))
+    t = draw(st.integers(0, len(stock[item]) - 1))
+    out = copy.deepcopy(payload)
+    out["stock"][item][t] += draw(st.floats(1.0, 1e3))
+    return out, {f"stock.{item}[{t + 1}]"}, f"stock of {item} in period {t + 1} misreported"
+
+
+def _production_negative(doc: dict[str, Any], payload: dict[str, Any],
+                         draw: Draw) -> Mutation | None:
+    rows = payload.get("production") or []
+    if not rows:
+        return None
+    k = draw(st.integers(0, len(rows) - 1))
+    out = copy.deepcopy(payload)
+    out["production"][k]["quantity"] = -draw(st.floats(1.0, 1e3))
+    return out, {f"production[{k}]"}, f"production row {k} made negative"
+
+
 def mutations_for(payload: dict[str, Any]) -> list[Callable[..., Mutation | None]]:
     """The mutations that apply to a payload's shape (a new type's shape gets none)."""
     found: list[Callable[..., Mutation | None]] = []
@@ -379,6 +405,8 @@ def mutations_for(payload: dict[str, Any]) -> list[Callable[..., Mutation | None
         found += [_spec_broken, _material_bound, _group_share]
     if isinstance(payload.get("flows"), list):
         found += [_pool_flow_scaled, _demand_exceeded, _profit_overstated]
+    if isinstance(payload.get("production"), list):
+        found += [_stock_misreported, _production_negative]
     return found
 
 
