@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
+DSTAMP := $(VENV)/.installed-demo
 DEMO_LIMIT ?= 10
 
 .PHONY: install demo test lint typecheck pytest bench clean
@@ -20,12 +21,17 @@ $(TSTAMP): $(STAMP)
 	$(PIP) install --quiet -e ".[test]"
 	@touch $@
 
+# What the README's own examples need beyond the core (charts: --gantt x.png).
+$(DSTAMP): $(STAMP)
+	$(PIP) install --quiet -e ".[plot]"
+	@touch $@
+
 install: $(STAMP)
 
 # Solve every sample problem and print the summaries.
-demo: $(STAMP)
+demo: $(DSTAMP)
 	@$(BIN)/optikit plugins
-	@for f in $$(ls problems/*/*.yaml problems/*/*.yml problems/*/*.json problems/*/*.fjs 2>/dev/null | sort); do \
+	@for f in $$(ls problems/*/*.yaml problems/*/*.yml problems/*/*.json problems/*/*.fjs problems/*/*.clsp 2>/dev/null | sort); do \
 		echo; echo "== optikit solve $$f"; \
 		$(BIN)/optikit solve "$$f" --time-limit $(DEMO_LIMIT); rc=$$?; \
 		case $$rc in 0|3|4) ;; *) echo "demo: $$f exited with $$rc"; exit $$rc;; esac; \
