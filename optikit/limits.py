@@ -38,6 +38,25 @@ def deadlines(started: float, time_limit: float | None) -> Deadlines:
     )
 
 
+_COMMAND_STARTED: float | None = None
+
+
+def mark_command_start() -> None:
+    """Called by the console entry point: this process *is* the command, so its clock
+    started when the process did."""
+    global _COMMAND_STARTED
+    _COMMAND_STARTED = process_started()
+
+
+def command_started() -> float:
+    """When the current command started: the process start for the ``optikit`` program,
+    now for a command invoked in-process (tests, embedding click)."""
+    import time
+
+    started, now = _COMMAND_STARTED, time.monotonic()
+    return started if started is not None and started <= now else now
+
+
 def process_started() -> float:
     """The ``time.monotonic()`` instant this process started, as near as the system says.
 

@@ -55,4 +55,7 @@ __all__ = ["cli", "main", "pass_app"]
 
 
 def main() -> None:
+    from optikit.limits import mark_command_start
+
+    mark_command_start()  # --time-limit covers the whole process, start-up included
     cli(prog_name="optikit")

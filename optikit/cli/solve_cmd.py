@@ -24,7 +24,7 @@ from optikit.cli.guards import (
 from optikit.cli.interrupt import Overrun, graceful_interrupts, run_interruptible
 from optikit.cli.summary import fmt_number, render_summary
 from optikit.exitcodes import ExitCode
-from optikit.limits import deadlines, process_started
+from optikit.limits import command_started, deadlines
 from optikit.types import ProgressEvent
 
 PLOT_SUFFIXES = (".png", ".svg", ".pdf", ".html")
@@ -104,7 +104,7 @@ def solve_command(
     from optikit import api
     from optikit.problem_io import LoadTimeout, load_problem_before
 
-    started = process_started()  # the limit covers the whole command, start-up included
+    started = command_started()  # the limit covers the whole command, start-up included
     check_outputs(file, output, gantt)
     registry = app.registry
     try:

@@ -30,3 +30,13 @@ def test_the_clock_counts_from_process_start():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert float(out.stdout) >= 0.95
+
+
+def test_an_in_process_command_counts_from_now():
+    """Invoked in-process (tests, embedding click), a command's clock starts when it does,
+    not when the host process started long before."""
+    import time
+
+    from optikit.limits import command_started
+
+    assert abs(command_started() - time.monotonic()) < 0.5
