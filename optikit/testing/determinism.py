@@ -34,9 +34,20 @@ TIMING_KEYS = frozenset(
 TIMING_SUFFIXES = ("_time", "_time_s", "_seconds", "_s")
 
 
+#: Work counters that depend on the clock: SCIP sets its sub-MIP heuristics' limits from
+#: the time left, so even a seeded single-thread run can spend a few more LP iterations
+#: while reaching the same answer.
+CLOCK_DEPENDENT_SUFFIXES = ("_simplex_iterations",)
+
+
 def is_timing_key(key: str) -> bool:
-    """True for a ``stats`` key that holds a duration (and so may differ between runs)."""
-    return key in TIMING_KEYS or key.endswith(TIMING_SUFFIXES)
+    """True for a ``stats`` key that holds a duration or a clock-dependent work count (and
+    so may differ between runs)."""
+    return (
+        key in TIMING_KEYS
+        or key.endswith(TIMING_SUFFIXES)
+        or key.endswith(CLOCK_DEPENDENT_SUFFIXES)
+    )
 
 
 def _strip_stats(value: Any) -> Any:
