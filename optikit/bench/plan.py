@@ -172,7 +172,7 @@ def _resolve(
     if name is None:
         for candidate in ptype.default_solvers:
             b = backends.get(candidate)
-            if b is not None and _availability(b)[0]:
+            if b is not None and registry.availability(b).available:
                 name = candidate
                 break
         if name is None:
@@ -180,9 +180,9 @@ def _resolve(
     backend = backends.get(name)
     if backend is None:
         return name, entry.formulation, f"solver {name!r} is not installed (no plugin registers it)"
-    ok, why = _availability(backend)
-    if not ok:
-        return name, entry.formulation, f"solver {name!r} is not available: {why}"
+    status = registry.availability(backend)
+    if not status.available:
+        return name, entry.formulation, f"solver {name!r} is not available: {status.reason}"
     formulations = list(ptype.formulations)
     if entry.formulation is not None:
         chosen = next((f for f in formulations if f.name == entry.formulation), None)
@@ -218,14 +218,6 @@ def _integer_ok(formulation: Any, backend: Any, problem: Any) -> bool:
         return not formulation.needs_integer(problem)
     except Exception:  # a broken predicate: let the run itself report the problem
         return True
-
-
-def _availability(backend: Any) -> tuple[bool, str]:
-    try:
-        a = backend.availability()
-    except Exception as exc:  # the probe must not raise; treat a broken one as unavailable
-        return False, f"availability probe failed: {exc}"
-    return bool(a.available), str(a.reason or "")
 
 
 def _instances(suite: Suite, iset: InstanceSet, registry: Any, notes: list[str]) -> list[Instance]:
