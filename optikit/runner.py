@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import threading
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -313,12 +313,3 @@ def abandoned_document(
     outcome = Outcome(Status.UNKNOWN, message=message)
     return finish(plan, registry, outcome, ctx, elapsed).document
 
-
-def available_solvers(registry: Registry, loaded: LoadedProblem) -> Sequence[str]:
-    """Names of available backends that can solve this problem (for messages and menus)."""
-    names = []
-    for name, backend in sorted(registry.backends.items()):
-        fits = any(backend.implements(f.paradigm) for f in loaded.ptype.formulations)
-        if fits and registry.availability(backend).available:
-            names.append(name)
-    return names
