@@ -372,6 +372,8 @@ class _FiniteChecked(dict):
 def read_document(path: Path, registry: Registry, source: str | None = None) -> dict[str, Any]:
     """The problem document of a file, via a registered reader for standard formats."""
     source = source or str(path)
+    if _is_tabular(path):
+        return _read_tabular(path, registry, source)
     reader = registry.reader_for(path)
     if reader is not None:
         _file_size(path, source)  # a regular file under the cap, or a one-line error
@@ -403,6 +405,42 @@ def read_document(path: Path, registry: Registry, source: str | None = None) -> 
     return data
 
 
+def _is_tabular(path: Path) -> bool:
+    from optikit.sheets import is_tabular
+
+    return is_tabular(path)
+
+
+def _read_tabular(path: Path, registry: Registry, source: str) -> dict[str, Any]:
+    """A workbook or CSV folder as a document that knows the cell of each value."""
+    from optikit.sheets import read_tabular
+    from optikit.validation import full_schema
+
+    if not path.is_dir():
+        _file_size(path, source)
+
+    def schema_for(type_name: str) -> Mapping[str, Any]:
+        try:
+            return full_schema(registry.problem_type(type_name))
+        except UsageError as exc:
+            raise InvalidProblem("settings", str(exc)) from None
+
+    try:
+        return read_tabular(path, schema_for)
+    except InvalidProblem as exc:
+        raise ProblemFileError(source, exc.field, exc.message) from None
+    except UsageError:
+        raise
+    except (OSError, RecursionError, MemoryError) as exc:
+        raise ProblemFileError(source, "", f"cannot read: {type(exc).__name__}: {exc}") from None
+
+
+def _where(document: Mapping[str, Any], field: str) -> str:
+    """A field path, or the sheet and cell it came from for a workbook."""
+    locate = getattr(document, "locate", None)
+    return str(locate(field)) if locate is not None and field else field
+
+
 def load_document(
     document: Mapping[str, Any],
     registry: Registry,
@@ -428,7 +466,7 @@ def load_document(
         validate_document(ptype, doc, finite_checked=isinstance(document, _FiniteChecked))
         problem = ptype.parse(doc)
     except InvalidProblem as exc:
-        raise ProblemFileError(source, exc.field, exc.message) from None
+        raise ProblemFileError(source, _where(document, exc.field), exc.message) from None
     except RecursionError:
         raise ProblemFileError(source, "", "document is nested too deeply") from None
     except Exception as exc:
