@@ -15,6 +15,7 @@ from optikit.cli.check_cmd import check_command, validate_command
 from optikit.cli.generate_cmd import generate_command
 from optikit.cli.info_cmd import plugins_command, schema_command
 from optikit.cli.options_cmd import options_command
+from optikit.cli.sheets_cmd import convert_command, template_command
 from optikit.cli.solve_cmd import solve_command
 from optikit.scaffold.cli import plugin_group
 
@@ -46,6 +47,8 @@ cli.add_command(plugins_command)
 cli.add_command(schema_command)
 cli.add_command(generate_command)
 cli.add_command(options_command)
+cli.add_command(template_command)
+cli.add_command(convert_command)
 cli.add_command(bench_command)
 cli.add_command(report_command)
 cli.add_command(plugin_group)

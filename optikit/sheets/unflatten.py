@@ -182,22 +182,25 @@ class _Reader:
                 "naming the parent row"
             )
         index = self.by_pos[parent] if last_link.endswith("#") else self.by_id[parent]
-        link_col = sheet.header.index(last_link)
+        link_cols = [c for c, h in enumerate(sheet.header) if h.startswith(LINK)]
+        prefixes = {key[:k] for key in index for k in range(1, len(key) + 1)}
 
         def target(i: int, links: tuple[Any, ...]) -> tuple[list[Any], Path_]:
             found = index.get(links)
             if found is None:
-                value = sheet.rows[i][link_col]
-                raise self.error(
-                    sheet, link_col, sheet.where_row(i), f"no row {value!r} in {parent}"
-                )
+                k = next(k for k in range(1, len(links) + 1) if links[:k] not in prefixes)
+                col = link_cols[k - 1]
+                value = sheet.rows[i][col] if col < len(sheet.rows[i]) else None
+                names = sheet.header[col].rstrip("#")[1:]
+                raise self.error(sheet, col, sheet.where_row(i), f"no row {value!r} in {names}")
             item, path = found
             node = item
             for part in rel[:-1]:
                 node = node.setdefault(part, {})
             lst = node.setdefault(rel[-1], [])
             if not isinstance(lst, list):
-                raise self.error(sheet, link_col, sheet.where_row(i), f"{rel[-1]} is set twice")
+                raise self.error(sheet, link_cols[-1], sheet.where_row(i),
+                                 f"{rel[-1]} is set twice")
             return lst, (*path, *rel)
 
         self._index_rows(sheet, sheet.name, self.nav.items(schema), target)
