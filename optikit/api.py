@@ -166,6 +166,16 @@ class Solution:
         """The document as strict JSON text (what the CLI writes)."""
         return document_json(self.document)
 
+    def to_frames(self) -> dict[str, Any]:
+        """Every table ``optikit export`` writes, as pandas DataFrames (pandas optional)."""
+        from optikit.sheets.export import plant_sheets, sheets_to_frames
+
+        return sheets_to_frames(plant_sheets(self.document, self.problem.problem, _registry(None)))
+
+    def to_frame(self) -> Any:
+        """The main table (the plugin's first, e.g. the schedule; else the payload's first)."""
+        return next(iter(self.to_frames().values()))
+
 
 def plan(
     problem: Any,

@@ -20,6 +20,10 @@ Lifecycle, in order:
 4. **Solve.**  Around every solve the core calls ``before_solve``, then ``on_progress``
    for each incumbent or bound, then ``after_solve``.  An exception in one of these hooks
    is reported as a warning and never stops the solve or the other plugins.
+5. **Plant data** (optional).  ``optikit export`` asks ``export_tables`` for tables in
+   plant terms; ``optikit import-aas`` asks ``aas_fields`` for extra submodel mappings.
+   Both are queries: a plugin answers ``None`` for what it does not know, and a failing
+   implementation is reported as a warning and ignored.
 
 Registration hooks must be cheap: import heavy libraries (ortools, matplotlib) inside the
 functions that need them, not at module import, so ``optikit --help`` stays fast.
@@ -110,3 +114,32 @@ def on_progress(run: dict[str, Any], event: ProgressEvent) -> None:
 @hookspec
 def after_solve(run: dict[str, Any], document: dict[str, Any]) -> None:
     """Called after a solve with the checked solution document (as written to users)."""
+
+
+@hookspec
+def export_tables(
+    problem_type: str, problem: Any, document: dict[str, Any]
+) -> dict[str, list[dict[str, Any]]] | None:
+    """Tables in plant terms for ``optikit export`` (and the Python API), or ``None``.
+
+    ``document`` is a checked solution document (``type``, ``status``, ``objective``,
+    ``solution``...); ``problem`` is the parsed problem when the user gave one
+    (``--problem FILE``), else ``None``: use it for what the solution does not say (due
+    dates, specs, tariffs).  Answer only for your own ``problem_type``.  Return table name
+    -> rows (each row a flat mapping of column -> number, text or bool), e.g. a
+    ``schedule`` with job, operation, machine, start, end and late-by.  These tables come
+    first in the export; the generic tables of the solution payload follow.
+    Since API 2.1.
+    """
+
+
+@hookspec
+def aas_fields(semantic_id: str, id_short: str, value: Any) -> tuple[str, Any] | None:
+    """Map one Asset Administration Shell property the core does not know, or ``None``.
+
+    ``optikit import-aas`` maps the Digital Nameplate, Technical Data and maintenance
+    submodels itself (by semanticId); for any other property it asks plugins, passing
+    the property's semanticId (empty when it has none), its idShort and its value.
+    Return ``(field, value)`` to set ``field`` (a dotted path) on the machine; unmapped
+    properties are listed as warnings.  Since API 2.1.
+    """

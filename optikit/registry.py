@@ -127,6 +127,25 @@ class Registry:
                     file=sys.stderr,
                 )
 
+    def collect(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call a query hook on every plugin: (plugin name, answer) for each answer that
+        is not None.  A failing implementation is reported on stderr and skipped."""
+        answers: list[tuple[str, Any]] = []
+        caller = getattr(self.pm.hook, hook_name, None)
+        for impl in caller.get_hookimpls() if caller is not None else []:
+            try:
+                answer = impl.function(*[kwargs[a] for a in impl.argnames])
+            except Exception as exc:
+                print(
+                    f"warning: plugin {impl.plugin_name!r} failed in hook {hook_name}: "
+                    f"{type(exc).__name__}: {exc} (ignored)",
+                    file=sys.stderr,
+                )
+                continue
+            if answer is not None:
+                answers.append((impl.plugin_name, answer))
+        return answers
+
 
 def call_plugin_hook(
     pm: pluggy.PluginManager, plugin: object, hook_name: str, **kwargs: Any

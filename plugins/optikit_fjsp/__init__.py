@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from optikit import hookimpl
 from optikit.lazy import lazy
@@ -92,3 +93,15 @@ def register_readers(register: Callable[[Reader], None]) -> None:
             description="Brandimarte-style flexible job shop files (jobs J1.., machines M1..)",
         )
     )
+
+
+@hookimpl
+def export_tables(
+    problem_type: str, problem: Any, document: dict[str, Any]
+) -> dict[str, list[dict[str, Any]]] | None:
+    """The schedule and the jobs' lateness for ``optikit export``."""
+    if problem_type != NAME:
+        return None
+    from optikit.scheduling.export import schedule_tables
+
+    return schedule_tables(problem, document)

@@ -67,3 +67,15 @@ def register_problem_types(register: Callable[[ProblemType], None]) -> None:
             samples=SAMPLES,
         )
     )
+
+
+@hookimpl
+def export_tables(
+    problem_type: str, problem: Any, document: dict[str, Any]
+) -> dict[str, list[dict[str, Any]]] | None:
+    """The schedule and the jobs' lateness for ``optikit export``."""
+    if problem_type != "maintenance":
+        return None
+    from optikit.scheduling.export import schedule_tables
+
+    return schedule_tables(problem, document)

@@ -1,0 +1,62 @@
+"""Schedule tables in plant terms for ``optikit export`` (the ``export_tables`` hook).
+
+Shared by the scheduling types: any problem object with a kernel ``shop`` and a payload
+with the kernel's ``operations`` gets a ``schedule`` (one row per operation, late-by on
+each job's last operation) and a ``jobs`` table (completion against due date).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from optikit.scheduling.model import Shop
+
+
+def schedule_tables(problem: Any, document: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    payload = document.get("solution")
+    ops = payload.get("operations") if isinstance(payload, Mapping) else None
+    if not isinstance(ops, list):
+        return {}
+    shop = getattr(problem, "shop", None)
+    jobs = {job.id: job for job in shop.jobs} if isinstance(shop, Shop) else {}
+    last: dict[Any, int] = {}
+    completion: dict[Any, Any] = {}
+    for op in ops:
+        if isinstance(op, Mapping):
+            job = op.get("job")
+            last[job] = max(last.get(job, -1), int(op.get("operation", 0)))
+            end = op.get("end", 0)
+            completion[job] = max(completion.get(job, end), end)
+    rows: list[dict[str, Any]] = []
+    for op in sorted((o for o in ops if isinstance(o, Mapping)),
+                     key=lambda o: (o.get("start", 0), str(o.get("machine")))):
+        job_id = op.get("job")
+        row = {
+            "job": job_id,
+            "operation": int(op.get("operation", 0)) + 1,
+            "machine": op.get("machine"),
+            "start": op.get("start"),
+            "end": op.get("end"),
+        }
+        job = jobs.get(str(job_id))
+        if job is not None and job.due is not None:
+            is_last = int(op.get("operation", 0)) == last.get(job_id)
+            row["due"] = job.due if is_last else None
+            row["late_by"] = max(0, op.get("end", 0) - job.due) if is_last else None
+        rows.append(row)
+    tables: dict[str, list[dict[str, Any]]] = {"schedule": rows}
+    if jobs:
+        tables["jobs"] = [
+            {
+                "job": job.id,
+                "release": job.release,
+                "due": job.due,
+                "completion": completion.get(job.id),
+                "late_by": None if job.due is None or job.id not in completion
+                else max(0, completion[job.id] - job.due),
+                "weight": job.weight,
+            }
+            for job in shop.jobs  # type: ignore[union-attr]
+        ]
+    return tables
