@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
 import click
+
+from optikit.numbers import number
 
 _STATUS_STYLE = {
     "optimal": ("green", "proven optimal"),
@@ -18,22 +21,14 @@ _STATUS_STYLE = {
 
 
 def fmt_number(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if value == int(value) and abs(value) < 1e15:
-            return f"{int(value):,}"
-        magnitude = abs(value)
-        if magnitude >= 1000:
-            return f"{value:,.2f}"
-        if magnitude >= 1:
-            return f"{value:.6g}"
-        return f"{value:.6g}"
-    return str(value)
+    """The core's number format (see :mod:`optikit.numbers`)."""
+    return number(value)
+
+
+def colour_enabled() -> bool:
+    """Colours unless NO_COLOR is set (https://no-color.org); click drops them anyway
+    when the output is not a terminal."""
+    return not os.environ.get("NO_COLOR")
 
 
 def render_summary(document: Mapping[str, Any], rows: list[tuple[str, str]]) -> str:
@@ -41,7 +36,8 @@ def render_summary(document: Mapping[str, Any], rows: list[tuple[str, str]]) -> 
     colour, words = _STATUS_STYLE.get(status, ("white", status))
     lines = [
         f"{document.get('name')} ({document.get('type')}): "
-        + click.style(status.upper(), fg=colour, bold=True)
+        + (click.style(status.upper(), fg=colour, bold=True) if colour_enabled()
+           else status.upper())
         + f"  {words}"
     ]
     core: list[tuple[str, str]] = [

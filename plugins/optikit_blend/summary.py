@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from optikit.numbers import number
 from optikit_blend.model import BlendProblem
 
 #: Used materials listed one by one; the rest are counted.
@@ -20,7 +21,7 @@ MAX_BINDING_ROWS = 15
 def _num(value: float | None, digits: int = 6) -> str:
     if value is None:
         return "-"
-    return f"{value:,.2f}" if abs(value) >= 1e4 else f"{value:.{digits}g}"
+    return number(value)
 
 
 def _limits(lo: float | None, hi: float | None) -> str:

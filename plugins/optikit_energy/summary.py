@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from optikit.numbers import number
 from optikit.scheduling import makespan, schedule_from_payload, weighted_tardiness
 from optikit_energy import energy
 from optikit_energy.checker import switch_on_from_payload
@@ -18,7 +19,7 @@ from optikit_energy.model import EnergyProblem
 
 
 def _num(x: float, digits: int = 2) -> str:
-    return f"{x:,.{digits}f}"
+    return number(x, decimals=digits)
 
 
 def _pct(part: float | None) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from optikit import scheduling
+from optikit.numbers import number
 from optikit_fjsp.checker import payload_of, schedule_figures
 from optikit_fjsp.model import FjspProblem
 
@@ -18,7 +19,7 @@ def summarize(problem: FjspProblem, document: Mapping[str, Any]) -> list[tuple[s
     fig = schedule_figures(problem, schedule)
     rows = [("makespan", str(fig["makespan"]))]
     if any(job.due is not None for job in problem.shop.jobs):
-        rows.append(("total weighted tardiness", f"{fig['total_weighted_tardiness']:g}"))
+        rows.append(("total weighted tardiness", number(fig['total_weighted_tardiness'])))
         late = fig["late_job_ids"]
         shown = ", ".join(late[:8]) + (", ..." if len(late) > 8 else "")
         rows.append(

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from optikit.numbers import number
 from optikit_lotsizing.checker import check
 from optikit_lotsizing.model import LotSizingProblem
 
@@ -20,7 +21,7 @@ MAX_PERIOD_COLUMNS = 26
 
 
 def _num(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    return number(value)
 
 
 def _load_rows(problem: LotSizingProblem, figures: Mapping[str, Any]) -> list[tuple[str, str]]:

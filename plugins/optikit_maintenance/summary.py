@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from optikit.numbers import number
 from optikit_maintenance.model import Problem
 
 
 def _money(value: float) -> str:
-    return f"{value:,.2f}"
+    return number(value)
 
 
 def summarize(problem: Problem, document: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from optikit.numbers import number
 from optikit_pooling.model import PoolingProblem
 
 MAX_ROWS = 12
@@ -21,7 +22,7 @@ BINDING_REL = 1e-5
 def _num(value: float | None) -> str:
     if value is None:
         return "-"
-    return f"{value:,.2f}" if abs(value) >= 1e4 else f"{value:.6g}"
+    return number(value)
 
 
 def _unit(problem: PoolingProblem, k: int) -> str:

@@ -1,0 +1,32 @@
+"""One number format for every summary, and NO_COLOR honoured."""
+
+from __future__ import annotations
+
+import pytest
+
+from optikit.cli.summary import render_summary
+from optikit.numbers import number
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(2424.2312, "2,424.23"), (8495.000000001, "8,495"), (8495, "8,495"),
+     (7.3058812, "7.30588"), (0.5, "0.5"), (1e-7, "1.000e-07"), (None, "-"), (True, "true"),
+     (-1234567.891, "-1,234,567.89"), (float("inf"), "inf")],
+)
+def test_number(value: object, text: str) -> None:
+    assert number(value) == text
+
+
+def test_decimals_and_unit() -> None:
+    assert number(308.572, "kg", decimals=1) == "308.6 kg"
+    assert number(120.0, "kW", decimals=1) == "120 kW"
+
+
+def test_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = {"name": "x", "type": "t", "status": "optimal", "objective": 2424.2312, "time_s": 1}
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert "\x1b[" in render_summary(doc, [])
+    monkeypatch.setenv("NO_COLOR", "1")
+    text = render_summary(doc, [])
+    assert "\x1b[" not in text and "2,424.23" in text
