@@ -10,6 +10,7 @@ import click
 
 from optikit import __version__
 from optikit.bench.cli import bench_command, report_command
+from optikit.cli.aas_cmd import import_aas_command
 from optikit.cli.app import OptikitGroup, pass_app
 from optikit.cli.check_cmd import check_command, validate_command
 from optikit.cli.export_cmd import export_command
@@ -51,6 +52,7 @@ cli.add_command(options_command)
 cli.add_command(template_command)
 cli.add_command(convert_command)
 cli.add_command(export_command)
+cli.add_command(import_aas_command)
 cli.add_command(bench_command)
 cli.add_command(report_command)
 cli.add_command(plugin_group)

@@ -34,10 +34,23 @@ def example_document(ptype: ProblemType, app: App) -> dict[str, Any]:
     return {"type": ptype.name}
 
 
+def dump_document(document: Mapping[str, Any], output: Path) -> None:
+    """JSON for ``*.json``, YAML otherwise, written atomically."""
+    from optikit.atomic import write_text_atomic
+
+    if output.suffix.lower() == ".json":
+        text = dumps(dict(document))
+    else:
+        import yaml
+
+        text = yaml.safe_dump(dict(document), sort_keys=False, allow_unicode=True, width=100)
+    write_text_atomic(output, text)
+
+
 def write_problem(document: Mapping[str, Any], ptype: ProblemType, output: Path,
                   inputs: tuple[Path, ...] = ()) -> None:
     """Write a document as YAML/JSON (by suffix), a workbook (.xlsx) or a CSV folder."""
-    from optikit.atomic import write_text_atomic, write_with_atomic
+    from optikit.atomic import write_with_atomic
     from optikit.cli.guards import check_output_path
     from optikit.sheets import WORKBOOK_SUFFIXES, write_tabular
     from optikit.validation import full_schema
@@ -45,13 +58,7 @@ def write_problem(document: Mapping[str, Any], ptype: ProblemType, output: Path,
     suffix = output.suffix.lower()
     if suffix in _DOC_SUFFIXES:
         check_output_path(output, "-o", inputs)
-        if suffix == ".json":
-            text = dumps(dict(document))
-        else:
-            import yaml
-
-            text = yaml.safe_dump(dict(document), sort_keys=False, allow_unicode=True, width=100)
-        write_text_atomic(output, text)
+        dump_document(document, output)
     elif suffix in WORKBOOK_SUFFIXES:
         check_output_path(output, "-o", inputs)
         write_with_atomic(output, lambda tmp: write_tabular(document, full_schema(ptype), tmp))

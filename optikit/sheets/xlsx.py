@@ -36,11 +36,11 @@ def require_openpyxl() -> Any:
     return openpyxl
 
 
-def _check_zip(path: Path) -> None:
+def check_zip(path: Path, kind: str = "an .xlsx workbook") -> None:
+    """Refuse what is no zip, a zip bomb, or too large once unpacked."""
     if not zipfile.is_zipfile(path):
-        raise InvalidProblem(
-            "", "not an .xlsx workbook (not a zip file; save .xls files as .xlsx)"
-        )
+        hint = "; save .xls files as .xlsx" if "xlsx" in kind else ""
+        raise InvalidProblem("", f"not {kind} (not a zip file{hint})")
     try:
         with zipfile.ZipFile(path) as zf:
             total = 0
@@ -56,10 +56,10 @@ def _check_zip(path: Path) -> None:
             if total > MAX_UNPACKED:
                 raise InvalidProblem(
                     "", f"unpacks to {total / 1e6:,.0f} MB, over the {MAX_UNPACKED / 1e6:.0f} MB "
-                    "limit for workbooks (use a CSV folder for larger data)"
+                    "limit for zip packages"
                 )
     except zipfile.BadZipFile as exc:
-        raise InvalidProblem("", f"not a readable .xlsx workbook ({exc})") from None
+        raise InvalidProblem("", f"not {kind} ({exc})") from None
 
 
 def _merged(path: Path, member: str) -> str | None:
@@ -80,7 +80,7 @@ def _merged(path: Path, member: str) -> str | None:
 def read_xlsx(path: Path) -> list[Sheet]:
     """Every sheet of a workbook as header + rows of typed values."""
     openpyxl = require_openpyxl()
-    _check_zip(path)
+    check_zip(path)
     values_wb: Any = None
     try:
         with warnings.catch_warnings():
