@@ -24,7 +24,8 @@ def read_csv_dir(path: Path) -> list[Sheet]:
 
     files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv")
     if not files:
-        raise InvalidProblem("", "a folder with no .csv files")
+        raise InvalidProblem("", "is a directory with no .csv files (a problem folder holds "
+                                 "settings.csv and one CSV file per table)")
     if len(files) > MAX_FILES:
         raise InvalidProblem("", f"{len(files)} CSV files (at most {MAX_FILES})")
     sheets: list[Sheet] = []
