@@ -22,6 +22,7 @@ from optikit.cli.guards import (
     check_plot_support,
 )
 from optikit.cli.interrupt import Overrun, graceful_interrupts, run_interruptible
+from optikit.cli.progress import live_progress
 from optikit.cli.summary import fmt_number, render_summary
 from optikit.exitcodes import ExitCode
 from optikit.limits import command_started, deadlines
@@ -53,6 +54,14 @@ class _ProgressPrinter:
             f"bound {fmt_number(self.bound):>14}\n"
         )
         sys.stderr.flush()
+
+
+def _both(first: Any, second: Any) -> Any:
+    def report(event: ProgressEvent) -> None:
+        first(event)
+        second(event)
+
+    return report
 
 
 @click.command("solve")
@@ -123,16 +132,18 @@ def solve_command(
         return
     stop = threading.Event()
     interrupted = threading.Event()  # set only by Ctrl-C, unlike `stop`
-    show_progress = verbose or (not quiet and not as_json and sys.stderr.isatty())
-    printer = _ProgressPrinter(show_progress)
+    terminal = not quiet and not as_json and sys.stderr.isatty()
+    printer = _ProgressPrinter(verbose)  # -v: one line per update, kept in the log
     limits = deadlines(started, time_limit)
     try:
-        with graceful_interrupts(stop, interrupted):
+        with graceful_interrupts(stop, interrupted), live_progress(
+            terminal and not verbose, time_limit, started
+        ) as live:
             solution = run_interruptible(
                 lambda: api.run(
                     plan,
                     stop=stop,
-                    on_progress=printer,
+                    on_progress=_both(printer, live),
                     log=lambda msg: click.echo(msg, err=True),
                     started=started,
                     registry=registry,

@@ -30,3 +30,19 @@ def test_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     text = render_summary(doc, [])
     assert "\x1b[" not in text and "2,424.23" in text
+
+
+def test_live_progress_line() -> None:
+    import time
+
+    from optikit.cli.progress import LiveProgress, live_progress
+    from optikit.types import ProgressEvent
+
+    progress = LiveProgress(60, time.monotonic())
+    progress(ProgressEvent(0.5, 2500.0, None, "x"))
+    progress(ProgressEvent(0.7, None, 2000.0, "x"))
+    assert "of 60 s   incumbent 2,500   bound 2,000   gap 20.00%" in progress.text()
+    progress.render()  # a rich renderable, without a terminal
+    with live_progress(False, 60, time.monotonic()) as quiet:  # not a terminal: no display
+        quiet(ProgressEvent(0.1, 1.0, 1.0, "x"))
+    assert quiet.gap() == 0
