@@ -7,7 +7,7 @@ each job's last operation) and a ``jobs`` table (completion against due date).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from optikit.scheduling.model import Shop
@@ -60,3 +60,17 @@ def schedule_tables(problem: Any, document: Mapping[str, Any]) -> dict[str, list
             for job in shop.jobs  # type: ignore[union-attr]
         ]
     return tables
+
+
+def export_hook(type_name: str) -> Callable[..., dict[str, list[dict[str, Any]]] | None]:
+    """An ``export_tables`` hook implementation answering for ``type_name`` only::
+
+        export_tables = hookimpl(export_hook(NAME))
+    """
+
+    def export_tables(
+        problem_type: str, problem: Any, document: dict[str, Any]
+    ) -> dict[str, list[dict[str, Any]]] | None:
+        return schedule_tables(problem, document) if problem_type == type_name else None
+
+    return export_tables

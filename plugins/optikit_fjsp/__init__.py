@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from optikit import hookimpl
 from optikit.lazy import lazy
+from optikit.scheduling.export import export_hook
 from optikit.types import Formulation, Paradigm, ProblemType, Reader
 from optikit_fjsp.options import CPSAT_OPTIONS
 
@@ -95,13 +95,6 @@ def register_readers(register: Callable[[Reader], None]) -> None:
     )
 
 
-@hookimpl
-def export_tables(
-    problem_type: str, problem: Any, document: dict[str, Any]
-) -> dict[str, list[dict[str, Any]]] | None:
-    """The schedule and the jobs' lateness for ``optikit export``."""
-    if problem_type != NAME:
-        return None
-    from optikit.scheduling.export import schedule_tables
 
-    return schedule_tables(problem, document)
+# The schedule and the jobs' lateness for ``optikit export``.
+export_tables = hookimpl(export_hook(NAME))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from optikit import hookimpl
+from optikit.scheduling.export import export_hook
 from optikit.types import Formulation, Paradigm, ProblemType
 from optikit_maintenance import cp, milp
 from optikit_maintenance.checker import check
@@ -69,13 +70,6 @@ def register_problem_types(register: Callable[[ProblemType], None]) -> None:
     )
 
 
-@hookimpl
-def export_tables(
-    problem_type: str, problem: Any, document: dict[str, Any]
-) -> dict[str, list[dict[str, Any]]] | None:
-    """The schedule and the jobs' lateness for ``optikit export``."""
-    if problem_type != "maintenance":
-        return None
-    from optikit.scheduling.export import schedule_tables
 
-    return schedule_tables(problem, document)
+# The schedule and the jobs' lateness for ``optikit export``.
+export_tables = hookimpl(export_hook("maintenance"))
