@@ -64,6 +64,8 @@ STOP_CASES = [
     Case("cbc-fjsp-small", "generate:fjsp:small", ("--solver", "cbc", "--threads", "1"), 2.0),
     Case("cbc-fjsp-medium", "generate:fjsp:medium", ("--solver", "cbc", "--threads", "1"), 4.0),
     Case("highs-fjsp-small", "generate:fjsp:small", ("--solver", "highs", "--threads", "1"), 2.0),
+    Case("scip-fjsp-small", "generate:fjsp:small", ("--solver", "scip"), 2.0),
+    Case("ortools-highs-fjsp-small", "generate:fjsp:small", ("--solver", "ortools-highs"), 2.0),
 ]
 
 
