@@ -129,3 +129,36 @@ def test_backend_answers_with_its_last_incumbent_when_the_solver_ignores_ctrl_c(
     else:
         assert result.status is Status.UNKNOWN
         assert "no incumbent" in result.message
+
+
+def test_highs_answers_with_its_last_incumbent_when_it_ignores_ctrl_c(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("highspy")
+    from types import SimpleNamespace
+
+    from optikit_highs.backend import _HighsRun
+
+    model = models.knapsack_milp()
+    point = np.zeros(model.num_cols, dtype=np.float64)
+    point[1] = 1.0
+    release = threading.Event()
+    ctx = SolveContext(SolveOptions(time_limit=60.0))
+
+    def stubborn(self: _HighsRun) -> None:
+        event = SimpleNamespace(data_out=SimpleNamespace(
+            mip_solution=point.tolist(), objective_function_value=4.0,
+            mip_dual_bound=15.0))
+        self._on_incumbent(event)
+        ctx.stop.set()
+        release.wait(30)  # deaf to the interrupt callback, like a sub-MIP heuristic
+
+    monkeypatch.setattr(_HighsRun, "_run_highs", stubborn)
+    try:
+        result = _HighsRun(model, ctx).run(ctx.remaining())
+    finally:
+        release.set()
+    assert result.status is Status.FEASIBLE
+    assert result.x is not None and list(result.x) == list(point)
+    assert result.objective == 4.0
+    assert "did not stop in time" in result.message
