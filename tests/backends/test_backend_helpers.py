@@ -127,8 +127,11 @@ def test_cbc_progress_never_raises() -> None:
 
 # A child that stops cleanly on SIGINT, and one that ignores it (as CBC does in its
 # preprocessing and heuristics).
+# The child restores Python's SIGINT handler itself: started from a background job of a
+# non-interactive shell it inherits SIGINT ignored, and Python then installs none.
 _POLITE = (
-    "import time\nprint('ready', flush=True)\n"
+    "import signal, time\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+    "print('ready', flush=True)\n"
     "try:\n    time.sleep(30)\nexcept KeyboardInterrupt:\n    raise SystemExit(7)"
 )
 _DEAF = (
