@@ -48,6 +48,12 @@ def mark_command_start() -> None:
     _COMMAND_STARTED = process_started()
 
 
+def is_console_command() -> bool:
+    """Whether this process is the ``optikit`` program (not a command invoked in-process,
+    whose host must never be ended with ``os._exit``)."""
+    return _COMMAND_STARTED is not None
+
+
 def command_started() -> float:
     """When the current command started: the process start for the ``optikit`` program,
     now for a command invoked in-process (tests, embedding click)."""

@@ -60,21 +60,30 @@ STOP_CASES = [
     Case("fjsp-plain", str(MK10), ("--formulation", "cpsat-plain")),
     Case("fjsp-lns-threads-1", str(MK10), ("--threads", "1")),
     Case("energy-medium", "generate:energy-scheduling:medium"),
+    Case("energy-large", "generate:energy-scheduling:large"),
     Case("maintenance-large", "generate:maintenance:large"),
     Case("cbc-fjsp-small", "generate:fjsp:small", ("--solver", "cbc", "--threads", "1"), 2.0),
     Case("cbc-fjsp-medium", "generate:fjsp:medium", ("--solver", "cbc", "--threads", "1"), 4.0),
     Case("highs-fjsp-small", "generate:fjsp:small", ("--solver", "highs", "--threads", "1"), 2.0),
+    Case("lot-sizing-medium", "generate:lot-sizing:medium", (), 2.0),
+    Case("pooling-large", "generate:pooling:large", (), 1.0),
+    Case("scip-fjsp-small", "generate:fjsp:small", ("--solver", "scip"), 2.0),
+    Case("ortools-highs-fjsp-small", "generate:fjsp:small", ("--solver", "ortools-highs"), 2.0),
 ]
 
 
-def _largest_sample(folder: str) -> str:
-    files = list((ROOT / "problems" / folder).glob("*.yaml"))
+_NOT_PROBLEMS = {".md", ".txt"}
+
+
+def _largest_sample(folder: Path) -> str:
+    files = [p for p in folder.iterdir() if p.is_file() and p.suffix not in _NOT_PROBLEMS]
     return str(max(files, key=lambda p: p.stat().st_size))
 
 
 def overshoot_cases() -> list[Case]:
-    samples = [Case(f"sample-{t}", _largest_sample(t))
-               for t in ("blend", "fjsp", "energy-scheduling", "maintenance")]
+    """The largest sample of every type in problems/ (new types join by themselves)."""
+    folders = sorted(p for p in (ROOT / "problems").iterdir() if p.is_dir())
+    samples = [Case(f"sample-{folder.name}", _largest_sample(folder)) for folder in folders]
     return [
         *samples,
         Case("fjsp-mk10", str(MK10)),

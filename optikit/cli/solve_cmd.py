@@ -176,7 +176,21 @@ def solve_command(
         click.echo(solution.traceback, err=True)
     if chart_error and solution.exit_code == ExitCode.OK:
         fail(chart_error, ExitCode.INTERNAL)
-    raise SystemExit(solution.exit_code)
+    _leave(solution.exit_code)
+
+
+def _leave(code: int) -> None:
+    """Exit with ``code``; at once (no interpreter shutdown) when a solver that did not
+    honour its stop is still running in this process, since shutting the interpreter
+    down under native solver code can crash it after the answer was written."""
+    from optikit.limits import is_console_command
+    from optikit.native import work_left_behind
+
+    if work_left_behind() and is_console_command():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(int(code))
+    raise SystemExit(code)
 
 
 def _list_options(plan: Any, registry: Any) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from optikit.native import call_stoppable, work_left_behind
 from optikit.options import OptionDecl, OptionNamespace
 from optikit.paradigms import LinearBackend, LinearModel, LinearResult, answer_without_solver
 from optikit.types import Availability, SolveContext, Status, UsageError
@@ -114,6 +115,9 @@ class _HighsRun:
         self.highs = highspy.Highs()
         self.callback_error: str | None = None
         self.presolve_note: str | None = None
+        self.best: float | None = None
+        self.best_x: np.ndarray | None = None  # the last incumbent, for a run left behind
+        self.abandoned = False
 
     # --- setup ---------------------------------------------------------------------------
 
@@ -205,6 +209,10 @@ class _HighsRun:
     def _on_incumbent(self, event: Any) -> None:
         try:
             out = event.data_out
+            if self.abandoned:  # nobody reads this run any more
+                return
+            self.best_x = np.array(out.mip_solution, dtype=np.float64, copy=True)
+            self.best = float(out.objective_function_value)
             bound = float(out.mip_dual_bound)
             self.ctx.report(
                 objective=float(out.objective_function_value),
@@ -221,7 +229,9 @@ class _HighsRun:
         self._configure(time_limit)
         self._load()
         self._subscribe()
-        self._run_highs()
+        returned, _ = call_stoppable(self._run_highs, self.ctx)
+        if not returned:
+            return self._left_running()
         core = _core()
         status = self.highs.getModelStatus()
         if status == core.HighsModelStatus.kUnboundedOrInfeasible:
@@ -234,11 +244,24 @@ class _HighsRun:
             result.message = f"{result.message} (callback problem: {self.callback_error})"
         return result
 
+    def _left_running(self) -> LinearResult:
+        """HiGHS did not honour the stop in time (it checks only at some points, e.g.
+        not inside a sub-MIP heuristic): answer with its last incumbent."""
+        self.abandoned = True
+        why = "stopped by the user" if self.ctx.stop.is_set() else "time limit"
+        note = f"{why}; HiGHS did not stop in time and was left to finish"
+        x = self.best_x
+        if x is None or x.shape != (self.model.num_cols,):
+            return LinearResult(Status.UNKNOWN, message=f"{note} (no incumbent reported)")
+        return LinearResult(Status.FEASIBLE, x=x, objective=self.best, message=note)
+
     def _run_highs(self) -> Any:
         global _scheduler_threads
         threads = int(max(1, self.ctx.options.threads))
         with _scheduler_lock:
-            if _scheduler_threads is not None and _scheduler_threads != threads:
+            # Never reset the scheduler under a solve that was left running.
+            if (_scheduler_threads is not None and _scheduler_threads != threads
+                    and not work_left_behind()):
                 _core()._Highs.resetGlobalScheduler(True)
             _scheduler_threads = threads
         return self.highs.run()

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from optikit.native import call_stoppable
 from optikit.paradigms import LinearBackend, LinearModel, LinearResult, answer_without_solver
 from optikit.types import Availability, Paradigm, SolveContext, Status, UsageError
 
@@ -111,6 +112,8 @@ class _MathOptRun:
         self.callback_error: str | None = None
         self.interrupted = False
         self.best: float | None = None
+        self.best_x: np.ndarray | None = None  # the best incumbent, for a run left behind
+        self.abandoned = False
         self.settled = ""
 
     def run(self) -> LinearResult:
@@ -153,19 +156,24 @@ class _MathOptRun:
         if interrupter is not None:
             watcher.start()
         quiet = self.spec.solver_type == GSCIP.solver_type and not self.ctx.options.verbose
-        try:
+        parameters, model_parameters = self._parameters(), self._model_parameters()
+
+        def call() -> Any:
             with scip_errors_silenced(quiet):
                 return solver.solve(
                     proto,
                     solver_type,
                     parameters_pb2.SolverInitializerProto(),
-                    self._parameters(),
-                    self._model_parameters(),
+                    parameters,
+                    model_parameters,
                     message_callback,
                     registration,
                     callback,
                     interrupter.pybind_interrupter if interrupter is not None else None,
                 )
+
+        try:
+            returned, result = call_stoppable(call, self.ctx)
         except Exception as exc:  # StatusNotOk: MathOpt rejected the model or parameters
             message = getattr(exc, "message", None) or str(exc)
             return LinearResult(Status.ERROR, message=f"{self.name}: {message}")
@@ -173,6 +181,20 @@ class _MathOptRun:
             done.set()
             if interrupter is not None:
                 watcher.join()
+        if not returned:
+            return self._left_running()
+        return result
+
+    def _left_running(self) -> LinearResult:
+        """The solver did not honour the stop in time: answer with its last incumbent."""
+        self.abandoned = True
+        why = "stopped by the user" if self.ctx.stop.is_set() else "time limit"
+        note = f"{why}; {self.name} did not stop in time and was left to finish"
+        if self.best_x is None:
+            return LinearResult(Status.UNKNOWN, message=f"{note} (no incumbent reported)")
+        return LinearResult(
+            Status.FEASIBLE, x=self.best_x.copy(), objective=self.best, message=note
+        )
 
     def _model_parameters(self) -> Any:
         """Per-model parameters (none here; the quadratic run adds a solution hint)."""
@@ -234,21 +256,30 @@ class _MathOptRun:
 
         result = callback_pb2.CallbackResultProto()
         try:
-            if self.ctx.stop.is_set():
+            if self.ctx.stop.is_set() or self.abandoned:
                 result.terminate = True
+            if self.abandoned:  # nobody reads this run any more
+                return result
             vector = data.primal_solution_vector
             if len(vector.ids):
                 ids = np.fromiter(vector.ids, dtype=np.int64, count=len(vector.ids))
                 values = np.fromiter(vector.values, dtype=np.float64, count=len(vector.values))
-                objective = float(self.model.c[ids] @ values) + self.model.offset
+                objective = float(self._objective_of(ids, values))
                 # SCIP announces every solution its heuristics find, better or not.
                 if self.best is None or self._better(objective, self.best):
+                    x = np.zeros(self.model.num_cols, dtype=np.float64)
+                    x[ids] = values
+                    self.best_x = x
                     self.best = objective
                     bound = float(data.mip_stats.dual_bound)
                     self.ctx.report(objective, bound if math.isfinite(bound) else None, self.name)
         except Exception as exc:
             self.callback_error = self.callback_error or repr(exc)
         return result
+
+    def _objective_of(self, ids: np.ndarray, values: np.ndarray) -> float:
+        """The model's objective at a (sparse) point reported by the solver."""
+        return float(self.model.c[ids] @ values) + self.model.offset
 
     def _better(self, objective: float, than: float) -> bool:
         return objective > than if self.model.sense == "max" else objective < than

@@ -94,6 +94,13 @@ class QuadraticRun(_MathOptRun):
         status: Status = super()._infeasible_or_unbounded(proto)
         return status
 
+    def _objective_of(self, ids: np.ndarray, values: np.ndarray) -> float:
+        x = np.zeros(self.model.num_cols, dtype=np.float64)
+        x[ids] = values
+        m = self.model
+        bilinear = float(np.sum(m.obj_vals * x[m.obj_cols1] * x[m.obj_cols2]))
+        return float(m.c @ x) + m.offset + bilinear
+
     def _interruptible(self) -> bool:
         # A global solve can run for minutes: Ctrl-C must reach it.
         return self.attended

@@ -127,16 +127,28 @@ def test_cbc_progress_never_raises() -> None:
 
 # A child that stops cleanly on SIGINT, and one that ignores it (as CBC does in its
 # preprocessing and heuristics).
+# The child restores Python's SIGINT handler itself: started from a background job of a
+# non-interactive shell it inherits SIGINT ignored, and Python then installs none.
 _POLITE = (
-    "import time\ntry:\n    time.sleep(30)\nexcept KeyboardInterrupt:\n    raise SystemExit(7)"
+    "import signal, time\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+    "print('ready', flush=True)\n"
+    "try:\n    time.sleep(30)\nexcept KeyboardInterrupt:\n    raise SystemExit(7)"
 )
-_DEAF = "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\ntime.sleep(30)"
+_DEAF = (
+    "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+    "print('ready', flush=True)\ntime.sleep(30)"
+)
 
 
 def _start(code: str) -> subprocess.Popen[bytes]:
-    """Start a child through PuLP's (patched) subprocess module, as CBC is started."""
-    child = SessionSubprocess.Popen([sys.executable, "-c", code])
-    time.sleep(0.5)  # let the child install its signal disposition
+    """Start a child through PuLP's (patched) subprocess module, as CBC is started.
+
+    Waits for the child to say it has its signal disposition in place: a fixed sleep
+    lost the signal on a loaded machine (sent before the interpreter was up).
+    """
+    child = SessionSubprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+    assert child.stdout is not None
+    assert child.stdout.readline() == b"ready\n"
     return child
 
 

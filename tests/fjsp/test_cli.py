@@ -41,12 +41,12 @@ def test_solve_fjs_file_with_gantt_and_check(tmp_path: Path) -> None:
 
 
 def test_json_output_for_a_sample_with_html_gantt(tmp_path: Path) -> None:
-    chart = tmp_path / "line.html"
-    result = optikit("solve", SAMPLES / "mixed_model_line.yaml", "--json", "--time-limit",
+    chart = tmp_path / "moulding.html"
+    result = optikit("solve", SAMPLES / "moulding_changeovers.yaml", "--json", "--time-limit",
                      "20", "--threads", "2", "--gantt", chart)
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert doc["status"] == "optimal" and doc["objective"] == 124
+    assert doc["status"] == "optimal" and doc["objective"] == 26
     assert "changeover" in chart.read_text()
 
 
