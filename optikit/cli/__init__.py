@@ -13,7 +13,7 @@ from optikit.bench.cli import bench_command, report_command
 from optikit.cli.aas_cmd import import_aas_command
 from optikit.cli.app import OptikitGroup, pass_app
 from optikit.cli.check_cmd import check_command, validate_command
-from optikit.cli.export_cmd import export_command
+from optikit.cli.export_cmd import chart_command, export_command
 from optikit.cli.generate_cmd import generate_command
 from optikit.cli.info_cmd import plugins_command, schema_command
 from optikit.cli.options_cmd import options_command
@@ -52,6 +52,7 @@ cli.add_command(options_command)
 cli.add_command(template_command)
 cli.add_command(convert_command)
 cli.add_command(export_command)
+cli.add_command(chart_command)
 cli.add_command(import_aas_command)
 cli.add_command(bench_command)
 cli.add_command(report_command)

@@ -62,3 +62,31 @@ def export_command(app: App, solution: Path, problem_file: Path | None, fmt: str
     else:
         write_parquet(sheets, output)
     click.echo(f"wrote {output} ({', '.join(s.name for s in sheets)})", err=True)
+
+
+@click.command("chart")
+@click.argument("solution", type=click.Path(path_type=Path))
+@click.option("--problem", "problem_file", type=click.Path(path_type=Path),
+              help="The problem FILE: due dates and lateness on the Gantt.")
+@click.option("--colour-by", default="job", show_default=True,
+              help="Column that colours the Gantt bars (job, machine, ...).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="chart.html: interactive, offline (zoom, hover).")
+@pass_app
+def chart_command(app: App, solution: Path, problem_file: Path | None, colour_by: str,
+                  output: Path) -> None:
+    """Draw a SOLUTION as an interactive HTML chart (plotly): a Gantt for schedules,
+    bars otherwise."""
+    from optikit.atomic import write_with_atomic
+    from optikit.cli.guards import check_output_path
+    from optikit.problem_io import read_data_file
+    from optikit.sheets.charts import chart
+
+    if output.suffix.lower() not in (".html", ".htm"):
+        raise UsageError(f"{output}: -o: charts are written as .html")
+    check_output_path(output, "-o", (solution,))
+    sheets = export_sheets(app, solution, problem_file)
+    drawn: list[str] = []
+    write_with_atomic(output, lambda tmp: drawn.append(
+        chart(sheets, read_data_file(solution), tmp, colour_by)))
+    click.echo(f"wrote {output} ({drawn[0]})", err=True)

@@ -105,3 +105,17 @@ def test_solution_frames(files: tuple[Path, Path]) -> None:
     frame = solution.to_frame()
     assert list(frame["late_by"])[2] == 1
     assert set(solution.to_frames()) == {"schedule", "jobs", "operations", "run"}
+
+
+def test_interactive_chart(
+    cli: Callable[..., Result], files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    pytest.importorskip("plotly", reason="plotly absent: charts untested")
+    problem, solution = files
+    out = tmp_path / "gantt.html"
+    result = cli("chart", solution, "--problem", problem, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "gantt of schedule" in result.stderr
+    page = out.read_text()
+    assert "due date" in page and "shop (fjsp): FEASIBLE, objective 4" in page
+    assert cli("chart", solution, "-o", tmp_path / "x.png").exit_code == 2
