@@ -8,12 +8,13 @@ import click
 
 from optikit.atomic import write_text_atomic
 from optikit.cli.app import App, dumps, pass_app
+from optikit.cli.completion import complete_types
 from optikit.cli.guards import check_output_path
 from optikit.types import UsageError
 
 
 @click.command("generate")
-@click.argument("type_name", metavar="TYPE")
+@click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
 @click.option("--size", default="small", show_default=True,
               help="Instance size: tiny, small, medium, large (or what the type offers).")
 @click.option("--seed", type=int, default=0, show_default=True)

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from optikit.cli.app import App, emit_json, pass_app
+from optikit.cli.completion import complete_types
 from optikit.registry import Registry
 from optikit.validation import schema_problem
 
@@ -96,7 +97,7 @@ def plugins_command(app: App, as_json: bool) -> None:
 
 
 @click.command("schema")
-@click.argument("type_name", metavar="TYPE")
+@click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
 @pass_app
 def schema_command(app: App, type_name: str) -> None:
     """Print the JSON Schema of problem files of TYPE."""

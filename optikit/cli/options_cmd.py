@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from optikit.cli.app import App, emit_json, pass_app
+from optikit.cli.completion import complete_formulations, complete_solvers, complete_types
 from optikit.plan import backend_declarations
 from optikit.registry import Registry
 from optikit.types import ProblemType, UsageError
@@ -50,9 +51,10 @@ def _line(row: dict[str, Any]) -> str:
 
 
 @click.command("options")
-@click.argument("type_name", metavar="TYPE")
-@click.option("--solver", help="Only this solver's options.")
-@click.option("--formulation", help="Only this formulation's options.")
+@click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
+@click.option("--solver", help="Only this solver's options.", shell_complete=complete_solvers)
+@click.option("--formulation", help="Only this formulation's options.",
+              shell_complete=complete_formulations)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_app
 def options_command(

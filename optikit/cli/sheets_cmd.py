@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from optikit.cli.app import App, dumps, pass_app
+from optikit.cli.completion import complete_types
 from optikit.types import ProblemType, UsageError
 
 _DOC_SUFFIXES = (".json", ".yaml", ".yml")
@@ -74,7 +75,7 @@ def write_problem(document: Mapping[str, Any], ptype: ProblemType, output: Path,
 
 
 @click.command("template")
-@click.argument("type_name", metavar="TYPE")
+@click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="plant.xlsx, or a folder name for CSV files.")
 @pass_app

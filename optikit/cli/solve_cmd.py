@@ -13,6 +13,7 @@ import click
 
 from optikit.atomic import write_text_atomic, write_with_atomic
 from optikit.cli.app import App, dumps, emit_json, fail, parse_key_values, pass_app, warn
+from optikit.cli.completion import complete_formulations, complete_solvers
 from optikit.cli.guards import (
     SEED_RANGE,
     THREADS_RANGE,
@@ -66,8 +67,10 @@ def _both(first: Any, second: Any) -> Any:
 
 @click.command("solve")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--solver", help="Backend to use (see 'optikit plugins'); default: the type's.")
-@click.option("--formulation", help="Formulation to use; default: the first that fits the solver.")
+@click.option("--solver", help="Backend to use (see 'optikit plugins'); default: the type's.",
+              shell_complete=complete_solvers)
+@click.option("--formulation", help="Formulation to use; default: the first that fits the solver.",
+              shell_complete=complete_formulations)
 @click.option("--time-limit", type=FiniteFloat(minimum=0, min_open=True), default=60.0,
               show_default=True,
               help="Wall-clock limit in seconds, for the whole command (loading included).")

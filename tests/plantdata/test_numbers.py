@@ -46,3 +46,21 @@ def test_live_progress_line() -> None:
     with live_progress(False, 60, time.monotonic()) as quiet:  # not a terminal: no display
         quiet(ProgressEvent(0.1, 1.0, 1.0, "x"))
     assert quiet.gap() == 0
+
+
+def test_shell_completion_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from optikit.cli import cli
+
+    def complete(words: str) -> list[str]:
+        monkeypatch.setenv("_OPTIKIT_COMPLETE", "bash_complete")
+        monkeypatch.setenv("COMP_WORDS", words)
+        monkeypatch.setenv("COMP_CWORD", str(len(words.split()) - (0 if words.endswith(" ")
+                                                                   else 1)))
+        out = CliRunner().invoke(cli, [], prog_name="optikit").output
+        return [line.split(",", 1)[1] for line in out.splitlines() if "," in line]
+
+    assert "blend" in complete("optikit template bl")
+    assert "highs" in complete("optikit solve x.yaml --solver h")
+    assert "cpsat" in complete("optikit solve x.yaml --formulation cps")
