@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from optikit import hookimpl
 from optikit.types import Formulation, Paradigm, ProblemType
@@ -64,3 +65,15 @@ def problem_type() -> ProblemType:
 @hookimpl
 def register_problem_types(register: Callable[[ProblemType], None]) -> None:
     register(problem_type())
+
+
+@hookimpl
+def export_tables(
+    problem_type: str, problem: Any, document: dict[str, Any]
+) -> dict[str, list[dict[str, Any]]] | None:
+    """The charge and the composition against specs for ``optikit export``."""
+    if problem_type != "blend":
+        return None
+    from optikit_blend.export import blend_tables
+
+    return blend_tables(problem, document)

@@ -119,3 +119,16 @@ def test_interactive_chart(
     page = out.read_text()
     assert "due date" in page and "shop (fjsp): FEASIBLE, objective 4" in page
     assert cli("chart", solution, "-o", tmp_path / "x.png").exit_code == 2
+
+
+def test_blend_charge_and_specs(cli: Callable[..., Result], tmp_path: Path) -> None:
+    sol = tmp_path / "blend.json"
+    sol.write_text(json.dumps({**BLEND, "solution": {"amounts": {"INGOT1": 5.0},
+                                                     "composition": {"C": 4.0}}}))
+    out = tmp_path / "out"
+    result = cli("export", sol, "--problem", "problems/blend/westerberg_steel.yaml", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert _rows(out / "charge.csv") == [
+        {"material": "INGOT1", "tonnes": "5.0", "share_pct": "100.0", "cost": "1750.0"}]
+    spec = _rows(out / "composition_vs_spec.csv")[0]
+    assert spec["spec_min"] == "5.0" and spec["within_spec"] == "False"
