@@ -69,7 +69,7 @@ def test_generic_tables_without_problem_and_xlsx(
     out = tmp_path / "blend.xlsx"
     assert cli("export", sol, "-o", out).exit_code == 0
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["amounts", "composition", "run"]
+    assert wb.sheetnames == ["charge", "composition_vs_spec", "amounts", "composition", "run"]
     assert [c.value for c in wb["amounts"][2]] == ["ore", 2.5]
     run = {r[0].value: r[1].value for r in wb["run"].iter_rows()}
     assert run["solution.ratios"] == "{}"
