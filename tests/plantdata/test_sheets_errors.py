@@ -140,3 +140,14 @@ def test_template_then_fill_in(cli: Callable[..., Result], tmp_path: Path) -> No
     assert wb["materials"]["B1"].comment is not None  # the schema's description
     _edit(out, "materials", f"{'ABCDEFGHIJKLMNOP'[header.index('cost')]}2", -3)
     assert "materials!" in _error(cli("validate", out))
+
+
+def test_row_and_size_caps(
+    cli: Callable[..., Result], blend_book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import optikit.sheets.xlsx as xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 3)
+    assert "more than 3 rows" in _error(cli("validate", blend_book))
+    monkeypatch.setattr(xlsx, "MAX_UNPACKED", 1000)
+    assert "over the 0 MB limit" in _error(cli("validate", blend_book))
