@@ -17,6 +17,7 @@ from optikit.cli.info_cmd import plugins_command, schema_command
 from optikit.cli.options_cmd import options_command
 from optikit.cli.solve_cmd import solve_command
 from optikit.scaffold.cli import plugin_group
+from optikit.service.cli import keys_group, serve_command
 
 
 @click.group(cls=OptikitGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,6 +50,8 @@ cli.add_command(options_command)
 cli.add_command(bench_command)
 cli.add_command(report_command)
 cli.add_command(plugin_group)
+cli.add_command(serve_command)
+cli.add_command(keys_group)
 
 
 __all__ = ["cli", "main", "pass_app"]
