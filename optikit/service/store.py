@@ -13,8 +13,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,6 +81,8 @@ class SqlStore:
 
     def __init__(self) -> None:
         self._local = threading.local()
+        self._opened: list[Any] = []
+        self._opened_lock = threading.Lock()
 
     # -- engine hooks -------------------------------------------------------------------
     def _connect(self) -> Any:
@@ -95,6 +96,8 @@ class SqlStore:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = self._connect()
+            with self._opened_lock:
+                self._opened.append(conn)
         return conn
 
     def _exec(self, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -107,21 +110,16 @@ class SqlStore:
         row = self._exec(sql, params).fetchone()
         return None if row is None else tuple(row)
 
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        self._exec("BEGIN")
-        try:
-            yield
-        except BaseException:
-            self._exec("ROLLBACK")
-            raise
-        self._exec("COMMIT")
-
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        """Close every thread's connection (a thread that uses the store later reopens)."""
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+        for conn in opened:
+            try:
+                conn.close()
+            except Exception:  # closed already, or a thread is mid-statement
+                continue
+        self._local = threading.local()
 
     def create_schema(self) -> None:
         f = self.FLOAT

@@ -1,0 +1,88 @@
+"""A throw-away PostgreSQL server on loopback, for the store tests.
+
+initdb and postgres refuse to run as root, so under root they run as the ``postgres``
+user (Debian's package creates it) on a data directory that user owns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+
+import pytest
+
+
+def binaries() -> str | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return os.path.dirname(found[-1]) if found else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _as_user() -> tuple[list[str], int | None, int | None]:
+    """The command prefix and owner to run PostgreSQL as (not root)."""
+    if os.geteuid() != 0:
+        return [], None, None
+    try:
+        user = pwd.getpwnam("postgres")
+    except KeyError:
+        pytest.skip("PostgreSQL tests: running as root and there is no 'postgres' user")
+    return ["runuser", "-u", "postgres", "--"], user.pw_uid, user.pw_gid
+
+
+@contextlib.contextmanager
+def running_server() -> Iterator[str]:
+    """Start a server in a temp dir; yield its URL; stop and delete it afterwards."""
+    bindir = binaries()
+    if bindir is None:
+        pytest.skip("PostgreSQL tests: no PostgreSQL server binaries "
+                    "(apt-get install postgresql; .ci/run does)")
+    pytest.importorskip("psycopg", reason="PostgreSQL tests need psycopg (the serve extra)")
+    prefix, uid, gid = _as_user()
+    base = tempfile.mkdtemp(prefix="optikit-pg-")
+    data = os.path.join(base, "data")
+    os.chmod(base, 0o755)
+    if uid is not None and gid is not None:
+        os.chown(base, uid, gid)
+    port = _free_port()
+    subprocess.run([*prefix, f"{bindir}/initdb", "-D", data, "-U", "postgres",
+                    "--auth=trust", "-E", "UTF8", "--no-sync"],
+                   check=True, capture_output=True, cwd=base)
+    server = subprocess.Popen(
+        [*prefix, f"{bindir}/postgres", "-D", data, "-h", "127.0.0.1", "-p", str(port),
+         "-k", base, "-c", "fsync=off", "-c", "full_page_writes=off"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=base)
+    url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    try:
+        import psycopg
+
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                psycopg.connect(url, connect_timeout=2).close()
+                break
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        shutil.rmtree(base, ignore_errors=True)
