@@ -24,7 +24,7 @@ from fastapi import FastAPI
 
 from optikit.service import errors, page, routes
 from optikit.service.errors import ApiError
-from optikit.service.executors import WorkerPool
+from optikit.service.executors import LocalChannel, WorkerPool
 from optikit.service.http import AccessLog, BodyLimits
 from optikit.service.settings import Settings
 from optikit.service.store import Job, SqlStore, open_store
@@ -128,12 +128,13 @@ class Service:
 
 def make_pool(settings: Settings, store: SqlStore) -> Any:
     """The workers ``--executor`` asks for."""
+    factory: Any = LocalChannel
     if settings.executor == "dask":
         from optikit.service.dask_executor import dask_channel_factory
 
         factory = dask_channel_factory(settings.scheduler)
-        return WorkerPool(store, settings.workers, settings.max_running_per_tenant, factory)
-    return WorkerPool(store, settings.workers, settings.max_running_per_tenant)
+    return WorkerPool(store, settings.workers, settings.max_running_per_tenant, factory,
+                      kill_margin_s=settings.kill_margin_s)
 
 
 def _settings_from_env() -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import click
 
@@ -53,8 +54,11 @@ def serve_command(host: str, port: int, db: str, workers: int, executor: str,
                         max_time_limit=max_time_limit,
                         max_body_bytes=int(max_body_mb * 1024 * 1024),
                         result_ttl_s=result_ttl_hours * 3600.0)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(name)s: %(message)s")
     app = create_app(settings)
-    uvicorn.run(app, host=host, port=port, log_level="info", timeout_keep_alive=5)
+    # Our access log is structured (one JSON object a line): uvicorn's own is left out.
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False,
+                timeout_keep_alive=5)
 
 
 @click.group("keys")

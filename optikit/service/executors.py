@@ -31,8 +31,6 @@ log = logging.getLogger("optikit.service")
 POLL_S = 0.2
 STOP_WAIT_S = 2.5
 """After a stop request, how long the solver gets to hand back its best answer."""
-START_MARGIN_S = 5.0
-"""Beyond limit + grace, what a worker may spend receiving and checking the job."""
 READY_TIMEOUT_S = 120.0
 EOF = object()
 
@@ -222,7 +220,7 @@ class Supervisor:
         limit = job.time_limit
         payload = {"problem": job.problem, "solver": job.solver, "time_limit": limit,
                    "options": job.options, "threads": 1}
-        hard = time.monotonic() + limit + grace_seconds(limit) + START_MARGIN_S
+        hard = time.monotonic() + limit + grace_seconds(limit) + self.pool.kill_margin_s
         stop_sent: float | None = None
         try:
             self.channel.start(job, payload, hard - time.monotonic())
@@ -285,8 +283,9 @@ class WorkerPool:
     """``workers`` supervisors, each with its own channel, sharing one store."""
 
     def __init__(self, store: SqlStore, workers: int, max_running_per_tenant: int,
-                 channel_factory: Any = LocalChannel) -> None:
+                 channel_factory: Any = LocalChannel, kill_margin_s: float = 5.0) -> None:
         self.store = store
+        self.kill_margin_s = kill_margin_s
         self.max_running_per_tenant = max(1, max_running_per_tenant)
         self.closing = threading.Event()
         self.wake = threading.Event()

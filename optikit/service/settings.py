@@ -22,6 +22,9 @@ class Settings:
     max_running_per_tenant: int = 2
     max_attempts: int = 2
     """How often a job is started before a restart during its run fails it for good."""
+    kill_margin_s: float = 5.0
+    """Beyond limit + grace, what a worker may spend receiving and checking a job before
+    it is killed."""
     result_ttl_s: float = 7 * 24 * 3600.0
     retry_after_s: int = 5
     page_size_max: int = 200

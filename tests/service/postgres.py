@@ -11,11 +11,13 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -31,15 +33,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _as_user() -> tuple[list[str], int | None, int | None]:
-    """The command prefix and owner to run PostgreSQL as (not root)."""
+def _as_user() -> dict[str, Any]:
+    """Popen arguments that run PostgreSQL as an unprivileged user when we are root (the
+    process itself switches user, so signals reach postgres directly)."""
     if os.geteuid() != 0:
-        return [], None, None
+        return {}
     try:
         user = pwd.getpwnam("postgres")
     except KeyError:
         pytest.skip("PostgreSQL tests: running as root and there is no 'postgres' user")
-    return ["runuser", "-u", "postgres", "--"], user.pw_uid, user.pw_gid
+    return {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
 
 
 @contextlib.contextmanager
@@ -50,20 +53,20 @@ def running_server() -> Iterator[str]:
         pytest.skip("PostgreSQL tests: no PostgreSQL server binaries "
                     "(apt-get install postgresql; .ci/run does)")
     pytest.importorskip("psycopg", reason="PostgreSQL tests need psycopg (the serve extra)")
-    prefix, uid, gid = _as_user()
+    as_user = _as_user()
     base = tempfile.mkdtemp(prefix="optikit-pg-")
     data = os.path.join(base, "data")
     os.chmod(base, 0o755)
-    if uid is not None and gid is not None:
-        os.chown(base, uid, gid)
+    if as_user:
+        os.chown(base, as_user["user"], as_user["group"])
     port = _free_port()
-    subprocess.run([*prefix, f"{bindir}/initdb", "-D", data, "-U", "postgres",
+    subprocess.run([f"{bindir}/initdb", "-D", data, "-U", "postgres",
                     "--auth=trust", "-E", "UTF8", "--no-sync"],
-                   check=True, capture_output=True, cwd=base)
+                   check=True, capture_output=True, cwd=base, **as_user)
     server = subprocess.Popen(
-        [*prefix, f"{bindir}/postgres", "-D", data, "-h", "127.0.0.1", "-p", str(port),
+        [f"{bindir}/postgres", "-D", data, "-h", "127.0.0.1", "-p", str(port),
          "-k", base, "-c", "fsync=off", "-c", "full_page_writes=off"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=base)
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=base, **as_user)
     url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
     try:
         import psycopg
@@ -79,7 +82,7 @@ def running_server() -> Iterator[str]:
                 time.sleep(0.1)
         yield url
     finally:
-        server.terminate()
+        server.send_signal(signal.SIGINT)  # fast shutdown: do not wait for clients
         try:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -119,7 +119,7 @@ def test_keys_and_tenant_isolation(served: Served) -> None:
                served.client.get("/v1/jobs", headers=other).json()["jobs"])
     assert served.client.get("/v1/jobs").status_code == 401
     assert served.client.get("/v1/jobs", headers={"Authorization": "Bearer x"}).status_code == 401
-    store = served.client.app.state.service.store  # type: ignore[attr-defined]
+    store = served.service.store
     record, key = store.add_key("initech")
     headers = {"Authorization": f"Bearer {key}"}
     assert served.client.get("/v1/jobs", headers=headers).status_code == 200

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from optikit.service.store import QueueFull, SqlStore, SQLiteStore, open_store
+from optikit.service.store import QueueFull, SQLiteStore, SqlStore, open_store
 from tests.service import postgres
 
 DOC = {"type": "toy-knapsack", "capacity": 1, "items": [{"id": "a", "value": 1, "weight": 1}]}
@@ -71,7 +71,7 @@ def test_job_lifecycle_and_events(store: SqlStore) -> None:
     assert kinds == [("status", "queued"), ("status", "running"), ("progress", None),
                      ("progress", None), ("status", "done")]
     first = store.events(job_id)[1].id
-    assert [e.id for e in store.events(job_id, after=first)][0] > first
+    assert next(e.id for e in store.events(job_id, after=first)) > first
 
 
 def test_tenants_see_only_their_own_jobs(store: SqlStore) -> None:
