@@ -55,8 +55,12 @@ class BodyLimits:
         deadline = time.monotonic() + self.timeout_s
         max_bytes = self.max_bytes
 
+        body_done = False
+
         async def limited() -> Message:
-            nonlocal seen
+            nonlocal seen, body_done
+            if body_done:  # later reads only wait for a disconnect (streaming answers)
+                return await receive()
             remaining = deadline - time.monotonic()
             try:
                 message = await asyncio.wait_for(receive(), timeout=max(0.0, remaining))
@@ -66,6 +70,7 @@ class BodyLimits:
                 seen += len(message.get("body", b""))
                 if seen > max_bytes:
                     raise BodyTooLarge(max_bytes)
+                body_done = not message.get("more_body", False)
             return message
 
         await self.app(scope, limited, send)
