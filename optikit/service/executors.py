@@ -42,6 +42,9 @@ class WorkerDied(Exception):
 class Channel:
     """One job at a time to a solver somewhere; records come back through ``receive``."""
 
+    def warm(self) -> None:
+        """Get ready for a first job before it comes (start a process, connect)."""
+
     def start(self, job: Job, payload: dict[str, Any], hard_after: float) -> None:
         raise NotImplementedError
 
@@ -160,6 +163,9 @@ class LocalChannel(Channel):
         worker.kill()
         raise WorkerDied("the worker process did not start")
 
+    def warm(self) -> None:
+        self._ready_worker()
+
     def start(self, job: Job, payload: dict[str, Any], hard_after: float) -> None:
         self._ready_worker().send({"op": "solve", "job": payload})
 
@@ -195,6 +201,10 @@ class Supervisor:
 
     def _loop(self) -> None:
         store = self.pool.store
+        try:
+            self.channel.warm()  # the first job should not wait for a process to start
+        except Exception as exc:
+            log.warning("starting a worker failed (retried with the first job): %s", exc)
         while not self.pool.closing.is_set():
             try:
                 job = store.claim(self.pool.max_running_per_tenant)
