@@ -37,7 +37,7 @@ def test_jobs_survive_a_server_restart(toy_plugins: Path, tmp_path: Path) -> Non
     settings = Settings(db=str(tmp_path / "jobs.sqlite"), workers=1, max_time_limit=30)
     first = serve(settings, tenants=("acme",))
     served = next(first)
-    ids = [served.submit(time_limit=10, option="sleep=0.2") for _ in range(3)]
+    ids = [served.submit(time_limit=10, option="sleep=0.2") for _ in range(2)]
     served.wait(ids[0], until=("running", "done"))
     first.close()  # the server stops mid-queue: the running job goes back to the queue
     second = serve(settings, tenants=("acme",))
@@ -47,5 +47,5 @@ def test_jobs_survive_a_server_restart(toy_plugins: Path, tmp_path: Path) -> Non
         finals = [served.wait(i) for i in ids]
     finally:
         second.close()
-    assert [j["status"] for j in finals] == ["done"] * 3
+    assert [j["status"] for j in finals] == ["done"] * 2
     assert all(j["document"]["check"]["feasible"] for j in finals)

@@ -77,3 +77,14 @@ def test_stop_a_running_job_from_the_page(page: Any, served: Served) -> None:
     page.click("#stop")
     sync_api.expect(page.locator("#job-status")).to_have_text("cancelled")
     assert served.wait(job_id)["document"]["interrupted"] is True
+
+
+def test_a_sample_solved_with_its_chart(page: Any, served: Served) -> None:
+    page.select_option("#sample", label="fjsp: machining_cell.yaml")
+    page.fill("#time-limit", "1")
+    page.click("#submit")
+    sync_api.expect(page.locator("#job-status")).to_have_text("done")
+    sync_api.expect(page.locator("#summary")).to_contain_text("makespan")
+    sync_api.expect(page.locator("#chart img")).to_be_visible()
+    width = page.locator("#chart img").evaluate("img => img.naturalWidth")
+    assert width > 100  # the Gantt chart's SVG, drawn by the fjsp plugin

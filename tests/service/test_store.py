@@ -135,3 +135,23 @@ def test_concurrent_claims_never_double_run(store: SqlStore) -> None:
     for t in threads:
         t.join()
     assert sorted(claimed) == sorted(ids)
+
+
+def test_a_server_on_postgresql(pg_url: str, toy_plugins: Path) -> None:
+    """``--db postgresql://...`` end to end: submit, solve, read; tenants kept apart."""
+    import psycopg
+
+    from optikit.service.settings import Settings
+    from tests.service.conftest import serve
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS jobs, events, api_keys")
+    server = serve(Settings(db=pg_url, workers=1))
+    served = next(server)
+    try:
+        job = served.wait(served.submit(time_limit=5))
+        assert job["status"] == "done" and job["document"]["objective"] == 9
+        other = served.client.get(f"/v1/jobs/{job['id']}", headers=served.auth("globex"))
+        assert other.status_code == 404
+    finally:
+        server.close()
