@@ -42,6 +42,9 @@ class WorkerDied(Exception):
 class Channel:
     """One job at a time to a solver somewhere; records come back through ``receive``."""
 
+    #: Set when the server shuts down: a channel still getting ready gives up.
+    closing: threading.Event | None = None
+
     def warm(self) -> None:
         """Get ready for a first job before it comes (start a process, connect)."""
 
@@ -155,7 +158,7 @@ class LocalChannel(Channel):
             return self.worker
         worker = WorkerProcess()
         deadline = time.monotonic() + READY_TIMEOUT_S
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not (self.closing and self.closing.is_set()):
             record = worker.receive(POLL_S)
             if record is not None and record.get("kind") == "ready":
                 self.worker = worker
@@ -195,6 +198,7 @@ class Supervisor:
     def __init__(self, pool: WorkerPool, channel: Channel, index: int) -> None:
         self.pool = pool
         self.channel = channel
+        channel.closing = pool.closing
         self.current: str | None = None
         self.thread = threading.Thread(target=self._loop, daemon=True,
                                        name=f"optikit-supervisor-{index}")
