@@ -20,6 +20,7 @@ from optikit.cli.options_cmd import options_command
 from optikit.cli.sheets_cmd import convert_command, template_command
 from optikit.cli.solve_cmd import solve_command
 from optikit.scaffold.cli import plugin_group
+from optikit.service.cli import keys_group, serve_command
 
 
 @click.group(cls=OptikitGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -57,6 +58,8 @@ cli.add_command(import_aas_command)
 cli.add_command(bench_command)
 cli.add_command(report_command)
 cli.add_command(plugin_group)
+cli.add_command(serve_command)
+cli.add_command(keys_group)
 
 
 __all__ = ["cli", "main", "pass_app"]

@@ -1,0 +1,190 @@
+"""The application factory: the store, the workers and the routes of one server.
+
+``create_app(settings)`` builds a FastAPI app; starting it (uvicorn, or a TestClient)
+opens the store, puts jobs a previous server left running back in the queue, starts the
+workers and a janitor that deletes expired results.  Without settings the factory reads
+``OPTIKIT_SERVICE_DB`` (``uvicorn --factory optikit.service.app:create_app``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+
+from optikit.service import errors, page, routes
+from optikit.service.errors import ApiError
+from optikit.service.executors import LocalChannel, WorkerPool
+from optikit.service.http import AccessLog, BodyLimits
+from optikit.service.settings import Settings
+from optikit.service.store import Job, SqlStore, open_store
+
+log = logging.getLogger("optikit.service")
+JANITOR_INTERVAL_S = 60.0
+CHART_TIMEOUT_S = 60.0
+
+
+class Service:
+    """What the routes share: settings, store, workers and the plugin registry."""
+
+    def __init__(self, settings: Settings, store: SqlStore) -> None:
+        from optikit.plugins import get_registry
+
+        self.settings = settings
+        self.store = store
+        self.registry = get_registry()
+        self.pool: Any = None
+        self._catalogue: list[dict[str, Any]] | None = None
+        self._stop = threading.Event()
+
+    # -- lifecycle ----------------------------------------------------------------------
+    def start(self) -> None:
+        requeued, failed = self.store.recover(self.settings.max_attempts)
+        if requeued or failed:
+            log.warning("recovered jobs of a previous run: %d re-queued, %d failed",
+                        requeued, failed)
+        self.pool = make_pool(self.settings, self.store)
+        self.pool.start()
+        threading.Thread(target=self._janitor, daemon=True, name="optikit-janitor").start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.pool is not None:
+            self.pool.close()
+        self.store.close()
+
+    def _janitor(self) -> None:
+        while not self._stop.wait(JANITOR_INTERVAL_S):
+            self.expire()
+
+    def expire(self) -> int:
+        try:
+            return self.store.expire(time.time() - self.settings.result_ttl_s)
+        except Exception as exc:
+            log.warning("expiring results failed: %s", exc)
+            return 0
+
+    def wake_workers(self) -> None:
+        if self.pool is not None:
+            self.pool.notify()
+
+    # -- problem types ------------------------------------------------------------------
+    def type_catalogue(self) -> list[dict[str, Any]]:
+        if self._catalogue is None:
+            from optikit import api
+            from optikit.validation import full_schema
+
+            available = [s for s in api.solvers(registry=self.registry) if s.available]
+            out = []
+            for name, ptype in api.problem_types(registry=self.registry).items():
+                paradigms = {str(f.paradigm) for f in ptype.formulations}
+                out.append({
+                    "name": name, "description": ptype.description, "sense": ptype.sense,
+                    "formulations": [f.name for f in ptype.formulations],
+                    "solvers": [s.name for s in available if paradigms & set(s.paradigms)],
+                    "default_solvers": list(ptype.default_solvers),
+                    "charts": sorted(ptype.plots),
+                    "samples": [{"name": Path(p).name,
+                                 "url": f"/v1/types/{name}/samples/{Path(p).name}"}
+                                for p in ptype.samples],
+                    "schema": full_schema(ptype),
+                })
+            self._catalogue = out
+        return self._catalogue
+
+    def sample_path(self, type_name: str, filename: str) -> Path | None:
+        ptype = self.registry.problem_types.get(type_name)
+        if ptype is None:
+            return None
+        return next((Path(p) for p in ptype.samples if Path(p).name == filename), None)
+
+    def chart_svg(self, job: Job) -> str:
+        """Draw the job's chart in a child process, bounded in time."""
+        problem = self.store.problem(job.id, job.tenant)
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "optikit.service.chart"],
+                input=json.dumps({"problem": problem, "document": job.document}),
+                capture_output=True, text=True, timeout=CHART_TIMEOUT_S, check=False)
+        except subprocess.TimeoutExpired:
+            raise ApiError(503, "drawing the chart took too long", "chart") from None
+        if done.returncode == 3:
+            raise ApiError(404, f"problem type {job.problem_type!r} has no chart", "chart")
+        if done.returncode != 0 or not done.stdout.lstrip().startswith("<"):
+            tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            raise ApiError(503, f"cannot draw the chart: {tail[:300]}", "chart")
+        return done.stdout
+
+
+def make_pool(settings: Settings, store: SqlStore) -> Any:
+    """The workers ``--executor`` asks for."""
+    factory: Any = LocalChannel
+    if settings.executor == "dask":
+        from optikit.service.dask_executor import dask_channel_factory
+
+        factory = dask_channel_factory(settings.scheduler)
+    return WorkerPool(store, settings.workers, settings.max_running_per_tenant, factory,
+                      kill_margin_s=settings.kill_margin_s)
+
+
+def _settings_from_env() -> Settings:
+    return Settings(db=os.environ.get("OPTIKIT_SERVICE_DB", Settings.db))
+
+
+def openapi_with_schemas(app: FastAPI, svc: Service) -> dict[str, Any]:
+    """The generated OpenAPI document plus every problem type's JSON Schema (the very
+    schemas ``optikit validate`` checks documents against)."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        spec = get_openapi(title=app.title, version=app.version,
+                           description=app.description, routes=app.routes)
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        refs = []
+        for entry in svc.type_catalogue():
+            key = f"problem_{entry['name'].replace('-', '_')}"
+            schema = {k: v for k, v in entry["schema"].items() if k != "$schema"}
+            schemas[key] = schema
+            refs.append({"$ref": f"#/components/schemas/{key}"})
+        schemas["ProblemDocument"] = {"oneOf": refs, "description": "a problem document"}
+        app.openapi_schema = spec
+    return app.openapi_schema
+
+
+def create_app(settings: Settings | None = None, store: SqlStore | None = None) -> FastAPI:
+    """A server for ``settings`` (default: from the environment)."""
+    from optikit import __version__
+
+    settings = settings or _settings_from_env()
+    svc = Service(settings, store or open_store(settings.db))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        svc.start()
+        try:
+            yield
+        finally:
+            svc.stop()
+
+    app = FastAPI(title="optikit", version=__version__, lifespan=lifespan,
+                  description="Factory optimisation as a service: queue a problem, watch it "
+                              "solve, read the checked solution.")
+    app.state.service = svc
+    errors.install(app)
+    app.include_router(routes.router)
+    app.include_router(page.router)
+    app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes,
+                       timeout_s=settings.body_timeout_s)
+    app.add_middleware(AccessLog)
+    app.openapi = lambda: openapi_with_schemas(app, svc)  # type: ignore[method-assign]
+    return app

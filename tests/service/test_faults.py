@@ -1,0 +1,51 @@
+"""Faults: a worker process killed mid-solve, a solver that hangs past its limit, and a
+server restarted mid-queue.  Every job ends done, failed with a reason, or re-runs."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from optikit.service.settings import Settings
+from tests.service.conftest import Served, serve
+
+
+def test_a_killed_worker_fails_its_job_and_is_replaced(served: Served) -> None:
+    job_id = served.submit(time_limit=20, option="sleep=15")
+    served.wait(job_id, until=("running",))
+    pid = served.worker_pid(job_id)
+    os.kill(pid, signal.SIGKILL)
+    job = served.wait(job_id)
+    assert job["status"] == "failed" and "SIGKILL" in job["error"], job
+    after = served.wait(served.submit(time_limit=5))
+    assert after["status"] == "done"
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_a_hanging_solver_is_killed_past_limit_and_grace(served: Served) -> None:
+    job_id = served.submit(time_limit=0.5, option="hang=60")
+    job = served.wait(job_id, timeout=20)
+    assert job["status"] == "failed" and "did not stop within its time limit" in job["error"]
+    assert served.wait(served.submit(time_limit=5))["status"] == "done"
+
+
+def test_jobs_survive_a_server_restart(toy_plugins: Path, tmp_path: Path) -> None:
+    settings = Settings(db=str(tmp_path / "jobs.sqlite"), workers=1, max_time_limit=30)
+    first = serve(settings, tenants=("acme",))
+    served = next(first)
+    ids = [served.submit(time_limit=10, option="sleep=0.2") for _ in range(2)]
+    served.wait(ids[0], until=("running", "done"))
+    first.close()  # the server stops mid-queue: the running job goes back to the queue
+    second = serve(settings, tenants=("acme",))
+    served = next(second)
+    served.keys = {"acme": served.keys["acme"]}
+    try:
+        finals = [served.wait(i) for i in ids]
+    finally:
+        second.close()
+    assert [j["status"] for j in finals] == ["done"] * 2
+    assert all(j["document"]["check"]["feasible"] for j in finals)

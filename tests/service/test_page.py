@@ -1,0 +1,90 @@
+"""The web page in a real browser: Debian's Chromium driven by Playwright, through sign-in,
+upload, live progress, the result and the download."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.service.conftest import TOY, Served
+
+CHROMIUM = "/usr/bin/chromium"
+if not os.path.exists(CHROMIUM):
+    pytest.skip(f"browser tests: no {CHROMIUM} (apt-get install chromium; .ci/run does)",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api",
+                               reason="browser tests need playwright (the test extra)")
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def page(served: Served) -> Iterator[Any]:
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(accept_downloads=True)
+        tab = context.new_page()
+        tab.set_default_timeout(20_000)
+        sync_api.expect.set_options(timeout=20_000)  # a worker may be starting up
+        try:
+            yield tab
+        finally:
+            browser.close()
+
+
+def test_sign_in_upload_watch_read_and_download(page: Any, served: Served,
+                                                tmp_path: Path) -> None:
+    page.goto(served.url + "/")
+    page.fill("#key", "ok_wrong_key")
+    page.click("#signin")
+    sync_api.expect(page.locator("#error")).to_contain_text("unknown or revoked API key")
+    page.fill("#key", served.keys["acme"])
+    page.click("#signin")
+    sync_api.expect(page.locator("#app")).to_be_visible()
+    page.wait_for_selector("#sample option:has-text('fjsp: ')", state="attached")
+    problem = tmp_path / "browser_toy.json"
+    problem.write_text(json.dumps(TOY))
+    page.set_input_files("#file", str(problem))
+    page.fill("#time-limit", "5")
+    page.click("#submit")
+    sync_api.expect(page.locator("#job-status")).to_have_text("done")
+    sync_api.expect(page.locator("#job-objective")).to_have_text("9")
+    sync_api.expect(page.locator("#summary")).to_contain_text("optimal")
+    sync_api.expect(page.locator("#summary")).to_contain_text("picked")
+    assert page.locator("#progress svg path.series-objective").count() == 1
+    sync_api.expect(page.locator("#jobs tbody tr").first).to_contain_text("browser_toy")
+    with page.expect_download() as info:
+        page.click("#download")
+    saved = tmp_path / "saved.json"
+    info.value.save_as(saved)
+    document = json.loads(saved.read_text())
+    assert document["status"] == "optimal" and document["objective"] == 9
+
+
+def test_stop_a_running_job_from_the_page(page: Any, served: Served) -> None:
+    job_id = served.submit(time_limit=25, option="sleep=20")
+    served.wait(job_id, until=("running",))
+    page.reload()  # signs in again from the session, with the new job in the list
+    row = page.locator(f"#jobs tbody tr[data-id='{job_id}']")
+    row.click()
+    sync_api.expect(page.locator("#stop")).to_be_visible()
+    page.click("#stop")
+    sync_api.expect(page.locator("#job-status")).to_have_text("cancelled")
+    assert served.wait(job_id)["document"]["interrupted"] is True
+
+
+def test_a_sample_solved_with_its_chart(page: Any, served: Served) -> None:
+    page.select_option("#sample", label="fjsp: machining_cell.yaml")
+    page.fill("#time-limit", "1")
+    page.click("#submit")
+    sync_api.expect(page.locator("#job-status")).to_have_text("done")
+    sync_api.expect(page.locator("#summary")).to_contain_text("makespan")
+    sync_api.expect(page.locator("#chart img")).to_be_visible()
+    width = page.locator("#chart img").evaluate("img => img.naturalWidth")
+    assert width > 100  # the Gantt chart's SVG, drawn by the fjsp plugin
