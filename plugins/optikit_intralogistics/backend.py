@@ -1,0 +1,210 @@
+"""The ``ortools-routing`` backend: a :class:`RoutingSpec` solved by OR-Tools' routing library.
+
+It builds the pickup-and-delivery model (time, load and energy dimensions), honours the
+run's shared deadline (the search's time limit is the smaller of the request and what is
+left) and Ctrl-C (a watcher thread cancels the search; the best routes so far are kept),
+and streams improving costs to ``ctx.report``.  Routing search is single-threaded and
+deterministic for given limits.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import threading
+from typing import Any
+
+from optikit.types import Availability, Backend, SolveContext, Status
+from optikit_intralogistics.spec import PARADIGM, RoutingResult, RoutingSearch, RoutingSpec
+
+_STOP_POLL_S = 0.05
+
+
+class RoutingBackend(Backend):
+    name = "ortools-routing"
+    paradigm = PARADIGM
+    description = "OR-Tools vehicle routing library (constraint-programming local search)"
+    supports_integer = True
+
+    def availability(self) -> Availability:
+        return _probe()
+
+    def solve(self, spec: RoutingSpec, ctx: SolveContext, search: RoutingSearch
+              ) -> RoutingResult:
+        from ortools.constraint_solver import pywrapcp
+
+        if ctx.stop.is_set():
+            return RoutingResult(Status.UNKNOWN, message="stopped before the search started")
+        limits = [t for t in (search.time_limit, ctx.remaining()) if t is not None]
+        limit = min(limits) if limits else None
+        if limit is not None and limit <= 0:
+            return RoutingResult(Status.UNKNOWN, message="no time left")
+        manager = pywrapcp.RoutingIndexManager(spec.num_nodes, spec.num_vehicles,
+                                               spec.starts, spec.ends)
+        routing = pywrapcp.RoutingModel(manager)
+        time_dim = _build(spec, manager, routing)
+        params = _parameters(search, limit)
+        best: list[int] = []
+        if search.progress is not None:
+            progress = search.progress
+
+            def on_solution() -> None:
+                cost = routing.CostVar().Max()
+                if not best or cost < best[0]:
+                    best[:] = [cost]
+                    value = progress(cost)
+                    if value is not None:
+                        ctx.report(value, source="routing")
+
+            routing.AddAtSolutionCallback(on_solution)
+        watcher = _StopWatcher(ctx.stop, routing)
+        watcher.start()
+        try:
+            if search.initial_routes is not None:
+                routing.CloseModelWithParameters(params)
+                start = routing.ReadAssignmentFromRoutes(search.initial_routes, True)
+                if start is None:
+                    return RoutingResult(Status.ERROR, message="initial routes rejected")
+                solution = routing.SolveFromAssignmentWithParameters(start, params)
+            else:
+                solution = routing.SolveWithParameters(params)
+        finally:
+            watcher.finish()
+        del time_dim
+        stats: dict[str, float | int | str] = {"routing_status": int(routing.status())}
+        if watcher.fired:
+            stats["stopped_by_user"] = 1
+        if solution is None:
+            message = "stopped by the user" if watcher.fired else "no routes found"
+            return RoutingResult(Status.UNKNOWN, message=message, stats=stats)
+        routes = []
+        for v in range(spec.num_vehicles):
+            index = routing.NextVar(routing.Start(v))
+            route = []
+            index = solution.Value(routing.NextVar(routing.Start(v)))
+            while not routing.IsEnd(index):
+                route.append(manager.IndexToNode(index))
+                index = solution.Value(routing.NextVar(index))
+            routes.append(route)
+        return RoutingResult(Status.FEASIBLE, routes, int(solution.ObjectiveValue()),
+                             stats=stats)
+
+
+def _parameters(search: RoutingSearch, limit: float | None) -> Any:
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    if search.first_solution is not None:
+        params.first_solution_strategy = getattr(
+            routing_enums_pb2.FirstSolutionStrategy, search.first_solution)
+    if search.metaheuristic is not None:
+        params.local_search_metaheuristic = getattr(
+            routing_enums_pb2.LocalSearchMetaheuristic, search.metaheuristic)
+    if limit is not None:
+        params.time_limit.FromMilliseconds(max(1, int(limit * 1000)))
+    return params
+
+
+def _build(spec: RoutingSpec, manager: Any, routing: Any) -> Any:
+    """Costs, time windows, loads, pairs, energy; returns the time dimension."""
+    classes = len(spec.arc_cost)
+    cost_cb = [routing.RegisterTransitMatrix(m) for m in spec.arc_cost]
+    time_cb = [routing.RegisterTransitMatrix(m) for m in spec.time]
+    for v in range(spec.num_vehicles):
+        routing.SetArcCostEvaluatorOfVehicle(cost_cb[spec.class_of_vehicle[v]], v)
+        if spec.fixed_cost:
+            routing.SetFixedCostOfVehicle(spec.fixed_cost[v], v)
+    del classes
+    routing.AddDimensionWithVehicleTransits(
+        [time_cb[c] for c in spec.class_of_vehicle], spec.horizon, spec.horizon, False, "time")
+    time_dim = routing.GetDimensionOrDie("time")
+    for node, (lo, hi) in enumerate(spec.windows):
+        if node in spec.starts or node in spec.ends:
+            continue
+        time_dim.CumulVar(manager.NodeToIndex(node)).SetRange(lo, hi)
+    for v, (lo, hi) in enumerate(spec.shifts):
+        time_dim.CumulVar(routing.Start(v)).SetMin(lo)
+        time_dim.CumulVar(routing.End(v)).SetMax(hi)
+        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
+    demand_cb = routing.RegisterUnaryTransitVector(spec.demand)
+    routing.AddDimensionWithVehicleCapacity(demand_cb, 0, spec.capacity, False, "load")
+    load_dim = routing.GetDimensionOrDie("load")
+    for v, amount in enumerate(spec.start_load):
+        load_dim.CumulVar(routing.Start(v)).SetValue(amount)
+    solver = routing.solver()
+    for p, d in spec.pairs:
+        pi, di = manager.NodeToIndex(p), manager.NodeToIndex(d)
+        routing.AddPickupAndDelivery(pi, di)
+        solver.Add(routing.VehicleVar(pi) == routing.VehicleVar(di))
+        solver.Add(time_dim.CumulVar(pi) <= time_dim.CumulVar(di))
+    for node, vehicles in spec.allowed.items():
+        routing.SetAllowedVehiclesForIndex(vehicles, manager.NodeToIndex(node))
+    for node, due, coef in spec.soft_due:
+        time_dim.SetCumulVarSoftUpperBound(manager.NodeToIndex(node), due, coef)
+    for node, penalty in spec.optional.items():
+        routing.AddDisjunction([manager.NodeToIndex(node)], penalty)
+    if spec.energy is not None:
+        _energy(spec, manager, routing)
+    return time_dim
+
+
+def _energy(spec: RoutingSpec, manager: Any, routing: Any) -> None:
+    energy = spec.energy
+    assert energy is not None
+    callbacks = [routing.RegisterTransitMatrix(m) for m in energy.transit]
+    top = max(energy.capacity) if energy.capacity else 0
+    routing.AddDimensionWithVehicleTransitAndCapacity(
+        [callbacks[g] for g in energy.group_of_vehicle], top, energy.capacity, False, "energy")
+    dim = routing.GetDimensionOrDie("energy")
+    chargers = set(energy.charger_nodes)
+    for node in range(spec.num_nodes):
+        if node in spec.starts or node in spec.ends or node in chargers:
+            continue
+        dim.SlackVar(manager.NodeToIndex(node)).SetValue(0)
+    for v in range(spec.num_vehicles):
+        dim.SlackVar(routing.Start(v)).SetValue(0)
+        dim.CumulVar(routing.Start(v)).SetValue(energy.start_used[v])
+
+
+class _StopWatcher:
+    """Cancels the routing search once ``stop`` is set, until ``solve`` has returned."""
+
+    def __init__(self, stop: threading.Event, routing: Any) -> None:
+        self._stop = stop
+        self._routing = routing
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="routing-stop", daemon=True)
+        self.fired = False
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def finish(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._done.wait(_STOP_POLL_S):
+            if self._stop.is_set():
+                self.fired = True
+                self._routing.CancelSearch()
+
+
+@functools.cache
+def _probe() -> Availability:
+    try:
+        import ortools
+        from ortools.constraint_solver import pywrapcp
+
+        manager = pywrapcp.RoutingIndexManager(2, 1, 0)
+        routing = pywrapcp.RoutingModel(manager)
+        if routing.Solve() is None:
+            return Availability(False, "OR-Tools routing probe found no route")
+        return Availability(True, "", str(getattr(ortools, "__version__", "")))
+    except Exception as exc:  # any failure means "not available here", with the reason
+        return Availability(False, f"OR-Tools routing unusable: {type(exc).__name__}: {exc}")
+
+
+def finite(value: float, cap: int) -> int:
+    """A scaled bound, with infinity mapped to ``cap``."""
+    return cap if math.isinf(value) else min(cap, int(value))
