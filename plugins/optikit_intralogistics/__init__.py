@@ -61,7 +61,7 @@ def problem_type() -> ProblemType:
         default_solvers=("ortools-routing",),
         generate=lazy("optikit_intralogistics.generator:generate"),
         summarize=lazy("optikit_intralogistics.summary:summarize"),
-        plots={"routes": lazy("optikit_intralogistics.chart:draw")},
+        plots={"gantt": lazy("optikit_intralogistics.chart:draw")},
         samples=_samples(),
     )
 

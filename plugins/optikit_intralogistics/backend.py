@@ -100,6 +100,8 @@ def _parameters(search: RoutingSearch, limit: float | None) -> Any:
     if search.metaheuristic is not None:
         params.local_search_metaheuristic = getattr(
             routing_enums_pb2.LocalSearchMetaheuristic, search.metaheuristic)
+    for name in search.operators:
+        setattr(params.local_search_operators, name, 3)  # OptionalBoolean BOOL_TRUE
     if limit is not None:
         params.time_limit.FromMilliseconds(max(1, int(limit * 1000)))
     return params
@@ -138,7 +140,8 @@ def _build(spec: RoutingSpec, manager: Any, routing: Any) -> Any:
         solver.Add(routing.VehicleVar(pi) == routing.VehicleVar(di))
         solver.Add(time_dim.CumulVar(pi) <= time_dim.CumulVar(di))
     for node, vehicles in spec.allowed.items():
-        routing.SetAllowedVehiclesForIndex(vehicles, manager.NodeToIndex(node))
+        # (SetAllowedVehiclesForIndex does not take Python lists in this binding)
+        routing.VehicleVar(manager.NodeToIndex(node)).SetValues([-1, *vehicles])
     for node, due, coef in spec.soft_due:
         time_dim.SetCumulVarSoftUpperBound(manager.NodeToIndex(node), due, coef)
     for node, penalty in spec.optional.items():

@@ -72,31 +72,37 @@ def nodes_of(plant: Plant, charger_slots: int) -> Nodes:
     return nodes
 
 
-def build(plant: Plant, nodes: Nodes, vehicles: list[int], optional_penalty: int = 0
-          ) -> Built:
-    """The model for the plant vehicles ``vehicles`` (all visits optional at a penalty
-    when ``optional_penalty`` > 0, as in route elimination)."""
+def build(plant: Plant, nodes: Nodes, vehicles: list[int], optional_penalty: float = 0.0,
+          vehicle_cost: float | None = None) -> Built:
+    """The model for the plant vehicles ``vehicles``.
+
+    With ``optional_penalty`` > 0 every visit may be dropped at that many times the
+    longest arc's cost (route elimination).  For lexicographic objectives each vehicle
+    costs more than any set of arcs, unless ``vehicle_cost`` (in longest arcs) is given:
+    guided local search scales its penalties with the plan's cost, and a huge fixed
+    cost drowns the distance it should be improving.
+    """
     ts, cs = scales(plant)
     loc = np.array(nodes.location)
     n = len(loc)
     service = np.zeros(n)
     windows: list[tuple[int, int]] = []
     demand = [0] * n
-    horizon = int(math.ceil(plant.horizon * ts)) + 1
-    battery_top = max((plant.vehicles[v].battery.capacity for v in vehicles
-                       if plant.vehicles[v].battery is not None), default=0.0)
+    horizon = math.ceil(plant.horizon * ts) + 1
+    batteries = [b for b in (plant.vehicles[v].battery for v in vehicles) if b is not None]
+    battery_top = max((b.capacity for b in batteries), default=0.0)
     for i, kind in enumerate(nodes.kind):
         lo, hi = 0.0, math.inf
         if kind in ("pickup", "delivery"):
             o = plant.orders[nodes.order[i]]
             lo, hi = o.pickup_window if kind == "pickup" else o.delivery_window
             service[i] = o.pickup_service if kind == "pickup" else o.delivery_service
-            scaled = int(round(o.load * 1000))
+            scaled = round(o.load * 1000)
             demand[i] = scaled if kind == "pickup" else -scaled
         elif kind == "charge":
             service[i] = battery_top / plant.chargers[int(loc[i])]
-        windows.append((int(math.ceil(lo * ts - 1e-9)),
-                        horizon if math.isinf(hi) else int(math.floor(hi * ts + 1e-9))))
+        windows.append((math.ceil(lo * ts - 1e-9),
+                        horizon if math.isinf(hi) else math.floor(hi * ts + 1e-9)))
     classes = sorted({plant.vehicles[v].speed_class for v in vehicles})
     lex = plant.objective.lexicographic
     w_dist = 1.0 if lex else plant.objective.distance
@@ -106,10 +112,13 @@ def build(plant: Plant, nodes: Nodes, vehicles: list[int], optional_penalty: int
         time.append(np.ceil(t * ts - 1e-9).astype(np.int64).tolist())
         d = plant.distance[c][loc[:, None], loc[None, :]]
         cost.append(np.round(d * w_dist * cs).astype(np.int64).tolist())
+    longest = max(1, max(max(row) for m in cost for row in m))
     fixed = 0
     if lex:
         fixed = int(sum(max(row) for row in cost[0])) * 2 + 1
-    fixed_cost = [fixed if lex else int(round(plant.objective.vehicles * cs))] * len(vehicles)
+        if vehicle_cost is not None:
+            fixed = int(vehicle_cost * longest)
+    fixed_cost = [fixed if lex else round(plant.objective.vehicles * cs)] * len(vehicles)
     spec = RoutingSpec(
         num_nodes=n,
         starts=[nodes.depot_of[plant.vehicles[v].start] for v in vehicles],
@@ -119,11 +128,11 @@ def build(plant: Plant, nodes: Nodes, vehicles: list[int], optional_penalty: int
         windows=windows, horizon=horizon,
         shifts=[_shift(plant, v, ts, horizon) for v in vehicles],
         demand=demand,
-        capacity=[int(round(plant.vehicles[v].capacity * 1000)) for v in vehicles],
-        start_load=[int(round(sum(plant.orders[o].load for o in plant.vehicles[v].on_board)
-                              * 1000)) for v in vehicles],
+        capacity=[round(plant.vehicles[v].capacity * 1000) for v in vehicles],
+        start_load=[round(sum(plant.orders[o].load for o in plant.vehicles[v].on_board)
+                              * 1000) for v in vehicles],
         pairs=[], fixed_cost=fixed_cost)
-    _pairs_and_extras(plant, nodes, vehicles, spec, ts, cs, optional_penalty)
+    _pairs_and_extras(plant, nodes, vehicles, spec, ts, cs, int(optional_penalty * longest))
     spec.energy = _energy(plant, nodes, vehicles, loc, classes)
     return Built(spec, nodes, vehicles, ts, cs, fixed)
 
@@ -131,8 +140,8 @@ def build(plant: Plant, nodes: Nodes, vehicles: list[int], optional_penalty: int
 def _shift(plant: Plant, v: int, ts: int, horizon: int) -> tuple[int, int]:
     veh = plant.vehicles[v]
     lo = max(veh.shift[0], veh.available_at)
-    hi = horizon if math.isinf(veh.shift[1]) else int(math.floor(veh.shift[1] * ts + 1e-9))
-    return int(math.ceil(lo * ts - 1e-9)), hi
+    hi = horizon if math.isinf(veh.shift[1]) else math.floor(veh.shift[1] * ts + 1e-9)
+    return math.ceil(lo * ts - 1e-9), hi
 
 
 def _pairs_and_extras(plant: Plant, nodes: Nodes, vehicles: list[int], spec: RoutingSpec,
@@ -154,8 +163,8 @@ def _pairs_and_extras(plant: Plant, nodes: Nodes, vehicles: list[int], spec: Rou
             if o.due is not None and not weights.lexicographic:
                 coef = (weights.lateness + weights.priority * o.priority) * cs / ts
                 if coef > 0:
-                    spec.soft_due.append((i, int(math.ceil(o.due * ts)),
-                                          max(1, int(round(coef)))))
+                    spec.soft_due.append((i, math.ceil(o.due * ts),
+                                          max(1, round(coef))))
         elif kind == "depot" and i not in used_depots:
             spec.optional[i] = 0
         elif kind == "charge":
@@ -186,14 +195,14 @@ def _energy(plant: Plant, nodes: Nodes, vehicles: list[int], loc: NDArray[np.int
     for c, consumption, capacity in groups:
         d = plant.distance[c][loc[:, None], loc[None, :]]
         e = np.ceil(d * consumption * es - 1e-9).astype(np.int64)
-        e[charger, :] -= int(math.floor(capacity * es))
+        e[charger, :] -= math.floor(capacity * es)
         transit.append(e.tolist())
     caps, used = [], []
     for v in fleet:
         cap = v.battery.capacity if v.battery else top
         level = v.battery.level if v.battery else top
-        caps.append(int(math.floor(cap * es)))
-        used.append(int(math.ceil((cap - level) * es - 1e-9)))
+        caps.append(math.floor(cap * es))
+        used.append(math.ceil((cap - level) * es - 1e-9))
     return EnergySpec(transit, group_of, caps, used,
                       [i for i, k in enumerate(nodes.kind) if k == "charge"])
 

@@ -20,6 +20,7 @@ from optikit_intralogistics.model import Plant
 from optikit_intralogistics.options import PLAIN_OPTIONS, ROUTING_OPTIONS
 from optikit_intralogistics.spec import RoutingResult, RoutingSearch
 
+ELIMINATION_OPERATORS = ("use_inactive_lns", "use_path_lns", "use_relocate_expensive_chain")
 Plan = dict[int, list[int]]  # plant vehicle -> model nodes
 
 
@@ -29,10 +30,10 @@ def _plan(built: Built, result: RoutingResult) -> Plan:
 
 
 def _progress(plant: Plant, built: Built) -> Any:
+    """Model cost -> objective for progress reports (lexicographic plans report their
+    distance after each phase instead: the model cost mixes in vehicle costs)."""
     def convert(cost: int) -> float | None:
-        if plant.objective.lexicographic:
-            return (cost % built.fixed) / built.cost_scale if built.fixed else None
-        return cost / built.cost_scale
+        return None if plant.objective.lexicographic else cost / built.cost_scale
     return convert
 
 
@@ -83,7 +84,7 @@ def solve(plant: Plant, backend: RoutingBackend, ctx: SolveContext) -> Outcome:
     clock = _Clock(ctx, total)
     nodes = nodes_of(plant, opts["charger_slots"])
     fleet = list(range(len(plant.vehicles)))
-    built = build(plant, nodes, fleet)
+    built = build(plant, nodes, fleet, vehicle_cost=opts["vehicle_cost"])
     eliminate = opts["eliminate"] and plant.objective.lexicographic
     share = opts["start_share"] if eliminate else 1.0
     search = RoutingSearch(time_limit=total * share, first_solution=opts["first_solution"],
@@ -94,6 +95,7 @@ def solve(plant: Plant, backend: RoutingBackend, ctx: SolveContext) -> Outcome:
     if result.routes is None:
         return _outcome(plant, built, None, stats, result.message)
     best = _plan(built, result)
+    _report(plant, nodes, best, ctx)
     if not eliminate or ctx.expired():
         return _outcome(plant, built, best, stats)
     best, eliminated = _eliminate(plant, backend, ctx, best, nodes, opts, clock)
@@ -101,7 +103,7 @@ def solve(plant: Plant, backend: RoutingBackend, ctx: SolveContext) -> Outcome:
     if ctx.expired():
         return _outcome(plant, built, best, stats)
     used = sorted(v for v, seq in best.items() if _busy(plant, nodes, v, seq))
-    polished = build(plant, nodes, used)
+    polished = build(plant, nodes, used, vehicle_cost=opts["vehicle_cost"])
     result = backend.solve(polished.spec, ctx, RoutingSearch(
         time_limit=clock.left(), metaheuristic=opts["metaheuristic"],
         initial_routes=[best[v] for v in used], progress=_progress(plant, polished)))
@@ -109,7 +111,13 @@ def solve(plant: Plant, backend: RoutingBackend, ctx: SolveContext) -> Outcome:
         candidate = _plan(polished, result)
         if _better(plant, nodes, candidate, best):
             best = candidate
+            _report(plant, nodes, best, ctx)
     return _outcome(plant, built, best, stats)
+
+
+def _report(plant: Plant, nodes: Any, plan: Plan, ctx: SolveContext) -> None:
+    if plant.objective.lexicographic:
+        ctx.report(value(plant, nodes, plan).objective(plant), source="routing")
 
 
 def _busy(plant: Plant, nodes: Any, v: int, seq: list[int]) -> bool:
@@ -144,18 +152,18 @@ def _eliminate(plant: Plant, backend: RoutingBackend, ctx: SolveContext, best: P
             break
         tried.add(frozenset([victim, *best[victim]]))
         keep = [v for v in used if v != victim]
-        built = build(plant, nodes, keep, optional_penalty=0)
-        penalty = built.fixed if built.fixed else 10**9
-        built = build(plant, nodes, keep, optional_penalty=penalty)
+        built = build(plant, nodes, keep, optional_penalty=opts["drop_penalty"],
+                      vehicle_cost=opts["vehicle_cost"])
         slice_s = min(total * opts["attempt_share"], left - reserve)
         result = backend.solve(built.spec, ctx, RoutingSearch(
             time_limit=slice_s, metaheuristic=opts["metaheuristic"],
-            initial_routes=[best[v] for v in keep]))
+            initial_routes=[best[v] for v in keep], operators=ELIMINATION_OPERATORS))
         if result.routes is not None:
             served = sum(1 for r in result.routes for i in r
                          if nodes.kind[i] in ("pickup", "delivery"))
             if served == visits:
                 best = _plan(built, result)
+                _report(plant, nodes, best, ctx)
                 eliminated += 1
                 tried.clear()
                 continue

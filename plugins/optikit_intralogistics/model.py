@@ -305,4 +305,4 @@ def _horizon(orders: list[Order], vehicles: list[Vehicle],
     spread = sum(2 * slowest + o.pickup_service + o.delivery_service for o in orders)
     start = max([v.available_at for v in vehicles] + [v.shift[0] for v in vehicles] +
                 [o.pickup_window[0] for o in orders] + [0.0])
-    return max(finite + [start + spread + 2 * slowest])
+    return max([*finite, start + spread + 2 * slowest])

@@ -28,6 +28,11 @@ ROUTING_OPTIONS = (
                "distance improvement", minimum=0.0, maximum=0.9),
     OptionSpec("failures", int, 3, "failed elimination attempts before giving up",
                minimum=1, maximum=100),
+    OptionSpec("vehicle_cost", float, 2.0, "cost of a vehicle during the search, in "
+               "longest arcs (lexicographic objectives; route elimination cuts vehicles)",
+               minimum=0.0),
+    OptionSpec("drop_penalty", float, 3.0, "cost of an unserved visit during route "
+               "elimination, in longest arcs", minimum=0.1),
     OptionSpec("charger_slots", int, 2, "visits each charger can take per plan",
                minimum=1, maximum=50),
     OptionSpec("no_limit_seconds", float, 60.0,

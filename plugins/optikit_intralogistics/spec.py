@@ -69,6 +69,7 @@ class RoutingSearch:
     first_solution: str | None = None
     metaheuristic: str | None = None
     initial_routes: list[list[int]] | None = None
+    operators: tuple[str, ...] = ()  # extra local-search operators to switch on (use_*)
     progress: Callable[[int], float | None] | None = None  # model cost -> objective
 
 
