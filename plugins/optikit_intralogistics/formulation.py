@@ -15,6 +15,7 @@ from typing import Any
 from optikit.types import Outcome, SolveContext, Status
 from optikit_intralogistics.backend import RoutingBackend
 from optikit_intralogistics.build import Built, build, nodes_of, payload
+from optikit_intralogistics.dispatch import dispatch
 from optikit_intralogistics.evaluate import PlanValue, value
 from optikit_intralogistics.model import Plant
 from optikit_intralogistics.options import PLAIN_OPTIONS, ROUTING_OPTIONS
@@ -87,11 +88,16 @@ def solve(plant: Plant, backend: RoutingBackend, ctx: SolveContext) -> Outcome:
     built = build(plant, nodes, fleet, vehicle_cost=opts["vehicle_cost"])
     eliminate = opts["eliminate"] and plant.objective.lexicographic
     share = opts["start_share"] if eliminate else 1.0
+    start = None if plant.objective.lexicographic else dispatch(plant, nodes, fleet)
     search = RoutingSearch(time_limit=total * share, first_solution=opts["first_solution"],
-                           metaheuristic=opts["metaheuristic"],
+                           metaheuristic=opts["metaheuristic"], initial_routes=start,
                            progress=_progress(plant, built))
     result = backend.solve(built.spec, ctx, search)
+    if start is not None and result.status is Status.ERROR:  # the model refused the start
+        search.initial_routes = None
+        result = backend.solve(built.spec, ctx, search)
     stats: dict[str, Any] = dict(result.stats)
+    stats["dispatch_start"] = start is not None
     if result.routes is None:
         return _outcome(plant, built, None, stats, result.message)
     best = _plan(built, result)
