@@ -45,18 +45,20 @@ class RoutingBackend(Backend):
         time_dim = _build(spec, manager, routing)
         params = _parameters(search, limit)
         best: list[int] = []
-        if search.progress is not None:
-            progress = search.progress
+        first: list[float] = []
+        progress = search.progress
 
-            def on_solution() -> None:
-                cost = routing.CostVar().Max()
-                if not best or cost < best[0]:
-                    best[:] = [cost]
-                    value = progress(cost)
-                    if value is not None:
-                        ctx.report(value, source="routing")
+        def on_solution() -> None:
+            if not first:
+                first.append(ctx.elapsed())
+            cost = routing.CostVar().Max()
+            if progress is not None and (not best or cost < best[0]):
+                best[:] = [cost]
+                value = progress(cost)
+                if value is not None:
+                    ctx.report(value, source="routing")
 
-            routing.AddAtSolutionCallback(on_solution)
+        routing.AddAtSolutionCallback(on_solution)
         watcher = _StopWatcher(ctx.stop, routing)
         watcher.start()
         try:
@@ -66,6 +68,8 @@ class RoutingBackend(Backend):
                 if start is None:
                     return RoutingResult(Status.ERROR, message="initial routes rejected")
                 solution = routing.SolveFromAssignmentWithParameters(start, params)
+                if solution is None:  # out of time before the search improved the start
+                    solution = start
             else:
                 solution = routing.SolveWithParameters(params)
         finally:
@@ -74,12 +78,13 @@ class RoutingBackend(Backend):
         stats: dict[str, float | int | str] = {"routing_status": int(routing.status())}
         if watcher.fired:
             stats["stopped_by_user"] = 1
+        if first:
+            stats["first_plan_s"] = round(first[0], 3)
         if solution is None:
             message = "stopped by the user" if watcher.fired else "no routes found"
             return RoutingResult(Status.UNKNOWN, message=message, stats=stats)
         routes = []
         for v in range(spec.num_vehicles):
-            index = routing.NextVar(routing.Start(v))
             route = []
             index = solution.Value(routing.NextVar(routing.Start(v)))
             while not routing.IsEnd(index):

@@ -97,6 +97,8 @@ def solve(plant: Plant, backend: RoutingBackend, ctx: SolveContext) -> Outcome:
         search.initial_routes = None
         result = backend.solve(built.spec, ctx, search)
     stats: dict[str, Any] = dict(result.stats)
+    if "first_plan_s" not in stats and result.routes is not None:
+        stats["first_plan_s"] = round(ctx.elapsed(), 3)
     stats["dispatch_start"] = start is not None
     if result.routes is None:
         return _outcome(plant, built, None, stats, result.message)
