@@ -17,6 +17,7 @@ from optikit_intralogistics.backend import RoutingBackend
 from optikit_intralogistics.build import Built, build, nodes_of, payload
 from optikit_intralogistics.dispatch import dispatch
 from optikit_intralogistics.evaluate import PlanValue, value
+from optikit_intralogistics.exact import payload_stops, solve_exact
 from optikit_intralogistics.model import Plant
 from optikit_intralogistics.options import PLAIN_OPTIONS, ROUTING_OPTIONS
 from optikit_intralogistics.spec import RoutingResult, RoutingSearch
@@ -78,9 +79,35 @@ def solve_plain(plant: Plant, backend: RoutingBackend, ctx: SolveContext) -> Out
     return _outcome(plant, built, plan, dict(result.stats), result.message)
 
 
+def _exact(plant: Plant, ctx: SolveContext, opts: dict[str, Any]) -> Outcome | None:
+    """Small instances: the exhaustive search's proven answer (None: not small enough)."""
+    if len(plant.orders) > opts["exact_orders"] or ctx.expired():
+        return None
+    found = solve_exact(plant, opts["exact_nodes"], ctx.expired)
+    stats = {"exact_nodes": found.nodes, "exact_proven": found.proven}
+    if not found.proven:
+        return None
+    if found.key is None:
+        return Outcome(Status.INFEASIBLE, message="no plan serves every order (exhaustive "
+                       "search)", stats=stats)
+    routes = [{"vehicle": plant.vehicles[v].id, "stops": payload_stops(plant, stops)}
+              for v, stops in sorted(found.routes.items())]
+    for v, veh in enumerate(plant.vehicles):  # a vehicle that only delivers what it carries
+        if veh.on_board and v not in found.routes:
+            routes.append({"vehicle": veh.id, "stops": []})
+    objective = found.key[1]
+    ctx.report(objective, objective, source="exact")
+    return Outcome(Status.OPTIMAL, payload={"routes": routes}, objective=objective,
+                   bound=objective, analysis={"vehicles": int(found.key[0])} if
+                   plant.objective.lexicographic else {}, stats=stats)
+
+
 def solve(plant: Plant, backend: RoutingBackend, ctx: SolveContext) -> Outcome:
     """Tuned first plan, guided local search, route elimination, polish."""
     opts = ctx.options_for(ROUTING_OPTIONS)
+    proven = _exact(plant, ctx, opts)
+    if proven is not None:
+        return proven
     total = _budget(ctx, opts["no_limit_seconds"])
     clock = _Clock(ctx, total)
     nodes = nodes_of(plant, opts["charger_slots"])

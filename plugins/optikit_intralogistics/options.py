@@ -35,9 +35,14 @@ ROUTING_OPTIONS = (
                "elimination, in longest arcs", minimum=0.1),
     OptionSpec("charger_slots", int, 2, "visits each charger can take per plan",
                minimum=1, maximum=50),
+    OptionSpec("exact_orders", int, 5, "instances with at most this many orders are first "
+               "solved by exhaustive search (proven optimal)", minimum=0, maximum=12),
+    OptionSpec("exact_nodes", int, 300000, "node budget of the exhaustive search",
+               minimum=1),
     OptionSpec("no_limit_seconds", float, 60.0,
                "search time when the command has no time limit", minimum=0.1),
 )
 
 #: The plain model takes only the model-size option.
-PLAIN_OPTIONS = (ROUTING_OPTIONS[-2], ROUTING_OPTIONS[-1])
+PLAIN_OPTIONS = tuple(o for o in ROUTING_OPTIONS
+                      if o.name in ("charger_slots", "no_limit_seconds"))
