@@ -12,6 +12,8 @@ from __future__ import annotations
 import functools
 import math
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from optikit.types import Availability, Backend, SolveContext, Status
@@ -35,6 +37,7 @@ class RoutingBackend(Backend):
 
         if ctx.stop.is_set():
             return RoutingResult(Status.UNKNOWN, message="stopped before the search started")
+        began = ctx.elapsed()
         limits = [t for t in (search.time_limit, ctx.remaining()) if t is not None]
         limit = min(limits) if limits else None
         if limit is not None and limit <= 0:
@@ -43,7 +46,11 @@ class RoutingBackend(Backend):
                                                spec.starts, spec.ends)
         routing = pywrapcp.RoutingModel(manager)
         time_dim = _build(spec, manager, routing)
-        params = _parameters(search, limit)
+        # the model took time to build: the search gets what is left of both limits
+        built_in = ctx.elapsed() - began
+        left = [t for t in (None if limit is None else limit - built_in, ctx.remaining())
+                if t is not None]
+        params = _parameters(search, max(0.01, min(left)) if left else None)
         best: list[int] = []
         first: list[float] = []
         progress = search.progress
@@ -59,9 +66,7 @@ class RoutingBackend(Backend):
                     ctx.report(value, source="routing")
 
         routing.AddAtSolutionCallback(on_solution)
-        watcher = _StopWatcher(ctx.stop, routing)
-        watcher.start()
-        try:
+        with _cancelled_on_stop(ctx.stop, routing) as fired:
             if search.initial_routes is not None:
                 routing.CloseModelWithParameters(params)
                 start = routing.ReadAssignmentFromRoutes(search.initial_routes, True)
@@ -72,16 +77,14 @@ class RoutingBackend(Backend):
                     solution = start
             else:
                 solution = routing.SolveWithParameters(params)
-        finally:
-            watcher.finish()
         del time_dim
         stats: dict[str, float | int | str] = {"routing_status": int(routing.status())}
-        if watcher.fired:
+        if fired:
             stats["stopped_by_user"] = 1
         if first:
             stats["first_plan_s"] = round(first[0], 3)
         if solution is None:
-            message = "stopped by the user" if watcher.fired else "no routes found"
+            message = "stopped by the user" if fired else "no routes found"
             return RoutingResult(Status.UNKNOWN, message=message, stats=stats)
         routes = []
         for v in range(spec.num_vehicles):
@@ -174,28 +177,27 @@ def _energy(spec: RoutingSpec, manager: Any, routing: Any) -> None:
         dim.CumulVar(routing.Start(v)).SetValue(energy.start_used[v])
 
 
-class _StopWatcher:
-    """Cancels the routing search once ``stop`` is set, until ``solve`` has returned."""
+@contextmanager
+def _cancelled_on_stop(stop: threading.Event, routing: Any) -> Iterator[list[bool]]:
+    """While the block runs, a thread cancels the routing search once ``stop`` is set
+    (polling: the routing library has no stop event of its own).  The yielded list
+    becomes non-empty when it fired."""
+    finished = threading.Event()
+    fired: list[bool] = []
 
-    def __init__(self, stop: threading.Event, routing: Any) -> None:
-        self._stop = stop
-        self._routing = routing
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="routing-stop", daemon=True)
-        self.fired = False
+    def poll() -> None:
+        while not finished.wait(_STOP_POLL_S):
+            if stop.is_set():
+                fired.append(True)
+                routing.CancelSearch()
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def finish(self) -> None:
-        self._done.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        while not self._done.wait(_STOP_POLL_S):
-            if self._stop.is_set():
-                self.fired = True
-                self._routing.CancelSearch()
+    thread = threading.Thread(target=poll, name="routing-stop", daemon=True)
+    thread.start()
+    try:
+        yield fired
+    finally:
+        finished.set()
+        thread.join()
 
 
 @functools.cache
