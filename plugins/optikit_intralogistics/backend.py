@@ -10,7 +10,6 @@ deterministic for given limits.
 from __future__ import annotations
 
 import functools
-import math
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -120,8 +119,12 @@ def _build(spec: RoutingSpec, manager: Any, routing: Any) -> Any:
     classes = len(spec.arc_cost)
     cost_cb = [routing.RegisterTransitMatrix(m) for m in spec.arc_cost]
     time_cb = [routing.RegisterTransitMatrix(m) for m in spec.time]
+    if len(cost_cb) == 1:  # homogeneous costs: guided local search penalises arcs plainly
+        routing.SetArcCostEvaluatorOfAllVehicles(cost_cb[0])
+    else:
+        for v in range(spec.num_vehicles):
+            routing.SetArcCostEvaluatorOfVehicle(cost_cb[spec.class_of_vehicle[v]], v)
     for v in range(spec.num_vehicles):
-        routing.SetArcCostEvaluatorOfVehicle(cost_cb[spec.class_of_vehicle[v]], v)
         if spec.fixed_cost:
             routing.SetFixedCostOfVehicle(spec.fixed_cost[v], v)
     del classes
@@ -145,8 +148,8 @@ def _build(spec: RoutingSpec, manager: Any, routing: Any) -> Any:
     for p, d in spec.pairs:
         pi, di = manager.NodeToIndex(p), manager.NodeToIndex(d)
         routing.AddPickupAndDelivery(pi, di)
-        solver.Add(routing.VehicleVar(pi) == routing.VehicleVar(di))
-        solver.Add(time_dim.CumulVar(pi) <= time_dim.CumulVar(di))
+        # (same vehicle and pickup first are part of AddPickupAndDelivery; extra solver
+        # constraints would make every local-search move go through full propagation)
     for node, vehicles in spec.allowed.items():
         # (SetAllowedVehiclesForIndex does not take Python lists in this binding)
         routing.VehicleVar(manager.NodeToIndex(node)).SetValues([-1, *vehicles])
@@ -214,7 +217,3 @@ def _probe() -> Availability:
     except Exception as exc:  # any failure means "not available here", with the reason
         return Availability(False, f"OR-Tools routing unusable: {type(exc).__name__}: {exc}")
 
-
-def finite(value: float, cap: int) -> int:
-    """A scaled bound, with infinity mapped to ``cap``."""
-    return cap if math.isinf(value) else min(cap, int(value))
