@@ -144,7 +144,6 @@ def _build(spec: RoutingSpec, manager: Any, routing: Any) -> Any:
     load_dim = routing.GetDimensionOrDie("load")
     for v, amount in enumerate(spec.start_load):
         load_dim.CumulVar(routing.Start(v)).SetValue(amount)
-    solver = routing.solver()
     for p, d in spec.pairs:
         pi, di = manager.NodeToIndex(p), manager.NodeToIndex(d)
         routing.AddPickupAndDelivery(pi, di)
