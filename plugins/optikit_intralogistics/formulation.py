@@ -20,6 +20,7 @@ from optikit_intralogistics.evaluate import PlanValue, value
 from optikit_intralogistics.exact import payload_stops, solve_exact
 from optikit_intralogistics.model import Plant
 from optikit_intralogistics.options import PLAIN_OPTIONS, ROUTING_OPTIONS
+from optikit_intralogistics.ruin import ruin_and_recreate
 from optikit_intralogistics.spec import RoutingResult, RoutingSearch
 
 ELIMINATION_OPERATORS = ("use_inactive_lns", "use_path_lns", "use_relocate_expensive_chain")
@@ -137,16 +138,8 @@ def solve(plant: Plant, backend: RoutingBackend, ctx: SolveContext) -> Outcome:
     stats["routes_eliminated"] = eliminated
     if ctx.expired():
         return _outcome(plant, built, best, stats)
-    used = sorted(v for v, seq in best.items() if _busy(plant, nodes, v, seq))
-    polished = build(plant, nodes, used, vehicle_cost=opts["vehicle_cost"])
-    result = backend.solve(polished.spec, ctx, RoutingSearch(
-        time_limit=clock.left(), metaheuristic=opts["metaheuristic"],
-        initial_routes=[best[v] for v in used], progress=_progress(plant, polished)))
-    if result.routes is not None:
-        candidate = _plan(polished, result)
-        if _better(plant, nodes, candidate, best):
-            best = candidate
-            _report(plant, nodes, best, ctx)
+    best, stats["ruin_improvements"] = ruin_and_recreate(plant, backend, ctx, best, nodes,
+                                                         opts, clock.left)
     return _outcome(plant, built, best, stats)
 
 

@@ -33,6 +33,10 @@ ROUTING_OPTIONS = (
                minimum=0.0),
     OptionSpec("drop_penalty", float, 3.0, "cost of an unserved visit during route "
                "elimination, in longest arcs", minimum=0.1),
+    OptionSpec("ruin_orders", int, 8, "most orders removed and re-inserted in one "
+               "ruin-and-recreate step of the polish", minimum=2, maximum=1000),
+    OptionSpec("ruin_seconds", float, 2.0, "time limit of one re-insertion search",
+               minimum=0.05),
     OptionSpec("charger_slots", int, 2, "visits each charger can take per plan",
                minimum=1, maximum=50),
     OptionSpec("exact_orders", int, 5, "instances with at most this many orders are first "
