@@ -15,7 +15,7 @@ from tests.bench.conftest import ledger_rows
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 SUITES = ["smoke", "blend", "fjsp-brandimarte", "fjsp-generated", "energy", "maintenance",
-          "pooling"]
+          "pooling", "intralogistics"]
 # A run may be skipped only because something is not installed here.
 ACCEPTABLE_SKIPS = ("is not installed", "is not available", "no default solver")
 

@@ -394,6 +394,39 @@ def _production_negative(doc: dict[str, Any], payload: dict[str, Any],
     return out, {f"production[{k}]"}, f"production row {k} made negative"
 
 
+# --- intralogistics ---------------------------------------------------------------------
+
+
+def _stop_dropped(doc: dict[str, Any], payload: dict[str, Any], draw: Draw) -> Mutation | None:
+    routes = [r for r in payload["routes"] if r["stops"]]
+    if not routes:
+        return None
+    out = copy.deepcopy(payload)
+    route = next(r for r in out["routes"] if r["vehicle"] == draw(
+        st.sampled_from([r["vehicle"] for r in routes])))
+    k = draw(st.integers(0, len(route["stops"]) - 1))
+    dropped = route["stops"].pop(k)
+    if isinstance(dropped, dict) and "charge" in dropped:
+        return None  # a charge left out need not break anything
+    return out, {"orders", "delivery", "precedence"}, f"stop {k} of {route['vehicle']} dropped"
+
+
+def _delivery_first(doc: dict[str, Any], payload: dict[str, Any],
+                    draw: Draw) -> Mutation | None:
+    routes = [r for r in payload["routes"] if len(r["stops"]) >= 2]
+    if not routes:
+        return None
+    out = copy.deepcopy(payload)
+    route = next(r for r in out["routes"] if r["vehicle"] == draw(
+        st.sampled_from([r["vehicle"] for r in routes])))
+    route["stops"].reverse()  # the last stop delivers something picked up on this route
+    first = route["stops"][0]
+    if isinstance(first, dict) and first.get("action") != "delivery":
+        return None
+    return out, {"precedence", "delivery", "time window", "capacity", "battery"}, \
+        f"route of {route['vehicle']} reversed"
+
+
 def mutations_for(payload: dict[str, Any]) -> list[Callable[..., Mutation | None]]:
     """The mutations that apply to a payload's shape (a new type's shape gets none)."""
     found: list[Callable[..., Mutation | None]] = []
@@ -407,6 +440,8 @@ def mutations_for(payload: dict[str, Any]) -> list[Callable[..., Mutation | None
         found += [_pool_flow_scaled, _demand_exceeded, _profit_overstated]
     if isinstance(payload.get("production"), list):
         found += [_stock_misreported, _production_negative]
+    if isinstance(payload.get("routes"), list):
+        found += [_stop_dropped, _delivery_first]
     return found
 
 

@@ -1,0 +1,136 @@
+"""routing against the plain routing model in the same run, with gaps to the best known.
+
+    .venv/bin/python benchmarks/intralogistics/compare.py                  # repo copies
+    .venv/bin/python benchmarks/intralogistics/compare.py --all            # all 56 (shared)
+    .venv/bin/python benchmarks/intralogistics/compare.py --instances lc101 lr104 --limit 20
+    .venv/bin/python benchmarks/intralogistics/compare.py --plants         # generated plants
+
+For each Li & Lim instance and formulation it prints vehicles and distance (every answer
+passed the independent checker: the core refuses otherwise), the best-known vehicles and
+distance, and the distance gap where the vehicles match.  The summary says on how many
+instances ``routing`` is lexicographically no worse than ``routing-plain``, how many reach
+the best-known vehicle count, and the mean distance gap where they do.  ``--plants`` solves
+generated plants (20 / 100 / 500 orders) and reports objective, vehicles, late orders, the
+time to the first plan and the peak memory (``getrusage`` of a child process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+COPIES = ROOT / "benchmarks" / "instances" / "intralogistics"
+SHARED = ROOT.parent / "shared" / "instances" / "pdptw"
+if not SHARED.is_dir():
+    SHARED = ROOT.parents[1] / "shared" / "instances" / "pdptw"
+FORMULATIONS = ("routing", "routing-plain")
+
+
+def best_known() -> dict[str, tuple[int, float]]:
+    with (COPIES / "best-known.csv").open() as f:
+        return {r["instance"]: (int(r["vehicles"]), float(r["distance"]))
+                for r in csv.DictReader(f)}
+
+
+def _run(path: Path, formulation: str, limit: float, threads: int) -> dict[str, Any]:
+    """One ``optikit solve`` in a child process: the command's own limit, peak memory."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "solution.json"
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        subprocess.run([sys.executable, "-m", "optikit", "solve", str(path), "--solver",
+                        "ortools-routing", "--formulation", formulation, "--time-limit",
+                        str(limit), "--threads", str(threads), "--json", "-v", "-o", str(out)],
+                       check=False, capture_output=True)
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        doc: dict[str, Any] = json.loads(out.read_text()) if out.exists() else {}
+        doc["peak_mb"] = max(peak, before) / 1024
+        return doc
+
+
+def lilim(paths: list[Path], limit: float, threads: int) -> None:
+    known = best_known()
+    print(f"{'instance':9} {'formulation':14} {'veh':>4} {'distance':>10} {'bks veh':>7} "
+          f"{'bks dist':>10} {'gap %':>7} {'time s':>7}")
+    no_worse = reach = total = 0
+    gaps: list[float] = []
+    for path in paths:
+        name = path.stem
+        results = {f: _run(path, f, limit, threads) for f in FORMULATIONS}
+        bv, bd = known.get(name, (0, float("nan")))
+        keys = {}
+        for f, doc in results.items():
+            veh = (doc.get("analysis") or {}).get("vehicles")
+            dist = doc.get("objective")
+            keys[f] = (veh if veh is not None else 10**9, dist if dist is not None else 1e18)
+            gap = (100 * (dist - bd) / bd) if veh == bv and dist is not None else None
+            print(f"{name:9} {f:14} {veh if veh is not None else '-':>4} "
+                  f"{dist if dist is not None else float('nan'):>10.2f} {bv:>7} {bd:>10.2f} "
+                  f"{gap if gap is not None else float('nan'):>7.2f} "
+                  f"{doc.get('time_s', float('nan')):>7.1f}")
+            if f == "routing" and veh is not None:
+                total += 1
+                if veh <= bv:
+                    reach += 1
+                    if gap is not None:
+                        gaps.append(gap)
+        if keys["routing"] <= (keys["routing-plain"][0], keys["routing-plain"][1] + 1e-6):
+            no_worse += 1
+    n = len(paths)
+    print(f"\nrouting lexicographically no worse than routing-plain: {no_worse}/{n}")
+    print(f"routing at the best-known vehicle count: {reach}/{total}")
+    if gaps:
+        print(f"mean distance gap where vehicles match: {sum(gaps) / len(gaps):.2f} % "
+              f"({len(gaps)} instances)")
+
+
+def plants(limit: float, threads: int, sizes: list[str]) -> None:
+    from optikit_intralogistics.generator import generate
+
+    print(f"{'plant':14} {'formulation':14} {'objective':>11} {'veh':>4} {'late':>5} "
+          f"{'first plan s':>12} {'time s':>7} {'peak MB':>8}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            path = Path(tmp) / f"plant-{size}.json"
+            path.write_text(json.dumps(generate(1, size)))
+            for f in FORMULATIONS:
+                doc = _run(path, f, limit, threads)
+                fig = (doc.get("check") or {}).get("figures") or {}
+                first = (doc.get("stats") or {}).get("first_plan_s")
+                print(f"{size:14} {f:14} {doc.get('objective') or float('nan'):>11.1f} "
+                      f"{fig.get('vehicles', '-'):>4} {len(fig.get('late_orders', [])):>5} "
+                      f"{first if first is not None else float('nan'):>12.2f} "
+                      f"{doc.get('time_s', float('nan')):>7.1f} {doc['peak_mb']:>8.0f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--instances", nargs="*", help="names, e.g. lc101 lr104")
+    parser.add_argument("--all", action="store_true", help="all 56 from ../shared")
+    parser.add_argument("--plants", action="store_true", help="generated plants instead")
+    parser.add_argument("--sizes", nargs="*", default=["small", "medium", "large"])
+    parser.add_argument("--limit", type=float, default=60.0)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    if args.plants:
+        plants(args.limit, args.threads, args.sizes)
+        return
+    folder = SHARED if args.all else COPIES
+    paths = sorted(folder.glob("*.pdptw"))
+    if args.instances:
+        wanted = set(args.instances)
+        paths = [p for p in sorted({*COPIES.glob("*.pdptw"), *SHARED.glob("*.pdptw")})
+                 if p.stem in wanted]
+        paths = list({p.stem: p for p in paths}.values())
+    lilim(paths, args.limit, args.threads)
+
+
+if __name__ == "__main__":
+    main()

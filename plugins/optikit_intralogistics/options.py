@@ -1,0 +1,52 @@
+"""The ``--option`` keys of the intralogistics formulations (``optikit options intralogistics``).
+
+Kept apart from the formulations so that registering the type imports no solver.
+"""
+
+from __future__ import annotations
+
+from optikit.options import OptionSpec
+
+_FIRST = ("PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION", "PATH_CHEAPEST_ARC",
+          "SAVINGS", "AUTOMATIC")
+_META = ("GUIDED_LOCAL_SEARCH", "SIMULATED_ANNEALING", "TABU_SEARCH", "GREEDY_DESCENT")
+
+#: ``--option`` keys of the ``routing`` formulation.
+ROUTING_OPTIONS = (
+    OptionSpec("first_solution", str, "PARALLEL_CHEAPEST_INSERTION",
+               "OR-Tools first-solution strategy", choices=_FIRST),
+    OptionSpec("metaheuristic", str, "GUIDED_LOCAL_SEARCH",
+               "OR-Tools local-search metaheuristic", choices=_META),
+    OptionSpec("eliminate", bool, True,
+               "route elimination: try to serve the orders of the shortest route with one "
+               "vehicle less (lexicographic objectives)"),
+    OptionSpec("start_share", float, 0.2, "share of the time for the first plan and its "
+               "improvement", minimum=0.01, maximum=1.0),
+    OptionSpec("attempt_share", float, 0.08, "share of the time for one route-elimination "
+               "attempt", minimum=0.01, maximum=1.0),
+    OptionSpec("polish_share", float, 0.3, "share of the time kept for the final "
+               "distance improvement", minimum=0.0, maximum=0.9),
+    OptionSpec("failures", int, 3, "failed elimination attempts before giving up",
+               minimum=1, maximum=100),
+    OptionSpec("vehicle_cost", float, 2.0, "cost of a vehicle during the search, in "
+               "longest arcs (lexicographic objectives; route elimination cuts vehicles)",
+               minimum=0.0),
+    OptionSpec("drop_penalty", float, 3.0, "cost of an unserved visit during route "
+               "elimination, in longest arcs", minimum=0.1),
+    OptionSpec("ruin_orders", int, 8, "most orders removed and re-inserted in one "
+               "ruin-and-recreate step of the polish", minimum=2, maximum=1000),
+    OptionSpec("ruin_seconds", float, 2.0, "time limit of one re-insertion search",
+               minimum=0.05),
+    OptionSpec("charger_slots", int, 2, "visits each charger can take per plan",
+               minimum=1, maximum=50),
+    OptionSpec("exact_orders", int, 5, "instances with at most this many orders are first "
+               "solved by exhaustive search (proven optimal)", minimum=0, maximum=12),
+    OptionSpec("exact_nodes", int, 300000, "node budget of the exhaustive search",
+               minimum=1),
+    OptionSpec("no_limit_seconds", float, 60.0,
+               "search time when the command has no time limit", minimum=0.1),
+)
+
+#: The plain model takes only the model-size option.
+PLAIN_OPTIONS = tuple(o for o in ROUTING_OPTIONS
+                      if o.name in ("charger_slots", "no_limit_seconds"))
