@@ -165,6 +165,10 @@ def check(problem: PoolingProblem, payload: Mapping[str, Any]) -> CheckReport:
     violations: list[Violation] = []
     if not isinstance(payload, Mapping):
         return CheckReport(None, [Violation("solution", "the payload is not an object")])
+    if problem.periods is not None:
+        from optikit_pooling.mp_checker import check_periods
+
+        return check_periods(problem, payload)
     flow = _read_flows(problem, payload, violations)
     if flow is None:
         return CheckReport(None, violations)

@@ -98,6 +98,10 @@ def exact_point(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext
 
 def solve_pq(problem: PoolingProblem, backend: Backend, ctx: SolveContext) -> Outcome:
     """Formulation ``pq``: heuristic start, SCIP's proof, exact flows."""
+    if problem.periods is not None:
+        from optikit_pooling.mp_solve import solve_periods
+
+        return solve_periods(problem, backend, ctx, "source")
     require_bounded(problem)
     solver = linear_solver(backend, ctx)
     model, layout, _ = build(problem, "bilinear")
@@ -148,6 +152,10 @@ def solve_p_plain(problem: PoolingProblem, backend: Backend, ctx: SolveContext) 
     """
     from optikit_pooling.pform import build_p
 
+    if problem.periods is not None:
+        from optikit_pooling.mp_solve import solve_periods
+
+        return solve_periods(problem, backend, ctx, "quality")
     require_bounded(problem)
     solver = linear_solver(backend, ctx)
     model, point_of = build_p(problem)
