@@ -186,6 +186,7 @@ def _spec_rows(problem: PoolingProblem, b: QuadraticModelBuilder, cols: Columns,
 
 def _source_rows(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder,
                  cols: Columns, shares: Mapping[tuple[int, int, int], float] | None) -> None:
+    size = _size(problem, per)
     srcs = sources(problem)
     n_t = per.count
     upper = list(b.build().col_upper)  # the flows' and stocks' bounds, for v and w
@@ -219,6 +220,11 @@ def _source_rows(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder
                     else:
                         _row(b, {col: 1.0}, [(int(q[pos]), amount, -1.0)], 0.0, 0.0)
             b.add_row({**{int(c): 1.0 for c in v}, int(cols.s[pool, t]): -1.0}, 0.0, 0.0)
+            if q is not None:  # pq's cut: what leaves with source s fits s's share of the tank
+                room = float(size[pool])
+                for pos in range(len(row)):
+                    b.add_row({int(v[pos]): 1.0, **{int(w[m][pos]): 1.0 for m in outs},
+                               int(q[pos]): -room}, upper=0.0)
             for m in outs:
                 b.add_row({**{int(c): 1.0 for c in w[m]}, int(cols.y[m, t]): -1.0}, 0.0, 0.0)
                 for k in range(len(problem.qualities)):

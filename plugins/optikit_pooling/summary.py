@@ -106,7 +106,8 @@ def _tanks(problem: PoolingProblem, tanks: Mapping[str, Any]) -> list[tuple[str,
         for entry in tanks.get(pid) or []:
             quality = ", ".join(f"{q} {_num(entry['quality'].get(q))}"
                                 for q in problem.qualities if q in entry["quality"])
-            cells.append(f"{entry['period']}: {_num(entry['stock'])}"
+            stock = float(entry["stock"]) if abs(float(entry["stock"])) > 1e-9 else 0.0
+            cells.append(f"{entry['period']}: {_num(stock)}"
                          + (f" ({quality})" if quality else ""))
         rows.append(("", f"{pid}: " + "; ".join(cells)))
     return rows
@@ -125,9 +126,11 @@ def _period_products(problem: PoolingProblem,
         for k, q in enumerate(problem.qualities):
             if not (np.isfinite(problem.spec_min[j, k]) or np.isfinite(problem.spec_max[j, k])):
                 continue
-            values = [f"{e['period']}: {_num(e['quality'].get(q))}"
-                      f"{_binding(problem, j, k, e['quality'].get(q, np.nan)).replace('  <- ', ' ')}"
-                      for e in entries]
+            values = []
+            for e in entries:
+                value = e["quality"].get(q, np.nan)
+                mark = _binding(problem, j, k, value).replace("  <- ", " ")
+                values.append(f"{e['period']}: {_num(value)}{mark}")
             rows.append(("", f"    {q}{_unit(problem, k)} {_spec(problem, j, k)} "
                              + "; ".join(values)))
     return rows
