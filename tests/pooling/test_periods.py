@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 import yaml
+from optikit_pooling.generator import generate
 
 from optikit.problem_io import LoadedProblem, ProblemFileError
 from optikit.runner import SolveResult
 from optikit.testing import OptikitCli
 from optikit.types import UsageError
-from optikit_pooling.generator import generate
 
 SAMPLE = Path(__file__).resolve().parents[2] / "plugins" / "optikit_pooling" / "samples" / (
     "refinery_3periods.yaml")
