@@ -12,8 +12,9 @@ from typing import Any
 _AMOUNT = {"type": "number", "minimum": 0}
 _MONEY = {"type": "number"}
 _ID = {"type": "string", "minLength": 1}
-_PERIODIC_AMOUNT = {"oneOf": [_AMOUNT, {"type": "array", "items": _AMOUNT, "minItems": 1}]}
-_PERIODIC_MONEY = {"oneOf": [_MONEY, {"type": "array", "items": _MONEY, "minItems": 1}]}
+# A number, or one per period (``minimum`` binds numbers only, ``items`` arrays only).
+_PERIODIC_AMOUNT = {"type": ["number", "array"], "minimum": 0, "items": _AMOUNT, "minItems": 1}
+_PERIODIC_MONEY = {"type": ["number", "array"], "items": _MONEY, "minItems": 1}
 _QUALITY_MAP = {
     "type": "object",
     "propertyNames": {"minLength": 1},

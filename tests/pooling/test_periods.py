@@ -125,7 +125,7 @@ def test_cli_summary_shows_tanks_and_refusal_exits_2(cli: OptikitCli, tmp_path: 
     assert "periods" in refused.output and "Traceback" not in refused.output
 
 
-PERIOD_ERRORS: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
+PERIOD_ERRORS: list[tuple[str, Callable[[dict[str, Any]], object], str, str]] = [
     ("list length", lambda d: d["products"][0].update(max=[1, 2, 3]), "products[0].max",
      "3 values for 2 periods"),
     ("price list length", lambda d: d["products"][0].update(price=[5]), "products[0].price",
@@ -157,7 +157,7 @@ PERIOD_ERRORS: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
 @pytest.mark.parametrize(("case", "edit", "field", "words"), PERIOD_ERRORS,
                          ids=[c[0] for c in PERIOD_ERRORS])
 def test_invalid_period_document_names_the_field(
-    case: str, edit: Callable[[dict[str, Any]], None], field: str, words: str,
+    case: str, edit: Callable[[dict[str, Any]], object], field: str, words: str,
     load: Callable[[dict[str, Any]], LoadedProblem],
 ) -> None:
     document = copy.deepcopy(TWO_WEEKS)
