@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from optikit.types import CheckReport, Violation
-from optikit_pooling.checker import _over, _tol, _under
+from optikit_pooling.checker import _over, _tol, _under, flow_entry
 from optikit_pooling.evaluate import quality_table
 from optikit_pooling.model import PoolingProblem
 from optikit_pooling.mp_evaluate import Flows, PeriodFigures, evaluate_periods
@@ -33,15 +33,10 @@ def _read(problem: PoolingProblem, payload: Mapping[str, Any],
     result: Flows = {}
     for n, entry in enumerate(flows):
         where = f"flows[{n}]"
-        if not isinstance(entry, Mapping):
-            out.append(Violation(where, "not an object {from, to, period, amount}"))
+        read = flow_entry(entry, where, "{from, to, period, amount}", out)
+        if read is None:
             continue
-        amount = entry.get("amount")
-        if isinstance(amount, bool) or not isinstance(amount, int | float) or not math.isfinite(
-                amount):
-            out.append(Violation(where, f"amount {amount!r} is not a finite number"))
-            continue
-        key = (str(entry.get("from")), str(entry.get("to")))
+        key, amount = read
         period = str(entry.get("period"))
         if key not in arcs:
             out.append(Violation(where, f"there is no arc {key[0]} -> {key[1]}"))
