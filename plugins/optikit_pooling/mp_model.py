@@ -194,12 +194,17 @@ def _source_rows(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder
         pool_part: dict[tuple[int, int], tuple[Terms, Bilinear]] = {}
         for pool, row in enumerate(srcs):
             outs = [m for m, a in enumerate(problem.lj) if a.tail == pool]
-            q = None if shares is not None else b.add_columns(len(row), 0.0, 0.0, 1.0)
+            fixed = None if shares is None else [float(shares.get((pool, pos, t), 0.0))
+                                                 for pos in range(len(row))]
+            # Fixed shares keep their columns (bounds pinned) so the flow LP's point is a
+            # full start for the bilinear model.
+            q = b.add_columns(len(row), 0.0, 0.0 if fixed is None else fixed,
+                              1.0 if fixed is None else fixed)
             v = b.add_columns(len(row), 0.0, 0.0, upper[int(cols.s[pool, t])])
             w = {m: b.add_columns(len(row), 0.0, 0.0, upper[int(cols.y[m, t])]) for m in outs}
             cols.extra[f"v{pool}.{t}"] = v
-            if q is not None:
-                cols.extra[f"q{pool}.{t}"] = q
+            cols.extra[f"q{pool}.{t}"] = q
+            if fixed is None:
                 b.add_row({int(c): 1.0 for c in q}, 1.0, 1.0)
             for pos, (src, _) in enumerate(row):
                 opening: Terms = {int(cols.extra[f"v{pool}.{t - 1}"][pos]): 1.0} if t else {}
@@ -214,13 +219,12 @@ def _source_rows(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder
                            **{int(w[m][pos]): -1.0 for m in outs}}, -stock0, -stock0)
                 for col, amount in [(int(v[pos]), int(cols.s[pool, t]))] + [
                         (int(w[m][pos]), int(cols.y[m, t])) for m in outs]:
-                    if q is None:
-                        share = float(shares.get((pool, pos, t), 0.0))  # type: ignore[union-attr]
-                        b.add_row({col: 1.0, amount: -share}, 0.0, 0.0)
+                    if fixed is not None:
+                        b.add_row({col: 1.0, amount: -fixed[pos]}, 0.0, 0.0)
                     else:
                         _row(b, {col: 1.0}, [(int(q[pos]), amount, -1.0)], 0.0, 0.0)
             b.add_row({**{int(c): 1.0 for c in v}, int(cols.s[pool, t]): -1.0}, 0.0, 0.0)
-            if q is not None:  # pq's cut: what leaves with source s fits s's share of the tank
+            if fixed is None:  # pq's cut: what leaves with source s fits s's share of the tank
                 room = float(size[pool])
                 for pos in range(len(row)):
                     b.add_row({int(v[pos]): 1.0, **{int(w[m][pos]): 1.0 for m in outs},

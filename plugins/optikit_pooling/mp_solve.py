@@ -22,6 +22,8 @@ from optikit_pooling.mp_evaluate import Flows, periods_payload
 from optikit_pooling.mp_model import Columns, build, sources, unbounded_tank
 from optikit_pooling.result import _round_up
 
+Shares = dict[tuple[int, int, int], float]
+
 
 def refuse_periods(problem: PoolingProblem, formulation: str) -> None:
     """Formulations built for one period say so instead of answering wrongly."""
@@ -66,19 +68,31 @@ def _shares(problem: PoolingProblem, flow: Flows) -> dict[tuple[int, int, int], 
     return out
 
 
+def _flow_lp(problem: PoolingProblem, backend: Backend, ctx: SolveContext,
+             shares: Shares) -> tuple[Flows, NDArray[np.float64]] | None:
+    """Best flows with every tank's source shares held at ``shares``, and the LP's point
+    (a full start for the source model: same columns)."""
+    model, cols = build(problem, "source", shares)
+    result = linear_solver(backend, ctx).solve(model, budget_context(ctx, POLISH_FLOOR))
+    if not result.status.has_solution or result.x is None:
+        return None
+    return _flows(problem, cols, np.asarray(result.x)), np.asarray(result.x)
+
+
+def _checked(problem: PoolingProblem, flow: Flows) -> float | None:
+    report = check_periods(problem, periods_payload(problem, flow))
+    return report.objective if report.feasible else None
+
+
 def _exact(problem: PoolingProblem, backend: Backend, ctx: SolveContext,
            flow: Flows) -> tuple[Flows, float] | None:
     """Checked flows near ``flow``: the flow LP at its shares, else ``flow`` itself."""
-    model, cols = build(problem, "source", _shares(problem, flow))
-    result = linear_solver(backend, ctx).solve(model, budget_context(ctx, POLISH_FLOOR))
-    candidates = [flow]
-    if result.status.has_solution and result.x is not None:
-        candidates.insert(0, _flows(problem, cols, np.asarray(result.x)))
-    for candidate in candidates:
-        report = check_periods(problem, periods_payload(problem, candidate))
-        if report.feasible and report.objective is not None:
-            return candidate, report.objective
-        ctx.log(f"pooling: candidate fails the check: {report.violations[0]}")
+    solved = _flow_lp(problem, backend, ctx, _shares(problem, flow))
+    for candidate in ([solved[0]] if solved else []) + [flow]:
+        profit = _checked(problem, candidate)
+        if profit is not None:
+            return candidate, profit
+    ctx.log("pooling: the global solver's point fails the check")
     return None
 
 
