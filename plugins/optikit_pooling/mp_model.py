@@ -204,7 +204,7 @@ def _source_rows(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder
             w = {m: b.add_columns(len(row), 0.0, 0.0, upper[int(cols.y[m, t])]) for m in outs}
             cols.extra[f"v{pool}.{t}"] = v
             cols.extra[f"q{pool}.{t}"] = q
-            if fixed is None:
+            if fixed is None and row:  # a tank nothing can ever enter stays empty
                 b.add_row({int(c): 1.0 for c in q}, 1.0, 1.0)
             for pos, (src, _) in enumerate(row):
                 opening: Terms = {int(cols.extra[f"v{pool}.{t - 1}"][pos]): 1.0} if t else {}

@@ -166,3 +166,19 @@ def test_invalid_period_document_names_the_field(
         load(document)
     assert info.value.field == field, info.value.message
     assert words in info.value.message
+
+
+@pytest.mark.parametrize("formulation", ["pq", "p-plain"])
+def test_a_tank_nothing_enters_stays_empty(formulation: str,
+                                           run: Callable[..., SolveResult]) -> None:
+    document = copy.deepcopy(TWO_WEEKS)
+    document["inputs"][0]["max"] = 10
+    document["inputs"] = document["inputs"][:1]
+    document["pools"].append({"id": "E", "capacity": 5})
+    document["arcs"] = [{"from": "a", "to": "T"}, {"from": "T", "to": "P"},
+                        {"from": "E", "to": "P"}]
+    document["products"][0]["quality_max"] = {"s": 4}
+    document["pools"][0].pop("inventory")
+    result = run(document, formulation=formulation, time_limit=10.0)
+    assert result.document["status"] == "optimal"
+    assert result.document["objective"] == pytest.approx(80.0)  # 2 weeks x 10 x (5 - 1)
