@@ -68,6 +68,20 @@ def _qualities(ax: Any, problem: PoolingProblem, products: Mapping[str, Any]) ->
     ax.set_title("product qualities against specs")
 
 
+def _stocks(ax: Any, problem: PoolingProblem, tanks: Mapping[str, Any]) -> None:
+    """Several periods: each tank's closing stock, period by period."""
+    names = problem.periods.names if problem.periods is not None else []
+    for pid in problem.pool_ids:
+        stock = [float(e["stock"]) for e in tanks.get(pid, [])]
+        if stock:
+            ax.plot(range(len(stock)), stock, marker="o", label=pid)
+    ax.set_xticks(range(len(names)))
+    ax.set_xticklabels(names, fontsize=7)
+    ax.set_ylabel(f"closing stock {problem.flow_unit}".strip())
+    ax.legend(fontsize=7)
+    ax.set_title("tank stocks per period")
+
+
 def draw(problem: PoolingProblem, document: Mapping[str, Any], path: Path) -> None:
     """Write the chart to ``path`` (.png, .svg, .pdf; .html embeds an SVG)."""
     import matplotlib
@@ -79,7 +93,10 @@ def draw(problem: PoolingProblem, document: Mapping[str, Any], path: Path) -> No
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 6),
                                       gridspec_kw={"width_ratios": [3, 2]})
     _network(left, problem, list(solution.get("flows", [])))
-    _qualities(right, problem, solution.get("products", {}))
+    if problem.periods is not None:
+        _stocks(right, problem, solution.get("tanks", {}))
+    else:
+        _qualities(right, problem, solution.get("products", {}))
     fig.suptitle(f"{problem.name}: profit {solution.get('profit', 0):.6g}")
     fig.tight_layout()
     if path.suffix.lower() == ".html":

@@ -24,6 +24,20 @@ def _tol(reference: float) -> float:
     return REL * max(1.0, abs(reference))
 
 
+def flow_entry(entry: Any, where: str, shape: str,
+               out: list[Violation]) -> tuple[tuple[str, str], float] | None:
+    """One entry of ``flows`` as ((from, to), amount), or None after noting what is wrong."""
+    if not isinstance(entry, Mapping):
+        out.append(Violation(where, f"not an object {shape}"))
+        return None
+    amount = entry.get("amount")
+    if isinstance(amount, bool) or not isinstance(amount, int | float) or not math.isfinite(
+            amount):
+        out.append(Violation(where, f"amount {amount!r} is not a finite number"))
+        return None
+    return (str(entry.get("from")), str(entry.get("to"))), float(amount)
+
+
 def _read_flows(problem: PoolingProblem, payload: Mapping[str, Any],
                 out: list[Violation]) -> dict[int, float] | None:
     flows = payload.get("flows") if isinstance(payload, Mapping) else None
@@ -34,15 +48,10 @@ def _read_flows(problem: PoolingProblem, payload: Mapping[str, Any],
     result: dict[int, float] = {}
     for n, entry in enumerate(flows):
         where = f"flows[{n}]"
-        if not isinstance(entry, Mapping):
-            out.append(Violation(where, "not an object {from, to, amount}"))
+        read = flow_entry(entry, where, "{from, to, amount}", out)
+        if read is None:
             continue
-        amount = entry.get("amount")
-        if isinstance(amount, bool) or not isinstance(amount, int | float) or not math.isfinite(
-                amount):
-            out.append(Violation(where, f"amount {amount!r} is not a finite number"))
-            continue
-        key = (str(entry.get("from")), str(entry.get("to")))
+        key, amount = read
         if key not in arcs:
             out.append(Violation(where, f"there is no arc {key[0]} -> {key[1]}"))
             continue
@@ -165,6 +174,10 @@ def check(problem: PoolingProblem, payload: Mapping[str, Any]) -> CheckReport:
     violations: list[Violation] = []
     if not isinstance(payload, Mapping):
         return CheckReport(None, [Violation("solution", "the payload is not an object")])
+    if problem.periods is not None:
+        from optikit_pooling.mp_checker import check_periods
+
+        return check_periods(problem, payload)
     flow = _read_flows(problem, payload, violations)
     if flow is None:
         return CheckReport(None, violations)

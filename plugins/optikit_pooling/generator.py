@@ -4,7 +4,9 @@ Sizes: ``tiny`` (3 inputs, 1 pool, 2 products, 1 quality: Haverly-like), ``small
 3, 2), ``medium`` (12, 5, 8, 3), and ``large``: like Alfaki and Haugland's ``randstd``
 set, 20-60 inputs, 15-30 pools, 15-50 products, 1-4 qualities, random arcs.  Prices exceed
 costs so that some blend pays; specs are drawn inside the inputs' quality range so that
-pooling decides what can be made.
+pooling decides what can be made.  A size with ``:N`` (``small:3``) plans N periods: costs,
+prices and demands vary by period and every pool is a tank with an opening stock (of the
+quality of its first input), stock bounds and a holding cost.
 """
 
 from __future__ import annotations
@@ -33,8 +35,35 @@ def _round(value: float, digits: int = 2) -> float:
     return float(round(float(value), digits))
 
 
+def _periods(document: dict[str, Any], count: int, rng: np.random.Generator) -> None:
+    """Turn a one-period document into a ``count``-period one with tank stocks."""
+    document["periods"] = count
+    for item, key in [(i, "cost") for i in document["inputs"]] + [
+            (p, "price") for p in document["products"]]:
+        item[key] = [_round(item[key] * rng.uniform(0.9, 1.1)) for _ in range(count)]
+    for product in document["products"]:
+        product["max"] = [_round(product["max"] * rng.uniform(0.6, 1.4), 0)
+                          for _ in range(count)]
+    first = {arc["to"]: arc["from"] for arc in reversed(document["arcs"])}
+    quality = {i["id"]: i["quality"] for i in document["inputs"]}
+    for pool in document["pools"]:
+        pool["inventory"] = {"initial": _round(pool["capacity"] * rng.uniform(0.0, 0.3), 0),
+                             "quality": dict(quality[first[pool["id"]]]),
+                             "max": _round(pool["capacity"] * 0.8, 0),
+                             "holding_cost": _round(rng.uniform(0.05, 0.5))}
+
+
 def generate(seed: int, size: str = "small") -> dict[str, Any]:
     """A random ``pooling`` document (sizes in the module docstring)."""
+    if ":" in size:
+        base, _, count = size.partition(":")
+        if not count.isdigit() or not 1 <= int(count) <= 52:
+            raise ValueError(f"periods in size {size!r} must be 1..52 (e.g. small:3)")
+        document = generate(seed, base)
+        _periods(document, int(count), np.random.default_rng([int(seed) & 0xFFFFFFFF,
+                                                              int(count)]))
+        document["name"] += f"-{count}p"
+        return document
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r} (known: {', '.join(SIZES)})")
     rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, SIZES.index(size)])

@@ -96,8 +96,30 @@ def exact_point(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext
     return found
 
 
+def relaxation_start(problem: PoolingProblem, solver: LinearSolver,
+                     ctx: SolveContext) -> Evaluated | None:
+    """One more start for the multi-start: the McCormick relaxation's compositions.
+
+    The random and vertex starts can all fall into one basin on large instances (randstd-like
+    large-2: every start ended near 23839 while alternating from SCIP's own rough point
+    reached 24597); the relaxation's point looks at the whole network instead.
+    """
+    from optikit_pooling.mccormick import relaxation
+
+    model, layout = relaxation(problem, 1)
+    sub = budget_context(ctx, POLISH_FLOOR + (_heuristic_budget(ctx) or 0.0) / 4)
+    result = solver.solve(model, sub)
+    if not result.status.has_solution or result.x is None:
+        return None
+    return alternate(problem, solver, sub, split(layout, np.asarray(result.x)).q)
+
+
 def solve_pq(problem: PoolingProblem, backend: Backend, ctx: SolveContext) -> Outcome:
     """Formulation ``pq``: heuristic start, SCIP's proof, exact flows."""
+    if problem.periods is not None:
+        from optikit_pooling.mp_solve import solve_periods
+
+        return solve_periods(problem, backend, ctx, "source")
     require_bounded(problem)
     solver = linear_solver(backend, ctx)
     model, layout, _ = build(problem, "bilinear")
@@ -105,9 +127,15 @@ def solve_pq(problem: PoolingProblem, backend: Backend, ctx: SolveContext) -> Ou
                              "bilinear_terms": int(model.q_vals.size)}
     best: Evaluated | None = None
     if ctx.option("heuristic") and not ctx.expired():
+        budget = _heuristic_budget(ctx)
         best, more = multistart(problem, solver, ctx, starts=int(ctx.option("starts")),
-                                seed=ctx.options.seed, budget=_heuristic_budget(ctx))
+                                seed=ctx.options.seed, budget=budget)
         stats.update(more)
+        guided = relaxation_start(problem, solver, ctx)
+        if guided is not None:
+            stats["relaxation_start_profit"] = guided.profit
+            if best is None or improved(guided.profit, best.profit):
+                best = guided
         if best is not None:
             stats["heuristic_profit"] = best.profit
             ctx.report(best.profit, None, "alternating-lp")
@@ -148,6 +176,10 @@ def solve_p_plain(problem: PoolingProblem, backend: Backend, ctx: SolveContext) 
     """
     from optikit_pooling.pform import build_p
 
+    if problem.periods is not None:
+        from optikit_pooling.mp_solve import solve_periods
+
+        return solve_periods(problem, backend, ctx, "quality")
     require_bounded(problem)
     solver = linear_solver(backend, ctx)
     model, point_of = build_p(problem)

@@ -28,6 +28,7 @@ from optikit_pooling.lp import (
     multistart,
 )
 from optikit_pooling.model import PoolingProblem
+from optikit_pooling.mp_solve import refuse_periods
 from optikit_pooling.pq import Layout, build, require_bounded, split
 from optikit_pooling.result import outcome
 from optikit_pooling.slp import climb_from
@@ -83,6 +84,7 @@ def relaxation(problem: PoolingProblem, segments: int) -> tuple[QuadraticModel, 
 
 def solve_mccormick(problem: PoolingProblem, backend: Backend, ctx: SolveContext) -> Outcome:
     """Formulation entry point: certified bound, repaired feasible answer."""
+    refuse_periods(problem, "mccormick")
     require_bounded(problem)
     solver = cast(LinearSolver, backend)
     model, layout = relaxation(problem, int(ctx.option("segments")))

@@ -16,6 +16,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from optikit.types import InvalidProblem
+from optikit_pooling.periods import (
+    Periods,
+    node_ranges,
+    number,
+    parse_periods,
+    per_period,
+    period_names,
+    refuse_in_periods,
+    refuse_single_period_keys,
+)
 
 INF = float("inf")
 
@@ -64,6 +74,7 @@ class PoolingProblem:
     il: list[Arc] = field(default_factory=list)
     lj: list[Arc] = field(default_factory=list)
     ij: list[Arc] = field(default_factory=list)
+    periods: Periods | None = None  # several periods with tank stocks (periods.py)
 
     @property
     def arcs(self) -> list[Arc]:
@@ -75,6 +86,7 @@ class PoolingProblem:
             any(a.fixed_cost > 0 for a in self.arcs)
             or np.any(self.pool_fixed > 0)
             or np.any(self.pool_min > 0)
+            or (self.periods is not None and np.any(self.periods.exclusive))
         )
 
     def pool_uses_binary(self, pool: int) -> bool:
@@ -142,7 +154,7 @@ def _quality_row(
                 raise InvalidProblem(where, f"missing a value for quality {name!r}")
             row.append(fill)
             continue
-        value = float(values[name])
+        value = number(values[name], f"{where}.{name}")
         if p != 1.0 and value < 0:
             raise InvalidProblem(f"{where}.{name}", f"{value:g} is negative; quality {name!r} "
                                  "blends by a power index and needs values >= 0")
@@ -150,17 +162,15 @@ def _quality_row(
     return row
 
 
-def _range(item: Mapping[str, Any], where: str) -> tuple[float, float]:
-    low = float(item.get("min", 0.0))
-    high = float(item.get("max", INF))
-    if low > high:
-        raise InvalidProblem(f"{where}.min", f"min {low:g} is above max {high:g}")
-    return low, high
-
-
 def parse(document: Mapping[str, Any]) -> PoolingProblem:
     """The document (already schema-valid) as a :class:`PoolingProblem`."""
     names, units, power = _qualities(document)
+    periods = period_names(document)
+    if periods is None:
+        refuse_single_period_keys(document)
+    else:
+        refuse_in_periods(document)
+    count = None if periods is None else len(periods)
     seen: dict[str, str] = {}
     inputs = document["inputs"]
     pools = document.get("pools", [])
@@ -171,10 +181,11 @@ def parse(document: Mapping[str, Any]) -> PoolingProblem:
 
     lam = [_quality_row(item["quality"], names, power, f"inputs[{n}].quality",
                         every=True, fill=0.0) for n, item in enumerate(inputs)]
-    supply = [_range(item, f"inputs[{n}]") for n, item in enumerate(inputs)]
-    demand = [_range(item, f"products[{n}]") for n, item in enumerate(products)]
-    pool_min = [float(p.get("min", 0.0)) for p in pools]
-    pool_cap = [float(p.get("capacity", INF)) for p in pools]
+    supply = node_ranges(inputs, "inputs", count)
+    demand = node_ranges(products, "products", count)
+    pool_min = [number(p.get("min", 0.0), f"pools[{n}].min") for n, p in enumerate(pools)]
+    pool_cap = [number(p.get("capacity", INF), f"pools[{n}].capacity")
+                for n, p in enumerate(pools)]
     for n, (low, cap) in enumerate(zip(pool_min, pool_cap, strict=True)):
         if low > cap:
             raise InvalidProblem(f"pools[{n}].min", f"minimum fill {low:g} is above the "
@@ -197,22 +208,32 @@ def parse(document: Mapping[str, Any]) -> PoolingProblem:
         flow_unit=str(document.get("units", {}).get("flow", "")),
         money_unit=str(document.get("units", {}).get("money", "")),
         input_ids=input_ids,
-        input_cost=np.array([float(i["cost"]) for i in inputs], dtype=np.float64),
-        input_min=np.array([s[0] for s in supply], dtype=np.float64),
-        input_max=np.array([s[1] for s in supply], dtype=np.float64),
+        input_cost=np.array([per_period(i, "cost", f"inputs[{n}]", count, 0.0)[0]
+                             for n, i in enumerate(inputs)], dtype=np.float64),
+        input_min=np.array([low[0] for low in supply[0]], dtype=np.float64),
+        input_max=np.array([high[0] for high in supply[1]], dtype=np.float64),
         lam=np.array(lam, dtype=np.float64).reshape(len(inputs), len(names)),
         pool_ids=pool_ids,
         pool_cap=np.array(pool_cap, dtype=np.float64),
         pool_min=np.array(pool_min, dtype=np.float64),
         pool_fixed=np.array([float(p.get("fixed_cost", 0.0)) for p in pools], dtype=np.float64),
         product_ids=product_ids,
-        price=np.array([float(p["price"]) for p in products], dtype=np.float64),
-        demand_min=np.array([d[0] for d in demand], dtype=np.float64),
-        demand_max=np.array([d[1] for d in demand], dtype=np.float64),
+        price=np.array([per_period(p, "price", f"products[{n}]", count, 0.0)[0]
+                        for n, p in enumerate(products)], dtype=np.float64),
+        demand_min=np.array([low[0] for low in demand[0]], dtype=np.float64),
+        demand_max=np.array([high[0] for high in demand[1]], dtype=np.float64),
         spec_min=np.array(spec_min, dtype=np.float64).reshape(len(products), len(names)),
         spec_max=np.array(spec_max, dtype=np.float64).reshape(len(products), len(names)),
     )
     _arcs(problem, document["arcs"])
+    if periods is not None:
+        lam_arr = problem.lam
+
+        def quality(values: Mapping[str, Any], where: str) -> list[float]:
+            return _quality_row(values, names, power, where, every=True, fill=0.0)
+
+        problem.periods = parse_periods(document, periods, input_ids, lam_arr, quality,
+                                        {"inputs": supply, "products": demand})
     return problem
 
 
@@ -239,12 +260,14 @@ def _arcs(problem: PoolingProblem, arcs: Sequence[Mapping[str, Any]]) -> None:
         if kind is None:
             raise InvalidProblem(where, f"a {tail_kind} -> {head_kind} arc is not allowed "
                                  "(input -> pool, pool -> product, input -> product)")
-        fraction = float(item.get("fraction", 1.0))
+        fraction = number(item.get("fraction", 1.0), f"{where}.fraction")
         if "fraction" in item and kind != "il":
             raise InvalidProblem(f"{where}.fraction", "only input -> pool arcs take a fraction")
         if kind == "il" and fraction == 0.0:
             continue  # the input may never enter this pool: no arc
         arc = Arc(index=n, kind=kind, tail=tail, head=head, source=source, target=target,
-                  max=float(item.get("max", INF)), cost=float(item.get("cost", 0.0)),
-                  fixed_cost=float(item.get("fixed_cost", 0.0)), fraction=fraction)
+                  max=number(item.get("max", INF), f"{where}.max"),
+                  cost=number(item.get("cost", 0.0), f"{where}.cost"),
+                  fixed_cost=number(item.get("fixed_cost", 0.0), f"{where}.fixed_cost"),
+                  fraction=fraction)
         getattr(problem, kind).append(arc)

@@ -12,6 +12,9 @@ from typing import Any
 _AMOUNT = {"type": "number", "minimum": 0}
 _MONEY = {"type": "number"}
 _ID = {"type": "string", "minLength": 1}
+# A number, or one per period (``minimum`` binds numbers only, ``items`` arrays only).
+_PERIODIC_AMOUNT = {"type": ["number", "array"], "minimum": 0, "items": _AMOUNT, "minItems": 1}
+_PERIODIC_MONEY = {"type": ["number", "array"], "items": _MONEY, "minItems": 1}
 _QUALITY_MAP = {
     "type": "object",
     "propertyNames": {"minLength": 1},
@@ -49,9 +52,12 @@ _INPUT: dict[str, Any] = {
     "properties": {
         "id": _ID,
         "name": {"type": "string"},
-        "cost": {**_MONEY, "description": "Cost per unit of flow (its price)."},
-        "min": {**_AMOUNT, "description": "Units that must at least be used (default 0)."},
-        "max": {**_AMOUNT, "description": "Units available (default unlimited)."},
+        "cost": {**_PERIODIC_MONEY, "description": "Cost per unit of flow (its price); "
+                 "with `periods`, optionally a list (one per period)."},
+        "min": {**_PERIODIC_AMOUNT, "description": "Units that must at least be used "
+                "(default 0; per period with `periods`)."},
+        "max": {**_PERIODIC_AMOUNT, "description": "Units available (default unlimited; "
+                "per period with `periods`)."},
         "quality": {**_QUALITY_MAP, "description": "Quality name -> value (every quality)."},
     },
 }
@@ -70,6 +76,29 @@ _POOL: dict[str, Any] = {
             "description": "Minimum fill: if the pool is used, at least this many units.",
         },
         "fixed_cost": {**_AMOUNT, "description": "Cost of using the pool at all."},
+        "inventory": {
+            "type": "object",
+            "description": "With `periods`: the tank's stock carried between periods.",
+            "additionalProperties": False,
+            "properties": {
+                "initial": {**_AMOUNT, "description": "Opening stock (default 0)."},
+                "quality": {**_QUALITY_MAP, "description": "The opening stock's quality."},
+                "composition": {
+                    "type": "object",
+                    "additionalProperties": {**_AMOUNT, "maximum": 1},
+                    "description": "Or the opening stock as input id -> share (sum 1).",
+                },
+                "min": {**_AMOUNT, "description": "Least closing stock in every period."},
+                "max": {**_AMOUNT, "description": "Most closing stock (default capacity)."},
+                "holding_cost": {**_MONEY, "description": "Per unit of closing stock and "
+                                 "period."},
+            },
+        },
+        "receive_and_discharge": {
+            "type": "boolean",
+            "description": "With `periods`: false forbids receiving and discharging in "
+                           "one period (default true).",
+        },
     },
 }
 
@@ -81,9 +110,12 @@ _PRODUCT: dict[str, Any] = {
     "properties": {
         "id": _ID,
         "name": {"type": "string"},
-        "price": {**_MONEY, "description": "Selling price per unit."},
-        "min": {**_AMOUNT, "description": "Units that must at least be made (default 0)."},
-        "max": {**_AMOUNT, "description": "Most units that can be sold (default unlimited)."},
+        "price": {**_PERIODIC_MONEY, "description": "Selling price per unit (per period "
+                  "with `periods`)."},
+        "min": {**_PERIODIC_AMOUNT, "description": "Units that must at least be made "
+                "(default 0; per period with `periods`)."},
+        "max": {**_PERIODIC_AMOUNT, "description": "Most units that can be sold (default "
+                "unlimited; per period with `periods`)."},
         "quality_min": {**_QUALITY_MAP, "description": "Quality -> lowest allowed value."},
         "quality_max": {**_QUALITY_MAP, "description": "Quality -> highest allowed value."},
     },
@@ -122,6 +154,12 @@ SCHEMA: dict[str, Any] = {
             "description": "Labels for reports: {flow: 'kbbl/d', money: 'kUSD'}.",
             "additionalProperties": False,
             "properties": {"flow": {"type": "string"}, "money": {"type": "string"}},
+        },
+        "periods": {
+            "description": "Several periods with tank stocks: a count or the periods' names.",
+            "oneOf": [{"type": "integer", "minimum": 1},
+                      {"type": "array", "items": {"type": ["string", "integer"]},
+                       "minItems": 1}],
         },
         "qualities": {"type": "array", "items": _QUALITY, "minItems": 1},
         "inputs": {"type": "array", "items": _INPUT, "minItems": 1},

@@ -18,6 +18,7 @@ from optikit.paradigms import LinearSolver
 from optikit.types import Backend, Outcome, SolveContext, Status
 from optikit_pooling.lp import Evaluated, improved, solve_flows
 from optikit_pooling.model import PoolingProblem
+from optikit_pooling.mp_solve import refuse_periods
 from optikit_pooling.pq import build, normalised_shares, split, used_binaries
 from optikit_pooling.result import outcome
 
@@ -47,6 +48,7 @@ def start_shares(problem: PoolingProblem, how: str, seed: int) -> NDArray[np.flo
 
 def solve_slp(problem: PoolingProblem, backend: Backend, ctx: SolveContext) -> Outcome:
     """Formulation entry point: a local optimum by SLP on a linear backend."""
+    refuse_periods(problem, "slp")
     lin = cast(LinearSolver, backend)  # SLP runs on the backend the user chose
     q0 = start_shares(problem, str(ctx.option("start")), ctx.options.seed)
     current = solve_flows(problem, lin, ctx, q0)

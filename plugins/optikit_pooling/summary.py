@@ -98,10 +98,60 @@ def _marginal(problem: PoolingProblem, analysis: Mapping[str, Any]) -> list[tupl
     return rows
 
 
+def _tanks(problem: PoolingProblem, tanks: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Several periods: each tank's closing stock and quality, period by period."""
+    flow = f" {problem.flow_unit}" if problem.flow_unit else ""
+    rows: list[tuple[str, str]] = [("tanks", f"closing stock{flow} (quality) per period")]
+    for pid in problem.pool_ids[:MAX_ROWS]:
+        cells = []
+        for entry in tanks.get(pid) or []:
+            quality = ", ".join(f"{q} {_num(entry['quality'].get(q))}"
+                                for q in problem.qualities if q in entry["quality"])
+            stock = float(entry["stock"]) if abs(float(entry["stock"])) > 1e-9 else 0.0
+            cells.append(f"{entry['period']}: {_num(stock)}"
+                         + (f" ({quality})" if quality else ""))
+        rows.append(("", f"{pid}: " + "; ".join(cells)))
+    return rows
+
+
+def _period_products(problem: PoolingProblem,
+                     products: Mapping[str, Any]) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = [("products", "volume per period; quality [spec]")]
+    for j, pid in enumerate(problem.product_ids[:MAX_ROWS]):
+        entries = products.get(pid) or []
+        if not entries:
+            rows.append(("", f"{pid}: not made"))
+            continue
+        rows.append(("", f"{pid}: " + "; ".join(f"{e['period']}: {_num(e['amount'])}"
+                                                 for e in entries)))
+        for k, q in enumerate(problem.qualities):
+            if not (np.isfinite(problem.spec_min[j, k]) or np.isfinite(problem.spec_max[j, k])):
+                continue
+            values = []
+            for e in entries:
+                value = e["quality"].get(q, np.nan)
+                mark = _binding(problem, j, k, value).replace("  <- ", " ")
+                values.append(f"{e['period']}: {_num(value)}{mark}")
+            rows.append(("", f"    {q}{_unit(problem, k)} {_spec(problem, j, k)} "
+                             + "; ".join(values)))
+    return rows
+
+
 def summarize(problem: PoolingProblem, document: Mapping[str, Any]) -> list[tuple[str, str]]:
     solution = document.get("solution")
     if not isinstance(solution, Mapping):
         return []
+    if problem.periods is not None:
+        figures = (document.get("check") or {}).get("figures") or {}
+        money = f" {problem.money_unit}" if problem.money_unit else ""
+        return [("profit", f"{_num(solution.get('profit'))}{money} over "
+                           f"{problem.periods.count} periods = revenue "
+                           f"{_num(figures.get('revenue'))} - inputs "
+                           f"{_num(figures.get('purchase_cost'))} - arcs "
+                           f"{_num(figures.get('arc_cost'))} - holding "
+                           f"{_num(figures.get('holding_cost'))}"),
+                *_tanks(problem, solution.get("tanks") or {}),
+                *_period_products(problem, solution.get("products") or {})]
     figures = (document.get("check") or {}).get("figures") or {}
     money = f" {problem.money_unit}" if problem.money_unit else ""
     rows: list[tuple[str, str]] = [

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from optikit.problem_io import LoadedProblem, ProblemFileError
+from tests.pooling.conftest import INSTANCES
 
-Edit = Callable[[dict[str, Any]], None]
+Edit = Callable[[dict[str, Any]], object]
 
 CASES: list[tuple[str, Edit, str, str]] = [
     ("unknown arc end", lambda d: d["arcs"][3].update({"to": "p9"}), "arcs[3].to",
@@ -43,6 +47,24 @@ CASES: list[tuple[str, Edit, str, str]] = [
      ">= 0"),
     ("unknown key", lambda d: d["inputs"][0].update(colour="red"), "inputs[0].colour",
      "unknown field"),
+    ("unknown arc start", lambda d: d["arcs"][0].update({"from": "crude9"}), "arcs[0].from",
+     "unknown node 'crude9'"),
+    ("product to pool", lambda d: d["arcs"].append({"from": "p1", "to": "o1"}), "arcs[6]",
+     "product -> pool arc is not allowed"),
+    ("negative arc max", lambda d: d["arcs"][2].update(max=-5), "arcs[2].max", ">= 0"),
+    ("negative input max", lambda d: d["inputs"][0].update(max=-1), "inputs[0].max", ">= 0"),
+    ("NaN input quality", lambda d: d["inputs"][0]["quality"].update(q1=float("nan")),
+     "inputs[0].quality.q1", "finite"),
+    ("NaN price", lambda d: d["products"][0].update(price=float("nan")), "products[0].price",
+     "finite"),
+    ("negative demand in a list", lambda d: (d.update(periods=2),
+                                             d["products"][0].update(max=[5, -1])),
+     "products[0].max[1]", ">= 0"),
+    ("per-period list without periods", lambda d: d["inputs"][0].update(cost=[1, 2]),
+     "inputs[0].cost", "needs `periods`"),
+    ("tank stock without periods",
+     lambda d: d["pools"][0].update(inventory={"initial": 5, "quality": {"q1": 2}}),
+     "pools[0].inventory", "need `periods`"),
 ]
 
 
@@ -75,3 +97,18 @@ def test_power_index_holds_specs_in_index_space(
     assert problem.lam[0, 0] == pytest.approx(9.0)
     assert problem.spec_max[0, 0] == pytest.approx(6.25)
     assert problem.to_units(0, 6.25) == pytest.approx(2.5)
+
+
+def test_cli_gives_one_line_for_a_nan_quality(tmp_path: Path) -> None:
+    from optikit.plugins import get_registry
+    from optikit.testing import OptikitCli
+
+    text = (INSTANCES / "haverly1.json").read_text()
+    document = json.loads(text)
+    document["inputs"][0]["quality"]["q1"] = ".nan"
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(document).replace("'.nan'", ".nan"))
+    result = OptikitCli(get_registry()).invoke("solve", path)
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "inputs[0].quality.q1" in lines[0], result.output
