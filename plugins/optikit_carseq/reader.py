@@ -34,7 +34,8 @@ def parse_carseq(text: str, name: str = "") -> dict[str, Any]:
     raw = [(n, line.split()) for n, line in enumerate(text.splitlines(), start=1)]
     lines: list[tuple[int, list[int]]] = [(n, _ints(toks, n)) for n, toks in raw if toks]
     if len(lines) < 3:
-        raise InvalidProblem(f"line {lines[-1][0] + 1}" if lines else "line 1", "expected `cars options classes`, then the p and q lines")
+        raise InvalidProblem(f"line {lines[-1][0] + 1}" if lines else "line 1",
+                             "expected `cars options classes`, then the p and q lines")
     (h_no, head), (p_no, p), (q_no, q) = lines[:3]
     if len(head) != 3:
         raise InvalidProblem(f"line {h_no}", "header must be `cars options classes`")
