@@ -34,6 +34,8 @@ from optikit_carseq.plain import payload
 
 #: A local-search burst ends after this many tries without a gain.
 STALL_TRIES = 20_000
+#: Iterated local search gives up after this many perturbations without a gain.
+SHAKES_WITHOUT_GAIN = 30
 
 
 class _Best:
@@ -91,7 +93,10 @@ def _local_search(problem: CarSeqProblem, ctx: SolveContext, best: _Best, lower:
     target = 0 if problem.weights.level else math.ceil(lower - 1e-9)
     moves = 0
     start = list(best.seq)
-    while time.monotonic() < deadline and not ctx.stop.is_set():
+    failures = 0
+    while (time.monotonic() < deadline and not ctx.stop.is_set()
+           and failures < SHAKES_WITHOUT_GAIN):
+        before = best.value
         ls = SwapSearch(problem, start, rng.randrange(1 << 30))
 
         def improved(_cost: int, ls: SwapSearch = ls) -> None:
@@ -103,6 +108,7 @@ def _local_search(problem: CarSeqProblem, ctx: SolveContext, best: _Best, lower:
         best.offer(problem, ls.sequence(), "local search", accept_equal=True)
         if cost <= target or best.eval is None:
             break
+        failures = 0 if best.value < before - 1e-9 else failures + 1
         start = _shake(list(best.seq or start), best.eval.hot, rng)
     return moves
 

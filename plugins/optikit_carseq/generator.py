@@ -64,14 +64,20 @@ def generate(seed: int, size: str) -> dict[str, Any]:
         colour = rng.choices(colours, weights=popularity)[0]
         classes.append({"id": f"V{k + 1:02d}", "count": counts[k], "options": members[k],
                         "colour": colour})
+    # The batch limit must leave a way to interleave the most common colour (yesterday's
+    # cars may lengthen the first run).
     tail = 2 if size == "tiny" else 10
+    per_colour = {c: sum(k["count"] for k in classes if k["colour"] == c) for c in colours}
+    top = max(per_colour.values())
+    needed = -(-top // (n - top + 1)) + tail
+    batch = max(3 if size == "tiny" else rng.randint(10, 15), needed)
     previous = [rng.choice(classes)["id"] for _ in range(tail)]
     document: dict[str, Any] = {
         "type": "car-sequencing",
         "name": f"line-{size}-{seed}",
         "options": options,
         "classes": classes,
-        "paint": {"max_batch": 3 if size == "tiny" else rng.randint(10, 15), "change_cost": 1},
+        "paint": {"max_batch": batch, "change_cost": 1},
         "previous": previous,
         "objective": {"lexicographic": ["high", "colour", "low"]},
     }
