@@ -33,7 +33,7 @@ from optikit_carseq.options import CPSAT_OPTIONS
 from optikit_carseq.plain import payload
 
 #: A local-search burst ends after this many tries without a gain.
-STALL_TRIES = 20_000
+STALL_TRIES = 100_000
 #: Iterated local search gives up after this many perturbations without a gain.
 SHAKES_WITHOUT_GAIN = 30
 
@@ -188,13 +188,15 @@ def replace_ctx(ctx: SolveContext, options: Any) -> SolveContext:
 
 
 def solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext) -> Outcome:
+    began = time.monotonic()
     opts = ctx.options_for(CPSAT_OPTIONS)
     best = _Best(ctx)
     _start(problem, ctx, int(opts["greedy_restarts"]), best)
+    first_s = round(time.monotonic() - began, 3)
     lower = bounds.lower_bound(problem)
     ctx.report(None, lower, "option-wise bound")
     stats: dict[str, Any] = {"greedy_objective": best.value if best.seq else None,
-                             "ls_moves": 0}
+                             "first_solution_s": first_s if best.seq else None, "ls_moves": 0}
     if best.seq is not None and best.value > lower + 1e-9:
         remaining = ctx.remaining()
         share = None if remaining is None else remaining * opts["ls_share"]

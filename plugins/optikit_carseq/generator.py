@@ -59,7 +59,7 @@ def generate(seed: int, size: str) -> dict[str, Any]:
             if demand + counts[k] <= target:
                 members[k].append(options[j]["id"])
                 demand += counts[k]
-    classes = []
+    classes: list[dict[str, Any]] = []
     for k in range(num_classes):
         colour = rng.choices(colours, weights=popularity)[0]
         classes.append({"id": f"V{k + 1:02d}", "count": counts[k], "options": members[k],

@@ -7,7 +7,9 @@ a class membership: the options, and (for the paint batch limit ``B``) each colo
 of ``B + 1`` cars all of that colour.  Colour changes are counted on neighbouring pairs.
 A move swaps two of today's cars of different classes; it is kept when it does not
 increase the cost (plateaus are crossed freely), and the first car is drawn from a
-violated window most of the time.  The level term is not part of this search.
+violated window most of the time.  When no move has lowered the cost for a while, the
+windows still violated get heavier (breakout weighting, as in Morris 1993), which pushes
+the search out of the trap.  The level term is not part of this search.
 """
 
 from __future__ import annotations
@@ -28,8 +30,6 @@ class SwapSearch:
         self.rng = random.Random(seed)
         self.p0 = len(problem.previous)
         self.n = problem.num_cars
-        self.line = list(problem.previous) + list(seq)
-        size = len(self.line)
         ratios: list[tuple[list[int], int, int, int]] = []
         for j, opt in enumerate(problem.options):
             w = problem.term_weight(opt)
@@ -43,13 +43,21 @@ class SwapSearch:
         self.ratios = ratios
         self.colour = [c.colour for c in problem.classes]
         self.wcol = problem.weights.colour * problem.change_cost if problem.has_paint else 0
+        self.moves = 0
+        self.load(seq)
+
+    def load(self, seq: list[int]) -> None:
+        """Start from ``seq``: window counts, violated windows, fresh breakout weights."""
+        self.line = list(self.problem.previous) + list(seq)
+        size = len(self.line)
         self.counts: list[list[int]] = []
+        self.wts: list[list[int]] = []  # breakout weights of the windows (start at 1)
         self.lo: list[int] = []
         self.hi: list[int] = []
         self.cost = 0
         self.violated: list[tuple[int, int]] = []
         self.where: dict[tuple[int, int], int] = {}
-        for r, (flags, p, q, w) in enumerate(ratios):
+        for r, (flags, p, q, w) in enumerate(self.ratios):
             lo, hi = max(0, self.p0 - q + 1), size - q
             cnt = [0] * max(size, 1)
             for s in range(lo, hi + 1):
@@ -58,11 +66,12 @@ class SwapSearch:
                     self.cost += w * (cnt[s] - p)
                     self._mark(r, s)
             self.counts.append(cnt)
+            self.wts.append([1] * max(size, 1))
             self.lo.append(lo)
             self.hi.append(hi)
         if self.wcol:
             self.cost += self.wcol * sum(self._change(i) for i in range(max(1, self.p0), size))
-        self.moves = 0
+        self.penalised = self.cost  # the cost with the breakout weights
 
     def _mark(self, r: int, s: int) -> None:
         if (r, s) not in self.where:
@@ -94,20 +103,23 @@ class SwapSearch:
             change[s] = change.get(s, 0) - diff
         return change
 
-    def delta(self, a: int, b: int) -> int:
-        """Cost change of swapping line positions ``a`` and ``b``."""
+    def delta(self, a: int, b: int) -> tuple[int, int]:
+        """(cost change, penalised cost change) of swapping line positions ``a`` and ``b``."""
         line = self.line
         ka, kb = line[a], line[b]
-        d = 0
+        d = dp = 0
         for r, (flags, p, _q, w) in enumerate(self.ratios):
             diff = flags[kb] - flags[ka]
             if not diff:
                 continue
             cnt = self.counts[r]
+            wts = self.wts[r]
             for s, ch in self._affected(r, a, b, diff).items():
                 if ch:
                     old = cnt[s]
-                    d += w * (max(0, old + ch - p) - max(0, old - p))
+                    step = w * (max(0, old + ch - p) - max(0, old - p))
+                    d += step
+                    dp += step * wts[s]
         if self.wcol and self.colour[ka] != self.colour[kb]:
             pairs = {i for i in (a, a + 1, b, b + 1) if max(1, self.p0) <= i < len(line)}
             before = sum(self._change(i) for i in pairs)
@@ -115,9 +127,17 @@ class SwapSearch:
             after = sum(self._change(i) for i in pairs)
             line[a], line[b] = ka, kb
             d += self.wcol * (after - before)
-        return d
+            dp += self.wcol * (after - before)
+        return d, dp
 
-    def apply(self, a: int, b: int, d: int) -> None:
+    def bump(self) -> None:
+        """Breakout: make every violated window heavier, so the search leaves the trap."""
+        for r, s in self.violated:
+            _flags, p, _q, w = self.ratios[r]
+            self.wts[r][s] += 1
+            self.penalised += w * (self.counts[r][s] - p)
+
+    def apply(self, a: int, b: int, d: int, dp: int = 0) -> None:
         line = self.line
         ka, kb = line[a], line[b]
         for r, (flags, p, _q, _w) in enumerate(self.ratios):
@@ -133,6 +153,7 @@ class SwapSearch:
                     self._unmark(r, s)
         line[a], line[b] = kb, ka
         self.cost += d
+        self.penalised += dp
         self.moves += 1
 
     def _pick_first(self) -> int:
@@ -146,14 +167,21 @@ class SwapSearch:
         return self.p0 + rng.randrange(self.n)
 
     def run(self, deadline: float, stop: Callable[[], bool], target: int = 0,
-            on_improve: Callable[[int], None] | None = None, stall_moves: int | None = None
-            ) -> int:
-        """Search until ``deadline``, ``stop()``, cost ``<= target`` or a stall."""
+            on_improve: Callable[[int], None] | None = None, stall_moves: int | None = None,
+            breakout: int = 20_000) -> int:
+        """Search until ``deadline``, ``stop()``, cost ``<= target`` or a stall.
+
+        Moves are judged on the penalised cost; after ``breakout`` tries without lowering
+        it the violated windows get heavier.  The best sequence by the real cost is kept
+        and restored at the end (:meth:`sequence` then returns it).
+        """
         rng = self.rng
         p0, n = self.p0, self.n
         best = self.cost
+        best_line = list(self.line)
+        best_pen = self.penalised
         tries = 0
-        last_gain = 0
+        last_gain = last_pen_gain = 0
         while self.cost > target:
             tries += 1
             if tries % 256 == 0:
@@ -161,16 +189,26 @@ class SwapSearch:
                     break
                 if stall_moves is not None and tries - last_gain > stall_moves:
                     break
+                if breakout and tries - last_pen_gain > breakout:
+                    self.bump()
+                    best_pen = self.penalised
+                    last_pen_gain = tries
             a = self._pick_first()
             b = p0 + rng.randrange(n)
             if self.line[a] == self.line[b]:
                 continue
-            d = self.delta(a, b)
-            if d <= 0:
-                self.apply(a, b, d)
+            d, dp = self.delta(a, b)
+            if dp <= 0:
+                self.apply(a, b, d, dp)
+                if self.penalised < best_pen:
+                    best_pen = self.penalised
+                    last_pen_gain = tries
                 if self.cost < best:
                     best = self.cost
+                    best_line = list(self.line)
                     last_gain = tries
                     if on_improve is not None:
                         on_improve(best)
+        if self.cost > best:
+            self.load(best_line[p0:])
         return self.cost
