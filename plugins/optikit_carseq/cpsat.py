@@ -34,6 +34,8 @@ from optikit_carseq.plain import payload
 
 #: A local-search burst ends after this many tries without a gain.
 STALL_TRIES = 100_000
+#: Lines up to this many cars go straight to CP-SAT, which settles them in a moment.
+SMALL = 30
 #: Iterated local search gives up after this many perturbations without a gain.
 SHAKES_WITHOUT_GAIN = 30
 
@@ -103,7 +105,7 @@ def _local_search(problem: CarSeqProblem, ctx: SolveContext, best: _Best, lower:
             best.offer(problem, ls.sequence(), "local search")
 
         cost = ls.run(deadline, ctx.stop.is_set, target=target, on_improve=improved,
-                      stall_moves=STALL_TRIES)
+                      stall_moves=min(STALL_TRIES, 500 * problem.num_cars))
         moves += ls.moves
         best.offer(problem, ls.sequence(), "local search", accept_equal=True)
         if cost <= target or best.eval is None:
@@ -197,7 +199,7 @@ def solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext) -> Outcome:
     ctx.report(None, lower, "option-wise bound")
     stats: dict[str, Any] = {"greedy_objective": best.value if best.seq else None,
                              "first_solution_s": first_s if best.seq else None, "ls_moves": 0}
-    if best.seq is not None and best.value > lower + 1e-9:
+    if best.seq is not None and best.value > lower + 1e-9 and problem.num_cars > SMALL:
         remaining = ctx.remaining()
         share = None if remaining is None else remaining * opts["ls_share"]
         stats["ls_moves"] += _local_search(problem, ctx, best, lower, ctx.options.seed, share)
