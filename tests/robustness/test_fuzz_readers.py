@@ -20,6 +20,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from optikit_carseq.reader import parse_carseq
 from optikit_fjsp.reader import parse_fjs
 
 from optikit.plugins import load_registry
@@ -216,6 +217,18 @@ def test_fjs_reader_raises_only_invalid_problem(lines: list[list[str]]) -> None:
         return
     with contextlib.suppress(ProblemFileError):
         load_document(document, REGISTRY, source="fuzz.fjs")
+
+
+@SETTINGS
+@given(st.lists(st.lists(fjs_tokens, min_size=0, max_size=8), min_size=0, max_size=8))
+def test_carseq_reader_raises_only_invalid_problem(lines: list[list[str]]) -> None:
+    text = "\n".join(" ".join(tokens) for tokens in lines)
+    try:
+        document = parse_carseq(text, "fuzz")
+    except InvalidProblem:
+        return
+    with contextlib.suppress(ProblemFileError):
+        load_document(document, REGISTRY, source="fuzz.carseq")
 
 
 # -- each type's parse, with hostile values planted anywhere ----------------------------------
