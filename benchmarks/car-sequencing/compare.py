@@ -49,22 +49,18 @@ def _document(name: str) -> dict[str, Any]:
 
 def _run(document: dict[str, Any], formulation: str, limit: float, threads: int
          ) -> dict[str, Any]:
-    from optikit.plugins import get_registry
-    from optikit.problem_io import load_document
-    from optikit.runner import solve
-    from optikit.types import SolveOptions
+    """One checked solve through the public API, with its trajectory."""
+    from optikit import api
 
-    registry = get_registry()
-    loaded = load_document(document, registry, source=str(document.get("name")))
-    started = time.monotonic()
-    result = solve(loaded, registry, solver="cpsat", formulation=formulation,
-                   options=SolveOptions(time_limit=limit, threads=threads, seed=0))
-    out = dict(result.document)
-    out["wall_s"] = time.monotonic() - started
-    out["trajectory"] = [(e.time_s, e.objective) for e in result.trajectory
-                         if e.objective is not None]
-    if out.get("objective") is not None:
-        out["trajectory"].append((out["wall_s"], out["objective"]))
+    events: list[tuple[float, float]] = []
+    answer = api.solve(document, solver="cpsat", formulation=formulation, time_limit=limit,
+                       threads=threads,
+                       on_progress=lambda e: events.append((e.time_s, e.objective))
+                       if e.objective is not None else None)
+    out = dict(answer.document)
+    out["trajectory"] = sorted(events)
+    if answer.objective is not None:
+        out["trajectory"].append((float(out.get("time_s") or limit), answer.objective))
     return out
 
 
