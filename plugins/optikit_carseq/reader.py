@@ -40,8 +40,8 @@ def parse_carseq(text: str, name: str = "") -> dict[str, Any]:
     if len(head) != 3:
         raise InvalidProblem(f"line {h_no}", "header must be `cars options classes`")
     cars, num_options, num_classes = head
-    if cars < 1 or num_options < 0 or num_classes < 1:
-        raise InvalidProblem(f"line {h_no}", "cars and classes must be >= 1, options >= 0")
+    if cars < 1 or num_options < 1 or num_classes < 1:
+        raise InvalidProblem(f"line {h_no}", "cars, options and classes must be >= 1")
     if num_classes > len(text) or num_options > len(text):
         raise InvalidProblem(f"line {h_no}", "more classes or options than the file can hold")
     for no, row, label in ((p_no, p, "p (max cars)"), (q_no, q, "q (window)")):
