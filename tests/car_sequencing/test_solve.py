@@ -54,7 +54,7 @@ def test_summary_and_chart(registry: Registry, tmp_path: Path) -> None:
     from optikit_carseq.summary import summarize
 
     loaded = load(registry, SAMPLES / "paint_shop_line.yaml")
-    doc = run(registry, SAMPLES / "paint_shop_line.yaml", time_limit=2).document
+    doc = run(registry, SAMPLES / "paint_shop_line.yaml", time_limit=1).document
     rows = dict(summarize(loaded.problem, doc))
     assert "colour changes" in rows and "cars" in rows
     out = tmp_path / "seq.png"
