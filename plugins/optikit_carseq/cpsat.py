@@ -81,7 +81,7 @@ def _start(problem: CarSeqProblem, ctx: SolveContext, restarts: int, best: _Best
 
 
 def _local_search(problem: CarSeqProblem, ctx: SolveContext, best: _Best, lower: float,
-                  seed: int, seconds: float | None) -> int:
+                  seed: int, seconds: float | None, breakout: int) -> int:
     """Iterated swap search from the best sequence for ``seconds``; returns the moves.
 
     Each descent ends when it stalls; the next starts from the best sequence shaken by a
@@ -105,7 +105,7 @@ def _local_search(problem: CarSeqProblem, ctx: SolveContext, best: _Best, lower:
             best.offer(problem, ls.sequence(), "local search")
 
         cost = ls.run(deadline, ctx.stop.is_set, target=target, on_improve=improved,
-                      stall_moves=min(STALL_TRIES, 500 * problem.num_cars))
+                      stall_moves=min(STALL_TRIES, 500 * problem.num_cars), breakout=breakout)
         moves += ls.moves
         best.offer(problem, ls.sequence(), "local search", accept_equal=True)
         if cost <= target or best.eval is None:
@@ -175,7 +175,7 @@ def _lns(problem: CarSeqProblem, backend: Any, ctx: SolveContext, best: _Best,
             improvements += best.value < before - 1e-9
         if iterations % opts["ls_every"] == 0:
             stats["ls_moves"] += _local_search(problem, ctx, best, lower, rng.randrange(1 << 30),
-                                               opts["ls_burst"])
+                                               opts["ls_burst"], int(opts["breakout"]))
         if result.status in (Status.OPTIMAL, Status.INFEASIBLE):
             size = min(problem.num_cars, size * 1.1 + 1)
         else:
@@ -202,7 +202,8 @@ def solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext) -> Outcome:
     if best.seq is not None and best.value > lower + 1e-9 and problem.num_cars > SMALL:
         remaining = ctx.remaining()
         share = None if remaining is None else remaining * opts["ls_share"]
-        stats["ls_moves"] += _local_search(problem, ctx, best, lower, ctx.options.seed, share)
+        stats["ls_moves"] += _local_search(problem, ctx, best, lower, ctx.options.seed, share,
+                                           int(opts["breakout"]))
         stats["ls_objective"] = best.value
     proven = best.seq is not None and best.value <= lower + 1e-9
     if not proven and not ctx.expired():

@@ -23,6 +23,8 @@ CPSAT_OPTIONS = (
                "sub-solves", minimum=1),
     OptionSpec("ls_burst", float, 1.0, "seconds per local-search burst in the LNS phase",
                minimum=0.0),
+    OptionSpec("breakout", int, 20_000, "local-search tries without progress before the "
+               "violated windows get heavier (0: no weighting)", minimum=0),
     OptionSpec("greedy_restarts", int, 4,
                "randomised runs of the greedy start (the best one is kept)", minimum=1),
 )
