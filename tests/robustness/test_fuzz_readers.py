@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from optikit_carseq.reader import parse_carseq
 from optikit_fjsp.reader import parse_fjs
 
 from optikit.plugins import load_registry
@@ -206,16 +208,20 @@ fjs_tokens = st.sampled_from([
 ]) | st.integers(-5, 10).map(str)
 
 
+@pytest.mark.parametrize(("parse_text", "suffix"), [(parse_fjs, ".fjs"),
+                                                    (parse_carseq, ".carseq")])
 @SETTINGS
 @given(st.lists(st.lists(fjs_tokens, min_size=0, max_size=12), min_size=0, max_size=8))
-def test_fjs_reader_raises_only_invalid_problem(lines: list[list[str]]) -> None:
+def test_token_readers_raise_only_invalid_problem(
+    parse_text: Callable[[str, str], dict[str, Any]], suffix: str, lines: list[list[str]]
+) -> None:
     text = "\n".join(" ".join(tokens) for tokens in lines)
     try:
-        document = parse_fjs(text, "fuzz")
+        document = parse_text(text, "fuzz")
     except InvalidProblem:
         return
     with contextlib.suppress(ProblemFileError):
-        load_document(document, REGISTRY, source="fuzz.fjs")
+        load_document(document, REGISTRY, source=f"fuzz{suffix}")
 
 
 # -- each type's parse, with hostile values planted anywhere ----------------------------------

@@ -425,6 +425,28 @@ def _delivery_first(doc: dict[str, Any], payload: dict[str, Any],
         return None
     return out, {"precedence", "delivery", "time window", "capacity", "battery"}, \
         f"route of {route['vehicle']} reversed"
+# --- car-sequencing ----------------------------------------------------------------------
+
+
+def _car_replaced(doc: dict[str, Any], payload: dict[str, Any], draw: Draw) -> Mutation | None:
+    seq = payload.get("sequence") or []
+    if len(set(seq)) < 2:
+        return None
+    i = draw(st.integers(0, len(seq) - 1))
+    other = draw(st.sampled_from(sorted({c for c in seq if c != seq[i]})))
+    out = copy.deepcopy(payload)
+    out["sequence"][i] = other
+    return out, {"class count"}, f"car {i} built as {other} instead of {seq[i]}"
+
+
+def _car_dropped(doc: dict[str, Any], payload: dict[str, Any], draw: Draw) -> Mutation | None:
+    seq = payload.get("sequence") or []
+    if not seq:
+        return None
+    i = draw(st.integers(0, len(seq) - 1))
+    out = copy.deepcopy(payload)
+    del out["sequence"][i]
+    return out, {"class count"}, f"car {i} dropped"
 
 
 def mutations_for(payload: dict[str, Any]) -> list[Callable[..., Mutation | None]]:
@@ -442,6 +464,8 @@ def mutations_for(payload: dict[str, Any]) -> list[Callable[..., Mutation | None
         found += [_stock_misreported, _production_negative]
     if isinstance(payload.get("routes"), list):
         found += [_stop_dropped, _delivery_first]
+    if isinstance(payload.get("sequence"), list):
+        found += [_car_replaced, _car_dropped]
     return found
 
 

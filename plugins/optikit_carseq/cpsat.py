@@ -1,0 +1,237 @@
+"""Formulation ``cpsat``: greedy start, hinted CP-SAT on the full model, then LNS.
+
+1. :func:`optikit_carseq.greedy.construct` (randomised restarts, best kept) gives a
+   sequence in milliseconds: the answer if nothing better is found, and the first hint.
+2. The swap local search (:mod:`optikit_carseq.localsearch`) until it stalls: it finds
+   zero-violation sequences of the CSPLib 200-car instances in a fraction of a second.
+   The option-wise bound (:mod:`optikit_carseq.bounds`) may then prove it optimal.
+3. CP-SAT on the full model (:mod:`optikit_carseq.cpsat_model`, remaining-demand
+   constraints included), hinted, for ``global_share`` of the time: closes small
+   instances and yields the proven bound.
+4. Until the deadline, large-neighbourhood search alternating with local-search
+   bursts: free a set of positions (a segment around a violated window, a random
+   segment, or a few short segments far apart so cars can travel), fix the rest,
+   re-solve that sub-model with CP-SAT, keep the result when it is no worse.  The freed
+   size adapts: up after a sub-solve that finished, down after one that timed out.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections import Counter
+from dataclasses import replace
+from typing import Any
+
+from optikit.types import Outcome, SolveContext, Status
+from optikit_carseq import bounds, cpsat_model, greedy
+from optikit_carseq.evaluate import Evaluation, evaluate
+from optikit_carseq.localsearch import SwapSearch
+from optikit_carseq.model import CarSeqProblem
+from optikit_carseq.options import CPSAT_OPTIONS
+from optikit_carseq.plain import payload
+
+#: A local-search burst ends after this many tries without a gain.
+STALL_TRIES = 100_000
+#: Lines up to this many cars go straight to CP-SAT, which settles them in a moment.
+SMALL = 30
+#: Iterated local search gives up after this many perturbations without a gain.
+SHAKES_WITHOUT_GAIN = 30
+
+
+class _Best:
+    def __init__(self, ctx: SolveContext) -> None:
+        self.ctx = ctx
+        self.seq: list[int] | None = None
+        self.eval: Evaluation | None = None
+        self.counts: Counter[int] | None = None
+
+    @property
+    def value(self) -> float:
+        return self.eval.value if self.eval is not None else math.inf
+
+    def offer(self, problem: CarSeqProblem, seq: list[int], source: str,
+              accept_equal: bool = False) -> bool:
+        if self.counts is None:
+            self.counts = Counter(k for k, c in enumerate(problem.classes) for _ in range(c.count))
+        if Counter(seq) != self.counts:
+            self.ctx.log(f"internal: a {source} sequence builds the wrong cars; ignored")
+            return False
+        ev = evaluate(problem, seq)
+        if not ev.feasible:
+            return False
+        better = ev.value < self.value - 1e-9
+        if better or (accept_equal and ev.value <= self.value + 1e-9):
+            self.seq, self.eval = seq, ev
+            if better:
+                self.ctx.report(ev.value, None, source)
+            return True
+        return False
+
+
+def _start(problem: CarSeqProblem, ctx: SolveContext, restarts: int, best: _Best) -> None:
+    budget = 0.1 * (ctx.remaining() or 10.0)
+    began = time.monotonic()
+    for r in range(restarts):
+        seq = greedy.construct(problem, seed=ctx.options.seed * 1000 + r, noise=0.5 if r else 0.0)
+        best.offer(problem, seq, "greedy")
+        if best.value <= 0 or time.monotonic() - began > budget:
+            break
+
+
+def _local_search(problem: CarSeqProblem, ctx: SolveContext, best: _Best, lower: float,
+                  seed: int, seconds: float | None, breakout: int) -> int:
+    """Iterated swap search from the best sequence for ``seconds``; returns the moves.
+
+    Each descent ends when it stalls; the next starts from the best sequence shaken by a
+    few random swaps near a violated window (a perturbation of iterated local search).
+    """
+    assert best.seq is not None
+    rng = random.Random(seed)
+    remaining = ctx.remaining()
+    limits = [t for t in (seconds, remaining) if t is not None]
+    deadline = time.monotonic() + (min(limits) if limits else 60.0)
+    target = 0 if problem.weights.level else math.ceil(lower - 1e-9)
+    moves = 0
+    start = list(best.seq)
+    failures = 0
+    while (time.monotonic() < deadline and not ctx.stop.is_set()
+           and failures < SHAKES_WITHOUT_GAIN):
+        before = best.value
+        ls = SwapSearch(problem, start, rng.randrange(1 << 30))
+
+        def improved(_cost: int, ls: SwapSearch = ls) -> None:
+            best.offer(problem, ls.sequence(), "local search")
+
+        cost = ls.run(deadline, ctx.stop.is_set, target=target, on_improve=improved,
+                      stall_moves=min(STALL_TRIES, 500 * problem.num_cars), breakout=breakout)
+        moves += ls.moves
+        best.offer(problem, ls.sequence(), "local search", accept_equal=True)
+        if cost <= target or best.eval is None:
+            break
+        failures = 0 if best.value < before - 1e-9 else failures + 1
+        start = _shake(list(best.seq or start), best.eval.hot, rng)
+    return moves
+
+
+def _shake(seq: list[int], hot: tuple[int, ...], rng: random.Random) -> list[int]:
+    n = len(seq)
+    centre = rng.choice(hot) if hot else rng.randrange(n)
+    span = min(n, 24)
+    lo = max(0, min(n - span, centre - span // 2))
+    for _ in range(rng.randint(2, 6)):
+        a, b = lo + rng.randrange(span), lo + rng.randrange(span)
+        seq[a], seq[b] = seq[b], seq[a]
+    return seq
+
+
+def _neighbourhood(problem: CarSeqProblem, ev: Evaluation, size: int, rng: random.Random
+                   ) -> list[int]:
+    n = problem.num_cars
+    size = min(size, n)
+    kind = rng.random()
+    if ev.hot and kind < 0.6:
+        centre = rng.choice(ev.hot)
+        a = max(0, min(n - size, centre - rng.randrange(size)))
+        return list(range(a, a + size))
+    if kind < 0.8:
+        a = rng.randrange(n - size + 1)
+        return list(range(a, a + size))
+    pieces = 3
+    part = max(2, size // pieces)
+    chosen: set[int] = set()
+    for _ in range(pieces):
+        a = rng.randrange(max(1, n - part + 1))
+        chosen.update(range(a, min(n, a + part)))
+    if ev.hot:
+        centre = rng.choice(ev.hot)
+        chosen.update(range(max(0, centre - part // 2), min(n, centre + part // 2)))
+    return sorted(chosen)
+
+
+def _lns(problem: CarSeqProblem, backend: Any, ctx: SolveContext, best: _Best,
+         lower: float, opts: dict[str, Any], stats: dict[str, Any]) -> None:
+    rng = random.Random(ctx.options.seed * 7919 + 1)
+    size = float(opts["lns_size"])
+    sub_options = replace(ctx.options, time_limit=None)
+    iterations = improvements = 0
+    while not ctx.expired() and not ctx.stop.is_set() and best.value > lower + 1e-9:
+        assert best.seq is not None and best.eval is not None
+        base = list(best.seq)
+        free = _neighbourhood(problem, best.eval, int(size), rng)
+        sm = cpsat_model.build(problem, base, free)
+        limit = min(opts["lns_sub_time"], ctx.remaining() or math.inf)
+        sub_ctx = replace_ctx(ctx, sub_options)
+        result = backend.solve(sm.model, sub_ctx, hint=cpsat_model.complete_hint(sm, base),
+                               time_limit=limit,
+                               workers=max(1, ctx.options.threads), report_progress=False,
+                               parameters={"random_seed": rng.randrange(1 << 30)})
+        iterations += 1
+        if result.status.has_solution:
+            before = best.value
+            seq = sm.solution(base, result.boolean_value)
+            best.offer(problem, seq, "lns", accept_equal=True)
+            improvements += best.value < before - 1e-9
+        if iterations % opts["ls_every"] == 0:
+            stats["ls_moves"] += _local_search(problem, ctx, best, lower, rng.randrange(1 << 30),
+                                               opts["ls_burst"], int(opts["breakout"]))
+        if result.status in (Status.OPTIMAL, Status.INFEASIBLE):
+            size = min(problem.num_cars, size * 1.1 + 1)
+        else:
+            size = max(8.0, size * 0.9)
+    stats.update(lns_iterations=iterations, lns_improvements=improvements,
+                 lns_final_size=int(size))
+
+
+def replace_ctx(ctx: SolveContext, options: Any) -> SolveContext:
+    """A context for a sub-solve: the run's stop flag, no progress reports."""
+    return SolveContext(options, stop=ctx.stop, log=ctx.log)
+
+
+def solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext) -> Outcome:
+    began = time.monotonic()
+    opts = ctx.options_for(CPSAT_OPTIONS)
+    best = _Best(ctx)
+    _start(problem, ctx, int(opts["greedy_restarts"]), best)
+    first_s = round(time.monotonic() - began, 3)
+    lower = bounds.lower_bound(problem)
+    ctx.report(None, lower, "option-wise bound")
+    stats: dict[str, Any] = {"greedy_objective": best.value if best.seq else None,
+                             "first_solution_s": first_s if best.seq else None, "ls_moves": 0}
+    if best.seq is not None and best.value > lower + 1e-9 and problem.num_cars > SMALL:
+        remaining = ctx.remaining()
+        share = None if remaining is None else remaining * opts["ls_share"]
+        stats["ls_moves"] += _local_search(problem, ctx, best, lower, ctx.options.seed, share,
+                                           int(opts["breakout"]))
+        stats["ls_objective"] = best.value
+    proven = best.seq is not None and best.value <= lower + 1e-9
+    if not proven and not ctx.expired():
+        remaining = ctx.remaining()
+        limit = None if remaining is None else max(0.2, remaining * opts["global_share"])
+        sm = cpsat_model.build(problem, None, None, redundant=bool(opts["redundant"]))
+        hint = cpsat_model.complete_hint(sm, best.seq) if best.seq else None
+        result = backend.solve(sm.model, ctx, hint=hint,
+                               time_limit=limit, objective_scale=sm.objective_scale)
+        stats["global_status"] = result.status.value
+        stats.update(sm.stats)
+        if result.status is Status.INFEASIBLE:
+            return Outcome(status=Status.INFEASIBLE, message="CP-SAT proved that no sequence "
+                           "meets the paint batch limit", stats=stats)
+        if result.status.has_solution:
+            best.offer(problem, sm.solution([0] * problem.num_cars, result.boolean_value),
+                       "cpsat")
+        if result.bound is not None and math.isfinite(result.bound):
+            lower = max(lower, result.bound)
+        proven = result.status is Status.OPTIMAL or (
+            best.seq is not None and best.value <= lower + 1e-9)
+        if not proven and best.seq is not None and ctx.remaining() is not None:
+            _lns(problem, backend, ctx, best, lower, opts, stats)
+            proven = best.value <= lower + 1e-9
+    if best.seq is None:
+        return Outcome(status=Status.UNKNOWN, message="no sequence within the paint batch "
+                       "limit found in time", bound=lower, stats=stats)
+    gap_ok = best.value - lower <= ctx.options.gap * max(abs(best.value), 1e-9) + 1e-9
+    return Outcome(status=Status.OPTIMAL if proven or gap_ok else Status.FEASIBLE,
+                   payload=payload(problem, best.seq), objective=best.value,
+                   bound=min(lower, best.value), stats=stats)

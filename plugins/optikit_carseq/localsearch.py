@@ -1,0 +1,214 @@
+"""Swap local search with incremental window counts (the literature's workhorse).
+
+Estellon, Gardi and Nouioua won ROADEF 2005 with very fast local search over swaps; this
+is a small pure-Python version.  Every capacity becomes a "ratio" ``at most p in q`` over
+a class membership: the options, and (for the paint batch limit ``B``) each colour with
+``B in B+1``, since a run of ``L > B`` cars of one colour holds exactly ``L - B`` windows
+of ``B + 1`` cars all of that colour.  Colour changes are counted on neighbouring pairs.
+A move swaps two of today's cars of different classes; it is kept when it does not
+increase the cost (plateaus are crossed freely), and the first car is drawn from a
+violated window most of the time.  When no move has lowered the cost for a while, the
+windows still violated get heavier (breakout weighting, as in Morris 1993), which pushes
+the search out of the trap.  The level term is not part of this search.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+
+from optikit_carseq.model import CarSeqProblem
+
+#: Cost of one unit of paint batch overrun (a hard rule): above any sum of soft costs.
+BATCH_PENALTY = 10**12
+
+
+class SwapSearch:
+    def __init__(self, problem: CarSeqProblem, seq: list[int], seed: int = 0) -> None:
+        self.problem = problem
+        self.rng = random.Random(seed)
+        self.p0 = len(problem.previous)
+        self.n = problem.num_cars
+        ratios: list[tuple[list[int], int, int, int]] = []
+        for j, opt in enumerate(problem.options):
+            w = problem.term_weight(opt)
+            if w and opt.max < opt.window:
+                flags = [int(j in c.options) for c in problem.classes]
+                ratios.append((flags, opt.max, opt.window, w))
+        if problem.max_batch is not None:
+            for col in range(len(problem.colours)):
+                flags = [int(c.colour == col) for c in problem.classes]
+                ratios.append((flags, problem.max_batch, problem.max_batch + 1, BATCH_PENALTY))
+        self.ratios = ratios
+        self.colour = [c.colour for c in problem.classes]
+        self.wcol = problem.weights.colour * problem.change_cost if problem.has_paint else 0
+        self.moves = 0
+        self.load(seq)
+
+    def load(self, seq: list[int]) -> None:
+        """Start from ``seq``: window counts, violated windows, fresh breakout weights."""
+        self.line = list(self.problem.previous) + list(seq)
+        size = len(self.line)
+        self.counts: list[list[int]] = []
+        self.wts: list[list[int]] = []  # breakout weights of the windows (start at 1)
+        self.lo: list[int] = []
+        self.hi: list[int] = []
+        self.cost = 0
+        self.violated: list[tuple[int, int]] = []
+        self.where: dict[tuple[int, int], int] = {}
+        for r, (flags, p, q, w) in enumerate(self.ratios):
+            lo, hi = max(0, self.p0 - q + 1), size - q
+            cnt = [0] * max(size, 1)
+            for s in range(lo, hi + 1):
+                cnt[s] = sum(flags[k] for k in self.line[s:s + q])
+                if cnt[s] > p:
+                    self.cost += w * (cnt[s] - p)
+                    self._mark(r, s)
+            self.counts.append(cnt)
+            self.wts.append([1] * max(size, 1))
+            self.lo.append(lo)
+            self.hi.append(hi)
+        if self.wcol:
+            self.cost += self.wcol * sum(self._change(i) for i in range(max(1, self.p0), size))
+        self.penalised = self.cost  # the cost with the breakout weights
+
+    def _mark(self, r: int, s: int) -> None:
+        if (r, s) not in self.where:
+            self.where[r, s] = len(self.violated)
+            self.violated.append((r, s))
+
+    def _unmark(self, r: int, s: int) -> None:
+        i = self.where.pop((r, s), None)
+        if i is None:
+            return
+        last = self.violated.pop()
+        if i < len(self.violated):
+            self.violated[i] = last
+            self.where[last] = i
+
+    def _change(self, i: int) -> int:
+        return int(self.colour[self.line[i - 1]] != self.colour[self.line[i]])
+
+    def sequence(self) -> list[int]:
+        return self.line[self.p0:]
+
+    def _affected(self, r: int, a: int, b: int, diff: int) -> dict[int, int]:
+        _flags, _p, q, _w = self.ratios[r]
+        lo, hi = self.lo[r], self.hi[r]
+        change: dict[int, int] = {}
+        for s in range(max(lo, a - q + 1), min(hi, a) + 1):
+            change[s] = diff
+        for s in range(max(lo, b - q + 1), min(hi, b) + 1):
+            change[s] = change.get(s, 0) - diff
+        return change
+
+    def delta(self, a: int, b: int) -> tuple[int, int]:
+        """(cost change, penalised cost change) of swapping line positions ``a`` and ``b``."""
+        line = self.line
+        ka, kb = line[a], line[b]
+        d = dp = 0
+        for r, (flags, p, _q, w) in enumerate(self.ratios):
+            diff = flags[kb] - flags[ka]
+            if not diff:
+                continue
+            cnt = self.counts[r]
+            wts = self.wts[r]
+            for s, ch in self._affected(r, a, b, diff).items():
+                if ch:
+                    old = cnt[s]
+                    step = w * (max(0, old + ch - p) - max(0, old - p))
+                    d += step
+                    dp += step * wts[s]
+        if self.wcol and self.colour[ka] != self.colour[kb]:
+            pairs = {i for i in (a, a + 1, b, b + 1) if max(1, self.p0) <= i < len(line)}
+            before = sum(self._change(i) for i in pairs)
+            line[a], line[b] = kb, ka
+            after = sum(self._change(i) for i in pairs)
+            line[a], line[b] = ka, kb
+            d += self.wcol * (after - before)
+            dp += self.wcol * (after - before)
+        return d, dp
+
+    def bump(self) -> None:
+        """Breakout: make every violated window heavier, so the search leaves the trap."""
+        for r, s in self.violated:
+            _flags, p, _q, w = self.ratios[r]
+            self.wts[r][s] += 1
+            self.penalised += w * (self.counts[r][s] - p)
+
+    def apply(self, a: int, b: int, d: int, dp: int = 0) -> None:
+        line = self.line
+        ka, kb = line[a], line[b]
+        for r, (flags, p, _q, _w) in enumerate(self.ratios):
+            diff = flags[kb] - flags[ka]
+            if not diff:
+                continue
+            cnt = self.counts[r]
+            for s, ch in self._affected(r, a, b, diff).items():
+                cnt[s] += ch
+                if cnt[s] > p:
+                    self._mark(r, s)
+                else:
+                    self._unmark(r, s)
+        line[a], line[b] = kb, ka
+        self.cost += d
+        self.penalised += dp
+        self.moves += 1
+
+    def _pick_first(self) -> int:
+        rng = self.rng
+        if self.violated and rng.random() < 0.8:
+            r, s = self.violated[rng.randrange(len(self.violated))]
+            flags, _p, q, _w = self.ratios[r]
+            inside = [i for i in range(max(s, self.p0), s + q) if flags[self.line[i]]]
+            if inside:
+                return rng.choice(inside)
+        return self.p0 + rng.randrange(self.n)
+
+    def run(self, deadline: float, stop: Callable[[], bool], target: int = 0,
+            on_improve: Callable[[int], None] | None = None, stall_moves: int | None = None,
+            breakout: int = 20_000) -> int:
+        """Search until ``deadline``, ``stop()``, cost ``<= target`` or a stall.
+
+        Moves are judged on the penalised cost; after ``breakout`` tries without lowering
+        it the violated windows get heavier.  The best sequence by the real cost is kept
+        and restored at the end (:meth:`sequence` then returns it).
+        """
+        rng = self.rng
+        p0, n = self.p0, self.n
+        best = self.cost
+        best_line = list(self.line)
+        best_pen = self.penalised
+        tries = 0
+        last_gain = last_pen_gain = 0
+        while self.cost > target:
+            tries += 1
+            if tries % 256 == 0:
+                if time.monotonic() >= deadline or stop():
+                    break
+                if stall_moves is not None and tries - last_gain > stall_moves:
+                    break
+                if breakout and tries - last_pen_gain > breakout:
+                    self.bump()
+                    best_pen = self.penalised
+                    last_pen_gain = tries
+            a = self._pick_first()
+            b = p0 + rng.randrange(n)
+            if self.line[a] == self.line[b]:
+                continue
+            d, dp = self.delta(a, b)
+            if dp <= 0:
+                self.apply(a, b, d, dp)
+                if self.penalised < best_pen:
+                    best_pen = self.penalised
+                    last_pen_gain = tries
+                if self.cost < best:
+                    best = self.cost
+                    best_line = list(self.line)
+                    last_gain = tries
+                    if on_improve is not None:
+                        on_improve(best)
+        if self.cost > best:
+            self.load(best_line[p0:])
+        return self.cost

@@ -1,0 +1,62 @@
+"""Both formulations on small lines: same optimum, checked; outputs; generator sizes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from optikit_carseq.generator import generate
+from optikit_carseq.model import parse
+
+from optikit.registry import Registry
+from tests.car_sequencing.conftest import SAMPLES, load, run, small_line
+
+
+@pytest.mark.parametrize("objective", [
+    {"weights": {"high": 100, "colour": 10, "low": 1}},
+    {"weights": {"high": 1, "low": 1, "level": 2}},
+    {"lexicographic": ["colour", "high", "low"]},
+])
+def test_main_and_plain_agree_on_the_optimum(registry: Registry, objective: dict) -> None:  # type: ignore[type-arg]
+    doc = small_line()
+    doc["objective"] = objective
+    main = run(registry, doc, "cpsat", time_limit=10).document
+    plain = run(registry, doc, "cpsat-plain", time_limit=10).document
+    assert main["status"] == plain["status"] == "optimal"
+    assert main["objective"] == pytest.approx(plain["objective"])
+    assert main["check"]["feasible"] and plain["check"]["feasible"]
+
+
+def test_impossible_batch_limit_is_infeasible(registry: Registry) -> None:
+    doc = small_line()
+    doc["paint"]["max_batch"] = 1  # 6 red cars (and yesterday's) but only 2 blue
+    for formulation in ("cpsat", "cpsat-plain"):
+        assert run(registry, doc, formulation, time_limit=10).document["status"] == "infeasible"
+
+
+def test_lexicographic_weights_rank_the_terms() -> None:
+    problem = parse({**small_line(), "objective": {"lexicographic": ["high", "colour", "low"]}})
+    w = problem.weights
+    assert w.low == 1 and w.colour > 0 and w.high > w.colour * 3 * 8
+
+
+@pytest.mark.parametrize(("size", "cars"), [("small", 100), ("medium", 400), ("large", 1000)])
+def test_generator_sizes(size: str, cars: int) -> None:
+    doc = generate(5, size)
+    problem = parse(doc)
+    assert problem.num_cars == cars and problem.max_batch is not None
+    assert generate(5, size) == doc
+
+
+def test_summary_and_chart(registry: Registry, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    from optikit_carseq.chart import draw
+    from optikit_carseq.summary import summarize
+
+    loaded = load(registry, SAMPLES / "paint_shop_line.yaml")
+    doc = run(registry, SAMPLES / "paint_shop_line.yaml", time_limit=1).document
+    rows = dict(summarize(loaded.problem, doc))
+    assert "colour changes" in rows and "cars" in rows
+    out = tmp_path / "seq.png"
+    draw(loaded.problem, doc, out)
+    assert out.stat().st_size > 1000
