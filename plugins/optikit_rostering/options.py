@@ -9,7 +9,7 @@ from optikit.options import OptionSpec
 
 #: ``--option`` keys of the ``cpsat`` formulation.
 CPSAT_OPTIONS = (
-    OptionSpec("global_share", float, 0.3,
+    OptionSpec("global_share", float, 0.7,
                "share of the time limit the first whole-model CP-SAT solve gets before the "
                "neighbourhood search takes over", minimum=0.0, maximum=1.0),
     OptionSpec("lns", bool, True,
