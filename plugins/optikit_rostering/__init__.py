@@ -62,7 +62,7 @@ def problem_type() -> ProblemType:
         default_solvers=("cpsat",),
         generate=lazy("optikit_rostering.generator:generate"),
         summarize=lazy("optikit_rostering.summary:summarize"),
-        plots={"roster": lazy("optikit_rostering.chart:draw")},
+        plots={"gantt": lazy("optikit_rostering.chart:draw")},
         samples=_samples(),
     )
 

@@ -20,6 +20,10 @@ from optikit_rostering.model import Roster, to_payload
 from optikit_rostering.options import CPSAT_OPTIONS
 
 Grid = list[list[int | None]]
+#: Rosters with more (employee, day, shift) cells than this count as large.
+LARGE_CELLS = 5000
+#: Neighbourhoods free about this many cells at first.
+LNS_CELLS = 1500
 
 
 def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
@@ -28,7 +32,12 @@ def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
     remaining = ctx.remaining()
     first_limit = None if remaining is None or not opts["lns"] else \
         max(0.5, remaining * float(opts["global_share"]))
-    result = backend.solve(rm.model, ctx, time_limit=first_limit)
+    cells = len(rm.all_cells())
+    if cells > LARGE_CELLS and first_limit is not None and remaining is not None:
+        first_limit = min(first_limit, 0.3 * remaining)  # leave the rest to the LNS
+    # On large rosters CP-SAT's presolve costs more than it saves before the first solution.
+    params = {"cp_model_presolve": False} if cells > LARGE_CELLS and opts["lns"] else None
+    result = backend.solve(rm.model, ctx, time_limit=first_limit, parameters=params)
     if not result.status.has_solution:
         return Outcome(status=result.status, message=result.message)
     grid = rm.grid(result.boolean_value)
@@ -54,7 +63,7 @@ def _lns(rm: RosterModel, backend: Any, ctx: SolveContext, grid: Grid, best: int
     rng = random.Random(ctx.options.seed)
     cells = rm.all_cells()
     n_emp, n_days = roster.num_employees, roster.days
-    share = 0.3  # fraction of the roster freed
+    share = min(0.3, LNS_CELLS / max(1, len(cells)))  # fraction of the roster freed
     sub_options = replace(ctx.options, verbose=False)
     step = 0
     while not ctx.expired() and (bound is None or best > bound + 1e-9):
@@ -82,7 +91,7 @@ def _lns(rm: RosterModel, backend: Any, ctx: SolveContext, grid: Grid, best: int
         result = backend.solve(sub, sub_ctx, time_limit=limit, report_progress=False)
         stats["lns_steps"] = step
         if not result.status.has_solution:
-            share = max(0.05, share * 0.8)
+            share = max(0.01, share * 0.8)
             continue
         value = int(round(result.objective))
         if value <= best:
@@ -94,5 +103,5 @@ def _lns(rm: RosterModel, backend: Any, ctx: SolveContext, grid: Grid, best: int
         if result.status is Status.OPTIMAL:
             share = min(0.9, share * 1.1)
         else:
-            share = max(0.05, share * 0.9)
+            share = max(0.01, share * 0.9)
     return best, grid

@@ -2,7 +2,7 @@
 cover per shift and skill, and the safety rules (a first-aider on every shift, at most three
 nights in a row); the EU or Korean preset alternates with the seed.
 
-Sizes: ``tiny`` 8 staff over 2 weeks (tests), ``small`` 10, ``medium`` 50 and ``large`` 200
+Sizes: ``tiny`` 8 staff over 1 week (tests), ``small`` 10, ``medium`` 50 and ``large`` 200
 staff over 4 weeks.  Demand is set to about 70 % of what the staff can work, and every
 shift's first-aid minimum can be met: 60 % of the staff (all full-time) hold the skill, so the
 hard rules leave room.  Same (seed, size) -> same document.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-SIZES: dict[str, tuple[int, int]] = {"tiny": (8, 14), "small": (10, 28), "medium": (50, 28),
+SIZES: dict[str, tuple[int, int]] = {"tiny": (8, 7), "small": (10, 28), "medium": (50, 28),
                                      "large": (200, 28)}
 SKILLS = ("press", "assembly", "forklift")
 SHIFTS = (("E", "06:00", "14:00"), ("L", "14:00", "22:00"), ("N", "22:00", "06:00"))

@@ -310,7 +310,7 @@ def parse(document: Mapping[str, Any]) -> Roster:
             if not 0 <= day < days:
                 raise InvalidProblem(f"{where}.day", f"day {day} is outside 0..{days - 1}")
             sid = req.get("shift")
-            on = req["type"] == "on"
+            on = req["type"] in ("on", True)  # YAML 1.1 reads unquoted on/off as booleans
             if sid is None and on:
                 raise InvalidProblem(f"{where}.shift", "an `on` request names its shift")
             if sid is not None and str(sid) not in index:

@@ -48,7 +48,10 @@ SHIFT = {
 REQUEST = {
     "type": "object",
     "required": ["day", "type"],
-    "properties": {"day": _DAY, "shift": _ID, "type": {"enum": ["on", "off"]},
+    "properties": {"day": _DAY, "shift": _ID, "type": {"enum": ["on", "off", True, False],
+                            "description": "on: wants the shift; off: wants it (or the day, "
+                            "without `shift`) free.  Unquoted YAML on/off read as true/false "
+                            "mean the same"},
                    "weight": _NAT},
     "additionalProperties": False,
 }
