@@ -42,7 +42,8 @@ def grid_from_payload(roster: Roster, payload: Mapping[str, Any]) -> tuple[Grid,
                                  f"{row.get('employee')!r}"))
             continue
         if s is None:
-            bad.append(Violation("payload", f"assignments[{i}]: unknown shift {row.get('shift')!r}"))
+            bad.append(Violation("payload",
+                                 f"assignments[{i}]: unknown shift {row.get('shift')!r}"))
             continue
         if isinstance(d, bool) or not isinstance(d, int) or not 0 <= d < roster.days:
             bad.append(Violation("payload", f"assignments[{i}]: day {d!r} is not in "

@@ -66,13 +66,13 @@ class RosterModel:
                 a, b = x[d][s], x[d + 1][u]
                 if a is not None and b is not None:
                     m.add_bool_or([a.Not(), b.Not()])
+        live = [(d, s, v) for d in range(D) for s in range(S) if (v := x[d][s]) is not None]
         for s in range(S):
             cap = lim.max_per_shift[s]
-            cells = [x[d][s] for d in range(D) if x[d][s] is not None]
+            cells = [v for _d, u, v in live if u == s]
             if cap is not None and cap < len(cells):
                 m.add(sum(cells) <= cap)
-        minutes = sum(roster.shifts[s].minutes * x[d][s]
-                      for d in range(D) for s in range(S) if x[d][s] is not None)
+        minutes = sum(roster.shifts[s].minutes * v for _d, s, v in live)
         upper = [v for v in (lim.max_minutes, average_cap(roster, lim)) if v is not None]
         if upper:
             m.add(minutes <= min(upper))
@@ -87,10 +87,10 @@ class RosterModel:
         n = lim.max_consecutive_nights
         nights = [s for s in range(S) if roster.shifts[s].night]
         if n is not None and nights:
-            night = []
-            for d in range(D):
-                lits = [x[d][s] for s in nights if x[d][s] is not None]
-                night.append(sum(lits) if lits else 0)
+            night: list[Any] = [0] * D
+            for d, s, v in live:
+                if s in nights:
+                    night[d] = night[d] + v
             for d in range(D - n):
                 m.add(sum(night[d:d + n + 1]) <= n)
         if lim.max_weekends is not None:
@@ -105,8 +105,9 @@ class RosterModel:
                 m.add(sum(flags) <= lim.max_weekends)
         for week in roster.weeks():
             if lim.max_week_minutes is not None:
-                m.add(sum(roster.shifts[s].minutes * x[d][s] for d in week for s in range(S)
-                          if x[d][s] is not None) <= lim.max_week_minutes)
+                in_week = set(week)
+                m.add(sum(roster.shifts[s].minutes * v for d, s, v in live if d in in_week)
+                      <= lim.max_week_minutes)
             if len(week) == 7 and lim.min_days_off_per_week:
                 m.add(sum(work[d] for d in week) <= 7 - lim.min_days_off_per_week)
 

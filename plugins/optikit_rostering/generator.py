@@ -2,9 +2,9 @@
 cover per shift and skill, and the safety rules (a first-aider on every shift, at most three
 nights in a row); the EU or Korean preset alternates with the seed.
 
-Sizes: ``tiny`` 8 staff over 1 week (tests), ``small`` 10, ``medium`` 50 and ``large`` 200
-staff over 4 weeks.  Demand is set to about 70 % of what the staff can work, and every
-shift's first-aid minimum can be met: 60 % of the staff (all full-time) hold the skill, so the
+Sizes: ``tiny`` 6 staff over 1 week on two day shifts (tests), ``small`` 10, ``medium`` 50
+and ``large`` 200 staff over 4 weeks.  Demand is set to about 70 % of what the staff can
+work, and every shift's first-aid minimum can be met: 60 % of the staff (all full-time) hold the skill, so the
 hard rules leave room.  Same (seed, size) -> same document.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-SIZES: dict[str, tuple[int, int]] = {"tiny": (8, 7), "small": (10, 28), "medium": (50, 28),
+SIZES: dict[str, tuple[int, int]] = {"tiny": (6, 7), "small": (10, 28), "medium": (50, 28),
                                      "large": (200, 28)}
 SKILLS = ("press", "assembly", "forklift")
 SHIFTS = (("E", "06:00", "14:00"), ("L", "14:00", "22:00"), ("N", "22:00", "06:00"))
@@ -30,11 +30,14 @@ def generate(seed: int, size: str) -> dict[str, Any]:
         {"id": "full-time", "max_weekly_hours": 48, "max_consecutive_shifts": 5,
          "min_consecutive_shifts": 2, "min_consecutive_days_off": 2,
          "max_weekends": max(2, days * 3 // 28), "min_rest_hours": 11,
-         "max_shifts": {"N": days // 4}},
+         "max_shifts": {"N": max(2, days // 4)}},
         {"id": "part-time", "max_weekly_hours": 24, "max_consecutive_shifts": 3,
          "min_consecutive_days_off": 2, "max_weekends": max(1, days // 14),
          "min_rest_hours": 11, "max_shifts": {"N": days // 7}},
     ]
+    if size == "tiny":  # day shifts only
+        for contract in contracts:
+            del contract["max_shifts"]
     employees: list[dict[str, Any]] = []
     capacity = 0.0
     for i in range(n_staff):
@@ -60,7 +63,8 @@ def generate(seed: int, size: str) -> dict[str, Any]:
             emp["requests"] = requests
         employees.append(emp)
     per_day = capacity * LOAD / days
-    split = {"E": 0.4, "L": 0.35, "N": 0.25}
+    shifts = SHIFTS[:2] if size == "tiny" else SHIFTS
+    split = {"E": 0.4, "L": 0.35, "N": 0.25} if size != "tiny" else {"E": 0.55, "L": 0.45}
     cover: list[dict[str, Any]] = []
     for sid, share in split.items():
         need = max(1, round(per_day * share))
@@ -79,7 +83,7 @@ def generate(seed: int, size: str) -> dict[str, Any]:
         "description": f"generated three-shift plant: {n_staff} staff over {days} days",
         "days": days,
         "rules": "eu-wtd" if seed % 2 else "korea-lsa",
-        "shifts": [{"id": s, "start": a, "end": b} for s, a, b in SHIFTS],
+        "shifts": [{"id": s, "start": a, "end": b} for s, a, b in shifts],
         "contracts": contracts,
         "employees": employees,
         "cover": cover,

@@ -34,8 +34,9 @@ def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
                 for s, u in emp.forbidden:
                     m.add(x[e][d][s] + x[e][d + 1][u] <= 1)
         for s in range(S):
-            if lim.max_per_shift[s] is not None:
-                m.add(sum(x[e][d][s] for d in range(D)) <= lim.max_per_shift[s])
+            cap = lim.max_per_shift[s]
+            if cap is not None:
+                m.add(sum(x[e][d][s] for d in range(D)) <= cap)
         total = sum(mins[s] * x[e][d][s] for d in range(D) for s in range(S))
         if lim.max_minutes is not None:
             m.add(total <= lim.max_minutes)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import optikit
-from optikit.types import CheckReport
 from optikit_rostering.checker import check
 from optikit_rostering.model import parse
+
+import optikit
+from optikit.types import CheckReport
 from tests.rostering.conftest import INSTANCES, plant, rows
 
 

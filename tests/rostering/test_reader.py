@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from optikit_rostering.model import Roster
+from optikit_rostering.reader import parse_roster
 
 import optikit
 from optikit.types import InputError
-from optikit_rostering.model import Roster
-from optikit_rostering.reader import parse_roster
 from tests.rostering.conftest import INSTANCES
 
 
