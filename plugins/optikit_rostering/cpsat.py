@@ -41,7 +41,7 @@ def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
     if not result.status.has_solution:
         return Outcome(status=result.status, message=result.message)
     grid = rm.grid(result.boolean_value)
-    best = int(round(result.objective))
+    best = round(result.objective)
     bound = result.bound
     stats: dict[str, Any] = {"first_solve": best, "lns_steps": 0, "lns_improvements": 0}
     if result.status is Status.OPTIMAL or not opts["lns"] or ctx.expired():
@@ -93,15 +93,13 @@ def _lns(rm: RosterModel, backend: Any, ctx: SolveContext, grid: Grid, best: int
         if not result.status.has_solution:
             share = max(0.01, share * 0.8)
             continue
-        value = int(round(result.objective))
+        value = round(result.objective)
         if value <= best:
             if value < best:
                 stats["lns_improvements"] += 1
                 ctx.report(float(value), None, "lns")
             best = value
             grid = rm.grid(result.boolean_value)
-        if result.status is Status.OPTIMAL:
-            share = min(0.9, share * 1.1)
-        else:
-            share = max(0.01, share * 0.9)
+        grow = result.status is Status.OPTIMAL  # proved quickly: try a larger neighbourhood
+        share = min(0.9, share * 1.1) if grow else max(0.01, share * 0.9)
     return best, grid

@@ -10,6 +10,7 @@ never be 1 (leave, a zero shift cap) are not created at all.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from optikit_rostering.model import Roster, average_cap
@@ -139,7 +140,7 @@ class RosterModel:
             groups.setdefault(key, []).append(e)
         self.symmetric_groups = [g for g in groups.values() if len(g) > 1]
         for group in self.symmetric_groups:
-            for a, b in zip(group, group[1:], strict=False):
+            for a, b in itertools.pairwise(group):
                 self.model.add(sum(self.work[a]) >= sum(self.work[b]))
                 # Equal workloads: order by the first week's pattern read as a number.
                 self.model.add(

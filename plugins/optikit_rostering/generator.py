@@ -2,10 +2,10 @@
 cover per shift and skill, and the safety rules (a first-aider on every shift, at most three
 nights in a row); the EU or Korean preset alternates with the seed.
 
-Sizes: ``tiny`` 6 staff over 1 week on two day shifts (tests), ``small`` 10, ``medium`` 50
-and ``large`` 200 staff over 4 weeks.  Demand is set to about 70 % of what the staff can
-work, and every shift's first-aid minimum can be met: 60 % of the staff (all full-time) hold the skill, so the
-hard rules leave room.  Same (seed, size) -> same document.
+Sizes: ``tiny`` 6 staff over 1 week on two day shifts (tests), ``small`` 10, ``medium``
+50 and ``large`` 200 staff over 4 weeks.  Demand is about 70 % of what the staff can work,
+and 60 % of the staff (all full-time) hold first aid, so the hard rules leave room.  Same
+(seed, size) -> same document.
 """
 
 from __future__ import annotations
