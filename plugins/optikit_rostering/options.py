@@ -9,11 +9,14 @@ from optikit.options import OptionSpec
 
 #: ``--option`` keys of the ``cpsat`` formulation.
 CPSAT_OPTIONS = (
-    OptionSpec("global_share", float, 0.7,
-               "share of the time limit the first whole-model CP-SAT solve gets before the "
-               "neighbourhood search takes over", minimum=0.0, maximum=1.0),
-    OptionSpec("lns", bool, True,
-               "large-neighbourhood search after the first solve (by employee and by time block)"),
+    OptionSpec("lns", str, "auto",
+               "large-neighbourhood search after a first solve (by employee and by block of "
+               "days): on, off, or auto (on for rosters of more than 5,000 cells, where the "
+               "whole model stalls; off below, where the whole model does better)",
+               choices=("auto", "on", "off")),
+    OptionSpec("global_share", float, 0.3,
+               "with LNS: share of the time limit the first whole-model solve gets",
+               minimum=0.0, maximum=1.0),
     OptionSpec("lns_time", float, 1.0,
                "seconds per neighbourhood sub-solve", minimum=0.05),
     OptionSpec("symmetry", bool, True, "order interchangeable staff (symmetry breaking)"),

@@ -394,6 +394,34 @@ def _production_negative(doc: dict[str, Any], payload: dict[str, Any],
     return out, {f"production[{k}]"}, f"production row {k} made negative"
 
 
+# --- rostering ---------------------------------------------------------------------------
+
+
+def _second_shift_same_day(doc: dict[str, Any], payload: dict[str, Any],
+                           draw: Draw) -> Mutation | None:
+    rows = payload.get("assignments") or []
+    if not rows:
+        return None
+    row = rows[draw(st.integers(0, len(rows) - 1))]
+    other = next((s["id"] for s in doc["shifts"] if s["id"] != row["shift"]), None)
+    if other is None:
+        return None
+    out = copy.deepcopy(payload)
+    out["assignments"].append({**row, "shift": other})
+    return out, {"one_shift_per_day"}, f"{row['employee']} given two shifts on day {row['day']}"
+
+
+def _work_on_leave(doc: dict[str, Any], payload: dict[str, Any],
+                   draw: Draw) -> Mutation | None:
+    on_leave = [(e["id"], d) for e in doc["employees"] for d in e.get("days_off", [])]
+    if not on_leave:
+        return None
+    who, day = draw(st.sampled_from(on_leave))
+    out = copy.deepcopy(payload)
+    out["assignments"].append({"employee": who, "day": day, "shift": doc["shifts"][0]["id"]})
+    return out, {"days_off"}, f"{who} works on leave (day {day})"
+
+
 def mutations_for(payload: dict[str, Any]) -> list[Callable[..., Mutation | None]]:
     """The mutations that apply to a payload's shape (a new type's shape gets none)."""
     found: list[Callable[..., Mutation | None]] = []
@@ -407,6 +435,8 @@ def mutations_for(payload: dict[str, Any]) -> list[Callable[..., Mutation | None
         found += [_pool_flow_scaled, _demand_exceeded, _profit_overstated]
     if isinstance(payload.get("production"), list):
         found += [_stock_misreported, _production_negative]
+    if isinstance(payload.get("assignments"), list):
+        found += [_second_shift_same_day, _work_on_leave]
     return found
 
 

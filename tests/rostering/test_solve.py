@@ -31,7 +31,7 @@ def test_sample_plant_solves_checked_with_summary_and_chart(tmp_path: Path) -> N
     pytest.importorskip("matplotlib")
     problem = optikit.load(SAMPLES / "press_shop_three_shift.yaml")
     solution = optikit.solve(problem, time_limit=4, threads=2,
-                             options={"global_share": 0.5, "lns_time": 0.5})
+                             options={"lns": "on", "global_share": 0.5, "lns_time": 0.5})
     assert solution.check.ok and solution.solution is not None
     ptype = optikit.problem_types()["rostering"]
     assert ptype.summarize is not None
