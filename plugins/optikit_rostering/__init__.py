@@ -6,7 +6,8 @@ runs of shifts, nights and days off, weekends, leave and safety rules (a skill o
 the penalty sums unmet on/off requests and weighted under- and over-cover.  Reads the
 ``.roster`` files of the Curtois & Qu benchmark and a native plant document with ``rules``
 presets (Korea LSA, EU WTD).  Formulations: ``cpsat`` (sliding windows, symmetry breaking,
-neighbourhood search) and ``cpsat-plain`` (the baseline).  Nothing heavy is imported here.
+neighbourhood search), ``cpsat-plain`` (the baseline) and ``milp`` (any linear solver).
+Nothing heavy is imported here.
 """
 
 from __future__ import annotations
@@ -54,6 +55,13 @@ def problem_type() -> ProblemType:
                 Paradigm.CP_SAT,
                 lazy("optikit_rostering.plain:solve"),
                 "the plain boolean x[e,d,s] model, one CP-SAT call (the baseline)",
+            ),
+            Formulation(
+                "milp",
+                Paradigm.LINEAR,
+                lazy("optikit_rostering.milp:solve"),
+                "the rules as a MILP for any linear solver (small instances; a cross-check)",
+                needs_integer=lambda problem: True,
             ),
         ],
         description="shift rostering: rest, runs, weekends, weekly hours, leave, skills and "

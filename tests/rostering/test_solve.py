@@ -27,6 +27,15 @@ def test_formulations_agree_on_a_tiny_plant(formulation: str) -> None:
     assert solution.objective == 2
 
 
+def test_milp_cross_checks_cpsat() -> None:
+    for seed in (1, 2):
+        document = generate(seed, "tiny")
+        milp = optikit.solve(document, solver="highs", time_limit=10, threads=1)
+        cpsat = optikit.solve(document, time_limit=10, threads=1)
+        assert milp.check.ok and str(milp.status) == "optimal"
+        assert milp.objective == cpsat.objective
+
+
 def test_sample_plant_solves_checked_with_summary_and_chart(tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     problem = optikit.load(SAMPLES / "press_shop_three_shift.yaml")
