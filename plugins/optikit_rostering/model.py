@@ -15,6 +15,8 @@ from typing import Any
 from optikit.types import InvalidProblem
 from optikit_rostering.presets import PRESETS
 
+#: Largest roster accepted (employees x days x shifts); 200 staff x 4 weeks x 3 shifts is 16,800.
+MAX_CELLS = 2_000_000
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DAY_MINUTES = 1440
 
@@ -235,6 +237,10 @@ def parse(document: Mapping[str, Any]) -> Roster:
     """Document -> :class:`Roster`; references and ranges a schema cannot say raise here."""
     days = int(document["days"])
     shifts = _shifts(document)
+    cells = days * len(shifts) * len(document["employees"])
+    if cells > MAX_CELLS:
+        raise InvalidProblem("employees", f"{cells:,} employee-day-shift cells is more than the "
+                             f"{MAX_CELLS:,} accepted")
     index = {s.id: k for k, s in enumerate(shifts)}
     start_weekday = WEEKDAYS.index(str(document.get("start_weekday", "monday")).lower())
 
@@ -258,6 +264,7 @@ def parse(document: Mapping[str, Any]) -> Roster:
             raise InvalidProblem(f"contracts[{i}].id", f"duplicate contract id {cid!r}")
         contracts[cid] = {k: raw[k] for k in LIMIT_KEYS if k in raw}
 
+    skills_held = {str(k) for raw in document["employees"] for k in raw.get("skills", [])}
     safety_nights: int | None = None
     hard: list[HardCover] = []
     for i, rule in enumerate(document.get("safety", [])):
@@ -266,6 +273,9 @@ def parse(document: Mapping[str, Any]) -> Roster:
             n = int(rule["max"])
             safety_nights = n if safety_nights is None else min(safety_nights, n)
         else:  # skill_per_shift
+            if str(rule["skill"]) not in skills_held:
+                raise InvalidProblem(f"safety[{i}].skill",
+                                     f"no employee holds {rule['skill']!r}")
             names = rule.get("shifts") or [s.id for s in shifts]
             for j, sid in enumerate(names):
                 if sid not in index:
@@ -374,8 +384,9 @@ def _limits(spec: Mapping[str, Any], index: Mapping[str, int], shifts: tuple[Shi
         max_minutes=opt("max_total_minutes"),
         min_minutes=opt("min_total_minutes"),
         max_consecutive=opt("max_consecutive_shifts"),
-        min_consecutive=int(spec.get("min_consecutive_shifts", 1)),
-        min_days_off_run=int(spec.get("min_consecutive_days_off", 1)),
+        # A minimum above the horizon acts like the horizon (only edge runs are allowed).
+        min_consecutive=min(days, int(spec.get("min_consecutive_shifts", 1))),
+        min_days_off_run=min(days, int(spec.get("min_consecutive_days_off", 1))),
         max_weekends=opt("max_weekends"),
         max_consecutive_nights=opt("max_consecutive_nights"),
         max_week_minutes=opt("max_weekly_hours", 60),

@@ -15,13 +15,15 @@ from optikit.types import InvalidProblem
 
 SECTIONS = ("SECTION_HORIZON", "SECTION_SHIFTS", "SECTION_STAFF", "SECTION_DAYS_OFF",
             "SECTION_SHIFT_ON_REQUESTS", "SECTION_SHIFT_OFF_REQUESTS", "SECTION_COVER")
-_MAX_DIGITS = 12
+_MAX_VALUE = 10_000_000  # the schema's bound on counts, minutes and weights
 
 
 def _int(token: str, line: int, what: str) -> int:
     token = token.strip()
-    if not token.lstrip("-").isdigit() or len(token) > _MAX_DIGITS:
-        raise InvalidProblem(f"line {line}", f"{what} {token[:20]!r} is not an integer")
+    if not token.isdigit():
+        raise InvalidProblem(f"line {line}", f"{what} {token[:20]!r} is not an integer >= 0")
+    if len(token) > 8 or int(token) > _MAX_VALUE:
+        raise InvalidProblem(f"line {line}", f"{what} {token[:20]} is above {_MAX_VALUE:,}")
     return int(token)
 
 
@@ -91,8 +93,6 @@ def parse_roster(text: str, name: str = "") -> dict[str, Any]:
         employee: dict[str, Any] = {"id": eid, "max_shifts": max_shifts}
         for key, token in zip(keys, parts[2:8], strict=True):
             employee[key] = _int(token, number, key)
-            if employee[key] < 0:
-                raise InvalidProblem(f"line {number}", f"{key} is negative")
         employee["days_off"] = []
         employee["requests"] = []
         by_id[eid] = employee

@@ -10,9 +10,12 @@ from typing import Any
 from optikit_rostering.presets import PRESETS
 
 _ID = {"type": ["string", "integer"]}
-_NAT = {"type": "integer", "minimum": 0}
-_POS = {"type": "integer", "minimum": 1}
-_HOURS = {"type": "number", "minimum": 0}
+#: Counts, weights and minutes stay below 10**7 so that every penalty term fits CP-SAT's
+#: 64-bit arithmetic with room to spare.
+MAX_VALUE = 10_000_000
+_NAT = {"type": "integer", "minimum": 0, "maximum": MAX_VALUE}
+_POS = {"type": "integer", "minimum": 1, "maximum": MAX_VALUE}
+_HOURS = {"type": "number", "minimum": 0, "maximum": 10_000}
 _CLOCK = {"type": ["string", "integer"], "description": "clock time HH:MM (or whole hours)"}
 _DAY = {"type": "integer", "minimum": 0}
 _WEEKDAY = {"enum": ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
