@@ -263,6 +263,9 @@ def parse(document: Mapping[str, Any]) -> Roster:
         if cid in contracts:
             raise InvalidProblem(f"contracts[{i}].id", f"duplicate contract id {cid!r}")
         contracts[cid] = {k: raw[k] for k in LIMIT_KEYS if k in raw}
+        for sid in raw.get("max_shifts", {}):
+            if sid not in index:
+                raise InvalidProblem(f"contracts[{i}].max_shifts", f"unknown shift {sid!r}")
 
     skills_held = {str(k) for raw in document["employees"] for k in raw.get("skills", [])}
     safety_nights: int | None = None
