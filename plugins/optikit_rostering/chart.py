@@ -45,10 +45,10 @@ def draw(roster: Roster, document: Mapping[str, Any], path: Path) -> None:
         ax.set_yticks([e + 0.5 for e in range(E)], [emp.id for emp in roster.employees],
                       fontsize=6)
     ax.legend(handles=[Patch(color=_COLOURS[s % len(_COLOURS)], label=sh.id)
-                       for s, sh in enumerate(roster.shifts)], loc="upper right", fontsize=6,
-              ncol=S)
+                       for s, sh in enumerate(roster.shifts)], loc="lower right",
+              bbox_to_anchor=(1.0, 1.0), fontsize=6, ncol=S, frameon=False)
     name = document.get("name") or roster.name or "rostering"
-    ax.set_title(f"{name}: roster (shifts per employee and day; leave hatched)")
+    ax.set_title(f"{name}: roster (shifts per employee and day; leave hatched)", loc="left")
     # Cover strip: staffed - required per day and shift (red under, blue over).
     for c in roster.cover:
         if c.skill is not None:
