@@ -1,10 +1,11 @@
 """The main CP-SAT model of a roster: one boolean per (employee, day, shift) that can be worked.
 
 Rules as sliding windows (maximum runs of shifts and of nights, weekly hours) and as
-forbidden-pattern clauses (minimum runs of shifts and of days off, each clause the pattern
-"off, k days on, off" for a run too short away from the horizon edges); weekends through one
-literal per weekend; symmetry breaking over staff who are interchangeable (same limits,
-skills, leave and no personal requests): their workloads are ordered.  Variables that can
+forbidden-pattern cuts (minimum runs of shifts and of days off, each cut the pattern
+"off, k days on, off" for a run too short away from the horizon edges); "works on day d" is
+the sum of the day's cells (at most one); weekends through one literal per weekend;
+symmetry breaking over staff who are interchangeable (same limits, skills, leave and no
+personal requests): their workloads are ordered.  Variables that can
 never be 1 (leave, a zero shift cap) are not created at all.
 """
 
@@ -40,12 +41,11 @@ class RosterModel:
                         cells.append(m.new_bool_var(f"x{e}_{d}_{s}"))
                 rows.append(cells)
                 lits = [c for c in cells if c is not None]
-                if lits:
-                    w = m.new_bool_var(f"w{e}_{d}")
-                    m.add(sum(lits) == w)
-                else:
-                    w = m.new_constant(0)
-                work_row.append(w)
+                if len(lits) > 1:
+                    m.add_at_most_one(lits)
+                # Whether e works on d, as a linear expression over the day's cells (a
+                # separate boolean per day measurably slowed the search on 3-shift instances).
+                work_row.append(sum(lits) if lits else 0)
             self.x.append(rows)
             self.work.append(work_row)
             self._employee_rules(e)
@@ -99,8 +99,7 @@ class RosterModel:
             for days in roster.weekends():
                 f = m.new_bool_var(f"we{e}_{days[0]}")
                 for d in days:
-                    m.add_implication(work[d], f)
-                m.add_bool_or([work[d] for d in days]).only_enforce_if(f)
+                    m.add(f >= work[d])
                 flags.append(f)
             if len(flags) > lim.max_weekends:
                 m.add(sum(flags) <= lim.max_weekends)
@@ -120,12 +119,12 @@ class RosterModel:
                 last = first + length - 1
                 if last >= D - 1:
                     break
-                inside = [work[d] for d in range(first, last + 1)]
-                edge = [work[first - 1], work[last + 1]]
+                inside = sum(work[d] for d in range(first, last + 1))
+                before, after = work[first - 1], work[last + 1]
                 if on:  # pattern off, on * length, off
-                    m.add_bool_or([*edge, *(w.Not() for w in inside)])
+                    m.add(before + (length - inside) + after >= 1)
                 else:  # pattern on, off * length, on
-                    m.add_bool_or([*(w.Not() for w in edge), *inside])
+                    m.add((1 - before) + inside + (1 - after) >= 1)
 
     def _break_symmetry(self) -> None:
         """Interchangeable staff: order their number of shifts (a permutation keeps a roster
