@@ -31,7 +31,7 @@ install: $(STAMP)
 # Solve every sample problem and print the summaries.
 demo: $(DSTAMP)
 	@$(BIN)/optikit plugins
-	@for f in $$(ls problems/*/*.yaml problems/*/*.yml problems/*/*.json problems/*/*.fjs problems/*/*.clsp problems/*/*.pdptw problems/*/*.carseq 2>/dev/null | sort); do \
+	@for f in $$(ls problems/*/*.yaml problems/*/*.yml problems/*/*.json problems/*/*.fjs problems/*/*.clsp problems/*/*.pdptw problems/*/*.carseq problems/*/*.roster 2>/dev/null | sort); do \
 		echo; echo "== optikit solve $$f"; \
 		$(BIN)/optikit solve "$$f" --time-limit $(DEMO_LIMIT); rc=$$?; \
 		case $$rc in 0|3|4) ;; *) echo "demo: $$f exited with $$rc"; exit $$rc;; esac; \
@@ -49,7 +49,7 @@ pytest: $(TSTAMP)
 test: lint typecheck pytest
 
 bench: $(TSTAMP)
-	$(BIN)/optikit bench benchmarks/blend.yaml benchmarks/fjsp-brandimarte.yaml benchmarks/fjsp-generated.yaml benchmarks/energy.yaml benchmarks/maintenance.yaml benchmarks/lot-sizing.yaml benchmarks/pooling.yaml benchmarks/intralogistics.yaml benchmarks/car-sequencing.yaml --db bench-results/results.sqlite --resume
+	$(BIN)/optikit bench benchmarks/blend.yaml benchmarks/fjsp-brandimarte.yaml benchmarks/fjsp-generated.yaml benchmarks/energy.yaml benchmarks/maintenance.yaml benchmarks/lot-sizing.yaml benchmarks/pooling.yaml benchmarks/intralogistics.yaml benchmarks/car-sequencing.yaml benchmarks/rostering.yaml --db bench-results/results.sqlite --resume
 	$(BIN)/optikit report --db bench-results/results.sqlite --format html -o bench-results/report.html --plots bench-results/plots
 
 clean:

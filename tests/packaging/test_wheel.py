@@ -26,11 +26,13 @@ def test_wheel_ships_the_samples(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheels[0]).namelist())
     for package, folder in [("optikit_blend", "blend"), ("optikit_fjsp", "fjsp"),
                             ("optikit_energy", "energy-scheduling"),
-                            ("optikit_maintenance", "maintenance")]:
+                            ("optikit_maintenance", "maintenance"),
+                            ("optikit_rostering", "rostering")]:
         shipped = (ROOT / "problems" / folder).glob("*.yaml")
         expected = {f"{package}/samples/{p.name}" for p in shipped}
         assert expected, folder
         assert expected <= names, sorted(expected - names)
     assert "optikit_energy/samples/infeasible/short_night_shift.yaml" in names
+    assert "optikit_rostering/samples/Instance1.roster" in names
     # no test or benchmark data leaks into the wheel
     assert not any(n.startswith(("tests/", "benchmarks/")) for n in names)

@@ -447,6 +447,32 @@ def _car_dropped(doc: dict[str, Any], payload: dict[str, Any], draw: Draw) -> Mu
     out = copy.deepcopy(payload)
     del out["sequence"][i]
     return out, {"class count"}, f"car {i} dropped"
+# --- rostering ---------------------------------------------------------------------------
+
+
+def _second_shift_same_day(doc: dict[str, Any], payload: dict[str, Any],
+                           draw: Draw) -> Mutation | None:
+    rows = payload.get("assignments") or []
+    if not rows:
+        return None
+    row = rows[draw(st.integers(0, len(rows) - 1))]
+    other = next((s["id"] for s in doc["shifts"] if s["id"] != row["shift"]), None)
+    if other is None:
+        return None
+    out = copy.deepcopy(payload)
+    out["assignments"].append({**row, "shift": other})
+    return out, {"one_shift_per_day"}, f"{row['employee']} given two shifts on day {row['day']}"
+
+
+def _work_on_leave(doc: dict[str, Any], payload: dict[str, Any],
+                   draw: Draw) -> Mutation | None:
+    on_leave = [(e["id"], d) for e in doc["employees"] for d in e.get("days_off", [])]
+    if not on_leave:
+        return None
+    who, day = draw(st.sampled_from(on_leave))
+    out = copy.deepcopy(payload)
+    out["assignments"].append({"employee": who, "day": day, "shift": doc["shifts"][0]["id"]})
+    return out, {"days_off"}, f"{who} works on leave (day {day})"
 
 
 def mutations_for(payload: dict[str, Any]) -> list[Callable[..., Mutation | None]]:
@@ -466,6 +492,8 @@ def mutations_for(payload: dict[str, Any]) -> list[Callable[..., Mutation | None
         found += [_stop_dropped, _delivery_first]
     if isinstance(payload.get("sequence"), list):
         found += [_car_replaced, _car_dropped]
+    if isinstance(payload.get("assignments"), list):
+        found += [_second_shift_same_day, _work_on_leave]
     return found
 
 

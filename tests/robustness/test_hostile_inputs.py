@@ -136,6 +136,16 @@ def _fjs(text: str, *fragments: str) -> Callable[[Path], tuple[str, list[str]]]:
     return build
 
 
+def _roster(tail: str, *fragments: str) -> Callable[[Path], tuple[str, list[str]]]:
+    head = ("SECTION_HORIZON\n7\nSECTION_SHIFTS\nD,480,\nSECTION_STAFF\n"
+            "A,D=7,4000,0,5,1,1,1\n")
+
+    def build(d: Path) -> tuple[str, list[str]]:
+        return _write(d, "p.roster", head + tail), ["p.roster", *fragments]
+
+    return build
+
+
 def _sparse(d: Path) -> tuple[str, list[str]]:
     """All NULs, mostly holes on disk: must not be decoded (or held twice) in memory."""
     with open(d / "sparse.json", "wb") as fh:
@@ -220,6 +230,11 @@ CASES: dict[str, Callable[[Path], tuple[str, list[str]]]] = {
     "fjs 10**9 operations": _fjs("1 2\n1000000000 1 1 5\n", "line 2"),
     "fjs 10**9 alternatives": _fjs("1 2\n1 1000000000 1 5\n", "line 2"),
     "fjs time 2**63-1": _fjs(f"1 2\n1 1 1 {2**63 - 1}\n", "line 2"),
+    "roster 10**12 weight": _roster("SECTION_COVER\n0,D,1," + "9" * 12 + ",1\n", "line 8"),
+    "roster negative minutes": _roster("SECTION_COVER\n0,D,-1,1,1\n", "line 8"),
+    "roster horizon 10**9": lambda d: (
+        _write(d, "p.roster", "SECTION_HORIZON\n1000000000\nSECTION_SHIFTS\nD,480,\n"
+               "SECTION_STAFF\nA,D=7,9,0,5,1,1,1\n"), ["p.roster", "line 2"]),
     "fjs binary": lambda d: (_write(d, "p.fjs", bytes(range(256)) * 8), ["p.fjs"]),
 }
 
