@@ -163,33 +163,53 @@ def fix_and_optimise(model: LinearModel, period: NDArray[np.int64], periods: int
     return best
 
 
-def solve_rf(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext) -> Outcome:
-    """Formulation entry point (see the module docstring)."""
-    window, step = int(ctx.option("window")), int(ctx.option("step"))
-    step = min(step, window)
-    lm = build(problem, strong=False)
-    extra, lp = strengthen(problem, lm, backend, ctx, share=0.2)
-    stats: dict[str, Any] = {**model_stats(lm), **extra}
-    remaining = ctx.remaining()
-    until = None if remaining is None else ctx.elapsed() + float(ctx.option("share")) * remaining
-    model, periods = lm.model, problem.periods
-    best: LinearResult | None = None
+@dataclasses.dataclass
+class HintedModel(LinearModel):
+    """A model with a known feasible point that a backend may hand its solver as a start
+    (HiGHS ``setSolution``); it proves nothing."""
+
+    hint: NDArray[np.float64] | None = None
+
+
+def hinted(model: LinearModel, best: LinearResult | None) -> LinearModel:
+    if best is None or best.x is None:
+        return model
+    fields = {f.name: getattr(model, f.name) for f in dataclasses.fields(LinearModel)}
+    return HintedModel(**fields, hint=best.x)
+
+
+def start_plan(problem: LotSizingProblem, lm: LotModel, lp: NDArray[np.float64] | None,
+               backend: LinearSolver, ctx: SolveContext, until: float | None,
+               window: int, step: int, stats: dict[str, Any]) -> LinearResult | None:
+    """Step 1: the rounded LP on large models, relax-and-fix on small ones; the rounded
+    "setup wherever a column exists" plan when neither gave one (no LP in time)."""
+    model, best, source = lm.model, None, "relax-and-fix"
     if lp is not None and model.num_cols > RELAX_AND_FIX_MAX_COLUMNS:
-        best = round_lp(model, lm, lp, backend, ctx, until)
-        start = "rounded LP"
-    else:
-        best = relax_and_fix(model, lm.col_period, periods, backend, ctx, until, window, step)
-        start = "relax-and-fix"
+        best, source = round_lp(model, lm, lp, backend, ctx, until), "rounded LP"
+    elif lp is not None or model.num_cols <= RELAX_AND_FIX_MAX_COLUMNS:
+        best = relax_and_fix(model, lm.col_period, problem.periods, backend, ctx, until,
+                             window, step)
+    if best is None and not ctx.expired():
+        nothing = np.zeros_like(model.integer)
+        everywhere = rounded_integers(lm, np.ones(model.num_cols))
+        budget = None if until is None else max(until - ctx.elapsed(), 1.0)
+        best, source = _solve_window(model, backend, ctx, nothing, nothing, everywhere,
+                                     budget), "setups everywhere"
+        if not best.status.has_solution or best.x is None:
+            best = None
     if best is not None:
-        stats[start.replace(" ", "_").replace("-", "_")] = best.objective
-        ctx.report(objective=best.objective, source=start)
-        best = fix_and_optimise(model, lm.col_period, periods, backend, ctx, until, best,
-                                window, step)
-        stats["fix_and_optimise"] = best.objective
-        ctx.report(objective=best.objective, source="fix-and-optimise")
-    full = backend.solve(model, ctx)
+        stats[source.replace(" ", "_").replace("-", "_")] = best.objective
+        ctx.report(objective=best.objective, source=source)
+    return best
+
+
+def finish(problem: LotSizingProblem, lm: LotModel, full: LinearResult,
+           best: LinearResult | None, lp_bound: float | None, stats: dict[str, Any],
+           ctx: SolveContext) -> Outcome:
+    """The better of the heuristic plan and the full MILP's, with the best proven bound;
+    ``optimal`` only when that bound closes the gap."""
     stats.update({f"solver_{k}": v for k, v in full.stats.items()})
-    bounds = [b for b in (full.bound, extra.get("lp_bound_cuts")) if b is not None]
+    bounds = [b for b in (full.bound, lp_bound) if b is not None]
     bound = max(bounds) if bounds else None
     if full.status in (Status.INFEASIBLE, Status.UNBOUNDED, Status.ERROR) and best is None:
         return outcome_from(problem, lm, full, stats)
@@ -200,6 +220,54 @@ def solve_rf(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
         return outcome_from(problem, lm, full, stats)
     gap = relative_gap(best.objective, bound)
     proven = gap is not None and gap <= ctx.options.gap + 1e-12
+    if full.status is Status.OPTIMAL and best is full:
+        proven = True
     answer = dataclasses.replace(best, status=Status.OPTIMAL if proven else Status.FEASIBLE,
                                  bound=bound)
     return outcome_from(problem, lm, answer, stats)
+
+
+def solve_rf(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext) -> Outcome:
+    """Formulation entry point (see the module docstring)."""
+    window, step = int(ctx.option("window")), int(ctx.option("step"))
+    step = min(step, window)
+    lm = build(problem, strong=False)
+    extra, lp = strengthen(problem, lm, backend, ctx, share=0.2)
+    stats: dict[str, Any] = {**model_stats(lm), **extra}
+    remaining = ctx.remaining()
+    until = None if remaining is None else ctx.elapsed() + float(ctx.option("share")) * remaining
+    best = start_plan(problem, lm, lp, backend, ctx, until, window, step, stats)
+    if best is not None:
+        best = fix_and_optimise(lm.model, lm.col_period, problem.periods, backend, ctx, until,
+                                best, window, step)
+        stats["fix_and_optimise"] = best.objective
+        ctx.report(objective=best.objective, source="fix-and-optimise")
+    full = backend.solve(hinted(lm.model, best), ctx)
+    return finish(problem, lm, full, best, extra.get("lp_bound_cuts"), stats, ctx)
+
+
+def solve_fl(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext) -> Outcome:
+    """Formulation ``fl`` (the default): (l,S) cuts at the root, a start plan handed to
+    the MILP, and on large models fix-and-optimise first, so a plan always comes back."""
+    lm = build(problem, strong=False)
+    large = lm.model.num_cols > RELAX_AND_FIX_MAX_COLUMNS
+    extra, lp = strengthen(problem, lm, backend, ctx, share=0.2 if large else 0.3)
+    stats: dict[str, Any] = {**model_stats(lm), **extra}
+    remaining = ctx.remaining()
+    share = 0.5 if large else 0.1
+    until = None if remaining is None else ctx.elapsed() + share * remaining
+    best: LinearResult | None = None
+    if large or lp is not None:
+        best = round_lp(lm.model, lm, lp, backend, ctx, until) if lp is not None else None
+        if best is None:
+            best = start_plan(problem, lm, None, backend, ctx, until, 6, 4, stats)
+        elif best.objective is not None:
+            stats["rounded_LP"] = best.objective
+            ctx.report(objective=best.objective, source="rounded LP")
+    if large and best is not None:
+        best = fix_and_optimise(lm.model, lm.col_period, problem.periods, backend, ctx, until,
+                                best, 6, 4)
+        stats["fix_and_optimise"] = best.objective
+        ctx.report(objective=best.objective, source="fix-and-optimise")
+    full = backend.solve(hinted(lm.model, best), ctx)
+    return finish(problem, lm, full, best, extra.get("lp_bound_cuts"), stats, ctx)
