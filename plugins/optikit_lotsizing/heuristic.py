@@ -38,8 +38,8 @@ from optikit_lotsizing.model import LotSizingProblem
 WINDOW_GAP = 1e-3
 #: Models with more columns start from the rounded LP instead of relax-and-fix.
 RELAX_AND_FIX_MAX_COLUMNS = 8000
-#: Setup thresholds tried in turn when rounding the LP (0: every producing period).
-ROUNDING_THRESHOLDS = (0.3, 0.1, 0.0)
+#: Setup thresholds of the two-stage roundings of the LP (see :func:`round_lp`).
+ROUNDING_THRESHOLDS = (0.5, 0.2)
 
 
 def _sub(ctx: SolveContext, budget: float | None, gap: float) -> SolveContext:
@@ -132,14 +132,38 @@ def rounded_integers(lm: LotModel, lp: NDArray[np.float64], threshold: float = 0
 def round_lp(model: LinearModel, lm: LotModel, lp: NDArray[np.float64],
              backend: LinearSolver, ctx: SolveContext, until: float | None
              ) -> LinearResult | None:
-    """Step 1 on large models: every integer rounded from the LP, then one LP."""
+    """Step 1 on large models: the best of two-stage roundings, else every setup the LP
+    produces in.  A stage fixes the setups the LP opens beyond ``threshold`` and leaves
+    the others fractional, so production gathers where setups are paid; the setups it
+    still uses are then opened and one LP prices the plan."""
     nothing = np.zeros_like(model.integer)
-    for threshold in ROUNDING_THRESHOLDS:
+    setups = np.zeros(model.num_cols, dtype=bool)
+    setups[lm.y[lm.x >= 0]] = True
+    best: LinearResult | None = None
+    for k, threshold in enumerate(ROUNDING_THRESHOLDS):
+        if ctx.expired() or (until is not None and ctx.elapsed() >= until):
+            break
+        parts = 2 * (len(ROUNDING_THRESHOLDS) - k) + 1
+        fixed = rounded_integers(lm, lp, threshold)
+        first = _solve_window(model, backend, ctx, nothing, setups & (fixed < 0.5), fixed,
+                              _budget(ctx, until, parts))
+        if not first.status.has_solution or first.x is None:
+            continue
         result = _solve_window(model, backend, ctx, nothing, nothing,
-                               rounded_integers(lm, lp, threshold), _budget(ctx, until, 3))
-        if result.status.has_solution:
-            return result
-    return None
+                               rounded_integers(lm, first.x), _budget(ctx, until, parts - 1))
+        if _better(result, best):
+            best = result
+    if best is None:
+        result = _solve_window(model, backend, ctx, nothing, nothing, rounded_integers(lm, lp),
+                               _budget(ctx, until, 1))
+        best = result if result.status.has_solution else None
+    return best
+
+
+def _better(result: LinearResult, best: LinearResult | None) -> bool:
+    if not result.status.has_solution or result.x is None or result.objective is None:
+        return False
+    return best is None or best.objective is None or result.objective < best.objective
 
 
 def fix_and_optimise(model: LinearModel, period: NDArray[np.int64], periods: int,
