@@ -1,12 +1,17 @@
-"""Formulation ``rf``: a start plan, fix-and-optimise, then the full model for the bound.
+"""Formulations ``rf`` and ``fl``: a start plan, fix-and-optimise, then the full model.
+
+``fl`` (the default) is the short form: the cut loop, a start plan from the rounded LP
+(on large models improved by fix-and-optimise for half the time left), then the full MILP
+with that plan as its MIP start (HiGHS ``setSolution`` via :class:`HintedModel`); the
+plan is the answer whenever the MILP finds nothing better, so a planner always gets one.
+``rf`` runs all three steps below.
 
 Large instances (100 items x 52 periods x 3 levels) are out of reach of one MILP in a
-minute, and the backends take no start solution, so the plan is found in pieces of the
-model with the (l,S) cuts:
+minute, so the plan is found in pieces of the model with the (l,S) cuts:
 
 1. a start plan: on large models (where every LP costs seconds) the last LP of the cut
-   loop is rounded (setups where it produces, orders rounded up to MOQ and multiple in
-   the price segment they mostly use) and the remaining LP solved;
+   loop is rounded (see :func:`round_lp`; orders rounded up to MOQ and multiple in the
+   price segment they mostly use) and the remaining LP solved;
    on smaller models relax-and-fix: integers (setups, orders, lot counts) of ``window``
    periods are integer, later ones relaxed, earlier ones fixed; after each solve the
    first ``step`` periods are fixed;
