@@ -58,8 +58,9 @@ def problem_type() -> ProblemType:
             Formulation(
                 "fl", "linear", lazy("optikit_lotsizing.heuristic:solve_fl"),
                 "facility-location bound in projected form: (l,S) inequalities on echelon "
-                "requirements separated at the root, a rounded-LP start plan (fix-and-optimise "
-                "on large models) as the MIP start, then the MILP", needs_integer=_integer,
+                "requirements separated at the root for the bound, a rounded-LP start plan "
+                "(fix-and-optimise on large models) as the MIP start, then the MILP",
+                needs_integer=_integer,
             ),
             Formulation(
                 "fl-extended", "linear",
