@@ -133,7 +133,7 @@ def _seed(problem: LotSizingProblem, lm: LotModel, need: NDArray[np.float64],
 
 
 def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
-               ctx: SolveContext, share: float = 0.3
+               ctx: SolveContext, share: float = 0.3, max_rounds: int = MAX_ROUNDS
                ) -> tuple[dict[str, float], NDArray[np.float64] | None]:
     """Run the cut loop on ``lm`` (rebuilding ``lm.model``): statistics for the answer and
     the last LP solution (None if no LP was solved)."""
@@ -152,7 +152,7 @@ def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
     values: NDArray[np.float64] | None = None
     last_x: NDArray[np.float64] | None = None
     duals: NDArray[np.float64] | None = None
-    while rounds < MAX_ROUNDS and not ctx.expired():
+    while rounds < max_rounds and not ctx.expired():
         budget = None if until is None else until - ctx.elapsed()
         if budget is not None and budget <= 0:
             break

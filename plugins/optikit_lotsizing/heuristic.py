@@ -35,7 +35,7 @@ from numpy.typing import NDArray
 
 from optikit.paradigms import LinearModel, LinearResult, LinearSolver, relative_gap
 from optikit.types import Outcome, SolveContext, Status
-from optikit_lotsizing.cuts import strengthen
+from optikit_lotsizing.cuts import MAX_ROUNDS, strengthen
 from optikit_lotsizing.formulation import model_stats, outcome_from
 from optikit_lotsizing.linear import LotModel, build
 from optikit_lotsizing.model import LotSizingProblem
@@ -50,6 +50,8 @@ RELAX_AND_FIX_MAX_COLUMNS = 8000
 #: total; on the 100x52x3 instance the root bound is no better), so ``fl`` uses the cut
 #: loop only for its proven LP bound and the LP that the start plan is rounded from.
 MILP_CUTS = False
+#: Cut rounds of ``fl`` on models that are not large (the seed LP's cuts come first).
+FL_ROUNDS = 2
 #: Setup thresholds of the two-stage roundings of the LP (see :func:`round_lp`).
 ROUNDING_THRESHOLDS = (0.5, 0.2)
 
@@ -288,7 +290,9 @@ def solve_fl(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
     lm = build(problem, strong=False)
     plain = lm.model
     large = plain.num_cols > RELAX_AND_FIX_MAX_COLUMNS
-    extra, lp = strengthen(problem, lm, backend, ctx, share=0.2 if large else 0.3)
+    # the seed LP carries most of the bound; more rounds mostly cost time on small models
+    extra, lp = strengthen(problem, lm, backend, ctx, share=0.2 if large else 0.3,
+                           max_rounds=MAX_ROUNDS if large else FL_ROUNDS)
     if not MILP_CUTS:
         lm.model = plain
     stats: dict[str, Any] = {**model_stats(lm), **extra}
