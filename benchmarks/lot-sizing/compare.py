@@ -1,7 +1,7 @@
 """fl against the big-M baseline on the same backend in the same run, and the scale run.
 
     .venv/bin/python benchmarks/lot-sizing/compare.py                 # F1, G73, generated
-    .venv/bin/python benchmarks/lot-sizing/compare.py --scale         # + 100x52x3 with rf
+    .venv/bin/python benchmarks/lot-sizing/compare.py --scale         # + 100x52x3 with fl
     .venv/bin/python benchmarks/lot-sizing/compare.py --instances F1 small-1 --limit 30
 
 Every run uses ``--threads 2`` (override with ``--threads``) and the time limit (60 s).

@@ -15,7 +15,7 @@ from tests.lot_sizing.conftest import SAMPLES, load, run, two_items
 F1_OPTIMUM = 40854.0
 
 
-# The big-M baseline reaches the same proof in about twice the time: benchmarks/lot-sizing
+# The big-M baseline reaches the same proof in similar time: benchmarks/lot-sizing
 # shows it; tests/lot_sizing/test_cross_check.py holds the formulations to one optimum.
 def test_f1_proven_optimum(registry: Registry) -> None:
     result = run(registry, read_clsp(SAMPLES / "F1.clsp"), "fl", threads=2)
