@@ -1,7 +1,7 @@
 """fl against the big-M baseline on the same backend in the same run, and the scale run.
 
     .venv/bin/python benchmarks/lot-sizing/compare.py                 # F1, G73, generated
-    .venv/bin/python benchmarks/lot-sizing/compare.py --scale         # + 100x52x3 with rf
+    .venv/bin/python benchmarks/lot-sizing/compare.py --scale         # + 100x52x3 with fl
     .venv/bin/python benchmarks/lot-sizing/compare.py --instances F1 small-1 --limit 30
 
 Every run uses ``--threads 2`` (override with ``--threads``) and the time limit (60 s).
@@ -11,7 +11,8 @@ for F1 and G73, else the better of the two answers).  Two speed-ups are reported
 geometric means of bigm / fl: the time to a proof (an unproven run counts as the limit,
 so such a pair is a bound, marked ``>=``/``<=``/``~``) and the time to the best plan.  Every
 answer has passed the independent checker (the core refuses otherwise).  The scale run
-solves ``generate lot-sizing --size large --seed 1`` with ``rf`` in a child process and
+solves ``generate lot-sizing --size large --seed 1`` with the default ``fl`` (or
+``--scale-formulation rf``) in a child process and
 reports wall time and peak resident memory (``getrusage`` of the child).
 """
 
@@ -110,7 +111,7 @@ def compare(names: list[str], limit: float, threads: int, formulations: list[str
         print(f"geometric mean {label} {base}/{fast} over {len(ratios)} instances: {geo:.2f}")
 
 
-def scale(limit: float, threads: int) -> None:
+def scale(limit: float, threads: int, formulation: str) -> None:
     from optikit_lotsizing.generator import generate
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -118,7 +119,7 @@ def scale(limit: float, threads: int) -> None:
         problem.write_text(json.dumps(generate(1, "large")))
         started = time.monotonic()
         done = subprocess.run(
-            [sys.executable, "-m", "optikit", "solve", str(problem), "--formulation", "rf",
+            [sys.executable, "-m", "optikit", "solve", str(problem), "--formulation", formulation,
              "--threads", str(threads), "--time-limit", str(limit), "--json"],
             capture_output=True, text=True, check=False)
         wall = time.monotonic() - started
@@ -128,7 +129,7 @@ def scale(limit: float, threads: int) -> None:
         return
     doc = json.loads(done.stdout)
     gap = doc.get("gap")
-    print(f"scale 100 items x 52 periods x 3 levels (rf, highs, {threads} threads): "
+    print(f"scale 100 items x 52 periods x 3 levels ({formulation}, highs, {threads} threads): "
           f"{doc['status']}, objective {doc.get('objective')}, bound {doc.get('bound')}, "
           f"gap {'-' if gap is None else f'{100 * gap:.2f} %'}, "
           f"checked {doc.get('check', {}).get('feasible')}, wall {wall:.1f} s, "
@@ -144,11 +145,13 @@ def main() -> None:
                         help="the formulation to test and the baseline")
     parser.add_argument("--scale", action="store_true", help="also run the scale instance")
     parser.add_argument("--scale-only", action="store_true")
+    parser.add_argument("--scale-formulation", default="fl",
+                        help="formulation of the scale run (fl, the default, or rf)")
     args = parser.parse_args()
     if not args.scale_only:
         compare(args.instances, args.limit, args.threads, args.formulations)
     if args.scale or args.scale_only:
-        scale(args.limit, args.threads)
+        scale(args.limit, args.threads, args.scale_formulation)
 
 
 if __name__ == "__main__":

@@ -183,6 +183,14 @@ class _HighsRun:
         if status == core.HighsStatus.kError:
             raise ValueError("HiGHS rejected the model (passModel returned an error)")
 
+    def _start(self) -> None:
+        """A known feasible point (``model.hint``, e.g. a heuristic's plan) as the MIP start."""
+        hint, m = getattr(self.model, "hint", None), self.model
+        if hint is None or not m.is_mip or np.shape(hint) != (m.num_cols,):
+            return
+        self.highs.setSolution(m.num_cols, np.arange(m.num_cols, dtype=np.int32),
+                               np.ascontiguousarray(hint, dtype=np.float64))
+
     def _subscribe(self) -> None:
         h = self.highs
         h.cbSimplexInterrupt.subscribe(self._on_interrupt)
@@ -228,6 +236,7 @@ class _HighsRun:
         started = time.monotonic()
         self._configure(time_limit)
         self._load()
+        self._start()
         self._subscribe()
         returned, _ = call_stoppable(self._run_highs, self.ctx)
         if not returned:

@@ -56,9 +56,11 @@ def problem_type() -> ProblemType:
         check=lazy("optikit_lotsizing.checker:check"),
         formulations=[
             Formulation(
-                "fl", "linear", lazy("optikit_lotsizing.formulation:solve_fl"),
+                "fl", "linear", lazy("optikit_lotsizing.heuristic:solve_fl"),
                 "facility-location bound in projected form: (l,S) inequalities on echelon "
-                "requirements separated at the root, then the MILP", needs_integer=_integer,
+                "requirements separated at the root for the bound, a rounded-LP start plan "
+                "(fix-and-optimise on large models) as the MIP start, then the MILP",
+                needs_integer=_integer,
             ),
             Formulation(
                 "fl-extended", "linear",

@@ -14,7 +14,8 @@ is exact for the uncapacitated item.  The most violated ``S`` for a given ``l`` 
 ``t`` in ``S`` exactly when ``D(t,l) y*[t] < x*[t]``, so separation is a linear scan.
 
 The loop solves the LP, adds every cut violated by more than ``MIN_VIOLATION`` (relative)
-and stops when none is left, the bound stalls, or its time share is spent.
+and stops when none is left, the bound stalls, or its time share is spent.  The MILP keeps
+only the cuts priced by the last LP's duals: the same LP bound with the fewest rows.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ SEED_MAX_COLUMNS = 60_000
 MAX_ROUNDS = 60
 STALL_ROUNDS = 3
 STALL_GAIN = 1e-5
+#: Cuts whose dual price at the last LP is below this are dropped before the MILP.
+DUAL_TOL = 1e-9
 
 
 Cut = tuple[NDArray[np.int64], NDArray[np.float64], float]
@@ -130,7 +133,7 @@ def _seed(problem: LotSizingProblem, lm: LotModel, need: NDArray[np.float64],
 
 
 def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
-               ctx: SolveContext, share: float = 0.3
+               ctx: SolveContext, share: float = 0.3, max_rounds: int = MAX_ROUNDS
                ) -> tuple[dict[str, float], NDArray[np.float64] | None]:
     """Run the cut loop on ``lm`` (rebuilding ``lm.model``): statistics for the answer and
     the last LP solution (None if no LP was solved)."""
@@ -148,7 +151,8 @@ def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
     first = last = None
     values: NDArray[np.float64] | None = None
     last_x: NDArray[np.float64] | None = None
-    while rounds < MAX_ROUNDS and not ctx.expired():
+    duals: NDArray[np.float64] | None = None
+    while rounds < max_rounds and not ctx.expired():
         budget = None if until is None else until - ctx.elapsed()
         if budget is not None and budget <= 0:
             break
@@ -166,6 +170,7 @@ def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
             stall = 0
         last = bound
         last_x = result.x
+        duals = result.row_duals
         pool += fresh
         fresh = separate(problem, lm, need, result.x)
         rounds += 1
@@ -173,8 +178,13 @@ def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
             break
         cuts += len(fresh)
         lm.model = with_cuts(base, pool + fresh)
-    if last_x is not None:
-        # cuts slack at the last LP only slow the MILP's node LPs down
+    if duals is not None and duals.size == base.num_rows + len(pool):
+        # only the cuts with a dual price carry the last LP's bound; the others (slack or
+        # degenerate-tight, often several per item and period) just slow the node LPs
+        pool = [c for c, d in zip(pool, duals[base.num_rows:], strict=True)
+                if abs(d) > DUAL_TOL]
+        fresh = []
+    elif last_x is not None:
         pool = _binding(pool, last_x)
     lm.model = with_cuts(base, pool + fresh)
     ctx.log(f"lot-sizing: {cuts} (l,S) cuts in {rounds} rounds, LP {first} -> {last}")

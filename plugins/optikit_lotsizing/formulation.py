@@ -1,4 +1,5 @@
-"""Formulation entry points ``fl`` and ``bigm``: build, solve on any linear backend, report.
+"""Formulation entry points ``fl-extended`` and ``bigm`` and the payload of every MILP answer
+(``fl`` and ``rf`` live in :mod:`heuristic`).
 
 The payload is read from the solver's values with integrality residue removed
 (quantities under ``1e-9 * scale`` are zero, near-integers are snapped), and the stock is
@@ -7,7 +8,6 @@ recomputed from the cleaned plan, so what the checker sees is exactly the plan r
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import numpy as np
@@ -16,7 +16,6 @@ from numpy.typing import NDArray
 from optikit.paradigms import LinearResult, LinearSolver
 from optikit.types import Outcome, SolveContext, Status
 from optikit_lotsizing.checker import USED, net_stock, scale
-from optikit_lotsizing.cuts import strengthen
 from optikit_lotsizing.linear import LotModel, build
 from optikit_lotsizing.model import LotSizingProblem
 
@@ -103,24 +102,13 @@ def model_stats(lm: LotModel) -> dict[str, Any]:
 
 
 def _solve(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext,
-           strong: bool, cuts: bool = False) -> Outcome:
+           strong: bool) -> Outcome:
     lm = build(problem, strong)
-    extra = strengthen(problem, lm, backend, ctx)[0] if cuts else {}
-    stats = {**model_stats(lm), **extra}
+    stats = model_stats(lm)
     ctx.log(f"lot-sizing: {stats}")
     result = backend.solve(lm.model, ctx)
     stats.update({f"solver_{k}": v for k, v in result.stats.items()})
-    lp_bound = extra.get("lp_bound_cuts")
-    if (result.status is Status.FEASIBLE and lp_bound is not None
-            and (result.bound is None or lp_bound > result.bound)):
-        # the LP with valid cuts bounds the optimum too; keep the better proof
-        result = dataclasses.replace(result, bound=lp_bound)
     return outcome_from(problem, lm, result, stats)
-
-
-def solve_fl(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext) -> Outcome:
-    """The facility-location bound in projected form: (l,S) cuts, then the MILP (default)."""
-    return _solve(problem, backend, ctx, strong=False, cuts=True)
 
 
 def solve_fl_extended(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext

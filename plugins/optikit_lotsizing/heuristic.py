@@ -1,12 +1,18 @@
-"""Formulation ``rf``: a start plan, fix-and-optimise, then the full model for the bound.
+"""Formulations ``rf`` and ``fl``: a start plan, fix-and-optimise, then the full model.
+
+``fl`` (the default) is the short form: the cut loop (its LP bound is a proven bound; the
+MILP keeps the plain rows, see ``MILP_CUTS``), a start plan from the rounded LP (on large
+models improved by fix-and-optimise for half the time left), then the full MILP with
+that plan as its MIP start (HiGHS ``setSolution`` via :class:`HintedModel`); the
+plan is the answer whenever the MILP finds nothing better, so a planner always gets one.
+``rf`` runs all three steps below.
 
 Large instances (100 items x 52 periods x 3 levels) are out of reach of one MILP in a
-minute, and the backends take no start solution, so the plan is found in pieces of the
-model with the (l,S) cuts:
+minute, so the plan is found in pieces of the model with the (l,S) cuts:
 
 1. a start plan: on large models (where every LP costs seconds) the last LP of the cut
-   loop is rounded (setups where it produces, orders rounded up to MOQ and multiple in
-   the price segment they mostly use) and the remaining LP solved;
+   loop is rounded (see :func:`round_lp`; orders rounded up to MOQ and multiple in the
+   price segment they mostly use) and the remaining LP solved;
    on smaller models relax-and-fix: integers (setups, orders, lot counts) of ``window``
    periods are integer, later ones relaxed, earlier ones fixed; after each solve the
    first ``step`` periods are fixed;
@@ -29,7 +35,7 @@ from numpy.typing import NDArray
 
 from optikit.paradigms import LinearModel, LinearResult, LinearSolver, relative_gap
 from optikit.types import Outcome, SolveContext, Status
-from optikit_lotsizing.cuts import strengthen
+from optikit_lotsizing.cuts import MAX_ROUNDS, strengthen
 from optikit_lotsizing.formulation import model_stats, outcome_from
 from optikit_lotsizing.linear import LotModel, build
 from optikit_lotsizing.model import LotSizingProblem
@@ -38,8 +44,16 @@ from optikit_lotsizing.model import LotSizingProblem
 WINDOW_GAP = 1e-3
 #: Models with more columns start from the rounded LP instead of relax-and-fix.
 RELAX_AND_FIX_MAX_COLUMNS = 8000
-#: Setup thresholds tried in turn when rounding the LP (0: every producing period).
-ROUNDING_THRESHOLDS = (0.3, 0.1, 0.0)
+#: Whether ``fl`` hands the (l,S) cuts to the MILP as rows.  Measured on HiGHS 1.14 (MIP
+#: presolve off): its own root cuts reach the same bound, the node counts stay the same
+#: and every node LP is slower (F1, G73, generated small and medium about 2x slower in
+#: total; on the 100x52x3 instance the root bound is no better), so ``fl`` uses the cut
+#: loop only for its proven LP bound and the LP that the start plan is rounded from.
+MILP_CUTS = False
+#: Cut rounds of ``fl`` on models that are not large (the seed LP's cuts come first).
+FL_ROUNDS = 2
+#: Setup thresholds of the two-stage roundings of the LP (see :func:`round_lp`).
+ROUNDING_THRESHOLDS = (0.5, 0.2)
 
 
 def _sub(ctx: SolveContext, budget: float | None, gap: float) -> SolveContext:
@@ -132,14 +146,38 @@ def rounded_integers(lm: LotModel, lp: NDArray[np.float64], threshold: float = 0
 def round_lp(model: LinearModel, lm: LotModel, lp: NDArray[np.float64],
              backend: LinearSolver, ctx: SolveContext, until: float | None
              ) -> LinearResult | None:
-    """Step 1 on large models: every integer rounded from the LP, then one LP."""
+    """Step 1 on large models: the best of two-stage roundings, else every setup the LP
+    produces in.  A stage fixes the setups the LP opens beyond ``threshold`` and leaves
+    the others fractional, so production gathers where setups are paid; the setups it
+    still uses are then opened and one LP prices the plan."""
     nothing = np.zeros_like(model.integer)
-    for threshold in ROUNDING_THRESHOLDS:
+    setups = np.zeros(model.num_cols, dtype=bool)
+    setups[lm.y[lm.x >= 0]] = True
+    best: LinearResult | None = None
+    for k, threshold in enumerate(ROUNDING_THRESHOLDS):
+        if ctx.expired() or (until is not None and ctx.elapsed() >= until):
+            break
+        parts = 2 * (len(ROUNDING_THRESHOLDS) - k) + 1
+        fixed = rounded_integers(lm, lp, threshold)
+        first = _solve_window(model, backend, ctx, nothing, setups & (fixed < 0.5), fixed,
+                              _budget(ctx, until, parts))
+        if not first.status.has_solution or first.x is None:
+            continue
         result = _solve_window(model, backend, ctx, nothing, nothing,
-                               rounded_integers(lm, lp, threshold), _budget(ctx, until, 3))
-        if result.status.has_solution:
-            return result
-    return None
+                               rounded_integers(lm, first.x), _budget(ctx, until, parts - 1))
+        if _better(result, best):
+            best = result
+    if best is None:
+        result = _solve_window(model, backend, ctx, nothing, nothing, rounded_integers(lm, lp),
+                               _budget(ctx, until, 1))
+        best = result if result.status.has_solution else None
+    return best
+
+
+def _better(result: LinearResult, best: LinearResult | None) -> bool:
+    if not result.status.has_solution or result.x is None or result.objective is None:
+        return False
+    return best is None or best.objective is None or result.objective < best.objective
 
 
 def fix_and_optimise(model: LinearModel, period: NDArray[np.int64], periods: int,
@@ -163,33 +201,53 @@ def fix_and_optimise(model: LinearModel, period: NDArray[np.int64], periods: int
     return best
 
 
-def solve_rf(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext) -> Outcome:
-    """Formulation entry point (see the module docstring)."""
-    window, step = int(ctx.option("window")), int(ctx.option("step"))
-    step = min(step, window)
-    lm = build(problem, strong=False)
-    extra, lp = strengthen(problem, lm, backend, ctx, share=0.2)
-    stats: dict[str, Any] = {**model_stats(lm), **extra}
-    remaining = ctx.remaining()
-    until = None if remaining is None else ctx.elapsed() + float(ctx.option("share")) * remaining
-    model, periods = lm.model, problem.periods
-    best: LinearResult | None = None
+@dataclasses.dataclass
+class HintedModel(LinearModel):
+    """A model with a known feasible point that a backend may hand its solver as a start
+    (HiGHS ``setSolution``); it proves nothing."""
+
+    hint: NDArray[np.float64] | None = None
+
+
+def hinted(model: LinearModel, best: LinearResult | None) -> LinearModel:
+    if best is None or best.x is None:
+        return model
+    fields = {f.name: getattr(model, f.name) for f in dataclasses.fields(LinearModel)}
+    return HintedModel(**fields, hint=best.x)
+
+
+def start_plan(problem: LotSizingProblem, lm: LotModel, lp: NDArray[np.float64] | None,
+               backend: LinearSolver, ctx: SolveContext, until: float | None,
+               window: int, step: int, stats: dict[str, Any]) -> LinearResult | None:
+    """Step 1: the rounded LP on large models, relax-and-fix on small ones; the rounded
+    "setup wherever a column exists" plan when neither gave one (no LP in time)."""
+    model, best, source = lm.model, None, "relax-and-fix"
     if lp is not None and model.num_cols > RELAX_AND_FIX_MAX_COLUMNS:
-        best = round_lp(model, lm, lp, backend, ctx, until)
-        start = "rounded LP"
-    else:
-        best = relax_and_fix(model, lm.col_period, periods, backend, ctx, until, window, step)
-        start = "relax-and-fix"
+        best, source = round_lp(model, lm, lp, backend, ctx, until), "rounded LP"
+    elif lp is not None or model.num_cols <= RELAX_AND_FIX_MAX_COLUMNS:
+        best = relax_and_fix(model, lm.col_period, problem.periods, backend, ctx, until,
+                             window, step)
+    if best is None and not ctx.expired():
+        nothing = np.zeros_like(model.integer)
+        everywhere = rounded_integers(lm, np.ones(model.num_cols))
+        budget = None if until is None else max(until - ctx.elapsed(), 1.0)
+        best, source = _solve_window(model, backend, ctx, nothing, nothing, everywhere,
+                                     budget), "setups everywhere"
+        if not best.status.has_solution or best.x is None:
+            best = None
     if best is not None:
-        stats[start.replace(" ", "_").replace("-", "_")] = best.objective
-        ctx.report(objective=best.objective, source=start)
-        best = fix_and_optimise(model, lm.col_period, periods, backend, ctx, until, best,
-                                window, step)
-        stats["fix_and_optimise"] = best.objective
-        ctx.report(objective=best.objective, source="fix-and-optimise")
-    full = backend.solve(model, ctx)
+        stats[source.replace(" ", "_").replace("-", "_")] = best.objective
+        ctx.report(objective=best.objective, source=source)
+    return best
+
+
+def finish(problem: LotSizingProblem, lm: LotModel, full: LinearResult,
+           best: LinearResult | None, lp_bound: float | None, stats: dict[str, Any],
+           ctx: SolveContext) -> Outcome:
+    """The better of the heuristic plan and the full MILP's, with the best proven bound;
+    ``optimal`` only when that bound closes the gap."""
     stats.update({f"solver_{k}": v for k, v in full.stats.items()})
-    bounds = [b for b in (full.bound, extra.get("lp_bound_cuts")) if b is not None]
+    bounds = [b for b in (full.bound, lp_bound) if b is not None]
     bound = max(bounds) if bounds else None
     if full.status in (Status.INFEASIBLE, Status.UNBOUNDED, Status.ERROR) and best is None:
         return outcome_from(problem, lm, full, stats)
@@ -200,6 +258,59 @@ def solve_rf(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
         return outcome_from(problem, lm, full, stats)
     gap = relative_gap(best.objective, bound)
     proven = gap is not None and gap <= ctx.options.gap + 1e-12
+    if full.status is Status.OPTIMAL and best is full:
+        proven = True
     answer = dataclasses.replace(best, status=Status.OPTIMAL if proven else Status.FEASIBLE,
                                  bound=bound)
     return outcome_from(problem, lm, answer, stats)
+
+
+def solve_rf(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext) -> Outcome:
+    """Formulation entry point (see the module docstring)."""
+    window, step = int(ctx.option("window")), int(ctx.option("step"))
+    step = min(step, window)
+    lm = build(problem, strong=False)
+    extra, lp = strengthen(problem, lm, backend, ctx, share=0.2)
+    stats: dict[str, Any] = {**model_stats(lm), **extra}
+    remaining = ctx.remaining()
+    until = None if remaining is None else ctx.elapsed() + float(ctx.option("share")) * remaining
+    best = start_plan(problem, lm, lp, backend, ctx, until, window, step, stats)
+    if best is not None:
+        best = fix_and_optimise(lm.model, lm.col_period, problem.periods, backend, ctx, until,
+                                best, window, step)
+        stats["fix_and_optimise"] = best.objective
+        ctx.report(objective=best.objective, source="fix-and-optimise")
+    full = backend.solve(hinted(lm.model, best), ctx)
+    return finish(problem, lm, full, best, extra.get("lp_bound_cuts"), stats, ctx)
+
+
+def solve_fl(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext) -> Outcome:
+    """Formulation ``fl`` (the default): (l,S) cuts at the root, a start plan handed to
+    the MILP, and on large models fix-and-optimise first, so a plan always comes back."""
+    lm = build(problem, strong=False)
+    plain = lm.model
+    large = plain.num_cols > RELAX_AND_FIX_MAX_COLUMNS
+    # the seed LP carries most of the bound; more rounds mostly cost time on small models
+    extra, lp = strengthen(problem, lm, backend, ctx, share=0.2 if large else 0.3,
+                           max_rounds=MAX_ROUNDS if large else FL_ROUNDS)
+    if not MILP_CUTS:
+        lm.model = plain
+    stats: dict[str, Any] = {**model_stats(lm), **extra}
+    remaining = ctx.remaining()
+    share = 0.5 if large else 0.1
+    until = None if remaining is None else ctx.elapsed() + share * remaining
+    best: LinearResult | None = None
+    if large or lp is not None:
+        best = round_lp(lm.model, lm, lp, backend, ctx, until) if lp is not None else None
+        if best is None:
+            best = start_plan(problem, lm, None, backend, ctx, until, 6, 4, stats)
+        elif best.objective is not None:
+            stats["rounded_LP"] = best.objective
+            ctx.report(objective=best.objective, source="rounded LP")
+    if large and best is not None:
+        best = fix_and_optimise(lm.model, lm.col_period, problem.periods, backend, ctx, until,
+                                best, 6, 4)
+        stats["fix_and_optimise"] = best.objective
+        ctx.report(objective=best.objective, source="fix-and-optimise")
+    full = backend.solve(hinted(lm.model, best), ctx)
+    return finish(problem, lm, full, best, extra.get("lp_bound_cuts"), stats, ctx)
