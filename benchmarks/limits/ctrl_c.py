@@ -67,6 +67,9 @@ STOP_CASES = [
     Case("highs-fjsp-small", "generate:fjsp:small", ("--solver", "highs", "--threads", "1"), 2.0),
     Case("lot-sizing-medium", "generate:lot-sizing:medium", (), 2.0),
     Case("pooling-large", "generate:pooling:large", (), 1.0),
+    Case("car-sequencing-large", "generate:car-sequencing:large"),
+    Case("rostering-medium", "generate:rostering:medium"),
+    Case("intralogistics-medium", "generate:intralogistics:medium"),
     Case("scip-fjsp-small", "generate:fjsp:small", ("--solver", "scip"), 2.0),
     Case("ortools-highs-fjsp-small", "generate:fjsp:small", ("--solver", "ortools-highs"), 2.0),
 ]
