@@ -43,8 +43,10 @@ lint: $(TSTAMP)
 typecheck: $(TSTAMP)
 	$(BIN)/mypy optikit plugins
 
+# Two phases: the suite on all cores, then the timing-sensitive tests alone (tests/conftest.py).
 pytest: $(TSTAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto -m "not serial"
+	$(BIN)/python -m pytest -m serial
 
 test: lint typecheck pytest
 
