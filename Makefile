@@ -23,7 +23,7 @@ $(TSTAMP): $(STAMP)
 
 # What the README's own examples need beyond the core (charts: --gantt x.png).
 $(DSTAMP): $(STAMP)
-	$(PIP) install --quiet -e ".[plot,sheets]"
+	$(PIP) install --quiet -e ".[plot,sheets,charts,parquet,aas,serve]"
 	@touch $@
 
 install: $(STAMP)
