@@ -21,7 +21,7 @@ $(TSTAMP): $(STAMP)
 	$(PIP) install --quiet -e ".[test]"
 	@touch $@
 
-# What the README's own examples need beyond the core (charts: --gantt x.png).
+# What the README's own examples need beyond the core (--gantt, workbooks, export, AAS, serve).
 $(DSTAMP): $(STAMP)
 	$(PIP) install --quiet -e ".[plot,sheets,charts,parquet,aas,serve]"
 	@touch $@
