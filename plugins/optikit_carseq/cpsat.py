@@ -212,7 +212,7 @@ def solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext) -> Outcome:
     if not proven and not ctx.expired() and opts["pair_share"] > 0:
         remaining = ctx.remaining()
         seconds = 5.0 if remaining is None else remaining * opts["pair_share"]
-        pair, pair_stats = pairs.pair_bound(problem, backend, ctx, seconds)
+        pair, pair_stats = pairs.pair_bound(problem, backend, ctx, seconds, best.value)
         stats.update(pair_stats)
         if pair > lower + 1e-9:
             lower = pair

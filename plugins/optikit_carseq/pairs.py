@@ -28,6 +28,8 @@ from optikit_carseq.model import CarClass, CarSeqProblem, Weights
 
 #: Cap on the options combined (2^options subsets in the dynamic programme).
 MAX_OPTIONS = 12
+#: Longer lines skip the pairs: their sub-solves are slow and proofs there are rare.
+MAX_CARS = 300
 
 
 def project(problem: CarSeqProblem, keep: tuple[int, ...]) -> CarSeqProblem:
@@ -56,22 +58,34 @@ def single(problem: CarSeqProblem, j: int) -> float:
     return float(problem.term_weight(opt) * max(0, over))
 
 
-def pair_bound(problem: CarSeqProblem, backend: Any, ctx: SolveContext, seconds: float
-               ) -> tuple[float, dict[str, Any]]:
-    """The best partition bound, with the pairs' figures; ``seconds`` for all pairs."""
+def tightness(problem: CarSeqProblem, j: int) -> float:
+    """Demand over the cars the option can take without excess (1: exactly full)."""
+    opt = problem.options[j]
+    return problem.demand[j] / max(1, capacity(problem.num_cars, opt.max, opt.window))
+
+
+def pair_bound(problem: CarSeqProblem, backend: Any, ctx: SolveContext, seconds: float,
+               target: float = math.inf) -> tuple[float, dict[str, Any]]:
+    """The best partition bound, with the pairs' figures; ``seconds`` for all pairs.
+
+    The tightest pairs go first; the search stops once the bound reaches ``target`` (the
+    value of a known sequence: nothing more to prove).
+    """
     m = len(problem.options)
     singles = [single(problem, j) for j in range(m)]
     stats: dict[str, Any] = {"pairs_solved": 0, "pairs_proven": 0}
-    if m < 2 or m > MAX_OPTIONS or problem.weights.level:
+    if m < 2 or m > MAX_OPTIONS or problem.weights.level or problem.num_cars > MAX_CARS:
         return sum(singles), stats
-    pairs = [(j, o) for j, o in combinations(range(m), 2)
-             if problem.term_weight(problem.options[j]) and
-             problem.term_weight(problem.options[o])]
+    pairs = sorted(((j, o) for j, o in combinations(range(m), 2)
+                    if problem.term_weight(problem.options[j])
+                    and problem.term_weight(problem.options[o])),
+                   key=lambda p: -(tightness(problem, p[0]) + tightness(problem, p[1])))
     deadline = time.monotonic() + seconds
     best: dict[tuple[int, int], float] = {}
+    bound = sum(singles)
     for t, (j, o) in enumerate(pairs):
         left = deadline - time.monotonic()
-        if left <= 0.02 or ctx.stop.is_set() or ctx.expired():
+        if left <= 0.02 or ctx.stop.is_set() or ctx.expired() or bound >= target - 1e-9:
             break
         sub = project(problem, (j, o))
         sm = cpsat_model.build(sub, None, None, redundant=True)
@@ -82,16 +96,22 @@ def pair_bound(problem: CarSeqProblem, backend: Any, ctx: SolveContext, seconds:
         value = result.objective if result.status is Status.OPTIMAL else result.bound
         if value is not None and value > singles[j] + singles[o]:
             best[j, o] = float(math.ceil(value - 1e-6))  # integer weights: integer costs
-    # Dynamic programme over subsets: f(S) = best bound from disjoint groups inside S.
+            bound = combine(singles, best)
+    stats["pair_bound"] = bound
+    return bound, stats
+
+
+def combine(singles: list[float], groups: dict[tuple[int, int], float]) -> float:
+    """The best sum over disjoint pairs and single options (a DP over option subsets)."""
+    m = len(singles)
     full = (1 << m) - 1
     f = [0.0] * (full + 1)
     for mask in range(1, full + 1):
-        j = (mask & -mask).bit_length() - 1  # the lowest option in S joins a group or not
+        j = (mask & -mask).bit_length() - 1  # the lowest option in S joins a pair or not
         rest = mask & ~(1 << j)
         value = f[rest] + singles[j]
-        for (a, b), v in best.items():
+        for (a, b), v in groups.items():
             if a == j and rest >> b & 1:
                 value = max(value, f[rest & ~(1 << b)] + v)
         f[mask] = value
-    stats["pair_bound"] = f[full]
-    return f[full], stats
+    return f[full]

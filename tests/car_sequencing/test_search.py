@@ -9,9 +9,10 @@ from optikit_carseq.evaluate import evaluate
 from optikit_carseq.generator import generate
 from optikit_carseq.localsearch import SwapSearch
 from optikit_carseq.model import parse
-from optikit_carseq.pairs import project
+from optikit_carseq.pairs import combine, pair_bound, project
 
 from optikit.registry import Registry
+from optikit.types import SolveContext, SolveOptions
 from tests.car_sequencing.conftest import run, small_line
 
 
@@ -61,3 +62,23 @@ def test_milp_agrees_with_cpsat(registry: Registry, objective: dict | None) -> N
     assert lp["status"] == cp["status"] == "optimal"
     assert lp["objective"] == pytest.approx(cp["objective"])
     assert lp["check"]["feasible"]
+
+
+def test_partition_combines_disjoint_pairs() -> None:
+    assert combine([0.0, 0.0, 1.0], {(0, 1): 3.0, (1, 2): 5.0}) == 5.0
+    assert combine([2.0, 2.0, 1.0], {(0, 1): 3.0}) == 5.0
+
+
+def test_pairs_see_a_conflict_the_options_alone_miss(registry: Registry) -> None:
+    # Three cars; both options are 1 in 2 and wanted twice, so each needs positions 0
+    # and 2, but only the AB car may share them: every sequence has excess >= 1.
+    problem = parse({
+        "options": [{"id": "A", "max": 1, "window": 2}, {"id": "B", "max": 1, "window": 2}],
+        "classes": [{"id": "ab", "count": 1, "options": ["A", "B"]},
+                    {"id": "a", "count": 1, "options": ["A"]},
+                    {"id": "b", "count": 1, "options": ["B"]}],
+        "objective": {"weights": {"high": 1}},
+    })
+    ctx = SolveContext(SolveOptions(time_limit=5.0, threads=1))
+    bound, stats = pair_bound(problem, registry.backends["cpsat"], ctx, 2.0)
+    assert bound == 1.0 and stats["pairs_proven"] == 1
