@@ -88,7 +88,7 @@ def test_pairs_see_a_conflict_the_options_alone_miss(registry: Registry) -> None
 def test_milp_agrees_with_cpsat_on_a_csplib_file(registry: Registry) -> None:
     if not registry.backends["highs"].availability().available:
         pytest.skip("HiGHS not installed")
-    # Ten cars, options 1/2, 2/3, 1/3; the option-wise bound is 0 but the optimum is not.
+    # Ten cars, options 1/2, 2/3, 1/3: the optimum (3) lies above the option-wise bound (1).
     doc = parse_carseq("10 3 4\n1 2 1\n2 3 3\n0 3 1 1 0\n1 3 1 0 1\n2 2 0 1 1\n3 2 0 0 0\n")
     cp = run(registry, doc, "cpsat", time_limit=10).document
     lp = run(registry, doc, "milp", time_limit=20, threads=1, solver="highs").document
