@@ -1,7 +1,7 @@
-"""Swap local search with incremental window counts (the literature's workhorse).
+"""Local search with incremental window counts (the literature's workhorse).
 
-Estellon, Gardi and Nouioua won ROADEF 2005 with very fast local search over swaps; this
-is a small pure-Python version.  Every capacity becomes a "ratio" ``at most p in q`` over
+Estellon, Gardi and Nouioua won ROADEF 2005 with very fast local search; this is a small
+pure-Python version.  Every capacity becomes a "ratio" ``at most p in q`` over
 a class membership: the options, and (for the paint batch limit ``B``) each colour with
 ``B in B+1``, since a run of ``L > B`` cars of one colour holds exactly ``L - B`` windows
 of ``B + 1`` cars all of that colour.  Colour changes are counted on neighbouring pairs.
@@ -11,8 +11,8 @@ reverse a short block.  A shift or a reversal rewrites a segment ``[a, b]``; its
 change comes from prefix sums of the flag differences over that segment, so only the
 windows overlapping it are visited (``O(b - a + q)`` per ratio).  A move is kept when it
 does not increase the cost (plateaus are crossed freely), and the first car is drawn
-from a violated window most of the time.  When no move has lowered the cost for a while, the
-windows still violated get heavier (breakout weighting, as in Morris 1993), which pushes
+from a violated window most of the time.  When no move has lowered the cost for a while,
+the windows still violated get heavier (breakout weighting, as in Morris 1993), which pushes
 the search out of the trap.  The level term is not part of this search.
 """
 
