@@ -3,9 +3,9 @@
 The order of cars on a paced line decides whether the option stations (sunroof, air
 conditioning...) keep up with their "at most p cars in q" ratings and how often the paint
 shop changes colour.  Formulations: ``cpsat`` (greedy start, hinted CP-SAT with redundant
-remaining-demand constraints, then large-neighbourhood search) and ``cpsat-plain`` (the
-direct model, the baseline).  Also reads CSPLib prob001 ``.carseq`` files.  Nothing heavy
-is imported at module level.
+remaining-demand constraints, then large-neighbourhood search), ``cpsat-plain`` (the
+direct model, the baseline) and ``milp`` (the assignment MILP on any linear backend).
+Also reads CSPLib prob001 ``.carseq`` files.  Nothing heavy is imported at module level.
 """
 
 from __future__ import annotations
@@ -54,6 +54,14 @@ def problem_type() -> ProblemType:
                 lazy("optikit_carseq.plain:solve"),
                 "booleans per position and class, window sums with excess variables; one "
                 "solver call (the baseline)",
+            ),
+            Formulation(
+                "milp",
+                Paradigm.LINEAR,
+                lazy("optikit_carseq.milp:solve"),
+                "position x class binaries with window-excess variables on any linear "
+                "backend (small lines; cross-checks the CP-SAT optimum)",
+                needs_integer=lambda problem: True,
             ),
         ],
         description="mixed-model assembly line sequencing: option capacities p/q, paint "

@@ -2,9 +2,12 @@
 
 1. :func:`optikit_carseq.greedy.construct` (randomised restarts, best kept) gives a
    sequence in milliseconds: the answer if nothing better is found, and the first hint.
-2. The swap local search (:mod:`optikit_carseq.localsearch`) until it stalls: it finds
-   zero-violation sequences of the CSPLib 200-car instances in a fraction of a second.
-   The option-wise bound (:mod:`optikit_carseq.bounds`) may then prove it optimal.
+2. The local search (:mod:`optikit_carseq.localsearch`: swaps, shifts, block
+   reversals) until it stalls: it finds zero-violation sequences of the CSPLib 200-car
+   instances in a fraction of a second.
+   The option-wise bound (:mod:`optikit_carseq.bounds`) may then prove it optimal, and
+   if not, the pairwise bound (:mod:`optikit_carseq.pairs`, each pair of options solved
+   alone) may.
 3. CP-SAT on the full model (:mod:`optikit_carseq.cpsat_model`, remaining-demand
    constraints included), hinted, for ``global_share`` of the time: closes small
    instances and yields the proven bound.
@@ -25,7 +28,7 @@ from dataclasses import replace
 from typing import Any
 
 from optikit.types import Outcome, SolveContext, Status
-from optikit_carseq import bounds, cpsat_model, greedy
+from optikit_carseq import bounds, cpsat_model, greedy, pairs
 from optikit_carseq.evaluate import Evaluation, evaluate
 from optikit_carseq.localsearch import SwapSearch
 from optikit_carseq.model import CarSeqProblem
@@ -206,6 +209,15 @@ def solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext) -> Outcome:
                                            int(opts["breakout"]))
         stats["ls_objective"] = best.value
     proven = best.seq is not None and best.value <= lower + 1e-9
+    if not proven and not ctx.expired() and opts["pair_share"] > 0:
+        remaining = ctx.remaining()
+        seconds = 5.0 if remaining is None else remaining * opts["pair_share"]
+        pair, pair_stats = pairs.pair_bound(problem, backend, ctx, seconds, best.value)
+        stats.update(pair_stats)
+        if pair > lower + 1e-9:
+            lower = pair
+            ctx.report(None, lower, "pairwise bound")
+        proven = best.seq is not None and best.value <= lower + 1e-9
     if not proven and not ctx.expired():
         remaining = ctx.remaining()
         limit = None if remaining is None else max(0.2, remaining * opts["global_share"])

@@ -1,14 +1,18 @@
-"""Swap local search with incremental window counts (the literature's workhorse).
+"""Local search with incremental window counts (the literature's workhorse).
 
-Estellon, Gardi and Nouioua won ROADEF 2005 with very fast local search over swaps; this
-is a small pure-Python version.  Every capacity becomes a "ratio" ``at most p in q`` over
+Estellon, Gardi and Nouioua won ROADEF 2005 with very fast local search; this is a small
+pure-Python version.  Every capacity becomes a "ratio" ``at most p in q`` over
 a class membership: the options, and (for the paint batch limit ``B``) each colour with
 ``B in B+1``, since a run of ``L > B`` cars of one colour holds exactly ``L - B`` windows
 of ``B + 1`` cars all of that colour.  Colour changes are counted on neighbouring pairs.
-A move swaps two of today's cars of different classes; it is kept when it does not
-increase the cost (plateaus are crossed freely), and the first car is drawn from a
-violated window most of the time.  When no move has lowered the cost for a while, the
-windows still violated get heavier (breakout weighting, as in Morris 1993), which pushes
+Three kinds of move, as in the ROADEF 2005 winners' search: swap two of today's cars of
+different classes, shift one car to another place (the cars between move up by one), and
+reverse a short block.  A shift or a reversal rewrites a segment ``[a, b]``; its cost
+change comes from prefix sums of the flag differences over that segment, so only the
+windows overlapping it are visited (``O(b - a + q)`` per ratio).  A move is kept when it
+does not increase the cost (plateaus are crossed freely), and the first car is drawn
+from a violated window most of the time.  When no move has lowered the cost for a while,
+the windows still violated get heavier (breakout weighting, as in Morris 1993), which pushes
 the search out of the trap.  The level term is not part of this search.
 """
 
@@ -22,6 +26,12 @@ from optikit_carseq.model import CarSeqProblem
 
 #: Cost of one unit of paint batch overrun (a hard rule): above any sum of soft costs.
 BATCH_PENALTY = 10**12
+#: Share of the moves that shift a car or reverse a block (the rest are swaps).
+SEGMENT_SHARE = 0.5
+#: Of those, the share of block reversals.
+REVERSAL_SHARE = 0.3
+#: Farthest a car is shifted (and longest block reversed), in positions.
+SEGMENT_REACH = 24
 
 
 class SwapSearch:
@@ -130,6 +140,76 @@ class SwapSearch:
             dp += self.wcol * (after - before)
         return d, dp
 
+    def segment_delta(self, a: int, new: list[int]) -> tuple[int, int]:
+        """(cost change, penalised cost change) of writing ``new`` over ``line[a:a+len]``."""
+        line = self.line
+        b = a + len(new) - 1
+        d = dp = 0
+        for r, (flags, p, q, w) in enumerate(self.ratios):
+            prefix = [0]
+            any_change = False
+            for i, k in enumerate(new):
+                step = flags[k] - flags[line[a + i]]
+                any_change = any_change or step != 0
+                prefix.append(prefix[-1] + step)
+            if not any_change:
+                continue
+            cnt = self.counts[r]
+            wts = self.wts[r]
+            for s in range(max(self.lo[r], a - q + 1), min(self.hi[r], b) + 1):
+                ch = prefix[min(s + q, b + 1) - a] - prefix[max(s, a) - a]
+                if ch:
+                    old = cnt[s]
+                    step = w * (max(0, old + ch - p) - max(0, old - p))
+                    d += step
+                    dp += step * wts[s]
+        if self.wcol:
+            first, last = max(a, max(1, self.p0)), min(b + 1, len(line) - 1)
+            before = sum(self._change(i) for i in range(first, last + 1))
+            saved = line[a:b + 1]
+            line[a:b + 1] = new
+            after = sum(self._change(i) for i in range(first, last + 1))
+            line[a:b + 1] = saved
+            d += self.wcol * (after - before)
+            dp += self.wcol * (after - before)
+        return d, dp
+
+    def apply_segment(self, a: int, new: list[int], d: int, dp: int) -> None:
+        line = self.line
+        b = a + len(new) - 1
+        line[a:b + 1] = new
+        for r, (flags, p, q, _w) in enumerate(self.ratios):
+            cnt = self.counts[r]
+            for s in range(max(self.lo[r], a - q + 1), min(self.hi[r], b) + 1):
+                c = sum(flags[k] for k in line[s:s + q])
+                if c != cnt[s]:
+                    cnt[s] = c
+                    if c > p:
+                        self._mark(r, s)
+                    else:
+                        self._unmark(r, s)
+        self.cost += d
+        self.penalised += dp
+        self.moves += 1
+
+    def _segment_move(self, a: int) -> tuple[int, list[int]] | None:
+        """A shift of the car at ``a`` or a reversal of a block starting near it."""
+        rng, p0, n = self.rng, self.p0, self.n
+        reach = min(n - 1, SEGMENT_REACH)
+        if reach < 1:
+            return None
+        b = a + rng.choice((-1, 1)) * rng.randint(1, reach)
+        b = min(max(b, p0), p0 + n - 1)
+        if b == a:
+            return None
+        lo, hi = min(a, b), max(a, b)
+        line = self.line
+        if rng.random() < REVERSAL_SHARE:
+            block = line[lo:hi + 1]
+            return (lo, block[::-1]) if block != block[::-1] else None
+        new = [*line[a + 1:b + 1], line[a]] if a < b else [line[a], *line[b:a]]
+        return (lo, new) if new != line[lo:hi + 1] else None
+
     def bump(self) -> None:
         """Breakout: make every violated window heavier, so the search leaves the trap."""
         for r, s in self.violated:
@@ -194,21 +274,31 @@ class SwapSearch:
                     best_pen = self.penalised
                     last_pen_gain = tries
             a = self._pick_first()
-            b = p0 + rng.randrange(n)
-            if self.line[a] == self.line[b]:
-                continue
-            d, dp = self.delta(a, b)
-            if dp <= 0:
+            if rng.random() < SEGMENT_SHARE:
+                move = self._segment_move(a)
+                if move is None:
+                    continue
+                d, dp = self.segment_delta(*move)
+                if dp > 0:
+                    continue
+                self.apply_segment(*move, d, dp)
+            else:
+                b = p0 + rng.randrange(n)
+                if self.line[a] == self.line[b]:
+                    continue
+                d, dp = self.delta(a, b)
+                if dp > 0:
+                    continue
                 self.apply(a, b, d, dp)
-                if self.penalised < best_pen:
-                    best_pen = self.penalised
-                    last_pen_gain = tries
-                if self.cost < best:
-                    best = self.cost
-                    best_line = list(self.line)
-                    last_gain = tries
-                    if on_improve is not None:
-                        on_improve(best)
+            if self.penalised < best_pen:
+                best_pen = self.penalised
+                last_pen_gain = tries
+            if self.cost < best:
+                best = self.cost
+                best_line = list(self.line)
+                last_gain = tries
+                if on_improve is not None:
+                    on_improve(best)
         if self.cost > best:
             self.load(best_line[p0:])
         return self.cost

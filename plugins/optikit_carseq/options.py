@@ -19,6 +19,9 @@ CPSAT_OPTIONS = (
                "add the remaining-demand constraints to the full model"),
     OptionSpec("ls_share", float, 0.4, "share of the time limit for the first local "
                "search (before the global CP-SAT solve)", minimum=0.0, maximum=1.0),
+    OptionSpec("pair_share", float, 0.15, "share of the time limit for the pairwise "
+               "lower bound (each pair of options solved alone; 0: option-wise bound only)",
+               minimum=0.0, maximum=1.0),
     OptionSpec("ls_every", int, 5, "a local-search burst after every this many LNS "
                "sub-solves", minimum=1),
     OptionSpec("ls_burst", float, 1.0, "seconds per local-search burst in the LNS phase",

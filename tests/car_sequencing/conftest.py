@@ -35,10 +35,11 @@ def load(registry: Registry, source: dict[str, Any] | Path) -> LoadedProblem:
 
 
 def run(registry: Registry, source: dict[str, Any] | Path, formulation: str | None = None,
-        time_limit: float = 5.0, threads: int = 2, **extra: Any) -> SolveResult:
+        time_limit: float = 5.0, threads: int = 2, solver: str = "cpsat",
+        **extra: Any) -> SolveResult:
     loaded = load(registry, source)
     options = SolveOptions(time_limit=time_limit, threads=threads, seed=0, extra=extra)
-    return solve(loaded, registry, solver="cpsat", formulation=formulation, options=options)
+    return solve(loaded, registry, solver=solver, formulation=formulation, options=options)
 
 
 def small_line() -> dict[str, Any]:
