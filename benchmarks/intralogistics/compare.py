@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/intralogistics/compare.py --all            # all 56 (shared)
     .venv/bin/python benchmarks/intralogistics/compare.py --instances lc101 lr104 --limit 20
     .venv/bin/python benchmarks/intralogistics/compare.py --plants         # generated plants
+    .venv/bin/python benchmarks/intralogistics/compare.py --option failures=8   # to routing
 
 For each Li & Lim instance and formulation it prints vehicles and distance (every answer
 passed the independent checker: the core refuses otherwise), the best-known vehicles and
@@ -40,6 +41,9 @@ def best_known() -> dict[str, tuple[int, float]]:
                 for r in csv.DictReader(f)}
 
 
+OPTIONS: list[str] = []  # KEY=VALUE passed to the ``routing`` formulation only
+
+
 def _run(path: Path, formulation: str, limit: float, threads: int) -> dict[str, Any]:
     """One ``optikit solve`` in a child process: the command's own limit, peak memory."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -47,7 +51,9 @@ def _run(path: Path, formulation: str, limit: float, threads: int) -> dict[str, 
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         subprocess.run([sys.executable, "-m", "optikit", "solve", str(path), "--solver",
                         "ortools-routing", "--formulation", formulation, "--time-limit",
-                        str(limit), "--threads", str(threads), "--json", "-v", "-o", str(out)],
+                        str(limit), "--threads", str(threads), "--json", "-v", "-o", str(out),
+                        *(a for o in (OPTIONS if formulation == "routing" else [])
+                          for a in ("--option", o))],
                        check=False, capture_output=True)
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         doc: dict[str, Any] = json.loads(out.read_text()) if out.exists() else {}
@@ -118,7 +124,10 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="*", default=["small", "medium", "large"])
     parser.add_argument("--limit", type=float, default=60.0)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                        help="option of the routing formulation (repeatable)")
     args = parser.parse_args()
+    OPTIONS.extend(args.option)
     if args.plants:
         plants(args.limit, args.threads, args.sizes)
         return

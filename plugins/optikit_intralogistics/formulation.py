@@ -16,7 +16,7 @@ from optikit.types import Outcome, SolveContext, Status
 from optikit_intralogistics.backend import RoutingBackend
 from optikit_intralogistics.build import Built, build, nodes_of, payload
 from optikit_intralogistics.dispatch import dispatch
-from optikit_intralogistics.evaluate import PlanValue, value
+from optikit_intralogistics.evaluate import value
 from optikit_intralogistics.exact import payload_stops, solve_exact
 from optikit_intralogistics.model import Plant
 from optikit_intralogistics.options import PLAIN_OPTIONS, ROUTING_OPTIONS
@@ -150,14 +150,6 @@ def _report(plant: Plant, nodes: Any, plan: Plan, ctx: SolveContext) -> None:
 
 def _busy(plant: Plant, nodes: Any, v: int, seq: list[int]) -> bool:
     return bool(plant.vehicles[v].on_board) or any(nodes.kind[i] != "depot" for i in seq)
-
-
-def _better(plant: Plant, nodes: Any, new: Plan, old: Plan) -> bool:
-    a: PlanValue = value(plant, nodes, new)
-    b: PlanValue = value(plant, nodes, old)
-    served = sum(1 for seq in new.values() for i in seq if nodes.kind[i] != "depot")
-    before = sum(1 for seq in old.values() for i in seq if nodes.kind[i] != "depot")
-    return served >= before and a.key(plant) < b.key(plant)
 
 
 def _eliminate(plant: Plant, backend: RoutingBackend, ctx: SolveContext, best: Plan,
