@@ -107,7 +107,6 @@ def improve(rm: RosterModel, backend: Any, ctx: SolveContext, grid: Grid, best: 
     cells = rm.all_cells()
     sub = rm.model.clone()
     domains = [sub.proto.variables[var.index].domain for _e, _d, _s, var in cells]
-    hint = sub.proto.solution_hint
     sub_options = replace(ctx.options, verbose=False)
     found = dict.fromkeys(KINDS, 0)
     while not ctx.expired() and (bound is None or best > bound + 1e-9):
@@ -122,7 +121,8 @@ def improve(rm: RosterModel, backend: Any, ctx: SolveContext, grid: Grid, best: 
                 domain[0], domain[1] = 0, 1
             else:
                 domain[0] = domain[1] = value
-        hint.Clear()
+        sub.proto.clear_solution_hint()
+        hint = sub.proto.solution_hint
         hint.vars.extend(var.index for _e, _d, _s, var in cells)
         hint.values.extend(values)
         sub_ctx = SolveContext(replace(sub_options, time_limit=limit), stop=ctx.stop)

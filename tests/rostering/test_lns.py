@@ -27,8 +27,7 @@ def _grid(roster: Roster, solution: optikit.Solution) -> list[list[int | None]]:
 def test_penalties_add_up_to_the_checked_objective() -> None:
     document = read_roster(INSTANCES / "Instance1.roster")
     roster = parse(document)
-    solution = optikit.solve(INSTANCES / "Instance1.roster", formulation="cpsat-plain",
-                             time_limit=1, threads=1)
+    solution = optikit.solve(INSTANCES / "Instance1.roster", time_limit=10, threads=2)
     assert solution.check.ok
     by_emp, by_day = penalties(roster, _grid(roster, solution))
     assert sum(by_day) == solution.objective
