@@ -1,14 +1,14 @@
 """Formulation ``cpsat``: the main CP-SAT model, a whole-model solve, then neighbourhood search.
 
-The whole model (:mod:`optikit_rostering.cpsat_model`) searches first, for at most
-``global_share`` of the time and only while it keeps improving: once it has gone ``stall``
-seconds without a better roster it is stopped.  Then solution-guided large-neighbourhood
-search (:mod:`optikit_rostering.lns`) improves its incumbent until the deadline.  Measured
-with two threads on the 28-day Curtois & Qu instances, the whole-model search stalls well
-above the best-known penalties (the same as the plain baseline, which is the same search on
-an equivalent encoding), and neighbourhood search is what closes most of that gap.  The
-result is ``optimal`` only with a proof: the whole-model solve's, or an incumbent that meets
-its bound.
+The whole model (:mod:`optikit_rostering.cpsat_model`) searches first.  With neighbourhood
+search (``lns``: ``auto`` turns it on above ``LARGE_CELLS`` cells, ``on`` everywhere) the
+whole-model solve gets at most ``global_share`` of the time and is stopped once it has gone
+``stall`` seconds without a better roster; then solution-guided large-neighbourhood search
+(:mod:`optikit_rostering.lns`) improves its incumbent until the deadline.  On the 28-day
+Curtois & Qu instances (1,100-1,700 cells, 2 threads, 60 s) that hand-over measured worse
+than the whole model alone (Instance7: 1,379 against 1,208; the LNS sub-solves time out
+and it settles in a local optimum), so ``auto`` keeps the whole model there.  The result is
+``optimal`` only with a proof: the whole-model solve's, or an incumbent that meets its bound.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
     opts = ctx.options_for(CPSAT_OPTIONS)
     rm = RosterModel(roster, symmetry=bool(opts["symmetry"]))
     cells = len(rm.all_cells())
-    use_lns = opts["lns"] != "off"
+    use_lns = opts["lns"] == "on" or (opts["lns"] == "auto" and cells > LARGE_CELLS)
     remaining = ctx.remaining()
     share = float(opts["global_share"]) or (SHARE_LARGE if cells > LARGE_CELLS else SHARE)
     first_limit = None if remaining is None or not use_lns else max(0.5, remaining * share)

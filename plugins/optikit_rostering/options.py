@@ -12,7 +12,8 @@ CPSAT_OPTIONS = (
     OptionSpec("lns", str, "auto",
                "solution-guided large-neighbourhood search (by employee, by block of days, "
                "by rectangle) once the whole-model solve stalls or its share of the time is "
-               "spent: on or auto (the same), or off (the whole-model solve only)",
+               "spent: on, off (the whole-model solve only), or auto (on above 5,000 cells; "
+               "below, the whole model measured better)",
                choices=("auto", "on", "off")),
     OptionSpec("global_share", float, 0.0,
                "with LNS: largest share of the time limit the first whole-model solve gets "

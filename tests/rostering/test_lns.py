@@ -72,5 +72,6 @@ def test_lns_improves_a_first_roster_and_keeps_its_bookkeeping() -> None:
 
 def test_stall_option_reaches_a_checked_roster() -> None:
     solution = optikit.solve(plant(), time_limit=2, threads=1,
-                             options={"stall": 0.05, "global_share": 0.1, "lns_time": 0.2})
+                             options={"lns": "on", "stall": 0.05, "global_share": 0.1,
+                                      "lns_time": 0.2})
     assert solution.check.ok and solution.solution is not None
