@@ -1,13 +1,14 @@
 """Formulation ``cpsat``: the main CP-SAT model, a whole-model solve, then neighbourhood search.
 
 The whole model (:mod:`optikit_rostering.cpsat_model`) searches first.  With neighbourhood
-search (``lns``: ``auto`` turns it on above ``LARGE_CELLS`` cells, ``on`` everywhere) the
+search (``lns``: ``auto`` and ``on``, the default, on every size) the
 whole-model solve gets at most ``global_share`` of the time and is stopped once it has gone
 ``stall`` seconds without a better roster; then solution-guided large-neighbourhood search
 (:mod:`optikit_rostering.lns`) improves its incumbent until the deadline.  On the 28-day
-Curtois & Qu instances (1,100-1,700 cells, 2 threads, 60 s) that hand-over measured worse
-than the whole model alone (Instance7: 1,379 against 1,208; the LNS sub-solves time out
-and it settles in a local optimum), so ``auto`` keeps the whole model there.  The result is
+Curtois & Qu instances (1,100-1,700 cells, 2 threads, 60 s) an early hand-over measured
+worse than the whole model alone (Instance7: 1,379 against 1,208: the LNS settles in a local
+optimum), a late one (70 % of the time) better (1,095), so small rosters hand over late.
+The result is
 ``optimal`` only with a proof: the whole-model solve's, or an incumbent that meets its bound.
 """
 
@@ -27,23 +28,23 @@ from optikit_rostering.options import CPSAT_OPTIONS
 Grid = list[list[int | None]]
 #: Rosters with more (employee, day, shift) cells than this count as large (presolve off).
 LARGE_CELLS = 5000
-#: Default share of the time for the whole-model solve: small rosters hand over early (from
-#: a first roster, LNS reached 1,402 on Instance7 in 15 s where the whole model was still at
-#: 2,972 after 15 s), large ones need longer for a first roster without presolve.
-SHARE, SHARE_LARGE = 0.1, 0.3
+#: Default share of the time for the whole-model solve.  Small rosters: LNS from an early,
+#: poor roster settles in a local optimum (Instance7: 1,379 with a 10 % share), LNS from the
+#: whole model's good roster after 70 % improves it (1,095, the whole model alone 1,208).
+SHARE, SHARE_LARGE = 0.7, 0.3
 
 
 def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
     opts = ctx.options_for(CPSAT_OPTIONS)
     rm = RosterModel(roster, symmetry=bool(opts["symmetry"]))
     cells = len(rm.all_cells())
-    use_lns = opts["lns"] == "on" or (opts["lns"] == "auto" and cells > LARGE_CELLS)
+    use_lns = opts["lns"] != "off"
     remaining = ctx.remaining()
     share = float(opts["global_share"]) or (SHARE_LARGE if cells > LARGE_CELLS else SHARE)
     first_limit = None if remaining is None or not use_lns else max(0.5, remaining * share)
     stall = float(opts["stall"]) if use_lns else None
     if stall is not None and stall <= 0 and remaining is not None:
-        stall = max(2.0, 0.05 * remaining)  # auto: 5 % of the limit, at least 2 s
+        stall = max(2.0, remaining / 3)  # auto: a third of the limit, at least 2 s
     # On large rosters CP-SAT's presolve costs more than it saves before the first solution.
     params = {"cp_model_presolve": False} if cells > LARGE_CELLS and use_lns else None
     result = _whole_model(rm, backend, ctx, first_limit, stall, params)
