@@ -4,6 +4,8 @@
     .venv/bin/python benchmarks/rostering/compare.py --shared            # + Instance4..7
     .venv/bin/python benchmarks/rostering/compare.py --instances Instance5 small-1 --limit 30
     .venv/bin/python benchmarks/rostering/compare.py --scale             # large-1, 25 s
+    .venv/bin/python benchmarks/rostering/compare.py --shared --columns cpsat cpsat:lns=off \
+        cpsat-plain                                  # + the whole-model solve alone
 
 Each instance is solved by both formulations with the same limit (60 s) and threads (2);
 the table shows the checked penalty, the status, the gap to the best-known value (the
@@ -33,6 +35,13 @@ BEST = {"Instance1": 607, "Instance2": 828, "Instance3": 1001, "Instance4": 1716
 FORMULATIONS = ("cpsat", "cpsat-plain")
 
 
+def _column(spec: str) -> tuple[str, dict[str, Any]]:
+    """``formulation[:key=value,...]`` -> the formulation and its ``--option`` values."""
+    name, _, rest = spec.partition(":")
+    options = dict(item.split("=", 1) for item in rest.split(",") if item)
+    return name, options
+
+
 def _problem(name: str) -> Any:
     for folder in (HERE, SHARED, Path("/work/shared/instances/rostering")):
         if (folder / f"{name}.roster").exists():
@@ -43,7 +52,7 @@ def _problem(name: str) -> Any:
     return generate(int(seed), size)
 
 
-def _run(problem: Any, formulation: str, limit: float, threads: int) -> dict[str, Any]:
+def _run(problem: Any, column: str, limit: float, threads: int) -> dict[str, Any]:
     import optikit
 
     events: list[tuple[float, float]] = []
@@ -52,9 +61,10 @@ def _run(problem: Any, formulation: str, limit: float, threads: int) -> dict[str
         if event.objective is not None:
             events.append((event.time_s, event.objective))
 
+    formulation, options = _column(column)
     started = time.monotonic()
     solution = optikit.solve(problem, formulation=formulation, time_limit=limit,
-                             threads=threads, seed=0, on_progress=seen)
+                             threads=threads, seed=0, on_progress=seen, options=options)
     wall = time.monotonic() - started
     value = solution.objective
     first_best = next((t for t, v in events if value is not None and v <= value + 1e-9), wall)
@@ -63,14 +73,15 @@ def _run(problem: Any, formulation: str, limit: float, threads: int) -> dict[str
             and solution.check.ok}
 
 
-def compare(names: list[str], limit: float, threads: int) -> None:
+def compare(names: list[str], limit: float, threads: int,
+            columns: tuple[str, ...] = FORMULATIONS) -> None:
     print(f"{'instance':<11} {'best':>6}  " + "  ".join(
-        f"{f + ' penalty':>19} {'gap':>6} {'t_best':>6}" for f in FORMULATIONS))
+        f"{f:>19} {'gap':>6} {'t_best':>6}" for f in columns))
     for name in names:
         problem = _problem(name)
         best = BEST.get(name)
         cells = []
-        for f in FORMULATIONS:
+        for f in columns:
             r = _run(problem, f, limit, threads)
             value = r["objective"]
             gap = "-" if best is None or value is None else f"{(value - best) / best:.1%}"
@@ -108,6 +119,8 @@ def main() -> None:
     parser.add_argument("--limit", type=float, default=60.0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--scale", action="store_true", help="only the 200-staff run")
+    parser.add_argument("--columns", nargs="*", default=list(FORMULATIONS),
+                        help="formulation[:option=value,...] per column")
     args = parser.parse_args()
     if args.scale:
         scale(25.0 if args.limit == 60.0 else args.limit, args.threads)
@@ -115,7 +128,7 @@ def main() -> None:
     names = args.instances or ["Instance1", "Instance2", "Instance3"]
     if args.shared and not args.instances:
         names += ["Instance4", "Instance5", "Instance6", "Instance7"]
-    compare(names, args.limit, args.threads)
+    compare(names, args.limit, args.threads, tuple(args.columns))
 
 
 if __name__ == "__main__":

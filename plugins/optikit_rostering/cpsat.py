@@ -1,109 +1,106 @@
 """Formulation ``cpsat``: the main CP-SAT model, a whole-model solve, then neighbourhood search.
 
-The whole model (:mod:`optikit_rostering.cpsat_model`) gets the time on rosters up to
-``LARGE_CELLS`` cells, where it beats neighbourhood search (measured on the Curtois & Qu
-instances).  On larger ones a first solve (without presolve) gets a share of the time, then
-large-neighbourhood search improves the incumbent: each
-step frees either a random group of employees (whole rows of the roster) or a block of days
-(every employee), fixes every other cell to the incumbent and re-solves with the incumbent as
-hint.  Neighbourhoods grow after quick proofs and shrink after timeouts.  The result is
-``optimal`` only when the whole-model solve proved it.
+The whole model (:mod:`optikit_rostering.cpsat_model`) searches first.  With neighbourhood
+search (``lns``: ``auto`` and ``on``, the default, on every size) the
+whole-model solve gets at most ``global_share`` of the time and is stopped once it has gone
+``stall`` seconds without a better roster; then solution-guided large-neighbourhood search
+(:mod:`optikit_rostering.lns`) improves its incumbent until the deadline.  On the 28-day
+Curtois & Qu instances (1,100-1,700 cells, 2 threads, 60 s) an early hand-over measured
+worse than the whole model alone (Instance7: 1,379 against 1,208: the LNS settles in a local
+optimum), a late one (70 % of the time) better (1,095), so small rosters hand over late.
+The result is
+``optimal`` only with a proof: the whole-model solve's, or an incumbent that meets its bound.
 """
 
 from __future__ import annotations
 
-import random
+import threading
+import time
 from dataclasses import replace
 from typing import Any
 
-from optikit.types import Outcome, SolveContext, Status
+from optikit.types import Outcome, ProgressEvent, SolveContext, Status
+from optikit_rostering import lns
 from optikit_rostering.cpsat_model import RosterModel
 from optikit_rostering.model import Roster, to_payload
 from optikit_rostering.options import CPSAT_OPTIONS
 
 Grid = list[list[int | None]]
-#: Rosters with more (employee, day, shift) cells than this count as large.
+#: Rosters with more (employee, day, shift) cells than this count as large (presolve off).
 LARGE_CELLS = 5000
-#: Neighbourhoods free about this many cells at first.
-LNS_CELLS = 1500
+#: Default share of the time for the whole-model solve.  Small rosters: LNS from an early,
+#: poor roster settles in a local optimum (Instance7: 1,379 with a 10 % share), LNS from the
+#: whole model's good roster after 70 % improves it (1,095, the whole model alone 1,208).
+SHARE, SHARE_LARGE = 0.7, 0.3
 
 
 def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
     opts = ctx.options_for(CPSAT_OPTIONS)
     rm = RosterModel(roster, symmetry=bool(opts["symmetry"]))
     cells = len(rm.all_cells())
-    use_lns = opts["lns"] == "on" or (opts["lns"] == "auto" and cells > LARGE_CELLS)
+    use_lns = opts["lns"] != "off"
     remaining = ctx.remaining()
-    first_limit = None if remaining is None or not use_lns else \
-        max(0.5, remaining * float(opts["global_share"]))
+    share = float(opts["global_share"]) or (SHARE_LARGE if cells > LARGE_CELLS else SHARE)
+    first_limit = None if remaining is None or not use_lns else max(0.5, remaining * share)
+    stall = float(opts["stall"]) if use_lns else None
+    if stall is not None and stall <= 0 and remaining is not None:
+        stall = max(2.0, remaining / 3)  # auto: a third of the limit, at least 2 s
     # On large rosters CP-SAT's presolve costs more than it saves before the first solution.
     params = {"cp_model_presolve": False} if cells > LARGE_CELLS and use_lns else None
-    result = backend.solve(rm.model, ctx, time_limit=first_limit, parameters=params)
+    result = _whole_model(rm, backend, ctx, first_limit, stall, params)
     if not result.status.has_solution and use_lns and not ctx.expired():
-        result = backend.solve(rm.model, ctx, parameters=params)  # keep looking
+        # Keep looking, but hand the first roster found over to the neighbourhood search.
+        result = backend.solve(rm.model, ctx, parameters={
+            **(params or {}), "stop_after_first_solution": True})
     if not result.status.has_solution:
         return Outcome(status=result.status, message=result.message)
     grid = rm.grid(result.boolean_value)
     best = round(result.objective)
     bound = result.bound
-    stats: dict[str, Any] = {"first_solve": best, "lns_steps": 0, "lns_improvements": 0}
+    stats: dict[str, Any] = {"first_solve": best, "first_solve_s": round(ctx.elapsed(), 1),
+                             "lns_steps": 0, "lns_improvements": 0}
     if result.status is Status.OPTIMAL or not use_lns or ctx.expired():
         return _outcome(roster, grid, best, bound, result.status, stats)
-    best, grid = _lns(rm, backend, ctx, grid, best, bound, float(opts["lns_time"]), stats)
+    best, grid = lns.improve(rm, backend, ctx, grid, best, bound, float(opts["lns_time"]),
+                             stats)
     status = Status.OPTIMAL if bound is not None and best <= bound + 1e-9 else Status.FEASIBLE
     return _outcome(roster, grid, best, bound, status, stats)
+
+
+def _whole_model(rm: RosterModel, backend: Any, ctx: SolveContext, limit: float | None,
+                 stall: float | None, params: dict[str, Any] | None) -> Any:
+    """One CP-SAT solve of the whole model, stopped early once it has gone ``stall``
+    seconds without a better solution (progress still reaches ``ctx``)."""
+    if stall is None or limit is None:
+        return backend.solve(rm.model, ctx, time_limit=limit, parameters=params)
+    stop = threading.Event()
+    last: list[float] = []  # time of the latest improvement, once there is a solution
+
+    def seen(event: ProgressEvent) -> None:
+        if event.objective is not None:
+            last[:] = [time.monotonic()]
+        ctx.report(event.objective, event.bound, event.source or "cpsat")
+
+    sub_ctx = SolveContext(replace(ctx.options, time_limit=min(limit, ctx.remaining() or limit)),
+                           on_progress=seen, stop=stop, log=ctx.log)
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.05):
+            if ctx.stop.is_set() or (last and time.monotonic() - last[0] > stall):
+                stop.set()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        return backend.solve(rm.model, sub_ctx, time_limit=limit, parameters=params)
+    finally:
+        done.set()
+        watcher.join()
 
 
 def _outcome(roster: Roster, grid: Grid, value: int, bound: float | None, status: Status,
              stats: dict[str, Any]) -> Outcome:
     return Outcome(status=status, payload=to_payload(roster, grid), objective=float(value),
                    bound=bound, stats=stats)
-
-
-def _lns(rm: RosterModel, backend: Any, ctx: SolveContext, grid: Grid, best: int,
-         bound: float | None, step_time: float, stats: dict[str, Any]) -> tuple[int, Grid]:
-    roster = rm.roster
-    rng = random.Random(ctx.options.seed)
-    cells = rm.all_cells()
-    n_emp, n_days = roster.num_employees, roster.days
-    share = min(0.3, LNS_CELLS / max(1, len(cells)))  # fraction of the roster freed
-    sub_options = replace(ctx.options, verbose=False)
-    step = 0
-    while not ctx.expired() and (bound is None or best > bound + 1e-9):
-        step += 1
-        by_time = step % 2 == 0
-        if by_time:
-            width = max(2, round(n_days * share))
-            first = rng.randrange(0, max(1, n_days - width + 1))
-            free = {(e, d) for e in range(n_emp) for d in range(first, first + width)}
-        else:
-            k = max(2, round(n_emp * share))
-            chosen = set(rng.sample(range(n_emp), min(k, n_emp)))
-            free = {(e, d) for e in chosen for d in range(n_days)}
-        sub = rm.model.clone()
-        domains = sub.proto.variables
-        sub.clear_hints()
-        for e, d, s, var in cells:
-            value = 1 if grid[e][d] == s else 0
-            sub.add_hint(var, value)
-            if (e, d) not in free:
-                domain = domains[var.index].domain
-                domain[0] = domain[1] = value
-        limit = min(step_time, ctx.remaining() or step_time)
-        sub_ctx = SolveContext(replace(sub_options, time_limit=limit), stop=ctx.stop)
-        result = backend.solve(sub, sub_ctx, time_limit=limit, report_progress=False)
-        stats["lns_steps"] = step
-        if not result.status.has_solution:
-            share = max(0.01, share * 0.8)
-            continue
-        value = round(result.objective)
-        if value <= best:
-            if value < best:
-                stats["lns_improvements"] += 1
-                ctx.report(float(value), None, "lns")
-            best = value
-            grid = rm.grid(result.boolean_value)
-        grow = result.status is Status.OPTIMAL  # proved quickly: try a larger neighbourhood
-        stats["lns_proved"] = stats.get("lns_proved", 0) + grow
-        share = min(0.9, share * 1.1) if grow else max(0.01, share * 0.9)
-    return best, grid

@@ -10,13 +10,18 @@ from optikit.options import OptionSpec
 #: ``--option`` keys of the ``cpsat`` formulation.
 CPSAT_OPTIONS = (
     OptionSpec("lns", str, "auto",
-               "large-neighbourhood search after a first solve (by employee and by block of "
-               "days): on, off, or auto (on for rosters of more than 5,000 cells, where the "
-               "whole model stalls; off below, where the whole model does better)",
+               "solution-guided large-neighbourhood search (by employee, by block of days, "
+               "by rectangle) once the whole-model solve stalls or its share of the time is "
+               "spent: on or auto (the same), or off (the whole-model solve only)",
                choices=("auto", "on", "off")),
-    OptionSpec("global_share", float, 0.3,
-               "with LNS: share of the time limit the first whole-model solve gets",
+    OptionSpec("global_share", float, 0.0,
+               "with LNS: largest share of the time limit the first whole-model solve gets "
+               "(0: 0.7 on rosters up to 5,000 cells, 0.3 above)",
                minimum=0.0, maximum=1.0),
+    OptionSpec("stall", float, 0.0,
+               "with LNS: stop the whole-model solve after this many seconds without a "
+               "better roster (0: a third of the time limit, at least 2 s)",
+               minimum=0.0),
     OptionSpec("lns_time", float, 1.0,
                "seconds per neighbourhood sub-solve", minimum=0.05),
     OptionSpec("symmetry", bool, True, "order interchangeable staff (symmetry breaking)"),

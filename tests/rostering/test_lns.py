@@ -1,0 +1,77 @@
+"""The neighbourhood search of ``cpsat``: its penalty bookkeeping matches the checked
+objective, every neighbourhood kind frees a sensible part of the roster, and a run that goes
+through the stall stop and the LNS stays checked.  Tiny data, short limits."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from optikit_rostering.lns import KINDS, Neighbourhoods, penalties
+from optikit_rostering.model import Roster, parse
+from optikit_rostering.reader import read_roster
+
+import optikit
+from tests.rostering.conftest import INSTANCES, plant
+
+
+def _grid(roster: Roster, solution: optikit.Solution) -> list[list[int | None]]:
+    assert solution.solution is not None
+    index = {emp.id: e for e, emp in enumerate(roster.employees)}
+    grid: list[list[int | None]] = [[None] * roster.days for _ in roster.employees]
+    for row in solution.solution["assignments"]:
+        grid[index[row["employee"]]][row["day"]] = roster.shift_index[row["shift"]]
+    return grid
+
+
+def test_penalties_add_up_to_the_checked_objective() -> None:
+    document = read_roster(INSTANCES / "Instance1.roster")
+    roster = parse(document)
+    solution = optikit.solve(INSTANCES / "Instance1.roster", time_limit=10, threads=2)
+    assert solution.check.ok
+    by_emp, by_day = penalties(roster, _grid(roster, solution))
+    assert sum(by_day) == solution.objective
+    assert 0 < sum(by_emp) <= sum(by_day)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_kind_frees_part_of_the_roster(kind: str) -> None:
+    roster = parse(read_roster(INSTANCES / "Instance1.roster"))
+    hoods = Neighbourhoods(roster, random.Random(0))
+    hoods.step = KINDS.index(kind)
+    grid: list[list[int | None]] = [[None] * roster.days for _ in roster.employees]
+    drawn, free = hoods.draw(grid)
+    assert drawn == kind
+    assert 0 < len(free) < roster.num_employees * roster.days
+    assert all(0 <= e < roster.num_employees and 0 <= d < roster.days for e, d in free)
+    hoods.feedback(kind, proved=False)
+    assert hoods.size[kind] < Neighbourhoods(roster, random.Random(0)).size[kind]
+
+
+def test_lns_improves_a_first_roster_and_keeps_its_bookkeeping() -> None:
+    from optikit_ortools.cpsat import CpSatBackend
+    from optikit_rostering import lns
+    from optikit_rostering.cpsat_model import RosterModel
+
+    from optikit.types import SolveContext, SolveOptions
+
+    roster = parse(read_roster(INSTANCES / "Instance1.roster"))
+    rm = RosterModel(roster)
+    backend = CpSatBackend()
+    first = backend.solve(rm.model, SolveContext(SolveOptions(threads=1)),
+                          parameters={"stop_after_first_solution": True})
+    grid = rm.grid(first.boolean_value)
+    start = round(first.objective)
+    ctx = SolveContext(SolveOptions(threads=1, time_limit=1.5, seed=3))
+    stats = {"lns_steps": 0, "lns_improvements": 0}
+    best, grid = lns.improve(rm, backend, ctx, grid, start, first.bound, 0.3, stats)
+    assert stats["lns_steps"] > 0
+    assert best <= start
+    assert sum(penalties(roster, grid)[1]) == best
+
+
+def test_stall_option_reaches_a_checked_roster() -> None:
+    solution = optikit.solve(plant(), time_limit=2, threads=1,
+                             options={"lns": "on", "stall": 0.05, "global_share": 0.1,
+                                      "lns_time": 0.2})
+    assert solution.check.ok and solution.solution is not None
