@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from optikit.text_formats import read_text_format
 from optikit.types import InvalidProblem
 
 _MAX_TOKEN_CHARS = 12
@@ -91,8 +92,4 @@ def parse_carseq(text: str, name: str = "") -> dict[str, Any]:
 
 def read_carseq(path: Path) -> dict[str, Any]:
     """Read a ``.carseq`` file (the registered reader's entry point)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidProblem("line 1", "not a text file") from None
-    return parse_carseq(text, Path(path).stem)
+    return read_text_format(path, parse_carseq)

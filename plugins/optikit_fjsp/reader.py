@@ -15,6 +15,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from optikit.text_formats import read_text_format
 from optikit.types import InvalidProblem
 
 #: A header may declare machines no operation uses, but not more than this many beyond
@@ -134,8 +135,4 @@ def parse_fjs(text: str, name: str = "") -> dict[str, Any]:
 
 def read_fjs(path: Path) -> dict[str, Any]:
     """Read an ``.fjs`` file (the registered reader's entry point)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidProblem("line 1", "not a text file") from None
-    return parse_fjs(text, Path(path).stem)
+    return read_text_format(path, parse_fjs)

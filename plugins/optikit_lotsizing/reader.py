@@ -19,6 +19,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from optikit.text_formats import read_text_format
 from optikit.types import InvalidProblem
 
 #: Items per demand line in the published files.
@@ -121,8 +122,4 @@ def parse_clsp(text: str, name: str = "") -> dict[str, Any]:
 
 def read_clsp(path: Path) -> dict[str, Any]:
     """Read a ``.clsp`` file (the registered reader's entry point)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidProblem("line 1", "not a text file") from None
-    return parse_clsp(text, Path(path).stem)
+    return read_text_format(path, parse_clsp)

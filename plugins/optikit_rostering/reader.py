@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from optikit.text_formats import read_text_format
 from optikit.types import InvalidProblem
 
 SECTIONS = ("SECTION_HORIZON", "SECTION_SHIFTS", "SECTION_STAFF", "SECTION_DAYS_OFF",
@@ -139,8 +140,4 @@ def parse_roster(text: str, name: str = "") -> dict[str, Any]:
 
 def read_roster(path: Path) -> dict[str, Any]:
     """Read a ``.roster`` file (the registered reader's entry point)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidProblem("line 1", "not a text file") from None
-    return parse_roster(text, Path(path).stem)
+    return read_text_format(path, parse_roster)
