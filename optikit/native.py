@@ -20,8 +20,11 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import numpy as np
+
 from optikit.limits import grace_seconds
-from optikit.types import SolveContext
+from optikit.paradigms import LinearResult
+from optikit.types import SolveContext, Status
 
 T = TypeVar("T")
 
@@ -96,3 +99,16 @@ def work_left_behind() -> bool:
     """Whether a native solver call this process stopped waiting for is still running."""
     with _lock:
         return _left_behind > 0
+
+
+def left_behind_result(
+    solver: str, ctx: SolveContext, x: np.ndarray | None, objective: float | None,
+    num_cols: int,
+) -> LinearResult:
+    """What a linear backend answers for a call it stopped waiting for: its last
+    incumbent ``x`` (``feasible``), or ``unknown`` when it saw none of the model's size."""
+    why = "stopped by the user" if ctx.stop.is_set() else "time limit"
+    note = f"{why}; {solver} did not stop in time and was left to finish"
+    if x is None or x.shape != (num_cols,):
+        return LinearResult(Status.UNKNOWN, message=f"{note} (no incumbent reported)")
+    return LinearResult(Status.FEASIBLE, x=x.copy(), objective=objective, message=note)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from optikit.native import call_stoppable, work_left_behind
+from optikit.native import call_stoppable, left_behind_result, work_left_behind
 from optikit.options import OptionDecl, OptionNamespace
 from optikit.paradigms import LinearBackend, LinearModel, LinearResult, answer_without_solver
 from optikit.types import Availability, SolveContext, Status, UsageError
@@ -257,12 +257,8 @@ class _HighsRun:
         """HiGHS did not honour the stop in time (it checks only at some points, e.g.
         not inside a sub-MIP heuristic): answer with its last incumbent."""
         self.abandoned = True
-        why = "stopped by the user" if self.ctx.stop.is_set() else "time limit"
-        note = f"{why}; HiGHS did not stop in time and was left to finish"
-        x = self.best_x
-        if x is None or x.shape != (self.model.num_cols,):
-            return LinearResult(Status.UNKNOWN, message=f"{note} (no incumbent reported)")
-        return LinearResult(Status.FEASIBLE, x=x, objective=self.best, message=note)
+        return left_behind_result("HiGHS", self.ctx, self.best_x, self.best,
+                                  self.model.num_cols)
 
     def _run_highs(self) -> Any:
         global _scheduler_threads

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from optikit.native import call_stoppable
+from optikit.native import call_stoppable, left_behind_result
 from optikit.paradigms import LinearBackend, LinearModel, LinearResult, answer_without_solver
 from optikit.types import Availability, Paradigm, SolveContext, Status, UsageError
 
@@ -188,13 +188,8 @@ class _MathOptRun:
     def _left_running(self) -> LinearResult:
         """The solver did not honour the stop in time: answer with its last incumbent."""
         self.abandoned = True
-        why = "stopped by the user" if self.ctx.stop.is_set() else "time limit"
-        note = f"{why}; {self.name} did not stop in time and was left to finish"
-        if self.best_x is None:
-            return LinearResult(Status.UNKNOWN, message=f"{note} (no incumbent reported)")
-        return LinearResult(
-            Status.FEASIBLE, x=self.best_x.copy(), objective=self.best, message=note
-        )
+        return left_behind_result(self.name, self.ctx, self.best_x, self.best,
+                                  self.model.num_cols)
 
     def _model_parameters(self) -> Any:
         """Per-model parameters (none here; the quadratic run adds a solution hint)."""
