@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from optikit import hookimpl
 from optikit.lazy import lazy
@@ -91,3 +92,15 @@ def register_readers(register: Callable[[Reader], None]) -> None:
             description="CSPLib prob001 car sequencing files (options O1.., classes by id)",
         )
     )
+
+
+@hookimpl
+def export_tables(
+    problem_type: str, problem: Any, document: dict[str, Any]
+) -> dict[str, list[dict[str, Any]]] | None:
+    """The sequence car by car, options marked, for ``optikit export`` and charts."""
+    if problem_type != NAME or problem is None:
+        return None
+    from optikit_carseq.export import sequence_tables
+
+    return sequence_tables(problem, document)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from optikit import hookimpl
 from optikit.lazy import lazy
@@ -90,3 +91,15 @@ def register_readers(register: Callable[[Reader], None]) -> None:
             "objective)",
         )
     )
+
+
+@hookimpl
+def export_tables(
+    problem_type: str, problem: Any, document: dict[str, Any]
+) -> dict[str, list[dict[str, Any]]] | None:
+    """Each vehicle's stops with plant coordinates, for ``optikit export`` and charts."""
+    if problem_type != NAME or problem is None:
+        return None
+    from optikit_intralogistics.export import route_tables
+
+    return route_tables(problem, document)
