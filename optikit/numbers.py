@@ -55,15 +55,3 @@ def percent(value: float | None, digits: int = 1) -> str:
     """A percentage already in % (``12.345`` -> ``12.3%``)."""
     return "-" if value is None else f"{value:.{digits}f}%"
 
-
-def currency_of(problem: Any) -> str:
-    """The currency a problem states (``currency: KRW``), '' when it states none."""
-    value = getattr(problem, "currency", None)
-    if value is None and isinstance(problem, dict):
-        value = problem.get("currency")
-    return str(value) if value else ""
-
-
-def money(value: Any, currency: str = "") -> str:
-    """An amount in the problem's currency: ``1,234.50 KRW`` (``-`` for None)."""
-    return number(value, currency)

@@ -84,9 +84,9 @@ def chart_command(app: App, solution: Path, problem_file: Path | None, colour_by
     schedules, the blend against its specs, flows, rosters, sequences, routes..."""
     from optikit.atomic import write_with_atomic
     from optikit.cli.guards import check_output_path
-    from optikit.numbers import currency_of
     from optikit.plotting.interactive import chart
     from optikit.problem_io import read_data_file
+    from optikit.units import currency_of
 
     if output.suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"{output}: -o: charts are written as .html")

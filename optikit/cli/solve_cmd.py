@@ -266,9 +266,9 @@ def _draw(loaded: Any, document: dict[str, Any], path: Path, registry: Any,
     ``.html``: the shared interactive chart of the export tables (any type); other
     suffixes: the type's own static chart."""
     if _interactive(path):
-        from optikit.numbers import currency_of
         from optikit.plotting.interactive import chart
         from optikit.sheets.export import plant_sheets
+        from optikit.units import currency_of
 
         def draw(problem: Any, doc: dict[str, Any], tmp: Path) -> None:
             chart(plant_sheets(doc, problem, registry), doc, tmp, colour_by, problem,

@@ -25,6 +25,7 @@ from typing import Any
 from optikit import scheduling
 from optikit.scheduling import Mode, Operation
 from optikit.types import InvalidProblem
+from optikit.units import currency_of
 
 
 def exact(value: Any) -> Fraction:
@@ -139,6 +140,7 @@ class Problem:
     jobs: tuple[Job, ...]
     weights: Weights
     time_unit: str = ""
+    currency: str = ""  # of money amounts, for reports (optikit.units)
 
     def renewing_task(self, machine: int) -> int | None:
         for i, task in enumerate(self.tasks):
@@ -334,4 +336,4 @@ def parse(document: Mapping[str, Any]) -> Problem:
         exact(w.get("makespan", 0)),
     )
     return Problem(horizon, machines, crews, tasks, jobs, weights,
-                   str(document.get("time_unit", "")))
+                   str(document.get("time_unit", "")), currency=currency_of(document))
