@@ -13,7 +13,8 @@ PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b
 LATE = "#d62728"        # late jobs, violated specs, overloads
 DUE = "#d62728"         # due-date markers
 SETUP = "#7f7f7f"       # changeovers, maintenance, non-productive time
-BAND = "rgba(89,161,79,0.18)"  # a spec or target band
+BAND = "rgba(89,161,79,0.18)"  # a spec or target band (plotly)
+BAND_MPL = "#59a14f2e"  # the same for matplotlib
 OK = "#59a14f"
 
 
