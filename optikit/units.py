@@ -33,6 +33,8 @@ def currency_of(source: Any) -> str:
     return str(value) if value else ""
 
 
-def money(value: Any, currency: str = "") -> str:
-    """An amount with its currency: ``1,234.50 KRW``; ``-`` for None."""
-    return number(value, currency)
+def money(value: Any, currency: str = "", decimals: int | None = 2) -> str:
+    """An amount with its currency, cents shown: ``1,234.50 KRW``, ``8,495 KRW`` (whole
+    amounts without decimals); ``-`` for None.  ``decimals=None``: the general number
+    format, for small unit prices (a shadow price of 0.0037 per t)."""
+    return number(value, currency, decimals=decimals)

@@ -21,7 +21,7 @@ from optikit.plotting import style
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 FONT = 8  # points; labels inside bars use LABEL_FONT
 LABEL_FONT = 7
-_RC = {"font.size": FONT, "axes.titlesize": 10, "axes.labelsize": FONT,
+_RC: Any = {"font.size": FONT, "axes.titlesize": 10, "axes.labelsize": FONT,
        "legend.fontsize": 7, "axes.spines.top": False, "axes.spines.right": False,
        "svg.hashsalt": "optikit", "svg.fonttype": "none"}
 
@@ -69,7 +69,7 @@ def marker(label: str, symbol: str, colour: str = "black", size: float = 7) -> A
                   label=label)
 
 
-def line(label: str, colour: str = "black", style_: str = "-", width: float = 1.2) -> Any:
+def line(label: str, colour: str = "black", style_: Any = "-", width: float = 1.2) -> Any:
     from matplotlib.lines import Line2D
 
     return Line2D([], [], color=colour, linestyle=style_, linewidth=width, label=label)
@@ -102,7 +102,7 @@ def text_width(text: str, ax: Any, fontsize: float = LABEL_FONT) -> float:
     fig = ax.get_figure()
     width_in = fig.get_figwidth() * ax.get_position().width
     lo, hi = ax.get_xlim()
-    return len(text) * fontsize * 0.6 / 72.0 * (hi - lo) / max(width_in, 1e-6)
+    return len(text) * fontsize * 0.65 / 72.0 * (hi - lo) / max(width_in, 1e-6)
 
 
 def place_labels(ax: Any, spans: Sequence[tuple[float, float, str]],

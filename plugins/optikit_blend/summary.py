@@ -81,7 +81,8 @@ def _binding_rows(analysis: Mapping[str, Any], currency: str = "") -> list[tuple
             per = "per unit of ratio"
         else:
             per = f"per {unit.split()[0]}" if unit else "per unit"
-        price = "no dual" if cost is None else f"tightening costs {money(cost, currency)} {per}"
+        price = ("no dual" if cost is None
+                 else f"tightening costs {money(cost, currency, None)} {per}")
         rows.append(("", f"{entry['kind']} {entry['name']} {entry['side']} "
                          f"{_num(entry['limit'])}: {price}"))
     if len(entries) > MAX_BINDING_ROWS:
