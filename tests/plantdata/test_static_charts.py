@@ -14,7 +14,7 @@ from optikit.registry import Registry
 
 pytest.importorskip("matplotlib", reason="static charts need the plot extra")
 
-from optikit.plotting import static  # noqa: E402
+from optikit.plotting import static
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = Path(__file__).parent / "solutions"
@@ -55,7 +55,7 @@ def test_maintenance_labels_do_not_overlap(registry: Registry, tmp_path: Path) -
 
 
 def test_place_labels_keeps_labels_apart() -> None:
-    fig, (ax,) = static.new_figure(6, 2)
+    _fig, (ax,) = static.new_figure(6, 2)
     ax.set_xlim(0, 100)
     spans = [(0.0, 2.0, "a-long-label"), (2.0, 4.0, "another-long-one"),
              (4.0, 6.0, "third-long-label"), (10.0, 60.0, "fits")]
