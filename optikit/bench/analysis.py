@@ -222,6 +222,16 @@ class Profile:
         r = self.ratios.get(solver, [])
         return sum(1 for x in r if x <= tau) / self.problems if self.problems else 0.0
 
+    def curve(self, solver: str, top: float) -> tuple[list[float], list[float]]:
+        """The step function rho(tau) of ``solver`` from tau = 1 to ``top``, as points."""
+        xs, ys = [1.0], [self.rho(solver, 1.0)]
+        for r in self.ratios.get(solver, []):
+            xs.append(r)
+            ys.append(self.rho(solver, r))
+        xs.append(top)
+        ys.append(ys[-1])
+        return xs, ys
+
     @property
     def max_ratio(self) -> float:
         finite = [x for rs in self.ratios.values() for x in rs]

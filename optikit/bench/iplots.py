@@ -28,13 +28,8 @@ def profile_figure(profile: Profile) -> dict[str, Any]:
     """Dolan-Moré profile: share of problems solved within tau times the fastest."""
     top = max(2.0, profile.max_ratio * 1.5)
     data = []
-    for k, (solver, ratios) in enumerate(sorted(profile.ratios.items())):
-        xs, ys = [1.0], [profile.rho(solver, 1.0)]
-        for r in ratios:
-            xs.append(r)
-            ys.append(profile.rho(solver, r))
-        xs.append(top)
-        ys.append(ys[-1])
+    for k, solver in enumerate(sorted(profile.ratios)):
+        xs, ys = profile.curve(solver, top)
         data.append({
             "type": "scatter", "mode": "lines", "name": solver, "meta": solver,
             "x": xs, "y": ys, "line": {"shape": "hv", "width": 2.5,

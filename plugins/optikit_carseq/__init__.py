@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from optikit import hookimpl
 from optikit.lazy import lazy
+from optikit.sheets.export import tables_hook
 from optikit.types import Formulation, Paradigm, ProblemType, Reader
 from optikit_carseq.options import CPSAT_OPTIONS
 
@@ -94,13 +94,5 @@ def register_readers(register: Callable[[Reader], None]) -> None:
     )
 
 
-@hookimpl
-def export_tables(
-    problem_type: str, problem: Any, document: dict[str, Any]
-) -> dict[str, list[dict[str, Any]]] | None:
-    """The sequence car by car, options marked, for ``optikit export`` and charts."""
-    if problem_type != NAME or problem is None:
-        return None
-    from optikit_carseq.export import sequence_tables
-
-    return sequence_tables(problem, document)
+# The plant tables for ``optikit export`` and the interactive chart.
+export_tables = hookimpl(tables_hook(NAME, "optikit_carseq.export:sequence_tables"))

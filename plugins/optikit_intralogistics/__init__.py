@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from optikit import hookimpl
 from optikit.lazy import lazy
+from optikit.sheets.export import tables_hook
 from optikit.types import Backend, Formulation, ProblemType, Reader
 from optikit_intralogistics.options import PLAIN_OPTIONS, ROUTING_OPTIONS
 from optikit_intralogistics.spec import PARADIGM
@@ -93,13 +93,5 @@ def register_readers(register: Callable[[Reader], None]) -> None:
     )
 
 
-@hookimpl
-def export_tables(
-    problem_type: str, problem: Any, document: dict[str, Any]
-) -> dict[str, list[dict[str, Any]]] | None:
-    """Each vehicle's stops with plant coordinates, for ``optikit export`` and charts."""
-    if problem_type != NAME or problem is None:
-        return None
-    from optikit_intralogistics.export import route_tables
-
-    return route_tables(problem, document)
+# The plant tables for ``optikit export`` and the interactive chart.
+export_tables = hookimpl(tables_hook(NAME, "optikit_intralogistics.export:route_tables"))
