@@ -16,8 +16,8 @@ from typing import Any
 from optikit.plotting import style
 from optikit.sheets.book import Sheet
 
-#: Bars get a text label only while there are few enough to read.
-MAX_LABELLED_BARS = 150
+#: Bars carry their job as text (shown where it fits, else only in the hover) up to this.
+MAX_LABELLED_BARS = 5000
 #: Above this many colour groups the legend lists only the first ones.
 MAX_LEGEND_GROUPS = 40
 
@@ -105,11 +105,11 @@ def gantt_figure(
             for r in rows:
                 r[colour_by] = attribute.get(str(r.get("job")), "")
     key = colour_by if any(colour_by in r for r in rows) else "job"
-    groups = sorted({str(r.get(key)) for r in rows})
+    groups = sorted({str(r.get(key)) for r in rows}, key=style.natural)
     setups = changeovers(problem, rows)
     extra = [(other.name, rows_of(other)) for other in others if other.rows]
     machines = sorted({str(r.get("machine")) for r in rows}
-                      | {str(r.get("machine")) for _, rs in extra for r in rs})
+                      | {str(r.get("machine")) for _, rs in extra for r in rs}, key=style.natural)
     fig = go.Figure()
     unit = style.time_unit(document, problem)
     _tariff(fig, extras.get("tariff"))
@@ -130,7 +130,7 @@ def gantt_figure(
             y=[str(r.get("machine")) for r in mine],
             x=[(r.get("end") or 0) - (r.get("start") or 0) for r in mine],
             base=[r.get("start") or 0 for r in mine], orientation="h",
-            marker={"color": style.colour(g),
+            marker={"color": style.colour(g, len(groups)),
                     "line": {"color": [style.LATE if x else "rgba(0,0,0,0.4)" for x in late],
                              "width": [3 if x else 1 for x in late]}},
             text=[str(r.get("job", "")) for r in mine] if labelled else None,

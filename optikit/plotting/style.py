@@ -18,8 +18,24 @@ BAND_MPL = "#59a14f2e"  # the same for matplotlib
 OK = "#59a14f"
 
 
-def colour(index: int) -> str:
-    return PALETTE[index % len(PALETTE)]
+def colour(index: int, count: int = 0) -> str:
+    """Colour ``index`` of ``count``: the palette up to 10, beyond it distinct hues
+    spread by the golden angle (so 100 jobs do not share ten colours)."""
+    if count <= len(PALETTE):
+        return PALETTE[index % len(PALETTE)]
+    import colorsys
+
+    hue = (index * 0.618033988749895) % 1.0
+    light = (0.45, 0.6, 0.72)[index % 3]
+    r, g, b = colorsys.hls_to_rgb(hue, light, 0.55)
+    return f"#{int(r * 255):02x}{int(g * 255):02x}{int(b * 255):02x}"
+
+
+def natural(text: str) -> list[Any]:
+    """Sort key that puts M2 before M10."""
+    import re
+
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
 def title(document: Mapping[str, Any], what: str = "") -> str:
