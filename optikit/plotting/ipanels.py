@@ -8,9 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from optikit.numbers import number
 from optikit.plotting import style
 from optikit.plotting.igantt import rows_of
 from optikit.sheets.book import Sheet
+
+#: Spec panels of the blend chart; more components are left to the summary.
+MAX_SPEC_PANELS = 12
 
 
 def _go() -> Any:
@@ -21,58 +25,74 @@ def _go() -> Any:
 
 def blend_figure(spec: Sheet, charge: Sheet | None, document: Mapping[str, Any],
                  currency: str = "") -> Any:
-    """Left: each component's content against its spec band; right: the charge."""
+    """Top: one small panel per specified component (each on its own scale, so 0.05 %
+    phosphorus reads as well as 58 % iron) with its spec band; bottom: the charge."""
     from plotly.subplots import make_subplots
 
-    rows = rows_of(spec)
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], horizontal_spacing=0.12,
-                        subplot_titles=("composition against the specs",
-                                        "charge by material"))
-    names = [str(r.get("component")) for r in rows]
-    inside = [r.get("within_spec") is not False for r in rows]
-    for k, r in enumerate(rows):
-        lo, hi = r.get("spec_min"), r.get("spec_max")
-        if lo is None and hi is None:
-            continue
-        fig.add_shape(type="rect", xref="x", yref="y", x0=k - 0.42, x1=k + 0.42,
-                      y0=lo if lo is not None else 0,
-                      y1=hi if hi is not None else max(float(r.get("pct") or 0) * 1.3, 1),
-                      fillcolor=style.BAND, line={"color": style.OK, "width": 1,
-                                                  "dash": "dot"}, layer="below")
-    fig.add_bar(name="content", x=names, y=[r.get("pct") for r in rows], width=0.5,
-                marker_color=[style.colour(0) if ok else style.LATE for ok in inside],
-                hovertext=[f"{r.get('component')}: {r.get('pct'):.4g} % (spec "
-                           f"{_band(r)})" for r in rows], hoverinfo="text", row=1, col=1)
+    rows = [r for r in rows_of(spec) if r.get("spec_min") is not None
+            or r.get("spec_max") is not None][:MAX_SPEC_PANELS] or rows_of(spec)[:1]
+    cols = max(1, min(6, len(rows)))
+    spec_rows = -(-len(rows) // cols)
+    specs: list[list[Any]] = [[{} for _ in range(cols)] for _ in range(spec_rows)]
+    specs.append([{"colspan": cols}] + [None] * (cols - 1))
+    fig = make_subplots(
+        rows=spec_rows + 1, cols=cols, specs=specs, vertical_spacing=0.12,
+        row_heights=[1.0] * spec_rows + [1.3], horizontal_spacing=0.06,
+        subplot_titles=[f"{r.get('component')} (spec {_band(r)})" for r in rows]
+        + [""] * (spec_rows * cols - len(rows)) + ["charge by material"])
+    for n, r in enumerate(rows):
+        _spec_panel(fig, r, 1 + n // cols, 1 + n % cols)
     fig.add_scatter(name="spec band (min to max)", mode="markers", x=[None], y=[None],
                     marker={"symbol": "square", "size": 14, "color": style.BAND,
                             "line": {"color": style.OK, "width": 1}}, row=1, col=1)
-    if not all(inside):
-        fig.add_scatter(name="outside its spec", mode="markers", x=[None], y=[None],
-                        marker={"symbol": "square", "size": 14, "color": style.LATE},
-                        row=1, col=1)
+    for name, colour in (("content within its spec", style.colour(0)),
+                         ("content outside its spec", style.LATE)):
+        fig.add_scatter(name=name, mode="markers", x=[None], y=[None], row=1, col=1,
+                        marker={"symbol": "square", "size": 14, "color": colour})
     if charge is not None and charge.rows:
         mats = sorted(rows_of(charge), key=lambda r: -float(r.get("tonnes") or 0))
-        money = f" ({currency})" if currency else ""
-        fig.add_bar(name="tonnes charged", x=[str(r.get("material")) for r in mats],
+        money = f" {currency}" if currency else ""
+        fig.add_bar(name="tonnes charged (label: share)",
+                    x=[str(r.get("material")) for r in mats],
                     y=[r.get("tonnes") for r in mats], marker_color=style.colour(1),
                     text=[f"{float(r.get('share_pct') or 0):.1f} %" for r in mats],
                     textposition="outside",
                     hovertext=[f"{r.get('material')}: {r.get('tonnes'):.4g} t, "
                                f"{float(r.get('share_pct') or 0):.2f} % of the charge, cost "
-                               f"{r.get('cost')}{money}" for r in mats], hoverinfo="text",
-                    row=1, col=2)
-        fig.update_yaxes(title_text=style.axis_label("amount", "t"), row=1, col=2)
-    fig.update_yaxes(title_text=style.axis_label("content", "%"), row=1, col=1)
-    fig.update_xaxes(title_text="component", row=1, col=1)
-    fig.update_xaxes(title_text="material", row=1, col=2)
-    fig.update_layout(title=style.title(document, "blend"), template="plotly_white",
-                      height=480, bargap=0.3)
+                               f"{number(r.get('cost'), currency, decimals=2)}"
+                               for r in mats], hoverinfo="text", row=spec_rows + 1, col=1)
+        fig.update_yaxes(title_text=style.axis_label("charged", "t"), row=spec_rows + 1, col=1)
+        fig.update_xaxes(title_text=f"material (cost in{money or ' the problem currency'})"
+                         if money else "material", row=spec_rows + 1, col=1)
+    fig.update_layout(title=style.title(document, "composition against the specs, and the "
+                                                  "charge"), template="plotly_white",
+                      height=320 * spec_rows + 380, showlegend=True, bargap=0.3)
     return fig
+
+
+def _spec_panel(fig: Any, row: Mapping[str, Any], r: int, c: int) -> None:
+    value = float(row.get("pct") or 0.0)
+    lo, hi = row.get("spec_min"), row.get("spec_max")
+    top = max(value, float(lo or 0.0), float(hi or 0.0)) * 1.25 or 1.0
+    band_lo = 0.0 if lo is None else float(lo)
+    band_hi = top if hi is None else float(hi)
+    if band_hi - band_lo < top * 0.01:  # an equality spec: a visible sliver
+        band_lo, band_hi = band_lo - top * 0.006, band_hi + top * 0.006
+    fig.add_hrect(y0=band_lo, y1=band_hi, fillcolor=style.BAND, layer="below",
+                  line={"color": style.OK, "width": 1, "dash": "dot"}, row=r, col=c,
+                  exclude_empty_subplots=False)
+    inside = row.get("within_spec") is not False
+    fig.add_bar(x=[str(row.get("component"))], y=[value], width=0.5, showlegend=False,
+                marker_color=style.colour(0) if inside else style.LATE,
+                text=[f"{value:.4g} %"], textposition="outside",
+                hovertext=[f"{row.get('component')}: {value:.6g} % (spec {_band(row)} %)"],
+                hoverinfo="text", row=r, col=c)
+    fig.update_yaxes(range=[0, top], title_text="%" if c == 1 else None, row=r, col=c)
 
 
 def _band(row: Mapping[str, Any]) -> str:
     lo, hi = row.get("spec_min"), row.get("spec_max")
-    return f"{'-' if lo is None else lo} to {'-' if hi is None else hi} %"
+    return f"{'-' if lo is None else f'{lo:g}'} to {'-' if hi is None else f'{hi:g}'}"
 
 
 def sankey_figure(sheet: Sheet, document: Mapping[str, Any]) -> Any:

@@ -34,7 +34,8 @@ SAMPLES = {
 }
 #: What each chart must show: trace names (legend entries) or trace types.
 EXPECTED = {
-    "westerberg_steel": ("blend", {"content", "spec band (min to max)", "tonnes charged"}),
+    "westerberg_steel": ("blend", {"content within its spec", "spec band (min to max)",
+                                   "tonnes charged (label: share)"}),
     "paint_shop_line": ("sequence", {"car needs the option", "in an overloaded window"}),
     "machining_cell_day": ("gantt", {"tariff band: price per kWh (darker = dearer)",
                                      "switch-on", "due date", "job A1"}),
