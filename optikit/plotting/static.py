@@ -76,11 +76,15 @@ def line(label: str, colour: str = "black", style_: Any = "-", width: float = 1.
 
 
 def legend(ax: Any, handles: Sequence[Any], title: str | None = None, outside: bool = True,
-           ncol: int = 1) -> None:
-    """The legend of a panel; outside the plot area (right) so it never hides bars."""
+           ncol: int = 1, below: bool = False) -> None:
+    """The legend of a panel; outside the plot area (right, or ``below``) so it never
+    hides what is drawn."""
     if not handles:
         return
-    if outside:
+    if below:
+        ax.legend(handles=list(handles), title=title, loc="upper center",
+                  bbox_to_anchor=(0.5, -0.02), fontsize=7, ncol=max(ncol, 3), frameon=False)
+    elif outside:
         ax.legend(handles=list(handles), title=title, loc="upper left",
                   bbox_to_anchor=(1.01, 1.0), fontsize=7, title_fontsize=7, ncol=ncol,
                   frameon=False)
