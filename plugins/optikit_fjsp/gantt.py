@@ -90,6 +90,26 @@ def draw(problem: FjspProblem, document: Mapping[str, Any], path: Path) -> None:
         _draw_matplotlib(problem, document, path)
 
 
+OFF_SHIFT_COLOUR = "#e4e4e4"
+
+
+def off_shift(problem: FjspProblem, horizon: int) -> list[tuple[int, int, int]]:
+    """Non-working time ``(machine, start, end)`` up to ``horizon`` of calendar machines."""
+    out = []
+    for m in range(len(problem.shop.machines)):
+        cal = problem.shop.calendar(m)
+        if cal is None:
+            continue
+        t = 0
+        for a, b in cal.working_windows(horizon):
+            if a > t:
+                out.append((m, t, a))
+            t = b
+        if t < horizon:
+            out.append((m, t, horizon))
+    return out
+
+
 def _colour(groups: list[str], group: str) -> str:
     return PALETTE[groups.index(group) % len(PALETTE)] if group in groups else SETUP_COLOUR
 
@@ -115,6 +135,8 @@ def _draw_matplotlib(problem: FjspProblem, document: Mapping[str, Any], path: Pa
     horizon = max((b.end for b in items), default=1) or 1
     fig = Figure(figsize=(max(8.0, min(24.0, 6 + horizon / 40)), 1.2 + 0.45 * len(machines)))
     ax = fig.add_subplot()
+    for m, a, z in off_shift(problem, horizon):
+        ax.barh(m, z - a, left=a, height=0.9, color=OFF_SHIFT_COLOUR, linewidth=0, zorder=0)
     for b in items:
         if b.setup:
             ax.barh(
@@ -150,6 +172,8 @@ def _draw_matplotlib(problem: FjspProblem, document: Mapping[str, Any], path: Pa
         handles.append(
             Patch(facecolor="white", edgecolor=SETUP_COLOUR, hatch="////", label="changeover")
         )
+    if problem.shop.has_calendars:
+        handles.append(Patch(facecolor=OFF_SHIFT_COLOUR, label="non-working time"))
     if handles:
         ax.legend(
             handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False
