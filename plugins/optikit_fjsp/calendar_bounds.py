@@ -71,14 +71,12 @@ def makespan_bound(problem: FjspProblem) -> int:
 
 def lower_bound(problem: FjspProblem) -> float:
     """A valid lower bound on the objective under the machines' calendars."""
-    objective = problem.objective
-    value = 0.0
-    if objective.makespan_weight:
-        value += objective.makespan_weight * makespan_bound(problem)
-    if objective.tardiness_weight:
-        flat = problem.flat
-        for j, end in enumerate(chain_ends(problem)):
-            due = flat.due[j]
-            if due is not None and end > due:
-                value += objective.tardiness_weight * flat.weight[j] * (end - due)
-    return value
+    flat = problem.flat
+    ends = chain_ends(problem)
+    late = sum(
+        flat.weight[j] * max(0, end - due)
+        for j, end in enumerate(ends)
+        if (due := flat.due[j]) is not None
+    )
+    makespan = makespan_bound(problem) if problem.objective.makespan_weight else 0
+    return problem.objective.value(makespan, late)

@@ -1,4 +1,4 @@
-"""Calendar-aware schedules without a solver: dispatching and the left-shift decoder.
+"""Calendar-aware schedules without a solver: dispatching and re-timing.
 
 The always-available heuristics (:mod:`optikit_fjsp.heuristic`, the tabu search) assume
 an operation runs as soon as its machine and job are free.  With working-time calendars
@@ -11,11 +11,10 @@ by construction.
 
 from __future__ import annotations
 
-import itertools
 import math
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from optikit_fjsp.model import FjspProblem
 from optikit_fjsp.timetable import Solution, objective_value
@@ -46,47 +45,33 @@ class Placer:
         return start, cal.finish(start, d) if self.interruptible[g] else start + d
 
 
-def decode(problem: FjspProblem, modes: Sequence[int], seqs: Sequence[Sequence[int]]) -> Solution:
-    """Earliest calendar-feasible times for fixed modes and machine sequences.
+def retime(problem: FjspProblem, sol: Solution) -> Solution:
+    """Earliest calendar-feasible times keeping ``sol``'s modes and machine orders.
 
-    Raises ValueError when the sequences contradict job order or a calendar without
-    ``repeat`` runs out.
+    ``sol`` must respect job order and one operation at a time per machine (it may
+    ignore calendars and changeovers, as the relaxed global model does): operations
+    are then re-timed in the order of their old starts, which respects both orders.
+    Raises ValueError when a calendar without ``repeat`` runs out.
     """
     flat = problem.flat
     placer = Placer(problem)
-    n = flat.num_ops
-    mach_pred = [-1] * n
-    mach_succ = [-1] * n
-    for seq in seqs:
-        for a, b in itertools.pairwise(seq):
-            mach_pred[b], mach_succ[a] = a, b
-    indeg = [(flat.prev_op(g) >= 0) + (mach_pred[g] >= 0) for g in range(n)]
-    starts, ends = [0] * n, [0] * n
-    ready = [g for g in range(n) if indeg[g] == 0]
-    done = 0
-    while ready:
-        g = ready.pop()
-        done += 1
+    old_ends = [sol.end(flat, g) for g in range(flat.num_ops)]
+    order = sorted(range(flat.num_ops), key=lambda g: (sol.starts[g], old_ends[g], g))
+    starts, ends = [0] * flat.num_ops, [0] * flat.num_ops
+    free = [0] * flat.num_machines  # end of the machine's last operation so far
+    last_job = [-1] * flat.num_machines
+    for g in order:
         j = flat.op_job[g]
-        t = flat.release[j] if flat.op_index[g] == 0 else 0
-        if flat.prev_op(g) >= 0:
-            t = max(t, ends[flat.prev_op(g)])
-        q = mach_pred[g]
-        if q >= 0:
-            m = flat.modes[g][modes[g]][0]
-            t = max(t, ends[q] + flat.setup_between(m, flat.op_job[q], j))
-        placed = placer.place(g, modes[g], t)
+        m = flat.modes[g][sol.modes[g]][0]
+        ready = ends[g - 1] if flat.op_index[g] > 0 else flat.release[j]
+        if last_job[m] >= 0:
+            ready = max(ready, free[m] + flat.setup_between(m, last_job[m], j))
+        placed = placer.place(g, sol.modes[g], ready)
         if placed is None:
             raise ValueError(f"operation {g} no longer fits its machine's calendar")
         starts[g], ends[g] = placed
-        for h in (flat.next_op(g), mach_succ[g]):
-            if h >= 0:
-                indeg[h] -= 1
-                if indeg[h] == 0:
-                    ready.append(h)
-    if done != n:
-        raise ValueError("machine sequences contradict job order (cycle)")
-    return Solution(tuple(modes), tuple(starts), tuple(ends))
+        free[m], last_job[m] = ends[g], j
+    return Solution(sol.modes, tuple(starts), tuple(ends))
 
 
 # priority(job, operation, problem, remaining work) -> larger goes first

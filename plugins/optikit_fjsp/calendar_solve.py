@@ -7,7 +7,7 @@ a global CP-SAT solve of the calendar-aware model (:mod:`optikit_fjsp.cpsat_mode
 until it stalls, then the LNS (:mod:`optikit_fjsp.lns`, whose sub-models are the same
 calendar-aware model) for the rest of the time.  On very large instances with
 changeovers the setups are relaxed as in the normal run and the schedule re-timed with
-:func:`calendar_dispatch.decode`.  Every schedule passes the kernel's checks (calendars
+:func:`calendar_dispatch.retime`.  Every schedule passes the kernel's checks (calendars
 included) before it is reported.
 """
 
@@ -21,7 +21,7 @@ from optikit_fjsp import bounds, calendar_bounds, calendar_dispatch, cpsat_model
 from optikit_fjsp.incumbent import SharedIncumbent
 from optikit_fjsp.model import FjspProblem
 from optikit_fjsp.options import CPSAT_OPTIONS
-from optikit_fjsp.timetable import Solution, machine_sequences, objective_value
+from optikit_fjsp.timetable import Solution, objective_value
 
 
 def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
@@ -106,7 +106,7 @@ def _unhinted(
         return Outcome(status=result.status, message=result.message, stats=stats)
     sol: Solution = cm.solution(result.value, result.boolean_value)
     if relaxed:
-        sol = calendar_dispatch.decode(problem, sol.modes, machine_sequences(problem.flat, sol))
+        sol = calendar_dispatch.retime(problem, sol)
     if not is_valid(problem, sol):  # pragma: no cover - the model is calendar-exact
         return Outcome(status=Status.UNKNOWN, message="no valid schedule found", stats=stats)
     value = objective_value(problem, sol)

@@ -184,9 +184,9 @@ def global_phase(
     if result.status.has_solution:
         sol = cm.solution(result.value, result.boolean_value)
         if relaxed and problem.shop.has_calendars:
-            from optikit_fjsp.calendar_dispatch import decode
+            from optikit_fjsp.calendar_dispatch import retime
 
-            sol = decode(problem, sol.modes, machine_sequences(problem.flat, sol))
+            sol = retime(problem, sol)
         elif relaxed:
             sol = left_shift(problem.flat, sol.modes, machine_sequences(problem.flat, sol))
         out.best = sol

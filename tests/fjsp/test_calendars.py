@@ -72,3 +72,17 @@ def test_sample_payload_shows_clock_times(registry: Registry) -> None:
 def test_milp_refuses_calendars(registry: Registry) -> None:
     with pytest.raises(InvalidProblem, match="calendars"):
         run(registry, small(), solver="highs", formulation="milp", time_limit=2.0)
+
+
+def test_dispatch_retime_and_bound_on_the_sample(registry: Registry) -> None:
+    from optikit_fjsp import calendar_bounds, calendar_dispatch
+    from optikit_fjsp.cpsat import is_valid
+    from optikit_fjsp.timetable import objective_value
+
+    problem = load(registry, SAMPLE).problem
+    start = calendar_dispatch.construct(problem, budget=0.1)
+    assert start is not None and is_valid(problem, start)
+    again = calendar_dispatch.retime(problem, start)
+    assert is_valid(problem, again)
+    assert objective_value(problem, again) <= objective_value(problem, start)
+    assert calendar_bounds.lower_bound(problem) <= 5310  # the sample's optimum
