@@ -43,6 +43,15 @@ def _gap_free(working: Sequence[tuple[int, int]], repeat: int) -> bool:
     )
 
 
+#: Most working windows a calendar may have over a problem's horizon (a guard against a
+#: one-minute period over years, which no model could use anyway).
+MAX_WINDOWS = 100_000
+
+
+class CalendarTooFine(ValueError):
+    """The calendar would have more than :data:`MAX_WINDOWS` windows over the horizon."""
+
+
 class CalendarExhausted(ValueError):
     """A calendar without ``repeat`` has too little working time left for the work."""
 
@@ -124,6 +133,11 @@ class Calendar:
         if cached is not None and (cached[3] or cached[4] > needed):
             return cached[0], cached[1], cached[2], cached[3]
         horizon = max(needed + 1, 2 * (cached[4] if cached else 0), self._min_horizon())
+        if self.repeat is not None and horizon // self.repeat * len(self.working) > MAX_WINDOWS:
+            raise CalendarTooFine(
+                f"calendar {self.name!r} would need more than {MAX_WINDOWS:,} working windows "
+                f"(period {self.repeat} up to time {horizon:,}); use a coarser time unit"
+            )
         starts, ends, before, complete = self._build(horizon)
         self._cache["w"] = (starts, ends, before, complete, horizon)
         return starts, ends, before, complete

@@ -19,6 +19,7 @@ from typing import Any
 from optikit.scheduling.calendar import (
     Calendar,
     CalendarExhausted,
+    CalendarTooFine,
     Clock,
     parse_calendars,
     parse_clock,
@@ -274,8 +275,13 @@ def parse_shop(doc: Mapping[str, Any]) -> Shop:
     calendars = parse_calendars(doc, machines_doc, clock)
     if not any(c is not None for c in calendars):
         calendars = ()
-    _check_fits(jobs, machines, calendars)
-    return Shop(tuple(machines), tuple(jobs), setups, calendars, clock)
+    shop = Shop(tuple(machines), tuple(jobs), setups, calendars, clock)
+    try:
+        _check_fits(jobs, machines, calendars)
+        shop.horizon()  # the models need it: refuse a calendar too fine for it here
+    except CalendarTooFine as exc:
+        raise InvalidProblem("calendars", str(exc)) from None
+    return shop
 
 
 def _check_fits(
