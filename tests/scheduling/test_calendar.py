@@ -115,6 +115,7 @@ def test_clock_is_optional() -> None:
 
 def test_calendar_too_fine_for_the_horizon() -> None:
     fine = doc(calendars={"shift": {"working": [{"start": 0, "end": 1}], "repeat": 2}})
+    fine["jobs"][0]["operations"][0]["interruptible"] = True
     fine["jobs"][0]["operations"][1]["modes"][0]["duration"] = 1_000_000
     with pytest.raises(InvalidProblem, match="coarser time unit"):
         parse_shop(fine)
