@@ -142,7 +142,7 @@ class CalendarTerms:
         else:
             model.add(sum(chosen) == lit)
         extra_expr = sum(extra_terms)
-        sizes = sorted({d + e for e in groups})
+        sizes = sorted({d} | {d + e for e in groups})  # d: the size when absent
         size = model.new_int_var_from_domain(cp_model.Domain.from_values(sizes), f"{name}_p")
         model.add(size == d + extra_expr)
         end = model.new_int_var(lo + d, hi + max(sizes), f"{name}_e")

@@ -90,7 +90,7 @@ def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
             due = flat.due[j]
             if due is None:
                 continue
-            late = model.new_int_var(-horizon, horizon, f"lateness{j}")
+            late = model.new_int_var(-max(horizon, due), horizon, f"lateness{j}")
             model.add(late == ends[ops[-1]] - due)
             tard = model.new_int_var(0, horizon, f"tardiness{j}")
             model.add_max_equality(tard, [late, 0])

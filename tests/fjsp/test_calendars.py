@@ -36,14 +36,44 @@ def small() -> dict[str, Any]:
     }
 
 
-def test_plain_and_main_agree_and_pass_the_checker(registry: Registry) -> None:
-    values = []
+def modes(*pairs: tuple[str, int]) -> list[dict[str, Any]]:
+    return [{"machine": m, "duration": d} for m, d in pairs]
+
+
+def found_by_fuzzing() -> dict[str, Any]:
+    """A multi-mode interruptible operation whose late starts all pause: the model once
+    forced its absent modes' lengths into the paused sizes (wrongly infeasible)."""
+    def op(interruptible: bool, *pairs: tuple[str, int]) -> dict[str, Any]:
+        return {"interruptible": interruptible, "modes": modes(*pairs)}
+
+    return {
+        "type": "fjsp",
+        "calendars": {"a": {"working": [{"start": 0, "end": 7}, {"start": 9, "end": 15}],
+                            "repeat": 20, "downtime": [{"start": 22, "end": 30}]}},
+        "machines": [{"id": "M0"}, {"id": "M1", "calendar": "a"}, {"id": "M2", "calendar": "a"}],
+        "jobs": [
+            {"id": "J0", "release": 2, "operations": [
+                op(False, ("M1", 6), ("M2", 6), ("M0", 1)), op(True, ("M2", 1), ("M1", 1))]},
+            {"id": "J1", "release": 2, "operations": [
+                op(True, ("M1", 6)), op(True, ("M0", 4), ("M1", 3)),
+                op(True, ("M1", 5), ("M2", 5), ("M0", 4))]},
+            {"id": "J2", "release": 4, "operations": [
+                op(False, ("M2", 1), ("M1", 6), ("M0", 2)), op(True, ("M2", 4), ("M1", 1))]},
+            {"id": "J3", "release": 5, "operations": [
+                op(False, ("M1", 5), ("M2", 6), ("M0", 3)), op(False, ("M0", 5), ("M2", 4))]},
+        ],
+    }
+
+
+@pytest.mark.parametrize(("make", "optimum"), [(small, 21), (found_by_fuzzing, 17)])
+def test_plain_and_main_agree_and_pass_the_checker(
+    registry: Registry, make: Any, optimum: int
+) -> None:
     for formulation in ("cpsat", "cpsat-plain"):
-        doc = run(registry, small(), formulation=formulation, time_limit=5.0).document
+        doc = run(registry, make(), formulation=formulation, time_limit=5.0).document
         assert doc["status"] == "optimal", doc.get("message")
         assert doc["check"]["feasible"]
-        values.append(doc["objective"])
-    assert values[0] == values[1]
+        assert doc["objective"] == optimum
 
 
 def test_checker_rejects_an_operation_across_a_break(registry: Registry) -> None:
