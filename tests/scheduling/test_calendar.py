@@ -119,3 +119,35 @@ def test_calendar_too_fine_for_the_horizon() -> None:
     fine["jobs"][0]["operations"][1]["modes"][0]["duration"] = 1_000_000
     with pytest.raises(InvalidProblem, match="coarser time unit"):
         parse_shop(fine)
+
+
+def test_model_pieces_agree_with_the_checkers_calendar() -> None:
+    """The CP-SAT helper's start ranges (from windows) against Calendar.fits/finish."""
+    import random
+
+    from optikit.scheduling.calendar_cpsat import pieces
+
+    rng = random.Random(7)
+    for _trial in range(300):
+        n = rng.randint(1, 3)
+        points = sorted(rng.sample(range(40), 2 * n))
+        working = tuple((points[2 * i], points[2 * i + 1]) for i in range(n))
+        repeat = rng.choice([None, working[-1][1] - working[0][0] + rng.randint(0, 9)])
+        a = rng.randint(0, 60)
+        cal = Calendar("x", working, repeat, ((a, a + rng.randint(1, 15)),))
+        horizon, d = rng.randint(20, 120), rng.randint(1, 20)
+        for interruptible in (False, True):
+            allowed = {s: s + d + extra
+                       for lo, hi, extra in pieces(cal.working_windows(horizon), d,
+                                                   interruptible, 0, horizon)
+                       for s in range(lo, hi + 1)}
+            for s in range(horizon + 1):
+                if not cal.is_working(s):
+                    assert s not in allowed
+                    continue
+                try:
+                    end = cal.finish(s, d) if interruptible else s + d
+                except CalendarExhausted:
+                    end = horizon + 1
+                ok = end <= horizon and (interruptible or cal.fits(s, end))
+                assert allowed.get(s) == (end if ok else None)
