@@ -82,6 +82,10 @@ class CalendarTerms:
         self.calendars = calendars
         self.horizon = horizon
         self._windows: dict[int, list[tuple[int, int]]] = {}
+        # Per key given to add(): (group literal, its start ranges, extra) and (size, end,
+        # duration) of the paused interval, so that a schedule can be hinted completely.
+        self.groups: dict[Any, list[tuple[Any, list[int], int]]] = {}
+        self.spans: dict[Any, tuple[Any, Any, int]] = {}
 
     def windows(self, machine: int) -> list[tuple[int, int]] | None:
         cal = self.calendars[machine] if self.calendars else None
@@ -105,6 +109,7 @@ class CalendarTerms:
         lo: int,
         hi: int,
         name: str,
+        key: Any = None,
     ) -> tuple[Any, Any]:
         """Constrain ``start`` when ``lit`` (True: always); return (interval, extra).
 
@@ -135,6 +140,7 @@ class CalendarTerms:
             domain = cp_model.Domain.from_flat_intervals(_ranges(items))
             model.add_linear_expression_in_domain(start, domain).only_enforce_if(b)
             chosen.append(b)
+            self.groups.setdefault(key, []).append((b, _ranges(items), extra))
             if extra:
                 extra_terms.append(extra * b)
         if mandatory:
@@ -147,11 +153,27 @@ class CalendarTerms:
         model.add(size == d + extra_expr)
         end = model.new_int_var(lo + d, hi + max(sizes), f"{name}_e")
         model.add(end == start + size)
+        self.spans[key] = (size, end, d)
         if mandatory:
             interval = model.new_interval_var(start, size, end, name)
         else:
             interval = model.new_optional_interval_var(start, size, end, lit, name)
         return interval, extra_expr
+
+    def hint(self, model: Any, key: Any, present: bool, start: int) -> None:
+        """Hint the group literals and span of ``key`` for a schedule starting at ``start``."""
+        extra = 0
+        for b, flat, e in self.groups.get(key, ()):
+            inside = present and any(
+                flat[i] <= start <= flat[i + 1] for i in range(0, len(flat), 2)
+            )
+            model.add_hint(b, inside)
+            if inside:
+                extra = e
+        if key in self.spans:
+            size, end, d = self.spans[key]
+            model.add_hint(size, d + extra)
+            model.add_hint(end, start + d + extra)
 
     @staticmethod
     def _fixed(model: Any, start: Any, d: int, lit: Any, name: str) -> Any:

@@ -55,6 +55,8 @@ class CpShopModel:
 
     # True when some operation's end includes calendar pauses (Solution needs its ends).
     paused: bool = False
+    # The calendar constraints, keyed by (op, mode), for complete hints.
+    calendar: CalendarTerms | None = None
 
     def solution(self, value: Any, boolean_value: Any) -> Solution:
         modes: list[int] = []
@@ -82,6 +84,8 @@ class CpShopModel:
             for k, lit in lits.items():
                 if lit is not True:
                     m.add_hint(lit, k == sol.modes[g])
+                if self.calendar is not None:
+                    self.calendar.hint(m, (g, k), k == sol.modes[g], sol.starts[g])
         for nodes, arcs in self.circuits:
             self._hint_circuit(sol, nodes, arcs)
         ends = [sol.end(flat, ops[-1]) for ops in flat.job_ops]
@@ -179,7 +183,7 @@ def build(
             mach, d = flat.modes[g][k]
             if calendar is not None and calendar.constrained(mach, d):
                 interval, extra = calendar.add(
-                    model, start, True, mach, d, op.interruptible, lo, hi, f"i{g}"
+                    model, start, True, mach, d, op.interruptible, lo, hi, f"i{g}", (g, k)
                 )
                 paused = paused or op.interruptible
             else:
@@ -195,7 +199,8 @@ def build(
                 lit = model.new_bool_var(f"x{g}_{k}")
                 if calendar is not None and calendar.constrained(mach, d):
                     interval, extra = calendar.add(
-                        model, start, lit, mach, d, op.interruptible, lo, hi, f"i{g}_{k}"
+                        model, start, lit, mach, d, op.interruptible, lo, hi, f"i{g}_{k}",
+                        (g, k),
                     )
                     paused = paused or op.interruptible
                     if isinstance(extra, int) and extra:
@@ -293,6 +298,7 @@ def build(
         stats={"operations": n, "circuit_arcs": arcs_total},
         circuits=circuits,
         paused=paused,
+        calendar=calendar,
     )
 
 

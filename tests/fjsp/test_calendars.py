@@ -116,3 +116,21 @@ def test_dispatch_retime_and_bound_on_the_sample(registry: Registry) -> None:
     assert is_valid(problem, again)
     assert objective_value(problem, again) <= objective_value(problem, start)
     assert calendar_bounds.lower_bound(problem) <= 5310  # the sample's optimum
+
+
+def test_hint_is_complete_and_feasible(registry: Registry) -> None:
+    from optikit_fjsp import calendar_dispatch, cpsat_model
+    from optikit_fjsp.timetable import makespan
+    from ortools.sat.python import cp_model
+
+    problem = load(registry, found_by_fuzzing()).problem
+    start = calendar_dispatch.construct(problem, budget=0.05)
+    assert start is not None
+    cm = cpsat_model.build(problem, makespan(problem.flat, start))
+    cm.add_hint(problem, start)
+    proto = cm.model.proto
+    assert len(proto.solution_hint.vars) == len(proto.variables)
+    solver = cp_model.CpSolver()
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.num_workers = 1
+    assert solver.solve(cm.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
