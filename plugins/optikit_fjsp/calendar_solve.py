@@ -5,15 +5,16 @@ that are always available (they time operations as start + duration), so with ca
 the run is: the calendar-aware dispatching start (:mod:`optikit_fjsp.calendar_dispatch`),
 a global CP-SAT solve of the calendar-aware model (:mod:`optikit_fjsp.cpsat_model`)
 until it stalls, then the LNS (:mod:`optikit_fjsp.lns`, whose sub-models are the same
-calendar-aware model) for the rest of the time.  On very large instances with
-changeovers the setups are relaxed as in the normal run and the schedule re-timed with
-:func:`calendar_dispatch.retime`.  Every schedule passes the kernel's checks (calendars
-included) before it is reported.
+calendar-aware model) until it stalls, and a last global solve for the rest of the time.
+On very large instances with changeovers the setups are relaxed as in the normal run and
+the schedule re-timed with :func:`calendar_dispatch.retime`.  Every schedule passes the
+kernel's checks (calendars included) before it is reported.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 from optikit.types import Outcome, SolveContext, Status
@@ -23,9 +24,14 @@ from optikit_fjsp.model import FjspProblem
 from optikit_fjsp.options import CPSAT_OPTIONS
 from optikit_fjsp.timetable import Solution, objective_value
 
+# The LNS hands back to the last global solve after this long without improving
+# (seconds, and at least this fraction of its time so far).
+LNS_STALL_SECONDS = 3.0
+LNS_STALL_FRACTION = 0.3
+
 
 def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
-    from optikit_fjsp.cpsat import STALL_SECONDS, global_phase, is_valid, payload, search_horizon
+    from optikit_fjsp.cpsat import STALL_SECONDS, global_phase, is_valid, payload
 
     opts = ctx.options_for(CPSAT_OPTIONS)
     budget = opts["heuristic_time"]
@@ -42,37 +48,31 @@ def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
     shared = SharedIncumbent(start, value, lambda _s, v, source: ctx.report(v, None, source))
     stats: dict[str, Any] = {"calendars": True, "heuristic_objective": value}
 
-    # The global solve gets at least half the time: with calendars it is the strongest
-    # single method (the tabu search is off).
+    # First a global solve until it stalls (at most half the time: with calendars it is
+    # the strongest method, the tabu search being off), then the LNS until it stalls,
+    # then a last global solve, hinted with the best, for the rest of the time.
     left = ctx.remaining()
     limit = None if left is None else max(0.5, left * max(opts["global_share"], 0.5))
-    stall = None if left is None else STALL_SECONDS
-    phase = global_phase(
-        problem, backend, ctx, start, limit, stall, best_so_far=lambda: shared.value
-    )
-    stats.update(phase.stats)
-    if phase.bound is not None:
-        bound = max(bound or -math.inf, phase.bound)
-    if phase.best is not None and is_valid(problem, phase.best):
-        shared.offer(phase.best, objective_value(problem, phase.best), "cpsat")
-    proven = phase.proven
-    if not proven and not _meets(shared.value, bound) and not ctx.expired() and remaining:
+    # Presolve of a calendar model takes a while: stalls count only after a fair share.
+    stall = None if limit is None else max(STALL_SECONDS, 0.5 * limit)
+    proven = False
+    for round_ in range(2):
         best, _v, _n = shared.snapshot()
-        state = lns.improve(
-            problem,
-            backend,
-            ctx,
-            best,
-            horizon=search_horizon(problem, best),
-            settings=lns.LnsSettings(
-                sub_dtime=opts["lns_sub_dtime"] or None,
-                parallel=int(opts["lns_parallel"]) or max(1, ctx.options.threads),
-                tie_break=int(opts["tie_break"]),
-            ),
-            lower_bound=bound,
-            incumbent=shared,
+        phase = global_phase(
+            problem, backend, ctx, best, limit, stall, best_so_far=lambda: shared.value
         )
-        stats["lns_iterations"] = state.iterations
+        stats.setdefault("phases", []).append(phase.stats)
+        if phase.bound is not None:
+            bound = max(bound or -math.inf, phase.bound)
+        if phase.best is not None and is_valid(problem, phase.best):
+            shared.offer(phase.best, objective_value(problem, phase.best), "cpsat")
+        proven = phase.proven
+        if round_ == 1 or proven or _meets(shared.value, bound) or ctx.expired() or not left:
+            break
+        stats["lns_iterations"] = _lns(problem, backend, ctx, shared, opts, bound)
+        limit, stall = ctx.remaining(), None
+        if ctx.expired():
+            break
     best, best_value, _version = shared.snapshot()
     if not is_valid(problem, best):
         ctx.log("internal: a calendar schedule failed the self-check; using the dispatch one")
@@ -85,6 +85,43 @@ def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
         bound=bound,
         stats=stats,
     )
+
+
+def _lns(
+    problem: FjspProblem,
+    backend: Any,
+    ctx: SolveContext,
+    shared: SharedIncumbent,
+    opts: dict[str, Any],
+    bound: float | None,
+) -> int:
+    """LNS from the shared best until it has not improved for a while; its iterations."""
+    from optikit_fjsp.cpsat import search_horizon
+
+    started = time.monotonic()
+    shared.last_improvement = started
+
+    def stalled() -> bool:
+        quiet = shared.quiet_for()
+        return quiet > max(LNS_STALL_SECONDS, LNS_STALL_FRACTION * (time.monotonic() - started))
+
+    best, _v, _n = shared.snapshot()
+    state = lns.improve(
+        problem,
+        backend,
+        ctx,
+        best,
+        horizon=search_horizon(problem, best),
+        settings=lns.LnsSettings(
+            sub_dtime=opts["lns_sub_dtime"] or None,
+            parallel=int(opts["lns_parallel"]) or max(1, ctx.options.threads),
+            tie_break=int(opts["tie_break"]),
+        ),
+        lower_bound=bound,
+        incumbent=shared,
+        should_stop=stalled,
+    )
+    return state.iterations
 
 
 def _meets(value: float, bound: float | None) -> bool:
