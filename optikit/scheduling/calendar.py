@@ -270,17 +270,28 @@ class Clock:
             raise InvalidProblem(path, f"{value} is before `start`")
         return int(units)
 
+    def _when(self, t: int | float) -> dt.datetime | None:
+        try:
+            return self.start + dt.timedelta(seconds=float(t) * self.seconds)
+        except (OverflowError, ValueError):  # beyond the year 9999
+            return None
+
     def to_time(self, t: int | float) -> str:
         """Time ``t`` as an ISO 8601 timestamp (to the minute when that is exact)."""
-        when = self.start + dt.timedelta(seconds=float(t) * self.seconds)
+        when = self._when(t)
+        if when is None:
+            return "out of range"
         spec = "minutes" if when.second == 0 and when.microsecond == 0 else "seconds"
         return when.isoformat(timespec=spec)
 
     def label(self, t: int | float) -> str:
         """``t`` with its clock time, for summaries: ``"1260 (2026-12-07 Mon 15:00)"``."""
-        when = self.start + dt.timedelta(seconds=float(t) * self.seconds)
+        text = str(int(t)) if t == int(t) else f"{t:g}"
+        when = self._when(t)
+        if when is None:
+            return text
         fmt = "%Y-%m-%d %a %H:%M" if self.seconds < 86400 else "%Y-%m-%d %a"
-        return f"{t:g} ({when.strftime(fmt)})"
+        return f"{text} ({when.strftime(fmt)})"
 
 
 def _timestamp(value: Any, path: str) -> dt.datetime:
