@@ -3,7 +3,8 @@
 ``create_app(settings)`` builds a FastAPI app; starting it (uvicorn, or a TestClient)
 opens the store, puts jobs a previous server left running back in the queue, starts the
 workers and a janitor that deletes expired results.  Without settings the factory reads
-``OPTIKIT_SERVICE_DB`` (``uvicorn --factory optikit.service.app:create_app``).
+every setting from ``OPTIKIT_SERVICE_*`` variables
+(``uvicorn --factory optikit.service.app:create_app``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import subprocess
 import sys
 import threading
@@ -26,7 +26,7 @@ from optikit.service import errors, page, routes
 from optikit.service.errors import ApiError
 from optikit.service.executors import LocalChannel, WorkerPool
 from optikit.service.http import AccessLog, BodyLimits
-from optikit.service.settings import Settings
+from optikit.service.settings import Settings, settings_from_env
 from optikit.service.store import Job, SqlStore, open_store
 
 log = logging.getLogger("optikit.service")
@@ -137,10 +137,6 @@ def make_pool(settings: Settings, store: SqlStore) -> Any:
                       kill_margin_s=settings.kill_margin_s)
 
 
-def _settings_from_env() -> Settings:
-    return Settings(db=os.environ.get("OPTIKIT_SERVICE_DB", Settings.db))
-
-
 def openapi_with_schemas(app: FastAPI, svc: Service) -> dict[str, Any]:
     """The generated OpenAPI document plus every problem type's JSON Schema (the very
     schemas ``optikit validate`` checks documents against)."""
@@ -165,7 +161,7 @@ def create_app(settings: Settings | None = None, store: SqlStore | None = None) 
     """A server for ``settings`` (default: from the environment)."""
     from optikit import __version__
 
-    settings = settings or _settings_from_env()
+    settings = settings or settings_from_env()
     svc = Service(settings, store or open_store(settings.db))
 
     @contextlib.asynccontextmanager

@@ -35,9 +35,17 @@ def _stamp(value: float | None) -> str:
               show_default=True, help="Largest request body (413 above it).")
 @click.option("--result-ttl-hours", type=click.FloatRange(min=0.001), default=24.0 * 7,
               show_default=True, help="Finished jobs are deleted after this long.")
+@click.option("--max-running-per-tenant", type=click.IntRange(min=1),
+              default=Settings.max_running_per_tenant, show_default=True,
+              help="A tenant's jobs solved at once; its others wait in the queue.")
+@click.option("--max-queued-per-tenant", type=click.IntRange(min=1),
+              default=Settings.max_queued_per_tenant, show_default=True,
+              help="A tenant's jobs in the queue, waiting or running; one more answers 429 "
+                   "with Retry-After.")
 def serve_command(host: str, port: int, db: str, workers: int, executor: str,
                   scheduler: str | None, max_time_limit: float, max_body_mb: float,
-                  result_ttl_hours: float) -> None:
+                  result_ttl_hours: float, max_running_per_tenant: int,
+                  max_queued_per_tenant: int) -> None:
     """Serve the HTTP API and the web page (needs the extra: pip install 'optikit[serve]')."""
     if executor == "dask" and not scheduler:
         fail("--executor dask needs --scheduler ADDRESS (an existing Dask scheduler)")
@@ -53,7 +61,9 @@ def serve_command(host: str, port: int, db: str, workers: int, executor: str,
     settings = Settings(db=db, workers=workers, executor=executor, scheduler=scheduler,
                         max_time_limit=max_time_limit,
                         max_body_bytes=int(max_body_mb * 1024 * 1024),
-                        result_ttl_s=result_ttl_hours * 3600.0)
+                        result_ttl_s=result_ttl_hours * 3600.0,
+                        max_running_per_tenant=max_running_per_tenant,
+                        max_queued_per_tenant=max_queued_per_tenant)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(name)s: %(message)s")
     app = create_app(settings)
     # Our access log is structured (one JSON object a line): uvicorn's own is left out.

@@ -8,12 +8,13 @@ PostgreSQL, several servers) can share a store.  Timestamps are Unix seconds.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,15 @@ class Event:
 
 
 class QueueFull(Exception):
-    """The tenant already has as many queued jobs as it may."""
+    """The tenant already has as many jobs in the queue (waiting or running) as it may."""
+
+    def __init__(self, tenant: str, active: int, retry_after: float | None) -> None:
+        super().__init__(tenant)
+        self.tenant = tenant
+        self.active = active
+        self.retry_after = retry_after
+        """Seconds until the tenant's first running job reaches its time limit (None when
+        none of its jobs runs yet)."""
 
 
 class SqlStore:
@@ -90,6 +99,13 @@ class SqlStore:
 
     def _sql(self, text: str) -> str:
         return text
+
+    @contextlib.contextmanager
+    def _serialized(self, name: str) -> Iterator[None]:
+        """One transaction that no other one serialized under ``name`` overlaps, on any
+        server sharing the store: a read-then-write (count, then claim or insert) holds."""
+        raise NotImplementedError
+        yield
 
     # -- plumbing -----------------------------------------------------------------------
     def _conn(self) -> Any:
@@ -171,20 +187,24 @@ class SqlStore:
         self, tenant: str, problem: dict[str, Any], *, problem_type: str, name: str,
         solver: str | None, time_limit: float, options: dict[str, str], max_queued: int,
     ) -> Job:
-        """Queue a job, unless the tenant already has ``max_queued`` waiting (QueueFull)."""
+        """Queue a job, unless the tenant already has ``max_queued`` jobs in the queue,
+        waiting or running (QueueFull)."""
         job = Job(uuid.uuid4().hex, tenant, "queued", time.time(), problem_type, name,
                   solver, float(time_limit), dict(options))
-        cur = self._exec(
-            "INSERT INTO jobs (id, tenant, status, created, problem_type, name, solver,"
-            " time_limit, options, problem)"
-            " SELECT ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ? WHERE"
-            " (SELECT COUNT(*) FROM jobs WHERE tenant = ? AND status = 'queued') < ?",
-            (job.id, tenant, job.created, problem_type, name, solver, job.time_limit,
-             json.dumps(job.options), json.dumps(problem), tenant, max_queued),
-        )
-        if not cur.rowcount:
-            raise QueueFull(tenant)
-        self.add_event(job.id, "status", {"status": "queued"})
+        with self._serialized(f"submit:{tenant}"):
+            rows = self._rows("SELECT status, started, time_limit FROM jobs WHERE tenant = ?"
+                              " AND status IN ('queued', 'running')", (tenant,))
+            if len(rows) >= max_queued:
+                ends = [started + limit for status, started, limit in rows
+                        if status == "running" and started is not None]
+                wait = max(0.0, min(ends) - job.created) if ends else None
+                raise QueueFull(tenant, len(rows), wait)
+            self._exec(
+                "INSERT INTO jobs (id, tenant, status, created, problem_type, name, solver,"
+                " time_limit, options, problem) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)",
+                (job.id, tenant, job.created, problem_type, name, solver, job.time_limit,
+                 json.dumps(job.options), json.dumps(problem)))
+            self.add_event(job.id, "status", {"status": "queued"})
         return job
 
     def get(self, job_id: str, tenant: str | None = None, *, full: bool = True) -> Job | None:
@@ -212,8 +232,11 @@ class SqlStore:
         return int(row[0]) if row else 0
 
     def claim(self, max_running_per_tenant: int) -> Job | None:
-        """Take the oldest queued job whose tenant is under its running limit (or None)."""
-        while True:
+        """Take the oldest queued job whose tenant is under its running limit (or None).
+
+        Claims are serialized across every server of the store, so a job is never
+        claimed twice and a tenant never runs more than its limit, even for a moment."""
+        with self._serialized("claim"):
             row = self._one(
                 "SELECT id FROM jobs j WHERE status = 'queued' AND cancel_requested = 0 AND"
                 " (SELECT COUNT(*) FROM jobs r WHERE r.tenant = j.tenant"
@@ -221,13 +244,13 @@ class SqlStore:
                 (max_running_per_tenant,))
             if row is None:
                 return None
+            job_id = str(row[0])
             cur = self._exec(
                 "UPDATE jobs SET status = 'running', started = ?, attempts = attempts + 1"
-                " WHERE id = ? AND status = 'queued'", (time.time(), row[0]))
-            if cur.rowcount:  # else another worker took it first: look again
-                break
-        job_id = str(row[0])
-        self.add_event(job_id, "status", {"status": "running"})
+                " WHERE id = ? AND status = 'queued'", (time.time(), job_id))
+            if not cur.rowcount:  # cannot happen while claims are serialized
+                return None
+            self.add_event(job_id, "status", {"status": "running"})
         job = self.get(job_id, full=False)
         got = self._one("SELECT problem FROM jobs WHERE id = ?", (job_id,))
         assert job is not None and got is not None
@@ -369,6 +392,19 @@ class SQLiteStore(SqlStore):
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=30000")
         return conn
+
+    @contextlib.contextmanager
+    def _serialized(self, name: str) -> Iterator[None]:
+        # BEGIN IMMEDIATE takes the database's one write lock at once: every writer on
+        # the file, in any process, waits for this transaction.
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
 
 def open_store(url: str | Path) -> SqlStore:
