@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -155,3 +158,33 @@ def test_a_server_on_postgresql(pg_url: str, toy_plugins: Path) -> None:
         assert other.status_code == 404
     finally:
         server.close()
+
+
+def test_two_processes_claim_each_job_exactly_once(store: SqlStore) -> None:
+    """Two stand-in servers (separate processes, two claiming threads each) race over 50
+    jobs of 5 tenants limited to one running job each: every job is claimed once, no
+    tenant ever runs two."""
+    ids = {_submit(store, f"t{i % 5}", max_queued=50) for i in range(50)}
+    script = Path(__file__).with_name("claimer.py")
+    procs = [subprocess.Popen([sys.executable, str(script), store.url, "2", "1"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    try:
+        for proc in procs:
+            assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        for proc in procs:  # both start claiming at once
+            assert proc.stdin is not None
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        results = [json.loads(proc.communicate(timeout=60)[0]) for proc in procs]
+    finally:
+        for proc in procs:
+            proc.kill()
+    claimed = [job_id for result in results for job_id in result["claimed"]]
+    assert sorted(claimed) == sorted(ids)  # none lost, none twice
+    assert [r["overruns"] for r in results] == [0, 0]
+    rows = store._rows("SELECT status, attempts, COUNT(*) FROM jobs GROUP BY status, attempts")
+    assert [tuple(r) for r in rows] == [("done", 1, 50)]
+    running = store._one("SELECT COUNT(*) FROM events WHERE kind = 'status'"
+                         " AND data LIKE ?", ('%"running"%',))
+    assert running is not None and running[0] == 50
