@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -44,16 +45,17 @@ class Service:
         self.store = store
         self.registry = get_registry()
         self.pool: Any = None
+        self.server_id = uuid.uuid4().hex[:16]
         self._catalogue: list[dict[str, Any]] | None = None
         self._stop = threading.Event()
 
     # -- lifecycle ----------------------------------------------------------------------
     def start(self) -> None:
-        requeued, failed = self.store.recover(self.settings.max_attempts)
-        if requeued or failed:
-            log.warning("recovered jobs of a previous run: %d re-queued, %d failed",
-                        requeued, failed)
-        self.pool = make_pool(self.settings, self.store)
+        self.store.heartbeat(self.server_id)
+        # Alone on the store (SQLite), every job left running is a previous run's; on a
+        # shared store only those of servers that stopped beating.
+        self.recover(stale=self.store.SHARED)
+        self.pool = make_pool(self.settings, self.store, self.server_id)
         self.pool.start()
         threading.Thread(target=self._janitor, daemon=True, name="optikit-janitor").start()
 
@@ -61,11 +63,31 @@ class Service:
         self._stop.set()
         if self.pool is not None:
             self.pool.close()
+        with contextlib.suppress(Exception):
+            self.store.leave(self.server_id)
         self.store.close()
 
+    def recover(self, stale: bool) -> None:
+        stale_before = time.time() - self.settings.server_stale_s if stale else None
+        requeued, failed = self.store.recover(self.settings.max_attempts, stale_before)
+        if requeued or failed:
+            log.warning("recovered jobs of a stopped server: %d re-queued, %d failed",
+                        requeued, failed)
+            self.wake_workers()
+
     def _janitor(self) -> None:
-        while not self._stop.wait(JANITOR_INTERVAL_S):
-            self.expire()
+        """Beat, take over the jobs of servers that stopped beating, expire results."""
+        expired = time.monotonic()
+        while not self._stop.wait(self.settings.heartbeat_s):
+            try:
+                self.store.heartbeat(self.server_id)
+                if self.store.SHARED:
+                    self.recover(stale=True)
+            except Exception as exc:  # the database is away for a moment: next beat
+                log.warning("heartbeat failed: %s", exc)
+            if time.monotonic() - expired >= JANITOR_INTERVAL_S:
+                expired = time.monotonic()
+                self.expire()
 
     def expire(self) -> int:
         try:
@@ -126,7 +148,7 @@ class Service:
         return done.stdout
 
 
-def make_pool(settings: Settings, store: SqlStore) -> Any:
+def make_pool(settings: Settings, store: SqlStore, owner: str | None = None) -> Any:
     """The workers ``--executor`` asks for."""
     factory: Any = LocalChannel
     if settings.executor == "dask":
@@ -134,7 +156,7 @@ def make_pool(settings: Settings, store: SqlStore) -> Any:
 
         factory = dask_channel_factory(settings.scheduler)
     return WorkerPool(store, settings.workers, settings.max_running_per_tenant, factory,
-                      kill_margin_s=settings.kill_margin_s)
+                      kill_margin_s=settings.kill_margin_s, owner=owner)
 
 
 def openapi_with_schemas(app: FastAPI, svc: Service) -> dict[str, Any]:

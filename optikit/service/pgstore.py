@@ -29,6 +29,7 @@ class PostgresStore(SqlStore):
 
     FLOAT = "DOUBLE PRECISION"
     SERIAL_KEY = "BIGSERIAL PRIMARY KEY"
+    SHARED = True
 
     def __init__(self, url: str) -> None:
         super().__init__()

@@ -34,6 +34,11 @@ class Settings:
     """Beyond limit + grace, what a worker may spend receiving and checking a job before
     it is killed."""
     result_ttl_s: float = 7 * 24 * 3600.0
+    heartbeat_s: float = 5.0
+    """How often a server tells the store it is alive."""
+    server_stale_s: float = 30.0
+    """On a shared (PostgreSQL) store: a server silent this long is gone, and the jobs it
+    ran go back to the queue for the others."""
     retry_after_s: int = 5
     """Retry-After of a 429 when none of the tenant's jobs runs yet."""
     page_size_max: int = 200

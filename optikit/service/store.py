@@ -86,6 +86,9 @@ class SqlStore:
     #: Column type of a float, and the event log's auto-increment key.
     FLOAT = "DOUBLE PRECISION"
     SERIAL_KEY = "INTEGER PRIMARY KEY AUTOINCREMENT"
+    #: Whether several servers may share the store (then a starting server re-queues
+    #: only the jobs of servers that stopped beating, not every running job).
+    SHARED = False
     url = ""
 
     def __init__(self) -> None:
@@ -154,8 +157,13 @@ class SqlStore:
             f"CREATE TABLE IF NOT EXISTS events (id {self.SERIAL_KEY}, job_id TEXT NOT NULL,"
             f" time {f} NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL)",
             "CREATE INDEX IF NOT EXISTS events_job ON events (job_id, id)",
+            f"CREATE TABLE IF NOT EXISTS servers (id TEXT PRIMARY KEY, started {f} NOT NULL,"
+            f" heartbeat {f} NOT NULL)",
         ):
             self._exec(ddl)
+        columns = [d[0] for d in self._exec("SELECT * FROM jobs LIMIT 0").description]
+        if "owner" not in columns:  # a store made before servers claimed jobs by name
+            self._exec("ALTER TABLE jobs ADD COLUMN owner TEXT")
 
     # -- keys ---------------------------------------------------------------------------
     def add_key(self, tenant: str) -> tuple[KeyRecord, str]:
@@ -231,8 +239,9 @@ class SqlStore:
                         (tenant,))
         return int(row[0]) if row else 0
 
-    def claim(self, max_running_per_tenant: int) -> Job | None:
-        """Take the oldest queued job whose tenant is under its running limit (or None).
+    def claim(self, max_running_per_tenant: int, owner: str | None = None) -> Job | None:
+        """Take the oldest queued job whose tenant is under its running limit (or None),
+        for the server ``owner``.
 
         Claims are serialized across every server of the store, so a job is never
         claimed twice and a tenant never runs more than its limit, even for a moment."""
@@ -246,8 +255,8 @@ class SqlStore:
                 return None
             job_id = str(row[0])
             cur = self._exec(
-                "UPDATE jobs SET status = 'running', started = ?, attempts = attempts + 1"
-                " WHERE id = ? AND status = 'queued'", (time.time(), job_id))
+                "UPDATE jobs SET status = 'running', started = ?, attempts = attempts + 1,"
+                " owner = ? WHERE id = ? AND status = 'queued'", (time.time(), owner, job_id))
             if not cur.rowcount:  # cannot happen while claims are serialized
                 return None
             self.add_event(job_id, "status", {"status": "running"})
@@ -332,20 +341,42 @@ class SqlStore:
                 for r in rows]
 
     # -- housekeeping -------------------------------------------------------------------
-    def recover(self, max_attempts: int) -> tuple[int, int]:
-        """After a restart: running jobs go back to the queue, or fail once they have been
-        started ``max_attempts`` times.  Returns (re-queued, failed)."""
-        rows = self._rows("SELECT id, attempts FROM jobs WHERE status = 'running'")
+    def recover(self, max_attempts: int, stale_before: float | None = None) -> tuple[int, int]:
+        """Running jobs whose server is gone go back to the queue, or fail once they have
+        been started ``max_attempts`` times.  Gone: every server, without
+        ``stale_before``; else servers whose last heartbeat is older.  Returns
+        (re-queued, failed)."""
+        sql = "SELECT id, attempts FROM jobs WHERE status = 'running'"
+        params: tuple[Any, ...] = ()
+        if stale_before is not None:
+            sql += (" AND (owner IS NULL OR owner NOT IN"
+                    " (SELECT id FROM servers WHERE heartbeat >= ?))")
+            params = (stale_before,)
         requeued = failed = 0
-        for job_id, attempts in rows:
-            if int(attempts) < max_attempts:
-                self.requeue(job_id, "the server restarted while it ran; re-queued")
-                requeued += 1
-            else:
-                self.finish(job_id, "failed", error=(
-                    f"the server stopped while this job ran ({attempts} attempts)"))
-                failed += 1
+        with self._serialized("recover"):
+            for job_id, attempts in self._rows(sql, params):
+                if int(attempts) < max_attempts:
+                    self.requeue(job_id, "its server stopped while it ran; re-queued")
+                    requeued += 1
+                else:
+                    self.finish(job_id, "failed", error=(
+                        f"its server stopped while it ran ({attempts} attempts)"))
+                    failed += 1
+            if stale_before is not None:
+                self._exec("DELETE FROM servers WHERE heartbeat < ?", (stale_before,))
         return requeued, failed
+
+    # -- servers ------------------------------------------------------------------------
+    def heartbeat(self, server_id: str) -> None:
+        """This server is alive (its running jobs are its own)."""
+        now = time.time()
+        cur = self._exec("UPDATE servers SET heartbeat = ? WHERE id = ?", (now, server_id))
+        if not cur.rowcount:
+            self._exec("INSERT INTO servers (id, started, heartbeat) VALUES (?, ?, ?)",
+                       (server_id, now, now))
+
+    def leave(self, server_id: str) -> None:
+        self._exec("DELETE FROM servers WHERE id = ?", (server_id,))
 
     def expire(self, before: float) -> int:
         """Delete finished jobs (and their events) that ended before ``before``."""

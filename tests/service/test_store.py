@@ -122,6 +122,23 @@ def test_recover_requeues_then_fails_and_expire_deletes(store: SqlStore) -> None
     assert store.get(job_id) is None and store.events(job_id) == []
 
 
+def test_only_jobs_of_servers_that_stopped_beating_are_recovered(store: SqlStore) -> None:
+    """Several servers on one store: a starting (or watching) server re-queues the jobs
+    of a server whose heartbeat is stale, never those of a live one."""
+    live, dead = _submit(store), _submit(store, "globex")
+    store.heartbeat("server-a")
+    store.heartbeat("server-b")
+    assert store.claim(5, owner="server-a") is not None
+    assert store.claim(5, owner="server-b") is not None
+    store._exec("UPDATE servers SET heartbeat = ? WHERE id = 'server-b'", (time.time() - 60,))
+    assert store.recover(max_attempts=2, stale_before=time.time() - 30) == (1, 0)
+    statuses = {j: store.get(j).status for j in (live, dead)}  # type: ignore[union-attr]
+    assert statuses == {live: "running", dead: "queued"}
+    assert [r[0] for r in store._rows("SELECT id FROM servers")] == ["server-a"]
+    store.leave("server-a")
+    assert store.recover(max_attempts=2, stale_before=time.time() - 30) == (1, 0)
+
+
 def test_concurrent_claims_never_double_run(store: SqlStore) -> None:
     ids = {_submit(store, f"t{i % 4}", max_queued=50) for i in range(24)}
     claimed: list[str] = []
