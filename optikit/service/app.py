@@ -27,7 +27,7 @@ from optikit.service import errors, page, routes
 from optikit.service.errors import ApiError
 from optikit.service.executors import LocalChannel, WorkerPool
 from optikit.service.http import AccessLog, BodyLimits
-from optikit.service.settings import Settings, settings_from_env
+from optikit.service.settings import Settings, SettingsError, settings_from_env
 from optikit.service.store import Job, SqlStore, open_store
 
 log = logging.getLogger("optikit.service")
@@ -183,7 +183,12 @@ def create_app(settings: Settings | None = None, store: SqlStore | None = None) 
     """A server for ``settings`` (default: from the environment)."""
     from optikit import __version__
 
-    settings = settings or settings_from_env()
+    if settings is None:
+        try:
+            settings = settings_from_env()
+        except SettingsError as exc:  # uvicorn --factory: one line, no traceback
+            print(f"optikit: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
     svc = Service(settings, store or open_store(settings.db))
 
     @contextlib.asynccontextmanager

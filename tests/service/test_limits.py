@@ -88,3 +88,8 @@ def test_every_setting_from_the_environment(tmp_path: Path,
     app = create_app()
     assert app.state.service.settings.workers == 3
     assert app.state.service.store.url == env["OPTIKIT_SERVICE_DB"]
+    app.state.service.store.close()
+    monkeypatch.setenv("OPTIKIT_SERVICE_WORKERS", "two")
+    with pytest.raises(SystemExit) as stopped:  # one line on stderr, no traceback
+        create_app()
+    assert stopped.value.code == 2
