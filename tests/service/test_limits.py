@@ -63,6 +63,19 @@ def test_serve_options_set_the_limits(tmp_path: Path, monkeypatch: pytest.Monkey
     assert (settings.max_running_per_tenant, settings.max_queued_per_tenant) == (1, 7)
     bad, _ = _serve_app(["--db", db, "--max-running-per-tenant", "0"], monkeypatch)
     assert bad.exit_code == 2 and "--max-running-per-tenant" in bad.output
+    # a setting not given as an option comes from the environment; an option wins
+    monkeypatch.setenv("OPTIKIT_SERVICE_MAX_QUEUED_PER_TENANT", "9")
+    monkeypatch.setenv("OPTIKIT_SERVICE_SERVER_STALE_S", "12")
+    result, app = _serve_app(["--db", db, "--max-running-per-tenant", "1"], monkeypatch)
+    settings = app.state.service.settings
+    assert (settings.max_running_per_tenant, settings.max_queued_per_tenant,
+            settings.server_stale_s) == (1, 9, 12.0)
+    _, app = _serve_app(["--db", db, "--max-queued-per-tenant", "7"], monkeypatch)
+    assert app.state.service.settings.max_queued_per_tenant == 7
+    monkeypatch.setenv("OPTIKIT_SERVICE_MAX_QUEUED_PER_TENANT", "lots")
+    bad, _ = _serve_app(["--db", db], monkeypatch)
+    assert bad.exit_code == 2 and "OPTIKIT_SERVICE_MAX_QUEUED_PER_TENANT" in bad.output
+    assert "Traceback" not in bad.output
 
 
 def test_every_setting_from_the_environment(tmp_path: Path,
