@@ -5,7 +5,10 @@ Every job must end done (with a checked document), failed with a reason, or be r
 none may stay running or queued, none be lost or doubled.
 
     .venv/bin/python benchmarks/service/faults.py [--jobs 40] [--problem FILE]
-        [--time-limit 2] [--option KEY=VALUE] [--json OUT]
+        [--time-limit 2] [--option KEY=VALUE] [--db postgresql://...] [--json OUT]
+
+With ``--db postgresql://...`` the store is PostgreSQL, where a restarted server takes
+back the jobs of the dead one once its heartbeat is ``--stale-s`` old.
 
 Exits 1 when any of those promises is broken.
 """
@@ -13,6 +16,7 @@ Exits 1 when any of those promises is broken.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import signal
@@ -42,6 +46,9 @@ def main() -> None:
     parser.add_argument("--kill-after", type=float,
                         help="seconds into the solves to kill a worker (default: a quarter "
                              "of the time limit, at most 0.5)")
+    parser.add_argument("--db", help="a postgresql:// store (default: a new SQLite file)")
+    parser.add_argument("--stale-s", type=float, default=10.0,
+                        help="on PostgreSQL: a silent server's jobs are taken over after this")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     if args.jobs < 6:
@@ -60,8 +67,10 @@ def main() -> None:
 class Server:
     """``optikit serve`` as its own process (own session), logging to a file."""
 
-    def __init__(self, db: Path, log: Path) -> None:
+    def __init__(self, db: str, log: Path, stale_s: float) -> None:
         self.db, self.log = db, log
+        self.env = {**os.environ, "OPTIKIT_SERVICE_SERVER_STALE_S": str(stale_s),
+                    "OPTIKIT_SERVICE_HEARTBEAT_S": str(max(0.5, stale_s / 5))}
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = int(s.getsockname()[1])
@@ -76,7 +85,7 @@ class Server:
                 [sys.executable, "-m", "optikit", "serve", "--port", str(self.port),
                  "--db", str(self.db), "--workers", "2", "--max-running-per-tenant", "2",
                  "--max-queued-per-tenant", "100000"],
-                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=self.env)
         while True:
             try:
                 if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
@@ -183,6 +192,10 @@ class Client:
                               timeout=60).json())
 
 
+def _epoch(stamp: str) -> float:
+    return datetime.datetime.fromisoformat(stamp).timestamp()
+
+
 def _statuses(jobs: dict[str, dict[str, Any]]) -> Counter[str]:
     return Counter(j["status"] for j in jobs.values())
 
@@ -199,12 +212,14 @@ def _wait_for(client: Client, test: Any, timeout: float) -> dict[str, dict[str, 
 def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     from optikit.service.store import open_store
 
-    db, problem = tmp / "jobs.sqlite", Path(args.problem)
+    db, problem = args.db or str(tmp / "jobs.sqlite"), Path(args.problem)
     store = open_store(db)
-    keys = {t: store.add_key(t)[1] for t in TENANTS}
-    store.close()
-    server = Server(db, tmp / "server.log")
-    figures: dict[str, Any] = {"jobs": args.jobs, "tenants": len(TENANTS), "workers": 2,
+    run_id = os.urandom(3).hex()  # a shared database may hold other runs' jobs
+    keys = {f"{t}-{run_id}": store.add_key(f"{t}-{run_id}")[1] for t in TENANTS}
+    tenants = list(keys)
+    server = Server(db, tmp / "server.log", args.stale_s)
+    figures: dict[str, Any] = {"store": "postgresql" if args.db else "sqlite",
+                               "jobs": args.jobs, "tenants": len(TENANTS), "workers": 2,
                                "problem": problem.name, "time_limit": args.time_limit,
                                "options": args.option}
     t_all = time.monotonic()
@@ -214,7 +229,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         params: dict[str, Any] = {"time_limit": args.time_limit}
         if args.option:
             params["option"] = args.option
-        submitted = {client.submit(TENANTS[i % 2], problem, params): TENANTS[i % 2]
+        submitted = {client.submit(tenants[i % 2], problem, params): tenants[i % 2]
                      for i in range(args.jobs)}
 
         # 1. a worker process dies mid-solve (again, should the kill find it idle)
@@ -250,7 +265,8 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         workers = server.workers()
         server.kill()
         t_dead = time.monotonic()
-        left_running = [j for j, row in _db_statuses(db).items() if row == "running"]
+        left_running = [str(j) for (j,) in store._rows(
+            "SELECT id FROM jobs WHERE status = 'running' AND tenant IN (?, ?)", tenants)]
         while any(alive(p) for p in workers) and time.monotonic() - t_dead < 30:
             time.sleep(0.02)
         stray = [p for p in workers if alive(p)]
@@ -264,38 +280,32 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         }
 
         # 3. the server starts again on the same database
-        t_restart = time.monotonic()
+        t_restart = time.time()
         health_s = server.start()
-        back = _wait_for(client, lambda jobs: all(
-            jobs[j]["status"] != "queued" for j in left_running), 600)
-        rerun_s = time.monotonic() - t_restart
-        done_before = {j for j, row in back.items() if row["status"] in FINAL}
-        _wait_for(client, lambda jobs: any(
-            row["status"] in FINAL and j not in done_before for j, row in jobs.items()), 600)
-        first_done_s = time.monotonic() - t_restart
         deadline = 120 + 3 * args.jobs * (args.time_limit + 2)
         final = _wait_for(client, lambda jobs: all(
             row["status"] in FINAL for row in jobs.values()), deadline)
+
+        def after(stamps: list[str | None], pick: Any) -> float | None:
+            """Seconds from the restart to the earliest/latest of the jobs' timestamps."""
+            times = [_epoch(t) for t in stamps if t]
+            later = [t - t_restart for t in times if t > t_restart]
+            return round(pick(later), 2) if later else None
+
         figures["restart"] = {
             "health_after_s": round(health_s, 2),
-            "left_running_claimed_again_after_s": round(rerun_s, 2),
-            "first_job_finished_after_s": round(first_done_s, 2),
-            "all_finished_after_s": round(time.monotonic() - t_restart, 2),
+            "left_running_claimed_again_after_s": after(
+                [final[j]["started"] for j in left_running if j in final], max),
+            "first_job_finished_after_s": after([j["finished"] for j in final.values()], min),
+            "all_finished_after_s": after([j["finished"] for j in final.values()], max),
         }
         figures["total_s"] = round(time.monotonic() - t_all, 1)
         figures.update(verdict(client, submitted, final, left_running))
     finally:
         server.stop()
+        store.close()
     figures["server_log_tail"] = server.tail(8)
     return figures
-
-
-def _db_statuses(db: Path) -> dict[str, str]:
-    """What the dead server left in its store (read directly: no server answers now)."""
-    import sqlite3
-
-    with sqlite3.connect(db, timeout=30) as conn:
-        return dict(conn.execute("SELECT id, status FROM jobs").fetchall())
 
 
 def verdict(client: Client, submitted: dict[str, str], final: dict[str, dict[str, Any]],
@@ -334,17 +344,18 @@ def verdict(client: Client, submitted: dict[str, str], final: dict[str, dict[str
 
 def print_report(f: dict[str, Any]) -> None:
     w, s, r = f["worker_kill"], f["server_kill"], f["restart"]
-    print(f"jobs: {f['jobs']} from {f['tenants']} tenants, {f['workers']} workers, problem "
-          f"{f['problem']}, time limit {f['time_limit']:g} s {' '.join(f['options'])}")
+    print(f"store: {f['store']}; jobs: {f['jobs']} from {f['tenants']} tenants, "
+          f"{f['workers']} workers, problem {f['problem']}, "
+          f"time limit {f['time_limit']:g} s {' '.join(f['options'])}")
     again = f" (kill {w['tries']}: the earlier ones found it idle)" if w["tries"] > 1 else ""
     print(f"worker SIGKILLed with {w['running_then']} jobs running{again}: its job failed "
           f"{w['job_failed_after_s']} s later: {w['job_error']!r}")
     print(f"server SIGKILLed at {s['statuses_then']}: {s['running_in_store']} left running "
           f"in the store; its workers exited {s['workers_gone_after_s']} s later "
           f"({s['workers_left_behind']} left behind)")
-    print(f"restart: /health after {r['health_after_s']} s; the jobs left running were "
-          f"claimed again after {r['left_running_claimed_again_after_s']} s; first job "
-          f"finished after {r['first_job_finished_after_s']} s; all after "
+    print(f"restart: /health after {r['health_after_s']} s; first job finished after "
+          f"{r['first_job_finished_after_s']} s; the jobs left running were claimed again "
+          f"after {r['left_running_claimed_again_after_s']} s; all finished after "
           f"{r['all_finished_after_s']} s")
     print(f"final: {f['final']}  attempts: {f['attempts']}  re-run: {f['rerun']} "
           f"({f['left_running_rerun']} of those the dead server left running)")

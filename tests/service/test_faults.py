@@ -64,14 +64,14 @@ def test_a_real_server_survives_sigkill_of_a_worker_and_of_itself(
     problem, out = tmp_path / "toy.json", tmp_path / "figures.json"
     problem.write_text(json.dumps(TOY))
     done = subprocess.run(
-        [sys.executable, str(FAULTS), "--jobs", "6", "--problem", str(problem),
+        [sys.executable, str(FAULTS), "--jobs", "8", "--problem", str(problem),
          "--time-limit", "10", "--option", "sleep=1", "--kill-after", "0.3",
          "--json", str(out)],
         capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     figures = json.loads(out.read_text())
     assert figures["ok"] and figures["stuck_running"] == 0 and figures["lost"] == 0
-    assert figures["final"] == {"done": 5, "failed": 1}, figures
+    assert figures["final"] == {"done": 7, "failed": 1}, figures
     assert figures["failed_reasons"] == {"the worker process killed by SIGKILL": 1}
     left = figures["server_kill"]["running_in_store"]
     assert left >= 1 and figures["left_running_rerun"] == left
