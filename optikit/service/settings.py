@@ -41,7 +41,6 @@ class Settings:
     ran go back to the queue for the others."""
     retry_after_s: int = 5
     """Retry-After of a 429 when none of the tenant's jobs runs yet."""
-    page_size_max: int = 200
 
 
 class SettingsError(ValueError):
