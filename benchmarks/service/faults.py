@@ -5,7 +5,8 @@ Every job must end done (with a checked document), failed with a reason, or be r
 none may stay running or queued, none be lost or doubled.
 
     .venv/bin/python benchmarks/service/faults.py [--jobs 40] [--problem FILE]
-        [--time-limit 2] [--option KEY=VALUE] [--db postgresql://...] [--json OUT]
+        [--time-limit 2] [--option KEY=VALUE] [--db postgresql://... | --temp-postgres]
+        [--json OUT]
 
 With ``--db postgresql://...`` the store is PostgreSQL, where a restarted server takes
 back the jobs of the dead one once its heartbeat is ``--stale-s`` old.
@@ -16,6 +17,7 @@ Exits 1 when any of those promises is broken.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -47,6 +49,9 @@ def main() -> None:
                         help="seconds into the solves to kill a worker (default: a quarter "
                              "of the time limit, at most 0.5)")
     parser.add_argument("--db", help="a postgresql:// store (default: a new SQLite file)")
+    parser.add_argument("--temp-postgres", action="store_true",
+                        help="--db on a throw-away PostgreSQL server started here, as the "
+                             "tests do (needs the server binaries)")
     parser.add_argument("--stale-s", type=float, default=10.0,
                         help="on PostgreSQL: a silent server's jobs are taken over after this")
     parser.add_argument("--json", help="also write the figures to this file")
@@ -55,7 +60,13 @@ def main() -> None:
         parser.error("--jobs: at least 6, so that jobs are still queued when the server dies")
     if args.kill_after is None:
         args.kill_after = min(0.5, args.time_limit / 4)
-    with tempfile.TemporaryDirectory(prefix="optikit-faults-") as tmp:
+    with contextlib.ExitStack() as stack:
+        if args.temp_postgres:
+            sys.path.insert(0, str(ROOT))
+            from tests.service.postgres import running_server
+
+            args.db = stack.enter_context(running_server())
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="optikit-faults-"))
         figures = run(args, Path(tmp))
     print_report(figures)
     if args.json:
