@@ -1,5 +1,6 @@
-"""Faults: a worker process killed mid-solve, a solver that hangs past its limit, and a
-server restarted mid-queue.  Every job ends done, failed with a reason, or re-runs."""
+"""Faults: a worker process killed mid-solve, a solver that hangs past its limit, a
+server restarted mid-queue, and a real ``optikit serve`` process SIGKILLed and started
+again.  Every job ends done, failed with a reason, or re-runs."""
 
 from __future__ import annotations
 
