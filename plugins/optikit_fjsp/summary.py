@@ -9,6 +9,7 @@ from optikit import scheduling
 from optikit.numbers import number
 from optikit_fjsp.checker import payload_of, schedule_figures
 from optikit_fjsp.model import FjspProblem
+from optikit_fjsp.whylate import summary_rows as why_late_rows
 
 
 def summarize(problem: FjspProblem, document: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -28,6 +29,7 @@ def summarize(problem: FjspProblem, document: Mapping[str, Any]) -> list[tuple[s
                 f"{len(late)} of {len(problem.shop.jobs)}" + (f" ({shown})" if late else ""),
             )
         )
+        rows.extend(why_late_rows(problem, schedule))
     if problem.has_setups:
         rows.append(("changeovers", f"{fig['setups']} ({fig['setup_time']} time units)"))
     util = fig["machine_utilisation"]
