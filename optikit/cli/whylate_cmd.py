@@ -1,0 +1,130 @@
+"""``optikit why-late``: the chains behind late jobs, and the re-solved overtime what-if."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import click
+
+from optikit.cli.app import App, emit_json, pass_app
+from optikit.cli.completion import complete_formulations, complete_solvers
+from optikit.cli.guards import SEED_RANGE, THREADS_RANGE, FiniteFloat
+from optikit.cli.summary import fmt_number
+from optikit.exitcodes import ExitCode
+
+
+@click.command("why-late")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("solution", type=click.Path(path_type=Path))
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Late jobs to print (the JSON has them all).")
+@click.option("--what-if/--no-what-if", "what_if", default=True, show_default=True,
+              help="Re-solve with overtime on the bottleneck machine.")
+@click.option("--machine", help="Machine to give overtime [default: the bottleneck of the "
+              "most weighted lateness].")
+@click.option("--hours", type=FiniteFloat(minimum=0, min_open=True), default=1.0,
+              show_default=True, help="Overtime per shift, converted with the time_unit.")
+@click.option("--amount", type=click.IntRange(min=1), default=None,
+              help="Overtime per shift in time units (overrides --hours).")
+@click.option("--time-limit", type=FiniteFloat(minimum=0, min_open=True), default=30.0,
+              show_default=True, help="Seconds for the whole command (both re-solves).")
+@click.option("--solver", help="Backend for the re-solves.", shell_complete=complete_solvers)
+@click.option("--formulation", help="Formulation for the re-solves.",
+              shell_complete=complete_formulations)
+@click.option("--threads", type=THREADS_RANGE, default=None, help="Solver threads.")
+@click.option("--seed", type=SEED_RANGE, default=0, show_default=True, help="Random seed.")
+@click.option("--json", "as_json", is_flag=True, help="Print the analysis as JSON on stdout.")
+@pass_app
+def why_late_command(
+    app: App, file: Path, solution: Path, top: int, what_if: bool, machine: str | None,
+    hours: float, amount: int | None, time_limit: float, solver: str | None,
+    formulation: str | None, threads: int | None, seed: int, as_json: bool,
+) -> None:
+    """Why the late jobs of a checked SOLUTION of scheduling problem FILE are late.
+
+    For each late job: the chain of operations that made it finish when it did (its own
+    steps, the queue and changeovers on each machine, shift and release waits) and the
+    bottleneck machine.  Then, unless --no-what-if: the problem is re-solved as it is and
+    with that machine's shifts one hour longer, both answers checked; the weighted
+    tardiness saved is printed.
+    """
+    from optikit import whylate
+    from optikit.cli.interrupt import graceful_interrupts, run_interruptible
+    from optikit.limits import command_started
+    from optikit.problem_io import ProblemFileError, load_problem, read_data_file
+
+    started = command_started()
+    registry = app.registry
+    loaded = load_problem(file, registry)
+    document = read_data_file(solution)
+    if not isinstance(document, dict):
+        raise ProblemFileError(str(solution), "(top level)", "must be a solution document")
+    entries = whylate.why_late(loaded, document, registry=registry)
+    report: dict[str, Any] = {"late": entries}
+    if what_if and entries:
+        stop = threading.Event()
+        with graceful_interrupts(stop):
+            report["what_if"] = run_interruptible(lambda: whylate.overtime_whatif(
+                loaded, document, machine=machine, hours=hours, amount=amount,
+                time_limit=time_limit, solver=solver, formulation=formulation,
+                threads=threads, seed=seed, stop=stop, registry=registry, started=started,
+            ))
+    if as_json:
+        emit_json(_without_payloads(report))
+    else:
+        click.echo("\n".join(_lines(file, report, top, loaded)))
+    raise SystemExit(int(ExitCode.OK))
+
+
+def _without_payloads(report: dict[str, Any]) -> dict[str, Any]:
+    """The re-solved schedules stay out of the JSON (their figures are in it)."""
+    what_if = report.get("what_if")
+    if not isinstance(what_if, dict):
+        return report
+    trimmed = dict(what_if)
+    for key in ("before", "after"):
+        if isinstance(trimmed.get(key), dict):
+            trimmed[key] = {k: v for k, v in trimmed[key].items() if k != "payload"}
+    return {**report, "what_if": trimmed}
+
+
+def _lines(file: Path, report: dict[str, Any], top: int, loaded: Any) -> list[str]:
+    from optikit.scheduling.critical import time_unit, why_late_lines
+
+    entries = report["late"]
+    if not entries:
+        return [f"{file}: no job is late"]
+    lines = [f"{file}: {len(entries)} late job(s), worst first "
+             "(chain of machines with queue, setups and waits; bottleneck)"]
+    lines += [f"  {line}" for line in why_late_lines(entries[:top], time_unit(loaded.problem.shop))]
+    if len(entries) > top:
+        lines.append(f"  ... and {len(entries) - top} more (--top, --json)")
+    what_if = report.get("what_if")
+    if isinstance(what_if, dict):
+        lines += _what_if_lines(what_if)
+    return lines
+
+
+def _what_if_lines(w: dict[str, Any]) -> list[str]:
+    if "machine" not in w:
+        return [f"what-if: {w.get('message')}"]
+    lines = [f"what-if: overtime on {w['machine']} (bottleneck of {', '.join(w['jobs'])}), "
+             f"{w['amount_note']}"]
+    for c in w.get("extended_windows", [])[:8]:
+        lines.append(f"  shift [{c['start']}, {c['end']}) now ends at {c['new_end']}")
+    for key, label in (("before", "as it is"), ("after", "with overtime")):
+        run = w.get(key)
+        if isinstance(run, dict):
+            lines.append(
+                f"  re-solved {label}: weighted tardiness {fmt_number(run['weighted_tardiness'])}"
+                f" ({run['status']}, {'checked' if run['checked'] else 'NOT checked'}, "
+                f"{fmt_number(run['time_s'])} s)"
+            )
+    if "saved" in w:
+        lines.append(f"  given schedule: {fmt_number(w['given_weighted_tardiness'])}; "
+                     f"best before {fmt_number(w['weighted_tardiness_before'])}, best after "
+                     f"{fmt_number(w['weighted_tardiness_after'])}")
+    lines.append(f"  {w.get('message')}")
+    return lines
