@@ -26,10 +26,12 @@ from optikit import api, scheduling
 from optikit.scheduling import ScheduledOperation, Shop
 from optikit.scheduling.critical import duration_text, time_unit
 from optikit.scheduling.critical import why_late as chains_data
-from optikit.types import UsageError
+from optikit.types import InputError, UsageError
 
 #: Time units in one hour, for the document's ``time_unit``.
 UNITS_PER_HOUR = {"second": 3600, "minute": 60, "hour": 1}
+#: ``source`` of the InputError raised for a solution that fails the checker.
+SOLUTION_SOURCE = "<solution>"
 #: The unit assumed when the document names none.
 ASSUMED_UNIT = "minute"
 
@@ -50,7 +52,7 @@ def _checked_schedule(loaded: Any, document: Mapping[str, Any]) -> list[Schedule
     report = api.check(loaded, document)
     if not report.ok:
         first = report.violations[0].message if report.violations else "no schedule"
-        raise UsageError(f"the solution does not pass the checker ({first})", field="solution")
+        raise InputError(SOLUTION_SOURCE, "", f"does not pass the checker ({first})")
     schedule, _ = scheduling.schedule_from_payload(_shop(loaded), _payload(document))
     return schedule
 
@@ -193,7 +195,7 @@ def overtime_whatif(
     if machine is None:
         return {**result, "message": "no job is late: nothing to extend"}
     if machine not in shop.machine_index:
-        raise UsageError(f"unknown machine {machine!r}", field="machine")
+        raise UsageError(f"unknown machine {machine!r}", field="--machine")
     m = shop.machine_index[machine]
     held = [e for e in entries if e["bottleneck"] == machine] or entries
     until = max((e["completion"] for e in held), default=0)

@@ -8,11 +8,12 @@ from typing import Any
 
 import click
 
-from optikit.cli.app import App, emit_json, pass_app
+from optikit.cli.app import App, emit_json, fail, pass_app
 from optikit.cli.completion import complete_formulations, complete_solvers
 from optikit.cli.guards import SEED_RANGE, THREADS_RANGE, FiniteFloat
 from optikit.cli.summary import fmt_number
 from optikit.exitcodes import ExitCode
+from optikit.types import InputError
 
 
 @click.command("why-late")
@@ -61,7 +62,12 @@ def why_late_command(
     document = read_data_file(solution)
     if not isinstance(document, dict):
         raise ProblemFileError(str(solution), "(top level)", "must be a solution document")
-    entries = whylate.why_late(loaded, document, registry=registry)
+    try:
+        entries = whylate.why_late(loaded, document, registry=registry)
+    except InputError as exc:
+        if exc.source != whylate.SOLUTION_SOURCE:
+            raise
+        fail(f"{solution}: {exc.message}")
     report: dict[str, Any] = {"late": entries}
     if what_if and entries:
         stop = threading.Event()
