@@ -6,9 +6,10 @@ solution (:mod:`optikit.scheduling.critical`); :func:`overtime_whatif` lengthens
 bottleneck machine's shifts and solves the problem twice with the same budget, once as it
 is and once with the overtime, so that the saving compares like with like.
 
-The overtime: every working window of that machine's calendar that ends before the late
-jobs it holds up are finished ends ``amount`` time units later (one hour by default,
-converted with the document's ``time_unit``).  A machine without a calendar works around
+The overtime: every shift of that machine's calendar that ends before the late jobs it
+holds up are finished ends ``amount`` time units later (one hour by default, converted with
+the document's ``time_unit``).  A shift end is the end of a working window followed by at
+least that much closed time; shorter gaps are breaks inside a shift and are kept.  A machine without a calendar works around
 the clock: there is no shift to extend, and the what-if says so instead of inventing a
 number.  Because overtime only adds working time, the schedule before it stays valid
 after it (the checker confirms this), so "after" is never worse than "before".
@@ -95,20 +96,18 @@ def overtime_amount(document: Mapping[str, Any], hours: float,
 
 def extended_windows(windows: Sequence[tuple[int, int]], until: int,
                      amount: int) -> tuple[list[tuple[int, int]], list[dict[str, int]]]:
-    """Windows ending before ``until`` end ``amount`` later (merging into the next one if
-    they reach it); returns the new windows and what changed."""
-    out: list[list[int]] = []
+    """Shift ends before ``until`` move ``amount`` later; returns the new windows and what
+    changed.  A shift end is a window end followed by at least ``amount`` of closed time;
+    a shorter gap is a break inside a shift and stays as it is."""
+    out: list[tuple[int, int]] = []
     changed: list[dict[str, int]] = []
-    for a, b in windows:
-        end = b
-        if b < until:
-            end = b + amount
-            changed.append({"start": a, "end": b, "new_end": end})
-        if out and a <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], end)
-        else:
-            out.append([a, end])
-    return [(a, b) for a, b in out], changed
+    for i, (a, b) in enumerate(windows):
+        following = windows[i + 1][0] if i + 1 < len(windows) else None
+        if b < until and (following is None or following - b >= amount):
+            changed.append({"start": a, "end": b, "new_end": b + amount})
+            b += amount
+        out.append((a, b))
+    return out, changed
 
 
 def overtime_document(document: Mapping[str, Any], shop: Shop, machine: int, until: int,

@@ -14,12 +14,13 @@ from optikit.whylate import extended_windows, overtime_amount, pick_machine
 from tests.whylate.test_fjsp_summary import SOLUTION, fjsp_doc
 
 
-def test_windows_before_the_late_completion_get_longer() -> None:
+def test_shifts_ending_before_the_late_completion_get_longer() -> None:
     windows = [(0, 480), (510, 960), (1440, 1920)]
     new, changed = extended_windows(windows, until=1500, amount=60)
-    # the first reaches the second and merges with it; the one still open at 1500 stays
-    assert new == [(0, 1020), (1440, 1920)]
-    assert [c["new_end"] for c in changed] == [540, 1020]
+    # the 30-unit gap is a break (kept); the shift ending at 960 ends at 1020; the one
+    # still open at 1500 stays
+    assert new == [(0, 480), (510, 1020), (1440, 1920)]
+    assert changed == [{"start": 510, "end": 960, "new_end": 1020}]
 
 
 def test_overtime_amount_from_the_time_unit() -> None:
