@@ -9,10 +9,11 @@ is and once with the overtime, so that the saving compares like with like.
 The overtime: every shift of that machine's calendar that ends before the late jobs it
 holds up are finished ends ``amount`` time units later (one hour by default, converted with
 the document's ``time_unit``).  A shift end is the end of a working window followed by at
-least that much closed time; shorter gaps are breaks inside a shift and are kept.  A machine without a calendar works around
-the clock: there is no shift to extend, and the what-if says so instead of inventing a
-number.  Because overtime only adds working time, the schedule before it stays valid
-after it (the checker confirms this), so "after" is never worse than "before".
+least that much closed time; shorter gaps are breaks inside a shift and are kept.  A
+machine without a calendar works around the clock: there is no shift to extend, and the
+what-if says so instead of inventing a number.  Because overtime only adds working time,
+the schedule before it stays valid after it (the checker confirms this), so "after" is
+never worse than "before".
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from optikit.types import InputError, UsageError
 
 #: Time units in one hour, for the document's ``time_unit``.
 UNITS_PER_HOUR = {"second": 3600, "minute": 60, "hour": 1}
+#: The shortest re-solve worth starting, in seconds.
+MIN_SOLVE_S = 0.5
 #: ``source`` of the InputError raised for a solution that fails the checker.
 SOLUTION_SOURCE = "<solution>"
 #: The unit assumed when the document names none.
@@ -146,7 +149,7 @@ def _tardiness(loaded: Any, payload: Mapping[str, Any] | None) -> float | None:
 
 def _run(problem: Any, budget: float, stop: threading.Event | None,
          solve_args: Mapping[str, Any]) -> dict[str, Any]:
-    solution = api.solve(problem, time_limit=max(budget, 0.5), stop=stop, **solve_args)
+    solution = api.solve(problem, time_limit=budget, stop=stop, **solve_args)
     check = solution.check
     return {
         "status": solution.status.value,
@@ -215,9 +218,12 @@ def overtime_whatif(
     solve_args = {"solver": solver, "formulation": formulation, "threads": threads,
                   "seed": seed, "registry": registry}
     left = started + time_limit - time.monotonic()
+    if left < 2 * MIN_SOLVE_S:
+        return {**result, "message": f"only {max(left, 0):.1f} s of the time limit left: "
+                                     "nothing re-solved"}
     result["before"] = _run(loaded, left / 2, stop, solve_args)
     left = started + time_limit - time.monotonic()
-    result["after"] = _run(extended, left, stop, solve_args)
+    result["after"] = _run(extended, max(left, MIN_SOLVE_S), stop, solve_args)
     return _with_saving(result, given, unit=time_unit(shop))
 
 
