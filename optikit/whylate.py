@@ -26,7 +26,7 @@ from typing import Any
 
 from optikit import api, scheduling
 from optikit.scheduling import ScheduledOperation, Shop
-from optikit.scheduling.critical import duration_text, time_unit
+from optikit.scheduling.critical import duration_text, payload_busy, time_unit
 from optikit.scheduling.critical import why_late as chains_data
 from optikit.types import InputError, UsageError
 
@@ -66,7 +66,9 @@ def why_late(problem: Any, solution: Mapping[str, Any], *, limit: int | None = N
     """The late jobs of a checked ``solution`` (a solution document or payload), most
     weighted lateness first: each with its chain, ``bottleneck`` and one-line ``text``."""
     loaded = api.load(problem, registry=registry)
-    return chains_data(_shop(loaded), _checked_schedule(loaded, solution), limit)
+    shop = _shop(loaded)
+    schedule = _checked_schedule(loaded, solution)
+    return chains_data(shop, schedule, limit, payload_busy(shop, _payload(solution)))
 
 
 def pick_machine(entries: Sequence[Mapping[str, Any]]) -> str | None:
@@ -190,7 +192,7 @@ def overtime_whatif(
     shop = _shop(loaded)
     schedule = _checked_schedule(loaded, solution)
     given = scheduling.weighted_tardiness(shop, schedule)
-    entries = chains_data(shop, schedule)
+    entries = chains_data(shop, schedule, busy=payload_busy(shop, _payload(solution)))
     result: dict[str, Any] = {"given_weighted_tardiness": given, "late_jobs": len(entries)}
     if machine is None:
         machine = pick_machine(entries)

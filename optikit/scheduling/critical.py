@@ -15,7 +15,8 @@ operation's release is followed rather than stopping at the release.
 Bottleneck rule: the machine holding the largest share of the chain's time, counting for
 each operation of the chain on that machine its processing time (``end - start``, which
 includes pauses of an interruptible operation over breaks), the changeover before it, and
-the time it waited for the machine's shift to open.  Ties go to the machine met latest in
+the time it waited for the machine's shift to open or for another occupation of the
+machine (a maintenance task, ...) to end.  Ties go to the machine met latest in
 the chain (closest to the late completion).
 
 Any scheduling type built on :mod:`optikit.scheduling` can use it; calendars enter only as
@@ -37,9 +38,12 @@ MACHINE = "machine"    # its machine's previous operation ended (+ changeover)
 RELEASE = "release"    # its job's release date (chain root)
 START = "start"        # time 0, nothing before it (chain root)
 CALENDAR = "calendar"  # ready earlier, but the machine was closed until its shift opened
+BUSY = "busy"          # ready earlier, but the machine was busy with something else
 IDLE = "idle"          # ready earlier and nothing explains the wait (not left-shifted)
 
 Windows = Mapping[int, Sequence[tuple[int, int]]]
+# Other occupations of a machine (maintenance, ...): machine -> [(start, end, label)].
+Busy = Mapping[int, Sequence[tuple[int, int, str]]]
 
 
 @dataclass(frozen=True)
@@ -49,9 +53,9 @@ class ChainStep:
     ``ready`` is the earliest start the job, machine and release constraints allow;
     ``cause`` is the kind of that constraint (``job``, ``machine``, ``release`` or
     ``start``); ``link`` is ``cause`` unless the operation started later than ``ready``
-    (``calendar`` or ``idle``; the wait is ``op.start - ready``).  ``after`` is the
-    operation it waited for (the previous step of the chain), ``setup`` the changeover
-    before it when that was on its machine.
+    (``calendar``, ``busy`` or ``idle``; the wait is ``op.start - ready``; ``note`` names
+    what kept a ``busy`` machine).  ``after`` is the operation it waited for (the previous
+    step of the chain), ``setup`` the changeover before it when that was on its machine.
     """
 
     op: ScheduledOperation
@@ -60,6 +64,7 @@ class ChainStep:
     ready: int
     setup: int = 0
     after: ScheduledOperation | None = None
+    note: str = ""
 
     @property
     def wait(self) -> int:
@@ -110,7 +115,14 @@ class _Index:
                 self.machine_prev[(b.job, b.operation)] = a
 
 
-def _step(shop: Shop, index: _Index, s: ScheduledOperation, windows: Windows) -> ChainStep:
+def _busy_with(busy: Sequence[tuple[int, int, str]], ready: int, start: int) -> str | None:
+    """What occupied the machine in ``[ready, start)`` (the latest such occupation)."""
+    labels = [(b, label) for a, b, label in busy if a < start and b > ready]
+    return max(labels)[1] if labels else None
+
+
+def _step(shop: Shop, index: _Index, s: ScheduledOperation, windows: Windows,
+          busy: Busy) -> ChainStep:
     job = shop.jobs[s.job]
     ready, cause, after, setup = (job.release, RELEASE if job.release > 0 else START, None, 0)
     if s.operation > 0:
@@ -122,11 +134,16 @@ def _step(shop: Shop, index: _Index, s: ScheduledOperation, windows: Windows) ->
         need = shop.setup_time(s.machine, mprev.job, s.job)
         if mprev.end + need > ready or (after is None and mprev.end + need >= ready > 0):
             ready, cause, after, setup = mprev.end + need, MACHINE, mprev, need
-    link = cause
+    link, note = cause, ""
     if s.start > ready:
-        closed = _closed_between(windows.get(s.machine, ()), ready, s.start)
-        link = CALENDAR if closed else IDLE
-    return ChainStep(s, link, cause, ready, setup, after)
+        occupied = _busy_with(busy.get(s.machine, ()), ready, s.start)
+        if occupied is not None:
+            link, note = BUSY, occupied
+        elif _closed_between(windows.get(s.machine, ()), ready, s.start):
+            link = CALENDAR
+        else:
+            link = IDLE
+    return ChainStep(s, link, cause, ready, setup, after, note)
 
 
 def job_chain(
@@ -134,11 +151,13 @@ def job_chain(
     schedule: Sequence[ScheduledOperation],
     job: int,
     windows: Windows | None = None,
+    busy: Busy | None = None,
 ) -> JobChain:
     """The chain that ends with job ``job``'s last operation, and its bottleneck.
 
     ``windows``: sorted working windows ``[start, end)`` per machine index, for machines
-    with a calendar (the others are open around the clock).
+    with a calendar (the others are open around the clock).  ``busy``: other occupations
+    of machines (maintenance tasks, ...) that operations may have waited for.
     """
     index = _Index(schedule)
     windows = windows or {}
@@ -148,7 +167,7 @@ def job_chain(
     seen: set[tuple[int, int]] = set()
     while current is not None and (current.job, current.operation) not in seen:
         seen.add((current.job, current.operation))
-        step = _step(shop, index, current, windows)
+        step = _step(shop, index, current, windows, busy or {})
         steps.append(step)
         current = step.after
     steps.reverse()
@@ -163,7 +182,7 @@ def machine_time(steps: Sequence[ChainStep]) -> dict[int, int]:
     """Per machine: processing + changeover + shift waits of the chain's steps on it."""
     time: dict[int, int] = {}
     for step in steps:
-        extra = step.setup + (step.wait if step.link == CALENDAR else 0)
+        extra = step.setup + (step.wait if step.link in (CALENDAR, BUSY) else 0)
         time[step.op.machine] = time.get(step.op.machine, 0) + step.op.end - step.op.start + extra
     return time
 
@@ -182,6 +201,7 @@ def late_chains(
     schedule: Sequence[ScheduledOperation],
     windows: Windows | None = None,
     limit: int | None = None,
+    busy: Busy | None = None,
 ) -> list[JobChain]:
     """Chains of the late jobs with weight > 0, most weighted lateness first."""
     done = completion_times(shop, schedule)
@@ -192,7 +212,7 @@ def late_chains(
     late.sort(key=lambda j: (-shop.jobs[j].weight * (done[j] - (shop.jobs[j].due or 0)), j))
     if limit is not None:
         late = late[:limit]
-    return [job_chain(shop, schedule, j, windows) for j in late]
+    return [job_chain(shop, schedule, j, windows, busy) for j in late]
 
 
 def chain_to_dict(shop: Shop, chain: JobChain) -> dict[str, Any]:
@@ -214,6 +234,8 @@ def chain_to_dict(shop: Shop, chain: JobChain) -> dict[str, Any]:
             entry["setup"] = step.setup
         if step.wait:
             entry["wait"] = step.wait
+        if step.note:
+            entry["busy_with"] = step.note
         if step.after is not None:
             entry["after"] = {"job": shop.jobs[step.after.job].id,
                               "operation": step.after.operation}
@@ -243,6 +265,8 @@ def chain_text(shop: Shop, chain: JobChain, max_groups: int = 6) -> str:
             waits.append(f"released {step.ready}")
         if step.link == CALENDAR:
             waits.append(f"closed {step.wait}")
+        elif step.link == BUSY:
+            waits.append(f"{step.note} {step.wait}")
         elif step.link == IDLE:
             waits.append(f"idle {step.wait}")
         if groups and groups[-1][0] == machine and not waits:  # the queue on one machine
@@ -304,10 +328,11 @@ def why_late(
     shop: Shop,
     schedule: Sequence[ScheduledOperation],
     limit: int | None = None,
+    busy: Busy | None = None,
 ) -> list[dict[str, Any]]:
     """The chains of the late jobs (weight > 0), most weighted lateness first, as data."""
     horizon = max((s.end for s in schedule), default=0) + 1
-    chains = late_chains(shop, schedule, machine_windows(shop, horizon), limit)
+    chains = late_chains(shop, schedule, machine_windows(shop, horizon), limit, busy)
     return [chain_to_dict(shop, chain) for chain in chains]
 
 
@@ -323,3 +348,23 @@ def why_late_lines(entries: Sequence[Mapping[str, Any]], unit: str | None) -> li
             f"{e['text']}; bottleneck {e['bottleneck']}"
         )
     return lines
+
+
+def payload_busy(shop: Shop, payload: Mapping[str, Any]) -> dict[int, list[tuple[int, int, str]]]:
+    """Machine occupations besides ``operations`` in a payload: entries of its other lists
+    with a known ``machine`` and integer ``start``/``end`` (``maintenance[]``, ...),
+    labelled ``maintenance refractory-repair``."""
+    index = shop.machine_index
+    busy: dict[int, list[tuple[int, int, str]]] = {}
+    for key, entries in payload.items():
+        if key == "operations" or not isinstance(entries, list):
+            continue
+        for e in entries:
+            if not isinstance(e, Mapping) or str(e.get("machine")) not in index:
+                continue
+            a, b = e.get("start"), e.get("end")
+            if isinstance(a, int) and isinstance(b, int) and not isinstance(a, bool):
+                name = e.get("task", e.get("id", ""))
+                label = f"{key} {name}".strip()
+                busy.setdefault(index[str(e["machine"])], []).append((a, b, label))
+    return busy

@@ -6,6 +6,7 @@ from typing import Any
 
 from optikit import scheduling
 from optikit.scheduling.critical import (
+    BUSY,
     CALENDAR,
     IDLE,
     JOB,
@@ -13,8 +14,10 @@ from optikit.scheduling.critical import (
     RELEASE,
     START,
     bottleneck,
+    chain_to_dict,
     job_chain,
     late_chains,
+    payload_busy,
     why_late,
 )
 
@@ -87,6 +90,11 @@ def test_idle_or_closed_wait() -> None:
     assert closed.link == CALENDAR
     # the shift wait counts for the machine in the bottleneck rule
     assert job_chain(shop, ops, 2, windows={1: [(0, 7), (9, 20)]}).machine_time[1] == 2 + 3
+    busy = payload_busy(shop, {"maintenance": [
+        {"task": "PM", "machine": "M2", "start": 6, "end": 9}]})
+    chain = job_chain(shop, ops, 2, busy=busy)
+    assert (chain.steps[0].link, chain.steps[0].note) == (BUSY, "maintenance PM")
+    assert chain_to_dict(shop, chain)["text"] == "M2 (released 6, maintenance PM 3, C)"
 
 
 def test_bottleneck_ties_go_to_the_latest_machine() -> None:
