@@ -350,6 +350,10 @@ class _Run:
 
 
 def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
+    if problem.shop.has_calendars:  # the search below assumes always-available machines
+        from optikit_fjsp import calendar_solve
+
+        return calendar_solve.solve(problem, backend, ctx)
     run = _Run(problem, backend, ctx)
     try:
         while not run.done():

@@ -18,7 +18,8 @@ def summarize(problem: FjspProblem, document: Mapping[str, Any]) -> list[tuple[s
     if not schedule:
         return []
     fig = schedule_figures(problem, schedule)
-    rows = [("makespan", str(fig["makespan"]))]
+    clock = problem.shop.clock
+    rows = [("makespan", clock.label(fig["makespan"]) if clock else str(fig["makespan"]))]
     if any(job.due is not None for job in problem.shop.jobs):
         rows.append(("total weighted tardiness", number(fig['total_weighted_tardiness'])))
         late = fig["late_job_ids"]
