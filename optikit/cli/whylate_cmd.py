@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -109,24 +110,29 @@ def _lines(file: Path, report: dict[str, Any], top: int, loaded: Any) -> list[st
         lines.append(f"  ... and {len(entries) - top} more (--top, --json)")
     what_if = report.get("what_if")
     if isinstance(what_if, dict):
-        lines += _what_if_lines(what_if)
+        clock = getattr(loaded.problem.shop, "clock", None)
+        lines += _what_if_lines(what_if, clock.label if clock is not None else str)
     return lines
 
 
-def _what_if_lines(w: dict[str, Any]) -> list[str]:
+def _what_if_lines(w: dict[str, Any], when: Callable[[int], str]) -> list[str]:
     if "machine" not in w:
         return [f"what-if: {w.get('message')}"]
     lines = [f"what-if: overtime on {w['machine']} (bottleneck of {', '.join(w['jobs'])}), "
              f"{w['amount_note']}"]
-    for c in w.get("extended_windows", [])[:8]:
-        lines.append(f"  shift [{c['start']}, {c['end']}) now ends at {c['new_end']}")
+    changed = w.get("extended_windows", [])
+    for c in changed[:6]:
+        lines.append(f"  shift from {when(c['start'])} to {when(c['end'])} now ends at "
+                     f"{when(c['new_end'])}")
+    if len(changed) > 6:
+        lines.append(f"  ... and {len(changed) - 6} more shifts (--json)")
     for key, label in (("before", "as it is"), ("after", "with overtime")):
         run = w.get(key)
         if isinstance(run, dict):
             lines.append(
-                f"  re-solved {label}: weighted tardiness {fmt_number(run['weighted_tardiness'])}"
-                f" ({run['status']}, {'checked' if run['checked'] else 'NOT checked'}, "
-                f"{fmt_number(run['time_s'])} s)"
+                f"  re-solved {label}: objective {fmt_number(run['objective'])}, weighted "
+                f"tardiness {fmt_number(run['weighted_tardiness'])} ({run['status']}, "
+                f"{'checked' if run['checked'] else 'NOT checked'}, {run['time_s'] or 0:.1f} s)"
             )
     if "saved" in w:
         lines.append(f"  given schedule: {fmt_number(w['given_weighted_tardiness'])}; "

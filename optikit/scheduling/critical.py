@@ -256,47 +256,48 @@ def chain_to_dict(shop: Shop, chain: JobChain) -> dict[str, Any]:
 def chain_text(shop: Shop, chain: JobChain, max_groups: int = 6) -> str:
     """``PRESS1 (O2, setup 3, O5) -> WELD1 -> PAINT``: machines in chain order; in
     brackets the queue on a machine (jobs in the order they ran, changeovers) and waits."""
-    groups: list[tuple[str, list[str], list[tuple[str, int]]]] = []  # machine, waits, queue
+    groups: list[tuple[str, list[tuple[str, str, int]]]] = []  # machine, (kind, text, value)
     for step in chain.steps:
         machine = shop.machines[step.op.machine].id
-        label = shop.jobs[step.op.job].id
-        waits: list[str] = []
+        items: list[tuple[str, str, int]] = []
         if step.cause == RELEASE and step is chain.steps[0]:
-            waits.append(f"released {step.ready}")
+            items.append(("wait", f"released {step.ready}", 0))
         if step.link == CALENDAR:
-            waits.append(f"closed {step.wait}")
+            items.append(("wait", f"closed {step.wait}", step.wait))
         elif step.link == BUSY:
-            waits.append(f"{step.note} {step.wait}")
+            items.append(("wait", f"{step.note} {step.wait}", step.wait))
         elif step.link == IDLE:
-            waits.append(f"idle {step.wait}")
-        if groups and groups[-1][0] == machine and not waits:  # the queue on one machine
-            queue = groups[-1][2]
-            if queue[-1][0] != label or step.setup:
-                queue.append((label, step.setup))
-            continue
-        groups.append((machine, waits, [(label, step.setup)]))
-    parts = [_group_text(machine, waits, queue, shop.jobs[chain.job].id)
-             for machine, waits, queue in groups]
+            items.append(("wait", f"idle {step.wait}", step.wait))
+        if step.setup:
+            items.append(("setup", f"setup {step.setup}", step.setup))
+        label = shop.jobs[step.op.job].id
+        if not (groups and groups[-1][0] == machine and not items
+                and groups[-1][1][-1][:2] == ("job", label)):
+            items.append(("job", label, 0))  # the same job again on the machine: once
+        if groups and groups[-1][0] == machine:  # the queue on one machine
+            groups[-1][1].extend(items)
+        else:
+            groups.append((machine, items))
+    parts = [_group_text(machine, items, shop.jobs[chain.job].id) for machine, items in groups]
     if len(parts) > max_groups:
         parts = ["...", *parts[-max_groups:]]
     return " -> ".join(parts)
 
 
-def _group_text(machine: str, waits: list[str], queue: list[tuple[str, int]], late: str) -> str:
-    """One machine of a chain: ``PRESS1 (O1, setup 3, O3)``; long queues are shortened."""
-    if not waits and queue == [(late, 0)]:
+def _group_text(machine: str, items: list[tuple[str, str, int]], late: str) -> str:
+    """One machine of a chain: ``PRESS1 (O1, setup 3, O3)``; long queues are shortened
+    to their first and last two jobs, with the changeovers added up."""
+    if items == [("job", late, 0)]:
         return machine
-    if len(queue) <= 4:
-        items = [*waits]
-        for label, setup in queue:
-            items += [f"setup {setup}", label] if setup else [label]
+    jobs = [text for kind, text, _ in items if kind == "job"]
+    if len(jobs) <= 4:
+        texts = [text for _kind, text, _value in items]
     else:
-        labels = [label for label, _setup in queue]
-        setups = sum(setup for _label, setup in queue)
-        items = [*waits, *labels[:2], f"{len(labels) - 4} more", *labels[-2:]]
-        if setups:
-            items.append(f"setups {setups}")
-    return f"{machine} ({', '.join(items)})"
+        setups = sum(value for kind, _text, value in items if kind == "setup")
+        texts = [text for kind, text, _ in items if kind == "wait"]
+        texts += [*jobs[:2], f"{len(jobs) - 4} more", *jobs[-2:]]
+        texts += [f"setups {setups}"] if setups else []
+    return f"{machine} ({', '.join(texts)})"
 
 
 UNIT_ABBREVIATIONS = {"second": "s", "minute": "min", "hour": "h", "day": "d"}
