@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from optikit import api, scheduling
@@ -99,35 +99,69 @@ def overtime_amount(document: Mapping[str, Any], hours: float,
     return int(units), note
 
 
-def extended_windows(windows: Sequence[tuple[int, int]], until: int,
-                     amount: int) -> tuple[list[tuple[int, int]], list[dict[str, int]]]:
-    """Shift ends before ``until`` move ``amount`` later; returns the new windows and what
-    changed.  A shift end is a window end followed by at least ``amount`` of closed time;
-    a shorter gap is a break inside a shift and stays as it is."""
+def extended_windows(
+    windows: Sequence[tuple[int, int]], amount: int, *, until: int | None = None,
+    openings: Collection[int] = (),
+) -> tuple[list[tuple[int, int]], list[dict[str, int]]]:
+    """Lengthen shifts by ``amount``; returns the new windows and what changed.
+
+    ``until``: shift ends before it move later.  A shift end is a window end followed by
+    at least ``amount`` of closed time; a shorter gap is a break inside a shift and stays.
+    ``openings``: the windows starting at these times start earlier (not before the
+    previous window's end: working through a break joins the two windows).
+    """
     out: list[tuple[int, int]] = []
     changed: list[dict[str, int]] = []
     for i, (a, b) in enumerate(windows):
         following = windows[i + 1][0] if i + 1 < len(windows) else None
-        if b < until and (following is None or following - b >= amount):
-            changed.append({"start": a, "end": b, "new_end": b + amount})
-            b += amount
-        out.append((a, b))
+        change = {"start": a, "end": b}
+        if a in openings:
+            earliest = max(a - amount, out[-1][1] if out else 0)
+            if earliest < a:
+                change["new_start"] = a = earliest
+        if until is not None and b < until and (following is None or following - b >= amount):
+            change["new_end"] = b = b + amount
+        if len(change) > 2:
+            changed.append(change)
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
     return out, changed
 
 
-def overtime_document(document: Mapping[str, Any], shop: Shop, machine: int, until: int,
-                      amount: int) -> tuple[dict[str, Any], list[dict[str, int]]] | None:
+def chain_openings(entries: Sequence[Mapping[str, Any]], machine: str,
+                   windows: Sequence[tuple[int, int]]) -> set[int]:
+    """Starts of the windows of ``machine`` whose opening the chains waited for."""
+    starts: set[int] = set()
+    for e in entries:
+        for step in e["chain"]:
+            if step["machine"] == machine and step["link"] == "calendar":
+                starts.update(a for a, b in windows if a <= step["start"] < b)
+    return starts
+
+
+def overtime_document(
+    document: Mapping[str, Any], shop: Shop, machine: int, amount: int,
+    held: Sequence[Mapping[str, Any]], at: str = "end",
+) -> tuple[dict[str, Any], list[dict[str, int]]] | None:
     """The problem document with ``machine``'s shifts lengthened (None: no calendar).
 
-    The machine gets its own calendar, written out window by window (downtime already
-    taken out) up to twice the shop's horizon, past the end of any sensible schedule.
+    ``at="end"``: the shifts ending before the ``held`` late jobs are finished end later;
+    ``at="start"``: the shifts whose opening their chains waited for start earlier.  The
+    machine gets its own calendar, written out window by window (downtime already taken
+    out) up to twice the shop's horizon, past the end of any sensible schedule.
     """
-    calendar_of = getattr(shop, "calendar", None)
-    calendar = calendar_of(machine) if calendar_of is not None else None
+    calendar = shop.calendar(machine)
     if calendar is None:
         return None
     windows = calendar.working_windows(2 * shop.horizon())
-    new, changed = extended_windows(windows, until, amount)
+    if at == "start":
+        openings = chain_openings(held, shop.machines[machine].id, windows)
+        new, changed = extended_windows(windows, amount, openings=openings)
+    else:
+        until = max((e["completion"] for e in held), default=0)
+        new, changed = extended_windows(windows, amount, until=until)
     doc = copy.deepcopy(dict(document))
     calendars = dict(doc.get("calendars") or {})
     name = f"{calendar.name}+overtime"
@@ -170,6 +204,7 @@ def overtime_whatif(
     machine: str | None = None,
     hours: float = 1.0,
     amount: int | None = None,
+    at: str = "end",
     time_limit: float = 30.0,
     solver: str | None = None,
     formulation: str | None = None,
@@ -182,7 +217,8 @@ def overtime_whatif(
     """Lengthen the bottleneck machine's shifts and re-solve; the weighted tardiness saved.
 
     ``machine``: default the bottleneck of the most weighted lateness.  ``hours`` of
-    overtime per shift (``amount`` in time units overrides it).  ``time_limit`` covers the
+    overtime per shift (``amount`` in time units overrides it), at the shift ``end`` or
+    ``start`` (see :func:`overtime_document`).  ``time_limit`` covers the
     whole call (counted from ``started``, default now): the problem is solved as it is
     and with the overtime, each with half of what is left.  Returns a JSON-ready mapping
     (see docs/python.md); ``message`` explains when nothing was re-solved.
@@ -194,6 +230,8 @@ def overtime_whatif(
     given = scheduling.weighted_tardiness(shop, schedule)
     entries = chains_data(shop, schedule, busy=payload_busy(shop, _payload(solution)))
     result: dict[str, Any] = {"given_weighted_tardiness": given, "late_jobs": len(entries)}
+    if at not in ("end", "start"):
+        raise UsageError(f"at must be 'end' or 'start', not {at!r}", field="--at")
     if machine is None:
         machine = pick_machine(entries)
     if machine is None:
@@ -202,19 +240,22 @@ def overtime_whatif(
         raise UsageError(f"unknown machine {machine!r}", field="--machine")
     m = shop.machine_index[machine]
     held = [e for e in entries if e["bottleneck"] == machine] or entries
-    until = max((e["completion"] for e in held), default=0)
     units, note = overtime_amount(loaded.document, hours, amount)
     result.update(machine=machine, jobs=[e["job"] for e in held], amount=units,
-                  amount_note=note, until=until)
-    built = overtime_document(loaded.document, shop, m, until, units)
+                  amount_note=note, at=at, waited_for_opening=any(
+                      step["machine"] == machine and step["link"] == "calendar"
+                      for e in held for step in e["chain"]))
+    built = overtime_document(loaded.document, shop, m, units, held, at)
     if built is None:
         return {**result, "message": f"{machine} has no shift calendar (it works around the "
                                      "clock): there is no shift to extend"}
     doc, changed = built
     result["extended_windows"] = changed
     if not changed:
-        return {**result, "message": f"no shift of {machine} ends before "
-                                     f"{until}: there is no shift to extend"}
+        what = ("ends before the late jobs are finished" if at == "end"
+                else "opening was waited for by the late jobs")
+        return {**result, "message": f"no shift of {machine} {what}: there is no shift "
+                                     "to extend"}
     extended = api.load(doc, registry=registry)
     result["given_valid_with_overtime"] = api.check(extended, solution).ok
     solve_args = {"solver": solver, "formulation": formulation, "threads": threads,
@@ -248,8 +289,16 @@ def _with_saving(result: dict[str, Any], given: float, unit: str | None) -> dict
         exact=exact,
         unit=unit,
         message=f"{len(result['extended_windows'])} shift(s) of {result['machine']} "
-                f"{duration_text(result['amount'], unit)} longer: weighted tardiness "
+                f"{duration_text(_added(result['extended_windows']), unit)} longer in all "
+                f"({'earlier start' if result['at'] == 'start' else 'later end'}): "
+                "weighted tardiness "
                 f"{best_before:g} -> {best_after:g} (saves {best_before - best_after:g}; "
                 + ("both proven optimal)" if exact else "best found in the time limit)"),
     )
     return result
+
+
+def _added(changed: Sequence[Mapping[str, int]]) -> int:
+    """Working time the overtime adds, in time units."""
+    return sum(c["start"] - c.get("new_start", c["start"]) + c.get("new_end", c["end"]) - c["end"]
+               for c in changed)

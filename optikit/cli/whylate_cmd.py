@@ -30,6 +30,9 @@ from optikit.types import InputError
               show_default=True, help="Overtime per shift, converted with the time_unit.")
 @click.option("--amount", type=click.IntRange(min=1), default=None,
               help="Overtime per shift in time units (overrides --hours).")
+@click.option("--at", "at", type=click.Choice(["end", "start"]), default="end",
+              show_default=True, help="end: shifts ending before the late jobs finish end "
+              "later; start: the shifts whose opening their chains waited for start earlier.")
 @click.option("--time-limit", type=FiniteFloat(minimum=0, min_open=True), default=30.0,
               show_default=True, help="Seconds for the whole command (both re-solves).")
 @click.option("--solver", help="Backend for the re-solves.", shell_complete=complete_solvers)
@@ -41,7 +44,7 @@ from optikit.types import InputError
 @pass_app
 def why_late_command(
     app: App, file: Path, solution: Path, top: int, what_if: bool, machine: str | None,
-    hours: float, amount: int | None, time_limit: float, solver: str | None,
+    hours: float, amount: int | None, at: str, time_limit: float, solver: str | None,
     formulation: str | None, threads: int | None, seed: int, as_json: bool,
 ) -> None:
     """Why the late jobs of a checked SOLUTION of scheduling problem FILE are late.
@@ -74,7 +77,7 @@ def why_late_command(
         stop = threading.Event()
         with graceful_interrupts(stop):
             report["what_if"] = run_interruptible(lambda: whylate.overtime_whatif(
-                loaded, document, machine=machine, hours=hours, amount=amount,
+                loaded, document, machine=machine, hours=hours, amount=amount, at=at,
                 time_limit=time_limit, solver=solver, formulation=formulation,
                 threads=threads, seed=seed, stop=stop, registry=registry, started=started,
             ))
@@ -122,8 +125,10 @@ def _what_if_lines(w: dict[str, Any], when: Callable[[int], str]) -> list[str]:
              f"{w['amount_note']}"]
     changed = w.get("extended_windows", [])
     for c in changed[:6]:
-        lines.append(f"  shift from {when(c['start'])} to {when(c['end'])} now ends at "
-                     f"{when(c['new_end'])}")
+        now = [f"starts at {when(c['new_start'])}"] if "new_start" in c else []
+        now += [f"ends at {when(c['new_end'])}"] if "new_end" in c else []
+        lines.append(f"  shift from {when(c['start'])} to {when(c['end'])} now "
+                     + " and ".join(now))
     if len(changed) > 6:
         lines.append(f"  ... and {len(changed) - 6} more shifts (--json)")
     for key, label in (("before", "as it is"), ("after", "with overtime")):
@@ -139,4 +144,7 @@ def _what_if_lines(w: dict[str, Any], when: Callable[[int], str]) -> list[str]:
                      f"best before {fmt_number(w['weighted_tardiness_before'])}, best after "
                      f"{fmt_number(w['weighted_tardiness_after'])}")
     lines.append(f"  {w.get('message')}")
+    if w.get("saved") == 0 and w.get("at") == "end" and w.get("waited_for_opening"):
+        lines.append(f"  (the late jobs waited for {w['machine']}'s shift to open: "
+                     "try --at start)")
     return lines

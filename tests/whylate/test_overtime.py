@@ -51,3 +51,10 @@ def test_one_hour_of_overtime_saves_the_lateness() -> None:
     # the schedule with overtime passes the checker of the problem with overtime only
     doc = day_shift_doc()
     assert not optikit.check(doc, {"solution": after["payload"]}).ok
+
+
+def test_overtime_before_the_opening_the_chain_waited_for() -> None:
+    result = overtime_whatif(day_shift_doc(), GIVEN, at="start", time_limit=8, threads=1)
+    assert result["extended_windows"] == [{"start": 24, "end": 32, "new_start": 23}]
+    assert result["after"]["checked"] and result["after"]["weighted_tardiness"] == 17
+    assert result["saved"] == 1

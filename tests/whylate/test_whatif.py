@@ -16,11 +16,15 @@ from tests.whylate.test_fjsp_summary import SOLUTION, fjsp_doc
 
 def test_shifts_ending_before_the_late_completion_get_longer() -> None:
     windows = [(0, 480), (510, 960), (1440, 1920)]
-    new, changed = extended_windows(windows, until=1500, amount=60)
+    new, changed = extended_windows(windows, 60, until=1500)
     # the 30-unit gap is a break (kept); the shift ending at 960 ends at 1020; the one
     # still open at 1500 stays
     assert new == [(0, 480), (510, 1020), (1440, 1920)]
     assert changed == [{"start": 510, "end": 960, "new_end": 1020}]
+    # openings waited for start earlier; through a break the two windows join
+    new, changed = extended_windows(windows, 60, openings={510, 1440})
+    assert new == [(0, 960), (1380, 1920)]
+    assert [c["new_start"] for c in changed] == [480, 1380]
 
 
 def test_overtime_amount_from_the_time_unit() -> None:
