@@ -305,18 +305,17 @@ UNIT_ABBREVIATIONS = {"second": "s", "minute": "min", "hour": "h", "day": "d"}
 
 def machine_windows(shop: Shop, horizon: int) -> dict[int, list[tuple[int, int]]]:
     """Working windows up to ``horizon`` of the machines that have a calendar."""
-    calendars: Sequence[Any] = getattr(shop, "calendars", ()) or ()
-    return {
-        m: list(cal.working_windows(horizon))
-        for m, cal in enumerate(calendars) if cal is not None
-    }
+    windows: dict[int, list[tuple[int, int]]] = {}
+    for m in range(len(shop.machines)):
+        calendar = shop.calendar(m)
+        if calendar is not None:
+            windows[m] = calendar.working_windows(horizon)
+    return windows
 
 
 def time_unit(shop: Shop) -> str | None:
-    """The shop's time unit (second, minute, hour, day) when its document names one."""
-    clock = getattr(shop, "clock", None)
-    unit = getattr(clock, "unit", None)
-    return str(unit) if unit else None
+    """The shop's time unit (second, minute, hour, day) when its document gives a clock."""
+    return shop.clock.unit if shop.clock is not None else None
 
 
 def duration_text(amount: float, unit: str | None) -> str:
