@@ -232,6 +232,7 @@ def overtime_whatif(
     result: dict[str, Any] = {"given_weighted_tardiness": given, "late_jobs": len(entries)}
     if at not in ("end", "start"):
         raise UsageError(f"at must be 'end' or 'start', not {at!r}", field="--at")
+    result["chosen"] = machine is not None
     if machine is None:
         machine = pick_machine(entries)
     if machine is None:

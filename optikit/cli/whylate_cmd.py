@@ -121,8 +121,9 @@ def _lines(file: Path, report: dict[str, Any], top: int, loaded: Any) -> list[st
 def _what_if_lines(w: dict[str, Any], when: Callable[[int], str]) -> list[str]:
     if "machine" not in w:
         return [f"what-if: {w.get('message')}"]
-    lines = [f"what-if: overtime on {w['machine']} (bottleneck of {', '.join(w['jobs'])}), "
-             f"{w['amount_note']}"]
+    held = ", ".join(w["jobs"])
+    why = f"chosen; late jobs {held}" if w.get("chosen") else f"bottleneck of {held}"
+    lines = [f"what-if: overtime on {w['machine']} ({why}), {w['amount_note']}"]
     changed = w.get("extended_windows", [])
     for c in changed[:6]:
         now = [f"starts at {when(c['new_start'])}"] if "new_start" in c else []
