@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -56,8 +58,8 @@ def why_late_command(
     tardiness saved is printed.
     """
     from optikit import whylate
-    from optikit.cli.interrupt import graceful_interrupts, run_interruptible
-    from optikit.limits import command_started
+    from optikit.cli.interrupt import Overrun, graceful_interrupts, run_interruptible
+    from optikit.limits import command_started, deadlines
     from optikit.problem_io import ProblemFileError, load_problem, read_data_file
 
     started = command_started()
@@ -73,18 +75,34 @@ def why_late_command(
             raise
         fail(f"{solution}: {exc.message}")
     report: dict[str, Any] = {"late": entries}
+    abandoned = False
     if what_if and entries:
         stop = threading.Event()
+        limits = deadlines(started, time_limit)
         with graceful_interrupts(stop):
-            report["what_if"] = run_interruptible(lambda: whylate.overtime_whatif(
-                loaded, document, machine=machine, hours=hours, amount=amount, at=at,
-                time_limit=time_limit, solver=solver, formulation=formulation,
-                threads=threads, seed=seed, stop=stop, registry=registry, started=started,
-            ))
+            try:
+                report["what_if"] = run_interruptible(
+                    lambda: whylate.overtime_whatif(
+                        loaded, document, machine=machine, hours=hours, amount=amount, at=at,
+                        time_limit=time_limit, solver=solver, formulation=formulation,
+                        threads=threads, seed=seed, stop=stop, registry=registry,
+                        started=started,
+                    ),
+                    soft_deadline=limits.soft, on_soft_deadline=stop.set,
+                    hard_deadline=limits.hard,
+                )
+            except Overrun:
+                abandoned = True
+                report["what_if"] = {"message": "a re-solve did not stop within the time "
+                                                "limit: no what-if"}
     if as_json:
         emit_json(_without_payloads(report))
     else:
         click.echo("\n".join(_lines(file, report, top, loaded)))
+    if abandoned:  # a solver still runs in native code: leave without joining it
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(int(ExitCode.NO_SOLUTION))
     raise SystemExit(int(ExitCode.OK))
 
 
