@@ -256,6 +256,11 @@ def chain_to_dict(shop: Shop, chain: JobChain) -> dict[str, Any]:
 def chain_text(shop: Shop, chain: JobChain, max_groups: int = 6) -> str:
     """``PRESS1 (O2, setup 3, O5) -> WELD1 -> PAINT``: machines in chain order; in
     brackets the queue on a machine (jobs in the order they ran, changeovers) and waits."""
+    unit = time_unit(shop)
+
+    def span(amount: int) -> str:
+        return duration_text(amount, unit)
+
     groups: list[tuple[str, list[tuple[str, str, int]]]] = []  # machine, (kind, text, value)
     for step in chain.steps:
         machine = shop.machines[step.op.machine].id
@@ -263,13 +268,13 @@ def chain_text(shop: Shop, chain: JobChain, max_groups: int = 6) -> str:
         if step.cause == RELEASE and step is chain.steps[0]:
             items.append(("wait", f"released {step.ready}", 0))
         if step.link == CALENDAR:
-            items.append(("wait", f"closed {step.wait}", step.wait))
+            items.append(("wait", f"closed {span(step.wait)}", step.wait))
         elif step.link == BUSY:
-            items.append(("wait", f"{step.note} {step.wait}", step.wait))
+            items.append(("wait", f"{step.note} {span(step.wait)}", step.wait))
         elif step.link == IDLE:
-            items.append(("wait", f"idle {step.wait}", step.wait))
+            items.append(("wait", f"idle {span(step.wait)}", step.wait))
         if step.setup:
-            items.append(("setup", f"setup {step.setup}", step.setup))
+            items.append(("setup", f"setup {span(step.setup)}", step.setup))
         label = shop.jobs[step.op.job].id
         if not (groups and groups[-1][0] == machine and not items
                 and groups[-1][1][-1][:2] == ("job", label)):
@@ -278,13 +283,15 @@ def chain_text(shop: Shop, chain: JobChain, max_groups: int = 6) -> str:
             groups[-1][1].extend(items)
         else:
             groups.append((machine, items))
-    parts = [_group_text(machine, items, shop.jobs[chain.job].id) for machine, items in groups]
+    late = shop.jobs[chain.job].id
+    parts = [_group_text(machine, items, late, unit) for machine, items in groups]
     if len(parts) > max_groups:
         parts = ["...", *parts[-max_groups:]]
     return " -> ".join(parts)
 
 
-def _group_text(machine: str, items: list[tuple[str, str, int]], late: str) -> str:
+def _group_text(machine: str, items: list[tuple[str, str, int]], late: str,
+                unit: str | None) -> str:
     """One machine of a chain: ``PRESS1 (O1, setup 3, O3)``; long queues are shortened
     to their first and last two jobs, with the changeovers added up."""
     if items == [("job", late, 0)]:
@@ -296,7 +303,7 @@ def _group_text(machine: str, items: list[tuple[str, str, int]], late: str) -> s
         setups = sum(value for kind, _text, value in items if kind == "setup")
         texts = [text for kind, text, _ in items if kind == "wait"]
         texts += [*jobs[:2], f"{len(jobs) - 4} more", *jobs[-2:]]
-        texts += [f"setups {setups}"] if setups else []
+        texts += [f"setups {duration_text(setups, unit)}"] if setups else []
     return f"{machine} ({', '.join(texts)})"
 
 
