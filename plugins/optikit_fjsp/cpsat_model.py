@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from optikit_fjsp.calendar_model import CalendarTerms
+from optikit.scheduling.calendar_cpsat import CalendarTerms
 from optikit_fjsp.model import FjspProblem, integer_weights
 from optikit_fjsp.timetable import Solution
 

@@ -127,7 +127,7 @@ def calendar_mode(
     """
     from ortools.sat.python import cp_model
 
-    from optikit_fjsp.calendar_model import pieces
+    from optikit.scheduling.calendar_cpsat import pieces
 
     flat = problem.flat
     op = problem.shop.jobs[flat.op_job[g]].operations[flat.op_index[g]]

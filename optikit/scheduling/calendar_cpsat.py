@@ -1,4 +1,6 @@
-"""Working-time calendars in the CP-SAT models (main and plain).
+"""Working-time calendars in CP-SAT models of scheduling types (fjsp, maintenance).
+
+Imports OR-Tools only when a model is built (importing this module loads no solver).
 
 For a mode on a machine with a calendar, the start is restricted to the times at which
 the operation can run (its "pieces"):
@@ -13,7 +15,7 @@ the operation can run (its "pieces"):
   spans the pauses (nothing else can run there then: it is non-working time).
 
 The pieces are computed here from the calendar's working windows alone, not from
-:meth:`Calendar.finish`, which the independent checker uses.
+:meth:`Calendar.finish`, which the independent checkers use.
 """
 
 from __future__ import annotations
