@@ -268,7 +268,8 @@ def overtime_whatif(
     result["before"] = _run(loaded, left / 2, stop, solve_args)
     left = started + time_limit - time.monotonic()
     result["after"] = _run(extended, max(left, MIN_SOLVE_S), stop, solve_args)
-    return _with_saving(result, given, unit=time_unit(shop))
+    unit = time_unit(shop) or loaded.document.get("time_unit")
+    return _with_saving(result, given, unit=unit)
 
 
 def _with_saving(result: dict[str, Any], given: float, unit: str | None) -> dict[str, Any]:

@@ -115,10 +115,11 @@ class _Index:
                 self.machine_prev[(b.job, b.operation)] = a
 
 
-def _busy_with(busy: Sequence[tuple[int, int, str]], ready: int, start: int) -> str | None:
-    """What occupied the machine in ``[ready, start)`` (the latest such occupation)."""
+def _busy_with(busy: Sequence[tuple[int, int, str]], ready: int,
+               start: int) -> tuple[int, str] | None:
+    """The latest occupation of the machine in ``[ready, start)``: (its end, its label)."""
     labels = [(b, label) for a, b, label in busy if a < start and b > ready]
-    return max(labels)[1] if labels else None
+    return max(labels) if labels else None
 
 
 def _step(shop: Shop, index: _Index, s: ScheduledOperation, windows: Windows,
@@ -137,12 +138,11 @@ def _step(shop: Shop, index: _Index, s: ScheduledOperation, windows: Windows,
     link, note = cause, ""
     if s.start > ready:
         occupied = _busy_with(busy.get(s.machine, ()), ready, s.start)
-        if occupied is not None:
-            link, note = BUSY, occupied
-        elif _closed_between(windows.get(s.machine, ()), ready, s.start):
-            link = CALENDAR
+        closed = _closed_between(windows.get(s.machine, ()), ready, s.start)
+        if occupied is not None and (occupied[0] >= s.start or not closed):
+            link, note = BUSY, occupied[1]  # busy until it started (or nothing else)
         else:
-            link = IDLE
+            link = CALENDAR if closed else IDLE
     return ChainStep(s, link, cause, ready, setup, after, note)
 
 
