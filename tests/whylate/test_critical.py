@@ -95,6 +95,10 @@ def test_idle_or_closed_wait() -> None:
     chain = job_chain(shop, ops, 2, busy=busy)
     assert (chain.steps[0].link, chain.steps[0].note) == (BUSY, "maintenance PM")
     assert chain_to_dict(shop, chain)["text"] == "M2 (released 6, maintenance PM 3, C)"
+    # a shift that opened after the occupation ended is what C waited for
+    early = payload_busy(shop, {"maintenance": [
+        {"task": "PM", "machine": "M2", "start": 6, "end": 8}]})
+    assert job_chain(shop, ops, 2, {1: [(0, 7), (9, 20)]}, early).steps[0].link == CALENDAR
 
 
 def test_bottleneck_ties_go_to_the_latest_machine() -> None:
