@@ -71,6 +71,16 @@ def why_late(problem: Any, solution: Mapping[str, Any], *, limit: int | None = N
     return chains_data(shop, schedule, limit, payload_busy(shop, _payload(solution)))
 
 
+def shift_waits(entries: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Machines whose shift opening the chains waited for, the latest wait first."""
+    machines: list[str] = []
+    for e in entries:
+        for step in reversed(e["chain"]):
+            if step["link"] == "calendar" and step["machine"] not in machines:
+                machines.append(step["machine"])
+    return machines
+
+
 def pick_machine(entries: Sequence[Mapping[str, Any]]) -> str | None:
     """The machine that is the bottleneck of the most weighted lateness."""
     load: dict[str, float] = {}
@@ -243,9 +253,7 @@ def overtime_whatif(
     held = [e for e in entries if e["bottleneck"] == machine] or entries
     units, note = overtime_amount(loaded.document, hours, amount)
     result.update(machine=machine, jobs=[e["job"] for e in held], amount=units,
-                  amount_note=note, at=at, waited_for_opening=any(
-                      step["machine"] == machine and step["link"] == "calendar"
-                      for e in held for step in e["chain"]))
+                  amount_note=note, at=at, waited_for_shifts=shift_waits(held))
     built = overtime_document(loaded.document, shop, m, units, held, at)
     if built is None:
         return {**result, "message": f"{machine} has no shift calendar (it works around the "

@@ -163,7 +163,8 @@ def _what_if_lines(w: dict[str, Any], when: Callable[[int], str]) -> list[str]:
                      f"best before {fmt_number(w['weighted_tardiness_before'])}, best after "
                      f"{fmt_number(w['weighted_tardiness_after'])}")
     lines.append(f"  {w.get('message')}")
-    if w.get("saved") == 0 and w.get("at") == "end" and w.get("waited_for_opening"):
-        lines.append(f"  (the late jobs waited for {w['machine']}'s shift to open: "
-                     "try --at start)")
+    waits = w.get("waited_for_shifts") or []
+    if w.get("saved") == 0 and waits:
+        lines.append(f"  (the late jobs waited for shifts to open on {', '.join(waits)}: "
+                     f"try --machine {waits[0]} --at start)")
     return lines
