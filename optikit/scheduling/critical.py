@@ -25,7 +25,6 @@ per-machine lists of working windows, so this module needs no calendar class.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,7 +100,11 @@ def _closed_between(windows: Sequence[tuple[int, int]], ready: int, start: int) 
 
 
 class _Index:
-    """Schedule lookups: operation by (job, index), machine predecessor by operation."""
+    """Schedule lookups: operation by (job, index), machine predecessor by operation.
+
+    The machine predecessor is the latest operation on the machine that ended by the
+    operation's start (operations running alongside it, as in a batch, are skipped).
+    """
 
     def __init__(self, schedule: Sequence[ScheduledOperation]) -> None:
         self.by_key = {(s.job, s.operation): s for s in schedule}
@@ -111,8 +114,10 @@ class _Index:
             by_machine.setdefault(s.machine, []).append(s)
         for ops in by_machine.values():
             ops.sort(key=lambda s: (s.start, s.end))
-            for a, b in itertools.pairwise(ops):
-                self.machine_prev[(b.job, b.operation)] = a
+            for i, b in enumerate(ops):
+                before = [a for a in ops[max(0, i - 64):i] if a.end <= b.start]
+                if before:
+                    self.machine_prev[(b.job, b.operation)] = max(before, key=lambda a: a.end)
 
 
 def _busy_with(busy: Sequence[tuple[int, int, str]], ready: int,
