@@ -157,14 +157,17 @@ def job_chain(
     job: int,
     windows: Windows | None = None,
     busy: Busy | None = None,
+    *,
+    index: _Index | None = None,
 ) -> JobChain:
     """The chain that ends with job ``job``'s last operation, and its bottleneck.
 
     ``windows``: sorted working windows ``[start, end)`` per machine index, for machines
     with a calendar (the others are open around the clock).  ``busy``: other occupations
-    of machines (maintenance tasks, ...) that operations may have waited for.
+    of machines (maintenance tasks, ...) that operations may have waited for.  ``index``:
+    the schedule's lookups, when many chains of one schedule are built.
     """
-    index = _Index(schedule)
+    index = index or _Index(schedule)
     windows = windows or {}
     last = len(shop.jobs[job].operations) - 1
     current = index.by_key.get((job, last))
@@ -217,7 +220,8 @@ def late_chains(
     late.sort(key=lambda j: (-shop.jobs[j].weight * (done[j] - (shop.jobs[j].due or 0)), j))
     if limit is not None:
         late = late[:limit]
-    return [job_chain(shop, schedule, j, windows, busy) for j in late]
+    index = _Index(schedule)
+    return [job_chain(shop, schedule, j, windows, busy, index=index) for j in late]
 
 
 def chain_to_dict(shop: Shop, chain: JobChain) -> dict[str, Any]:
