@@ -11,9 +11,9 @@ holds up are finished ends ``amount`` time units later (one hour by default, con
 the document's ``time_unit``).  A shift end is the end of a working window followed by at
 least that much closed time; shorter gaps are breaks inside a shift and are kept.  A
 machine without a calendar works around the clock: there is no shift to extend, and the
-what-if says so instead of inventing a number.  Because overtime only adds working time,
-the schedule before it stays valid after it (the checker confirms this), so "after" is
-never worse than "before".
+what-if says so instead of inventing a number.  Overtime only adds working time, so a schedule from
+before usually stays valid after it; when the checker confirms that, it counts for "after"
+too, which is then never worse than "before".
 """
 
 from __future__ import annotations
@@ -276,18 +276,24 @@ def overtime_whatif(
     result["before"] = _run(loaded, left / 2, stop, solve_args)
     left = started + time_limit - time.monotonic()
     result["after"] = _run(extended, max(left, MIN_SOLVE_S), stop, solve_args)
+    before = result["before"]
+    result["before"]["valid_with_overtime"] = bool(
+        before["checked"] and api.check(extended, {"solution": before["payload"]}).ok)
     unit = time_unit(shop) or loaded.document.get("time_unit")
     return _with_saving(result, given, unit=unit)
 
 
 def _with_saving(result: dict[str, Any], given: float, unit: str | None) -> dict[str, Any]:
-    """Best before (given or re-solved) against best after (before's schedule stays valid
-    with more working time, so it counts too when the checker agrees)."""
+    """Best before (given or re-solved) against best after: the re-solve with overtime,
+    or a schedule from before that the checker accepts with the overtime too (it may not:
+    an interruptible operation that paused over the new working time ends earlier now)."""
     before, after = result["before"], result["after"]
     best_before = min([given] + ([before["weighted_tardiness"]] if before["checked"] else []))
     candidates = [after["weighted_tardiness"]] if after["checked"] else []
     if result.get("given_valid_with_overtime"):
-        candidates.append(best_before)
+        candidates.append(given)
+    if before["valid_with_overtime"]:
+        candidates.append(before["weighted_tardiness"])
     if not candidates:
         return {**result, "message": "no checked schedule with the overtime was found in time"}
     best_after = min(candidates)

@@ -43,7 +43,7 @@ def test_one_hour_of_overtime_saves_the_lateness() -> None:
     result = overtime_whatif(day_shift_doc(), GIVEN, time_limit=8, threads=1)
     assert result["machine"] == "M1" and result["amount"] == 1  # 1 h in hour units
     assert result["extended_windows"] == [{"start": 0, "end": 8, "new_end": 9}]
-    assert result["given_valid_with_overtime"]
+    assert result["given_valid_with_overtime"] and result["before"]["valid_with_overtime"]
     before, after = result["before"], result["after"]
     assert before["checked"] and after["checked"]
     assert before["weighted_tardiness"] == 18 and after["weighted_tardiness"] == 0
