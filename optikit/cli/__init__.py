@@ -19,6 +19,7 @@ from optikit.cli.info_cmd import plugins_command, schema_command
 from optikit.cli.options_cmd import options_command
 from optikit.cli.sheets_cmd import convert_command, template_command
 from optikit.cli.solve_cmd import solve_command
+from optikit.cli.whylate_cmd import why_late_command
 from optikit.scaffold.cli import plugin_group
 from optikit.service.cli import keys_group, serve_command
 
@@ -60,6 +61,7 @@ cli.add_command(report_command)
 cli.add_command(plugin_group)
 cli.add_command(serve_command)
 cli.add_command(keys_group)
+cli.add_command(why_late_command)
 
 
 __all__ = ["cli", "main", "pass_app"]

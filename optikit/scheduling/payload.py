@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from optikit.scheduling.calendar import Clock
 from optikit.scheduling.model import Job, Machine, ScheduledOperation, Shop
 from optikit.types import Violation
 
@@ -27,7 +28,9 @@ def schedule_from_payload(
     """Read ``payload['operations']`` into indexed form, reporting malformed entries.
 
     Every operation of every job must appear exactly once.  ``machine`` must be the
-    machine of the chosen ``mode``; ``end - start`` must equal the mode's duration.
+    machine of the chosen ``mode``; ``end - start`` must equal the mode's duration, except
+    for an interruptible operation on a machine with a calendar, whose pauses lengthen it
+    (:func:`optikit.scheduling.checking.check_calendars` verifies its end).
     """
     violations: list[Violation] = []
     entries = payload.get("operations")
@@ -79,7 +82,10 @@ def schedule_from_payload(
                     f"not {shop.machines[m].id}",
                 )
             )
-        if int(end) - int(start) != mode.duration:
+        paused = op.interruptible and shop.calendar(m) is not None
+        if paused and int(end) - int(start) >= mode.duration:
+            pass
+        elif int(end) - int(start) != mode.duration:
             violations.append(
                 Violation(
                     "duration",
@@ -97,12 +103,19 @@ def schedule_from_payload(
 
 
 def operations_payload(
-    jobs: Sequence[Job], machines: Sequence[Machine], schedule: Sequence[ScheduledOperation]
+    jobs: Sequence[Job],
+    machines: Sequence[Machine],
+    schedule: Sequence[ScheduledOperation],
+    clock: Clock | None = None,
 ) -> list[dict[str, Any]]:
-    """The contract's ``operations[]`` entries, sorted by start, machine, job, operation."""
+    """The contract's ``operations[]`` entries, sorted by start, machine, job, operation.
+
+    With a ``clock`` each entry also shows ``start_time`` and ``end_time`` (ISO 8601).
+    """
     ordered = sorted(schedule, key=lambda s: (s.start, s.machine, s.job, s.operation))
-    return [
-        {
+    out: list[dict[str, Any]] = []
+    for s in ordered:
+        entry: dict[str, Any] = {
             "job": jobs[s.job].id,
             "operation": s.operation,
             "mode": s.mode,
@@ -110,10 +123,13 @@ def operations_payload(
             "start": s.start,
             "end": s.end,
         }
-        for s in ordered
-    ]
+        if clock is not None:
+            entry["start_time"] = clock.to_time(s.start)
+            entry["end_time"] = clock.to_time(s.end)
+        out.append(entry)
+    return out
 
 
 def schedule_to_payload(shop: Shop, schedule: Sequence[ScheduledOperation]) -> dict[str, Any]:
     """The payload ``{"operations": [...]}`` of a schedule of ``shop``."""
-    return {"operations": operations_payload(shop.jobs, shop.machines, schedule)}
+    return {"operations": operations_payload(shop.jobs, shop.machines, schedule, shop.clock)}

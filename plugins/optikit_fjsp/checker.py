@@ -38,7 +38,8 @@ def schedule_figures(problem: FjspProblem, schedule: list[ScheduledOperation]) -
     busy = [0] * len(shop.machines)
     by_machine: dict[int, list[ScheduledOperation]] = {}
     for s in schedule:
-        busy[s.machine] += s.end - s.start
+        # Work, not span: an interruptible operation's span includes calendar pauses.
+        busy[s.machine] += shop.jobs[s.job].operations[s.operation].modes[s.mode].duration
         by_machine.setdefault(s.machine, []).append(s)
     setup_count = setup_time = 0
     for m, ops in by_machine.items():
@@ -49,7 +50,9 @@ def schedule_figures(problem: FjspProblem, schedule: list[ScheduledOperation]) -
                 setup_count += 1
                 setup_time += t
     utilisation = {
-        machine.id: (busy[m] / ms if ms > 0 else 0.0) for m, machine in enumerate(shop.machines)
+        machine.id: (busy[m] / available if (available := _working_time(shop, m, ms)) > 0
+                     else 0.0)
+        for m, machine in enumerate(shop.machines)
     }
     return {
         "makespan": ms,
@@ -60,6 +63,14 @@ def schedule_figures(problem: FjspProblem, schedule: list[ScheduledOperation]) -
         "setup_time": setup_time,
         "machine_utilisation": utilisation,
     }
+
+
+def _working_time(shop: scheduling.Shop, machine: int, until: int) -> int:
+    """Working time of ``machine`` in ``[0, until)`` (all of it without a calendar)."""
+    cal = shop.calendar(machine)
+    if cal is None:
+        return until
+    return sum(b - a for a, b in cal.working_windows(until))
 
 
 def check(problem: FjspProblem, document: Mapping[str, Any]) -> CheckReport:

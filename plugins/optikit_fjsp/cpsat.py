@@ -183,7 +183,11 @@ def global_phase(
     }
     if result.status.has_solution:
         sol = cm.solution(result.value, result.boolean_value)
-        if relaxed:
+        if relaxed and problem.shop.has_calendars:
+            from optikit_fjsp.calendar_dispatch import decode
+
+            sol = decode(problem, sol.modes, machine_sequences(problem.flat, sol))
+        elif relaxed:
             sol = left_shift(problem.flat, sol.modes, machine_sequences(problem.flat, sol))
         out.best = sol
     if cm.exact_objective and result.bound is not None and math.isfinite(result.bound):
@@ -350,6 +354,10 @@ class _Run:
 
 
 def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
+    if problem.shop.has_calendars:  # the search below assumes always-available machines
+        from optikit_fjsp import calendar_solve
+
+        return calendar_solve.solve(problem, backend, ctx)
     run = _Run(problem, backend, ctx)
     try:
         while not run.done():

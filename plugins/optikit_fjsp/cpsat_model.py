@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from optikit.scheduling.calendar_cpsat import CalendarTerms
 from optikit_fjsp.model import FjspProblem, integer_weights
 from optikit_fjsp.timetable import Solution
 
@@ -52,6 +53,9 @@ class CpShopModel:
         default_factory=list
     )
 
+    # True when some operation's end includes calendar pauses (Solution needs its ends).
+    paused: bool = False
+
     def solution(self, value: Any, boolean_value: Any) -> Solution:
         modes: list[int] = []
         starts: list[int] = []
@@ -61,6 +65,9 @@ class CpShopModel:
                 raise RuntimeError(f"operation {g} has no mode in the CP-SAT solution")
             modes.append(chosen)
             starts.append(int(value(self.starts[g])))
+        if self.paused:
+            ends = tuple(int(value(e)) for e in self.ends)
+            return Solution(tuple(modes), tuple(starts), ends)
         return Solution(tuple(modes), tuple(starts))
 
     def add_hint(self, problem: FjspProblem, sol: Solution) -> None:
@@ -149,6 +156,9 @@ def build(
             tail[g] = t
             t += dmin[g]
     frozen = frozen or {}
+    shop = problem.shop
+    calendar = CalendarTerms(shop.calendars, horizon) if shop.has_calendars else None
+    paused = False
 
     starts: list[Any] = []
     ends: list[Any] = []
@@ -163,23 +173,41 @@ def build(
         start = model.new_int_var(lo, hi, f"s{g}")
         starts.append(start)
         lits: dict[int, Any] = {}
+        op = shop.jobs[flat.op_job[g]].operations[flat.op_index[g]]
         if len(allowed_modes[g]) == 1:
             k = allowed_modes[g][0]
             mach, d = flat.modes[g][k]
-            interval = model.new_fixed_size_interval_var(start, d, f"i{g}")
+            if calendar is not None and calendar.constrained(mach, d):
+                interval, extra = calendar.add(
+                    model, start, True, mach, d, op.interruptible, lo, hi, f"i{g}"
+                )
+                paused = paused or op.interruptible
+            else:
+                interval, extra = model.new_fixed_size_interval_var(start, d, f"i{g}"), 0
             lits[k] = True
             per_machine[mach].append((g, k, True, interval))
-            ends.append(start + d)
+            ends.append(start + d + extra)
         else:
             end = model.new_int_var(lo + dmin[g], horizon - tail[g], f"e{g}")
             terms = []
             for k in allowed_modes[g]:
                 mach, d = flat.modes[g][k]
                 lit = model.new_bool_var(f"x{g}_{k}")
-                interval = model.new_optional_fixed_size_interval_var(start, d, lit, f"i{g}_{k}")
+                if calendar is not None and calendar.constrained(mach, d):
+                    interval, extra = calendar.add(
+                        model, start, lit, mach, d, op.interruptible, lo, hi, f"i{g}_{k}"
+                    )
+                    paused = paused or op.interruptible
+                    if isinstance(extra, int) and extra:
+                        extra = extra * lit
+                else:
+                    interval = model.new_optional_fixed_size_interval_var(
+                        start, d, lit, f"i{g}_{k}"
+                    )
+                    extra = 0
                 lits[k] = lit
                 per_machine[mach].append((g, k, lit, interval))
-                terms.append(d * lit)
+                terms.append(d * lit + extra)
             model.add_exactly_one(list(lits.values()))
             model.add(end == start + sum(terms))
             ends.append(end)
@@ -205,7 +233,9 @@ def build(
             continue
         model.add_no_overlap([iv for _g, _k, _lit, iv in entries])
         if with_setups and flat.setup[m] is not None and len(entries) > 1:
-            circuit = _add_setup_circuit(model, problem, m, entries, starts, chain_succ, chained)
+            circuit = _add_setup_circuit(
+                model, problem, m, entries, starts, chain_succ, chained, ends if paused else None
+            )
             circuits.append(circuit)
             arcs_total += len(circuit[1])
 
@@ -262,6 +292,7 @@ def build(
         with_setups=with_setups,
         stats={"operations": n, "circuit_arcs": arcs_total},
         circuits=circuits,
+        paused=paused,
     )
 
 
@@ -273,6 +304,7 @@ def _add_setup_circuit(
     starts: list[Any],
     chain_succ: dict[int, int],
     chained: set[int],
+    ends: list[Any] | None = None,
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int, Any]]]:
     """Sequence the machine's candidates with a circuit and enforce changeovers on arcs.
 
@@ -304,7 +336,8 @@ def _add_setup_circuit(
                 continue
             lit = model.new_bool_var("")
             setup = flat.setup_between(machine, flat.op_job[gi], flat.op_job[gj])
-            model.add(starts[gj] >= starts[gi] + di + setup).only_enforce_if(lit)
+            done = starts[gi] + di if ends is None else ends[gi]  # ends: calendar pauses
+            model.add(starts[gj] >= done + setup).only_enforce_if(lit)
             arcs.append((i, j, lit))
     if optional_all:
         arcs.append((0, 0, model.new_bool_var("")))

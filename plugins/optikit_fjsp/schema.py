@@ -18,9 +18,9 @@ MODE = shop.mode(
     extra=shop.LABELS,
     description="one way to run the operation: on `machine` for `duration` time units",
 )
-OPERATION = shop.operation(MODE, extra=shop.LABELS)
-JOB = shop.job(OPERATION, extra={**shop.LABELS, "product": shop.PRODUCT})
-MACHINE = shop.machine(extra=shop.LABELS)
+OPERATION = shop.operation(MODE, extra={**shop.LABELS, "interruptible": shop.INTERRUPTIBLE})
+JOB = shop.job(OPERATION, time=shop.TIME, extra={**shop.LABELS, "product": shop.PRODUCT})
+MACHINE = shop.machine(extra={**shop.LABELS, "calendar": shop.CALENDAR_REF})
 SETUPS = shop.setups()
 
 # Term names are checked by ``parse`` (its messages list the known terms); the schema
@@ -48,6 +48,7 @@ SCHEMA: dict[str, Any] = {
         "jobs": {"type": "array", "minItems": 1, "items": JOB},
         "setups": SETUPS,
         "objective": OBJECTIVE,
+        **shop.calendar_properties(),
     },
     "additionalProperties": False,
 }

@@ -9,6 +9,7 @@ from optikit import scheduling
 from optikit.numbers import number
 from optikit_fjsp.checker import payload_of, schedule_figures
 from optikit_fjsp.model import FjspProblem
+from optikit_fjsp.whylate import summary_rows as why_late_rows
 
 
 def summarize(problem: FjspProblem, document: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -17,7 +18,8 @@ def summarize(problem: FjspProblem, document: Mapping[str, Any]) -> list[tuple[s
     if not schedule:
         return []
     fig = schedule_figures(problem, schedule)
-    rows = [("makespan", str(fig["makespan"]))]
+    clock = problem.shop.clock
+    rows = [("makespan", clock.label(fig["makespan"]) if clock else str(fig["makespan"]))]
     if any(job.due is not None for job in problem.shop.jobs):
         rows.append(("total weighted tardiness", number(fig['total_weighted_tardiness'])))
         late = fig["late_job_ids"]
@@ -28,6 +30,7 @@ def summarize(problem: FjspProblem, document: Mapping[str, Any]) -> list[tuple[s
                 f"{len(late)} of {len(problem.shop.jobs)}" + (f" ({shown})" if late else ""),
             )
         )
+        rows.extend(why_late_rows(problem, schedule))
     if problem.has_setups:
         rows.append(("changeovers", f"{fig['setups']} ({fig['setup_time']} time units)"))
     util = fig["machine_utilisation"]
