@@ -20,7 +20,7 @@ plan against them independently of any model; :func:`disruption` measures the ch
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -158,9 +158,11 @@ def _setup(shop: Shop, machine: int, a: str | None, b: str | None) -> int:
 
 
 def check_replan(
-    shop: Shop, schedule: Sequence[ScheduledOperation], situ: Situation
+    shop: Shop, schedule: Sequence[ScheduledOperation], situ: Situation,
+    named_jobs: Collection[str] = (),
 ) -> list[Violation]:
-    """The re-planning rules, from the new plan and the situation alone."""
+    """The re-planning rules, from the new plan and the situation alone.  ``named_jobs``:
+    every job id the payload names (a cancelled one is not in ``schedule``)."""
     violations: list[Violation] = []
     new = placed_by_key(shop, schedule)
     for key, f in situ.frozen.items():
@@ -185,7 +187,7 @@ def check_replan(
                     float(min(p.end, w.end) - max(p.start, w.start))))
     jobs = {job.id for job in shop.jobs}
     for jid in situ.cancelled:
-        if jid in jobs or any(k[0] == jid for k in new):
+        if jid in jobs or jid in named_jobs:
             violations.append(Violation("cancelled", f"cancelled job {jid} is still planned"))
     for jid in situ.rush:
         job = next((j for j in shop.jobs if j.id == jid), None)

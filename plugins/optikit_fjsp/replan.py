@@ -77,9 +77,13 @@ def _document(problem: model.FjspProblem) -> dict[str, Any]:
 def check(task: ReplanTask, document: Mapping[str, Any]) -> CheckReport:
     """The fjsp checker on the amended problem, plus the re-planning rules."""
     report = checker.check(task.problem, document)
-    schedule, _ = scheduling.schedule_from_payload(task.problem.shop,
-                                                   checker.payload_of(document))
-    report.violations.extend(kernel.check_replan(task.problem.shop, schedule, task.situation))
+    payload = checker.payload_of(document)
+    schedule, _ = scheduling.schedule_from_payload(task.problem.shop, payload)
+    entries = payload.get("operations")
+    named = {str(e.get("job")) for e in entries if isinstance(e, Mapping)} if isinstance(
+        entries, list) else set()
+    report.violations.extend(
+        kernel.check_replan(task.problem.shop, schedule, task.situation, named))
     report.figures["replan"] = kernel.disruption(task.problem.shop, schedule, task.situation,
                                                  report.objective)
     return report
