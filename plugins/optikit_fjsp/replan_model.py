@@ -45,7 +45,7 @@ def build(task: ReplanTask, fs: FlatSituation) -> _Model:
     """The re-planning model (objective set to the type's objective)."""
     problem = task.problem
     flat = problem.flat
-    horizon = problem.shop.horizon() + fs.latest
+    horizon = fs.horizon
     allowed = [[fs.frozen[g][0]] if g in fs.frozen else list(range(len(flat.modes[g])))
                for g in range(flat.num_ops)]
     cm = cpsat_model.build(problem, horizon, allowed=allowed,

@@ -29,7 +29,8 @@ class FlatSituation:
     frozen: dict[int, tuple[int, int]]  # op -> (mode, start)
     old: dict[int, tuple[int, int]]  # op -> (old mode, old start), ops of the old plan
     blocked: dict[int, list[tuple[int, int]]]  # machine -> windows [start, end)
-    latest: int  # no fixed thing (frozen end, window end, now) is later
+    horizon: int  # the model's horizon; ``blocked`` is clipped to it
+    windows: dict[int, list[tuple[int, int]]]  # the same windows, unclipped (for the repair)
 
     def respects(self, sol: Solution) -> bool:
         """Frozen ops kept, nothing else before now (machines and windows aside)."""
@@ -51,11 +52,20 @@ def flat_situation(task: ReplanTask) -> FlatSituation:
     midx = problem.shop.machine_index
     frozen = {index[k]: (p.mode, p.start) for k, p in situ.frozen.items()}
     old = {index[k]: (p.mode, p.start) for k, p in situ.old.items() if k in index}
+    # Room for every remaining operation after the last fixed one, plus the down time
+    # that falls in that stretch.  A window reaching past it is cut there: no operation
+    # ends after the horizon, so the cut changes nothing, and a model that needs more
+    # room is answered by the repair, which has no horizon.
+    base = max([situ.now, *(p.end for p in situ.frozen.values())]) + problem.shop.horizon()
+    horizon = base + sum(max(0, min(w.end, base) - max(w.start, situ.now))
+                         for w in situ.blocked)
     blocked: dict[int, list[tuple[int, int]]] = {}
+    windows: dict[int, list[tuple[int, int]]] = {}
     for w in situ.blocked:
-        blocked.setdefault(midx[w.machine], []).append((w.start, w.end))
-    ends = [p.end for p in situ.frozen.values()] + [w.end for w in situ.blocked]
-    return FlatSituation(situ.now, frozen, old, blocked, max([situ.now, *ends]))
+        windows.setdefault(midx[w.machine], []).append((w.start, w.end))
+        if w.start < horizon:
+            blocked.setdefault(midx[w.machine], []).append((w.start, min(w.end, horizon)))
+    return FlatSituation(situ.now, frozen, old, blocked, horizon, windows)
 
 
 def _clear(windows: list[tuple[int, int]], t: int, d: int) -> int:
@@ -95,7 +105,7 @@ def repair(problem: FjspProblem, fs: FlatSituation) -> Solution:
             t = earliest
             if last_job[m] >= 0:
                 t = max(t, ready[m] + flat.setup_between(m, last_job[m], j))
-            t = _clear(fs.blocked.get(m, []), t, d)
+            t = _clear(fs.windows.get(m, []), t, d)
             key = (t + d, int(fs.old.get(g, (-1, 0))[0] != k), k)
             if best is None or key < best:
                 best = key
