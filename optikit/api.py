@@ -321,61 +321,39 @@ def replan(
     solution: Any,
     events: Any,
     *,
-    solver: str | None = None,
-    formulation: str | None = None,
-    time_limit: float | None = 60.0,
-    threads: int | None = None,
-    seed: int = 0,
-    gap: float = 1e-6,
-    options: Mapping[str, Any] | None = None,
     on_progress: Callable[[ProgressEvent], None] | None = None,
     stop: threading.Event | None = None,
-    verbose: bool = False,
     log: Callable[[str], None] | None = None,
     registry: Registry | None = None,
+    **settings: Any,
 ) -> Solution:
     """Re-plan an existing schedule after events (machine down, rush order, cancellation,
     an operation running late) and return the checked new plan.
 
     ``solution``: the old solution document (a path or a mapping), as ``solve`` wrote it;
     ``events``: the events document (a path or a mapping; see docs/contract.md,
-    "Re-planning").  The new document carries the disruption against the old plan under
-    ``replan``.  Types without re-planning raise :class:`InputError`.
+    "Re-planning").  ``settings`` are :func:`solve`'s: ``solver``, ``formulation``,
+    ``time_limit``, ``threads``, ``seed``, ``gap``, ``options``, ``verbose``.  The new
+    document carries the disruption against the old plan under ``replan``.  Types without
+    re-planning raise :class:`InputError`.
     """
     import time
 
     started = time.monotonic()
-    chosen = replan_plan(problem, solution, events, solver=solver, formulation=formulation,
-                         time_limit=time_limit, threads=threads, seed=seed, gap=gap,
-                         options=options, verbose=verbose, registry=registry)
+    chosen = replan_plan(problem, solution, events, registry=registry, **settings)
     return finish_replan(run(chosen, on_progress=on_progress, stop=stop, log=log,
                              started=started, registry=registry))
 
 
-def replan_plan(
-    problem: Any,
-    solution: Any,
-    events: Any,
-    *,
-    solver: str | None = None,
-    formulation: str | None = None,
-    time_limit: float | None = 60.0,
-    threads: int | None = None,
-    seed: int = 0,
-    gap: float = 1e-6,
-    options: Mapping[str, Any] | None = None,
-    verbose: bool = False,
-    registry: Registry | None = None,
-) -> SolvePlan:
-    """:func:`plan` for a re-planning task; raises :class:`InputError` before any solve."""
-    from optikit.plan import make_plan
+def replan_plan(problem: Any, solution: Any, events: Any, *,
+                registry: Registry | None = None, **settings: Any) -> SolvePlan:
+    """:func:`plan` (same keywords in ``settings``) for a re-planning task; raises
+    :class:`InputError` before any solve."""
     from optikit.replan import prepare
 
     reg = _registry(registry)
     task = prepare(load(problem, registry=reg), solution, events)
-    opts = solve_options(time_limit=time_limit, threads=threads, seed=seed, gap=gap,
-                         options=options, verbose=verbose)
-    return make_plan(task, reg, solver=solver, formulation=formulation, options=opts)
+    return plan(task, registry=reg, **settings)
 
 
 def finish_replan(solution: Solution) -> Solution:

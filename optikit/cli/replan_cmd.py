@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import copy
 import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
 from optikit.atomic import write_text_atomic
 from optikit.cli.app import App, dumps, emit_json, pass_app
-from optikit.cli.completion import complete_solvers
-from optikit.cli.guards import SEED_RANGE, THREADS_RANGE, FiniteFloat, check_output_path
+from optikit.cli.guards import check_output_path
 from optikit.cli.interrupt import Overrun, graceful_interrupts, run_interruptible
 from optikit.cli.progress import live_progress
-from optikit.cli.solve_cmd import _abandon, _both, _leave, _ProgressPrinter, _summary_rows
+from optikit.cli.solve_cmd import (
+    _abandon,
+    _both,
+    _leave,
+    _ProgressPrinter,
+    _summary_rows,
+    solve_command,
+)
 from optikit.cli.summary import render_summary
 from optikit.limits import command_started, deadlines
 
@@ -24,45 +32,24 @@ from optikit.limits import command_started, deadlines
 @click.argument("problem", type=click.Path(path_type=Path))
 @click.argument("solution", type=click.Path(path_type=Path))
 @click.argument("events", type=click.Path(path_type=Path))
-@click.option("--solver", help="Backend to use; default: the type's.",
-              shell_complete=complete_solvers)
-@click.option("--formulation", help="Re-planning formulation; default: the type's first.")
-@click.option("--time-limit", type=FiniteFloat(minimum=0, min_open=True), default=60.0,
-              show_default=True,
-              help="Wall-clock limit in seconds, for the whole command (loading included).")
-@click.option("--threads", type=THREADS_RANGE, default=None,
-              help="Solver threads [default: number of CPUs, at most 8].")
-@click.option("--seed", type=SEED_RANGE, default=0, show_default=True, help="Random seed.")
-@click.option("--gap", type=FiniteFloat(minimum=0), default=1e-6, show_default=True,
-              help="Relative gap at which a plan counts as optimal.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Write the new solution document (JSON) to this file.")
 @click.option("--problem-out", type=click.Path(path_type=Path),
               help="Write the problem after the events (cancelled jobs out, rush jobs in, "
                    "late operations longer) to this file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the new solution document.")
-@click.option("--option", "extra", multiple=True, metavar="KEY=VALUE",
-              help="Formulation/backend option, passed through (repeatable).")
-@click.option("-v", "--verbose", is_flag=True, help="Show solver progress and diagnostics.")
-@click.option("-q", "--quiet", is_flag=True, help="No summary; only errors.")
 @pass_app
 def replan_command(
     app: App,
     problem: Path,
     solution: Path,
     events: Path,
-    solver: str | None,
-    formulation: str | None,
-    time_limit: float,
-    threads: int | None,
-    seed: int,
-    gap: float,
     output: Path | None,
     problem_out: Path | None,
     as_json: bool,
     extra: tuple[str, ...],
-    verbose: bool,
     quiet: bool,
+    **settings: Any,
 ) -> None:
     """Re-plan the schedule in SOLUTION (a solution document of PROBLEM) after EVENTS.
 
@@ -80,11 +67,11 @@ def replan_command(
         if path is not None:
             check_output_path(path, flag, inputs=inputs)
     registry = app.registry
-    plan = api.replan_plan(
-        problem, solution, events, solver=solver, formulation=formulation,
-        time_limit=time_limit, threads=threads, seed=seed, gap=gap, verbose=verbose,
-        options=parse_key_values(extra, "--option"), registry=registry,
-    )
+    # solver, formulation, time_limit, threads, seed, gap and verbose, as `solve` has them
+    time_limit: float = settings["time_limit"]
+    verbose: bool = settings["verbose"]
+    plan = api.replan_plan(problem, solution, events, registry=registry,
+                           options=parse_key_values(extra, "--option"), **settings)
     amended = problem_document(plan.loaded)
     if problem_out is not None and amended is not None:
         write_text_atomic(problem_out, dumps(amended))
@@ -125,3 +112,11 @@ def replan_command(
     if verbose and result.traceback:
         click.echo(result.traceback, err=True)
     _leave(result.exit_code)
+
+
+# The solver options are `optikit solve`'s own (same names, defaults, checks and help).
+SHARED_OPTIONS = ("solver", "formulation", "time_limit", "threads", "seed", "gap", "extra",
+                  "verbose", "quiet")
+replan_command.params[3:3] = [
+    copy.copy(p) for p in solve_command.params if p.name in SHARED_OPTIONS
+]
