@@ -7,7 +7,7 @@ stability terms: per operation of the old plan ``|start - old start|`` and a lit
 "not on its old machine".  ``stability.mode``:
 
 - ``lexicographic`` (default): stage 1 minimises the type's objective (its bound is the
-  run's bound); stage 2 keeps the objective within ``tolerance`` of stage 1's best and
+  run's bound; at most 80 % of the time, less once its incumbent stalls); stage 2 keeps the objective within ``tolerance`` of stage 1's best and
   minimises ``shift * total shift + machine_change * machine changes``;
 - ``weighted``: one stage, objective + the same disruption cost;
 - ``none``: stage 1 only (re-planning from scratch, for comparison).
@@ -24,13 +24,14 @@ from typing import Any
 
 from optikit.types import Outcome, SolveContext, Status
 from optikit_fjsp import cpsat_model
-from optikit_fjsp.cpsat import is_valid, payload
+from optikit_fjsp.cpsat import _StallWatch, is_valid, payload
 from optikit_fjsp.model import integer_weights
 from optikit_fjsp.replan import ReplanTask
 from optikit_fjsp.replan_repair import FlatSituation, flat_situation, repair
 from optikit_fjsp.timetable import Solution, objective_value
 
-STAGE1_SHARE = 0.5  # of the remaining time, in the lexicographic mode
+STAGE1_SHARE = 0.8  # at most, of the remaining time, in the lexicographic mode
+STALL_SECONDS = 2.0  # and less once its incumbent has not improved for this long
 
 
 @dataclass
@@ -128,11 +129,16 @@ def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
         cm.model.minimize(built.weighted)
     cm.add_hint(problem, best or start)
     remaining = ctx.remaining()
-    stage1_limit = (remaining * STAGE1_SHARE if remaining is not None and mode == "lexicographic"
-                    else remaining)
-    first = backend.solve(cm.model, ctx, time_limit=stage1_limit,
-                          objective_scale=cm.objective_scale if mode != "weighted" else 1.0,
-                          report_progress=mode != "weighted")
+    lexicographic = mode == "lexicographic"
+    stage1_limit = remaining * STAGE1_SHARE if remaining is not None and lexicographic else (
+        remaining)
+    known = objective_value(problem, best) if best is not None else math.inf
+    # Stage 1 of the lexicographic mode hands over to stage 2 once its incumbent stalls.
+    with _StallWatch(ctx, stage1_limit, False, STALL_SECONDS if lexicographic else None,
+                     lambda: known) as watch:
+        first = backend.solve(cm.model, watch.ctx, time_limit=stage1_limit,
+                              objective_scale=cm.objective_scale if mode != "weighted" else 1.0,
+                              report_progress=mode != "weighted")
     stats["stage1_status"] = first.status.value
     proven = False
     bound: float | None = None
