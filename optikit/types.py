@@ -352,10 +352,11 @@ class Replanning:
     """A problem type's re-planning capability: amend an existing plan after events.
 
     The core reads the events document, validates it against ``events_schema`` and calls
-    ``prepare(problem, old_payload, events)``, which returns a *task* object (the amended
-    problem plus everything fixed by the events) or raises :class:`InvalidProblem` with a
-    field path into the events document.  The old payload has already passed the type's
-    checker.  The task is then solved and checked exactly like a problem:
+    ``prepare(problem, document, old_payload, events)`` (the parsed problem and its
+    document), which returns a *task* object (the amended problem plus everything fixed by
+    the events) or raises :class:`InvalidProblem` with a field path into the events
+    document.  The old payload has already passed the type's checker.  The task is then
+    solved and checked exactly like a problem:
 
     - ``formulations`` solve it: ``solve(task, backend, ctx) -> Outcome``;
     - ``check(task, payload)`` is the independent checker of the new plan: the type's own
@@ -367,7 +368,7 @@ class Replanning:
     """
 
     events_schema: Mapping[str, Any]
-    prepare: Callable[[Any, Mapping[str, Any], Mapping[str, Any]], Any]
+    prepare: Callable[[Any, Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]], Any]
     formulations: Sequence[Formulation]
     check: Callable[[Any, Mapping[str, Any]], CheckReport]
     summarize: Callable[[Any, Mapping[str, Any]], list[tuple[str, str]]] | None = None

@@ -81,7 +81,7 @@ def prepare(
     try:
         validate_against(cap.events_schema, events_doc,
                          f"the {loaded.ptype.name} re-planning events schema")
-        task = cap.prepare(loaded.problem, payload, events_doc)
+        task = cap.prepare(loaded.problem, loaded.document, payload, events_doc)
     except InvalidProblem as exc:
         raise ProblemFileError(events_source, exc.field, exc.message) from None
     return replace(loaded, ptype=derived_type(loaded.ptype, cap), problem=task)

@@ -18,7 +18,14 @@ from optikit import scheduling
 from optikit.lazy import lazy
 from optikit.scheduling import replan as kernel
 from optikit.scheduling import replan_events
-from optikit.types import CheckReport, Formulation, InvalidProblem, Paradigm, Replanning
+from optikit.types import (
+    CheckReport,
+    Formulation,
+    InvalidProblem,
+    Paradigm,
+    Replanning,
+    UsageError,
+)
 from optikit_fjsp import checker, model, summary
 
 
@@ -33,14 +40,18 @@ class ReplanTask:
 
 
 def prepare(
-    problem: model.FjspProblem, payload: Mapping[str, Any], events_doc: Mapping[str, Any]
+    problem: model.FjspProblem, document: Mapping[str, Any], payload: Mapping[str, Any],
+    events_doc: Mapping[str, Any],
 ) -> ReplanTask:
     """Apply the events to the old plan (whose payload passed the checker)."""
-    original = _document(problem)
-    events = replan_events.parse_events(original, events_doc)
-    old_schedule, _ = scheduling.schedule_from_payload(problem.shop, payload)
-    started = kernel.started_modes(problem.shop, old_schedule, events.now)
-    amended = replan_events.amend_document(original, events, started)
+    shop = problem.shop
+    if getattr(shop, "has_calendars", False) or getattr(shop, "clock", None) is not None:
+        raise UsageError("re-planning does not support working-time calendars or clock "
+                         "times yet")
+    events = replan_events.parse_events(document, events_doc)
+    old_schedule, _ = scheduling.schedule_from_payload(shop, payload)
+    started = kernel.started_modes(shop, old_schedule, events.now)
+    amended = replan_events.amend_document(document, events, started)
     if not amended["jobs"]:
         raise InvalidProblem("events", "every job is cancelled: nothing left to plan")
     kept = len(amended["jobs"]) - len(events.rush)
@@ -50,28 +61,8 @@ def prepare(
         raise InvalidProblem(replan_events.rush_field(exc.field, kept, events),
                              exc.message) from None
     old_objective = problem.evaluate(old_schedule)[0]
-    situ = kernel.situation(problem.shop, old_schedule, new_problem.shop, events,
-                            old_objective)
+    situ = kernel.situation(shop, old_schedule, new_problem.shop, events, old_objective)
     return ReplanTask(new_problem, amended, situ, events.stability)
-
-
-def _document(problem: model.FjspProblem) -> dict[str, Any]:
-    """The problem document rebuilt from the parsed shop (elements keep their raw keys)."""
-    shop = problem.shop
-    setups: dict[str, Any] = {}
-    for (m, a, b), t in shop.setups.items():
-        setups.setdefault(shop.machines[m].id, {}).setdefault(a, {})[b] = t
-    doc: dict[str, Any] = {
-        "type": "fjsp",
-        "machines": [dict(m.raw) or {"id": m.id} for m in shop.machines],
-        "jobs": [dict(j.raw) for j in shop.jobs],
-        "objective": problem.objective.describe(),
-    }
-    if problem.name:
-        doc["name"] = problem.name
-    if setups:
-        doc["setups"] = setups
-    return doc
 
 
 def check(task: ReplanTask, document: Mapping[str, Any]) -> CheckReport:

@@ -7,8 +7,9 @@ stability terms: per operation of the old plan ``|start - old start|`` and a lit
 "not on its old machine".  ``stability.mode``:
 
 - ``lexicographic`` (default): stage 1 minimises the type's objective (its bound is the
-  run's bound; at most 80 % of the time, less once its incumbent stalls); stage 2 keeps the objective within ``tolerance`` of stage 1's best and
-  minimises ``shift * total shift + machine_change * machine changes``;
+  run's bound; at most 80 % of the time, less once its incumbent stalls); stage 2 keeps
+  the objective within ``tolerance`` of stage 1's best and minimises
+  ``shift * total shift + machine_change * machine changes``;
 - ``weighted``: one stage, objective + the same disruption cost;
 - ``none``: stage 1 only (re-planning from scratch, for comparison).
 

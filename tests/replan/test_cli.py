@@ -24,7 +24,7 @@ def test_sample_replan_writes_a_checked_plan_and_the_amended_problem(tmp_path: P
     out, amended = tmp_path / "new.json", tmp_path / "after.json"
     result = optikit("replan", SAMPLE, REPLAN / "machining_cell_plan.json",
                      REPLAN / "machining_cell_events.yaml", "-o", out, "--problem-out", amended,
-                     "--time-limit", "10", "--threads", "1")
+                     "--time-limit", "30", "--threads", "1")
     assert result.exit_code == 0, result.output
     assert "operations moved" in result.output and "objective old -> new" in result.output
     doc = json.loads(out.read_text())
@@ -40,7 +40,7 @@ def test_json_output(tmp_path: Path) -> None:
     problem.write_text(json.dumps(shop()))
     old.write_text(json.dumps(plan()))
     events.write_text(json.dumps({"now": 5, "events": [{"type": "cancel", "job": "C"}]}))
-    result = optikit("replan", problem, old, events, "--json", "--time-limit", "5",
+    result = optikit("replan", problem, old, events, "--json", "--time-limit", "30",
                      "--threads", "1")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)

@@ -15,8 +15,8 @@ from tests.replan.conftest import RUSH, events, loaded, plan
 
 
 def task(*items: dict[str, Any], now: int = 5) -> ReplanTask:
-    problem = loaded(get_registry()).problem
-    return prepare(problem, plan()["solution"], events(now, *items))
+    problem = loaded(get_registry())
+    return prepare(problem.problem, problem.document, plan()["solution"], events(now, *items))
 
 
 def keys(entries: list[tuple[str, int]]) -> set[str]:

@@ -14,7 +14,7 @@ from tests.replan.conftest import RUSH, events, plan, shop
 
 
 def replan(ev: dict[str, Any], **kwargs: Any) -> api.Solution:
-    return api.replan(shop(), plan(), ev, time_limit=10, threads=1, registry=get_registry(),
+    return api.replan(shop(), plan(), ev, time_limit=30, threads=1, registry=get_registry(),
                       **kwargs)
 
 
