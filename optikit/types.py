@@ -355,7 +355,8 @@ class Replanning:
     ``prepare(problem, document, old_payload, events)`` (the parsed problem and its
     document), which returns a *task* object (the amended problem plus everything fixed by
     the events) or raises :class:`InvalidProblem` with a field path into the events
-    document.  The old payload has already passed the type's checker.  The task is then
+    document (a :class:`UsageError` when the problem itself cannot be re-planned).  The
+    old payload has already passed the type's checker.  The task is then
     solved and checked exactly like a problem:
 
     - ``formulations`` solve it: ``solve(task, backend, ctx) -> Outcome``;

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from optikit.problem_io import LoadedProblem, ProblemFileError, read_data_file
-from optikit.types import InputError, InvalidProblem, ProblemType, Replanning
+from optikit.types import InputError, InvalidProblem, ProblemType, Replanning, UsageError
 
 
 def capability(loaded: LoadedProblem) -> Replanning:
@@ -84,6 +84,8 @@ def prepare(
         task = cap.prepare(loaded.problem, loaded.document, payload, events_doc)
     except InvalidProblem as exc:
         raise ProblemFileError(events_source, exc.field, exc.message) from None
+    except UsageError as exc:  # the problem itself cannot be re-planned
+        raise InputError(loaded.source, exc.field, exc.message) from None
     return replace(loaded, ptype=derived_type(loaded.ptype, cap), problem=task)
 
 
