@@ -9,7 +9,8 @@ stability terms: per operation of the old plan ``|start - old start|`` and a lit
 - ``lexicographic`` (default): stage 1 minimises the type's objective (its bound is the
   run's bound; at most 80 % of the time, less once its incumbent stalls); stage 2 keeps
   the objective within ``tolerance`` of stage 1's best and minimises
-  ``shift * total shift + machine_change * machine changes``;
+  ``shift * total shift + machine_change * machine changes`` (with no tolerance, behind
+  the objective itself, which it may still improve);
 - ``weighted``: one stage, objective + the same disruption cost;
 - ``none``: stage 1 only (re-planning from scratch, for comparison).
 
@@ -41,6 +42,8 @@ class _Model:
     objective: Any  # the type's objective, scaled to integers
     disruption: Any  # shift and machine-change cost, scaled to integers
     weighted: Any  # objective and disruption in one integer expression
+    max_objective: int  # bounds of the two integer expressions (for lexicographic sums)
+    max_disruption: int
 
 
 def build(task: ReplanTask, fs: FlatSituation) -> _Model:
@@ -96,7 +99,8 @@ def build(task: ReplanTask, fs: FlatSituation) -> _Model:
                 + wints[n] * sum(shifts) + wints[n + 1] * sum(changes))
     oints, _oscale, _oexact = integer_weights(objective_weights)
     objective = sum(c * v for c, v in zip(oints, objective_terms, strict=True))
-    return _Model(cm, objective, disruption, weighted)
+    return _Model(cm, objective, disruption, weighted, sum(oints) * horizon,
+                  ints[0] * len(shifts) * horizon + ints[1] * len(changes))
 
 
 def _objective_terms(task: ReplanTask, cm: cpsat_model.CpShopModel
@@ -152,8 +156,10 @@ def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
             if cm.exact_objective and first.bound is not None and math.isfinite(first.bound):
                 bound = first.bound
     if mode == "lexicographic" and best is not None and not ctx.expired():
-        best, stage2 = _stage2(task, built, backend, ctx, best)
+        best, stage2, improved_proof = _stage2(task, built, backend, ctx, best)
         stats["stage2_status"] = stage2
+        if improved_proof:
+            proven, bound = True, objective_value(problem, best)
     if best is None:
         return Outcome(Status.UNKNOWN, stats=stats,
                        message="no re-plan found within the limits")
@@ -175,19 +181,27 @@ def _better(task: ReplanTask, a: Solution, b: Solution, weighted: bool) -> bool:
 
 
 def _stage2(task: ReplanTask, built: _Model, backend: Any, ctx: SolveContext,
-            best: Solution) -> tuple[Solution, str]:
-    """Least disruption among plans whose objective is within the tolerance of ``best``."""
+            best: Solution) -> tuple[Solution, str, bool]:
+    """Least disruption among plans whose objective is within the tolerance of ``best``.
+
+    With no tolerance, and when the sum fits in 62 bits, the objective stays in front
+    (``big * objective + disruption``): the search keeps improving the objective, and
+    an optimal answer proves it optimal (third value).
+    """
     cm = built.cm
     problem = task.problem
     value = objective_value(problem, best)
     _ints, scale, _exact = integer_weights(_objective_terms(task, cm)[1])
     limit = value * (1.0 + task.stability.tolerance)
     cm.model.add(built.objective <= math.floor(limit * scale + 1e-6))
-    cm.model.minimize(built.disruption)
+    big = built.max_disruption + 1
+    both = task.stability.tolerance == 0 and big * (built.max_objective + 1) < 1 << 62
+    cm.model.minimize(big * built.objective + built.disruption if both else built.disruption)
     cm.add_hint(problem, best)
     result = backend.solve(cm.model, ctx, time_limit=ctx.remaining(), report_progress=False)
     if result.status.has_solution:
         found = cm.solution(result.value, result.boolean_value)
         if objective_value(problem, found) <= limit + 1e-9:
-            return found, result.status.value
-    return best, result.status.value
+            proof = both and result.status is Status.OPTIMAL and cm.exact_objective
+            return found, result.status.value, proof
+    return best, result.status.value, False
