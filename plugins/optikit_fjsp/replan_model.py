@@ -77,10 +77,13 @@ def build(task: ReplanTask, fs: FlatSituation) -> _Model:
         m.add_no_overlap(intervals)
     objective_terms, objective_weights = _objective_terms(task, cm)
     shifts, changes = [], []
+    shift_room = 0  # the largest total shift
     for g, (old_mode, old_start) in fs.old.items():
         if g in fs.frozen:
             continue
-        shift = m.new_int_var(0, horizon, f"shift{g}")
+        room = max(horizon, old_start)  # an old plan may start later than this horizon
+        shift_room += room
+        shift = m.new_int_var(0, room, f"shift{g}")
         m.add_abs_equality(shift, cm.starts[g] - old_start)
         shifts.append(shift)
         old_machine = flat.modes[g][old_mode][0]
@@ -100,7 +103,7 @@ def build(task: ReplanTask, fs: FlatSituation) -> _Model:
     oints, _oscale, _oexact = integer_weights(objective_weights)
     objective = sum(c * v for c, v in zip(oints, objective_terms, strict=True))
     return _Model(cm, objective, disruption, weighted, sum(oints) * horizon,
-                  ints[0] * len(shifts) * horizon + ints[1] * len(changes))
+                  ints[0] * shift_room + ints[1] * len(changes))
 
 
 def _objective_terms(task: ReplanTask, cm: cpsat_model.CpShopModel

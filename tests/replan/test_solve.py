@@ -90,3 +90,12 @@ def test_type_without_replanning_is_refused() -> None:
     blend = next(p for p in api.problem_types(registry=registry)["blend"].samples)
     with pytest.raises(InputError, match="type blend does not support re-planning"):
         api.replan(blend, plan(), events(5), registry=registry)
+
+
+def test_an_old_plan_with_idle_time_can_be_pulled_in() -> None:
+    loose = plan()
+    loose["solution"]["operations"][-1].update(start=1000, end=1003)  # C1 far out
+    result = api.replan(shop(), loose, events(5), time_limit=30, threads=1,
+                        registry=get_registry())
+    assert result.objective == 13 and result.document["replan"]["old_objective"] == 1003
+    assert result.document["replan"]["jobs_earlier"] == ["C"]
