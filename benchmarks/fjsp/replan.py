@@ -21,6 +21,14 @@ repair of the old plan (the answer of last resort).
     .venv/bin/python benchmarks/fjsp/replan.py                        # ~4 min on 2 cores
     .venv/bin/python benchmarks/fjsp/replan.py --instances mk01 --time-limit 5
     .venv/bin/python benchmarks/fjsp/replan.py --seeds 1 2 3 --modes none lexicographic weighted
+
+Measured 2026-12-03 (``--seeds 0 1 2``, 10 s solve + 10 s per re-plan, 2 threads, on a
+shared 2-core machine at load ~13; means over the seeds, none -> lexicographic): mk01
+objective 42.3 both, moved 26.0 -> 7.3, machine changes 6.3 -> 1.3; mk03 245 both, moved
+96.7 -> 56.0, changes 43.7 -> 9.3; mk05 181.7 -> 181.3, moved 70.7 -> 67.7, changes
+14.3 -> 10.3; mk08 605.3 both, moved 117.7 -> 88.0, changes 13.3 -> 3.7; generated
+small 519 both (nothing to gain); generated medium (weighted tardiness) 4668 -> 4947
+(stage 1 has less time), moved 133 -> 131, changes 35 -> 23.  All 36 plans re-checked.
 """
 
 from __future__ import annotations
