@@ -17,6 +17,7 @@ from optikit.cli.export_cmd import chart_command, export_command
 from optikit.cli.generate_cmd import generate_command
 from optikit.cli.info_cmd import plugins_command, schema_command
 from optikit.cli.options_cmd import options_command
+from optikit.cli.replan_cmd import replan_command
 from optikit.cli.sheets_cmd import convert_command, template_command
 from optikit.cli.solve_cmd import solve_command
 from optikit.cli.whylate_cmd import why_late_command
@@ -45,6 +46,7 @@ def cli(ctx: click.Context, plugins_dirs: tuple[str, ...]) -> None:
 
 
 cli.add_command(solve_command)
+cli.add_command(replan_command)
 cli.add_command(check_command)
 cli.add_command(validate_command)
 cli.add_command(plugins_command)
