@@ -8,7 +8,7 @@ index, mode index, machine id, start, end); types add their own keys next to
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from optikit.scheduling.model import Job, Machine, ScheduledOperation, Shop
@@ -22,12 +22,17 @@ def _integral(value: Any) -> bool:
 
 
 def schedule_from_payload(
-    shop: Shop, payload: Mapping[str, Any]
+    shop: Shop,
+    payload: Mapping[str, Any],
+    *,
+    stretchable: Callable[[int], bool] | None = None,
 ) -> tuple[list[ScheduledOperation], list[Violation]]:
     """Read ``payload['operations']`` into indexed form, reporting malformed entries.
 
     Every operation of every job must appear exactly once.  ``machine`` must be the
-    machine of the chosen ``mode``; ``end - start`` must equal the mode's duration.
+    machine of the chosen ``mode``; ``end - start`` must equal the mode's duration, or
+    be at least that on machines where ``stretchable(machine)`` holds (a batch lasts as
+    long as its longest member; the type checks those lengths itself).
     """
     violations: list[Violation] = []
     entries = payload.get("operations")
@@ -79,7 +84,9 @@ def schedule_from_payload(
                     f"not {shop.machines[m].id}",
                 )
             )
-        if int(end) - int(start) != mode.duration:
+        length = int(end) - int(start)
+        stretch = stretchable is not None and stretchable(m)
+        if length < mode.duration or (length != mode.duration and not stretch):
             violations.append(
                 Violation(
                     "duration",

@@ -1,0 +1,184 @@
+"""CP-SAT batch slots: the batching part of both CP-SAT formulations.
+
+Each batch machine gets as many *slots* (potential batches) as it has candidate
+operations.  A slot has a presence literal, a start ``S``, a length ``D`` and an end
+``E = S + D`` (an optional interval in the machine's ``no_overlap``), and one
+assignment literal per candidate operation:
+
+- an operation that runs on the machine (its mode literal) is in exactly one slot;
+- a member starts at ``S`` and its completion (what its job successor, the makespan and
+  its tardiness see) is ``E``; ``D`` is at least every member's mode duration and the
+  machine's cycle (the exact batch length, the longest member, is restored when the
+  plan is read back, which can only make the schedule earlier);
+- the members' sizes fit the capacity; with several families on the machine, each slot
+  takes one family literal and members imply their family's;
+- a present slot has at least one member.
+
+With ``ordered`` (the main formulation) the slots are also sorted in time and used as a
+prefix (slot ``b + 1`` present only if slot ``b`` is, and starts after it ends), which
+removes the permutation symmetry between slots; the plain formulation leaves it out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from optikit_fjsp.batching import BatchPlan
+from optikit_fjsp.model import FjspProblem
+
+
+@dataclass
+class Slots:
+    """The slots of one batch machine and their candidates ``(op, mode, literal)``."""
+
+    machine: int
+    candidates: list[tuple[int, int, Any]]
+    present: list[Any] = field(default_factory=list)
+    start: list[Any] = field(default_factory=list)
+    length: list[Any] = field(default_factory=list)
+    end: list[Any] = field(default_factory=list)
+    assign: dict[tuple[int, int], Any] = field(default_factory=dict)
+    family: dict[tuple[int, int], Any] = field(default_factory=dict)
+
+
+def candidates(
+    problem: FjspProblem, mode_literal: Callable[[int, int], Any]
+) -> dict[int, list[tuple[int, int, Any]]]:
+    """Per batch machine: the (op, mode, literal) that may run on it."""
+    spec = problem.batching
+    assert spec is not None
+    out: dict[int, list[tuple[int, int, Any]]] = {m: [] for m in spec.machines}
+    for g, modes in enumerate(problem.flat.modes):
+        for k, (m, _d) in enumerate(modes):
+            if m in out:
+                out[m].append((g, k, mode_literal(g, k)))
+    return out
+
+
+def add_batch_slots(
+    model: Any,
+    problem: FjspProblem,
+    starts: list[Any],
+    completion: Mapping[int, Any],
+    by_machine: Mapping[int, list[tuple[int, int, Any]]],
+    horizon: int,
+    *,
+    ordered: bool,
+) -> list[Slots]:
+    """Add the slots of every batch machine; ``completion[g]`` is the member's end."""
+    spec = problem.batching
+    assert spec is not None
+    flat = problem.flat
+    out: list[Slots] = []
+    for m, cands in by_machine.items():
+        if not cands:
+            continue
+        machine = spec.machines[m]
+        longest = max(machine.cycle, *(flat.modes[g][k][1] for g, k, _lit in cands))
+        families = sorted({spec.family[g] for g, _k, _lit in cands})
+        slots = Slots(m, cands)
+        intervals = []
+        for b in range(len(cands)):
+            y = model.new_bool_var(f"y{m}_{b}")
+            s = model.new_int_var(0, horizon, f"S{m}_{b}")
+            d = model.new_int_var(0, longest, f"D{m}_{b}")
+            e = model.new_int_var(0, horizon, f"E{m}_{b}")
+            intervals.append(model.new_optional_interval_var(s, d, e, y, f"B{m}_{b}"))
+            slots.present.append(y)
+            slots.start.append(s)
+            slots.length.append(d)
+            slots.end.append(e)
+            if machine.cycle:
+                model.add(d >= machine.cycle).only_enforce_if(y)
+            if len(families) > 1:
+                for f in families:
+                    slots.family[(b, f)] = model.new_bool_var(f"f{m}_{b}_{f}")
+                model.add_at_most_one(slots.family[(b, f)] for f in families)
+            members = []
+            for g, k, _lit in cands:
+                a = model.new_bool_var(f"a{g}_{m}_{b}")
+                slots.assign[(g, b)] = a
+                members.append((g, k, a))
+                model.add_implication(a, y)
+                model.add(starts[g] == s).only_enforce_if(a)
+                model.add(completion[g] == e).only_enforce_if(a)
+                model.add(d >= flat.modes[g][k][1]).only_enforce_if(a)
+                if len(families) > 1:
+                    model.add_implication(a, slots.family[(b, spec.family[g])])
+            model.add(sum(a for _g, _k, a in members) >= 1).only_enforce_if(y)
+            model.add(
+                sum(spec.size[g] * a for g, _k, a in members) <= machine.capacity
+            )
+        model.add_no_overlap(intervals)
+        for g, _k, lit in cands:
+            chosen = sum(slots.assign[(g, b)] for b in range(len(cands)))
+            model.add(chosen == (1 if lit is True else lit))
+        if ordered:
+            for b in range(len(cands) - 1):
+                model.add_implication(slots.present[b + 1], slots.present[b])
+                model.add(slots.start[b + 1] >= slots.end[b]).only_enforce_if(
+                    slots.present[b + 1]
+                )
+        out.append(slots)
+    return out
+
+
+def read_plan(
+    problem: FjspProblem,
+    modes: list[int],
+    starts: list[int],
+    slots: list[Slots],
+    boolean_value: Callable[[Any], bool],
+) -> BatchPlan:
+    """The plan of a solution: batches from the slots, each as long as its longest member."""
+    spec = problem.batching
+    assert spec is not None
+    flat = problem.flat
+    ends = [starts[g] + flat.modes[g][modes[g]][1] for g in range(flat.num_ops)]
+    batch = [-1] * flat.num_ops
+    number = 0
+    for sl in slots:
+        for b in range(len(sl.candidates)):
+            members = [g for g, k, _lit in sl.candidates
+                       if modes[g] == k and boolean_value(sl.assign[(g, b)])]
+            if not members:
+                continue
+            length = spec.duration(sl.machine, [flat.modes[g][modes[g]][1] for g in members])
+            begin = min(starts[g] for g in members)
+            for g in members:
+                batch[g] = number
+                starts[g] = begin
+                ends[g] = begin + length
+            number += 1
+    return BatchPlan(tuple(modes), tuple(starts), tuple(ends), tuple(batch))
+
+
+def hint_slots(model: Any, problem: FjspProblem, slots: list[Slots], plan: BatchPlan) -> None:
+    """Hint the slot variables of ``plan`` (batches on each machine in time order)."""
+    spec = problem.batching
+    assert spec is not None
+    for sl in slots:
+        groups: dict[int, list[int]] = {}
+        for g, k, _lit in sl.candidates:
+            if plan.modes[g] == k:
+                groups.setdefault(plan.batch[g], []).append(g)
+        order = sorted(groups.values(), key=lambda gs: plan.starts[gs[0]])
+        for b in range(len(sl.candidates)):
+            members = order[b] if b < len(order) else []
+            model.add_hint(sl.present[b], bool(members))
+            first = members[0] if members else None
+            s = plan.starts[first] if first is not None else 0
+            e = plan.ends[first] if first is not None else 0
+            if first is None and order:  # absent slots sit after the last batch
+                s = e = plan.ends[order[-1][0]]
+            model.add_hint(sl.start[b], s)
+            model.add_hint(sl.length[b], e - s)
+            model.add_hint(sl.end[b], e)
+            fam = spec.family[first] if first is not None else None
+            for (bb, f), lit in sl.family.items():
+                if bb == b:
+                    model.add_hint(lit, f == fam)
+            for g, _k, _lit in sl.candidates:
+                model.add_hint(sl.assign[(g, b)], g in members)
