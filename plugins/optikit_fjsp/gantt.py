@@ -93,7 +93,7 @@ def _batch_bars(
     shop = problem.shop
     batches, _violations = group_batches(shop, spec, schedule, payload)
     kept = [b for b in out if not spec.is_batch(b.machine)]
-    first_op = {}
+    first_op: dict[tuple[int, int], int] = {}
     for j, job in enumerate(shop.jobs):
         for o in range(len(job.operations)):
             first_op[(j, o)] = len(first_op)
