@@ -45,7 +45,8 @@ def batch_ids(shop: Shop, payload: Mapping[str, Any]) -> dict[tuple[int, int], s
     return out
 
 
-def _flat_number(shop: Shop) -> dict[tuple[int, int], int]:
+def operation_numbers(shop: Shop) -> dict[tuple[int, int], int]:
+    """(job, operation) -> position in job-by-job order (the index of family and size)."""
     numbers: dict[tuple[int, int], int] = {}
     for j, job in enumerate(shop.jobs):
         for o in range(len(job.operations)):
@@ -86,7 +87,7 @@ def check_batches(
 ) -> list[Violation]:
     """All batch rules; see the module docstring."""
     batches, violations = group_batches(shop, batching, schedule, payload)
-    number = _flat_number(shop)
+    number = operation_numbers(shop)
     per_machine: dict[int, list[tuple[int, int, str]]] = {}
     for batch in batches.values():
         members = batch.members
@@ -141,7 +142,7 @@ def batch_figures(
 ) -> dict[str, dict[str, Any]]:
     """Per batch machine: batches run, operations batched and how full batches were."""
     batches, _violations = group_batches(shop, batching, schedule, payload)
-    number = _flat_number(shop)
+    number = operation_numbers(shop)
     out: dict[str, dict[str, Any]] = {}
     for m, spec in batching.machines.items():
         mine = [b for b in batches.values() if b.members[0].machine == m]

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from optikit import scheduling
-from optikit_fjsp.batching_check import group_batches
+from optikit_fjsp.batching_check import group_batches, operation_numbers
 from optikit_fjsp.checker import payload_of
 from optikit_fjsp.model import FjspProblem
 
@@ -93,10 +93,7 @@ def _batch_bars(
     shop = problem.shop
     batches, _violations = group_batches(shop, spec, schedule, payload)
     kept = [b for b in out if not spec.is_batch(b.machine)]
-    first_op: dict[tuple[int, int], int] = {}
-    for j, job in enumerate(shop.jobs):
-        for o in range(len(job.operations)):
-            first_op[(j, o)] = len(first_op)
+    first_op = operation_numbers(shop)
     for bid, batch in batches.items():
         members = batch.members
         head = members[0]
