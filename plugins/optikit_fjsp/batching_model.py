@@ -14,9 +14,16 @@ assignment literal per candidate operation:
   takes one family literal and members imply their family's;
 - a present slot has at least one member.
 
-With ``ordered`` (the main formulation) the slots are also sorted in time and used as a
-prefix (slot ``b + 1`` present only if slot ``b`` is, and starts after it ends), which
-removes the permutation symmetry between slots; the plain formulation leaves it out.
+With ``ordered`` the slots are also sorted in time and used as a prefix (slot ``b + 1``
+present only if slot ``b`` is, and starts after it ends), which removes the permutation
+symmetry between slots; the plain formulation uses the slots without it.
+
+The main formulation uses :func:`add_leader_batches` instead, which scales better: a
+batch is named after its *leader*, its first candidate in a fixed order, so an operation
+may only join the batch of a leader of its own family that comes before it (or lead its
+own).  Every batch then has exactly one representation (no symmetry), the family rule
+needs no literals, and the assignment literals number about n^2 / (2 x families)
+instead of n^2.
 """
 
 from __future__ import annotations
@@ -41,6 +48,8 @@ class Slots:
     end: list[Any] = field(default_factory=list)
     assign: dict[tuple[int, int], Any] = field(default_factory=dict)
     family: dict[tuple[int, int], Any] = field(default_factory=dict)
+    # Slot b is the batch led by candidate b (add_leader_batches), not the b-th in time.
+    led: bool = False
 
 
 def candidates(
@@ -92,6 +101,7 @@ def add_batch_slots(
             slots.end.append(e)
             if machine.cycle:
                 model.add(d >= machine.cycle).only_enforce_if(y)
+            model.add(d == 0).only_enforce_if(y.Not())
             if len(families) > 1:
                 for f in families:
                     slots.family[(b, f)] = model.new_bool_var(f"f{m}_{b}_{f}")
@@ -141,8 +151,8 @@ def read_plan(
     number = 0
     for sl in slots:
         for b in range(len(sl.candidates)):
-            members = [g for g, k, _lit in sl.candidates
-                       if modes[g] == k and boolean_value(sl.assign[(g, b)])]
+            members = [g for g, k, _lit in sl.candidates if modes[g] == k
+                       and (g, b) in sl.assign and boolean_value(sl.assign[(g, b)])]
             if not members:
                 continue
             length = spec.duration(sl.machine, [flat.modes[g][modes[g]][1] for g in members])
@@ -156,7 +166,7 @@ def read_plan(
 
 
 def hint_slots(model: Any, problem: FjspProblem, slots: list[Slots], plan: BatchPlan) -> None:
-    """Hint the slot variables of ``plan`` (batches on each machine in time order)."""
+    """Hint the slot variables of ``plan`` (slots in time order, or by leader)."""
     spec = problem.batching
     assert spec is not None
     for sl in slots:
@@ -165,20 +175,83 @@ def hint_slots(model: Any, problem: FjspProblem, slots: list[Slots], plan: Batch
             if plan.modes[g] == k:
                 groups.setdefault(plan.batch[g], []).append(g)
         order = sorted(groups.values(), key=lambda gs: plan.starts[gs[0]])
-        for b in range(len(sl.candidates)):
-            members = order[b] if b < len(order) else []
+        n = len(sl.candidates)
+        if sl.led:  # members come in candidate order: the first is the leader
+            position = {g: b for b, (g, _k, _lit) in enumerate(sl.candidates)}
+            led = {position[gs[0]]: gs for gs in order}
+            by_slot = [led.get(b, []) for b in range(n)]
+        else:
+            by_slot = [order[b] if b < len(order) else [] for b in range(n)]
+        last = plan.ends[order[-1][0]] if order else 0
+        for b, members in enumerate(by_slot):
             model.add_hint(sl.present[b], bool(members))
-            first = members[0] if members else None
-            s = plan.starts[first] if first is not None else 0
-            e = plan.ends[first] if first is not None else 0
-            if first is None and order:  # absent slots sit after the last batch
-                s = e = plan.ends[order[-1][0]]
-            model.add_hint(sl.start[b], s)
+            if sl.led:  # the start is the leader's own, hinted with the shop
+                s = plan.starts[sl.candidates[b][0]]
+            else:  # absent slots sit after the last batch
+                s = plan.starts[members[0]] if members else last
+            e = plan.ends[members[0]] if members else s
+            if not sl.led:
+                model.add_hint(sl.start[b], s)
             model.add_hint(sl.length[b], e - s)
             model.add_hint(sl.end[b], e)
-            fam = spec.family[first] if first is not None else None
+            fam = spec.family[members[0]] if members else None
             for (bb, f), lit in sl.family.items():
                 if bb == b:
                     model.add_hint(lit, f == fam)
             for g, _k, _lit in sl.candidates:
-                model.add_hint(sl.assign[(g, b)], g in members)
+                if (g, b) in sl.assign and sl.assign[(g, b)] is not sl.present[b]:
+                    model.add_hint(sl.assign[(g, b)], g in members)
+
+
+def add_leader_batches(
+    model: Any,
+    problem: FjspProblem,
+    starts: list[Any],
+    completion: Mapping[int, Any],
+    by_machine: Mapping[int, list[tuple[int, int, Any]]],
+    horizon: int,
+) -> list[Slots]:
+    """Batches named by their leader (see the module docstring); same rules as slots."""
+    spec = problem.batching
+    assert spec is not None
+    flat = problem.flat
+    out: list[Slots] = []
+    for m, cands in by_machine.items():
+        if not cands:
+            continue
+        machine = spec.machines[m]
+        longest = max(machine.cycle, *(flat.modes[g][k][1] for g, k, _lit in cands))
+        slots = Slots(m, cands, led=True)
+        intervals = []
+        for b, (h, kh, _lh) in enumerate(cands):
+            y = model.new_bool_var(f"a{h}_{m}_{b}")  # h leads a batch
+            d = model.new_int_var(0, longest, f"D{m}_{b}")
+            e = model.new_int_var(0, horizon, f"E{m}_{b}")
+            intervals.append(model.new_optional_interval_var(starts[h], d, e, y, f"B{m}_{b}"))
+            slots.present.append(y)
+            slots.start.append(starts[h])
+            slots.length.append(d)
+            slots.end.append(e)
+            slots.assign[(h, b)] = y
+            model.add(d >= max(machine.cycle, flat.modes[h][kh][1])).only_enforce_if(y)
+            model.add(d == 0).only_enforce_if(y.Not())
+            model.add(completion[h] == e).only_enforce_if(y)
+            members = [(h, y)]
+            for g, k, _lit in cands[b + 1:]:
+                if spec.family[g] != spec.family[h] or g == h:
+                    continue
+                a = model.new_bool_var(f"a{g}_{m}_{b}")
+                slots.assign[(g, b)] = a
+                members.append((g, a))
+                model.add_implication(a, y)
+                model.add(starts[g] == starts[h]).only_enforce_if(a)
+                model.add(completion[g] == e).only_enforce_if(a)
+                model.add(d >= flat.modes[g][k][1]).only_enforce_if(a)
+            if len(members) > 1:
+                model.add(sum(spec.size[g] * a for g, a in members) <= machine.capacity)
+        model.add_no_overlap(intervals)
+        for g, _k, lit in cands:
+            chosen = sum(a for (gg, _b), a in slots.assign.items() if gg == g)
+            model.add(chosen == (1 if lit is True else lit))
+        out.append(slots)
+    return out

@@ -9,8 +9,10 @@ so with batch machines a solve takes this path instead:
    lengthen the batch, else opens a new batch after the machine's last one); it is the
    answer if nothing better is found in time, and the hint;
 2. one CP-SAT solve of :func:`optikit_fjsp.cpsat_model.build` (heads and tails, machine
-   load cuts on the other machines, setup circuits) with time-ordered batch slots
-   (:mod:`optikit_fjsp.batching_model`), through the project's backend and deadline.
+   load cuts, setup circuits) with batches named by their leader
+   (:mod:`optikit_fjsp.batching_model`) and, for the makespan, a load cut per batch
+   machine (its batch lengths add up to at most the makespan), through the project's
+   backend and deadline.
 """
 
 from __future__ import annotations
@@ -151,9 +153,12 @@ def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
                 model.add(cm.makespan >= c)
             if j in cm.tardiness:
                 model.add(cm.tardiness[j] >= c - (flat.due[j] or 0))
-    slots = batching_model.add_batch_slots(
-        model, problem, cm.starts, completion, by_machine, horizon, ordered=True
+    slots = batching_model.add_leader_batches(
+        model, problem, cm.starts, completion, by_machine, horizon
     )
+    if cm.makespan is not None:
+        for sl in slots:  # a machine's batches follow each other: a load cut
+            model.add(cm.makespan >= sum(sl.length))
     _hint(problem, cm, slots, completion, start)
     result = backend.solve(model, ctx, objective_scale=cm.objective_scale)
     stats: dict[str, Any] = {"dispatch_objective": start_value, "batch_machines": len(slots)}
