@@ -61,8 +61,9 @@ def candidates(
     out: dict[int, list[tuple[int, int, Any]]] = {m: [] for m in spec.machines}
     for g, modes in enumerate(problem.flat.modes):
         for k, (m, _d) in enumerate(modes):
-            if m in out:
-                out[m].append((g, k, mode_literal(g, k)))
+            lit = mode_literal(g, k) if m in out else None
+            if lit is not None:  # None: a mode the model does not allow
+                out[m].append((g, k, lit))
     return out
 
 
@@ -210,8 +211,13 @@ def add_leader_batches(
     completion: Mapping[int, Any],
     by_machine: Mapping[int, list[tuple[int, int, Any]]],
     horizon: int,
+    may_share: Callable[[int, int], bool] | None = None,
 ) -> list[Slots]:
-    """Batches named by their leader (see the module docstring); same rules as slots."""
+    """Batches named by their leader (see the module docstring); same rules as slots.
+
+    ``may_share(h, g)``: whether operation ``g`` may join the batch led by ``h`` at all
+    (the LNS keeps fixed operations in their batches); default: always.
+    """
     spec = problem.batching
     assert spec is not None
     flat = problem.flat
@@ -239,6 +245,8 @@ def add_leader_batches(
             members = [(h, y)]
             for g, k, _lit in cands[b + 1:]:
                 if spec.family[g] != spec.family[h] or g == h:
+                    continue
+                if may_share is not None and not may_share(h, g):
                     continue
                 a = model.new_bool_var(f"a{g}_{m}_{b}")
                 slots.assign[(g, b)] = a

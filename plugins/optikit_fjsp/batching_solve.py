@@ -18,6 +18,8 @@ so with batch machines a solve takes this path instead:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from optikit.scheduling import operations_payload
@@ -25,6 +27,9 @@ from optikit.types import Outcome, SolveContext, Status
 from optikit_fjsp import batching_model, cpsat_model
 from optikit_fjsp.batching import BatchPlan, batch_horizon, schedule_of
 from optikit_fjsp.model import FjspProblem
+
+# Share of the time limit for the global solve; the rest goes to the batch LNS.
+GLOBAL_SHARE = 0.4
 
 
 def plan_value(problem: FjspProblem, plan: BatchPlan) -> float:
@@ -120,21 +125,38 @@ def dispatch(problem: FjspProblem) -> BatchPlan:
     return BatchPlan(tuple(modes), tuple(starts), tuple(ends), tuple(batch))
 
 
-def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
-    from ortools.sat.python import cp_model
+@dataclass
+class BatchCpModel:
+    """The shop model of :func:`optikit_fjsp.cpsat_model.build` plus the batches."""
 
+    cm: cpsat_model.CpShopModel
+    slots: list[batching_model.Slots]
+    completion: dict[int, Any]
+
+    def plan(self, problem: FjspProblem, result: Any) -> BatchPlan:
+        sol = self.cm.solution(result.value, result.boolean_value)
+        return batching_model.read_plan(
+            problem, list(sol.modes), list(sol.starts), self.slots, result.boolean_value
+        )
+
+
+def build(
+    problem: FjspProblem,
+    horizon: int,
+    *,
+    allowed: Sequence[Sequence[int]] | None = None,
+    chains: Sequence[Sequence[int]] | None = None,
+    may_share: Callable[[int, int], bool] | None = None,
+) -> BatchCpModel:
+    """The main model; ``allowed`` and ``chains`` as in :func:`cpsat_model.build`,
+    ``may_share`` as in :func:`batching_model.add_leader_batches`."""
     spec = problem.batching
     assert spec is not None
     flat = problem.flat
-    start = dispatch(problem)
-    start_value = plan_value(problem, start)
-    ctx.report(start_value, None, "dispatch")
-    if problem.objective.is_makespan:
-        horizon = max(start.ends)  # no better schedule ends later
-    else:
-        horizon = batch_horizon(problem.shop, spec)
-    cm = cpsat_model.build(problem, horizon, batch_machines=frozenset(spec.machines))
-    model: cp_model.CpModel = cm.model
+    cm = cpsat_model.build(
+        problem, horizon, allowed=allowed, chains=chains, batch_machines=frozenset(spec.machines)
+    )
+    model = cm.model
     by_machine = batching_model.candidates(problem, lambda g, k: cm.literals[g].get(k))
     completion: dict[int, Any] = {}
     for cands in by_machine.values():
@@ -154,31 +176,55 @@ def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
             if j in cm.tardiness:
                 model.add(cm.tardiness[j] >= c - (flat.due[j] or 0))
     slots = batching_model.add_leader_batches(
-        model, problem, cm.starts, completion, by_machine, horizon
+        model, problem, cm.starts, completion, by_machine, horizon, may_share
     )
     if cm.makespan is not None:
         for sl in slots:  # a machine's batches follow each other: a load cut
             model.add(cm.makespan >= sum(sl.length))
-    _hint(problem, cm, slots, completion, start)
-    result = backend.solve(model, ctx, objective_scale=cm.objective_scale)
-    stats: dict[str, Any] = {"dispatch_objective": start_value, "batch_machines": len(slots)}
+    return BatchCpModel(cm, slots, completion)
+
+
+def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
+    spec = problem.batching
+    assert spec is not None
+    start = dispatch(problem)
+    start_value = plan_value(problem, start)
+    ctx.report(start_value, None, "dispatch")
+    if problem.objective.is_makespan:
+        horizon = max(start.ends)  # no better schedule ends later
+    else:
+        horizon = batch_horizon(problem.shop, spec)
+    bm = build(problem, horizon)
+    hint(problem, bm, start)
+    remaining = ctx.remaining()
+    limit = None if remaining is None else max(1.0, GLOBAL_SHARE * remaining)
+    result = backend.solve(bm.cm.model, ctx, time_limit=limit,
+                           objective_scale=bm.cm.objective_scale)
+    stats: dict[str, Any] = {"dispatch_objective": start_value, "batch_machines": len(bm.slots),
+                             "global_status": result.status.value}
     best, best_value, proven = start, start_value, False
     if result.status.has_solution:
-        sol = cm.solution(result.value, result.boolean_value)
-        plan = batching_model.read_plan(
-            problem, list(sol.modes), list(sol.starts), slots, result.boolean_value
-        )
+        plan = bm.plan(problem, result)
         value = plan_value(problem, plan)
         if value <= best_value:
             best, best_value = plan, value
         proven = (
             result.status is Status.OPTIMAL
-            and cm.exact_objective
+            and bm.cm.exact_objective
             and math.isclose(best_value, result.objective or math.inf, rel_tol=1e-9)
         )
-    bound = result.bound if cm.exact_objective and result.bound is not None else None
+    bound = result.bound if bm.cm.exact_objective and result.bound is not None else None
     if bound is not None and not math.isfinite(bound):
         bound = None
+    if not proven and not ctx.expired() and ctx.remaining() is not None:
+        from optikit_fjsp import batching_lns
+
+        best, best_value, lns_stats = batching_lns.improve(
+            problem, backend, ctx, best, best_value, bound
+        )
+        stats.update(lns_stats)
+    if bound is not None and best_value - bound <= ctx.options.gap * max(abs(best_value), 1e-9):
+        proven = True
     return Outcome(
         status=Status.OPTIMAL if proven else Status.FEASIBLE,
         payload=plan_payload(problem, best),
@@ -188,17 +234,12 @@ def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
     )
 
 
-def _hint(
-    problem: FjspProblem,
-    cm: cpsat_model.CpShopModel,
-    slots: list[batching_model.Slots],
-    completion: dict[int, Any],
-    plan: BatchPlan,
-) -> None:
+def hint(problem: FjspProblem, bm: BatchCpModel, plan: BatchPlan) -> None:
     """Hint the whole model with ``plan``: modes, starts, ends, batches, objective terms."""
     from optikit_fjsp.timetable import Solution
 
     flat = problem.flat
+    cm, slots, completion = bm.cm, bm.slots, bm.completion
     model = cm.model
     # The shop part (starts, modes, setup circuits) as for unit machines; the objective
     # terms it hints use the mode durations, so they are corrected below.
