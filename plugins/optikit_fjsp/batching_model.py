@@ -28,11 +28,11 @@ instead of n^2.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from optikit_fjsp.batching import BatchPlan
+from optikit_fjsp.batching import BatchMachine, BatchPlan
 from optikit_fjsp.model import FjspProblem
 
 
@@ -67,6 +67,39 @@ def candidates(
     return out
 
 
+
+def _batch_machines(
+    problem: FjspProblem, by_machine: Mapping[int, list[tuple[int, int, Any]]]
+) -> Iterator[tuple[int, list[tuple[int, int, Any]], BatchMachine, int]]:
+    """(machine, candidates, its batch spec, longest possible batch) per used machine."""
+    spec = problem.batching
+    assert spec is not None
+    for m, cands in by_machine.items():
+        if cands:
+            machine = spec.machines[m]
+            modes = problem.flat.modes
+            yield m, cands, machine, max(machine.cycle, *(modes[g][k][1] for g, k, _l in cands))
+
+
+def _join(model: Any, a: Any, y: Any, starts: tuple[Any, Any], ends: tuple[Any, Any],
+          length: Any, duration: int) -> None:
+    """Literal ``a`` puts a member (start, completion) in a batch (present ``y``)."""
+    model.add_implication(a, y)
+    model.add(starts[0] == starts[1]).only_enforce_if(a)
+    model.add(ends[0] == ends[1]).only_enforce_if(a)
+    model.add(length >= duration).only_enforce_if(a)
+
+
+def _close(model: Any, slots: Slots, intervals: list[Any]) -> None:
+    """Batches of a machine do not overlap; a candidate on the machine is in one batch."""
+    model.add_no_overlap(intervals)
+    chosen: dict[int, list[Any]] = {}
+    for (g, _b), a in slots.assign.items():
+        chosen.setdefault(g, []).append(a)
+    for g, _k, lit in slots.candidates:
+        model.add(sum(chosen[g]) == (1 if lit is True else lit))
+
+
 def add_batch_slots(
     model: Any,
     problem: FjspProblem,
@@ -82,11 +115,7 @@ def add_batch_slots(
     assert spec is not None
     flat = problem.flat
     out: list[Slots] = []
-    for m, cands in by_machine.items():
-        if not cands:
-            continue
-        machine = spec.machines[m]
-        longest = max(machine.cycle, *(flat.modes[g][k][1] for g, k, _lit in cands))
+    for m, cands, machine, longest in _batch_machines(problem, by_machine):
         families = sorted({spec.family[g] for g, _k, _lit in cands})
         slots = Slots(m, cands)
         intervals = []
@@ -112,20 +141,14 @@ def add_batch_slots(
                 a = model.new_bool_var(f"a{g}_{m}_{b}")
                 slots.assign[(g, b)] = a
                 members.append((g, k, a))
-                model.add_implication(a, y)
-                model.add(starts[g] == s).only_enforce_if(a)
-                model.add(completion[g] == e).only_enforce_if(a)
-                model.add(d >= flat.modes[g][k][1]).only_enforce_if(a)
+                _join(model, a, y, (starts[g], s), (completion[g], e), d, flat.modes[g][k][1])
                 if len(families) > 1:
                     model.add_implication(a, slots.family[(b, spec.family[g])])
             model.add(sum(a for _g, _k, a in members) >= 1).only_enforce_if(y)
             model.add(
                 sum(spec.size[g] * a for g, _k, a in members) <= machine.capacity
             )
-        model.add_no_overlap(intervals)
-        for g, _k, lit in cands:
-            chosen = sum(slots.assign[(g, b)] for b in range(len(cands)))
-            model.add(chosen == (1 if lit is True else lit))
+        _close(model, slots, intervals)
         if ordered:
             for b in range(len(cands) - 1):
                 model.add_implication(slots.present[b + 1], slots.present[b])
@@ -222,11 +245,7 @@ def add_leader_batches(
     assert spec is not None
     flat = problem.flat
     out: list[Slots] = []
-    for m, cands in by_machine.items():
-        if not cands:
-            continue
-        machine = spec.machines[m]
-        longest = max(machine.cycle, *(flat.modes[g][k][1] for g, k, _lit in cands))
+    for m, cands, machine, longest in _batch_machines(problem, by_machine):
         slots = Slots(m, cands, led=True)
         intervals = []
         for b, (h, kh, _lh) in enumerate(cands):
@@ -251,15 +270,10 @@ def add_leader_batches(
                 a = model.new_bool_var(f"a{g}_{m}_{b}")
                 slots.assign[(g, b)] = a
                 members.append((g, a))
-                model.add_implication(a, y)
-                model.add(starts[g] == starts[h]).only_enforce_if(a)
-                model.add(completion[g] == e).only_enforce_if(a)
-                model.add(d >= flat.modes[g][k][1]).only_enforce_if(a)
+                _join(model, a, y, (starts[g], starts[h]), (completion[g], e), d,
+                      flat.modes[g][k][1])
             if len(members) > 1:
                 model.add(sum(spec.size[g] * a for g, a in members) <= machine.capacity)
-        model.add_no_overlap(intervals)
-        for g, _k, lit in cands:
-            chosen = sum(a for (gg, _b), a in slots.assign.items() if gg == g)
-            model.add(chosen == (1 if lit is True else lit))
+        _close(model, slots, intervals)
         out.append(slots)
     return out
