@@ -23,6 +23,7 @@ from optikit_fjsp.batching import BatchPlan, batch_horizon
 from optikit_fjsp.model import FjspProblem
 
 SUB_TIME = 2.0  # seconds per sub-solve at most
+SUB_DTIME = 0.5  # and CP-SAT deterministic time (the same work on a busy machine)
 
 
 def _free_jobs(problem: FjspProblem, plan: BatchPlan, k: int, rng: random.Random) -> set[int]:
@@ -122,6 +123,7 @@ def improve(
             objective_scale=bm.cm.objective_scale,
             parameters={
                 "random_seed": rng.randrange(1 << 30),
+                "max_deterministic_time": SUB_DTIME,
                 # Short sub-solves: presolve probing and LP relaxations cost more than
                 # they return here.
                 "cp_model_probing_level": 0,

@@ -184,12 +184,36 @@ def build(
     return BatchCpModel(cm, slots, completion)
 
 
+def job_bound(problem: FjspProblem) -> float:
+    """A solver-free lower bound: every job alone, each operation in its shortest mode.
+
+    (The machine-load bound of unit machines does not hold on batch machines.)
+    """
+    flat = problem.flat
+    spec = problem.batching
+    assert spec is not None
+    done = []
+    for j, ops in enumerate(flat.job_ops):
+        t = flat.release[j]
+        for g in ops:
+            t += min(spec.duration(m, [d]) if spec.is_batch(m) else d for m, d in flat.modes[g])
+        done.append(t)
+    late = sum(
+        flat.weight[j] * max(0, c - due)
+        for j, c in enumerate(done)
+        if (due := flat.due[j]) is not None
+    )
+    return problem.objective.value(max(done), late)
+
+
 def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
     spec = problem.batching
     assert spec is not None
     start = dispatch(problem)
     start_value = plan_value(problem, start)
     ctx.report(start_value, None, "dispatch")
+    first_bound = job_bound(problem)
+    ctx.report(None, first_bound, "relaxation")
     if problem.objective.is_makespan:
         horizon = max(start.ends)  # no better schedule ends later
     else:
@@ -214,8 +238,8 @@ def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
             and math.isclose(best_value, result.objective or math.inf, rel_tol=1e-9)
         )
     bound = result.bound if bm.cm.exact_objective and result.bound is not None else None
-    if bound is not None and not math.isfinite(bound):
-        bound = None
+    if bound is None or not math.isfinite(bound) or bound < first_bound:
+        bound = first_bound
     if not proven and not ctx.expired() and ctx.remaining() is not None:
         from optikit_fjsp import batching_lns
 
