@@ -100,19 +100,23 @@ def improve(
     size = max(2.0, flat.num_jobs / 5)
     iterations = improvements = 0
     started = time.monotonic()
+    build_s = 0.0
     while not ctx.expired() and not ctx.stop.is_set():
         if bound is not None and value - bound <= 1e-9 * max(1.0, abs(value)):
             break
         remaining = ctx.remaining()
-        if remaining is None or remaining < 0.2:
-            break
+        if remaining is None or remaining < 0.2 + 2 * build_s:
+            break  # no time left to build and solve another sub-model
         k = max(1, min(flat.num_jobs, round(size)))
         free = _free_jobs(problem, plan, k, rng)
         if problem.objective.is_makespan:
             horizon = max(plan.ends)
         else:
             horizon = batch_horizon(problem.shop, spec)
+        built = time.monotonic()
         bm = _sub_model(problem, plan, free, horizon)
+        build_s = time.monotonic() - built
+        remaining = ctx.remaining() or 0.0
         limit = min(SUB_TIME, remaining)
         sub_ctx = SolveContext(replace(ctx.options, time_limit=limit), stop=ctx.stop)
         result = backend.solve(

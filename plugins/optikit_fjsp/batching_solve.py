@@ -65,7 +65,12 @@ def plan_payload(problem: FjspProblem, plan: BatchPlan) -> dict[str, Any]:
 
 
 def dispatch(problem: FjspProblem) -> BatchPlan:
-    """A greedy batch-aware schedule (see the module docstring)."""
+    """A greedy batch-aware schedule (see the module docstring).
+
+    An operation may also join the last batch on its machine and lengthen it, as long
+    as no member's job has gone on (the batch is not *sealed*): the members then simply
+    wait longer, which fills batches that a strict rule would leave half empty.
+    """
     flat = problem.flat
     spec = problem.batching
     assert spec is not None
@@ -73,9 +78,11 @@ def dispatch(problem: FjspProblem) -> BatchPlan:
     modes, starts, ends, batch = [0] * n, [0] * n, [0] * n, [-1] * n
     free = [0] * flat.num_machines
     last_job = [-1] * flat.num_machines
-    # (machine, family) -> open batches [start, end, load, first member] with room left
+    # Batches as [start, end, load, sealed, id]; members by batch id.
     open_batches: dict[tuple[int, int], list[list[int]]] = {}
-    count = 0
+    last_batch: dict[int, list[int]] = {}
+    members: list[list[int]] = []
+    record: dict[int, list[int]] = {}
     position = [0] * flat.num_jobs
     ready = list(flat.release)
     remaining = [sum(min(d for _m, d in flat.modes[g]) for g in ops) for ops in flat.job_ops]
@@ -92,9 +99,14 @@ def dispatch(problem: FjspProblem) -> BatchPlan:
                     e = s + spec.duration(m, [d])
                     room = spec.machines[m].capacity - spec.size[g]
                     for rec in open_batches.get((m, spec.family[g]), ()):
-                        if rec[0] >= ready[j] and rec[2] <= room and rec[1] - rec[0] >= d \
-                                and rec[1] <= e:
-                            s, e, join = rec[0], rec[1], rec
+                        if rec[0] < ready[j] or rec[2] > room:
+                            continue
+                        longer = rec[0] + spec.duration(m, [d]) > rec[1]
+                        if longer and (rec[3] or rec is not last_batch[m]):
+                            continue
+                        grown = max(rec[1], rec[0] + spec.duration(m, [d]))
+                        if grown <= e:
+                            s, e, join = rec[0], grown, rec
                             break
                 else:
                     gap = flat.setup_between(m, last_job[m], j) if last_job[m] >= 0 else 0
@@ -107,15 +119,28 @@ def dispatch(problem: FjspProblem) -> BatchPlan:
         _key, g, k, s, e, join = best
         j = flat.op_job[g]
         m = flat.modes[g][k][0]
+        before = flat.prev_op(g)
+        if before >= 0 and before in record:
+            record[before][3] = 1  # a member's job goes on: its batch keeps its length
         modes[g], starts[g], ends[g] = k, s, e
         if join is not None:
             join[2] += spec.size[g]
-            batch[g] = batch[join[3]]
+            batch[g] = join[4]
+            record[g] = join
+            if e > join[1]:  # lengthened: the other members wait with it
+                join[1] = free[m] = e
+                for h in members[join[4]]:
+                    ends[h] = e
+                    ready[flat.op_job[h]] = e
+            members[join[4]].append(g)
         elif spec.is_batch(m):
-            batch[g] = count
-            count += 1
+            rec = [s, e, spec.size[g], 0, len(members)]
+            batch[g] = rec[4]
+            members.append([g])
+            record[g] = rec
             free[m] = e
-            open_batches.setdefault((m, spec.family[g]), []).append([s, e, spec.size[g], g])
+            last_batch[m] = rec
+            open_batches.setdefault((m, spec.family[g]), []).append(rec)
         else:
             free[m] = e
             last_job[m] = j
