@@ -112,7 +112,12 @@ def run_bench(config: BenchConfig, stream: IO[str] | None = None) -> BenchSummar
     lock = CoordinatorLock(config.db)
     lock.acquire()
     try:
-        with Ledger(config.db) as ledger:
+        ledger = Ledger(config.db)
+    except BaseException:
+        lock.release(discard=True)
+        raise
+    try:
+        with ledger:
             return _run(config, ledger, plans, summary, stream)
     finally:
         lock.release()

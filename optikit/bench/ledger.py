@@ -324,6 +324,7 @@ class CoordinatorLock:
     def __init__(self, ledger_path: Path) -> None:
         self.path = Path(str(ledger_path) + ".lock")
         self._fh: Any = None
+        self._created = False
 
     def acquire(self) -> None:
         try:
@@ -331,6 +332,7 @@ class CoordinatorLock:
         except ImportError:  # pragma: no cover - not on POSIX: no locking
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._created = not self.path.exists()
         self._fh = open(self.path, "a+")  # noqa: SIM115 - held until release()
         try:
             fcntl.flock(self._fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -341,7 +343,11 @@ class CoordinatorLock:
                 f"{self.path.with_suffix('')}: another `optikit bench` is writing this ledger"
             ) from None
 
-    def release(self) -> None:
+    def release(self, *, discard: bool = False) -> None:
+        """Unlock; with ``discard``, also remove a lock file this lock created (a
+        refused ledger should leave nothing behind beside the user's file)."""
         if self._fh is not None:
+            if discard and self._created:
+                self.path.unlink(missing_ok=True)
             self._fh.close()
             self._fh = None

@@ -8,7 +8,7 @@ index, mode index, machine id, start, end); types add their own keys next to
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from optikit.scheduling.calendar import Clock
@@ -23,14 +23,19 @@ def _integral(value: Any) -> bool:
 
 
 def schedule_from_payload(
-    shop: Shop, payload: Mapping[str, Any]
+    shop: Shop,
+    payload: Mapping[str, Any],
+    *,
+    stretchable: Callable[[int], bool] | None = None,
 ) -> tuple[list[ScheduledOperation], list[Violation]]:
     """Read ``payload['operations']`` into indexed form, reporting malformed entries.
 
     Every operation of every job must appear exactly once.  ``machine`` must be the
     machine of the chosen ``mode``; ``end - start`` must equal the mode's duration, except
     for an interruptible operation on a machine with a calendar, whose pauses lengthen it
-    (:func:`optikit.scheduling.checking.check_calendars` verifies its end).
+    (:func:`optikit.scheduling.checking.check_calendars` verifies its end), and on machines
+    where ``stretchable(machine)`` holds (a batch lasts as long as its longest member; the
+    type checks those lengths itself), where it must be at least that.
     """
     violations: list[Violation] = []
     entries = payload.get("operations")
@@ -82,10 +87,10 @@ def schedule_from_payload(
                     f"not {shop.machines[m].id}",
                 )
             )
+        length = int(end) - int(start)
+        stretch = stretchable is not None and stretchable(m)
         paused = op.interruptible and shop.calendar(m) is not None
-        if paused and int(end) - int(start) >= mode.duration:
-            pass
-        elif int(end) - int(start) != mode.duration:
+        if length < mode.duration or (length != mode.duration and not (stretch or paused)):
             violations.append(
                 Violation(
                     "duration",

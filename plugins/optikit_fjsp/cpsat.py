@@ -358,6 +358,10 @@ def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
         from optikit_fjsp import calendar_solve
 
         return calendar_solve.solve(problem, backend, ctx)
+    if problem.batching is not None:  # the search below assumes unit-capacity machines
+        from optikit_fjsp import batching_solve
+
+        return batching_solve.solve(problem, backend, ctx)
     run = _Run(problem, backend, ctx)
     try:
         while not run.done():

@@ -122,6 +122,7 @@ def build(
     objective_upper: float | None = None,
     machine_load_cuts: bool = True,
     tie_break: Sequence[int] | None = None,
+    batch_machines: frozenset[int] = frozenset(),
 ) -> CpShopModel:
     """Build the model.
 
@@ -135,6 +136,8 @@ def build(
       weighted sum of job completion times (the LNS uses it to move along makespan
       plateaus: a compact schedule has slack where the next neighbourhood can cut the
       critical path, and random weights give different schedules of equal makespan).
+    - ``batch_machines``: machines left without no-overlap, circuit and load cut (their
+      batches are modelled by :mod:`optikit_fjsp.batching_model`).
     """
     from ortools.sat.python import cp_model
 
@@ -234,7 +237,7 @@ def build(
     circuits: list[tuple[list[tuple[int, int]], list[tuple[int, int, Any]]]] = []
     with_setups = setups and problem.has_setups
     for m, entries in enumerate(per_machine):
-        if not entries:
+        if not entries or m in batch_machines:
             continue
         model.add_no_overlap([iv for _g, _k, _lit, iv in entries])
         if with_setups and flat.setup[m] is not None and len(entries) > 1:
@@ -254,8 +257,8 @@ def build(
         for ops in flat.job_ops:
             model.add(makespan_var >= ends[ops[-1]])
         if machine_load_cuts:
-            for entries in per_machine:
-                if entries:
+            for m, entries in enumerate(per_machine):
+                if entries and m not in batch_machines:
                     load = sum(
                         flat.modes[g][k][1] * (1 if lit is True else lit)
                         for g, k, lit, _iv in entries

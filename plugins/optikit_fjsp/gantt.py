@@ -4,7 +4,8 @@
 ``plot`` extra); ``.html`` is a self-contained page with an inline SVG written by hand,
 so it needs no plotting library and no network: hovering a bar shows the job,
 operation, product, times and due date.  Changeovers are drawn as hatched grey bars
-just before the operation they prepare.
+just before the operation they prepare.  On a batch machine each batch is one bar,
+coloured by its family and labelled with its id and member count.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from optikit import scheduling
+from optikit_fjsp.batching_check import group_batches, operation_numbers
 from optikit_fjsp.checker import payload_of
 from optikit_fjsp.model import FjspProblem
 
@@ -72,8 +74,42 @@ def bars(problem: FjspProblem, document: Mapping[str, Any]) -> tuple[list[Bar], 
                     f"{t} on {shop.machines[m].id}"
                 )
                 out.append(Bar(m, b.start - t, b.start, "", "changeover", tip, setup=True))
+    if problem.batching is not None:
+        out = _batch_bars(problem, payload_of(document), schedule, out, groups)
     groups.sort(key=_natural)
     return out, groups
+
+
+def _batch_bars(
+    problem: FjspProblem,
+    payload: Mapping[str, Any],
+    schedule: list[scheduling.ScheduledOperation],
+    out: list[Bar],
+    groups: list[str],
+) -> list[Bar]:
+    """Replace the member bars on batch machines by one bar per batch."""
+    spec = problem.batching
+    assert spec is not None
+    shop = problem.shop
+    batches, _violations = group_batches(shop, spec, schedule, payload)
+    kept = [b for b in out if not spec.is_batch(b.machine)]
+    first_op = operation_numbers(shop)
+    for bid, batch in batches.items():
+        members = batch.members
+        head = members[0]
+        family = spec.family_names[spec.family[first_op[(head.job, head.operation)]]]
+        if family not in groups:
+            groups.append(family)
+        load = sum(spec.size[first_op[(s.job, s.operation)]] for s in members)
+        names = ", ".join(f"{shop.jobs[s.job].id}.{s.operation}" for s in members)
+        tip = (
+            f"batch {bid} ({family}): {head.start}-{head.end} on "
+            f"{shop.machines[head.machine].id}, load {load}/"
+            f"{spec.machines[head.machine].capacity}: {names}"
+        )
+        kept.append(Bar(head.machine, head.start, head.end, f"{bid} ({len(members)})",
+                        family, tip))
+    return kept
 
 
 def _natural(text: str) -> list[Any]:

@@ -15,6 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from optikit.types import Outcome, SolveContext, Status
+from optikit_fjsp.batching import batch_horizon
+from optikit_fjsp.batching_model import add_batch_slots, candidates, read_plan
+from optikit_fjsp.batching_solve import plan_payload, plan_value
 from optikit_fjsp.cpsat import payload
 from optikit_fjsp.model import FjspProblem, integer_weights
 from optikit_fjsp.timetable import Solution, objective_value
@@ -25,7 +28,8 @@ def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
 
     flat = problem.flat
     obj = problem.objective
-    horizon = problem.shop.horizon()
+    batching = problem.batching
+    horizon = problem.shop.horizon() if batching is None else batch_horizon(problem.shop, batching)
     model = cp_model.CpModel()
     starts, ends, presences = [], [], []
     per_machine: list[list[tuple[int, int, Any, Any]]] = [[] for _ in range(flat.num_machines)]
@@ -39,6 +43,9 @@ def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
         lits = {}
         for k, (m, d) in enumerate(modes):
             lit = model.new_bool_var(f"mode{g}_{k}")
+            if batching is not None and batching.is_batch(m):
+                lits[k] = lit  # start and end come from its batch slot
+                continue
             if problem.shop.calendar(m) is not None and d > 0:
                 s, e, size = calendar_mode(model, problem, g, m, d, horizon, lit, paused)
             else:
@@ -98,11 +105,22 @@ def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
             terms.append(tard)
     ints, scale, exact = integer_weights(coefficients)
     model.minimize(sum(c * v for c, v in zip(ints, terms, strict=True)))
+    slots = []
+    if batching is not None:
+        by_machine = candidates(problem, lambda g, k: presences[g][k])
+        slots = add_batch_slots(model, problem, starts, dict(enumerate(ends)), by_machine,
+                                horizon, ordered=False)
 
     result = backend.solve(model, ctx, objective_scale=1.0 / scale)
     if not result.status.has_solution:
         return Outcome(status=result.status, message=result.message)
     chosen = [next(k for k, lit in lits.items() if result.boolean_value(lit)) for lits in presences]
+    if batching is not None:
+        plan = read_plan(problem, chosen, [int(result.value(s)) for s in starts], slots,
+                         result.boolean_value)
+        return Outcome(status=result.status if exact else Status.FEASIBLE,
+                       payload=plan_payload(problem, plan), objective=plan_value(problem, plan),
+                       bound=result.bound if exact else None)
     sol = Solution(
         tuple(chosen),
         tuple(int(result.value(s)) for s in starts),

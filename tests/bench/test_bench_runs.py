@@ -219,6 +219,24 @@ def test_cli_bad_suite_is_one_line_exit_2(tmp_path: Path, toy_env) -> None:
     assert not (tmp_path / "r.sqlite").exists()
 
 
+def test_refused_ledger_leaves_no_lock_file_behind(tmp_path: Path, toy_env) -> None:
+    """`--db notes.txt` (not a ledger) is refused in one line, and no `notes.txt.lock`
+    is left beside the user's file."""
+    from optikit.cli import cli
+
+    suite = write_suite(tmp_path, {
+        "name": "toy", "time_limit": 2, "solvers": ["cover-brute"],
+        "sets": [{"name": "g", "generate": {"type": "bench-cover", "size": "tiny", "count": 1}}],
+    })
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database\n")
+    result = CliRunner().invoke(cli, ["bench", str(suite), "--db", str(notes)])
+    assert result.exit_code == 2, result.output
+    assert "not an optikit ledger" in result.stderr
+    assert notes.read_text() == "not a database\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("notes")) == ["notes.txt"]
+
+
 def test_plugins_dir_option_reaches_the_children(tmp_path: Path, monkeypatch) -> None:
     """`optikit --plugins-dir DIR bench ...`: the coordinator and every child load DIR."""
     from optikit.cli import cli
