@@ -42,7 +42,7 @@ from typing import Any
 
 from optikit.scheduling import check_schedule, schedule_to_payload
 from optikit.types import Outcome, ProgressEvent, SolveContext, Status
-from optikit_fjsp import bounds, cpsat_model, heuristic, lns, tabu
+from optikit_fjsp import bounds, cpsat_model, heuristic, lns, tabu, tabu_process
 from optikit_fjsp.incumbent import SharedIncumbent
 from optikit_fjsp.model import FjspProblem
 from optikit_fjsp.options import CPSAT_OPTIONS
@@ -65,6 +65,9 @@ STALL_FRACTION = 0.3
 # hard instances the global re-solves rarely help, and each costs seconds.
 IMPROVE_STALL_SECONDS = 10.0
 IMPROVE_STALL_FRACTION = 0.5
+# Tabu walks in child processes (a core each, no GIL shared) when the run has this long.
+CHILD_WALK_MIN_S = 3.0
+MAX_CHILD_WALKS = 2
 
 
 def payload(problem: FjspProblem, sol: Solution) -> dict[str, Any]:
@@ -159,12 +162,15 @@ def global_phase(
     stall: float | None = STALL_SECONDS,
     workers: int | None = None,
     best_so_far: Callable[[], float] | None = None,
+    makespan_lower: int = 0,
 ) -> GlobalResult:
     """One CP-SAT solve of the whole model, hinted, stopped at ``limit`` or on a stall."""
     out = GlobalResult()
     arcs = cpsat_model.circuit_arcs_estimate(problem) if problem.has_setups else 0
     relaxed = arcs > cpsat_model.MAX_CIRCUIT_ARCS
-    cm = cpsat_model.build(problem, search_horizon(problem, hint), setups=not relaxed)
+    cm = cpsat_model.build(
+        problem, search_horizon(problem, hint), setups=not relaxed, makespan_lower=makespan_lower
+    )
     cm.add_hint(problem, hint)
     hint_value = objective_value(problem, hint)
     best_so_far = best_so_far or (lambda: hint_value)
@@ -220,7 +226,10 @@ class _Run:
             self.start, value, lambda _s, v, source: ctx.report(v, None, source)
         )
         # A solver-free bound, so that even a run stopped early has one to report.
-        self.bound: float | None = bounds.lower_bound(problem)
+        part = bounds.makespan_bound_with_source(problem)
+        self.makespan_lower = part[0] if problem.objective.makespan_weight else 0
+        bound, self.bound_source = bounds.lower_bound_with_source(problem, part)
+        self.bound: float | None = bound
         ctx.report(None, self.bound, "relaxation")
         self.proven = False
         self.hoods: list[lns.Neighbourhood] | None = None
@@ -232,13 +241,33 @@ class _Run:
         self.finished = threading.Event()
         self.background: threading.Thread | None = None
         self.error: BaseException | None = None
-        if self.use_tabu and self.threads > 1 and ctx.remaining() is not None:
-            self.background = threading.Thread(target=self._tabu_forever, daemon=True)
-            self.background.start()
+        self.walks: list[tabu_process.TabuWalk] = []
+        remaining = ctx.remaining()
+        if self.use_tabu and self.threads > 1 and remaining is not None:
+            if self.opts["tabu_processes"] and remaining > CHILD_WALK_MIN_S:
+                self._start_walks()
+            if not self.walks:
+                self.background = threading.Thread(target=self._tabu_forever, daemon=True)
+                self.background.start()
+
+    def _start_walks(self) -> None:
+        """Tabu walks in child processes, one per thread beyond the first (at most 2)."""
+        assert self.ctx.deadline is not None
+        for i in range(min(self.threads - 1, MAX_CHILD_WALKS)):
+            walk = tabu_process.start_walk(
+                self.problem.flat,
+                self.shared,
+                seed=self.ctx.options.seed * 31 + 1009 * (i + 1),
+                deadline=self.ctx.deadline,
+                log=self.ctx.log,
+            )
+            if walk is None:
+                break
+            self.walks.append(walk)
 
     @property
     def foreground_threads(self) -> int:
-        return self.threads - (self.background is not None)
+        return self.threads - (self.background is not None) - len(self.walks)
 
     def done(self) -> bool:
         return (
@@ -250,6 +279,8 @@ class _Run:
 
     def close(self) -> None:
         self.finished.set()
+        for walk in self.walks:
+            walk.close()
         if self.background is not None:
             self.background.join()
         if self.error is not None:
@@ -276,10 +307,11 @@ class _Run:
             stall,
             workers=self.foreground_threads,
             best_so_far=lambda: self.shared.value,
+            makespan_lower=self.makespan_lower,
         )
         self.stats["phases"].append(phase.stats)
-        if phase.bound is not None:
-            self.bound = phase.bound if self.bound is None else max(self.bound, phase.bound)
+        if phase.bound is not None and (self.bound is None or phase.bound > self.bound + 1e-9):
+            self.bound, self.bound_source = phase.bound, "cpsat (global model)"
         self.proven = phase.proven
         if phase.best is not None:
             self.shared.offer(phase.best, objective_value(self.problem, phase.best), "cpsat")
@@ -300,11 +332,22 @@ class _Run:
         return quiet > max(IMPROVE_STALL_SECONDS, IMPROVE_STALL_FRACTION * elapsed)
 
     def improve_round(self) -> None:
-        """LNS (and, with one thread, a tabu walk first) until the incumbent stalls."""
+        """LNS (and, with one thread, a tabu walk first) until the incumbent stalls.
+
+        With tabu walks in child processes, the foreground runs a tabu walk of its own
+        and no LNS: on pure makespan the walks improve where LNS sub-solves rarely do
+        (none of ~50 LNS moves improved mk06 or mk10 in a 60 s run), and the global
+        CP-SAT rounds between walks still intensify and raise the bound.
+        """
         started = time.monotonic()
         self.shared.last_improvement = started
         if self.use_tabu and self.background is None:
             self._tabu(lambda: self._stalled(started))
+            if self.walks:
+                self.stats["phases"].append(
+                    {"tabu_s": round(time.monotonic() - started, 2), "best": self.shared.value}
+                )
+                return
             started = self.shared.last_improvement = time.monotonic()
         parallel = int(self.opts["lns_parallel"]) or self.foreground_threads
         settings = lns.LnsSettings(
@@ -360,10 +403,13 @@ def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
     finally:
         run.close()
     stats = run.stats
+    stats["bound_source"] = run.bound_source
     if run.lns_iterations:
         stats["lns_iterations"] = run.lns_iterations
-    if run.tabu_search is not None:
-        stats["tabu_iterations"] = run.tabu_search.iteration
+    if run.tabu_search is not None or run.walks:
+        own = run.tabu_search.iteration if run.tabu_search is not None else 0
+        stats["tabu_iterations"] = own + sum(w.iterations for w in run.walks)
+        stats["tabu_processes"] = len(run.walks)
     if run.hoods:
         stats["lns_neighbourhoods"] = [
             f"{h.name}: tries {h.tries}, improved {h.improvements}, size {h.size:.0f}"

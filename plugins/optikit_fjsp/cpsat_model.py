@@ -111,6 +111,7 @@ def build(
     objective_upper: float | None = None,
     machine_load_cuts: bool = True,
     tie_break: Sequence[int] | None = None,
+    makespan_lower: int = 0,
 ) -> CpShopModel:
     """Build the model.
 
@@ -124,6 +125,8 @@ def build(
       weighted sum of job completion times (the LNS uses it to move along makespan
       plateaus: a compact schedule has slack where the next neighbourhood can cut the
       critical path, and random weights give different schedules of equal makespan).
+    - ``makespan_lower``: a proven lower bound on the makespan (e.g. from
+      :mod:`optikit_fjsp.bounds`), given to CP-SAT as the makespan's domain.
     """
     from ortools.sat.python import cp_model
 
@@ -214,6 +217,7 @@ def build(
     coefficients: list[float] = []
     terms_vars: list[Any] = []
     lower_ms = max(head[ops[-1]] + dmin[ops[-1]] for ops in flat.job_ops)
+    lower_ms = min(max(lower_ms, makespan_lower), horizon)
     if obj.makespan_weight > 0:
         makespan_var = model.new_int_var(lower_ms, horizon, "makespan")
         for ops in flat.job_ops:

@@ -19,6 +19,8 @@ CPSAT_OPTIONS = (
                minimum=0, maximum=64),
     OptionSpec("tie_break", bool, True, "break makespan ties by total completion time"),
     OptionSpec("tabu", bool, True, "run the tabu search beside the LNS"),
+    OptionSpec("tabu_processes", bool, True,
+               "with 2+ threads, run tabu walks in child processes (a core each)"),
     OptionSpec("heuristic_time", float, 0.3,
                "seconds for the dispatching-rule start", minimum=0.0),
 )
