@@ -68,6 +68,9 @@ IMPROVE_STALL_FRACTION = 0.5
 # Tabu walks in child processes (a core each, no GIL shared) when the run has this long.
 CHILD_WALK_MIN_S = 3.0
 MAX_CHILD_WALKS = 2
+# The child walks restart from an elite of good schedules, with a little perturbation,
+# while the foreground walk restarts from the best: two kinds of walk, more diversity.
+CHILD_WALK_SETTINGS = {"elite_size": 8, "restart_iterations": 3000, "perturbation": 2}
 
 
 def payload(problem: FjspProblem, sol: Solution) -> dict[str, Any]:
@@ -137,7 +140,10 @@ class _StallWatch:
         while not self._done.wait(0.05):
             if self.parent.stop.is_set():
                 self.stop.set()
-            if self.stall is None:
+            if self.stall is None or self.best is None:
+                # No stall before CP-SAT's first solution: on a loaded machine presolve
+                # alone can take longer than the stall limit, and stopping there loses
+                # the bound as well.
                 continue
             now = time.monotonic()
             quiet = now - self.last_improvement
@@ -259,6 +265,7 @@ class _Run:
                 self.shared,
                 seed=self.ctx.options.seed * 31 + 1009 * (i + 1),
                 deadline=self.ctx.deadline,
+                settings=CHILD_WALK_SETTINGS,
                 log=self.ctx.log,
             )
             if walk is None:

@@ -65,6 +65,11 @@ class TabuSearch:
         self.tenure_base = 20 + n // 20
         self.restart_iterations = 2000
         self.perturbation = 0  # random moves applied after each restart
+        # Elite restarts: keep this many good, distinct schedules met on the walk and
+        # restart from one of them (instead of the best) with probability elite_share.
+        self.elite_size = 0
+        self.elite_share = 0.5
+        self.elite: list[tuple[int, int, Solution]] = []  # (cmax, -arrival, schedule)
         self._load(start)
         self.best = self.solution()
         self.best_cmax = self.cmax
@@ -259,6 +264,10 @@ class TabuSearch:
             self._apply(v, k, pos, self.rng.randint(base, 2 * base))
             since_best += 1
             since_restart += 1
+            if self.elite_size and (
+                len(self.elite) < self.elite_size or self.cmax < self.elite[-1][0]
+            ):
+                self._remember()
             if self.cmax < self.best_cmax:
                 self.best_cmax = self.cmax
                 self.best = self.solution()
@@ -276,11 +285,23 @@ class TabuSearch:
                     if value < self.best_cmax:
                         self.best, self.best_cmax = shared, int(value)
                         since_best = 0
-                self._load(self.best)
+                restart = self.best
+                if self.elite and self.rng.random() < self.elite_share:
+                    restart = self.rng.choice(self.elite)[2]
+                self._load(restart)
                 self.tabu.clear()
                 self._perturb(self.perturbation)
                 since_restart = 0
         return self.best
+
+    def _remember(self) -> None:
+        """Keep the current schedule among the elite (distinct, best first, newest first)."""
+        sol = self.solution()
+        if any(e[2].starts == sol.starts and e[2].modes == sol.modes for e in self.elite):
+            return
+        self.elite.append((self.cmax, -self.iteration, sol))
+        self.elite.sort(key=lambda e: (e[0], e[1]))
+        del self.elite[self.elite_size :]
 
     def _perturb(self, moves: int) -> None:
         """A few random cycle-free critical moves, whatever they cost (diversification)."""

@@ -83,6 +83,7 @@ def _child(
     shared = _PipeIncumbent(up, down, value, start)
     search = TabuSearch(flat, start, random.Random(seed))
     search.perturbation = settings.get("perturbation", search.perturbation)
+    search.elite_size = settings.get("elite_size", search.elite_size)
     try:
         search.run(
             deadline,
