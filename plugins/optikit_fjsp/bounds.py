@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import math
 
-from optikit_fjsp.machine_sets import machine_set_bound
+from optikit_fjsp import machine_sets
+from optikit_fjsp import tardiness_bound as tardiness_bound_module
 from optikit_fjsp.model import FjspProblem
-from optikit_fjsp.tardiness_bound import tardiness_set_bound
 
 
 def chain_ends(problem: FjspProblem) -> list[int]:
@@ -49,12 +49,17 @@ def tardiness_bound(problem: FjspProblem) -> float:
     return total
 
 
-def makespan_bound_with_source(problem: FjspProblem) -> tuple[int, str]:
-    """The best solver-free makespan bound and the name of the argument that gave it."""
+def makespan_bound_with_source(
+    problem: FjspProblem, budget: float = machine_sets.TIME_BUDGET_S
+) -> tuple[int, str]:
+    """The best solver-free makespan bound and the name of the argument that gave it.
+
+    ``budget``: seconds for the machine-set search (short runs pass less).
+    """
     flat = problem.flat
     machines = problem.shop.machines
     simple = makespan_bound(problem)
-    sets = machine_set_bound(flat)
+    sets = machine_sets.machine_set_bound(flat, budget=budget)
     if sets.value > simple:
         names = ", ".join(machines[m].id for m in sets.machines)
         return sets.value, f"one-machine relaxation with heads and tails on {{{names}}}"
@@ -65,7 +70,9 @@ def makespan_bound_with_source(problem: FjspProblem) -> tuple[int, str]:
 
 
 def lower_bound_with_source(
-    problem: FjspProblem, makespan_part: tuple[int, str] | None = None
+    problem: FjspProblem,
+    makespan_part: tuple[int, str] | None = None,
+    budget: float = tardiness_bound_module.TIME_BUDGET_S,
 ) -> tuple[float, str]:
     """A valid lower bound on the objective (makespan and weighted tardiness mix).
 
@@ -80,7 +87,7 @@ def lower_bound_with_source(
         sources.append(f"makespan: {source}")
     if objective.tardiness_weight:
         chains = tardiness_bound(problem)
-        queues = tardiness_set_bound(problem.flat)
+        queues = tardiness_bound_module.tardiness_set_bound(problem.flat, budget=budget)
         value += objective.tardiness_weight * max(chains, queues)
         if queues > chains:
             sources.append("tardiness: machine queues (preemptive slots, assignment)")

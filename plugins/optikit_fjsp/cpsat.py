@@ -65,6 +65,9 @@ STALL_FRACTION = 0.3
 # hard instances the global re-solves rarely help, and each costs seconds.
 IMPROVE_STALL_SECONDS = 10.0
 IMPROVE_STALL_FRACTION = 0.5
+# Seconds (and at most this share of the run) for each solver-free bound's set search.
+BOUND_BUDGET_S = 0.4
+BOUND_SHARE = 0.02
 # Tabu walks in child processes (a core each, no GIL shared) when the run has this long.
 CHILD_WALK_MIN_S = 3.0
 MAX_CHILD_WALKS = 2
@@ -232,9 +235,11 @@ class _Run:
             self.start, value, lambda _s, v, source: ctx.report(v, None, source)
         )
         # A solver-free bound, so that even a run stopped early has one to report.
-        part = bounds.makespan_bound_with_source(problem)
+        left = ctx.remaining()
+        budget = BOUND_BUDGET_S if left is None else min(BOUND_BUDGET_S, BOUND_SHARE * left)
+        part = bounds.makespan_bound_with_source(problem, budget)
         self.makespan_lower = part[0] if problem.objective.makespan_weight else 0
-        bound, self.bound_source = bounds.lower_bound_with_source(problem, part)
+        bound, self.bound_source = bounds.lower_bound_with_source(problem, part, budget)
         self.bound: float | None = bound
         ctx.report(None, self.bound, "relaxation")
         self.proven = False

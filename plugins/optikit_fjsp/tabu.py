@@ -198,6 +198,8 @@ class TabuSearch:
                 hi = bisect_left(heads, r_js)  # first u with r[u] >= r[JS]
                 for i in range(lo, hi + 1):
                     left = ends[i - 1] if i > 0 and ends[i - 1] > head else head
+                    if left + d + tail > best_value:
+                        break  # ends only grow along the machine: no later i is better
                     right = rests[i] if i < length and rests[i] > tail else tail
                     value = left + d + right
                     if value > best_value or i == own_pos:

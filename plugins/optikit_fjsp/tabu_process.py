@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing as mp
+import os
 import random
 import signal
 import sys
@@ -80,6 +81,13 @@ def _child(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from optikit_fjsp.tabu import TabuSearch  # already imported: fork copied it
 
+    parent = os.getppid()
+
+    def stopped() -> bool:
+        # A parent that exited at once (second Ctrl-C) never sets the event: the child
+        # is then re-parented, and must not run on alone until the deadline.
+        return bool(stop.is_set()) or os.getppid() != parent
+
     shared = _PipeIncumbent(up, down, value, start)
     search = TabuSearch(flat, start, random.Random(seed))
     search.perturbation = settings.get("perturbation", search.perturbation)
@@ -87,7 +95,7 @@ def _child(
     try:
         search.run(
             deadline,
-            stop=stop.is_set,
+            stop=stopped,
             incumbent=shared,  # type: ignore[arg-type]
             restart_iterations=settings.get("restart_iterations"),
         )

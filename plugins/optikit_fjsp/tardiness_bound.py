@@ -10,19 +10,24 @@ prefix), so in a real schedule the ``k``-th of these operations to end ends no e
 than ``c_k``.  Each job's last operation in ``S`` then takes a distinct slot ``k``, and
 the job ends no earlier than ``max(c_k, head + duration) + tail``; the cheapest
 assignment of jobs to slots (OR-Tools' linear sum assignment) bounds the weighted
-tardiness from below.  Costs are rounded down, so the bound stays valid.
+tardiness from below.  Costs never fall with a later slot, so only the first ``#jobs``
+slots are offered (a job in a later slot could move to a free earlier one at no
+cost), which keeps the assignment at jobs x jobs arcs.  Costs are rounded down, so the
+bound stays valid.  Sets are tried within a time budget (large shops).
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+import time
 
 from optikit_fjsp.machine_sets import heads_tails
 from optikit_fjsp.model import FlatShop
 
 SCALE = 1000  # cost units per unit of weighted tardiness (rounded down)
 MAX_JOBS = 400  # larger sets: the assignment costs more than the bound is worth
+TIME_BUDGET_S = 0.3
 
 
 def srpt_completions(items: list[tuple[int, int]], speed: int = 1) -> list[float]:
@@ -61,7 +66,7 @@ def _set_bound(flat: FlatShop, mask: int, masks: list[int], ht: tuple[list[int],
     jobs = [j for j in last if flat.due[j] is not None and flat.weight[j] > 0]
     if not jobs or len(last) > MAX_JOBS:
         return 0.0
-    slots = srpt_completions([(head[g], dmin[g]) for g in ops], mask.bit_count())
+    slots = srpt_completions([(head[g], dmin[g]) for g in ops], mask.bit_count())[: len(jobs)]
     solver = linear_sum_assignment.SimpleLinearSumAssignment()
     for a, j in enumerate(jobs):
         g = last[j]
@@ -76,7 +81,9 @@ def _set_bound(flat: FlatShop, mask: int, masks: list[int], ht: tuple[list[int],
     return solver.optimal_cost() / SCALE
 
 
-def tardiness_set_bound(flat: FlatShop, masks_to_try: list[int] | None = None) -> float:
+def tardiness_set_bound(
+    flat: FlatShop, masks_to_try: list[int] | None = None, budget: float = TIME_BUDGET_S
+) -> float:
     """Best assignment bound over single machines and eligible-machine sets."""
     ht = heads_tails(flat)
     masks = [0] * flat.num_ops
@@ -84,4 +91,10 @@ def tardiness_set_bound(flat: FlatShop, masks_to_try: list[int] | None = None) -
         for m, _d in modes:
             masks[g] |= 1 << m
     candidates = masks_to_try or sorted(set(masks), key=lambda s: (s.bit_count(), s))[:50]
-    return max((_set_bound(flat, s, masks, ht) for s in candidates), default=0.0)
+    deadline = time.monotonic() + budget
+    best = 0.0
+    for s in candidates:
+        best = max(best, _set_bound(flat, s, masks, ht))
+        if time.monotonic() > deadline:
+            break
+    return best
