@@ -70,6 +70,9 @@ class TabuSearch:
         self.elite_size = 0
         self.elite_share = 0.5
         self.elite: list[tuple[int, int, Solution]] = []  # (cmax, -arrival, schedule)
+        # Candidates: the operations of one random critical path (True) or every
+        # critical operation (False).
+        self.single_path = False
         self._load(start)
         self.best = self.solution()
         self.best_cmax = self.cmax
@@ -160,9 +163,11 @@ class TabuSearch:
         rng = self.rng
         # Per machine: heads, -tails, end times r+p and "p+q" of its sequence.
         views: dict[int, tuple[list[int], list[int], list[int], list[int]]] = {}
-        for v in range(self.n):
-            if r[v] + p[v] + q[v] != cmax:
-                continue
+        if self.single_path:
+            candidates = self._critical_path()
+        else:
+            candidates = [v for v in range(self.n) if r[v] + p[v] + q[v] == cmax]
+        for v in candidates:
             a, b = self.jp[v], self.js[v]
             head = self.release[v]
             if a >= 0 and r[a] + p[a] > head:
@@ -215,6 +220,46 @@ class TabuSearch:
                         if rng.randrange(ties) == 0:
                             best = (value, v, k, i)
         return best
+
+    def _critical_path(self) -> list[int]:
+        """One critical path, from a random source to the end, random at branchings.
+
+        Every critical operation lies on some longest path; a move can only shorten the
+        makespan if it cuts all of them, so the classic neighbourhoods (N7, Mastrolilli
+        and Gambardella) work on one path: fewer candidates per iteration, and the random
+        choice of path varies the neighbourhood from one iteration to the next.
+        """
+        r, p, q, cmax = self.r, self.p, self.q, self.cmax
+        rng = self.rng
+        sources = [
+            g
+            for g in range(self.n)
+            if r[g] == self.release[g] and r[g] + p[g] + q[g] == cmax
+            and not self._tight_pred(g)
+        ]
+        if not sources:  # pragma: no cover - a longest path always has a first operation
+            return [g for g in range(self.n) if r[g] + p[g] + q[g] == cmax]
+        g = rng.choice(sources)
+        path = [g]
+        while True:
+            end = r[g] + p[g]
+            nxt = [
+                h
+                for h in (self.js[g], self.ms[g])
+                if h >= 0 and r[h] == end and end + p[h] + q[h] == cmax
+            ]
+            if not nxt:
+                return path
+            g = nxt[0] if len(nxt) == 1 else rng.choice(nxt)
+            path.append(g)
+
+    def _tight_pred(self, g: int) -> bool:
+        """A predecessor ends exactly when ``g`` starts, on a longest path."""
+        r, p, q, cmax = self.r, self.p, self.q, self.cmax
+        for a in (self.jp[g], self.mp[g]):
+            if a >= 0 and r[a] + p[a] == r[g] and r[a] + p[a] + q[a] == cmax:
+                return True
+        return False
 
     def _apply(self, v: int, k: int, position: int, tenure: int) -> None:
         m_old = self.machine[v]

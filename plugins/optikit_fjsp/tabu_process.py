@@ -92,6 +92,7 @@ def _child(
     search = TabuSearch(flat, start, random.Random(seed))
     search.perturbation = settings.get("perturbation", search.perturbation)
     search.elite_size = settings.get("elite_size", search.elite_size)
+    search.single_path = bool(settings.get("single_path", search.single_path))
     try:
         search.run(
             deadline,

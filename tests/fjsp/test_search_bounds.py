@@ -91,7 +91,7 @@ def test_elite_restarts_keep_every_schedule_feasible_and_are_deterministic() -> 
 
     def walk() -> tabu.TabuSearch:
         search = tabu.TabuSearch(problem.flat, start, random.Random(5))
-        search.elite_size, search.perturbation = 4, 2
+        search.elite_size, search.perturbation, search.single_path = 4, 2, True
         search.run(time.monotonic() + 60, max_iterations=400, restart_iterations=40)
         return search
 
@@ -108,7 +108,8 @@ def test_child_process_walk_shares_a_checked_improvement() -> None:
     start = heuristic.dispatch(problem.flat, heuristic.MAKESPAN_RULES["spt"])
     shared = SharedIncumbent(start, makespan(problem.flat, start))
     walk = tabu_process.start_walk(problem.flat, shared, seed=1, deadline=time.monotonic() + 1.5,
-                                   settings={"elite_size": 4, "perturbation": 1})
+                                   settings={"elite_size": 4, "perturbation": 1,
+                                             "single_path": 1})
     if walk is None:
         pytest.skip("no fork on this platform")
     time.sleep(1.6)
