@@ -4,9 +4,14 @@ How a solve runs:
 
 1. :func:`optikit_fjsp.heuristic.construct` builds a schedule in a fraction of a
    second; it is the answer if nothing better is found in time, and the first hint.
+   The solver-free bounds of :mod:`optikit_fjsp.bounds` (job chains, machine load,
+   the one-machine preemptive relaxation with heads and tails over machine sets, and
+   for tardiness preemptive queue slots with an assignment) give a bound at once; the
+   makespan part also seeds CP-SAT's makespan domain.  ``stats.bound_source`` says
+   which argument gave the reported bound.
 2. A global CP-SAT solve of the full model (:mod:`optikit_fjsp.cpsat_model`), hinted
    with the best schedule so far.  It closes small and medium instances outright and
-   gives the proven lower bound reported as ``bound`` (nothing else proves anything).
+   raises the proven lower bound reported as ``bound``.
    It gets at most ``global_share`` of the remaining time and ends earlier once its
    incumbent stalls: CP-SAT's own search is strong at proving, weak at improving large
    schedules.  On very large instances with setups the circuit model would not fit;
@@ -15,8 +20,11 @@ How a solve runs:
 3. The improvement methods until they stall, then back to 2 with the new best:
 
    - :mod:`optikit_fjsp.tabu` (pure makespan without changeovers): thousands of
-     critical-path moves per second; with two or more threads it runs on its own
-     thread for the whole solve, also during the global solves;
+     critical-path moves per second.  With two or more threads, tabu walks run in
+     child processes (:mod:`optikit_fjsp.tabu_process`, one per extra thread, at most
+     two) for the whole solve, and the foreground runs a walk of its own between the
+     global solves instead of the LNS (which rarely improved on pure makespan next
+     to the walks); where no child process can be started, one walk runs on a thread;
    - :mod:`optikit_fjsp.lns`: CP-SAT large-neighbourhood search, any objective, on the
      remaining threads.
 
@@ -26,8 +34,8 @@ How a solve runs:
 Options (``--option key=value``): ``global_share`` (default 0.2), ``lns_sub_dtime``
 (CP-SAT deterministic time per LNS sub-solve, default 0.05), ``lns_parallel`` (LNS
 searches; default: the threads not used by the tabu search), ``tie_break`` (0/1/2, see
-:class:`~optikit_fjsp.lns.LnsSettings`), ``tabu`` (1/0), ``heuristic_time`` (seconds,
-default 0.3).  Keys with a dot (``cpsat.*``) belong to the backend.
+:class:`~optikit_fjsp.lns.LnsSettings`), ``tabu`` (1/0), ``tabu_processes`` (1/0),
+``heuristic_time`` (seconds, default 0.3).  Keys with a dot (``cpsat.*``) belong to the backend.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ shops stay fast.
 from __future__ import annotations
 
 import heapq
+import itertools
 import time
 from dataclasses import dataclass
 
@@ -42,14 +43,16 @@ def heads_tails(flat: FlatShop) -> tuple[list[int], list[int], list[int]]:
     head = [0] * n
     tail = [0] * n
     for j, ops in enumerate(flat.job_ops):
-        t = flat.release[j]
-        for g in ops:
-            head[g] = t
-            t += dmin[g]
-        t = 0
-        for g in reversed(ops):
-            tail[g] = t
-            t += dmin[g]
+        if not ops:
+            continue
+        work = [dmin[g] for g in ops]
+        # Work before each operation (from the release) and after it (to the job's end).
+        before = itertools.accumulate(work[:-1], initial=flat.release[j])
+        after = itertools.accumulate(reversed(work[1:]), initial=0)
+        for g, value in zip(ops, before, strict=True):
+            head[g] = value
+        for g, value in zip(reversed(ops), after, strict=True):
+            tail[g] = value
     return dmin, head, tail
 
 
