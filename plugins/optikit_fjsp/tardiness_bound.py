@@ -28,6 +28,7 @@ from optikit_fjsp.model import FlatShop
 SCALE = 1000  # cost units per unit of weighted tardiness (rounded down)
 MAX_JOBS = 400  # larger sets: the assignment costs more than the bound is worth
 TIME_BUDGET_S = 0.3
+MAX_TOTAL_COST = 1 << 62
 
 
 def srpt_completions(items: list[tuple[int, int]], speed: int = 1) -> list[float]:
@@ -75,6 +76,8 @@ def _set_bound(flat: FlatShop, mask: int, masks: list[int], ht: tuple[list[int],
         for k, c in enumerate(slots):
             late = max(c, head[g] + dmin[g]) + tail[g] - due
             cost = math.floor(flat.weight[j] * late * SCALE) if late > 0 else 0
+            if cost * len(jobs) >= MAX_TOTAL_COST:
+                return 0.0  # the assignment's 64-bit costs could overflow: no bound here
             solver.add_arc_with_cost(a, k, cost)
     if solver.solve() != solver.OPTIMAL:
         return 0.0
