@@ -22,9 +22,9 @@ How a solve runs:
    - :mod:`optikit_fjsp.tabu` (pure makespan without changeovers): thousands of
      critical-path moves per second.  With two or more threads, tabu walks run in
      child processes (:mod:`optikit_fjsp.tabu_process`, one per extra thread, at most
-     two) for the whole solve, and the foreground runs a walk of its own between the
-     global solves instead of the LNS (which rarely improved on pure makespan next
-     to the walks); where no child process can be started, one walk runs on a thread;
+     two) for the whole solve, so the walk no longer shares the GIL (and a core) with
+     the LNS model building; where no child process can be started, one walk runs on
+     a thread;
    - :mod:`optikit_fjsp.lns`: CP-SAT large-neighbourhood search, any objective, on the
      remaining threads.
 
@@ -79,17 +79,16 @@ BOUND_SHARE = 0.02
 # Tabu walks in child processes (a core each, no GIL shared) when the run has this long.
 CHILD_WALK_MIN_S = 3.0
 MAX_CHILD_WALKS = 2
-# Two kinds of walk, for diversity: the child walks take their moves from one random
-# critical path and restart from an elite of good schedules with a little perturbation;
-# the foreground walk takes every critical operation and restarts from the best.  (At
-# equal CPU time, one-path walks did about a third more iterations; on mk10 they ended
-# lower, 203 and 202 against 204 twice, on mk06 not: 59 and 63 against 59 and 60.)
-CHILD_WALK_SETTINGS = {
-    "elite_size": 8,
-    "restart_iterations": 3000,
-    "perturbation": 2,
-    "single_path": 1,
-}
+# Settings per child walk.  The first is the classic walk (every critical operation,
+# restarts from the best), as the thread ran it before.  A second one (3+ threads) is of
+# another kind, for diversity: moves from one random critical path, restarts from an
+# elite of good schedules with a little perturbation.  (At equal CPU time, one-path
+# walks did about a third more iterations; on mk10 they ended lower, 203 and 202
+# against 204 twice, on mk06 not: 59 and 63 against 59 and 60.)
+CHILD_WALK_SETTINGS: tuple[dict[str, int], ...] = (
+    {},
+    {"elite_size": 8, "restart_iterations": 3000, "perturbation": 2, "single_path": 1},
+)
 
 
 def payload(problem: FjspProblem, sol: Solution) -> dict[str, Any]:
@@ -286,7 +285,7 @@ class _Run:
                 self.shared,
                 seed=self.ctx.options.seed * 31 + 1009 * (i + 1),
                 deadline=self.ctx.deadline,
-                settings=CHILD_WALK_SETTINGS,
+                settings=CHILD_WALK_SETTINGS[i % len(CHILD_WALK_SETTINGS)],
                 log=self.ctx.log,
             )
             if walk is None:
@@ -362,14 +361,15 @@ class _Run:
     def improve_round(self) -> None:
         """LNS (and, with one thread, a tabu walk first) until the incumbent stalls.
 
-        With tabu walks in child processes, the foreground runs a tabu walk of its own
-        and no LNS: on pure makespan the walks improve where LNS sub-solves rarely do
-        (none of ~50 LNS moves improved mk06 or mk10 in a 60 s run), and the global
-        CP-SAT rounds between walks still intensify and raise the bound.
+        With tabu walks in child processes the foreground runs the LNS as it does beside
+        a tabu thread, unless ``walk_foreground``: then a tabu walk of its own and no
+        LNS (in one 60 s run none of ~50 LNS moves improved mk06 or mk10, but in the
+        3-seed runs of ``benchmarks/fjsp/results`` this variant did no better).
         """
         started = time.monotonic()
         self.shared.last_improvement = started
-        if self.use_tabu and self.background is None:
+        foreground_walk = not self.walks or bool(self.opts["walk_foreground"])
+        if self.use_tabu and self.background is None and foreground_walk:
             self._tabu(lambda: self._stalled(started))
             if self.walks:
                 self.stats["phases"].append(

@@ -21,6 +21,8 @@ CPSAT_OPTIONS = (
     OptionSpec("tabu", bool, True, "run the tabu search beside the LNS"),
     OptionSpec("tabu_processes", bool, True,
                "with 2+ threads, run tabu walks in child processes (a core each)"),
+    OptionSpec("walk_foreground", bool, False,
+               "with tabu child processes, the foreground walks too instead of the LNS"),
     OptionSpec("heuristic_time", float, 0.3,
                "seconds for the dispatching-rule start", minimum=0.0),
 )
