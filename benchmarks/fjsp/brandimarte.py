@@ -191,7 +191,8 @@ def summarise_seeds(per_seed: dict[int, list[dict[str, Any]]]) -> None:
                     other["objective"] or 1e18
                 ):
                     worse.append(f"{name} (seed {seed})")
-            cells.append(f"{formulation} " + " ".join(fmt(v) for v in values))
+            if values:
+                cells.append(f"{formulation} " + " ".join(fmt(v) for v in values))
         bks = next(iter(per_seed.values()))[i]["bks"]
         print(f"  {name} (BKS {bks}): " + "; ".join(cells))
     for formulation in FORMULATIONS:
