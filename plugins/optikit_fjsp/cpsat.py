@@ -20,11 +20,13 @@ How a solve runs:
 3. The improvement methods until they stall, then back to 2 with the new best:
 
    - :mod:`optikit_fjsp.tabu` (pure makespan without changeovers): thousands of
-     critical-path moves per second.  With two or more threads, tabu walks run in
-     child processes (:mod:`optikit_fjsp.tabu_process`, one per extra thread, at most
-     two) for the whole solve, so the walk no longer shares the GIL (and a core) with
-     the LNS model building; where no child process can be started, one walk runs on
-     a thread;
+     critical-path moves per second; with two or more threads it runs on its own
+     thread for the whole solve, also during the global solves.  With
+     ``tabu_processes=1`` the walks run in child processes instead
+     (:mod:`optikit_fjsp.tabu_process`, one per extra thread, at most two), so they
+     share no GIL with the LNS model building; in paired 3-seed runs on a loaded
+     machine this was no better than the thread (``benchmarks/fjsp/results``), so it
+     is not the default;
    - :mod:`optikit_fjsp.lns`: CP-SAT large-neighbourhood search, any objective, on the
      remaining threads.
 

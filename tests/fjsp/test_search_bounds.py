@@ -117,3 +117,10 @@ def test_child_process_walk_shares_a_checked_improvement() -> None:
     assert walk.iterations > 0
     assert shared.value < makespan(problem.flat, start)
     assert checked_makespan(problem, shared.best) == shared.value
+
+
+def test_formulation_with_tabu_processes_gives_a_checked_schedule(registry) -> None:  # type: ignore[no-untyped-def]
+    doc = run(registry, instance("mk04"), time_limit=6.0, threads=2, tabu_processes=1).document
+    assert doc["check"]["feasible"]
+    assert doc["stats"]["tabu_processes"] == 1  # started at once, kept to the end
+    assert doc["stats"]["bound_source"]
