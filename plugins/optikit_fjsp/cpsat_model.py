@@ -123,6 +123,7 @@ def build(
     machine_load_cuts: bool = True,
     tie_break: Sequence[int] | None = None,
     batch_machines: frozenset[int] = frozenset(),
+    makespan_lower: int = 0,
 ) -> CpShopModel:
     """Build the model.
 
@@ -138,6 +139,8 @@ def build(
       critical path, and random weights give different schedules of equal makespan).
     - ``batch_machines``: machines left without no-overlap, circuit and load cut (their
       batches are modelled by :mod:`optikit_fjsp.batching_model`).
+    - ``makespan_lower``: a proven lower bound on the makespan (e.g. from
+      :mod:`optikit_fjsp.bounds`), given to CP-SAT as the makespan's domain.
     """
     from ortools.sat.python import cp_model
 
@@ -252,6 +255,7 @@ def build(
     coefficients: list[float] = []
     terms_vars: list[Any] = []
     lower_ms = max(head[ops[-1]] + dmin[ops[-1]] for ops in flat.job_ops)
+    lower_ms = min(max(lower_ms, makespan_lower), horizon)
     if obj.makespan_weight > 0:
         makespan_var = model.new_int_var(lower_ms, horizon, "makespan")
         for ops in flat.job_ops:
