@@ -36,6 +36,9 @@ demo: $(DSTAMP)
 		$(BIN)/optikit solve "$$f" --time-limit $(DEMO_LIMIT); rc=$$?; \
 		case $$rc in 0|3|4) ;; *) echo "demo: $$f exited with $$rc"; exit $$rc;; esac; \
 	done
+	@echo; echo "== optikit replan problems/fjsp/machining_cell.yaml (plan and events in problems/fjsp/replan)"
+	@$(BIN)/optikit replan problems/fjsp/machining_cell.yaml problems/fjsp/replan/machining_cell_plan.json \
+		problems/fjsp/replan/machining_cell_events.yaml --time-limit $(DEMO_LIMIT)
 
 lint: $(TSTAMP)
 	$(BIN)/ruff check .

@@ -24,6 +24,7 @@ from optikit.types import (
     ProblemType,
     ProgressEvent,
     Reader,
+    Replanning,
     SolveContext,
     SolveOptions,
     Status,
@@ -34,7 +35,7 @@ from optikit.types import (
 __version__ = "0.3.0"
 #: Version of the plugin API (hook names, the types in optikit.types, the paradigm base
 #: classes in optikit.paradigms, option declarations and optikit.scheduling).
-API_VERSION = "2.1"
+API_VERSION = "2.2"
 
 hookimpl = pluggy.HookimplMarker("optikit")
 
@@ -54,6 +55,7 @@ __all__ = [
     "ProblemType",
     "ProgressEvent",
     "Reader",
+    "Replanning",
     "Solution",
     "SolveContext",
     "SolveOptions",

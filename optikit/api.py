@@ -314,3 +314,52 @@ def solvers(*, registry: Registry | None = None) -> list[SolverInfo]:
                               status.reason, status.version, backend.description,
                               backend.supports_integer))
     return out
+
+
+def replan(
+    problem: Any,
+    solution: Any,
+    events: Any,
+    *,
+    on_progress: Callable[[ProgressEvent], None] | None = None,
+    stop: threading.Event | None = None,
+    log: Callable[[str], None] | None = None,
+    registry: Registry | None = None,
+    **settings: Any,
+) -> Solution:
+    """Re-plan an existing schedule after events (machine down, rush order, cancellation,
+    an operation running late) and return the checked new plan.
+
+    ``solution``: the old solution document (a path or a mapping), as ``solve`` wrote it;
+    ``events``: the events document (a path or a mapping; see docs/contract.md,
+    "Re-planning").  ``settings`` are :func:`solve`'s: ``solver``, ``formulation``,
+    ``time_limit``, ``threads``, ``seed``, ``gap``, ``options``, ``verbose``.  The new
+    document carries the disruption against the old plan under ``replan``.  Types without
+    re-planning raise :class:`InputError`.
+    """
+    import time
+
+    started = time.monotonic()
+    chosen = replan_plan(problem, solution, events, registry=registry, **settings)
+    return finish_replan(run(chosen, on_progress=on_progress, stop=stop, log=log,
+                             started=started, registry=registry))
+
+
+def replan_plan(problem: Any, solution: Any, events: Any, *,
+                registry: Registry | None = None, **settings: Any) -> SolvePlan:
+    """:func:`plan` (same keywords in ``settings``) for a re-planning task; raises
+    :class:`InputError` before any solve."""
+    from optikit.replan import prepare
+
+    reg = _registry(registry)
+    task = prepare(load(problem, registry=reg), solution, events)
+    return plan(task, registry=reg, **settings)
+
+
+def finish_replan(solution: Solution) -> Solution:
+    """Move the checker's disruption figures to the document's ``replan`` key."""
+    check = solution.document.get("check")
+    figures = check.get("figures") if isinstance(check, dict) else None
+    if isinstance(figures, dict) and isinstance(figures.get("replan"), dict):
+        solution.document["replan"] = figures.pop("replan")
+    return solution

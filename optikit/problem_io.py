@@ -243,6 +243,10 @@ def _yaml_loader() -> Any:
 
     StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
     StrictLoader.add_constructor("tag:yaml.org,2002:int", construct_int)
+    # Dates stay text (as in JSON); types that take timestamps parse them themselves.
+    StrictLoader.add_constructor(
+        "tag:yaml.org,2002:timestamp", yaml.constructor.SafeConstructor.construct_scalar
+    )
     return StrictLoader
 
 

@@ -342,6 +342,39 @@ class ProblemType:
         default_factory=dict
     )
     samples: Sequence[Path] = ()
+    replan: Replanning | None = None
+    """Optional re-planning capability (since API 2.2); None: ``optikit replan`` refuses
+    the type with a one-line message."""
+
+
+@dataclass(frozen=True)
+class Replanning:
+    """A problem type's re-planning capability: amend an existing plan after events.
+
+    The core reads the events document, validates it against ``events_schema`` and calls
+    ``prepare(problem, document, old_payload, events)`` (the parsed problem and its
+    document), which returns a *task* object (the amended problem plus everything fixed by
+    the events) or raises :class:`InvalidProblem` with a field path into the events
+    document (a :class:`UsageError` when the problem itself cannot be re-planned).  The
+    old payload has already passed the type's checker.  The task is then
+    solved and checked exactly like a problem:
+
+    - ``formulations`` solve it: ``solve(task, backend, ctx) -> Outcome``;
+    - ``check(task, payload)`` is the independent checker of the new plan: the type's own
+      rules on the amended problem plus the re-planning rules (frozen operations kept,
+      events respected).  Its ``figures["replan"]`` (a JSON mapping: the disruption
+      against the old plan) is copied to the solution document's ``replan`` key;
+    - ``summarize(task, document)`` gives the summary rows;
+    - ``problem_document(task)`` the amended problem document, in the type's format.
+    """
+
+    events_schema: Mapping[str, Any]
+    prepare: Callable[[Any, Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]], Any]
+    formulations: Sequence[Formulation]
+    check: Callable[[Any, Mapping[str, Any]], CheckReport]
+    summarize: Callable[[Any, Mapping[str, Any]], list[tuple[str, str]]] | None = None
+    problem_document: Callable[[Any], dict[str, Any]] | None = None
+    default_solvers: Sequence[str] = ()
 
 
 class Backend:

@@ -333,7 +333,20 @@ def validate_document(
         bad = bad_number(document)
         if bad is not None:
             raise InvalidProblem(format_path(bad[0]) or "(top level)", bad[1])
-    schema_json = _schema_json(ptype)
+    _validate_json(_schema_json(ptype), document, f"problem type {ptype.name!r}")
+
+
+def validate_against(schema: Mapping[str, Any], document: Any, owner: str) -> None:
+    """:func:`validate_document` for any schema (an events document, say): raise
+    :class:`InvalidProblem` for the first violation; ``owner`` names the schema's author
+    in the message about a broken schema."""
+    bad = bad_number(document)
+    if bad is not None:
+        raise InvalidProblem(format_path(bad[0]) or "(top level)", bad[1])
+    _validate_json(json.dumps(schema, sort_keys=True), document, owner)
+
+
+def _validate_json(schema_json: str, document: Any, owner: str) -> None:
     if _fast_accepts(schema_json, document):
         return
     from jsonschema.exceptions import SchemaError, best_match
@@ -342,8 +355,7 @@ def validate_document(
         validator = _validator(schema_json)
     except SchemaError as exc:
         raise SchemaDefinitionError(
-            f"problem type {ptype.name!r} has an invalid JSON Schema (a bug in its plugin): "
-            f"{exc.message}"
+            f"{owner} has an invalid JSON Schema (a bug in its plugin): {exc.message}"
         ) from None
     errors = list(validator.iter_errors(document))
     if not errors:

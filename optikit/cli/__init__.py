@@ -17,8 +17,10 @@ from optikit.cli.export_cmd import chart_command, export_command
 from optikit.cli.generate_cmd import generate_command
 from optikit.cli.info_cmd import plugins_command, schema_command
 from optikit.cli.options_cmd import options_command
+from optikit.cli.replan_cmd import replan_command
 from optikit.cli.sheets_cmd import convert_command, template_command
 from optikit.cli.solve_cmd import solve_command
+from optikit.cli.whylate_cmd import why_late_command
 from optikit.scaffold.cli import plugin_group
 from optikit.service.cli import keys_group, serve_command
 
@@ -44,6 +46,7 @@ def cli(ctx: click.Context, plugins_dirs: tuple[str, ...]) -> None:
 
 
 cli.add_command(solve_command)
+cli.add_command(replan_command)
 cli.add_command(check_command)
 cli.add_command(validate_command)
 cli.add_command(plugins_command)
@@ -60,6 +63,7 @@ cli.add_command(report_command)
 cli.add_command(plugin_group)
 cli.add_command(serve_command)
 cli.add_command(keys_group)
+cli.add_command(why_late_command)
 
 
 __all__ = ["cli", "main", "pass_app"]

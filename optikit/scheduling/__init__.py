@@ -10,7 +10,9 @@ type built on it (``fjsp``, ``energy-scheduling``, ``maintenance`` or a vendor's
 - the payload: :func:`schedule_to_payload` / :func:`operations_payload` (writer) and
   :func:`schedule_from_payload` (reader, with the eligibility and duration checks);
 - the common checks: :func:`check_schedule` = :func:`check_job_times` +
-  :func:`check_machines`;
+  :func:`check_machines` + :func:`check_calendars`;
+- working-time calendars and clock time: :class:`Calendar`, :class:`Clock`
+  (:mod:`optikit.scheduling.calendar`);
 - JSON-Schema fragments in :mod:`optikit.scheduling.schema`.
 
 Standard library only: importing it loads no solver.
@@ -18,7 +20,13 @@ Standard library only: importing it loads no solver.
 
 from __future__ import annotations
 
-from optikit.scheduling.checking import check_job_times, check_machines, check_schedule
+from optikit.scheduling.calendar import Calendar, Clock
+from optikit.scheduling.checking import (
+    check_calendars,
+    check_job_times,
+    check_machines,
+    check_schedule,
+)
 from optikit.scheduling.model import (
     Job,
     Machine,
@@ -38,12 +46,15 @@ from optikit.scheduling.payload import (
 )
 
 __all__ = [
+    "Calendar",
+    "Clock",
     "Job",
     "Machine",
     "Mode",
     "Operation",
     "ScheduledOperation",
     "Shop",
+    "check_calendars",
     "check_job_times",
     "check_machines",
     "check_schedule",

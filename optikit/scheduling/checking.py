@@ -4,7 +4,8 @@ A type's checker reads the payload (:func:`optikit.scheduling.schedule_from_payl
 already reports unknown ids, ineligible machines and wrong durations), calls
 :func:`check_schedule` (or the two halves separately) and then adds its own rules
 (horizon, tariffs, crews, ...).  Violation kinds: ``time``, ``release``, ``precedence``,
-``capacity`` and ``setup``; the amount is how far the rule is broken, in time units.
+``capacity``, ``setup`` and ``calendar``; the amount is how far the rule is broken, in time
+units.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
+from optikit.scheduling.calendar import CalendarExhausted
 from optikit.scheduling.model import ScheduledOperation, Shop
 from optikit.types import Violation
 
@@ -81,6 +83,50 @@ def check_machines(shop: Shop, schedule: Sequence[ScheduledOperation]) -> list[V
     return violations
 
 
+def check_calendars(shop: Shop, schedule: Sequence[ScheduledOperation]) -> list[Violation]:
+    """Working time: nothing starts in non-working time of its machine's calendar; an
+    operation that is not interruptible lies inside one working window; an interruptible
+    one ends exactly when its work is done (``calendar.finish(start, duration)``).
+
+    Operations of zero duration are exempt; changeovers are not bound to calendars.
+    """
+    violations: list[Violation] = []
+    for s in schedule:
+        cal = shop.calendar(s.machine)
+        op = shop.jobs[s.job].operations[s.operation]
+        work = op.modes[s.mode].duration
+        if cal is None or work == 0:
+            continue
+        what = f"job {shop.jobs[s.job].id} op {s.operation} on {shop.machines[s.machine].id}"
+        if not cal.is_working(s.start):
+            violations.append(Violation(
+                "calendar", f"{what} starts at {s.start}, outside the working time of "
+                f"calendar {cal.name!r}", 1.0))
+            continue
+        if op.interruptible:
+            try:
+                expected = cal.finish(s.start, work)
+            except CalendarExhausted:
+                violations.append(Violation(
+                    "calendar", f"{what}: calendar {cal.name!r} has too little working time "
+                    f"after {s.start} for {work} units", float(work)))
+                continue
+            if s.end != expected:
+                violations.append(Violation(
+                    "calendar", f"{what} ends at {s.end}, but {work} units of work from "
+                    f"{s.start} in calendar {cal.name!r} end at {expected}",
+                    float(abs(s.end - expected))))
+        elif not cal.fits(s.start, s.end):
+            violations.append(Violation(
+                "calendar", f"{what} runs [{s.start}, {s.end}) across non-working time of "
+                f"calendar {cal.name!r} and is not interruptible", float(work)))
+    return violations
+
+
 def check_schedule(shop: Shop, schedule: Sequence[ScheduledOperation]) -> list[Violation]:
-    """Release, precedence, machine capacity and setups of an indexed schedule."""
-    return check_job_times(shop, schedule) + check_machines(shop, schedule)
+    """Release, precedence, machine capacity, setups and calendars of an indexed schedule."""
+    return (
+        check_job_times(shop, schedule)
+        + check_machines(shop, schedule)
+        + check_calendars(shop, schedule)
+    )

@@ -39,6 +39,8 @@ def schedule_tables(problem: Any, document: Mapping[str, Any]) -> dict[str, list
             "start": op.get("start"),
             "end": op.get("end"),
         }
+        if "start_time" in op:  # clock times (documents with `start`)
+            row["start_time"], row["end_time"] = op.get("start_time"), op.get("end_time")
         job = jobs.get(str(job_id))
         if job is not None and job.due is not None:
             is_last = int(op.get("operation", 0)) == last.get(job_id)

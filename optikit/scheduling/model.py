@@ -16,6 +16,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from optikit.scheduling.calendar import (
+    Calendar,
+    CalendarExhausted,
+    CalendarTooFine,
+    Clock,
+    parse_calendars,
+    parse_clock,
+    time_value,
+)
 from optikit.types import InvalidProblem
 
 
@@ -35,6 +44,8 @@ class Operation:
     job: int
     index: int
     modes: tuple[Mode, ...]
+    # May pause over non-working time of its machine's calendar and resume.
+    interruptible: bool = False
 
     @property
     def min_duration(self) -> int:
@@ -70,6 +81,18 @@ class Shop:
     jobs: tuple[Job, ...]
     # (machine index, from product, to product) -> setup time; missing pairs are 0.
     setups: Mapping[tuple[int, str, str], int] = field(default_factory=dict)
+    # Working-time calendar per machine (None: always available); empty: no calendars.
+    calendars: tuple[Calendar | None, ...] = ()
+    # Clock time of t = 0 and the time unit, when the document gives ``start``.
+    clock: Clock | None = None
+
+    @property
+    def has_calendars(self) -> bool:
+        return any(c is not None for c in self.calendars)
+
+    def calendar(self, machine: int) -> Calendar | None:
+        """The working-time calendar of ``machine`` (None: always available)."""
+        return self.calendars[machine] if self.calendars else None
 
     @property
     def machine_index(self) -> dict[str, int]:
@@ -103,7 +126,39 @@ class Shop:
         total = sum(max(m.duration for m in op.modes) for op in self.operations())
         max_setup = max(self.setups.values(), default=0)
         release = max((j.release for j in self.jobs), default=0)
+        if self.has_calendars:
+            return self._calendar_horizon(release, max_setup)
         return release + total + max_setup * self.num_operations + 1
+
+    def _calendar_horizon(self, release: int, max_setup: int) -> int:
+        """End of all operations run one after another, each as early as it fits.
+
+        Every earliest-fit end is non-decreasing in the ready time, so any chain of a
+        semi-active schedule ends no later than this serial one.  A calendar that runs
+        out (no ``repeat``) caps it with the end of its last window.
+        """
+        t = release
+        cap = 0
+        for op in self.operations():
+            ends = []
+            for mode in op.modes:
+                cal = self.calendar(mode.machine)
+                ready = t + max_setup
+                if cal is None:
+                    ends.append(ready + mode.duration)
+                    continue
+                s = cal.earliest_start(ready, mode.duration, op.interruptible)
+                if s is None:
+                    windows = cal.working_windows(1 << 62)
+                    cap = max(cap, windows[-1][1] if windows else 0)
+                    continue
+                try:
+                    ends.append(cal.finish(s, mode.duration) if op.interruptible
+                                else s + mode.duration)
+                except CalendarExhausted:  # pragma: no cover - earliest_start checked it
+                    continue
+            t = max(ends, default=t)
+        return max(t, cap) + 1
 
 
 @dataclass(frozen=True)
@@ -145,6 +200,7 @@ def parse_shop(doc: Mapping[str, Any]) -> Shop:
     Schema validation has run before this; here the cross-references are checked
     (unique ids, known machines, products named in setups).
     """
+    clock = parse_clock(doc)
     machines_doc = _nonempty_list(doc, "machines", "")
     machines: list[Machine] = []
     seen: dict[str, int] = {}
@@ -177,10 +233,10 @@ def parse_shop(doc: Mapping[str, Any]) -> Shop:
                     raise InvalidProblem(f"{mpath}.machine", f"unknown machine {mname!r}")
                 dur = _int(_require(md, "duration", mpath), f"{mpath}.duration")
                 modes.append(Mode(seen[mname], dur, dict(md)))
-            ops.append(Operation(j, o, tuple(modes)))
-        release = _int(jd.get("release", 0), f"{path}.release")
+            ops.append(Operation(j, o, tuple(modes), bool(od.get("interruptible", False))))
+        release = time_value(jd.get("release", 0), f"{path}.release", clock)
         due = jd.get("due")
-        due_int = None if due is None else _int(due, f"{path}.due")
+        due_int = None if due is None else time_value(due, f"{path}.due", clock)
         weight = jd.get("weight", 1)
         if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
             raise InvalidProblem(f"{path}.weight", "must be a number >= 0")
@@ -216,7 +272,44 @@ def parse_shop(doc: Mapping[str, Any]) -> Shop:
                 if str(b) not in products:
                     raise InvalidProblem(f"setups.{mname}.{a}.{b}", f"no job has product {b!r}")
                 setups[(seen[str(mname)], str(a), str(b))] = _int(t, f"setups.{mname}.{a}.{b}")
-    return Shop(tuple(machines), tuple(jobs), setups)
+    calendars = parse_calendars(doc, machines_doc, clock)
+    if not any(c is not None for c in calendars):
+        calendars = ()
+    shop = Shop(tuple(machines), tuple(jobs), setups, calendars, clock)
+    try:
+        _check_fits(jobs, machines, calendars)
+        shop.horizon()  # the models need it: refuse a calendar too fine for it here
+    except CalendarTooFine as exc:
+        raise InvalidProblem("calendars", str(exc)) from None
+    return shop
+
+
+def _check_fits(
+    jobs: Sequence[Job], machines: Sequence[Machine], calendars: Sequence[Calendar | None]
+) -> None:
+    """Every operation must fit its machine's working time in at least one mode."""
+    if not calendars:
+        return
+    for j, job in enumerate(jobs):
+        for o, op in enumerate(job.operations):
+            why = []
+            for mode in op.modes:
+                cal = calendars[mode.machine]
+                if cal is None or cal.can_ever_fit(mode.duration, op.interruptible):
+                    break
+                what = (
+                    "working time" if op.interruptible
+                    else f"its longest working window {cal.longest_window()}"
+                )
+                why.append(
+                    f"{machines[mode.machine].id} (calendar {cal.name!r}): {mode.duration} > {what}"
+                )
+            else:
+                raise InvalidProblem(
+                    f"jobs[{j}].operations[{o}]",
+                    "can never fit any working window: " + "; ".join(why)
+                    + ("" if op.interruptible else " (or mark it `interruptible: true`)"),
+                )
 
 
 def completion_times(shop: Shop, schedule: Sequence[ScheduledOperation]) -> list[int]:

@@ -8,9 +8,10 @@ index, mode index, machine id, start, end); types add their own keys next to
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from optikit.scheduling.calendar import Clock
 from optikit.scheduling.model import Job, Machine, ScheduledOperation, Shop
 from optikit.types import Violation
 
@@ -22,12 +23,19 @@ def _integral(value: Any) -> bool:
 
 
 def schedule_from_payload(
-    shop: Shop, payload: Mapping[str, Any]
+    shop: Shop,
+    payload: Mapping[str, Any],
+    *,
+    stretchable: Callable[[int], bool] | None = None,
 ) -> tuple[list[ScheduledOperation], list[Violation]]:
     """Read ``payload['operations']`` into indexed form, reporting malformed entries.
 
     Every operation of every job must appear exactly once.  ``machine`` must be the
-    machine of the chosen ``mode``; ``end - start`` must equal the mode's duration.
+    machine of the chosen ``mode``; ``end - start`` must equal the mode's duration, except
+    for an interruptible operation on a machine with a calendar, whose pauses lengthen it
+    (:func:`optikit.scheduling.checking.check_calendars` verifies its end), and on machines
+    where ``stretchable(machine)`` holds (a batch lasts as long as its longest member; the
+    type checks those lengths itself), where it must be at least that.
     """
     violations: list[Violation] = []
     entries = payload.get("operations")
@@ -79,7 +87,10 @@ def schedule_from_payload(
                     f"not {shop.machines[m].id}",
                 )
             )
-        if int(end) - int(start) != mode.duration:
+        length = int(end) - int(start)
+        stretch = stretchable is not None and stretchable(m)
+        paused = op.interruptible and shop.calendar(m) is not None
+        if length < mode.duration or (length != mode.duration and not (stretch or paused)):
             violations.append(
                 Violation(
                     "duration",
@@ -97,12 +108,19 @@ def schedule_from_payload(
 
 
 def operations_payload(
-    jobs: Sequence[Job], machines: Sequence[Machine], schedule: Sequence[ScheduledOperation]
+    jobs: Sequence[Job],
+    machines: Sequence[Machine],
+    schedule: Sequence[ScheduledOperation],
+    clock: Clock | None = None,
 ) -> list[dict[str, Any]]:
-    """The contract's ``operations[]`` entries, sorted by start, machine, job, operation."""
+    """The contract's ``operations[]`` entries, sorted by start, machine, job, operation.
+
+    With a ``clock`` each entry also shows ``start_time`` and ``end_time`` (ISO 8601).
+    """
     ordered = sorted(schedule, key=lambda s: (s.start, s.machine, s.job, s.operation))
-    return [
-        {
+    out: list[dict[str, Any]] = []
+    for s in ordered:
+        entry: dict[str, Any] = {
             "job": jobs[s.job].id,
             "operation": s.operation,
             "mode": s.mode,
@@ -110,10 +128,13 @@ def operations_payload(
             "start": s.start,
             "end": s.end,
         }
-        for s in ordered
-    ]
+        if clock is not None:
+            entry["start_time"] = clock.to_time(s.start)
+            entry["end_time"] = clock.to_time(s.end)
+        out.append(entry)
+    return out
 
 
 def schedule_to_payload(shop: Shop, schedule: Sequence[ScheduledOperation]) -> dict[str, Any]:
     """The payload ``{"operations": [...]}`` of a schedule of ``shop``."""
-    return {"operations": operations_payload(shop.jobs, shop.machines, schedule)}
+    return {"operations": operations_payload(shop.jobs, shop.machines, schedule, shop.clock)}

@@ -58,6 +58,7 @@ def job(
     operation_schema: Schema,
     *,
     id: Schema = ID,
+    time: Schema = NONNEG_INT,
     weight_description: str = "tardiness weight (default 1)",
     extra: Mapping[str, Any] | None = None,
     operations_description: str | None = "in processing order",
@@ -69,8 +70,8 @@ def job(
     props = {
         "id": dict(id),
         **(extra or {}),
-        "release": {**NONNEG_INT, "description": "earliest start of the first operation"},
-        "due": {**NONNEG_INT, "description": "due time of the last operation's end"},
+        "release": {**time, "description": "earliest start of the first operation"},
+        "due": {**time, "description": "due time of the last operation's end"},
         "weight": {**NONNEG, "description": weight_description},
         "operations": operations,
     }
@@ -98,4 +99,78 @@ def setups() -> Schema:
             "type": "object",
             "additionalProperties": {"type": "object", "additionalProperties": dict(NONNEG_INT)},
         },
+    }
+
+
+# -- calendars and clock time (optikit.scheduling.calendar) -------------------------------
+
+#: A time: whole units from 0, or an ISO 8601 timestamp when the document gives ``start``.
+TIME: Schema = {
+    "type": ["integer", "string"],
+    "minimum": 0,
+    "description": "time units from 0, or an ISO 8601 timestamp when `start` is given",
+}
+#: An operation's ``interruptible`` flag.
+INTERRUPTIBLE: Schema = {
+    "type": "boolean",
+    "description": "may pause over non-working time and resume (default false: must fit "
+    "inside one working window)",
+}
+#: A machine's ``calendar``: the name of one of ``calendars`` (null: always available).
+CALENDAR_REF: Schema = {
+    "type": ["string", "null"],
+    "description": "name of its working-time calendar in `calendars` (null: always available)",
+}
+
+
+def _span(description: str, extra: Mapping[str, Any] | None = None) -> Schema:
+    return _object(["start", "end"], {"start": TIME, "end": TIME, **(extra or {})}, description)
+
+
+def calendars() -> Schema:
+    """Named working-time calendars: working windows, optional repeat period, downtime."""
+    calendar = _object(
+        ["working"],
+        {
+            **LABELS,
+            "working": {
+                "type": "array",
+                "minItems": 1,
+                "items": _span("a working window [start, end)"),
+            },
+            "repeat": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "the working windows repeat with this period",
+            },
+            "downtime": {
+                "type": "array",
+                "items": _span(
+                    "planned downtime or holiday [start, end), removed from working time",
+                    {"reason": {"type": "string"}},
+                ),
+            },
+        },
+        "a working-time calendar",
+    )
+    return {
+        "type": "object",
+        "description": "named working-time calendars",
+        "additionalProperties": calendar,
+    }
+
+
+def calendar_properties() -> dict[str, Schema]:
+    """Top-level keys of a document with calendars and clock time."""
+    return {
+        "start": {
+            "type": "string",
+            "description": "clock time of t = 0 (ISO 8601, e.g. 2026-12-07T06:00:00)",
+        },
+        "time_unit": {
+            "enum": ["second", "minute", "hour", "day"],
+            "description": "length of one time unit (needed with `start`)",
+        },
+        "calendars": calendars(),
+        "calendar": {"type": "string", "description": "default calendar of every machine"},
     }

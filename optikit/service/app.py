@@ -3,7 +3,8 @@
 ``create_app(settings)`` builds a FastAPI app; starting it (uvicorn, or a TestClient)
 opens the store, puts jobs a previous server left running back in the queue, starts the
 workers and a janitor that deletes expired results.  Without settings the factory reads
-``OPTIKIT_SERVICE_DB`` (``uvicorn --factory optikit.service.app:create_app``).
+every setting from ``OPTIKIT_SERVICE_*`` variables
+(``uvicorn --factory optikit.service.app:create_app``).
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from optikit.service import errors, page, routes
 from optikit.service.errors import ApiError
 from optikit.service.executors import LocalChannel, WorkerPool
 from optikit.service.http import AccessLog, BodyLimits
-from optikit.service.settings import Settings
+from optikit.service.settings import Settings, SettingsError, settings_from_env
 from optikit.service.store import Job, SqlStore, open_store
 
 log = logging.getLogger("optikit.service")
@@ -44,16 +45,17 @@ class Service:
         self.store = store
         self.registry = get_registry()
         self.pool: Any = None
+        self.server_id = uuid.uuid4().hex[:16]
         self._catalogue: list[dict[str, Any]] | None = None
         self._stop = threading.Event()
 
     # -- lifecycle ----------------------------------------------------------------------
     def start(self) -> None:
-        requeued, failed = self.store.recover(self.settings.max_attempts)
-        if requeued or failed:
-            log.warning("recovered jobs of a previous run: %d re-queued, %d failed",
-                        requeued, failed)
-        self.pool = make_pool(self.settings, self.store)
+        self.store.heartbeat(self.server_id)
+        # Alone on the store (SQLite), every job left running is a previous run's; on a
+        # shared store only those of servers that stopped beating.
+        self.recover(stale=self.store.SHARED)
+        self.pool = make_pool(self.settings, self.store, self.server_id)
         self.pool.start()
         threading.Thread(target=self._janitor, daemon=True, name="optikit-janitor").start()
 
@@ -61,11 +63,31 @@ class Service:
         self._stop.set()
         if self.pool is not None:
             self.pool.close()
+        with contextlib.suppress(Exception):
+            self.store.leave(self.server_id)
         self.store.close()
 
+    def recover(self, stale: bool) -> None:
+        stale_before = time.time() - self.settings.server_stale_s if stale else None
+        requeued, failed = self.store.recover(self.settings.max_attempts, stale_before)
+        if requeued or failed:
+            log.warning("recovered jobs of a stopped server: %d re-queued, %d failed",
+                        requeued, failed)
+            self.wake_workers()
+
     def _janitor(self) -> None:
-        while not self._stop.wait(JANITOR_INTERVAL_S):
-            self.expire()
+        """Beat, take over the jobs of servers that stopped beating, expire results."""
+        expired = time.monotonic()
+        while not self._stop.wait(self.settings.heartbeat_s):
+            try:
+                self.store.heartbeat(self.server_id)
+                if self.store.SHARED:
+                    self.recover(stale=True)
+            except Exception as exc:  # the database is away for a moment: next beat
+                log.warning("heartbeat failed: %s", exc)
+            if time.monotonic() - expired >= JANITOR_INTERVAL_S:
+                expired = time.monotonic()
+                self.expire()
 
     def expire(self) -> int:
         try:
@@ -126,7 +148,7 @@ class Service:
         return done.stdout
 
 
-def make_pool(settings: Settings, store: SqlStore) -> Any:
+def make_pool(settings: Settings, store: SqlStore, owner: str | None = None) -> Any:
     """The workers ``--executor`` asks for."""
     factory: Any = LocalChannel
     if settings.executor == "dask":
@@ -134,11 +156,7 @@ def make_pool(settings: Settings, store: SqlStore) -> Any:
 
         factory = dask_channel_factory(settings.scheduler)
     return WorkerPool(store, settings.workers, settings.max_running_per_tenant, factory,
-                      kill_margin_s=settings.kill_margin_s)
-
-
-def _settings_from_env() -> Settings:
-    return Settings(db=os.environ.get("OPTIKIT_SERVICE_DB", Settings.db))
+                      kill_margin_s=settings.kill_margin_s, owner=owner)
 
 
 def openapi_with_schemas(app: FastAPI, svc: Service) -> dict[str, Any]:
@@ -165,7 +183,12 @@ def create_app(settings: Settings | None = None, store: SqlStore | None = None) 
     """A server for ``settings`` (default: from the environment)."""
     from optikit import __version__
 
-    settings = settings or _settings_from_env()
+    if settings is None:
+        try:
+            settings = settings_from_env()
+        except SettingsError as exc:  # uvicorn --factory: one line, no traceback
+            print(f"optikit: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
     svc = Service(settings, store or open_store(settings.db))
 
     @contextlib.asynccontextmanager

@@ -1,7 +1,9 @@
 """``--executor dask``: solve on an existing dask.distributed cluster.
 
 Each job is one Dask task that runs the same worker process as the local executor, on
-whichever machine the scheduler picks, and hands back the ``done`` record.  Progress
+whichever machine the scheduler picks, and hands back the ``done`` record.  A Dask
+worker keeps its worker processes between tasks (up to ``MAX_IDLE`` idle ones), so
+only its first jobs pay for starting Python and loading the plugins.  Progress
 comes back through a Dask ``Queue`` named after the job; a stop request goes out
 through a Dask ``Event``.  The task enforces the kill deadline itself (a Dask task
 cannot be interrupted from outside), and the server's supervisor does too.
@@ -19,23 +21,51 @@ from optikit.service.executors import POLL_S, Channel, WorkerDied, WorkerProcess
 from optikit.service.store import Job
 
 READY_TIMEOUT_S = 120.0
+MAX_IDLE = 4
+"""Worker processes a Dask worker keeps ready between tasks."""
+
+# The Dask worker's own idle worker processes: a task takes one (or starts one) and hands
+# it back when its job has ended cleanly, so a job does not pay for a Python start.
+_idle: list[WorkerProcess] = []
+_idle_lock = threading.Lock()
+
+
+def _take_worker(deadline: float) -> WorkerProcess | None:
+    """A ready worker process: an idle one, else a new one (None if it does not start)."""
+    with _idle_lock:
+        while _idle:
+            worker = _idle.pop()
+            if worker.alive:
+                return worker
+    worker = WorkerProcess()
+    while True:
+        record = worker.receive(POLL_S)
+        if record is not None and record.get("kind") == "ready":
+            return worker
+        if time.monotonic() > deadline:
+            worker.kill()
+            return None
+
+
+def _give_back(worker: WorkerProcess) -> None:
+    with _idle_lock:
+        if worker.alive and len(_idle) < MAX_IDLE:
+            _idle.append(worker)
+            return
+    worker.kill()
 
 
 def run_remote(payload: dict[str, Any], hard_after: float, queue_name: str,
                stop_name: str) -> dict[str, Any]:
-    """The Dask task: solve one job in a fresh worker process on this machine."""
+    """The Dask task: solve one job in a worker process on this machine."""
     from distributed import Event, Queue
 
     progress, stop = Queue(queue_name), Event(stop_name)
-    deadline = time.monotonic() + hard_after + READY_TIMEOUT_S
-    worker = WorkerProcess()
+    worker = _take_worker(time.monotonic() + hard_after + READY_TIMEOUT_S)
+    if worker is None:
+        return {"kind": "done", "error": "the worker process did not start"}
+    reusable = False
     try:
-        while True:  # wait for the worker to load its plugins
-            record = worker.receive(POLL_S)
-            if record is not None and record.get("kind") == "ready":
-                break
-            if time.monotonic() > deadline:
-                return {"kind": "done", "error": "the worker process did not start"}
         worker.send({"op": "solve", "job": payload})
         deadline = time.monotonic() + hard_after
         stop_sent = False
@@ -43,6 +73,7 @@ def run_remote(payload: dict[str, Any], hard_after: float, queue_name: str,
             record = worker.receive(POLL_S)
             if record is not None:
                 if record.get("kind") == "done":
+                    reusable = True
                     return record
                 progress.put(record)
                 continue
@@ -55,7 +86,10 @@ def run_remote(payload: dict[str, Any], hard_after: float, queue_name: str,
     except WorkerDied as exc:
         return {"kind": "done", "error": str(exc)}
     finally:
-        worker.kill()
+        if reusable:
+            _give_back(worker)
+        else:
+            worker.kill()
 
 
 class DaskChannel(Channel):

@@ -211,7 +211,7 @@ class Supervisor:
             log.warning("starting a worker failed (retried with the first job): %s", exc)
         while not self.pool.closing.is_set():
             try:
-                job = store.claim(self.pool.max_running_per_tenant)
+                job = store.claim(self.pool.max_running_per_tenant, self.pool.owner)
             except Exception as exc:  # the database is away for a moment: try again
                 log.warning("claiming a job failed: %s", exc)
                 job = None
@@ -297,8 +297,11 @@ class WorkerPool:
     """``workers`` supervisors, each with its own channel, sharing one store."""
 
     def __init__(self, store: SqlStore, workers: int, max_running_per_tenant: int,
-                 channel_factory: Any = LocalChannel, kill_margin_s: float = 5.0) -> None:
+                 channel_factory: Any = LocalChannel, kill_margin_s: float = 5.0,
+                 owner: str | None = None) -> None:
         self.store = store
+        self.owner = owner
+        """The server's id, written on each job it claims."""
         self.kill_margin_s = kill_margin_s
         self.max_running_per_tenant = max(1, max_running_per_tenant)
         self.closing = threading.Event()

@@ -5,6 +5,7 @@ views of jobs that the API answers with."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import tempfile
 from collections.abc import Sequence
@@ -13,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from optikit.problem_io import ProblemFileError
 from optikit.service.errors import ApiError
+from optikit.service.store import Job, QueueFull
 from optikit.types import UsageError
 
 if TYPE_CHECKING:
     from optikit.problem_io import LoadedProblem
     from optikit.service.app import Service
-    from optikit.service.store import Job
 
 BODY_SOURCE = "<body>"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -78,8 +79,6 @@ def submit(svc: Service, tenant: str, loaded: LoadedProblem, solver: str | None,
            time_limit: float | None, options: dict[str, str]) -> Job:
     """Check what the job asks for exactly as ``optikit solve`` would, then queue it."""
     from optikit import api
-    from optikit.service.store import QueueFull
-
     settings = svc.settings
     limit = settings.default_time_limit if time_limit is None else time_limit
     if isinstance(limit, int | float) and limit > settings.max_time_limit:
@@ -98,12 +97,21 @@ def submit(svc: Service, tenant: str, loaded: LoadedProblem, solver: str | None,
             tenant, loaded.document, problem_type=loaded.ptype.name, name=loaded.name,
             solver=solver or chosen.backend.name, time_limit=float(limit), options=options,
             max_queued=settings.max_queued_per_tenant)
-    except QueueFull:
-        raise ApiError(429, f"too many queued jobs (at most {settings.max_queued_per_tenant} "
-                       "per tenant); retry later", "jobs",
-                       headers={"Retry-After": str(settings.retry_after_s)}) from None
+    except QueueFull as full:
+        raise ApiError(
+            429, f"too many jobs in the queue: {full.active} waiting or running, at most "
+            f"{settings.max_queued_per_tenant} per tenant; retry later", "jobs",
+            headers={"Retry-After": str(retry_after(full, settings.retry_after_s))}) from None
     svc.wake_workers()
     return job
+
+
+def retry_after(full: QueueFull, default_s: int) -> int:
+    """Whole seconds until a place in the queue is likely to free up: when the tenant's
+    first running job reaches its time limit, else the server's default."""
+    if full.retry_after is None:
+        return max(1, default_s)
+    return max(1, min(math.ceil(full.retry_after), 3600))
 
 
 def _when(stamp: float | None) -> str | None:

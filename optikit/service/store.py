@@ -8,12 +8,13 @@ PostgreSQL, several servers) can share a store.  Timestamps are Unix seconds.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,15 @@ class Event:
 
 
 class QueueFull(Exception):
-    """The tenant already has as many queued jobs as it may."""
+    """The tenant already has as many jobs in the queue (waiting or running) as it may."""
+
+    def __init__(self, tenant: str, active: int, retry_after: float | None) -> None:
+        super().__init__(tenant)
+        self.tenant = tenant
+        self.active = active
+        self.retry_after = retry_after
+        """Seconds until the tenant's first running job reaches its time limit (None when
+        none of its jobs runs yet)."""
 
 
 class SqlStore:
@@ -77,6 +86,9 @@ class SqlStore:
     #: Column type of a float, and the event log's auto-increment key.
     FLOAT = "DOUBLE PRECISION"
     SERIAL_KEY = "INTEGER PRIMARY KEY AUTOINCREMENT"
+    #: Whether several servers may share the store (then a starting server re-queues
+    #: only the jobs of servers that stopped beating, not every running job).
+    SHARED = False
     url = ""
 
     def __init__(self) -> None:
@@ -90,6 +102,13 @@ class SqlStore:
 
     def _sql(self, text: str) -> str:
         return text
+
+    @contextlib.contextmanager
+    def _serialized(self, name: str) -> Iterator[None]:
+        """One transaction that no other one serialized under ``name`` overlaps, on any
+        server sharing the store: a read-then-write (count, then claim or insert) holds."""
+        raise NotImplementedError
+        yield
 
     # -- plumbing -----------------------------------------------------------------------
     def _conn(self) -> Any:
@@ -138,8 +157,13 @@ class SqlStore:
             f"CREATE TABLE IF NOT EXISTS events (id {self.SERIAL_KEY}, job_id TEXT NOT NULL,"
             f" time {f} NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL)",
             "CREATE INDEX IF NOT EXISTS events_job ON events (job_id, id)",
+            f"CREATE TABLE IF NOT EXISTS servers (id TEXT PRIMARY KEY, started {f} NOT NULL,"
+            f" heartbeat {f} NOT NULL)",
         ):
             self._exec(ddl)
+        columns = [d[0] for d in self._exec("SELECT * FROM jobs LIMIT 0").description]
+        if "owner" not in columns:  # a store made before servers claimed jobs by name
+            self._exec("ALTER TABLE jobs ADD COLUMN owner TEXT")
 
     # -- keys ---------------------------------------------------------------------------
     def add_key(self, tenant: str) -> tuple[KeyRecord, str]:
@@ -171,20 +195,24 @@ class SqlStore:
         self, tenant: str, problem: dict[str, Any], *, problem_type: str, name: str,
         solver: str | None, time_limit: float, options: dict[str, str], max_queued: int,
     ) -> Job:
-        """Queue a job, unless the tenant already has ``max_queued`` waiting (QueueFull)."""
+        """Queue a job, unless the tenant already has ``max_queued`` jobs in the queue,
+        waiting or running (QueueFull)."""
         job = Job(uuid.uuid4().hex, tenant, "queued", time.time(), problem_type, name,
                   solver, float(time_limit), dict(options))
-        cur = self._exec(
-            "INSERT INTO jobs (id, tenant, status, created, problem_type, name, solver,"
-            " time_limit, options, problem)"
-            " SELECT ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ? WHERE"
-            " (SELECT COUNT(*) FROM jobs WHERE tenant = ? AND status = 'queued') < ?",
-            (job.id, tenant, job.created, problem_type, name, solver, job.time_limit,
-             json.dumps(job.options), json.dumps(problem), tenant, max_queued),
-        )
-        if not cur.rowcount:
-            raise QueueFull(tenant)
-        self.add_event(job.id, "status", {"status": "queued"})
+        with self._serialized(f"submit:{tenant}"):
+            rows = self._rows("SELECT status, started, time_limit FROM jobs WHERE tenant = ?"
+                              " AND status IN ('queued', 'running')", (tenant,))
+            if len(rows) >= max_queued:
+                ends = [started + limit for status, started, limit in rows
+                        if status == "running" and started is not None]
+                wait = max(0.0, min(ends) - job.created) if ends else None
+                raise QueueFull(tenant, len(rows), wait)
+            self._exec(
+                "INSERT INTO jobs (id, tenant, status, created, problem_type, name, solver,"
+                " time_limit, options, problem) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)",
+                (job.id, tenant, job.created, problem_type, name, solver, job.time_limit,
+                 json.dumps(job.options), json.dumps(problem)))
+            self.add_event(job.id, "status", {"status": "queued"})
         return job
 
     def get(self, job_id: str, tenant: str | None = None, *, full: bool = True) -> Job | None:
@@ -211,9 +239,13 @@ class SqlStore:
                         (tenant,))
         return int(row[0]) if row else 0
 
-    def claim(self, max_running_per_tenant: int) -> Job | None:
-        """Take the oldest queued job whose tenant is under its running limit (or None)."""
-        while True:
+    def claim(self, max_running_per_tenant: int, owner: str | None = None) -> Job | None:
+        """Take the oldest queued job whose tenant is under its running limit (or None),
+        for the server ``owner``.
+
+        Claims are serialized across every server of the store, so a job is never
+        claimed twice and a tenant never runs more than its limit, even for a moment."""
+        with self._serialized("claim"):
             row = self._one(
                 "SELECT id FROM jobs j WHERE status = 'queued' AND cancel_requested = 0 AND"
                 " (SELECT COUNT(*) FROM jobs r WHERE r.tenant = j.tenant"
@@ -221,13 +253,13 @@ class SqlStore:
                 (max_running_per_tenant,))
             if row is None:
                 return None
+            job_id = str(row[0])
             cur = self._exec(
-                "UPDATE jobs SET status = 'running', started = ?, attempts = attempts + 1"
-                " WHERE id = ? AND status = 'queued'", (time.time(), row[0]))
-            if cur.rowcount:  # else another worker took it first: look again
-                break
-        job_id = str(row[0])
-        self.add_event(job_id, "status", {"status": "running"})
+                "UPDATE jobs SET status = 'running', started = ?, attempts = attempts + 1,"
+                " owner = ? WHERE id = ? AND status = 'queued'", (time.time(), owner, job_id))
+            if not cur.rowcount:  # cannot happen while claims are serialized
+                return None
+            self.add_event(job_id, "status", {"status": "running"})
         job = self.get(job_id, full=False)
         got = self._one("SELECT problem FROM jobs WHERE id = ?", (job_id,))
         assert job is not None and got is not None
@@ -309,20 +341,42 @@ class SqlStore:
                 for r in rows]
 
     # -- housekeeping -------------------------------------------------------------------
-    def recover(self, max_attempts: int) -> tuple[int, int]:
-        """After a restart: running jobs go back to the queue, or fail once they have been
-        started ``max_attempts`` times.  Returns (re-queued, failed)."""
-        rows = self._rows("SELECT id, attempts FROM jobs WHERE status = 'running'")
+    def recover(self, max_attempts: int, stale_before: float | None = None) -> tuple[int, int]:
+        """Running jobs whose server is gone go back to the queue, or fail once they have
+        been started ``max_attempts`` times.  Gone: every server, without
+        ``stale_before``; else servers whose last heartbeat is older.  Returns
+        (re-queued, failed)."""
+        sql = "SELECT id, attempts FROM jobs WHERE status = 'running'"
+        params: tuple[Any, ...] = ()
+        if stale_before is not None:
+            sql += (" AND (owner IS NULL OR owner NOT IN"
+                    " (SELECT id FROM servers WHERE heartbeat >= ?))")
+            params = (stale_before,)
         requeued = failed = 0
-        for job_id, attempts in rows:
-            if int(attempts) < max_attempts:
-                self.requeue(job_id, "the server restarted while it ran; re-queued")
-                requeued += 1
-            else:
-                self.finish(job_id, "failed", error=(
-                    f"the server stopped while this job ran ({attempts} attempts)"))
-                failed += 1
+        with self._serialized("recover"):
+            for job_id, attempts in self._rows(sql, params):
+                if int(attempts) < max_attempts:
+                    self.requeue(job_id, "its server stopped while it ran; re-queued")
+                    requeued += 1
+                else:
+                    self.finish(job_id, "failed", error=(
+                        f"its server stopped while it ran ({attempts} attempts)"))
+                    failed += 1
+            if stale_before is not None:
+                self._exec("DELETE FROM servers WHERE heartbeat < ?", (stale_before,))
         return requeued, failed
+
+    # -- servers ------------------------------------------------------------------------
+    def heartbeat(self, server_id: str) -> None:
+        """This server is alive (its running jobs are its own)."""
+        now = time.time()
+        cur = self._exec("UPDATE servers SET heartbeat = ? WHERE id = ?", (now, server_id))
+        if not cur.rowcount:
+            self._exec("INSERT INTO servers (id, started, heartbeat) VALUES (?, ?, ?)",
+                       (server_id, now, now))
+
+    def leave(self, server_id: str) -> None:
+        self._exec("DELETE FROM servers WHERE id = ?", (server_id,))
 
     def expire(self, before: float) -> int:
         """Delete finished jobs (and their events) that ended before ``before``."""
@@ -369,6 +423,19 @@ class SQLiteStore(SqlStore):
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=30000")
         return conn
+
+    @contextlib.contextmanager
+    def _serialized(self, name: str) -> Iterator[None]:
+        # BEGIN IMMEDIATE takes the database's one write lock at once: every writer on
+        # the file, in any process, waits for this transaction.
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
 
 def open_store(url: str | Path) -> SqlStore:

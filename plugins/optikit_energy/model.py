@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from optikit.scheduling import Shop, parse_shop
-from optikit.types import InvalidProblem
+from optikit.types import InvalidProblem, UsageError
 from optikit.units import currency_of
 from optikit_energy.schema import OBJECTIVE_TERMS
 
@@ -343,3 +343,16 @@ def parse(doc: Mapping[str, Any]) -> EnergyProblem:
         job_ops=tuple(job_ops),
         currency=currency_of(doc),
     )
+
+
+def refuse_calendars(problem: EnergyProblem, formulation: str) -> None:
+    """The energy models do not model machine calendars yet: refuse, never ignore them.
+
+    The checker verifies calendars (through the kernel), so schedules made elsewhere can
+    still be checked.
+    """
+    if problem.shop.has_calendars:
+        raise UsageError(
+            f"energy-scheduling ({formulation}) does not model machine calendars yet; "
+            "remove `calendars` to solve (optikit check still verifies them)"
+        )

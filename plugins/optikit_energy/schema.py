@@ -45,6 +45,7 @@ MACHINE = shop.machine(
             "description": "kWh per switch-on; when given, the machine may be switched off "
             "between operations (it starts the horizon off)",
         },
+        "calendar": shop.CALENDAR_REF,
     }
 )
 
@@ -105,6 +106,9 @@ SCHEMA: dict[str, Any] = {
         "jobs": {"type": "array", "minItems": 1, "items": JOB},
         "setups": SETUPS,
         "objective": OBJECTIVE,
+        # Checked (kernel), not yet modelled: the formulations refuse documents with them.
+        "calendars": shop.calendars(),
+        "calendar": shop.calendar_properties()["calendar"],
     },
     "additionalProperties": False,
 }

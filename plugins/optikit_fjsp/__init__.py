@@ -18,7 +18,7 @@ from pathlib import Path
 from optikit import hookimpl
 from optikit.lazy import lazy
 from optikit.scheduling.export import export_hook
-from optikit.types import Formulation, Paradigm, ProblemType, Reader
+from optikit.types import Formulation, Paradigm, ProblemType, Reader, Replanning
 from optikit_fjsp.options import CPSAT_OPTIONS
 
 NAME = "fjsp"
@@ -74,7 +74,14 @@ def problem_type() -> ProblemType:
         summarize=lazy("optikit_fjsp.summary:summarize"),
         plots={"gantt": lazy("optikit_fjsp.gantt:draw")},
         samples=_samples(),
+        replan=_replanning(),
     )
+
+
+def _replanning() -> Replanning:
+    from optikit_fjsp.replan import capability
+
+    return capability()
 
 
 @hookimpl

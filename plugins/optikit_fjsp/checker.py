@@ -14,7 +14,8 @@ from typing import Any
 
 from optikit import scheduling
 from optikit.scheduling import ScheduledOperation
-from optikit.types import CheckReport
+from optikit.types import CheckReport, Violation
+from optikit_fjsp.batching_check import batch_figures, check_batches
 from optikit_fjsp.model import FjspProblem
 
 
@@ -24,7 +25,11 @@ def payload_of(document: Mapping[str, Any]) -> Mapping[str, Any]:
     return solution if isinstance(solution, Mapping) else document
 
 
-def schedule_figures(problem: FjspProblem, schedule: list[ScheduledOperation]) -> dict[str, Any]:
+def schedule_figures(
+    problem: FjspProblem,
+    schedule: list[ScheduledOperation],
+    payload: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """Key figures of a schedule that passed (or mostly passed) the checks."""
     shop = problem.shop
     ms = scheduling.makespan(schedule)
@@ -37,8 +42,12 @@ def schedule_figures(problem: FjspProblem, schedule: list[ScheduledOperation]) -
     ]
     busy = [0] * len(shop.machines)
     by_machine: dict[int, list[ScheduledOperation]] = {}
+    batching = problem.batching
     for s in schedule:
-        busy[s.machine] += s.end - s.start
+        if batching is not None and batching.is_batch(s.machine):
+            continue  # a batch counts once, below
+        # Work, not span: an interruptible operation's span includes calendar pauses.
+        busy[s.machine] += shop.jobs[s.job].operations[s.operation].modes[s.mode].duration
         by_machine.setdefault(s.machine, []).append(s)
     setup_count = setup_time = 0
     for m, ops in by_machine.items():
@@ -48,8 +57,15 @@ def schedule_figures(problem: FjspProblem, schedule: list[ScheduledOperation]) -
             if t > 0:
                 setup_count += 1
                 setup_time += t
+    batches: dict[str, dict[str, Any]] = {}
+    if batching is not None:
+        batches = batch_figures(shop, batching, schedule, payload or {})
+        for m in batching.machines:
+            busy[m] = batches[shop.machines[m].id]["busy"]
     utilisation = {
-        machine.id: (busy[m] / ms if ms > 0 else 0.0) for m, machine in enumerate(shop.machines)
+        machine.id: (busy[m] / available if (available := _working_time(shop, m, ms)) > 0
+                     else 0.0)
+        for m, machine in enumerate(shop.machines)
     }
     return {
         "makespan": ms,
@@ -59,16 +75,40 @@ def schedule_figures(problem: FjspProblem, schedule: list[ScheduledOperation]) -
         "setups": setup_count,
         "setup_time": setup_time,
         "machine_utilisation": utilisation,
+        **({"batches": batches} if batches else {}),
     }
+
+
+def _working_time(shop: scheduling.Shop, machine: int, until: int) -> int:
+    """Working time of ``machine`` in ``[0, until)`` (all of it without a calendar)."""
+    cal = shop.calendar(machine)
+    if cal is None:
+        return until
+    return sum(b - a for a, b in cal.working_windows(until))
+
+
+def read_schedule(
+    problem: FjspProblem, payload: Mapping[str, Any]
+) -> tuple[list[ScheduledOperation], list[Violation]]:
+    """The payload's schedule; batch members may last longer than their own mode."""
+    stretch = problem.batching.is_batch if problem.batching is not None else None
+    return scheduling.schedule_from_payload(problem.shop, payload, stretchable=stretch)
 
 
 def check(problem: FjspProblem, document: Mapping[str, Any]) -> CheckReport:
     """Verify a payload against the problem and recompute its objective."""
     payload = payload_of(document)
-    schedule, violations = scheduling.schedule_from_payload(problem.shop, payload)
-    violations.extend(scheduling.check_schedule(problem.shop, schedule))
+    schedule, violations = read_schedule(problem, payload)
+    batching = problem.batching
+    if batching is None:
+        violations.extend(scheduling.check_schedule(problem.shop, schedule))
+    else:
+        violations.extend(scheduling.check_job_times(problem.shop, schedule))
+        single = [s for s in schedule if not batching.is_batch(s.machine)]
+        violations.extend(scheduling.check_machines(problem.shop, single))
+        violations.extend(check_batches(problem.shop, batching, schedule, payload))
     complete = len(schedule) == problem.shop.num_operations
-    figures = schedule_figures(problem, schedule) if schedule else {}
+    figures = schedule_figures(problem, schedule, payload) if schedule else {}
     objective = None
     if complete:
         objective = problem.objective.value(

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from optikit.scheduling.calendar_cpsat import CalendarTerms
 from optikit_fjsp.model import FjspProblem, integer_weights
 from optikit_fjsp.timetable import Solution
 
@@ -52,6 +53,11 @@ class CpShopModel:
         default_factory=list
     )
 
+    # True when some operation's end includes calendar pauses (Solution needs its ends).
+    paused: bool = False
+    # The calendar constraints, keyed by (op, mode), for complete hints.
+    calendar: CalendarTerms | None = None
+
     def solution(self, value: Any, boolean_value: Any) -> Solution:
         modes: list[int] = []
         starts: list[int] = []
@@ -61,6 +67,9 @@ class CpShopModel:
                 raise RuntimeError(f"operation {g} has no mode in the CP-SAT solution")
             modes.append(chosen)
             starts.append(int(value(self.starts[g])))
+        if self.paused:
+            ends = tuple(int(value(e)) for e in self.ends)
+            return Solution(tuple(modes), tuple(starts), ends)
         return Solution(tuple(modes), tuple(starts))
 
     def add_hint(self, problem: FjspProblem, sol: Solution) -> None:
@@ -75,6 +84,8 @@ class CpShopModel:
             for k, lit in lits.items():
                 if lit is not True:
                     m.add_hint(lit, k == sol.modes[g])
+                if self.calendar is not None:
+                    self.calendar.hint(m, (g, k), k == sol.modes[g], sol.starts[g])
         for nodes, arcs in self.circuits:
             self._hint_circuit(sol, nodes, arcs)
         ends = [sol.end(flat, ops[-1]) for ops in flat.job_ops]
@@ -111,6 +122,8 @@ def build(
     objective_upper: float | None = None,
     machine_load_cuts: bool = True,
     tie_break: Sequence[int] | None = None,
+    batch_machines: frozenset[int] = frozenset(),
+    makespan_lower: int = 0,
 ) -> CpShopModel:
     """Build the model.
 
@@ -124,6 +137,10 @@ def build(
       weighted sum of job completion times (the LNS uses it to move along makespan
       plateaus: a compact schedule has slack where the next neighbourhood can cut the
       critical path, and random weights give different schedules of equal makespan).
+    - ``batch_machines``: machines left without no-overlap, circuit and load cut (their
+      batches are modelled by :mod:`optikit_fjsp.batching_model`).
+    - ``makespan_lower``: a proven lower bound on the makespan (e.g. from
+      :mod:`optikit_fjsp.bounds`), given to CP-SAT as the makespan's domain.
     """
     from ortools.sat.python import cp_model
 
@@ -149,6 +166,9 @@ def build(
             tail[g] = t
             t += dmin[g]
     frozen = frozen or {}
+    shop = problem.shop
+    calendar = CalendarTerms(shop.calendars, horizon) if shop.has_calendars else None
+    paused = False
 
     starts: list[Any] = []
     ends: list[Any] = []
@@ -163,23 +183,42 @@ def build(
         start = model.new_int_var(lo, hi, f"s{g}")
         starts.append(start)
         lits: dict[int, Any] = {}
+        op = shop.jobs[flat.op_job[g]].operations[flat.op_index[g]]
         if len(allowed_modes[g]) == 1:
             k = allowed_modes[g][0]
             mach, d = flat.modes[g][k]
-            interval = model.new_fixed_size_interval_var(start, d, f"i{g}")
+            if calendar is not None and calendar.constrained(mach, d):
+                interval, extra = calendar.add(
+                    model, start, True, mach, d, op.interruptible, lo, hi, f"i{g}", (g, k)
+                )
+                paused = paused or op.interruptible
+            else:
+                interval, extra = model.new_fixed_size_interval_var(start, d, f"i{g}"), 0
             lits[k] = True
             per_machine[mach].append((g, k, True, interval))
-            ends.append(start + d)
+            ends.append(start + d + extra)
         else:
             end = model.new_int_var(lo + dmin[g], horizon - tail[g], f"e{g}")
             terms = []
             for k in allowed_modes[g]:
                 mach, d = flat.modes[g][k]
                 lit = model.new_bool_var(f"x{g}_{k}")
-                interval = model.new_optional_fixed_size_interval_var(start, d, lit, f"i{g}_{k}")
+                if calendar is not None and calendar.constrained(mach, d):
+                    interval, extra = calendar.add(
+                        model, start, lit, mach, d, op.interruptible, lo, hi, f"i{g}_{k}",
+                        (g, k),
+                    )
+                    paused = paused or op.interruptible
+                    if isinstance(extra, int) and extra:
+                        extra = extra * lit
+                else:
+                    interval = model.new_optional_fixed_size_interval_var(
+                        start, d, lit, f"i{g}_{k}"
+                    )
+                    extra = 0
                 lits[k] = lit
                 per_machine[mach].append((g, k, lit, interval))
-                terms.append(d * lit)
+                terms.append(d * lit + extra)
             model.add_exactly_one(list(lits.values()))
             model.add(end == start + sum(terms))
             ends.append(end)
@@ -201,11 +240,13 @@ def build(
     circuits: list[tuple[list[tuple[int, int]], list[tuple[int, int, Any]]]] = []
     with_setups = setups and problem.has_setups
     for m, entries in enumerate(per_machine):
-        if not entries:
+        if not entries or m in batch_machines:
             continue
         model.add_no_overlap([iv for _g, _k, _lit, iv in entries])
         if with_setups and flat.setup[m] is not None and len(entries) > 1:
-            circuit = _add_setup_circuit(model, problem, m, entries, starts, chain_succ, chained)
+            circuit = _add_setup_circuit(
+                model, problem, m, entries, starts, chain_succ, chained, ends if paused else None
+            )
             circuits.append(circuit)
             arcs_total += len(circuit[1])
 
@@ -214,13 +255,14 @@ def build(
     coefficients: list[float] = []
     terms_vars: list[Any] = []
     lower_ms = max(head[ops[-1]] + dmin[ops[-1]] for ops in flat.job_ops)
+    lower_ms = min(max(lower_ms, makespan_lower), horizon)
     if obj.makespan_weight > 0:
         makespan_var = model.new_int_var(lower_ms, horizon, "makespan")
         for ops in flat.job_ops:
             model.add(makespan_var >= ends[ops[-1]])
         if machine_load_cuts:
-            for entries in per_machine:
-                if entries:
+            for m, entries in enumerate(per_machine):
+                if entries and m not in batch_machines:
                     load = sum(
                         flat.modes[g][k][1] * (1 if lit is True else lit)
                         for g, k, lit, _iv in entries
@@ -262,6 +304,8 @@ def build(
         with_setups=with_setups,
         stats={"operations": n, "circuit_arcs": arcs_total},
         circuits=circuits,
+        paused=paused,
+        calendar=calendar,
     )
 
 
@@ -273,6 +317,7 @@ def _add_setup_circuit(
     starts: list[Any],
     chain_succ: dict[int, int],
     chained: set[int],
+    ends: list[Any] | None = None,
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int, Any]]]:
     """Sequence the machine's candidates with a circuit and enforce changeovers on arcs.
 
@@ -304,7 +349,8 @@ def _add_setup_circuit(
                 continue
             lit = model.new_bool_var("")
             setup = flat.setup_between(machine, flat.op_job[gi], flat.op_job[gj])
-            model.add(starts[gj] >= starts[gi] + di + setup).only_enforce_if(lit)
+            done = starts[gi] + di if ends is None else ends[gi]  # ends: calendar pauses
+            model.add(starts[gj] >= done + setup).only_enforce_if(lit)
             arcs.append((i, j, lit))
     if optional_all:
         arcs.append((0, 0, model.new_bool_var("")))

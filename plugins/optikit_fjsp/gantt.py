@@ -4,7 +4,8 @@
 ``plot`` extra); ``.html`` is a self-contained page with an inline SVG written by hand,
 so it needs no plotting library and no network: hovering a bar shows the job,
 operation, product, times and due date.  Changeovers are drawn as hatched grey bars
-just before the operation they prepare.
+just before the operation they prepare.  On a batch machine each batch is one bar,
+coloured by its family and labelled with its id and member count.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from optikit import scheduling
+from optikit_fjsp.batching_check import group_batches, operation_numbers
 from optikit_fjsp.checker import payload_of
 from optikit_fjsp.model import FjspProblem
 
@@ -72,8 +74,42 @@ def bars(problem: FjspProblem, document: Mapping[str, Any]) -> tuple[list[Bar], 
                     f"{t} on {shop.machines[m].id}"
                 )
                 out.append(Bar(m, b.start - t, b.start, "", "changeover", tip, setup=True))
+    if problem.batching is not None:
+        out = _batch_bars(problem, payload_of(document), schedule, out, groups)
     groups.sort(key=_natural)
     return out, groups
+
+
+def _batch_bars(
+    problem: FjspProblem,
+    payload: Mapping[str, Any],
+    schedule: list[scheduling.ScheduledOperation],
+    out: list[Bar],
+    groups: list[str],
+) -> list[Bar]:
+    """Replace the member bars on batch machines by one bar per batch."""
+    spec = problem.batching
+    assert spec is not None
+    shop = problem.shop
+    batches, _violations = group_batches(shop, spec, schedule, payload)
+    kept = [b for b in out if not spec.is_batch(b.machine)]
+    first_op = operation_numbers(shop)
+    for bid, batch in batches.items():
+        members = batch.members
+        head = members[0]
+        family = spec.family_names[spec.family[first_op[(head.job, head.operation)]]]
+        if family not in groups:
+            groups.append(family)
+        load = sum(spec.size[first_op[(s.job, s.operation)]] for s in members)
+        names = ", ".join(f"{shop.jobs[s.job].id}.{s.operation}" for s in members)
+        tip = (
+            f"batch {bid} ({family}): {head.start}-{head.end} on "
+            f"{shop.machines[head.machine].id}, load {load}/"
+            f"{spec.machines[head.machine].capacity}: {names}"
+        )
+        kept.append(Bar(head.machine, head.start, head.end, f"{bid} ({len(members)})",
+                        family, tip))
+    return kept
 
 
 def _natural(text: str) -> list[Any]:
@@ -88,6 +124,26 @@ def draw(problem: FjspProblem, document: Mapping[str, Any], path: Path) -> None:
         path.write_text(render_html(problem, document), encoding="utf-8")
     else:
         _draw_matplotlib(problem, document, path)
+
+
+OFF_SHIFT_COLOUR = "#e4e4e4"
+
+
+def off_shift(problem: FjspProblem, horizon: int) -> list[tuple[int, int, int]]:
+    """Non-working time ``(machine, start, end)`` up to ``horizon`` of calendar machines."""
+    out = []
+    for m in range(len(problem.shop.machines)):
+        cal = problem.shop.calendar(m)
+        if cal is None:
+            continue
+        t = 0
+        for a, b in cal.working_windows(horizon):
+            if a > t:
+                out.append((m, t, a))
+            t = b
+        if t < horizon:
+            out.append((m, t, horizon))
+    return out
 
 
 def _colour(groups: list[str], group: str) -> str:
@@ -115,6 +171,8 @@ def _draw_matplotlib(problem: FjspProblem, document: Mapping[str, Any], path: Pa
     horizon = max((b.end for b in items), default=1) or 1
     fig = Figure(figsize=(max(8.0, min(24.0, 6 + horizon / 40)), 1.2 + 0.45 * len(machines)))
     ax = fig.add_subplot()
+    for m, a, z in off_shift(problem, horizon):
+        ax.barh(m, z - a, left=a, height=0.9, color=OFF_SHIFT_COLOUR, linewidth=0, zorder=0)
     for b in items:
         if b.setup:
             ax.barh(
@@ -150,6 +208,8 @@ def _draw_matplotlib(problem: FjspProblem, document: Mapping[str, Any], path: Pa
         handles.append(
             Patch(facecolor="white", edgecolor=SETUP_COLOUR, hatch="////", label="changeover")
         )
+    if problem.shop.has_calendars:
+        handles.append(Patch(facecolor=OFF_SHIFT_COLOUR, label="non-working time"))
     if handles:
         ax.legend(
             handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from optikit.paradigms import LinearModelBuilder
-from optikit.types import Outcome, SolveContext, Status
+from optikit.types import InvalidProblem, Outcome, SolveContext, Status, UsageError
 from optikit_fjsp import heuristic
 from optikit_fjsp.cpsat import payload
 from optikit_fjsp.model import FjspProblem
@@ -204,6 +204,15 @@ def needs_integer(problem: FjspProblem) -> bool:
 
 
 def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
+    if problem.shop.has_calendars:
+        raise InvalidProblem(
+            "calendars", "the milp formulation does not model calendars; use cpsat or cpsat-plain"
+        )
+    if problem.batching is not None:
+        raise UsageError(
+            "fjsp milp: batch machines (machines[].batch) are not modelled by the MILP; "
+            "use --formulation cpsat or cpsat-plain"
+        )
     start = heuristic.construct(problem, budget=0.2, seed=ctx.options.seed)
     start_value = objective_value(problem, start)
     ctx.report(start_value, None, "heuristic")

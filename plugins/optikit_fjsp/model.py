@@ -17,6 +17,7 @@ from typing import Any
 from optikit import scheduling
 from optikit.scheduling import ScheduledOperation, Shop
 from optikit.types import InvalidProblem
+from optikit_fjsp.batching import Batching, parse_batching
 
 OBJECTIVE_TERMS = ("makespan", "total_weighted_tardiness")
 
@@ -161,6 +162,8 @@ class FjspProblem:
     shop: Shop
     objective: Objective = field(default_factory=Objective)
     name: str = ""
+    # Batch machines and operation families/sizes; None when no machine batches.
+    batching: Batching | None = None
 
     @cached_property
     def flat(self) -> FlatShop:
@@ -185,7 +188,14 @@ def parse(document: Mapping[str, Any]) -> FjspProblem:
         raise InvalidProblem(
             "objective", "total_weighted_tardiness needs a `due` date on at least one job"
         )
-    return FjspProblem(shop, objective, str(document.get("name", "")))
+    batching = parse_batching(shop, document)
+    if batching is not None and shop.has_calendars:
+        raise InvalidProblem(
+            f"machines[{min(batching.machines)}].batch",
+            "batch machines and working-time calendars in one problem are not supported yet; "
+            "drop the calendars or the machines' batch",
+        )
+    return FjspProblem(shop, objective, str(document.get("name", "")), batching)
 
 
 def integer_weights(values: Sequence[float], limit: int = 1 << 40) -> tuple[list[int], float, bool]:

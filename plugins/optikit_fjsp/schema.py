@@ -18,9 +18,31 @@ MODE = shop.mode(
     extra=shop.LABELS,
     description="one way to run the operation: on `machine` for `duration` time units",
 )
-OPERATION = shop.operation(MODE, extra=shop.LABELS)
-JOB = shop.job(OPERATION, extra={**shop.LABELS, "product": shop.PRODUCT})
-MACHINE = shop.machine(extra=shop.LABELS)
+# Batching machines (see optikit_fjsp.batching): a machine's `batch`, an operation's
+# `family` (default: its job's product) and `size` (default 1).
+BATCH = {
+    "type": "object",
+    "description": "a batch machine: operations of one family processed together",
+    "required": ["capacity"],
+    "properties": {
+        "capacity": {"type": "integer", "minimum": 1,
+                     "description": "most `size` units (default: operations) per batch"},
+        "cycle": {**shop.NONNEG_INT,
+                  "description": "minimum batch time (a batch lasts its longest member)"},
+    },
+    "additionalProperties": False,
+}
+BATCH_FIELDS = {
+    "family": {"type": ["string", "integer"],
+               "description": "batch family (default: the job's product)"},
+    "size": {"type": "integer", "minimum": 1,
+             "description": "room taken in a batch (default 1)"},
+}
+OPERATION = shop.operation(
+    MODE, extra={**shop.LABELS, "interruptible": shop.INTERRUPTIBLE, **BATCH_FIELDS}
+)
+JOB = shop.job(OPERATION, time=shop.TIME, extra={**shop.LABELS, "product": shop.PRODUCT})
+MACHINE = shop.machine(extra={**shop.LABELS, "calendar": shop.CALENDAR_REF, "batch": BATCH})
 SETUPS = shop.setups()
 
 # Term names are checked by ``parse`` (its messages list the known terms); the schema
@@ -48,6 +70,7 @@ SCHEMA: dict[str, Any] = {
         "jobs": {"type": "array", "minItems": 1, "items": JOB},
         "setups": SETUPS,
         "objective": OBJECTIVE,
+        **shop.calendar_properties(),
     },
     "additionalProperties": False,
 }

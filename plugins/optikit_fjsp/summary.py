@@ -5,19 +5,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from optikit import scheduling
 from optikit.numbers import number
-from optikit_fjsp.checker import payload_of, schedule_figures
+from optikit_fjsp.checker import payload_of, read_schedule, schedule_figures
 from optikit_fjsp.model import FjspProblem
+from optikit_fjsp.whylate import summary_rows as why_late_rows
 
 
 def summarize(problem: FjspProblem, document: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Makespan, tardiness, late jobs, changeovers and machine utilisation."""
-    schedule, _violations = scheduling.schedule_from_payload(problem.shop, payload_of(document))
+    payload = payload_of(document)
+    schedule, _violations = read_schedule(problem, payload)
     if not schedule:
         return []
-    fig = schedule_figures(problem, schedule)
-    rows = [("makespan", str(fig["makespan"]))]
+    fig = schedule_figures(problem, schedule, payload)
+    clock = problem.shop.clock
+    rows = [("makespan", clock.label(fig["makespan"]) if clock else str(fig["makespan"]))]
     if any(job.due is not None for job in problem.shop.jobs):
         rows.append(("total weighted tardiness", number(fig['total_weighted_tardiness'])))
         late = fig["late_job_ids"]
@@ -28,6 +30,7 @@ def summarize(problem: FjspProblem, document: Mapping[str, Any]) -> list[tuple[s
                 f"{len(late)} of {len(problem.shop.jobs)}" + (f" ({shown})" if late else ""),
             )
         )
+        rows.extend(why_late_rows(problem, schedule))
     if problem.has_setups:
         rows.append(("changeovers", f"{fig['setups']} ({fig['setup_time']} time units)"))
     util = fig["machine_utilisation"]
@@ -36,6 +39,11 @@ def summarize(problem: FjspProblem, document: Mapping[str, Any]) -> list[tuple[s
         busiest = max(util, key=lambda m: util[m])
         rows.append(
             ("machine utilisation", f"mean {mean:.0%}, busiest {busiest} {util[busiest]:.0%}")
+        )
+    for machine, b in fig.get("batches", {}).items():
+        rows.append(
+            (f"batches {machine}", f"{b['batches']} batches of {b['operations']} operations, "
+             f"{b['fill']:.0%} filled")
         )
     rows.append(("operations", str(len(schedule))))
     return rows

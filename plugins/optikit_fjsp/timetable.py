@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from optikit.scheduling import ScheduledOperation
 from optikit_fjsp.model import FjspProblem, FlatShop
@@ -21,6 +21,8 @@ class Solution:
 
     modes: tuple[int, ...]
     starts: tuple[int, ...]
+    # End times when some operation pauses over a calendar break (else start + duration).
+    ends: tuple[int, ...] | None = field(default=None, compare=False)
 
     def machine(self, flat: FlatShop, g: int) -> int:
         return flat.modes[g][self.modes[g]][0]
@@ -29,6 +31,8 @@ class Solution:
         return flat.modes[g][self.modes[g]][1]
 
     def end(self, flat: FlatShop, g: int) -> int:
+        if self.ends is not None:
+            return self.ends[g]
         return self.starts[g] + flat.modes[g][self.modes[g]][1]
 
 

@@ -99,6 +99,7 @@ def _check_times(problem: Problem, schedule: Schedule, out: list[Violation]) -> 
             out.append(Violation("horizon", f"job {job.id} op {s.operation} runs "
                                             f"[{s.start}, {s.end}) outside [0, {h}]"))
     out.extend(scheduling.check_job_times(problem.shop, schedule.operations))
+    out.extend(scheduling.check_calendars(problem.shop, schedule.operations))
     for t, done in schedule.tasks.items():
         task = problem.tasks[t]
         if done.start < task.earliest or done.end > task.latest_end:

@@ -22,7 +22,8 @@ from fractions import Fraction
 from typing import Any
 
 from optikit.paradigms import CpSatSolver
-from optikit.scheduling import ScheduledOperation
+from optikit.scheduling import Operation, ScheduledOperation
+from optikit.scheduling.calendar_cpsat import CalendarTerms
 from optikit.types import Outcome, SolveContext, Status
 from optikit_maintenance.costs import Schedule, ScheduledTask, to_payload
 from optikit_maintenance.model import Problem
@@ -62,6 +63,8 @@ class CpModel:
     op_mode: list[list[list[Any]]]
     task_start: list[Any]
     task_present: list[Any]
+    # Operation ends (calendar pauses lengthen interruptible operations); empty: none.
+    op_end: list[list[Any]] = field(default_factory=list)
 
 
 def build(problem: Problem) -> CpModel:
@@ -74,9 +77,11 @@ def build(problem: Problem) -> CpModel:
 
     op_start: list[list[Any]] = []
     op_mode: list[list[list[Any]]] = []
+    op_end: list[list[Any]] = []
     last_end: list[Any] = []
+    calendar = CalendarTerms(problem.calendars, h) if problem.calendars else None
     for job in problem.jobs:
-        starts, modes_of_job = [], []
+        starts, modes_of_job, ends = [], [], []
         previous_end: Any = None
         for o, op in enumerate(job.operations):
             modes = op.modes
@@ -85,7 +90,10 @@ def build(problem: Problem) -> CpModel:
             start = model.new_int_var(lo, max(lo, h - shortest), f"s[{job.id},{o}]")
             end = model.new_int_var(0, h, f"e[{job.id},{o}]")
             lits: list[Any] = []
-            if len(modes) == 1:
+            if calendar is not None:
+                _calendar_modes(model, calendar, op, start, end, lo, h, machine_intervals,
+                                lits, f"{job.id},{o}")
+            elif len(modes) == 1:
                 machine_intervals[modes[0].machine].append(model.new_fixed_size_interval_var(
                     start, modes[0].duration, f"i[{job.id},{o}]"))
                 model.add(end == start + modes[0].duration)
@@ -103,8 +111,10 @@ def build(problem: Problem) -> CpModel:
                 model.add(start >= previous_end)
             previous_end = end
             starts.append(start)
+            ends.append(end)
             modes_of_job.append(lits)
         op_start.append(starts)
+        op_end.append(ends)
         op_mode.append(modes_of_job)
         last_end.append(previous_end)
         if job.due is not None and job.exact_weight > 0:
@@ -198,7 +208,43 @@ def build(problem: Problem) -> CpModel:
     expression = sum(objective)
     model.minimize(expression)
     return CpModel(model, scale, terms.constant, error, expression, op_start, op_mode,
-                   task_start, task_present)
+                   task_start, task_present, op_end if calendar is not None else [])
+
+
+def _calendar_modes(
+    model: Any, calendar: CalendarTerms, op: Operation, start: Any, end: Any, lo: int,
+    h: int, machine_intervals: list[list[Any]], lits: list[Any], name: str,
+) -> None:
+    """An operation's modes with machine calendars (start domains; pauses extend ends)."""
+    hi = max(lo, h - min(m.duration for m in op.modes))
+    if len(op.modes) == 1:
+        mode = op.modes[0]
+        if calendar.constrained(mode.machine, mode.duration):
+            interval, extra = calendar.add(model, start, True, mode.machine, mode.duration,
+                                           op.interruptible, lo, hi, f"i[{name}]")
+        else:
+            interval, extra = model.new_fixed_size_interval_var(
+                start, mode.duration, f"i[{name}]"), 0
+        machine_intervals[mode.machine].append(interval)
+        model.add(end == start + mode.duration + extra)
+        return
+    terms = []
+    for k, mode in enumerate(op.modes):
+        lit = model.new_bool_var(f"m[{name},{k}]")
+        if calendar.constrained(mode.machine, mode.duration):
+            interval, extra = calendar.add(model, start, lit, mode.machine, mode.duration,
+                                           op.interruptible, lo, hi, f"i[{name},{k}]")
+            if isinstance(extra, int):
+                extra = extra * lit
+        else:
+            interval = model.new_optional_fixed_size_interval_var(
+                start, mode.duration, lit, f"i[{name},{k}]")
+            extra = 0
+        machine_intervals[mode.machine].append(interval)
+        lits.append(lit)
+        terms.append(mode.duration * lit + extra)
+    model.add_exactly_one(lits)
+    model.add(end == start + sum(terms))
 
 
 def _schedule(problem: Problem, cm: CpModel, value: Any) -> Schedule:
@@ -210,8 +256,9 @@ def _schedule(problem: Problem, cm: CpModel, value: Any) -> Schedule:
             k = next(i for i, lit in enumerate(lits) if value(lit)) if lits else 0
             start = value(cm.op_start[j][o])
             mode = modes[k]
+            end = value(cm.op_end[j][o]) if cm.op_end else start + mode.duration
             schedule.operations.append(
-                ScheduledOperation(j, o, k, mode.machine, start, start + mode.duration))
+                ScheduledOperation(j, o, k, mode.machine, start, end))
     for t, task in enumerate(problem.tasks):
         present = cm.task_present[t]
         if present is None or value(present):

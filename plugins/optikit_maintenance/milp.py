@@ -75,6 +75,11 @@ def solve(problem: Problem, backend: LinearSolver, ctx: SolveContext) -> Outcome
 
     from optikit.paradigms import LinearModelBuilder
 
+    if problem.calendars:
+        raise UsageError(
+            "maintenance (time-indexed) does not model machine calendars; use the cp "
+            "formulation (--solver cpsat)"
+        )
     max_columns = int(ctx.options_for(MILP_OPTIONS)["max_columns"])
     acts = activities(problem)
     n_columns = sum(len(a.starts) for a in acts)

@@ -24,6 +24,7 @@ from typing import Any
 
 from optikit import scheduling
 from optikit.scheduling import Mode, Operation
+from optikit.scheduling.calendar import Calendar, parse_calendars
 from optikit.types import InvalidProblem
 from optikit.units import currency_of
 
@@ -140,6 +141,8 @@ class Problem:
     jobs: tuple[Job, ...]
     weights: Weights
     time_unit: str = ""
+    # Working-time calendar per machine for production operations (empty: none).
+    calendars: tuple[Calendar | None, ...] = ()
     currency: str = ""  # of money amounts, for reports (optikit.units)
 
     def renewing_task(self, machine: int) -> int | None:
@@ -168,7 +171,7 @@ class Problem:
     @property
     def shop(self) -> scheduling.Shop:
         """The production part as the kernel's shop (no setups), for its payload and checks."""
-        return scheduling.Shop(self.machines, self.jobs)
+        return scheduling.Shop(self.machines, self.jobs, calendars=self.calendars)
 
     @property
     def num_operations(self) -> int:
@@ -287,7 +290,7 @@ def _job(raw: Mapping[str, Any], j: int, horizon: int, machines: Mapping[str, in
             where = f"{field}.operations[{o}].modes[{k}].machine"
             modes.append(Mode(_reference(machines, mode["machine"], where, "machine"),
                               int(mode["duration"]), dict(mode)))
-        operations.append(Operation(j, o, tuple(modes)))
+        operations.append(Operation(j, o, tuple(modes), bool(op.get("interruptible", False))))
     release = int(raw.get("release", 0))
     if release >= horizon:
         raise InvalidProblem(f"{field}.release", f"must be before the horizon {horizon}")
@@ -335,5 +338,37 @@ def parse(document: Mapping[str, Any]) -> Problem:
         exact(w.get("downtime_cost", 1)), exact(w.get("tardiness", 1)),
         exact(w.get("makespan", 0)),
     )
-    return Problem(horizon, machines, crews, tasks, jobs, weights,
-                   str(document.get("time_unit", "")), currency=currency_of(document))
+    calendars = parse_calendars(document, document["machines"], None)
+    if not any(c is not None for c in calendars):
+        calendars = ()
+    problem = Problem(horizon, machines, crews, tasks, jobs, weights,
+                      str(document.get("time_unit", "")), calendars,
+                      currency=currency_of(document))
+    _check_fits(problem)
+    return problem
+
+
+def _check_fits(problem: Problem) -> None:
+    """Every operation must fit its machine's working time before the horizon."""
+    if not problem.calendars:
+        return
+    for j, job in enumerate(problem.jobs):
+        for o, op in enumerate(job.operations):
+            if not any(_fits(problem, mode, op.interruptible, job.release) for mode in op.modes):
+                raise InvalidProblem(
+                    f"jobs[{j}].operations[{o}]",
+                    f"can never fit any working window of its machines before the horizon "
+                    f"{problem.horizon}" + ("" if op.interruptible else
+                                           " (or mark it `interruptible: true`)"),
+                )
+
+
+def _fits(problem: Problem, mode: Mode, interruptible: bool, release: int) -> bool:
+    cal = problem.calendars[mode.machine]
+    if cal is None:
+        return True
+    start = cal.earliest_start(release, mode.duration, interruptible)
+    if start is None:
+        return False
+    end = cal.finish(start, mode.duration) if interruptible else start + mode.duration
+    return end <= problem.horizon

@@ -61,6 +61,7 @@ _MACHINE = {
             "description": "margin: the renewing task starts by rul - rul_safety",
         },
         "failure": _FAILURE,
+        "calendar": shop.CALENDAR_REF,
     },
 }
 
@@ -111,8 +112,9 @@ _TASK = {
 
 _MODE = shop.mode(machine=_ID, duration={"type": "integer", "minimum": 1})
 
+_OPERATION = shop.operation(_MODE, extra={"interruptible": shop.INTERRUPTIBLE})
 _JOB = shop.job(
-    shop.operation(_MODE), id=_ID, weight_description="cost per time unit late (default 1)",
+    _OPERATION, id=_ID, weight_description="cost per time unit late (default 1)",
     operations_description=None,
 )
 
@@ -127,6 +129,9 @@ SCHEMA: dict[str, Any] = {
         "crews": {"type": "array", "items": _CREW},
         "tasks": {"type": "array", "items": _TASK},
         "jobs": {"type": "array", "items": _JOB},
+        # Production operations follow their machine's calendar; tasks follow crew shifts.
+        "calendars": shop.calendars(),
+        "calendar": shop.calendar_properties()["calendar"],
         "objective": {
             "type": "object",
             "additionalProperties": False,

@@ -34,3 +34,13 @@ def test_jobs_run_and_stop_on_the_cluster(on_dask: Served) -> None:
     on_dask.client.delete(f"/v1/jobs/{slow_id}", headers=on_dask.auth())
     stopped = on_dask.wait(slow_id, timeout=15)
     assert stopped["status"] == "cancelled" and stopped["document"]["interrupted"] is True
+
+
+def test_a_dask_worker_reuses_its_worker_process(on_dask: Served) -> None:
+    from optikit.service import dask_executor
+
+    assert on_dask.wait(on_dask.submit(time_limit=5))["status"] == "done"
+    idle = {w.proc.pid for w in dask_executor._idle}
+    assert idle  # the task handed its worker process back
+    assert on_dask.wait(on_dask.submit(time_limit=5))["status"] == "done"
+    assert {w.proc.pid for w in dask_executor._idle} == idle  # and the next one used it

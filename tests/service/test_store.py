@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -119,6 +122,23 @@ def test_recover_requeues_then_fails_and_expire_deletes(store: SqlStore) -> None
     assert store.get(job_id) is None and store.events(job_id) == []
 
 
+def test_only_jobs_of_servers_that_stopped_beating_are_recovered(store: SqlStore) -> None:
+    """Several servers on one store: a starting (or watching) server re-queues the jobs
+    of a server whose heartbeat is stale, never those of a live one."""
+    live, dead = _submit(store), _submit(store, "globex")
+    store.heartbeat("server-a")
+    store.heartbeat("server-b")
+    assert store.claim(5, owner="server-a") is not None
+    assert store.claim(5, owner="server-b") is not None
+    store._exec("UPDATE servers SET heartbeat = ? WHERE id = 'server-b'", (time.time() - 60,))
+    assert store.recover(max_attempts=2, stale_before=time.time() - 30) == (1, 0)
+    statuses = {j: store.get(j).status for j in (live, dead)}  # type: ignore[union-attr]
+    assert statuses == {live: "running", dead: "queued"}
+    assert [r[0] for r in store._rows("SELECT id FROM servers")] == ["server-a"]
+    store.leave("server-a")
+    assert store.recover(max_attempts=2, stale_before=time.time() - 30) == (1, 0)
+
+
 def test_concurrent_claims_never_double_run(store: SqlStore) -> None:
     ids = {_submit(store, f"t{i % 4}", max_queued=50) for i in range(24)}
     claimed: list[str] = []
@@ -155,3 +175,33 @@ def test_a_server_on_postgresql(pg_url: str, toy_plugins: Path) -> None:
         assert other.status_code == 404
     finally:
         server.close()
+
+
+def test_two_processes_claim_each_job_exactly_once(store: SqlStore) -> None:
+    """Two stand-in servers (separate processes, two claiming threads each) race over 50
+    jobs of 5 tenants limited to one running job each: every job is claimed once, no
+    tenant ever runs two."""
+    ids = {_submit(store, f"t{i % 5}", max_queued=50) for i in range(50)}
+    script = Path(__file__).with_name("claimer.py")
+    procs = [subprocess.Popen([sys.executable, str(script), store.url, "2", "1"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    try:
+        for proc in procs:
+            assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        for proc in procs:  # both start claiming at once
+            assert proc.stdin is not None
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        results = [json.loads(proc.communicate(timeout=60)[0]) for proc in procs]
+    finally:
+        for proc in procs:
+            proc.kill()
+    claimed = [job_id for result in results for job_id in result["claimed"]]
+    assert sorted(claimed) == sorted(ids)  # none lost, none twice
+    assert [r["overruns"] for r in results] == [0, 0]
+    rows = store._rows("SELECT status, attempts, COUNT(*) FROM jobs GROUP BY status, attempts")
+    assert [tuple(r) for r in rows] == [("done", 1, 50)]
+    running = store._one("SELECT COUNT(*) FROM events WHERE kind = 'status'"
+                         " AND data LIKE ?", ('%"running"%',))
+    assert running is not None and running[0] == 50

@@ -1,0 +1,118 @@
+"""Re-planning of ``fjsp`` schedules: the type's :class:`~optikit.types.Replanning`.
+
+``prepare`` turns the original problem, the old plan and the events into a
+:class:`ReplanTask`: the amended problem (cancelled jobs out, rush jobs in, late
+operations longer) and the kernel's :class:`~optikit.scheduling.replan.Situation`
+(frozen, interrupted and held operations, blocked windows).  ``check`` is the type's
+independent checker on the amended problem plus the kernel's re-planning rules; the
+model lives in :mod:`optikit_fjsp.replan_model`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from optikit import scheduling
+from optikit.lazy import lazy
+from optikit.scheduling import replan as kernel
+from optikit.scheduling import replan_events
+from optikit.types import (
+    CheckReport,
+    Formulation,
+    InvalidProblem,
+    Paradigm,
+    Replanning,
+    UsageError,
+)
+from optikit_fjsp import checker, model, summary
+
+
+@dataclass(frozen=True)
+class ReplanTask:
+    """The amended problem, its document, the situation and the stability settings."""
+
+    problem: model.FjspProblem
+    document: dict[str, Any]
+    situation: kernel.Situation
+    stability: replan_events.Stability
+
+
+def prepare(
+    problem: model.FjspProblem, document: Mapping[str, Any], payload: Mapping[str, Any],
+    events_doc: Mapping[str, Any],
+) -> ReplanTask:
+    """Apply the events to the old plan (whose payload passed the checker)."""
+    shop = problem.shop
+    if getattr(shop, "has_calendars", False) or getattr(shop, "clock", None) is not None:
+        raise UsageError("re-planning does not support working-time calendars or clock "
+                         "times yet")
+    events = replan_events.parse_events(document, events_doc)
+    old_schedule, _ = scheduling.schedule_from_payload(shop, payload)
+    started = kernel.started_modes(shop, old_schedule, events.now)
+    amended = replan_events.amend_document(document, events, started)
+    if not amended["jobs"]:
+        raise InvalidProblem("events", "every job is cancelled: nothing left to plan")
+    kept = len(amended["jobs"]) - len(events.rush)
+    try:
+        new_problem = model.parse(amended)
+    except InvalidProblem as exc:
+        raise InvalidProblem(replan_events.rush_field(exc.field, kept, events),
+                             exc.message) from None
+    old_objective = problem.evaluate(old_schedule)[0]
+    situ = kernel.situation(shop, old_schedule, new_problem.shop, events, old_objective)
+    return ReplanTask(new_problem, amended, situ, events.stability)
+
+
+def check(task: ReplanTask, document: Mapping[str, Any]) -> CheckReport:
+    """The fjsp checker on the amended problem, plus the re-planning rules."""
+    report = checker.check(task.problem, document)
+    payload = checker.payload_of(document)
+    schedule, _ = scheduling.schedule_from_payload(task.problem.shop, payload)
+    entries = payload.get("operations")
+    named = {str(e.get("job")) for e in entries if isinstance(e, Mapping)} if isinstance(
+        entries, list) else set()
+    report.violations.extend(
+        kernel.check_replan(task.problem.shop, schedule, task.situation, named))
+    report.figures["replan"] = kernel.disruption(task.problem.shop, schedule, task.situation,
+                                                 report.objective)
+    return report
+
+
+def summarize(task: ReplanTask, document: Mapping[str, Any]) -> list[tuple[str, str]]:
+    rows = summary.summarize(task.problem, document)
+    schedule, _ = scheduling.schedule_from_payload(task.problem.shop,
+                                                   checker.payload_of(document))
+    if not schedule:
+        return rows
+    report_objective = document.get("objective")
+    objective = float(report_objective) if isinstance(report_objective, int | float) else None
+    figures = kernel.disruption(task.problem.shop, schedule, task.situation, objective)
+    return kernel.disruption_rows(figures) + rows
+
+
+def problem_document(task: ReplanTask) -> dict[str, Any]:
+    return dict(task.document)
+
+
+def capability() -> Replanning:
+    from optikit_fjsp.schema import JOB
+
+    return Replanning(
+        events_schema=replan_events.events_schema(JOB, "fjsp"),
+        prepare=prepare,
+        formulations=[
+            Formulation(
+                "cpsat-replan",
+                Paradigm.CP_SAT,
+                lazy("optikit_fjsp.replan_model:solve"),
+                "CP-SAT with the started operations frozen and the machines blocked; "
+                "hinted with the repaired old plan; objective, then least disruption",
+            ),
+        ],
+        check=check,
+        summarize=summarize,
+        problem_document=problem_document,
+        default_solvers=("cpsat",),
+    )

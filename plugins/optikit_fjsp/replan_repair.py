@@ -1,0 +1,117 @@
+"""The old plan repaired after events: a quick, always-feasible re-plan.
+
+The situation is translated to flat operation numbers (:class:`FlatSituation`); then
+:func:`repair` keeps the frozen operations and places every other one in the order of
+its old start (rush jobs last), as early as its job, its machine (appended after what is
+already there, with the changeover) and the blocked windows allow, in the mode that
+finishes first (the old mode on a tie).  This is the "right-shift" repair a planner does
+by hand; it is the first hint of the CP-SAT re-plan and its answer of last resort.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from optikit_fjsp.model import FjspProblem
+from optikit_fjsp.timetable import Solution
+
+if TYPE_CHECKING:
+    from optikit_fjsp.replan import ReplanTask
+
+
+@dataclass(frozen=True)
+class FlatSituation:
+    """The situation by flat operation number and machine index."""
+
+    now: int
+    frozen: dict[int, tuple[int, int]]  # op -> (mode, start)
+    old: dict[int, tuple[int, int]]  # op -> (old mode, old start), ops of the old plan
+    blocked: dict[int, list[tuple[int, int]]]  # machine -> windows [start, end)
+    horizon: int  # the model's horizon; ``blocked`` is clipped to it
+    windows: dict[int, list[tuple[int, int]]]  # the same windows, unclipped (for the repair)
+
+    def respects(self, sol: Solution) -> bool:
+        """Frozen ops kept, nothing else before now (machines and windows aside)."""
+        return all(
+            (sol.modes[g], sol.starts[g]) == fixed if g in self.frozen
+            else sol.starts[g] >= self.now
+            for g in range(len(sol.starts))
+            for fixed in [self.frozen.get(g)]
+        )
+
+
+def flat_situation(task: ReplanTask) -> FlatSituation:
+    problem = task.problem
+    flat = problem.flat
+    situ = task.situation
+    index = {}
+    for g in range(flat.num_ops):
+        index[(problem.shop.jobs[flat.op_job[g]].id, flat.op_index[g])] = g
+    midx = problem.shop.machine_index
+    frozen = {index[k]: (p.mode, p.start) for k, p in situ.frozen.items()}
+    old = {index[k]: (p.mode, p.start) for k, p in situ.old.items() if k in index}
+    # Room for every remaining operation after the last fixed one, plus the down time
+    # that falls in that stretch.  A window reaching past it is cut there: no operation
+    # ends after the horizon, so the cut changes nothing, and a model that needs more
+    # room is answered by the repair, which has no horizon.
+    base = max([situ.now, *(p.end for p in situ.frozen.values())]) + problem.shop.horizon()
+    horizon = base + sum(max(0, min(w.end, base) - max(w.start, situ.now))
+                         for w in situ.blocked)
+    blocked: dict[int, list[tuple[int, int]]] = {}
+    windows: dict[int, list[tuple[int, int]]] = {}
+    for w in situ.blocked:
+        windows.setdefault(midx[w.machine], []).append((w.start, w.end))
+        if w.start < horizon:
+            blocked.setdefault(midx[w.machine], []).append((w.start, min(w.end, horizon)))
+    return FlatSituation(situ.now, frozen, old, blocked, horizon, windows)
+
+
+def _clear(windows: list[tuple[int, int]], t: int, d: int) -> int:
+    """The earliest start >= t at which [start, start + d) meets no window."""
+    moved = True
+    while moved:
+        moved = False
+        for a, b in windows:
+            if a < t + d and t < b and (d > 0 or a <= t):
+                t = b
+                moved = True
+    return t
+
+
+def repair(problem: FjspProblem, fs: FlatSituation) -> Solution:
+    flat = problem.flat
+    n = flat.num_ops
+    modes = [0] * n
+    starts = [0] * n
+    ready = [0] * flat.num_machines  # end of the last operation placed on the machine
+    last_job = [-1] * flat.num_machines
+    for g, (k, s) in sorted(fs.frozen.items(), key=lambda item: item[1][1]):
+        modes[g], starts[g] = k, s
+        m, d = flat.modes[g][k]
+        if s + d >= ready[m]:
+            ready[m], last_job[m] = s + d, flat.op_job[g]
+    free = [g for g in range(n) if g not in fs.frozen]
+    free.sort(key=lambda g: (fs.old[g][1] if g in fs.old else math.inf, flat.op_job[g], g))
+    for g in free:
+        j = flat.op_job[g]
+        p = flat.prev_op(g)
+        earliest = max(fs.now, flat.release[j] if p < 0 else 0)
+        if p >= 0:
+            earliest = max(earliest, starts[p] + flat.modes[p][modes[p]][1])
+        best: tuple[int, int, int] | None = None  # (end, not old mode, mode)
+        for k, (m, d) in enumerate(flat.modes[g]):
+            t = earliest
+            if last_job[m] >= 0:
+                t = max(t, ready[m] + flat.setup_between(m, last_job[m], j))
+            t = _clear(fs.windows.get(m, []), t, d)
+            key = (t + d, int(fs.old.get(g, (-1, 0))[0] != k), k)
+            if best is None or key < best:
+                best = key
+        assert best is not None
+        k = best[2]
+        m, d = flat.modes[g][k]
+        modes[g], starts[g] = k, best[0] - d
+        ready[m], last_job[m] = best[0], j
+    return Solution(tuple(modes), tuple(starts))
