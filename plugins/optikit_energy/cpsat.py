@@ -130,10 +130,31 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         run.proven = result.status is Status.OPTIMAL and model.info.exact
     if model.info.notes:
         run.stats["scaling_notes"] = model.info.notes
+    run.stats["bound_source"] = "cpsat" if run.bound is not None else None
+    if opts["bucket_bound"] and not run.proven and not ctx.expired():
+        _bucket_bound(run)
 
     if use_lns and not run.proven and run.best is not None and not ctx.expired():
         improve(run, model)
     return _outcome(run, analysis)
+
+
+def _bucket_bound(run: Run) -> None:
+    """Raise ``run.bound`` with the time-bucket relaxation's LP (a small share of the time)."""
+    from optikit_energy import bucket_bound
+
+    found = bucket_bound.lower_bound(run.problem, run.ctx, _share(run.ctx, 0.1, 8.0),
+                                     integer=False)
+    if found is None:
+        run.stats["bucket_bound"] = None
+        return
+    run.stats["bucket_bound"] = {"method": found.method, "value": found.value,
+                                 "status": found.status, "buckets": found.buckets,
+                                 "seconds": found.seconds}
+    if run.bound is None or found.value > run.bound:
+        run.bound = found.value
+        run.stats["bound_source"] = found.method
+        run.ctx.report(None, found.value, source=found.method)
 
 
 def _small(problem: EnergyProblem) -> bool:
