@@ -47,6 +47,8 @@ from optikit_energy.switching import objective_price
 # (650.71 with 18 buckets, 650.76 with 28 on the 2,880-minute benchmark instance) and
 # cost LP time.
 TARGET_BUCKETS = 16
+# The automatic choice solves the MILP up to this many columns, else the LP.
+MILP_COLUMNS = 8_000
 # Subtracted from a solver's bound (relative), for the solver's feasibility tolerances.
 SAFETY = 1e-6
 
@@ -294,8 +296,15 @@ def build(problem: EnergyProblem, integer: bool = True,
 
 
 def lower_bound(problem: EnergyProblem, ctx: SolveContext, budget_s: float,
-                integer: bool = True, bucket_len: int | None = None) -> BoundResult | None:
-    """The bucket relaxation's bound within ``budget_s`` seconds (HiGHS), or None."""
+                integer: bool | None = None, bucket_len: int | None = None
+                ) -> BoundResult | None:
+    """The bucket relaxation's bound within ``budget_s`` seconds (HiGHS), or None.
+
+    ``integer=None`` picks the MILP when it is small (up to ``MILP_COLUMNS``: its dual
+    bound passes the LP's within seconds, 170.3 -> 175.2 on a generated medium instance)
+    and the LP otherwise (on the 2,880-minute instance the MILP's root alone outlasts a
+    few seconds' budget).
+    """
     import time
 
     from optikit.paradigms import LinearBackend
@@ -304,7 +313,10 @@ def lower_bound(problem: EnergyProblem, ctx: SolveContext, budget_s: float,
     if backend is None or budget_s <= 0.05:
         return None
     started = time.monotonic()
-    bm = build(problem, integer=integer, bucket_len=bucket_len)
+    bm = build(problem, integer=integer is not False, bucket_len=bucket_len)
+    if integer is None and bm.model.num_cols > MILP_COLUMNS:
+        bm = dataclasses.replace(bm, model=dataclasses.replace(
+            bm.model, integer=np.zeros_like(bm.model.integer)))
     remaining = budget_s - (time.monotonic() - started)
     if remaining <= 0.05:
         return None

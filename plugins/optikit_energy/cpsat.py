@@ -63,7 +63,7 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
     run = Run(problem, backend, ctx)
     started = time.monotonic()
 
-    built = heuristic.best_constructed(problem, budget_s=_share(ctx, 0.02, 1.0))
+    built = heuristic.best_constructed(problem, budget_s=_share(ctx, 0.04, 3.0))
     if built is not None:
         run.offer(Incumbent(built.schedule, built.switch_on, built.objective, "heuristic"))
     run.stats["heuristic_objective"] = None if built is None else built.objective
@@ -100,7 +100,7 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
 
     hint_values: dict[int, int] | None = None
     if run.best is not None:
-        hint_values = complete_hint(run, model, run.best, _share(ctx, 0.05, 5.0))
+        hint_values = complete_hint(run, model, run.best, _share(ctx, 0.1, 8.0))
         run.stats["hint"] = "complete" if hint_values is not None else "failed"
         if hint_values is not None:
             run.best.values = hint_values
@@ -135,16 +135,20 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         _bucket_bound(run)
 
     if use_lns and not run.proven and run.best is not None and not ctx.expired():
+        if run.best.values is None:
+            # LNS fixes variables at a full assignment: retry the completion (a loaded
+            # machine can spend the first budget in presolve).
+            run.best.values = complete_hint(run, model, run.best, _share(ctx, 0.25, 15.0))
+            run.stats["hint_retry"] = run.best.values is not None
         improve(run, model)
     return _outcome(run, analysis)
 
 
 def _bucket_bound(run: Run) -> None:
-    """Raise ``run.bound`` with the time-bucket relaxation's LP (a small share of the time)."""
+    """Raise ``run.bound`` with the time-bucket relaxation (a small share of the time)."""
     from optikit_energy import bucket_bound
 
-    found = bucket_bound.lower_bound(run.problem, run.ctx, _share(run.ctx, 0.1, 8.0),
-                                     integer=False)
+    found = bucket_bound.lower_bound(run.problem, run.ctx, _share(run.ctx, 0.12, 8.0))
     if found is None:
         run.stats["bucket_bound"] = None
         return
