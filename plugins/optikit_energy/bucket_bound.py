@@ -296,8 +296,8 @@ def build(problem: EnergyProblem, integer: bool = True,
 
 
 def lower_bound(problem: EnergyProblem, ctx: SolveContext, budget_s: float,
-                integer: bool | None = None, bucket_len: int | None = None
-                ) -> BoundResult | None:
+                integer: bool | None = None, bucket_len: int | None = None,
+                threads: int | None = None) -> BoundResult | None:
     """The bucket relaxation's bound within ``budget_s`` seconds (HiGHS), or None.
 
     ``integer=None`` picks the MILP when it is small (up to ``MILP_COLUMNS``: its dual
@@ -320,7 +320,8 @@ def lower_bound(problem: EnergyProblem, ctx: SolveContext, budget_s: float,
     remaining = budget_s - (time.monotonic() - started)
     if remaining <= 0.05:
         return None
-    options = dataclasses.replace(ctx.options, time_limit=remaining, verbose=False)
+    options = dataclasses.replace(ctx.options, time_limit=remaining, verbose=False,
+                                  threads=threads or ctx.options.threads)
     sub = SolveContext(options, stop=ctx.stop)
     result = backend.solve(bm.model, sub)
     value: float | None

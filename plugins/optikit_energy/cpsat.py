@@ -28,6 +28,7 @@ interval model's global solve before LNS, default 0.2).
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -131,8 +132,12 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
     if model.info.notes:
         run.stats["scaling_notes"] = model.info.notes
     run.stats["bound_source"] = "cpsat" if run.bound is not None else None
+    bounding: BucketBoundThread | None = None
     if opts["bucket_bound"] and not run.proven and not ctx.expired():
-        _bucket_bound(run)
+        if use_lns and ctx.options.threads > 1:
+            bounding = BucketBoundThread(run)  # beside the LNS, on one of its threads
+        else:
+            _take_bucket_bound(run, _bucket_bound(run, _share(ctx, 0.12, 8.0)))
 
     if use_lns and not run.proven and run.best is not None and not ctx.expired():
         if run.best.values is None:
@@ -140,15 +145,45 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
             # machine can spend the first budget in presolve).
             run.best.values = complete_hint(run, model, run.best, _share(ctx, 0.25, 15.0))
             run.stats["hint_retry"] = run.best.values is not None
-        improve(run, model)
+        threads = ctx.options.threads
+        improve(run, model, workers=lambda: max(1, threads - 1)
+                if bounding is not None and bounding.is_alive() else None)
+    if bounding is not None:
+        bounding.join()
+        _take_bucket_bound(run, bounding.found)
     return _outcome(run, analysis)
 
 
-def _bucket_bound(run: Run) -> None:
-    """Raise ``run.bound`` with the time-bucket relaxation (a small share of the time)."""
+class BucketBoundThread(threading.Thread):
+    """The bucket relaxation on HiGHS (which releases the GIL) while the LNS searches with
+    one worker fewer: on a loaded machine its LP can take tens of seconds, which a
+    sequential budget would not give it.  It ends by the run's deadline."""
+
+    def __init__(self, run: Run) -> None:
+        super().__init__(name="energy-bucket-bound", daemon=True)
+        self.run_ = run
+        self.found: Any = None
+        self.start()
+
+    def run(self) -> None:
+        remaining = self.run_.ctx.remaining()
+        budget = 600.0 if remaining is None else max(0.0, remaining - 0.5)
+        self.found = _bucket_bound(self.run_, budget, threads=1)
+
+
+def _bucket_bound(run: Run, budget_s: float, threads: int | None = None) -> Any:
+    """The time-bucket relaxation's bound within ``budget_s`` (None if none)."""
     from optikit_energy import bucket_bound
 
-    found = bucket_bound.lower_bound(run.problem, run.ctx, _share(run.ctx, 0.12, 8.0))
+    try:
+        return bucket_bound.lower_bound(run.problem, run.ctx, budget_s, threads=threads)
+    except Exception as exc:  # a bound is optional: never lose the schedule over it
+        run.stats["bucket_bound_error"] = str(exc)
+        return None
+
+
+def _take_bucket_bound(run: Run, found: Any) -> None:
+    """Raise ``run.bound`` with a bucket bound, and say which bound the figure is."""
     if found is None:
         run.stats["bucket_bound"] = None
         return

@@ -22,6 +22,7 @@ in the 22 s before it).
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -46,8 +47,10 @@ def set_hint(model: Any, values: dict[int, int]) -> None:
     proto.solution_hint.values.extend(values.values())
 
 
-def improve(run: Run, model: EnergyCpModel) -> None:
-    """Improve ``run.best`` until the deadline or the stop flag."""
+def improve(run: Run, model: EnergyCpModel,
+            workers: Callable[[], int | None] = lambda: None) -> None:
+    """Improve ``run.best`` until the deadline or the stop flag; ``workers`` says how many
+    CP-SAT workers a sub-solve may use now (None: the run's threads)."""
     ctx = run.ctx
     problem = run.problem
     rng = random.Random(ctx.options.seed)
@@ -96,6 +99,7 @@ def improve(run: Run, model: EnergyCpModel) -> None:
         set_hint(clone, best.values)
         limit = SUB_LIMIT_S if remaining is None else min(SUB_LIMIT_S, remaining)
         result = run.backend.solve(clone, ctx, time_limit=limit, report_progress=False,
+                                   workers=workers(),
                                    objective_scale=model.objective_scale,
                                    parameters={"cp_model_probing_level": 0})
         iterations += 1
