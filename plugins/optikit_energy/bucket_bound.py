@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -297,10 +298,12 @@ def build(problem: EnergyProblem, integer: bool = True,
 
 def lower_bound(problem: EnergyProblem, ctx: SolveContext, budget_s: float,
                 integer: bool | None = None, bucket_len: int | None = None,
-                threads: int | None = None) -> BoundResult | None:
+                threads: int | None = None, stop: threading.Event | None = None
+                ) -> BoundResult | None:
     """The bucket relaxation's bound within ``budget_s`` seconds (HiGHS), or None.
 
-    ``integer=None`` picks the MILP when it is small (up to ``MILP_COLUMNS``: its dual
+    ``stop`` (default the run's) ends the solve early.  ``integer=None`` picks the MILP
+    when it is small (up to ``MILP_COLUMNS``: its dual
     bound passes the LP's within seconds, 170.3 -> 175.2 on a generated medium instance)
     and the LP otherwise (on the 2,880-minute instance the MILP's root alone outlasts a
     few seconds' budget).
@@ -322,7 +325,7 @@ def lower_bound(problem: EnergyProblem, ctx: SolveContext, budget_s: float,
         return None
     options = dataclasses.replace(ctx.options, time_limit=remaining, verbose=False,
                                   threads=threads or ctx.options.threads)
-    sub = SolveContext(options, stop=ctx.stop)
+    sub = SolveContext(options, stop=stop or ctx.stop)
     result = backend.solve(bm.model, sub)
     value: float | None
     if bm.model.is_mip:

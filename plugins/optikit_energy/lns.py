@@ -7,7 +7,10 @@ or stretches of the plan into cheaper tariff periods.  So each step frees either
 
 - ``jobs``: every operation of a few jobs (they may move anywhere, in any mode), drawn
   with a weight on what their processing pays above the cheapest price, or
-- ``window``: every operation that overlaps a random time window (re-sequencing it),
+- ``window``: every operation that overlaps a random time window (re-sequencing it), or
+- ``relocate`` (price-window relocation): a few jobs drawn as in ``jobs`` plus every
+  operation inside a stretch of one cheap tariff window, so that expensive work can move
+  into the window while what is already there is re-packed around it,
 
 fixes every other operation (start, mode and cost pieces) at the incumbent, and the
 switch-on decisions of machines no freed operation can use, and lets CP-SAT solve the
@@ -37,6 +40,7 @@ from optikit_energy.switching import objective_price
 
 SUB_LIMIT_S = 1.5
 MIN_SUB_LIMIT_S = 0.2
+MAX_SUB_LIMIT_S = 6.0
 
 
 def set_hint(model: Any, values: dict[int, int]) -> None:
@@ -59,6 +63,7 @@ def improve(run: Run, model: EnergyCpModel,
     job_count = max(1, min(n_jobs, 3))
     window = max(1, horizon // 8)
     iterations = improved = 0
+    sub_limit = SUB_LIMIT_S
     cheap = cheap_windows(problem)
     stats = {"jobs": [0, 0], "relocate": [0, 0], "window": [0, 0]}  # tries, improvements
     while run.best is not None and not ctx.expired():
@@ -97,7 +102,7 @@ def improve(run: Run, model: EnergyCpModel,
         # Machines no freed operation can use keep their switching decisions too.
         solutions.fix(clone, best.values, solutions.switching_indices(model, free))
         set_hint(clone, best.values)
-        limit = SUB_LIMIT_S if remaining is None else min(SUB_LIMIT_S, remaining)
+        limit = sub_limit if remaining is None else min(sub_limit, remaining)
         result = run.backend.solve(clone, ctx, time_limit=limit, report_progress=False,
                                    workers=workers(),
                                    objective_scale=model.objective_scale,
@@ -111,6 +116,12 @@ def improve(run: Run, model: EnergyCpModel,
             if run.offer(inc):
                 improved += 1
         finished = result.status in (Status.OPTIMAL, Status.INFEASIBLE)
+        if not finished and improved == before:
+            # Timed out with nothing: on a loaded machine the sub-solve may not even get
+            # through presolve in SUB_LIMIT_S, so give the next one longer.
+            sub_limit = min(MAX_SUB_LIMIT_S, sub_limit * 1.3)
+        elif finished:
+            sub_limit = max(SUB_LIMIT_S, sub_limit * 0.9)
         stats[kind][0] += 1
         stats[kind][1] += int(improved > before)
         if kind in ("jobs", "relocate"):
@@ -122,6 +133,7 @@ def improve(run: Run, model: EnergyCpModel,
         "improvements": improved,
         "final_jobs": job_count,
         "final_window": window,
+        "final_sub_limit_s": round(sub_limit, 2),
         "by_neighbourhood": {k: {"tries": v[0], "improvements": v[1]} for k, v in stats.items()},
     }
 
