@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from optikit.types import Outcome, SolveContext, Status
-from optikit_energy import baseline, heuristic, switching, timeindexed
+from optikit_energy import baseline, heuristic, side_solve, switching, timeindexed
 from optikit_energy.cpsat_model import BuildStopped, EnergyCpModel
 from optikit_energy.diagnosis import diagnosis_analysis
 from optikit_energy.lns import improve, set_hint
@@ -55,8 +55,13 @@ from optikit_energy.run import (
     incumbent_from,
 )
 
+# Interval runs start the bucket bound thread from this many time-indexed start columns.
+THREAD_BOUND_COLUMNS = 8_000
 # With the bucket bound running, skip the global solve of interval models this large.
 SKIP_GLOBAL_VARIABLES = 15_000
+# Time-indexed models from this many start columns get HiGHS' MILP bound beside CP-SAT
+# (smaller ones are proven optimal by CP-SAT alone within seconds).
+SIDE_MILP_COLUMNS = 2_500
 # Use the time-indexed CP-SAT model (model=auto) up to this many start variables.
 TIME_INDEXED_COLUMNS = 4_000
 
@@ -186,6 +191,8 @@ def _start_bucket_bound(run: Run, opts: dict[str, Any]) -> BucketBoundThread | N
     if not (opts["bucket_bound"] and opts["lns"] and ctx.options.threads > 1
             and ctx.remaining() is not None and not ctx.expired()):
         return None
+    if timeindexed.size_estimate(run.problem)[0] < THREAD_BOUND_COLUMNS:
+        return None  # small: the global solve gets every worker (it may prove optimality)
     return BucketBoundThread(run)
 
 
@@ -268,20 +275,33 @@ def _solve_time_indexed(run: Run, built: heuristic.Constructed | None) -> Status
     if built is not None:
         values = timeindexed.hint_vector(problem, ti, built.schedule, built.switch_on)
         hint = {conv.variables[j]: v for j, v in values.items()}
+    # Mid-size models: HiGHS' branch-and-cut on the same model beside CP-SAT, for its bound.
+    side = None
+    remaining = ctx.remaining()
+    if ti.num_start_columns >= SIDE_MILP_COLUMNS and remaining is not None:
+        side = side_solve.start(ctx, ti.model, remaining - 0.5)
     # The time-indexed model's strength is its LP: make sure a worker runs the full one.
-    threads = max(1, ctx.options.threads)
+    threads = max(1, ctx.options.threads - (1 if side is not None else 0))
     parameters: dict[str, Any] = (
         {"subsolvers": ["max_lp", "default_lp"]} if threads > 1 else {"linearization_level": 2}
     )
     result = run.backend.solve(
         conv.model, ctx, hint=hint, objective_scale=conv.objective_scale,
-        objective_offset=conv.objective_offset, parameters=parameters,
+        objective_offset=conv.objective_offset, parameters=parameters, workers=threads,
     )
     run.stats["global"] = _result_stats(result)
+    if side is not None:
+        side.finish(cancel=result.status in (Status.OPTIMAL, Status.INFEASIBLE))
+        run.stats["side_milp"] = side_solve.describe(side)
     if result.status is Status.INFEASIBLE:
         return Status.INFEASIBLE
     if result.bound is not None:
         run.bound = result.bound
+        run.stats["bound_source"] = "cpsat"
+    side_bound = None if side is None else side.safe_bound()
+    if side_bound is not None and (run.bound is None or side_bound > run.bound):
+        run.bound = side_bound
+        run.stats["bound_source"] = "time-indexed-milp (highs)"
     if result.status.has_solution:
         x = np.array([result.value(v) for v in conv.variables], dtype=np.float64)
         schedule, switch_on = timeindexed.extract(problem, ti, x)
@@ -289,6 +309,12 @@ def _solve_time_indexed(run: Run, built: heuristic.Constructed | None) -> Status
         objective = evaluate(problem, schedule, switch_on)
         run.offer(Incumbent(schedule, switch_on, objective, "cpsat-time-indexed"))
         run.proven = result.status is Status.OPTIMAL
+    side_result = None if side is None else side.result
+    if side_result is not None and side_result.x is not None and not run.proven:
+        schedule, switch_on = timeindexed.extract(problem, ti, side_result.x)
+        switch_on = switching.normalize(problem, schedule, switch_on)
+        run.offer(Incumbent(schedule, switch_on, evaluate(problem, schedule, switch_on),
+                            "highs-time-indexed"))
     return result.status
 
 

@@ -9,9 +9,7 @@ from optikit_energy.heuristic import best_constructed
 from optikit_energy.lns import cheap_windows, relocation_neighbourhood
 from optikit_energy.switching import objective_price
 
-from optikit.runner import solve
-from optikit.types import SolveOptions
-from tests.energy.conftest import load
+from tests.energy.conftest import load, run
 
 
 def test_cheap_windows_are_the_runs_below_the_mean_price(registry) -> None:
@@ -38,11 +36,8 @@ def test_relocation_frees_whole_jobs_and_a_cheap_window(registry) -> None:
 def test_lns_with_relocation_keeps_schedules_feasible(registry) -> None:
     """Interval model + LNS on a medium instance: every kept schedule passes the checker,
     and the relocation neighbourhood was tried."""
-    loaded = load(registry, generate(2, "medium"))
-    doc = solve(loaded, registry, solver="cpsat",
-                options=SolveOptions(time_limit=6, threads=2, seed=5,
-                                     extra={"baseline": "false", "bucket_bound": "false"})
-                ).document
+    doc = run(registry, generate(2, "medium"), time_limit=6, baseline="false",
+              bucket_bound="false").document
     assert doc["check"]["feasible"]
     assert doc["objective"] <= doc["stats"]["heuristic_objective"] + 1e-6
     lns = doc["stats"].get("lns")
