@@ -66,3 +66,18 @@ def test_switching_shop_bound(registry) -> None:
     lp, milp = _bounds(registry, document)
     assert lp is not None and milp is not None
     assert max(lp.value, milp.value) <= doc["objective"] * (1 + 1e-7)
+
+
+def test_side_milp_bound_stays_below_the_optimum(registry) -> None:
+    """HiGHS on the time-indexed model in a side thread (as the cpsat run starts it)."""
+    from optikit_energy import side_solve, timeindexed
+
+    problem = load(registry, read(TOY_FULL)).problem
+    ctx = SolveContext(SolveOptions(time_limit=10, threads=2),
+                       backends=registry.available_backend)
+    side = side_solve.start(ctx, timeindexed.build(problem).model, 5.0)
+    assert side is not None
+    side.finish(cancel=False)
+    bound = side.safe_bound()
+    assert bound is not None and bound <= TOY_FULL_OPTIMUM
+    assert side_solve.describe(side)["error"] is None
