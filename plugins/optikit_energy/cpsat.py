@@ -57,8 +57,6 @@ from optikit_energy.run import (
 
 # Interval runs start the bucket bound thread from this many time-indexed start columns.
 THREAD_BOUND_COLUMNS = 8_000
-# With the bucket bound running, skip the global solve of interval models this large.
-SKIP_GLOBAL_VARIABLES = 15_000
 # Time-indexed models from this many start columns get HiGHS' MILP bound beside CP-SAT
 # (smaller ones are proven optimal by CP-SAT alone within seconds).
 SIDE_MILP_COLUMNS = 2_500
@@ -136,31 +134,23 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         global_limit = max(remaining * share, min(remaining * 0.5, 3.0))
     if hint_values:
         set_hint(model.model, hint_values)
-    if use_lns and run.best is not None and bounding is not None and (
-        len(model.model.proto.variables) > SKIP_GLOBAL_VARIABLES
-    ):
-        # The bucket bound is on its way and beats the root bound of a model this size
-        # (650.7 against 592.0 on the 2,880-minute instance), and LNS improves the
-        # schedule faster than the global search: the global solve would only cost time.
-        run.stats["global"] = "skipped (bucket bound running, large model)"
-    else:
-        result = backend.solve(
-            model.model,
-            ctx,
-            time_limit=global_limit,
-            objective_scale=model.objective_scale,
-            workers=workers(),
-            parameters=FAST_PRESOLVE if len(model.model.proto.variables) > 5_000 else None,
-        )
-        run.stats["global"] = _result_stats(result)
-        if result.status is Status.INFEASIBLE:
-            _cancel(bounding)
-            return _outcome(run, analysis, Status.INFEASIBLE, message=result.message)
-        if result.bound is not None and model.info.exact:
-            run.bound = result.bound
-        if result.status.has_solution:
-            run.offer(incumbent_from(run, model, result, "cpsat"))
-            run.proven = result.status is Status.OPTIMAL and model.info.exact
+    result = backend.solve(
+        model.model,
+        ctx,
+        time_limit=global_limit,
+        objective_scale=model.objective_scale,
+        workers=workers(),
+        parameters=FAST_PRESOLVE if len(model.model.proto.variables) > 5_000 else None,
+    )
+    run.stats["global"] = _result_stats(result)
+    if result.status is Status.INFEASIBLE:
+        _cancel(bounding)
+        return _outcome(run, analysis, Status.INFEASIBLE, message=result.message)
+    if result.bound is not None and model.info.exact:
+        run.bound = result.bound
+    if result.status.has_solution:
+        run.offer(incumbent_from(run, model, result, "cpsat"))
+        run.proven = result.status is Status.OPTIMAL and model.info.exact
     if model.info.notes:
         run.stats["scaling_notes"] = model.info.notes
     run.stats["bound_source"] = "cpsat" if run.bound is not None else None

@@ -40,7 +40,6 @@ from optikit_energy.switching import objective_price
 
 SUB_LIMIT_S = 1.5
 MIN_SUB_LIMIT_S = 0.2
-MAX_SUB_LIMIT_S = 6.0
 
 
 def set_hint(model: Any, values: dict[int, int]) -> None:
@@ -63,7 +62,6 @@ def improve(run: Run, model: EnergyCpModel,
     job_count = max(1, min(n_jobs, 3))
     window = max(1, horizon // 8)
     iterations = improved = 0
-    sub_limit = SUB_LIMIT_S
     cheap = cheap_windows(problem)
     stats = {"jobs": [0, 0], "relocate": [0, 0], "window": [0, 0]}  # tries, improvements
     while run.best is not None and not ctx.expired():
@@ -74,7 +72,7 @@ def improve(run: Run, model: EnergyCpModel,
         if best.values is None:
             break
         draw = rng.random()
-        kind = "jobs" if n_jobs > 1 and draw < 0.45 else "relocate" if draw < 0.8 else "window"
+        kind = "jobs" if n_jobs > 1 and draw < 0.6 else "relocate" if draw < 0.8 else "window"
         if kind == "jobs":
             jobs = _pick_jobs(problem, best.schedule, rng, min(n_jobs, job_count))
             free = {g for j in jobs for g in problem.job_ops[j]}
@@ -102,7 +100,7 @@ def improve(run: Run, model: EnergyCpModel,
         # Machines no freed operation can use keep their switching decisions too.
         solutions.fix(clone, best.values, solutions.switching_indices(model, free))
         set_hint(clone, best.values)
-        limit = sub_limit if remaining is None else min(sub_limit, remaining)
+        limit = SUB_LIMIT_S if remaining is None else min(SUB_LIMIT_S, remaining)
         result = run.backend.solve(clone, ctx, time_limit=limit, report_progress=False,
                                    workers=workers(),
                                    objective_scale=model.objective_scale,
@@ -116,12 +114,6 @@ def improve(run: Run, model: EnergyCpModel,
             if run.offer(inc):
                 improved += 1
         finished = result.status in (Status.OPTIMAL, Status.INFEASIBLE)
-        if not finished and improved == before:
-            # Timed out with nothing: on a loaded machine the sub-solve may not even get
-            # through presolve in SUB_LIMIT_S, so give the next one longer.
-            sub_limit = min(MAX_SUB_LIMIT_S, sub_limit * 1.3)
-        elif finished:
-            sub_limit = max(SUB_LIMIT_S, sub_limit * 0.9)
         stats[kind][0] += 1
         stats[kind][1] += int(improved > before)
         if kind in ("jobs", "relocate"):
@@ -133,7 +125,6 @@ def improve(run: Run, model: EnergyCpModel,
         "improvements": improved,
         "final_jobs": job_count,
         "final_window": window,
-        "final_sub_limit_s": round(sub_limit, 2),
         "by_neighbourhood": {k: {"tries": v[0], "improvements": v[1]} for k, v in stats.items()},
     }
 
