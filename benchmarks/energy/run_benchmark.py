@@ -84,6 +84,8 @@ def solve_one(spec: dict[str, Any]) -> dict[str, Any]:
         baseline=doc.get("analysis", {}).get("baseline"),
         model_kind=stats.get("model_kind"), model=stats.get("model"),
         lns=stats.get("lns"), source=stats.get("solution_source"),
+        bound_source=stats.get("bound_source"), bucket_bound=stats.get("bucket_bound"),
+        global_solve=stats.get("global"), heuristic_objective=stats.get("heuristic_objective"),
         peak_rss_mib=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     )
     if spec.get("verify_first") and events:
@@ -184,12 +186,53 @@ def part_compare(time_limit: float) -> list[dict[str, Any]]:
     return rows
 
 
+GAP_INSTANCES: list[dict[str, Any]] = [
+    *({"size": "large", "seed": s} for s in (1, 2, 3)),
+    *({"size": "medium", "seed": s} for s in (1, 2, 3)),
+    {"file": str(TOY / "machining_cell_day.yaml")},
+    {"file": str(TOY / "slow_fast_two_days.yaml")},
+]
+
+
+def part_gaps(time_limit: float, seeds: list[int], out_dir: Path | None) -> list[dict[str, Any]]:
+    """Issue #20's target: gap to the bound at 60 s, 2 threads, per instance and solver seed;
+    which side gave the bound (``bound_source``) and where the schedule came from."""
+    import os
+
+    print(f"\n## Gaps at {time_limit:g} s, cpsat, 2 threads (load {os.getloadavg()[0]:.1f})\n")
+    print("| instance | seed | objective | bound | bound from | gap | best from | LNS it/impr |")
+    print("|---|---|---|---|---|---|---|---|")
+    rows = []
+    for inst in GAP_INSTANCES:
+        for seed in seeds:
+            r = run_child({**inst, "solver": "cpsat", "time_limit": time_limit,
+                           "seed_solver": seed})
+            r["load_after"] = os.getloadavg()[0]
+            rows.append(r)
+            if "error" in r:
+                print(f"| {inst} | {seed} | failed: {r['error']} |")
+                continue
+            lns = r.get("lns") or {}
+            print(f"| {r['instance']} | {seed} | {fmt(r['objective'])} | {fmt(r['bound'])} | "
+                  f"{r.get('bound_source') or '-'} | "
+                  f"{fmt(100 * r['gap'] if r['gap'] is not None else None)}% | {r['source']} | "
+                  f"{lns.get('iterations', '-')}/{lns.get('improvements', '-')} |")
+            if out_dir is not None:
+                out_dir.mkdir(parents=True, exist_ok=True)
+                (out_dir / "gaps.json").write_text(json.dumps(rows, indent=1, default=str))
+    return rows
+
+
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
         print(json.dumps(solve_one(json.loads(sys.argv[2])), default=str))
         return
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--part", choices=["all", "scale", "saving", "compare"], default="all")
+    ap.add_argument("--part", choices=["all", "scale", "saving", "compare", "gaps"],
+                    default="all")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2],
+                    help="solver seeds of the gaps part")
+    ap.add_argument("--out-dir", type=Path, help="gaps part: write gaps.json here as it goes")
     ap.add_argument("--time-limit", type=float, default=60.0, help="scale run limit (s)")
     ap.add_argument("--seed", type=int, default=1, help="seed of the large instance")
     ap.add_argument("--small-limit", type=float, default=30.0, help="limit of small runs (s)")
@@ -202,6 +245,8 @@ def main() -> None:
         results["saving"] = part_saving([0, 1, 2], args.small_limit)
     if args.part in ("all", "compare"):
         results["compare"] = part_compare(args.small_limit)
+    if args.part == "gaps":
+        results["gaps"] = part_gaps(args.time_limit, args.seeds, args.out_dir)
     if args.out:
         args.out.write_text(json.dumps(results, indent=1, default=str))
 

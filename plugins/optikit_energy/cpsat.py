@@ -21,20 +21,26 @@ The run, all under the shared deadline (``ctx.remaining()``):
    the global solve's (whose root LP gives it early: hence only ``global_share`` of the
    time for it).
 
+5. Interval model only: the time-bucket relaxation (:mod:`optikit_energy.bucket_bound`) on
+   HiGHS, in a thread beside the LNS (which then uses one worker fewer), or sequentially
+   on one thread.  The reported bound is the larger of it and CP-SAT's;
+   ``stats.bound_source`` says which (``cpsat``, ``bucket-lp`` or ``bucket-milp``).
+
 Options (``--option key=value``): ``model`` (auto, interval, time-indexed), ``lns``
 (true/false), ``baseline`` (true/false), ``global_share`` (fraction of the time for the
-interval model's global solve before LNS, default 0.2).
+interval model's global solve before LNS, default 0.2), ``bucket_bound`` (true/false).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
 import numpy as np
 
 from optikit.types import Outcome, SolveContext, Status
-from optikit_energy import baseline, heuristic, switching, timeindexed
+from optikit_energy import baseline, heuristic, side_solve, switching, timeindexed
 from optikit_energy.cpsat_model import BuildStopped, EnergyCpModel
 from optikit_energy.diagnosis import diagnosis_analysis
 from optikit_energy.lns import improve, set_hint
@@ -49,6 +55,11 @@ from optikit_energy.run import (
     incumbent_from,
 )
 
+# Interval runs start the bucket bound thread from this many time-indexed start columns.
+THREAD_BOUND_COLUMNS = 8_000
+# Time-indexed models from this many start columns get HiGHS' MILP bound beside CP-SAT
+# (smaller ones are proven optimal by CP-SAT alone within seconds).
+SIDE_MILP_COLUMNS = 2_500
 # Use the time-indexed CP-SAT model (model=auto) up to this many start variables.
 TIME_INDEXED_COLUMNS = 4_000
 
@@ -64,7 +75,7 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
     run = Run(problem, backend, ctx)
     started = time.monotonic()
 
-    built = heuristic.best_constructed(problem, budget_s=_share(ctx, 0.02, 1.0))
+    built = heuristic.best_constructed(problem, budget_s=_share(ctx, 0.04, 3.0))
     if built is not None:
         run.offer(Incumbent(built.schedule, built.switch_on, built.objective, "heuristic"))
     run.stats["heuristic_objective"] = None if built is None else built.objective
@@ -77,18 +88,28 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
             analysis["baseline"] = base
 
     run.stats["model_kind"] = kind
+    bounding: BucketBoundThread | None = None
+    threads = ctx.options.threads
+
+    def workers() -> int | None:
+        """CP-SAT workers now: one fewer while the bound thread runs."""
+        return max(1, threads - 1) if bounding is not None and bounding.is_alive() else None
+
     try:
         if kind == "time-indexed":
             outcome = _solve_time_indexed(run, built)
             if outcome is not None:
                 return _outcome(run, analysis, outcome)
             run.stats["model_kind"] = kind = "interval"
+        bounding = _start_bucket_bound(run, opts)
         building = time.monotonic()
         model = EnergyCpModel(problem, should_stop=ctx.expired)
     except BuildStopped:
+        _cancel(bounding)
         run.stats["model_build"] = "stopped"
         return _outcome(run, analysis)
     except Infeasible as exc:
+        _cancel(bounding)
         analysis["diagnosis"] = diagnosis_analysis(problem, ctx, run.stats)
         return Outcome(Status.INFEASIBLE, message=str(exc), analysis=analysis, stats=run.stats)
     run.stats["model"] = {
@@ -101,7 +122,7 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
 
     hint_values: dict[int, int] | None = None
     if run.best is not None:
-        hint_values = complete_hint(run, model, run.best, _share(ctx, 0.05, 5.0))
+        hint_values = complete_hint(run, model, run.best, _share(ctx, 0.15, 10.0))
         run.stats["hint"] = "complete" if hint_values is not None else "failed"
         if hint_values is not None:
             run.best.values = hint_values
@@ -119,10 +140,12 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         ctx,
         time_limit=global_limit,
         objective_scale=model.objective_scale,
+        workers=workers(),
         parameters=FAST_PRESOLVE if len(model.model.proto.variables) > 5_000 else None,
     )
     run.stats["global"] = _result_stats(result)
     if result.status is Status.INFEASIBLE:
+        _cancel(bounding)
         return _outcome(run, analysis, Status.INFEASIBLE, message=result.message)
     if result.bound is not None and model.info.exact:
         run.bound = result.bound
@@ -131,10 +154,87 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         run.proven = result.status is Status.OPTIMAL and model.info.exact
     if model.info.notes:
         run.stats["scaling_notes"] = model.info.notes
+    run.stats["bound_source"] = "cpsat" if run.bound is not None else None
+    if run.proven:
+        _cancel(bounding)
+        bounding = None
+    elif opts["bucket_bound"] and bounding is None and not ctx.expired():
+        _take_bucket_bound(run, _bucket_bound(run, _share(ctx, 0.12, 8.0)))
 
     if use_lns and not run.proven and run.best is not None and not ctx.expired():
-        improve(run, model)
+        if run.best.values is None:
+            # LNS fixes variables at a full assignment: retry the completion (a loaded
+            # machine can spend the first budget in presolve).
+            run.best.values = complete_hint(run, model, run.best, _share(ctx, 0.25, 15.0))
+            run.stats["hint_retry"] = run.best.values is not None
+        improve(run, model, workers=workers)
+    if bounding is not None:
+        if ctx.stop.is_set():
+            _cancel(bounding)
+        bounding.join()
+        _take_bucket_bound(run, bounding.found)
     return _outcome(run, analysis)
+
+
+def _start_bucket_bound(run: Run, opts: dict[str, Any]) -> BucketBoundThread | None:
+    """The bound thread, when the interval model will search with LNS on 2+ threads."""
+    ctx = run.ctx
+    if not (opts["bucket_bound"] and opts["lns"] and ctx.options.threads > 1
+            and ctx.remaining() is not None and not ctx.expired()):
+        return None
+    if timeindexed.size_estimate(run.problem)[0] < THREAD_BOUND_COLUMNS:
+        return None  # small: the global solve gets every worker (it may prove optimality)
+    return BucketBoundThread(run)
+
+
+def _cancel(bounding: BucketBoundThread | None) -> None:
+    if bounding is not None:
+        bounding.cancel.set()
+
+
+class BucketBoundThread(threading.Thread):
+    """The bucket relaxation on HiGHS (which releases the GIL) while the LNS searches with
+    one worker fewer: on a loaded machine its LP can take tens of seconds, which a
+    sequential budget would not give it.  It ends by the run's deadline."""
+
+    def __init__(self, run: Run) -> None:
+        super().__init__(name="energy-bucket-bound", daemon=True)
+        self.run_ = run
+        self.found: Any = None
+        self.cancel = threading.Event()  # set on Ctrl-C or when the solve ends early
+        self.start()
+
+    def run(self) -> None:
+        remaining = self.run_.ctx.remaining()
+        budget = 600.0 if remaining is None else max(0.0, remaining - 0.5)
+        self.found = _bucket_bound(self.run_, budget, threads=1, stop=self.cancel)
+
+
+def _bucket_bound(run: Run, budget_s: float, threads: int | None = None,
+                  stop: threading.Event | None = None) -> Any:
+    """The time-bucket relaxation's bound within ``budget_s`` (None if none)."""
+    from optikit_energy import bucket_bound
+
+    try:
+        return bucket_bound.lower_bound(run.problem, run.ctx, budget_s, threads=threads,
+                                        stop=stop)
+    except Exception as exc:  # a bound is optional: never lose the schedule over it
+        run.stats["bucket_bound_error"] = str(exc)
+        return None
+
+
+def _take_bucket_bound(run: Run, found: Any) -> None:
+    """Raise ``run.bound`` with a bucket bound, and say which bound the figure is."""
+    if found is None:
+        run.stats["bucket_bound"] = None
+        return
+    run.stats["bucket_bound"] = {"method": found.method, "value": found.value,
+                                 "status": found.status, "buckets": found.buckets,
+                                 "seconds": found.seconds}
+    if run.bound is None or found.value > run.bound:
+        run.bound = found.value
+        run.stats["bound_source"] = found.method
+        run.ctx.report(None, found.value, source=found.method)
 
 
 def _small(problem: EnergyProblem) -> bool:
@@ -166,20 +266,33 @@ def _solve_time_indexed(run: Run, built: heuristic.Constructed | None) -> Status
     if built is not None:
         values = timeindexed.hint_vector(problem, ti, built.schedule, built.switch_on)
         hint = {conv.variables[j]: v for j, v in values.items()}
+    # Mid-size models: HiGHS' branch-and-cut on the same model beside CP-SAT, for its bound.
+    side = None
+    remaining = ctx.remaining()
+    if ti.num_start_columns >= SIDE_MILP_COLUMNS and remaining is not None:
+        side = side_solve.start(ctx, ti.model, remaining - 0.5)
     # The time-indexed model's strength is its LP: make sure a worker runs the full one.
-    threads = max(1, ctx.options.threads)
+    threads = max(1, ctx.options.threads - (1 if side is not None else 0))
     parameters: dict[str, Any] = (
         {"subsolvers": ["max_lp", "default_lp"]} if threads > 1 else {"linearization_level": 2}
     )
     result = run.backend.solve(
         conv.model, ctx, hint=hint, objective_scale=conv.objective_scale,
-        objective_offset=conv.objective_offset, parameters=parameters,
+        objective_offset=conv.objective_offset, parameters=parameters, workers=threads,
     )
     run.stats["global"] = _result_stats(result)
+    if side is not None:
+        side.finish(cancel=result.status in (Status.OPTIMAL, Status.INFEASIBLE))
+        run.stats["side_milp"] = side_solve.describe(side)
     if result.status is Status.INFEASIBLE:
         return Status.INFEASIBLE
     if result.bound is not None:
         run.bound = result.bound
+        run.stats["bound_source"] = "cpsat"
+    side_bound = None if side is None else side.safe_bound()
+    if side_bound is not None and (run.bound is None or side_bound > run.bound):
+        run.bound = side_bound
+        run.stats["bound_source"] = "time-indexed-milp (highs)"
     if result.status.has_solution:
         x = np.array([result.value(v) for v in conv.variables], dtype=np.float64)
         schedule, switch_on = timeindexed.extract(problem, ti, x)
@@ -187,6 +300,12 @@ def _solve_time_indexed(run: Run, built: heuristic.Constructed | None) -> Status
         objective = evaluate(problem, schedule, switch_on)
         run.offer(Incumbent(schedule, switch_on, objective, "cpsat-time-indexed"))
         run.proven = result.status is Status.OPTIMAL
+    side_result = None if side is None else side.result
+    if side_result is not None and side_result.x is not None and not run.proven:
+        schedule, switch_on = timeindexed.extract(problem, ti, side_result.x)
+        switch_on = switching.normalize(problem, schedule, switch_on)
+        run.offer(Incumbent(schedule, switch_on, evaluate(problem, schedule, switch_on),
+                            "highs-time-indexed"))
     return result.status
 
 

@@ -7,7 +7,10 @@ or stretches of the plan into cheaper tariff periods.  So each step frees either
 
 - ``jobs``: every operation of a few jobs (they may move anywhere, in any mode), drawn
   with a weight on what their processing pays above the cheapest price, or
-- ``window``: every operation that overlaps a random time window (re-sequencing it),
+- ``window``: every operation that overlaps a random time window (re-sequencing it), or
+- ``relocate`` (price-window relocation): a few jobs drawn as in ``jobs`` plus every
+  operation inside a stretch of one cheap tariff window, so that expensive work can move
+  into the window while what is already there is re-packed around it,
 
 fixes every other operation (start, mode and cost pieces) at the incumbent, and the
 switch-on decisions of machines no freed operation can use, and lets CP-SAT solve the
@@ -22,6 +25,7 @@ in the 22 s before it).
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -46,8 +50,10 @@ def set_hint(model: Any, values: dict[int, int]) -> None:
     proto.solution_hint.values.extend(values.values())
 
 
-def improve(run: Run, model: EnergyCpModel) -> None:
-    """Improve ``run.best`` until the deadline or the stop flag."""
+def improve(run: Run, model: EnergyCpModel,
+            workers: Callable[[], int | None] = lambda: None) -> None:
+    """Improve ``run.best`` until the deadline or the stop flag; ``workers`` says how many
+    CP-SAT workers a sub-solve may use now (None: the run's threads)."""
     ctx = run.ctx
     problem = run.problem
     rng = random.Random(ctx.options.seed)
@@ -56,6 +62,8 @@ def improve(run: Run, model: EnergyCpModel) -> None:
     job_count = max(1, min(n_jobs, 3))
     window = max(1, horizon // 8)
     iterations = improved = 0
+    cheap = cheap_windows(problem)
+    stats = {"jobs": [0, 0], "relocate": [0, 0], "window": [0, 0]}  # tries, improvements
     while run.best is not None and not ctx.expired():
         remaining = ctx.remaining()
         if remaining is not None and remaining < MIN_SUB_LIMIT_S:
@@ -63,10 +71,14 @@ def improve(run: Run, model: EnergyCpModel) -> None:
         best = run.best
         if best.values is None:
             break
-        kind = "jobs" if n_jobs > 1 and rng.random() < 0.7 else "window"
+        draw = rng.random()
+        kind = "jobs" if n_jobs > 1 and draw < 0.6 else "relocate" if draw < 0.8 else "window"
         if kind == "jobs":
             jobs = _pick_jobs(problem, best.schedule, rng, min(n_jobs, job_count))
             free = {g for j in jobs for g in problem.job_ops[j]}
+        elif kind == "relocate":
+            free = relocation_neighbourhood(problem, best.schedule, rng, job_count, cheap,
+                                            window // 2)
         else:
             t0 = rng.randrange(0, max(1, horizon - window + 1))
             free = {
@@ -90,9 +102,11 @@ def improve(run: Run, model: EnergyCpModel) -> None:
         set_hint(clone, best.values)
         limit = SUB_LIMIT_S if remaining is None else min(SUB_LIMIT_S, remaining)
         result = run.backend.solve(clone, ctx, time_limit=limit, report_progress=False,
+                                   workers=workers(),
                                    objective_scale=model.objective_scale,
                                    parameters={"cp_model_probing_level": 0})
         iterations += 1
+        before = improved
         if result.status.has_solution and result.objective is not None and (
             result.objective < best.objective - 1e-9 * max(1.0, abs(best.objective))
         ):
@@ -100,15 +114,18 @@ def improve(run: Run, model: EnergyCpModel) -> None:
             if run.offer(inc):
                 improved += 1
         finished = result.status in (Status.OPTIMAL, Status.INFEASIBLE)
-        if kind == "jobs":
+        stats[kind][0] += 1
+        stats[kind][1] += int(improved > before)
+        if kind in ("jobs", "relocate"):
             job_count = min(n_jobs, job_count + 1) if finished else max(1, job_count - 1)
-        else:
+        if kind != "jobs":
             window = min(horizon, int(window * 1.25) + 1) if finished else max(1, int(window * 0.8))
     run.stats["lns"] = {
         "iterations": iterations,
         "improvements": improved,
         "final_jobs": job_count,
         "final_window": window,
+        "by_neighbourhood": {k: {"tries": v[0], "improvements": v[1]} for k, v in stats.items()},
     }
 
 
@@ -134,3 +151,48 @@ def _pick_jobs(
         chosen.append(j)
         candidates.remove(j)
     return chosen
+
+
+def cheap_windows(problem: EnergyProblem) -> list[tuple[int, int]]:
+    """Maximal runs of units priced below the tariff's mean price (the cheap periods)."""
+    pi = objective_price(problem)
+    if pi.size == 0:
+        return []
+    below = pi < float(pi.mean()) - 1e-12
+    out: list[tuple[int, int]] = []
+    t = 0
+    while t < pi.size:
+        if below[t]:
+            u = t
+            while u < pi.size and below[u]:
+                u += 1
+            out.append((t, u))
+            t = u
+        else:
+            t += 1
+    return out
+
+
+def relocation_neighbourhood(
+    problem: EnergyProblem, schedule: list[ScheduledOperation], rng: random.Random,
+    job_count: int, cheap: list[tuple[int, int]], span: int,
+) -> set[int]:
+    """Price-window relocation: jobs that pay above the cheapest price (drawn by that
+    excess) plus every operation inside one cheap window.
+
+    Freeing only the expensive jobs rarely helps once the cheap windows are full: the
+    room has to be made by re-packing the window's own operations at the same time, which
+    is what this swap across cheap periods allows.
+    """
+    n_jobs = len(problem.job_ops)
+    jobs = _pick_jobs(problem, schedule, rng, max(1, min(n_jobs, job_count)))
+    free = {g for j in jobs for g in problem.job_ops[j]}
+    if cheap:
+        a, b = rng.choice(cheap)
+        length = b - a
+        # A sub-window of the cheap period when it is long (keeps the sub-problem small).
+        span = max(1, min(length, span))
+        t0 = a + rng.randrange(0, length - span + 1)
+        free |= {problem.job_ops[s.job][s.operation] for s in schedule
+                 if s.start < t0 + span and s.end > t0}
+    return free

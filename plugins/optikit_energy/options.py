@@ -18,6 +18,8 @@ CPSAT_OPTIONS = (
     OptionSpec("global_share", float, 0.2,
                "share of the time for the global CP-SAT solve before LNS", minimum=0.0,
                maximum=1.0),
+    OptionSpec("bucket_bound", bool, True,
+               "also bound by the time-bucket relaxation (HiGHS) on the interval model"),
     OptionSpec("model", str, "auto", "CP-SAT model: time-indexed for small grids, else "
                "interval (auto), or forced", choices=("auto", "interval", "time-indexed")),
 )
