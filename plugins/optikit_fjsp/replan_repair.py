@@ -7,7 +7,8 @@ already there, with the changeover) and the blocked windows allow, in the mode t
 finishes first (the old mode on a tie); with working-time calendars, at the earliest
 start its machine's calendar allows (:meth:`Calendar.earliest_start`; an interruptible
 operation ends at :meth:`Calendar.finish`, its pauses included).  This is the
-"right-shift" repair a planner does by hand; it is the first hint of the CP-SAT re-plan and its answer of last resort.
+"right-shift" repair a planner does by hand; it is the first hint of the CP-SAT
+re-plan and its answer of last resort.
 """
 
 from __future__ import annotations
