@@ -24,7 +24,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from optikit.scheduling.calendar import CalendarExhausted
+from optikit.scheduling.calendar import CalendarExhausted, Clock
 from optikit.scheduling.model import Operation, ScheduledOperation, Shop, completion_times
 from optikit.scheduling.replan_events import Events, Window
 from optikit.types import Violation
@@ -272,9 +272,12 @@ def disruption(
     }
 
 
-def disruption_rows(figures: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Summary rows of :func:`disruption` figures."""
-    rows = [("re-planned at", f"t = {figures['now']} after {figures['events']} event(s)")]
+def disruption_rows(
+    figures: Mapping[str, Any], clock: Clock | None = None
+) -> list[tuple[str, str]]:
+    """Summary rows of :func:`disruption` figures (``now`` with its clock time)."""
+    now = clock.label(figures["now"]) if clock is not None else str(figures["now"])
+    rows = [("re-planned at", f"t = {now} after {figures['events']} event(s)")]
     old, new = figures.get("old_objective"), figures.get("new_objective")
     if old is not None and new is not None:
         rows.append(("objective old -> new", f"{old:g} -> {new:g}"))

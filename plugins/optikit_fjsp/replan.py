@@ -89,7 +89,7 @@ def summarize(task: ReplanTask, document: Mapping[str, Any]) -> list[tuple[str, 
     report_objective = document.get("objective")
     objective = float(report_objective) if isinstance(report_objective, int | float) else None
     figures = kernel.disruption(task.problem.shop, schedule, task.situation, objective)
-    return kernel.disruption_rows(figures) + rows
+    return kernel.disruption_rows(figures, task.problem.shop.clock) + rows
 
 
 def problem_document(task: ReplanTask) -> dict[str, Any]:
