@@ -102,9 +102,10 @@ def _place(
             end = cal.finish(s, d) if interruptible else s + d
         except CalendarExhausted:
             return None
-        if _clear(windows, s, end - s) == s:
+        cleared = _clear(windows, s, end - s)
+        if cleared == s:
             return s, end
-        t = s + 1
+        t = cleared  # every start before it ends later and still meets the window
 
 
 def repair(problem: FjspProblem, fs: FlatSituation) -> Solution:
