@@ -54,3 +54,4 @@ def _number(value: Any, decimals: int | None) -> str:
 def percent(value: float | None, digits: int = 1) -> str:
     """A percentage already in % (``12.345`` -> ``12.3%``)."""
     return "-" if value is None else f"{value:.{digits}f}%"
+

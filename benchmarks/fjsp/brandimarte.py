@@ -13,6 +13,9 @@ objective, and the child's peak memory (``resource.getrusage`` ru_maxrss).
     .venv/bin/python benchmarks/fjsp/brandimarte.py                 # full: ~21 min
     .venv/bin/python benchmarks/fjsp/brandimarte.py --time-limit 10 --instances mk06 mk10
     .venv/bin/python benchmarks/fjsp/brandimarte.py --skip-mk --scale-seeds 1 2 3
+    .venv/bin/python benchmarks/fjsp/brandimarte.py --instances mk06 mk10 --seeds 0 1 2
+
+``--seeds`` repeats the Brandimarte runs per seed and ends with a summary over seeds.
 
 ``--json FILE`` also writes every run's figures.
 """
@@ -164,6 +167,40 @@ def brandimarte(args: argparse.Namespace) -> list[dict[str, Any]]:
     return rows
 
 
+def summarise_seeds(per_seed: dict[int, list[dict[str, Any]]]) -> None:
+    """Objectives per instance over the seeds, mean gaps, and where plain was better."""
+    print()
+    print(f"Over seeds {', '.join(map(str, per_seed))}:")
+    gaps: dict[str, list[float]] = {f: [] for f in FORMULATIONS}
+    worse = []
+    names = [row["instance"] for row in next(iter(per_seed.values()))]
+    for i, name in enumerate(names):
+        cells = []
+        for formulation in FORMULATIONS:
+            values = []
+            for seed, rows in per_seed.items():
+                res = rows[i].get(formulation)
+                if res is None:
+                    continue
+                values.append(res["objective"])
+                g = gap(res["objective"], rows[i]["bks"])
+                if g is not None:
+                    gaps[formulation].append(g)
+                other = rows[i].get("cpsat-plain")
+                if formulation == "cpsat" and other and (res["objective"] or 1e18) > (
+                    other["objective"] or 1e18
+                ):
+                    worse.append(f"{name} (seed {seed})")
+            if values:
+                cells.append(f"{formulation} " + " ".join(fmt(v) for v in values))
+        bks = next(iter(per_seed.values()))[i]["bks"]
+        print(f"  {name} (BKS {bks}): " + "; ".join(cells))
+    for formulation in FORMULATIONS:
+        if gaps[formulation]:
+            print(f"mean gap {formulation} over seeds: {statistics.mean(gaps[formulation]):.2f}%")
+    print("optikit worse than plain on: " + (", ".join(worse) if worse else "none"))
+
+
 def scale(args: argparse.Namespace) -> list[dict[str, Any]]:
     rows = []
     print()
@@ -202,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=int, nargs="+", help="several seeds (overrides --seed)")
     parser.add_argument("--instances", nargs="+", default=[f"mk{i:02d}" for i in range(1, 11)])
     parser.add_argument("--skip-plain", action="store_true")
     parser.add_argument("--skip-mk", action="store_true", help="only the scale run")
@@ -212,7 +250,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     report: dict[str, Any] = {"time_limit": args.time_limit, "threads": args.threads}
     if not args.skip_mk:
-        report["brandimarte"] = brandimarte(args)
+        per_seed = {}
+        for seed in args.seeds or [args.seed]:
+            args.seed = seed
+            per_seed[seed] = brandimarte(args)
+        report["brandimarte"] = per_seed[args.seed]
+        if args.seeds:
+            report["brandimarte_seeds"] = per_seed
+            summarise_seeds(per_seed)
     if not args.skip_scale:
         report["scale"] = scale(args)
     if args.json:

@@ -3,7 +3,9 @@
 - Times: wall time of the solve as reported by the run; runs that were not solved
   (including failed and wrong ones) are charged the time limit; times below
   :data:`TIME_FLOOR` count as the floor (MIPLIB's ``parse.awk`` uses 1 s), so that
-  sub-second noise does not decide rankings.
+  sub-second noise does not decide rankings.  Performance profiles use the much smaller
+  :data:`PROFILE_FLOOR` instead: a ratio of times is meaningful well below a second, and
+  flooring at 1 s made every sub-second solver look equally fast.
 - Shifted geometric mean with shift 10 s: ``exp(mean(log(t + 10))) - 10``.
 - Performance profiles (Dolan & Moré 2002): ratio of a solver's time to the best time
   on each problem, unsolved = infinity; rho(tau) = share of problems within tau.
@@ -25,6 +27,8 @@ from optikit.bench.verdict import FAILED, FEASIBLE, NOSOLUTION, SKIPPED, SOLVED,
 
 SHIFT = 10.0
 TIME_FLOOR = 1.0
+#: Below this, times are timer and process noise; profiles count them as this much.
+PROFILE_FLOOR = 0.01
 
 
 def shifted_geometric_mean(values: Iterable[float], shift: float = SHIFT) -> float | None:
@@ -40,6 +44,16 @@ def charged_time(run: Mapping[str, Any]) -> float:
     if run.get("outcome") == SOLVED and run.get("time_s") is not None:
         return max(TIME_FLOOR, min(float(run["time_s"]), limit or float(run["time_s"])))
     return max(TIME_FLOOR, limit)
+
+
+def profile_time(run: Mapping[str, Any]) -> float:
+    """The time of a solved run in a performance profile: capped at the limit, floored
+    at :data:`PROFILE_FLOOR` (not :data:`TIME_FLOOR`); infinity when not solved."""
+    if run.get("outcome") != SOLVED or run.get("time_s") is None:
+        return math.inf
+    limit = float(run.get("time_limit") or 0.0)
+    t = float(run["time_s"])
+    return max(PROFILE_FLOOR, min(t, limit) if limit else t)
 
 
 def primal_gap(value: float | None, reference: float | None, sense: str = "min") -> float:
@@ -208,6 +222,16 @@ class Profile:
         r = self.ratios.get(solver, [])
         return sum(1 for x in r if x <= tau) / self.problems if self.problems else 0.0
 
+    def curve(self, solver: str, top: float) -> tuple[list[float], list[float]]:
+        """The step function rho(tau) of ``solver`` from tau = 1 to ``top``, as points."""
+        xs, ys = [1.0], [self.rho(solver, 1.0)]
+        for r in self.ratios.get(solver, []):
+            xs.append(r)
+            ys.append(self.rho(solver, r))
+        xs.append(top)
+        ys.append(ys[-1])
+        return xs, ys
+
     @property
     def max_ratio(self) -> float:
         finite = [x for rs in self.ratios.values() for x in rs]
@@ -224,7 +248,7 @@ def performance_profiles(runs: Sequence[Mapping[str, Any]]) -> list[Profile]:
         solvers = sorted({str(r["solver"]) for r in group})
         times: dict[tuple[Any, ...], dict[str, float]] = defaultdict(dict)
         for r in group:
-            t = charged_time(r) if r.get("outcome") == SOLVED else math.inf
+            t = profile_time(r)
             pid = problem_id(r)
             prev = times[pid].get(str(r["solver"]), math.inf)
             times[pid][str(r["solver"])] = min(prev, t)

@@ -121,8 +121,10 @@ def bench_command(
 @click.option("--suite", "suites", multiple=True, help="Only these suites (repeatable).")
 @click.option("--plots", "plots_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Also write every plot as a file into this directory.")
-@click.option("--plot-format", type=click.Choice(["png", "svg"]), default="png",
-              show_default=True, help="Image format of the plots (HTML embeds them).")
+@click.option("--plot-format", type=click.Choice(["interactive", "png", "svg"]),
+              default="interactive", show_default=True,
+              help="Plots of the HTML page: interactive (plotly, offline) or static images; "
+                   "--plots files are png unless svg is chosen.")
 def report_command(
     db: Path, fmt: str, output: Path | None, suites: tuple[str, ...],
     plots_dir: Path | None, plot_format: str,
@@ -151,14 +153,21 @@ def report_command(
         missing = [s for s in suites if s not in known]
         if missing:
             _fail(f"{db}: no suite named {missing[0]!r} (has: {', '.join(sorted(known))})")
-    if fmt == "html" or plots_dir is not None:
+    static = "svg" if plot_format == "svg" else "png"
+    if (fmt == "html" and plot_format != "interactive") or plots_dir is not None:
         try:
             import matplotlib  # noqa: F401
         except ImportError:
-            _fail("plots need matplotlib: pip install 'optikit[plot]'")
+            _fail("static plots need matplotlib: pip install 'optikit[plot]'")
+    if fmt == "html" and plot_format == "interactive":
+        import importlib.util
+
+        if importlib.util.find_spec("plotly") is None:
+            _fail("interactive plots need plotly: pip install 'optikit[charts]' "
+                  "(or --plot-format png)")
     text = report.render(data, fmt, plot_format)
     if plots_dir is not None:
-        for name, image in report.figures(data, plot_format).items():
+        for name, image in report.figures(data, static).items():
             write_atomically(plots_dir / name, image)
     if output is None:
         click.echo(text, nl=False)

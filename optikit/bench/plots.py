@@ -42,13 +42,8 @@ def performance_profile(profile: Profile, fmt: str = "png") -> bytes:
     fig = _figure()
     ax = fig.add_subplot()
     top = max(2.0, profile.max_ratio * 1.5)
-    for k, (solver, ratios) in enumerate(sorted(profile.ratios.items())):
-        xs, ys = [1.0], [profile.rho(solver, 1.0)]
-        for r in ratios:
-            xs.append(r)
-            ys.append(profile.rho(solver, r))
-        xs.append(top)
-        ys.append(ys[-1])
+    for k, solver in enumerate(sorted(profile.ratios)):
+        xs, ys = profile.curve(solver, top)
         ax.step(xs, ys, where="post", label=solver, linewidth=1.8,
                 linestyle=_STYLES[k % len(_STYLES)])
     ax.set_xscale("log", base=2)

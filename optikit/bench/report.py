@@ -1,11 +1,10 @@
-"""``optikit report``: the ledger as a table, CSV, JSON or a self-contained HTML page."""
+"""``optikit report``: the ledger as a table, CSV or JSON; the HTML page is drawn by
+:mod:`optikit.bench.report_html` from the same :class:`ReportData`."""
 
 from __future__ import annotations
 
-import base64
 import csv
 import datetime as dt
-import html
 import io
 import json
 import math
@@ -137,8 +136,10 @@ def provenance_summary(data: ReportData) -> list[tuple[str, str]]:
 CONVENTIONS = (
     "Times are the solve's wall time. Speed aggregates charge every run that was not solved "
     f"(including failed and wrong runs) at its time limit and count times below "
-    f"{analysis.TIME_FLOOR:g} s as {analysis.TIME_FLOOR:g} s. SGM = shifted geometric mean "
-    f"with shift {analysis.SHIFT:g} s; 'rel.' is relative to the best solver of the type. "
+    f"{analysis.TIME_FLOOR:g} s as {analysis.TIME_FLOOR:g} s (performance profiles count "
+    f"them as {analysis.PROFILE_FLOOR:g} s, so sub-second solvers differ there). "
+    f"SGM = shifted geometric mean with shift {analysis.SHIFT:g} s; "
+    "'rel.' is relative to the best solver of the type. "
     "'best' counts runs that reached the best checked objective of their instance. "
     "Gaps are to the best-known value where the suite records one, else to the best checked "
     "objective any run found (marked *). 'primal gap' is the mean over a solver's runs of "
@@ -277,6 +278,7 @@ def render_json(data: ReportData) -> str:
         "conventions": {
             "sgm_shift_s": analysis.SHIFT,
             "time_floor_s": analysis.TIME_FLOOR,
+            "profile_time_floor_s": analysis.PROFILE_FLOOR,
             "unsolved_charged_at": "time_limit",
         },
         "provenance": dict(provenance_summary(data)),
@@ -289,49 +291,6 @@ def render_json(data: ReportData) -> str:
         "runs": [{k: v for k, v in r.items() if k not in _JSON_RUN_DROP} for r in data.runs],
     }
     return json.dumps(_json_safe(doc), indent=2, sort_keys=False, default=str) + "\n"
-
-
-_CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2em;color:#222}
-h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;font-size:.85em;margin:.6em 0}
-th,td{padding:.25em .6em;border-bottom:1px solid #e4e4e4;text-align:right;white-space:nowrap}
-th{background:#f4f4f4}td.l,th.l{text-align:left}
-.solved{color:#176b1c}.feasible{color:#6b5a17}.nosolution,.failed{color:#a03010}
-.wrong{color:#fff;background:#c0182a}.skipped{color:#777}
-.plots{display:flex;flex-wrap:wrap;gap:1em}.plots figure{margin:0}
-.plots img,.plots svg{max-width:640px;height:auto}
-p.note{max-width:60em;font-size:.85em;color:#555}
-"""
-
-
-def _html_table(
-    rows: Sequence[Mapping[str, Any]], columns: Sequence[tuple[str, str, Any]],
-    left: Sequence[str] = (),
-) -> str:
-    head = "".join(
-        f'<th class="{"l" if key in left else ""}">{html.escape(title)}</th>'
-        for title, key, _ in columns
-    )
-    body = []
-    for row in rows:
-        cells = []
-        for (_, key, _), text in zip(columns, _cells(row, columns), strict=True):
-            cls = "l" if key in left else ""
-            if key == "outcome":
-                cls += f" {html.escape(str(row.get('outcome')))}"
-            cells.append(f'<td class="{cls.strip()}">{html.escape(text)}</td>')
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
-def _embed(image: bytes, fmt: str, alt: str) -> str:
-    if fmt == "svg":
-        text = image.decode("utf-8")
-        start = text.find("<svg")
-        return text[start:] if start >= 0 else text
-    b64 = base64.b64encode(image).decode("ascii")
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{b64}">'
 
 
 def figures(data: ReportData, fmt: str = "png") -> dict[str, bytes]:
@@ -348,60 +307,7 @@ def figures(data: ReportData, fmt: str = "png") -> dict[str, bytes]:
     return out
 
 
-def render_html(data: ReportData, fmt: str = "png") -> str:
-    images = figures(data, fmt)
-    title = "optikit benchmark report"
-    if data.suites:
-        title += ": " + ", ".join(s["name"] for s in data.suites)
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{html.escape(title)}</h1>",
-        "<h2>Provenance</h2><table>",
-        *[
-            f'<tr><th class="l">{html.escape(k)}</th><td class="l">{html.escape(v)}</td></tr>'
-            for k, v in provenance_summary(data)
-        ],
-        "</table>",
-        "<h2>Per solver</h2>",
-        _html_table(data.solvers, SUMMARY_COLUMNS, left=("problem_type", "solver")),
-        f'<p class="note">{html.escape(CONVENTIONS)}</p>',
-    ]
-    types = sorted({p.problem_type for p in data.profiles} | set(data.curves))
-    for ptype in types:
-        parts.append(f"<h2>Plots: {html.escape(ptype)}</h2><div class=\"plots\">")
-        for name in (f"profile-{ptype}.{fmt}", f"gap-{ptype}.{fmt}"):
-            if name in images:
-                parts.append(f"<figure>{_embed(images[name], fmt, name)}</figure>")
-        parts.append("</div>")
-    parts.append("<h2>Per instance</h2>")
-    parts.append(_html_table(
-        data.runs, INSTANCE_COLUMNS,
-        left=("instance_set", "instance", "problem_type", "solver", "status", "outcome",
-              "checked"),
-    ))
-    flagged = [r for r in data.runs if r.get("outcome") in ("wrong", "failed", "skipped")]
-    if flagged:
-        parts.append("<h2>Wrong, failed and skipped runs</h2><table><thead><tr>"
-                     '<th class="l">instance</th><th class="l">solver</th>'
-                     '<th class="l">outcome</th><th class="l">why</th></tr></thead><tbody>')
-        for r in flagged:
-            parts.append(
-                f'<tr><td class="l">{html.escape(r["instance_set"])}/'
-                f'{html.escape(r["instance"])}</td>'
-                f'<td class="l">{html.escape(str(r["solver"]))}</td>'
-                f'<td class="l {html.escape(str(r["outcome"]))}">'
-                f'{html.escape(str(r["outcome"]))}</td>'
-                f'<td class="l" style="white-space:normal">'
-                f'{html.escape(str(r.get("message") or ""))}</td></tr>'
-            )
-        parts.append("</tbody></table>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
-
-
-def render(data: ReportData, fmt: str, plot_format: str = "png") -> str:
+def render(data: ReportData, fmt: str, plot_format: str = "interactive") -> str:
     if fmt == "table":
         return render_table(data)
     if fmt == "csv":
@@ -409,5 +315,7 @@ def render(data: ReportData, fmt: str, plot_format: str = "png") -> str:
     if fmt == "json":
         return render_json(data)
     if fmt == "html":
+        from optikit.bench.report_html import render_html
+
         return render_html(data, plot_format)
     raise ValueError(f"unknown format {fmt!r}")

@@ -13,6 +13,11 @@ from optikit.types import UsageError
 
 def export_sheets(app: App, solution: Path, problem_file: Path | None) -> list[Any]:
     """Plugin tables (given the problem, if any) and the generic tables of the payload."""
+    return _sheets_and_problem(app, solution, problem_file)[0]
+
+
+def _sheets_and_problem(app: App, solution: Path, problem_file: Path | None
+                        ) -> tuple[list[Any], Any]:
     from optikit.problem_io import ProblemFileError, load_problem, read_data_file
     from optikit.sheets.export import plant_sheets
 
@@ -27,7 +32,7 @@ def export_sheets(app: App, solution: Path, problem_file: Path | None) -> list[A
             raise UsageError(f"{problem_file}: --problem: is a {loaded.ptype.name} problem, the "
                              f"solution is for {document['type']}")
         problem = loaded.problem
-    return plant_sheets(document, problem, app.registry)
+    return plant_sheets(document, problem, app.registry), problem
 
 
 @click.command("export")
@@ -67,26 +72,28 @@ def export_command(app: App, solution: Path, problem_file: Path | None, fmt: str
 @click.command("chart")
 @click.argument("solution", type=click.Path(path_type=Path))
 @click.option("--problem", "problem_file", type=click.Path(path_type=Path),
-              help="The problem FILE: due dates and lateness on the Gantt.")
+              help="The problem FILE: due dates, lateness, changeovers, specs, currency.")
 @click.option("--colour-by", default="job", show_default=True,
-              help="Column that colours the Gantt bars (job, machine, ...).")
+              help="What colours the Gantt bars (job, family, product, machine...).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="chart.html: interactive, offline (zoom, hover).")
 @pass_app
 def chart_command(app: App, solution: Path, problem_file: Path | None, colour_by: str,
                   output: Path) -> None:
-    """Draw a SOLUTION as an interactive HTML chart (plotly): a Gantt for schedules,
-    bars otherwise."""
+    """Draw a SOLUTION as an interactive HTML chart (plotly, offline): a Gantt for
+    schedules, the blend against its specs, flows, rosters, sequences, routes..."""
     from optikit.atomic import write_with_atomic
     from optikit.cli.guards import check_output_path
+    from optikit.plotting.interactive import chart
     from optikit.problem_io import read_data_file
-    from optikit.sheets.charts import chart
+    from optikit.units import currency_of
 
     if output.suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"{output}: -o: charts are written as .html")
     check_output_path(output, "-o", (solution,))
-    sheets = export_sheets(app, solution, problem_file)
+    sheets, problem = _sheets_and_problem(app, solution, problem_file)
     drawn: list[str] = []
     write_with_atomic(output, lambda tmp: drawn.append(
-        chart(sheets, read_data_file(solution), tmp, colour_by)))
+        chart(sheets, read_data_file(solution), tmp, colour_by, problem,
+              currency_of(problem))))
     click.echo(f"wrote {output} ({drawn[0]})", err=True)

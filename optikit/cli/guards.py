@@ -192,6 +192,12 @@ def check_distinct_outputs(outputs: Iterable[tuple[str, Path | None]]) -> None:
 def check_plot_support(path: Path) -> None:
     """Refuse a chart format whose drawing library is missing, before solving."""
     if path.suffix.lower() in (".html", ".htm"):
+        from optikit.plotting.interactive import require_plotly
+
+        try:
+            require_plotly()
+        except UsageError as exc:
+            raise UsageError(f"{path}: --gantt: {exc}") from None
         return
     try:
         import matplotlib  # noqa: F401

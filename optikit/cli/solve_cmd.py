@@ -83,7 +83,10 @@ def _both(first: Any, second: Any) -> Any:
               help="Write the solution document (JSON) to this file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the solution document on stdout.")
 @click.option("--gantt", type=click.Path(path_type=Path),
-              help="Draw the schedule (.png, .svg, .pdf or .html), for types that have one.")
+              help="Draw the solution: .html is interactive (plotly, offline) for every "
+                   "type; .png, .svg, .pdf for types with a static chart.")
+@click.option("--colour-by", default="job", show_default=True,
+              help="What colours the bars of an .html Gantt: job, family, product, machine...")
 @click.option("--option", "extra", multiple=True, metavar="KEY=VALUE",
               help="Formulation/backend option, passed through (repeatable).")
 @click.option("-v", "--verbose", is_flag=True, help="Show solver progress and diagnostics.")
@@ -103,6 +106,7 @@ def solve_command(
     output: Path | None,
     as_json: bool,
     gantt: Path | None,
+    colour_by: str,
     extra: tuple[str, ...],
     verbose: bool,
     quiet: bool,
@@ -123,8 +127,9 @@ def solve_command(
         loaded = load_problem_before(file, registry, started + time_limit)
     except LoadTimeout as exc:
         _give_up(str(exc))
-    if gantt is not None and "gantt" not in loaded.ptype.plots:
-        fail(f"{file}: --gantt: problem type {loaded.ptype.name!r} has no Gantt chart")
+    if gantt is not None and not _interactive(gantt) and "gantt" not in loaded.ptype.plots:
+        fail(f"{file}: --gantt: problem type {loaded.ptype.name!r} has no {gantt.suffix} "
+             "chart (use .html)")
     plan = api.plan(
         loaded, solver=solver, formulation=formulation, time_limit=time_limit,
         threads=threads, seed=seed, gap=gap, verbose=verbose,
@@ -165,7 +170,7 @@ def solve_command(
         write_text_atomic(output, dumps(document))
     chart_error = ""
     if gantt is not None and "solution" in document:
-        chart_error = _draw(loaded, document, gantt)
+        chart_error = _draw(loaded, document, gantt, registry, colour_by)
     if as_json:
         emit_json(document)
     elif not quiet:
@@ -250,9 +255,26 @@ def _summary_rows(loaded: Any, document: dict[str, Any]) -> list[tuple[str, str]
         return []
 
 
-def _draw(loaded: Any, document: dict[str, Any], path: Path) -> str:
-    """Draw the chart; '' when drawn, else why not (also printed as a warning)."""
-    draw = loaded.ptype.plots["gantt"]
+def _interactive(path: Path) -> bool:
+    return path.suffix.lower() in (".html", ".htm")
+
+
+def _draw(loaded: Any, document: dict[str, Any], path: Path, registry: Any,
+          colour_by: str = "job") -> str:
+    """Draw the chart; '' when drawn, else why not (also printed as a warning).
+
+    ``.html``: the shared interactive chart of the export tables (any type); other
+    suffixes: the type's own static chart."""
+    if _interactive(path):
+        from optikit.plotting.interactive import chart
+        from optikit.sheets.export import plant_sheets
+        from optikit.units import currency_of
+
+        def draw(problem: Any, doc: dict[str, Any], tmp: Path) -> None:
+            chart(plant_sheets(doc, problem, registry), doc, tmp, colour_by, problem,
+                  currency_of(problem))
+    else:
+        draw = loaded.ptype.plots["gantt"]
     try:
         write_with_atomic(path, lambda tmp: draw(loaded.problem, document, tmp))
     except ImportError as exc:

@@ -103,6 +103,27 @@ def write_parquet(sheets: list[Sheet], folder: Any) -> None:
         pq.write_table(pa.table(columns), folder / f"{sheet.name}.parquet")
 
 
+def tables_hook(type_name: str, target: str) -> Any:
+    """An ``export_tables`` hook implementation for ``type_name`` that calls
+    ``target`` (``"package.module:function"``, imported on first use) with the parsed
+    problem and the solution document; other types and a missing problem get None::
+
+        export_tables = hookimpl(tables_hook(NAME, "optikit_x.export:x_tables"))
+    """
+    from optikit.lazy import lazy
+
+    build = lazy(target)
+
+    def export_tables(
+        problem_type: str, problem: Any, document: dict[str, Any]
+    ) -> dict[str, list[dict[str, Any]]] | None:
+        if problem_type != type_name or problem is None:
+            return None
+        return dict(build(problem, document))
+
+    return export_tables
+
+
 def plant_sheets(document: Mapping[str, Any], problem: Any, registry: Any) -> list[Sheet]:
     """Plugin tables (``export_tables`` hook, given the parsed problem or None) followed
     by the generic tables of the payload."""

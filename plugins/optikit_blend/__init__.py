@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from optikit import hookimpl
+from optikit.lazy import lazy
 from optikit.types import Formulation, Paradigm, ProblemType
 from optikit_blend.checker import check
 from optikit_blend.formulation import solve_linear
@@ -58,6 +59,7 @@ def problem_type() -> ProblemType:
         default_solvers=("highs", "cbc", "scip", "ortools-highs", "glop", "pulp-highs"),
         generate=generate,
         summarize=summarize,
+        plots={"gantt": lazy("optikit_blend.chart:draw")},
         samples=_samples(),
     )
 

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from optikit.types import InvalidProblem
+from optikit.units import currency_of
 
 #: Composition sums may exceed 100 % by this much (floating-point slack only).
 SUM_SLACK = 1e-9
@@ -81,6 +82,7 @@ class BlendProblem:
     max_materials: int | None
     #: Materials whose ``min_lot`` exceeds their ``max``: never used (told in the summary).
     unusable: tuple[int, ...] = ()
+    currency: str = ""  # of money amounts, for reports (optikit.units)
 
     @property
     def num_materials(self) -> int:
@@ -404,6 +406,7 @@ def parse(document: Mapping[str, Any]) -> BlendProblem:
     max_materials = document.get("max_materials")
     return BlendProblem(
         name=str(document.get("name") or "blend"),
+        currency=currency_of(document),
         total=float(document["total"]),
         components=tuple(comp_index),
         spec_min=spec_min,

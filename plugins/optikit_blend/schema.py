@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from optikit.units import with_currency
+
 _PERCENT = {"type": "number", "minimum": 0, "maximum": 100}
 _TONNES = {"type": "number", "minimum": 0}
 
@@ -179,3 +181,6 @@ SCHEMA: dict[str, Any] = {
         },
     },
 }
+
+
+with_currency(SCHEMA)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from optikit.numbers import number
+from optikit.units import money
 from optikit_blend.model import BlendProblem
 
 #: Used materials listed one by one; the rest are counted.
@@ -38,7 +39,8 @@ def _material_rows(problem: BlendProblem, amounts: Mapping[str, float]) -> list[
     for mid, tonnes in ordered[:MAX_MATERIAL_ROWS]:
         cost = problem.cost[index[mid]] * tonnes if mid in index else float("nan")
         rows.append(("", f"{mid.ljust(width)}  {_num(tonnes):>10} t  "
-                         f"{100 * tonnes / charged:6.2f} %  cost {_num(cost)}"))
+                         f"{100 * tonnes / charged:6.2f} %  cost "
+                         f"{money(cost, problem.currency)}"))
     if len(ordered) > MAX_MATERIAL_ROWS:
         rows.append(("", f"... and {len(ordered) - MAX_MATERIAL_ROWS} more"))
     return rows
@@ -64,7 +66,7 @@ def _composition_rows(
     return [("composition", "mass % of product vs spec [min, max]"), *rows] if rows else []
 
 
-def _binding_rows(analysis: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _binding_rows(analysis: Mapping[str, Any], currency: str = "") -> list[tuple[str, str]]:
     entries = analysis.get("binding") or []
     if not entries:
         return []
@@ -79,7 +81,8 @@ def _binding_rows(analysis: Mapping[str, Any]) -> list[tuple[str, str]]:
             per = "per unit of ratio"
         else:
             per = f"per {unit.split()[0]}" if unit else "per unit"
-        price = "no dual" if cost is None else f"tightening costs {_num(cost)} {per}"
+        price = ("no dual" if cost is None
+                 else f"tightening costs {money(cost, currency, None)} {per}")
         rows.append(("", f"{entry['kind']} {entry['name']} {entry['side']} "
                          f"{_num(entry['limit'])}: {price}"))
     if len(entries) > MAX_BINDING_ROWS:
@@ -94,8 +97,10 @@ def summarize(problem: BlendProblem, document: Mapping[str, Any]) -> list[tuple[
     objective = document.get("objective")
     rows: list[tuple[str, str]] = []
     if isinstance(objective, int | float):
-        rows.append(("cost per tonne", _num(objective / problem.total)))
-        rows.append(("total cost", f"{_num(objective)} for {_num(problem.total)} t of product"))
+        cur = problem.currency
+        rows.append(("cost per tonne", money(objective / problem.total, cur)))
+        rows.append(("total cost", f"{money(objective, cur)} for {_num(problem.total)} t of "
+                                   "product"))
     rows.extend(_material_rows(problem, amounts))
     rows.extend(_composition_rows(problem, solution.get("composition") or {}))
     values = solution.get("ratios") or {}
@@ -107,7 +112,7 @@ def summarize(problem: BlendProblem, document: Mapping[str, Any]) -> list[tuple[
                              f"{_limits(ratio.min, ratio.max)}"))
     analysis = document.get("analysis")
     if isinstance(analysis, Mapping):
-        rows.extend(_binding_rows(analysis))
+        rows.extend(_binding_rows(analysis, problem.currency))
     rows.extend(_unusable_rows(problem))
     return rows
 

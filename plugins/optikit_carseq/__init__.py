@@ -15,6 +15,7 @@ from pathlib import Path
 
 from optikit import hookimpl
 from optikit.lazy import lazy
+from optikit.sheets.export import tables_hook
 from optikit.types import Formulation, Paradigm, ProblemType, Reader
 from optikit_carseq.options import CPSAT_OPTIONS
 
@@ -91,3 +92,7 @@ def register_readers(register: Callable[[Reader], None]) -> None:
             description="CSPLib prob001 car sequencing files (options O1.., classes by id)",
         )
     )
+
+
+# The plant tables for ``optikit export`` and the interactive chart.
+export_tables = hookimpl(tables_hook(NAME, "optikit_carseq.export:sequence_tables"))

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from optikit import hookimpl
 from optikit.lazy import lazy
-from optikit.scheduling.export import export_hook
 from optikit.types import Formulation, Paradigm, ProblemType
 from optikit_energy.options import CPSAT_OPTIONS, MILP_OPTIONS
 
@@ -67,5 +67,13 @@ def register_problem_types(register: Callable[[ProblemType], None]) -> None:
 
 
 
-# The schedule and the jobs' lateness for ``optikit export``.
-export_tables = hookimpl(export_hook(NAME))
+@hookimpl
+def export_tables(
+    problem_type: str, problem: Any, document: dict[str, Any]
+) -> dict[str, list[dict[str, Any]]] | None:
+    """The schedule and the jobs' lateness, the tariff and the switch-ons."""
+    if problem_type != NAME:
+        return None
+    from optikit_energy.export import energy_tables
+
+    return energy_tables(problem, document)

@@ -21,17 +21,23 @@ from typing import Any
 
 import numpy as np
 
+from optikit.plotting import static
 from optikit.scheduling import schedule_from_payload
+from optikit.units import money
 from optikit_energy import energy
 from optikit_energy.checker import switch_on_from_payload
 from optikit_energy.model import EnergyProblem
+
+#: Jobs and tariff bands listed one by one in the legends.
+MAX_LEGEND_JOBS = 20
+MAX_LEGEND_BANDS = 6
 
 
 def draw(problem: EnergyProblem, document: Mapping[str, Any], path: Path) -> None:
     payload = document.get("solution")
     if not isinstance(payload, Mapping):
         raise ValueError("the document has no solution to draw")
-    fig = figure(problem, payload, title=str(document.get("name", "")))
+    fig = figure(problem, payload, title=str(document.get("name", "")), document=document)
     suffix = Path(path).suffix.lower()
     if suffix == ".html":
         buffer = io.StringIO()
@@ -46,10 +52,11 @@ def draw(problem: EnergyProblem, document: Mapping[str, Any], path: Path) -> Non
     fmt = {".png": "png", ".svg": "svg", ".pdf": "pdf"}.get(suffix)
     if fmt is None:
         raise ValueError(f"unsupported chart format {suffix!r} (use .png, .svg, .pdf or .html)")
-    fig.savefig(path, format=fmt, dpi=120, bbox_inches="tight")
+    fig.savefig(path, format=fmt, dpi=120)
 
 
-def figure(problem: EnergyProblem, payload: Mapping[str, Any], title: str = "") -> Any:
+def figure(problem: EnergyProblem, payload: Mapping[str, Any], title: str = "",
+           document: Mapping[str, Any] | None = None) -> Any:
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
@@ -60,7 +67,7 @@ def figure(problem: EnergyProblem, payload: Mapping[str, Any], title: str = "") 
     horizon_h = problem.horizon * hours
     n_machines = problem.num_machines
 
-    fig = Figure(figsize=(12, 3 + 0.45 * n_machines))
+    fig = Figure(figsize=(12, 3 + 0.45 * n_machines), layout="constrained")
     grid = fig.add_gridspec(
         3, 1, height_ratios=[max(2.0, 0.45 * n_machines), 1.6, 1.0], hspace=0.08
     )
@@ -89,11 +96,17 @@ def figure(problem: EnergyProblem, payload: Mapping[str, Any], title: str = "") 
     ax_g.set_yticks(range(n_machines))
     ax_g.set_yticklabels([problem.shop.machines[n_machines - 1 - i].id for i in range(n_machines)])
     ax_g.set_ylim(-0.6, n_machines - 0.4)
-    ax_g.legend(
-        handles=[Patch(facecolor="none", edgecolor="0.55", hatch="///", label="on, idle")],
-        loc="upper right", fontsize=7,
-    )
-    ax_g.set_title(title or "energy schedule")
+    job_handles = [Patch(facecolor=cmap[j], edgecolor="black", label=f"job {job.id}")
+                   for j, job in enumerate(problem.shop.jobs[:MAX_LEGEND_JOBS])]
+    static.legend(ax_g, [
+        *job_handles,
+        static.patch("on, idle", "none", "0.55", "///"),
+        static.marker("switch-on", "v", "black", 6),
+    ])
+    if document is not None:
+        static.set_title(fig, document, "schedule, plant power and tariff")
+    else:
+        ax_g.set_title(title or "energy schedule")
 
     # 2. Power profile and cap.
     profile = figures.profile[: problem.horizon]
@@ -103,29 +116,37 @@ def figure(problem: EnergyProblem, payload: Mapping[str, Any], title: str = "") 
     if problem.peak_power is not None:
         ax_p.axhline(problem.peak_power, color="tab:red", linestyle="--", linewidth=1,
                      label=f"peak cap {problem.peak_power:g} kW")
-    ax_p.set_ylabel("kW")
-    ax_p.legend(loc="upper right", fontsize=7)
+    ax_p.set_ylabel(static.axis_label("plant power", "kW"))
+    static.legend(ax_p, ax_p.get_legend_handles_labels()[0])
 
     # 3. Tariff bands.
     prices = [p.price for p in problem.tariff]
     lo, hi = min(prices), max(prices)
+    bands: dict[float, Any] = {}
     for p in problem.tariff:
         level = 0.0 if hi == lo else (p.price - lo) / (hi - lo)
         colour = (0.75 + 0.25 * level, 0.95 - 0.45 * level, 0.75 - 0.45 * level)
+        bands.setdefault(p.price, colour)
         for ax in (ax_p, ax_t):
             ax.axvspan(p.start * hours, p.end * hours, color=colour, alpha=0.3, linewidth=0,
                        zorder=0)
     ax_t.stairs(prices, [problem.tariff[0].start * hours] + [p.end * hours for p in problem.tariff],
                 color="black", linewidth=1)
     ax_t.set_ylabel("price/kWh")
-    ax_t.set_xlabel("hours from the start of the horizon")
+    ax_t.set_xlabel(static.axis_label("time from the start of the horizon", "h"))
+    static.legend(ax_t, [
+        static.line("price per kWh", "black", "-", 1.0),
+        *(static.patch(f"tariff band {price:g}/kWh", colour, "none", alpha=0.3)
+          for price, colour in sorted(bands.items())[:MAX_LEGEND_BANDS]),
+    ])
     ax_t.set_xlim(0, horizon_h)
     for ax in (ax_g, ax_p):
         for label in ax.get_xticklabels():
             label.set_visible(False)
     fig.text(
         0.01, 0.005,
-        f"cost {figures.cost:,.2f}  |  {figures.kwh:,.1f} kWh  |  {figures.co2_kg:,.1f} kg CO2  |  "
+        f"cost {money(figures.cost, problem.currency)}  |  {figures.kwh:,.1f} kWh  |  "
+        f"{figures.co2_kg:,.1f} kg CO2  |  "
         f"peak {figures.peak_kw:,.1f} kW",
         fontsize=8,
     )

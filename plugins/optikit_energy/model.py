@@ -36,6 +36,7 @@ from numpy.typing import NDArray
 
 from optikit.scheduling import Shop, parse_shop
 from optikit.types import InvalidProblem, UsageError
+from optikit.units import currency_of
 from optikit_energy.schema import OBJECTIVE_TERMS
 
 
@@ -105,6 +106,7 @@ class EnergyProblem:
     weights: Weights
     ops: tuple[FlatOp, ...]
     job_ops: tuple[tuple[int, ...], ...]
+    currency: str = ""  # of money amounts, for reports (optikit.units)
 
     @property
     def num_machines(self) -> int:
@@ -339,6 +341,7 @@ def parse(doc: Mapping[str, Any]) -> EnergyProblem:
         weights=parse_weights(doc.get("objective")),
         ops=tuple(ops),
         job_ops=tuple(job_ops),
+        currency=currency_of(doc),
     )
 
 

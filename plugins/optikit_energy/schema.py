@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from optikit.scheduling import schema as shop
+from optikit.units import with_currency
 
 _NONNEG_INT = shop.NONNEG_INT
 _NONNEG = shop.NONNEG
@@ -111,3 +112,6 @@ SCHEMA: dict[str, Any] = {
     },
     "additionalProperties": False,
 }
+
+
+with_currency(SCHEMA)

@@ -14,6 +14,7 @@ from typing import Any
 from optikit.numbers import number
 from optikit.scheduling import makespan, schedule_from_payload, weighted_tardiness
 from optikit.scheduling.critical import summary_rows as why_late_rows
+from optikit.units import money
 from optikit_energy import energy
 from optikit_energy.checker import switch_on_from_payload
 from optikit_energy.model import EnergyProblem
@@ -40,7 +41,7 @@ def summarize(problem: EnergyProblem, document: Mapping[str, Any]) -> list[tuple
     switch_on, _ = switch_on_from_payload(problem, payload)
     figures, _ = energy.compute(problem, schedule, switch_on)
     rows: list[tuple[str, str]] = [
-        ("energy cost", _num(figures.cost)),
+        ("energy cost", money(figures.cost, problem.currency)),
         (
             "energy",
             f"{_num(figures.kwh, 1)} kWh (processing {_num(figures.processing_kwh, 1)}, "
@@ -67,7 +68,8 @@ def summarize(problem: EnergyProblem, document: Mapping[str, Any]) -> list[tuple
         rows.append(
             (
                 "saving",
-                f"cost {_num(cost_saving)}{_pct(_share(cost_saving, b['cost']))}, "
+                f"cost {money(cost_saving, problem.currency)}"
+                f"{_pct(_share(cost_saving, b['cost']))}, "
                 f"CO2 {_num(co2_saving, 1)} kg{_pct(_share(co2_saving, b['co2_kg']))}, "
                 f"peak {_num(b['peak_kw'] - figures.peak_kw, 1)} kW "
                 "vs the same shop scheduled for makespan alone",
@@ -76,7 +78,8 @@ def summarize(problem: EnergyProblem, document: Mapping[str, Any]) -> list[tuple
         rows.append(
             (
                 "makespan-only plan",
-                f"cost {_num(b['cost'])}, {_num(b['kwh'], 1)} kWh, {_num(b['co2_kg'], 1)} kg "
+                f"cost {money(b['cost'], problem.currency)}, {_num(b['kwh'], 1)} kWh, "
+                f"{_num(b['co2_kg'], 1)} kg "
                 f"CO2, peak {_num(b['peak_kw'], 1)} kW, makespan "
                 f"{_duration(problem, float(base.get('makespan', 0)))}",
             )

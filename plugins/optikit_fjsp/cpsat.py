@@ -4,9 +4,14 @@ How a solve runs:
 
 1. :func:`optikit_fjsp.heuristic.construct` builds a schedule in a fraction of a
    second; it is the answer if nothing better is found in time, and the first hint.
+   The solver-free bounds of :mod:`optikit_fjsp.bounds` (job chains, machine load,
+   the one-machine preemptive relaxation with heads and tails over machine sets, and
+   for tardiness preemptive queue slots with an assignment) give a bound at once; the
+   makespan part also seeds CP-SAT's makespan domain.  ``stats.bound_source`` says
+   which argument gave the reported bound.
 2. A global CP-SAT solve of the full model (:mod:`optikit_fjsp.cpsat_model`), hinted
    with the best schedule so far.  It closes small and medium instances outright and
-   gives the proven lower bound reported as ``bound`` (nothing else proves anything).
+   raises the proven lower bound reported as ``bound``.
    It gets at most ``global_share`` of the remaining time and ends earlier once its
    incumbent stalls: CP-SAT's own search is strong at proving, weak at improving large
    schedules.  On very large instances with setups the circuit model would not fit;
@@ -16,7 +21,12 @@ How a solve runs:
 
    - :mod:`optikit_fjsp.tabu` (pure makespan without changeovers): thousands of
      critical-path moves per second; with two or more threads it runs on its own
-     thread for the whole solve, also during the global solves;
+     thread for the whole solve, also during the global solves.  With
+     ``tabu_processes=1`` the walks run in child processes instead
+     (:mod:`optikit_fjsp.tabu_process`, one per extra thread, at most two), so they
+     share no GIL with the LNS model building; in paired 3-seed runs on a loaded
+     machine this was no better than the thread (``benchmarks/fjsp/results``), so it
+     is not the default;
    - :mod:`optikit_fjsp.lns`: CP-SAT large-neighbourhood search, any objective, on the
      remaining threads.
 
@@ -26,8 +36,8 @@ How a solve runs:
 Options (``--option key=value``): ``global_share`` (default 0.2), ``lns_sub_dtime``
 (CP-SAT deterministic time per LNS sub-solve, default 0.05), ``lns_parallel`` (LNS
 searches; default: the threads not used by the tabu search), ``tie_break`` (0/1/2, see
-:class:`~optikit_fjsp.lns.LnsSettings`), ``tabu`` (1/0), ``heuristic_time`` (seconds,
-default 0.3).  Keys with a dot (``cpsat.*``) belong to the backend.
+:class:`~optikit_fjsp.lns.LnsSettings`), ``tabu`` (1/0), ``tabu_processes`` (1/0),
+``heuristic_time`` (seconds, default 0.3).  Keys with a dot (``cpsat.*``) belong to the backend.
 """
 
 from __future__ import annotations
@@ -42,7 +52,7 @@ from typing import Any
 
 from optikit.scheduling import check_schedule, schedule_to_payload
 from optikit.types import Outcome, ProgressEvent, SolveContext, Status
-from optikit_fjsp import bounds, cpsat_model, heuristic, lns, tabu
+from optikit_fjsp import bounds, cpsat_model, heuristic, lns, tabu, tabu_process
 from optikit_fjsp.incumbent import SharedIncumbent
 from optikit_fjsp.model import FjspProblem
 from optikit_fjsp.options import CPSAT_OPTIONS
@@ -65,6 +75,22 @@ STALL_FRACTION = 0.3
 # hard instances the global re-solves rarely help, and each costs seconds.
 IMPROVE_STALL_SECONDS = 10.0
 IMPROVE_STALL_FRACTION = 0.5
+# Seconds (and at most this share of the run) for each solver-free bound's set search.
+BOUND_BUDGET_S = 0.4
+BOUND_SHARE = 0.02
+# Tabu walks in child processes (a core each, no GIL shared) when the run has this long.
+CHILD_WALK_MIN_S = 3.0
+MAX_CHILD_WALKS = 2
+# Settings per child walk.  The first is the classic walk (every critical operation,
+# restarts from the best), as the thread ran it before.  A second one (3+ threads) is of
+# another kind, for diversity: moves from one random critical path, restarts from an
+# elite of good schedules with a little perturbation.  (At equal CPU time, one-path
+# walks did about a third more iterations; on mk10 they ended lower, 203 and 202
+# against 204 twice, on mk06 not: 59 and 63 against 59 and 60.)
+CHILD_WALK_SETTINGS: tuple[dict[str, int], ...] = (
+    {},
+    {"elite_size": 8, "restart_iterations": 3000, "perturbation": 2, "single_path": 1},
+)
 
 
 def payload(problem: FjspProblem, sol: Solution) -> dict[str, Any]:
@@ -134,7 +160,10 @@ class _StallWatch:
         while not self._done.wait(0.05):
             if self.parent.stop.is_set():
                 self.stop.set()
-            if self.stall is None:
+            if self.stall is None or self.best is None:
+                # No stall before CP-SAT's first solution: on a loaded machine presolve
+                # alone can take longer than the stall limit, and stopping there loses
+                # the bound as well.
                 continue
             now = time.monotonic()
             quiet = now - self.last_improvement
@@ -159,12 +188,15 @@ def global_phase(
     stall: float | None = STALL_SECONDS,
     workers: int | None = None,
     best_so_far: Callable[[], float] | None = None,
+    makespan_lower: int = 0,
 ) -> GlobalResult:
     """One CP-SAT solve of the whole model, hinted, stopped at ``limit`` or on a stall."""
     out = GlobalResult()
     arcs = cpsat_model.circuit_arcs_estimate(problem) if problem.has_setups else 0
     relaxed = arcs > cpsat_model.MAX_CIRCUIT_ARCS
-    cm = cpsat_model.build(problem, search_horizon(problem, hint), setups=not relaxed)
+    cm = cpsat_model.build(
+        problem, search_horizon(problem, hint), setups=not relaxed, makespan_lower=makespan_lower
+    )
     cm.add_hint(problem, hint)
     hint_value = objective_value(problem, hint)
     best_so_far = best_so_far or (lambda: hint_value)
@@ -224,7 +256,12 @@ class _Run:
             self.start, value, lambda _s, v, source: ctx.report(v, None, source)
         )
         # A solver-free bound, so that even a run stopped early has one to report.
-        self.bound: float | None = bounds.lower_bound(problem)
+        left = ctx.remaining()
+        budget = BOUND_BUDGET_S if left is None else min(BOUND_BUDGET_S, BOUND_SHARE * left)
+        part = bounds.makespan_bound_with_source(problem, budget)
+        self.makespan_lower = part[0] if problem.objective.makespan_weight else 0
+        bound, self.bound_source = bounds.lower_bound_with_source(problem, part, budget)
+        self.bound: float | None = bound
         ctx.report(None, self.bound, "relaxation")
         self.proven = False
         self.hoods: list[lns.Neighbourhood] | None = None
@@ -236,13 +273,34 @@ class _Run:
         self.finished = threading.Event()
         self.background: threading.Thread | None = None
         self.error: BaseException | None = None
-        if self.use_tabu and self.threads > 1 and ctx.remaining() is not None:
-            self.background = threading.Thread(target=self._tabu_forever, daemon=True)
-            self.background.start()
+        self.walks: list[tabu_process.TabuWalk] = []
+        remaining = ctx.remaining()
+        if self.use_tabu and self.threads > 1 and remaining is not None:
+            if self.opts["tabu_processes"] and remaining > CHILD_WALK_MIN_S:
+                self._start_walks()
+            if not self.walks:
+                self.background = threading.Thread(target=self._tabu_forever, daemon=True)
+                self.background.start()
+
+    def _start_walks(self) -> None:
+        """Tabu walks in child processes, one per thread beyond the first (at most 2)."""
+        assert self.ctx.deadline is not None
+        for i in range(min(self.threads - 1, MAX_CHILD_WALKS)):
+            walk = tabu_process.start_walk(
+                self.problem.flat,
+                self.shared,
+                seed=self.ctx.options.seed * 31 + 1009 * (i + 1),
+                deadline=self.ctx.deadline,
+                settings=CHILD_WALK_SETTINGS[i % len(CHILD_WALK_SETTINGS)],
+                log=self.ctx.log,
+            )
+            if walk is None:
+                break
+            self.walks.append(walk)
 
     @property
     def foreground_threads(self) -> int:
-        return self.threads - (self.background is not None)
+        return self.threads - (self.background is not None) - len(self.walks)
 
     def done(self) -> bool:
         return (
@@ -254,6 +312,8 @@ class _Run:
 
     def close(self) -> None:
         self.finished.set()
+        for walk in self.walks:
+            walk.close()
         if self.background is not None:
             self.background.join()
         if self.error is not None:
@@ -280,10 +340,11 @@ class _Run:
             stall,
             workers=self.foreground_threads,
             best_so_far=lambda: self.shared.value,
+            makespan_lower=self.makespan_lower,
         )
         self.stats["phases"].append(phase.stats)
-        if phase.bound is not None:
-            self.bound = phase.bound if self.bound is None else max(self.bound, phase.bound)
+        if phase.bound is not None and (self.bound is None or phase.bound > self.bound + 1e-9):
+            self.bound, self.bound_source = phase.bound, "cpsat (global model)"
         self.proven = phase.proven
         if phase.best is not None:
             self.shared.offer(phase.best, objective_value(self.problem, phase.best), "cpsat")
@@ -304,11 +365,23 @@ class _Run:
         return quiet > max(IMPROVE_STALL_SECONDS, IMPROVE_STALL_FRACTION * elapsed)
 
     def improve_round(self) -> None:
-        """LNS (and, with one thread, a tabu walk first) until the incumbent stalls."""
+        """LNS (and, with one thread, a tabu walk first) until the incumbent stalls.
+
+        With tabu walks in child processes the foreground runs the LNS as it does beside
+        a tabu thread, unless ``walk_foreground``: then a tabu walk of its own and no
+        LNS (in one 60 s run none of ~50 LNS moves improved mk06 or mk10, but in the
+        3-seed runs of ``benchmarks/fjsp/results`` this variant did no better).
+        """
         started = time.monotonic()
         self.shared.last_improvement = started
-        if self.use_tabu and self.background is None:
+        foreground_walk = not self.walks or bool(self.opts["walk_foreground"])
+        if self.use_tabu and self.background is None and foreground_walk:
             self._tabu(lambda: self._stalled(started))
+            if self.walks:
+                self.stats["phases"].append(
+                    {"tabu_s": round(time.monotonic() - started, 2), "best": self.shared.value}
+                )
+                return
             started = self.shared.last_improvement = time.monotonic()
         parallel = int(self.opts["lns_parallel"]) or self.foreground_threads
         settings = lns.LnsSettings(
@@ -372,10 +445,13 @@ def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
     finally:
         run.close()
     stats = run.stats
+    stats["bound_source"] = run.bound_source
     if run.lns_iterations:
         stats["lns_iterations"] = run.lns_iterations
-    if run.tabu_search is not None:
-        stats["tabu_iterations"] = run.tabu_search.iteration
+    if run.tabu_search is not None or run.walks:
+        own = run.tabu_search.iteration if run.tabu_search is not None else 0
+        stats["tabu_iterations"] = own + sum(w.iterations for w in run.walks)
+        stats["tabu_processes"] = len(run.walks)
     if run.hoods:
         stats["lns_neighbourhoods"] = [
             f"{h.name}: tries {h.tries}, improved {h.improvements}, size {h.size:.0f}"

@@ -124,6 +124,7 @@ def build(
     tie_break: Sequence[int] | None = None,
     batch_machines: frozenset[int] = frozenset(),
     blocked: Mapping[int, Sequence[tuple[int, int]]] | None = None,
+    makespan_lower: int = 0,
 ) -> CpShopModel:
     """Build the model.
 
@@ -141,6 +142,8 @@ def build(
       batches are modelled by :mod:`optikit_fjsp.batching_model`).
     - ``blocked[m]``: windows ``[start, end)`` in which machine ``m`` does nothing (in its
       no-overlap; an interruptible operation cannot pause over them either).
+    - ``makespan_lower``: a proven lower bound on the makespan (e.g. from
+      :mod:`optikit_fjsp.bounds`), given to CP-SAT as the makespan's domain.
     """
     from ortools.sat.python import cp_model
 
@@ -257,6 +260,7 @@ def build(
     coefficients: list[float] = []
     terms_vars: list[Any] = []
     lower_ms = max(head[ops[-1]] + dmin[ops[-1]] for ops in flat.job_ops)
+    lower_ms = min(max(lower_ms, makespan_lower), horizon)
     if obj.makespan_weight > 0:
         makespan_var = model.new_int_var(lower_ms, horizon, "makespan")
         for ops in flat.job_ops:

@@ -19,6 +19,11 @@ CPSAT_OPTIONS = (
                minimum=0, maximum=64),
     OptionSpec("tie_break", bool, True, "break makespan ties by total completion time"),
     OptionSpec("tabu", bool, True, "run the tabu search beside the LNS"),
+    OptionSpec("tabu_processes", bool, False,
+               "with 2+ threads, run tabu walks in child processes (a core each) instead "
+               "of a thread; no better than the thread in 3-seed runs on a loaded machine"),
+    OptionSpec("walk_foreground", bool, False,
+               "with tabu child processes, the foreground walks too instead of the LNS"),
     OptionSpec("heuristic_time", float, 0.3,
                "seconds for the dispatching-rule start", minimum=0.0),
 )

@@ -65,6 +65,14 @@ class TabuSearch:
         self.tenure_base = 20 + n // 20
         self.restart_iterations = 2000
         self.perturbation = 0  # random moves applied after each restart
+        # Elite restarts: keep this many good, distinct schedules met on the walk and
+        # restart from one of them (instead of the best) with probability elite_share.
+        self.elite_size = 0
+        self.elite_share = 0.5
+        self.elite: list[tuple[int, int, Solution]] = []  # (cmax, -arrival, schedule)
+        # Candidates: the operations of one random critical path (True) or every
+        # critical operation (False).
+        self.single_path = False
         self._load(start)
         self.best = self.solution()
         self.best_cmax = self.cmax
@@ -155,9 +163,11 @@ class TabuSearch:
         rng = self.rng
         # Per machine: heads, -tails, end times r+p and "p+q" of its sequence.
         views: dict[int, tuple[list[int], list[int], list[int], list[int]]] = {}
-        for v in range(self.n):
-            if r[v] + p[v] + q[v] != cmax:
-                continue
+        if self.single_path:
+            candidates = self._critical_path()
+        else:
+            candidates = [v for v in range(self.n) if r[v] + p[v] + q[v] == cmax]
+        for v in candidates:
             a, b = self.jp[v], self.js[v]
             head = self.release[v]
             if a >= 0 and r[a] + p[a] > head:
@@ -193,6 +203,8 @@ class TabuSearch:
                 hi = bisect_left(heads, r_js)  # first u with r[u] >= r[JS]
                 for i in range(lo, hi + 1):
                     left = ends[i - 1] if i > 0 and ends[i - 1] > head else head
+                    if left + d + tail > best_value:
+                        break  # ends only grow along the machine: no later i is better
                     right = rests[i] if i < length and rests[i] > tail else tail
                     value = left + d + right
                     if value > best_value or i == own_pos:
@@ -208,6 +220,46 @@ class TabuSearch:
                         if rng.randrange(ties) == 0:
                             best = (value, v, k, i)
         return best
+
+    def _critical_path(self) -> list[int]:
+        """One critical path, from a random source to the end, random at branchings.
+
+        Every critical operation lies on some longest path; a move can only shorten the
+        makespan if it cuts all of them, so the classic neighbourhoods (N7, Mastrolilli
+        and Gambardella) work on one path: fewer candidates per iteration, and the random
+        choice of path varies the neighbourhood from one iteration to the next.
+        """
+        r, p, q, cmax = self.r, self.p, self.q, self.cmax
+        rng = self.rng
+        sources = [
+            g
+            for g in range(self.n)
+            if r[g] == self.release[g] and r[g] + p[g] + q[g] == cmax
+            and not self._tight_pred(g)
+        ]
+        if not sources:  # pragma: no cover - a longest path always has a first operation
+            return [g for g in range(self.n) if r[g] + p[g] + q[g] == cmax]
+        g = rng.choice(sources)
+        path = [g]
+        while True:
+            end = r[g] + p[g]
+            nxt = [
+                h
+                for h in (self.js[g], self.ms[g])
+                if h >= 0 and r[h] == end and end + p[h] + q[h] == cmax
+            ]
+            if not nxt:
+                return path
+            g = nxt[0] if len(nxt) == 1 else rng.choice(nxt)
+            path.append(g)
+
+    def _tight_pred(self, g: int) -> bool:
+        """A predecessor ends exactly when ``g`` starts, on a longest path."""
+        r, p, q, cmax = self.r, self.p, self.q, self.cmax
+        for a in (self.jp[g], self.mp[g]):
+            if a >= 0 and r[a] + p[a] == r[g] and r[a] + p[a] + q[a] == cmax:
+                return True
+        return False
 
     def _apply(self, v: int, k: int, position: int, tenure: int) -> None:
         m_old = self.machine[v]
@@ -259,6 +311,10 @@ class TabuSearch:
             self._apply(v, k, pos, self.rng.randint(base, 2 * base))
             since_best += 1
             since_restart += 1
+            if self.elite_size and (
+                len(self.elite) < self.elite_size or self.cmax < self.elite[-1][0]
+            ):
+                self._remember()
             if self.cmax < self.best_cmax:
                 self.best_cmax = self.cmax
                 self.best = self.solution()
@@ -276,11 +332,23 @@ class TabuSearch:
                     if value < self.best_cmax:
                         self.best, self.best_cmax = shared, int(value)
                         since_best = 0
-                self._load(self.best)
+                restart = self.best
+                if self.elite and self.rng.random() < self.elite_share:
+                    restart = self.rng.choice(self.elite)[2]
+                self._load(restart)
                 self.tabu.clear()
                 self._perturb(self.perturbation)
                 since_restart = 0
         return self.best
+
+    def _remember(self) -> None:
+        """Keep the current schedule among the elite (distinct, best first, newest first)."""
+        sol = self.solution()
+        if any(e[2].starts == sol.starts and e[2].modes == sol.modes for e in self.elite):
+            return
+        self.elite.append((self.cmax, -self.iteration, sol))
+        self.elite.sort(key=lambda e: (e[0], e[1]))
+        del self.elite[self.elite_size :]
 
     def _perturb(self, moves: int) -> None:
         """A few random cycle-free critical moves, whatever they cost (diversification)."""

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from optikit import hookimpl
 from optikit.lazy import lazy
+from optikit.sheets.export import tables_hook
 from optikit.types import Backend, Formulation, ProblemType, Reader
 from optikit_intralogistics.options import PLAIN_OPTIONS, ROUTING_OPTIONS
 from optikit_intralogistics.spec import PARADIGM
@@ -90,3 +91,7 @@ def register_readers(register: Callable[[Reader], None]) -> None:
             "objective)",
         )
     )
+
+
+# The plant tables for ``optikit export`` and the interactive chart.
+export_tables = hookimpl(tables_hook(NAME, "optikit_intralogistics.export:route_tables"))

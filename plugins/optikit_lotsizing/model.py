@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from optikit.types import InvalidProblem
+from optikit.units import currency_of
 
 #: Largest instance accepted (the bill of materials is held as a dense items x items
 #: matrix, demand and plans as items x periods): far above plant scale, far below what
@@ -76,6 +77,7 @@ class LotSizingProblem:
     uses: NDArray[np.bool_]  # (n, m) item's routing includes the resource
     sources: tuple[Source, ...]
     order: tuple[int, ...]  # items, parents before their components
+    currency: str = ""  # of money amounts, for reports (optikit.units)
 
     @property
     def num_items(self) -> int:
@@ -290,6 +292,7 @@ def parse(document: Mapping[str, Any]) -> LotSizingProblem:
     order = _topological(bom, ids)
     return LotSizingProblem(
         name=str(document.get("name", "")),
+        currency=currency_of(document),
         periods=periods,
         ids=tuple(ids),
         resource_ids=tuple(res_ids),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from optikit.units import with_currency
+
 _NONNEG = {"type": "number", "minimum": 0}
 
 
@@ -139,3 +141,6 @@ SCHEMA: dict[str, Any] = {
         "items": {"type": "array", "items": _ITEM, "minItems": 1},
     },
 }
+
+
+with_currency(SCHEMA)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from optikit.numbers import number
+from optikit.units import money
 from optikit_lotsizing.checker import check
 from optikit_lotsizing.model import LotSizingProblem
 
@@ -53,7 +54,7 @@ def summarize(problem: LotSizingProblem, document: Mapping[str, Any]) -> list[tu
     total = sum(costs.values()) or 1.0
     drivers = sorted(((v, k) for k, v in costs.items() if v > 0), reverse=True)
     rows: list[tuple[str, str]] = [
-        ("cost drivers", ", ".join(f"{k} {_num(v)} ({100 * v / total:.0f} %)"
+        ("cost drivers", ", ".join(f"{k} {money(v, problem.currency)} ({100 * v / total:.0f} %)"
                                    for v, k in drivers) or "none"),
         ("setups", f"{figures['setups']} in {problem.periods} periods; " + ", ".join(
             f"{r} {n}" for r, n in figures["setups_per_resource"].items())),

@@ -1,4 +1,8 @@
-"""A Gantt chart of production and maintenance per machine (``--gantt out.png``)."""
+"""A Gantt chart of production and maintenance per machine (``--gantt out.png``), in the
+shared static style: jobs coloured (a legend entry each), maintenance hatched, RUL
+deadlines dotted, due dates marked and late jobs outlined in red.  Labels never overlap:
+a label that does not fit its bar goes to a free level above the machine's row, with a
+leader line (:func:`optikit.plotting.static.place_labels`)."""
 
 from __future__ import annotations
 
@@ -6,60 +10,89 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from optikit.plotting import static, style
 from optikit_maintenance.model import Problem
+
+#: Jobs listed one by one in the legend; more are summarised.
+MAX_LEGEND_JOBS = 20
+_LEVEL = 0.32  # height of one label level above a row, in row units
 
 
 def draw(problem: Problem, document: Mapping[str, Any], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     solution = document["solution"]
-    rows = {m.id: i for i, m in enumerate(problem.machines)}
+    machines = [m.id for m in problem.machines]
     jobs = [j.id for j in problem.jobs]
-    palette = plt.get_cmap("tab20")
-    height = max(2.5, 0.5 * len(rows) + 1.5)
-    fig, ax = plt.subplots(figsize=(11, height))
-    try:
-        for op in solution["operations"]:
-            colour = palette(jobs.index(op["job"]) % 20)
-            y = rows[op["machine"]]
-            ax.broken_barh([(op["start"], op["end"] - op["start"])], (y - 0.35, 0.7),
-                           facecolors=colour, edgecolor="black", linewidth=0.5)
-            ax.text((op["start"] + op["end"]) / 2, y, op["job"], ha="center", va="center",
-                    fontsize=7)
-        for task in solution["maintenance"]:
-            y = rows[task["machine"]]
-            ax.broken_barh([(task["start"], task["end"] - task["start"])], (y - 0.35, 0.7),
-                           facecolors="white", edgecolor="firebrick", hatch="///",
-                           linewidth=1.0)
-            ax.text((task["start"] + task["end"]) / 2, y, task["task"], ha="center",
-                    va="center", fontsize=6, color="firebrick", rotation=90 if
-                    task["end"] - task["start"] < 0.04 * problem.horizon else 0)
-        for machine in problem.machines:
-            if machine.deadline is not None:
-                y = rows[machine.id]
-                ax.plot([machine.deadline] * 2, [y - 0.45, y + 0.45], color="firebrick",
-                        linestyle=":", linewidth=1.2)
-        ax.set_yticks(range(len(rows)), list(rows))
-        ax.invert_yaxis()
-        unit = problem.time_unit or "time unit"
-        ax.set_xlabel(f"time ({unit}s); hatched: maintenance, dotted: RUL deadline")
-        ax.set_xlim(0, max(problem.horizon, 1))
-        objective = document.get("objective")
-        shown = f"{objective:,.2f}" if isinstance(objective, int | float) else "-"
-        ax.set_title(f"{document.get('name', '')} ({document.get('status')}): objective "
-                     f"{shown}")
-        fig.tight_layout()
-        if Path(path).suffix.lower() == ".html":  # an SVG inside a page, no extra library
-            import io
+    due = {j.id: j.due for j in problem.jobs}
+    end: dict[str, int] = {}
+    for op in solution["operations"]:
+        end[op["job"]] = max(end.get(op["job"], 0), op["end"])
+    late = {j for j, e in end.items() if (d := due.get(j)) is not None and e > d}
+    fig, (ax,) = static.new_figure(11, 4.0, rows=1)
+    ax.set_xlim(0, max(problem.horizon, 1))
+    spans: dict[str, list[tuple[float, float, str]]] = {m: [] for m in machines}
+    for op in solution["operations"]:
+        spans[op["machine"]].append((op["start"], op["end"], str(op["job"])))
+    for task in solution["maintenance"]:
+        spans[task["machine"]].append((task["start"], task["end"], str(task["task"])))
+    placed = {m: static.place_labels(ax, row) for m, row in spans.items()}
+    levels = {m: max((p.level for p in ps), default=0) for m, ps in placed.items()}
+    ys: dict[str, float] = {}
+    y = 0.0
+    for m in machines:  # rows with labels above them get the room for those labels
+        y += _LEVEL * levels[m]
+        ys[m] = y
+        y += 1.0
+    colours: dict[str, str] = {}
+    for op in solution["operations"]:
+        colour = colours.setdefault(op["job"], style.colour(jobs.index(op["job"])))
+        ax.broken_barh([(op["start"], op["end"] - op["start"])], (ys[op["machine"]] - 0.3, 0.6),
+                       facecolors=colour,
+                       edgecolor=style.LATE if op["job"] in late else "black",
+                       linewidth=2.0 if op["job"] in late else 0.5)
+    for task in solution["maintenance"]:
+        ax.broken_barh([(task["start"], task["end"] - task["start"])],
+                       (ys[task["machine"]] - 0.3, 0.6), facecolors="white",
+                       edgecolor=style.SETUP, hatch="///", linewidth=1.0)
+    for m, ps in placed.items():
+        _labels(ax, ys[m], ps)
+    for machine in problem.machines:
+        if machine.deadline is not None:
+            yy = ys[machine.id]
+            ax.plot([machine.deadline] * 2, [yy - 0.42, yy + 0.42], color=style.LATE,
+                    linestyle=":", linewidth=1.4)
+    for op in solution["operations"]:
+        d = due.get(op["job"])
+        if d is not None and op["end"] == end[op["job"]]:
+            ax.plot([d], [ys[op["machine"]] + 0.42], marker="^", color=style.DUE,
+                    markersize=6, linestyle="none")
+    fig.set_figheight(max(2.6, 0.55 * y + 1.8))
+    ax.set_yticks([ys[m] for m in machines], machines)
+    ax.set_ylim(-0.6, y - 0.4)
+    ax.invert_yaxis()
+    ax.set_xlabel(static.axis_label("time", problem.time_unit or "time units"))
+    ax.set_ylabel("machine")
+    handles = [static.patch(f"job {j}", colours[j]) for j in jobs[:MAX_LEGEND_JOBS]
+               if j in colours]
+    if len(colours) > MAX_LEGEND_JOBS:
+        handles.append(static.patch(f"... {len(colours) - MAX_LEGEND_JOBS} more jobs", "white",
+                                    "white"))
+    handles += [static.patch("maintenance", "white", style.SETUP, "///"),
+                static.line("RUL deadline", style.LATE, ":", 1.4),
+                static.marker("due date (of the job's last operation)", "^", style.DUE),
+                static.patch("late job", "white", style.LATE)]
+    static.legend(ax, handles)
+    static.set_title(fig, document, "production and maintenance"
+                     + (f", {len(late)} late" if late else ""))
+    static.save(fig, path, str(document.get("name", "")))
 
-            buffer = io.StringIO()
-            fig.savefig(buffer, format="svg")
-            Path(path).write_text(f"<!doctype html><meta charset='utf-8'><title>"
-                                  f"{document.get('name', '')}</title>\n{buffer.getvalue()}")
-        else:
-            fig.savefig(path)
-    finally:
-        plt.close(fig)
+
+def _labels(ax: Any, y: float, placed: list[static.Placed]) -> None:
+    """One row's labels: inside the bar, or on their level above it with a leader line."""
+    for p in placed:
+        if p.level == 0:
+            ax.text(p.x, y, p.text, ha="center", va="center", fontsize=static.LABEL_FONT)
+        else:  # above the bar (y grows downwards after invert_yaxis)
+            ly = y - 0.3 - _LEVEL * p.level + 0.08
+            ax.plot([p.x, p.x], [y - 0.3, ly + 0.1], color="0.5", linewidth=0.5)
+            ax.text(p.x, ly, p.text, ha="center", va="center",
+                    fontsize=static.LABEL_FONT, color="0.15")

@@ -26,6 +26,7 @@ from optikit import scheduling
 from optikit.scheduling import Mode, Operation
 from optikit.scheduling.calendar import Calendar, parse_calendars
 from optikit.types import InvalidProblem
+from optikit.units import currency_of
 
 
 def exact(value: Any) -> Fraction:
@@ -142,6 +143,7 @@ class Problem:
     time_unit: str = ""
     # Working-time calendar per machine for production operations (empty: none).
     calendars: tuple[Calendar | None, ...] = ()
+    currency: str = ""  # of money amounts, for reports (optikit.units)
 
     def renewing_task(self, machine: int) -> int | None:
         for i, task in enumerate(self.tasks):
@@ -340,7 +342,8 @@ def parse(document: Mapping[str, Any]) -> Problem:
     if not any(c is not None for c in calendars):
         calendars = ()
     problem = Problem(horizon, machines, crews, tasks, jobs, weights,
-                      str(document.get("time_unit", "")), calendars)
+                      str(document.get("time_unit", "")), calendars,
+                      currency=currency_of(document))
     _check_fits(problem)
     return problem
 

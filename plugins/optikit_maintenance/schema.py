@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from optikit.scheduling import schema as shop
+from optikit.units import with_currency
 
 _ID = {"type": "string", "minLength": 1}
 _TIME = {"type": "integer", "minimum": 0}
@@ -143,3 +144,6 @@ SCHEMA: dict[str, Any] = {
         },
     },
 }
+
+
+with_currency(SCHEMA)

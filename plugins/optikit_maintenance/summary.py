@@ -9,15 +9,16 @@ from optikit import scheduling
 from optikit.numbers import number
 from optikit.scheduling.critical import payload_busy
 from optikit.scheduling.critical import summary_rows as why_late_rows
+from optikit.units import money
 from optikit_maintenance.model import Problem
-
-
-def _money(value: float) -> str:
-    return number(value)
 
 
 def summarize(problem: Problem, document: Mapping[str, Any]) -> list[tuple[str, str]]:
     solution = document["solution"]
+
+    def _money(value: float) -> str:
+        return money(value, problem.currency)
+
     costs = solution["costs"]
     unit = f" {problem.time_unit}s" if problem.time_unit else ""
     rows = [
@@ -25,7 +26,7 @@ def summarize(problem: Problem, document: Mapping[str, Any]) -> list[tuple[str, 
                           f"{_money(costs['planned_downtime'])} + expected breakdowns "
                           f"{_money(costs['expected_failure'])} + skipped "
                           f"{_money(costs['skipped'])}"),
-        ("weighted tardiness", _money(costs["tardiness"])),
+        ("weighted tardiness", number(costs["tardiness"])),
         ("production makespan", f"{int(costs['makespan'])}{unit}"),
     ]
     due = {j.id: j.due for j in problem.jobs}

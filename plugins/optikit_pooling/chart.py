@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from optikit.plotting import static
 from optikit_pooling.model import PoolingProblem
 
 
@@ -77,34 +78,37 @@ def _stocks(ax: Any, problem: PoolingProblem, tanks: Mapping[str, Any]) -> None:
             ax.plot(range(len(stock)), stock, marker="o", label=pid)
     ax.set_xticks(range(len(names)))
     ax.set_xticklabels(names, fontsize=7)
-    ax.set_ylabel(f"closing stock {problem.flow_unit}".strip())
+    ax.set_ylabel(static.axis_label("closing stock", problem.flow_unit))
+    ax.set_xlabel("period")
     ax.legend(fontsize=7)
     ax.set_title("tank stocks per period")
 
 
 def draw(problem: PoolingProblem, document: Mapping[str, Any], path: Path) -> None:
-    """Write the chart to ``path`` (.png, .svg, .pdf; .html embeds an SVG)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """Write the chart to ``path`` (.png, .svg, .pdf; .html embeds an SVG), in the shared
+    static style (object API, one title format, a legend for every colour)."""
+    from matplotlib.figure import Figure
 
     solution = document.get("solution") or {}
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 6),
-                                      gridspec_kw={"width_ratios": [3, 2]})
+    fig = Figure(figsize=(13, 6), layout="constrained")
+    left, right = fig.subplots(1, 2, width_ratios=[3, 2])
     _network(left, problem, list(solution.get("flows", [])))
+    static.legend(left, [static.marker("input", "o", "tab:orange"),
+                         static.marker("pool (tank)", "o", "tab:green"),
+                         static.marker("product", "o", "tab:red"),
+                         static.line(f"flow (width by amount{_unit(problem)})", "tab:blue", "-",
+                                     3),
+                         static.line("arc without flow", "0.85", "-", 0.5)], below=True)
     if problem.periods is not None:
         _stocks(right, problem, solution.get("tanks", {}))
     else:
         _qualities(right, problem, solution.get("products", {}))
-    fig.suptitle(f"{problem.name}: profit {solution.get('profit', 0):.6g}")
-    fig.tight_layout()
-    if path.suffix.lower() == ".html":
-        import io
+        static.legend(right, [static.patch("spec range", "0.85", "none"),
+                              static.marker("product's value", "o", "tab:red")],
+                      below=True)
+    static.set_title(fig, document, "flows and qualities")
+    static.save(fig, path, str(document.get("name", "")))
 
-        buffer = io.StringIO()
-        fig.savefig(buffer, format="svg")
-        path.write_text(f"<!doctype html><html><body>{buffer.getvalue()}</body></html>")
-    else:
-        fig.savefig(path)
-    plt.close(fig)
+
+def _unit(problem: PoolingProblem) -> str:
+    return f", {problem.flow_unit}" if problem.flow_unit else ""

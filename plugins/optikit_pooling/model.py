@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from optikit.types import InvalidProblem
+from optikit.units import currency_of
 from optikit_pooling.periods import (
     Periods,
     node_ranges,
@@ -75,6 +76,7 @@ class PoolingProblem:
     lj: list[Arc] = field(default_factory=list)
     ij: list[Arc] = field(default_factory=list)
     periods: Periods | None = None  # several periods with tank stocks (periods.py)
+    currency: str = ""  # of money amounts, for reports (optikit.units)
 
     @property
     def arcs(self) -> list[Arc]:
@@ -206,7 +208,9 @@ def parse(document: Mapping[str, Any]) -> PoolingProblem:
         name=str(document.get("name", "")),
         qualities=names, units=units, power=np.array(power, dtype=np.float64),
         flow_unit=str(document.get("units", {}).get("flow", "")),
-        money_unit=str(document.get("units", {}).get("money", "")),
+        # `currency` (every cost-bearing type has it) wins over the older units.money
+        money_unit=currency_of(document) or str(document.get("units", {}).get("money", "")),
+        currency=currency_of(document),
         input_ids=input_ids,
         input_cost=np.array([per_period(i, "cost", f"inputs[{n}]", count, 0.0)[0]
                              for n, i in enumerate(inputs)], dtype=np.float64),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from optikit.units import with_currency
+
 _AMOUNT = {"type": "number", "minimum": 0}
 _MONEY = {"type": "number"}
 _ID = {"type": "string", "minLength": 1}
@@ -168,3 +170,6 @@ SCHEMA: dict[str, Any] = {
         "arcs": {"type": "array", "items": _ARC, "minItems": 1},
     },
 }
+
+
+with_currency(SCHEMA)

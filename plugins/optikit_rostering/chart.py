@@ -1,6 +1,6 @@
 """The roster chart (``optikit solve X --gantt PATH``): the grid of employees x days coloured by
 shift (leave hatched), with a cover strip below marking under- and over-cover per day and shift.
-matplotlib (the ``plot`` extra) is imported only when drawing."""
+Drawn with the shared static module (matplotlib, the ``plot`` extra, imported when drawing)."""
 
 from __future__ import annotations
 
@@ -8,25 +8,21 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from optikit.plotting import static, style
 from optikit_rostering.checker import grid_from_payload, payload_of
 from optikit_rostering.model import Roster
 
-_COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f")
+_COLOURS = style.PALETTE
 
 
 def draw(roster: Roster, document: Mapping[str, Any], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch, Rectangle
+    from matplotlib.patches import Rectangle
 
     grid, _bad = grid_from_payload(roster, payload_of(document))
     E, D, S = roster.num_employees, roster.days, roster.num_shifts
     height = min(40.0, 0.22 * (E + S) + 2.5)
-    fig, (ax, cax) = plt.subplots(2, 1, figsize=(max(8.0, 0.35 * D + 2), height),
-                                  gridspec_kw={"height_ratios": [max(E, 1), max(S, 1) + 1]},
-                                  sharex=True)
+    fig, (ax, cax) = static.new_figure(max(8.0, 0.35 * D + 3.5), height, rows=2,
+                                       height_ratios=[max(E, 1), max(S, 1) + 1])
     for e, emp in enumerate(roster.employees):
         for d in range(D):
             s = grid[e][d]
@@ -44,11 +40,12 @@ def draw(roster: Roster, document: Mapping[str, Any], path: Path) -> None:
     if E <= 60:
         ax.set_yticks([e + 0.5 for e in range(E)], [emp.id for emp in roster.employees],
                       fontsize=6)
-    ax.legend(handles=[Patch(color=_COLOURS[s % len(_COLOURS)], label=sh.id)
-                       for s, sh in enumerate(roster.shifts)], loc="lower right",
-              bbox_to_anchor=(1.0, 1.0), fontsize=6, ncol=S, frameon=False)
-    name = document.get("name") or roster.name or "rostering"
-    ax.set_title(f"{name}: roster (shifts per employee and day; leave hatched)", loc="left")
+    static.legend(ax, [*(static.patch(f"shift {sh.id}", _COLOURS[s % len(_COLOURS)], "none")
+                         for s, sh in enumerate(roster.shifts)),
+                       static.patch("leave", "white", "#bbbbbb", "///"),
+                       static.patch("weekend", "#eeeeee", "none")])
+    ax.set_ylabel("employee")
+    static.set_title(fig, document, "roster (shifts per employee and day)")
     # Cover strip: staffed - required per day and shift (red under, blue over).
     for c in roster.cover:
         if c.skill is not None:
@@ -62,8 +59,10 @@ def draw(roster: Roster, document: Mapping[str, Any], path: Path) -> None:
                      fontsize=6, color="white")
     cax.set_ylim(S, 0)
     cax.set_yticks([s + 0.5 for s in range(S)], [sh.id for sh in roster.shifts], fontsize=6)
-    cax.set_xlabel("day")
-    cax.set_title("cover: staffed minus required (red under, blue over)", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(Path(path))
-    plt.close(fig)
+    cax.set_xlabel(static.axis_label("day", "from 0"))
+    cax.set_ylabel("shift")
+    cax.set_title("cover: staffed minus required", fontsize=8)
+    static.legend(cax, [static.patch("under-cover (number: missing)", "#e15759", "none"),
+                        static.patch("over-cover", "#4e79a7", "none"),
+                        static.patch("cover met", "#d4edda", "none")])
+    static.save(fig, path, str(document.get("name", "")))

@@ -113,3 +113,14 @@ def test_best_known_value_is_the_reference_unless_beaten() -> None:
     runs = [_run(objective=11.0, status="feasible", outcome="feasible", known_ub=12.0)]
     (r,) = analysis.annotate(runs)
     assert (r["reference"], r["reference_kind"]) == (11.0, "best-found")
+
+
+def test_performance_profile_tells_sub_second_solvers_apart() -> None:
+    """The profile no longer floors at 1 s: 0.05 s against 0.4 s is a ratio of 8."""
+    runs = [_run(instance="p1", solver="A", time_s=0.05),
+            _run(instance="p1", solver="B", time_s=0.4),
+            _run(instance="p2", solver="A", time_s=0.0),
+            _run(instance="p2", solver="B", time_s=0.001)]
+    (profile,) = analysis.performance_profiles(runs)
+    assert profile.ratios["A"] == [1.0, 1.0]
+    assert profile.ratios["B"] == pytest.approx([1.0, 8.0])  # both under the 10 ms floor

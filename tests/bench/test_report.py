@@ -70,7 +70,8 @@ def test_json_has_runs_solvers_and_provenance(mixed_ledger: Path) -> None:
 def test_html_embeds_the_plots(mixed_ledger: Path, tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     plots = tmp_path / "plots"
-    _report(mixed_ledger, "--format", "html", "-o", str(out), "--plots", str(plots))
+    _report(mixed_ledger, "--format", "html", "--plot-format", "png", "-o", str(out),
+            "--plots", str(plots))
     page = out.read_text()
     images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
     assert len(images) >= 2  # performance profile and gap curves of bench-cover
@@ -80,6 +81,13 @@ def test_html_embeds_the_plots(mixed_ledger: Path, tmp_path: Path) -> None:
         "profile-bench-cover.png", "gap-bench-cover.png",
     }
     assert out.stat().st_mode & 0o044  # readable by others, not mkstemp's 0600
+
+    interactive = tmp_path / "report-plotly.html"
+    _report(mixed_ledger, "--format", "html", "-o", str(interactive))
+    page = interactive.read_text()
+    figures = re.findall(r'<div class="plot" data-plot="([a-z]+)-bench-cover">', page)
+    assert figures == ["profile", "gap"] and "Plotly.newPlot" in page
+    assert 'class="sortable matrix"' in page  # the instance x solver table
 
     svg = tmp_path / "report-svg.html"
     _report(mixed_ledger, "--format", "html", "--plot-format", "svg", "-o", str(svg))

@@ -60,4 +60,4 @@ def test_smoke_suite_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert result.exit_code == 0, result.output
     page = out.read_text()
     for ptype in {r["problem_type"] for r in rows if r["outcome"] != "skipped"}:
-        assert f"Plots: {ptype}" in page
+        assert f'<section data-type="{ptype}">' in page

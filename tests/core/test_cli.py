@@ -103,7 +103,7 @@ def test_generate_is_seeded_and_valid(run, tmp_path):
 def test_gantt_refused_for_types_without_one(run, toy_file, tmp_path):
     result = run("solve", str(toy_file), "--gantt", str(tmp_path / "g.png"))
     assert result.exit_code == 2
-    assert "no Gantt chart" in result.stderr
+    assert "has no .png chart (use .html)" in result.stderr
 
 
 def test_plugins_can_add_commands(tmp_path, toy_dir, monkeypatch):

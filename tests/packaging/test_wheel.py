@@ -34,5 +34,7 @@ def test_wheel_ships_the_samples(tmp_path: Path) -> None:
         assert expected <= names, sorted(expected - names)
     assert "optikit_energy/samples/infeasible/short_night_shift.yaml" in names
     assert "optikit_rostering/samples/Instance1.roster" in names
+    # the benchmark report page's script and style
+    assert {"optikit/bench/static/report.js", "optikit/bench/static/report.css"} <= names
     # no test or benchmark data leaks into the wheel
     assert not any(n.startswith(("tests/", "benchmarks/")) for n in names)

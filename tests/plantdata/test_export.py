@@ -117,7 +117,7 @@ def test_interactive_chart(
     assert result.exit_code == 0, result.output
     assert "gantt of schedule" in result.stderr
     page = out.read_text()
-    assert "due date" in page and "shop (fjsp): FEASIBLE, objective 4" in page
+    assert "due date" in page and "shop (fjsp): schedule, 1 late - FEASIBLE, objective 4" in page
     assert cli("chart", solution, "-o", tmp_path / "x.png").exit_code == 2
 
 

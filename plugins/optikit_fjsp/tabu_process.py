@@ -1,0 +1,184 @@
+"""A tabu walk in a child process, sharing the incumbent with the solving process.
+
+Why a process: the tabu search is pure Python, so on a thread it holds the GIL and two
+walks (or a walk and the LNS model building) share one core.  A child process gets a
+core of its own.  The child receives the flat shop, a start schedule, a seed and the
+deadline (``time.monotonic`` is system-wide on Linux, so the deadline carries over);
+it sends every new best to the parent and picks up the parent's better schedules when
+it restarts.  The parent stops it with an event; the child ignores Ctrl-C (the parent
+owns the terminal and sets the event).
+
+Only the ``fork`` start method is used: ``spawn`` re-runs the caller's main script in
+the child, which a user's script without a ``__main__`` guard must not suffer.  The
+child touches only the tabu code, already imported, and its own pipes, so forking a
+process with other threads is safe here; standard streams are flushed first so that
+buffered output is not written twice.  Where there is no ``fork`` (macOS, Windows) or
+no process can be started (a daemonic worker), :func:`start_walk` returns ``None`` and
+the caller falls back to a thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import os
+import random
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from optikit_fjsp.incumbent import SharedIncumbent
+from optikit_fjsp.model import FlatShop
+from optikit_fjsp.timetable import Solution
+
+START_TIMEOUT_S = 10.0
+
+
+class _PipeIncumbent:
+    """The child's view of the shared incumbent: offers go up, better schedules come down."""
+
+    def __init__(self, up: Any, down: Any, value: float, best: Solution) -> None:
+        self.up = up
+        self.down = down
+        self.value = value
+        self.best = best
+        self.version = 0
+
+    def offer(self, solution: Solution, value: float, source: str = "") -> bool:
+        self._drain()
+        if value >= self.value - 1e-9:
+            return False
+        self.best, self.value = solution, value
+        self.version += 1
+        self.up.send((solution.modes, solution.starts, value))
+        return True
+
+    def snapshot(self) -> tuple[Solution, float, int]:
+        self._drain()
+        return self.best, self.value, self.version
+
+    def _drain(self) -> None:
+        while self.down.poll():
+            modes, starts, value = self.down.recv()
+            if value < self.value - 1e-9:
+                self.best, self.value = Solution(modes, starts), value
+                self.version += 1
+
+
+def _child(
+    flat: FlatShop,
+    start: Solution,
+    value: float,
+    seed: int,
+    deadline: float,
+    stop: Any,
+    up: Any,
+    down: Any,
+    settings: dict[str, int],
+) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from optikit_fjsp.tabu import TabuSearch  # already imported: fork copied it
+
+    parent = os.getppid()
+
+    def stopped() -> bool:
+        # A parent that exited at once (second Ctrl-C) never sets the event: the child
+        # is then re-parented, and must not run on alone until the deadline.
+        return bool(stop.is_set()) or os.getppid() != parent
+
+    shared = _PipeIncumbent(up, down, value, start)
+    search = TabuSearch(flat, start, random.Random(seed))
+    search.perturbation = settings.get("perturbation", search.perturbation)
+    search.elite_size = settings.get("elite_size", search.elite_size)
+    search.single_path = bool(settings.get("single_path", search.single_path))
+    try:
+        search.run(
+            deadline,
+            stop=stopped,
+            incumbent=shared,  # type: ignore[arg-type]
+            restart_iterations=settings.get("restart_iterations"),
+        )
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            up.send(("done", search.iteration))
+
+
+class TabuWalk:
+    """The parent's handle on one child walk: a relay thread and the stop event."""
+
+    def __init__(self, proc: Any, stop: Any, up: Any, down: Any, shared: SharedIncumbent) -> None:
+        self.proc = proc
+        self.stop_event = stop
+        self.up = up
+        self.down = down
+        self.shared = shared
+        self.iterations = 0
+        self.sent_version = shared.version
+        self._closed = threading.Event()
+        self._relay = threading.Thread(target=self._run, daemon=True)
+        self._relay.start()
+
+    def _run(self) -> None:
+        """Child bests into the shared incumbent; others' bests down to the child."""
+        while not self._closed.is_set():
+            try:
+                if self.up.poll(0.05):
+                    message = self.up.recv()
+                    if message[0] == "done":
+                        self.iterations = int(message[1])
+                        return
+                    modes, starts, value = message
+                    self.shared.offer(Solution(modes, starts), value, "tabu")
+                    self.sent_version = self.shared.version
+                sol, value, version = self.shared.snapshot()
+                if version != self.sent_version:
+                    self.sent_version = version
+                    self.down.send((sol.modes, sol.starts, value))
+            except (EOFError, OSError, BrokenPipeError):
+                return
+
+    def close(self) -> None:
+        self.stop_event.set()
+        self._relay.join(timeout=5.0)
+        self._closed.set()
+        self.proc.join(timeout=5.0)
+        if self.proc.is_alive():  # pragma: no cover - a child that ignores the event
+            self.proc.terminate()
+            self.proc.join()
+
+
+def start_walk(
+    flat: FlatShop,
+    shared: SharedIncumbent,
+    seed: int,
+    deadline: float,
+    settings: dict[str, int] | None = None,
+    log: Callable[[str], None] | None = None,
+) -> TabuWalk | None:
+    """Start a tabu walk from the shared best in a child process (None if impossible)."""
+    if "fork" not in mp.get_all_start_methods():
+        return None
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        ctx = mp.get_context("fork")
+        up_recv, up_send = ctx.Pipe(duplex=False)
+        down_recv, down_send = ctx.Pipe(duplex=False)
+        stop = ctx.Event()
+        best, value, _version = shared.snapshot()
+        proc = ctx.Process(
+            target=_child,
+            args=(flat, best, value, seed, deadline, stop, up_send, down_recv, settings or {}),
+            daemon=True,
+        )
+        proc.start()
+    except (OSError, AssertionError, ValueError, RuntimeError) as exc:
+        if log is not None:
+            log(f"tabu: no child process ({exc}); using a thread")
+        return None
+    up_send.close()
+    down_recv.close()
+    return TabuWalk(proc, stop, up_recv, down_send, shared)
