@@ -249,7 +249,8 @@ def disruption(
                    if j in situ.old_completion and c > situ.old_completion[j])
     earlier = sorted(j for j, c in done.items()
                      if j in situ.old_completion and c < situ.old_completion[j])
-    return {
+    clock = shop.clock
+    figures: dict[str, Any] = {
         "now": situ.now,
         "events": situ.events,
         "old_objective": situ.old_objective,
@@ -270,6 +271,12 @@ def disruption(
             for w in situ.blocked
         ],
     }
+    if clock is not None:  # the times as clock times too, as in the payload
+        figures["now_time"] = clock.to_time(situ.now)
+        for entry in figures["blocked"]:
+            entry["start_time"] = clock.to_time(entry["start"])
+            entry["end_time"] = clock.to_time(entry["end"])
+    return figures
 
 
 def disruption_rows(

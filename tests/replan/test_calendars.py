@@ -73,7 +73,9 @@ def test_replan_with_shifts_timestamps_and_an_overrun() -> None:
     # the breakdown; the calendars hold for all of them (checked by the fjsp checker).
     assert ops["B1"]["start"] >= 280 and not (ops["B1"]["end"] > 300 and ops["B1"]["start"] < 360)
     assert ops["A1"]["start"] >= 280
-    assert result.document["replan"]["now"] == 120
+    figures = result.document["replan"]
+    assert (figures["now"], figures["now_time"]) == (120, "2026-12-07T08:00")
+    assert figures["blocked"][0]["start_time"] == "2026-12-07T11:00"
 
 
 def test_the_repaired_plan_honours_calendars_and_down_windows() -> None:
