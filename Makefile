@@ -39,6 +39,8 @@ demo: $(DSTAMP)
 	@echo; echo "== optikit replan problems/fjsp/machining_cell.yaml (plan and events in problems/fjsp/replan)"
 	@$(BIN)/optikit replan problems/fjsp/machining_cell.yaml problems/fjsp/replan/machining_cell_plan.json \
 		problems/fjsp/replan/machining_cell_events.yaml --time-limit $(DEMO_LIMIT)
+	@$(BIN)/optikit replan problems/fjsp/two_shift_cell.yaml problems/fjsp/replan/two_shift_cell_plan.json \
+		problems/fjsp/replan/two_shift_cell_events.yaml --time-limit $(DEMO_LIMIT)
 
 lint: $(TSTAMP)
 	$(BIN)/ruff check .

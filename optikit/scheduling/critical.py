@@ -384,3 +384,27 @@ def payload_busy(shop: Shop, payload: Mapping[str, Any]) -> dict[int, list[tuple
                 label = f"{key} {name}".strip()
                 busy.setdefault(index[str(e["machine"])], []).append((a, b, label))
     return busy
+
+
+#: Late jobs named in a summary (``optikit why-late`` lists them all).
+SUMMARY_JOBS = 3
+
+
+def summary_rows(
+    shop: Shop,
+    schedule: Sequence[ScheduledOperation],
+    unit: str | None = None,
+    busy: Busy | None = None,
+) -> list[tuple[str, str]]:
+    """``why late`` summary rows of any scheduling type: the worst late jobs' chains
+    (none when no job with weight > 0 is late).  ``unit``: the time unit's name, default
+    the clock's."""
+    entries = why_late(shop, schedule, busy=busy)
+    if not entries:
+        return []
+    rows = [("why late", f"worst {min(len(entries), SUMMARY_JOBS)} of {len(entries)}: "
+                         "chain of machines (queue, setups, waits); bottleneck")]
+    lines = why_late_lines(entries[:SUMMARY_JOBS], unit or time_unit(shop))
+    if len(entries) > SUMMARY_JOBS:
+        lines.append("... all of them, and the overtime what-if: optikit why-late")
+    return rows + [("", line) for line in lines]

@@ -24,7 +24,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from optikit.scheduling.model import ScheduledOperation, Shop, completion_times
+from optikit.scheduling.calendar import CalendarExhausted, Clock
+from optikit.scheduling.model import Operation, ScheduledOperation, Shop, completion_times
 from optikit.scheduling.replan_events import Events, Window
 from optikit.types import Violation
 
@@ -85,15 +86,13 @@ def situation(
 ) -> Situation:
     """Freeze, hold and interrupt the old plan's operations after ``events``."""
     now = events.now
-    duration = {
-        (job.id, op.index): [m.duration for m in op.modes]
-        for job in new_shop.jobs for op in job.operations
-    }
-    old = {k: p for k, p in placed_by_key(old_shop, old_schedule).items() if k in duration}
+    operation = {(job.id, op.index): op for job in new_shop.jobs for op in job.operations}
+    old = {k: p for k, p in placed_by_key(old_shop, old_schedule).items() if k in operation}
     cand: dict[Key, Placed] = {}
     for key, p in old.items():
         if p.start < now:
-            cand[key] = Placed(p.mode, p.machine, p.start, p.start + duration[key][p.mode])
+            end = operation_end(new_shop, operation[key], p.mode, p.start)
+            cand[key] = Placed(p.mode, p.machine, p.start, end)
     products = {job.id: job.product for job in new_shop.jobs}
     midx = new_shop.machine_index
     blocked = list(events.down)
@@ -127,6 +126,43 @@ def situation(
         old_completion={job.id: c for job, c in zip(old_shop.jobs, old_done, strict=True)},
         events=events.count,
     )
+
+
+def operation_end(shop: Shop, op: Operation, mode: int, start: int) -> int:
+    """End of ``op`` in ``mode`` from ``start``: an interruptible operation on a machine
+    with a calendar pauses over non-working time (its calendar's finish)."""
+    m = op.modes[mode]
+    cal = shop.calendar(m.machine)
+    if cal is None or not op.interruptible or m.duration <= 0:
+        return start + m.duration
+    try:
+        return cal.finish(start, m.duration)
+    except CalendarExhausted:  # the checker reports it; keep a finite end here
+        return start + m.duration
+
+
+def overrun_interruptible(
+    shop: Shop, schedule: Sequence[ScheduledOperation], events: Events,
+    amended: dict[str, Any],
+) -> None:
+    """Let a started operation that runs late past the end of its working window finish
+    in its machine's next working time: mark it ``interruptible`` in the amended document
+    (``amended["jobs"]`` in the original order, cancelled jobs removed)."""
+    if not shop.has_calendars or not events.late:
+        return
+    jobs = {str(j["id"]): j for j in amended["jobs"]}
+    for s in schedule:
+        job = shop.jobs[s.job]
+        extra = events.late.get((job.id, s.operation))
+        cal = shop.calendar(s.machine)
+        if extra is None or s.start >= events.now or cal is None or job.id not in jobs:
+            continue
+        op = job.operations[s.operation]
+        if op.interruptible:
+            continue
+        duration = op.modes[s.mode].duration + extra
+        if not cal.fits(s.start, s.start + duration):
+            jobs[job.id]["operations"][s.operation]["interruptible"] = True
 
 
 def _could_start(
@@ -213,7 +249,8 @@ def disruption(
                    if j in situ.old_completion and c > situ.old_completion[j])
     earlier = sorted(j for j, c in done.items()
                      if j in situ.old_completion and c < situ.old_completion[j])
-    return {
+    clock = shop.clock
+    figures: dict[str, Any] = {
         "now": situ.now,
         "events": situ.events,
         "old_objective": situ.old_objective,
@@ -234,11 +271,20 @@ def disruption(
             for w in situ.blocked
         ],
     }
+    if clock is not None:  # the times as clock times too, as in the payload
+        figures["now_time"] = clock.to_time(situ.now)
+        for entry in figures["blocked"]:
+            entry["start_time"] = clock.to_time(entry["start"])
+            entry["end_time"] = clock.to_time(entry["end"])
+    return figures
 
 
-def disruption_rows(figures: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Summary rows of :func:`disruption` figures."""
-    rows = [("re-planned at", f"t = {figures['now']} after {figures['events']} event(s)")]
+def disruption_rows(
+    figures: Mapping[str, Any], clock: Clock | None = None
+) -> list[tuple[str, str]]:
+    """Summary rows of :func:`disruption` figures (``now`` with its clock time)."""
+    now = clock.label(figures["now"]) if clock is not None else str(figures["now"])
+    rows = [("re-planned at", f"t = {now} after {figures['events']} event(s)")]
     old, new = figures.get("old_objective"), figures.get("new_objective")
     if old is not None and new is not None:
         rows.append(("objective old -> new", f"{old:g} -> {new:g}"))

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from optikit.scheduling import schema as shop_schema
+from optikit.scheduling.calendar import parse_clock, time_value
 from optikit.types import InvalidProblem
 
 STABILITY_MODES = ("lexicographic", "weighted", "none")
@@ -47,7 +48,7 @@ def events_schema(job_schema: Mapping[str, Any], type_name: str) -> dict[str, An
     kinds = {
         "machine_down": _event(
             "machine_down", ["machine", "start", "end"],
-            {"machine": shop_schema.ID, "start": t, "end": t},
+            {"machine": shop_schema.ID, "start": shop_schema.TIME, "end": shop_schema.TIME},
             "the machine cannot work in [start, end); an operation running into it is "
             "interrupted and re-planned from scratch",
         ),
@@ -72,8 +73,10 @@ def events_schema(job_schema: Mapping[str, Any], type_name: str) -> dict[str, An
             "type": {"const": type_name},
             "name": {"type": "string"},
             "description": {"type": "string"},
-            "now": {**t, "description": "the current time: operations started before it "
-                                        "are frozen, nothing new starts before it"},
+            "now": {**shop_schema.TIME,
+                    "description": "the current time (an ISO 8601 timestamp when the problem "
+                                   "has `start`): operations started before it are frozen, "
+                                   "nothing new starts before it"},
             "events": {
                 "type": "array",
                 "items": {
@@ -142,7 +145,11 @@ class Events:
 
 
 def parse_events(document: Mapping[str, Any], events: Mapping[str, Any]) -> Events:
-    """Check an (already schema-valid) events document against the problem document."""
+    """Check an (already schema-valid) events document against the problem document.
+
+    Times may be timestamps when the problem has a clock (``start`` and ``time_unit``)."""
+    clock = parse_clock(document)
+    now = time_value(events["now"], "now", clock)
     machines = {str(m["id"]) for m in document["machines"]}
     jobs = {str(j["id"]): j for j in document["jobs"]}
     down: list[Window] = []
@@ -158,9 +165,11 @@ def parse_events(document: Mapping[str, Any], events: Mapping[str, Any]) -> Even
             name = str(ev["machine"])
             if name not in machines:
                 raise InvalidProblem(f"{where}.machine", f"unknown machine {name!r}")
-            if ev["end"] <= ev["start"]:
+            start = time_value(ev["start"], f"{where}.start", clock)
+            end = time_value(ev["end"], f"{where}.end", clock)
+            if end <= start:
                 raise InvalidProblem(f"{where}.end", "must be after start")
-            down.append(Window(name, int(ev["start"]), int(ev["end"])))
+            down.append(Window(name, start, end))
         elif kind == "rush_order":
             jid = str(ev["job"]["id"])
             if jid in jobs or any(str(r["id"]) == jid for r in rush):
@@ -188,7 +197,7 @@ def parse_events(document: Mapping[str, Any], events: Mapping[str, Any]) -> Even
         machine_change=float(raw.get("machine_change", DEFAULT_MACHINE_CHANGE_WEIGHT)),
         tolerance=float(raw.get("tolerance", 0.0)),
     )
-    return Events(int(events["now"]), tuple(down), tuple(rush), tuple(rush_events),
+    return Events(now, tuple(down), tuple(rush), tuple(rush_events),
                   tuple(cancelled), late, stability, len(items))
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from optikit.numbers import number
 from optikit.scheduling import makespan, schedule_from_payload, weighted_tardiness
+from optikit.scheduling.critical import summary_rows as why_late_rows
 from optikit.units import money
 from optikit_energy import energy
 from optikit_energy.checker import switch_on_from_payload
@@ -57,6 +58,7 @@ def summarize(problem: EnergyProblem, document: Mapping[str, Any]) -> list[tuple
     ]
     if any(job.due is not None for job in problem.shop.jobs):
         rows.append(("weighted tardiness", _num(weighted_tardiness(problem.shop, schedule))))
+        rows.extend(why_late_rows(problem.shop, schedule))
     analysis = document.get("analysis")
     base = analysis.get("baseline") if isinstance(analysis, Mapping) else None
     if isinstance(base, Mapping) and isinstance(base.get("energy"), Mapping):

@@ -19,7 +19,7 @@ and the makespan is at least the work assigned to each machine.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,6 +123,7 @@ def build(
     machine_load_cuts: bool = True,
     tie_break: Sequence[int] | None = None,
     batch_machines: frozenset[int] = frozenset(),
+    blocked: Mapping[int, Sequence[tuple[int, int]]] | None = None,
     makespan_lower: int = 0,
 ) -> CpShopModel:
     """Build the model.
@@ -139,6 +140,8 @@ def build(
       critical path, and random weights give different schedules of equal makespan).
     - ``batch_machines``: machines left without no-overlap, circuit and load cut (their
       batches are modelled by :mod:`optikit_fjsp.batching_model`).
+    - ``blocked[m]``: windows ``[start, end)`` in which machine ``m`` does nothing (in its
+      no-overlap; an interruptible operation cannot pause over them either).
     - ``makespan_lower``: a proven lower bound on the makespan (e.g. from
       :mod:`optikit_fjsp.bounds`), given to CP-SAT as the makespan's domain.
     """
@@ -242,7 +245,9 @@ def build(
     for m, entries in enumerate(per_machine):
         if not entries or m in batch_machines:
             continue
-        model.add_no_overlap([iv for _g, _k, _lit, iv in entries])
+        windows = [model.new_fixed_size_interval_var(a, b - a, f"down{m}_{a}")
+                   for a, b in (blocked or {}).get(m, ())]
+        model.add_no_overlap([iv for _g, _k, _lit, iv in entries] + windows)
         if with_setups and flat.setup[m] is not None and len(entries) > 1:
             circuit = _add_setup_circuit(
                 model, problem, m, entries, starts, chain_succ, chained, ends if paused else None

@@ -29,8 +29,18 @@ TARDINESS_FACTOR = 0.3
 DUE_RANGE = 0.6
 
 
-def generate(seed: int, size: str) -> dict[str, Any]:
-    """A reproducible ``fjsp`` document of the given size."""
+def generate(seed: int, size: str, calendars: str | None = None) -> dict[str, Any]:
+    """A reproducible ``fjsp`` document of the given size (``calendars``: a shift preset
+    of :mod:`optikit_fjsp.generator_calendars`)."""
+    document = _generate(seed, size)
+    if calendars is not None:
+        from optikit_fjsp.generator_calendars import add_calendars
+
+        add_calendars(document, calendars, seed)
+    return document
+
+
+def _generate(seed: int, size: str) -> dict[str, Any]:
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r} for fjsp (known: {', '.join(SIZES)})")
     n_jobs, n_machines, n_stages, (ops_lo, ops_hi), n_products, max_alt = SIZES[size]

@@ -45,13 +45,13 @@ def prepare(
 ) -> ReplanTask:
     """Apply the events to the old plan (whose payload passed the checker)."""
     shop = problem.shop
-    if getattr(shop, "has_calendars", False) or getattr(shop, "clock", None) is not None:
-        raise UsageError("re-planning does not support working-time calendars or clock "
-                         "times yet")
+    if problem.batching is not None:
+        raise UsageError("re-planning does not support batching machines yet")
     events = replan_events.parse_events(document, events_doc)
     old_schedule, _ = scheduling.schedule_from_payload(shop, payload)
     started = kernel.started_modes(shop, old_schedule, events.now)
     amended = replan_events.amend_document(document, events, started)
+    kernel.overrun_interruptible(shop, old_schedule, events, amended)
     if not amended["jobs"]:
         raise InvalidProblem("events", "every job is cancelled: nothing left to plan")
     kept = len(amended["jobs"]) - len(events.rush)
@@ -89,7 +89,7 @@ def summarize(task: ReplanTask, document: Mapping[str, Any]) -> list[tuple[str, 
     report_objective = document.get("objective")
     objective = float(report_objective) if isinstance(report_objective, int | float) else None
     figures = kernel.disruption(task.problem.shop, schedule, task.situation, objective)
-    return kernel.disruption_rows(figures) + rows
+    return kernel.disruption_rows(figures, task.problem.shop.clock) + rows
 
 
 def problem_document(task: ReplanTask) -> dict[str, Any]:

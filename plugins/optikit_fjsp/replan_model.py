@@ -2,7 +2,9 @@
 
 The shop model of :mod:`optikit_fjsp.cpsat_model` with: started operations frozen (mode
 and start fixed), every other start at or after ``now``, blocked windows (machine down,
-interrupted work) as fixed intervals in an extra no-overlap per machine, and the
+interrupted work) as fixed intervals in each machine's no-overlap (with calendars, an
+interruptible operation's interval spans its pauses, so it never pauses over a blocked
+window; working-time calendars come with the shop model), and the
 stability terms: per operation of the old plan ``|start - old start|`` and a literal for
 "not on its old machine".  ``stability.mode``:
 
@@ -30,7 +32,7 @@ from optikit_fjsp.cpsat import _StallWatch, is_valid, payload
 from optikit_fjsp.model import integer_weights
 from optikit_fjsp.replan import ReplanTask
 from optikit_fjsp.replan_repair import FlatSituation, flat_situation, repair
-from optikit_fjsp.timetable import Solution, objective_value
+from optikit_fjsp.timetable import Solution, makespan, objective_value
 
 STAGE1_SHARE = 0.8  # at most, of the remaining time, in the lexicographic mode
 STALL_SECONDS = 2.0  # and less once its incumbent has not improved for this long
@@ -54,27 +56,12 @@ def build(task: ReplanTask, fs: FlatSituation) -> _Model:
     allowed = [[fs.frozen[g][0]] if g in fs.frozen else list(range(len(flat.modes[g])))
                for g in range(flat.num_ops)]
     cm = cpsat_model.build(problem, horizon, allowed=allowed,
-                           frozen={g: s for g, (_k, s) in fs.frozen.items()})
+                           frozen={g: s for g, (_k, s) in fs.frozen.items()},
+                           blocked=fs.blocked)
     m = cm.model
     for g in range(flat.num_ops):
         if g not in fs.frozen:
             m.add(cm.starts[g] >= fs.now)
-    for mach, windows in fs.blocked.items():
-        intervals = [m.new_fixed_size_interval_var(a, b - a, f"down{mach}_{a}")
-                     for a, b in windows]
-        for g, lits in enumerate(cm.literals):
-            if g in fs.frozen:
-                continue
-            for k, lit in lits.items():
-                md, d = flat.modes[g][k]
-                if md != mach:
-                    continue
-                if lit is True:
-                    intervals.append(m.new_fixed_size_interval_var(cm.starts[g], d, ""))
-                else:
-                    intervals.append(
-                        m.new_optional_fixed_size_interval_var(cm.starts[g], d, lit, ""))
-        m.add_no_overlap(intervals)
     objective_terms, objective_weights = _objective_terms(task, cm)
     shifts, changes = [], []
     shift_room = 0  # the largest total shift
@@ -126,6 +113,8 @@ def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
     problem = task.problem
     fs = flat_situation(task)
     start = repair(problem, fs)
+    if problem.shop.has_calendars:  # room for the repaired plan, whose calendars may wait
+        fs = flat_situation(task, min_horizon=makespan(problem.flat, start) + 1)
     best: Solution | None = start if is_valid(problem, start) and fs.respects(start) else None
     stats: dict[str, Any] = {"repair_objective": objective_value(problem, start)}
     if best is not None:

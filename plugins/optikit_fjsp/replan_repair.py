@@ -4,8 +4,11 @@ The situation is translated to flat operation numbers (:class:`FlatSituation`); 
 :func:`repair` keeps the frozen operations and places every other one in the order of
 its old start (rush jobs last), as early as its job, its machine (appended after what is
 already there, with the changeover) and the blocked windows allow, in the mode that
-finishes first (the old mode on a tie).  This is the "right-shift" repair a planner does
-by hand; it is the first hint of the CP-SAT re-plan and its answer of last resort.
+finishes first (the old mode on a tie); with working-time calendars, at the earliest
+start its machine's calendar allows (:meth:`Calendar.earliest_start`; an interruptible
+operation ends at :meth:`Calendar.finish`, its pauses included).  This is the
+"right-shift" repair a planner does by hand; it is the first hint of the CP-SAT
+re-plan and its answer of last resort.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from optikit.scheduling.calendar import Calendar, CalendarExhausted
+from optikit.scheduling.model import Operation
+from optikit.scheduling.replan import operation_end
 from optikit_fjsp.model import FjspProblem
 from optikit_fjsp.timetable import Solution
 
@@ -42,7 +48,7 @@ class FlatSituation:
         )
 
 
-def flat_situation(task: ReplanTask) -> FlatSituation:
+def flat_situation(task: ReplanTask, min_horizon: int = 0) -> FlatSituation:
     problem = task.problem
     flat = problem.flat
     situ = task.situation
@@ -57,8 +63,8 @@ def flat_situation(task: ReplanTask) -> FlatSituation:
     # ends after the horizon, so the cut changes nothing, and a model that needs more
     # room is answered by the repair, which has no horizon.
     base = max([situ.now, *(p.end for p in situ.frozen.values())]) + problem.shop.horizon()
-    horizon = base + sum(max(0, min(w.end, base) - max(w.start, situ.now))
-                         for w in situ.blocked)
+    horizon = max(min_horizon, base + sum(max(0, min(w.end, base) - max(w.start, situ.now))
+                                          for w in situ.blocked))
     blocked: dict[int, list[tuple[int, int]]] = {}
     windows: dict[int, list[tuple[int, int]]] = {}
     for w in situ.blocked:
@@ -80,18 +86,47 @@ def _clear(windows: list[tuple[int, int]], t: int, d: int) -> int:
     return t
 
 
+def _place(
+    cal: Calendar | None, windows: list[tuple[int, int]], t: int, d: int, interruptible: bool
+) -> tuple[int, int] | None:
+    """Earliest (start, end) from ``t`` in working time of ``cal`` (pauses included for an
+    interruptible operation) that meets no blocked window; None: the calendar runs out."""
+    while True:
+        t = _clear(windows, t, d)
+        if cal is None or d <= 0:
+            return t, t + d
+        s = cal.earliest_start(t, d, interruptible)
+        if s is None:
+            return None
+        try:
+            end = cal.finish(s, d) if interruptible else s + d
+        except CalendarExhausted:
+            return None
+        cleared = _clear(windows, s, end - s)
+        if cleared == s:
+            return s, end
+        t = cleared  # every start before it ends later and still meets the window
+
+
 def repair(problem: FjspProblem, fs: FlatSituation) -> Solution:
     flat = problem.flat
+    shop = problem.shop
     n = flat.num_ops
     modes = [0] * n
     starts = [0] * n
+    ends = [0] * n
     ready = [0] * flat.num_machines  # end of the last operation placed on the machine
     last_job = [-1] * flat.num_machines
+
+    def operation(g: int) -> Operation:
+        return shop.jobs[flat.op_job[g]].operations[flat.op_index[g]]
+
     for g, (k, s) in sorted(fs.frozen.items(), key=lambda item: item[1][1]):
         modes[g], starts[g] = k, s
-        m, d = flat.modes[g][k]
-        if s + d >= ready[m]:
-            ready[m], last_job[m] = s + d, flat.op_job[g]
+        m, _d = flat.modes[g][k]
+        ends[g] = operation_end(shop, operation(g), k, s)
+        if ends[g] >= ready[m]:
+            ready[m], last_job[m] = ends[g], flat.op_job[g]
     free = [g for g in range(n) if g not in fs.frozen]
     free.sort(key=lambda g: (fs.old[g][1] if g in fs.old else math.inf, flat.op_job[g], g))
     for g in free:
@@ -99,19 +134,28 @@ def repair(problem: FjspProblem, fs: FlatSituation) -> Solution:
         p = flat.prev_op(g)
         earliest = max(fs.now, flat.release[j] if p < 0 else 0)
         if p >= 0:
-            earliest = max(earliest, starts[p] + flat.modes[p][modes[p]][1])
-        best: tuple[int, int, int] | None = None  # (end, not old mode, mode)
+            earliest = max(earliest, ends[p])
+        interruptible = operation(g).interruptible
+        best: tuple[int, int, int, int] | None = None  # (end, not old mode, mode, start)
+        fallback: tuple[int, int] | None = None
         for k, (m, d) in enumerate(flat.modes[g]):
             t = earliest
             if last_job[m] >= 0:
                 t = max(t, ready[m] + flat.setup_between(m, last_job[m], j))
-            t = _clear(fs.windows.get(m, []), t, d)
-            key = (t + d, int(fs.old.get(g, (-1, 0))[0] != k), k)
+            fallback = fallback or (k, t)
+            spot = _place(shop.calendar(m), fs.windows.get(m, []), t, d, interruptible)
+            if spot is None:
+                continue
+            key = (spot[1], int(fs.old.get(g, (-1, 0))[0] != k), k, spot[0])
             if best is None or key < best:
                 best = key
-        assert best is not None
-        k = best[2]
-        m, d = flat.modes[g][k]
-        modes[g], starts[g] = k, best[0] - d
-        ready[m], last_job[m] = best[0], j
-    return Solution(tuple(modes), tuple(starts))
+        if best is None:  # every calendar ran out: an invalid plan, which the caller drops
+            assert fallback is not None
+            k, t = fallback
+            best = (t + flat.modes[g][k][1], 0, k, t)
+        end, _, k, start = best
+        m, _d = flat.modes[g][k]
+        modes[g], starts[g], ends[g] = k, start, end
+        ready[m], last_job[m] = end, j
+    paused = any(ends[g] != starts[g] + flat.modes[g][modes[g]][1] for g in range(n))
+    return Solution(tuple(modes), tuple(starts), tuple(ends) if paused else None)

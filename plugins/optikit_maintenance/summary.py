@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from optikit import scheduling
 from optikit.numbers import number
+from optikit.scheduling.critical import payload_busy
+from optikit.scheduling.critical import summary_rows as why_late_rows
 from optikit.units import money
 from optikit_maintenance.model import Problem
 
@@ -34,6 +37,11 @@ def summarize(problem: Problem, document: Mapping[str, Any]) -> list[tuple[str, 
     rows.append(("late jobs", f"{len(late)} of {len(problem.jobs)}"
                               + (f" ({', '.join(late[:8])}{'...' if len(late) > 8 else ''})"
                                  if late else "")))
+    if late:  # each late job's chain, with the maintenance tasks its machines waited for
+        shop = problem.shop
+        schedule, _ = scheduling.schedule_from_payload(shop, solution)
+        rows.extend(why_late_rows(shop, schedule, problem.time_unit or None,
+                                  payload_busy(shop, solution)))
     for entry in solution["maintenance"]:
         machine = next(m for m in problem.machines if m.id == entry["machine"])
         note = ""
