@@ -259,6 +259,21 @@ def _interactive(path: Path) -> bool:
     return path.suffix.lower() in (".html", ".htm")
 
 
+def _with_colour_by(draw: Any, colour_by: str) -> Any:
+    """A type's static chart, given ``--colour-by`` when it takes one."""
+    import functools
+    import inspect
+
+    from optikit.lazy import lazy
+
+    try:
+        target = draw.resolve() if isinstance(draw, lazy) else draw
+        takes = "colour_by" in inspect.signature(target).parameters
+    except (ImportError, TypeError, ValueError):  # an import error shows when drawing
+        takes = False
+    return functools.partial(draw, colour_by=colour_by) if takes else draw
+
+
 def _draw(loaded: Any, document: dict[str, Any], path: Path, registry: Any,
           colour_by: str = "job") -> str:
     """Draw the chart; '' when drawn, else why not (also printed as a warning).
@@ -274,7 +289,7 @@ def _draw(loaded: Any, document: dict[str, Any], path: Path, registry: Any,
             chart(plant_sheets(doc, problem, registry), doc, tmp, colour_by, problem,
                   currency_of(problem))
     else:
-        draw = loaded.ptype.plots["gantt"]
+        draw = _with_colour_by(loaded.ptype.plots["gantt"], colour_by)
     try:
         write_with_atomic(path, lambda tmp: draw(loaded.problem, document, tmp))
     except ImportError as exc:
