@@ -17,7 +17,7 @@ from optikit.plotting import static, style
 #: Colour groups listed one by one in the legend; the rest are summarised in one entry.
 MAX_LEGEND_GROUPS = 20
 OFF_SHIFT = "#e4e4e4"
-KINDS = ("op", "setup", "maintenance", "off")
+KINDS = ("op", "setup", "maintenance", "off", "idle")
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,8 @@ def draw_gantt(
     """Draw ``bars`` on ``ax`` with machine ``rows`` top to bottom, and its legend."""
     items = list(bars)
     y = {r: i for i, r in enumerate(rows)}
-    end = max([b.end for b in items] + [d.time for d in dues] + [1.0])
-    ax.set_xlim(0, (horizon if horizon else end) * 1.01)
+    end = max([b.end for b in items] + [d.time for d in dues] + [horizon or 0.0, 1.0])
+    ax.set_xlim(0, end * 1.01)  # due dates after the last bar stay on the chart
     ax.set_ylim(len(rows) - 0.4, -0.6)  # first row on top
     colours = group_colours(groups)
     used: set[str] = set()
@@ -83,6 +83,9 @@ def draw_gantt(
         if b.kind == "off":
             ax.barh(yy, width, left=b.start, height=0.92, color=OFF_SHIFT, linewidth=0,
                     zorder=0)
+        elif b.kind == "idle":  # a machine on but not processing
+            ax.barh(yy, width, left=b.start, height=0.6, color="none", edgecolor="0.55",
+                    hatch="///", linewidth=0.5, zorder=1)
         elif b.kind in ("setup", "maintenance"):
             ax.barh(yy, width, left=b.start, height=0.5 if b.kind == "setup" else 0.7,
                     color="white", edgecolor=style.SETUP, linewidth=0.6, zorder=2,
@@ -116,6 +119,8 @@ def draw_gantt(
         handles.append(static.patch("changeover", "white", style.SETUP, "\\\\\\\\"))
     if "maintenance" in used:
         handles.append(static.patch("maintenance", "white", style.SETUP, "///"))
+    if "idle" in used:
+        handles.append(static.patch("on, idle", "none", "0.55", "///"))
     if "off" in used:
         handles.append(static.patch("non-working time", OFF_SHIFT, "none"))
     if dues:

@@ -63,8 +63,9 @@ def draw(problem: Problem, document: Mapping[str, Any], path: Path) -> None:
     for op in solution["operations"]:
         d = due.get(op["job"])
         if d is not None and op["end"] == end[op["job"]]:
-            ax.plot([d], [ys[op["machine"]] + 0.42], marker="^", color=style.DUE,
-                    markersize=6, linestyle="none")
+            ax.plot([d], [ys[op["machine"]] - 0.42], marker="v", markersize=6,
+                    markerfacecolor=colours[op["job"]], markeredgecolor=style.DUE,
+                    linestyle="none", zorder=5, clip_on=False)
     fig.set_figheight(max(2.6, 0.55 * y + 1.8))
     ax.set_yticks([ys[m] for m in machines], machines)
     ax.set_ylim(-0.6, y - 0.4)
@@ -78,8 +79,9 @@ def draw(problem: Problem, document: Mapping[str, Any], path: Path) -> None:
                                     "white"))
     handles += [static.patch("maintenance", "white", style.SETUP, "///"),
                 static.line("RUL deadline", style.LATE, ":", 1.4),
-                static.marker("due date (of the job's last operation)", "^", style.DUE),
-                static.patch("late job", "white", style.LATE)]
+                static.marker("due date (filled in the job's colour)", "v", style.DUE)]
+    if late:
+        handles.append(static.patch("late job (red outline)", "white", style.LATE))
     static.legend(ax, handles)
     static.set_title(fig, document, "production and maintenance"
                      + (f", {len(late)} late" if late else ""))
