@@ -165,6 +165,12 @@ def gantt_figure(
                              200 + 30 * min(len(fig.data), MAX_LEGEND_GROUPS))),
     )
     fig.update_traces(textangle=0, selector={"type": "bar"})
+    clock = style.clock_of(problem)
+    if clock is not None:  # clock times on the axis (the hover keeps both)
+        top = max([float(r.get("end") or 0) for r in rows] + [1.0])
+        ticks, labels = style.clock_ticks(clock, 0.0, top)
+        fig.update_xaxes(tickvals=ticks, ticktext=labels,
+                         title_text=style.clock_axis_label(clock))
     return fig
 
 

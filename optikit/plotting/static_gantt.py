@@ -7,7 +7,6 @@ clock times when the problem gives a ``start``.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -132,36 +131,17 @@ def draw_gantt(
     static.legend(ax, handles, ncol=2 if len(handles) > 24 else 1)
 
 
-# Clock tick spacings to choose from, in seconds (about 5 to 12 ticks on the axis).
-_STEPS = (60, 300, 900, 1800, 3600, 7200, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400,
-          7 * 86400, 14 * 86400, 28 * 86400)
-
-
 def time_axis(ax: Any, unit: str = "", clock: Any = None) -> None:
     """Label the x axis with its unit; with a clock, ticks at round clock times."""
     if clock is None:
         ax.set_xlabel(static.axis_label("time", unit or "time units"))
         return
-    from matplotlib.ticker import FixedLocator, FuncFormatter
+    from matplotlib.ticker import FixedFormatter, FixedLocator
 
-    lo, hi = ax.get_xlim()
-    per = float(clock.seconds)
-    span = (hi - lo) * per
-    step = next((s for s in _STEPS if span / s <= 12), _STEPS[-1])
-    origin = clock.start.replace(hour=0, minute=0, second=0, microsecond=0)
-    first = clock.start + dt.timedelta(seconds=-((clock.start - origin).total_seconds() % step))
-    ticks = []
-    t = (first - clock.start).total_seconds() / per
-    while t <= hi:
-        if t >= lo:
-            ticks.append(t)
-        t += step / per
-    fmt = "%a %H:%M" if step < 86400 else "%a %d %b"
+    ticks, labels = style.clock_ticks(clock, *ax.get_xlim())
     ax.xaxis.set_major_locator(FixedLocator(ticks))
-    ax.xaxis.set_major_formatter(FuncFormatter(
-        lambda v, _pos: (clock.start + dt.timedelta(seconds=v * per)).strftime(fmt)))
-    ax.set_xlabel(f"clock time (time 0 = {clock.start:%Y-%m-%d %a %H:%M}; "
-                  f"1 unit = 1 {clock.unit})")
+    ax.xaxis.set_major_formatter(FixedFormatter(labels))
+    ax.set_xlabel(style.clock_axis_label(clock))
 
 
 def late_jobs(ends: Mapping[str, float], due: Mapping[str, float | None]) -> set[str]:

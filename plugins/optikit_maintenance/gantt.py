@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from optikit.plotting import static, style
+from optikit.plotting import static_gantt as sg
 from optikit_maintenance.model import Problem
 
 #: Jobs listed one by one in the legend; more are summarised.
@@ -70,7 +71,7 @@ def draw(problem: Problem, document: Mapping[str, Any], path: Path) -> None:
     ax.set_yticks([ys[m] for m in machines], machines)
     ax.set_ylim(-0.6, y - 0.4)
     ax.invert_yaxis()
-    ax.set_xlabel(static.axis_label("time", problem.time_unit or "time units"))
+    sg.time_axis(ax, problem.time_unit, problem.clock)
     ax.set_ylabel("machine")
     handles = [static.patch(f"job {j}", colours[j]) for j in jobs[:MAX_LEGEND_JOBS]
                if j in colours]
