@@ -113,6 +113,7 @@ def gantt_figure(
     fig = go.Figure()
     unit = style.time_unit(document, problem)
     _tariff(fig, extras.get("tariff"))
+    _off_shift(fig, problem, max([float(r.get("end") or 0) for r in rows] + [1.0]))
     for n, (name, other_rows) in enumerate(extra):
         _hatched(fig, name, other_rows, "/" if n == 0 else "x")
     if setups:
@@ -172,6 +173,28 @@ def gantt_figure(
         fig.update_xaxes(tickvals=ticks, ticktext=labels,
                          title_text=style.clock_axis_label(clock))
     return fig
+
+
+def _off_shift(fig: Any, problem: Any, horizon: float) -> None:
+    """Machines' non-working calendar time as grey bars behind the schedule."""
+    shop = _shop(problem)
+    if shop is None or not getattr(shop, "has_calendars", False):
+        return
+    spans: list[tuple[str, int, int]] = []
+    for m, machine in enumerate(shop.machines):
+        cal = shop.calendar(m)
+        if cal is None:
+            continue
+        t = 0
+        for a, b in [*cal.working_windows(int(horizon) + 1), (int(horizon) + 1, 0)]:
+            if a > t:
+                spans.append((str(machine.id), t, a))
+            t = max(t, b)
+    if spans:
+        fig.add_bar(name="non-working time", y=[m for m, _, _ in spans],
+                    x=[b - a for _, a, b in spans], base=[a for _, a, _ in spans],
+                    orientation="h", width=0.9, marker={"color": "rgba(200,200,200,0.45)"},
+                    hoverinfo="skip")
 
 
 def _tariff(fig: Any, sheet: Sheet | None) -> None:

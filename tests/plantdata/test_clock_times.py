@@ -74,3 +74,4 @@ def test_interactive_gantt_axis_shows_clock_times(registry: Registry) -> None:
                         loaded.problem)
     assert fig.layout.xaxis.title.text.startswith("clock time (time 0 = 2026-12-04 Fri 06:00")
     assert "Sat 00:00" in fig.layout.xaxis.ticktext
+    assert "non-working time" in {t.name for t in fig.data}  # the calendars, as in the PNG
