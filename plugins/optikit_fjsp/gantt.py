@@ -186,8 +186,8 @@ def _draw_matplotlib(problem: FjspProblem, document: Mapping[str, Any], path: Pa
     due = {job.id: job.due for job in shop.jobs}
     late = sg.late_jobs(ends, due)
     title, group_of = _colouring(problem, colour_by)
-    horizon = max([b.end for b in items] + [d for d in due.values() if d is not None]
-                  + [1])
+    horizon = max([b.end for b in items] + [d for j, d in due.items()
+                                              if d is not None and j in last] + [1])
     panel = [sg.GanttBar(machines[m], a, z, kind="off") for m, a, z in off_shift(problem, horizon)]
     groups: list[str] = []
     for b in items:
