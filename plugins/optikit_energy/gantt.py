@@ -32,16 +32,19 @@ from optikit_energy.model import EnergyProblem
 MAX_LEGEND_BANDS = 6
 
 
-def draw(problem: EnergyProblem, document: Mapping[str, Any], path: Path) -> None:
+def draw(problem: EnergyProblem, document: Mapping[str, Any], path: Path,
+         colour_by: str = "job") -> None:
+    """``colour_by``: ``job``, ``family`` (= ``product``) or ``machine``."""
     payload = document.get("solution")
     if not isinstance(payload, Mapping):
         raise ValueError("the document has no solution to draw")
-    fig = figure(problem, payload, title=str(document.get("name", "")), document=document)
+    fig = figure(problem, payload, title=str(document.get("name", "")), document=document,
+                 colour_by=colour_by)
     static.save(fig, Path(path), str(document.get("name", "schedule")))
 
 
 def figure(problem: EnergyProblem, payload: Mapping[str, Any], title: str = "",
-           document: Mapping[str, Any] | None = None) -> Any:
+           document: Mapping[str, Any] | None = None, colour_by: str = "job") -> Any:
     schedule, _ = schedule_from_payload(problem.shop, payload)
     switch_on, _ = switch_on_from_payload(problem, payload)
     figures, _ = energy.compute(problem, schedule, switch_on)
@@ -65,14 +68,25 @@ def figure(problem: EnergyProblem, payload: Mapping[str, Any], title: str = "",
     late = sg.late_jobs(ends, due)
     bars = [sg.GanttBar(rows[m], a * hours, b * hours, kind="idle")
             for m, segments in enumerate(figures.on_periods) for a, b in segments if b > a]
+    def group_of(job: Any, machine: int) -> str:
+        if colour_by in ("family", "product"):
+            return f"{colour_by} {job.product if job.product is not None else '(none)'}"
+        return f"machine {rows[machine]}" if colour_by == "machine" else f"job {job.id}"
+
+    groups: list[str] = []
+    job_group: dict[str, str] = {}
     for s in schedule:
         job = str(shop.jobs[s.job].id)
-        bars.append(sg.GanttBar(rows[s.machine], s.start * hours, s.end * hours, f"job {job}",
+        group = job_group.setdefault(job, group_of(shop.jobs[s.job], s.machine))
+        group = group_of(shop.jobs[s.job], s.machine) if colour_by == "machine" else group
+        if group not in groups:
+            groups.append(group)
+        bars.append(sg.GanttBar(rows[s.machine], s.start * hours, s.end * hours, group,
                                 (f"{job}.{s.operation}", job),
                                 late=job in late and last[job] == (s.operation, s.machine)))
-    dues = [sg.DueMark(rows[last[j][1]], d * hours, j in late, f"job {j}")
+    dues = [sg.DueMark(rows[last[j][1]], d * hours, j in late, job_group[j])
             for j, d in due.items() if d is not None and j in last]
-    groups = [f"job {j.id}" for j in shop.jobs]
+    groups.sort(key=style.natural)
     marks = [(rows[m], t * hours) for m, times in switch_on.items() for t in times]
     sg.draw_gantt(ax_g, rows, bars, groups, "", dues, "h", horizon=horizon_h,
                   extra_handles=[static.marker("switch-on", "^", "black", 6)] if marks else [])

@@ -44,8 +44,11 @@ def test_energy_legends_name_tariff_bands_and_switch_ons(registry: Registry,
     svg = _draw(registry, "energy-scheduling/machining_cell_day.yaml",
                 "machining_cell_day.json", tmp_path / "energy.svg")
     for text in ("switch-on", "tariff band 0.08/kWh", "price per kWh", "job A1",
-                 "plant power (kW)"):
+                 "plant power (kW)", "due date", "on, idle"):
         assert text in svg
+    svg = _draw(registry, "energy-scheduling/machining_cell_day.yaml",
+                "machining_cell_day.json", tmp_path / "by_machine.svg", colour_by="machine")
+    assert "machine OVEN" in svg and "job A1" not in svg
 
 
 def test_maintenance_labels_do_not_overlap(registry: Registry, tmp_path: Path) -> None:
