@@ -123,7 +123,8 @@ def draw_gantt(
     if "off" in used:
         handles.append(static.patch("non-working time", OFF_SHIFT, "none"))
     if dues:
-        handles.append(static.marker("due date (filled in the job's colour)", "v", style.DUE, 6))
+        handles.append(static.marker("due date (in the colour of the job's bars)", "v",
+                                     style.DUE, 6))
     if "late" in used:
         handles.append(static.patch("late job (its last operation outlined)", "white",
                                     style.LATE))
