@@ -86,7 +86,8 @@ def _both(first: Any, second: Any) -> Any:
               help="Draw the solution: .html is interactive (plotly, offline) for every "
                    "type; .png, .svg, .pdf for types with a static chart.")
 @click.option("--colour-by", default="job", show_default=True,
-              help="What colours the bars of an .html Gantt: job, family, product, machine...")
+              help="What colours the Gantt bars: job, family (product), machine;"
+                   " in .html any column of the schedule.")
 @click.option("--option", "extra", multiple=True, metavar="KEY=VALUE",
               help="Formulation/backend option, passed through (repeatable).")
 @click.option("-v", "--verbose", is_flag=True, help="Show solver progress and diagnostics.")
