@@ -124,3 +124,17 @@ def test_fjsp_gantt_clock_axis(registry: Registry, tmp_path: Path) -> None:
     svg = path.read_text()
     assert "clock time (time 0 = 2026-12-04 Fri 06:00; 1 unit = 1 minute)" in svg
     assert "Fri 08:00" in svg and "non-working time" in svg
+
+
+def test_colour_by_reaches_static_charts_that_take_it(registry: Registry) -> None:
+    """``solve --colour-by`` is passed to a type's static chart when it has the keyword."""
+    import functools
+
+    from optikit.cli.solve_cmd import _with_colour_by
+
+    fjsp = _with_colour_by(registry.problem_types["fjsp"].plots["gantt"], "family")
+    assert isinstance(fjsp, functools.partial) and fjsp.keywords == {"colour_by": "family"}
+
+    def plain(problem: Any, document: Any, path: Path) -> None: ...
+
+    assert _with_colour_by(plain, "family") is plain
