@@ -167,12 +167,38 @@ def gantt_figure(
     )
     fig.update_traces(textangle=0, selector={"type": "bar"})
     clock = style.clock_of(problem)
-    if clock is not None:  # clock times on the axis (the hover keeps both)
-        top = max([float(r.get("end") or 0) for r in rows] + [1.0])
-        ticks, labels = style.clock_ticks(clock, 0.0, top)
-        fig.update_xaxes(tickvals=ticks, ticktext=labels,
-                         title_text=style.clock_axis_label(clock))
+    if clock is not None:
+        _on_clock(fig, clock)
     return fig
+
+
+def _on_clock(fig: Any, clock: Any) -> None:
+    """Put the chart on a date axis (clock times whatever the zoom; the hover keeps the
+    time units): bar starts and markers become timestamps, bar lengths milliseconds."""
+    import datetime as dt
+
+    ms = clock.seconds * 1000.0
+
+    def at(t: Any) -> Any:
+        if not isinstance(t, int | float):
+            return t
+        return (clock.start + dt.timedelta(seconds=float(t) * clock.seconds)).isoformat()
+
+    for trace in fig.data:
+        if trace.type == "bar" and trace.orientation == "h":
+            if trace.base is not None:
+                trace.base = [at(b) for b in trace.base]
+            if trace.x is not None:
+                trace.x = [x * ms if isinstance(x, int | float) else x for x in trace.x]
+        elif trace.type == "scatter" and trace.x is not None:
+            trace.x = [at(x) for x in trace.x]
+    for shape in fig.layout.shapes:
+        shape.x0, shape.x1 = at(shape.x0), at(shape.x1)
+    for note in fig.layout.annotations:
+        if note.xref in (None, "x"):
+            note.x = at(note.x)
+    fig.update_xaxes(type="date", title_text=style.clock_axis_label(clock),
+                     tickformat="%a %H:%M\n%d %b")
 
 
 def _off_shift(fig: Any, problem: Any, horizon: float) -> None:

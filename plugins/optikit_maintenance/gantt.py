@@ -25,7 +25,6 @@ def draw(problem: Problem, document: Mapping[str, Any], path: Path,
     """``colour_by``: ``job``, ``family`` (= ``product``) or ``machine``."""
     solution = document["solution"]
     machines = [m.id for m in problem.machines]
-    jobs = [j.id for j in problem.jobs]
     due = {j.id: j.due for j in problem.jobs}
     end: dict[str, int] = {}
     for op in solution["operations"]:
@@ -53,9 +52,8 @@ def draw(problem: Problem, document: Mapping[str, Any], path: Path,
             return f"{colour_by} {product.get(op['job']) or '(none)'}"
         return f"machine {op['machine']}" if colour_by == "machine" else f"job {op['job']}"
 
+    # natural order, as the interactive chart, so a job has the same colour in both
     order = sorted({group_of(op) for op in solution["operations"]}, key=style.natural)
-    if colour_by not in ("family", "product", "machine"):
-        order = [f"job {j}" for j in jobs if f"job {j}" in order]
     colours = {g: style.colour(k, len(order)) for k, g in enumerate(order)}
     for op in solution["operations"]:
         is_late = op["job"] in late and op["end"] == end[op["job"]]  # its last operation
