@@ -66,8 +66,10 @@ def figure(problem: EnergyProblem, payload: Mapping[str, Any], title: str = "",
             last[job] = (s.operation, s.machine)
     due = {str(j.id): j.due for j in shop.jobs}
     late = sg.late_jobs(ends, due)
-    bars = [sg.GanttBar(rows[m], a * hours, b * hours, kind="idle")
-            for m, segments in enumerate(figures.on_periods) for a, b in segments if b > a]
+    bars = [sg.GanttBar(rows[m], a * hours, b * hours, kind="off")
+            for m, a, b in _off_shift(shop, problem.horizon)]
+    bars += [sg.GanttBar(rows[m], a * hours, b * hours, kind="idle")
+             for m, segments in enumerate(figures.on_periods) for a, b in segments if b > a]
     def group_of(job: Any, machine: int) -> str:
         if colour_by in ("family", "product"):
             return f"{colour_by} {job.product if job.product is not None else '(none)'}"
@@ -145,3 +147,18 @@ def figure(problem: EnergyProblem, payload: Mapping[str, Any], title: str = "",
         fontsize=8,
     )
     return fig
+
+
+def _off_shift(shop: Any, horizon: int) -> list[tuple[int, int, int]]:
+    """Machines' non-working calendar time ``(machine, start, end)`` up to ``horizon``."""
+    out = []
+    for m in range(len(shop.machines)):
+        cal = shop.calendar(m) if shop.has_calendars else None
+        if cal is None:
+            continue
+        t = 0
+        for a, b in [*cal.working_windows(horizon), (horizon, horizon)]:
+            if a > t:
+                out.append((m, t, min(a, horizon)))
+            t = max(t, b)
+    return out
