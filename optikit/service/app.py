@@ -130,21 +130,27 @@ class Service:
             return None
         return next((Path(p) for p in ptype.samples if Path(p).name == filename), None)
 
-    def chart_svg(self, job: Job) -> str:
-        """Draw the job's chart in a child process, bounded in time."""
+    def draw_chart(self, job: Job, fmt: str = "svg") -> str:
+        """Draw the job's chart in a child process, bounded in time: the type's static
+        chart as SVG (``svg``), or the interactive one as plotly JSON (``plotly``)."""
+        from optikit.service.chart import NO_CHART, NO_PLOTLY
+
         problem = self.store.problem(job.id, job.tenant)
+        request = {"problem": problem, "document": job.document, "format": fmt}
         try:
             done = subprocess.run(
-                [sys.executable, "-m", "optikit.service.chart"],
-                input=json.dumps({"problem": problem, "document": job.document}),
+                [sys.executable, "-m", "optikit.service.chart"], input=json.dumps(request),
                 capture_output=True, text=True, timeout=CHART_TIMEOUT_S, check=False)
         except subprocess.TimeoutExpired:
             raise ApiError(503, "drawing the chart took too long", "chart") from None
-        if done.returncode == 3:
-            raise ApiError(404, f"problem type {job.problem_type!r} has no chart", "chart")
-        if done.returncode != 0 or not done.stdout.lstrip().startswith("<"):
-            tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-            raise ApiError(503, f"cannot draw the chart: {tail[:300]}", "chart")
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1][:300]
+        if done.returncode == NO_CHART:
+            raise ApiError(404, f"no chart for this {job.problem_type} solution: {tail}",
+                           "chart")
+        if done.returncode == NO_PLOTLY:
+            raise ApiError(501, tail, "chart")
+        if done.returncode != 0 or not done.stdout.lstrip().startswith(("<", "{")):
+            raise ApiError(503, f"cannot draw the chart: {tail}", "chart")
         return done.stdout
 
 

@@ -1,10 +1,14 @@
 """The web page in a real browser: Debian's Chromium driven by Playwright, through sign-in,
-upload, live progress, the result and the download."""
+upload, live progress drawn by plotly, the result, the type's interactive chart and the
+downloads (JSON, CSV, Excel)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -57,14 +61,22 @@ def test_sign_in_upload_watch_read_and_download(page: Any, served: Served,
     sync_api.expect(page.locator("#job-objective")).to_have_text("9")
     sync_api.expect(page.locator("#summary")).to_contain_text("optimal")
     sync_api.expect(page.locator("#summary")).to_contain_text("picked")
-    assert page.locator("#progress svg path.series-objective").count() == 1
+    # objective over time, drawn by plotly.js as the page's server ships it
+    traces = page.locator("#progress.js-plotly-plot").evaluate(
+        "div => div.data.map(t => [t.name, t.y.length])")
+    assert [t[0] for t in traces] == ["objective", "bound"] and traces[0][1] >= 1, traces
+    assert page.locator("#progress .scatterlayer .trace").count() >= 1
     sync_api.expect(page.locator("#jobs tbody tr").first).to_contain_text("browser_toy")
-    with page.expect_download() as info:
-        page.click("#download")
-    saved = tmp_path / "saved.json"
-    info.value.save_as(saved)
-    document = json.loads(saved.read_text())
+    document = json.loads(_download(page, "#download", tmp_path).read_text())
     assert document["status"] == "optimal" and document["objective"] == 9
+
+
+def _download(page: Any, button: str, tmp_path: Path) -> Path:
+    with page.expect_download() as info:
+        page.click(button)
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    return saved
 
 
 def test_stop_a_running_job_from_the_page(page: Any, served: Served) -> None:
@@ -79,12 +91,24 @@ def test_stop_a_running_job_from_the_page(page: Any, served: Served) -> None:
     assert served.wait(job_id)["document"]["interrupted"] is True
 
 
-def test_a_sample_solved_with_its_chart(page: Any, served: Served) -> None:
+def test_a_sample_solved_with_its_chart_and_tables(page: Any, served: Served,
+                                                  tmp_path: Path) -> None:
     page.select_option("#sample", label="fjsp: machining_cell.yaml")
     page.fill("#time-limit", "1")
     page.click("#submit")
     sync_api.expect(page.locator("#job-status")).to_have_text("done")
     sync_api.expect(page.locator("#summary")).to_contain_text("makespan")
-    sync_api.expect(page.locator("#chart img")).to_be_visible()
-    width = page.locator("#chart img").evaluate("img => img.naturalWidth")
-    assert width > 100  # the Gantt chart's SVG, drawn by the fjsp plugin
+    # the type's interactive chart (a Gantt chart of the schedule), drawn by plotly
+    sync_api.expect(page.locator("#chart-what")).to_contain_text("gantt of schedule")
+    bars = page.locator("#chart.js-plotly-plot .barlayer .point")
+    sync_api.expect(bars.first).to_be_attached()
+    assert bars.count() >= 3  # one bar per operation of the sample's schedule
+    # the tables optikit export writes: a zip of CSV files, and a workbook
+    with zipfile.ZipFile(_download(page, "#download-csv", tmp_path)) as zf:
+        assert "schedule.csv" in zf.namelist() and zf.namelist()[-1] == "run.csv"
+        header = next(csv.reader(io.StringIO(zf.read("schedule.csv").decode())))
+    assert {"job", "machine", "start", "end"} <= set(header)
+    book = _download(page, "#download-xlsx", tmp_path)
+    assert book.name == "machining_cell.solution.xlsx"
+    openpyxl = pytest.importorskip("openpyxl")
+    assert "schedule" in openpyxl.load_workbook(book).sheetnames
