@@ -8,6 +8,7 @@ the CLI's workbook, one sheet per table.
 
 from __future__ import annotations
 
+import importlib.util
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -51,13 +52,16 @@ def job_sheets(svc: Service, job: Job) -> list[Any]:
 
 def export_job(svc: Service, job: Job, fmt: Format) -> Export:
     """The job's tables as one file in ``fmt``."""
+    if fmt == "xlsx" and importlib.util.find_spec("openpyxl") is None:
+        raise ApiError(501, "Excel downloads need openpyxl on the server: pip install "
+                            "'optikit[serve]'", "format")
     sheets = job_sheets(svc, job)
     with tempfile.TemporaryDirectory(prefix="optikit-export-") as tmp:
         try:
             if fmt == "xlsx":
                 return Export(_xlsx(sheets, Path(tmp)), XLSX_TYPE, ".xlsx")
             return Export(_csv_zip(sheets, Path(tmp)), "application/zip", ".csv.zip")
-        except UsageError as exc:  # openpyxl missing, a cell a workbook refuses
+        except UsageError as exc:  # a cell a workbook refuses
             raise ApiError(503, f"cannot write the {fmt} export: {exc}", "format") from None
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from optikit.service import page as pagemod
 from tests.service.conftest import TOY, Served
 
 CHROMIUM = "/usr/bin/chromium"
@@ -112,3 +113,15 @@ def test_a_sample_solved_with_its_chart_and_tables(page: Any, served: Served,
     assert book.name == "machining_cell.solution.xlsx"
     openpyxl = pytest.importorskip("openpyxl")
     assert "schedule" in openpyxl.load_workbook(book).sheetnames
+
+
+def test_without_plotly_the_page_says_so_and_draws_svg(page: Any, served: Served,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pagemod, "plotly_js", lambda: None)  # a server without plotly
+    page.reload()
+    sync_api.expect(page.locator("#chart-note")).to_contain_text("need plotly")
+    page.locator("#jobs tbody tr", has_text="machining_cell").first.click()
+    sync_api.expect(page.locator("#job-status")).to_have_text("done")
+    sync_api.expect(page.locator("#progress svg path.series-objective")).to_be_attached()
+    sync_api.expect(page.locator("#chart img")).to_be_visible()
+    assert page.locator("#chart img").evaluate("img => img.naturalWidth") > 100

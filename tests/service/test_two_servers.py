@@ -21,7 +21,7 @@ from tests.service import postgres
 from tests.service.conftest import TOY
 
 # Fast beats so the takeover happens within a lean test (defaults: 5 s and 30 s).
-FAST = {"OPTIKIT_SERVICE_HEARTBEAT_S": "0.25", "OPTIKIT_SERVICE_SERVER_STALE_S": "1.5",
+FAST = {"OPTIKIT_SERVICE_HEARTBEAT_S": "0.25", "OPTIKIT_SERVICE_SERVER_STALE_S": "1.0",
         "OPTIKIT_SERVICE_WORKERS": "1"}
 
 
@@ -73,7 +73,7 @@ def test_a_sigkilled_server_s_job_is_rerun_by_the_other(pg_url: str, toy_plugins
                 _wait_up(proc, url)
             (doomed, url_a), (_survivor, url_b) = servers
             ids = [httpx.post(f"{url_a}/v1/jobs", json=TOY, headers=auth, timeout=10,
-                              params={"time_limit": 20, "option": "sleep=1.5"}).json()["id"]
+                              params={"time_limit": 20, "option": "sleep=1"}).json()["id"]
                    for _ in range(2)]
             deadline = time.monotonic() + 30
             while list(_statuses(url_b, auth).values()) != ["running"] * 2:
