@@ -56,6 +56,7 @@ def test_sign_in_upload_watch_read_and_download(page: Any, served: Served,
     problem = tmp_path / "browser_toy.json"
     problem.write_text(json.dumps(TOY))
     page.set_input_files("#file", str(problem))
+    page.select_option("#solver", "brute")
     page.fill("#time-limit", "5")
     page.click("#submit")
     sync_api.expect(page.locator("#job-status")).to_have_text("done")
@@ -68,6 +69,8 @@ def test_sign_in_upload_watch_read_and_download(page: Any, served: Served,
     assert [t[0] for t in traces] == ["objective", "bound"] and traces[0][1] >= 1, traces
     assert page.locator("#progress .scatterlayer .trace").count() >= 1
     sync_api.expect(page.locator("#jobs tbody tr").first).to_contain_text("browser_toy")
+    assert served.wait(page.locator("#jobs tbody tr").first.get_attribute("data-id"))[
+        "document"]["solver"] == "brute"
     document = json.loads(_download(page, "#download", tmp_path).read_text())
     assert document["status"] == "optimal" and document["objective"] == 9
 
@@ -80,13 +83,21 @@ def _download(page: Any, button: str, tmp_path: Path) -> Path:
     return saved
 
 
-def test_stop_a_running_job_from_the_page(page: Any, served: Served) -> None:
+def test_live_progress_and_stop_a_running_job(page: Any, served: Served) -> None:
     job_id = served.submit(time_limit=25, option="sleep=20")
     served.wait(job_id, until=("running",))
     page.reload()  # signs in again from the session, with the new job in the list
     row = page.locator(f"#jobs tbody tr[data-id='{job_id}']")
     row.click()
     sync_api.expect(page.locator("#stop")).to_be_visible()
+    # live: progress reaching the store while the job runs is drawn at once
+    for t, objective, bound in ((0.5, 3, 9), (1.0, 4, 8)):
+        served.service.store.add_event(job_id, "progress",
+                                       {"time_s": t, "objective": objective, "bound": bound})
+    page.wait_for_function("() => (document.querySelector('#progress').data || [])"
+                           ".every(t => t.y.length === 2)")
+    sync_api.expect(page.locator("#job-bound")).to_have_text("8")
+    sync_api.expect(page.locator("#job-status")).to_have_text("running")
     page.click("#stop")
     sync_api.expect(page.locator("#job-status")).to_have_text("cancelled")
     assert served.wait(job_id)["document"]["interrupted"] is True
