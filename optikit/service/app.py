@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from optikit.service.store import Job, SqlStore, open_store
 log = logging.getLogger("optikit.service")
 JANITOR_INTERVAL_S = 60.0
 CHART_TIMEOUT_S = 60.0
+CHARTS_KEPT = 32  # drawn charts kept in memory: reopening a job shows its chart at once
 
 
 class Service:
@@ -47,6 +49,8 @@ class Service:
         self.pool: Any = None
         self.server_id = uuid.uuid4().hex[:16]
         self._catalogue: list[dict[str, Any]] | None = None
+        self._charts: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._charts_lock = threading.Lock()
         self._stop = threading.Event()
 
     # -- lifecycle ----------------------------------------------------------------------
@@ -135,6 +139,11 @@ class Service:
         chart as SVG (``svg``), or the interactive one as plotly JSON (``plotly``)."""
         from optikit.service.chart import NO_CHART, NO_PLOTLY
 
+        key = (job.id, fmt)  # a job's solution document never changes once written
+        with self._charts_lock:
+            if key in self._charts:
+                self._charts.move_to_end(key)
+                return self._charts[key]
         problem = self.store.problem(job.id, job.tenant)
         request = {"problem": problem, "document": job.document, "format": fmt}
         try:
@@ -151,6 +160,10 @@ class Service:
             raise ApiError(501, tail, "chart")
         if done.returncode != 0 or not done.stdout.lstrip().startswith(("<", "{")):
             raise ApiError(503, f"cannot draw the chart: {tail}", "chart")
+        with self._charts_lock:
+            self._charts[key] = done.stdout
+            while len(self._charts) > CHARTS_KEPT:
+                self._charts.popitem(last=False)
         return done.stdout
 
 

@@ -59,6 +59,5 @@ def test_the_page_is_rendered_by_the_server(served: Served,
 
     monkeypatch.setattr(page, "plotly_js", lambda: None)  # a server without plotly
     html = served.client.get("/").text
-    assert 'id="chart-note"' in html and "/static/chart.js" in html
-    assert "plotly.min.js" not in html
+    assert 'id="chart-note"' in html and "plotly.min.js" not in html
     assert served.client.get("/static/plotly.min.js").status_code == 404
