@@ -18,7 +18,7 @@ from starlette.datastructures import UploadFile
 
 from optikit.service import jobs
 from optikit.service.errors import ApiError
-from optikit.service.exports import Format
+from optikit.service.exports import XLSX_TYPE, Format
 from optikit.service.store import FINAL, Job
 
 router = APIRouter()
@@ -224,7 +224,8 @@ async def _drawable(request: Request, job_id: str, who: str) -> Job:
     return job
 
 
-@router.get("/v1/jobs/{job_id}/chart.svg", tags=["jobs"])
+@router.get("/v1/jobs/{job_id}/chart.svg", tags=["jobs"], response_class=Response,
+            responses={200: {"content": {"image/svg+xml": {}}}})
 async def chart(request: Request, job_id: str, who: Tenant) -> Response:
     """The type's static chart of the solution (a Gantt chart, ...) as SVG, when it has
     one (needs the ``plot`` extra)."""
@@ -233,7 +234,7 @@ async def chart(request: Request, job_id: str, who: Tenant) -> Response:
     return Response(svg, media_type="image/svg+xml")
 
 
-@router.get("/v1/jobs/{job_id}/chart.json", tags=["jobs"])
+@router.get("/v1/jobs/{job_id}/chart.json", tags=["jobs"], response_class=JSONResponse)
 async def chart_figure(request: Request, job_id: str, who: Tenant) -> Response:
     """The interactive chart of the solution (every type has one: a Gantt chart, the
     blend against its specs, flows, a roster...) as ``{"what": ..., "figure": ...}``,
@@ -244,7 +245,9 @@ async def chart_figure(request: Request, job_id: str, who: Tenant) -> Response:
     return Response(text, media_type="application/json")
 
 
-@router.get("/v1/jobs/{job_id}/export", tags=["jobs"])
+@router.get("/v1/jobs/{job_id}/export", tags=["jobs"], response_class=Response, responses={
+    200: {"description": "the tables as one file",
+          "content": {"application/zip": {}, XLSX_TYPE: {}}}})
 async def export(
     request: Request, job_id: str, who: Tenant,
     fmt: Annotated[Format, Query(alias="format", description="csv: a zip of one CSV file "
