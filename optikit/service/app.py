@@ -35,6 +35,7 @@ log = logging.getLogger("optikit.service")
 JANITOR_INTERVAL_S = 60.0
 CHART_TIMEOUT_S = 60.0
 CHARTS_KEPT = 32  # drawn charts kept in memory: reopening a job shows its chart at once
+CHARTS_AT_ONCE = 2  # child processes drawing at the same time (the rest wait their turn)
 
 
 class Service:
@@ -51,6 +52,7 @@ class Service:
         self._catalogue: list[dict[str, Any]] | None = None
         self._charts: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._charts_lock = threading.Lock()
+        self._drawing = threading.BoundedSemaphore(CHARTS_AT_ONCE)
         self._stop = threading.Event()
 
     # -- lifecycle ----------------------------------------------------------------------
@@ -147,9 +149,10 @@ class Service:
         problem = self.store.problem(job.id, job.tenant)
         request = {"problem": problem, "document": job.document, "format": fmt}
         try:
-            done = subprocess.run(
-                [sys.executable, "-m", "optikit.service.chart"], input=json.dumps(request),
-                capture_output=True, text=True, timeout=CHART_TIMEOUT_S, check=False)
+            with self._drawing:
+                done = subprocess.run(
+                    [sys.executable, "-m", "optikit.service.chart"], input=json.dumps(request),
+                    capture_output=True, text=True, timeout=CHART_TIMEOUT_S, check=False)
         except subprocess.TimeoutExpired:
             raise ApiError(503, "drawing the chart took too long", "chart") from None
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1][:300]
