@@ -64,9 +64,10 @@ def test_sign_in_upload_watch_read_and_download(page: Any, served: Served,
     sync_api.expect(page.locator("#summary")).to_contain_text("optimal")
     sync_api.expect(page.locator("#summary")).to_contain_text("picked")
     # objective over time, drawn by plotly.js as the page's server ships it
-    traces = page.locator("#progress.js-plotly-plot").evaluate(
-        "div => div.data.map(t => [t.name, t.y.length])")
-    assert [t[0] for t in traces] == ["objective", "bound"] and traces[0][1] >= 1, traces
+    page.wait_for_function("() => ((document.querySelector('#progress.js-plotly-plot') || {})"
+                           ".data || [{y: []}])[0].y.length >= 1")
+    traces = page.locator("#progress").evaluate("div => div.data.map(t => t.name)")
+    assert traces == ["objective", "bound"]
     assert page.locator("#progress .scatterlayer .trace").count() >= 1
     sync_api.expect(page.locator("#jobs tbody tr").first).to_contain_text("browser_toy")
     assert served.wait(page.locator("#jobs tbody tr").first.get_attribute("data-id"))[

@@ -21,7 +21,7 @@ from tests.service import postgres
 from tests.service.conftest import TOY
 
 # Fast beats so the takeover happens within a lean test (defaults: 5 s and 30 s).
-FAST = {"OPTIKIT_SERVICE_HEARTBEAT_S": "0.25", "OPTIKIT_SERVICE_SERVER_STALE_S": "1.0",
+FAST = {"OPTIKIT_SERVICE_HEARTBEAT_S": "0.25", "OPTIKIT_SERVICE_SERVER_STALE_S": "2.0",
         "OPTIKIT_SERVICE_WORKERS": "1"}
 
 

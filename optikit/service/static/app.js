@@ -239,11 +239,9 @@
       return;
     }
     if (state.job && state.job.id === id) {
-      if (wasLive) {
-        await showJob(id);
-        await refreshJobs();
-      }
+      if (wasLive) await showJob(id);
       drawProgress();
+      if (wasLive) await refreshJobs();
     }
   }
 
