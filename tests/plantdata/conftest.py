@@ -15,7 +15,10 @@ from optikit.registry import Registry
 
 @pytest.fixture(scope="session")
 def registry() -> Registry:
-    return get_registry()
+    """The installed plugins only: the service tests put a toy plugin on the session's path."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("OPTIKIT_PLUGINS_DIR", raising=False)
+        return get_registry(refresh=True)
 
 
 @pytest.fixture
