@@ -124,14 +124,7 @@ def build(problem: EnergyProblem) -> TimeIndexed:
     w = problem.weights
     b = LinearModelBuilder("min")
     windows = start_windows(problem)
-    ops_with_modes = {g for g, *_ in windows}
-    if len(ops_with_modes) < len(problem.ops):
-        missing = next(g for g in range(len(problem.ops)) if g not in ops_with_modes)
-        op = problem.ops[missing]
-        raise Infeasible(
-            f"job {problem.shop.jobs[op.job].id} operation {op.index} has no mode that fits "
-            "the horizon and the peak cap"
-        )
+    _every_op_has_a_mode(problem, {g for g, *_ in windows}, "the horizon and the peak cap")
 
     switchable = {
         m for m in range(problem.num_machines)
@@ -155,14 +148,8 @@ def build(problem: EnergyProblem) -> TimeIndexed:
         cost = net * h * (paid[ends] - paid[starts])
         first = b.add_columns(starts.size, cost=cost, upper=1.0, integer=True)
         blocks.append(StartBlock(g, k, int(first[0]), starts, ends))
-    ops_with_modes = {blk.op for blk in blocks}
-    if len(ops_with_modes) < len(problem.ops):
-        missing = next(g for g in range(len(problem.ops)) if g not in ops_with_modes)
-        op = problem.ops[missing]
-        raise Infeasible(
-            f"job {problem.shop.jobs[op.job].id} operation {op.index} has no mode that fits "
-            "its machine's working time before the horizon"
-        )
+    _every_op_has_a_mode(problem, {blk.op for blk in blocks},
+                         "its machine's working time before the horizon")
     cal_masks = cal.working
 
     on_cols: dict[int, int] = {}
@@ -204,6 +191,17 @@ def build(problem: EnergyProblem) -> TimeIndexed:
     )
     return TimeIndexed(b.build(), blocks, on_cols, switchable, su_cols, a_cols, b_cols,
                        makespan_col, late_cols)
+
+
+def _every_op_has_a_mode(problem: EnergyProblem, ops: set[int], what: str) -> None:
+    """Raise :class:`Infeasible` naming the first operation not in ``ops``."""
+    missing = [g for g in range(len(problem.ops)) if g not in ops]
+    if missing:
+        op = problem.ops[missing[0]]
+        raise Infeasible(
+            f"job {problem.shop.jobs[op.job].id} operation {op.index} has no mode that fits "
+            + what
+        )
 
 
 def _end_terms(blocks: list[StartBlock], problem: EnergyProblem) -> tuple[list, list]:

@@ -1,7 +1,7 @@
 """Machine calendars in energy-scheduling: shifts, downtime, interruptible operations.
 
-The press-shop sample's optimum (209.427375) was proven by the time-indexed model on
-CP-SAT and on HiGHS (samples/README.md); here short runs must never beat it and bounds
+The press-shop sample's optimum (179.271375) was proven by the time-indexed model on
+CP-SAT (samples/README.md); here short runs must never beat it and bounds
 never exceed it.
 """
 
@@ -19,7 +19,7 @@ from optikit.types import SolveContext, SolveOptions
 from tests.energy.conftest import SAMPLES, load, read, run
 
 PRESS_SHOP = SAMPLES / "press_shop_two_shifts.yaml"
-PRESS_SHOP_OPTIMUM = 209.427375
+PRESS_SHOP_OPTIMUM = 179.271375
 
 
 @pytest.mark.parametrize(("solver", "extra"), [
