@@ -252,7 +252,7 @@ def _solve_time_indexed(run: Run, built: heuristic.Constructed | None) -> Status
     problem, ctx = run.problem, run.ctx
     ti = timeindexed.build(problem)
     try:
-        conv = convert(ti.model)
+        conv = convert(ti.model, should_stop=ctx.expired)
     except NotIntegral as exc:
         run.stats["time_indexed_refused"] = str(exc)
         return None

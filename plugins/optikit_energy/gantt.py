@@ -25,6 +25,7 @@ from optikit.plotting import static
 from optikit.scheduling import schedule_from_payload
 from optikit.units import money
 from optikit_energy import energy
+from optikit_energy.calendar_starts import CalendarStarts
 from optikit_energy.checker import switch_on_from_payload
 from optikit_energy.model import EnergyProblem
 
@@ -75,8 +76,12 @@ def figure(problem: EnergyProblem, payload: Mapping[str, Any], title: str = "",
     ax_p = fig.add_subplot(grid[1], sharex=ax_g)
     ax_t = fig.add_subplot(grid[2], sharex=ax_g)
 
-    # 1. Machines.
+    # 1. Machines (non-working time of calendar machines shaded).
     cmap = _job_colours(len(problem.shop.jobs))
+    for m, spans in enumerate(_off_shift(problem)):
+        y = n_machines - 1 - m
+        ax_g.broken_barh([(a * hours, (b - a) * hours) for a, b in spans], (y - 0.45, 0.9),
+                         facecolors=OFF_SHIFT_COLOUR, linewidth=0, zorder=0)
     for m, segments in enumerate(figures.on_periods):
         y = n_machines - 1 - m
         for a, b in segments:
@@ -102,6 +107,8 @@ def figure(problem: EnergyProblem, payload: Mapping[str, Any], title: str = "",
         *job_handles,
         static.patch("on, idle", "none", "0.55", "///"),
         static.marker("switch-on", "v", "black", 6),
+        *([static.patch("non-working time", OFF_SHIFT_COLOUR, "none")]
+          if problem.shop.has_calendars else []),
     ])
     if document is not None:
         static.set_title(fig, document, "schedule, plant power and tariff")
@@ -151,6 +158,21 @@ def figure(problem: EnergyProblem, payload: Mapping[str, Any], title: str = "",
         fontsize=8,
     )
     return fig
+
+
+OFF_SHIFT_COLOUR = "#e4e4e4"
+
+
+def _off_shift(problem: EnergyProblem) -> list[list[tuple[int, int]]]:
+    """Per machine, its runs of non-working units (none without a calendar)."""
+    out: list[list[tuple[int, int]]] = []
+    for mask in CalendarStarts(problem).working:
+        if mask is None:
+            out.append([])
+            continue
+        flips = np.flatnonzero(np.diff(np.concatenate(([1], mask.astype(int), [1]))))
+        out.append([(int(a), int(b)) for a, b in zip(flips[::2], flips[1::2], strict=True)])
+    return out
 
 
 def _job_colours(n: int) -> list[Any]:
