@@ -518,6 +518,12 @@ def load_problem_before(
     started = time.monotonic()
     thread.start()
     thread.join(max(0.0, deadline - started))
+    if thread.is_alive() and deadline <= started:
+        raise LoadTimeout(
+            f"{source}: the time limit was used up by start-up (loading optikit, its "
+            "plugins and solvers) before the file could be read; the limit covers the "
+            "whole command: raise --time-limit"
+        )
     if thread.is_alive():
         raise LoadTimeout(
             f"{source}: reading and validating the file did not finish within the time "

@@ -1,4 +1,5 @@
-"""Units a problem file states for its reports: the currency of its money amounts.
+"""Units a problem file states for its reports: the currency of its money amounts and
+the unit of its times.
 
 ``currency: KRW`` (an ISO 4217 code, or any short label such as ``kUSD``) is optional on
 every cost-bearing type; its schema adds :data:`CURRENCY` through :func:`with_currency`,
@@ -38,3 +39,12 @@ def money(value: Any, currency: str = "", decimals: int | None = 2) -> str:
     amounts without decimals); ``-`` for None.  ``decimals=None``: the general number
     format, for small unit prices (a shadow price of 0.0037 per t)."""
     return number(value, currency, decimals=decimals)
+
+
+def time_units(unit: str = "") -> str:
+    """The plural of a time unit for summaries: ``minutes``, ``hours``; ``time units``
+    when the file names none."""
+    unit = unit.strip()
+    if not unit:
+        return "time units"
+    return unit if unit.endswith("s") or " " in unit else f"{unit}s"

@@ -363,8 +363,9 @@ def _validate_json(schema_json: str, document: Any, owner: str) -> None:
     # Report the first problem in document order, as a reader scanning the file meets it.
     error = min(errors, key=lambda e: _document_position(document, list(e.absolute_path)))
     # Inside a oneOf/anyOf, the deepest alternative's error names the actual field.
-    while error.context:
-        deeper = best_match(error.context)
+    while error.context:  # (best_match alone prefers the shallowest error)
+        depth = max(len(e.absolute_path) for e in error.context)
+        deeper = best_match(e for e in error.context if len(e.absolute_path) == depth)
         if deeper is None:
             break
         error = deeper

@@ -111,6 +111,23 @@ def bench_command(
         click.echo(summary.line(), err=True)
 
 
+#: plotly.js beside the report pages: one copy for every page in the folder.
+PLOTLY_JS = "plotly.min.js"
+
+
+def _shared_plotly(page: Path) -> str:
+    """Write plotly.js beside ``page`` (unless the same file is there); its name for the
+    page's script tag.  A page on stdout inlines it instead."""
+    from optikit.bench.iplots import plotly_js
+
+    script = (plotly_js() or "").encode("utf-8")
+    target = page.parent / PLOTLY_JS
+    if not (target.is_file() and target.stat().st_size == len(script)
+            and target.read_bytes() == script):
+        write_atomically(target, script)
+    return PLOTLY_JS
+
+
 @click.command("report")
 @click.option("--db", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Ledger written by `optikit bench`.")
@@ -165,7 +182,10 @@ def report_command(
         if importlib.util.find_spec("plotly") is None:
             _fail("interactive plots need plotly: pip install 'optikit[charts]' "
                   "(or --plot-format png)")
-    text = report.render(data, fmt, plot_format)
+    script_src = None
+    if fmt == "html" and plot_format == "interactive" and output is not None:
+        script_src = _shared_plotly(output)
+    text = report.render(data, fmt, plot_format, script_src)
     if plots_dir is not None:
         for name, image in report.figures(data, static).items():
             write_atomically(plots_dir / name, image)

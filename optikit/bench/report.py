@@ -307,7 +307,8 @@ def figures(data: ReportData, fmt: str = "png") -> dict[str, bytes]:
     return out
 
 
-def render(data: ReportData, fmt: str, plot_format: str = "interactive") -> str:
+def render(data: ReportData, fmt: str, plot_format: str = "interactive",
+           script_src: str | None = None) -> str:
     if fmt == "table":
         return render_table(data)
     if fmt == "csv":
@@ -317,5 +318,5 @@ def render(data: ReportData, fmt: str, plot_format: str = "interactive") -> str:
     if fmt == "html":
         from optikit.bench.report_html import render_html
 
-        return render_html(data, plot_format)
+        return render_html(data, plot_format, script_src)
     raise ValueError(f"unknown format {fmt!r}")

@@ -1,6 +1,7 @@
-"""The report as one self-contained HTML page: sortable tables, selectors per problem
-type and solver, interactive plots (plotly.js inline, so it opens offline) and
-instance x solver tables in the manner of Mittelmann's benchmark pages.
+"""The report as one HTML page: sortable tables, selectors per problem type and solver,
+interactive plots (plotly.js from ``plotly.min.js`` beside the page, written once for
+every page in the folder, or inline on stdout; offline either way) and instance x solver
+tables in the manner of Mittelmann's benchmark pages.
 
 Without plotly the page embeds the static matplotlib images instead; the tables and
 selectors work either way (plain JavaScript, ``static/report.js``).
@@ -201,7 +202,10 @@ def _embed(image: bytes, fmt: str, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{b64}">'
 
 
-def render_html(data: ReportData, plot_format: str = "interactive") -> str:
+def render_html(data: ReportData, plot_format: str = "interactive",
+                script_src: str | None = None) -> str:
+    """The page; ``script_src``: load plotly.js from this file beside the page (one copy
+    shared by the report pages, still offline) instead of inlining it (~4.6 MB)."""
     script = iplots.plotly_js() if plot_format == "interactive" else None
     if plot_format == "interactive" and script is None:
         from optikit.types import UsageError
@@ -217,7 +221,8 @@ def render_html(data: ReportData, plot_format: str = "interactive") -> str:
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{html.escape(title)}</title><style>{_asset('report.css')}</style>",
-        f"<script>{script}</script>" if script else "",
+        (f'<script src="{html.escape(script_src)}"></script>' if script_src
+         else f"<script>{script}</script>") if script else "",
         "</head><body>",
         f"<h1>{html.escape(title)}</h1>",
         "<h2>Provenance</h2><table>",

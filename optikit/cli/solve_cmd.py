@@ -86,7 +86,8 @@ def _both(first: Any, second: Any) -> Any:
               help="Draw the solution: .html is interactive (plotly, offline) for every "
                    "type; .png, .svg, .pdf for types with a static chart.")
 @click.option("--colour-by", default="job", show_default=True,
-              help="What colours the bars of an .html Gantt: job, family, product, machine...")
+              help="What colours the Gantt bars: job, family (product), machine;"
+                   " in .html any column of the schedule.")
 @click.option("--option", "extra", multiple=True, metavar="KEY=VALUE",
               help="Formulation/backend option, passed through (repeatable).")
 @click.option("-v", "--verbose", is_flag=True, help="Show solver progress and diagnostics.")
@@ -259,6 +260,21 @@ def _interactive(path: Path) -> bool:
     return path.suffix.lower() in (".html", ".htm")
 
 
+def _with_colour_by(draw: Any, colour_by: str) -> Any:
+    """A type's static chart, given ``--colour-by`` when it takes one."""
+    import functools
+    import inspect
+
+    from optikit.lazy import lazy
+
+    try:
+        target = draw.resolve() if isinstance(draw, lazy) else draw
+        takes = "colour_by" in inspect.signature(target).parameters
+    except (ImportError, TypeError, ValueError):  # an import error shows when drawing
+        takes = False
+    return functools.partial(draw, colour_by=colour_by) if takes else draw
+
+
 def _draw(loaded: Any, document: dict[str, Any], path: Path, registry: Any,
           colour_by: str = "job") -> str:
     """Draw the chart; '' when drawn, else why not (also printed as a warning).
@@ -274,7 +290,7 @@ def _draw(loaded: Any, document: dict[str, Any], path: Path, registry: Any,
             chart(plant_sheets(doc, problem, registry), doc, tmp, colour_by, problem,
                   currency_of(problem))
     else:
-        draw = loaded.ptype.plots["gantt"]
+        draw = _with_colour_by(loaded.ptype.plots["gantt"], colour_by)
     try:
         write_with_atomic(path, lambda tmp: draw(loaded.problem, document, tmp))
     except ImportError as exc:

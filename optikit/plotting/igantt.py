@@ -113,6 +113,7 @@ def gantt_figure(
     fig = go.Figure()
     unit = style.time_unit(document, problem)
     _tariff(fig, extras.get("tariff"))
+    _off_shift(fig, problem, max([float(r.get("end") or 0) for r in rows] + [1.0]))
     for n, (name, other_rows) in enumerate(extra):
         _hatched(fig, name, other_rows, "/" if n == 0 else "x")
     if setups:
@@ -165,7 +166,61 @@ def gantt_figure(
                              200 + 30 * min(len(fig.data), MAX_LEGEND_GROUPS))),
     )
     fig.update_traces(textangle=0, selector={"type": "bar"})
+    clock = style.clock_of(problem)
+    if clock is not None:
+        _on_clock(fig, clock)
     return fig
+
+
+def _on_clock(fig: Any, clock: Any) -> None:
+    """Put the chart on a date axis (clock times whatever the zoom; the hover keeps the
+    time units): bar starts and markers become timestamps, bar lengths milliseconds."""
+    import datetime as dt
+
+    ms = clock.seconds * 1000.0
+
+    def at(t: Any) -> Any:
+        if not isinstance(t, int | float):
+            return t
+        return (clock.start + dt.timedelta(seconds=float(t) * clock.seconds)).isoformat()
+
+    for trace in fig.data:
+        if trace.type == "bar" and trace.orientation == "h":
+            if trace.base is not None:
+                trace.base = [at(b) for b in trace.base]
+            if trace.x is not None:
+                trace.x = [x * ms if isinstance(x, int | float) else x for x in trace.x]
+        elif trace.type == "scatter" and trace.x is not None:
+            trace.x = [at(x) for x in trace.x]
+    for shape in fig.layout.shapes:
+        shape.x0, shape.x1 = at(shape.x0), at(shape.x1)
+    for note in fig.layout.annotations:
+        if note.xref in (None, "x"):
+            note.x = at(note.x)
+    fig.update_xaxes(type="date", title_text=style.clock_axis_label(clock),
+                     tickformat="%a %H:%M\n%d %b")
+
+
+def _off_shift(fig: Any, problem: Any, horizon: float) -> None:
+    """Machines' non-working calendar time as grey bars behind the schedule."""
+    shop = _shop(problem)
+    if shop is None or not getattr(shop, "has_calendars", False):
+        return
+    spans: list[tuple[str, int, int]] = []
+    for m, machine in enumerate(shop.machines):
+        cal = shop.calendar(m)
+        if cal is None:
+            continue
+        t = 0
+        for a, b in [*cal.working_windows(int(horizon) + 1), (int(horizon) + 1, 0)]:
+            if a > t:
+                spans.append((str(machine.id), t, a))
+            t = max(t, b)
+    if spans:
+        fig.add_bar(name="non-working time", y=[m for m, _, _ in spans],
+                    x=[b - a for _, a, b in spans], base=[a for _, a, _ in spans],
+                    orientation="h", width=0.9, marker={"color": "rgba(200,200,200,0.45)"},
+                    hoverinfo="skip")
 
 
 def _tariff(fig: Any, sheet: Sheet | None) -> None:

@@ -64,3 +64,37 @@ def time_unit(document: Mapping[str, Any], problem: Any = None) -> str:
         if isinstance(unit, str) and unit:
             return unit
     return "time units"
+
+
+# Clock tick spacings to choose from, in seconds (about 5 to 12 ticks on an axis).
+_STEPS = (60, 300, 900, 1800, 3600, 7200, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400,
+          7 * 86400, 14 * 86400, 28 * 86400)
+
+
+def clock_ticks(clock: Any, lo: float, hi: float) -> tuple[list[float], list[str]]:
+    """Times (in units) of round clock times between ``lo`` and ``hi``, and their labels
+    (``Fri 06:00``; ``Fri 04 Dec`` for ticks a day or more apart)."""
+    import datetime as dt
+
+    per = float(clock.seconds)
+    step = next((s for s in _STEPS if (hi - lo) * per / s <= 12), _STEPS[-1])
+    midnight = clock.start.replace(hour=0, minute=0, second=0, microsecond=0)
+    t = -((clock.start - midnight).total_seconds() % step) / per
+    fmt = "%a %H:%M" if step < 86400 else "%a %d %b"
+    ticks, labels = [], []
+    while t <= hi:
+        if t >= lo:
+            ticks.append(t)
+            labels.append((clock.start + dt.timedelta(seconds=t * per)).strftime(fmt))
+        t += step / per
+    return ticks, labels
+
+
+def clock_axis_label(clock: Any) -> str:
+    return f"clock time (time 0 = {clock.start:%Y-%m-%d %a %H:%M}; 1 unit = 1 {clock.unit})"
+
+
+def clock_of(problem: Any) -> Any:
+    """The problem's clock (a ``start`` timestamp and unit), or None."""
+    shop = getattr(problem, "shop", None)
+    return getattr(shop, "clock", None) or getattr(problem, "clock", None)

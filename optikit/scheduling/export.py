@@ -20,6 +20,7 @@ def schedule_tables(problem: Any, document: Mapping[str, Any]) -> dict[str, list
         return {}
     shop = getattr(problem, "shop", None)
     jobs = {job.id: job for job in shop.jobs} if isinstance(shop, Shop) else {}
+    clock = shop.clock if isinstance(shop, Shop) else None
     last: dict[Any, int] = {}
     completion: dict[Any, Any] = {}
     for op in ops:
@@ -41,6 +42,8 @@ def schedule_tables(problem: Any, document: Mapping[str, Any]) -> dict[str, list
         }
         if "start_time" in op:  # clock times (documents with `start`)
             row["start_time"], row["end_time"] = op.get("start_time"), op.get("end_time")
+        elif clock is not None:
+            row["start_time"], row["end_time"] = _at(clock, row["start"]), _at(clock, row["end"])
         job = jobs.get(str(job_id))
         if job is not None and job.due is not None:
             is_last = int(op.get("operation", 0)) == last.get(job_id)
@@ -58,10 +61,18 @@ def schedule_tables(problem: Any, document: Mapping[str, Any]) -> dict[str, list
                 "late_by": None if job.due is None or job.id not in completion
                 else max(0, completion[job.id] - job.due),
                 "weight": job.weight,
+                **({} if clock is None else {  # clock times (documents with `start`)
+                    "due_time": _at(clock, job.due),
+                    "completion_time": _at(clock, completion.get(job.id)),
+                }),
             }
             for job in shop.jobs  # type: ignore[union-attr]
         ]
     return tables
+
+
+def _at(clock: Any, t: Any) -> str | None:
+    return None if t is None else clock.to_time(t)
 
 
 def export_hook(type_name: str) -> Callable[..., dict[str, list[dict[str, Any]]] | None]:

@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,8 @@ from optikit.service.store import Job, SqlStore, open_store
 log = logging.getLogger("optikit.service")
 JANITOR_INTERVAL_S = 60.0
 CHART_TIMEOUT_S = 60.0
+CHARTS_KEPT = 32  # drawn charts kept in memory: reopening a job shows its chart at once
+CHARTS_AT_ONCE = 2  # child processes drawing at the same time (the rest wait their turn)
 
 
 class Service:
@@ -47,6 +50,9 @@ class Service:
         self.pool: Any = None
         self.server_id = uuid.uuid4().hex[:16]
         self._catalogue: list[dict[str, Any]] | None = None
+        self._charts: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._charts_lock = threading.Lock()
+        self._drawing = threading.BoundedSemaphore(CHARTS_AT_ONCE)
         self._stop = threading.Event()
 
     # -- lifecycle ----------------------------------------------------------------------
@@ -130,21 +136,37 @@ class Service:
             return None
         return next((Path(p) for p in ptype.samples if Path(p).name == filename), None)
 
-    def chart_svg(self, job: Job) -> str:
-        """Draw the job's chart in a child process, bounded in time."""
+    def draw_chart(self, job: Job, fmt: str = "svg") -> str:
+        """Draw the job's chart in a child process, bounded in time: the type's static
+        chart as SVG (``svg``), or the interactive one as plotly JSON (``plotly``)."""
+        from optikit.service.chart import NO_CHART, NO_PLOTLY
+
+        key = (job.id, fmt)  # a job's solution document never changes once written
+        with self._charts_lock:
+            if key in self._charts:
+                self._charts.move_to_end(key)
+                return self._charts[key]
         problem = self.store.problem(job.id, job.tenant)
+        request = {"problem": problem, "document": job.document, "format": fmt}
         try:
-            done = subprocess.run(
-                [sys.executable, "-m", "optikit.service.chart"],
-                input=json.dumps({"problem": problem, "document": job.document}),
-                capture_output=True, text=True, timeout=CHART_TIMEOUT_S, check=False)
+            with self._drawing:
+                done = subprocess.run(
+                    [sys.executable, "-m", "optikit.service.chart"], input=json.dumps(request),
+                    capture_output=True, text=True, timeout=CHART_TIMEOUT_S, check=False)
         except subprocess.TimeoutExpired:
             raise ApiError(503, "drawing the chart took too long", "chart") from None
-        if done.returncode == 3:
-            raise ApiError(404, f"problem type {job.problem_type!r} has no chart", "chart")
-        if done.returncode != 0 or not done.stdout.lstrip().startswith("<"):
-            tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-            raise ApiError(503, f"cannot draw the chart: {tail[:300]}", "chart")
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1][:300]
+        if done.returncode == NO_CHART:
+            raise ApiError(404, f"no chart for this {job.problem_type} solution: {tail}",
+                           "chart")
+        if done.returncode == NO_PLOTLY:
+            raise ApiError(501, tail, "chart")
+        if done.returncode != 0 or not done.stdout.lstrip().startswith(("<", "{")):
+            raise ApiError(503, f"cannot draw the chart: {tail}", "chart")
+        with self._charts_lock:
+            self._charts[key] = done.stdout
+            while len(self._charts) > CHARTS_KEPT:
+                self._charts.popitem(last=False)
         return done.stdout
 
 

@@ -12,12 +12,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.datastructures import UploadFile
 
 from optikit.service import jobs
 from optikit.service.errors import ApiError
+from optikit.service.exports import XLSX_TYPE, Format
 from optikit.service.store import FINAL, Job
 
 router = APIRouter()
@@ -216,17 +217,50 @@ async def events(request: Request, job_id: str, who: Tenant) -> StreamingRespons
                              headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/v1/jobs/{job_id}/chart.svg", tags=["jobs"])
-async def chart(request: Request, job_id: str, who: Tenant) -> Any:
-    """The type's chart of the solution (a Gantt chart, ...) as SVG, when it has one."""
-    from fastapi.responses import Response
-
-    svc = service(request)
+async def _drawable(request: Request, job_id: str, who: str) -> Job:
     job = await run_in_threadpool(_own_job, request, job_id, who)
     if job.document is None or "solution" not in job.document:
         raise ApiError(409, f"job {job_id} has no solution to draw (status {job.status})", "id")
-    svg = await run_in_threadpool(svc.chart_svg, job)
+    return job
+
+
+@router.get("/v1/jobs/{job_id}/chart.svg", tags=["jobs"], response_class=Response,
+            responses={200: {"content": {"image/svg+xml": {}}}})
+async def chart(request: Request, job_id: str, who: Tenant) -> Response:
+    """The type's static chart of the solution (a Gantt chart, ...) as SVG, when it has
+    one (needs the ``plot`` extra)."""
+    job = await _drawable(request, job_id, who)
+    svg = await run_in_threadpool(service(request).draw_chart, job, "svg")
     return Response(svg, media_type="image/svg+xml")
+
+
+@router.get("/v1/jobs/{job_id}/chart.json", tags=["jobs"], response_class=JSONResponse)
+async def chart_figure(request: Request, job_id: str, who: Tenant) -> Response:
+    """The interactive chart of the solution (every type has one: a Gantt chart, the
+    blend against its specs, flows, a roster...) as ``{"what": ..., "figure": ...}``,
+    the figure as plotly JSON (``Plotly.newPlot(div, figure.data, figure.layout)``).
+    501 when the server lacks plotly."""
+    job = await _drawable(request, job_id, who)
+    text = await run_in_threadpool(service(request).draw_chart, job, "plotly")
+    return Response(text, media_type="application/json")
+
+
+@router.get("/v1/jobs/{job_id}/export", tags=["jobs"], response_class=Response, responses={
+    200: {"description": "the tables as one file",
+          "content": {"application/zip": {}, XLSX_TYPE: {}}}})
+async def export(
+    request: Request, job_id: str, who: Tenant,
+    fmt: Annotated[Format, Query(alias="format", description="csv: a zip of one CSV file "
+                                 "per table; xlsx: a workbook, one sheet per table")] = "csv",
+) -> Response:
+    """The solution as the tables ``optikit export`` writes (plant terms first)."""
+    from optikit.service.exports import export_job
+
+    job = await run_in_threadpool(_own_job, request, job_id, who)
+    out = await run_in_threadpool(export_job, service(request), job, fmt)
+    name = jobs.safe_filename(f"{job.name}.solution{out.suffix}")
+    return Response(out.data, media_type=out.media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.post("/v1/check", tags=["problems"], openapi_extra={

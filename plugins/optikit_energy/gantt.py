@@ -2,131 +2,120 @@
 
 Three panels sharing the time axis (in hours from the start of the horizon):
 
-1. machines as rows: operations as bars coloured by job (labelled with job and operation),
-   the machine's on-but-idle time hatched, switch-ons marked with a triangle;
+1. machines as rows, on the shared Gantt panel (:mod:`optikit.plotting.static_gantt`):
+   operations coloured by job (labelled where the label fits), due dates and late jobs
+   marked, the machine's on-but-idle time hatched, switch-ons marked with a triangle;
 2. the plant's power profile (kW per time unit) with the peak cap as a dashed line;
 3. the tariff: price per kWh as a step line over bands shaded by price level.
 
-``.png``, ``.svg`` and ``.pdf`` come from matplotlib; ``.html`` is a self-contained page
-wrapping the SVG.  matplotlib is imported here only (the ``plot`` extra).
+``.png``, ``.svg`` and ``.pdf`` come from matplotlib (the shared static style and
+saving); ``.html`` is a self-contained page wrapping the SVG.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
-from html import escape
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from optikit.plotting import static
+from optikit.plotting import static, style
+from optikit.plotting import static_gantt as sg
 from optikit.scheduling import schedule_from_payload
 from optikit.units import money
 from optikit_energy import energy
-from optikit_energy.calendar_starts import CalendarStarts
 from optikit_energy.checker import switch_on_from_payload
 from optikit_energy.model import EnergyProblem
 
-#: Jobs and tariff bands listed one by one in the legends.
-MAX_LEGEND_JOBS = 20
+#: Tariff bands listed one by one in the legend.
 MAX_LEGEND_BANDS = 6
 
 
-def draw(problem: EnergyProblem, document: Mapping[str, Any], path: Path) -> None:
+def draw(problem: EnergyProblem, document: Mapping[str, Any], path: Path,
+         colour_by: str = "job") -> None:
+    """``colour_by``: ``job``, ``family`` (= ``product``) or ``machine``."""
     payload = document.get("solution")
     if not isinstance(payload, Mapping):
         raise ValueError("the document has no solution to draw")
-    fig = figure(problem, payload, title=str(document.get("name", "")), document=document)
-    suffix = Path(path).suffix.lower()
-    if suffix == ".html":
-        buffer = io.StringIO()
-        fig.savefig(buffer, format="svg", bbox_inches="tight")
-        title = escape(str(document.get("name", "schedule")))
-        Path(path).write_text(
-            "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
-            f"<title>{title}</title></head><body>\n{buffer.getvalue()}\n</body></html>\n",
-            encoding="utf-8",
-        )
-        return
-    fmt = {".png": "png", ".svg": "svg", ".pdf": "pdf"}.get(suffix)
-    if fmt is None:
-        raise ValueError(f"unsupported chart format {suffix!r} (use .png, .svg, .pdf or .html)")
-    fig.savefig(path, format=fmt, dpi=120)
+    fig = figure(problem, payload, title=str(document.get("name", "")), document=document,
+                 colour_by=colour_by)
+    static.save(fig, Path(path), str(document.get("name", "schedule")))
 
 
 def figure(problem: EnergyProblem, payload: Mapping[str, Any], title: str = "",
-           document: Mapping[str, Any] | None = None) -> Any:
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
-
+           document: Mapping[str, Any] | None = None, colour_by: str = "job") -> Any:
     schedule, _ = schedule_from_payload(problem.shop, payload)
     switch_on, _ = switch_on_from_payload(problem, payload)
     figures, _ = energy.compute(problem, schedule, switch_on)
     hours = problem.time_step / 60.0
     horizon_h = problem.horizon * hours
-    n_machines = problem.num_machines
+    shop = problem.shop
+    rows = [m.id for m in shop.machines]
+    fig, (ax_g, ax_p, ax_t) = static.new_figure(
+        12, 3.2 + 0.42 * len(rows), rows=3,
+        height_ratios=[max(2.0, 0.45 * len(rows)), 1.6, 1.0])
 
-    fig = Figure(figsize=(12, 3 + 0.45 * n_machines), layout="constrained")
-    grid = fig.add_gridspec(
-        3, 1, height_ratios=[max(2.0, 0.45 * n_machines), 1.6, 1.0], hspace=0.08
-    )
-    ax_g = fig.add_subplot(grid[0])
-    ax_p = fig.add_subplot(grid[1], sharex=ax_g)
-    ax_t = fig.add_subplot(grid[2], sharex=ax_g)
-
-    # 1. Machines (non-working time of calendar machines shaded).
-    cmap = _job_colours(len(problem.shop.jobs))
-    for m, spans in enumerate(_off_shift(problem)):
-        y = n_machines - 1 - m
-        ax_g.broken_barh([(a * hours, (b - a) * hours) for a, b in spans], (y - 0.45, 0.9),
-                         facecolors=OFF_SHIFT_COLOUR, linewidth=0, zorder=0)
-    for m, segments in enumerate(figures.on_periods):
-        y = n_machines - 1 - m
-        for a, b in segments:
-            if b > a:
-                ax_g.broken_barh([(a * hours, (b - a) * hours)], (y - 0.3, 0.6),
-                                 facecolors="none", edgecolors="0.55", hatch="///", linewidth=0.5)
-        for t in switch_on.get(m, ()):
-            ax_g.plot([t * hours], [y + 0.38], marker="v", color="black", markersize=5)
+    # 1. Machines: the shared Gantt panel, the on-but-idle time and switch-ons on top.
+    ends: dict[str, int] = {}
+    last: dict[str, tuple[int, int]] = {}
     for s in schedule:
-        y = n_machines - 1 - s.machine
-        ax_g.broken_barh([(s.start * hours, (s.end - s.start) * hours)], (y - 0.3, 0.6),
-                         facecolors=cmap[s.job], edgecolors="black", linewidth=0.5)
-        if (s.end - s.start) * hours > horizon_h / 60:
-            ax_g.text((s.start + s.end) / 2 * hours, y,
-                      f"{problem.shop.jobs[s.job].id}.{s.operation}",
-                      ha="center", va="center", fontsize=6)
-    ax_g.set_yticks(range(n_machines))
-    ax_g.set_yticklabels([problem.shop.machines[n_machines - 1 - i].id for i in range(n_machines)])
-    ax_g.set_ylim(-0.6, n_machines - 0.4)
-    job_handles = [Patch(facecolor=cmap[j], edgecolor="black", label=f"job {job.id}")
-                   for j, job in enumerate(problem.shop.jobs[:MAX_LEGEND_JOBS])]
-    static.legend(ax_g, [
-        *job_handles,
-        static.patch("on, idle", "none", "0.55", "///"),
-        static.marker("switch-on", "v", "black", 6),
-        *([static.patch("non-working time", OFF_SHIFT_COLOUR, "none")]
-          if problem.shop.has_calendars else []),
-    ])
+        job = str(shop.jobs[s.job].id)
+        ends[job] = max(ends.get(job, s.end), s.end)
+        if s.operation >= last.get(job, (-1, 0))[0]:
+            last[job] = (s.operation, s.machine)
+    due = {str(j.id): j.due for j in shop.jobs}
+    late = sg.late_jobs(ends, due)
+    bars = [sg.GanttBar(rows[m], a * hours, b * hours, kind="off")
+            for m, a, b in _off_shift(shop, problem.horizon)]
+    bars += [sg.GanttBar(rows[m], a * hours, b * hours, kind="idle")
+             for m, segments in enumerate(figures.on_periods) for a, b in segments if b > a]
+    def group_of(job: Any, machine: int) -> str:
+        if colour_by in ("family", "product"):
+            return f"{colour_by} {job.product if job.product is not None else '(none)'}"
+        return f"machine {rows[machine]}" if colour_by == "machine" else f"job {job.id}"
+
+    groups: list[str] = []
+    job_group: dict[str, str] = {}
+    for s in schedule:
+        job = str(shop.jobs[s.job].id)
+        group = job_group.setdefault(job, group_of(shop.jobs[s.job], s.machine))
+        group = group_of(shop.jobs[s.job], s.machine) if colour_by == "machine" else group
+        if group not in groups:
+            groups.append(group)
+        bars.append(sg.GanttBar(rows[s.machine], s.start * hours, s.end * hours, group,
+                                (f"{job}.{s.operation}", job),
+                                late=job in late and last[job] == (s.operation, s.machine)))
+    dues = [sg.DueMark(rows[last[j][1]], d * hours, j in late, job_group[j])
+            for j, d in due.items() if d is not None and j in last]
+    groups.sort(key=style.natural)
+    marks = [(rows[m], t * hours) for m, times in switch_on.items() for t in times]
+    sg.draw_gantt(ax_g, rows, bars, groups, "", dues, "h", horizon=horizon_h,
+                  extra_handles=[static.marker("switch-on", "^", "black", 6)] if marks else [])
+    for row, t in marks:
+        ax_g.plot([t], [rows.index(row) + 0.43], marker="^", color="black", markersize=5,
+                  linestyle="none", zorder=5, clip_on=False)
+    ax_g.set_xlabel("")
     if document is not None:
-        static.set_title(fig, document, "schedule, plant power and tariff")
+        head = {**document, "type": document.get("type") or "energy-scheduling"}
+        static.set_title(fig, head, "schedule, plant power and tariff"
+                         + (f", {len(late)} late" if late else ""))
     else:
-        ax_g.set_title(title or "energy schedule")
+        fig.suptitle(title or "energy schedule", fontsize=10)
 
     # 2. Power profile and cap.
     profile = figures.profile[: problem.horizon]
     edges = np.arange(problem.horizon + 1) * hours
-    ax_p.stairs(profile, edges, fill=True, color="tab:blue", alpha=0.8, label="plant power",
-                zorder=3)
+    ax_p.stairs(profile, edges, fill=True, color=style.colour(0), alpha=0.8,
+                label="plant power", zorder=3)
     if problem.peak_power is not None:
-        ax_p.axhline(problem.peak_power, color="tab:red", linestyle="--", linewidth=1,
+        ax_p.axhline(problem.peak_power, color=style.LATE, linestyle="--", linewidth=1,
                      label=f"peak cap {problem.peak_power:g} kW")
     ax_p.set_ylabel(static.axis_label("plant power", "kW"))
     static.legend(ax_p, ax_p.get_legend_handles_labels()[0])
 
     # 3. Tariff bands.
+    cur = f" {problem.currency}" if problem.currency else ""
     prices = [p.price for p in problem.tariff]
     lo, hi = min(prices), max(prices)
     bands: dict[float, Any] = {}
@@ -139,11 +128,11 @@ def figure(problem: EnergyProblem, payload: Mapping[str, Any], title: str = "",
                        zorder=0)
     ax_t.stairs(prices, [problem.tariff[0].start * hours] + [p.end * hours for p in problem.tariff],
                 color="black", linewidth=1)
-    ax_t.set_ylabel("price/kWh")
+    ax_t.set_ylabel("price/kWh" + (f" ({problem.currency})" if cur else ""))
     ax_t.set_xlabel(static.axis_label("time from the start of the horizon", "h"))
     static.legend(ax_t, [
         static.line("price per kWh", "black", "-", 1.0),
-        *(static.patch(f"tariff band {price:g}/kWh", colour, "none", alpha=0.3)
+        *(static.patch(f"tariff band {price:g}{cur}/kWh", colour, "none", alpha=0.3)
           for price, colour in sorted(bands.items())[:MAX_LEGEND_BANDS]),
     ])
     ax_t.set_xlim(0, horizon_h)
@@ -160,23 +149,16 @@ def figure(problem: EnergyProblem, payload: Mapping[str, Any], title: str = "",
     return fig
 
 
-OFF_SHIFT_COLOUR = "#e4e4e4"
-
-
-def _off_shift(problem: EnergyProblem) -> list[list[tuple[int, int]]]:
-    """Per machine, its runs of non-working units (none without a calendar)."""
-    out: list[list[tuple[int, int]]] = []
-    for mask in CalendarStarts(problem).working:
-        if mask is None:
-            out.append([])
+def _off_shift(shop: Any, horizon: int) -> list[tuple[int, int, int]]:
+    """Machines' non-working calendar time ``(machine, start, end)`` up to ``horizon``."""
+    out = []
+    for m in range(len(shop.machines)):
+        cal = shop.calendar(m) if shop.has_calendars else None
+        if cal is None:
             continue
-        flips = np.flatnonzero(np.diff(np.concatenate(([1], mask.astype(int), [1]))))
-        out.append([(int(a), int(b)) for a, b in zip(flips[::2], flips[1::2], strict=True)])
+        t = 0
+        for a, b in [*cal.working_windows(horizon), (horizon, horizon)]:
+            if a > t:
+                out.append((m, t, min(a, horizon)))
+            t = max(t, b)
     return out
-
-
-def _job_colours(n: int) -> list[Any]:
-    from matplotlib import colormaps
-
-    cmap = colormaps["tab20"]
-    return [cmap(i % 20) for i in range(n)]

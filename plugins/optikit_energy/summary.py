@@ -57,7 +57,9 @@ def summarize(problem: EnergyProblem, document: Mapping[str, Any]) -> list[tuple
         ("makespan", _duration(problem, makespan(schedule))),
     ]
     if any(job.due is not None for job in problem.shop.jobs):
-        rows.append(("weighted tardiness", _num(weighted_tardiness(problem.shop, schedule))))
+        rows.append(("weighted tardiness",
+                     f"{_num(weighted_tardiness(problem.shop, schedule))} "
+                     f"(units of {problem.time_step:g} min x weight)"))
         rows.extend(why_late_rows(problem.shop, schedule))
     analysis = document.get("analysis")
     base = analysis.get("baseline") if isinstance(analysis, Mapping) else None

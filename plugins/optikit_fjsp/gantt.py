@@ -41,6 +41,8 @@ class Bar:
     group: str  # what the colour stands for (product, or job without products)
     tooltip: str
     setup: bool = False
+    job: str = ""  # the job of an operation bar ('' for changeovers and batches)
+    operation: int = 0
 
 
 def bars(problem: FjspProblem, document: Mapping[str, Any]) -> tuple[list[Bar], list[str]]:
@@ -62,7 +64,8 @@ def bars(problem: FjspProblem, document: Mapping[str, Any]) -> tuple[list[Bar], 
             + (f", product {job.product}" if job.product is not None else "")
             + f": {s.start}-{s.end} on {shop.machines[s.machine].id}{due}"
         )
-        out.append(Bar(s.machine, s.start, s.end, f"{job.id}.{s.operation}", group, tip))
+        out.append(Bar(s.machine, s.start, s.end, f"{job.id}.{s.operation}", group, tip,
+                       job=str(job.id), operation=s.operation))
         by_machine.setdefault(s.machine, []).append(s)
     for m, ops in by_machine.items():
         ops.sort(key=lambda s: (s.start, s.end))
@@ -117,13 +120,15 @@ def _natural(text: str) -> list[Any]:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
-def draw(problem: FjspProblem, document: Mapping[str, Any], path: Path) -> None:
-    """Write the chart; the format follows the file's suffix."""
+def draw(problem: FjspProblem, document: Mapping[str, Any], path: Path,
+         colour_by: str | None = None) -> None:
+    """Write the chart; the format follows the file's suffix.  ``colour_by``: ``job``,
+    ``family`` (= ``product``) or ``machine``; by default products where jobs have them."""
     path = Path(path)
     if path.suffix.lower() in (".html", ".htm"):
         path.write_text(render_html(problem, document), encoding="utf-8")
     else:
-        _draw_matplotlib(problem, document, path)
+        _draw_matplotlib(problem, document, path, colour_by)
 
 
 OFF_SHIFT_COLOUR = "#e4e4e4"
@@ -162,60 +167,64 @@ def _title(problem: FjspProblem, document: Mapping[str, Any]) -> str:
     return " - ".join(parts)
 
 
-def _draw_matplotlib(problem: FjspProblem, document: Mapping[str, Any], path: Path) -> None:
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
+def _draw_matplotlib(problem: FjspProblem, document: Mapping[str, Any], path: Path,
+                     colour_by: str | None = None) -> None:
+    """The static chart on the shared Gantt panel (:mod:`optikit.plotting.static_gantt`)."""
+    from optikit.plotting import static
+    from optikit.plotting import static_gantt as sg
 
-    items, groups = bars(problem, document)
-    machines = [m.id for m in problem.shop.machines]
-    horizon = max((b.end for b in items), default=1) or 1
-    fig = Figure(figsize=(max(8.0, min(24.0, 6 + horizon / 40)), 1.2 + 0.45 * len(machines)))
-    ax = fig.add_subplot()
-    for m, a, z in off_shift(problem, horizon):
-        ax.barh(m, z - a, left=a, height=0.9, color=OFF_SHIFT_COLOUR, linewidth=0, zorder=0)
+    shop = problem.shop
+    items, _groups = bars(problem, document)
+    machines = [m.id for m in shop.machines]
+    ends: dict[str, int] = {}
+    last: dict[str, tuple[int, int]] = {}  # job -> (operation, machine) of its last op
+    for b in items:
+        if b.job and not b.setup:
+            ends[b.job] = max(ends.get(b.job, b.end), b.end)
+            if b.operation >= last.get(b.job, (-1, 0))[0]:
+                last[b.job] = (b.operation, b.machine)
+    due = {job.id: job.due for job in shop.jobs}
+    late = sg.late_jobs(ends, due)
+    title, group_of = _colouring(problem, colour_by)
+    horizon = max([b.end for b in items] + [d for j, d in due.items()
+                                              if d is not None and j in last] + [1])
+    panel = [sg.GanttBar(machines[m], a, z, kind="off") for m, a, z in off_shift(problem, horizon)]
+    groups: list[str] = []
     for b in items:
         if b.setup:
-            ax.barh(
-                b.machine,
-                b.end - b.start,
-                left=b.start,
-                height=0.5,
-                color="white",
-                edgecolor=SETUP_COLOUR,
-                hatch="////",
-                linewidth=0.5,
-            )
+            panel.append(sg.GanttBar(machines[b.machine], b.start, b.end, kind="setup"))
             continue
-        ax.barh(
-            b.machine,
-            b.end - b.start,
-            left=b.start,
-            height=0.7,
-            color=_colour(groups, b.group),
-            edgecolor="black",
-            linewidth=0.4,
-        )
-        if (b.end - b.start) >= horizon / 45 and len(items) <= 400:
-            ax.text((b.start + b.end) / 2, b.machine, b.label, ha="center", va="center", fontsize=6)
-    ax.set_yticks(range(len(machines)), labels=machines)
-    ax.invert_yaxis()
-    ax.set_xlim(0, horizon * 1.01)
-    ax.set_xlabel("time")
-    ax.set_title(_title(problem, document), fontsize=10)
-    ax.grid(axis="x", linewidth=0.3)
-    handles = [Patch(facecolor=_colour(groups, g), edgecolor="black", label=g) for g in groups[:20]]
-    if any(b.setup for b in items):
-        handles.append(
-            Patch(facecolor="white", edgecolor=SETUP_COLOUR, hatch="////", label="changeover")
-        )
-    if problem.shop.has_calendars:
-        handles.append(Patch(facecolor=OFF_SHIFT_COLOUR, label="non-working time"))
-    if handles:
-        ax.legend(
-            handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False
-        )
-    fig.tight_layout()
-    fig.savefig(path)
+        group = f"{title} {group_of(b)}" if b.job else f"family {b.group}"
+        if group not in groups:
+            groups.append(group)
+        labels = (b.label, b.job) if b.job else (b.label,)
+        is_last = b.job in last and (b.operation, b.machine) == last[b.job]
+        panel.append(sg.GanttBar(machines[b.machine], b.start, b.end, group, labels,
+                                 late=b.job in late and is_last))
+    groups.sort(key=_natural)
+    job_group = {b.job: f"{title} {group_of(b)}" for b in items if b.job}
+    dues = [sg.DueMark(machines[last[j][1]], d, j in late, job_group[j])
+            for j, d in due.items() if d is not None and j in last]
+    fig, (ax,) = static.new_figure(sg.width(panel), sg.height(len(machines)))
+    sg.draw_gantt(ax, machines, panel, groups, "", dues, problem.time_unit,
+                  shop.clock, horizon)
+    head = {**document, "name": document.get("name") or problem.name or "fjsp",
+            "type": document.get("type") or "fjsp"}
+    static.set_title(fig, head, "schedule" + (f", {len(late)} late" if late else ""))
+    static.save(fig, path, str(head["name"]))
+
+
+def _colouring(problem: FjspProblem, colour_by: str | None) -> tuple[str, Any]:
+    """What the bar colours stand for: (legend title, Bar -> group)."""
+    shop = problem.shop
+    product = {job.id: job.product for job in shop.jobs}
+    by_product = any(p is not None for p in product.values())
+    key = colour_by or ("product" if by_product else "job")
+    if key in ("family", "product"):
+        return key, lambda b: str(product.get(b.job) or "(none)")
+    if key == "machine":
+        return key, lambda b: shop.machines[b.machine].id
+    return "job", lambda b: b.job
 
 
 def render_html(problem: FjspProblem, document: Mapping[str, Any]) -> str:

@@ -164,6 +164,8 @@ class FjspProblem:
     name: str = ""
     # Batch machines and operation families/sizes; None when no machine batches.
     batching: Batching | None = None
+    # The document's `time_unit` (a label for reports; '' when not given).
+    time_unit: str = ""
 
     @cached_property
     def flat(self) -> FlatShop:
@@ -195,7 +197,8 @@ def parse(document: Mapping[str, Any]) -> FjspProblem:
             "batch machines and working-time calendars in one problem are not supported yet; "
             "drop the calendars or the machines' batch",
         )
-    return FjspProblem(shop, objective, str(document.get("name", "")), batching)
+    return FjspProblem(shop, objective, str(document.get("name", "")), batching,
+                       str(document.get("time_unit") or ""))
 
 
 def integer_weights(values: Sequence[float], limit: int = 1 << 40) -> tuple[list[int], float, bool]:

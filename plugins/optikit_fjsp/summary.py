@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from optikit.numbers import number
+from optikit.units import time_units
 from optikit_fjsp.checker import payload_of, read_schedule, schedule_figures
 from optikit_fjsp.model import FjspProblem
 from optikit_fjsp.whylate import summary_rows as why_late_rows
@@ -19,9 +20,12 @@ def summarize(problem: FjspProblem, document: Mapping[str, Any]) -> list[tuple[s
         return []
     fig = schedule_figures(problem, schedule, payload)
     clock = problem.shop.clock
-    rows = [("makespan", clock.label(fig["makespan"]) if clock else str(fig["makespan"]))]
+    unit = time_units(clock.unit if clock else problem.time_unit)
+    rows = [("makespan", clock.label(fig["makespan"]) if clock
+             else f"{number(fig['makespan'])} {unit}")]
     if any(job.due is not None for job in problem.shop.jobs):
-        rows.append(("total weighted tardiness", number(fig['total_weighted_tardiness'])))
+        rows.append(("total weighted tardiness",
+                     f"{number(fig['total_weighted_tardiness'])} ({unit} x weight)"))
         late = fig["late_job_ids"]
         shown = ", ".join(late[:8]) + (", ..." if len(late) > 8 else "")
         rows.append(
@@ -32,7 +36,7 @@ def summarize(problem: FjspProblem, document: Mapping[str, Any]) -> list[tuple[s
         )
         rows.extend(why_late_rows(problem, schedule))
     if problem.has_setups:
-        rows.append(("changeovers", f"{fig['setups']} ({fig['setup_time']} time units)"))
+        rows.append(("changeovers", f"{fig['setups']} ({number(fig['setup_time'])} {unit})"))
     util = fig["machine_utilisation"]
     if util:
         mean = sum(util.values()) / len(util)

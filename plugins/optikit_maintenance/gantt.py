@@ -1,6 +1,7 @@
 """A Gantt chart of production and maintenance per machine (``--gantt out.png``), in the
-shared static style: jobs coloured (a legend entry each), maintenance hatched, RUL
-deadlines dotted, due dates marked and late jobs outlined in red.  Labels never overlap:
+shared static style: jobs coloured (a legend entry each; or by family or machine),
+maintenance hatched, RUL deadlines dotted, due dates marked and late jobs' last
+operations outlined in red.  Labels never overlap:
 a label that does not fit its bar goes to a free level above the machine's row, with a
 leader line (:func:`optikit.plotting.static.place_labels`)."""
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from optikit.plotting import static, style
+from optikit.plotting import static_gantt as sg
 from optikit_maintenance.model import Problem
 
 #: Jobs listed one by one in the legend; more are summarised.
@@ -18,10 +20,11 @@ MAX_LEGEND_JOBS = 20
 _LEVEL = 0.32  # height of one label level above a row, in row units
 
 
-def draw(problem: Problem, document: Mapping[str, Any], path: Path) -> None:
+def draw(problem: Problem, document: Mapping[str, Any], path: Path,
+         colour_by: str = "job") -> None:
+    """``colour_by``: ``job``, ``family`` (= ``product``) or ``machine``."""
     solution = document["solution"]
     machines = [m.id for m in problem.machines]
-    jobs = [j.id for j in problem.jobs]
     due = {j.id: j.due for j in problem.jobs}
     end: dict[str, int] = {}
     for op in solution["operations"]:
@@ -42,13 +45,22 @@ def draw(problem: Problem, document: Mapping[str, Any], path: Path) -> None:
         y += _LEVEL * levels[m]
         ys[m] = y
         y += 1.0
-    colours: dict[str, str] = {}
+    product = {j.id: j.product for j in problem.jobs}
+
+    def group_of(op: Mapping[str, Any]) -> str:
+        if colour_by in ("family", "product"):
+            return f"{colour_by} {product.get(op['job']) or '(none)'}"
+        return f"machine {op['machine']}" if colour_by == "machine" else f"job {op['job']}"
+
+    # natural order, as the interactive chart, so a job has the same colour in both
+    order = sorted({group_of(op) for op in solution["operations"]}, key=style.natural)
+    colours = {g: style.colour(k, len(order)) for k, g in enumerate(order)}
     for op in solution["operations"]:
-        colour = colours.setdefault(op["job"], style.colour(jobs.index(op["job"])))
+        is_late = op["job"] in late and op["end"] == end[op["job"]]  # its last operation
         ax.broken_barh([(op["start"], op["end"] - op["start"])], (ys[op["machine"]] - 0.3, 0.6),
-                       facecolors=colour,
-                       edgecolor=style.LATE if op["job"] in late else "black",
-                       linewidth=2.0 if op["job"] in late else 0.5)
+                       facecolors=colours[group_of(op)],
+                       edgecolor=style.LATE if is_late else "black",
+                       linewidth=2.0 if is_late else 0.5)
     for task in solution["maintenance"]:
         ax.broken_barh([(task["start"], task["end"] - task["start"])],
                        (ys[task["machine"]] - 0.3, 0.6), facecolors="white",
@@ -63,23 +75,25 @@ def draw(problem: Problem, document: Mapping[str, Any], path: Path) -> None:
     for op in solution["operations"]:
         d = due.get(op["job"])
         if d is not None and op["end"] == end[op["job"]]:
-            ax.plot([d], [ys[op["machine"]] + 0.42], marker="^", color=style.DUE,
-                    markersize=6, linestyle="none")
+            ax.plot([d], [ys[op["machine"]] - 0.42], marker="v", markersize=6,
+                    markerfacecolor=colours[group_of(op)], markeredgecolor=style.DUE,
+                    linestyle="none", zorder=5, clip_on=False)
     fig.set_figheight(max(2.6, 0.55 * y + 1.8))
     ax.set_yticks([ys[m] for m in machines], machines)
     ax.set_ylim(-0.6, y - 0.4)
     ax.invert_yaxis()
-    ax.set_xlabel(static.axis_label("time", problem.time_unit or "time units"))
+    sg.time_axis(ax, problem.time_unit, problem.clock)
     ax.set_ylabel("machine")
-    handles = [static.patch(f"job {j}", colours[j]) for j in jobs[:MAX_LEGEND_JOBS]
-               if j in colours]
-    if len(colours) > MAX_LEGEND_JOBS:
-        handles.append(static.patch(f"... {len(colours) - MAX_LEGEND_JOBS} more jobs", "white",
+    handles = [static.patch(g, colours[g]) for g in order[:MAX_LEGEND_JOBS]]
+    if len(order) > MAX_LEGEND_JOBS:
+        handles.append(static.patch(f"... {len(order) - MAX_LEGEND_JOBS} more", "white",
                                     "white"))
     handles += [static.patch("maintenance", "white", style.SETUP, "///"),
                 static.line("RUL deadline", style.LATE, ":", 1.4),
-                static.marker("due date (of the job's last operation)", "^", style.DUE),
-                static.patch("late job", "white", style.LATE)]
+                static.marker("due date (in the colour of the job's bars)", "v", style.DUE)]
+    if late:
+        handles.append(static.patch("late job (its last operation outlined)", "white",
+                                    style.LATE))
     static.legend(ax, handles)
     static.set_title(fig, document, "production and maintenance"
                      + (f", {len(late)} late" if late else ""))

@@ -24,7 +24,7 @@ from typing import Any
 
 from optikit import scheduling
 from optikit.scheduling import Mode, Operation
-from optikit.scheduling.calendar import Calendar, parse_calendars
+from optikit.scheduling.calendar import Calendar, Clock, parse_calendars, parse_clock
 from optikit.types import InvalidProblem
 from optikit.units import currency_of
 
@@ -144,6 +144,7 @@ class Problem:
     # Working-time calendar per machine for production operations (empty: none).
     calendars: tuple[Calendar | None, ...] = ()
     currency: str = ""  # of money amounts, for reports (optikit.units)
+    clock: Clock | None = None  # `start` and `time_unit`: clock times in reports
 
     def renewing_task(self, machine: int) -> int | None:
         for i, task in enumerate(self.tasks):
@@ -171,7 +172,8 @@ class Problem:
     @property
     def shop(self) -> scheduling.Shop:
         """The production part as the kernel's shop (no setups), for its payload and checks."""
-        return scheduling.Shop(self.machines, self.jobs, calendars=self.calendars)
+        return scheduling.Shop(self.machines, self.jobs, calendars=self.calendars,
+                               clock=self.clock)
 
     @property
     def num_operations(self) -> int:
@@ -338,12 +340,13 @@ def parse(document: Mapping[str, Any]) -> Problem:
         exact(w.get("downtime_cost", 1)), exact(w.get("tardiness", 1)),
         exact(w.get("makespan", 0)),
     )
-    calendars = parse_calendars(document, document["machines"], None)
+    clock = parse_clock(document)
+    calendars = parse_calendars(document, document["machines"], clock)
     if not any(c is not None for c in calendars):
         calendars = ()
     problem = Problem(horizon, machines, crews, tasks, jobs, weights,
                       str(document.get("time_unit", "")), calendars,
-                      currency=currency_of(document))
+                      currency=currency_of(document), clock=clock)
     _check_fits(problem)
     return problem
 

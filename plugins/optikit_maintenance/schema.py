@@ -124,7 +124,10 @@ SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {
         "horizon": {"type": "integer", "minimum": 1, "description": "every activity ends by it"},
-        "time_unit": {"type": "string", "description": "a label, e.g. hour"},
+        "time_unit": {"type": "string", "description": "a label, e.g. hour (with `start`: "
+                      "second, minute, hour or day)"},
+        "start": {"type": "string", "description": "clock time of t = 0 (ISO 8601, e.g. "
+                  "2026-12-07T06:00); reports then show clock times"},
         "machines": {"type": "array", "minItems": 1, "items": _MACHINE},
         "crews": {"type": "array", "items": _CREW},
         "tasks": {"type": "array", "items": _TASK},

@@ -9,7 +9,7 @@ from optikit import scheduling
 from optikit.numbers import number
 from optikit.scheduling.critical import payload_busy
 from optikit.scheduling.critical import summary_rows as why_late_rows
-from optikit.units import money
+from optikit.units import money, time_units
 from optikit_maintenance.model import Problem
 
 
@@ -20,14 +20,19 @@ def summarize(problem: Problem, document: Mapping[str, Any]) -> list[tuple[str, 
         return money(value, problem.currency)
 
     costs = solution["costs"]
-    unit = f" {problem.time_unit}s" if problem.time_unit else ""
+    clock = problem.clock
+
+    def when(t: float) -> str:  # a time with its clock time when the file gives `start`
+        return clock.label(t) if clock else number(t)
+
+    unit = f" {time_units(problem.time_unit)}" if problem.time_unit and not clock else ""
     rows = [
         ("downtime cost", f"{_money(costs['downtime_cost'])} = planned "
                           f"{_money(costs['planned_downtime'])} + expected breakdowns "
                           f"{_money(costs['expected_failure'])} + skipped "
                           f"{_money(costs['skipped'])}"),
         ("weighted tardiness", number(costs["tardiness"])),
-        ("production makespan", f"{int(costs['makespan'])}{unit}"),
+        ("production makespan", f"{when(int(costs['makespan']))}{unit}"),
     ]
     due = {j.id: j.due for j in problem.jobs}
     last: dict[str, int] = {}
@@ -48,8 +53,8 @@ def summarize(problem: Problem, document: Mapping[str, Any]) -> list[tuple[str, 
         if machine.failure is not None:
             p = float(machine.failure.probability.at(entry["start"]))
             note = f", breakdown risk before it {100 * p:.0f}%"
-        rows.append((f"  {entry['task']}", f"{entry['machine']} [{entry['start']}, "
-                                           f"{entry['end']}) crew {entry['crew']}{note}"))
+        rows.append((f"  {entry['task']}", f"{entry['machine']} [{when(entry['start'])}, "
+                                           f"{when(entry['end'])}) crew {entry['crew']}{note}"))
     if solution.get("skipped"):
         rows.append(("skipped tasks", ", ".join(solution["skipped"])))
     return rows

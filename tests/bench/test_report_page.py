@@ -22,6 +22,10 @@ def test_report_page_sorts_filters_and_draws(mixed_ledger: Path, tmp_path: Path)
     result = CliRunner().invoke(report_command, ["--db", str(mixed_ledger), "--format", "html",
                                                  "-o", str(out)])
     assert result.exit_code == 0, result.output
+    # plotly.js is one shared file beside the page, not inlined in every page
+    shared = tmp_path / "plotly.min.js"
+    assert shared.stat().st_size > 1_000_000 and out.stat().st_size < 500_000
+    assert '<script src="plotly.min.js"></script>' in out.read_text()
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=page_kit.CHROMIUM, args=page_kit.ARGS)
         try:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 from optikit.limits import deadlines, grace_seconds
 
@@ -40,3 +43,45 @@ def test_an_in_process_command_counts_from_now():
     from optikit.limits import command_started
 
     assert abs(command_started() - time.monotonic()) < 0.5
+
+
+def test_load_timeout_names_start_up_when_the_limit_is_already_spent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A limit used up before reading begins blames start-up, not the file."""
+    import threading
+    import time as _time
+
+    from optikit import problem_io
+    from optikit.plugins import get_registry
+
+    release = threading.Event()
+    monkeypatch.setattr(problem_io, "load_problem", lambda *a, **k: release.wait(5))
+    doc = tmp_path / "p.yaml"
+    doc.write_text("type: nothing\n")
+    try:
+        with pytest.raises(problem_io.LoadTimeout, match="used up by start-up"):
+            problem_io.load_problem_before(doc, get_registry(), _time.monotonic() - 1.0)
+    finally:
+        release.set()
+
+
+def test_load_timeout_names_the_loading_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file too slow to read within the limit is named with the time spent on it."""
+    import threading
+    import time as _time
+
+    from optikit import problem_io
+    from optikit.plugins import get_registry
+
+    release = threading.Event()
+    monkeypatch.setattr(problem_io, "load_problem", lambda *a, **k: release.wait(5))
+    doc = tmp_path / "p.yaml"
+    doc.write_text("type: nothing\n")
+    try:
+        with pytest.raises(problem_io.LoadTimeout, match=r"p\.yaml: reading and validating"):
+            problem_io.load_problem_before(doc, get_registry(), _time.monotonic() + 0.2)
+    finally:
+        release.set()

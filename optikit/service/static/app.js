@@ -1,8 +1,12 @@
-// The optikit web page: sign in with an API key, submit a problem, watch it, read it.
+// The optikit web page's live parts: sign in with an API key, submit a problem, watch it,
+// read it. The server renders the rest (types, samples, solvers: optikit/service/page.py).
 "use strict";
 (() => {
   const $ = sel => document.querySelector(sel);
-  const state = { key: sessionStorage.getItem("optikit-key") || "", types: [], job: null, stream: null, points: null };
+  const charts = JSON.parse($("#type-charts").textContent);  // type -> its static charts
+  const plotly = document.body.dataset.charts === "plotly" && window.Plotly;
+  const plotConfig = { displaylogo: false, responsive: true };
+  const state = { key: sessionStorage.getItem("optikit-key") || "", job: null, stream: null, points: null, charted: null, drawPending: false };
 
   function showError(message) { $("#error").textContent = message || ""; }
 
@@ -37,7 +41,6 @@
     $("#app").insertBefore($("#error"), $("#app").children[1]);
     showError("");
     $("#who").textContent = `key ${state.key.split("_")[1] || ""}`;
-    await loadTypes();
     await refreshJobs();
   }
 
@@ -45,20 +48,6 @@
     sessionStorage.removeItem("optikit-key");
     state.key = "";
     location.reload();
-  }
-
-  // -- problem types, samples and solvers ----------------------------------------------
-  async function loadTypes() {
-    state.types = (await (await api("/v1/types")).json()).types;
-    const sample = $("#sample");
-    sample.replaceChildren(new Option("(none)", ""));
-    for (const t of state.types) {
-      for (const s of t.samples) sample.append(new Option(`${t.name}: ${s.name}`, s.url));
-    }
-    const solvers = new Set(state.types.flatMap(t => t.solvers));
-    const solver = $("#solver");
-    solver.replaceChildren(new Option("(the type's default)", ""));
-    for (const name of [...solvers].sort()) solver.append(new Option(name, name));
   }
 
   // -- submitting ----------------------------------------------------------------------
@@ -122,16 +111,19 @@
     if (state.job && state.job.id === id) await showJob(id);
   }
 
-  // -- one job: live progress, summary, chart, download ---------------------------------
+  // -- one job: live progress, summary, chart, downloads -------------------------------
+  const live = job => job.status === "queued" || job.status === "running";
+
   async function openJob(id) {
     if (state.stream) state.stream.abort();
     state.points = { objective: [], bound: [] };
+    state.charted = null;
     $("#job").hidden = false;
     $("#summary tbody").replaceChildren();
     $("#chart").replaceChildren();
+    $("#chart-what").textContent = "";
     await showJob(id);
-    if (state.job.status === "queued" || state.job.status === "running") follow(id);
-    else drawProgress();
+    follow(id, live(state.job));  // a finished job's stream replays its progress and ends
   }
 
   async function showJob(id) {
@@ -144,8 +136,11 @@
     $("#job-bound").textContent = fmt(job.bound);
     $("#job-gap").textContent = job.gap === null ? "-" : `${(100 * job.gap).toFixed(2)} %`;
     $("#job-error").textContent = job.error || "";
-    $("#stop").hidden = !(job.status === "queued" || job.status === "running");
-    $("#download").hidden = !job.document;
+    $("#stop").hidden = !live(job);
+    $("#downloads").hidden = !job.document;
+    for (const button of document.querySelectorAll("#downloads button")) {
+      button.hidden = button.id !== "download" && !(job.document && job.document.solution);
+    }
     if (job.document) {
       const body = $("#summary tbody");
       body.replaceChildren();
@@ -155,18 +150,31 @@
         row.insertCell().textContent = label;
         row.insertCell().textContent = text;
       }
-      if (job.document.solution) showChart(job);
+      if (job.document.solution && state.charted !== job.id) {
+        state.charted = job.id;
+        showChart(job);
+      }
     }
   }
 
+  // The type's chart: interactive (plotly figure from the server), else its static SVG.
   async function showChart(job) {
-    const type = state.types.find(t => t.name === job.type);
-    if (!type || type.charts.length === 0) return;
     $("#chart").textContent = "drawing the chart...";
     try {
+      if (plotly) {
+        const answer = await (await api(`/v1/jobs/${job.id}/chart.json`)).json();
+        $("#chart").replaceChildren();
+        $("#chart-what").textContent = answer.what;
+        await Plotly.newPlot($("#chart"), answer.figure.data, answer.figure.layout, plotConfig);
+        return;
+      }
+      if (!(charts[job.type] || []).length) {
+        $("#chart").textContent = "this problem type has no static chart";
+        return;
+      }
       const svg = await (await api(`/v1/jobs/${job.id}/chart.svg`)).blob();
       const img = document.createElement("img");
-      img.alt = `${type.charts[0]} chart`;
+      img.alt = `${charts[job.type][0]} chart`;
       img.src = URL.createObjectURL(svg);
       $("#chart").replaceChildren(img);
     } catch (e) {
@@ -174,19 +182,41 @@
     }
   }
 
+  // Objective and bound over time, each a step line (a value holds until the next one).
   function drawProgress() {
-    const pts = state.points;
-    if (state.job && state.job.objective !== null && pts.objective.length === 0 && state.job.document) {
-      pts.objective.push([state.job.document.time_s || 0, state.job.objective]);
+    const pts = state.points, job = state.job;
+    // A finished job's lines run to its end, with the final objective and bound.
+    const end = job && !live(job) && job.document ? job.document.time_s || 0 : null;
+    const ended = (points, value) => {
+      if (end === null || value === null || value === undefined) return points;
+      const last = points.length ? points[points.length - 1][0] : 0;
+      return [...points, [Math.max(end, last), value]];
+    };
+    const objective = ended(pts.objective, job && job.objective);
+    const bound = ended(pts.bound, job && job.bound);
+    const series = [
+      { name: "objective", color: "#05a", points: objective },
+      { name: "bound", color: "#a60", points: bound },
+    ];
+    if (!plotly) {
+      optikitChart.draw($("#progress"), series);
+      return;
     }
-    optikitChart.draw($("#progress"), [
-      { name: "objective", color: "#05a", points: pts.objective },
-      { name: "bound", color: "#a60", points: pts.bound },
-    ]);
+    const traces = series.map(s => ({
+      name: s.name, x: s.points.map(p => p[0]), y: s.points.map(p => p[1]),
+      type: "scatter", mode: "lines+markers", line: { shape: "hv", color: s.color },
+    }));
+    Plotly.react($("#progress"), traces, {
+      height: 260, margin: { l: 70, r: 20, t: 30, b: 40 },
+      title: { text: "objective and bound over time", font: { size: 13 } },
+      xaxis: { title: { text: "time (s)" }, rangemode: "tozero" }, yaxis: { title: { text: "objective" } },
+      annotations: objective.length || bound.length ? [] :
+        [{ text: "no incumbent yet", showarrow: false, xref: "paper", yref: "paper", x: 0.5, y: 0.5 }],
+    }, plotConfig);
   }
 
   // Server-Sent Events read with fetch (EventSource cannot send the API key).
-  async function follow(id) {
+  async function follow(id, wasLive) {
     const controller = new AbortController();
     state.stream = controller;
     drawProgress();
@@ -200,7 +230,7 @@
         buffer += value;
         let cut;
         while ((cut = buffer.indexOf("\n\n")) >= 0) {
-          handle(buffer.slice(0, cut));
+          handle(buffer.slice(0, cut), wasLive);
           buffer = buffer.slice(cut + 2);
         }
       }
@@ -209,13 +239,13 @@
       return;
     }
     if (state.job && state.job.id === id) {
-      await showJob(id);
+      if (wasLive) await showJob(id);
       drawProgress();
-      await refreshJobs();
+      if (wasLive) await refreshJobs();
     }
   }
 
-  function handle(block) {
+  function handle(block, wasLive) {
     let kind = "message", data = null;
     for (const line of block.split("\n")) {
       if (line.startsWith("event: ")) kind = line.slice(7);
@@ -225,23 +255,33 @@
     if (kind === "progress") {
       if (data.objective !== null) state.points.objective.push([data.time_s, data.objective]);
       if (data.bound !== null) state.points.bound.push([data.time_s, data.bound]);
-      $("#job-objective").textContent = fmt(data.objective);
-      $("#job-bound").textContent = fmt(data.bound);
-      drawProgress();
-    } else if (kind === "status") {
+      if (wasLive) {  // a replay of a finished job leaves its final figures shown
+        $("#job-objective").textContent = fmt(data.objective);
+        $("#job-bound").textContent = fmt(data.bound);
+      }
+      if (!state.drawPending) {  // at most one redraw a frame, however fast events come
+        state.drawPending = true;
+        requestAnimationFrame(() => { state.drawPending = false; drawProgress(); });
+      }
+    } else if (kind === "status" && wasLive) {
       $("#job-status").textContent = data.status;
     }
   }
 
-  async function download() {
+  // A download needs the key in a header, so it is fetched and handed over as a blob.
+  async function download(button) {
     const job = state.job;
-    const blob = await (await api(`/v1/jobs/${job.id}/solution`)).blob();
-    const link = document.createElement("a");
-    link.href = URL.createObjectURL(blob);
-    link.download = `${job.name}.solution.json`;
-    document.body.append(link);
-    link.click();
-    link.remove();
+    try {
+      const blob = await (await api(`/v1/jobs/${job.id}/${button.dataset.url}`)).blob();
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = `${job.name}${button.dataset.suffix}`;
+      document.body.append(link);
+      link.click();
+      link.remove();
+    } catch (e) {
+      showError(e.message);
+    }
   }
 
   // -- wiring --------------------------------------------------------------------------
@@ -249,7 +289,9 @@
   $("#submit-form").addEventListener("submit", submit);
   $("#signout").addEventListener("click", signOut);
   $("#stop").addEventListener("click", () => stopJob(state.job.id));
-  $("#download").addEventListener("click", download);
+  for (const button of document.querySelectorAll("#downloads button")) {
+    button.addEventListener("click", () => download(button));
+  }
   setInterval(() => { if (state.key && !$("#app").hidden) refreshJobs().catch(() => {}); }, 5000);
   if (state.key) signIn(state.key);
 })();
