@@ -51,8 +51,8 @@ def solve_one(spec: dict[str, Any]) -> dict[str, Any]:
     if "file" in spec:
         loaded = load_problem(Path(spec["file"]), registry)
     else:
-        loaded = load_document(generate(spec["seed"], spec["size"]), registry,
-                               source=f"{spec['size']}-{spec['seed']}")
+        document = generate(spec["seed"], spec["size"], calendars=spec.get("calendars"))
+        loaded = load_document(document, registry, source=document["name"])
     out: dict[str, Any] = {"instance": loaded.name, "size": loaded.problem.size()}
     if spec.get("earliest"):
         # The simple energy-unaware plan: earliest-finish dispatching, machines left on.

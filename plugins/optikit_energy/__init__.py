@@ -4,7 +4,8 @@ A flexible job shop (the shared model of :mod:`optikit.scheduling`) on a time gr
 time-of-use tariff, carbon intensity per period, power per mode, machine idle power and
 switch-on energy, and a plant peak-power cap.  Formulations: ``cpsat`` (CP-SAT, with a
 constructive hint and large-neighbourhood search) and ``milp`` (time-indexed, through any
-linear backend; small instances only).  Nothing heavy is imported at module level.
+linear backend; small instances only); both model machine calendars (shifts, downtime,
+interruptible operations).  Nothing heavy is imported at module level.
 """
 
 from __future__ import annotations

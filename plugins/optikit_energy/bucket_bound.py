@@ -18,6 +18,10 @@ each).  Variables:
   has one switch-on at most (on from its first start to its last end, off after);
 - completion times by mean busy time, for the makespan and tardiness terms.
 
+Machine calendars: a machine processes only in its working units, so a mode's room in
+a bucket and the machine's capacity there are its working units in the bucket (the
+on/off and idle rows still treat the bucket as a whole: a relaxation).
+
 Every real schedule maps onto a feasible point that costs no more (``y`` = processing per
 bucket, ``v``/``s``/``idle`` from the real on/off states; a machine on at both ends of a
 bucket without a switch-on inside it was on throughout), so the optimum of this model, and
@@ -40,6 +44,7 @@ from numpy.typing import NDArray
 
 from optikit.paradigms import LinearModel, LinearModelBuilder
 from optikit.types import SolveContext, Status
+from optikit_energy.calendar_starts import CalendarStarts
 from optikit_energy.model import EnergyProblem
 from optikit_energy.switching import objective_price
 
@@ -114,6 +119,16 @@ def build(problem: EnergyProblem, integer: bool = True,
                 modes.append((g, k))
     x0 = int(bld.add_columns(len(modes), upper=1.0, integer=integer)[0])
 
+    # Working units of each machine in [0, t) (calendars: processing happens only then).
+    working = CalendarStarts(problem).working
+    worked = [None if mask is None else np.concatenate(([0], np.cumsum(mask)))
+              for mask in working]
+
+    def work_in(m: int, a: NDArray[np.int64], b: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Working units of machine m in [a, b) (elementwise; b >= a)."""
+        cum = worked[m]
+        return b - a if cum is None else cum[b] - cum[a]
+
     # y columns: one block per mode over the buckets its window meets.
     y_cols: list[NDArray[np.int64]] = []
     y_bkt: list[NDArray[np.int64]] = []
@@ -121,7 +136,9 @@ def build(problem: EnergyProblem, integer: bool = True,
     for (g, k) in modes:
         md = problem.ops[g].modes[k]
         lo, hi = problem.heads[g], horizon - problem.tails[g]
-        overlap = np.minimum(ends, hi) - np.maximum(starts, lo)
+        from_t, to_t = np.maximum(starts, lo), np.minimum(ends, hi)
+        overlap = np.where(to_t > from_t,
+                           work_in(md.machine, from_t, np.maximum(from_t, to_t)), 0)
         bs = np.flatnonzero(overlap > 0)
         room = np.minimum(overlap[bs], md.duration).astype(np.float64)
         cost = md.power * h * price[bs]
@@ -209,12 +226,13 @@ def build(problem: EnergyProblem, integer: bool = True,
         rr = np.concatenate([bs for bs, _ in per_machine[m]])
         cc = np.concatenate([cols for _, cols in per_machine[m]])
         vv = np.ones(cc.size)
+        room_m = work_in(m, starts, ends).astype(np.float64)
         if m in z0:
             b = np.arange(nb)
             bld.add_rows_coo(nb, np.concatenate([rr, b]), np.concatenate([cc, z0[m] + b]),
-                             np.concatenate([vv, -lens]), upper=0.0)
+                             np.concatenate([vv, -room_m]), upper=0.0)
         else:
-            bld.add_rows_coo(nb, rr, cc, vv, upper=lens)
+            bld.add_rows_coo(nb, rr, cc, vv, upper=room_m)
     for parts in per_job:
         rr = np.concatenate([bs for bs, _ in parts])
         cc = np.concatenate([cols for _, cols in parts])

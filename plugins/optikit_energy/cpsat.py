@@ -44,7 +44,7 @@ from optikit_energy import baseline, heuristic, side_solve, switching, timeindex
 from optikit_energy.cpsat_model import BuildStopped, EnergyCpModel
 from optikit_energy.diagnosis import diagnosis_analysis
 from optikit_energy.lns import improve, set_hint
-from optikit_energy.model import EnergyProblem, Infeasible, refuse_calendars
+from optikit_energy.model import EnergyProblem, Infeasible
 from optikit_energy.options import CPSAT_OPTIONS
 from optikit_energy.run import (
     FAST_PRESOLVE,
@@ -65,7 +65,6 @@ TIME_INDEXED_COLUMNS = 4_000
 
 
 def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
-    refuse_calendars(problem, "cpsat")
     opts = ctx.options_for(CPSAT_OPTIONS)
     kind = str(opts["model"])
     if kind == "auto":
@@ -253,7 +252,7 @@ def _solve_time_indexed(run: Run, built: heuristic.Constructed | None) -> Status
     problem, ctx = run.problem, run.ctx
     ti = timeindexed.build(problem)
     try:
-        conv = convert(ti.model)
+        conv = convert(ti.model, should_stop=ctx.expired)
     except NotIntegral as exc:
         run.stats["time_indexed_refused"] = str(exc)
         return None

@@ -31,9 +31,11 @@ class Node:
 
 
 def machine_nodes(model: Any, p: EnergyProblem, m: int, pairs: list[tuple[int, int]],
-                  start: list[Any], mode_lits: list[list[Any]]) -> list[Node]:
+                  start: list[Any], mode_lits: list[list[Any]],
+                  paused: dict[int, Any] | None = None) -> list[Node]:
     """One node per operation that may run on m (its modes on m merged); ``pairs`` are
-    its (operation, mode) pairs on m, ``start`` and ``mode_lits`` the model's variables."""
+    its (operation, mode) pairs on m, ``start`` and ``mode_lits`` the model's variables;
+    ``paused`` the ends of operations that may pause over their calendar (op -> end)."""
     by_op: dict[int, list[int]] = {}
     for g, k in pairs:
         by_op.setdefault(g, []).append(k)
@@ -46,7 +48,9 @@ def machine_nodes(model: Any, p: EnergyProblem, m: int, pairs: list[tuple[int, i
             lit = model.new_bool_var(f"on{m}_op{g}")
             model.add(lit == sum(lits))
         durations = [p.ops[g].modes[k].duration for k in modes]
-        if len(set(durations)) == 1:
+        if paused and g in paused:
+            end = paused[g]  # the operation's end (pauses included), valid when it runs on m
+        elif len(set(durations)) == 1:
             end = start[g] + durations[0]
         else:
             end = start[g] + sum(d * x for d, x in zip(durations, lits, strict=True))

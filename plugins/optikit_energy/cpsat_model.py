@@ -23,6 +23,13 @@ Why this shape:
   energy at the price of unit ``g_j`` plus idle over ``[g_j, S_j)``.  The first node of a
   machine always switches on (machines start the horizon off).
 - Sequence-dependent setups use the same circuit arcs (``S_j >= E_i + setup``).
+- **Machine calendars** through the kernel's :class:`CalendarTerms` (the start restricted
+  to the times the calendar allows; an interruptible operation's interval and end include
+  its pauses).  The cost pieces are also cut where the calendar's start ranges are, so on
+  each piece the pause units are fixed: the operation pays its power over ``[S, E)``
+  minus them, and on a switchable machine idle power over them (it stays on).  The peak
+  cumulative sees a pausing operation's work pieces, not its span
+  (:mod:`optikit_energy.cpsat_calendar`).
 
 CP-SAT takes integers only: see :mod:`optikit_energy.scaling` for the exact scaling.
 """
@@ -35,6 +42,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from optikit.scheduling.calendar_cpsat import CalendarTerms
+from optikit_energy import cpsat_calendar
 from optikit_energy.cpsat_circuit import Node, build_circuit, machine_nodes
 from optikit_energy.cpsat_prices import PriceCurve, Segment
 from optikit_energy.model import EnergyProblem, Infeasible
@@ -82,11 +91,19 @@ class EnergyCpModel:
         self.info = ModelInfo()
         self.allow_switch_off = purpose == "energy"
         self._terms: list[tuple[Fraction, Any]] = []
+        self._paused_power = False  # a pausing operation's power is in the peak cumulative
         self._intervals: list[tuple[Any, Fraction]] = []  # (interval, power kW)
         self.start: list[Any] = []
         self.end: list[Any] = []
         self.lits: list[list[Any]] = []  # None for impossible modes
         self.nodes: dict[int, list[Node]] = {}
+        # Calendars: the kernel's terms, per (op, mode) the pause length (0 or an
+        # expression), and per (op, mode) the cost of the pauses (in F units, on pieces).
+        self.calendar: CalendarTerms | None = None
+        self.mode_extra: dict[tuple[int, int], Any] = {}
+        self.mode_pause: dict[tuple[int, int], Any] = {}
+        # Per pausing (op, mode): its work and pause pieces for the peak cumulative.
+        self.mode_parts: dict[tuple[int, int], cpsat_calendar.Parts] = {}
         self.objective_scale = 1.0
         self._should_stop = should_stop or (lambda: False)
         self._build()
@@ -111,8 +128,12 @@ class EnergyCpModel:
         cap = p.peak_power
         heads, tails = p.heads, p.tails
 
-        # Operations: a start, an end, one optional fixed-size interval per possible mode.
+        # Operations: a start, an end, one optional fixed-size interval per possible mode
+        # (with a calendar: the kernel's interval, which spans an interruptible's pauses).
         self.mode_intervals: list[list[Any]] = []
+        if p.shop.has_calendars:
+            self.calendar = CalendarTerms(p.shop.calendars, horizon)
+        calendar = self.calendar
         for g, op in enumerate(p.ops):
             self._check_stop(64, g)
             lo, hi_end = heads[g], horizon - tails[g]
@@ -131,15 +152,28 @@ class EnergyCpModel:
             e = model.new_int_var(lo + dmin, hi_end, f"E{g}")
             lits: list[Any] = [None] * len(op.modes)
             ivs: list[Any] = [None] * len(op.modes)
+            ends: list[Any] = []
             for k in possible:
                 md = op.modes[k]
                 lit = model.new_bool_var(f"L{g}_{k}")
                 lits[k] = lit
-                ivs[k] = model.new_optional_fixed_size_interval_var(
-                    s, md.duration, lit, f"I{g}_{k}"
-                )
+                extra: Any = 0
+                if calendar is not None and calendar.constrained(md.machine, md.duration):
+                    ivs[k], extra = calendar.add(
+                        model, s, lit, md.machine, md.duration, op.interruptible, lo,
+                        hi_end - md.duration, f"I{g}_{k}", (g, k),
+                    )
+                    if isinstance(extra, int) and extra:
+                        extra = extra * lit
+                else:
+                    ivs[k] = model.new_optional_fixed_size_interval_var(
+                        s, md.duration, lit, f"I{g}_{k}"
+                    )
+                if not (isinstance(extra, int) and extra == 0):
+                    self.mode_extra[(g, k)] = extra
+                ends.append(md.duration * lit + extra)
             model.add_exactly_one([lits[k] for k in possible])
-            model.add(e == s + sum(op.modes[k].duration * lits[k] for k in possible))
+            model.add(e == s + sum(ends))
             self.start.append(s)
             self.end.append(e)
             self.lits.append(lits)
@@ -207,7 +241,18 @@ class EnergyCpModel:
             net = frac(md.power) - (0 if switching else frac(idle))
             if self.energy_on and net:
                 self._terms.append((net / self.rho_scale, self.mode_busy[(g, k)]))
-            self._intervals.append((self.mode_intervals[g][k], net))
+            if self.energy_on and switching and idle and (g, k) in self.mode_pause:
+                # On and idle through the pauses (a non-switching machine pays its span).
+                self._terms.append((frac(idle) / self.rho_scale, self.mode_pause[(g, k)]))
+            parts = self.mode_parts.get((g, k))
+            if parts is not None:
+                # The peak sees the work pieces (and, switchable, idle over the pauses).
+                self._intervals += [(iv, net) for iv in parts.work]
+                self._intervals += [(iv, frac(idle)) for iv in parts.pauses if switching]
+            else:
+                self._intervals.append((self.mode_intervals[g][k], net))
+                if net > 0 and (g, k) in self.mode_extra:
+                    self._paused_power = True
 
         if switching:
             self._build_switching(m, pairs)
@@ -223,7 +268,8 @@ class EnergyCpModel:
             for g, k in pairs:
                 lit = self.lits[g][k]
                 model.add(first <= self.start[g]).only_enforce_if(lit)
-                model.add(last >= self.start[g] + p.ops[g].modes[k].duration).only_enforce_if(lit)
+                end = self.start[g] + p.ops[g].modes[k].duration + self.mode_extra.get((g, k), 0)
+                model.add(last >= end).only_enforce_if(lit)
             size = model.new_int_var(0, horizon, f"span_len{m}")
             span = model.new_interval_var(first, size, last, f"span{m}")
             # For the LP: the span holds all the machine's processing.
@@ -264,27 +310,40 @@ class EnergyCpModel:
         cuts = {seg.start for seg in self.segments}
         f_start_terms: list[Any] = []
         xs: list[Any] = []  # the start as a sum over (mode, piece)
+        f_of = self.prices.f_of
         for k, lit in enumerate(self.lits[g]):
             if lit is None:
                 continue
             d = op.modes[k].duration
             top = min(hi, p.horizon - d)
-            points = {lo, top}
-            for c in cuts:
-                for b in (c, c - d):
-                    if lo < b < top:
-                        points.add(b)
-            ordered = sorted(points)
-            pieces = list(itertools.pairwise(ordered)) or [(lo, lo)]
+            # (first start, last start, pause units, F-cost of the pauses) per range.
+            ranges = cpsat_calendar.start_ranges(self, g, k, lo, top)
+            pieces: list[tuple[int, int, int, int, int]] = []
+            for ri, (a, b, extra, pause) in enumerate(ranges):
+                points = {a, b}
+                for c in cuts:
+                    for t in (c, c - d - extra):
+                        if a < t < b:
+                            points.add(t)
+                ordered = sorted(points)
+                pieces += [(u, v, extra, pause, ri)
+                           for u, v in itertools.pairwise(ordered)] or [(a, a, extra, pause, ri)]
+            if not pieces:
+                model.add(lit == 0)  # the calendar leaves it no start (CalendarTerms agrees)
+                self.mode_busy[(g, k)] = 0
+                continue
             zs: list[Any] = []
             busy_terms: list[Any] = []
-            for r, (u, v) in enumerate(pieces):
+            pause_terms: list[Any] = []
+            for r, (u, v, extra, pause, _ri) in enumerate(pieces):
+                dd = d + extra  # the span, pauses included
                 z = lit if len(pieces) == 1 else model.new_bool_var(f"z{g}_{k}_{r}")
                 rho_s = self.prices.segment_at(u).rho
-                rho_e = self.prices.segment_at(u + d).rho
+                rho_e = self.prices.segment_at(u + dd).rho
                 slope = rho_e - rho_s
-                f_of = self.prices.f_of
-                fs_u, busy_u = f_of(u), f_of(u + d) - f_of(u)
+                fs_u, busy_u = f_of(u), f_of(u + dd) - f_of(u) - pause
+                if pause:
+                    pause_terms.append(pause * z)
                 busy_v = busy_u + slope * (v - u)
                 # y measures the start from the piece's cheaper end, so that the cost
                 # busy = (cost at that end) * z + |slope| * y has coefficients >= 0.
@@ -303,16 +362,25 @@ class EnergyCpModel:
                     busy_terms.append(busy_v * z - slope * y)
                     f_start_terms.append((fs_u + rho_s * (v - u)) * z - rho_s * y)
                 zs.append(z)
-                self.pieces.append((g, k, u, v, z, y, slope >= 0))
+                if not extra:  # the redundant per-segment caps assume contiguous work
+                    self.pieces.append((g, k, u, v, z, y, slope >= 0))
             if len(pieces) > 1:
                 model.add(sum(zs) == lit)
                 self.info.counts["pieces"] = self.info.counts.get("pieces", 0) + len(pieces)
             self.mode_busy[(g, k)] = sum(busy_terms)
+            if pause_terms:
+                self.mode_pause[(g, k)] = sum(pause_terms)
+            if any(x for _a, _b, x, _p in ranges):
+                by_range = [[z for z, pc in zip(zs, pieces, strict=True) if pc[4] == ri]
+                            for ri in range(len(ranges))]
+                self.mode_parts[(g, k)] = cpsat_calendar.pause_parts(
+                    self, g, k, ranges, by_range)
         model.add(sum(xs) == start)
         self.f_start.append(sum(f_start_terms))
 
     def _machine_nodes(self, m: int, pairs: list[tuple[int, int]]) -> list[Node]:
-        return machine_nodes(self.model, self.p, m, pairs, self.start, self.lits)
+        paused = {g: self.end[g] for g, k in pairs if (g, k) in self.mode_extra}
+        return machine_nodes(self.model, self.p, m, pairs, self.start, self.lits, paused)
 
     def _circuit(self, m: int, nodes: list[Node],
                  on_arc: Callable[[int, int, Any], None] | None = None,
@@ -404,6 +472,12 @@ class EnergyCpModel:
             self.info.notes.append("powers were rounded (conservatively) for the peak cap")
         if sum(demands) <= capacity:
             return  # the cap can never bind
+        if self._paused_power:
+            self.info.exact = False
+            self.info.notes.append(
+                "peak cap: interruptible operations keep their power over their pauses "
+                "in the model (conservative): no proof or bound from this model"
+            )
         self.model.add_cumulative([iv for iv, _ in ivs], demands, capacity)
         if scaled.exact:
             self._add_period_energy_caps(scaled.factor, capacity)

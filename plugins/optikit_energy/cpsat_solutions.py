@@ -30,7 +30,9 @@ def extract(
         )
         s = int(value(cm.start[g]))
         md = op.modes[k]
-        schedule.append(ScheduledOperation(op.job, op.index, k, md.machine, s, s + md.duration))
+        # The end variable: an interruptible operation's end includes its pauses.
+        e = int(value(cm.end[g]))
+        schedule.append(ScheduledOperation(op.job, op.index, k, md.machine, s, e))
     switch_on: dict[int, list[int]] = {}
     for m in range(p.num_machines):
         if not p.can_switch_off(m):

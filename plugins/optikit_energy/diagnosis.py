@@ -19,7 +19,10 @@ and stay hard.  The method, on a small CP-SAT model built only for this:
 
 Power is scaled to integers (exactly when the figures have at most four decimals,
 otherwise rounded against feasibility).  Sequence-dependent setups are not modelled here
-(they only add time): with setups, horizon relaxations are lower bounds.  Every solve
+(they only add time): with setups, horizon relaxations are lower bounds.  Machine
+calendars are not modelled here either: with them the horizon relaxations are lower bounds,
+and a conflict that working time alone causes is found infeasible by the formulations but
+not named here.  Every solve
 shares the run's deadline.
 """
 

@@ -123,6 +123,23 @@ def on_periods(
     return periods, violations
 
 
+def processing_parts(problem: EnergyProblem, s: ScheduledOperation) -> list[tuple[int, int]]:
+    """The units of ``[s.start, s.end)`` in which the operation draws its mode's power.
+
+    All of them, except for an interruptible operation on a machine with a calendar: it
+    pauses over non-working time and draws nothing of its own then (its machine stays on
+    and idles, as in any gap of an on period).
+    """
+    if s.end <= s.start:
+        return []
+    cal = problem.shop.calendar(s.machine)
+    if cal is None or not problem.shop.jobs[s.job].operations[s.operation].interruptible:
+        return [(s.start, s.end)]
+    return [
+        (max(a, s.start), b) for a, b in cal.working_windows(s.end) if b > s.start
+    ]
+
+
 def compute(
     problem: EnergyProblem,
     schedule: Sequence[ScheduledOperation],
@@ -155,11 +172,11 @@ def compute(
     for s in schedule:
         mode = problem.ops[problem.job_ops[s.job][s.operation]].modes[s.mode]
         extra = mode.power - problem.idle_power[s.machine]
-        if s.end > s.start:
-            delta[max(s.start, 0)] += extra
-            delta[s.end] -= extra
-            processing += mode.power * (s.end - s.start)
-            busy_idle_units += problem.idle_power[s.machine] * (s.end - s.start)
+        for a, b in processing_parts(problem, s):
+            delta[max(a, 0)] += extra
+            delta[b] -= extra
+            processing += mode.power * (b - a)
+            busy_idle_units += problem.idle_power[s.machine] * (b - a)
     profile = np.cumsum(delta)[:length]
     kwh_per_unit = profile * h
     kwh = float(kwh_per_unit.sum())

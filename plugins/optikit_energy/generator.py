@@ -81,9 +81,16 @@ def _machines(rng: random.Random, count: int) -> list[dict[str, Any]]:
     return out
 
 
-def generate(seed: int, size: str = "small") -> dict[str, Any]:
+def generate(seed: int, size: str = "small", calendars: str | None = None) -> dict[str, Any]:
+    """A reproducible instance (``calendars``: a shift preset of
+    :mod:`optikit_energy.generator_calendars`, which also scales the work to it)."""
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r}; use one of {', '.join(SIZES)}")
+    share = 1.0
+    if calendars is not None:
+        from optikit_energy.generator_calendars import working_share
+
+        share = working_share(calendars)
     spec = SIZES[size]
     rng = random.Random(f"energy-scheduling/{size}/{seed}")
     step = spec["step"]
@@ -93,7 +100,7 @@ def generate(seed: int, size: str = "small") -> dict[str, Any]:
     # Work per job in minutes, sized so the machines are busy about 40% of the horizon.
     n_jobs = spec["jobs"]
     lo_ops, hi_ops = spec["ops"]
-    total_minutes = spec["days"] * 24 * 60 * len(machines) * 0.4
+    total_minutes = spec["days"] * 24 * 60 * len(machines) * 0.4 * share
     mean_op = total_minutes / (n_jobs * (lo_ops + hi_ops) / 2)
     jobs: list[dict[str, Any]] = []
     for j in range(n_jobs):
@@ -126,7 +133,7 @@ def generate(seed: int, size: str = "small") -> dict[str, Any]:
     peak = max(largest_mode, round(0.55 * sum(biggest.values())))
     for m in machines:
         del m["_kind"]
-    return {
+    document = {
         "type": "energy-scheduling",
         "name": f"energy-{size}-{seed}",
         "description": f"generated (seed {seed}, size {size}): {n_jobs} jobs, "
@@ -139,3 +146,8 @@ def generate(seed: int, size: str = "small") -> dict[str, Any]:
         "jobs": jobs,
         "objective": {"energy_cost": 1, "carbon": 0.05, "makespan": 0.001},
     }
+    if calendars is not None:
+        from optikit_energy.generator_calendars import add_calendars
+
+        add_calendars(document, calendars, seed, step, spec["days"])
+    return document

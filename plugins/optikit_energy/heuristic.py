@@ -13,6 +13,10 @@ plant under its peak cap unit by unit.  Two rules choose each operation's mode a
   horizon's end.  Switchable machines are off in gaps while building; the cheapest
   on/off choice per gap is made afterwards (:func:`switching.best_policy`).
 
+With machine calendars a start is one the calendar allows
+(:mod:`optikit_energy.calendar_starts`), and an interruptible operation's end includes
+its pauses, over which the placer conservatively keeps its full power in the profile.
+
 Several delay weights are tried and the best checked schedule is kept: a few tens of
 milliseconds per try even on the 120-operation, 2,880-unit benchmark instance.
 """
@@ -28,6 +32,7 @@ from numpy.typing import NDArray
 
 from optikit.scheduling import ScheduledOperation, makespan, weighted_tardiness
 from optikit_energy import energy, switching
+from optikit_energy.calendar_starts import CalendarStarts
 from optikit_energy.model import EnergyProblem
 
 
@@ -58,6 +63,8 @@ class _Placer:
         self.last_end = [0] * problem.num_machines
         self.last_job: list[int | None] = [None] * problem.num_machines
         self.used = [False] * problem.num_machines
+        self.calendars = CalendarStarts(problem) if problem.shop.has_calendars else None
+        self._starts: dict[tuple[int, int], tuple[NDArray[np.int64], NDArray[np.int64]]] = {}
 
     def idle_in_gaps(self, m: int) -> bool:
         return self.keep_on or not self.p.can_switch_off(m)
@@ -65,32 +72,58 @@ class _Placer:
     def _holds_reserve(self, m: int) -> bool:
         return self.used[m] and self.idle_in_gaps(m) and self.p.idle_power[m] > 0
 
-    def earliest_fit(self, m: int, power: float, duration: int, t0: int) -> int | None:
-        """Earliest start >= t0 such that the op (and the idle gap before it) fit the cap."""
+    def earliest_fit(self, g: int, k: int, t0: int) -> tuple[int, int] | None:
+        """(start, end) of mode k of op g, the earliest start >= t0 such that the op (and
+        the idle gap before it) fit the cap and the machine's calendar."""
+        mode = self.p.ops[g].modes[k]
+        m, power, duration = mode.machine, mode.power, mode.duration
         horizon = self.p.horizon
         if t0 + duration > horizon:
             return None
-        if self.cap is None:
-            return t0
-        cap = self.cap + 1e-9
-        latest = horizon - duration
+        calendar = self.calendars is not None and self.calendars.windows[m] is not None
+        if self.cap is None and not calendar:
+            return t0, t0 + duration
+        cap = np.inf if self.cap is None else self.cap + 1e-9
+        latest_end = horizon
         idle = self.p.idle_power[m]
         load = self.profile[:horizon] + self.reserve[:horizon]
-        if self._holds_reserve(m):
+        if self._holds_reserve(m) and self.cap is not None:
             # The gap [last_end, t) gets this machine's idle power, which it reserved.
             load = load.copy()
             load[self.last_end[m] :] -= idle
             bad = np.flatnonzero(load[self.last_end[m] :] + idle > cap)
             if bad.size:
-                latest = min(latest, self.last_end[m] + int(bad[0]) - duration)
+                latest_end = min(latest_end, self.last_end[m] + int(bad[0]))
         over = np.flatnonzero(load + power > cap)
+        if calendar:
+            return self._calendar_fit(g, k, t0, latest_end, over)
         t = t0
-        while t <= latest:
-            k = np.searchsorted(over, t)
-            if k < over.size and over[k] < t + duration:
-                t = int(over[k]) + 1
+        while t + duration <= latest_end:
+            i = np.searchsorted(over, t)
+            if i < over.size and over[i] < t + duration:
+                t = int(over[i]) + 1
                 continue
-            return t
+            return t, t + duration
+        return None
+
+    def _calendar_fit(self, g: int, k: int, t0: int, latest_end: int,
+                      over: NDArray[np.int64]) -> tuple[int, int] | None:
+        """The first calendar start >= t0 whose span [start, end) meets no unit in ``over``
+        (ends grow with starts, so the scan stops at ``latest_end``)."""
+        assert self.calendars is not None
+        if (g, k) not in self._starts:
+            self._starts[(g, k)] = self.calendars.starts(g, k, 0, self.p.horizon)
+        starts, ends = self._starts[(g, k)]
+        i = int(np.searchsorted(starts, t0))
+        while i < starts.size:
+            t, e = int(starts[i]), int(ends[i])
+            if e > latest_end:
+                return None
+            j = np.searchsorted(over, t)
+            if j < over.size and over[j] < e:
+                i = int(np.searchsorted(starts, over[j] + 1))
+                continue
+            return t, e
         return None
 
     def commit(self, s: ScheduledOperation, power: float) -> None:
@@ -136,14 +169,14 @@ def construct(
                                  period_starts, current_makespan)
         if choice is None:
             return None
-        t, k = choice
+        t, end, k = choice
         if heap and t > heap[0][0] and deferred[j] < 8:
             deferred[j] += 1
             heapq.heappush(heap, (t, j))
             continue
         deferred[j] = 0
         mode = problem.ops[g].modes[k]
-        s = ScheduledOperation(j, next_op[j], k, mode.machine, t, t + mode.duration)
+        s = ScheduledOperation(j, next_op[j], k, mode.machine, t, end)
         placer.commit(s, mode.power)
         schedule.append(s)
         current_makespan = max(current_makespan, s.end)
@@ -170,15 +203,16 @@ def _best_placement(
     problem: EnergyProblem, placer: _Placer, g: int, ready: int, rule: str,
     delay_weight: float, prefix: NDArray[np.float64], pi: NDArray[np.float64],
     period_starts: NDArray[np.int64], current_makespan: int,
-) -> tuple[int, int] | None:
-    """(start, mode) for operation g by ``rule``; None if no mode fits before the horizon."""
+) -> tuple[int, int, int] | None:
+    """(start, end, mode) for operation g by ``rule``; None if no mode fits before the
+    horizon."""
     op = problem.ops[g]
     shop = problem.shop
     j = op.job
     tail = problem.tails[g]
     h = problem.kwh_per_kw_unit
     w = problem.weights
-    best: tuple[float, float, int, int] | None = None  # (score, tie, start, mode)
+    best: tuple[float, float, int, int, int] | None = None  # (score, tie, start, end, mode)
     for k, mode in enumerate(op.modes):
         m = mode.machine
         if problem.peak_power is not None and mode.power > problem.peak_power + 1e-9:
@@ -188,20 +222,20 @@ def _best_placement(
         if last_job is not None:
             setup = shop.setup_time(m, last_job, j)
         t0 = max(ready, placer.last_end[m] + setup if placer.used[m] else 0)
-        first = placer.earliest_fit(m, mode.power, mode.duration, t0)
-        if first is None or first + mode.duration + tail > problem.horizon:
+        fit = placer.earliest_fit(g, k, t0)
+        if fit is None or fit[1] + tail > problem.horizon:
             continue
-        starts = [first]
+        first = fit[0]
+        starts = [fit]
         if rule == "energy":
             latest = problem.horizon - tail - mode.duration
             for a in period_starts[period_starts > first]:
                 if a > latest:
                     break
-                t = placer.earliest_fit(m, mode.power, mode.duration, int(a))
-                if t is not None and t <= latest:
-                    starts.append(t)
-        for t in starts:
-            end = t + mode.duration
+                more = placer.earliest_fit(g, k, int(a))
+                if more is not None and more[1] + tail <= problem.horizon:
+                    starts.append(more)
+        for t, end in starts:
             if rule == "earliest":
                 score, tie = float(end), mode.power * mode.duration
             else:
@@ -217,8 +251,8 @@ def _best_placement(
                     cost += w.total_weighted_tardiness * job.weight * max(0, end + tail - job.due)
                 score, tie = cost + delay_weight * (t - first), float(t)
             if best is None or (score, tie) < best[:2]:
-                best = (score, tie, t, k)
-    return None if best is None else (best[2], best[3])
+                best = (score, tie, t, end, k)
+    return None if best is None else best[2:]
 
 
 def best_constructed(problem: EnergyProblem, budget_s: float = 1.0) -> Constructed | None:

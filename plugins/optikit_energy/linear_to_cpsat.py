@@ -10,6 +10,7 @@ energy model on CP-SAT for small instances.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -18,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from optikit.paradigms import LinearModel
+from optikit_energy.cpsat_model import BuildStopped
 
 MAX_MULTIPLIER = 10**9
 MAX_DENOMINATOR = 10**6
@@ -51,7 +53,9 @@ def _multiplier(values: NDArray[np.float64]) -> int:
     return m
 
 
-def convert(lm: LinearModel) -> Converted:
+def convert(lm: LinearModel, should_stop: Callable[[], bool] | None = None) -> Converted:
+    """The CP-SAT model; ``should_stop`` is asked every few hundred rows (a large model
+    takes seconds to convert) and a yes ends it with :class:`BuildStopped`."""
     from ortools.sat.python import cp_model
 
     if not lm.integer.all():
@@ -66,6 +70,8 @@ def convert(lm: LinearModel) -> Converted:
         for j, (a, b) in enumerate(zip(lo, hi, strict=True))
     ]
     for i in range(lm.num_rows):
+        if should_stop is not None and i % 256 == 0 and should_stop():
+            raise BuildStopped("the conversion to CP-SAT was stopped")
         cols, vals = lm.row(i)
         bounds = [v for v in (lm.row_lower[i], lm.row_upper[i]) if np.isfinite(v)]
         m = _multiplier(np.concatenate([vals, np.asarray(bounds, dtype=np.float64)]))

@@ -14,13 +14,12 @@ from optikit.paradigms import LinearResult
 from optikit.types import Outcome, SolveContext, Status
 from optikit_energy import heuristic, switching, timeindexed
 from optikit_energy.diagnosis import diagnosis_analysis
-from optikit_energy.model import EnergyProblem, Infeasible, refuse_calendars
+from optikit_energy.model import EnergyProblem, Infeasible
 from optikit_energy.options import MILP_OPTIONS
 from optikit_energy.run import evaluate
 
 
 def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
-    refuse_calendars(problem, "milp")
     opts = ctx.options_for(MILP_OPTIONS)
     timeindexed.check_size(problem)
     built = heuristic.best_constructed(problem, budget_s=0.5)

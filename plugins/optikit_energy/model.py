@@ -19,6 +19,11 @@ Semantics fixed here (and relied on by the checker and both formulations):
 - Sequence-dependent setups are time only: a changeover draws no power beyond the
   machine's on/idle state.
 - ``peak_power`` caps the plant's total power (processing + idle) in every unit.
+- Machine calendars (the shared kernel's, :mod:`optikit.scheduling.calendar`): an
+  operation runs in its machine's working time, inside one working window unless it is
+  ``interruptible``; an interruptible one pauses over non-working time and draws no
+  processing power while paused; its machine stays on (idle power) through the pause,
+  as through any gap of an on period.  Calendars do not switch machines off.
 - The objective is ``w_cost * cost + w_carbon * co2_kg + w_makespan * makespan +
   w_twt * total_weighted_tardiness`` (times in units); default ``{energy_cost: 1}``.
 """
@@ -35,7 +40,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from optikit.scheduling import Shop, parse_shop
-from optikit.types import InvalidProblem, UsageError
+from optikit.types import InvalidProblem
 from optikit.units import currency_of
 from optikit_energy.schema import OBJECTIVE_TERMS
 
@@ -88,6 +93,7 @@ class FlatOp:
     job: int
     index: int
     modes: tuple[FlatMode, ...]
+    interruptible: bool = False  # may pause over non-working time of its machine
 
     @property
     def min_duration(self) -> int:
@@ -323,7 +329,7 @@ def parse(doc: Mapping[str, Any]) -> EnergyProblem:
                         f"machine {mid!r} (processing power includes the idle load)",
                     )
                 modes.append(FlatMode(mode.machine, mode.duration, power))
-            ops.append(FlatOp(j, o, tuple(modes)))
+            ops.append(FlatOp(j, o, tuple(modes), op.interruptible))
         job_ops.append(tuple(range(first, len(ops))))
 
     peak = doc.get("peak_power")
@@ -343,16 +349,3 @@ def parse(doc: Mapping[str, Any]) -> EnergyProblem:
         job_ops=tuple(job_ops),
         currency=currency_of(doc),
     )
-
-
-def refuse_calendars(problem: EnergyProblem, formulation: str) -> None:
-    """The energy models do not model machine calendars yet: refuse, never ignore them.
-
-    The checker verifies calendars (through the kernel), so schedules made elsewhere can
-    still be checked.
-    """
-    if problem.shop.has_calendars:
-        raise UsageError(
-            f"energy-scheduling ({formulation}) does not model machine calendars yet; "
-            "remove `calendars` to solve (optikit check still verifies them)"
-        )

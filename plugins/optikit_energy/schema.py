@@ -29,7 +29,9 @@ MODE = shop.mode(
     description="one way to run the operation: on `machine` for `duration` time units "
     "drawing `power` kW",
 )
-OPERATION = shop.operation(MODE, extra={"name": {"type": "string"}})
+OPERATION = shop.operation(
+    MODE, extra={"name": {"type": "string"}, "interruptible": shop.INTERRUPTIBLE}
+)
 JOB = shop.job(
     OPERATION,
     extra={**shop.LABELS, "product": {"type": ["string", "integer"],
@@ -106,7 +108,7 @@ SCHEMA: dict[str, Any] = {
         "jobs": {"type": "array", "minItems": 1, "items": JOB},
         "setups": SETUPS,
         "objective": OBJECTIVE,
-        # Checked (kernel), not yet modelled: the formulations refuse documents with them.
+        # Machine calendars (optikit.scheduling.calendar); no clock: `time_step` is the unit.
         "calendars": shop.calendars(),
         "calendar": shop.calendar_properties()["calendar"],
     },

@@ -14,6 +14,11 @@ converted by :mod:`optikit_energy.linear_to_cpsat`.
 All inequalities that define ``on``/``su``/``a``/``b`` are one-sided; minimisation makes
 them tight because prices, carbon and weights are >= 0 (the schema requires it).
 Sequence-dependent setups are not modelled: the size check refuses such instances.
+
+Machine calendars restrict each mode's start columns to the starts its calendar allows
+(:mod:`optikit_energy.calendar_starts`); a column occupies its machine from its start to
+its end (an interruptible operation's pauses included) and draws power in its working
+units only.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from optikit.paradigms import LinearModel, LinearModelBuilder
 from optikit.scheduling import ScheduledOperation, completion_times, makespan
 from optikit.types import UsageError
 from optikit_energy import energy
+from optikit_energy.calendar_starts import CalendarStarts
 from optikit_energy.model import EnergyProblem, Infeasible
 from optikit_energy.switching import objective_price
 
@@ -40,12 +46,14 @@ STRONG_PRECEDENCE_HORIZON = 200
 
 @dataclass
 class StartBlock:
-    """Columns x[g, k, s] for s in ``starts`` (consecutive), one block per (op, mode)."""
+    """Columns x[g, k, s] for s in ``starts`` (ascending), one block per (op, mode);
+    ``ends[i]`` is the end of the column starting at ``starts[i]``."""
 
     op: int
     mode: int
     first_col: int
     starts: NDArray[np.int64]
+    ends: NDArray[np.int64]
 
 
 @dataclass
@@ -116,14 +124,7 @@ def build(problem: EnergyProblem) -> TimeIndexed:
     w = problem.weights
     b = LinearModelBuilder("min")
     windows = start_windows(problem)
-    ops_with_modes = {g for g, *_ in windows}
-    if len(ops_with_modes) < len(problem.ops):
-        missing = next(g for g in range(len(problem.ops)) if g not in ops_with_modes)
-        op = problem.ops[missing]
-        raise Infeasible(
-            f"job {problem.shop.jobs[op.job].id} operation {op.index} has no mode that fits "
-            "the horizon and the peak cap"
-        )
+    _every_op_has_a_mode(problem, {g for g, *_ in windows}, "the horizon and the peak cap")
 
     switchable = {
         m for m in range(problem.num_machines)
@@ -132,15 +133,24 @@ def build(problem: EnergyProblem) -> TimeIndexed:
     }
     needs_on = switchable | {m for m in range(problem.num_machines) if problem.idle_power[m] > 0}
 
-    # x[g, k, s]: cost = (P - I) * h * sum of pi over [s, s + d), I paid through on[m, t].
+    # x[g, k, s]: cost = (P - I) * h * sum of pi over the working units of [s, end), I
+    # paid through on[m, t].
+    cal = CalendarStarts(problem)
     blocks: list[StartBlock] = []
-    for g, k, lo, hi in windows:
+    for g, k, lo, _hi in windows:
         mode = problem.ops[g].modes[k]
-        starts = np.arange(lo, hi + 1, dtype=np.int64)
+        starts, ends = cal.starts(g, k, lo, horizon - problem.tails[g])
+        if starts.size == 0:
+            continue
+        mask = cal.working[mode.machine]
+        paid = prefix if mask is None else np.concatenate(([0.0], np.cumsum(pi * mask)))
         net = mode.power - (problem.idle_power[mode.machine] if mode.machine in needs_on else 0.0)
-        cost = net * h * (prefix[starts + mode.duration] - prefix[starts])
+        cost = net * h * (paid[ends] - paid[starts])
         first = b.add_columns(starts.size, cost=cost, upper=1.0, integer=True)
-        blocks.append(StartBlock(g, k, int(first[0]), starts))
+        blocks.append(StartBlock(g, k, int(first[0]), starts, ends))
+    _every_op_has_a_mode(problem, {blk.op for blk in blocks},
+                         "its machine's working time before the horizon")
+    cal_masks = cal.working
 
     on_cols: dict[int, int] = {}
     su_cols: dict[int, int] = {}
@@ -175,7 +185,7 @@ def build(problem: EnergyProblem) -> TimeIndexed:
     _precedence_rows(problem, b, by_op)
     _machine_rows(problem, b, blocks, on_cols)
     _switch_rows(problem, b, blocks, on_cols, su_cols, a_cols, b_cols)
-    _peak_rows(problem, b, blocks, on_cols, needs_on)
+    _peak_rows(problem, b, blocks, on_cols, needs_on, cal_masks)
     makespan_col, late_cols = _completion_terms(
         problem, b, by_op, w.makespan, w.total_weighted_tardiness
     )
@@ -183,12 +193,22 @@ def build(problem: EnergyProblem) -> TimeIndexed:
                        makespan_col, late_cols)
 
 
+def _every_op_has_a_mode(problem: EnergyProblem, ops: set[int], what: str) -> None:
+    """Raise :class:`Infeasible` naming the first operation not in ``ops``."""
+    missing = [g for g in range(len(problem.ops)) if g not in ops]
+    if missing:
+        op = problem.ops[missing[0]]
+        raise Infeasible(
+            f"job {problem.shop.jobs[op.job].id} operation {op.index} has no mode that fits "
+            + what
+        )
+
+
 def _end_terms(blocks: list[StartBlock], problem: EnergyProblem) -> tuple[list, list]:
     cols, vals = [], []
     for blk in blocks:
-        d = problem.ops[blk.op].modes[blk.mode].duration
         cols.append(np.arange(blk.first_col, blk.first_col + blk.starts.size))
-        vals.append((blk.starts + d).astype(np.float64))
+        vals.append(blk.ends.astype(np.float64))
     return cols, vals
 
 
@@ -216,8 +236,7 @@ def _precedence_rows(
                     cols.append(blk.first_col + np.flatnonzero(sel))
                     vals.append(np.ones(int(sel.sum())))
                 for blk in by_op[prev]:
-                    d = problem.ops[prev].modes[blk.mode].duration
-                    sel = blk.starts + d <= t
+                    sel = blk.ends <= t
                     rows.append(np.full(int(sel.sum()), t))
                     cols.append(blk.first_col + np.flatnonzero(sel))
                     vals.append(-np.ones(int(sel.sum())))
@@ -227,13 +246,21 @@ def _precedence_rows(
             )
 
 
-def _cover(blk: StartBlock, d: int, horizon: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """(unit, column) pairs: column x[s] covers units s..s+d-1."""
-    if d == 0 or blk.starts.size == 0:
+def _cover(
+    blk: StartBlock, horizon: int, working: NDArray[np.bool_] | None = None
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """(unit, column) pairs: column x[s] covers units s..end-1 (only the working ones
+    when ``working`` is given)."""
+    lengths = blk.ends - blk.starts
+    total = int(lengths.sum())
+    if total == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    units = (blk.starts[:, None] + np.arange(d)[None, :]).ravel()
-    cols = np.repeat(np.arange(blk.first_col, blk.first_col + blk.starts.size), d)
+    offsets = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    units = np.repeat(blk.starts, lengths) + offsets
+    cols = np.repeat(np.arange(blk.first_col, blk.first_col + blk.starts.size), lengths)
     keep = units < horizon
+    if working is not None:
+        keep &= working[np.minimum(units, horizon - 1)]
     return units[keep], cols[keep]
 
 
@@ -249,7 +276,7 @@ def _machine_rows(
             mode = problem.ops[blk.op].modes[blk.mode]
             if mode.machine != m:
                 continue
-            u, c = _cover(blk, mode.duration, horizon)
+            u, c = _cover(blk, horizon)
             units.append(u)
             cols.append(c)
         if not units:
@@ -303,7 +330,7 @@ def _switch_rows(
             rs.append(blk.starts)
             cs.append(colrange)
             vs.append(-np.ones(n))
-            re.append(blk.starts + mode.duration - 1)
+            re.append(blk.ends - 1)
             ce.append(colrange)
             ve.append(-np.ones(n))
         b.add_rows_coo(horizon, np.concatenate([t, *rs]), np.concatenate([a + t, *cs]),
@@ -319,7 +346,7 @@ def _switch_rows(
 
 def _peak_rows(
     problem: EnergyProblem, b: LinearModelBuilder, blocks: list[StartBlock],
-    on_cols: dict[int, int], needs_on: set[int],
+    on_cols: dict[int, int], needs_on: set[int], working: list[NDArray[np.bool_] | None],
 ) -> None:
     cap = problem.peak_power
     if cap is None:
@@ -331,7 +358,7 @@ def _peak_rows(
         net = mode.power - (problem.idle_power[mode.machine] if mode.machine in needs_on else 0.0)
         if net == 0:
             continue
-        u, c = _cover(blk, mode.duration, horizon)
+        u, c = _cover(blk, horizon, working[mode.machine])
         units.append(u)
         cols.append(c)
         vals.append(np.full(c.size, net))
@@ -376,17 +403,16 @@ def extract(
     problem: EnergyProblem, ti: TimeIndexed, x: NDArray[np.float64]
 ) -> tuple[list[ScheduledOperation], dict[int, list[int]]]:
     """Schedule and switch-on times from a solution vector."""
-    chosen: dict[int, tuple[float, int, int]] = {}
+    chosen: dict[int, tuple[float, int, int, int]] = {}
     for blk in ti.blocks:
         vals = x[blk.first_col : blk.first_col + blk.starts.size]
         i = int(np.argmax(vals))
         if blk.op not in chosen or vals[i] > chosen[blk.op][0]:
-            chosen[blk.op] = (float(vals[i]), blk.mode, int(blk.starts[i]))
+            chosen[blk.op] = (float(vals[i]), blk.mode, int(blk.starts[i]), int(blk.ends[i]))
     schedule = []
     for g, op in enumerate(problem.ops):
-        _, k, s = chosen[g]
-        mode = op.modes[k]
-        schedule.append(ScheduledOperation(op.job, op.index, k, mode.machine, s, s + mode.duration))
+        _, k, s, e = chosen[g]
+        schedule.append(ScheduledOperation(op.job, op.index, k, op.modes[k].machine, s, e))
     switch_on: dict[int, list[int]] = {}
     horizon = problem.horizon
     for m in range(problem.num_machines):

@@ -29,9 +29,12 @@ def test_large_is_the_benchmark_shape(registry) -> None:
     assert any(problem.can_switch_off(m) for m in range(problem.num_machines))
 
 
-@pytest.mark.parametrize("size", ["tiny", "small", "medium", "large"])
-def test_constructed_schedules_pass_the_checker(registry, size) -> None:
-    problem = load(registry, generate(1, size)).problem
+@pytest.mark.parametrize(("size", "calendars"), [
+    ("tiny", None), ("small", None), ("medium", None), ("large", None),
+    ("medium", "one-shift"), ("medium", "two-shifts"), ("medium", "three-shifts"),
+])
+def test_constructed_schedules_pass_the_checker(registry, size, calendars) -> None:
+    problem = load(registry, generate(1, size, calendars=calendars)).problem
     built = heuristic.best_constructed(problem, budget_s=5.0)
     assert built is not None
     payload, _figures = switching.build_payload(problem, built.schedule, built.switch_on)
