@@ -34,6 +34,7 @@ OPERATION = shop.operation(
 )
 JOB = shop.job(
     OPERATION,
+    time=shop.TIME,  # release and due: units, or timestamps with `start`
     extra={**shop.LABELS, "product": {"type": ["string", "integer"],
                                       "description": "family for `setups`"}},
     operations_description=None,
