@@ -194,13 +194,15 @@ def _int(value: Any, path: str, minimum: int | None = 0) -> int:
     return int(value)
 
 
-def parse_shop(doc: Mapping[str, Any]) -> Shop:
+def parse_shop(doc: Mapping[str, Any], clock: Clock | None = None) -> Shop:
     """Build a :class:`Shop` from a document's ``machines``, ``jobs`` and ``setups``.
 
     Schema validation has run before this; here the cross-references are checked
-    (unique ids, known machines, products named in setups).
+    (unique ids, known machines, products named in setups).  ``clock``: a type whose
+    time unit is not ``time_unit`` (energy's ``time_step``) passes its own; by default
+    it is read from ``start`` and ``time_unit``.
     """
-    clock = parse_clock(doc)
+    clock = parse_clock(doc) if clock is None else clock
     machines_doc = _nonempty_list(doc, "machines", "")
     machines: list[Machine] = []
     seen: dict[str, int] = {}

@@ -1,6 +1,7 @@
 """Gantt chart of an energy schedule, with the plant's power profile and the tariff beneath.
 
-Three panels sharing the time axis (in hours from the start of the horizon):
+Three panels sharing the time axis (in hours from the start of the horizon; clock times
+when the document gives ``start``):
 
 1. machines as rows, on the shared Gantt panel (:mod:`optikit.plotting.static_gantt`):
    operations coloured by job (labelled where the label fits), due dates and late jobs
@@ -22,7 +23,7 @@ import numpy as np
 
 from optikit.plotting import static, style
 from optikit.plotting import static_gantt as sg
-from optikit.scheduling import schedule_from_payload
+from optikit.scheduling import Clock, schedule_from_payload
 from optikit.units import money
 from optikit_energy import energy
 from optikit_energy.checker import switch_on_from_payload
@@ -90,7 +91,9 @@ def figure(problem: EnergyProblem, payload: Mapping[str, Any], title: str = "",
             for j, d in due.items() if d is not None and j in last]
     groups.sort(key=style.natural)
     marks = [(rows[m], t * hours) for m, times in switch_on.items() for t in times]
-    sg.draw_gantt(ax_g, rows, bars, groups, "", dues, "h", horizon=horizon_h,
+    # The panels draw in hours: with a `start`, an hourly clock from it gives the ticks.
+    hour_clock = None if shop.clock is None else Clock(shop.clock.start, "hour")
+    sg.draw_gantt(ax_g, rows, bars, groups, "", dues, "h", hour_clock, horizon=horizon_h,
                   extra_handles=[static.marker("switch-on", "^", "black", 6)] if marks else [])
     for row, t in marks:
         ax_g.plot([t], [rows.index(row) + 0.43], marker="^", color="black", markersize=5,
@@ -136,6 +139,9 @@ def figure(problem: EnergyProblem, payload: Mapping[str, Any], title: str = "",
           for price, colour in sorted(bands.items())[:MAX_LEGEND_BANDS]),
     ])
     ax_t.set_xlim(0, horizon_h)
+    if hour_clock is not None:  # ticks for the final limits, shared by the three panels
+        sg.time_axis(ax_t, "h", hour_clock)
+        ax_t.set_xlabel(f"clock time (time 0 = {hour_clock.start:%Y-%m-%d %a %H:%M})")
     for ax in (ax_g, ax_p):
         for label in ax.get_xticklabels():
             label.set_visible(False)

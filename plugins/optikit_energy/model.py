@@ -24,6 +24,9 @@ Semantics fixed here (and relied on by the checker and both formulations):
   ``interruptible``; an interruptible one pauses over non-working time and draws no
   processing power while paused; its machine stays on (idle power) through the pause,
   as through any gap of an on period.  Calendars do not switch machines off.
+- Clock time (optional ``start``, :mod:`optikit_energy.clock`): time 0 is ``start``, one
+  unit ``time_step`` minutes; calendar windows, releases and due dates may then be
+  timestamps.  Reports only: the model counts in units either way.
 - The objective is ``w_cost * cost + w_carbon * co2_kg + w_makespan * makespan +
   w_twt * total_weighted_tardiness`` (times in units); default ``{energy_cost: 1}``.
 """
@@ -42,6 +45,7 @@ from numpy.typing import NDArray
 from optikit.scheduling import Shop, parse_shop
 from optikit.types import InvalidProblem
 from optikit.units import currency_of
+from optikit_energy.clock import parse_step_clock
 from optikit_energy.schema import OBJECTIVE_TERMS
 
 
@@ -280,7 +284,10 @@ MAX_HORIZON = 600_000
 
 def parse(doc: Mapping[str, Any]) -> EnergyProblem:
     """Document -> :class:`EnergyProblem`; raises :class:`InvalidProblem` with a field path."""
-    shop = parse_shop(doc)
+    time_step = _number(doc.get("time_step", 1), "time_step")
+    if time_step <= 0:
+        raise InvalidProblem("time_step", "must be > 0 (minutes per time unit)")
+    shop = parse_shop(doc, parse_step_clock(doc, time_step))
     horizon = doc.get("horizon")
     if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1:
         raise InvalidProblem("horizon", f"must be an integer >= 1, not {horizon!r}")
@@ -290,9 +297,6 @@ def parse(doc: Mapping[str, Any]) -> EnergyProblem:
             f"{horizon:,} time units is more than optikit handles ({MAX_HORIZON:,}); "
             "use a coarser time_step",
         )
-    time_step = _number(doc.get("time_step", 1), "time_step")
-    if time_step <= 0:
-        raise InvalidProblem("time_step", "must be > 0 (minutes per time unit)")
     tariff = parse_tariff(doc.get("tariff"), horizon)
 
     idle: list[float] = []

@@ -34,6 +34,7 @@ OPERATION = shop.operation(
 )
 JOB = shop.job(
     OPERATION,
+    time=shop.TIME,  # release and due: units, or timestamps with `start`
     extra={**shop.LABELS, "product": {"type": ["string", "integer"],
                                       "description": "family for `setups`"}},
     operations_description=None,
@@ -108,7 +109,13 @@ SCHEMA: dict[str, Any] = {
         "jobs": {"type": "array", "minItems": 1, "items": JOB},
         "setups": SETUPS,
         "objective": OBJECTIVE,
-        # Machine calendars (optikit.scheduling.calendar); no clock: `time_step` is the unit.
+        # Clock time of t = 0 (optikit_energy.clock); no `time_unit`: `time_step` is the unit.
+        "start": {
+            "type": "string",
+            "description": "clock time of t = 0 (ISO 8601, e.g. 2026-12-07T06:00); one unit "
+            "is `time_step` minutes; calendars, releases and due dates may then be timestamps",
+        },
+        # Machine calendars (optikit.scheduling.calendar).
         "calendars": shop.calendars(),
         "calendar": shop.calendar_properties()["calendar"],
     },
