@@ -7,13 +7,17 @@ each job's last operation) and a ``jobs`` table (completion against due date).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from optikit.scheduling.model import Shop
 
 
-def schedule_tables(problem: Any, document: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+def schedule_tables(
+    problem: Any, document: Mapping[str, Any], timed: Sequence[str] = ()
+) -> dict[str, list[dict[str, Any]]]:
+    """The ``schedule`` and ``jobs`` tables, plus each payload list named in ``timed``
+    (records with ``start``/``end``, e.g. maintenance tasks) with clock-time columns."""
     payload = document.get("solution")
     ops = payload.get("operations") if isinstance(payload, Mapping) else None
     if not isinstance(ops, list):
@@ -68,6 +72,15 @@ def schedule_tables(problem: Any, document: Mapping[str, Any]) -> dict[str, list
             }
             for job in shop.jobs  # type: ignore[union-attr]
         ]
+    if clock is not None and isinstance(payload, Mapping):
+        for name in timed:
+            records = payload.get(name)
+            if isinstance(records, list) and all(isinstance(r, Mapping) for r in records):
+                tables[name] = [
+                    {**r, "start_time": _at(clock, r.get("start")),
+                     "end_time": _at(clock, r.get("end"))}
+                    for r in records
+                ]
     return tables
 
 
@@ -75,15 +88,17 @@ def _at(clock: Any, t: Any) -> str | None:
     return None if t is None else clock.to_time(t)
 
 
-def export_hook(type_name: str) -> Callable[..., dict[str, list[dict[str, Any]]] | None]:
+def export_hook(
+    type_name: str, timed: Sequence[str] = ()
+) -> Callable[..., dict[str, list[dict[str, Any]]] | None]:
     """An ``export_tables`` hook implementation answering for ``type_name`` only::
 
-        export_tables = hookimpl(export_hook(NAME))
+        export_tables = hookimpl(export_hook(NAME, timed=("maintenance",)))
     """
 
     def export_tables(
         problem_type: str, problem: Any, document: dict[str, Any]
     ) -> dict[str, list[dict[str, Any]]] | None:
-        return schedule_tables(problem, document) if problem_type == type_name else None
+        return schedule_tables(problem, document, timed) if problem_type == type_name else None
 
     return export_tables

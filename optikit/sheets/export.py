@@ -46,6 +46,8 @@ def solution_sheets(
     payload = payload if isinstance(payload, Mapping) else {}
     writer = _Writer(SchemaNav({}), text_only=False)
     for key, value in payload.items():
+        if key in plugin_tables:  # the plugin's table in plant terms replaces the raw one
+            continue
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             sheets.extend(s for s in document_to_sheets({key: value}, {})[1:])
         elif isinstance(value, dict) and value and all(isinstance(v, _SCALAR)

@@ -71,5 +71,6 @@ def register_problem_types(register: Callable[[ProblemType], None]) -> None:
 
 
 
-# The schedule and the jobs' lateness for ``optikit export``.
-export_tables = hookimpl(export_hook("maintenance"))
+# The schedule, the jobs' lateness and the maintenance tasks (clock times with `start`)
+# for ``optikit export``.
+export_tables = hookimpl(export_hook("maintenance", timed=("maintenance",)))
