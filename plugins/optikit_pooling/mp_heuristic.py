@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from optikit.paradigms import LinearSolver
-from optikit.types import SolveContext
+from optikit.types import SolveContext, Status
 from optikit_pooling.lp import budget_context, improved
 from optikit_pooling.model import PoolingProblem
 from optikit_pooling.mp_flows import (
@@ -86,14 +86,18 @@ def start_shares(problem: PoolingProblem, how: str, rng: np.random.Generator, *,
     return out
 
 
-def relaxation_point(problem: PoolingProblem, solver: LinearSolver,
-                     ctx: SolveContext) -> NDArray[np.float64] | None:
-    """The McCormick LP relaxation's point (same columns as the source model)."""
+def relaxation_point(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext,
+                     ) -> tuple[NDArray[np.float64] | None, float | None]:
+    """The McCormick LP relaxation's point (same columns as the source model) and, when
+    it was solved to optimality, its proven bound on the global optimum."""
     model, _ = build(problem, "source", linear=Linearised("mccormick"))
     result = solver.solve(model, ctx)
     if not result.status.has_solution or result.x is None:
-        return None
-    return np.asarray(result.x, dtype=np.float64)
+        return None, None
+    bound = result.bound if result.bound is not None else result.objective
+    if result.status is not Status.OPTIMAL or bound is None or not np.isfinite(bound):
+        bound = None
+    return np.asarray(result.x, dtype=np.float64), bound
 
 
 def evaluate(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext,
@@ -163,10 +167,14 @@ def climb(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext,
 
 def first_feasible(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext,
                    how: str, seed: int, tries: int) -> tuple[Candidate | None, int]:
-    """The flow LP at the ``how`` start, then at random shares until one admits flows."""
+    """The flow LP at the ``how`` start; else with the tanks holding their opening stock
+    (buy nothing: often feasible); else at random shares until one admits flows."""
     rng = np.random.default_rng(seed)
     found = flow_lp(problem, solver, ctx, start_shares(problem, how, rng))
     done = 1
+    if found is None and how != "stock":
+        found = flow_lp(problem, solver, ctx, start_shares(problem, "stock", rng))
+        done += 1
     while found is None and done < tries and not ctx.expired():
         found = flow_lp(problem, solver, ctx, start_shares(problem, "random", rng))
         done += 1
@@ -181,7 +189,7 @@ def multistart(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext,
     sub = budget_context(ctx, budget)
     rng = np.random.default_rng(seed)
     best: Candidate | None = None
-    relaxed = relaxation_point(problem, solver, sub)
+    relaxed, bound = relaxation_point(problem, solver, sub)
     if relaxed is not None:
         best = wander(problem, solver, sub, relaxed, WANDER_STEPS)
     wandered = None if best is None else best.profit
@@ -207,8 +215,8 @@ def multistart(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext,
     climbed: dict[str, Any] = {}
     if best is not None and not sub.expired():
         best, climbed = climb(problem, solver, sub, best, 200, trust=0.05)
-    return best, {"heuristic_relaxation_profit": wandered, "heuristic_starts": done,
-                  "heuristic_feasible_starts": feasible,
+    return best, {"relaxation_bound": bound, "heuristic_relaxation_profit": wandered,
+                  "heuristic_starts": done, "heuristic_feasible_starts": feasible,
                   "heuristic_best_start": found_at,
                   "heuristic_final_steps": climbed.get("slp_iterations", 0),
                   "heuristic_time_s": round(time.monotonic() - started, 6)}

@@ -112,6 +112,10 @@ def solve_periods(problem: PoolingProblem, backend: Backend, ctx: SolveContext,
         found = Final(start.flows, start.profit, start)  # never worse than the start
     bound = result.bound if result.bound is not None and "IMPRECISE" not in str(
         result.stats.get("termination", "")) else None
+    relaxed = stats.get("relaxation_bound")
+    if relaxed is not None and (bound is None or relaxed < bound):
+        bound = float(relaxed)  # the LP relaxation's proven bound is the tighter one
+        stats["bound_from"] = "relaxation LP"
     if found is None:
         empty = result.status if result.status in (Status.INFEASIBLE, Status.UNBOUNDED) else (
             Status.UNKNOWN)

@@ -4,7 +4,8 @@ From one start, each iteration solves the pq model with ``v = q*y`` linearised a
 current point (``v = q0*y + y0*q - q0*y0``) and the compositions held within a trust
 region, then evaluates the new compositions exactly with the flow LP.  A better profit is
 accepted and the region widened; otherwise the region shrinks.  It stops at a local
-optimum: the answer is ``feasible``, never ``optimal``, and no bound is claimed.
+optimum: the answer is ``feasible``, never ``optimal``, and no bound is claimed.  Several
+periods: :mod:`optikit_pooling.mp_slp`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from optikit.paradigms import LinearSolver
 from optikit.types import Backend, Outcome, SolveContext, Status
 from optikit_pooling.lp import Evaluated, improved, solve_flows
 from optikit_pooling.model import PoolingProblem
-from optikit_pooling.mp_solve import refuse_periods
 from optikit_pooling.pq import build, normalised_shares, split, used_binaries
 from optikit_pooling.result import outcome
 
@@ -48,8 +48,11 @@ def start_shares(problem: PoolingProblem, how: str, seed: int) -> NDArray[np.flo
 
 def solve_slp(problem: PoolingProblem, backend: Backend, ctx: SolveContext) -> Outcome:
     """Formulation entry point: a local optimum by SLP on a linear backend."""
-    refuse_periods(problem, "slp")
     lin = cast(LinearSolver, backend)  # SLP runs on the backend the user chose
+    if problem.periods is not None:
+        from optikit_pooling.mp_slp import solve_slp_periods
+
+        return solve_slp_periods(problem, lin, ctx)
     q0 = start_shares(problem, str(ctx.option("start")), ctx.options.seed)
     current = solve_flows(problem, lin, ctx, q0)
     stats: dict[str, Any] = {"slp_start": str(ctx.option("start")), "slp_iterations": 0}
