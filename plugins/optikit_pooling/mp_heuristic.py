@@ -112,24 +112,28 @@ def evaluate(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext,
 
 def wander(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext,
            x: NDArray[np.float64], steps: int) -> Candidate | None:
-    """SLP from an infeasible point (the relaxation's): each step linearises around the
-    last step's point with a shrinking trust region, so the points drift towards ones
-    where the linearisation is exact; the best checked evaluation is kept."""
-    best: Candidate | None = None
-    trust = FIRST_TRUST
+    """SLP from an infeasible point (the relaxation's): the point itself evaluated, then
+    each step linearises around the last step's point with a shrinking trust region (a
+    step that admits nothing widens it again), so the points drift towards ones where the
+    linearisation is exact; the best checked evaluation is kept."""
+    _, cols = build(problem, "source", linear=Linearised("mccormick"))
+    best = evaluate(problem, solver, ctx, cols, x)
+    trust = 1.0
     for _ in range(steps):
         if ctx.expired():
             break
         model, cols = build(problem, "source", linear=Linearised("taylor", x, trust))
         result = solver.solve(model, ctx)
         if not result.status.has_solution or result.x is None:
-            trust /= 2.0
+            if trust >= 1.0:
+                break
+            trust = 1.0
             continue
         x = np.asarray(result.x, dtype=np.float64)
         found = evaluate(problem, solver, ctx, cols, x)
         if found is not None and (best is None or improved(found.profit, best.profit)):
             best = found
-        trust *= 0.7
+        trust *= 0.6
     return best
 
 

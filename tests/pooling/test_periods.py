@@ -87,11 +87,9 @@ def test_sample_is_proven_by_pq_and_the_baseline_agrees(run: Callable[..., Solve
     assert [row["period"] for row in tanks["tank1"]] == ["week1", "week2", "week3"]
 
 
-@pytest.mark.parametrize("formulation", ["slp", "mccormick"])
-def test_one_period_formulations_refuse(formulation: str,
-                                        run: Callable[..., SolveResult]) -> None:
+def test_mccormick_refuses_periods(run: Callable[..., SolveResult]) -> None:
     with pytest.raises(UsageError, match="one period only"):
-        run(SAMPLE, solver="highs", formulation=formulation)
+        run(SAMPLE, solver="highs", formulation="mccormick")
 
 
 def test_generator_periods_option_gives_a_solvable_document(
@@ -120,7 +118,7 @@ def test_cli_summary_shows_tanks_and_refusal_exits_2(cli: OptikitCli, tmp_path: 
     result = cli.invoke("solve", path, "--time-limit", "10", "--threads", "1")
     assert result.exit_code == 0, result.output
     assert "tanks" in result.output and "closing stock" in result.output
-    refused = cli.invoke("solve", path, "--formulation", "slp", "--solver", "highs")
+    refused = cli.invoke("solve", path, "--formulation", "mccormick", "--solver", "highs")
     assert refused.exit_code == 2
     assert "periods" in refused.output and "Traceback" not in refused.output
 
