@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 from optikit.paradigms import INF, QuadraticModel, QuadraticModelBuilder
 from optikit_pooling.model import PoolingProblem
 from optikit_pooling.periods import Periods
+from optikit_pooling.pq import BIG_FLOW
 
 Terms = dict[int, float]
 Bilinear = list[tuple[int, int, float]]
@@ -169,6 +170,7 @@ def _network(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder, co
                 r = b.add_column(0.0, 0.0, 1.0, integer=True)
                 b.add_row({**receipts, r: -float(size[pool])}, upper=0.0)
                 b.add_row({**discharges, r: float(size[pool])}, upper=float(size[pool]))
+    _on_off(problem, per, b, cols, size)
     for t in range(per.count):
         for i in range(len(problem.input_ids)):
             terms = {**{int(cols.x[n, t]): 1.0 for n, a in enumerate(il) if a.tail == i},
@@ -182,6 +184,35 @@ def _network(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder, co
             low, high = float(per.demand_min[j, t]), float(per.demand_max[j, t])
             if terms or low > 0:
                 b.add_row(terms, low if low > 0 else -INF, high)
+
+
+def _on_off(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder, cols: Columns,
+            size: NDArray[np.float64]) -> None:
+    """Fixed costs over periods: a binary per arc (or tank) and period, paid in each period
+    the arc carries flow (the tank receives or discharges)."""
+    grids = ((problem.il, cols.x), (problem.lj, cols.y), (problem.ij, cols.z))
+    for arcs, grid in grids:
+        for n, arc in enumerate(arcs):
+            if arc.fixed_cost <= 0:
+                continue
+            top = min(arc.max, size[arc.head] if arc.kind == "il" else INF,
+                      size[arc.tail] if arc.kind == "lj" else INF,
+                      float(np.max(per.demand_max[arc.head])) if arc.kind != "il" else INF,
+                      float(np.max(per.input_max[arc.tail])) if arc.kind != "lj" else INF)
+            top = top if np.isfinite(top) else BIG_FLOW
+            for t in range(per.count):
+                used = b.add_column(-arc.fixed_cost, 0.0, 1.0, integer=True)
+                b.add_row({int(grid[n, t]): 1.0, used: -top}, upper=0.0)
+    for pool in range(len(problem.pool_ids)):
+        if problem.pool_fixed[pool] <= 0:
+            continue
+        for t in range(per.count):
+            moves = [int(cols.x[n, t]) for n, a in enumerate(problem.il) if a.head == pool]
+            moves += [int(cols.y[m, t]) for m, a in enumerate(problem.lj) if a.tail == pool]
+            if moves:
+                used = b.add_column(-float(problem.pool_fixed[pool]), 0.0, 1.0, integer=True)
+                b.add_row({**{c: 1.0 for c in moves}, used: -2.0 * float(size[pool])},
+                          upper=0.0)
 
 
 def _spec_rows(problem: PoolingProblem, b: QuadraticModelBuilder, cols: Columns, t: int,

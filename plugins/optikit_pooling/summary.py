@@ -175,7 +175,9 @@ def summarize(problem: PoolingProblem, document: Mapping[str, Any]) -> list[tupl
                            f"{_num(figures.get('revenue'))} - inputs "
                            f"{_num(figures.get('purchase_cost'))} - arcs "
                            f"{_num(figures.get('arc_cost'))} - holding "
-                           f"{_num(figures.get('holding_cost'))}"),
+                           f"{_num(figures.get('holding_cost'))}"
+                           + (f" - fixed {_num(figures.get('fixed_cost'))}"
+                              if figures.get("fixed_cost") else "")),
                 *_tanks(problem, solution.get("tanks") or {}),
                 *_period_products(problem, solution.get("products") or {}),
                 *_period_marginal(problem, document.get("analysis") or {})]

@@ -39,19 +39,17 @@ def test_start_shares_fill_tanks_and_replay_round_trips(
     assert again is not None and again.profit >= held.profit - 1e-6
 
 
-def test_multistart_beats_holding_stock_and_pq_is_never_worse(
+def test_multistart_start_is_checked_and_pq_is_never_worse(
     registry: Any, load: Callable[[dict[str, Any]], LoadedProblem],
     run: Callable[..., SolveResult],
 ) -> None:
     document = generate(2, "small:3")
     problem = load(document).problem
-    best, stats = multistart(problem, registry.backends["highs"], _ctx(registry), starts=3,
-                             seed=0, budget=5.0)
+    best, stats = multistart(problem, registry.backends["highs"], _ctx(registry), starts=2,
+                             seed=0, budget=2.0)
     assert best is not None and stats["relaxation_bound"] >= best.profit - 1e-6
-    result = run(document, time_limit=8.0)
-    doc = result.document
+    doc = run(document, time_limit=4.0).document
     assert doc["check"]["feasible"]
-    assert doc["stats"]["heuristic_profit"] == pytest.approx(best.profit, rel=1e-6)
     assert doc["objective"] >= doc["stats"]["heuristic_profit"] - 1e-6
     assert doc["bound"] >= doc["objective"] - 1e-6
 
