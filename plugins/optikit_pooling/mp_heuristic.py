@@ -32,9 +32,8 @@ from optikit_pooling.mp_flows import (
     shares_of,
 )
 from optikit_pooling.mp_model import Columns, Linearised, build, sources, tank_sizes
+from optikit_pooling.trust import FIRST_TRUST, trust_climb
 
-FIRST_TRUST = 0.25
-SMALLEST_TRUST = 1e-4
 #: SLP steps from each start of the multi-start (the best one climbs on to convergence).
 START_STEPS = 12
 #: SLP steps from the McCormick relaxation's point.
@@ -156,22 +155,13 @@ def climb(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext,
           current: Candidate, iterations: int, *, trust: float = FIRST_TRUST,
           report: bool = False) -> tuple[Candidate, dict[str, Any]]:
     """SLP steps from ``current`` until the trust region collapses: a local optimum."""
-    accepted = done = 0
-    for _ in range(iterations):
-        if ctx.expired() or trust < SMALLEST_TRUST:
-            break
-        done += 1
-        candidate = step(problem, solver, ctx, current, trust)
-        if candidate is not None and improved(candidate.profit, current.profit):
-            current = candidate
-            accepted += 1
-            trust = min(1.0, 2.0 * trust)
-            if report:
-                ctx.report(current.profit, None, "slp")
-        else:
-            trust /= 2.0
-    return current, {"slp_iterations": done, "slp_accepted_steps": accepted,
-                     "slp_final_trust": trust}
+    def one(point: Candidate, region: float) -> Candidate | None:
+        return step(problem, solver, ctx, point, region)
+
+    def hook(point: Candidate) -> None:
+        ctx.report(point.profit, None, "slp")
+
+    return trust_climb(ctx, current, iterations, trust, one, hook if report else None)
 
 
 def first_feasible(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext,

@@ -14,9 +14,10 @@ from optikit.types import Outcome, SolveContext, Status
 from optikit_pooling.lp import POLISH_FLOOR, budget_context
 from optikit_pooling.model import PoolingProblem
 from optikit_pooling.mp_evaluate import periods_payload
-from optikit_pooling.mp_heuristic import SMALLEST_TRUST, climb, first_feasible
+from optikit_pooling.mp_heuristic import climb, first_feasible
 from optikit_pooling.mp_marginal import period_marginals
 from optikit_pooling.mp_solve import Final
+from optikit_pooling.trust import slp_from_start
 
 #: Random shares tried when the start admits no feasible flows.
 START_TRIES = 50
@@ -32,14 +33,8 @@ def solve_slp_periods(problem: PoolingProblem, solver: LinearSolver,
     if current is None:
         return Outcome(Status.UNKNOWN, stats=stats,
                        message="SLP: no feasible flows for the starting tank compositions")
-    stats["slp_start_profit"] = current.profit
-    ctx.report(current.profit, None, "slp")
-    current, more = climb(problem, solver, ctx, current, int(ctx.option("iterations")),
-                          report=True)
-    stats.update(more)
-    converged = float(more["slp_final_trust"]) < SMALLEST_TRUST
-    message = ("SLP converged to a local optimum (no bound: it may not be global)" if converged
-               else "SLP stopped before converging (iterations or time)")
+    current, message = slp_from_start(ctx, current, lambda start: climb(
+        problem, solver, ctx, start, int(ctx.option("iterations")), report=True), stats)
     final = Final(current.flows, current.profit, current)
     analysis = period_marginals(problem, solver, budget_context(ctx, POLISH_FLOOR), final)
     return Outcome(Status.FEASIBLE, payload=periods_payload(problem, current.flows),
