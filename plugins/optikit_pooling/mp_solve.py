@@ -28,7 +28,7 @@ from optikit_pooling.mp_flows import (
     flows_of,
     replayed_shares,
 )
-from optikit_pooling.mp_heuristic import multistart
+from optikit_pooling.mp_heuristic import climb, multistart
 from optikit_pooling.mp_marginal import period_marginals
 from optikit_pooling.mp_model import build, unbounded_tank
 from optikit_pooling.result import _round_up
@@ -36,6 +36,8 @@ from optikit_pooling.result import _round_up
 #: Share of the time limit the multi-period heuristic may use before SCIP starts (its
 #: relaxation LP alone takes seconds on large documents).
 HEURISTIC_SHARE = 0.4
+#: SLP steps that polish SCIP's point.
+POLISH_STEPS = 10
 
 
 def refuse_periods(problem: PoolingProblem, formulation: str) -> None:
@@ -108,6 +110,13 @@ def solve_periods(problem: PoolingProblem, backend: Backend, ctx: SolveContext,
     found = None
     if result.status.has_solution and result.x is not None:
         found = _exact(problem, solver, ctx, flows_of(problem, cols, np.asarray(result.x)))
+        if found is not None and found.lp is not None and mode == "source" and not (
+                ctx.expired()):
+            # SCIP stops within its gap or at its limit; a few SLP steps often gain more.
+            polished, _ = climb(problem, solver, budget_context(ctx, POLISH_FLOOR), found.lp,
+                                POLISH_STEPS, trust=0.05)
+            if improved(polished.profit, found.profit):
+                found = Final(polished.flows, polished.profit, polished)
     if start is not None and (found is None or improved(start.profit, found.profit)):
         found = Final(start.flows, start.profit, start)  # never worse than the start
     bound = result.bound if result.bound is not None and "IMPRECISE" not in str(
