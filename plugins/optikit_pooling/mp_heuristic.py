@@ -38,7 +38,7 @@ from optikit_pooling.trust import FIRST_TRUST, trust_climb
 START_STEPS = 12
 #: SLP steps from the McCormick relaxation's point.
 WANDER_STEPS = 15
-#: Named starts before the random ones (see :func:`start_shares`).
+#: Named starts before the random ones (see :func:`start_shares`); ``starts`` counts both.
 NAMED_STARTS = ("stock", "uniform", "first")
 
 
@@ -187,19 +187,22 @@ def multistart(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext,
     started = time.monotonic()
     sub = budget_context(ctx, budget)
     rng = np.random.default_rng(seed)
-    best: Candidate | None = None
+    # One LP first: the tanks holding their opening stock is often feasible, so even a
+    # large document has a checked point before the (slower) relaxation.
+    held = flow_lp(problem, solver, sub, start_shares(problem, "stock", rng))
     relaxed, bound = relaxation_point(problem, solver, sub)
-    if relaxed is not None:
-        best = wander(problem, solver, sub, relaxed, WANDER_STEPS)
+    best = None if relaxed is None else wander(problem, solver, sub, relaxed, WANDER_STEPS)
     wandered = None if best is None else best.profit
     if best is not None:
         best, _ = climb(problem, solver, sub, best, START_STEPS)
+    if held is not None and (best is None or improved(held.profit, best.profit)):
+        best = held
     firsts = [start_shares(problem, how, rng) for how in NAMED_STARTS]
     firsts += [start_shares(problem, f"vertex{k}", rng) for k in range(1, 4)]
     firsts += [start_shares(problem, "uniform", rng, fill=0.4, keep=0.7)]
     done = feasible = 0
     found_at = -1
-    for n in range(max(starts, len(firsts))):
+    for n in range(starts):
         if sub.expired():
             break
         shares = firsts[n] if n < len(firsts) else start_shares(problem, "random", rng)
