@@ -36,6 +36,11 @@ from optikit_pooling.result import _round_up
 #: Share of the time limit the multi-period heuristic may use before SCIP starts (its
 #: relaxation LP alone takes seconds on large documents).
 HEURISTIC_SHARE = 0.4
+#: On models with more columns than this SCIP's bound stayed near its root value and SCIP
+#: never improved the start within a minute (large:3, benchmarks/pooling/README.md), so
+#: the heuristic gets the larger share.
+LARGE_MODEL = 4000
+LARGE_SHARE = 0.75
 #: SLP steps that polish SCIP's point.
 POLISH_STEPS = 10
 
@@ -73,10 +78,11 @@ class Final:
 
 
 def _heuristic(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext,
-               stats: dict[str, Any]) -> Candidate | None:
+               stats: dict[str, Any], columns: int) -> Candidate | None:
     """Optikit's multi-period start (mp_heuristic), reported as the first incumbent."""
     remaining = ctx.remaining()
-    budget = None if remaining is None else HEURISTIC_SHARE * remaining
+    share = LARGE_SHARE if columns > LARGE_MODEL else HEURISTIC_SHARE
+    budget = None if remaining is None else share * remaining
     best, more = multistart(problem, solver, ctx, starts=int(ctx.option("starts")),
                             seed=ctx.options.seed, budget=budget)
     stats.update(more)
@@ -100,7 +106,7 @@ def solve_periods(problem: PoolingProblem, backend: Backend, ctx: SolveContext,
     solver = linear_solver(backend, ctx)
     start = None
     if mode == "source" and ctx.option("heuristic") and not ctx.expired():
-        start = _heuristic(problem, solver, ctx, stats)
+        start = _heuristic(problem, solver, ctx, stats, model.num_cols)
         if start is not None and start.x.size == model.num_cols:
             model.hint = start.x  # the flow LP's point: same columns as the source model
     result: LinearResult = cast(QuadraticSolver, backend).solve(model, ctx)
