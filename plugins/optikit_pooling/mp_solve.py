@@ -123,7 +123,7 @@ def solve_periods(problem: PoolingProblem, backend: Backend, ctx: SolveContext,
                                 POLISH_STEPS, trust=0.05)
             if improved(polished.profit, found.profit):
                 found = Final(polished.flows, polished.profit, polished)
-    if start is not None and (found is None or improved(start.profit, found.profit)):
+    if start is not None and (found is None or start.profit > found.profit):
         found = Final(start.flows, start.profit, start)  # never worse than the start
     bound = result.bound if result.bound is not None and "IMPRECISE" not in str(
         result.stats.get("termination", "")) else None
