@@ -9,7 +9,7 @@ the model bilinear and non-convex.  Formulations:
 - ``mccormick`` (linear, MILP): a piecewise McCormick relaxation on any MILP backend for a
   certified bound, with a repair LP for a feasible answer;
 - ``slp`` (linear): successive linear programming, as refinery LP tools do; local only,
-  never reported optimal;
+  never reported optimal (one period or several);
 - ``p-plain`` (quadratic, SCIP): the p-formulation without heuristic, the baseline.
 """
 
@@ -54,7 +54,8 @@ def formulations() -> list[Formulation]:
             needs_integer=_needs_integer,
             options=(
                 OptionSpec("heuristic", bool, True,
-                           "run the alternating-LP multi-start before the global solve"),
+                           "run optikit's multi-start before the global solve (alternating "
+                           "LP; over several periods SLP from the LP relaxation)"),
                 _STARTS,
             ),
         ),

@@ -180,7 +180,7 @@ def check_periods(problem: PoolingProblem, payload: Mapping[str, Any]) -> CheckR
     _claims(problem, payload, fig, violations)
     figures: dict[str, Any] = {
         "profit": fig.profit, "revenue": fig.revenue, "purchase_cost": fig.purchase,
-        "arc_cost": fig.arc_cost, "holding_cost": fig.holding, "fixed_cost": 0.0,
+        "arc_cost": fig.arc_cost, "holding_cost": fig.holding, "fixed_cost": fig.fixed,
         "volume_sold": float(np.sum(fig.made)),
         "closing_stock": {pid: [float(v) for v in fig.stock[p]]
                           for p, pid in enumerate(problem.pool_ids)},

@@ -36,10 +36,11 @@ class PeriodFigures:
     purchase: float
     arc_cost: float
     holding: float
+    fixed: float = 0.0  # fixed costs: per arc and period with flow, per tank and period in use
 
     @property
     def profit(self) -> float:
-        return self.revenue - self.purchase - self.arc_cost - self.holding
+        return self.revenue - self.purchase - self.arc_cost - self.holding - self.fixed
 
 
 def evaluate_periods(problem: PoolingProblem, flow: Flows) -> PeriodFigures:
@@ -80,8 +81,13 @@ def evaluate_periods(problem: PoolingProblem, flow: Flows) -> PeriodFigures:
             product_mass[arc.head, t] += amount * problem.lam[arc.tail]
         stock[:, t] = content[:, t] - discharged[:, t]
         opening, opening_q = np.maximum(stock[:, t], 0.0), tank_q[:, t]
+    by_index = {a.index: a for a in problem.arcs}
+    fixed = 0.0
     for (index, _), amount in flow.items():
-        arc_cost += next(a.cost for a in problem.arcs if a.index == index) * amount
+        arc_cost += by_index[index].cost * amount
+        fixed += by_index[index].fixed_cost if amount > 0 else 0.0
+    in_use = (received + discharged) > 0  # a tank pays its fixed cost when it moves oil
+    fixed += float(np.sum(problem.pool_fixed[:, None] * in_use))
     with np.errstate(invalid="ignore", divide="ignore"):
         product_q = np.where(made[:, :, None] > 0, product_mass / made[:, :, None], np.nan)
     return PeriodFigures(
@@ -89,6 +95,7 @@ def evaluate_periods(problem: PoolingProblem, flow: Flows) -> PeriodFigures:
         tank_quality=tank_q, made=made, product_quality=product_q,
         revenue=float(np.sum(per.price * made)), purchase=float(np.sum(per.input_cost * supply)),
         arc_cost=arc_cost, holding=float(np.sum(per.holding[:, None] * np.maximum(stock, 0.0))),
+        fixed=fixed,
     )
 
 

@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 from optikit.paradigms import INF, QuadraticModel, QuadraticModelBuilder
 from optikit_pooling.model import PoolingProblem
 from optikit_pooling.periods import Periods
+from optikit_pooling.pq import BIG_FLOW
 
 Terms = dict[int, float]
 Bilinear = list[tuple[int, int, float]]
@@ -39,6 +40,8 @@ class Columns:
     z: NDArray[np.int64]
     s: NDArray[np.int64]  # pools x periods: closing stock
     extra: dict[str, NDArray[np.int64]] = field(default_factory=dict)
+    supply_rows: dict[tuple[int, int], int] = field(default_factory=dict)  # (input, t) -> row
+    capacity_rows: dict[tuple[int, int], int] = field(default_factory=dict)  # (pool, t) -> row
 
 
 def sources(problem: PoolingProblem) -> list[list[tuple[int, NDArray[np.float64]]]]:
@@ -69,6 +72,12 @@ def _size(problem: PoolingProblem, per: Periods) -> NDArray[np.float64]:
     return cap
 
 
+def tank_sizes(problem: PoolingProblem) -> NDArray[np.float64]:
+    """Each tank's most content in a period, from every bound the data gives."""
+    assert problem.periods is not None
+    return _size(problem, problem.periods)
+
+
 def unbounded_tank(problem: PoolingProblem) -> str | None:
     """The id of a tank with no finite size from the data, if any."""
     assert problem.periods is not None
@@ -78,11 +87,26 @@ def unbounded_tank(problem: PoolingProblem) -> str | None:
     return bad[0] if bad else None
 
 
+@dataclass(frozen=True)
+class Linearised:
+    """How the source model's ``v = q s`` and ``w = q y`` enter when not bilinear:
+    ``taylor`` (SLP) linearises them at ``around`` (a point of the same model) with
+    ``|q - q0| <= trust``; ``mccormick`` relaxes them to ``v <= s``, ``w <= y`` beside the
+    pq cut (part of their McCormick envelopes): an LP relaxation."""
+
+    how: str
+    around: NDArray[np.float64] | None = None
+    trust: float = 1.0
+
+
 def build(problem: PoolingProblem, mode: str,
           shares: Mapping[tuple[int, int, int], float] | None = None,
+          linear: Linearised | None = None,
           ) -> tuple[QuadraticModel, Columns]:
     """The model in ``mode`` ``source`` or ``quality``; ``source`` with ``shares`` (pool,
-    source position, period -> share) fixed is the flow LP."""
+    source position, period -> share) fixed is the flow LP, with ``linear`` an LP model
+    (SLP step or relaxation).  Every ``source`` variant has the same columns, so the point
+    of one is a start (hint) for another."""
     per = problem.periods
     assert per is not None
     b = QuadraticModelBuilder("max")
@@ -108,7 +132,7 @@ def build(problem: PoolingProblem, mode: str,
     )
     _network(problem, per, b, cols, size)
     if mode == "source":
-        _source_rows(problem, per, b, cols, shares)
+        _source_rows(problem, per, b, cols, shares, linear)
     else:
         _quality_rows(problem, per, b, cols)
     return b.build(), cols
@@ -136,7 +160,8 @@ def _network(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder, co
             b.add_row({**opening, **receipts, **{k: -1.0 for k in discharges},
                        int(cols.s[pool, t]): -1.0}, -stock0, -stock0)
             if np.isfinite(problem.pool_cap[pool]):
-                b.add_row({**opening, **receipts}, upper=float(problem.pool_cap[pool]) - stock0)
+                cols.capacity_rows[pool, t] = b.add_row(
+                    {**opening, **receipts}, upper=float(problem.pool_cap[pool]) - stock0)
             for n in ins:
                 if il[n].fraction < 1.0:
                     b.add_row({**{k: -il[n].fraction for k in receipts},
@@ -145,19 +170,49 @@ def _network(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder, co
                 r = b.add_column(0.0, 0.0, 1.0, integer=True)
                 b.add_row({**receipts, r: -float(size[pool])}, upper=0.0)
                 b.add_row({**discharges, r: float(size[pool])}, upper=float(size[pool]))
+    _on_off(problem, per, b, cols, size)
     for t in range(per.count):
         for i in range(len(problem.input_ids)):
             terms = {**{int(cols.x[n, t]): 1.0 for n, a in enumerate(il) if a.tail == i},
                      **{int(cols.z[c, t]): 1.0 for c, a in enumerate(ij) if a.tail == i}}
             low, high = float(per.input_min[i, t]), float(per.input_max[i, t])
             if terms or low > 0:
-                b.add_row(terms, low if low > 0 else -INF, high)
+                cols.supply_rows[i, t] = b.add_row(terms, low if low > 0 else -INF, high)
         for j in range(len(problem.product_ids)):
             terms = {**{int(cols.y[m, t]): 1.0 for m, a in enumerate(lj) if a.head == j},
                      **{int(cols.z[c, t]): 1.0 for c, a in enumerate(ij) if a.head == j}}
             low, high = float(per.demand_min[j, t]), float(per.demand_max[j, t])
             if terms or low > 0:
                 b.add_row(terms, low if low > 0 else -INF, high)
+
+
+def _on_off(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder, cols: Columns,
+            size: NDArray[np.float64]) -> None:
+    """Fixed costs over periods: a binary per arc (or tank) and period, paid in each period
+    the arc carries flow (the tank receives or discharges)."""
+    grids = ((problem.il, cols.x), (problem.lj, cols.y), (problem.ij, cols.z))
+    for arcs, grid in grids:
+        for n, arc in enumerate(arcs):
+            if arc.fixed_cost <= 0:
+                continue
+            top = min(arc.max, size[arc.head] if arc.kind == "il" else INF,
+                      size[arc.tail] if arc.kind == "lj" else INF,
+                      float(np.max(per.demand_max[arc.head])) if arc.kind != "il" else INF,
+                      float(np.max(per.input_max[arc.tail])) if arc.kind != "lj" else INF)
+            top = top if np.isfinite(top) else BIG_FLOW
+            for t in range(per.count):
+                used = b.add_column(-arc.fixed_cost, 0.0, 1.0, integer=True)
+                b.add_row({int(grid[n, t]): 1.0, used: -top}, upper=0.0)
+    for pool in range(len(problem.pool_ids)):
+        if problem.pool_fixed[pool] <= 0:
+            continue
+        for t in range(per.count):
+            moves = [int(cols.x[n, t]) for n, a in enumerate(problem.il) if a.head == pool]
+            moves += [int(cols.y[m, t]) for m, a in enumerate(problem.lj) if a.tail == pool]
+            if moves:
+                used = b.add_column(-float(problem.pool_fixed[pool]), 0.0, 1.0, integer=True)
+                b.add_row({**{c: 1.0 for c in moves}, used: -2.0 * float(size[pool])},
+                          upper=0.0)
 
 
 def _spec_rows(problem: PoolingProblem, b: QuadraticModelBuilder, cols: Columns, t: int,
@@ -185,7 +240,8 @@ def _spec_rows(problem: PoolingProblem, b: QuadraticModelBuilder, cols: Columns,
 
 
 def _source_rows(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder,
-                 cols: Columns, shares: Mapping[tuple[int, int, int], float] | None) -> None:
+                 cols: Columns, shares: Mapping[tuple[int, int, int], float] | None,
+                 linear: Linearised | None) -> None:
     size = _size(problem, per)
     srcs = sources(problem)
     n_t = per.count
@@ -198,8 +254,8 @@ def _source_rows(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder
                                                  for pos in range(len(row))]
             # Fixed shares keep their columns (bounds pinned) so the flow LP's point is a
             # full start for the bilinear model.
-            q = b.add_columns(len(row), 0.0, 0.0 if fixed is None else fixed,
-                              1.0 if fixed is None else fixed)
+            q_lo, q_hi = _share_bounds(b.num_cols, len(row), fixed, linear)
+            q = b.add_columns(len(row), 0.0, q_lo, q_hi)
             v = b.add_columns(len(row), 0.0, 0.0, upper[int(cols.s[pool, t])])
             w = {m: b.add_columns(len(row), 0.0, 0.0, upper[int(cols.y[m, t])]) for m in outs}
             cols.extra[f"v{pool}.{t}"] = v
@@ -221,6 +277,8 @@ def _source_rows(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder
                         (int(w[m][pos]), int(cols.y[m, t])) for m in outs]:
                     if fixed is not None:
                         b.add_row({col: 1.0, amount: -fixed[pos]}, 0.0, 0.0)
+                    elif linear is not None:
+                        _linear_coupling(b, linear, col, int(q[pos]), amount)
                     else:
                         _row(b, {col: 1.0}, [(int(q[pos]), amount, -1.0)], 0.0, 0.0)
             b.add_row({**{int(c): 1.0 for c in v}, int(cols.s[pool, t]): -1.0}, 0.0, 0.0)
@@ -235,6 +293,31 @@ def _source_rows(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder
                     pool_part[m, k] = ({int(w[m][pos]): float(lam[k])
                                         for pos, (_, lam) in enumerate(row)}, [])
         _spec_rows(problem, b, cols, t, pool_part)
+
+
+def _share_bounds(first: int, n: int, fixed: list[float] | None,
+                  linear: Linearised | None) -> tuple[list[float], list[float]]:
+    """Bounds of a tank's share columns ``first``..``first + n - 1``."""
+    if fixed is not None:
+        return fixed, fixed
+    if linear is None or linear.how != "taylor" or linear.around is None:
+        return [0.0] * n, [1.0] * n
+    q0 = np.asarray(linear.around[first:first + n], dtype=np.float64)
+    return (np.maximum(q0 - linear.trust, 0.0).tolist(),
+            np.minimum(q0 + linear.trust, 1.0).tolist())
+
+
+def _linear_coupling(b: QuadraticModelBuilder, linear: Linearised, col: int, q: int,
+                     amount: int) -> None:
+    """``col = q * amount`` linearised (SLP) or relaxed (``col <= amount``)."""
+    if linear.how == "taylor":
+        assert linear.around is not None
+        q0, a0 = float(linear.around[q]), float(linear.around[amount])
+        b.add_row({col: 1.0, amount: -q0, q: -a0}, -q0 * a0, -q0 * a0)
+        return
+    # The rest of the McCormick envelope (v <= top q, v >= amount + top q - top) made
+    # the LP ten times slower on large documents for little: the pq cut is kept instead.
+    b.add_row({col: 1.0, amount: -1.0}, upper=0.0)
 
 
 def _quality_rows(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder,

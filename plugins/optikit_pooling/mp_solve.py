@@ -1,28 +1,48 @@
 """Solving multi-period documents on SCIP: the source formulation (pq) or the quality one.
 
-SCIP proves the global bound; its point is turned into exact flows by the flow LP with
-each tank's source shares held at the ones SCIP's flows imply (replayed period by period
-here, from the model's own side), and the checker has the last word.  ``optimal`` only
-when SCIP's bound meets the checked profit within the gap.
+``pq`` first runs optikit's multi-period heuristic (:mod:`optikit_pooling.mp_heuristic`):
+its checked point is the first incumbent and goes to SCIP as a hint, and the answer is
+never worse than it.  ``p-plain`` (the baseline) has no heuristic.  SCIP proves the
+global bound; its point is turned into exact flows by the flow LP with each tank's
+source shares held at the ones SCIP's flows imply (replayed period by period), and the
+checker has the last word.  ``optimal`` only when SCIP's bound meets the checked profit
+within the gap.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
-from numpy.typing import NDArray
 
-from optikit.paradigms import LinearResult, QuadraticSolver, relative_gap
+from optikit.paradigms import LinearResult, LinearSolver, QuadraticSolver, relative_gap
 from optikit.types import Backend, Outcome, SolveContext, Status, UsageError
-from optikit_pooling.lp import POLISH_FLOOR, budget_context, linear_solver
+from optikit_pooling.lp import POLISH_FLOOR, budget_context, improved, linear_solver
 from optikit_pooling.model import PoolingProblem
-from optikit_pooling.mp_checker import check_periods
 from optikit_pooling.mp_evaluate import Flows, periods_payload
-from optikit_pooling.mp_model import Columns, build, sources, unbounded_tank
+from optikit_pooling.mp_flows import (
+    Candidate,
+    checked_profit,
+    flow_lp,
+    flows_of,
+    replayed_shares,
+)
+from optikit_pooling.mp_heuristic import climb, multistart
+from optikit_pooling.mp_marginal import period_marginals
+from optikit_pooling.mp_model import build, unbounded_tank
 from optikit_pooling.result import _round_up
 
-Shares = dict[tuple[int, int, int], float]
+#: Share of the time limit the multi-period heuristic may use before SCIP starts (its
+#: relaxation LP alone takes seconds on large documents).
+HEURISTIC_SHARE = 0.4
+#: On models with more columns than this SCIP's bound stayed near its root value and SCIP
+#: never improved the start within a minute (large:3, benchmarks/pooling/README.md), so
+#: the heuristic gets the larger share.
+LARGE_MODEL = 4000
+LARGE_SHARE = 0.75
+#: SLP steps that polish SCIP's point.
+POLISH_STEPS = 10
 
 
 def refuse_periods(problem: PoolingProblem, formulation: str) -> None:
@@ -33,67 +53,43 @@ def refuse_periods(problem: PoolingProblem, formulation: str) -> None:
                          "periods")
 
 
-def _flows(problem: PoolingProblem, cols: Columns, x: NDArray[np.float64]) -> Flows:
-    out: Flows = {}
-    for arcs, grid in ((problem.il, cols.x), (problem.lj, cols.y), (problem.ij, cols.z)):
-        for n, arc in enumerate(arcs):
-            for t in range(grid.shape[1]):
-                amount = float(x[grid[n, t]])
-                if amount > 1e-9:
-                    out[arc.index, t] = amount
-    return out
-
-
-def _shares(problem: PoolingProblem, flow: Flows) -> dict[tuple[int, int, int], float]:
-    """Each tank's source shares per period implied by ``flow`` (tank by tank replay)."""
-    per = problem.periods
-    assert per is not None
-    out: dict[tuple[int, int, int], float] = {}
-    for pool, row in enumerate(sources(problem)):
-        position = {src: pos for pos, (src, _) in enumerate(row)}
-        held = np.zeros(len(row))
-        for src, pos in position.items():
-            mix = per.initial_mix[pool]
-            held[pos] = per.initial[pool] * (mix.get(src, 0.0) if mix else float(src == -1))
-        for t in range(per.count):
-            for arc in problem.il:
-                if arc.head == pool:
-                    held[position[arc.tail]] += flow.get((arc.index, t), 0.0)
-            total = float(held.sum())
-            share = held / total if total > 1e-12 else np.full(len(row), 1.0 / max(len(row), 1))
-            for pos in range(len(row)):
-                out[pool, pos, t] = float(share[pos])
-            left = total - sum(flow.get((a.index, t), 0.0) for a in problem.lj if a.tail == pool)
-            held = share * max(left, 0.0)
-    return out
-
-
-def _flow_lp(problem: PoolingProblem, backend: Backend, ctx: SolveContext,
-             shares: Shares) -> tuple[Flows, NDArray[np.float64]] | None:
-    """Best flows with every tank's source shares held at ``shares``, and the LP's point
-    (a full start for the source model: same columns)."""
-    model, cols = build(problem, "source", shares)
-    result = linear_solver(backend, ctx).solve(model, budget_context(ctx, POLISH_FLOOR))
-    if not result.status.has_solution or result.x is None:
-        return None
-    return _flows(problem, cols, np.asarray(result.x)), np.asarray(result.x)
-
-
-def _checked(problem: PoolingProblem, flow: Flows) -> float | None:
-    report = check_periods(problem, periods_payload(problem, flow))
-    return report.objective if report.feasible else None
-
-
-def _exact(problem: PoolingProblem, backend: Backend, ctx: SolveContext,
-           flow: Flows) -> tuple[Flows, float] | None:
-    """Checked flows near ``flow``: the flow LP at its shares, else ``flow`` itself."""
-    solved = _flow_lp(problem, backend, ctx, _shares(problem, flow))
-    for candidate in ([solved[0]] if solved else []) + [flow]:
-        profit = _checked(problem, candidate)
-        if profit is not None:
-            return candidate, profit
+def _exact(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext,
+           flow: Flows) -> Final | None:
+    """Checked flows near a global solver's ``flow``: the flow LP at the shares they imply
+    (exact to the last digit), else ``flow`` itself if the checker takes it."""
+    solved = flow_lp(problem, solver, budget_context(ctx, POLISH_FLOOR),
+                     replayed_shares(problem, flow))
+    if solved is not None:
+        return Final(solved.flows, solved.profit, solved)
+    profit = checked_profit(problem, flow)
+    if profit is not None:
+        return Final(flow, profit, None)
     ctx.log("pooling: the global solver's point fails the check")
     return None
+
+
+@dataclass
+class Final:
+    """A checked answer, with the flow LP that gave it when there is one."""
+
+    flows: Flows
+    profit: float
+    lp: Candidate | None
+
+
+def _heuristic(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext,
+               stats: dict[str, Any], columns: int) -> Candidate | None:
+    """Optikit's multi-period start (mp_heuristic), reported as the first incumbent."""
+    remaining = ctx.remaining()
+    share = LARGE_SHARE if columns > LARGE_MODEL else HEURISTIC_SHARE
+    budget = None if remaining is None else share * remaining
+    best, more = multistart(problem, solver, ctx, starts=int(ctx.option("starts")),
+                            seed=ctx.options.seed, budget=budget)
+    stats.update(more)
+    if best is not None:
+        stats["heuristic_profit"] = best.profit
+        ctx.report(best.profit, None, "slp-multistart")
+    return best
 
 
 def solve_periods(problem: PoolingProblem, backend: Backend, ctx: SolveContext,
@@ -107,18 +103,39 @@ def solve_periods(problem: PoolingProblem, backend: Backend, ctx: SolveContext,
     stats: dict[str, Any] = {"columns": model.num_cols, "rows": model.num_rows,
                              "bilinear_terms": int(model.q_vals.size),
                              "periods": cast(Any, problem.periods).count}
+    solver = linear_solver(backend, ctx)
+    start = None
+    if mode == "source" and ctx.option("heuristic") and not ctx.expired():
+        start = _heuristic(problem, solver, ctx, stats, model.num_cols)
+        if start is not None and start.x.size == model.num_cols:
+            model.hint = start.x  # the flow LP's point: same columns as the source model
     result: LinearResult = cast(QuadraticSolver, backend).solve(model, ctx)
     stats.update({f"solver_{k}": v for k, v in result.stats.items()})
+    if result.objective is not None:
+        stats["global_objective"] = result.objective
     found = None
     if result.status.has_solution and result.x is not None:
-        found = _exact(problem, backend, ctx, _flows(problem, cols, np.asarray(result.x)))
+        found = _exact(problem, solver, ctx, flows_of(problem, cols, np.asarray(result.x)))
+        if found is not None and found.lp is not None and mode == "source" and not (
+                ctx.expired()):
+            # SCIP stops within its gap or at its limit; a few SLP steps often gain more.
+            polished, _ = climb(problem, solver, budget_context(ctx, POLISH_FLOOR), found.lp,
+                                POLISH_STEPS, trust=0.05)
+            if improved(polished.profit, found.profit):
+                found = Final(polished.flows, polished.profit, polished)
+    if start is not None and (found is None or start.profit > found.profit):
+        found = Final(start.flows, start.profit, start)  # never worse than the start
     bound = result.bound if result.bound is not None and "IMPRECISE" not in str(
         result.stats.get("termination", "")) else None
+    relaxed = stats.get("relaxation_bound")
+    if relaxed is not None and (bound is None or relaxed < bound):
+        bound = float(relaxed)  # the LP relaxation's proven bound is the tighter one
+        stats["bound_from"] = "relaxation LP"
     if found is None:
         empty = result.status if result.status in (Status.INFEASIBLE, Status.UNBOUNDED) else (
             Status.UNKNOWN)
         return Outcome(empty, bound=bound, stats=stats, message=result.message)
-    flow, profit = found
+    flow, profit = found.flows, found.profit
     notes = []
     if bound is not None and bound < profit:
         if profit - bound <= 1e-6 * max(1.0, abs(profit)):
@@ -132,5 +149,6 @@ def solve_periods(problem: PoolingProblem, backend: Backend, ctx: SolveContext,
     ctx.report(profit, bound, backend.name)
     gap = relative_gap(profit, bound)
     status = Status.OPTIMAL if gap is not None and gap <= ctx.options.gap else Status.FEASIBLE
+    analysis = period_marginals(problem, solver, budget_context(ctx, POLISH_FLOOR), found)
     return Outcome(status, payload=periods_payload(problem, flow), objective=profit,
-                   bound=bound, stats=stats, message="; ".join(notes))
+                   bound=bound, stats=stats, analysis=analysis, message="; ".join(notes))

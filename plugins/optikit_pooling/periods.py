@@ -9,7 +9,8 @@ the bounds on its closing stock per period (``min``/``max``) and a ``holding_cos
 unit of closing stock and period; ``receive_and_discharge: false`` forbids a tank to both
 receive and discharge in one period.  Timing within a period: receipts mix with the
 opening stock, then the tank discharges at the mixed quality; ``capacity`` bounds the
-opening stock plus receipts (the tank's size).
+opening stock plus receipts (the tank's size).  A ``fixed_cost`` (arc or pool) is paid in
+each period the arc carries flow or the tank receives or discharges.
 """
 
 from __future__ import annotations
@@ -203,10 +204,13 @@ def refuse_single_period_keys(document: Mapping[str, Any]) -> None:
 
 
 def refuse_in_periods(document: Mapping[str, Any]) -> None:
-    """What the multi-period model does not take (yet): on/off decisions."""
-    for key in ("pools", "arcs"):
-        for n, item in enumerate(document.get(key, [])):
-            for field in ("fixed_cost", "min") if key == "pools" else ("fixed_cost",):
-                if item.get(field):
-                    raise InvalidProblem(f"{key}[{n}].{field}", "not supported together "
-                                         "with `periods` (no on/off decisions over periods)")
+    """What the multi-period model does not take: a pool's ``min`` (minimum fill).
+
+    Over one period it is a least throughput of a used pool; for a tank that holds stock
+    it could mean a least batch per discharge, a least content or a least stock (the last
+    is ``inventory.min``), so it is refused rather than guessed.
+    """
+    for n, item in enumerate(document.get("pools", [])):
+        if item.get("min"):
+            raise InvalidProblem(f"pools[{n}].min", "a minimum fill is not supported together "
+                                 "with `periods` (use inventory.min for a least closing stock)")

@@ -4,7 +4,8 @@ From one start, each iteration solves the pq model with ``v = q*y`` linearised a
 current point (``v = q0*y + y0*q - q0*y0``) and the compositions held within a trust
 region, then evaluates the new compositions exactly with the flow LP.  A better profit is
 accepted and the region widened; otherwise the region shrinks.  It stops at a local
-optimum: the answer is ``feasible``, never ``optimal``, and no bound is claimed.
+optimum: the answer is ``feasible``, never ``optimal``, and no bound is claimed.  Several
+periods: :mod:`optikit_pooling.mp_slp`.
 """
 
 from __future__ import annotations
@@ -16,14 +17,12 @@ from numpy.typing import NDArray
 
 from optikit.paradigms import LinearSolver
 from optikit.types import Backend, Outcome, SolveContext, Status
-from optikit_pooling.lp import Evaluated, improved, solve_flows
+from optikit_pooling.lp import Evaluated, solve_flows
 from optikit_pooling.model import PoolingProblem
-from optikit_pooling.mp_solve import refuse_periods
 from optikit_pooling.pq import build, normalised_shares, split, used_binaries
 from optikit_pooling.result import outcome
+from optikit_pooling.trust import FIRST_TRUST, slp_from_start, trust_climb
 
-FIRST_TRUST = 0.25
-SMALLEST_TRUST = 1e-4
 #: Random compositions tried when the start admits no feasible flows.
 START_TRIES = 50
 
@@ -48,8 +47,11 @@ def start_shares(problem: PoolingProblem, how: str, seed: int) -> NDArray[np.flo
 
 def solve_slp(problem: PoolingProblem, backend: Backend, ctx: SolveContext) -> Outcome:
     """Formulation entry point: a local optimum by SLP on a linear backend."""
-    refuse_periods(problem, "slp")
     lin = cast(LinearSolver, backend)  # SLP runs on the backend the user chose
+    if problem.periods is not None:
+        from optikit_pooling.mp_slp import solve_slp_periods
+
+        return solve_slp_periods(problem, lin, ctx)
     q0 = start_shares(problem, str(ctx.option("start")), ctx.options.seed)
     current = solve_flows(problem, lin, ctx, q0)
     stats: dict[str, Any] = {"slp_start": str(ctx.option("start")), "slp_iterations": 0}
@@ -65,15 +67,8 @@ def solve_slp(problem: PoolingProblem, backend: Backend, ctx: SolveContext) -> O
     if current is None:
         return Outcome(Status.UNKNOWN, stats=stats,
                        message="SLP: no feasible flows for the starting pool compositions")
-    stats["slp_start_profit"] = current.profit
-    ctx.report(current.profit, None, "slp")
-    current, climb = climb_from(problem, lin, ctx, current, int(ctx.option("iterations")),
-                                report=True)
-    stats.update(climb)
-    trust = float(climb["slp_final_trust"])
-    converged = trust < SMALLEST_TRUST
-    message = ("SLP converged to a local optimum (no bound: it may not be global)" if converged
-               else "SLP stopped before converging (iterations or time)")
+    current, message = slp_from_start(ctx, current, lambda start: climb_from(
+        problem, lin, ctx, start, int(ctx.option("iterations")), report=True), stats)
     return outcome(problem, lin, ctx, current, proven=False, bound=None, stats=stats,
                    message=message)
 
@@ -83,22 +78,13 @@ def climb_from(
     iterations: int, *, trust: float = FIRST_TRUST, report: bool = False,
 ) -> tuple[Evaluated, dict[str, Any]]:
     """SLP steps from ``current`` until the trust region collapses: a local optimum."""
-    accepted = done = 0
-    for _ in range(iterations):
-        if ctx.expired() or trust < SMALLEST_TRUST:
-            break
-        done += 1
-        candidate = _step(problem, solver, ctx, current, trust)
-        if candidate is not None and improved(candidate.profit, current.profit):
-            current = candidate
-            accepted += 1
-            trust = min(1.0, 2.0 * trust)
-            if report:
-                ctx.report(current.profit, None, "slp")
-        else:
-            trust /= 2.0
-    return current, {"slp_iterations": done, "slp_accepted_steps": accepted,
-                     "slp_final_trust": trust}
+    def step(point: Evaluated, region: float) -> Evaluated | None:
+        return _step(problem, solver, ctx, point, region)
+
+    def hook(point: Evaluated) -> None:
+        ctx.report(point.profit, None, "slp")
+
+    return trust_climb(ctx, current, iterations, trust, step, hook if report else None)
 
 
 def _step(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext, current: Evaluated,

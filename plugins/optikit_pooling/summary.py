@@ -2,7 +2,8 @@
 
 Profit and its parts, each pool's throughput and quality, each product's volume and
 qualities against specs with the binding ones marked, and the value of one more unit of
-each input and of each pool's capacity (from ``analysis.marginal_values``).
+each input and of each pool's capacity (from ``analysis.marginal_values``; over several
+periods one figure per period, local: at the answer's tank compositions).
 """
 
 from __future__ import annotations
@@ -137,6 +138,31 @@ def _period_products(problem: PoolingProblem,
     return rows
 
 
+def _period_marginal(problem: PoolingProblem,
+                     analysis: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Several periods: value of one more unit per period (local, see mp_marginal)."""
+    values = analysis.get("marginal_values") or {}
+    if not values:
+        return []
+    money = f" {problem.money_unit}" if problem.money_unit else ""
+    names = list(values.get("periods") or [])
+
+    def cells(table: Mapping[str, list[float | None]]) -> list[str]:
+        out = []
+        for key, row in list(table.items())[:MAX_ROWS]:
+            if any(v for v in row):
+                out.append(f"{key} " + " / ".join(_num(v) for v in row))
+        return out
+
+    inputs = cells(values.get("inputs") or {})
+    caps = cells(values.get("pool_capacity") or {})
+    per = " / ".join(names)
+    return [("value of +1 unit", f"per period ({per}){money}: "
+             + (", ".join(inputs) or "no input is scarce")),
+            ("", "tank size: " + (", ".join(caps) or "no tank is full")),
+            ("", f"({values.get('method', '')})")]
+
+
 def summarize(problem: PoolingProblem, document: Mapping[str, Any]) -> list[tuple[str, str]]:
     solution = document.get("solution")
     if not isinstance(solution, Mapping):
@@ -149,9 +175,12 @@ def summarize(problem: PoolingProblem, document: Mapping[str, Any]) -> list[tupl
                            f"{_num(figures.get('revenue'))} - inputs "
                            f"{_num(figures.get('purchase_cost'))} - arcs "
                            f"{_num(figures.get('arc_cost'))} - holding "
-                           f"{_num(figures.get('holding_cost'))}"),
+                           f"{_num(figures.get('holding_cost'))}"
+                           + (f" - fixed {_num(figures.get('fixed_cost'))}"
+                              if figures.get("fixed_cost") else "")),
                 *_tanks(problem, solution.get("tanks") or {}),
-                *_period_products(problem, solution.get("products") or {})]
+                *_period_products(problem, solution.get("products") or {}),
+                *_period_marginal(problem, document.get("analysis") or {})]
     figures = (document.get("check") or {}).get("figures") or {}
     money = f" {problem.money_unit}" if problem.money_unit else ""
     rows: list[tuple[str, str]] = [

@@ -87,11 +87,9 @@ def test_sample_is_proven_by_pq_and_the_baseline_agrees(run: Callable[..., Solve
     assert [row["period"] for row in tanks["tank1"]] == ["week1", "week2", "week3"]
 
 
-@pytest.mark.parametrize("formulation", ["slp", "mccormick"])
-def test_one_period_formulations_refuse(formulation: str,
-                                        run: Callable[..., SolveResult]) -> None:
+def test_mccormick_refuses_periods(run: Callable[..., SolveResult]) -> None:
     with pytest.raises(UsageError, match="one period only"):
-        run(SAMPLE, solver="highs", formulation=formulation)
+        run(SAMPLE, solver="highs", formulation="mccormick")
 
 
 def test_generator_periods_option_gives_a_solvable_document(
@@ -120,7 +118,7 @@ def test_cli_summary_shows_tanks_and_refusal_exits_2(cli: OptikitCli, tmp_path: 
     result = cli.invoke("solve", path, "--time-limit", "10", "--threads", "1")
     assert result.exit_code == 0, result.output
     assert "tanks" in result.output and "closing stock" in result.output
-    refused = cli.invoke("solve", path, "--formulation", "slp", "--solver", "highs")
+    refused = cli.invoke("solve", path, "--formulation", "mccormick", "--solver", "highs")
     assert refused.exit_code == 2
     assert "periods" in refused.output and "Traceback" not in refused.output
 
@@ -144,8 +142,8 @@ PERIOD_ERRORS: list[tuple[str, Callable[[dict[str, Any]], object], str, str]] = 
      "pools[0].inventory.min", "above max"),
     ("opening stock above capacity", lambda d: d["pools"][0]["inventory"].update(initial=200),
      "pools[0].inventory.initial", "above the tank's capacity"),
-    ("fixed cost with periods", lambda d: d["pools"][0].update(fixed_cost=5),
-     "pools[0].fixed_cost", "not supported together with `periods`"),
+    ("minimum fill with periods", lambda d: d["pools"][0].update(min=5),
+     "pools[0].min", "not supported together with `periods`"),
     ("duplicate period", lambda d: d.update(periods=["w1", "w1"]), "periods[1]",
      "listed twice"),
     ("NaN in a stock quality",
@@ -182,3 +180,18 @@ def test_a_tank_nothing_enters_stays_empty(formulation: str,
     result = run(document, formulation=formulation, time_limit=10.0)
     assert result.document["status"] == "optimal"
     assert result.document["objective"] == pytest.approx(80.0)  # 2 weeks x 10 x (5 - 1)
+
+
+@pytest.mark.parametrize("formulation", ["pq", "p-plain"])
+def test_fixed_costs_are_paid_per_period_of_use(formulation: str,
+                                                run: Callable[..., SolveResult]) -> None:
+    """w1: 10 at s 2 + 20 a + 20 b -> 50 at s 2, sold; w2: 5 a + 5 b -> 10 sold.  Revenue
+    300, inputs 75, fixed 2 x 10 (arc T->P) + 2 x 3 (tank T moves oil): profit 199."""
+    document = copy.deepcopy(TWO_WEEKS)
+    document["arcs"][2]["fixed_cost"] = 10
+    document["pools"][0]["fixed_cost"] = 3
+    document["products"][0]["max"] = [50, 10]
+    doc = run(document, formulation=formulation, time_limit=10.0).document
+    assert doc["status"] == "optimal"
+    assert doc["objective"] == pytest.approx(199.0)
+    assert doc["check"]["figures"]["fixed_cost"] == pytest.approx(26.0)
