@@ -7,7 +7,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -60,7 +60,10 @@ class OptikitGroup(click.Group):
         **extra: Any,
     ) -> click.Context:
         extra.setdefault("obj", App())
-        return super().make_context(info_name, args, parent=parent, **extra)
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            _usage_error(exc)
 
     # -- commands contributed by plugins (register_commands), loaded only when needed ------
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
@@ -93,6 +96,8 @@ class OptikitGroup(click.Group):
             return super().invoke(ctx)
         except OptikitError as exc:
             fail(str(exc), ExitCode.USAGE)
+        except click.UsageError as exc:
+            _usage_error(exc)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
@@ -110,6 +115,17 @@ class OptikitGroup(click.Group):
                 "(set OPTIKIT_DEBUG=1 for the traceback)",
                 ExitCode.INTERNAL,
             )
+
+
+def _usage_error(exc: click.UsageError) -> NoReturn:
+    """Click's usage errors (missing argument, unknown command or option, a value not among
+    the choices) as the contract's one-line error, exit 2, instead of three lines."""
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):
+        raise exc  # `optikit` or `optikit keys` alone: the help text is the answer
+    path = exc.ctx.command_path if exc.ctx is not None else "optikit"
+    click.echo(f"error: {one_line(exc.format_message()).rstrip('.')} (see '{path} --help')",
+               err=True)
+    raise SystemExit(int(ExitCode.USAGE))
 
 
 def _silence_stdout() -> None:

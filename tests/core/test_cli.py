@@ -134,3 +134,27 @@ def test_python_dash_m(toy_dir, toy_file):
     proc = subprocess.run([sys.executable, "-m", "optikit", "--version"],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and "optikit" in proc.stdout
+
+
+def test_click_usage_errors_are_one_line(run, toy_file):
+    """Missing arguments, unknown commands/options and bad choices: one line, exit 2."""
+    cases = [
+        (("solve",), "Missing argument 'FILE'"),
+        (("no-such-command",), "No such command 'no-such-command'"),
+        (("solve", str(toy_file), "--no-such-flag"), "No such option '--no-such-flag'"),
+        (("solve", str(toy_file), "--option", "novalue"), "expected KEY=VALUE"),
+        (("export", str(toy_file), "--format", "docx", "-o", "x"), "'docx' is not one of"),
+    ]
+    for args, text in cases:
+        result = run(*args)
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert result.exit_code == 2, (args, result.output)
+        assert len(lines) == 1 and lines[0].startswith("error: ") and text in lines[0], lines
+        assert "--help" in lines[0]
+
+
+def test_bare_group_still_prints_help():
+    from optikit.cli import cli
+
+    result = CliRunner().invoke(cli, [])
+    assert result.exit_code == 2 and "Usage:" in result.output and "Commands:" in result.output
