@@ -24,6 +24,7 @@ def test_solve_fjs_file_with_gantt_and_check(tmp_path: Path) -> None:
     assert "OPTIMAL" in result.output and "makespan" in result.output
     doc = json.loads(out.read_text())
     assert doc["type"] == "fjsp" and doc["name"] == "kacem1"
+    assert doc["options"]["time_limit"] == 4.25  # 15 % of the limit is kept to draw the chart
     assert doc["objective"] == 11 and doc["solver"] == "cpsat"
     entry = doc["solution"]["operations"][0]
     assert set(entry) == {"job", "operation", "mode", "machine", "start", "end"}
