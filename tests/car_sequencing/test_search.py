@@ -94,3 +94,25 @@ def test_milp_agrees_with_cpsat_on_a_csplib_file(registry: Registry) -> None:
     lp = run(registry, doc, "milp", time_limit=20, threads=1, solver="highs").document
     assert lp["status"] == cp["status"] == "optimal"
     assert lp["objective"] == cp["objective"]
+
+
+def test_swap_costs_stay_exact_under_breakout_weights() -> None:
+    """The hand-unrolled swap delta: both orders of the positions, heavier windows."""
+    problem = parse(_soft(generate(4, "small")))
+    seq = [k for k, c in enumerate(problem.classes) for _ in range(c.count)]
+    ls = SwapSearch(problem, seq, seed=3)
+    rng = random.Random(4)
+    for step in range(400):
+        if step % 40 == 0:
+            ls.bump()
+        a, b = ls.p0 + rng.randrange(ls.n), ls.p0 + rng.randrange(ls.n)
+        d, dp = ls.delta(a, b)
+        assert ls.delta(b, a) == (d, dp)
+        ls.apply(a, b, d, dp)
+    assert ls.cost == pytest.approx(evaluate(problem, ls.sequence()).value)
+    weighted = 0
+    for r, (_flags, p, _q, w) in enumerate(ls.ratios):
+        for s in range(ls.lo[r], ls.hi[r] + 1):
+            weighted += w * max(0, ls.counts[r][s] - p) * ls.wts[r][s]
+    colour = ls.wcol * sum(ls._change(i) for i in range(max(1, ls.p0), len(ls.line)))
+    assert ls.penalised == weighted + colour
