@@ -209,8 +209,7 @@ def solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext) -> Outcome:
     if best.seq is not None and best.value > lower + 1e-9 and problem.num_cars > SMALL:
         remaining = ctx.remaining()
         excess_only = not problem.has_paint and problem.max_batch is None
-        fraction = opts["ls_share_excess"] if excess_only else opts["ls_share"]
-        share = None if remaining is None else remaining * fraction
+        share = None if remaining is None else remaining * opts["ls_share"]
         stats["ls_moves"] += _local_search(problem, ctx, best, lower, ctx.options.seed, share,
                                            int(opts["breakout"]), patient=excess_only)
         stats["ls_objective"] = best.value

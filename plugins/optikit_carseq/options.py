@@ -19,9 +19,6 @@ CPSAT_OPTIONS = (
                "add the remaining-demand constraints to the full model"),
     OptionSpec("ls_share", float, 0.4, "share of the time limit for the first local "
                "search (before the global CP-SAT solve)", minimum=0.0, maximum=1.0),
-    OptionSpec("ls_share_excess", float, 0.6, "the same share when the objective is window "
-               "excess only (no paint terms, e.g. CSPLib files): one long descent with "
-               "breakout weights", minimum=0.0, maximum=1.0),
     OptionSpec("pair_share", float, 0.15, "share of the time limit for the pairwise "
                "lower bound (each pair of options solved alone; 0: option-wise bound only)",
                minimum=0.0, maximum=1.0),
