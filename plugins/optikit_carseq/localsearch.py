@@ -34,6 +34,20 @@ REVERSAL_SHARE = 0.3
 SEGMENT_REACH = 24
 
 
+def _moved(cnt: list[int], wts: list[int], first: int, last: int, diff: int, p: int
+           ) -> tuple[int, int]:
+    """Excess change (plain, weighted) when windows ``first..last`` get ``diff`` cars."""
+    d = dp = 0
+    for s in range(first, last + 1):
+        old = cnt[s]
+        new = old + diff
+        step = (new - p if new > p else 0) - (old - p if old > p else 0)
+        if step:
+            d += step
+            dp += step * wts[s]
+    return d, dp
+
+
 class SwapSearch:
     def __init__(self, problem: CarSeqProblem, seq: list[int], seed: int = 0) -> None:
         self.problem = problem
@@ -137,25 +151,15 @@ class SwapSearch:
             last = v - q if v - q < u else u
             if last > hi:
                 last = hi
-            for s in range(first, last + 1):
-                old = cnt[s]
-                new = old + diff
-                step = (new - p if new > p else 0) - (old - p if old > p else 0)
-                if step:
-                    d += w * step
-                    dp += w * step * wts[s]
+            gain, gain_pen = _moved(cnt, wts, first, last, diff, p)
             # windows holding v but not u: v-q < s <= v and s > u
             first = v - q + 1 if v - q + 1 > u + 1 else u + 1
             if first < lo:
                 first = lo
             last = v if v < hi else hi
-            for s in range(first, last + 1):
-                old = cnt[s]
-                new = old - diff
-                step = (new - p if new > p else 0) - (old - p if old > p else 0)
-                if step:
-                    d += w * step
-                    dp += w * step * wts[s]
+            loss, loss_pen = _moved(cnt, wts, first, last, -diff, p)
+            d += w * (gain + loss)
+            dp += w * (gain_pen + loss_pen)
         if self.wcol and self.colour[ka] != self.colour[kb]:
             pairs = {i for i in (a, a + 1, b, b + 1) if max(1, self.p0) <= i < len(line)}
             before = sum(self._change(i) for i in pairs)

@@ -8,7 +8,7 @@ import pytest
 from optikit_carseq.evaluate import evaluate
 from optikit_carseq.generator import generate
 from optikit_carseq.localsearch import SwapSearch
-from optikit_carseq.model import parse
+from optikit_carseq.model import CarSeqProblem, parse
 from optikit_carseq.pairs import combine, pair_bound, project
 from optikit_carseq.reader import parse_carseq
 
@@ -24,11 +24,15 @@ def _soft(problem_doc: dict) -> dict:  # type: ignore[type-arg]
     return doc
 
 
-def test_segment_moves_keep_the_incremental_cost_exact() -> None:
-    problem = parse(_soft(generate(3, "small")))
+def _search(instance: int, seed: int) -> tuple[CarSeqProblem, SwapSearch, random.Random]:
+    """A generated small line (batch rule dropped), sorted by class, and a search on it."""
+    problem = parse(_soft(generate(instance, "small")))
     seq = [k for k, c in enumerate(problem.classes) for _ in range(c.count)]
-    ls = SwapSearch(problem, seq, seed=1)
-    rng = random.Random(2)
+    return problem, SwapSearch(problem, seq, seed=seed), random.Random(seed + 1)
+
+
+def test_segment_moves_keep_the_incremental_cost_exact() -> None:
+    problem, ls, rng = _search(3, 1)
     for _ in range(300):
         move = ls._segment_move(ls.p0 + rng.randrange(ls.n))
         if move is None:
@@ -98,10 +102,7 @@ def test_milp_agrees_with_cpsat_on_a_csplib_file(registry: Registry) -> None:
 
 def test_swap_costs_stay_exact_under_breakout_weights() -> None:
     """The hand-unrolled swap delta: both orders of the positions, heavier windows."""
-    problem = parse(_soft(generate(4, "small")))
-    seq = [k for k, c in enumerate(problem.classes) for _ in range(c.count)]
-    ls = SwapSearch(problem, seq, seed=3)
-    rng = random.Random(4)
+    problem, ls, rng = _search(4, 3)
     for step in range(400):
         if step % 40 == 0:
             ls.bump()
