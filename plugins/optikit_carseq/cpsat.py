@@ -3,8 +3,9 @@
 1. :func:`optikit_carseq.greedy.construct` (randomised restarts, best kept) gives a
    sequence in milliseconds: the answer if nothing better is found, and the first hint.
 2. The local search (:mod:`optikit_carseq.localsearch`: swaps, shifts, block
-   reversals) until it stalls: it finds zero-violation sequences of the CSPLib 200-car
-   instances in a fraction of a second.
+   reversals) until it stalls (on excess-only lines: one descent for its whole share,
+   moved on by breakout weights): it finds zero-violation sequences of the CSPLib
+   200-car instances in a fraction of a second, and of set-1 16/81 in seconds.
    The option-wise bound (:mod:`optikit_carseq.bounds`) may then prove it optimal, and
    if not, the pairwise bound (:mod:`optikit_carseq.pairs`, each pair of options solved
    alone) may.
