@@ -47,14 +47,15 @@ def _document(name: str) -> dict[str, Any]:
     return generate(int(seed), size)
 
 
-def _run(document: dict[str, Any], formulation: str, limit: float, threads: int
-         ) -> dict[str, Any]:
+def _run(document: dict[str, Any], formulation: str, limit: float, threads: int,
+         seed: int = 0, options: dict[str, Any] | None = None) -> dict[str, Any]:
     """One checked solve through the public API, with its trajectory."""
     from optikit import api
 
     events: list[tuple[float, float]] = []
     answer = api.solve(document, solver="cpsat", formulation=formulation, time_limit=limit,
-                       threads=threads,
+                       threads=threads, seed=seed,
+                       options=options if formulation == "cpsat" else None,
                        on_progress=lambda e: events.append((e.time_s, e.objective))
                        if e.objective is not None else None)
     out = dict(answer.document)
@@ -78,17 +79,19 @@ def _fmt(value: float | None, spec: str = ".1f") -> str:
 
 
 def compare(names: list[str], limit: float, threads: int,
-            formulations: tuple[str, ...] = FORMULATIONS) -> None:
-    print(f"{'instance':14} {'formulation':12} {'status':9} {'objective':>12} {'bound':>12} "
-          f"{'first s':>7} {'best s':>7}")
+            formulations: tuple[str, ...] = FORMULATIONS, seeds: tuple[int, ...] = (0,),
+            options: dict[str, Any] | None = None) -> None:
+    print(f"{'instance':14} {'seed':>4} {'formulation':12} {'status':9} {'objective':>12} "
+          f"{'bound':>12} {'first s':>7} {'best s':>7}")
     zero: dict[str, list[float]] = {f: [] for f in formulations}
     csplib = 0
     wins = [0, 0, 0]
-    for name in names:
+    runs = [(name, seed) for name in names for seed in seeds]
+    for name, seed in runs:
         document = _document(name)
         is_csplib = document.get("objective") == {"weights": {"high": 1}}
         csplib += is_csplib
-        docs = {f: _run(document, f, limit, threads) for f in formulations}
+        docs = {f: _run(document, f, limit, threads, seed, options) for f in formulations}
         values = [d.get("objective") for d in docs.values() if d.get("objective") is not None]
         best = min(values) if values else None
         for f, d in docs.items():
@@ -96,9 +99,9 @@ def compare(names: list[str], limit: float, threads: int,
             to_best = _time_to(d, best)
             if is_csplib and d.get("objective") == 0 and to_best is not None:
                 zero[f].append(to_best)
-            print(f"{name:14} {f:12} {d['status']:9} {_fmt(d.get('objective'), ',.0f'):>12} "
-                  f"{_fmt(d.get('bound'), ',.0f'):>12} {_fmt(first, '.2f'):>7} "
-                  f"{_fmt(to_best, '.2f'):>7}", flush=True)
+            print(f"{name:14} {seed:>4} {f:12} {d['status']:9} "
+                  f"{_fmt(d.get('objective'), ',.0f'):>12} {_fmt(d.get('bound'), ',.0f'):>12} "
+                  f"{_fmt(first, '.2f'):>7} {_fmt(to_best, '.2f'):>7}", flush=True)
         if not all(f in docs for f in FORMULATIONS):
             continue
         main, plain = (docs[f].get("objective") for f in FORMULATIONS)
@@ -113,10 +116,10 @@ def compare(names: list[str], limit: float, threads: int,
         if csplib:
             times = zero[f]
             median = statistics.median(times) if times else None
-            print(f"{f:12} zero violations on {len(times)}/{csplib} CSPLib instances; "
+            print(f"{f:12} zero violations on {len(times)}/{csplib} CSPLib runs; "
                   f"median time to zero {_fmt(median, '.2f')} s")
     print(f"cpsat vs cpsat-plain: better {wins[0]}, equal {wins[1]}, worse {wins[2]} "
-          f"(of {len(names)}; limit {limit:g} s, {threads} threads)")
+          f"(of {len(runs)} runs; limit {limit:g} s, {threads} threads)")
 
 
 def scale(limit: float, threads: int) -> None:
@@ -153,6 +156,10 @@ def main() -> None:
     parser.add_argument("--limit", type=float, default=30.0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--scale", action="store_true")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0],
+                        help="run every instance once per seed (both formulations)")
+    parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                        help="a --option of the cpsat formulation (repeatable)")
     parser.add_argument("--formulations", nargs="+", default=list(FORMULATIONS),
                         help="formulations to run (default: cpsat cpsat-plain)")
     args = parser.parse_args()
@@ -164,7 +171,9 @@ def main() -> None:
         names = sorted(p.stem for p in INSTANCES.glob("*.carseq"))
     names += args.generated
     if names:
-        compare(names, args.limit, args.threads, tuple(args.formulations))
+        options = dict(o.split("=", 1) for o in args.option) or None
+        compare(names, args.limit, args.threads, tuple(args.formulations), tuple(args.seeds),
+                options)
     if args.scale:
         scale(args.limit, args.threads)
 

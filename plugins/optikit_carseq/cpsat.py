@@ -3,8 +3,9 @@
 1. :func:`optikit_carseq.greedy.construct` (randomised restarts, best kept) gives a
    sequence in milliseconds: the answer if nothing better is found, and the first hint.
 2. The local search (:mod:`optikit_carseq.localsearch`: swaps, shifts, block
-   reversals) until it stalls: it finds zero-violation sequences of the CSPLib 200-car
-   instances in a fraction of a second.
+   reversals) until it stalls (on excess-only lines: one descent for its whole share,
+   moved on by breakout weights): it finds zero-violation sequences of the CSPLib
+   200-car instances in a fraction of a second, and of set-1 16/81 in seconds.
    The option-wise bound (:mod:`optikit_carseq.bounds`) may then prove it optimal, and
    if not, the pairwise bound (:mod:`optikit_carseq.pairs`, each pair of options solved
    alone) may.
@@ -84,11 +85,14 @@ def _start(problem: CarSeqProblem, ctx: SolveContext, restarts: int, best: _Best
 
 
 def _local_search(problem: CarSeqProblem, ctx: SolveContext, best: _Best, lower: float,
-                  seed: int, seconds: float | None, breakout: int) -> int:
+                  seed: int, seconds: float | None, breakout: int, patient: bool = False
+                  ) -> int:
     """Iterated swap search from the best sequence for ``seconds``; returns the moves.
 
     Each descent ends when it stalls; the next starts from the best sequence shaken by a
     few random swaps near a violated window (a perturbation of iterated local search).
+    ``patient``: one descent for the whole time, the breakout weights alone move it on
+    (on CSPLib 16/81 a stall cut at 50,000 tries restarted it just before its last gains).
     """
     assert best.seq is not None
     rng = random.Random(seed)
@@ -108,7 +112,8 @@ def _local_search(problem: CarSeqProblem, ctx: SolveContext, best: _Best, lower:
             best.offer(problem, ls.sequence(), "local search")
 
         cost = ls.run(deadline, ctx.stop.is_set, target=target, on_improve=improved,
-                      stall_moves=min(STALL_TRIES, 500 * problem.num_cars), breakout=breakout)
+                      stall_moves=None if patient else min(STALL_TRIES, 500 * problem.num_cars),
+                      breakout=breakout)
         moves += ls.moves
         best.offer(problem, ls.sequence(), "local search", accept_equal=True)
         if cost <= target or best.eval is None:
@@ -204,9 +209,10 @@ def solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext) -> Outcome:
                              "first_solution_s": first_s if best.seq else None, "ls_moves": 0}
     if best.seq is not None and best.value > lower + 1e-9 and problem.num_cars > SMALL:
         remaining = ctx.remaining()
+        excess_only = not problem.has_paint and problem.max_batch is None
         share = None if remaining is None else remaining * opts["ls_share"]
         stats["ls_moves"] += _local_search(problem, ctx, best, lower, ctx.options.seed, share,
-                                           int(opts["breakout"]))
+                                           int(opts["breakout"]), patient=excess_only)
         stats["ls_objective"] = best.value
     proven = best.seq is not None and best.value <= lower + 1e-9
     if not proven and not ctx.expired() and opts["pair_share"] > 0:

@@ -34,6 +34,20 @@ REVERSAL_SHARE = 0.3
 SEGMENT_REACH = 24
 
 
+def _moved(cnt: list[int], wts: list[int], first: int, last: int, diff: int, p: int
+           ) -> tuple[int, int]:
+    """Excess change (plain, weighted) when windows ``first..last`` get ``diff`` cars."""
+    d = dp = 0
+    for s in range(first, last + 1):
+        old = cnt[s]
+        new = old + diff
+        step = (new - p if new > p else 0) - (old - p if old > p else 0)
+        if step:
+            d += step
+            dp += step * wts[s]
+    return d, dp
+
+
 class SwapSearch:
     def __init__(self, problem: CarSeqProblem, seq: list[int], seed: int = 0) -> None:
         self.problem = problem
@@ -114,22 +128,38 @@ class SwapSearch:
         return change
 
     def delta(self, a: int, b: int) -> tuple[int, int]:
-        """(cost change, penalised cost change) of swapping line positions ``a`` and ``b``."""
+        """(cost change, penalised cost change) of swapping line positions ``a`` and ``b``.
+
+        The windows holding ``a`` but not ``b`` gain ``diff`` cars of a ratio, those
+        holding ``b`` but not ``a`` lose them; the hot loop avoids builtins (it runs
+        thousands of times a second).
+        """
         line = self.line
         ka, kb = line[a], line[b]
+        u, v, sign = (a, b, 1) if a < b else (b, a, -1)
         d = dp = 0
-        for r, (flags, p, _q, w) in enumerate(self.ratios):
+        for r, (flags, p, q, w) in enumerate(self.ratios):
             diff = flags[kb] - flags[ka]
             if not diff:
                 continue
+            diff *= sign  # now the change at the lower position u
             cnt = self.counts[r]
             wts = self.wts[r]
-            for s, ch in self._affected(r, a, b, diff).items():
-                if ch:
-                    old = cnt[s]
-                    step = w * (max(0, old + ch - p) - max(0, old - p))
-                    d += step
-                    dp += step * wts[s]
+            lo, hi = self.lo[r], self.hi[r]
+            # windows [s, s+q) holding u but not v: u-q < s <= u and s + q <= v
+            first = u - q + 1 if u - q + 1 > lo else lo
+            last = v - q if v - q < u else u
+            if last > hi:
+                last = hi
+            gain, gain_pen = _moved(cnt, wts, first, last, diff, p)
+            # windows holding v but not u: v-q < s <= v and s > u
+            first = v - q + 1 if v - q + 1 > u + 1 else u + 1
+            if first < lo:
+                first = lo
+            last = v if v < hi else hi
+            loss, loss_pen = _moved(cnt, wts, first, last, -diff, p)
+            d += w * (gain + loss)
+            dp += w * (gain_pen + loss_pen)
         if self.wcol and self.colour[ka] != self.colour[kb]:
             pairs = {i for i in (a, a + 1, b, b + 1) if max(1, self.p0) <= i < len(line)}
             before = sum(self._change(i) for i in pairs)
@@ -156,13 +186,20 @@ class SwapSearch:
                 continue
             cnt = self.counts[r]
             wts = self.wts[r]
-            for s in range(max(self.lo[r], a - q + 1), min(self.hi[r], b) + 1):
-                ch = prefix[min(s + q, b + 1) - a] - prefix[max(s, a) - a]
+            # pad the prefix so that window s reads padded[s + q - a + q] - padded[s - a + q]
+            padded = [0] * q + prefix + [prefix[-1]] * q
+            first = a - q + 1 if a - q + 1 > self.lo[r] else self.lo[r]
+            last = b if b < self.hi[r] else self.hi[r]
+            shift = q - a
+            for s in range(first, last + 1):
+                ch = padded[s + q + shift] - padded[s + shift]
                 if ch:
                     old = cnt[s]
-                    step = w * (max(0, old + ch - p) - max(0, old - p))
-                    d += step
-                    dp += step * wts[s]
+                    new_c = old + ch
+                    step = (new_c - p if new_c > p else 0) - (old - p if old > p else 0)
+                    if step:
+                        d += w * step
+                        dp += w * step * wts[s]
         if self.wcol:
             first, last = max(a, max(1, self.p0)), min(b + 1, len(line) - 1)
             before = sum(self._change(i) for i in range(first, last + 1))
