@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from optikit.cli.app import App, pass_app
+from optikit.cli.app import App, pass_app, warn
 from optikit.types import UsageError
 
 
@@ -93,7 +93,10 @@ def chart_command(app: App, solution: Path, problem_file: Path | None, colour_by
     check_output_path(output, "-o", (solution,))
     sheets, problem = _sheets_and_problem(app, solution, problem_file)
     drawn: list[str] = []
+    notes: list[str] = []
     write_with_atomic(output, lambda tmp: drawn.append(
         chart(sheets, read_data_file(solution), tmp, colour_by, problem,
-              currency_of(problem))))
+              currency_of(problem), notes)))
+    for note in notes:
+        warn(note)
     click.echo(f"wrote {output} ({drawn[0]})", err=True)

@@ -131,6 +131,9 @@ def solve_command(
     if gantt is not None and not _interactive(gantt) and "gantt" not in loaded.ptype.plots:
         fail(f"{file}: --gantt: problem type {loaded.ptype.name!r} has no {gantt.suffix} "
              "chart (use .html)")
+    if gantt is not None and not _interactive(gantt) and colour_by not in STATIC_COLOURINGS:
+        fail(f"--colour-by {colour_by!r}: a {gantt.suffix} chart is coloured by "
+             f"{', '.join(STATIC_COLOURINGS)} (any schedule column in .html)")
     reserve = chart_reserve(time_limit, gantt)
     if reserve:
         prepare_chart_imports(gantt)  # type: ignore[arg-type]
@@ -262,6 +265,10 @@ def _summary_rows(loaded: Any, document: dict[str, Any]) -> list[tuple[str, str]
         return []
 
 
+STATIC_COLOURINGS = ("job", "family", "product", "machine")
+"""What the types' static (PNG/SVG/PDF) Gantt charts can be coloured by."""
+
+
 def _interactive(path: Path) -> bool:
     return path.suffix.lower() in (".html", ".htm")
 
@@ -313,6 +320,7 @@ def _draw(loaded: Any, document: dict[str, Any], path: Path, registry: Any,
 
     ``.html``: the shared interactive chart of the export tables (any type); other
     suffixes: the type's own static chart."""
+    notes: list[str] = []  # what the chart could not do as asked (printed as warnings)
     if _interactive(path):
         from optikit.plotting.interactive import chart
         from optikit.sheets.export import plant_sheets
@@ -320,7 +328,7 @@ def _draw(loaded: Any, document: dict[str, Any], path: Path, registry: Any,
 
         def draw(problem: Any, doc: dict[str, Any], tmp: Path) -> None:
             chart(plant_sheets(doc, problem, registry), doc, tmp, colour_by, problem,
-                  currency_of(problem))
+                  currency_of(problem), notes)
     else:
         draw = _with_colour_by(loaded.ptype.plots["gantt"], colour_by)
     try:
@@ -330,6 +338,8 @@ def _draw(loaded: Any, document: dict[str, Any], path: Path, registry: Any,
     except Exception as exc:
         why = f"cannot draw {path}: {type(exc).__name__}: {exc}"
     else:
+        for note in notes:
+            warn(note)
         return ""
     warn(why)
     return why

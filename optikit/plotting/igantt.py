@@ -93,6 +93,7 @@ def _hatched(fig: Any, name: str, rows: Sequence[Mapping[str, Any]], pattern: st
 def gantt_figure(
     sheet: Sheet, document: Mapping[str, Any], colour_by: str = "job",
     others: Sequence[Sheet] = (), problem: Any = None, extras: Mapping[str, Sheet] = {},
+    notes: list[str] | None = None,
 ) -> Any:
     """The Gantt of ``sheet``; ``others`` (maintenance...) hatched; ``extras`` may hold a
     ``tariff`` table (start, end, price) and a ``switch_on`` table (machine, time)."""
@@ -105,6 +106,9 @@ def gantt_figure(
             for r in rows:
                 r[colour_by] = attribute.get(str(r.get("job")), "")
     key = colour_by if any(colour_by in r for r in rows) else "job"
+    if key != colour_by and notes is not None:
+        notes.append(f"--colour-by {colour_by!r}: neither a column of {sheet.name} nor a job "
+                     "attribute; bars coloured by job")
     groups = sorted({str(r.get(key)) for r in rows}, key=style.natural)
     setups = changeovers(problem, rows)
     extra = [(other.name, rows_of(other)) for other in others if other.rows]

@@ -32,8 +32,10 @@ def _has(sheet: Sheet, *columns: str) -> bool:
 
 
 def figure(sheets: list[Sheet], document: Mapping[str, Any], problem: Any = None,
-           colour_by: str = "job", currency: str = "") -> tuple[Any, str]:
-    """The chart for these export tables, and a few words on what it shows."""
+           colour_by: str = "job", currency: str = "",
+           notes: list[str] | None = None) -> tuple[Any, str]:
+    """The chart for these export tables, and a few words on what it shows; what could
+    not be drawn as asked (an unknown ``colour_by``) is appended to ``notes``."""
     require_plotly()
     timed = [s for s in sheets if _has(s, "start", "end", "machine")]
     if timed:
@@ -41,7 +43,7 @@ def figure(sheets: list[Sheet], document: Mapping[str, Any], problem: Any = None
         # timed tables without jobs (maintenance tasks...); job rows repeat the main table
         others = [s for s in timed[1:] if "job" not in s.header]
         extras = {n: s for n in ("tariff", "switch_on") if (s := ipanels.find(sheets, n))}
-        fig = gantt_figure(main, document, colour_by, others, problem, extras)
+        fig = gantt_figure(main, document, colour_by, others, problem, extras, notes)
         return fig, f"gantt of {', '.join(s.name for s in [main, *others, *extras.values()])}"
     for sheet in sheets:
         if _has(sheet, "component", "pct", "spec_min", "spec_max"):
@@ -71,8 +73,9 @@ def write_html(fig: Any, path: Path) -> None:
 
 
 def chart(sheets: list[Sheet], document: Mapping[str, Any], path: Path,
-          colour_by: str = "job", problem: Any = None, currency: str = "") -> str:
+          colour_by: str = "job", problem: Any = None, currency: str = "",
+          notes: list[str] | None = None) -> str:
     """Write the chart for these export tables; returns what was drawn."""
-    fig, what = figure(sheets, document, problem, colour_by, currency)
+    fig, what = figure(sheets, document, problem, colour_by, currency, notes)
     write_html(fig, path)
     return what

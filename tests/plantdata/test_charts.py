@@ -80,6 +80,28 @@ def test_family_colours_and_html_file(cli: Callable[..., Result], tmp_path: Path
     fig, _ = figure(plant_sheets(document, problem, registry), document, problem,
                     colour_by="family")
     assert fig.layout.legend.title.text == "colour: family"
+    notes: list[str] = []
+    figure(plant_sheets(document, problem, registry), document, problem,
+           colour_by="family", notes=notes)
+    assert notes == []
+
+
+def test_unknown_colour_by_is_named(cli: Callable[..., Result], tmp_path: Path) -> None:
+    """An unknown ``--colour-by`` is a warning for ``.html`` (any schedule column may
+    serve, known only after solving) and a usage error, before solving, for a static chart."""
+    problem = ROOT / "problems" / SAMPLES["moulding_changeovers"]
+    out = tmp_path / "chart.html"
+    result = cli("chart", SOLUTIONS / "moulding_changeovers.json", "--problem", problem,
+                 "--colour-by", "colour", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "--colour-by 'colour': neither a column of schedule nor a job attribute" \
+        in result.output and out.exists()
+    result = cli("solve", problem, "--gantt", tmp_path / "plan.png", "--colour-by", "colour")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "error: --colour-by 'colour': a .png chart is coloured by job, family, product, "
+        "machine (any schedule column in .html)"]
+    assert not (tmp_path / "plan.png").exists()
     out = tmp_path / "chart.html"
     result = cli("chart", SOLUTIONS / "westerberg_steel.json", "--problem",
                  ROOT / "problems" / SAMPLES["westerberg_steel"], "-o", out)
