@@ -26,6 +26,13 @@ def check_command(app: App, file: Path, solution: Path, as_json: bool) -> None:
     document = read_data_file(solution)
     if not isinstance(document, dict):
         raise ProblemFileError(str(solution), "(top level)", "must be a solution document")
+    if "solution" not in document and "status" not in document:
+        raise ProblemFileError(str(solution), "solution",
+                               "missing: this is not a solution document (a problem file?)")
+    doc_type = document.get("type")
+    if doc_type is not None and doc_type != loaded.ptype.name:
+        raise ProblemFileError(str(solution), "type", f"a {doc_type!r} solution, but {file} "
+                               f"is a {loaded.ptype.name!r} problem")
     report = check_solution(loaded, document)
     if as_json:
         emit_json(

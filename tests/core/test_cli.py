@@ -38,6 +38,22 @@ def test_solve_writes_output_and_check_accepts_it(run, toy_file, tmp_path):
     assert "capacity" in rejected.stdout
 
 
+def test_check_refuses_what_is_not_a_solution_of_this_type(run, toy_file, tmp_path):
+    """Handing ``check`` the problem file, or another type's solution, is a usage
+    mistake (exit 2, the field named), not an invalid solution (exit 1)."""
+    problem_as_solution = run("check", str(toy_file), str(toy_file))
+    assert problem_as_solution.exit_code == 2
+    assert problem_as_solution.stderr.strip() == (
+        f"error: {toy_file}: solution: missing: this is not a solution document "
+        "(a problem file?)")
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"type": "blend", "status": "optimal", "solution": {}}))
+    wrong_type = run("check", str(toy_file), str(other))
+    assert wrong_type.exit_code == 2
+    assert wrong_type.stderr.strip() == (
+        f"error: {other}: type: a 'blend' solution, but {toy_file} is a 'toy-knapsack' problem")
+
+
 def test_invalid_file_exit_2_one_line_nothing_written(run, tmp_path):
     bad = tmp_path / "burden.json"
     bad.write_text(json.dumps({"type": "toy-knapsack", "capacity": -1, "items": []}))
