@@ -113,7 +113,33 @@ def parse_batching(shop: Shop, document: Mapping[str, Any]) -> Batching | None:
                         f"machine {shop.machines[mode.machine].id}",
                     )
             size.append(amount)
+    _check_batch_fits(shop, machines)
     return Batching(machines, tuple(family), tuple(size), tuple(names))
+
+
+def _check_batch_fits(shop: Shop, machines: Mapping[int, BatchMachine]) -> None:
+    """With calendars, every operation must fit in at least one mode, where a batch
+    (never interrupted, at least the machine's ``cycle`` long) must fit one window."""
+    if not shop.has_calendars:
+        return
+    for j, job in enumerate(shop.jobs):
+        for o, op in enumerate(job.operations):
+            why = []
+            for mode in op.modes:
+                cal = shop.calendar(mode.machine)
+                batch = machines.get(mode.machine)
+                work = mode.duration if batch is None else max(batch.cycle, mode.duration)
+                interruptible = op.interruptible and batch is None
+                if cal is None or cal.can_ever_fit(work, interruptible):
+                    break
+                limit = ("working time" if interruptible
+                         else f"its longest working window {cal.longest_window()}")
+                note = " (a batch is never interrupted)" if batch is not None else ""
+                why.append(f"{shop.machines[mode.machine].id} (calendar {cal.name!r}): "
+                           f"{work} > {limit}{note}")
+            else:
+                raise InvalidProblem(f"jobs[{j}].operations[{o}]",
+                                     "can never fit any working window: " + "; ".join(why))
 
 
 @dataclass(frozen=True)
@@ -146,9 +172,36 @@ def schedule_of(flat: Any, plan: BatchPlan) -> list[ScheduledOperation]:
 
 
 def batch_horizon(shop: Shop, batching: Batching) -> int:
-    """The kernel's horizon plus every batch cycle (each operation its own batch)."""
+    """The kernel's horizon plus every batch cycle (each operation its own batch).
+
+    With calendars: every operation run one after another, each as early as it fits
+    (on a batch machine, alone in an uninterrupted batch of at least the cycle).
+    """
+    if shop.has_calendars:
+        return _calendar_batch_horizon(shop, batching)
     extra = 0
     for op in shop.operations():
         extra += max((batching.machines[md.machine].cycle for md in op.modes
                       if md.machine in batching.machines), default=0)
     return shop.horizon() + extra
+
+
+def _calendar_batch_horizon(shop: Shop, batching: Batching) -> int:
+    t = max((j.release for j in shop.jobs), default=0)
+    max_setup = max(shop.setups.values(), default=0)
+    for op in shop.operations():
+        ends = []
+        for mode in op.modes:
+            batch = batching.machines.get(mode.machine)
+            work = mode.duration if batch is None else max(batch.cycle, mode.duration)
+            interruptible = op.interruptible and batch is None
+            ready = t + max_setup
+            cal = shop.calendar(mode.machine)
+            if cal is None or work == 0:
+                ends.append(ready + work)
+                continue
+            s = cal.earliest_start(ready, work, interruptible)
+            if s is not None:
+                ends.append(cal.finish(s, work) if interruptible else s + work)
+        t = max(ends, default=t)
+    return max(t, shop.horizon()) + 1

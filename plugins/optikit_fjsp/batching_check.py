@@ -6,8 +6,11 @@ together, share one family, their sizes add up to at most the capacity, and the 
 lasts exactly as long as its longest member's mode (or the machine's ``cycle`` if that
 is longer).  Batches on one machine must not overlap; batch machines have no
 changeovers (the document is refused otherwise), so none are checked between batches.
+On a machine with a working-time calendar a batch of positive length runs inside one
+working window: it is never interrupted, even when its members are ``interruptible``.
 Violation kinds: ``batch`` (membership, family, synchronisation, length), ``capacity``
-(over capacity, overlapping batches), ``payload`` (a batch id where none belongs).
+(over capacity, overlapping batches), ``calendar`` (a batch outside one working window),
+``payload`` (a batch id where none belongs).
 """
 
 from __future__ import annotations
@@ -126,6 +129,7 @@ def check_batches(
                     f"{shop.jobs[s.job].id} op {s.operation} lasts {s.end - s.start}, the "
                     f"batch lasts {need}", float(abs(s.end - s.start - need))))
         per_machine.setdefault(m, []).append((min(starts), max(ends), batch.id))
+        violations.extend(_calendar(shop, m, batch.id, min(starts), max(ends)))
     for m, spans in per_machine.items():
         spans.sort()
         for (_s1, e1, b1), (s2, _e2, b2) in itertools.pairwise(spans):
@@ -134,6 +138,17 @@ def check_batches(
                     "capacity", f"on {shop.machines[m].id}: batch {b2} starts at {s2} before "
                     f"batch {b1} ends at {e1}", float(e1 - s2)))
     return violations
+
+
+def _calendar(shop: Shop, machine: int, bid: str, start: int, end: int) -> list[Violation]:
+    """A batch of positive length lies inside one working window of its machine."""
+    cal = shop.calendar(machine)
+    if cal is None or end <= start or cal.fits(start, end):
+        return []
+    return [Violation(
+        "calendar", f"batch {bid} on {shop.machines[machine].id} runs [{start}, {end}) "
+        f"across non-working time of calendar {cal.name!r}; a batch is never interrupted",
+        float(end - start))]
 
 
 def batch_figures(

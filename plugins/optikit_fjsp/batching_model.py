@@ -24,11 +24,15 @@ may only join the batch of a leader of its own family that comes before it (or l
 own).  Every batch then has exactly one representation (no symmetry), the family rule
 needs no literals, and the assignment literals number about n^2 / (2 x families)
 instead of n^2.
+
+On a machine with a working-time calendar a batch of positive length lies inside one
+working window (:func:`within_window`): ovens are loaded and unloaded as one, so a batch
+never pauses over a break, even when its members are marked ``interruptible``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,9 +94,55 @@ def _join(model: Any, a: Any, y: Any, starts: tuple[Any, Any], ends: tuple[Any, 
     model.add(length >= duration).only_enforce_if(a)
 
 
-def _close(model: Any, slots: Slots, intervals: list[Any]) -> None:
-    """Batches of a machine do not overlap; a candidate on the machine is in one batch."""
-    model.add_no_overlap(intervals)
+def within_window(
+    model: Any, windows: Sequence[tuple[int, int]], batch: tuple[Any, Any, Any],
+    present: Any, shortest: int, name: str,
+) -> None:
+    """A present batch ``(start, length, end)`` of positive length lies in one window.
+
+    The window is picked by an element constraint on its index; the start's domain is
+    also cut to where a batch of ``shortest`` (its least possible length) fits.
+    """
+    from ortools.sat.python import cp_model
+
+    start, length, end = batch
+    enforce = [present]
+    if shortest <= 0:  # a batch of zero-length members only is not bound to the calendar
+        busy = model.new_bool_var(f"{name}_busy")
+        model.add(length == 0).only_enforce_if(busy.Not())
+        enforce = [present, busy]
+    room = [(a, b) for a, b in windows if b - a >= max(shortest, 1)]
+    if not room:
+        model.add_bool_or([lit.Not() for lit in enforce])
+        return
+    flat = [v for a, b in room for v in (a, b - max(shortest, 1))]
+    model.add_linear_expression_in_domain(
+        start, cp_model.Domain.from_flat_intervals(flat)).only_enforce_if(enforce)
+    if len(room) == 1:
+        model.add(end <= room[0][1]).only_enforce_if(enforce)
+        return
+    index = model.new_int_var(0, len(room) - 1, f"{name}_w")
+    first = model.new_int_var(room[0][0], room[-1][0], f"{name}_wa")
+    last = model.new_int_var(room[0][1], room[-1][1], f"{name}_wb")
+    model.add_element(index, [a for a, _b in room], first)
+    model.add_element(index, [b for _a, b in room], last)
+    model.add(start >= first).only_enforce_if(enforce)
+    model.add(end <= last).only_enforce_if(enforce)
+
+
+def _calendar_windows(problem: FjspProblem, machine: int, horizon: int
+                      ) -> list[tuple[int, int]] | None:
+    cal = problem.shop.calendar(machine)
+    return None if cal is None else cal.working_windows(horizon)
+
+
+def _close(model: Any, slots: Slots, intervals: list[Any],
+           blocked: Sequence[tuple[int, int]] = ()) -> None:
+    """Batches of a machine do not overlap (nor its blocked windows); a candidate on the
+    machine is in one batch."""
+    down = [model.new_fixed_size_interval_var(a, b - a, f"down{slots.machine}_{a}")
+            for a, b in blocked if b > a]
+    model.add_no_overlap(intervals + down)
     chosen: dict[int, list[Any]] = {}
     for (g, _b), a in slots.assign.items():
         chosen.setdefault(g, []).append(a)
@@ -118,6 +168,8 @@ def add_batch_slots(
     for m, cands, machine, longest in _batch_machines(problem, by_machine):
         families = sorted({spec.family[g] for g, _k, _lit in cands})
         slots = Slots(m, cands)
+        windows = _calendar_windows(problem, m, horizon)
+        shortest = min(max(machine.cycle, flat.modes[g][k][1]) for g, k, _lit in cands)
         intervals = []
         for b in range(len(cands)):
             y = model.new_bool_var(f"y{m}_{b}")
@@ -132,6 +184,8 @@ def add_batch_slots(
             if machine.cycle:
                 model.add(d >= machine.cycle).only_enforce_if(y)
             model.add(d == 0).only_enforce_if(y.Not())
+            if windows is not None:
+                within_window(model, windows, (s, d, e), y, shortest, f"B{m}_{b}")
             if len(families) > 1:
                 for f in families:
                     slots.family[(b, f)] = model.new_bool_var(f"f{m}_{b}_{f}")
@@ -165,12 +219,17 @@ def read_plan(
     starts: list[int],
     slots: list[Slots],
     boolean_value: Callable[[Any], bool],
+    op_ends: Sequence[int] | None = None,
 ) -> BatchPlan:
-    """The plan of a solution: batches from the slots, each as long as its longest member."""
+    """The plan of a solution: batches from the slots, each as long as its longest member.
+
+    ``op_ends``: the operations' ends when some pause over calendar breaks.
+    """
     spec = problem.batching
     assert spec is not None
     flat = problem.flat
-    ends = [starts[g] + flat.modes[g][modes[g]][1] for g in range(flat.num_ops)]
+    ends = (list(op_ends) if op_ends is not None
+            else [starts[g] + flat.modes[g][modes[g]][1] for g in range(flat.num_ops)])
     batch = [-1] * flat.num_ops
     number = 0
     for sl in slots:
@@ -235,11 +294,13 @@ def add_leader_batches(
     by_machine: Mapping[int, list[tuple[int, int, Any]]],
     horizon: int,
     may_share: Callable[[int, int], bool] | None = None,
+    blocked: Mapping[int, Sequence[tuple[int, int]]] | None = None,
 ) -> list[Slots]:
     """Batches named by their leader (see the module docstring); same rules as slots.
 
     ``may_share(h, g)``: whether operation ``g`` may join the batch led by ``h`` at all
-    (the LNS keeps fixed operations in their batches); default: always.
+    (the LNS keeps fixed operations in their batches); default: always.  ``blocked[m]``:
+    windows in which batch machine ``m`` runs no batch (re-planning).
     """
     spec = problem.batching
     assert spec is not None
@@ -248,6 +309,7 @@ def add_leader_batches(
     for m, cands, machine, longest in _batch_machines(problem, by_machine):
         slots = Slots(m, cands, led=True)
         intervals = []
+        windows = _calendar_windows(problem, m, horizon)
         for b, (h, kh, _lh) in enumerate(cands):
             y = model.new_bool_var(f"a{h}_{m}_{b}")  # h leads a batch
             d = model.new_int_var(0, longest, f"D{m}_{b}")
@@ -261,6 +323,9 @@ def add_leader_batches(
             model.add(d >= max(machine.cycle, flat.modes[h][kh][1])).only_enforce_if(y)
             model.add(d == 0).only_enforce_if(y.Not())
             model.add(completion[h] == e).only_enforce_if(y)
+            if windows is not None:
+                within_window(model, windows, (starts[h], d, e), y,
+                              max(machine.cycle, flat.modes[h][kh][1]), f"B{m}_{b}")
             members = [(h, y)]
             for g, k, _lit in cands[b + 1:]:
                 if spec.family[g] != spec.family[h] or g == h:
@@ -274,6 +339,6 @@ def add_leader_batches(
                       flat.modes[g][k][1])
             if len(members) > 1:
                 model.add(sum(spec.size[g] * a for g, a in members) <= machine.capacity)
-        _close(model, slots, intervals)
+        _close(model, slots, intervals, (blocked or {}).get(m, ()))
         out.append(slots)
     return out

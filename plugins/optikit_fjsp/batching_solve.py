@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from optikit.scheduling import operations_payload
+from optikit.scheduling.calendar import Calendar, CalendarExhausted
 from optikit.types import Outcome, SolveContext, Status
 from optikit_fjsp import batching_model, cpsat_model
 from optikit_fjsp.batching import BatchPlan, batch_horizon, schedule_of
@@ -69,11 +70,14 @@ def dispatch(problem: FjspProblem) -> BatchPlan:
 
     An operation may also join the last batch on its machine and lengthen it, as long
     as no member's job has gone on (the batch is not *sealed*): the members then simply
-    wait longer, which fills batches that a strict rule would leave half empty.
+    wait longer, which fills batches that a strict rule would leave half empty.  With
+    calendars every start is the earliest the machine's working time allows, and a
+    batch (also when it grows) must fit one working window.
     """
     flat = problem.flat
     spec = problem.batching
     assert spec is not None
+    shop = problem.shop
     n = flat.num_ops
     modes, starts, ends, batch = [0] * n, [0] * n, [0] * n, [-1] * n
     free = [0] * flat.num_machines
@@ -94,24 +98,31 @@ def dispatch(problem: FjspProblem) -> BatchPlan:
             g = ops[position[j]]
             for k, (m, d) in enumerate(flat.modes[g]):
                 join: list[int] | None = None
+                cal = shop.calendar(m)
                 if spec.is_batch(m):
-                    s = max(ready[j], free[m])
-                    e = s + spec.duration(m, [d])
+                    length = spec.duration(m, [d])
+                    found = _fit(cal, max(ready[j], free[m]), length, False)
+                    if found is None:
+                        continue
+                    s, e = found
                     room = spec.machines[m].capacity - spec.size[g]
                     for rec in open_batches.get((m, spec.family[g]), ()):
                         if rec[0] < ready[j] or rec[2] > room:
                             continue
-                        longer = rec[0] + spec.duration(m, [d]) > rec[1]
+                        longer = rec[0] + length > rec[1]
                         if longer and (rec[3] or rec is not last_batch[m]):
                             continue
-                        grown = max(rec[1], rec[0] + spec.duration(m, [d]))
-                        if grown <= e:
+                        grown = max(rec[1], rec[0] + length)
+                        if grown <= e and (cal is None or cal.fits(rec[0], grown)):
                             s, e, join = rec[0], grown, rec
                             break
                 else:
                     gap = flat.setup_between(m, last_job[m], j) if last_job[m] >= 0 else 0
-                    s = max(ready[j], free[m] + gap)
-                    e = s + d
+                    interruptible = shop.jobs[j].operations[flat.op_index[g]].interruptible
+                    found = _fit(cal, max(ready[j], free[m] + gap), d, interruptible)
+                    if found is None:
+                        continue
+                    s, e = found
                 key = (s, e, -remaining[j])
                 if best is None or key < best[0]:
                     best = (key, g, k, s, e, join)
@@ -150,6 +161,20 @@ def dispatch(problem: FjspProblem) -> BatchPlan:
     return BatchPlan(tuple(modes), tuple(starts), tuple(ends), tuple(batch))
 
 
+def _fit(cal: Calendar | None, t: int, work: int, interruptible: bool
+         ) -> tuple[int, int] | None:
+    """Earliest (start, end) from ``t`` in the calendar's working time (None: never)."""
+    if cal is None or work <= 0:
+        return t, t + work
+    s = cal.earliest_start(t, work, interruptible)
+    if s is None:
+        return None
+    try:
+        return s, cal.finish(s, work) if interruptible else s + work
+    except CalendarExhausted:
+        return None
+
+
 @dataclass
 class BatchCpModel:
     """The shop model of :func:`optikit_fjsp.cpsat_model.build` plus the batches."""
@@ -161,7 +186,8 @@ class BatchCpModel:
     def plan(self, problem: FjspProblem, result: Any) -> BatchPlan:
         sol = self.cm.solution(result.value, result.boolean_value)
         return batching_model.read_plan(
-            problem, list(sol.modes), list(sol.starts), self.slots, result.boolean_value
+            problem, list(sol.modes), list(sol.starts), self.slots, result.boolean_value,
+            sol.ends,
         )
 
 
@@ -292,7 +318,14 @@ def hint(problem: FjspProblem, bm: BatchCpModel, plan: BatchPlan) -> None:
     model = cm.model
     # The shop part (starts, modes, setup circuits) as for unit machines; the objective
     # terms it hints use the mode durations, so they are corrected below.
-    cm.add_hint(problem, Solution(plan.modes, plan.starts))
+    spec = problem.batching
+    assert spec is not None
+    own_ends = tuple(  # a batch member's own end; the batch end is its completion
+        plan.starts[g] + flat.modes[g][plan.modes[g]][1]
+        if spec.is_batch(flat.modes[g][plan.modes[g]][0]) else plan.ends[g]
+        for g in range(flat.num_ops)
+    )
+    cm.add_hint(problem, Solution(plan.modes, plan.starts, own_ends))
     done = [plan.ends[ops[-1]] for ops in flat.job_ops]
     corrections: dict[int, int] = {}
     if cm.makespan is not None:

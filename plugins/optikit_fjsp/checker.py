@@ -106,6 +106,7 @@ def check(problem: FjspProblem, document: Mapping[str, Any]) -> CheckReport:
         violations.extend(scheduling.check_job_times(problem.shop, schedule))
         single = [s for s in schedule if not batching.is_batch(s.machine)]
         violations.extend(scheduling.check_machines(problem.shop, single))
+        violations.extend(scheduling.check_calendars(problem.shop, single))
         violations.extend(check_batches(problem.shop, batching, schedule, payload))
     complete = len(schedule) == problem.shop.num_operations
     figures = schedule_figures(problem, schedule, payload) if schedule else {}

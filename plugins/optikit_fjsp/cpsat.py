@@ -427,14 +427,14 @@ class _Run:
 
 
 def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
+    if problem.batching is not None:  # unit-capacity search does not apply (calendars too)
+        from optikit_fjsp import batching_solve
+
+        return batching_solve.solve(problem, backend, ctx)
     if problem.shop.has_calendars:  # the search below assumes always-available machines
         from optikit_fjsp import calendar_solve
 
         return calendar_solve.solve(problem, backend, ctx)
-    if problem.batching is not None:  # the search below assumes unit-capacity machines
-        from optikit_fjsp import batching_solve
-
-        return batching_solve.solve(problem, backend, ctx)
     run = _Run(problem, backend, ctx)
     try:
         while not run.done():

@@ -191,10 +191,11 @@ def build(
             k = allowed_modes[g][0]
             mach, d = flat.modes[g][k]
             if calendar is not None and calendar.constrained(mach, d):
+                pauses = op.interruptible and mach not in batch_machines  # batches never do
                 interval, extra = calendar.add(
-                    model, start, True, mach, d, op.interruptible, lo, hi, f"i{g}", (g, k)
+                    model, start, True, mach, d, pauses, lo, hi, f"i{g}", (g, k)
                 )
-                paused = paused or op.interruptible
+                paused = paused or pauses
             else:
                 interval, extra = model.new_fixed_size_interval_var(start, d, f"i{g}"), 0
             lits[k] = True
@@ -207,11 +208,12 @@ def build(
                 mach, d = flat.modes[g][k]
                 lit = model.new_bool_var(f"x{g}_{k}")
                 if calendar is not None and calendar.constrained(mach, d):
+                    pauses = op.interruptible and mach not in batch_machines
                     interval, extra = calendar.add(
-                        model, start, lit, mach, d, op.interruptible, lo, hi, f"i{g}_{k}",
+                        model, start, lit, mach, d, pauses, lo, hi, f"i{g}_{k}",
                         (g, k),
                     )
-                    paused = paused or op.interruptible
+                    paused = paused or pauses
                     if isinstance(extra, int) and extra:
                         extra = extra * lit
                 else:

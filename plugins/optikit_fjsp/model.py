@@ -191,12 +191,6 @@ def parse(document: Mapping[str, Any]) -> FjspProblem:
             "objective", "total_weighted_tardiness needs a `due` date on at least one job"
         )
     batching = parse_batching(shop, document)
-    if batching is not None and shop.has_calendars:
-        raise InvalidProblem(
-            f"machines[{min(batching.machines)}].batch",
-            "batch machines and working-time calendars in one problem are not supported yet; "
-            "drop the calendars or the machines' batch",
-        )
     return FjspProblem(shop, objective, str(document.get("name", "")), batching,
                        str(document.get("time_unit") or ""))
 

@@ -117,7 +117,8 @@ def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
     chosen = [next(k for k, lit in lits.items() if result.boolean_value(lit)) for lits in presences]
     if batching is not None:
         plan = read_plan(problem, chosen, [int(result.value(s)) for s in starts], slots,
-                         result.boolean_value)
+                         result.boolean_value,
+                         [int(result.value(e)) for e in ends] if paused else None)
         return Outcome(status=result.status if exact else Status.FEASIBLE,
                        payload=plan_payload(problem, plan), objective=plan_value(problem, plan),
                        bound=result.bound if exact else None)

@@ -120,9 +120,6 @@ def _bad(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     (lambda d: d["machines"][1].update(batch={"size": 3}), "machines[1].batch"),
     (lambda d: d["jobs"][1]["operations"][1].update(size=4), "jobs[1].operations[1].size"),
     (lambda d: d.update(setups={"OVEN": {"A": {"B": 2}}}), "setups.OVEN"),
-    # Not modelled together yet: refused, never solved with one of them ignored.
-    (lambda d: d.update(calendars={"day": {"working": [{"start": 0, "end": 480}]}},
-                        calendar="day"), "machines[1].batch"),
 ])
 def test_bad_batch_input_names_the_field(
     change: Callable[[dict[str, Any]], None], field: str, registry: Registry
