@@ -13,6 +13,8 @@ Shared by every scheduling type that offers re-planning (see
   old start to the breakdown (a blocked window).
 - Nothing that is not frozen starts before ``now``; no operation overlaps a blocked
   window; cancelled jobs are absent; rush jobs are planned in full.
+- Operations that run together as one unit (an fjsp batch: ``groups`` gives each its
+  group id) are frozen, held or interrupted together.
 
 :func:`situation` works these out from the old plan; :func:`check_replan` verifies a new
 plan against them independently of any model; :func:`disruption` measures the change.
@@ -83,16 +85,26 @@ def situation(
     new_shop: Shop,
     events: Events,
     old_objective: float | None = None,
+    groups: Mapping[Key, str] | None = None,
+    ends: Mapping[Key, int] | None = None,
 ) -> Situation:
-    """Freeze, hold and interrupt the old plan's operations after ``events``."""
+    """Freeze, hold and interrupt the old plan's operations after ``events``.
+
+    ``groups``: operations with one group id run as one unit (all frozen or none);
+    ``ends``: the end of a started operation when it is not its own (a batch's end).
+    """
     now = events.now
+    groups = groups or {}
+    members: dict[str, list[Key]] = {}
+    for key, gid in groups.items():
+        members.setdefault(gid, []).append(key)
     operation = {(job.id, op.index): op for job in new_shop.jobs for op in job.operations}
     old = {k: p for k, p in placed_by_key(old_shop, old_schedule).items() if k in operation}
     cand: dict[Key, Placed] = {}
     for key, p in old.items():
         if p.start < now:
             end = operation_end(new_shop, operation[key], p.mode, p.start)
-            cand[key] = Placed(p.mode, p.machine, p.start, end)
+            cand[key] = Placed(p.mode, p.machine, p.start, (ends or {}).get(key, end))
     products = {job.id: job.product for job in new_shop.jobs}
     midx = new_shop.machine_index
     blocked = list(events.down)
@@ -102,19 +114,25 @@ def situation(
     while changed:
         changed = False
         for key in [k for k in order if k in cand]:
+            if key not in cand:
+                continue  # left with a fellow of its group in this pass
             p = cand[key]
             hit = next((w for w in events.down if w.machine == p.machine
                         and w.start < p.end and p.start < w.end), None)
+            fellows = [k for k in members.get(groups.get(key, ""), []) if k != key]
             if hit is not None:
                 del cand[key]
                 interrupted.append(key)
                 if p.start < hit.start:
-                    blocked.append(Window(p.machine, p.start, hit.start,
-                                          f"interrupted {key[0]} op {key[1]}"))
+                    what = f"batch {groups[key]}" if fellows else f"{key[0]} op {key[1]}"
+                    blocked.append(Window(p.machine, p.start, hit.start, f"interrupted {what}"))
+                interrupted.extend(k for k in fellows if cand.pop(k, None) is not None)
                 changed = True
                 continue
-            if not _could_start(key, p, cand, old, products, midx, new_shop):
+            if not _could_start(key, p, cand, old, products, midx, new_shop, groups):
                 del cand[key]
+                for k in fellows:
+                    cand.pop(k, None)
                 changed = True
     held = sorted((k for k, p in old.items() if p.start < now and k not in cand
                    and k not in interrupted), key=lambda k: (old[k].start, k))
@@ -168,15 +186,19 @@ def overrun_interruptible(
 def _could_start(
     key: Key, p: Placed, cand: Mapping[Key, Placed], old: Mapping[Key, Placed],
     products: Mapping[str, str | None], midx: Mapping[str, int], shop: Shop,
+    groups: Mapping[Key, str] | None = None,
 ) -> bool:
-    """Job and machine predecessors (old plan) are frozen and done by ``p.start``."""
+    """Job and machine predecessors (old plan) are frozen and done by ``p.start``
+    (operations of one group share the machine and are not each other's predecessors)."""
     job, op = key
     if op > 0:
         pred = cand.get((job, op - 1))
         if pred is None or pred.end > p.start:
             return False
+    group = (groups or {}).get(key)
     before = [k for k, q in old.items()
-              if q.machine == p.machine and (q.start, k) < (p.start, key)]
+              if q.machine == p.machine and (q.start, k) < (p.start, key)
+              and (group is None or (groups or {}).get(k) != group)]
     if not before:
         return True
     last = max(before, key=lambda k: (old[k].start, k))

@@ -18,7 +18,7 @@ so with batch machines a solve takes this path instead:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -198,14 +198,18 @@ def build(
     allowed: Sequence[Sequence[int]] | None = None,
     chains: Sequence[Sequence[int]] | None = None,
     may_share: Callable[[int, int], bool] | None = None,
+    frozen: dict[int, int] | None = None,
+    blocked: Mapping[int, Sequence[tuple[int, int]]] | None = None,
 ) -> BatchCpModel:
-    """The main model; ``allowed`` and ``chains`` as in :func:`cpsat_model.build`,
-    ``may_share`` as in :func:`batching_model.add_leader_batches`."""
+    """The main model; ``allowed``, ``chains``, ``frozen`` and ``blocked`` as in
+    :func:`cpsat_model.build` (``blocked`` also for batch machines), ``may_share`` as in
+    :func:`batching_model.add_leader_batches`."""
     spec = problem.batching
     assert spec is not None
     flat = problem.flat
     cm = cpsat_model.build(
-        problem, horizon, allowed=allowed, chains=chains, batch_machines=frozenset(spec.machines)
+        problem, horizon, allowed=allowed, chains=chains, batch_machines=frozenset(spec.machines),
+        frozen=frozen, blocked=blocked,
     )
     model = cm.model
     by_machine = batching_model.candidates(problem, lambda g, k: cm.literals[g].get(k))
@@ -227,7 +231,7 @@ def build(
             if j in cm.tardiness:
                 model.add(cm.tardiness[j] >= c - (flat.due[j] or 0))
     slots = batching_model.add_leader_batches(
-        model, problem, cm.starts, completion, by_machine, horizon, may_share
+        model, problem, cm.starts, completion, by_machine, horizon, may_share, blocked
     )
     if cm.makespan is not None:
         for sl in slots:  # a machine's batches follow each other: a load cut

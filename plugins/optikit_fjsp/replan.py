@@ -5,16 +5,16 @@
 operations longer) and the kernel's :class:`~optikit.scheduling.replan.Situation`
 (frozen, interrupted and held operations, blocked windows).  ``check`` is the type's
 independent checker on the amended problem plus the kernel's re-planning rules; the
-model lives in :mod:`optikit_fjsp.replan_model`.
+model lives in :mod:`optikit_fjsp.replan_model` (batch machines:
+:mod:`optikit_fjsp.replan_batches`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from optikit import scheduling
 from optikit.lazy import lazy
 from optikit.scheduling import replan as kernel
 from optikit.scheduling import replan_events
@@ -24,7 +24,6 @@ from optikit.types import (
     InvalidProblem,
     Paradigm,
     Replanning,
-    UsageError,
 )
 from optikit_fjsp import checker, model, summary
 
@@ -37,6 +36,8 @@ class ReplanTask:
     document: dict[str, Any]
     situation: kernel.Situation
     stability: replan_events.Stability
+    # (job id, operation) -> its batch id in the old plan (operations on batch machines).
+    old_batches: Mapping[tuple[str, int], str] = field(default_factory=dict)
 
 
 def prepare(
@@ -45,10 +46,8 @@ def prepare(
 ) -> ReplanTask:
     """Apply the events to the old plan (whose payload passed the checker)."""
     shop = problem.shop
-    if problem.batching is not None:
-        raise UsageError("re-planning does not support batching machines yet")
     events = replan_events.parse_events(document, events_doc)
-    old_schedule, _ = scheduling.schedule_from_payload(shop, payload)
+    old_schedule, _ = checker.read_schedule(problem, payload)
     started = kernel.started_modes(shop, old_schedule, events.now)
     amended = replan_events.amend_document(document, events, started)
     kernel.overrun_interruptible(shop, old_schedule, events, amended)
@@ -61,15 +60,24 @@ def prepare(
         raise InvalidProblem(replan_events.rush_field(exc.field, kept, events),
                              exc.message) from None
     old_objective = problem.evaluate(old_schedule)[0]
-    situ = kernel.situation(shop, old_schedule, new_problem.shop, events, old_objective)
-    return ReplanTask(new_problem, amended, situ, events.stability)
+    groups: dict[tuple[str, int], str] = {}
+    ends: dict[tuple[str, int], int] = {}
+    if problem.batching is not None:
+        from optikit_fjsp import replan_batches
+
+        groups = replan_batches.old_batches(shop, payload)
+        ends = replan_batches.started_ends(new_problem, old_schedule, shop, groups, events,
+                                           events_doc)
+    situ = kernel.situation(shop, old_schedule, new_problem.shop, events, old_objective,
+                            groups, ends)
+    return ReplanTask(new_problem, amended, situ, events.stability, groups)
 
 
 def check(task: ReplanTask, document: Mapping[str, Any]) -> CheckReport:
     """The fjsp checker on the amended problem, plus the re-planning rules."""
     report = checker.check(task.problem, document)
     payload = checker.payload_of(document)
-    schedule, _ = scheduling.schedule_from_payload(task.problem.shop, payload)
+    schedule, _ = checker.read_schedule(task.problem, payload)
     entries = payload.get("operations")
     named = {str(e.get("job")) for e in entries if isinstance(e, Mapping)} if isinstance(
         entries, list) else set()
@@ -82,8 +90,7 @@ def check(task: ReplanTask, document: Mapping[str, Any]) -> CheckReport:
 
 def summarize(task: ReplanTask, document: Mapping[str, Any]) -> list[tuple[str, str]]:
     rows = summary.summarize(task.problem, document)
-    schedule, _ = scheduling.schedule_from_payload(task.problem.shop,
-                                                   checker.payload_of(document))
+    schedule, _ = checker.read_schedule(task.problem, checker.payload_of(document))
     if not schedule:
         return rows
     report_objective = document.get("objective")

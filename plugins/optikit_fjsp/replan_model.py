@@ -18,6 +18,9 @@ stability terms: per operation of the old plan ``|start - old start|`` and a lit
 
 Both stages are hinted (the old plan repaired by :mod:`optikit_fjsp.replan_repair`, then
 stage 1's best), and the repaired plan is the answer if CP-SAT finds nothing in time.
+With batch machines the shop model is the batch model of
+:mod:`optikit_fjsp.batching_solve` and plans are batch plans
+(:class:`optikit_fjsp.replan_batches.BatchPlans`); the rest is the same.
 """
 
 from __future__ import annotations
@@ -46,6 +49,43 @@ class _Model:
     weighted: Any  # objective and disruption in one integer expression
     max_objective: int  # bounds of the two integer expressions (for lexicographic sums)
     max_disruption: int
+    batches: Any = None  # the BatchCpModel around ``cm`` when the shop has batch machines
+
+
+class _UnitPlans:
+    """Plans of shops without batch machines: :class:`Solution`."""
+
+    def __init__(self, task: ReplanTask) -> None:
+        self.problem = task.problem
+
+    def repair(self, fs: FlatSituation) -> Solution:
+        return repair(self.problem, fs)
+
+    def end(self, plan: Solution) -> int:
+        return makespan(self.problem.flat, plan)
+
+    def valid(self, plan: Solution, fs: FlatSituation) -> bool:
+        return is_valid(self.problem, plan) and fs.respects(plan)
+
+    def value(self, plan: Solution) -> float:
+        return objective_value(self.problem, plan)
+
+    def hint(self, built: _Model, plan: Solution) -> None:
+        built.cm.add_hint(self.problem, plan)
+
+    def read(self, built: _Model, result: Any) -> Solution:
+        return built.cm.solution(result.value, result.boolean_value)
+
+    def payload(self, plan: Solution) -> dict[str, Any]:
+        return payload(self.problem, plan)
+
+
+def _plans(task: ReplanTask) -> Any:
+    if task.problem.batching is None:
+        return _UnitPlans(task)
+    from optikit_fjsp.replan_batches import BatchPlans
+
+    return BatchPlans(task)
 
 
 def build(task: ReplanTask, fs: FlatSituation) -> _Model:
@@ -55,9 +95,18 @@ def build(task: ReplanTask, fs: FlatSituation) -> _Model:
     horizon = fs.horizon
     allowed = [[fs.frozen[g][0]] if g in fs.frozen else list(range(len(flat.modes[g])))
                for g in range(flat.num_ops)]
-    cm = cpsat_model.build(problem, horizon, allowed=allowed,
-                           frozen={g: s for g, (_k, s) in fs.frozen.items()},
-                           blocked=fs.blocked)
+    frozen = {g: s for g, (_k, s) in fs.frozen.items()}
+    batches = None
+    if problem.batching is not None:
+        from optikit_fjsp import batching_solve, replan_batches
+
+        batches = batching_solve.build(problem, horizon, allowed=allowed, frozen=frozen,
+                                       blocked=fs.blocked,
+                                       may_share=replan_batches.may_share(task, frozen))
+        cm = batches.cm
+    else:
+        cm = cpsat_model.build(problem, horizon, allowed=allowed, frozen=frozen,
+                               blocked=fs.blocked)
     m = cm.model
     for g in range(flat.num_ops):
         if g not in fs.frozen:
@@ -90,7 +139,7 @@ def build(task: ReplanTask, fs: FlatSituation) -> _Model:
     oints, _oscale, _oexact = integer_weights(objective_weights)
     objective = sum(c * v for c, v in zip(oints, objective_terms, strict=True))
     return _Model(cm, objective, disruption, weighted, sum(oints) * horizon,
-                  ints[0] * shift_room + ints[1] * len(changes))
+                  ints[0] * shift_room + ints[1] * len(changes), batches)
 
 
 def _objective_terms(task: ReplanTask, cm: cpsat_model.CpShopModel
@@ -111,25 +160,27 @@ def _objective_terms(task: ReplanTask, cm: cpsat_model.CpShopModel
 
 def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
     problem = task.problem
+    plans = _plans(task)
     fs = flat_situation(task)
-    start = repair(problem, fs)
-    if problem.shop.has_calendars:  # room for the repaired plan, whose calendars may wait
-        fs = flat_situation(task, min_horizon=makespan(problem.flat, start) + 1)
-    best: Solution | None = start if is_valid(problem, start) and fs.respects(start) else None
-    stats: dict[str, Any] = {"repair_objective": objective_value(problem, start)}
+    start = plans.repair(fs)
+    if problem.shop.has_calendars or problem.batching is not None:
+        # room for the repaired plan, whose calendars or batch cycles may wait
+        fs = flat_situation(task, min_horizon=plans.end(start) + 1)
+    best: Any = start if plans.valid(start, fs) else None
+    stats: dict[str, Any] = {"repair_objective": plans.value(start)}
     if best is not None:
-        ctx.report(objective_value(problem, best), None, "repair")
+        ctx.report(plans.value(best), None, "repair")
     built = build(task, fs)
     cm = built.cm
     mode = task.stability.mode
     if mode == "weighted":
         cm.model.minimize(built.weighted)
-    cm.add_hint(problem, best or start)
+    plans.hint(built, best or start)
     remaining = ctx.remaining()
     lexicographic = mode == "lexicographic"
     stage1_limit = remaining * STAGE1_SHARE if remaining is not None and lexicographic else (
         remaining)
-    known = objective_value(problem, best) if best is not None else math.inf
+    known = plans.value(best) if best is not None else math.inf
     # Stage 1 of the lexicographic mode hands over to stage 2 once its incumbent stalls.
     with _StallWatch(ctx, stage1_limit, False, STALL_SECONDS if lexicographic else None,
                      lambda: known) as watch:
@@ -140,40 +191,34 @@ def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
     proven = False
     bound: float | None = None
     if first.status.has_solution:
-        found = cm.solution(first.value, first.boolean_value)
-        if best is None or _better(task, found, best, mode == "weighted"):
-            best = found
+        found = plans.read(built, first)
+        if best is None or mode == "weighted" or plans.value(found) <= plans.value(best):
+            best = found  # weighted: CP-SAT minimised the combined cost, hinted with best
         if mode != "weighted":
             proven = first.status is Status.OPTIMAL and cm.exact_objective
             if cm.exact_objective and first.bound is not None and math.isfinite(first.bound):
                 bound = first.bound
     if mode == "lexicographic" and best is not None and not ctx.expired():
-        best, stage2, improved_proof = _stage2(task, built, backend, ctx, best)
+        best, stage2, improved_proof = _stage2(task, built, backend, ctx, best, plans)
         stats["stage2_status"] = stage2
         if improved_proof:
-            proven, bound = True, objective_value(problem, best)
+            proven, bound = True, plans.value(best)
     if best is None:
         return Outcome(Status.UNKNOWN, stats=stats,
                        message="no re-plan found within the limits")
-    value = objective_value(problem, best)
+    value = plans.value(best)
     optimal = proven and bound is not None and value <= bound + 1e-9
     return Outcome(
         status=Status.OPTIMAL if optimal else Status.FEASIBLE,
-        payload=payload(problem, best),
+        payload=plans.payload(best),
         objective=value,
         bound=bound,
         stats=stats,
     )
 
 
-def _better(task: ReplanTask, a: Solution, b: Solution, weighted: bool) -> bool:
-    if weighted:
-        return True  # CP-SAT minimised the combined cost, hinted with b
-    return objective_value(task.problem, a) <= objective_value(task.problem, b)
-
-
 def _stage2(task: ReplanTask, built: _Model, backend: Any, ctx: SolveContext,
-            best: Solution) -> tuple[Solution, str, bool]:
+            best: Any, plans: Any) -> tuple[Any, str, bool]:
     """Least disruption among plans whose objective is within the tolerance of ``best``.
 
     With no tolerance, and when the sum fits in 62 bits, the objective stays in front
@@ -181,19 +226,18 @@ def _stage2(task: ReplanTask, built: _Model, backend: Any, ctx: SolveContext,
     an optimal answer proves it optimal (third value).
     """
     cm = built.cm
-    problem = task.problem
-    value = objective_value(problem, best)
+    value = plans.value(best)
     _ints, scale, _exact = integer_weights(_objective_terms(task, cm)[1])
     limit = value * (1.0 + task.stability.tolerance)
     cm.model.add(built.objective <= math.floor(limit * scale + 1e-6))
     big = built.max_disruption + 1
     both = task.stability.tolerance == 0 and big * (built.max_objective + 1) < 1 << 62
     cm.model.minimize(big * built.objective + built.disruption if both else built.disruption)
-    cm.add_hint(problem, best)
+    plans.hint(built, best)
     result = backend.solve(cm.model, ctx, time_limit=ctx.remaining(), report_progress=False)
     if result.status.has_solution:
-        found = cm.solution(result.value, result.boolean_value)
-        if objective_value(problem, found) <= limit + 1e-9:
+        found = plans.read(built, result)
+        if plans.value(found) <= limit + 1e-9:
             proof = both and result.status is Status.OPTIMAL and cm.exact_objective
             return found, result.status.value, proof
     return best, result.status.value, False
