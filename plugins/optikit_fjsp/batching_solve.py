@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from optikit.scheduling import operations_payload
-from optikit.scheduling.calendar import Calendar, CalendarExhausted
+from optikit.scheduling.calendar import Calendar
 from optikit.types import Outcome, SolveContext, Status
 from optikit_fjsp import batching_model, cpsat_model
 from optikit_fjsp.batching import BatchPlan, batch_horizon, schedule_of
@@ -164,15 +164,9 @@ def dispatch(problem: FjspProblem) -> BatchPlan:
 def _fit(cal: Calendar | None, t: int, work: int, interruptible: bool
          ) -> tuple[int, int] | None:
     """Earliest (start, end) from ``t`` in the calendar's working time (None: never)."""
-    if cal is None or work <= 0:
-        return t, t + work
-    s = cal.earliest_start(t, work, interruptible)
-    if s is None:
-        return None
-    try:
-        return s, cal.finish(s, work) if interruptible else s + work
-    except CalendarExhausted:
-        return None
+    from optikit_fjsp.replan_repair import _place
+
+    return _place(cal, [], t, work, interruptible)
 
 
 @dataclass
