@@ -234,18 +234,27 @@ def build(
 
 
 def job_bound(problem: FjspProblem) -> float:
-    """A solver-free lower bound: every job alone, each operation in its shortest mode.
+    """A solver-free lower bound: every job alone, each operation in the mode that ends
+    first (with calendars: as early as its machine's working time allows, which is
+    monotone in the ready time, so the greedy chain is the job's earliest completion).
 
     (The machine-load bound of unit machines does not hold on batch machines.)
     """
     flat = problem.flat
     spec = problem.batching
     assert spec is not None
+    shop = problem.shop
     done = []
     for j, ops in enumerate(flat.job_ops):
         t = flat.release[j]
         for g in ops:
-            t += min(spec.duration(m, [d]) if spec.is_batch(m) else d for m, d in flat.modes[g])
+            interruptible = shop.jobs[j].operations[flat.op_index[g]].interruptible
+            ends = [
+                _fit(shop.calendar(m), t, spec.duration(m, [d]), False) if spec.is_batch(m)
+                else _fit(shop.calendar(m), t, d, interruptible)
+                for m, d in flat.modes[g]
+            ]
+            t = min((e for _s, e in filter(None, ends)), default=t)
         done.append(t)
     late = sum(
         flat.weight[j] * max(0, c - due)
