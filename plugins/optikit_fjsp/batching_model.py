@@ -54,6 +54,30 @@ class Slots:
     family: dict[tuple[int, int], Any] = field(default_factory=dict)
     # Slot b is the batch led by candidate b (add_leader_batches), not the b-th in time.
     led: bool = False
+    # Per slot on a calendar machine: its window choice (see within_window), for hints.
+    window: dict[int, WindowChoice] = field(default_factory=dict)
+
+
+@dataclass
+class WindowChoice:
+    """The variables :func:`within_window` adds and the windows they choose from."""
+
+    room: list[tuple[int, int]]
+    index: Any = None
+    first: Any = None
+    last: Any = None
+    busy: Any = None
+
+    def hint(self, model: Any, present: bool, start: int, end: int) -> None:
+        """Hint the window holding ``[start, end)`` (any window for an empty batch)."""
+        busy = present and end > start
+        i = next((i for i, (a, b) in enumerate(self.room) if a <= start and end <= b), 0)
+        if self.busy is not None:
+            model.add_hint(self.busy, busy)
+        if self.index is not None:
+            model.add_hint(self.index, i)
+            model.add_hint(self.first, self.room[i][0])
+            model.add_hint(self.last, self.room[i][1])
 
 
 def candidates(
@@ -97,7 +121,7 @@ def _join(model: Any, a: Any, y: Any, starts: tuple[Any, Any], ends: tuple[Any, 
 def within_window(
     model: Any, windows: Sequence[tuple[int, int]], batch: tuple[Any, Any, Any],
     present: Any, shortest: int, name: str,
-) -> None:
+) -> WindowChoice:
     """A present batch ``(start, length, end)`` of positive length lies in one window.
 
     The window is picked by an element constraint on its index; the start's domain is
@@ -106,28 +130,30 @@ def within_window(
     from ortools.sat.python import cp_model
 
     start, length, end = batch
+    room = [(a, b) for a, b in windows if b - a >= max(shortest, 1)]
+    choice = WindowChoice(room)
     enforce = [present]
     if shortest <= 0:  # a batch of zero-length members only is not bound to the calendar
-        busy = model.new_bool_var(f"{name}_busy")
-        model.add(length == 0).only_enforce_if(busy.Not())
-        enforce = [present, busy]
-    room = [(a, b) for a, b in windows if b - a >= max(shortest, 1)]
+        choice.busy = model.new_bool_var(f"{name}_busy")
+        model.add(length == 0).only_enforce_if(choice.busy.Not())
+        enforce = [present, choice.busy]
     if not room:
         model.add_bool_or([lit.Not() for lit in enforce])
-        return
+        return choice
     flat = [v for a, b in room for v in (a, b - max(shortest, 1))]
     model.add_linear_expression_in_domain(
         start, cp_model.Domain.from_flat_intervals(flat)).only_enforce_if(enforce)
     if len(room) == 1:
         model.add(end <= room[0][1]).only_enforce_if(enforce)
-        return
-    index = model.new_int_var(0, len(room) - 1, f"{name}_w")
-    first = model.new_int_var(room[0][0], room[-1][0], f"{name}_wa")
-    last = model.new_int_var(room[0][1], room[-1][1], f"{name}_wb")
-    model.add_element(index, [a for a, _b in room], first)
-    model.add_element(index, [b for _a, b in room], last)
-    model.add(start >= first).only_enforce_if(enforce)
-    model.add(end <= last).only_enforce_if(enforce)
+        return choice
+    choice.index = model.new_int_var(0, len(room) - 1, f"{name}_w")
+    choice.first = model.new_int_var(room[0][0], room[-1][0], f"{name}_wa")
+    choice.last = model.new_int_var(room[0][1], room[-1][1], f"{name}_wb")
+    model.add_element(choice.index, [a for a, _b in room], choice.first)
+    model.add_element(choice.index, [b for _a, b in room], choice.last)
+    model.add(start >= choice.first).only_enforce_if(enforce)
+    model.add(end <= choice.last).only_enforce_if(enforce)
+    return choice
 
 
 def _calendar_windows(problem: FjspProblem, machine: int, horizon: int
@@ -185,7 +211,8 @@ def add_batch_slots(
                 model.add(d >= machine.cycle).only_enforce_if(y)
             model.add(d == 0).only_enforce_if(y.Not())
             if windows is not None:
-                within_window(model, windows, (s, d, e), y, shortest, f"B{m}_{b}")
+                slots.window[b] = within_window(model, windows, (s, d, e), y, shortest,
+                                                f"B{m}_{b}")
             if len(families) > 1:
                 for f in families:
                     slots.family[(b, f)] = model.new_bool_var(f"f{m}_{b}_{f}")
@@ -277,6 +304,8 @@ def hint_slots(model: Any, problem: FjspProblem, slots: list[Slots], plan: Batch
                 model.add_hint(sl.start[b], s)
             model.add_hint(sl.length[b], e - s)
             model.add_hint(sl.end[b], e)
+            if b in sl.window:
+                sl.window[b].hint(model, bool(members), s, e)
             fam = spec.family[members[0]] if members else None
             for (bb, f), lit in sl.family.items():
                 if bb == b:
@@ -324,8 +353,9 @@ def add_leader_batches(
             model.add(d == 0).only_enforce_if(y.Not())
             model.add(completion[h] == e).only_enforce_if(y)
             if windows is not None:
-                within_window(model, windows, (starts[h], d, e), y,
-                              max(machine.cycle, flat.modes[h][kh][1]), f"B{m}_{b}")
+                slots.window[b] = within_window(model, windows, (starts[h], d, e), y,
+                                                max(machine.cycle, flat.modes[h][kh][1]),
+                                                f"B{m}_{b}")
             members = [(h, y)]
             for g, k, _lit in cands[b + 1:]:
                 if spec.family[g] != spec.family[h] or g == h:
