@@ -80,3 +80,22 @@ def test_a_cycle_longer_than_every_window_names_the_operation(registry: Registry
         load(registry, doc)
     assert caught.value.field == "jobs[0].operations[1]"
     assert "never interrupted" in caught.value.message
+
+
+def test_search_on_a_generated_shop_keeps_batches_in_working_windows(
+    registry: Registry,
+) -> None:
+    """Dispatch, global solve and batch LNS on furnaces with shifts: every plan checked."""
+    from optikit_fjsp.batching_generator import generate
+
+    doc = generate(0, "small")
+    doc["calendars"] = {"shifts": {"working": [{"start": 0, "end": 40},
+                                              {"start": 50, "end": 90}], "repeat": 120}}
+    doc["calendar"] = "shifts"
+    for job in doc["jobs"][::3]:
+        job["operations"][0]["interruptible"] = True
+    result = run(registry, doc, time_limit=3.0)
+    document = result.document
+    assert document["check"]["feasible"], document["check"]["violations"][:3]
+    assert document["stats"]["lns_iterations"] >= 1
+    assert document["objective"] <= document["stats"]["dispatch_objective"]

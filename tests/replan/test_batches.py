@@ -11,11 +11,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
 from optikit_fjsp.replan import prepare
 
 from optikit import api
 from optikit.plugins import get_registry
 from optikit.problem_io import load_document
+from optikit.types import InvalidProblem
 
 SHOP: dict[str, Any] = {
     "type": "fjsp",
@@ -104,3 +106,17 @@ def test_a_member_that_could_not_start_holds_its_whole_batch() -> None:
     situ = task.situation
     assert ("J2", 1) in situ.held and ("J1", 1) in situ.held
     assert ("J1", 0) in situ.frozen and ("J2", 0) in situ.frozen
+
+
+def test_a_started_batch_running_late_past_its_shift_is_refused() -> None:
+    shop = copy.deepcopy(SHOP)
+    shop["calendars"] = {"oven": {"working": [{"start": 0, "end": 10}, {"start": 12, "end": 99}]}}
+    shop["machines"][1]["calendar"] = "oven"
+    loaded = load_document(shop, get_registry(), source="shop")
+    late = {"now": 5, "events": [
+        {"type": "machine_down", "machine": "CUT", "start": 20, "end": 21},
+        {"type": "running_late", "job": "J2", "operation": 1, "extra": 4}]}  # OVEN-1 [3, 11)
+    with pytest.raises(InvalidProblem) as caught:
+        prepare(loaded.problem, loaded.document, PLAN["solution"], late)
+    assert caught.value.field == "events[1].extra"
+    assert "never interrupted" in caught.value.message
