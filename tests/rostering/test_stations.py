@@ -5,10 +5,12 @@ payloads naming no station (older solutions) by the most favourable placement.""
 
 from __future__ import annotations
 
+import itertools
+import random
 from typing import Any
 
 import pytest
-from optikit_rostering.checker import check
+from optikit_rostering.checker import check, penalty_parts
 from optikit_rostering.matching import best_placement
 from optikit_rostering.model import parse, to_payload
 from optikit_rostering.reader import read_roster
@@ -89,3 +91,22 @@ def test_benchmark_files_have_no_stations() -> None:
     roster = parse(read_roster(INSTANCES / "Instance1.roster"))
     grid: list[list[int | None]] = [[0] * roster.days for _ in roster.employees]
     assert all("skill" not in row for row in to_payload(roster, grid)["assignments"])
+
+
+def test_best_placement_matches_brute_force_on_random_shifts() -> None:
+    rng = random.Random(7)
+    skills = ["a", "b", "c"]
+    for _ in range(40):
+        people = [{"id": f"p{i}", "skills": rng.sample(skills, rng.randint(0, 3))}
+                  for i in range(rng.randint(1, 4))]
+        cover = [{"shift": "D", "skill": rng.choice(skills), "requirement": rng.randint(0, 2),
+                  "under_weight": rng.randint(0, 9), "over_weight": rng.randint(0, 3)}
+                 for _ in range(rng.randint(1, 4))]
+        roster = parse(dual(employees=people, cover=cover, safety=[]))
+        grid: list[list[int | None]] = [[0] for _ in people]
+        got = sum(penalty_parts(roster, grid, best_placement(roster, grid)).values())
+        choices = [[None, *sorted(p["skills"])] for p in people]
+        brute = min(sum(penalty_parts(roster, grid, {(e, 0): k for e, k in enumerate(pick)
+                                                      if k is not None}).values())
+                    for pick in itertools.product(*choices))
+        assert got == brute, (people, cover)
