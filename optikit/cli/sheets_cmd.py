@@ -35,6 +35,33 @@ def example_document(ptype: ProblemType, app: App) -> dict[str, Any]:
     return {"type": ptype.name}
 
 
+def _is_valid(document: dict[str, Any], app: App) -> bool:
+    """Whether ``document`` loads as a problem (schema and the type's own rules)."""
+    from optikit.problem_io import ProblemFileError, load_document
+
+    try:
+        load_document(document, app.registry)
+    except ProblemFileError:
+        return False
+    return True
+
+
+EXAMPLE_SOLVE_SECONDS = 2.0
+"""How long a candidate template example may take to show that it has a solution."""
+
+
+def _solves(document: dict[str, Any], app: App) -> bool:
+    """Whether ``document`` has a checked solution within a couple of seconds."""
+    from optikit import api
+
+    try:
+        found = api.solve(document, time_limit=EXAMPLE_SOLVE_SECONDS, threads=1,
+                          registry=app.registry)
+    except Exception:  # a template never fails for its example's sake
+        return False
+    return found.solution is not None
+
+
 def dump_document(document: Mapping[str, Any], output: Path) -> None:
     """JSON for ``*.json``, YAML otherwise, written atomically."""
     from optikit.atomic import write_text_atomic
@@ -80,20 +107,23 @@ def write_problem(document: Mapping[str, Any], ptype: ProblemType, output: Path,
               help="plant.xlsx, or a folder name for CSV files.")
 @pass_app
 def template_command(app: App, type_name: str, output: Path) -> None:
-    """Write an empty workbook for TYPE: headers, notes with units, one example row."""
+    """Write a workbook for TYPE to fill in: headers, notes with units, and a small
+    example (one row per table where references allow) that solves as it is."""
     from optikit.atomic import write_with_atomic
     from optikit.cli.guards import check_output_path
     from optikit.sheets import WORKBOOK_SUFFIXES, write_sheets
-    from optikit.sheets.template import template_sheets
+    from optikit.sheets.template import smallest_example, template_sheets
     from optikit.validation import full_schema
 
     ptype = app.registry.problem_type(type_name)
     workbook = output.suffix.lower() in WORKBOOK_SUFFIXES
     if not workbook and output.suffix:
         raise UsageError(f"{output}: -o: give a .xlsx file or a folder name (for CSV files)")
-    sheets = template_sheets(
-        example_document(ptype, app), full_schema(ptype), text_only=not workbook
-    )
+    sample = example_document(ptype, app)
+    example = smallest_example(sample, lambda doc: _is_valid(doc, app))
+    if example != sample and not _solves(example, app):
+        example = sample  # cut too far (one employee cannot cover every shift...)
+    sheets = template_sheets(example, full_schema(ptype), text_only=not workbook)
     if workbook:
         check_output_path(output, "-o")
         write_with_atomic(output, lambda tmp: write_sheets(sheets, tmp))

@@ -1,27 +1,71 @@
-"""``optikit template TYPE``: a workbook to fill in, with one example row per sheet.
+"""``optikit template TYPE``: a workbook to fill in, with an example that solves.
 
-The example comes from the type's first sample (or its generator), cut to the first
-row of every table; every other column the schema offers is added empty, and each
-header carries the schema's description (with its unit) as a note.
+The example comes from the type's sample (or its generator), cut to one row per table
+wherever the rows that remain still make a valid problem (an operation's machine must
+stay in the machines table); every other column the schema offers is added empty, and
+each header carries the schema's description (with its unit) as a note.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import copy
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from optikit.sheets.book import KEY_COLUMN, LINK, SETTINGS, Sheet, escape_key, split_path
 from optikit.sheets.flatten import document_to_sheets
 from optikit.sheets.schema_nav import SCALARS, Schema, SchemaNav
 
+TablePath = tuple[str | int, ...]
 
-def first_rows(value: Any) -> Any:
-    """The document with every list of objects cut to its first element."""
+MAX_PASSES = 3
+
+
+def _tables(value: Any, path: TablePath = ()) -> Iterator[TablePath]:
+    """Paths of every list of objects with more than one row, outermost first."""
     if isinstance(value, dict):
-        return {k: first_rows(v) for k, v in value.items()}
-    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-        return [first_rows(value[0])]
-    return value
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return
+    if isinstance(value, list) and len(value) > 1 and all(isinstance(v, dict) for v in value):
+        yield path
+    for key, child in items:
+        yield from _tables(child, (*path, key))
+
+
+def _at(document: Any, path: TablePath) -> Any:
+    for key in path:
+        document = document[key]
+    return document
+
+
+def smallest_example(example: Mapping[str, Any],
+                     valid: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    """``example`` with each table cut to its first 1, 2, 4... rows, the fewest with
+    which the document stays ``valid`` (``example`` itself is taken as valid); cut
+    greedily, outer tables first, until nothing more can be cut."""
+    document = copy.deepcopy(dict(example))
+    for _ in range(MAX_PASSES):
+        cut_any = False
+        for path in sorted(_tables(document), key=len):
+            try:
+                rows = _at(document, path)
+            except (KeyError, IndexError, TypeError):  # under a row an earlier cut removed
+                continue
+            size = 1
+            while size < len(rows):
+                kept = rows[size:]
+                del rows[size:]
+                if valid(document):
+                    cut_any = True
+                    break
+                rows.extend(kept)
+                size *= 2
+        if not cut_any:
+            break
+    return document
 
 
 def note(nav: SchemaNav, schema: Schema) -> str:
@@ -55,8 +99,10 @@ def _walk(nav: SchemaNav, schema: Schema, path: str) -> Schema:
 def template_sheets(
     example: Mapping[str, Any], schema: Schema, *, text_only: bool = False
 ) -> list[Sheet]:
+    """The sheets of ``example`` (already cut small), with every column the schema
+    offers and a note on each header."""
     nav = SchemaNav(schema)
-    sheets = document_to_sheets(first_rows(dict(example)), schema, text_only=text_only)
+    sheets = document_to_sheets(dict(example), schema, text_only=text_only)
     tables: dict[str, Schema] = {}
     for sheet in sheets:
         if sheet.name == SETTINGS:

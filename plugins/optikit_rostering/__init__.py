@@ -3,7 +3,8 @@
 Employees get at most one shift a day over a horizon of days; hard rules are rest between
 shifts (explicit or computed from clock times), caps per shift type, total and weekly hours,
 runs of shifts, nights and days off, weekends, leave and safety rules (a skill on every shift);
-the penalty sums unmet on/off requests and weighted under- and over-cover.  Reads the
+the penalty sums unmet on/off requests and weighted under- and over-cover (cover by skill
+counts people placed at that station, one station per person on a shift).  Reads the
 ``.roster`` files of the Curtois & Qu benchmark and a native plant document with ``rules``
 presets (Korea LSA, EU WTD).  Formulations: ``cpsat`` (sliding windows, symmetry breaking,
 neighbourhood search), ``cpsat-plain`` (the baseline) and ``milp`` (any linear solver).

@@ -18,7 +18,7 @@ _COLOURS = style.PALETTE
 def draw(roster: Roster, document: Mapping[str, Any], path: Path) -> None:
     from matplotlib.patches import Rectangle
 
-    grid, _bad = grid_from_payload(roster, payload_of(document))
+    grid, _named, _bad = grid_from_payload(roster, payload_of(document))
     E, D, S = roster.num_employees, roster.days, roster.num_shifts
     height = min(40.0, 0.22 * (E + S) + 2.5)
     fig, (ax, cax) = static.new_figure(max(8.0, 0.35 * D + 3.5), height, rows=2,

@@ -2,7 +2,11 @@
 
 Written from the contract, sharing no code with the formulations: it rebuilds the roster
 grid from the payload, lists every rule broken (with employee and day) and recomputes the
-penalty: unmet requests plus weighted under- and over-cover.
+penalty: unmet requests plus weighted under- and over-cover.  Cover by skill counts the
+people placed at that station (one station per person on a shift): the payload's ``skill``
+on each row when any row has the key, else the most favourable placement
+(:mod:`optikit_rostering.matching`).  Safety rules count presence: everyone on the shift who
+holds the skill, whatever their station.
 """
 
 from __future__ import annotations
@@ -11,9 +15,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from optikit.types import CheckReport, Violation
+from optikit_rostering.matching import best_placement
 from optikit_rostering.model import Roster, average_cap
 
 Grid = list[list[int | None]]
+Placed = dict[tuple[int, int], str]
 
 
 def payload_of(document: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -22,15 +28,19 @@ def payload_of(document: Mapping[str, Any]) -> Mapping[str, Any]:
     return solution if isinstance(solution, Mapping) else document
 
 
-def grid_from_payload(roster: Roster, payload: Mapping[str, Any]) -> tuple[Grid, list[Violation]]:
-    """``grid[e][d]`` = shift index or None, plus the payload's own format errors."""
+def grid_from_payload(roster: Roster,
+                      payload: Mapping[str, Any]) -> tuple[Grid, Placed | None, list[Violation]]:
+    """``grid[e][d]`` = shift index or None; the stations the payload names ((employee, day)
+    -> skill; None when no row has a ``skill`` key); the payload's own format errors."""
     grid: Grid = [[None] * roster.days for _ in roster.employees]
     bad: list[Violation] = []
     employees = {e.id: k for k, e in enumerate(roster.employees)}
     shifts = {s.id: k for k, s in enumerate(roster.shifts)}
     rows = payload.get("assignments")
     if not isinstance(rows, list):
-        return grid, [Violation("payload", "the payload has no `assignments` list")]
+        return grid, None, [Violation("payload", "the payload has no `assignments` list")]
+    placed: Placed = {}
+    named = False
     for i, row in enumerate(rows):
         if not isinstance(row, Mapping):
             bad.append(Violation("payload", f"assignments[{i}] is not a mapping"))
@@ -49,12 +59,30 @@ def grid_from_payload(roster: Roster, payload: Mapping[str, Any]) -> tuple[Grid,
             bad.append(Violation("payload", f"assignments[{i}]: day {d!r} is not in "
                                  f"0..{roster.days - 1}"))
             continue
+        who, skill = roster.employees[e].id, row.get("skill")
+        named = named or "skill" in row
         if grid[e][d] is not None:
-            bad.append(Violation("one_shift_per_day", f"{roster.employees[e].id} has two shifts "
-                                 f"on day {d}"))
+            if grid[e][d] == s and skill is not None:
+                bad.append(Violation("one_station", f"{who} is placed at two stations on day "
+                                     f"{d} shift {roster.shifts[s].id} ({placed.get((e, d))}, "
+                                     f"{skill}): one person fills one station"))
+            else:
+                bad.append(Violation("one_shift_per_day", f"{who} has two shifts on day {d}"))
             continue
         grid[e][d] = s
-    return grid, bad
+        if skill is None:
+            continue
+        if str(skill) not in roster.employees[e].skills:
+            bad.append(Violation("station", f"{who} is placed at {skill!r} on day {d} shift "
+                                 f"{roster.shifts[s].id} without holding that skill"))
+        else:
+            placed[e, d] = str(skill)
+    return grid, placed if named else None, bad
+
+
+def stations(roster: Roster, grid: Grid, named: Placed | None) -> Placed:
+    """Who stands where: the payload's stations, or the most favourable placement."""
+    return named if named is not None else best_placement(roster, grid)
 
 
 def _runs(flags: list[bool]) -> list[tuple[int, int]]:
@@ -143,12 +171,20 @@ def employee_violations(roster: Roster, e: int, row: list[int | None]) -> list[V
     return out
 
 
-def _count(roster: Roster, grid: Grid, day: int, shift: int, skill: str | None) -> int:
+def present(roster: Roster, grid: Grid, day: int, shift: int, skill: str) -> int:
+    """Staff on the shift holding ``skill`` (a safety rule: presence, not a station)."""
     return sum(1 for e, emp in enumerate(roster.employees)
-               if grid[e][day] == shift and (skill is None or skill in emp.skills))
+               if grid[e][day] == shift and skill in emp.skills)
 
 
-def penalty_parts(roster: Roster, grid: Grid) -> dict[str, int]:
+def staffed(roster: Roster, grid: Grid, placed: Placed, day: int, shift: int,
+            skill: str | None) -> int:
+    """A cover line's count: everyone on the shift, or with ``skill`` those at its station."""
+    return sum(1 for e in range(roster.num_employees) if grid[e][day] == shift
+               and (skill is None or placed.get((e, day)) == skill))
+
+
+def penalty_parts(roster: Roster, grid: Grid, placed: Placed) -> dict[str, int]:
     """The penalty's terms: unmet requests and weighted under/over cover."""
     requests = 0
     for r in roster.requests:
@@ -158,7 +194,7 @@ def penalty_parts(roster: Roster, grid: Grid) -> dict[str, int]:
             requests += r.weight
     under = over = 0
     for c in roster.cover:
-        n = _count(roster, grid, c.day, c.shift, c.skill)
+        n = staffed(roster, grid, placed, c.day, c.shift, c.skill)
         under += c.under_weight * max(0, c.requirement - n)
         over += c.over_weight * max(0, n - c.requirement)
     return {"requests": requests, "under_cover": under, "over_cover": over}
@@ -166,18 +202,21 @@ def penalty_parts(roster: Roster, grid: Grid) -> dict[str, int]:
 
 def check(roster: Roster, document: Mapping[str, Any]) -> CheckReport:
     """Verify a payload against the problem and recompute its penalty."""
-    grid, violations = grid_from_payload(roster, payload_of(document))
+    grid, named, violations = grid_from_payload(roster, payload_of(document))
     for e in range(roster.num_employees):
         violations.extend(employee_violations(roster, e, grid[e]))
     for h in roster.hard_cover:
-        n = _count(roster, grid, h.day, h.shift, h.skill)
+        n = present(roster, grid, h.day, h.shift, h.skill)
         if n < h.minimum:
             violations.append(Violation("safety", f"day {h.day} shift "
                                         f"{roster.shifts[h.shift].id}: {n} staff with "
                                         f"{h.skill}, safety rule {h.rule!r} needs {h.minimum}",
                                         h.minimum - n))
-    parts = penalty_parts(roster, grid)
+    parts = penalty_parts(roster, grid, stations(roster, grid, named))
     figures: dict[str, Any] = {"penalty": sum(parts.values()), **parts,
                                "shifts_worked": sum(x is not None for row in grid for x in row)}
+    if any(c.skill is not None for c in roster.cover):
+        figures["stations"] = "from the payload" if named is not None else \
+            "most favourable placement (the payload names none)"
     return CheckReport(objective=float(sum(parts.values())), violations=violations,
                        figures=figures)

@@ -22,7 +22,7 @@ from typing import Any
 from optikit.types import Outcome, ProgressEvent, SolveContext, Status
 from optikit_rostering import lns
 from optikit_rostering.cpsat_model import RosterModel
-from optikit_rostering.model import Roster, to_payload
+from optikit_rostering.model import Roster, Stations, to_payload
 from optikit_rostering.options import CPSAT_OPTIONS
 
 Grid = list[list[int | None]]
@@ -55,16 +55,17 @@ def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
     if not result.status.has_solution:
         return Outcome(status=result.status, message=result.message)
     grid = rm.grid(result.boolean_value)
+    stations = rm.stations(result.boolean_value)
     best = round(result.objective)
     bound = result.bound
     stats: dict[str, Any] = {"first_solve": best, "first_solve_s": round(ctx.elapsed(), 1),
                              "lns_steps": 0, "lns_improvements": 0}
     if result.status is Status.OPTIMAL or not use_lns or ctx.expired():
-        return _outcome(roster, grid, best, bound, result.status, stats)
-    best, grid = lns.improve(rm, backend, ctx, grid, best, bound, float(opts["lns_time"]),
-                             stats)
+        return _outcome(roster, grid, stations, best, bound, result.status, stats)
+    best, grid, stations = lns.improve(rm, backend, ctx, grid, stations, best, bound,
+                                       float(opts["lns_time"]), stats)
     status = Status.OPTIMAL if bound is not None and best <= bound + 1e-9 else Status.FEASIBLE
-    return _outcome(roster, grid, best, bound, status, stats)
+    return _outcome(roster, grid, stations, best, bound, status, stats)
 
 
 def _whole_model(rm: RosterModel, backend: Any, ctx: SolveContext, limit: float | None,
@@ -100,7 +101,7 @@ def _whole_model(rm: RosterModel, backend: Any, ctx: SolveContext, limit: float 
         watcher.join()
 
 
-def _outcome(roster: Roster, grid: Grid, value: int, bound: float | None, status: Status,
-             stats: dict[str, Any]) -> Outcome:
-    return Outcome(status=status, payload=to_payload(roster, grid), objective=float(value),
-                   bound=bound, stats=stats)
+def _outcome(roster: Roster, grid: Grid, stations: Stations, value: int, bound: float | None,
+             status: Status, stats: dict[str, Any]) -> Outcome:
+    return Outcome(status=status, payload=to_payload(roster, grid, stations),
+                   objective=float(value), bound=bound, stats=stats)

@@ -6,7 +6,9 @@ forbidden-pattern cuts (minimum runs of shifts and of days off, each cut the pat
 the sum of the day's cells (at most one); weekends through one literal per weekend;
 symmetry breaking over staff who are interchangeable (same limits, skills, leave and no
 personal requests): their workloads are ordered.  Variables that can
-never be 1 (leave, a zero shift cap) are not created at all.
+never be 1 (leave, a zero shift cap) are not created at all.  Cover by skill counts station
+booleans ``y[e, d, s, k]`` (at most one per worked cell, none off shift): a person holding two
+demanded skills fills one station, not both; safety rules count presence (``x``) instead.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from optikit_rostering.model import Roster, average_cap
+from optikit_rostering.model import Roster, Stations, average_cap, station_skills
 
 
 class RosterModel:
@@ -49,6 +51,7 @@ class RosterModel:
             self.x.append(rows)
             self.work.append(work_row)
             self._employee_rules(e)
+        self._stations()
         if symmetry:
             self._break_symmetry()
         self.objective_terms: list[tuple[int, Any]] = []
@@ -111,6 +114,21 @@ class RosterModel:
             if len(week) == 7 and lim.min_days_off_per_week:
                 m.add(sum(work[d] for d in week) <= 7 - lim.min_days_off_per_week)
 
+    def _stations(self) -> None:
+        """One boolean per (employee, day, shift, demanded skill held); at most one is on, and
+        only when the cell is worked."""
+        m, roster = self.model, self.roster
+        self.y: dict[tuple[int, int, int, str], Any] = {}
+        for (d, s), skills in station_skills(roster).items():
+            for e, emp in enumerate(roster.employees):
+                cell = self.x[e][d][s]
+                held = [k for k in skills if k in emp.skills]
+                if cell is None or not held:
+                    continue
+                ys = [m.new_bool_var(f"y{e}_{d}_{s}_{k}") for k in held]
+                self.y.update({(e, d, s, k): v for k, v in zip(held, ys, strict=True)})
+                m.add(sum(ys) <= cell)
+
     def _min_runs(self, work: list[Any], minimum: int, *, on: bool) -> None:
         """Forbid every interior run shorter than ``minimum`` of working (or off) days."""
         m, D = self.model, self.roster.days
@@ -168,9 +186,12 @@ class RosterModel:
                 terms.extend((r.weight, c) for c in lits)
         self.cover_counts: list[Any] = []
         for i, c in enumerate(roster.cover):
-            lits = [self.x[e][c.day][c.shift] for e, emp in enumerate(roster.employees)
-                    if (c.skill is None or c.skill in emp.skills)]
-            lits = [v for v in lits if v is not None]
+            if c.skill is None:  # headcount: everyone on the shift
+                lits = [v for e in range(roster.num_employees)
+                        if (v := self.x[e][c.day][c.shift]) is not None]
+            else:  # a station: those placed at it
+                lits = [v for e in range(roster.num_employees)
+                        if (v := self.y.get((e, c.day, c.shift, c.skill))) is not None]
             count = sum(lits)
             if c.under_weight:
                 under = m.new_int_var(0, c.requirement, f"under{i}")
@@ -197,3 +218,7 @@ class RosterModel:
             if value(v):
                 grid[e][d] = s
         return grid
+
+    def stations(self, value: Any) -> Stations:
+        """Where each placed person stands: (employee, day) -> skill."""
+        return {(e, d): k for (e, d, _s, k), v in self.y.items() if value(v)}

@@ -10,7 +10,8 @@ re-planned at once, which single-cell search does not reach).  Each step frees o
   its penalty (cover gaps and surpluses, unmet requests);
 - ``block``: a rectangle of employees by days (moves between staff over a few weeks),
 
-fixes every other cell to the incumbent, hints the incumbent and re-solves for at most
+fixes every other cell to the incumbent (stations stay free: anyone on a shift may move
+between the stations they are skilled for), hints the incumbent and re-solves for at most
 ``step_time``.  Equal-penalty answers are kept (they move the search along plateaus).
 Each kind has its own neighbourhood size, grown after a sub-solve that finished (proved)
 and shrunk after one that timed out.
@@ -24,7 +25,7 @@ from typing import Any
 
 from optikit.types import SolveContext, Status
 from optikit_rostering.cpsat_model import RosterModel
-from optikit_rostering.model import Roster
+from optikit_rostering.model import Roster, Stations
 
 Grid = list[list[int | None]]
 KINDS = ("employees", "days", "block")
@@ -34,9 +35,12 @@ LNS_CELLS = 600
 MIN_STEP_S = 0.05
 
 
-def penalties(roster: Roster, grid: Grid) -> tuple[list[int], list[int]]:
+def penalties(roster: Roster, grid: Grid,
+              stations: Stations | None = None) -> tuple[list[int], list[int]]:
     """The penalty of ``grid`` charged to each employee (requests) and to each day (cover
-    and requests): where a neighbourhood has something to gain."""
+    and requests): where a neighbourhood has something to gain.  Cover by skill counts the
+    people placed at that station (``stations``)."""
+    stations = stations or {}
     by_emp = [0] * roster.num_employees
     by_day = [0] * roster.days
     for r in roster.requests:
@@ -46,8 +50,8 @@ def penalties(roster: Roster, grid: Grid) -> tuple[list[int], list[int]]:
             by_emp[r.employee] += r.weight
             by_day[r.day] += r.weight
     for c in roster.cover:
-        count = sum(1 for e, emp in enumerate(roster.employees)
-                    if grid[e][c.day] == c.shift and (c.skill is None or c.skill in emp.skills))
+        count = sum(1 for e in range(roster.num_employees) if grid[e][c.day] == c.shift
+                    and (c.skill is None or stations.get((e, c.day)) == c.skill))
         by_day[c.day] += c.under_weight * max(0, c.requirement - count) \
             + c.over_weight * max(0, count - c.requirement)
     return by_emp, by_day
@@ -62,13 +66,14 @@ class Neighbourhoods:
         self.size = dict.fromkeys(KINDS, min(LNS_CELLS, cells / 3) / max(1, cells))
         self.step = 0
 
-    def draw(self, grid: Grid) -> tuple[str, set[tuple[int, int]]]:
+    def draw(self, grid: Grid,
+             stations: Stations | None = None) -> tuple[str, set[tuple[int, int]]]:
         roster, rng = self.roster, self.rng
         n_emp, n_days = roster.num_employees, roster.days
         kind = KINDS[self.step % len(KINDS)]
         self.step += 1
         share = self.size[kind]
-        by_emp, by_day = penalties(roster, grid)
+        by_emp, by_day = penalties(roster, grid, stations)
         if kind == "employees":
             k = min(n_emp, max(2, round(n_emp * share)))
             rows = _weighted_sample(rng, [1 + w for w in by_emp], k)
@@ -99,9 +104,11 @@ def _weighted_sample(rng: random.Random, weights: list[int], k: int) -> set[int]
     return chosen
 
 
-def improve(rm: RosterModel, backend: Any, ctx: SolveContext, grid: Grid, best: int,
-            bound: float | None, step_time: float, stats: dict[str, Any]) -> tuple[int, Grid]:
-    """Improve (``best``, ``grid``) until the deadline, the stop flag or a matched bound."""
+def improve(rm: RosterModel, backend: Any, ctx: SolveContext, grid: Grid, stations: Stations,
+            best: int, bound: float | None, step_time: float,
+            stats: dict[str, Any]) -> tuple[int, Grid, Stations]:
+    """Improve (``best``, ``grid``, ``stations``) until the deadline, the stop flag or a
+    matched bound."""
     rng = random.Random(ctx.options.seed)
     hoods = Neighbourhoods(rm.roster, rng)
     cells = rm.all_cells()
@@ -114,7 +121,7 @@ def improve(rm: RosterModel, backend: Any, ctx: SolveContext, grid: Grid, best: 
         limit = step_time if remaining is None else min(step_time, remaining)
         if limit < MIN_STEP_S:
             break
-        kind, free = hoods.draw(grid)
+        kind, free = hoods.draw(grid, stations)
         values = [1 if grid[e][d] == s else 0 for e, d, s, _v in cells]
         for (e, d, _s, _v), value, domain in zip(cells, values, domains, strict=True):
             if (e, d) in free:
@@ -125,6 +132,9 @@ def improve(rm: RosterModel, backend: Any, ctx: SolveContext, grid: Grid, best: 
         hint = sub.proto.solution_hint
         hint.vars.extend(var.index for _e, _d, _s, var in cells)
         hint.values.extend(values)
+        hint.vars.extend(var.index for var in rm.y.values())
+        hint.values.extend(int(grid[e][d] == s and stations.get((e, d)) == k)
+                           for e, d, s, k in rm.y)
         sub_ctx = SolveContext(replace(sub_options, time_limit=limit), stop=ctx.stop)
         result = backend.solve(sub, sub_ctx, time_limit=limit, report_progress=False)
         stats["lns_steps"] += 1
@@ -139,6 +149,7 @@ def improve(rm: RosterModel, backend: Any, ctx: SolveContext, grid: Grid, best: 
                 ctx.report(float(value), None, f"lns-{kind}")
             best = value
             grid = rm.grid(result.boolean_value)
+            stations = rm.stations(result.boolean_value)
     stats["lns_improvements_by_kind"] = found
     stats["lns_sizes"] = {k: round(v, 3) for k, v in hoods.size.items()}
-    return best, grid
+    return best, grid, stations

@@ -1,7 +1,8 @@
 """Formulation ``milp``: the roster as a MILP for any linear backend (small instances; a
 cross-check of the CP-SAT models).  Binary x[e, d, s] for the cells that can be worked; every
-rule a linear row (short runs as "off, on..on, off" pattern cuts); weekend binaries; under-
-and over-cover as continuous slacks.
+rule a linear row (short runs as "off, on..on, off" pattern cuts); weekend binaries; station
+binaries y[e, d, s, k] for cover by skill (at most one per worked cell); under- and over-cover
+as continuous slacks.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Any
 
 from optikit.paradigms import LinearModelBuilder
 from optikit.types import Outcome, SolveContext
-from optikit_rostering.model import Roster, average_cap, to_payload
+from optikit_rostering.model import Roster, average_cap, station_skills, to_payload
 
 Terms = dict[int, float]
 
@@ -49,9 +50,20 @@ def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
     shift_of = {col: s for (_e, _d, s), col in x.items()}
     for e in range(E):
         _employee_rows(b, roster, e, x, shift_of)
+    y: dict[tuple[int, int, int, str], int] = {}
+    for (d, s), skills in station_skills(roster).items():
+        for e, emp in enumerate(roster.employees):
+            held = [k for k in skills if k in emp.skills]
+            if (e, d, s) in x and held:
+                ys = {k: b.add_column(0.0, 0.0, 1.0, True, f"y{e}_{d}_{s}_{k}") for k in held}
+                y.update({(e, d, s, k): col for k, col in ys.items()})
+                b.add_row(_add(dict.fromkeys(ys.values(), 1.0), {x[e, d, s]: -1.0}), upper=0.0)
     for c in roster.cover:
-        cols = [x[key] for e, emp in enumerate(roster.employees)
-                if (c.skill is None or c.skill in emp.skills) and (key := (e, c.day, c.shift)) in x]
+        if c.skill is None:
+            cols = [col for e in range(E) if (col := x.get((e, c.day, c.shift))) is not None]
+        else:
+            cols = [col for e in range(E)
+                    if (col := y.get((e, c.day, c.shift, c.skill))) is not None]
         under = b.add_column(c.under_weight, 0.0, float(c.requirement))
         over = b.add_column(c.over_weight, 0.0, float(E))
         b.add_row(_add({k: 1.0 for k in cols}, {under: 1.0, over: -1.0}),
@@ -67,7 +79,8 @@ def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
     for (e, d, s), col in x.items():
         if result.x[col] > 0.5:
             grid[e][d] = s
-    return Outcome(status=result.status, payload=to_payload(roster, grid),
+    stations = {(e, d): k for (e, d, _s, k), col in y.items() if result.x[col] > 0.5}
+    return Outcome(status=result.status, payload=to_payload(roster, grid, stations),
                    objective=result.objective, bound=result.bound)
 
 

@@ -405,10 +405,57 @@ def average_cap(roster: Roster, limits: Limits) -> int | None:
     return limits.max_average_week_minutes * roster.days // 7
 
 
-def to_payload(roster: Roster, grid: list[list[int | None]]) -> dict[str, Any]:
-    """The contract's payload from a grid of shift indices (None: day off)."""
-    return {"assignments": [
-        {"employee": emp.id, "day": d, "shift": roster.shifts[s].id}
-        for e, emp in enumerate(roster.employees)
-        for d, s in enumerate(grid[e]) if s is not None
-    ]}
+#: ``stations[(e, d)]``: the skill (station) employee ``e`` fills on day ``d``, if any.
+Stations = dict[tuple[int, int], str]
+
+
+def station_skills(roster: Roster) -> dict[tuple[int, int], tuple[str, ...]]:
+    """Per (day, shift), the skills some cover line asks for there: the stations a person
+    on that shift can be placed at (one at most each)."""
+    out: dict[tuple[int, int], list[str]] = {}
+    for c in roster.cover:
+        if c.skill is not None:
+            skills = out.setdefault((c.day, c.shift), [])
+            if c.skill not in skills:
+                skills.append(c.skill)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _trim(roster: Roster, grid: list[list[int | None]], stations: Stations) -> Stations:
+    """Drop placements beyond a station's largest requirement where no line there weighs
+    over-cover: the penalty is unchanged and the summary shows who is needed where."""
+    room: dict[tuple[int, int, str], int] = {}
+    weighed: set[tuple[int, int, str]] = set()
+    for c in roster.cover:
+        if c.skill is not None:
+            key = (c.day, c.shift, c.skill)
+            room[key] = max(room.get(key, 0), c.requirement)
+            if c.over_weight:
+                weighed.add(key)
+    out: Stations = {}
+    for (e, d), k in sorted(stations.items()):
+        s = grid[e][d]
+        key = (d, s if s is not None else -1, k)
+        if key in weighed or room.get(key, 0) > 0:
+            out[e, d] = k
+            room[key] = room.get(key, 0) - 1
+    return out
+
+
+def to_payload(roster: Roster, grid: list[list[int | None]],
+               stations: Stations | None = None) -> dict[str, Any]:
+    """The contract's payload from a grid of shift indices (None: day off).  With cover by
+    skill every row names its station (``skill``, null for none), so the checker counts the
+    solver's placement rather than the most favourable one."""
+    placed = any(c.skill is not None for c in roster.cover)
+    stations = _trim(roster, grid, stations or {})
+    rows: list[dict[str, Any]] = []
+    for e, emp in enumerate(roster.employees):
+        for d, s in enumerate(grid[e]):
+            if s is None:
+                continue
+            row: dict[str, Any] = {"employee": emp.id, "day": d, "shift": roster.shifts[s].id}
+            if placed:
+                row["skill"] = stations.get((e, d))
+            rows.append(row)
+    return {"assignments": rows}

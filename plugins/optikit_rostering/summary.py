@@ -1,13 +1,17 @@
 """Key figures of a roster for the CLI's human summary: penalty parts, cover gaps by day and
-shift, fatigue (longest runs of shifts and of nights, weekends worked) and requests met."""
+shift (stations counted as the checker does), who covers which station, fatigue (longest runs
+of shifts and of nights, weekends worked) and requests met."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from optikit_rostering.checker import grid_from_payload, payload_of
+from optikit_rostering.checker import Placed, grid_from_payload, payload_of, staffed, stations
 from optikit_rostering.model import Roster
+
+#: People named per station in the summary line.
+SHOWN = 6
 
 
 def _longest(flags: list[bool]) -> int:
@@ -18,15 +22,30 @@ def _longest(flags: list[bool]) -> int:
     return best
 
 
-def cover_gaps(roster: Roster, grid: list[list[int | None]]) -> list[tuple[int, int, int, int]]:
-    """(day, shift, staffed, required) for every cover line short of its requirement."""
+def cover_gaps(roster: Roster, grid: list[list[int | None]],
+               placed: Placed) -> list[tuple[int, int, int, int, str | None]]:
+    """(day, shift, staffed, required, skill) for every cover line short of its requirement."""
     out = []
     for c in roster.cover:
-        n = sum(1 for e, emp in enumerate(roster.employees)
-                if grid[e][c.day] == c.shift and (c.skill is None or c.skill in emp.skills))
+        n = staffed(roster, grid, placed, c.day, c.shift, c.skill)
         if n < c.requirement:
-            out.append((c.day, c.shift, n, c.requirement))
+            out.append((c.day, c.shift, n, c.requirement, c.skill))
     return out
+
+
+def station_rows(roster: Roster, placed: Placed) -> list[tuple[str, str]]:
+    """Per station, how many shifts were covered there and by whom (most shifts first)."""
+    by_skill: dict[str, dict[str, int]] = {}
+    for (e, _d), skill in placed.items():
+        who = by_skill.setdefault(skill, {})
+        who[roster.employees[e].id] = who.get(roster.employees[e].id, 0) + 1
+    rows = []
+    for skill in sorted(by_skill):
+        ranked = sorted(by_skill[skill].items(), key=lambda t: (-t[1], t[0]))
+        names = ", ".join(f"{who} {n}" for who, n in ranked[:SHOWN])
+        rows.append((f"station {skill}", f"{sum(by_skill[skill].values())} shifts by "
+                     f"{len(ranked)} staff: {names}" + (", ..." if len(ranked) > SHOWN else "")))
+    return rows
 
 
 def fatigue(roster: Roster, grid: list[list[int | None]]) -> dict[str, Any]:
@@ -44,12 +63,14 @@ def fatigue(roster: Roster, grid: list[list[int | None]]) -> dict[str, Any]:
 
 
 def summarize(roster: Roster, document: Mapping[str, Any]) -> list[tuple[str, str]]:
-    grid, _bad = grid_from_payload(roster, payload_of(document))
+    grid, named, _bad = grid_from_payload(roster, payload_of(document))
+    placed = stations(roster, grid, named)
     rows: list[tuple[str, str]] = []
-    gaps = cover_gaps(roster, grid)
-    short = sum(req - n for _d, _s, n, req in gaps)
+    gaps = cover_gaps(roster, grid, placed)
+    short = sum(req - n for _d, _s, n, req, _k in gaps)
     if gaps:
-        shown = ", ".join(f"day {d} {roster.shifts[s].id} {n}/{req}" for d, s, n, req in gaps[:6])
+        shown = ", ".join(f"day {d} {roster.shifts[s].id}{f' {k}' if k else ''} {n}/{req}"
+                          for d, s, n, req, k in gaps[:6])
         rows.append(("cover gaps", f"{short} staff short on {len(gaps)} shift(s): {shown}"
                      + (", ..." if len(gaps) > 6 else "")))
     else:
@@ -57,6 +78,7 @@ def summarize(roster: Roster, document: Mapping[str, Any]) -> list[tuple[str, st
     over = sum(max(0, sum(1 for e in range(roster.num_employees) if grid[e][c.day] == c.shift)
                    - c.requirement) for c in roster.cover if c.skill is None)
     rows.append(("over cover", f"{over} staff-shifts above requirement"))
+    rows.extend(station_rows(roster, placed))
     fat = fatigue(roster, grid)
     rows.append(("longest run", f"{fat['longest_run']} shifts ({fat['longest_run_employee']})"))
     if any(s.night for s in roster.shifts):

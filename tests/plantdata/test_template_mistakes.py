@@ -1,5 +1,6 @@
-"""For every installed type: a workbook written by ``optikit template`` with a mistake in
-one cell (text where a number belongs) is refused with that sheet and cell named."""
+"""For every installed type: a workbook written by ``optikit template`` is a valid problem
+as it stands, and with a mistake in one cell (text where a number belongs) it is refused
+with that sheet and cell named."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ def test_a_mistake_in_a_template_cell_names_that_cell(
 ) -> None:
     template = tmp_path / "plant.xlsx"
     assert cli("template", type_name, "-o", template).exit_code == 0
+    assert cli("validate", template).exit_code == 0, f"{type_name}: unedited template"
     cells = _numeric_cells(template)
     assert cells, f"{type_name}: the template has no example number to get wrong"
     step = max(1, len(cells) // TRIES)
@@ -67,3 +69,30 @@ def test_a_mistake_inside_a_one_of_field_names_its_cell(
     assert result.exit_code == 2
     assert f"settings!B{row} (objective." in result.stderr
     assert "must be a number" in result.stderr
+
+
+def test_an_unedited_template_solves(cli: Callable[..., Result], tmp_path: Path) -> None:
+    """The example rows are cut from a sample only as far as the rows left still refer
+    to each other (a pooling arc needs its input, pool and product)."""
+    template = tmp_path / "plant.xlsx"
+    assert cli("template", "pooling", "-o", template).exit_code == 0
+    solved = cli("solve", template, "--time-limit", "20", "--json")
+    assert solved.exit_code == 0, solved.output
+    assert openpyxl.load_workbook(template)["arcs"].max_row == 2  # one example arc
+
+
+def test_smallest_example_cuts_only_as_far_as_references_allow() -> None:
+    from optikit.sheets.template import smallest_example
+
+    sample = {"machines": [{"id": f"M{i}"} for i in range(1, 6)],
+              "jobs": [{"id": "J1", "ops": [{"machine": "M3"}, {"machine": "M1"}]},
+                       {"id": "J2", "ops": [{"machine": "M5"}]}]}
+
+    def valid(doc: dict) -> bool:
+        known = {m["id"] for m in doc["machines"]}
+        return all(op["machine"] in known for job in doc["jobs"] for op in job["ops"])
+
+    small = smallest_example(sample, valid)
+    assert small == {"machines": [{"id": "M1"}, {"id": "M2"}, {"id": "M3"}, {"id": "M4"}],
+                     "jobs": [{"id": "J1", "ops": [{"machine": "M3"}]}]}
+    assert len(sample["machines"]) == 5  # the sample itself is left as it was

@@ -475,6 +475,17 @@ def _work_on_leave(doc: dict[str, Any], payload: dict[str, Any],
     return out, {"days_off"}, f"{who} works on leave (day {day})"
 
 
+def _second_station(doc: dict[str, Any], payload: dict[str, Any],
+                    draw: Draw) -> Mutation | None:
+    rows = [r for r in payload.get("assignments") or [] if r.get("skill") is not None]
+    if not rows:
+        return None
+    row = rows[draw(st.integers(0, len(rows) - 1))]
+    out = copy.deepcopy(payload)
+    out["assignments"].append(dict(row))  # the same person counted at a station twice
+    return out, {"one_station"}, f"{row['employee']} placed twice on day {row['day']}"
+
+
 def mutations_for(payload: dict[str, Any]) -> list[Callable[..., Mutation | None]]:
     """The mutations that apply to a payload's shape (a new type's shape gets none)."""
     found: list[Callable[..., Mutation | None]] = []
@@ -493,7 +504,7 @@ def mutations_for(payload: dict[str, Any]) -> list[Callable[..., Mutation | None
     if isinstance(payload.get("sequence"), list):
         found += [_car_replaced, _car_dropped]
     if isinstance(payload.get("assignments"), list):
-        found += [_second_shift_same_day, _work_on_leave]
+        found += [_second_shift_same_day, _work_on_leave, _second_station]
     return found
 
 

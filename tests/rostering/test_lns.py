@@ -64,7 +64,8 @@ def test_lns_improves_a_first_roster_and_keeps_its_bookkeeping() -> None:
     start = round(first.objective)
     ctx = SolveContext(SolveOptions(threads=1, time_limit=1.5, seed=3))
     stats = {"lns_steps": 0, "lns_improvements": 0}
-    best, grid = lns.improve(rm, backend, ctx, grid, start, first.bound, 0.3, stats)
+    best, grid, _stations = lns.improve(rm, backend, ctx, grid, {}, start, first.bound, 0.3,
+                                        stats)
     assert stats["lns_steps"] > 0
     assert best <= start
     assert sum(penalties(roster, grid)[1]) == best

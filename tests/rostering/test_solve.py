@@ -45,7 +45,7 @@ def test_sample_plant_solves_checked_with_summary_and_chart(tmp_path: Path) -> N
     ptype = optikit.problem_types()["rostering"]
     assert ptype.summarize is not None
     labels = [label for label, _text in ptype.summarize(problem.problem, solution.document)]
-    assert {"cover gaps", "longest nights", "requests met"} <= set(labels)
+    assert {"cover gaps", "longest nights", "requests met", "station press"} <= set(labels)
     out = tmp_path / "roster.png"
     ptype.plots["gantt"](problem.problem, solution.document, out)
     assert out.stat().st_size > 1000
