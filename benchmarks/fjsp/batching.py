@@ -7,11 +7,17 @@ full the furnace batches were.
 
     .venv/bin/python benchmarks/fjsp/batching.py --time-limit 30
     .venv/bin/python benchmarks/fjsp/batching.py --sizes tiny small --seeds 1 2 3
+    .venv/bin/python benchmarks/fjsp/batching.py --shifts   # furnaces and all machines on shifts
+
+``--shifts`` gives every machine a calendar of two 40-unit shifts with a 10-unit break and
+30 units off in every 120 (a batch must fit one shift) and marks the first operation of
+every third job interruptible.
 """
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from optikit_fjsp.batching_generator import generate
 
@@ -29,6 +35,7 @@ def main() -> None:
     parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--time-limit", type=float, default=30.0)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--shifts", action="store_true", help="working-time calendars")
     args = parser.parse_args()
     registry = get_registry()
     print(f"Batching: {args.time_limit:g} s, {args.threads} threads per run")
@@ -38,6 +45,8 @@ def main() -> None:
     for size in args.sizes:
         for seed in args.seeds:
             document = generate(seed, size)
+            if args.shifts:
+                add_shifts(document)
             loaded = load_document(document, registry, source=document["name"])
             cells = []
             values = {}
@@ -67,6 +76,16 @@ def main() -> None:
             print(f"{document['name']:26s} {ops:4d} " + " ".join(f"{c:>44s}" for c in cells),
                   flush=True)
     print("best (ties count for both): " + ", ".join(f"{f} {n}" for f, n in wins.items()))
+
+
+def add_shifts(document: dict[str, Any]) -> None:
+    """Two shifts of 40 with a break of 10, then 30 off, every 120 units, on every machine."""
+    document["calendars"] = {"shifts": {"working": [{"start": 0, "end": 40},
+                                                    {"start": 50, "end": 90}], "repeat": 120}}
+    document["calendar"] = "shifts"
+    for job in document["jobs"][::3]:
+        job["operations"][0]["interruptible"] = True
+    document["name"] += "-shifts"
 
 
 if __name__ == "__main__":
