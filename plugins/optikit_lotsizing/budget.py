@@ -65,26 +65,25 @@ def over(ctx: SolveContext, until: float | None) -> bool:
     return ctx.expired() or (until is not None and ctx.elapsed() >= until)
 
 
-def within(ctx: SolveContext, seconds: float | None, gap: float | None = None,
-           progress: bool = False) -> SolveContext:
-    """A context for one solve of at most ``seconds`` (never past ``ctx``'s deadline), with
-    the run's stop flag and log; with ``progress`` its incumbents reach the run's progress."""
-    remaining = ctx.remaining()
-    if seconds is None:
-        seconds = remaining
-    elif remaining is not None:
-        seconds = min(seconds, remaining)
-    options = dataclasses.replace(ctx.options, time_limit=seconds,
+def until(ctx: SolveContext, end: float | None, gap: float | None = None,
+          progress: bool = False) -> SolveContext:
+    """A context for one solve that must end at the instant ``end`` (never past ``ctx``'s
+    deadline), with the run's start, stop flag and log; with ``progress`` its incumbents
+    reach the run's progress."""
+    limit = ctx.options.time_limit
+    if end is not None:
+        limit = end if limit is None else min(end, limit)
+    options = dataclasses.replace(ctx.options, time_limit=limit,
                                   gap=ctx.options.gap if gap is None else gap)
 
     def forward(event: ProgressEvent) -> None:
         ctx.report(event.objective, event.bound, event.source)
 
     return SolveContext(options, on_progress=forward if progress else None, stop=ctx.stop,
-                        log=ctx.log)
+                        log=ctx.log, started=ctx.started)
 
 
-def until(ctx: SolveContext, end: float | None, gap: float | None = None,
-          progress: bool = False) -> SolveContext:
-    """:func:`within`, for a solve that must end at the instant ``end``."""
-    return within(ctx, None if end is None else max(0.0, end - ctx.elapsed()), gap, progress)
+def within(ctx: SolveContext, seconds: float | None, gap: float | None = None
+           ) -> SolveContext:
+    """:func:`until`, for a solve of at most ``seconds`` from now."""
+    return until(ctx, None if seconds is None else ctx.elapsed() + max(0.0, seconds), gap)
