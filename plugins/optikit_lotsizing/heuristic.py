@@ -37,7 +37,7 @@ from optikit.paradigms import LinearModel, LinearResult, LinearSolver, relative_
 from optikit.types import Outcome, SolveContext, Status
 from optikit_lotsizing import budget as deadline
 from optikit_lotsizing.budget import over, phase_end, slice_of, solve_end, within
-from optikit_lotsizing.cuts import MAX_ROUNDS, strengthen
+from optikit_lotsizing.cuts import MAX_ROUNDS, relaxation, strengthen
 from optikit_lotsizing.formulation import model_stats, outcome_from
 from optikit_lotsizing.linear import LotModel, build
 from optikit_lotsizing.model import LotSizingProblem
@@ -300,6 +300,11 @@ def solve_fl(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
     stats: dict[str, Any] = {**model_stats(lm), **extra}
     until = phase_end(ctx, end, 0.5 if large else 0.1)
     best: LinearResult | None = None
+    if large and lp is None and not over(ctx, until):
+        # the cut loop found no LP in its share (short limit, busy machine): round the
+        # plain LP rather than fall back to a setup wherever a column exists
+        relaxed = backend.solve(relaxation(lm.model), within(ctx, slice_of(ctx, until, 2)))
+        lp = relaxed.x if relaxed.status is Status.OPTIMAL else None
     if large or lp is not None:
         best = round_lp(lm.model, lm, lp, backend, ctx, until) if lp is not None else None
         if best is None:

@@ -120,3 +120,16 @@ def test_every_solve_ends_before_the_tail(formulation: str) -> None:
     latest = ctx.deadline - budget.tail_seconds(problem, 20.0)
     assert len(backend.deadlines) >= (1 if formulation == "bigm" else 2)
     assert all(d is not None and d <= latest + 1e-9 for d in backend.deadlines)
+
+
+def test_large_start_rounds_the_plain_lp_when_the_cut_loop_had_no_time(
+        registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A short limit on a busy machine can leave the cut loop without an LP: the start
+    plan is then rounded from the plain LP, not "a setup wherever a column exists"."""
+    from tests.lot_sizing.conftest import run
+
+    monkeypatch.setattr(heuristic, "RELAX_AND_FIX_MAX_COLUMNS", 0)  # take the large path
+    monkeypatch.setattr(heuristic, "strengthen", lambda *a, **k: ({}, None))
+    doc = run(registry, two_items(), "fl").document
+    assert doc["check"]["feasible"]
+    assert "rounded_LP" in doc["stats"] and "setups_everywhere" not in doc["stats"]
