@@ -3,8 +3,9 @@
 ``fl`` (the default) is the short form: the cut loop (its LP bound is a proven bound; the
 MILP keeps the plain rows, see ``MILP_CUTS``), a start plan from the rounded LP (on large
 models improved by fix-and-optimise for half the time left), then the full MILP with
-that plan as its MIP start (HiGHS ``setSolution`` via :class:`HintedModel`); the
-plan is the answer whenever the MILP finds nothing better, so a planner always gets one.
+that plan as its MIP start (:class:`HintedModel`; every MIP backend takes it, see
+:func:`optikit.paradigms.start_point`); the plan is the answer whenever the MILP finds
+nothing better, so a planner always gets one.
 ``rf`` runs all three steps below.
 
 Large instances (100 items x 52 periods x 3 levels) are out of reach of one MILP in a
@@ -21,8 +22,10 @@ minute, so the plan is found in pieces of the model with the (l,S) cuts:
 3. the full MILP runs for the rest of the time: its bound (never below the cut loop's LP
    bound) proves the gap, and its incumbent replaces the heuristic's if better.
 
-``share`` of the time goes to steps 1-2.  The status is ``optimal`` only when the proven
-bound closes the gap to the incumbent within the requested tolerance.
+``share`` of the time goes to steps 1-2.  Every share is of the time left before the
+last solve must end, a tail before the command's deadline (see :mod:`budget`).  The
+status is ``optimal`` only when the proven bound closes the gap to the incumbent within
+the requested tolerance.
 """
 
 from __future__ import annotations
@@ -202,7 +205,8 @@ def fix_and_optimise(model: LinearModel, period: NDArray[np.int64], periods: int
 @dataclasses.dataclass
 class HintedModel(LinearModel):
     """A model with a known feasible point that a backend may hand its solver as a start
-    (HiGHS ``setSolution``); it proves nothing."""
+    (HiGHS and PuLP's HiGHS ``setSolution``, MathOpt solution hints, CBC ``-mips``); it
+    proves nothing."""
 
     hint: NDArray[np.float64] | None = None
 
