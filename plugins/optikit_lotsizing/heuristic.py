@@ -265,8 +265,9 @@ def finish(problem: LotSizingProblem, lm: LotModel, full: LinearResult,
     proven = gap is not None and gap <= ctx.options.gap + 1e-12
     if full.status is Status.OPTIMAL and best is full:
         proven = True
+    # the MILP's message ("Time limit reached"), not the last window's ("Optimal")
     answer = dataclasses.replace(best, status=Status.OPTIMAL if proven else Status.FEASIBLE,
-                                 bound=bound)
+                                 bound=bound, message=full.message)
     return outcome_from(problem, lm, answer, stats)
 
 
