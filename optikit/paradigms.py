@@ -360,6 +360,20 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     return diff / max(abs(objective), 1e-9)
 
 
+def start_point(model: LinearModel, mip_only: bool = True) -> NDArray[np.float64] | None:
+    """The point a backend hands its solver as a start: ``model.hint`` (a known good
+    point, e.g. a heuristic's plan, on :class:`QuadraticModel` or a formulation's subclass)
+    clipped to the bounds, integers rounded.  None without a hint of the model's size, or,
+    with ``mip_only``, for a model without integers (an LP has nothing to start from)."""
+    hint = getattr(model, "hint", None)
+    if hint is None or np.shape(hint) != (model.num_cols,) or (mip_only and not model.is_mip):
+        return None
+    values = np.clip(np.asarray(hint, dtype=np.float64), model.col_lower, model.col_upper)
+    integer = np.asarray(model.integer, dtype=bool)
+    values[integer] = np.round(values[integer])
+    return values
+
+
 @dataclass
 class QuadraticModel(LinearModel):
     """A :class:`LinearModel` plus bilinear terms.

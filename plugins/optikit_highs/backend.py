@@ -18,7 +18,13 @@ import numpy as np
 
 from optikit.native import call_stoppable, left_behind_result, work_left_behind
 from optikit.options import OptionDecl, OptionNamespace
-from optikit.paradigms import LinearBackend, LinearModel, LinearResult, answer_without_solver
+from optikit.paradigms import (
+    LinearBackend,
+    LinearModel,
+    LinearResult,
+    answer_without_solver,
+    start_point,
+)
 from optikit.types import Availability, SolveContext, Status, UsageError
 
 #: ``--option highs.<name>=<value>`` passes any HiGHS option straight through.
@@ -185,11 +191,11 @@ class _HighsRun:
 
     def _start(self) -> None:
         """A known feasible point (``model.hint``, e.g. a heuristic's plan) as the MIP start."""
-        hint, m = getattr(self.model, "hint", None), self.model
-        if hint is None or not m.is_mip or np.shape(hint) != (m.num_cols,):
+        start, m = start_point(self.model), self.model
+        if start is None:
             return
         self.highs.setSolution(m.num_cols, np.arange(m.num_cols, dtype=np.int32),
-                               np.ascontiguousarray(hint, dtype=np.float64))
+                               np.ascontiguousarray(start, dtype=np.float64))
 
     def _subscribe(self) -> None:
         h = self.highs

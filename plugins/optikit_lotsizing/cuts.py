@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 
 from optikit.paradigms import INF, LinearModel, LinearSolver
 from optikit.types import SolveContext, Status
+from optikit_lotsizing.budget import over, phase_end, within
 from optikit_lotsizing.linear import LotModel, build
 from optikit_lotsizing.model import LotSizingProblem
 from optikit_lotsizing.requirements import lower_cumulative
@@ -105,11 +106,6 @@ def _binding(cuts: list[Cut], values: NDArray[np.float64]) -> list[Cut]:
     return [c for c in cuts if float(values[c[0]] @ c[1]) <= c[2] * (1 + 1e-6) + 1e-6]
 
 
-def _lp_context(ctx: SolveContext, budget: float | None) -> SolveContext:
-    options = dataclasses.replace(ctx.options, time_limit=budget)
-    return SolveContext(options, stop=ctx.stop, log=ctx.log)
-
-
 def relaxation(model: LinearModel) -> LinearModel:
     return dataclasses.replace(model, integer=np.zeros_like(model.integer))
 
@@ -122,7 +118,7 @@ def _seed(problem: LotSizingProblem, lm: LotModel, need: NDArray[np.float64],
     ext = build(problem, strong=True)
     if ext.model.num_cols > SEED_MAX_COLUMNS:
         return []
-    result = backend.solve(relaxation(ext.model), _lp_context(ctx, budget))
+    result = backend.solve(relaxation(ext.model), within(ctx, budget))
     if result.status is not Status.OPTIMAL or result.x is None:
         return []
     values = np.zeros(lm.model.num_cols)
@@ -133,17 +129,21 @@ def _seed(problem: LotSizingProblem, lm: LotModel, need: NDArray[np.float64],
 
 
 def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
-               ctx: SolveContext, share: float = 0.3, max_rounds: int = MAX_ROUNDS
-               ) -> tuple[dict[str, float], NDArray[np.float64] | None]:
-    """Run the cut loop on ``lm`` (rebuilding ``lm.model``): statistics for the answer and
-    the last LP solution (None if no LP was solved)."""
+               ctx: SolveContext, share: float = 0.3, max_rounds: int = MAX_ROUNDS,
+               end: float | None = None) -> tuple[dict[str, float], NDArray[np.float64] | None]:
+    """Run the cut loop on ``lm`` (rebuilding ``lm.model``) for ``share`` of the time left
+    before the instant ``end`` (see :mod:`budget`; None: the run's deadline): statistics
+    for the answer and the last LP solution (None if no LP was solved)."""
     need = lower_cumulative(problem)
     base = lm.model
     pool: list[Cut] = []
-    remaining = ctx.remaining()
-    until = None if remaining is None else ctx.elapsed() + share * remaining
-    fresh = _seed(problem, lm, need, backend, ctx, None if until is None
-                  else until - ctx.elapsed())
+    if end is None and ctx.deadline is not None:
+        end = ctx.deadline - ctx.started
+    until = phase_end(ctx, end, share)
+    fresh: list[Cut] = []
+    if not over(ctx, until):
+        fresh = _seed(problem, lm, need, backend, ctx, None if until is None
+                      else until - ctx.elapsed())
     cuts = len(fresh)
     if fresh:
         lm.model = with_cuts(base, fresh)
@@ -152,11 +152,9 @@ def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
     values: NDArray[np.float64] | None = None
     last_x: NDArray[np.float64] | None = None
     duals: NDArray[np.float64] | None = None
-    while rounds < max_rounds and not ctx.expired():
+    while rounds < max_rounds and not over(ctx, until):
         budget = None if until is None else until - ctx.elapsed()
-        if budget is not None and budget <= 0:
-            break
-        result = backend.solve(relaxation(lm.model), _lp_context(ctx, budget))
+        result = backend.solve(relaxation(lm.model), within(ctx, budget))
         if result.status is not Status.OPTIMAL or result.x is None:
             break
         bound = float(result.objective or 0.0)

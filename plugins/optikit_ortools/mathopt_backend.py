@@ -18,7 +18,13 @@ from typing import Any
 import numpy as np
 
 from optikit.native import call_stoppable, left_behind_result
-from optikit.paradigms import LinearBackend, LinearModel, LinearResult, answer_without_solver
+from optikit.paradigms import (
+    LinearBackend,
+    LinearModel,
+    LinearResult,
+    answer_without_solver,
+    start_point,
+)
 from optikit.types import Availability, Paradigm, SolveContext, Status, UsageError
 
 _STOP_POLL_S = 0.05
@@ -192,10 +198,19 @@ class _MathOptRun:
                                   self.model.num_cols)
 
     def _model_parameters(self) -> Any:
-        """Per-model parameters (none here; the quadratic run adds a solution hint)."""
+        """Per-model parameters: a MIP's known feasible point (``model.hint``, e.g. a
+        heuristic's plan) as a solution hint, which the solver tries as a start."""
         from ortools.math_opt import model_parameters_pb2
 
-        return model_parameters_pb2.ModelSolveParametersProto()
+        params = model_parameters_pb2.ModelSolveParametersProto()
+        start = self._start()
+        if start is not None:
+            add_hint(params, start)
+        return params
+
+    def _start(self) -> np.ndarray | None:
+        """The hint to pass (MIPs only: an LP has nothing to start from)."""
+        return start_point(self.model) if self.spec.supports_integer else None
 
     def _interruptible(self) -> bool:
         """Whether to hand MathOpt an interrupter for ``ctx.stop``.
@@ -374,6 +389,13 @@ class _MathOptRun:
             return objective if status is Status.OPTIMAL else None
         bound = float(result.termination.objective_bounds.dual_bound)
         return bound if math.isfinite(bound) else None
+
+
+def add_hint(params: Any, values: np.ndarray) -> None:
+    """``values`` (one per column) as a MathOpt solution hint."""
+    entry = params.solution_hints.add()
+    entry.variable_values.ids.extend(range(values.shape[0]))
+    entry.variable_values.values.extend(values.tolist())
 
 
 def _solution_feasible() -> int:

@@ -24,6 +24,7 @@ from optikit.paradigms import (
     QuadraticBackend,
     QuadraticModel,
     answer_without_solver,
+    start_point,
 )
 from optikit.types import SolveContext, Status
 from optikit_ortools.mathopt_backend import MathOptBackend, _clash, _MathOptRun
@@ -114,18 +115,9 @@ class QuadraticRun(_MathOptRun):
         params.gscip.real_params["numerics/feastol"] = FEASTOL
         return params
 
-    def _model_parameters(self) -> Any:
-        params = super()._model_parameters()
-        hint = self.model.hint
-        if hint is not None:
-            values = np.clip(np.asarray(hint, dtype=np.float64),
-                             self.model.col_lower, self.model.col_upper)
-            integer = np.asarray(self.model.integer, dtype=bool)
-            values[integer] = np.round(values[integer])
-            entry = params.solution_hints.add()
-            entry.variable_values.ids.extend(range(self.model.num_cols))
-            entry.variable_values.values.extend(values.tolist())
-        return params
+    def _start(self) -> np.ndarray | None:
+        # a global solve takes a hint for continuous models too (pooling's flows)
+        return start_point(self.model, mip_only=False)
 
     def _bound(self, result: Any, status: Status, objective: float) -> float | None:
         bound = float(result.termination.objective_bounds.dual_bound)

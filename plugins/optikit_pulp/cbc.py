@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from optikit.paradigms import LinearModel, LinearResult
+from optikit.paradigms import LinearModel, LinearResult, start_point
 from optikit.types import Availability, SolveContext, Status
 from optikit_pulp.base import PulpLinearBackend, probe_result, solver_time_limit
 from optikit_pulp.pulp_import import import_pulp
@@ -85,6 +85,10 @@ def _run(model: LinearModel, ctx: SolveContext) -> LinearResult:
         return LinearResult(Status.UNKNOWN, message="stopped by the user before CBC started")
     options = ctx.options
     extra = [f"randomCbcSeed {int(options.seed)}"] if options.seed > 0 else []
+    start = start_point(model)
+    if start is not None:  # CBC reads it as a MIP start (PuLP writes it with -mips)
+        for variable, value in zip(pm.variables, start.tolist(), strict=True):
+            variable.varValue = value
     # CBC in its own session: Ctrl-C reaches it only through optikit (see child_stop).
     run_children_in_own_session(sys.modules[pulp.COIN_CMD.__module__])
     # PuLP's model, solution and log files in a folder of our own, removed even when CBC
@@ -98,6 +102,7 @@ def _run(model: LinearModel, ctx: SolveContext) -> LinearResult:
             threads=None,  # sequential, see the module docstring
             gapRel=float(options.gap) if model.is_mip else None,
             options=extra,
+            warmStart=start is not None,
         )
         solver.tmpDir = folder
         solver.ctx = ctx

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from optikit.paradigms import LinearModel, LinearResult
+from optikit.paradigms import LinearModel, LinearResult, start_point
 from optikit.types import Availability, SolveContext, Status
 from optikit_pulp.base import PulpLinearBackend, probe_result, solver_time_limit
 from optikit_pulp.pulp_import import import_pulp
@@ -99,6 +99,7 @@ def _solver_class() -> type:
     class OptikitHighs(base):
         events: _Events | None = None
         run_status: Any = None
+        start: tuple[list[Any], np.ndarray] | None = None  # PuLP variables and their values
 
         def callSolver(self, lp: Any) -> None:
             highs = lp.solverModel
@@ -116,6 +117,10 @@ def _solver_class() -> type:
                     highs.setOptionValue("log_to_console", False)
                     highs.setOptionValue("output_flag", True)
                     highs.cbLogging.subscribe(self.events.log)
+            if self.start is not None:  # a MIP start, as the highs backend gives one
+                variables, values = self.start
+                index = np.array([v.index for v in variables], dtype=np.int32)
+                highs.setSolution(len(index), index, np.ascontiguousarray(values))
             # HiGHS sizes one task scheduler per process on the first solve; a solve
             # asking for another thread count fails (model status "Not set") until the
             # scheduler is reset.  Reset after our run too, so that the next HiGHS user
@@ -172,6 +177,8 @@ def _run(model: LinearModel, ctx: SolveContext, settle: bool = True) -> LinearRe
         **params,
     )
     solver.events = events
+    start = start_point(model)
+    solver.start = None if start is None else (pm.variables, start)
     try:
         pm.problem.solve(solver)
     except pulp.PulpSolverError as exc:
