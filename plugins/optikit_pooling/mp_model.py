@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 from optikit.paradigms import INF, QuadraticModel, QuadraticModelBuilder
 from optikit_pooling.model import PoolingProblem
 from optikit_pooling.periods import Periods
+from optikit_pooling.piecewise import envelope, split_share
 from optikit_pooling.pq import BIG_FLOW
 
 Terms = dict[int, float]
@@ -92,11 +93,14 @@ class Linearised:
     """How the source model's ``v = q s`` and ``w = q y`` enter when not bilinear:
     ``taylor`` (SLP) linearises them at ``around`` (a point of the same model) with
     ``|q - q0| <= trust``; ``mccormick`` relaxes them to ``v <= s``, ``w <= y`` beside the
-    pq cut (part of their McCormick envelopes): an LP relaxation."""
+    pq cut (part of their McCormick envelopes): an LP relaxation; ``piecewise`` encloses
+    them in piecewise McCormick envelopes with ``segments`` pieces per share
+    (:mod:`optikit_pooling.piecewise`): a MILP relaxation."""
 
     how: str
     around: NDArray[np.float64] | None = None
     trust: float = 1.0
+    segments: int = 1
 
 
 def build(problem: PoolingProblem, mode: str,
@@ -273,8 +277,14 @@ def _source_rows(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder
                             if a.head == pool and a.tail == src}
                 b.add_row({**opening, **receipts, int(v[pos]): -1.0,
                            **{int(w[m][pos]): -1.0 for m in outs}}, -stock0, -stock0)
-                for col, amount in [(int(v[pos]), int(cols.s[pool, t]))] + [
-                        (int(w[m][pos]), int(cols.y[m, t])) for m in outs]:
+                pairs = [(int(v[pos]), int(cols.s[pool, t]))] + [
+                    (int(w[m][pos]), int(cols.y[m, t])) for m in outs]
+                if linear is not None and linear.how == "piecewise":
+                    pieces = split_share(b, int(q[pos]), 1.0, linear.segments)
+                    for col, amount in pairs:
+                        envelope(b, pieces, col, amount, float(upper[amount]))
+                    continue
+                for col, amount in pairs:
                     if fixed is not None:
                         b.add_row({col: 1.0, amount: -fixed[pos]}, 0.0, 0.0)
                     elif linear is not None:

@@ -1,0 +1,69 @@
+"""Piecewise McCormick envelopes of ``v = q * y``, shared by the one- and multi-period MILPs.
+
+A share ``q`` in [0, top] is split into ``n`` equal pieces, one chosen by a binary; every
+amount ``y`` multiplied by that share is split alongside (its copy on a piece is zero unless
+the piece is chosen), and on the chosen piece ``v`` lies within the McCormick envelope of
+``q * y``.  Every point with ``v = q * y`` satisfies the rows, so the MILP is a relaxation
+and its proven bound is a certified bound on the bilinear model; more pieces, tighter bound.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from optikit.paradigms import LinearModelBuilder
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """A share column split into pieces: the choice binaries, the share's copy per piece
+    and each piece's range."""
+
+    pick: NDArray[np.int64]
+    share: NDArray[np.int64]
+    low: NDArray[np.float64]
+    high: NDArray[np.float64]
+
+
+def split_share(b: LinearModelBuilder, q: int, top: float, n: int) -> Pieces:
+    """Split share column ``q`` (in [0, top]) into ``n`` pieces, one of them chosen."""
+    n = max(1, int(n))
+    edges = np.linspace(0.0, float(top), n + 1)
+    pick = np.asarray(b.add_columns(n, 0.0, 0.0, 1.0, integer=True), dtype=np.int64)
+    share = np.asarray(b.add_columns(n, 0.0, 0.0, float(top)), dtype=np.int64)
+    b.add_row({int(c): 1.0 for c in pick}, 1.0, 1.0)
+    b.add_row({q: 1.0, **{int(c): -1.0 for c in share}}, 0.0, 0.0)
+    for k in range(n):
+        b.add_row({int(share[k]): 1.0, int(pick[k]): -float(edges[k])}, lower=0.0)
+        b.add_row({int(share[k]): 1.0, int(pick[k]): -float(edges[k + 1])}, upper=0.0)
+    return Pieces(pick, share, edges[:-1], edges[1:])
+
+
+def envelope(b: LinearModelBuilder, pieces: Pieces, v: int, y: int, top: float) -> None:
+    """Rows enclosing ``v = q * y`` (``y`` in [0, top]) on the chosen piece of ``q``."""
+    if top <= 0 or not np.isfinite(top):
+        return
+    n = len(pieces.pick)
+    ybar = b.add_columns(n, 0.0, 0.0, top)
+    b.add_row({y: 1.0, **{int(c): -1.0 for c in ybar}}, 0.0, 0.0)
+    for k in range(n):
+        b.add_row({int(ybar[k]): 1.0, int(pieces.pick[k]): -top}, upper=0.0)
+    lo, hi = pieces.low, pieces.high
+    # v >= qL*y  and  v <= qU*y  (with y >= 0), piece by piece
+    b.add_row({v: 1.0, **{int(ybar[k]): -float(lo[k]) for k in range(n)}}, lower=0.0)
+    b.add_row({v: 1.0, **{int(ybar[k]): -float(hi[k]) for k in range(n)}}, upper=0.0)
+    # v >= qU*y + Y*q - qU*Y  and  v <= qL*y + Y*q - qL*Y, on the chosen piece
+    over: dict[int, float] = {v: 1.0}
+    under: dict[int, float] = {v: 1.0}
+    for k in range(n):
+        over[int(ybar[k])] = -float(hi[k])
+        over[int(pieces.share[k])] = -top
+        over[int(pieces.pick[k])] = float(hi[k]) * top
+        under[int(ybar[k])] = -float(lo[k])
+        under[int(pieces.share[k])] = -top
+        under[int(pieces.pick[k])] = float(lo[k]) * top
+    b.add_row(over, lower=0.0)
+    b.add_row(under, upper=0.0)
