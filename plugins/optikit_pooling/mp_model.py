@@ -207,6 +207,7 @@ def _on_off(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder, col
             for t in range(per.count):
                 used = b.add_column(-arc.fixed_cost, 0.0, 1.0, integer=True)
                 b.add_row({int(grid[n, t]): 1.0, used: -top}, upper=0.0)
+    _least_batches(problem, per, b, cols, size)
     for pool in range(len(problem.pool_ids)):
         if problem.pool_fixed[pool] <= 0:
             continue
@@ -217,6 +218,24 @@ def _on_off(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder, col
                 used = b.add_column(-float(problem.pool_fixed[pool]), 0.0, 1.0, integer=True)
                 b.add_row({**{c: 1.0 for c in moves}, used: -2.0 * float(size[pool])},
                           upper=0.0)
+
+
+def _least_batches(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder,
+                   cols: Columns, size: NDArray[np.float64]) -> None:
+    """A pool ``min`` over periods: in each period a tank's receipts are 0 or at least
+    ``min``, and so are its discharges (a binary per tank, period and direction)."""
+    for pool in range(len(problem.pool_ids)):
+        least = float(problem.pool_min[pool])
+        if least <= 0:
+            continue
+        top = max(float(size[pool]), least)
+        for grid, arcs, end in ((cols.x, problem.il, "head"), (cols.y, problem.lj, "tail")):
+            moves = [n for n, a in enumerate(arcs) if getattr(a, end) == pool]
+            for t in range(per.count if moves else 0):
+                terms = {int(grid[n, t]): 1.0 for n in moves}
+                moved = b.add_column(0.0, 0.0, 1.0, integer=True)
+                b.add_row({**terms, moved: -top}, upper=0.0)
+                b.add_row({**terms, moved: -least}, lower=0.0)
 
 
 def _spec_rows(problem: PoolingProblem, b: QuadraticModelBuilder, cols: Columns, t: int,
