@@ -27,7 +27,7 @@ from optikit_pooling.lp import (
     multistart,
 )
 from optikit_pooling.model import PoolingProblem
-from optikit_pooling.piecewise import envelope, split_share
+from optikit_pooling.piecewise import envelope, split_share, uniform
 from optikit_pooling.pq import Layout, build, require_bounded, split
 from optikit_pooling.result import outcome
 from optikit_pooling.slp import climb_from
@@ -36,7 +36,7 @@ from optikit_pooling.slp import climb_from
 def relaxation(problem: PoolingProblem, segments: int) -> tuple[QuadraticModel, Layout]:
     """The piecewise McCormick MILP (a linear model: no bilinear terms)."""
     _, layout, b = build(problem, "relaxed")
-    pieces = {a: split_share(b, int(layout.q[a]), arc.fraction, segments)
+    pieces = {a: split_share(b, int(layout.q[a]), uniform(arc.fraction, segments))
               for a, arc in enumerate(problem.il)}
     for t, (a, m) in enumerate(layout.triples):
         envelope(b, pieces[a], int(layout.v[t]), int(layout.y[m]), float(layout.y_upper[m]))

@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 from optikit.paradigms import INF, QuadraticModel, QuadraticModelBuilder
 from optikit_pooling.model import PoolingProblem
 from optikit_pooling.periods import Periods
-from optikit_pooling.piecewise import envelope, split_share
+from optikit_pooling.piecewise import envelope, split_share, uniform
 from optikit_pooling.pq import BIG_FLOW
 
 Terms = dict[int, float]
@@ -94,13 +94,15 @@ class Linearised:
     ``taylor`` (SLP) linearises them at ``around`` (a point of the same model) with
     ``|q - q0| <= trust``; ``mccormick`` relaxes them to ``v <= s``, ``w <= y`` beside the
     pq cut (part of their McCormick envelopes): an LP relaxation; ``piecewise`` encloses
-    them in piecewise McCormick envelopes with ``segments`` pieces per share
-    (:mod:`optikit_pooling.piecewise`): a MILP relaxation."""
+    them in piecewise McCormick envelopes with ``segments`` equal pieces per share, or
+    pieces at ``edges`` (pool, source position, period -> breakpoints from 0 to 1) where
+    given (:mod:`optikit_pooling.piecewise`): a MILP relaxation."""
 
     how: str
     around: NDArray[np.float64] | None = None
     trust: float = 1.0
     segments: int = 1
+    edges: Mapping[tuple[int, int, int], NDArray[np.float64]] | None = None
 
 
 def build(problem: PoolingProblem, mode: str,
@@ -283,6 +285,8 @@ def _source_rows(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder
             w = {m: b.add_columns(len(row), 0.0, 0.0, upper[int(cols.y[m, t])]) for m in outs}
             cols.extra[f"v{pool}.{t}"] = v
             cols.extra[f"q{pool}.{t}"] = q
+            cols.extra[f"w{pool}.{t}"] = np.array([w[m] for m in outs], dtype=np.int64).reshape(
+                len(outs), len(row))
             if fixed is None and row:  # a tank nothing can ever enter stays empty
                 b.add_row({int(c): 1.0 for c in q}, 1.0, 1.0)
             for pos, (src, _) in enumerate(row):
@@ -299,7 +303,9 @@ def _source_rows(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder
                 pairs = [(int(v[pos]), int(cols.s[pool, t]))] + [
                     (int(w[m][pos]), int(cols.y[m, t])) for m in outs]
                 if linear is not None and linear.how == "piecewise":
-                    pieces = split_share(b, int(q[pos]), 1.0, linear.segments)
+                    edges = (linear.edges or {}).get((pool, pos, t))
+                    pieces = split_share(b, int(q[pos]), uniform(1.0, linear.segments)
+                                         if edges is None else np.asarray(edges))
                     for col, amount in pairs:
                         envelope(b, pieces, col, amount, float(upper[amount]))
                     continue
