@@ -119,7 +119,8 @@ def solve_periods_mccormick(problem: PoolingProblem, backend: Backend,
             x = np.asarray(result.x, dtype=np.float64)
             point, wrong = shares_of(problem, cols, x), inexact(problem, cols, x)
             best = _repair(problem, solver, ctx, cols, x, best, stats)
-        if rounds == 1 and not ctx.expired():
+        gap = relative_gap(None if best is None else best.profit, bound)
+        if rounds == 1 and not ctx.expired() and (gap is None or gap > ctx.options.gap):
             left = ctx.remaining()
             found, more = multistart(problem, solver, ctx, starts=int(ctx.option("starts")),
                                      seed=ctx.options.seed,
@@ -133,7 +134,7 @@ def solve_periods_mccormick(problem: PoolingProblem, backend: Backend,
         if not wrong:
             break  # the MILP point is exact: nothing to refine (numerical leftovers)
         edges = _refined(edges, wrong, shares_of(problem, best.cols, best.x), point)
-    stats["relaxation_time_s"] = round(time.monotonic() - started, 6)
+    stats["mccormick_time_s"] = round(time.monotonic() - started, 6)
     final = None if best is None else Final(best.flows, best.profit, best)
     return conclude(problem, solver, ctx, final, bound, stats, "mccormick", Status.UNKNOWN,
                     message)
