@@ -32,7 +32,8 @@ from optikit_pooling.piecewise import refine, uniform
 
 #: Share of the time left that one round's MILP may take; the rest repairs its point.
 RELAXATION_SHARE = 0.6
-#: Share of the time left for optikit's multi-period heuristic after the first round.
+#: Share of the time left for optikit's multi-period heuristic after the first round (all
+#: of it when that round's MILP stopped at its limit: no round follows).
 HEURISTIC_SHARE = 0.3
 #: Most rounds of refinement (without a time limit the loop ends here).
 MAX_ROUNDS = 12
@@ -122,9 +123,10 @@ def solve_periods_mccormick(problem: PoolingProblem, backend: Backend,
         gap = relative_gap(None if best is None else best.profit, bound)
         if rounds == 1 and not ctx.expired() and (gap is None or gap > ctx.options.gap):
             left = ctx.remaining()
+            if left is not None and result.status is Status.OPTIMAL:
+                left *= HEURISTIC_SHARE  # keep time for the next rounds
             found, more = multistart(problem, solver, ctx, starts=int(ctx.option("starts")),
-                                     seed=ctx.options.seed,
-                                     budget=None if left is None else HEURISTIC_SHARE * left)
+                                     seed=ctx.options.seed, budget=left)
             stats.update(more)
             best = _better(best, found)
         gap = relative_gap(None if best is None else best.profit, bound)
