@@ -49,3 +49,12 @@ def test_mccormick_bound_is_certified_on_the_sample(run: Callable[..., SolveResu
     assert doc["bound"] >= SAMPLE_OPTIMUM * (1 - 1e-9)
     assert doc["stats"]["milp_bound"] >= SAMPLE_OPTIMUM * (1 - 1e-9)
     assert doc["status"] in ("optimal", "feasible")
+
+
+def test_refine_cuts_a_narrow_piece_around_the_value() -> None:
+    from optikit_pooling.piecewise import refine, uniform
+
+    edges = refine(uniform(1.0, 2), 0.3, 10.0)  # piece [0, 0.5] -> width 0.05 around 0.3
+    assert edges.tolist() == pytest.approx([0.0, 0.275, 0.325, 0.5, 1.0])
+    assert refine(uniform(1.0, 1), 0.0, 4.0).tolist() == pytest.approx([0.0, 0.125, 1.0])
+    assert refine(edges, 0.3, 1.0).tolist() == pytest.approx(edges.tolist())  # nothing new
