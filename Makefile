@@ -56,7 +56,7 @@ pytest: $(TSTAMP)
 test: lint typecheck pytest
 
 bench: $(TSTAMP)
-	$(BIN)/optikit bench benchmarks/blend.yaml benchmarks/fjsp-brandimarte.yaml benchmarks/fjsp-generated.yaml benchmarks/energy.yaml benchmarks/maintenance.yaml benchmarks/lot-sizing.yaml benchmarks/pooling.yaml benchmarks/intralogistics.yaml benchmarks/car-sequencing.yaml benchmarks/rostering.yaml --db bench-results/results.sqlite --resume
+	$(BIN)/optikit bench benchmarks/blend.yaml benchmarks/fjsp-brandimarte.yaml benchmarks/fjsp-generated.yaml benchmarks/energy.yaml benchmarks/maintenance.yaml benchmarks/lot-sizing.yaml benchmarks/pooling.yaml benchmarks/pooling-periods.yaml benchmarks/intralogistics.yaml benchmarks/car-sequencing.yaml benchmarks/rostering.yaml --db bench-results/results.sqlite --resume
 	$(BIN)/optikit report --db bench-results/results.sqlite --format html -o bench-results/report.html --plots bench-results/plots
 
 clean:

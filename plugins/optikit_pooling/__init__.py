@@ -7,7 +7,7 @@ the model bilinear and non-convex.  Formulations:
 - ``pq`` (default; quadratic paradigm, SCIP): the pq-formulation with its redundant rows,
   started from optikit's alternating-LP multi-start, proven globally optimal by SCIP;
 - ``mccormick`` (linear, MILP): a piecewise McCormick relaxation on any MILP backend for a
-  certified bound, with a repair LP for a feasible answer;
+  certified bound, with a repair LP for a feasible answer (one period or several);
 - ``slp`` (linear): successive linear programming, as refinery LP tools do; local only,
   never reported optimal (one period or several);
 - ``p-plain`` (quadratic, SCIP): the p-formulation without heuristic, the baseline.
@@ -62,7 +62,8 @@ def formulations() -> list[Formulation]:
         Formulation(
             "mccormick", Paradigm.LINEAR, lazy("optikit_pooling.mccormick:solve_mccormick"),
             description="piecewise McCormick MILP relaxation: certified upper bound; repair "
-                        "LP and alternating LP for a feasible answer",
+                        "LP and alternating LP (several periods: SLP, and pieces refined "
+                        "round by round) for a feasible answer",
             needs_integer=_always_integer,
             options=(
                 OptionSpec("segments", int, 4, "pieces per composition variable",

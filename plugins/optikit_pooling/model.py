@@ -24,7 +24,6 @@ from optikit_pooling.periods import (
     parse_periods,
     per_period,
     period_names,
-    refuse_in_periods,
     refuse_single_period_keys,
 )
 
@@ -170,8 +169,6 @@ def parse(document: Mapping[str, Any]) -> PoolingProblem:
     periods = period_names(document)
     if periods is None:
         refuse_single_period_keys(document)
-    else:
-        refuse_in_periods(document)
     count = None if periods is None else len(periods)
     seen: dict[str, str] = {}
     inputs = document["inputs"]

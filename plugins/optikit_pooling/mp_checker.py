@@ -1,7 +1,8 @@
 """The independent checker for multi-period documents: tanks replayed from the flows alone.
 
 Stocks and tank qualities are recomputed period by period from the opening stocks and the
-flows (:mod:`optikit_pooling.mp_evaluate`); then the stock bounds, tank sizes, the
+flows (:mod:`optikit_pooling.mp_evaluate`); then the stock bounds, tank sizes, the least
+batches (a pool ``min``: receipts and discharges per period are 0 or at least it), the
 receive-or-discharge rule, arc bounds and fractions, supply and demand per period, the
 product specs per period and the profit, and every figure the payload states.
 """
@@ -66,6 +67,12 @@ def _network(problem: PoolingProblem, flow: Flows, fig: PeriodFigures,
                   float(per.stock_max[p]), "closing stock")
             _over(out, f"{where}.capacity (period {name})", float(fig.content[p, t]),
                   float(problem.pool_cap[p]), "opening stock plus receipts")
+            least = float(problem.pool_min[p])
+            for what, amount in (("receipts", float(fig.received[p, t])),
+                                 ("discharges", float(fig.discharged[p, t]))):
+                if least > 0 and amount > _tol(0.0):
+                    _under(out, f"{where}.min (period {name})", amount, least,
+                           what)
             if per.exclusive[p] and fig.received[p, t] > _tol(0.0) and fig.discharged[
                     p, t] > _tol(0.0):
                 out.append(Violation(f"{where}.receive_and_discharge (period {name})",

@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 from optikit.paradigms import INF, QuadraticModel, QuadraticModelBuilder
 from optikit_pooling.model import PoolingProblem
 from optikit_pooling.periods import Periods
+from optikit_pooling.piecewise import envelope, split_share, uniform
 from optikit_pooling.pq import BIG_FLOW
 
 Terms = dict[int, float]
@@ -92,11 +93,16 @@ class Linearised:
     """How the source model's ``v = q s`` and ``w = q y`` enter when not bilinear:
     ``taylor`` (SLP) linearises them at ``around`` (a point of the same model) with
     ``|q - q0| <= trust``; ``mccormick`` relaxes them to ``v <= s``, ``w <= y`` beside the
-    pq cut (part of their McCormick envelopes): an LP relaxation."""
+    pq cut (part of their McCormick envelopes): an LP relaxation; ``piecewise`` encloses
+    them in piecewise McCormick envelopes with ``segments`` equal pieces per share, or
+    pieces at ``edges`` (pool, source position, period -> breakpoints from 0 to 1) where
+    given (:mod:`optikit_pooling.piecewise`): a MILP relaxation."""
 
     how: str
     around: NDArray[np.float64] | None = None
     trust: float = 1.0
+    segments: int = 1
+    edges: Mapping[tuple[int, int, int], NDArray[np.float64]] | None = None
 
 
 def build(problem: PoolingProblem, mode: str,
@@ -203,6 +209,7 @@ def _on_off(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder, col
             for t in range(per.count):
                 used = b.add_column(-arc.fixed_cost, 0.0, 1.0, integer=True)
                 b.add_row({int(grid[n, t]): 1.0, used: -top}, upper=0.0)
+    _least_batches(problem, per, b, cols, size)
     for pool in range(len(problem.pool_ids)):
         if problem.pool_fixed[pool] <= 0:
             continue
@@ -213,6 +220,24 @@ def _on_off(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder, col
                 used = b.add_column(-float(problem.pool_fixed[pool]), 0.0, 1.0, integer=True)
                 b.add_row({**{c: 1.0 for c in moves}, used: -2.0 * float(size[pool])},
                           upper=0.0)
+
+
+def _least_batches(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder,
+                   cols: Columns, size: NDArray[np.float64]) -> None:
+    """A pool ``min`` over periods: in each period a tank's receipts are 0 or at least
+    ``min``, and so are its discharges (a binary per tank, period and direction)."""
+    for pool in range(len(problem.pool_ids)):
+        least = float(problem.pool_min[pool])
+        if least <= 0:
+            continue
+        top = max(float(size[pool]), least)
+        for grid, arcs, end in ((cols.x, problem.il, "head"), (cols.y, problem.lj, "tail")):
+            moves = [n for n, a in enumerate(arcs) if getattr(a, end) == pool]
+            for t in range(per.count if moves else 0):
+                terms = {int(grid[n, t]): 1.0 for n in moves}
+                moved = b.add_column(0.0, 0.0, 1.0, integer=True)
+                b.add_row({**terms, moved: -top}, upper=0.0)
+                b.add_row({**terms, moved: -least}, lower=0.0)
 
 
 def _spec_rows(problem: PoolingProblem, b: QuadraticModelBuilder, cols: Columns, t: int,
@@ -260,6 +285,8 @@ def _source_rows(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder
             w = {m: b.add_columns(len(row), 0.0, 0.0, upper[int(cols.y[m, t])]) for m in outs}
             cols.extra[f"v{pool}.{t}"] = v
             cols.extra[f"q{pool}.{t}"] = q
+            cols.extra[f"w{pool}.{t}"] = np.array([w[m] for m in outs], dtype=np.int64).reshape(
+                len(outs), len(row))
             if fixed is None and row:  # a tank nothing can ever enter stays empty
                 b.add_row({int(c): 1.0 for c in q}, 1.0, 1.0)
             for pos, (src, _) in enumerate(row):
@@ -273,8 +300,16 @@ def _source_rows(problem: PoolingProblem, per: Periods, b: QuadraticModelBuilder
                             if a.head == pool and a.tail == src}
                 b.add_row({**opening, **receipts, int(v[pos]): -1.0,
                            **{int(w[m][pos]): -1.0 for m in outs}}, -stock0, -stock0)
-                for col, amount in [(int(v[pos]), int(cols.s[pool, t]))] + [
-                        (int(w[m][pos]), int(cols.y[m, t])) for m in outs]:
+                pairs = [(int(v[pos]), int(cols.s[pool, t]))] + [
+                    (int(w[m][pos]), int(cols.y[m, t])) for m in outs]
+                if linear is not None and linear.how == "piecewise":
+                    edges = (linear.edges or {}).get((pool, pos, t))
+                    pieces = split_share(b, int(q[pos]), uniform(1.0, linear.segments)
+                                         if edges is None else np.asarray(edges))
+                    for col, amount in pairs:
+                        envelope(b, pieces, col, amount, float(upper[amount]))
+                    continue
+                for col, amount in pairs:
                     if fixed is not None:
                         b.add_row({col: 1.0, amount: -fixed[pos]}, 0.0, 0.0)
                     elif linear is not None:

@@ -45,12 +45,12 @@ LARGE_SHARE = 0.75
 POLISH_STEPS = 10
 
 
-def refuse_periods(problem: PoolingProblem, formulation: str) -> None:
-    """Formulations built for one period say so instead of answering wrongly."""
-    if problem.periods is not None:
-        raise UsageError(f"formulation {formulation!r} handles one period only; this document "
-                         f"has {problem.periods.count} periods (use pq or p-plain)",
-                         "periods")
+def require_sized(problem: PoolingProblem) -> None:
+    """Every tank needs a finite size (the models' bounds and envelopes rest on it)."""
+    tank = unbounded_tank(problem)
+    if tank is not None:
+        raise UsageError(f"tank {tank!r} has no finite capacity and no finite bound on its "
+                         "inputs or outputs; give it a capacity")
 
 
 def _exact(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext,
@@ -95,10 +95,7 @@ def _heuristic(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext,
 def solve_periods(problem: PoolingProblem, backend: Backend, ctx: SolveContext,
                   mode: str) -> Outcome:
     """Formulation ``pq`` (``mode`` source) or ``p-plain`` (quality) over several periods."""
-    tank = unbounded_tank(problem)
-    if tank is not None:
-        raise UsageError(f"tank {tank!r} has no finite capacity and no finite bound on its "
-                         "inputs or outputs; give it a capacity")
+    require_sized(problem)
     model, cols = build(problem, mode)
     stats: dict[str, Any] = {"columns": model.num_cols, "rows": model.num_rows,
                              "bilinear_terms": int(model.q_vals.size),
@@ -127,14 +124,23 @@ def solve_periods(problem: PoolingProblem, backend: Backend, ctx: SolveContext,
         found = Final(start.flows, start.profit, start)  # never worse than the start
     bound = result.bound if result.bound is not None and "IMPRECISE" not in str(
         result.stats.get("termination", "")) else None
+    empty = result.status if result.status in (Status.INFEASIBLE, Status.UNBOUNDED) else (
+        Status.UNKNOWN)
+    return conclude(problem, solver, ctx, found, bound, stats, backend.name, empty,
+                    result.message)
+
+
+def conclude(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext,
+             found: Final | None, bound: float | None, stats: dict[str, Any], source: str,
+             empty: Status, message: str) -> Outcome:
+    """The outcome of a multi-period solve: the tighter of ``bound`` and the relaxation
+    LP's, checked against the answer, ``optimal`` only when they meet within the gap."""
     relaxed = stats.get("relaxation_bound")
     if relaxed is not None and (bound is None or relaxed < bound):
         bound = float(relaxed)  # the LP relaxation's proven bound is the tighter one
         stats["bound_from"] = "relaxation LP"
     if found is None:
-        empty = result.status if result.status in (Status.INFEASIBLE, Status.UNBOUNDED) else (
-            Status.UNKNOWN)
-        return Outcome(empty, bound=bound, stats=stats, message=result.message)
+        return Outcome(empty, bound=bound, stats=stats, message=message)
     flow, profit = found.flows, found.profit
     notes = []
     if bound is not None and bound < profit:
@@ -146,7 +152,7 @@ def solve_periods(problem: PoolingProblem, backend: Backend, ctx: SolveContext,
             bound = None
     if bound is not None:
         bound = max(_round_up(bound), profit)
-    ctx.report(profit, bound, backend.name)
+    ctx.report(profit, bound, source)
     gap = relative_gap(profit, bound)
     status = Status.OPTIMAL if gap is not None and gap <= ctx.options.gap else Status.FEASIBLE
     analysis = period_marginals(problem, solver, budget_context(ctx, POLISH_FLOOR), found)

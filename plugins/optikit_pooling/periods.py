@@ -10,7 +10,10 @@ unit of closing stock and period; ``receive_and_discharge: false`` forbids a tan
 receive and discharge in one period.  Timing within a period: receipts mix with the
 opening stock, then the tank discharges at the mixed quality; ``capacity`` bounds the
 opening stock plus receipts (the tank's size).  A ``fixed_cost`` (arc or pool) is paid in
-each period the arc carries flow or the tank receives or discharges.
+each period the arc carries flow or the tank receives or discharges.  A pool's ``min``
+(minimum fill) is a least batch: in each period the tank receives nothing or at least
+``min`` units, and discharges nothing or at least ``min`` units (over one period without
+stock that is the one-period meaning: a used pool moves at least ``min``).
 """
 
 from __future__ import annotations
@@ -201,16 +204,3 @@ def refuse_single_period_keys(document: Mapping[str, Any]) -> None:
             if key in pool:
                 raise InvalidProblem(f"pools[{n}].{key}", "tank stocks need `periods` at "
                                      "the top of the document")
-
-
-def refuse_in_periods(document: Mapping[str, Any]) -> None:
-    """What the multi-period model does not take: a pool's ``min`` (minimum fill).
-
-    Over one period it is a least throughput of a used pool; for a tank that holds stock
-    it could mean a least batch per discharge, a least content or a least stock (the last
-    is ``inventory.min``), so it is refused rather than guessed.
-    """
-    for n, item in enumerate(document.get("pools", [])):
-        if item.get("min"):
-            raise InvalidProblem(f"pools[{n}].min", "a minimum fill is not supported together "
-                                 "with `periods` (use inventory.min for a least closing stock)")
