@@ -90,6 +90,18 @@ def check_payload(loaded: LoadedProblem, payload: Any) -> CheckReport:
     return _safe_check(loaded, payload)
 
 
+def _beside(bound: float | None, objective: float, sense: str) -> float | None:
+    """``bound`` moved onto ``objective`` when it is on the wrong side of the checker's
+    value by float noise only (the solver's objective and the checker's sum differ in
+    the last digits): a bound never claims less than a checked solution achieves."""
+    if bound is None:
+        return None
+    wrong_side = bound < objective if sense == "max" else bound > objective
+    if wrong_side and _close(bound, objective):
+        return objective
+    return bound
+
+
 def check_solution(loaded: LoadedProblem, document: Mapping[str, Any]) -> CheckReport:
     """Verify a solution document against its problem, independently of any solver.
 
@@ -260,6 +272,7 @@ def finish(
                     if status is Status.OPTIMAL:
                         status = Status.FEASIBLE
                 objective = report.objective
+                bound = _beside(bound, objective, loaded.ptype.sense)
             if status is Status.OPTIMAL and bound is None:
                 bound = objective  # the backend proved optimality without giving a bound
     gap = relative_gap(objective, bound) if status.has_solution else None

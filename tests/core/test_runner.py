@@ -55,6 +55,18 @@ def test_objective_is_the_checkers_recomputed_value(toy_registry):
     assert "recomputed" in doc["message"]
 
 
+def test_a_bound_a_hair_on_the_wrong_side_of_the_checked_objective_is_moved_onto_it():
+    """SCIP's bound on rt2 was 4391.82589279 against the checker's 4391.8258928183: float
+    noise, which must not make the bound claim less than a checked solution achieves."""
+    from optikit.runner import _beside
+
+    assert _beside(4391.82589279, 4391.8258928183, "max") == 4391.8258928183
+    assert _beside(99.99999999, 100.0, "min") == 99.99999999  # right side: kept
+    assert _beside(100.00000001, 100.0, "min") == 100.0
+    assert _beside(90.0, 100.0, "max") == 90.0  # a real contradiction is left to be seen
+    assert _beside(None, 100.0, "max") is None
+
+
 def test_a_crashing_formulation_gives_an_error_document(toy_registry):
     result = _solve(toy_registry, crash=True)
     assert result.document["status"] == "error"
