@@ -1,0 +1,114 @@
+"""Re-planning of ``energy-scheduling`` plans: the type's :class:`~optikit.types.Replanning`.
+
+The kernel's rules (:mod:`optikit.scheduling.replan`: started operations frozen, nothing
+new before ``now``, machine-down and interrupted-work windows blocked, cancelled jobs
+out, rush jobs in, late operations longer) plus one rule of this type: the past cannot
+change, so a switch-on before ``now`` in the new plan must be one of the old plan's
+(a machine that must start again after ``now`` is switched on again, from ``now`` on).
+``check`` is the type's independent checker on the amended problem plus these rules;
+the model lives in :mod:`optikit_energy.replan_model`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from optikit.lazy import lazy
+from optikit.scheduling import replan as kernel
+from optikit.scheduling import replan_events, replan_task, schedule_from_payload
+from optikit.types import CheckReport, Formulation, Paradigm, Replanning, Violation
+from optikit_energy import checker, model, summary
+
+
+@dataclass(frozen=True)
+class ReplanTask:
+    """The amended problem, its document, the situation and the stability settings."""
+
+    problem: model.EnergyProblem
+    document: dict[str, Any]
+    situation: kernel.Situation
+    stability: replan_events.Stability
+    # machine id -> the old plan's switch-on times before ``now`` (switchable machines)
+    past_switch_on: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+
+
+def prepare(
+    problem: model.EnergyProblem, document: Mapping[str, Any], payload: Mapping[str, Any],
+    events_doc: Mapping[str, Any],
+) -> ReplanTask:
+    """Apply the events to the old plan (whose payload passed the checker)."""
+    shop = problem.shop
+    old_schedule, _ = schedule_from_payload(shop, payload)
+    events, amended, new_problem = replan_task.amended_problem(
+        document, events_doc, shop, old_schedule, model.parse)
+    old_objective = checker.check(problem, payload).objective
+    situ = kernel.situation(shop, old_schedule, new_problem.shop, events, old_objective)
+    switch_on, _ = checker.switch_on_from_payload(problem, payload)
+    past = {shop.machines[m].id: tuple(sorted(t for t in times if t < events.now))
+            for m, times in switch_on.items()}
+    return ReplanTask(new_problem, amended, situ, events.stability, past)
+
+
+def past_switch_on_violations(
+    task: ReplanTask, payload: Mapping[str, Any]
+) -> list[Violation]:
+    """Switch-ons before ``now`` that the old plan did not have."""
+    switch_on, _ = checker.switch_on_from_payload(task.problem, payload)
+    out = []
+    now = task.situation.now
+    for m, times in switch_on.items():
+        mid = task.problem.shop.machines[m].id
+        old = set(task.past_switch_on.get(mid, ()))
+        for t in times:
+            if t < now and t not in old:
+                out.append(Violation(
+                    "switch_on", f"machine {mid} is switched on at {t}, before now ({now}), "
+                    "which the old plan did not do"))
+    return out
+
+
+def check(task: ReplanTask, payload: Mapping[str, Any]) -> CheckReport:
+    """The energy checker on the amended problem, plus the re-planning rules."""
+    report = checker.check(task.problem, payload)
+    schedule, _ = schedule_from_payload(task.problem.shop, payload)
+    report.violations.extend(past_switch_on_violations(task, payload))
+    return replan_task.add_replan_checks(report, task.problem.shop, schedule, task.situation,
+                                         payload)
+
+
+def summarize(task: ReplanTask, document: Mapping[str, Any]) -> list[tuple[str, str]]:
+    rows = summary.summarize(task.problem, document)
+    payload = document.get("solution")
+    if not isinstance(payload, Mapping):
+        return rows
+    schedule, _ = schedule_from_payload(task.problem.shop, payload)
+    return replan_task.disruption_summary(task.problem.shop, schedule, task.situation,
+                                          document, rows)
+
+
+def problem_document(task: ReplanTask) -> dict[str, Any]:
+    return dict(task.document)
+
+
+def capability() -> Replanning:
+    from optikit_energy.schema import JOB
+
+    return Replanning(
+        events_schema=replan_events.events_schema(JOB, "energy-scheduling"),
+        prepare=prepare,
+        formulations=[
+            Formulation(
+                "cpsat-replan",
+                Paradigm.CP_SAT,
+                lazy("optikit_energy.replan_model:solve"),
+                "the CP-SAT interval model with the started operations and past switch-ons "
+                "frozen and the machines blocked; energy objective, then least disruption",
+            ),
+        ],
+        check=check,
+        summarize=summarize,
+        problem_document=problem_document,
+        default_solvers=("cpsat",),
+    )
