@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from optikit.scheduling import replan as kernel
 from optikit.scheduling import replan_events
 from optikit.scheduling.model import ScheduledOperation, Shop
-from optikit.types import CheckReport, InvalidProblem
+from optikit.types import CheckReport, Formulation, InvalidProblem, Paradigm, Replanning
 
 P = TypeVar("P")
 
@@ -70,3 +70,26 @@ def disruption_summary(
     objective = float(reported) if isinstance(reported, int | float) else None
     figures = kernel.disruption(shop, schedule, situ, objective)
     return kernel.disruption_rows(figures, shop.clock) + rows
+
+
+def task_document(task: Any) -> dict[str, Any]:
+    """The amended problem document of a task that keeps it as ``document``."""
+    return dict(task.document)
+
+
+def cpsat_capability(
+    type_name: str, job_schema: Mapping[str, Any], prepare: Callable[..., Any],
+    solve: Callable[..., Any], description: str,
+    check: Callable[[Any, Mapping[str, Any]], CheckReport],
+    summarize: Callable[[Any, Mapping[str, Any]], list[tuple[str, str]]],
+) -> Replanning:
+    """A type's :class:`Replanning` with one CP-SAT formulation ``cpsat-replan``."""
+    return Replanning(
+        events_schema=replan_events.events_schema(job_schema, type_name),
+        prepare=prepare,
+        formulations=[Formulation("cpsat-replan", Paradigm.CP_SAT, solve, description)],
+        check=check,
+        summarize=summarize,
+        problem_document=task_document,
+        default_solvers=("cpsat",),
+    )

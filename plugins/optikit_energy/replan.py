@@ -18,8 +18,8 @@ from typing import Any
 from optikit.lazy import lazy
 from optikit.scheduling import replan as kernel
 from optikit.scheduling import replan_events, replan_task, schedule_from_payload
-from optikit.types import CheckReport, Formulation, Paradigm, Replanning, Violation
-from optikit_energy import checker, model, summary
+from optikit.types import CheckReport, Replanning, Violation
+from optikit_energy import NAME, checker, model, summary
 
 
 @dataclass(frozen=True)
@@ -79,36 +79,20 @@ def check(task: ReplanTask, payload: Mapping[str, Any]) -> CheckReport:
 
 
 def summarize(task: ReplanTask, document: Mapping[str, Any]) -> list[tuple[str, str]]:
-    rows = summary.summarize(task.problem, document)
+    """The disruption rows, then the energy summary."""
     payload = document.get("solution")
-    if not isinstance(payload, Mapping):
-        return rows
-    schedule, _ = schedule_from_payload(task.problem.shop, payload)
+    schedule = (schedule_from_payload(task.problem.shop, payload)[0]
+                if isinstance(payload, Mapping) else [])
     return replan_task.disruption_summary(task.problem.shop, schedule, task.situation,
-                                          document, rows)
+                                          document, summary.summarize(task.problem, document))
 
 
-def problem_document(task: ReplanTask) -> dict[str, Any]:
-    return dict(task.document)
+MODEL = ("the CP-SAT interval model with the started operations and past switch-ons frozen "
+         "and the machines blocked; energy objective, then least disruption")
 
 
 def capability() -> Replanning:
     from optikit_energy.schema import JOB
 
-    return Replanning(
-        events_schema=replan_events.events_schema(JOB, "energy-scheduling"),
-        prepare=prepare,
-        formulations=[
-            Formulation(
-                "cpsat-replan",
-                Paradigm.CP_SAT,
-                lazy("optikit_energy.replan_model:solve"),
-                "the CP-SAT interval model with the started operations and past switch-ons "
-                "frozen and the machines blocked; energy objective, then least disruption",
-            ),
-        ],
-        check=check,
-        summarize=summarize,
-        problem_document=problem_document,
-        default_solvers=("cpsat",),
-    )
+    solve = lazy("optikit_energy.replan_model:solve")
+    return replan_task.cpsat_capability(NAME, JOB, prepare, solve, MODEL, check, summarize)

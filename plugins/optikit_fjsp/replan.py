@@ -20,8 +20,6 @@ from optikit.scheduling import replan as kernel
 from optikit.scheduling import replan_events, replan_task
 from optikit.types import (
     CheckReport,
-    Formulation,
-    Paradigm,
     Replanning,
 )
 from optikit_fjsp import checker, model, summary
@@ -78,27 +76,11 @@ def summarize(task: ReplanTask, document: Mapping[str, Any]) -> list[tuple[str, 
                                           document, rows)
 
 
-def problem_document(task: ReplanTask) -> dict[str, Any]:
-    return dict(task.document)
-
-
 def capability() -> Replanning:
     from optikit_fjsp.schema import JOB
 
-    return Replanning(
-        events_schema=replan_events.events_schema(JOB, "fjsp"),
-        prepare=prepare,
-        formulations=[
-            Formulation(
-                "cpsat-replan",
-                Paradigm.CP_SAT,
-                lazy("optikit_fjsp.replan_model:solve"),
-                "CP-SAT with the started operations frozen and the machines blocked; "
-                "hinted with the repaired old plan; objective, then least disruption",
-            ),
-        ],
-        check=check,
-        summarize=summarize,
-        problem_document=problem_document,
-        default_solvers=("cpsat",),
-    )
+    return replan_task.cpsat_capability(
+        "fjsp", JOB, prepare, lazy("optikit_fjsp.replan_model:solve"),
+        "CP-SAT with the started operations frozen and the machines blocked; "
+        "hinted with the repaired old plan; objective, then least disruption",
+        check, summarize)
