@@ -25,8 +25,9 @@ def amended_problem(
     document: Mapping[str, Any], events_doc: Mapping[str, Any], shop: Shop,
     old_schedule: Sequence[ScheduledOperation], parse: Callable[[dict[str, Any]], P],
 ) -> tuple[replan_events.Events, dict[str, Any], P]:
-    """The parsed events, the amended problem document and the amended problem."""
-    events = replan_events.parse_events(document, events_doc)
+    """The parsed events, the amended problem document and the amended problem (event
+    times may be clock times when ``shop`` has a clock)."""
+    events = replan_events.parse_events(document, events_doc, shop.clock)
     started = kernel.started_modes(shop, old_schedule, events.now)
     amended = replan_events.amend_document(document, events, started)
     kernel.overrun_interruptible(shop, old_schedule, events, amended)
