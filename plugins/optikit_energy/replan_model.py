@@ -19,25 +19,16 @@ is ``unknown``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 from optikit.scheduling import ScheduledOperation
+from optikit.scheduling.replan_cpsat import solve_stages, stability_terms
 from optikit.types import Outcome, SolveContext, Status
 from optikit_energy import cpsat_solutions, switching
 from optikit_energy.cpsat_model import BuildStopped, EnergyCpModel
 from optikit_energy.model import Infeasible
 from optikit_energy.replan import ReplanTask
 from optikit_energy.run import evaluate
-
-STAGE1_SHARE = 0.7  # of the remaining time, in the lexicographic mode
-
-
-@dataclass
-class _Built:
-    cm: EnergyCpModel
-    disruption: Any  # shift and machine-change cost (integer weights)
-    weighted: Any  # scaled objective + disruption
 
 
 def _index(task: ReplanTask) -> dict[tuple[str, int], int]:
@@ -46,8 +37,8 @@ def _index(task: ReplanTask) -> dict[tuple[str, int], int]:
     return {(p.shop.jobs[op.job].id, op.index): g for g, op in enumerate(p.ops)}
 
 
-def build(task: ReplanTask, cm: EnergyCpModel) -> _Built:
-    """Add the situation and the stability terms to the energy model ``cm``."""
+def build(task: ReplanTask, cm: EnergyCpModel) -> tuple[Any, Any]:
+    """Add the situation to the energy model ``cm``; return (total shift, machine changes)."""
     p = task.problem
     situ = task.situation
     m_ = cm.model
@@ -77,32 +68,17 @@ def build(task: ReplanTask, cm: EnergyCpModel) -> _Built:
                if cm.mode_intervals[g][k] is not None]
         m_.add_no_overlap(ivs + windows)
     _switch_ons(task, cm, frozen)
-    shifts: list[Any] = []
-    changes: list[Any] = []
+    moves: list[tuple[Any, int, int]] = []
+    same: list[list[Any]] = []
     for key, old in situ.old.items():
         h = index.get(key)
         if h is None or h in frozen:
             continue
-        shift = m_.new_int_var(0, max(p.horizon, old.start), f"shift{h}")
-        m_.add_abs_equality(shift, cm.start[h] - old.start)
-        shifts.append(shift)
-        same = [lit for k, lit in enumerate(cm.lits[h])
-                if lit is not None and p.shop.machines[p.ops[h].modes[k].machine].id
-                == old.machine]
-        changes.append(1 - sum(same) if same else 1)
-    stab = task.stability
-    w_shift, w_change = _integer_pair(stab.shift, stab.machine_change)
-    disruption = w_shift * sum(shifts) + w_change * sum(changes)
-    q = round(1.0 / cm.objective_scale)
-    weighted = cm.objective_expr + round(q * stab.shift) * sum(shifts) + round(
-        q * stab.machine_change) * sum(changes)
-    return _Built(cm, disruption, weighted)
-
-
-def _integer_pair(a: float, b: float) -> tuple[int, int]:
-    """Two non-negative weights as integers in about the same ratio."""
-    scale = 1000 / max(a, b, 1e-9)
-    return round(a * scale), round(b * scale)
+        moves.append((cm.start[h], old.start, p.horizon))
+        same.append([lit for k, lit in enumerate(cm.lits[h])
+                     if lit is not None and p.shop.machines[p.ops[h].modes[k].machine].id
+                     == old.machine])
+    return stability_terms(m_, moves, same)
 
 
 def _switch_ons(task: ReplanTask, cm: EnergyCpModel, frozen: dict[int, Any]) -> None:
@@ -146,60 +122,33 @@ def _read(task: ReplanTask, cm: EnergyCpModel, result: Any
 
 
 def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
-    stats: dict[str, Any] = {}
     try:
         cm = EnergyCpModel(task.problem, should_stop=ctx.expired)
-        built = build(task, cm)
+        shift, changes = build(task, cm)
     except BuildStopped:
         return Outcome(Status.UNKNOWN, message="stopped while the model was built")
     except Infeasible as exc:
         return Outcome(Status.INFEASIBLE, message=str(exc))
-    mode = task.stability.mode
-    if mode == "weighted":
-        cm.model.minimize(built.weighted)
     _hint(task, cm)
-    remaining = ctx.remaining()
-    limit = remaining * STAGE1_SHARE if remaining is not None and mode == "lexicographic" else (
-        remaining)
-    first = backend.solve(cm.model, ctx, time_limit=limit,
-                          objective_scale=cm.objective_scale if mode != "weighted" else 1.0,
-                          report_progress=mode != "weighted")
-    stats["stage1_status"] = first.status.value
+    stages = solve_stages(cm.model, cm.objective_expr, cm.objective_scale, 0.0, shift, changes,
+                          task.stability, backend, ctx, cm.info.exact)
+    first = stages.first
     if first.status is Status.INFEASIBLE:
-        return Outcome(Status.INFEASIBLE, stats=stats,
+        return Outcome(Status.INFEASIBLE, stats=stages.stats,
                        message="no plan keeps the started operations and the events")
     if not first.status.has_solution:
-        return Outcome(Status.UNKNOWN, stats=stats, message="no re-plan found within the limits")
+        return Outcome(Status.UNKNOWN, stats=stages.stats,
+                       message="no re-plan found within the limits")
     best = _read(task, cm, first)
-    proven = mode != "weighted" and first.status is Status.OPTIMAL and cm.info.exact
-    bound = first.bound if proven or (mode != "weighted" and cm.info.exact) else None
-    if mode == "lexicographic" and not ctx.expired():
-        best, stats["stage2_status"] = _stage2(task, built, backend, ctx, first, best)
+    if stages.second is not None:
+        found = _read(task, cm, stages.second)
+        if found[2] <= best[2] * (1.0 + task.stability.tolerance) + 1e-6 * max(1.0, abs(best[2])):
+            best = found
     schedule, switch_on, value = best
     payload, _figures = switching.build_payload(task.problem, schedule, switch_on)
+    bound = first.bound if task.stability.mode != "weighted" and cm.info.exact else None
     if bound is not None and (not math.isfinite(bound) or bound > value):
-        bound = value if proven else None
-    return Outcome(
-        status=Status.OPTIMAL if proven and bound is not None and value <= bound + 1e-6
-        else Status.FEASIBLE,
-        payload=payload, objective=value, bound=bound, stats=stats,
-    )
-
-
-def _stage2(task: ReplanTask, built: _Built, backend: Any, ctx: SolveContext, first: Any,
-            best: tuple[list[ScheduledOperation], dict[int, list[int]], float]
-            ) -> tuple[tuple[list[ScheduledOperation], dict[int, list[int]], float], str]:
-    """Least disruption among plans whose objective is within the tolerance of stage 1's."""
-    cm = built.cm
-    reached = int(first.value(cm.objective_expr))
-    cm.model.add(cm.objective_expr <= math.floor(reached * (1.0 + task.stability.tolerance)))
-    cm.model.minimize(built.disruption)
-    cm.model.clear_hints()
-    for var in cpsat_solutions.all_variables(cm):
-        cm.model.add_hint(var, first.value(var))
-    result = backend.solve(cm.model, ctx, time_limit=ctx.remaining(), report_progress=False)
-    if result.status.has_solution:
-        found = _read(task, cm, result)
-        if found[2] <= best[2] * (1.0 + task.stability.tolerance) + 1e-6 * max(1.0, abs(best[2])):
-            return found, result.status.value
-    return best, result.status.value
+        bound = value if stages.proven else None
+    optimal = stages.proven and bound is not None and value <= bound + 1e-6 * max(1.0, value)
+    return Outcome(Status.OPTIMAL if optimal else Status.FEASIBLE, payload=payload,
+                   objective=value, bound=bound, stats=stages.stats)
