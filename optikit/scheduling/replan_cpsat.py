@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from optikit.scheduling.replan_events import Stability
-from optikit.types import SolveContext, Status
+from optikit.types import Outcome, SolveContext, Status
 
 STAGE1_SHARE = 0.7  # of the remaining time, in the lexicographic mode
 
@@ -92,3 +92,16 @@ def _integer_pair(a: float, b: float) -> tuple[int, int]:
     """Two non-negative weights as integers in about the same ratio."""
     scale = 1000 / max(a, b, 1e-9)
     return round(a * scale), round(b * scale)
+
+
+def no_plan(stages: Stages) -> Outcome | None:
+    """The outcome when stage 1 found no plan (None when it found one)."""
+    first = stages.first
+    if first.status is Status.INFEASIBLE:
+        return Outcome(Status.INFEASIBLE, stats=stages.stats,
+                       message="no plan keeps the started work and the events")
+    if not first.status.has_solution:
+        return Outcome(first.status if first.status is Status.ERROR else Status.UNKNOWN,
+                       stats=stages.stats, message=first.message
+                       or "no re-plan found within the limits")
+    return None

@@ -11,7 +11,8 @@ of the type's summary.  What stays with the type: its model, its checker, its pa
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from optikit.scheduling import replan as kernel
 from optikit.scheduling import replan_events
@@ -19,6 +20,17 @@ from optikit.scheduling.model import ScheduledOperation, Shop
 from optikit.types import CheckReport, Formulation, InvalidProblem, Paradigm, Replanning
 
 P = TypeVar("P")
+
+
+@dataclass(frozen=True)
+class Task(Generic[P]):
+    """What a type's re-planning task holds at least: the amended problem, its document,
+    the situation and the stability settings."""
+
+    problem: P
+    document: dict[str, Any]
+    situation: kernel.Situation
+    stability: replan_events.Stability
 
 
 def amended_problem(
@@ -40,6 +52,19 @@ def amended_problem(
         raise InvalidProblem(replan_events.rush_field(exc.field, kept, events),
                              exc.message) from None
     return events, amended, new_problem
+
+
+def situation_after(
+    document: Mapping[str, Any], events_doc: Mapping[str, Any], shop: Shop,
+    old_schedule: Sequence[ScheduledOperation], parse: Callable[[dict[str, Any]], P],
+    shop_of: Callable[[P], Shop], old_objective: float | None,
+) -> tuple[replan_events.Events, dict[str, Any], P, kernel.Situation]:
+    """:func:`amended_problem` and the kernel's situation of the old plan after the events
+    (``shop_of`` gives a parsed problem's shop)."""
+    events, amended, new_problem = amended_problem(document, events_doc, shop, old_schedule,
+                                                   parse)
+    situ = kernel.situation(shop, old_schedule, shop_of(new_problem), events, old_objective)
+    return events, amended, new_problem, situ
 
 
 def named_jobs(payload: Mapping[str, Any]) -> set[str]:

@@ -16,20 +16,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from optikit.lazy import lazy
-from optikit.scheduling import replan as kernel
-from optikit.scheduling import replan_events, replan_task, schedule_from_payload
+from optikit.scheduling import replan_task, schedule_from_payload
 from optikit.types import CheckReport, Replanning, Violation
 from optikit_energy import NAME, checker, model, summary
 
 
 @dataclass(frozen=True)
-class ReplanTask:
-    """The amended problem, its document, the situation and the stability settings."""
+class ReplanTask(replan_task.Task[model.EnergyProblem]):
+    """The kernel's task plus the old plan's switch-ons before ``now``."""
 
-    problem: model.EnergyProblem
-    document: dict[str, Any]
-    situation: kernel.Situation
-    stability: replan_events.Stability
     # machine id -> the old plan's switch-on times before ``now`` (switchable machines)
     past_switch_on: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
@@ -41,10 +36,9 @@ def prepare(
     """Apply the events to the old plan (whose payload passed the checker)."""
     shop = problem.shop
     old_schedule, _ = schedule_from_payload(shop, payload)
-    events, amended, new_problem = replan_task.amended_problem(
-        document, events_doc, shop, old_schedule, model.parse)
-    old_objective = checker.check(problem, payload).objective
-    situ = kernel.situation(shop, old_schedule, new_problem.shop, events, old_objective)
+    events, amended, new_problem, situ = replan_task.situation_after(
+        document, events_doc, shop, old_schedule, model.parse, lambda p: p.shop,
+        checker.check(problem, payload).objective)
     switch_on, _ = checker.switch_on_from_payload(problem, payload)
     past = {shop.machines[m].id: tuple(sorted(t for t in times if t < events.now))
             for m, times in switch_on.items()}

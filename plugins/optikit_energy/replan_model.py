@@ -22,7 +22,7 @@ import math
 from typing import Any
 
 from optikit.scheduling import ScheduledOperation
-from optikit.scheduling.replan_cpsat import solve_stages, stability_terms
+from optikit.scheduling.replan_cpsat import no_plan, solve_stages, stability_terms
 from optikit.types import Outcome, SolveContext, Status
 from optikit_energy import cpsat_solutions, switching
 from optikit_energy.cpsat_model import BuildStopped, EnergyCpModel
@@ -133,12 +133,9 @@ def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
     stages = solve_stages(cm.model, cm.objective_expr, cm.objective_scale, 0.0, shift, changes,
                           task.stability, backend, ctx, cm.info.exact)
     first = stages.first
-    if first.status is Status.INFEASIBLE:
-        return Outcome(Status.INFEASIBLE, stats=stages.stats,
-                       message="no plan keeps the started operations and the events")
-    if not first.status.has_solution:
-        return Outcome(Status.UNKNOWN, stats=stages.stats,
-                       message="no re-plan found within the limits")
+    failed = no_plan(stages)
+    if failed is not None:
+        return failed
     best = _read(task, cm, first)
     if stages.second is not None:
         found = _read(task, cm, stages.second)

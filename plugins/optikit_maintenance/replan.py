@@ -17,21 +17,16 @@ from typing import Any
 
 from optikit import scheduling
 from optikit.lazy import lazy
-from optikit.scheduling import replan as kernel
-from optikit.scheduling import replan_events, replan_task
+from optikit.scheduling import replan_task
 from optikit.scheduling.replan_events import Window
 from optikit.types import CheckReport, Replanning, Violation
 from optikit_maintenance import checker, model, summary
 
 
 @dataclass(frozen=True)
-class ReplanTask:
-    """The amended problem, its document, the situation and the tasks' part of it."""
+class ReplanTask(replan_task.Task[model.Problem]):
+    """The kernel's task plus the maintenance tasks' part of the situation."""
 
-    problem: model.Problem
-    document: dict[str, Any]
-    situation: kernel.Situation
-    stability: replan_events.Stability
     frozen_tasks: Mapping[str, int] = field(default_factory=dict)  # task id -> start
     old_tasks: Mapping[str, int] = field(default_factory=dict)  # task id -> old start
     interrupted_tasks: tuple[str, ...] = ()
@@ -48,12 +43,10 @@ def prepare(
     events_doc: Mapping[str, Any],
 ) -> ReplanTask:
     """Apply the events to the old plan (whose payload passed the checker)."""
-    shop = problem.shop
-    old_ops, _ = scheduling.schedule_from_payload(shop, payload)
-    events, amended, new_problem = replan_task.amended_problem(
-        document, events_doc, shop, old_ops, model.parse)
-    old_objective = checker.check(problem, payload).objective
-    situ = kernel.situation(shop, old_ops, new_problem.shop, events, old_objective)
+    old_ops, _ = scheduling.schedule_from_payload(problem.shop, payload)
+    events, amended, new_problem, situ = replan_task.situation_after(
+        document, events_doc, problem.shop, old_ops, model.parse, lambda p: p.shop,
+        checker.check(problem, payload).objective)
     frozen: dict[str, int] = {}
     interrupted: list[str] = []
     tasks = old_tasks(payload)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from optikit.scheduling.replan_cpsat import solve_stages, stability_terms
+from optikit.scheduling.replan_cpsat import no_plan, solve_stages, stability_terms
 from optikit.types import Outcome, SolveContext, Status
 from optikit_maintenance import cp
 from optikit_maintenance.costs import evaluate, to_payload
@@ -73,12 +73,9 @@ def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
     stages = solve_stages(cm.model, cm.objective, 1.0 / cm.scale.factor, float(cm.offset),
                           shift, changes, task.stability, backend, ctx, cm.scale.exact)
     first = stages.first
-    if first.status is Status.INFEASIBLE:
-        return Outcome(Status.INFEASIBLE, stats=stages.stats,
-                       message="no plan keeps the started work and the events")
-    if not first.status.has_solution:
-        return Outcome(Status.UNKNOWN, stats=stages.stats,
-                       message="no re-plan found within the limits")
+    failed = no_plan(stages)
+    if failed is not None:
+        return failed
     chosen = stages.second or first
     schedule = cp._schedule(p, cm, chosen.value)
     value = float(evaluate(p, schedule).objective(p))
