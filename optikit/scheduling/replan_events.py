@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from optikit.scheduling import schema as shop_schema
-from optikit.scheduling.calendar import parse_clock, time_value
+from optikit.scheduling.calendar import Clock, parse_clock, time_value
 from optikit.types import InvalidProblem
 
 STABILITY_MODES = ("lexicographic", "weighted", "none")
@@ -144,11 +144,13 @@ class Events:
     count: int = 0
 
 
-def parse_events(document: Mapping[str, Any], events: Mapping[str, Any]) -> Events:
+def parse_events(document: Mapping[str, Any], events: Mapping[str, Any],
+                 clock: Clock | None = None) -> Events:
     """Check an (already schema-valid) events document against the problem document.
 
-    Times may be timestamps when the problem has a clock (``start`` and ``time_unit``)."""
-    clock = parse_clock(document)
+    Times may be timestamps when the problem has a clock (``start`` and ``time_unit``, or
+    the type's own ``clock``, e.g. energy's ``start`` with ``time_step``)."""
+    clock = clock if clock is not None else parse_clock(document)
     now = time_value(events["now"], "now", clock)
     machines = {str(m["id"]) for m in document["machines"]}
     jobs = {str(j["id"]): j for j in document["jobs"]}

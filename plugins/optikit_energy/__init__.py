@@ -16,7 +16,7 @@ from typing import Any
 
 from optikit import hookimpl
 from optikit.lazy import lazy
-from optikit.types import Formulation, Paradigm, ProblemType
+from optikit.types import Formulation, Paradigm, ProblemType, Replanning
 from optikit_energy.options import CPSAT_OPTIONS, MILP_OPTIONS
 
 NAME = "energy-scheduling"
@@ -59,7 +59,14 @@ def problem_type() -> ProblemType:
         summarize=lazy("optikit_energy.summary:summarize"),
         plots={"gantt": lazy("optikit_energy.gantt:draw")},
         samples=samples,
+        replan=_replanning(),
     )
+
+
+def _replanning() -> Replanning:
+    from optikit_energy.replan import capability
+
+    return capability()
 
 
 @hookimpl

@@ -105,6 +105,7 @@ class EnergyCpModel:
         # Per pausing (op, mode): its work and pause pieces for the peak cumulative.
         self.mode_parts: dict[tuple[int, int], cpsat_calendar.Parts] = {}
         self.objective_scale = 1.0
+        self.objective_expr: Any = 0  # the energy objective, scaled to integers
         self._should_stop = should_stop or (lambda: False)
         self._build()
 
@@ -573,5 +574,8 @@ class EnergyCpModel:
             if not self.info.exact:
                 self.info.notes.append("objective weights were rounded to fit CP-SAT's integers")
             q = q_new
-        model.minimize(sum(round(c * q) * e for c, e in self._terms))
+        # Kept for a second, lexicographic stage (re-planning bounds it and minimises
+        # something else).
+        self.objective_expr = sum(round(c * q) * e for c, e in self._terms)
+        model.minimize(self.objective_expr)
         self.objective_scale = 1.0 / q

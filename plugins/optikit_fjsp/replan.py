@@ -17,12 +17,9 @@ from typing import Any
 
 from optikit.lazy import lazy
 from optikit.scheduling import replan as kernel
-from optikit.scheduling import replan_events
+from optikit.scheduling import replan_events, replan_task
 from optikit.types import (
     CheckReport,
-    Formulation,
-    InvalidProblem,
-    Paradigm,
     Replanning,
 )
 from optikit_fjsp import checker, model, summary
@@ -46,19 +43,9 @@ def prepare(
 ) -> ReplanTask:
     """Apply the events to the old plan (whose payload passed the checker)."""
     shop = problem.shop
-    events = replan_events.parse_events(document, events_doc)
     old_schedule, _ = checker.read_schedule(problem, payload)
-    started = kernel.started_modes(shop, old_schedule, events.now)
-    amended = replan_events.amend_document(document, events, started)
-    kernel.overrun_interruptible(shop, old_schedule, events, amended)
-    if not amended["jobs"]:
-        raise InvalidProblem("events", "every job is cancelled: nothing left to plan")
-    kept = len(amended["jobs"]) - len(events.rush)
-    try:
-        new_problem = model.parse(amended)
-    except InvalidProblem as exc:
-        raise InvalidProblem(replan_events.rush_field(exc.field, kept, events),
-                             exc.message) from None
+    events, amended, new_problem = replan_task.amended_problem(
+        document, events_doc, shop, old_schedule, model.parse)
     old_objective = problem.evaluate(old_schedule)[0]
     groups: dict[tuple[str, int], str] = {}
     ends: dict[tuple[str, int], int] = {}
@@ -78,48 +65,22 @@ def check(task: ReplanTask, document: Mapping[str, Any]) -> CheckReport:
     report = checker.check(task.problem, document)
     payload = checker.payload_of(document)
     schedule, _ = checker.read_schedule(task.problem, payload)
-    entries = payload.get("operations")
-    named = {str(e.get("job")) for e in entries if isinstance(e, Mapping)} if isinstance(
-        entries, list) else set()
-    report.violations.extend(
-        kernel.check_replan(task.problem.shop, schedule, task.situation, named))
-    report.figures["replan"] = kernel.disruption(task.problem.shop, schedule, task.situation,
-                                                 report.objective)
-    return report
+    return replan_task.add_replan_checks(report, task.problem.shop, schedule, task.situation,
+                                         payload)
 
 
 def summarize(task: ReplanTask, document: Mapping[str, Any]) -> list[tuple[str, str]]:
     rows = summary.summarize(task.problem, document)
     schedule, _ = checker.read_schedule(task.problem, checker.payload_of(document))
-    if not schedule:
-        return rows
-    report_objective = document.get("objective")
-    objective = float(report_objective) if isinstance(report_objective, int | float) else None
-    figures = kernel.disruption(task.problem.shop, schedule, task.situation, objective)
-    return kernel.disruption_rows(figures, task.problem.shop.clock) + rows
-
-
-def problem_document(task: ReplanTask) -> dict[str, Any]:
-    return dict(task.document)
+    return replan_task.disruption_summary(task.problem.shop, schedule, task.situation,
+                                          document, rows)
 
 
 def capability() -> Replanning:
     from optikit_fjsp.schema import JOB
 
-    return Replanning(
-        events_schema=replan_events.events_schema(JOB, "fjsp"),
-        prepare=prepare,
-        formulations=[
-            Formulation(
-                "cpsat-replan",
-                Paradigm.CP_SAT,
-                lazy("optikit_fjsp.replan_model:solve"),
-                "CP-SAT with the started operations frozen and the machines blocked; "
-                "hinted with the repaired old plan; objective, then least disruption",
-            ),
-        ],
-        check=check,
-        summarize=summarize,
-        problem_document=problem_document,
-        default_solvers=("cpsat",),
-    )
+    return replan_task.cpsat_capability(
+        "fjsp", JOB, prepare, lazy("optikit_fjsp.replan_model:solve"),
+        "CP-SAT with the started operations frozen and the machines blocked; "
+        "hinted with the repaired old plan; objective, then least disruption",
+        check, summarize)

@@ -19,7 +19,7 @@ from typing import Any
 
 from optikit import hookimpl
 from optikit.scheduling.export import export_hook
-from optikit.types import Formulation, Paradigm, ProblemType
+from optikit.types import Formulation, Paradigm, ProblemType, Replanning
 from optikit_maintenance import cp, milp
 from optikit_maintenance.checker import check
 from optikit_maintenance.gantt import draw
@@ -66,8 +66,15 @@ def register_problem_types(register: Callable[[ProblemType], None]) -> None:
             summarize=summarize,
             plots={"gantt": draw},
             samples=SAMPLES,
+            replan=_replanning(),
         )
     )
+
+
+def _replanning() -> Replanning:
+    from optikit_maintenance.replan import capability
+
+    return capability()
 
 
 

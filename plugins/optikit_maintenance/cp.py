@@ -17,6 +17,7 @@ Costs are scaled to integers exactly (see :mod:`optikit_maintenance.scaling`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -67,7 +68,10 @@ class CpModel:
     op_end: list[list[Any]] = field(default_factory=list)
 
 
-def build(problem: Problem) -> CpModel:
+def build(problem: Problem,
+          blocked: Mapping[int, Sequence[tuple[int, int]]] | None = None) -> CpModel:
+    """The model; ``blocked``: per machine, windows ``[start, end)`` nothing may overlap
+    (re-planning: machines down, interrupted work)."""
     from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()
@@ -182,6 +186,9 @@ def build(problem: Problem) -> CpModel:
                                   crew.size))
         model.add_cumulative([i for i, _ in items], [d for _, d in items], crew.size)
 
+    for m, windows in (blocked or {}).items():
+        machine_intervals[m] += [model.new_fixed_size_interval_var(a, b - a, f"down[{m}]")
+                                 for a, b in windows if b > a]
     for intervals in machine_intervals:
         if len(intervals) > 1:
             model.add_no_overlap(intervals)

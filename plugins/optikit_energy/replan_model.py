@@ -1,0 +1,151 @@
+"""Formulation ``cpsat-replan``: the energy interval model with the events built in.
+
+The CP-SAT interval model of :mod:`optikit_energy.cpsat_model` on the amended problem,
+with: started operations frozen (mode and start fixed), every other start at or after
+``now``, blocked windows (machine down, interrupted work) as fixed intervals beside each
+machine's operations in a second no-overlap (an interruptible operation's interval spans
+its pauses, so it never pauses over a blocked window), and switch-ons either the old
+plan's (before ``now``, frozen operations only) or at ``now`` or later.  Stability terms
+per operation of the old plan: ``|start - old start|`` and "not on its old machine".
+``stability.mode`` as for fjsp: ``lexicographic`` (stage 1 the energy objective, stage 2
+least disruption with the objective kept within ``tolerance`` of stage 1's best),
+``weighted`` (one stage, objective + disruption) or ``none`` (stage 1 only).
+
+Stage 1 is hinted with the old plan (frozen operations, the rest at its old start
+or ``now``); there is no repair fallback: if CP-SAT finds nothing in time the answer
+is ``unknown``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from optikit.scheduling import ScheduledOperation
+from optikit.scheduling.replan_cpsat import no_plan, solve_stages, stability_terms
+from optikit.types import Outcome, SolveContext, Status
+from optikit_energy import cpsat_solutions, switching
+from optikit_energy.cpsat_model import BuildStopped, EnergyCpModel
+from optikit_energy.model import Infeasible
+from optikit_energy.replan import ReplanTask
+from optikit_energy.run import evaluate
+
+
+def _index(task: ReplanTask) -> dict[tuple[str, int], int]:
+    """(job id, operation index) -> the model's operation number."""
+    p = task.problem
+    return {(p.shop.jobs[op.job].id, op.index): g for g, op in enumerate(p.ops)}
+
+
+def build(task: ReplanTask, cm: EnergyCpModel) -> tuple[Any, Any]:
+    """Add the situation to the energy model ``cm``; return (total shift, machine changes)."""
+    p = task.problem
+    situ = task.situation
+    m_ = cm.model
+    index = _index(task)
+    midx = p.shop.machine_index
+    frozen = {index[k]: f for k, f in situ.frozen.items()}
+    for g in range(len(p.ops)):
+        if g not in frozen:
+            m_.add(cm.start[g] >= situ.now)
+    for (job, o), f in situ.frozen.items():
+        g = index[(job, o)]
+        if cm.lits[g][f.mode] is None:
+            raise Infeasible(f"job {job} op {o} started at {f.start} but no longer fits its "
+                             f"mode before the horizon")
+        for k, lit in enumerate(cm.lits[g]):
+            if lit is not None:
+                m_.add(lit == int(k == f.mode))
+        m_.add(cm.start[g] == f.start)
+    by_machine: dict[int, list[Any]] = {}
+    for w in situ.blocked:
+        a, b = max(0, w.start), min(w.end, p.horizon)
+        if a < b:
+            by_machine.setdefault(midx[w.machine], []).append(
+                m_.new_fixed_size_interval_var(a, b - a, f"down{w.machine}_{a}"))
+    for m, windows in by_machine.items():
+        ivs = [cm.mode_intervals[g][k] for g, k in p.machine_modes[m]
+               if cm.mode_intervals[g][k] is not None]
+        m_.add_no_overlap(ivs + windows)
+    _switch_ons(task, cm, frozen)
+    moves: list[tuple[Any, int, int]] = []
+    same: list[list[Any]] = []
+    for key, old in situ.old.items():
+        h = index.get(key)
+        if h is None or h in frozen:
+            continue
+        moves.append((cm.start[h], old.start, p.horizon))
+        same.append([lit for k, lit in enumerate(cm.lits[h])
+                     if lit is not None and p.shop.machines[p.ops[h].modes[k].machine].id
+                     == old.machine])
+    return stability_terms(m_, moves, same)
+
+
+def _switch_ons(task: ReplanTask, cm: EnergyCpModel, frozen: dict[int, Any]) -> None:
+    """A switch-on before ``now`` only as in the old plan; the others from ``now`` on."""
+    from ortools.sat.python import cp_model
+
+    p = task.problem
+    for m, nodes in cm.nodes.items():
+        past = task.past_switch_on.get(p.shop.machines[m].id, ())
+        for node in nodes:
+            if node.op not in frozen:
+                cm.model.add(node.idle_start >= task.situation.now).only_enforce_if(node.new)
+            elif past:
+                cm.model.add_linear_expression_in_domain(
+                    node.idle_start, cp_model.Domain.from_values(list(past))
+                ).only_enforce_if(node.new)
+            else:
+                cm.model.add(node.new == 0)
+
+
+def _hint(task: ReplanTask, cm: EnergyCpModel) -> None:
+    """The old plan as a (partial) hint: old modes, old starts not before ``now``."""
+    situ = task.situation
+    for key, g in _index(task).items():
+        old = situ.old.get(key)
+        if old is None:
+            continue
+        lit = cm.lits[g][old.mode]
+        if lit is None:
+            continue
+        cm.model.add_hint(lit, True)
+        start = old.start if key in situ.frozen else max(old.start, situ.now)
+        cm.model.add_hint(cm.start[g], start)
+
+
+def _read(task: ReplanTask, cm: EnergyCpModel, result: Any
+          ) -> tuple[list[ScheduledOperation], dict[int, list[int]], float]:
+    schedule, switch_on = cpsat_solutions.extract(cm, result.value, result.boolean_value)
+    switch_on = switching.normalize(task.problem, schedule, switch_on)
+    return schedule, switch_on, evaluate(task.problem, schedule, switch_on)
+
+
+def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
+    try:
+        cm = EnergyCpModel(task.problem, should_stop=ctx.expired)
+        shift, changes = build(task, cm)
+    except BuildStopped:
+        return Outcome(Status.UNKNOWN, message="stopped while the model was built")
+    except Infeasible as exc:
+        return Outcome(Status.INFEASIBLE, message=str(exc))
+    _hint(task, cm)
+    stages = solve_stages(cm.model, cm.objective_expr, cm.objective_scale, 0.0, shift, changes,
+                          task.stability, backend, ctx, cm.info.exact)
+    first = stages.first
+    failed = no_plan(stages)
+    if failed is not None:
+        return failed
+    best = _read(task, cm, first)
+    if stages.second is not None:
+        found = _read(task, cm, stages.second)
+        if found[2] <= best[2] * (1.0 + task.stability.tolerance) + 1e-6 * max(1.0, abs(best[2])):
+            best = found
+    schedule, switch_on, value = best
+    payload, _figures = switching.build_payload(task.problem, schedule, switch_on)
+    bound = first.bound if task.stability.mode != "weighted" and cm.info.exact else None
+    if bound is not None and (not math.isfinite(bound) or bound > value):
+        bound = value if stages.proven else None
+    optimal = stages.proven and bound is not None and value <= bound + 1e-6 * max(1.0, value)
+    return Outcome(Status.OPTIMAL if optimal else Status.FEASIBLE, payload=payload,
+                   objective=value, bound=bound, stats=stages.stats)
