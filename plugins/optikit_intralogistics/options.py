@@ -50,3 +50,12 @@ ROUTING_OPTIONS = (
 #: The plain model takes only the model-size option.
 PLAIN_OPTIONS = tuple(o for o in ROUTING_OPTIONS
                       if o.name in ("charger_slots", "no_limit_seconds"))
+
+#: ``--option`` keys of the ``pyvrp`` formulation.
+PYVRP_OPTIONS = (
+    OptionSpec("vehicle_cost", float, 0.0, "cost of a vehicle during the search, in longest "
+               "arcs (lexicographic objectives; 0: more than any set of arcs, so vehicles "
+               "strictly first)", minimum=0.0),
+    OptionSpec("no_limit_seconds", float, 60.0,
+               "search time when the command has no time limit", minimum=0.1),
+)
