@@ -65,7 +65,8 @@ class PyVRPBackend(Backend):
                 if search.on_routes is not None:
                     search.on_routes(routes_of(solution))
 
-        def stop(_cost: int) -> bool:
+        def stop(best_cost: int) -> bool:  # PyVRP's stopping criterion, every iteration
+            del best_cost
             if ctx.stop.is_set():
                 stats["stopped_by_user"] = 1
                 return True
@@ -146,7 +147,8 @@ def to_problem_data(spec: RoutingSpec) -> tuple[Any, list[list[int]]]:
             num_available=len(members), capacity=[capacity], start_depot=depot_index[start],
             end_depot=depot_index[end], fixed_cost=fixed, tw_early=early, tw_late=late,
             profile=profile, initial_load=[load] if load else []))
-    distances, durations = [], []
+    distances: list[Any] = []
+    durations: list[Any] = []
     for c in range(len(spec.arc_cost)):
         dist = np.array(spec.arc_cost[c], dtype=np.int64)
         dur = np.array(spec.time[c], dtype=np.int64)
