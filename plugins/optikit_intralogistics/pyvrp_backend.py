@@ -55,7 +55,7 @@ class PyVRPBackend(Backend):
         def routes_of(solution: Any) -> list[list[int]]:
             return _routes(spec, vehicles_of_type, solution)
 
-        class Watch(IteratedLocalSearchCallbacks):  # type: ignore[misc]
+        class Watch(IteratedLocalSearchCallbacks):
             def on_best(self, solution: Any) -> None:
                 if not solution.is_feasible():
                     return
