@@ -56,6 +56,9 @@ class PyVRPBackend(Backend):
             return _routes(spec, vehicles_of_type, solution)
 
         class Watch(IteratedLocalSearchCallbacks):
+            def on_start(self, ils: Any) -> None:  # the constructed start may be feasible
+                self.on_best(ils.initial_solution)
+
             def on_best(self, solution: Any) -> None:
                 if not solution.is_feasible():
                     return
