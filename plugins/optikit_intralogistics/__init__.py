@@ -19,7 +19,12 @@ from optikit import hookimpl
 from optikit.lazy import lazy
 from optikit.sheets.export import tables_hook
 from optikit.types import Backend, Formulation, ProblemType, Reader
-from optikit_intralogistics.options import PLAIN_OPTIONS, PYVRP_OPTIONS, ROUTING_OPTIONS
+from optikit_intralogistics.options import (
+    CPSAT_OPTIONS,
+    PLAIN_OPTIONS,
+    PYVRP_OPTIONS,
+    ROUTING_OPTIONS,
+)
 from optikit_intralogistics.spec import ILS_PARADIGM, PARADIGM
 
 NAME = "intralogistics"
@@ -61,6 +66,12 @@ def problem_type() -> ProblemType:
                 "the same routing model solved by PyVRP's iterated local search (extra "
                 "optikit[pyvrp]; no batteries, loads on board or lateness costs)",
                 options=PYVRP_OPTIONS,
+            ),
+            Formulation(
+                "cpsat", "cp-sat", lazy("optikit_intralogistics.cpsat_exact:solve"),
+                "exact CP-SAT model for small plants (up to 10 orders; no batteries): "
+                "proves optimality",
+                options=CPSAT_OPTIONS,
             ),
         ],
         description="in-plant transport orders: pickup and delivery with windows, AGV "

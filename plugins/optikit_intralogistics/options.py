@@ -59,3 +59,9 @@ PYVRP_OPTIONS = (
     OptionSpec("no_limit_seconds", float, 60.0,
                "search time when the command has no time limit", minimum=0.1),
 )
+
+#: ``--option`` keys of the ``cpsat`` formulation (exact, small plants).
+CPSAT_OPTIONS = (
+    OptionSpec("max_orders", int, 10, "largest plant (orders) the exact model takes",
+               minimum=1, maximum=40),
+)
