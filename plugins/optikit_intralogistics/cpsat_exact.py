@@ -13,6 +13,7 @@ rounding let slip past a window is replaced by the solution of the conservative 
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,14 +66,15 @@ class _Model:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
-def _units(plant: Plant, fleet: list[int]) -> tuple[int, float]:
+def _units(plant: Plant, fleet: list[int], fine: bool) -> tuple[int, float]:
     """(time units per second, cost units per objective unit).
 
-    Rounding costs the bound a unit per arc: times in microseconds where the horizon
-    allows, the longest arc near 1e7 cost units, and a lateness second worth at least
-    1e3 time units' rounding, so the proven bound meets a 1e-6 gap on ordinary plants.
+    Rounding costs the bound a unit per arc.  Ordinary resolution (milliseconds, the
+    longest arc near 1e7 units) searches well; fine resolution (microseconds where the
+    horizon allows, a lateness second worth at least 1e3 time units' rounding) closes a
+    proof to a 1e-6 gap on ordinary plants, with coefficients CP-SAT searches worse.
     """
-    ts = 10 ** 6
+    ts = 10 ** (6 if fine else 3)
     while ts > 1 and plant.horizon * ts > 2e9:
         ts //= 10
     obj = plant.objective
@@ -83,13 +85,13 @@ def _units(plant: Plant, fleet: list[int]) -> tuple[int, float]:
     weights = [obj.lateness + obj.priority * o.priority for o in plant.orders
                if o.due is not None and not obj.lexicographic]
     weights = [w for w in weights if w > 0]
-    if weights:
+    if weights and fine:
         scale = max(scale, 10.0 ** math.ceil(math.log10(1e3 * ts / min(weights))))
     return ts, min(scale, 1e13 / longest)
 
 
 def build_model(plant: Plant, nodes: Nodes, fleet: list[int], twins: list[tuple[int, int]],
-                relaxed: bool) -> _Model:
+                relaxed: bool, fine: bool = False) -> _Model:
     from ortools.sat.python import cp_model
 
     rnd = math.floor if relaxed else math.ceil  # travel times: down (relaxed) or up
@@ -97,7 +99,7 @@ def build_model(plant: Plant, nodes: Nodes, fleet: list[int], twins: list[tuple[
     hi_r = math.ceil if relaxed else math.floor
     obj = plant.objective
     lex = obj.lexicographic
-    ts, scale = _units(plant, fleet)
+    ts, scale = _units(plant, fleet, fine)
     cp = cp_model.CpModel()
     visits = [i for i, k in enumerate(nodes.kind) if k in ("pickup", "delivery")]
     n = len(visits)
@@ -130,6 +132,7 @@ def build_model(plant: Plant, nodes: Nodes, fleet: list[int], twins: list[tuple[
         circuit = []
         unused = cp.new_bool_var(f"idle{m}")
         circuit.append((0, 0, unused))
+        mine[(0, 0)] = unused
         used.append(~unused)
         start_load = round(sum(plant.orders[o].load for o in veh.on_board) * 1000)
         cap = round(veh.capacity * 1000)
@@ -254,26 +257,38 @@ def refuse(plant: Plant, max_orders: int) -> None:
 
 
 def solve(plant: Plant, backend: CpSatSolver, ctx: SolveContext) -> Outcome:
-    """Solve the relaxed model; replay its plan exactly; prove or bound."""
+    """Search at ordinary resolution; prove at fine resolution; replay plans exactly."""
     opts = ctx.options_for(CPSAT_OPTIONS)
     refuse(plant, opts["max_orders"])
     nodes = nodes_of(plant, 1)
     fleet, twins = fleet_of(plant)
     stats: dict[str, Any] = {}
-    plan, bound, proven = _run(plant, nodes, fleet, twins, True, backend, ctx, stats)
-    if plan is not None and not fits_exactly(plant, nodes, plan):
-        stats["rounding_repaired"] = True
-        plan, _, _ = _run(plant, nodes, fleet, twins, False, backend, ctx, stats)
+    run = _Runner(plant, nodes, fleet, twins, backend, ctx, stats)
+    plan, bound, proven = run(relaxed=True, fine=False)
     if plan is None:
         if proven:  # the relaxation has no plan: neither has the plant
             return Outcome(Status.INFEASIBLE, message="no plan serves every order (CP-SAT "
                            "on a relaxation of the plant)", stats=stats)
         return Outcome(Status.UNKNOWN, message="no plan found in time", stats=stats)
+    if proven and not run.closes(plan, bound) and not ctx.expired():
+        # proven up to rounding only: again at fine resolution, from the plan found
+        fine_plan, fine_bound, _ = run(relaxed=True, fine=True, hint=plan)
+        stats["cpsat_fine"] = True
+        if fine_bound is not None:
+            bound = fine_bound if bound is None else max(bound, fine_bound)
+        if fine_plan is not None and run.key(fine_plan) < run.key(plan):
+            plan = fine_plan
+    if not fits_exactly(plant, nodes, plan):
+        stats["rounding_repaired"] = True
+        vehicles = run.key(plan)[0]
+        plan, _, _ = run(relaxed=False, fine=False)
+        if plan is None:
+            return Outcome(Status.UNKNOWN, message="no plan found in time", stats=stats)
+        if run.key(plan)[0] != vehicles:  # the bound was on the distance at that count
+            bound = None
     val = value(plant, nodes, plan)
     objective = val.objective(plant)
-    status = Status.FEASIBLE
-    if bound is not None and objective - bound <= ctx.options.gap * max(abs(objective), 1e-9):
-        status = Status.OPTIMAL
+    status = Status.OPTIMAL if run.closes(plan, bound) else Status.FEASIBLE
     if bound is not None:
         bound = min(bound, objective)
         ctx.report(objective, bound, source="cpsat")
@@ -283,28 +298,59 @@ def solve(plant: Plant, backend: CpSatSolver, ctx: SolveContext) -> Outcome:
                                           "distance": round(val.distance, 6)}, stats=stats)
 
 
-def _run(plant: Plant, nodes: Nodes, fleet: list[int], twins: list[tuple[int, int]],
-         relaxed: bool, backend: CpSatSolver, ctx: SolveContext, stats: dict[str, Any]
-         ) -> tuple[Plan | None, float | None, bool]:
-    """(plan, lower bound on the objective (relaxed model only), proven)."""
-    model = build_model(plant, nodes, fleet, twins, relaxed)
-    stats.update(model.stats)
-    result = backend.solve(model.cp, ctx, time_limit=ctx.remaining(),
-                           workers=ctx.options.threads, report_progress=False)
-    key = "cpsat_status" if relaxed else "cpsat_conservative_status"
-    stats[key] = result.status.value
-    proven = result.status in (Status.OPTIMAL, Status.INFEASIBLE)
-    plan = None
-    if result.status.has_solution and result.boolean_value is not None:
-        plan = _plan(model, fleet, result.boolean_value)
-    if not relaxed or result.bound is None or not math.isfinite(result.bound):
-        return plan, None, proven
-    raw = result.bound
-    if plant.objective.lexicographic:
-        if plan is None:
-            return None, None, proven
-        vehicles = value(plant, nodes, plan).vehicles
-        if raw < model.big * vehicles:  # fewer vehicles not ruled out: no distance bound
+class _Runner:
+    """One CP-SAT solve of the model at a rounding and resolution; bounds in plant units."""
+
+    def __init__(self, plant: Plant, nodes: Nodes, fleet: list[int],
+                 twins: list[tuple[int, int]], backend: CpSatSolver, ctx: SolveContext,
+                 stats: dict[str, Any]) -> None:
+        self.plant, self.nodes, self.fleet, self.twins = plant, nodes, fleet, twins
+        self.backend, self.ctx, self.stats = backend, ctx, stats
+
+    def key(self, plan: Plan) -> tuple[float, float]:
+        return value(self.plant, self.nodes, plan).key(self.plant)
+
+    def closes(self, plan: Plan, bound: float | None) -> bool:
+        objective = self.key(plan)[1]
+        return bound is not None and (
+            objective - bound <= self.ctx.options.gap * max(abs(objective), 1e-9))
+
+    def __call__(self, relaxed: bool, fine: bool, hint: Plan | None = None
+                 ) -> tuple[Plan | None, float | None, bool]:
+        """(plan, lower bound on the objective (relaxed models only), proven)."""
+        model = build_model(self.plant, self.nodes, self.fleet, self.twins, relaxed, fine)
+        self.stats.update(model.stats)
+        result = self.backend.solve(
+            model.cp, self.ctx, hint=_hint(model, self.fleet, hint) if hint else None,
+            time_limit=self.ctx.remaining(), workers=self.ctx.options.threads,
+            report_progress=False)
+        self.stats["cpsat_status" if relaxed else "cpsat_conservative_status"] = (
+            result.status.value)
+        proven = result.status in (Status.OPTIMAL, Status.INFEASIBLE)
+        plan = None
+        if result.status.has_solution and result.boolean_value is not None:
+            plan = _plan(model, self.fleet, result.boolean_value)
+        if not relaxed or result.bound is None or not math.isfinite(result.bound):
             return plan, None, proven
-        raw -= model.big * vehicles
-    return plan, raw / model.scale, proven
+        raw = result.bound
+        if self.plant.objective.lexicographic:
+            if plan is None:
+                return None, None, proven
+            vehicles = value(self.plant, self.nodes, plan).vehicles
+            if raw < model.big * vehicles:  # fewer vehicles not ruled out: no distance bound
+                return plan, None, proven
+            raw -= model.big * vehicles
+        return plan, raw / model.scale, proven
+
+
+def _hint(model: _Model, fleet: list[int], plan: Plan) -> dict[Any, int]:
+    """The plan as values of the arc literals (CP-SAT completes the rest)."""
+    node_of = {node: a + 1 for a, node in enumerate(model.visits)}
+    out: dict[Any, int] = {}
+    for m, v in enumerate(fleet):
+        seq = [0, *(node_of[i] for i in plan.get(v, [])), 0]
+        chosen = set(itertools.pairwise(seq)) if len(seq) > 2 else {(0, 0)}
+        chosen |= {(a, a) for a in range(1, len(model.visits) + 1) if a not in seq}
+        for arc, lit in model.arcs[m].items():
+            out[lit] = int(arc in chosen)
+    return out
