@@ -25,10 +25,10 @@ EXTRA = "pip install 'optikit[pyvrp]'"
 
 
 class PyVRPBackend(Backend):
-    name = "pyvrp"
-    paradigm = ILS_PARADIGM
+    """Registered always; available once the ``pyvrp`` extra is installed."""
+
+    name, paradigm = "pyvrp", ILS_PARADIGM
     description = "PyVRP iterated local search (pickup and delivery, time windows)"
-    supports_integer = True
 
     def availability(self) -> Availability:
         return _probe()
