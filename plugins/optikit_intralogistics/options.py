@@ -56,6 +56,9 @@ PYVRP_OPTIONS = (
     OptionSpec("vehicle_cost", float, 0.0, "cost of a vehicle during the search, in longest "
                "arcs (lexicographic objectives; 0: more than any set of arcs, so vehicles "
                "strictly first)", minimum=0.0),
+    OptionSpec("fleet_share", float, 1.0, "share of the time searched with the whole fleet; "
+               "the rest searches with one vehicle less (lexicographic objectives; 1: off)",
+               minimum=0.05, maximum=1.0),
     OptionSpec("no_limit_seconds", float, 60.0,
                "search time when the command has no time limit", minimum=0.1),
 )

@@ -15,6 +15,7 @@ callback, so a stop during a long native step still answers with it.
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +37,7 @@ class PyVRPBackend(Backend):
     def solve(self, spec: RoutingSpec, ctx: SolveContext, search: RoutingSearch
               ) -> RoutingResult:
         import pyvrp
+        from pyvrp.exceptions import PenaltyBoundWarning
         from pyvrp.IteratedLocalSearch import (  # (no top-level import: registration stays cheap)
             IteratedLocalSearchCallbacks,
             IteratedLocalSearchParams,
@@ -80,8 +82,10 @@ class PyVRPBackend(Backend):
         params = pyvrp.SolveParams(ils=IteratedLocalSearchParams(callbacks=Watch()))
 
         def run() -> Any:
-            return pyvrp.solve(data, stop, seed=search.seed, collect_stats=False,
-                               params=params)
+            with warnings.catch_warnings():  # "no feasible solution yet": the outcome says
+                warnings.simplefilter("ignore", PenaltyBoundWarning)
+                return pyvrp.solve(data, stop, seed=search.seed, collect_stats=False,
+                                   params=params)
 
         finished, result = call_stoppable(run, ctx)
         if finished and result is not None and result.best.is_feasible():

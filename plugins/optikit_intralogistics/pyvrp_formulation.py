@@ -9,14 +9,16 @@ A plan is ``feasible``, never ``optimal``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from optikit.types import InvalidProblem, Outcome, SolveContext
-from optikit_intralogistics.build import build, nodes_of
+from optikit_intralogistics.build import Built, Nodes, build, nodes_of
 from optikit_intralogistics.evaluate import value
-from optikit_intralogistics.formulation import _budget, _outcome, _plan
+from optikit_intralogistics.formulation import _budget, _Clock, _outcome, _plan
 from optikit_intralogistics.model import Plant
 from optikit_intralogistics.options import PYVRP_OPTIONS
 from optikit_intralogistics.pyvrp_backend import PyVRPBackend
-from optikit_intralogistics.spec import RoutingSearch
+from optikit_intralogistics.spec import RoutingResult, RoutingSearch
 
 
 def refuse_unrepresentable(plant: Plant) -> None:
@@ -38,11 +40,38 @@ def refuse_unrepresentable(plant: Plant) -> None:
 
 
 def solve(plant: Plant, backend: PyVRPBackend, ctx: SolveContext) -> Outcome:
-    """Build the routing model, run PyVRP to the deadline, keep the best plan."""
+    """Build the routing model, run PyVRP to the deadline, keep the best plan; with
+    ``fleet_share`` < 1 (lexicographic objectives) the rest of the time searches with one
+    vehicle less, the shortest route's, and keeps a plan it finds."""
     refuse_unrepresentable(plant)
     opts = ctx.options_for(PYVRP_OPTIONS)
     nodes = nodes_of(plant, 1)
+    total = _budget(ctx, opts["no_limit_seconds"])
+    clock = _Clock(ctx, total)
+    reduce = plant.objective.lexicographic and opts["fleet_share"] < 1.0
+    share = opts["fleet_share"] if reduce else 1.0
     fleet = list(range(len(plant.vehicles)))
+    built, result = _search(plant, nodes, fleet, backend, ctx, opts, total * share, clock)
+    stats = dict(result.stats)
+    if result.routes is None:
+        return _outcome(plant, built, None, stats, result.message)
+    best = _plan(built, result)
+    used = sorted((v for v, seq in best.items() if seq), key=lambda v: (len(best[v]), v))
+    if reduce and len(used) > 1 and clock.left() > 0.1 and not ctx.stop.is_set():
+        fewer, reduced = _search(plant, nodes, used[1:], backend, ctx, opts, clock.left(),
+                                  clock)
+        stats["fleet_reduced"] = reduced.routes is not None
+        if "stopped_by_user" in reduced.stats:
+            stats["stopped_by_user"] = reduced.stats["stopped_by_user"]
+        if reduced.routes is not None:
+            built, best = fewer, _plan(fewer, reduced)
+    return _outcome(plant, built, best, stats)
+
+
+def _search(plant: Plant, nodes: Nodes, fleet: list[int], backend: PyVRPBackend,
+            ctx: SolveContext, opts: dict[str, Any], seconds: float, clock: _Clock
+            ) -> tuple[Built, RoutingResult]:
+    """One PyVRP run on the plant vehicles ``fleet``, reporting each better plan."""
     cost = opts["vehicle_cost"]
     built = build(plant, nodes, fleet, vehicle_cost=cost if cost > 0 else None)
 
@@ -50,8 +79,7 @@ def solve(plant: Plant, backend: PyVRPBackend, ctx: SolveContext) -> Outcome:
         plan = {built.vehicles[m]: r for m, r in enumerate(routes)}
         ctx.report(value(plant, nodes, plan).objective(plant), source="pyvrp")
 
-    search = RoutingSearch(time_limit=_budget(ctx, opts["no_limit_seconds"]),
-                           on_routes=on_routes, seed=ctx.options.seed)
-    result = backend.solve(built.spec, ctx, search)
-    plan = _plan(built, result) if result.routes is not None else None
-    return _outcome(plant, built, plan, dict(result.stats), result.message)
+    # (building the model took time: the search gets no more than is left)
+    search = RoutingSearch(time_limit=min(seconds, clock.left()), on_routes=on_routes,
+                           seed=ctx.options.seed)
+    return built, backend.solve(built.spec, ctx, search)

@@ -133,3 +133,16 @@ def test_routing_default_is_unchanged() -> None:
     """Without --formulation the type still picks ortools-routing (pyvrp is opt-in)."""
     out = run(plain_plant(), time_limit=1).document
     assert out["solver"] == "ortools-routing"
+
+
+def test_fleet_reduction_keeps_the_whole_fleet_plan_when_one_less_fails() -> None:
+    from optikit_intralogistics.reader import read_pdptw
+
+    doc = read_pdptw(DATA / "tiny.pdptw")
+    for order in doc["orders"]:  # both deliveries by 22 s: one vehicle cannot do both
+        order["delivery_window"] = [0, 22]
+    out = solve(load(doc), get_registry(), formulation="pyvrp",
+                options=SolveOptions(time_limit=0.6, threads=1,
+                                     extra={"fleet_share": 0.5})).document
+    assert out["status"] == "feasible" and out["check"]["feasible"]
+    assert out["analysis"]["vehicles"] == 2 and out["stats"]["fleet_reduced"] is False
