@@ -59,6 +59,8 @@ PYVRP_OPTIONS = (
     OptionSpec("fleet_share", float, 1.0, "share of the time searched with the whole fleet; "
                "the rest searches with one vehicle less (lexicographic objectives; 1: off)",
                minimum=0.05, maximum=1.0),
+    OptionSpec("dispatch_orders", int, 200, "weighted objectives with at least this many "
+               "orders start from the dispatcher's plan instead of PyVRP's own", minimum=1),
     OptionSpec("no_limit_seconds", float, 60.0,
                "search time when the command has no time limit", minimum=0.1),
 )

@@ -81,11 +81,15 @@ class PyVRPBackend(Backend):
 
         params = pyvrp.SolveParams(ils=IteratedLocalSearchParams(callbacks=Watch()))
 
+        start = None
+        if search.initial_routes is not None:
+            start = _solution(spec, data, vehicles_of_type, search.initial_routes)
+
         def run() -> Any:
             with warnings.catch_warnings():  # "no feasible solution yet": the outcome says
                 warnings.simplefilter("ignore", PenaltyBoundWarning)
                 return pyvrp.solve(data, stop, seed=search.seed, collect_stats=False,
-                                   params=params)
+                                   params=params, initial_solution=start)
 
         finished, result = call_stoppable(run, ctx)
         if finished and result is not None and result.best.is_feasible():
@@ -94,7 +98,7 @@ class PyVRPBackend(Backend):
             stats["iterations"] = int(result.num_iterations)
         if not best:
             message = "stopped before a feasible plan" if ctx.stop.is_set() else (
-                "no feasible plan found")
+                "no feasible plan found in time")
             return RoutingResult(Status.UNKNOWN, message=message, stats=stats)
         solution = best[0]
         return RoutingResult(Status.FEASIBLE, routes_of(solution), _cost(solution),
@@ -166,6 +170,20 @@ def to_problem_data(spec: RoutingSpec) -> tuple[Any, list[list[int]]]:
     data = pyvrp.ProblemData(locations, [], depot_objs, types, distances, durations,
                              shipments=shipments)
     return data, list(keys.values())
+
+
+def _solution(spec: RoutingSpec, data: Any, vehicles_of_type: list[list[int]],
+              routes: list[list[int]]) -> Any:
+    """A start plan (per model vehicle, pickup and delivery nodes) as a PyVRP solution."""
+    import pyvrp
+
+    type_of = {m: t for t, members in enumerate(vehicles_of_type) for m in members}
+    step: dict[int, Any] = {}
+    for s, (p, d) in enumerate(spec.pairs):
+        step[p] = pyvrp.Activity(pyvrp.ActivityType.PICKUP, s)
+        step[d] = pyvrp.Activity(pyvrp.ActivityType.DELIVERY, s)
+    return pyvrp.Solution(data, [pyvrp.Route(data, [step[i] for i in r], type_of[m])
+                                 for m, r in enumerate(routes) if r])
 
 
 def _routes(spec: RoutingSpec, vehicles_of_type: list[list[int]], solution: Any

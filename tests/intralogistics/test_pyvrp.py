@@ -146,3 +146,10 @@ def test_fleet_reduction_keeps_the_whole_fleet_plan_when_one_less_fails() -> Non
                                      extra={"fleet_share": 0.5})).document
     assert out["status"] == "feasible" and out["check"]["feasible"]
     assert out["analysis"]["vehicles"] == 2 and out["stats"]["fleet_reduced"] is False
+
+
+def test_start_from_the_dispatchers_plan() -> None:
+    out = solve(load(plain_plant()), get_registry(), formulation="pyvrp",
+                options=SolveOptions(time_limit=0.5, threads=1,
+                                     extra={"dispatch_orders": 1})).document
+    assert out["status"] == "feasible" and out["check"]["feasible"], out.get("message")
