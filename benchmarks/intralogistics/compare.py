@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/intralogistics/compare.py --all            # all 56 (shared)
     .venv/bin/python benchmarks/intralogistics/compare.py --instances lc101 lr104 --limit 20
     .venv/bin/python benchmarks/intralogistics/compare.py --plants         # generated plants
+    .venv/bin/python benchmarks/intralogistics/compare.py --plants --representable  # for pyvrp
     .venv/bin/python benchmarks/intralogistics/compare.py --option failures=8   # to routing
     .venv/bin/python benchmarks/intralogistics/compare.py --formulations routing pyvrp
 
@@ -107,7 +108,16 @@ def lilim(paths: list[Path], limit: float, threads: int) -> None:
     print()
 
 
-def plants(limit: float, threads: int, sizes: list[str]) -> None:
+def representable(doc: dict[str, Any]) -> dict[str, Any]:
+    """A generated plant without what PyVRP cannot model: batteries, chargers, lateness."""
+    for vehicle in doc["vehicles"]:
+        vehicle.pop("battery", None)
+    doc.pop("chargers", None)
+    doc["objective"] = {"vehicles": doc["objective"].get("vehicles", 0), "distance": 1}
+    return doc
+
+
+def plants(limit: float, threads: int, sizes: list[str], plain: bool = False) -> None:
     from optikit_intralogistics.generator import generate
 
     print(f"{'plant':14} {'formulation':14} {'objective':>11} {'veh':>4} {'late':>5} "
@@ -115,7 +125,8 @@ def plants(limit: float, threads: int, sizes: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
             path = Path(tmp) / f"plant-{size}.json"
-            path.write_text(json.dumps(generate(1, size)))
+            doc = generate(1, size)
+            path.write_text(json.dumps(representable(doc) if plain else doc))
             for f in FORMULATIONS:
                 doc = _run(path, f, limit, threads)
                 if "error" in doc:
@@ -134,6 +145,8 @@ def main() -> None:
     parser.add_argument("--instances", nargs="*", help="names, e.g. lc101 lr104")
     parser.add_argument("--all", action="store_true", help="all 56 from ../shared")
     parser.add_argument("--plants", action="store_true", help="generated plants instead")
+    parser.add_argument("--representable", action="store_true",
+                        help="with --plants: no batteries, chargers or lateness (pyvrp runs)")
     parser.add_argument("--sizes", nargs="*", default=["small", "medium", "large"])
     parser.add_argument("--limit", type=float, default=60.0)
     parser.add_argument("--threads", type=int, default=2)
@@ -149,7 +162,7 @@ def main() -> None:
         print("pyvrp is not installed (pip install 'optikit[pyvrp]'): skipped")
         FORMULATIONS.remove("pyvrp")
     if args.plants:
-        plants(args.limit, args.threads, args.sizes)
+        plants(args.limit, args.threads, args.sizes, args.representable)
         return
     folder = SHARED if args.all else COPIES
     paths = sorted(folder.glob("*.pdptw"))
