@@ -1,15 +1,18 @@
-"""routing against the plain routing model in the same run, with gaps to the best known.
+"""routing and pyvrp against the plain routing model in the same run, with gaps to the best known.
 
     .venv/bin/python benchmarks/intralogistics/compare.py                  # repo copies
     .venv/bin/python benchmarks/intralogistics/compare.py --all            # all 56 (shared)
     .venv/bin/python benchmarks/intralogistics/compare.py --instances lc101 lr104 --limit 20
     .venv/bin/python benchmarks/intralogistics/compare.py --plants         # generated plants
+    .venv/bin/python benchmarks/intralogistics/compare.py --plants --representable  # for pyvrp
     .venv/bin/python benchmarks/intralogistics/compare.py --option failures=8   # to routing
+    .venv/bin/python benchmarks/intralogistics/compare.py --formulations routing pyvrp
 
 For each Li & Lim instance and formulation it prints vehicles and distance (every answer
 passed the independent checker: the core refuses otherwise), the best-known vehicles and
-distance, and the distance gap where the vehicles match.  The summary says on how many
-instances ``routing`` is lexicographically no worse than ``routing-plain``, how many reach
+distance, and the distance gap where the vehicles match.  The summary says, for ``routing``
+and ``pyvrp`` (PyVRP, extra ``optikit[pyvrp]``; skipped when it is not installed), on how
+many instances each is lexicographically no worse than ``routing-plain``, how many reach
 the best-known vehicle count, and the mean distance gap where they do.  ``--plants`` solves
 generated plants (20 / 100 / 500 orders) and reports objective, vehicles, late orders, the
 time to the first plan and the peak memory (``getrusage`` of a child process).
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import json
 import resource
 import subprocess
@@ -32,7 +36,8 @@ COPIES = ROOT / "benchmarks" / "instances" / "intralogistics"
 SHARED = ROOT.parent / "shared" / "instances" / "pdptw"
 if not SHARED.is_dir():
     SHARED = ROOT.parents[1] / "shared" / "instances" / "pdptw"
-FORMULATIONS = ("routing", "routing-plain")
+FORMULATIONS = ["routing", "routing-plain", "pyvrp"]
+SOLVER = {"routing": "ortools-routing", "routing-plain": "ortools-routing", "pyvrp": "pyvrp"}
 
 
 def best_known() -> dict[str, tuple[int, float]]:
@@ -49,14 +54,16 @@ def _run(path: Path, formulation: str, limit: float, threads: int) -> dict[str, 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "solution.json"
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        subprocess.run([sys.executable, "-m", "optikit", "solve", str(path), "--solver",
-                        "ortools-routing", "--formulation", formulation, "--time-limit",
+        done = subprocess.run([sys.executable, "-m", "optikit", "solve", str(path), "--solver",
+                        SOLVER[formulation], "--formulation", formulation, "--time-limit",
                         str(limit), "--threads", str(threads), "--json", "-v", "-o", str(out),
                         *(a for o in (OPTIONS if formulation == "routing" else [])
                           for a in ("--option", o))],
-                       check=False, capture_output=True)
+                       check=False, capture_output=True, text=True)
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         doc: dict[str, Any] = json.loads(out.read_text()) if out.exists() else {}
+        if not doc:  # refused (pyvrp on a plant with batteries, say): the one-line error
+            doc["error"] = (done.stderr.strip().splitlines() or ["no output"])[-1]
         doc["peak_mb"] = max(peak, before) / 1024
         return doc
 
@@ -65,8 +72,10 @@ def lilim(paths: list[Path], limit: float, threads: int) -> None:
     known = best_known()
     print(f"{'instance':9} {'formulation':14} {'veh':>4} {'distance':>10} {'bks veh':>7} "
           f"{'bks dist':>10} {'gap %':>7} {'time s':>7}")
-    no_worse = reach = total = 0
-    gaps: list[float] = []
+    searched = [f for f in FORMULATIONS if f != "routing-plain"]
+    no_worse = dict.fromkeys(searched, 0)
+    reach = dict.fromkeys(searched, 0)
+    gaps: dict[str, list[float]] = {f: [] for f in searched}
     for path in paths:
         name = path.stem
         results = {f: _run(path, f, limit, threads) for f in FORMULATIONS}
@@ -81,23 +90,34 @@ def lilim(paths: list[Path], limit: float, threads: int) -> None:
                   f"{dist if dist is not None else float('nan'):>10.2f} {bv:>7} {bd:>10.2f} "
                   f"{gap if gap is not None else float('nan'):>7.2f} "
                   f"{doc.get('time_s', float('nan')):>7.1f}")
-            if f == "routing" and veh is not None:
-                total += 1
-                if veh <= bv:
-                    reach += 1
-                    if gap is not None:
-                        gaps.append(gap)
-        if keys["routing"] <= (keys["routing-plain"][0], keys["routing-plain"][1] + 1e-6):
-            no_worse += 1
+            if f in reach and veh is not None and veh <= bv:
+                reach[f] += 1
+                if gap is not None:
+                    gaps[f].append(gap)
+        for f in searched:
+            plain = keys.get("routing-plain", (10**9, 1e18))
+            if keys[f] <= (plain[0], plain[1] + 1e-6):
+                no_worse[f] += 1
     n = len(paths)
-    print(f"\nrouting lexicographically no worse than routing-plain: {no_worse}/{n}")
-    print(f"routing at the best-known vehicle count: {reach}/{total}")
-    if gaps:
-        print(f"mean distance gap where vehicles match: {sum(gaps) / len(gaps):.2f} % "
-              f"({len(gaps)} instances)")
+    for f in searched:
+        print(f"\n{f}: lexicographically no worse than routing-plain {no_worse[f]}/{n}; "
+              f"best-known vehicle count {reach[f]}/{n}", end="")
+        if gaps[f]:
+            print(f"; mean distance gap where vehicles match "
+                  f"{sum(gaps[f]) / len(gaps[f]):.2f} % ({len(gaps[f])} instances)", end="")
+    print()
 
 
-def plants(limit: float, threads: int, sizes: list[str]) -> None:
+def representable(doc: dict[str, Any]) -> dict[str, Any]:
+    """A generated plant without what PyVRP cannot model: batteries, chargers, lateness."""
+    for vehicle in doc["vehicles"]:
+        vehicle.pop("battery", None)
+    doc.pop("chargers", None)
+    doc["objective"] = {"vehicles": doc["objective"].get("vehicles", 0), "distance": 1}
+    return doc
+
+
+def plants(limit: float, threads: int, sizes: list[str], plain: bool = False) -> None:
     from optikit_intralogistics.generator import generate
 
     print(f"{'plant':14} {'formulation':14} {'objective':>11} {'veh':>4} {'late':>5} "
@@ -105,9 +125,13 @@ def plants(limit: float, threads: int, sizes: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
             path = Path(tmp) / f"plant-{size}.json"
-            path.write_text(json.dumps(generate(1, size)))
+            doc = generate(1, size)
+            path.write_text(json.dumps(representable(doc) if plain else doc))
             for f in FORMULATIONS:
                 doc = _run(path, f, limit, threads)
+                if "error" in doc:
+                    print(f"{size:14} {f:14} {doc['error'].split(': ', 2)[-1]}")
+                    continue
                 fig = (doc.get("check") or {}).get("figures") or {}
                 first = (doc.get("stats") or {}).get("first_plan_s")
                 print(f"{size:14} {f:14} {doc.get('objective') or float('nan'):>11.1f} "
@@ -121,15 +145,24 @@ def main() -> None:
     parser.add_argument("--instances", nargs="*", help="names, e.g. lc101 lr104")
     parser.add_argument("--all", action="store_true", help="all 56 from ../shared")
     parser.add_argument("--plants", action="store_true", help="generated plants instead")
+    parser.add_argument("--representable", action="store_true",
+                        help="with --plants: no batteries, chargers or lateness (pyvrp runs)")
     parser.add_argument("--sizes", nargs="*", default=["small", "medium", "large"])
     parser.add_argument("--limit", type=float, default=60.0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                         help="option of the routing formulation (repeatable)")
+    parser.add_argument("--formulations", nargs="*", default=list(FORMULATIONS),
+                        choices=list(FORMULATIONS), help="routing-plain always runs")
     args = parser.parse_args()
     OPTIONS.extend(args.option)
+    FORMULATIONS[:] = [f for f in FORMULATIONS
+                       if f in args.formulations or f == "routing-plain"]
+    if "pyvrp" in FORMULATIONS and importlib.util.find_spec("pyvrp") is None:
+        print("pyvrp is not installed (pip install 'optikit[pyvrp]'): skipped")
+        FORMULATIONS.remove("pyvrp")
     if args.plants:
-        plants(args.limit, args.threads, args.sizes)
+        plants(args.limit, args.threads, args.sizes, args.representable)
         return
     folder = SHARED if args.all else COPIES
     paths = sorted(folder.glob("*.pdptw"))

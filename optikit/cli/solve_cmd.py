@@ -27,7 +27,7 @@ from optikit.cli.progress import live_progress
 from optikit.cli.summary import fmt_number, render_summary
 from optikit.exitcodes import ExitCode
 from optikit.limits import command_started, deadlines
-from optikit.types import ProgressEvent
+from optikit.types import InvalidProblem, ProgressEvent
 
 PLOT_SUFFIXES = (".png", ".svg", ".pdf", ".html")
 
@@ -170,6 +170,8 @@ def solve_command(
                 on_soft_deadline=stop.set,  # a stop the user did not ask for
                 hard_deadline=limits.hard,
             )
+    except InvalidProblem as exc:  # a formulation refusing a field: name the file too
+        fail(f"{file}: {exc.field}: {exc.message}")
     except Overrun:
         _abandon(api.abandoned(plan, time.monotonic() - started, registry=registry),
                  output, as_json, quiet)

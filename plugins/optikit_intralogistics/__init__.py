@@ -6,7 +6,8 @@ the aisle graph), a given matrix or coordinates; re-planning from vehicles under
 loads on board.  Also reads Li & Lim ``.pdptw`` files (vehicles first, then distance).
 Formulations: ``routing`` (OR-Tools routing, tuned start, guided local search, route
 elimination) and ``routing-plain`` (default search, the baseline), both on this plugin's
-``ortools-routing`` backend (paradigm ``routing``).  Nothing heavy is imported here.
+``ortools-routing`` backend (paradigm ``routing``); ``pyvrp`` on the ``pyvrp`` backend
+(paradigm ``routing-ils``, extra ``optikit[pyvrp]``).  Nothing heavy is imported here.
 """
 
 from __future__ import annotations
@@ -18,8 +19,13 @@ from optikit import hookimpl
 from optikit.lazy import lazy
 from optikit.sheets.export import tables_hook
 from optikit.types import Backend, Formulation, ProblemType, Reader
-from optikit_intralogistics.options import PLAIN_OPTIONS, ROUTING_OPTIONS
-from optikit_intralogistics.spec import PARADIGM
+from optikit_intralogistics.options import (
+    CPSAT_OPTIONS,
+    PLAIN_OPTIONS,
+    PYVRP_OPTIONS,
+    ROUTING_OPTIONS,
+)
+from optikit_intralogistics.spec import ILS_PARADIGM, PARADIGM
 
 NAME = "intralogistics"
 # Samples ship inside the package (wheels too); problems/intralogistics links here.
@@ -55,6 +61,18 @@ def problem_type() -> ProblemType:
                 "the same routing model with OR-Tools' default search (baseline)",
                 options=PLAIN_OPTIONS,
             ),
+            Formulation(
+                "pyvrp", ILS_PARADIGM, lazy("optikit_intralogistics.pyvrp_formulation:solve"),
+                "the same routing model solved by PyVRP's iterated local search (extra "
+                "optikit[pyvrp]; no batteries, loads on board or lateness costs)",
+                options=PYVRP_OPTIONS,
+            ),
+            Formulation(
+                "cpsat", "cp-sat", lazy("optikit_intralogistics.cpsat_exact:solve"),
+                "exact CP-SAT model for small plants (up to 10 orders; no batteries): "
+                "proves optimality",
+                options=CPSAT_OPTIONS,
+            ),
         ],
         description="in-plant transport orders: pickup and delivery with windows, AGV "
         "capacity, batteries and shifts over a plant layout; Li & Lim PDPTW files",
@@ -75,8 +93,10 @@ def register_problem_types(register: Callable[[ProblemType], None]) -> None:
 @hookimpl
 def register_backends(register: Callable[[Backend], None]) -> None:
     from optikit_intralogistics.backend import RoutingBackend
+    from optikit_intralogistics.pyvrp_backend import PyVRPBackend
 
     register(RoutingBackend())
+    register(PyVRPBackend())
 
 
 @hookimpl

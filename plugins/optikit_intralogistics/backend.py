@@ -68,7 +68,10 @@ class RoutingBackend(Backend):
         with _cancelled_on_stop(ctx.stop, routing) as fired:
             if search.initial_routes is not None:
                 routing.CloseModelWithParameters(params)
-                start = routing.ReadAssignmentFromRoutes(search.initial_routes, True)
+                # routes name model nodes; the routing library reads variable indices
+                # (they differ once vehicles start or end at different depots)
+                start = routing.ReadAssignmentFromRoutes(
+                    [[manager.NodeToIndex(i) for i in r] for r in search.initial_routes], True)
                 if start is None:
                     return RoutingResult(Status.ERROR, message="initial routes rejected")
                 solution = routing.SolveFromAssignmentWithParameters(start, params)

@@ -97,9 +97,10 @@ def solve_exact(plant: Plant, budget: int, expired: Callable[[], bool]) -> Resul
         if not board:  # go home: this vehicle is done
             got = arrive(veh.end)
             if got is not None and got[0] <= veh.shift[1] + TOL * max(1.0, veh.shift[1]):
-                busy = 1 if routes[v] else 0
-                if not vehicle(v + 1, used + busy, dist + got[1], late, weighted,
-                               not routes[v]):
+                busy = 1 if routes[v] or veh.on_board else 0
+                # an idle vehicle stays where it is: no drive from its start to its end
+                if not vehicle(v + 1, used + busy, dist + (got[1] if busy else 0.0), late,
+                               weighted, not routes[v]):
                     return False
         for k, order in enumerate(plant.orders):
             if k in taken or load + order.load > veh.capacity + TOL:

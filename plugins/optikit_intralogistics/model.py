@@ -57,6 +57,7 @@ class Vehicle:
     battery: Battery | None
     available_at: float
     on_board: tuple[int, ...]  # order indices
+    source: int = 0  # index of its entry in the document's vehicles (for messages)
 
 
 @dataclass(frozen=True)
@@ -283,7 +284,8 @@ def _vehicles(raws: list[Mapping[str, Any]], loc_index: dict[str, int],
                 speed=float(raw.get("speed", 1.0)),
                 shift=_window(raw.get("shift"), f"{where}.shift", (0.0, math.inf)),
                 speed_class=speeds.index(float(raw.get("speed", 1.0))), battery=battery,
-                available_at=float(state.get("available_at", 0.0)), on_board=on_board))
+                available_at=float(state.get("available_at", 0.0)), on_board=on_board,
+                source=v))
     return vehicles, carrier
 
 

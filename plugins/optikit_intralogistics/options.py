@@ -50,3 +50,23 @@ ROUTING_OPTIONS = (
 #: The plain model takes only the model-size option.
 PLAIN_OPTIONS = tuple(o for o in ROUTING_OPTIONS
                       if o.name in ("charger_slots", "no_limit_seconds"))
+
+#: ``--option`` keys of the ``pyvrp`` formulation.
+PYVRP_OPTIONS = (
+    OptionSpec("vehicle_cost", float, 0.0, "cost of a vehicle during the search, in longest "
+               "arcs (lexicographic objectives; 0: more than any set of arcs, so vehicles "
+               "strictly first)", minimum=0.0),
+    OptionSpec("fleet_share", float, 1.0, "share of the time searched with the whole fleet; "
+               "the rest searches with one vehicle less (lexicographic objectives; 1: off)",
+               minimum=0.05, maximum=1.0),
+    OptionSpec("dispatch_orders", int, 200, "weighted objectives with at least this many "
+               "orders start from the dispatcher's plan instead of PyVRP's own", minimum=1),
+    OptionSpec("no_limit_seconds", float, 60.0,
+               "search time when the command has no time limit", minimum=0.1),
+)
+
+#: ``--option`` keys of the ``cpsat`` formulation (exact, small plants).
+CPSAT_OPTIONS = (
+    OptionSpec("max_orders", int, 10, "largest plant (orders) the exact model takes",
+               minimum=1, maximum=40),
+)

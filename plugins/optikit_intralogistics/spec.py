@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from optikit.types import Status
 
 PARADIGM = "routing"
+#: The same :class:`RoutingSpec`, solved whole by a metaheuristic run to its time limit
+#: (no start routes, no per-phase strategies): the ``pyvrp`` backend.
+ILS_PARADIGM = "routing-ils"
 
 Matrix = list[list[int]]
 
@@ -71,6 +74,10 @@ class RoutingSearch:
     initial_routes: list[list[int]] | None = None
     operators: tuple[str, ...] = ()  # extra local-search operators to switch on (use_*)
     progress: Callable[[int], float | None] | None = None  # model cost -> objective
+    # each improving plan's routes (routing-ils backends; lexicographic objectives
+    # cannot be read off the model cost)
+    on_routes: Callable[[list[list[int]]], None] | None = None
+    seed: int = 0
 
 
 @dataclass
