@@ -11,9 +11,11 @@ per operation of the old plan: ``|start - old start|`` and "not on its old machi
 least disruption with the objective kept within ``tolerance`` of stage 1's best),
 ``weighted`` (one stage, objective + disruption) or ``none`` (stage 1 only).
 
-Stage 1 is hinted with the old plan (frozen operations, the rest at its old start
-or ``now``); there is no repair fallback: if CP-SAT finds nothing in time the answer
-is ``unknown``.
+Stage 1 is hinted with the old plan repaired by :mod:`optikit_energy.replan_repair`
+(when the checks accept it; else with the old plan: frozen operations, the rest at its
+old start or ``now``), and the repaired plan is the answer (``feasible``) when CP-SAT
+finds nothing better in time.  A repair the checks refuse (a peak cap, the horizon) is
+named in the message and the answer stays ``unknown``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from optikit_energy import cpsat_solutions, switching
 from optikit_energy.cpsat_model import BuildStopped, EnergyCpModel
 from optikit_energy.model import Infeasible
 from optikit_energy.replan import ReplanTask
+from optikit_energy.replan_repair import Repaired, checked
 from optikit_energy.run import evaluate
 
 
@@ -99,9 +102,19 @@ def _switch_ons(task: ReplanTask, cm: EnergyCpModel, frozen: dict[int, Any]) -> 
                 cm.model.add(node.new == 0)
 
 
-def _hint(task: ReplanTask, cm: EnergyCpModel) -> None:
-    """The old plan as a (partial) hint: old modes, old starts not before ``now``."""
+def _hint(task: ReplanTask, cm: EnergyCpModel, repaired: Repaired | None) -> None:
+    """The repaired plan as a hint (modes and starts), else the old plan: old modes, old
+    starts not before ``now``."""
     situ = task.situation
+    if repaired is not None:
+        index = _index(task)
+        for s in repaired.schedule:
+            g = index[(task.problem.shop.jobs[s.job].id, s.operation)]
+            lit = cm.lits[g][s.mode]
+            if lit is not None:
+                cm.model.add_hint(lit, True)
+            cm.model.add_hint(cm.start[g], s.start)
+        return
     for key, g in _index(task).items():
         old = situ.old.get(key)
         if old is None:
@@ -121,31 +134,56 @@ def _read(task: ReplanTask, cm: EnergyCpModel, result: Any
     return schedule, switch_on, evaluate(task.problem, schedule, switch_on)
 
 
+def _fallback(repaired: Repaired | str, stats: dict[str, Any], failed: Outcome,
+              bound: float | None = None) -> Outcome:
+    """The repaired plan as the answer (``feasible``), or ``failed`` with the reason."""
+    if isinstance(repaired, str):
+        return Outcome(failed.status, stats=stats,
+                       message=f"{failed.message or 'no re-plan found'}; {repaired}")
+    if bound is not None and (not math.isfinite(bound) or bound > repaired.value):
+        bound = None
+    return Outcome(Status.FEASIBLE, payload=repaired.payload, objective=repaired.value,
+                   bound=bound, stats={**stats, "answer": "repair"},
+                   message="no better re-plan found in time: the old plan repaired")
+
+
 def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
+    repaired = checked(task)
+    stats: dict[str, Any] = {}
+    if not isinstance(repaired, str):
+        stats["repair_objective"] = repaired.value
+        ctx.report(repaired.value, None, "repair")
     try:
         cm = EnergyCpModel(task.problem, should_stop=ctx.expired)
         shift, changes = build(task, cm)
     except BuildStopped:
-        return Outcome(Status.UNKNOWN, message="stopped while the model was built")
+        return _fallback(repaired, stats,
+                         Outcome(Status.UNKNOWN, message="stopped while the model was built"))
     except Infeasible as exc:
         return Outcome(Status.INFEASIBLE, message=str(exc))
-    _hint(task, cm)
+    _hint(task, cm, None if isinstance(repaired, str) else repaired)
     stages = solve_stages(cm.model, cm.objective_expr, cm.objective_scale, 0.0, shift, changes,
                           task.stability, backend, ctx, cm.info.exact)
+    stats.update(stages.stats)
     first = stages.first
     failed = no_plan(stages)
     if failed is not None:
-        return failed
+        if failed.status is Status.INFEASIBLE:
+            return failed
+        return _fallback(repaired, stats, failed)
     best = _read(task, cm, first)
     if stages.second is not None:
         found = _read(task, cm, stages.second)
         if found[2] <= best[2] * (1.0 + task.stability.tolerance) + 1e-6 * max(1.0, abs(best[2])):
             best = found
     schedule, switch_on, value = best
-    payload, _figures = switching.build_payload(task.problem, schedule, switch_on)
     bound = first.bound if task.stability.mode != "weighted" and cm.info.exact else None
+    if (not isinstance(repaired, str) and task.stability.mode != "weighted"
+            and repaired.value < value - 1e-6 * max(1.0, abs(value))):
+        return _fallback(repaired, stats, first, bound)
+    payload, _figures = switching.build_payload(task.problem, schedule, switch_on)
     if bound is not None and (not math.isfinite(bound) or bound > value):
         bound = value if stages.proven else None
     optimal = stages.proven and bound is not None and value <= bound + 1e-6 * max(1.0, value)
     return Outcome(Status.OPTIMAL if optimal else Status.FEASIBLE, payload=payload,
-                   objective=value, bound=bound, stats=stages.stats)
+                   objective=value, bound=bound, stats=stats)

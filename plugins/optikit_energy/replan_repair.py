@@ -1,0 +1,71 @@
+"""The old energy plan repaired after events: the re-plan's hint and answer of last resort.
+
+The operations come from the kernel's right shift
+(:func:`optikit.scheduling.replan_repair.repair`, within the horizon); a switchable
+machine is switched on where a run of work starts: a frozen run keeps the old plan's
+last switch-on before it (the past cannot change), a re-planned run is switched on at
+its first start (at ``now`` or later).  The plan is used only when the energy checker
+and the re-planning rules accept it (:func:`checked`); otherwise the reason is said.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from optikit.scheduling import ScheduledOperation
+from optikit.scheduling.replan_repair import repair
+from optikit_energy import replan, switching
+from optikit_energy.replan import ReplanTask
+from optikit_energy.run import evaluate
+
+
+@dataclass(frozen=True)
+class Repaired:
+    """A checked repaired plan."""
+
+    schedule: list[ScheduledOperation]
+    switch_on: dict[int, list[int]]
+    value: float
+    payload: dict[str, Any]
+
+
+def switch_ons(task: ReplanTask, schedule: Sequence[ScheduledOperation]
+               ) -> dict[int, list[int]]:
+    """Switch-ons of every switchable machine: past ones for frozen runs, else at the run."""
+    p = task.problem
+    now = task.situation.now
+    out: dict[int, list[int]] = {}
+    for m, machine in enumerate(p.shop.machines):
+        if not p.can_switch_off(m):
+            continue
+        past = task.past_switch_on.get(machine.id, ())
+        times: list[int] = []
+        prev_end: int | None = None
+        for s in sorted((s for s in schedule if s.machine == m), key=lambda s: s.start):
+            if prev_end is None or s.start > prev_end:
+                if s.start < now:  # frozen: the machine was switched on then
+                    before = [t for t in past if t <= s.start]
+                    if before and (not times or before[-1] > times[-1]):
+                        times.append(before[-1])
+                else:
+                    times.append(s.start)
+            prev_end = s.end if prev_end is None else max(prev_end, s.end)
+        out[m] = times
+    return switching.normalize(p, schedule, out)
+
+
+def checked(task: ReplanTask) -> Repaired | str:
+    """The repaired plan if the checks accept it, else why not (one line)."""
+    p = task.problem
+    schedule = repair(p.shop, task.situation, p.horizon)
+    if schedule is None:
+        return "the repaired old plan does not fit in the horizon"
+    switch_on = switch_ons(task, schedule)
+    payload, _figures = switching.build_payload(p, schedule, switch_on)
+    report = replan.check(task, payload)
+    if not report.feasible:
+        v = report.violations[0]
+        return f"the repaired old plan breaks {v.constraint}: {v.message}"
+    return Repaired(schedule, switch_on, evaluate(p, schedule, switch_on), payload)
