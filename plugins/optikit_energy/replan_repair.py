@@ -4,7 +4,8 @@ The operations come from the kernel's right shift
 (:func:`optikit.scheduling.replan_repair.repair`, within the horizon); a switchable
 machine is switched on where a run of work starts: a frozen run keeps the old plan's
 last switch-on before it (the past cannot change), a re-planned run is switched on at
-its first start (at ``now`` or later).  The plan is used only when the energy checker
+its first start (at ``now`` or later), or the machine stays on through the gaps
+after its first run, whichever costs less.  The plan is used only when the energy checker
 and the re-planning rules accept it (:func:`checked`); otherwise the reason is said.
 """
 
@@ -31,9 +32,10 @@ class Repaired:
     payload: dict[str, Any]
 
 
-def switch_ons(task: ReplanTask, schedule: Sequence[ScheduledOperation]
+def switch_ons(task: ReplanTask, schedule: Sequence[ScheduledOperation], stay_on: bool = False
                ) -> dict[int, list[int]]:
-    """Switch-ons of every switchable machine: past ones for frozen runs, else at the run."""
+    """Switch-ons of every switchable machine: past ones for frozen runs, else at the run
+    (``stay_on``: a machine already on stays on through later gaps)."""
     p = task.problem
     now = task.situation.now
     out: dict[int, list[int]] = {}
@@ -49,7 +51,7 @@ def switch_ons(task: ReplanTask, schedule: Sequence[ScheduledOperation]
                     before = [t for t in past if t <= s.start]
                     if before and (not times or before[-1] > times[-1]):
                         times.append(before[-1])
-                else:
+                elif not (stay_on and times):
                     times.append(s.start)
             prev_end = s.end if prev_end is None else max(prev_end, s.end)
         out[m] = times
@@ -62,10 +64,17 @@ def checked(task: ReplanTask) -> Repaired | str:
     schedule = repair(p.shop, task.situation, p.horizon)
     if schedule is None:
         return "the repaired old plan does not fit in the horizon"
-    switch_on = switch_ons(task, schedule)
-    payload, _figures = switching.build_payload(p, schedule, switch_on)
-    report = replan.check(task, payload)
-    if not report.feasible:
-        v = report.violations[0]
-        return f"the repaired old plan breaks {v.constraint}: {v.message}"
-    return Repaired(schedule, switch_on, evaluate(p, schedule, switch_on), payload)
+    best: Repaired | str = "no switching policy"
+    for stay_on in (False, True):  # off in every gap (least power), on through them
+        switch_on = switch_ons(task, schedule, stay_on)
+        payload, _figures = switching.build_payload(p, schedule, switch_on)
+        report = replan.check(task, payload)
+        if not report.feasible:
+            v = report.violations[0]
+            if isinstance(best, str):
+                best = f"the repaired old plan breaks {v.constraint}: {v.message}"
+            continue
+        value = evaluate(p, schedule, switch_on)
+        if isinstance(best, str) or value < best.value:
+            best = Repaired(schedule, switch_on, value, payload)
+    return best
