@@ -24,7 +24,12 @@ import math
 from typing import Any
 
 from optikit.scheduling import ScheduledOperation
-from optikit.scheduling.replan_cpsat import no_plan, solve_stages, stability_terms
+from optikit.scheduling.replan_cpsat import (
+    fallback,
+    no_plan,
+    solve_stages,
+    stability_terms,
+)
 from optikit.types import Outcome, SolveContext, Status
 from optikit_energy import cpsat_solutions, switching
 from optikit_energy.cpsat_model import BuildStopped, EnergyCpModel
@@ -134,19 +139,6 @@ def _read(task: ReplanTask, cm: EnergyCpModel, result: Any
     return schedule, switch_on, evaluate(task.problem, schedule, switch_on)
 
 
-def _fallback(repaired: Repaired | str, stats: dict[str, Any], failed: Outcome,
-              bound: float | None = None) -> Outcome:
-    """The repaired plan as the answer (``feasible``), or ``failed`` with the reason."""
-    if isinstance(repaired, str):
-        return Outcome(failed.status, stats=stats,
-                       message=f"{failed.message or 'no re-plan found'}; {repaired}")
-    if bound is not None and (not math.isfinite(bound) or bound > repaired.value):
-        bound = None
-    return Outcome(Status.FEASIBLE, payload=repaired.payload, objective=repaired.value,
-                   bound=bound, stats={**stats, "answer": "repair"},
-                   message="no better re-plan found in time: the old plan repaired")
-
-
 def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
     repaired = checked(task)
     stats: dict[str, Any] = {}
@@ -157,8 +149,7 @@ def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
         cm = EnergyCpModel(task.problem, should_stop=ctx.expired)
         shift, changes = build(task, cm)
     except BuildStopped:
-        return _fallback(repaired, stats,
-                         Outcome(Status.UNKNOWN, message="stopped while the model was built"))
+        return fallback(repaired, stats, Status.UNKNOWN, "stopped while the model was built")
     except Infeasible as exc:
         return Outcome(Status.INFEASIBLE, message=str(exc))
     _hint(task, cm, None if isinstance(repaired, str) else repaired)
@@ -170,7 +161,7 @@ def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
     if failed is not None:
         if failed.status is Status.INFEASIBLE:
             return failed
-        return _fallback(repaired, stats, failed)
+        return fallback(repaired, stats, failed.status, failed.message or "no re-plan found")
     best = _read(task, cm, first)
     if stages.second is not None:
         found = _read(task, cm, stages.second)
@@ -180,7 +171,7 @@ def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
     bound = first.bound if task.stability.mode != "weighted" and cm.info.exact else None
     if (not isinstance(repaired, str) and task.stability.mode != "weighted"
             and repaired.value < value - 1e-6 * max(1.0, abs(value))):
-        return _fallback(repaired, stats, first, bound)
+        return fallback(repaired, stats, Status.FEASIBLE, "", bound)
     payload, _figures = switching.build_payload(task.problem, schedule, switch_on)
     if bound is not None and (not math.isfinite(bound) or bound > value):
         bound = value if stages.proven else None

@@ -15,7 +15,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from optikit.scheduling.replan_cpsat import no_plan, solve_stages, stability_terms
+from optikit.scheduling.replan_cpsat import (
+    fallback,
+    no_plan,
+    solve_stages,
+    stability_terms,
+)
 from optikit.types import Outcome, SolveContext, Status
 from optikit_maintenance import cp
 from optikit_maintenance.costs import evaluate, to_payload
@@ -86,18 +91,6 @@ def _hint(p: Any, cm: cp.CpModel, repaired: Repaired) -> None:
             m.add_hint(cm.task_start[t], done.start)
 
 
-def _fallback(repaired: Repaired | str, stats: dict[str, Any], status: Status,
-              message: str, bound: float | None = None) -> Outcome:
-    """The repaired plan as the answer (``feasible``), or ``status`` with the reason."""
-    if isinstance(repaired, str):
-        return Outcome(status, stats=stats, message=f"{message}; {repaired}")
-    if bound is not None and bound > repaired.value:
-        bound = None
-    return Outcome(Status.FEASIBLE, payload=repaired.payload, objective=repaired.value,
-                   bound=bound, stats={**stats, "answer": "repair"},
-                   message="no better re-plan found in time: the old plan repaired")
-
-
 def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
     p = task.problem
     repaired = checked(task)
@@ -115,7 +108,7 @@ def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
     if failed is not None:
         if failed.status is Status.INFEASIBLE:
             return failed
-        return _fallback(repaired, stats, failed.status, failed.message or "no re-plan found")
+        return fallback(repaired, stats, failed.status, failed.message or "no re-plan found")
     chosen = stages.second or first
     schedule = cp._schedule(p, cm, chosen.value)
     value = float(evaluate(p, schedule).objective(p))
@@ -124,7 +117,7 @@ def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
         bound = min(first.bound, value)
     if (not isinstance(repaired, str) and task.stability.mode != "weighted"
             and repaired.value < value - 1e-6 * max(1.0, abs(value))):
-        return _fallback(repaired, stats, Status.FEASIBLE, "", bound)
+        return fallback(repaired, stats, Status.FEASIBLE, "", bound)
     optimal = stages.proven and bound is not None and value <= bound + 1e-6 * max(1.0, value)
     return Outcome(Status.OPTIMAL if optimal else Status.FEASIBLE,
                    payload=to_payload(p, schedule), objective=value, bound=bound,
