@@ -26,8 +26,14 @@ def _stopped(shop: dict[str, Any], plan: dict[str, Any], events: dict[str, Any]
                       threads=1, registry=get_registry(), stop=stop)
 
 
-def _ops(result: api.Solution) -> dict[str, dict[str, Any]]:
-    return {f"{o['job']}{o['operation']}": o for o in result.solution["operations"]}
+def _repaired(shop: dict[str, Any], plan: dict[str, Any], events: dict[str, Any]
+              ) -> tuple[api.Solution, dict[str, dict[str, Any]]]:
+    """The stopped re-plan, which must be the checked repair, and its operations by name."""
+    result = _stopped(shop, plan, events)
+    doc = result.document
+    assert doc["status"] == "feasible" and doc["check"]["feasible"], doc.get("check")
+    assert "repaired" in doc["message"]
+    return result, {f"{o['job']}{o['operation']}": o for o in result.solution["operations"]}
 
 
 ENERGY_EVENTS = {"now": 2, "events": [
@@ -41,11 +47,7 @@ ENERGY_EVENTS = {"now": 2, "events": [
 
 def test_energy_answers_with_the_checked_repair_when_stopped() -> None:
     for events in (energy.DOWN, ENERGY_EVENTS):
-        result = _stopped(energy.SHOP, energy.PLAN, events)
-        doc = result.document
-        assert doc["status"] == "feasible" and doc["check"]["feasible"], doc.get("check")
-        assert "repaired" in doc["message"]
-        plan = _ops(result)
+        _result, plan = _repaired(energy.SHOP, energy.PLAN, events)
         assert (plan["A0"]["machine"], plan["A0"]["start"]) == ("M1", 0)  # frozen
     assert set(plan) == {"A0", "A1", "B0", "R0"} and plan["A0"]["end"] == 4
     assert plan["A1"]["start"] >= 7  # after A0 (late) and the M2 breakdown
@@ -73,15 +75,11 @@ MAINT_EVENTS = {"now": 1, "events": [
 
 def test_maintenance_answers_with_the_checked_repair_when_stopped() -> None:
     for events in (maint.DOWN, MAINT_EVENTS):
-        result = _stopped(maint.SHOP, maint.PLAN, events)
-        doc = result.document
-        assert doc["status"] == "feasible" and doc["check"]["feasible"], doc.get("check")
-        assert "repaired" in doc["message"]
-        plan = _ops(result)
+        result, plan = _repaired(maint.SHOP, maint.PLAN, events)
         assert (plan["B0"]["machine"], plan["B0"]["start"]) == ("M2", 0)  # frozen
         tasks = {t["task"]: t for t in result.solution["maintenance"]}
         assert tasks["T1"]["start"] >= 3 and plan["A0"]["start"] >= 3  # M1 down until 3
-        assert doc["replan"]["tasks_interrupted"] == ["T1"]
+        assert result.document["replan"]["tasks_interrupted"] == ["T1"]
     assert "R0" in plan
 
 
