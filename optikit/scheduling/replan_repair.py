@@ -5,17 +5,19 @@ finds nothing in time.  :class:`ShopRepair` keeps the frozen operations and plac
 other one in the order of its old start (rush jobs last, in job order), appended after
 what is already on its machine (with the changeover), not before ``now``, its job
 predecessor or its release, clear of the blocked windows and in working time of its
-machine's calendar (:func:`place`).  An operation keeps its old mode when that still
-fits (within ``horizon``, when given); otherwise, and for rush jobs, it takes the mode
-that finishes first.  Types add their own machine occupants (maintenance tasks) through
-:meth:`ShopRepair.occupy` and :meth:`ShopRepair.ready_at`.  The result is only a
-candidate: the type's checker decides whether it may be used.
+machine's calendar (:func:`place`) and, when the type gives one, as its :class:`Guard`
+allows (a plant-wide rule such as a peak power cap).  An operation keeps its old mode
+when that still fits (within ``horizon``, when given); otherwise, and for rush jobs, it
+takes the mode that finishes first.  Types add their own machine occupants (maintenance
+tasks) through :meth:`ShopRepair.occupy` and :meth:`ShopRepair.ready_at`.  The result
+is only a candidate: the type's checker decides whether it may be used.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Protocol
 
 from optikit.scheduling.calendar import Calendar, CalendarExhausted
 from optikit.scheduling.model import ScheduledOperation, Shop
@@ -59,11 +61,23 @@ def place(
         t = cleared  # every start before it ends later and still meets the window
 
 
+class Guard(Protocol):
+    """A type's plant-wide rule the placement must keep (energy: the peak power cap)."""
+
+    def admit(self, op: ScheduledOperation) -> int | None:
+        """None: ``op`` may go there; else a later time to try from."""
+
+    def add(self, op: ScheduledOperation) -> None:
+        """``op`` is placed (frozen or repaired)."""
+
+
 class ShopRepair:
     """Machines filled left to right: the frozen work first, then :meth:`place_operation`."""
 
-    def __init__(self, shop: Shop, situ: Situation, horizon: int | None = None) -> None:
+    def __init__(self, shop: Shop, situ: Situation, horizon: int | None = None,
+                 guard: Guard | None = None) -> None:
         self.shop = shop
+        self.guard = guard
         self.situ = situ
         self.horizon = horizon
         midx = shop.machine_index
@@ -79,6 +93,8 @@ class ShopRepair:
             j = self.jobs[key[0]]
             m = midx[f.machine]
             self.placed[key] = ScheduledOperation(j, key[1], f.mode, m, f.start, f.end)
+            if guard is not None:
+                guard.add(self.placed[key])
             if f.end >= self.ready[m]:
                 self.ready[m], self.last_job[m] = f.end, j
 
@@ -116,14 +132,10 @@ class ShopRepair:
             last = self.last_job[m]
             setup = self.shop.setup_time(m, last, j) if last >= 0 else 0
             t = max(earliest, self.ready[m] + setup)
-            spot = place(self.shop.calendar(m), self.windows.get(m, []), t, mode.duration,
-                         op.interruptible)
-            if spot is None:
+            found = self._spot(j, key[1], k, t)
+            if found is None:
                 continue
-            start = spot[0]
-            end = operation_end(self.shop, op, k, start)
-            if self.horizon is not None and end > self.horizon:
-                continue
+            start, end = found
             if old is not None and k == old.mode:
                 options = [(end, start, k, m)]
                 break
@@ -132,17 +144,39 @@ class ShopRepair:
             return False
         end, start, k, m = min(options)
         self.placed[key] = ScheduledOperation(j, key[1], k, m, start, end)
+        if self.guard is not None:
+            self.guard.add(self.placed[key])
         self.ready[m], self.last_job[m] = end, j
         return True
+
+    def _spot(self, j: int, o: int, k: int, t: int) -> tuple[int, int] | None:
+        """Earliest (start, end) from ``t`` in mode ``k`` that the calendar, the blocked
+        windows, the horizon and the guard allow (None: nowhere)."""
+        op = self.shop.jobs[j].operations[o]
+        m = op.modes[k].machine
+        while True:
+            spot = place(self.shop.calendar(m), self.windows.get(m, []), t, op.modes[k].duration,
+                         op.interruptible)
+            if spot is None:
+                return None
+            start = spot[0]
+            end = operation_end(self.shop, op, k, start)
+            if self.horizon is not None and end > self.horizon:
+                return None
+            later = None if self.guard is None else self.guard.admit(
+                ScheduledOperation(j, o, k, m, start, end))
+            if later is None:
+                return start, end
+            t = max(later, start + 1)
 
     def schedule(self) -> list[ScheduledOperation]:
         return sorted(self.placed.values(), key=lambda s: (s.start, s.machine, s.job))
 
 
-def repair(shop: Shop, situ: Situation, horizon: int | None = None
-           ) -> list[ScheduledOperation] | None:
+def repair(shop: Shop, situ: Situation, horizon: int | None = None,
+           guard: Guard | None = None) -> list[ScheduledOperation] | None:
     """The repaired plan of the operations alone (None: some operation fits nowhere)."""
-    r = ShopRepair(shop, situ, horizon)
+    r = ShopRepair(shop, situ, horizon, guard)
     for _order, key in r.free_keys():
         if not r.place_operation(key):
             return None

@@ -145,6 +145,8 @@ def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
     if not isinstance(repaired, str):
         stats["repair_objective"] = repaired.value
         ctx.report(repaired.value, None, "repair")
+    if ctx.expired() and not isinstance(repaired, str):  # no time left for a model
+        return fallback(repaired, stats, Status.UNKNOWN, "stopped")
     try:
         cm = EnergyCpModel(task.problem, should_stop=ctx.expired)
         shift, changes = build(task, cm)

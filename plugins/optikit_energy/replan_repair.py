@@ -1,7 +1,8 @@
 """The old energy plan repaired after events: the re-plan's hint and answer of last resort.
 
 The operations come from the kernel's right shift
-(:func:`optikit.scheduling.replan_repair.repair`, within the horizon); a switchable
+(:func:`optikit.scheduling.replan_repair.repair`, within the horizon, each where it keeps
+the peak cap with the machines off between runs: :class:`PeakGuard`); a switchable
 machine is switched on where a run of work starts: a frozen run keeps the old plan's
 last switch-on before it (the past cannot change), a re-planned run is switched on at
 its first start (at ``now`` or later), or the machine stays on through the gaps
@@ -15,9 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from optikit.scheduling import ScheduledOperation
 from optikit.scheduling.replan_repair import repair
 from optikit_energy import replan, switching
+from optikit_energy.energy import processing_parts
+from optikit_energy.model import EnergyProblem
 from optikit_energy.replan import ReplanTask
 from optikit_energy.run import evaluate
 
@@ -30,6 +35,39 @@ class Repaired:
     switch_on: dict[int, list[int]]
     value: float
     payload: dict[str, Any]
+
+
+class PeakGuard:
+    """The plant's power with switchable machines off between runs (machines that stay on
+    idle throughout): an operation goes only where it keeps the peak cap."""
+
+    def __init__(self, problem: EnergyProblem) -> None:
+        self.p = problem
+        always = sum(problem.idle_power[m] for m in range(problem.num_machines)
+                     if not problem.can_switch_off(m))
+        self.profile = np.full(problem.horizon, always, dtype=np.float64)
+
+    def _draw(self, op: ScheduledOperation) -> float:
+        mode = self.p.ops[self.p.job_ops[op.job][op.operation]].modes[op.mode]
+        if self.p.can_switch_off(op.machine):
+            return mode.power
+        return mode.power - self.p.idle_power[op.machine]
+
+    def admit(self, op: ScheduledOperation) -> int | None:
+        cap = self.p.peak_power
+        if cap is None:
+            return None
+        draw = self._draw(op)
+        for a, b in processing_parts(self.p, op):
+            over = np.nonzero(self.profile[max(a, 0):b] + draw > cap + 1e-9)[0]
+            if over.size:
+                return max(a, 0) + int(over[-1]) + 1
+        return None
+
+    def add(self, op: ScheduledOperation) -> None:
+        draw = self._draw(op)
+        for a, b in processing_parts(self.p, op):
+            self.profile[max(a, 0):b] += draw
 
 
 def switch_ons(task: ReplanTask, schedule: Sequence[ScheduledOperation], stay_on: bool = False
@@ -61,9 +99,10 @@ def switch_ons(task: ReplanTask, schedule: Sequence[ScheduledOperation], stay_on
 def checked(task: ReplanTask) -> Repaired | str:
     """The repaired plan if the checks accept it, else why not (one line)."""
     p = task.problem
-    schedule = repair(p.shop, task.situation, p.horizon)
+    schedule = repair(p.shop, task.situation, p.horizon, PeakGuard(p))
     if schedule is None:
-        return "the repaired old plan does not fit in the horizon"
+        return "no repaired old plan: an operation fits nowhere before the horizon within " \
+               "the peak cap"
     best: Repaired | str = "no switching policy"
     for stay_on in (False, True):  # off in every gap (least power), on through them
         switch_on = switch_ons(task, schedule, stay_on)

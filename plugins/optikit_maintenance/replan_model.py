@@ -95,6 +95,8 @@ def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
     p = task.problem
     repaired = checked(task)
     stats: dict[str, Any] = {}
+    if ctx.expired() and not isinstance(repaired, str):  # no time left for a model
+        return fallback(repaired, stats, Status.UNKNOWN, "stopped")
     cm, shift, changes = build(task)
     if not isinstance(repaired, str):
         stats["repair_objective"] = repaired.value

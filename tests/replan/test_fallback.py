@@ -53,17 +53,20 @@ def test_energy_answers_with_the_checked_repair_when_stopped() -> None:
     assert plan["A1"]["start"] >= 7  # after A0 (late) and the M2 breakdown
 
 
-def test_energy_says_why_when_the_repair_breaks_the_peak_cap() -> None:
+def test_energy_repair_keeps_the_peak_cap_or_says_why_not() -> None:
     shop = copy.deepcopy(energy.SHOP)
     shop["peak_power"] = 18
-    rush = {"id": "R", "operations": [{"modes": [{"machine": "M1", "duration": 2,
-                                                  "power": 11}]}]}
     events = {"now": 1, "events": [
         {"type": "machine_down", "machine": "M2", "start": 3, "end": 5},
-        {"type": "rush_order", "job": rush}]}
+        {"type": "rush_order", "job": {"id": "R", "operations": [
+            {"modes": [{"machine": "M1", "duration": 2, "power": 11}]}]}}]}
+    result, _plan = _repaired(shop, energy.PLAN, events)  # R waits until A1 is done
+    assert result.document["check"]["figures"]["peak_kw"] <= 18
+    # R with M2 idling (it cannot be switched off) needs 19 kW: no plan at all.
+    events["events"][1]["job"]["operations"][0]["modes"][0]["power"] = 17
     result = _stopped(shop, energy.PLAN, events)
     assert result.document["status"] == "unknown"
-    assert "repaired old plan breaks peak" in result.document["message"]
+    assert "no repaired old plan" in result.document["message"]
 
 
 MAINT_EVENTS = {"now": 1, "events": [
