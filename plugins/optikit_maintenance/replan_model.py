@@ -95,12 +95,13 @@ def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
     p = task.problem
     repaired = checked(task)
     stats: dict[str, Any] = {}
-    if ctx.expired() and not isinstance(repaired, str):  # no time left for a model
-        return fallback(repaired, stats, Status.UNKNOWN, "stopped")
-    cm, shift, changes = build(task)
     if not isinstance(repaired, str):
         stats["repair_objective"] = repaired.value
         ctx.report(repaired.value, None, "repair")
+        if ctx.expired():  # no time left for a model
+            return fallback(repaired, stats, Status.UNKNOWN, "stopped")
+    cm, shift, changes = build(task)
+    if not isinstance(repaired, str):
         _hint(p, cm, repaired)
     stages = solve_stages(cm.model, cm.objective, 1.0 / cm.scale.factor, float(cm.offset),
                           shift, changes, task.stability, backend, ctx, cm.scale.exact)
