@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from optikit.scheduling.replan_events import Stability
 from optikit.types import Outcome, SolveContext, Status
@@ -105,3 +105,26 @@ def no_plan(stages: Stages) -> Outcome | None:
                        stats=stages.stats, message=first.message
                        or "no re-plan found within the limits")
     return None
+
+
+class Repaired(Protocol):
+    """A repaired old plan that passed the type's checks."""
+
+    @property
+    def value(self) -> float: ...
+
+    @property
+    def payload(self) -> dict[str, Any]: ...
+
+
+def fallback(repaired: Repaired | str, stats: dict[str, Any], status: Status, message: str,
+             bound: float | None = None) -> Outcome:
+    """The checked repaired plan as the answer (``feasible``; ``bound`` kept when it is
+    finite and not above the plan), or ``status`` with why there is none (``repaired``)."""
+    if isinstance(repaired, str):
+        return Outcome(status, stats=stats, message=f"{message}; {repaired}")
+    if bound is not None and (not math.isfinite(bound) or bound > repaired.value):
+        bound = None
+    return Outcome(Status.FEASIBLE, payload=repaired.payload, objective=repaired.value,
+                   bound=bound, stats={**stats, "answer": "repair"},
+                   message="no better re-plan found in time: the old plan repaired")

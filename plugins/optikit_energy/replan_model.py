@@ -11,9 +11,11 @@ per operation of the old plan: ``|start - old start|`` and "not on its old machi
 least disruption with the objective kept within ``tolerance`` of stage 1's best),
 ``weighted`` (one stage, objective + disruption) or ``none`` (stage 1 only).
 
-Stage 1 is hinted with the old plan (frozen operations, the rest at its old start
-or ``now``); there is no repair fallback: if CP-SAT finds nothing in time the answer
-is ``unknown``.
+Stage 1 is hinted with the old plan repaired by :mod:`optikit_energy.replan_repair`
+(when the checks accept it; else with the old plan: frozen operations, the rest at its
+old start or ``now``), and the repaired plan is the answer (``feasible``) when CP-SAT
+finds nothing better in time.  A repair the checks refuse (a peak cap, the horizon) is
+named in the message and the answer stays ``unknown``.
 """
 
 from __future__ import annotations
@@ -22,12 +24,18 @@ import math
 from typing import Any
 
 from optikit.scheduling import ScheduledOperation
-from optikit.scheduling.replan_cpsat import no_plan, solve_stages, stability_terms
+from optikit.scheduling.replan_cpsat import (
+    fallback,
+    no_plan,
+    solve_stages,
+    stability_terms,
+)
 from optikit.types import Outcome, SolveContext, Status
 from optikit_energy import cpsat_solutions, switching
 from optikit_energy.cpsat_model import BuildStopped, EnergyCpModel
 from optikit_energy.model import Infeasible
 from optikit_energy.replan import ReplanTask
+from optikit_energy.replan_repair import Repaired, checked
 from optikit_energy.run import evaluate
 
 
@@ -99,9 +107,19 @@ def _switch_ons(task: ReplanTask, cm: EnergyCpModel, frozen: dict[int, Any]) -> 
                 cm.model.add(node.new == 0)
 
 
-def _hint(task: ReplanTask, cm: EnergyCpModel) -> None:
-    """The old plan as a (partial) hint: old modes, old starts not before ``now``."""
+def _hint(task: ReplanTask, cm: EnergyCpModel, repaired: Repaired | None) -> None:
+    """The repaired plan as a hint (modes and starts), else the old plan: old modes, old
+    starts not before ``now``."""
     situ = task.situation
+    if repaired is not None:
+        index = _index(task)
+        for s in repaired.schedule:
+            g = index[(task.problem.shop.jobs[s.job].id, s.operation)]
+            lit = cm.lits[g][s.mode]
+            if lit is not None:
+                cm.model.add_hint(lit, True)
+            cm.model.add_hint(cm.start[g], s.start)
+        return
     for key, g in _index(task).items():
         old = situ.old.get(key)
         if old is None:
@@ -122,30 +140,43 @@ def _read(task: ReplanTask, cm: EnergyCpModel, result: Any
 
 
 def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
+    repaired = checked(task)
+    stats: dict[str, Any] = {}
+    if not isinstance(repaired, str):
+        stats["repair_objective"] = repaired.value
+        ctx.report(repaired.value, None, "repair")
+    if ctx.expired() and not isinstance(repaired, str):  # no time left for a model
+        return fallback(repaired, stats, Status.UNKNOWN, "stopped")
     try:
         cm = EnergyCpModel(task.problem, should_stop=ctx.expired)
         shift, changes = build(task, cm)
     except BuildStopped:
-        return Outcome(Status.UNKNOWN, message="stopped while the model was built")
+        return fallback(repaired, stats, Status.UNKNOWN, "stopped while the model was built")
     except Infeasible as exc:
         return Outcome(Status.INFEASIBLE, message=str(exc))
-    _hint(task, cm)
+    _hint(task, cm, None if isinstance(repaired, str) else repaired)
     stages = solve_stages(cm.model, cm.objective_expr, cm.objective_scale, 0.0, shift, changes,
                           task.stability, backend, ctx, cm.info.exact)
+    stats.update(stages.stats)
     first = stages.first
     failed = no_plan(stages)
     if failed is not None:
-        return failed
+        if failed.status is Status.INFEASIBLE:
+            return failed
+        return fallback(repaired, stats, failed.status, failed.message or "no re-plan found")
     best = _read(task, cm, first)
     if stages.second is not None:
         found = _read(task, cm, stages.second)
         if found[2] <= best[2] * (1.0 + task.stability.tolerance) + 1e-6 * max(1.0, abs(best[2])):
             best = found
     schedule, switch_on, value = best
-    payload, _figures = switching.build_payload(task.problem, schedule, switch_on)
     bound = first.bound if task.stability.mode != "weighted" and cm.info.exact else None
+    if (not isinstance(repaired, str) and task.stability.mode != "weighted"
+            and repaired.value < value - 1e-6 * max(1.0, abs(value))):
+        return fallback(repaired, stats, Status.FEASIBLE, "", bound)
+    payload, _figures = switching.build_payload(task.problem, schedule, switch_on)
     if bound is not None and (not math.isfinite(bound) or bound > value):
         bound = value if stages.proven else None
     optimal = stages.proven and bound is not None and value <= bound + 1e-6 * max(1.0, value)
     return Outcome(Status.OPTIMAL if optimal else Status.FEASIBLE, payload=payload,
-                   objective=value, bound=bound, stats=stages.stats)
+                   objective=value, bound=bound, stats=stats)

@@ -164,7 +164,7 @@ def dispatch(problem: FjspProblem) -> BatchPlan:
 def _fit(cal: Calendar | None, t: int, work: int, interruptible: bool
          ) -> tuple[int, int] | None:
     """Earliest (start, end) from ``t`` in the calendar's working time (None: never)."""
-    from optikit_fjsp.replan_repair import _place
+    from optikit.scheduling.replan_repair import place as _place
 
     return _place(cal, [], t, work, interruptible)
 

@@ -25,11 +25,13 @@ from typing import TYPE_CHECKING, Any
 from optikit.scheduling import ScheduledOperation, Shop
 from optikit.scheduling.replan import operation_end
 from optikit.scheduling.replan_events import Events
+from optikit.scheduling.replan_repair import clear as _clear
+from optikit.scheduling.replan_repair import place as _place
 from optikit.types import InvalidProblem
 from optikit_fjsp.batching import BatchPlan
 from optikit_fjsp.batching_check import batch_ids
 from optikit_fjsp.model import FjspProblem
-from optikit_fjsp.replan_repair import FlatSituation, _clear, _place
+from optikit_fjsp.replan_repair import FlatSituation
 
 if TYPE_CHECKING:
     from optikit_fjsp.replan import ReplanTask

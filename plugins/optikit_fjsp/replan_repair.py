@@ -5,8 +5,9 @@ The situation is translated to flat operation numbers (:class:`FlatSituation`); 
 its old start (rush jobs last), as early as its job, its machine (appended after what is
 already there, with the changeover) and the blocked windows allow, in the mode that
 finishes first (the old mode on a tie); with working-time calendars, at the earliest
-start its machine's calendar allows (:meth:`Calendar.earliest_start`; an interruptible
-operation ends at :meth:`Calendar.finish`, its pauses included).  This is the
+start its machine's calendar allows (the kernel's
+:func:`optikit.scheduling.replan_repair.place`; an interruptible operation ends at
+:meth:`Calendar.finish`, its pauses included).  This is the
 "right-shift" repair a planner does by hand; it is the first hint of the CP-SAT
 re-plan and its answer of last resort.
 """
@@ -17,9 +18,9 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from optikit.scheduling.calendar import Calendar, CalendarExhausted
 from optikit.scheduling.model import Operation
 from optikit.scheduling.replan import operation_end
+from optikit.scheduling.replan_repair import place
 from optikit_fjsp.model import FjspProblem
 from optikit_fjsp.timetable import Solution
 
@@ -74,40 +75,6 @@ def flat_situation(task: ReplanTask, min_horizon: int = 0) -> FlatSituation:
     return FlatSituation(situ.now, frozen, old, blocked, horizon, windows)
 
 
-def _clear(windows: list[tuple[int, int]], t: int, d: int) -> int:
-    """The earliest start >= t at which [start, start + d) meets no window."""
-    moved = True
-    while moved:
-        moved = False
-        for a, b in windows:
-            if a < t + d and t < b and (d > 0 or a <= t):
-                t = b
-                moved = True
-    return t
-
-
-def _place(
-    cal: Calendar | None, windows: list[tuple[int, int]], t: int, d: int, interruptible: bool
-) -> tuple[int, int] | None:
-    """Earliest (start, end) from ``t`` in working time of ``cal`` (pauses included for an
-    interruptible operation) that meets no blocked window; None: the calendar runs out."""
-    while True:
-        t = _clear(windows, t, d)
-        if cal is None or d <= 0:
-            return t, t + d
-        s = cal.earliest_start(t, d, interruptible)
-        if s is None:
-            return None
-        try:
-            end = cal.finish(s, d) if interruptible else s + d
-        except CalendarExhausted:
-            return None
-        cleared = _clear(windows, s, end - s)
-        if cleared == s:
-            return s, end
-        t = cleared  # every start before it ends later and still meets the window
-
-
 def repair(problem: FjspProblem, fs: FlatSituation) -> Solution:
     flat = problem.flat
     shop = problem.shop
@@ -143,7 +110,7 @@ def repair(problem: FjspProblem, fs: FlatSituation) -> Solution:
             if last_job[m] >= 0:
                 t = max(t, ready[m] + flat.setup_between(m, last_job[m], j))
             fallback = fallback or (k, t)
-            spot = _place(shop.calendar(m), fs.windows.get(m, []), t, d, interruptible)
+            spot = place(shop.calendar(m), fs.windows.get(m, []), t, d, interruptible)
             if spot is None:
                 continue
             key = (spot[1], int(fs.old.get(g, (-1, 0))[0] != k), k, spot[0])

@@ -5,18 +5,27 @@ windows (machine down, interrupted work) in each machine's no-overlap, started
 operations and tasks frozen (mode and start; a frozen task is performed), every other
 operation and performed task starting at ``now`` or later, and the stability stages of
 :mod:`optikit.scheduling.replan_cpsat` (operations and tasks: start shift; operations:
-machine changes).  No repair fallback: without a plan in time the answer is ``unknown``.
+machine changes).  Stage 1 is hinted with the old plan repaired by
+:mod:`optikit_maintenance.replan_repair`, which is the answer (``feasible``) when CP-SAT
+finds nothing better in time; a repair the checks refuse is named in the message and
+the answer stays ``unknown``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from optikit.scheduling.replan_cpsat import no_plan, solve_stages, stability_terms
+from optikit.scheduling.replan_cpsat import (
+    fallback,
+    no_plan,
+    solve_stages,
+    stability_terms,
+)
 from optikit.types import Outcome, SolveContext, Status
 from optikit_maintenance import cp
 from optikit_maintenance.costs import evaluate, to_payload
 from optikit_maintenance.replan import ReplanTask
+from optikit_maintenance.replan_repair import Repaired, checked
 
 
 def build(task: ReplanTask) -> tuple[cp.CpModel, Any, Any]:
@@ -67,22 +76,52 @@ def build(task: ReplanTask) -> tuple[cp.CpModel, Any, Any]:
     return cm, shift, changes
 
 
+def _hint(p: Any, cm: cp.CpModel, repaired: Repaired) -> None:
+    """The repaired plan's modes and starts, and which tasks it performs."""
+    m = cm.model
+    for s in repaired.schedule.operations:
+        m.add_hint(cm.op_start[s.job][s.operation], s.start)
+        for k, lit in enumerate(cm.op_mode[s.job][s.operation]):
+            m.add_hint(lit, k == s.mode)
+    for t in range(len(p.tasks)):
+        done = repaired.schedule.tasks.get(t)
+        if cm.task_present[t] is not None:
+            m.add_hint(cm.task_present[t], done is not None)
+        if done is not None:
+            m.add_hint(cm.task_start[t], done.start)
+
+
 def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
     p = task.problem
+    repaired = checked(task)
+    stats: dict[str, Any] = {}
+    if not isinstance(repaired, str):
+        stats["repair_objective"] = repaired.value
+        ctx.report(repaired.value, None, "repair")
+        if ctx.expired():  # no time left for a model
+            return fallback(repaired, stats, Status.UNKNOWN, "stopped")
     cm, shift, changes = build(task)
+    if not isinstance(repaired, str):
+        _hint(p, cm, repaired)
     stages = solve_stages(cm.model, cm.objective, 1.0 / cm.scale.factor, float(cm.offset),
                           shift, changes, task.stability, backend, ctx, cm.scale.exact)
+    stats.update(stages.stats)
     first = stages.first
     failed = no_plan(stages)
     if failed is not None:
-        return failed
+        if failed.status is Status.INFEASIBLE:
+            return failed
+        return fallback(repaired, stats, failed.status, failed.message or "no re-plan found")
     chosen = stages.second or first
     schedule = cp._schedule(p, cm, chosen.value)
     value = float(evaluate(p, schedule).objective(p))
     bound = None
     if task.stability.mode != "weighted" and first.bound is not None and cm.scale.exact:
         bound = min(first.bound, value)
+    if (not isinstance(repaired, str) and task.stability.mode != "weighted"
+            and repaired.value < value - 1e-6 * max(1.0, abs(value))):
+        return fallback(repaired, stats, Status.FEASIBLE, "", bound)
     optimal = stages.proven and bound is not None and value <= bound + 1e-6 * max(1.0, value)
     return Outcome(Status.OPTIMAL if optimal else Status.FEASIBLE,
                    payload=to_payload(p, schedule), objective=value, bound=bound,
-                   stats=stages.stats)
+                   stats=stats)
