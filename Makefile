@@ -21,9 +21,10 @@ $(TSTAMP): $(STAMP)
 	$(PIP) install --quiet -e ".[test]"
 	@touch $@
 
-# What the README's own examples need beyond the core (--gantt, workbooks, export, AAS, serve).
+# What the README's own examples need beyond the core (--gantt, workbooks, export, AAS, serve,
+# PyVRP).
 $(DSTAMP): $(STAMP)
-	$(PIP) install --quiet -e ".[plot,sheets,charts,parquet,aas,serve]"
+	$(PIP) install --quiet -e ".[plot,sheets,charts,parquet,aas,serve,pyvrp]"
 	@touch $@
 
 install: $(STAMP)
@@ -41,6 +42,14 @@ demo: $(DSTAMP)
 		problems/fjsp/replan/machining_cell_events.yaml --time-limit $(DEMO_LIMIT)
 	@$(BIN)/optikit replan problems/fjsp/two_shift_cell.yaml problems/fjsp/replan/two_shift_cell_plan.json \
 		problems/fjsp/replan/two_shift_cell_events.yaml --time-limit $(DEMO_LIMIT)
+	@echo; echo "== optikit replan problems/energy-scheduling/toy_full.yaml (plan and events in problems/energy-scheduling/replan)"
+	@$(BIN)/optikit replan problems/energy-scheduling/toy_full.yaml \
+		problems/energy-scheduling/replan/toy_full_plan.json \
+		problems/energy-scheduling/replan/toy_full_events.yaml --time-limit $(DEMO_LIMIT)
+	@echo; echo "== optikit replan problems/maintenance/press-line.yaml (plan and events in problems/maintenance/replan)"
+	@$(BIN)/optikit replan problems/maintenance/press-line.yaml \
+		problems/maintenance/replan/press-line_plan.json \
+		problems/maintenance/replan/press-line_events.yaml --time-limit $(DEMO_LIMIT)
 
 lint: $(TSTAMP)
 	$(BIN)/ruff check .
