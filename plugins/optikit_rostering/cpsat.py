@@ -4,12 +4,19 @@ The whole model (:mod:`optikit_rostering.cpsat_model`) searches first.  With nei
 search (``lns``: ``auto`` and ``on``, the default, on every size) the
 whole-model solve gets at most ``global_share`` of the time and is stopped once it has gone
 ``stall`` seconds without a better roster; then solution-guided large-neighbourhood search
-(:mod:`optikit_rostering.lns`) improves its incumbent until the deadline.  On the 28-day
+(:mod:`optikit_rostering.lns`) improves its incumbent.  When the neighbourhoods go
+``patience`` seconds without a better roster, the whole model runs again from the incumbent
+(hinted, a new seed, stopped by ``stall`` again), then the neighbourhoods, and so on until the
+deadline: on Instances 2 and 4 the neighbourhood search found nothing in 10 s where the
+whole model still made its late jumps (Instance2 922 -> 828: a weekend moved between three
+people; Instance4 about 1,820 -> 1,720).  The whole-model solve is stopped from outside, not
+through CP-SAT's own time limit: CP-SAT's search differs with its limit, and with the limit
+cut to the share it stalled more often (Instance2, seed 0: 922 three runs out of three; with
+the whole limit 828).  On the 28-day
 Curtois & Qu instances (1,100-1,700 cells, 2 threads, 60 s) an early hand-over measured
 worse than the whole model alone (Instance7: 1,379 against 1,208: the LNS settles in a local
 optimum), a late one (70 % of the time) better (1,095), so small rosters hand over late.
-The result is
-``optimal`` only with a proof: the whole-model solve's, or an incumbent that meets its bound.
+The result is ``optimal`` only with a proof: the whole-model solve's, or an incumbent that meets its bound.
 """
 
 from __future__ import annotations
