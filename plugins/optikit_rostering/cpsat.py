@@ -16,7 +16,8 @@ the whole limit 828).  On the 28-day
 Curtois & Qu instances (1,100-1,700 cells, 2 threads, 60 s) an early hand-over measured
 worse than the whole model alone (Instance7: 1,379 against 1,208: the LNS settles in a local
 optimum), a late one (70 % of the time) better (1,095), so small rosters hand over late.
-The result is ``optimal`` only with a proof: the whole-model solve's, or an incumbent that meets its bound.
+The result is ``optimal`` only with a proof: the whole-model solve's, or an incumbent that
+meets its bound.
 """
 
 from __future__ import annotations
