@@ -52,7 +52,7 @@ def _problem(name: str) -> Any:
     return generate(int(seed), size)
 
 
-def _run(problem: Any, column: str, limit: float, threads: int) -> dict[str, Any]:
+def _run(problem: Any, column: str, limit: float, threads: int, seed: int = 0) -> dict[str, Any]:
     import optikit
 
     events: list[tuple[float, float]] = []
@@ -64,7 +64,7 @@ def _run(problem: Any, column: str, limit: float, threads: int) -> dict[str, Any
     formulation, options = _column(column)
     started = time.monotonic()
     solution = optikit.solve(problem, formulation=formulation, time_limit=limit,
-                             threads=threads, seed=0, on_progress=seen, options=options)
+                             threads=threads, seed=seed, on_progress=seen, options=options)
     wall = time.monotonic() - started
     value = solution.objective
     first_best = next((t for t, v in events if value is not None and v <= value + 1e-9), wall)
@@ -74,24 +74,50 @@ def _run(problem: Any, column: str, limit: float, threads: int) -> dict[str, Any
 
 
 def compare(names: list[str], limit: float, threads: int,
-            columns: tuple[str, ...] = FORMULATIONS) -> None:
+            columns: tuple[str, ...] = FORMULATIONS, seeds: tuple[int, ...] = (0,)) -> None:
+    """One row per instance; with several seeds each column shows the mean and the range,
+    and ``wins`` counts the seeds on which the first column is at least as good as each
+    other (seed by seed, the same seed for every column)."""
+    many = len(seeds) > 1
+    width = 27 if many else 19
     print(f"{'instance':<11} {'best':>6}  " + "  ".join(
-        f"{f:>19} {'gap':>6} {'t_best':>6}" for f in columns))
+        f"{f:>{width}} {'gap':>6} {'t_best':>6}" for f in columns)
+        + ("  first>=other" if many else ""))
     for name in names:
         problem = _problem(name)
         best = BEST.get(name)
-        cells = []
+        cells, values = [], []
         for f in columns:
-            r = _run(problem, f, limit, threads)
-            value = r["objective"]
-            gap = "-" if best is None or value is None else f"{(value - best) / best:.1%}"
-            mark = "*" if r["status"] == "optimal" else " "
-            shown = "-" if value is None else f"{value:,.0f}{mark}"
-            cells.append(f"{shown:>19} {gap:>6} {r['time_to_best']:>6.1f}")
-            if not r["checked"] and value is not None:
+            runs = [_run(problem, f, limit, threads, seed) for seed in seeds]
+            found = [r["objective"] for r in runs if r["objective"] is not None]
+            values.append([r["objective"] for r in runs])
+            if many:
+                print(f"  {name} {f}: " + " ".join(
+                    "-" if r["objective"] is None else f"{r['objective']:.0f}" for r in runs),
+                    flush=True)
+            mean = sum(found) / len(found) if len(found) == len(runs) else None
+            gap = "-" if best is None or mean is None else f"{(mean - best) / best:.1%}"
+            mark = "*" if all(r["status"] == "optimal" for r in runs) else " "
+            shown = "-" if mean is None else f"{mean:,.0f}{mark}"
+            if many and mean is not None:
+                shown += f" [{min(found):,.0f}-{max(found):,.0f}]"
+            t_best = sum(r["time_to_best"] for r in runs) / len(runs)
+            cells.append(f"{shown:>{width}} {gap:>6} {t_best:>6.1f}")
+            if any(not r["checked"] and r["objective"] is not None for r in runs):
                 cells[-1] += " UNCHECKED"
-        print(f"{name:<11} {best or '-':>6}  " + "  ".join(cells), flush=True)
-    print("* proven optimal; gap to the best-known value; t_best: seconds until the final value")
+        wins = ""
+        if many:
+            wins = "  " + " ".join(f"{_wins(values[0], other)}/{len(seeds)}"
+                                   for other in values[1:])
+        print(f"{name:<11} {best or '-':>6}  " + "  ".join(cells) + wins, flush=True)
+    print("* proven optimal; gap to the best-known value; t_best: seconds until the final value"
+          + ("; values are means over the seeds [min-max]" if many else ""))
+
+
+def _wins(first: list[float | None], other: list[float | None]) -> int:
+    """Seeds on which ``first`` found a roster at least as good as ``other``'s."""
+    return sum(a is not None and (b is None or a <= b + 1e-9)
+               for a, b in zip(first, other, strict=True))
 
 
 def scale(limit: float, threads: int) -> None:
@@ -119,6 +145,8 @@ def main() -> None:
     parser.add_argument("--limit", type=float, default=60.0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--scale", action="store_true", help="only the 200-staff run")
+    parser.add_argument("--seeds", type=int, nargs="*", default=[0],
+                        help="solver seeds; several give the mean and range per column")
     parser.add_argument("--columns", nargs="*", default=list(FORMULATIONS),
                         help="formulation[:option=value,...] per column")
     args = parser.parse_args()
@@ -128,7 +156,7 @@ def main() -> None:
     names = args.instances or ["Instance1", "Instance2", "Instance3"]
     if args.shared and not args.instances:
         names += ["Instance4", "Instance5", "Instance6", "Instance7"]
-    compare(names, args.limit, args.threads, tuple(args.columns))
+    compare(names, args.limit, args.threads, tuple(args.columns), tuple(args.seeds))
 
 
 if __name__ == "__main__":

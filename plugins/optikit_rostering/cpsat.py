@@ -4,16 +4,25 @@ The whole model (:mod:`optikit_rostering.cpsat_model`) searches first.  With nei
 search (``lns``: ``auto`` and ``on``, the default, on every size) the
 whole-model solve gets at most ``global_share`` of the time and is stopped once it has gone
 ``stall`` seconds without a better roster; then solution-guided large-neighbourhood search
-(:mod:`optikit_rostering.lns`) improves its incumbent until the deadline.  On the 28-day
+(:mod:`optikit_rostering.lns`) improves its incumbent.  When the neighbourhoods go
+``patience`` seconds without a better roster, the whole model runs again from the incumbent
+(hinted, a new seed, stopped by ``stall`` again), then the neighbourhoods, and so on until the
+deadline: on Instances 2 and 4 the neighbourhood search found nothing in 10 s where the
+whole model still made its late jumps (Instance2 922 -> 828: a weekend moved between three
+people; Instance4 about 1,820 -> 1,720).  The whole-model solve is stopped from outside, not
+through CP-SAT's own time limit: CP-SAT's search differs with its limit, and with the limit
+cut to the share it stalled more often (Instance2, seed 0: 922 three runs out of three; with
+the whole limit 828).  On the 28-day
 Curtois & Qu instances (1,100-1,700 cells, 2 threads, 60 s) an early hand-over measured
 worse than the whole model alone (Instance7: 1,379 against 1,208: the LNS settles in a local
 optimum), a late one (70 % of the time) better (1,095), so small rosters hand over late.
-The result is
-``optimal`` only with a proof: the whole-model solve's, or an incumbent that meets its bound.
+The result is ``optimal`` only with a proof: the whole-model solve's, or an incumbent that
+meets its bound.
 """
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from dataclasses import replace
@@ -32,6 +41,9 @@ LARGE_CELLS = 5000
 #: poor roster settles in a local optimum (Instance7: 1,379 with a 10 % share), LNS from the
 #: whole model's good roster after 70 % improves it (1,095, the whole model alone 1,208).
 SHARE, SHARE_LARGE = 0.7, 0.3
+#: Default patience of the neighbourhood search, as a share of the time limit: after that
+#: long without a better roster it hands back to the whole model (from the incumbent).
+PATIENCE = 0.1
 
 
 def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
@@ -59,43 +71,74 @@ def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
     best = round(result.objective)
     bound = result.bound
     stats: dict[str, Any] = {"first_solve": best, "first_solve_s": round(ctx.elapsed(), 1),
-                             "lns_steps": 0, "lns_improvements": 0}
+                             "lns_steps": 0, "lns_improvements": 0, "whole_restarts": 0}
     if result.status is Status.OPTIMAL or not use_lns or ctx.expired():
         return _outcome(roster, grid, stations, best, bound, result.status, stats)
-    best, grid, stations = lns.improve(rm, backend, ctx, grid, stations, best, bound,
-                                       float(opts["lns_time"]), stats)
-    status = Status.OPTIMAL if bound is not None and best <= bound + 1e-9 else Status.FEASIBLE
+    patience = float(opts["patience"]) or max(2.0, (remaining or 60.0) * PATIENCE)
+    hoods = lns.Neighbourhoods(roster, random.Random(ctx.options.seed))
+    proved = False
+    while not ctx.expired() and not proved:
+        best, grid, stations = lns.improve(rm, backend, ctx, grid, stations, best, bound,
+                                           float(opts["lns_time"]), stats, patience, hoods)
+        if ctx.expired() or (bound is not None and best <= bound + 1e-9):
+            break
+        # The neighbourhoods are stuck: the whole model again, from the incumbent.
+        stats["whole_restarts"] += 1
+        fresh = opts["restart"] == "fresh"
+        hint = None if fresh else rm.hint(grid, stations)
+        seeded = {**(params or {}), "random_seed": int(ctx.options.seed) + stats["whole_restarts"]}
+        again = _whole_model(rm, backend, ctx, None, stall, seeded, hint=hint, floor=best)
+        if again.status.has_solution:
+            if again.bound is not None:
+                bound = again.bound if bound is None else max(bound, again.bound)
+            if round(again.objective) <= best:
+                best = round(again.objective)
+                grid = rm.grid(again.boolean_value)
+                stations = rm.stations(again.boolean_value)
+            proved = again.status is Status.OPTIMAL
+    status = Status.OPTIMAL if proved or (bound is not None and best <= bound + 1e-9) \
+        else Status.FEASIBLE
     return _outcome(roster, grid, stations, best, bound, status, stats)
 
 
 def _whole_model(rm: RosterModel, backend: Any, ctx: SolveContext, limit: float | None,
-                 stall: float | None, params: dict[str, Any] | None) -> Any:
-    """One CP-SAT solve of the whole model, stopped early once it has gone ``stall``
-    seconds without a better solution (progress still reaches ``ctx``)."""
-    if stall is None or limit is None:
-        return backend.solve(rm.model, ctx, time_limit=limit, parameters=params)
+                 stall: float | None, params: dict[str, Any] | None,
+                 hint: dict[Any, int] | None = None, floor: float | None = None) -> Any:
+    """One CP-SAT solve of the whole model, stopped after ``limit`` seconds or once it has
+    gone ``stall`` seconds without a better solution (progress still reaches ``ctx``; with
+    ``floor``, only solutions below it).  CP-SAT itself is given the whole remaining time
+    and stopped from outside: its search runs as it would without the early stop."""
+    if stall is None or (limit is None and ctx.remaining() is None):
+        return backend.solve(rm.model, ctx, time_limit=limit, parameters=params, hint=hint)
+    until = None if limit is None else time.monotonic() + limit
     stop = threading.Event()
     last: list[float] = []  # time of the latest improvement, once there is a solution
 
     def seen(event: ProgressEvent) -> None:
+        better = floor is None or (event.objective is not None and event.objective < floor)
         if event.objective is not None:
             last[:] = [time.monotonic()]
-        ctx.report(event.objective, event.bound, event.source or "cpsat")
+        if better:
+            ctx.report(event.objective, event.bound, event.source or "cpsat")
+        elif event.bound is not None:
+            ctx.report(None, event.bound, event.source or "cpsat")
 
-    sub_ctx = SolveContext(replace(ctx.options, time_limit=min(limit, ctx.remaining() or limit)),
+    sub_ctx = SolveContext(replace(ctx.options, time_limit=ctx.remaining()),
                            on_progress=seen, stop=stop, log=ctx.log)
     done = threading.Event()
 
     def watch() -> None:
         while not done.wait(0.05):
-            if ctx.stop.is_set() or (last and time.monotonic() - last[0] > stall):
+            now = time.monotonic()
+            if ctx.stop.is_set() or (last and now - last[0] > stall) \
+                    or (until is not None and now > until):
                 stop.set()
                 return
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     try:
-        return backend.solve(rm.model, sub_ctx, time_limit=limit, parameters=params)
+        return backend.solve(rm.model, sub_ctx, parameters=params, hint=hint)
     finally:
         done.set()
         watcher.join()

@@ -219,6 +219,14 @@ class RosterModel:
                 grid[e][d] = s
         return grid
 
+    def hint(self, grid: list[list[int | None]], stations: Stations) -> dict[Any, int]:
+        """A complete hint of the cells and stations of a roster (the solve loop's
+        incumbent, handed back to the whole model)."""
+        hint = {v: int(grid[e][d] == s) for e, d, s, v in self.all_cells()}
+        hint.update({v: int(grid[e][d] == s and stations.get((e, d)) == k)
+                     for (e, d, s, k), v in self.y.items()})
+        return hint
+
     def stations(self, value: Any) -> Stations:
         """Where each placed person stands: (employee, day) -> skill."""
         return {(e, d): k for (e, d, _s, k), v in self.y.items() if value(v)}

@@ -20,6 +20,7 @@ and shrunk after one that timed out.
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -106,17 +107,22 @@ def _weighted_sample(rng: random.Random, weights: list[int], k: int) -> set[int]
 
 def improve(rm: RosterModel, backend: Any, ctx: SolveContext, grid: Grid, stations: Stations,
             best: int, bound: float | None, step_time: float,
-            stats: dict[str, Any]) -> tuple[int, Grid, Stations]:
-    """Improve (``best``, ``grid``, ``stations``) until the deadline, the stop flag or a
-    matched bound."""
-    rng = random.Random(ctx.options.seed)
-    hoods = Neighbourhoods(rm.roster, rng)
+            stats: dict[str, Any], patience: float | None = None,
+            hoods: Neighbourhoods | None = None) -> tuple[int, Grid, Stations]:
+    """Improve (``best``, ``grid``, ``stations``) until the deadline, the stop flag, a
+    matched bound or, with ``patience``, that many seconds without a better roster (the
+    caller then goes back to the whole model, which makes moves these neighbourhoods miss).
+    Pass the same ``hoods`` to a later call to keep its sizes and random stream."""
+    hoods = hoods or Neighbourhoods(rm.roster, random.Random(ctx.options.seed))
     cells = rm.all_cells()
     sub = rm.model.clone()
     domains = [sub.proto.variables[var.index].domain for _e, _d, _s, var in cells]
     sub_options = replace(ctx.options, verbose=False)
     found = dict.fromkeys(KINDS, 0)
+    last = time.monotonic()
     while not ctx.expired() and (bound is None or best > bound + 1e-9):
+        if patience is not None and time.monotonic() - last > patience:
+            break
         remaining = ctx.remaining()
         limit = step_time if remaining is None else min(step_time, remaining)
         if limit < MIN_STEP_S:
@@ -144,12 +150,15 @@ def improve(rm: RosterModel, backend: Any, ctx: SolveContext, grid: Grid, statio
         value = round(result.objective)
         if value <= best:
             if value < best:
+                last = time.monotonic()
                 stats["lns_improvements"] += 1
                 found[kind] += 1
                 ctx.report(float(value), None, f"lns-{kind}")
             best = value
             grid = rm.grid(result.boolean_value)
             stations = rm.stations(result.boolean_value)
-    stats["lns_improvements_by_kind"] = found
+    by_kind = stats.setdefault("lns_improvements_by_kind", dict.fromkeys(KINDS, 0))
+    for kind, count in found.items():
+        by_kind[kind] += count
     stats["lns_sizes"] = {k: round(v, 3) for k, v in hoods.size.items()}
     return best, grid, stations

@@ -22,6 +22,12 @@ CPSAT_OPTIONS = (
                "with LNS: stop the whole-model solve after this many seconds without a "
                "better roster (0: a third of the time limit, at least 2 s)",
                minimum=0.0),
+    OptionSpec("patience", float, 0.0,
+               "with LNS: seconds without a better roster after which the neighbourhood "
+               "search hands back to the whole model, started from the incumbent (0: a "
+               "tenth of the time limit, at least 2 s)", minimum=0.0),
+    OptionSpec("restart", str, "hint", "whole-model restarts: hint (from the incumbent) or fresh",
+               choices=("hint", "fresh")),
     OptionSpec("lns_time", float, 1.0,
                "seconds per neighbourhood sub-solve", minimum=0.05),
     OptionSpec("symmetry", bool, True, "order interchangeable staff (symmetry breaking)"),

@@ -76,3 +76,15 @@ def test_stall_option_reaches_a_checked_roster() -> None:
                              options={"lns": "on", "stall": 0.05, "global_share": 0.1,
                                       "lns_time": 0.2})
     assert solution.check.ok and solution.solution is not None
+
+
+def test_stuck_neighbourhoods_hand_back_to_the_whole_model() -> None:
+    # Instance2 is not proved in 5 s, so the search reaches the hand-back (5 s: the first
+    # solve of a process also imports OR-Tools inside its limit).
+    solution = optikit.solve(INSTANCES / "Instance2.roster", time_limit=5, threads=1,
+                             options={"lns": "on", "stall": 0.05, "global_share": 0.1,
+                                      "lns_time": 0.1, "patience": 0.05})
+    assert solution.check is not None and solution.check.ok
+    stats = solution.document.get("stats") or {}
+    if solution.status != "optimal":  # a proof ends the search before any hand-back
+        assert stats["whole_restarts"] >= 1 and stats["lns_steps"] >= 1
