@@ -128,3 +128,17 @@ def fallback(repaired: Repaired | str, stats: dict[str, Any], status: Status, me
     return Outcome(Status.FEASIBLE, payload=repaired.payload, objective=repaired.value,
                    bound=bound, stats={**stats, "answer": "repair"},
                    message="no better re-plan found in time: the old plan repaired")
+
+
+def unless_planned(stages: Stages, repaired: Repaired | str,
+                   stats: dict[str, Any]) -> Outcome | None:
+    """None when stage 1 found a plan; else the answer without one: a proven
+    infeasibility as it is, otherwise the repaired old plan (or why there is none).
+    ``stats`` takes the stages' figures either way."""
+    stats.update(stages.stats)
+    failed = no_plan(stages)
+    if failed is None:
+        return None
+    if failed.status is Status.INFEASIBLE:
+        return failed
+    return fallback(repaired, stats, failed.status, failed.message or "no re-plan found")

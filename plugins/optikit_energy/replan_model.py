@@ -26,9 +26,9 @@ from typing import Any
 from optikit.scheduling import ScheduledOperation
 from optikit.scheduling.replan_cpsat import (
     fallback,
-    no_plan,
     solve_stages,
     stability_terms,
+    unless_planned,
 )
 from optikit.types import Outcome, SolveContext, Status
 from optikit_energy import cpsat_solutions, switching
@@ -157,13 +157,10 @@ def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
     _hint(task, cm, None if isinstance(repaired, str) else repaired)
     stages = solve_stages(cm.model, cm.objective_expr, cm.objective_scale, 0.0, shift, changes,
                           task.stability, backend, ctx, cm.info.exact)
-    stats.update(stages.stats)
-    first = stages.first
-    failed = no_plan(stages)
+    failed = unless_planned(stages, repaired, stats)
     if failed is not None:
-        if failed.status is Status.INFEASIBLE:
-            return failed
-        return fallback(repaired, stats, failed.status, failed.message or "no re-plan found")
+        return failed
+    first = stages.first
     best = _read(task, cm, first)
     if stages.second is not None:
         found = _read(task, cm, stages.second)

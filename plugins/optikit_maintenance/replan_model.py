@@ -17,9 +17,9 @@ from typing import Any
 
 from optikit.scheduling.replan_cpsat import (
     fallback,
-    no_plan,
     solve_stages,
     stability_terms,
+    unless_planned,
 )
 from optikit.types import Outcome, SolveContext, Status
 from optikit_maintenance import cp
@@ -105,13 +105,10 @@ def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
         _hint(p, cm, repaired)
     stages = solve_stages(cm.model, cm.objective, 1.0 / cm.scale.factor, float(cm.offset),
                           shift, changes, task.stability, backend, ctx, cm.scale.exact)
-    stats.update(stages.stats)
-    first = stages.first
-    failed = no_plan(stages)
+    failed = unless_planned(stages, repaired, stats)
     if failed is not None:
-        if failed.status is Status.INFEASIBLE:
-            return failed
-        return fallback(repaired, stats, failed.status, failed.message or "no re-plan found")
+        return failed
+    first = stages.first
     chosen = stages.second or first
     schedule = cp._schedule(p, cm, chosen.value)
     value = float(evaluate(p, schedule).objective(p))
