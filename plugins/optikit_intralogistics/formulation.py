@@ -1,7 +1,8 @@
 """Formulations ``routing`` (tuned search with route elimination) and ``routing-plain``.
 
 ``routing``: parallel cheapest insertion, then guided local search with a fixed cost per
-vehicle; for lexicographic objectives (vehicles first) it then removes the shortest route
+vehicle (weighted objectives: also from a dispatcher's start, going on from the better of
+the two); for lexicographic objectives (vehicles first) it then removes the shortest route
 and asks the search to serve its orders with the remaining vehicles (all visits optional
 at a prohibitive penalty), keeping each success; the rest of the time polishes distance on
 the vehicles left.  ``routing-plain`` is the same model with OR-Tools' default search (the
@@ -34,9 +35,15 @@ def _plan(built: Built, result: RoutingResult) -> Plan:
 
 def _progress(plant: Plant, built: Built) -> Any:
     """Model cost -> objective for progress reports (lexicographic plans report their
-    distance after each phase instead: the model cost mixes in vehicle costs)."""
+    distance after each phase instead: the model cost mixes in vehicle costs).  Only
+    improvements over every earlier search of the same run are reported."""
+    best: list[int] = []
+
     def convert(cost: int) -> float | None:
-        return None if plant.objective.lexicographic else cost / built.cost_scale
+        if plant.objective.lexicographic or (best and cost >= best[0]):
+            return None
+        best[:] = [cost]
+        return cost / built.cost_scale
     return convert
 
 
@@ -120,14 +127,25 @@ def solve(plant: Plant, backend: RoutingBackend, ctx: SolveContext) -> Outcome:
     search = RoutingSearch(time_limit=total * share, first_solution=opts["first_solution"],
                            metaheuristic=opts["metaheuristic"], initial_routes=start,
                            progress=_progress(plant, built))
+    own = None
+    if start is not None and len(plant.orders) < opts["own_start_orders"]:
+        own, search.initial_routes = _own_start(plant, backend, ctx, built, start, search,
+                                                total * opts["own_share"])
+        search.time_limit = clock.left()
     result = backend.solve(built.spec, ctx, search)
-    if start is not None and result.status is Status.ERROR:  # the model refused the start
-        search.initial_routes = None
+    if search.initial_routes is not None and result.status is Status.ERROR:
+        search.initial_routes = None  # the model refused the start
         result = backend.solve(built.spec, ctx, search)
     stats: dict[str, Any] = dict(result.stats)
+    if own is not None and own.routes is not None and (
+            result.routes is None or _cost(plant, built, own) < _cost(plant, built, result)):
+        result = own  # the later search did not beat the plan it did not start from
+    if own is not None:
+        stats["first_plan_s"] = own.stats.get("first_plan_s", stats.get("first_plan_s"))
+        stats["own_start_kept"] = result is own or search.initial_routes is own.routes
     if "first_plan_s" not in stats and result.routes is not None:
         stats["first_plan_s"] = round(ctx.elapsed(), 3)
-    stats["dispatch_start"] = start is not None
+    stats["dispatch_start"] = start is not None and search.initial_routes is start
     if result.routes is None:
         return _outcome(plant, built, None, stats, result.message)
     best = _plan(built, result)
@@ -141,6 +159,32 @@ def solve(plant: Plant, backend: RoutingBackend, ctx: SolveContext) -> Outcome:
     best, stats["ruin_improvements"] = ruin_and_recreate(plant, backend, ctx, best, nodes,
                                                          opts, clock.left)
     return _outcome(plant, built, best, stats)
+
+
+def _cost(plant: Plant, built: Built, result: RoutingResult) -> float:
+    return value(plant, built.nodes, _plan(built, result)).objective(plant)
+
+
+def _own_start(plant: Plant, backend: RoutingBackend, ctx: SolveContext, built: Built,
+               start: list[list[int]], search: RoutingSearch, seconds: float
+               ) -> tuple[RoutingResult, list[list[int]]]:
+    """Weighted objectives: the same search from OR-Tools' own first plan for ``seconds``.
+
+    The dispatcher's start spreads orders over many vehicles and guided local search
+    rarely closes a route again, so with a high cost per vehicle and little lateness it
+    can end above the plain model; OR-Tools' insertion start packs orders onto few
+    vehicles.  Returns that search's result and the routes to go on from: its plan when it
+    already beats the dispatcher's, else the dispatcher's.
+    """
+    own = backend.solve(built.spec, ctx, RoutingSearch(
+        time_limit=seconds, first_solution=search.first_solution,
+        metaheuristic=search.metaheuristic, progress=search.progress))
+    if own.routes is None:
+        return own, start
+    dispatched = value(plant, built.nodes, dict(zip(built.vehicles, start, strict=True)))
+    if _cost(plant, built, own) <= dispatched.objective(plant):
+        return own, own.routes
+    return own, start
 
 
 def _report(plant: Plant, nodes: Any, plan: Plan, ctx: SolveContext) -> None:

@@ -28,6 +28,11 @@ ROUTING_OPTIONS = (
                "distance improvement", minimum=0.0, maximum=0.9),
     OptionSpec("failures", int, 3, "failed elimination attempts before giving up",
                minimum=1, maximum=100),
+    OptionSpec("own_start_orders", int, 200, "weighted objectives with fewer orders also "
+               "search from OR-Tools' own first plan, then go on from the better of it "
+               "and the dispatcher's plan", minimum=0),
+    OptionSpec("own_share", float, 0.5, "share of the time for the search from OR-Tools' "
+               "own first plan (weighted objectives)", minimum=0.05, maximum=0.95),
     OptionSpec("vehicle_cost", float, 2.0, "cost of a vehicle during the search, in "
                "longest arcs (lexicographic objectives; route elimination cuts vehicles)",
                minimum=0.0),

@@ -56,3 +56,24 @@ def test_bad_pdptw_file_is_one_line_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "bad.pdptw" in result.output and "line 3" in result.output
     assert "Traceback" not in result.output
+
+
+def test_weighted_routing_goes_on_from_the_better_start() -> None:
+    """A costly vehicle: the dispatcher's start spreads the orders over both AGVs, OR-Tools'
+    own first plan packs them onto one; routing goes on from that and is never above the
+    plain model."""
+    doc = plant_doc()
+    doc.pop("chargers")
+    for vehicle in doc["vehicles"]:
+        vehicle.pop("battery", None)
+    for k in range(2):
+        doc["orders"] += [{**o, "id": f"{o['id']}-{k}"} for o in doc["orders"][:3]]
+    for order in doc["orders"]:  # (the dispatcher gives up on orders it cannot reach)
+        order.pop("pickup_window", None)
+    doc["objective"] = {"vehicles": 1000, "distance": 1}
+    routing = run(doc, "routing", time_limit=1).document
+    plain = run(doc, "routing-plain", time_limit=1).document
+    assert routing["check"]["feasible"] and plain["check"]["feasible"]
+    assert routing["stats"]["own_start_kept"] is True
+    assert routing["stats"]["dispatch_start"] is False
+    assert routing["objective"] <= plain["objective"] + 1e-6
