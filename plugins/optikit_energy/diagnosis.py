@@ -20,9 +20,12 @@ and stay hard.  The method, on a small CP-SAT model built only for this:
 Power is scaled to integers (exactly when the figures have at most four decimals,
 otherwise rounded against feasibility).  Sequence-dependent setups are not modelled here
 (they only add time): with setups, horizon relaxations are lower bounds.  Machine
-calendars are not modelled here either: with them the horizon relaxations are lower bounds,
-and a conflict that working time alone causes is found infeasible by the formulations but
-not named here.  Every solve
+calendars are modelled as the formulations do, through the kernel's
+:class:`~optikit.scheduling.calendar_cpsat.CalendarTerms` (starts only in working time, an
+interruptible operation's end after its pauses), so a job that cannot end by the horizon
+because of working time is named with its earliest end.  An operation that may pause is
+left out of the peak check (it draws no power while paused, which one interval cannot
+say): with such operations, peak relaxations are lower bounds.  Every solve
 shares the run's deadline.
 """
 
@@ -33,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from optikit.conflicts import AssumptionProber, diagnose_guarded, never_raising
+from optikit.scheduling.calendar_cpsat import CalendarTerms
 from optikit.types import SolveContext
 from optikit_energy.model import EnergyProblem
 
@@ -80,7 +84,9 @@ def build(problem: EnergyProblem) -> GuardedModel:
     if p.peak_power is not None:
         powers.append(p.peak_power)
     scale, exact = _power_scale(powers)
-    end_of_time = p.horizon + p.shop.horizon()
+    end_of_time = p.horizon + p.shop.horizon()  # a serial schedule ends by then
+    calendar = CalendarTerms(p.shop.calendars, end_of_time) if p.shop.has_calendars else None
+    pausing = False
     machine_items: list[list[tuple[Any, Any, Any, Any]]] = [[] for _ in range(p.num_machines)]
     demands: list[tuple[Any, int]] = []
     job_end: list[Any] = []
@@ -92,11 +98,20 @@ def build(problem: EnergyProblem) -> GuardedModel:
             e = m.new_int_var(p.heads[g], end_of_time, f"e{g}")
             lits = [m.new_bool_var(f"x{g}_{k}") for k in range(len(op.modes))]
             m.add_exactly_one(lits)
-            m.add(e == s + sum(md.duration * lit for md, lit in zip(op.modes, lits,
-                                                                   strict=True)))
-            for md, lit in zip(op.modes, lits, strict=True):
-                iv = m.new_optional_fixed_size_interval_var(s, md.duration, lit, f"i{g}")
+            for k, (md, lit) in enumerate(zip(op.modes, lits, strict=True)):
+                extra: Any = 0
+                if calendar is not None and calendar.constrained(md.machine, md.duration):
+                    iv, extra = calendar.add(m, s, lit, md.machine, md.duration,
+                                             op.interruptible, p.heads[g], end_of_time,
+                                             f"i{g}_{k}")
+                else:
+                    iv = m.new_optional_fixed_size_interval_var(s, md.duration, lit,
+                                                                f"i{g}_{k}")
+                m.add(e == s + md.duration + extra).only_enforce_if(lit)
                 machine_items[md.machine].append((iv, lit, s, e))
+                if not (isinstance(extra, int) and extra == 0):
+                    pausing = True  # its interval spans pauses at no power
+                    continue
                 base = 0.0 if p.can_switch_off(md.machine) else p.idle_power[md.machine]
                 demands.append((iv, math.ceil(round((md.power - base) * scale, 6))))
             if previous is not None:
@@ -140,6 +155,9 @@ def build(problem: EnergyProblem) -> GuardedModel:
         notes.append("powers rounded to 4 decimals against feasibility")
     if p.shop.has_setups:
         notes.append("setups not modelled: horizon relaxations are lower bounds")
+    if pausing and p.peak_power is not None:
+        notes.append("operations that may pause are left out of the peak check: "
+                     "peak relaxations are lower bounds")
     return GuardedModel(m, guards, job_end, peak, scale, makespan, notes)
 
 

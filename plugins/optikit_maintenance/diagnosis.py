@@ -17,7 +17,10 @@ the plant itself and stay hard.  The method, on a small CP-SAT model built only 
    job must be allowed to end, how early a window must open, how much later the RUL
    deadline must be, how many more technicians a crew needs.
 
-Every solve shares the run's deadline.
+Machine calendars of production operations are modelled as the formulations model them
+(the kernel's :class:`~optikit.scheduling.calendar_cpsat.CalendarTerms`: starts in working
+time, an interruptible operation's end after its pauses).  Every solve shares the run's
+deadline.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from optikit.conflicts import AssumptionProber, diagnose_guarded, never_raising
+from optikit.scheduling.calendar_cpsat import CalendarTerms
 from optikit.types import SolveContext
 from optikit_maintenance.model import Problem
 
@@ -101,8 +105,12 @@ def build(problem: Problem) -> GuardedModel:
 
     m = cp_model.CpModel()
     h = problem.horizon
-    end_of_time = h + sum(t.duration for t in problem.tasks) + sum(
-        max(md.duration for md in op.modes) for job in problem.jobs for op in job.operations)
+    # Past every limit: production run one operation at a time (through the calendars
+    # when there are some), then every task one after another.
+    production = (problem.shop.horizon() if problem.calendars else sum(
+        max(md.duration for md in op.modes) for job in problem.jobs for op in job.operations))
+    end_of_time = h + sum(t.duration for t in problem.tasks) + production
+    calendar = CalendarTerms(problem.calendars, end_of_time) if problem.calendars else None
     machine_intervals: list[list[Any]] = [[] for _ in problem.machines]
     guards: list[Guard] = []
     for j, job in enumerate(problem.jobs):
@@ -113,11 +121,17 @@ def build(problem: Problem) -> GuardedModel:
             end = m.new_int_var(job.release, end_of_time, f"e{j}_{o}")
             lits = [m.new_bool_var(f"x{j}_{o}_{k}") for k in range(len(modes))]
             m.add_exactly_one(lits)
-            for mode, lit in zip(modes, lits, strict=True):
-                machine_intervals[mode.machine].append(
-                    m.new_optional_fixed_size_interval_var(start, mode.duration, lit, "op"))
-            m.add(end == start + sum(md.duration * lit for md, lit in zip(modes, lits,
-                                                                          strict=True)))
+            for k, (mode, lit) in enumerate(zip(modes, lits, strict=True)):
+                extra: Any = 0
+                if calendar is not None and calendar.constrained(mode.machine, mode.duration):
+                    interval, extra = calendar.add(m, start, lit, mode.machine, mode.duration,
+                                                   op.interruptible, job.release, end_of_time,
+                                                   f"op{j}_{o}_{k}")
+                else:
+                    interval = m.new_optional_fixed_size_interval_var(start, mode.duration,
+                                                                      lit, "op")
+                machine_intervals[mode.machine].append(interval)
+                m.add(end == start + mode.duration + extra).only_enforce_if(lit)
             m.add(start >= previous)
             previous = end
         lit = m.new_bool_var(f"job{j}")

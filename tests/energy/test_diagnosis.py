@@ -114,3 +114,40 @@ def test_energy_diagnosis_out_of_time_says_so(registry: Any) -> None:
     report, stats = diagnose(loaded.problem, ctx)
     assert report["complete"] is False and "stopped early" in report["summary"]
     assert stats["diagnosis_solves"] == 0
+
+
+def test_energy_working_time_alone_is_named(registry: Any) -> None:
+    # M1 works [0, 4) and [8, 12) of every 12 units, M2 always.  Job "chain" needs 3 units
+    # on M1, 1 on M2, then 3 on M1 again: the second run on M1 cannot start before 8 and
+    # ends at 11, past the horizon of 10, though 7 units of work fit in 10 with no calendar.
+    document = energy_shop(10, None, [
+        {"id": "chain", "operations": [op(("M1", 3, 40)), op(("M2", 1, 30)),
+                                       op(("M1", 3, 40))]},
+    ], machines=[{"id": "M1", "idle_power": 10, "calendar": "shifts"},
+                 {"id": "M2", "idle_power": 10}])
+    document["calendars"] = {"shifts": {"working": [{"start": 0, "end": 4},
+                                                    {"start": 8, "end": 12}],
+                                        "repeat": 12}}
+    diagnosis = diagnosis_of(registry, document)
+    assert constraints(diagnosis) == {"horizon", "jobs[0]"}
+    job = next(c for c in diagnosis["conflicts"] if c["constraint"] == "jobs[0]")
+    assert job["earliest_end"] == 11 and job["relaxation"] == 1
+    assert_each_fix_works(registry, document, diagnosis)
+
+
+def test_energy_pausing_operation_ends_after_its_pause(registry: Any) -> None:
+    # An interruptible 6-unit operation on M1 (working [0, 4) and [8, 12)) started at 0
+    # pauses over [4, 8) and ends at 10: a horizon of 9 is one unit short.
+    pausing = op(("M1", 6, 40))
+    pausing["interruptible"] = True
+    document = energy_shop(9, 100, [{"id": "long-bake", "operations": [pausing]}],
+                           machines=[{"id": "M1", "idle_power": 10, "calendar": "shifts"}])
+    document["calendars"] = {"shifts": {"working": [{"start": 0, "end": 4},
+                                                    {"start": 8, "end": 12}],
+                                        "repeat": 12}}
+    diagnosis = diagnosis_of(registry, document)
+    assert "jobs[0]" in constraints(diagnosis)
+    job = next(c for c in diagnosis["conflicts"] if c["constraint"] == "jobs[0]")
+    assert job["earliest_end"] == 10
+    assert "pause" in diagnosis["method"]
+    assert_each_fix_works(registry, document, diagnosis)

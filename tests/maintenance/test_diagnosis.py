@@ -95,3 +95,24 @@ def test_maintenance_diagnosis_out_of_time_says_so(registry: Any) -> None:
     loaded = load_document(maintenance_plant(), registry, source="t")
     report, _ = diagnose(loaded.problem, SolveContext(SolveOptions(time_limit=1e-9)))
     assert report["complete"] is False and "stopped early" in report["summary"]
+
+
+def test_maintenance_working_time_alone_is_named(registry: Any) -> None:
+    # cnc-2 works [0, 4) and [8, 12) of every 12 hours.  The order's second 3-hour
+    # operation cannot start before 8 and ends at 11, past the horizon of 10.
+    document = maintenance_plant()
+    document["horizon"] = 10
+    document["machines"] = [{"id": "cnc-1", "downtime_cost": 50},
+                            {"id": "cnc-2", "downtime_cost": 50, "calendar": "shifts"}]
+    document["calendars"] = {"shifts": {"working": [{"start": 0, "end": 4},
+                                                    {"start": 8, "end": 12}],
+                                        "repeat": 12}}
+    document["tasks"][0]["window"] = {"start": 0, "end": 10}
+    document["jobs"] = [{"id": "order", "due": 10, "operations": [
+        {"modes": [{"machine": "cnc-2", "duration": 3}]},
+        {"modes": [{"machine": "cnc-2", "duration": 3}]}]}]
+    diagnosis = diagnosis_of(registry, document)
+    assert constraints(diagnosis) == {"jobs[0]"}
+    (job,) = diagnosis["conflicts"]
+    assert job["relaxed_limit"] == 11
+    assert_each_fix_works(registry, document, diagnosis)

@@ -40,10 +40,11 @@ def relaxed(document: dict[str, Any], conflict: dict[str, Any]) -> dict[str, Any
     """``document`` with the conflict's constraint moved to its reported relaxed limit."""
     out = copy.deepcopy(document)
     path, value = conflict["constraint"], conflict["relaxed_limit"]
-    if path == "horizon":
-        out["horizon"] = value
-        last = max(out["tariff"], key=lambda p: p["end"])
-        last["end"] = value  # the tariff must cover the longer plan
+    if path == "horizon" or re.fullmatch(r"jobs\[\d+\]", path):
+        out["horizon"] = value  # a job's limit is the horizon: plan further ahead
+        if "tariff" in out:
+            last = max(out["tariff"], key=lambda p: p["end"])
+            last["end"] = value  # the tariff must cover the longer plan
     elif path == "peak_power":
         out["peak_power"] = value
     elif m := re.fullmatch(r"tasks\[(\d+)\]\.window\.(start|end)", path):
