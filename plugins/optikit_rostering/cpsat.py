@@ -2,9 +2,10 @@
 
 The whole model (:mod:`optikit_rostering.cpsat_model`) searches first.  With neighbourhood
 search (``lns``: ``auto`` and ``on``, the default, on every size) the
-whole-model solve gets at most ``global_share`` of the time and is stopped once it has gone
-``stall`` seconds without a better roster; then solution-guided large-neighbourhood search
-(:mod:`optikit_rostering.lns`) improves its incumbent.  When the neighbourhoods go
+whole-model solve gets ``global_share`` of the time (on small rosters longer while it still
+improves: until a pause of a tenth of the limit, at most 90 % of it) and is stopped once it
+has gone ``stall`` seconds without a better roster; then solution-guided large-neighbourhood
+search (:mod:`optikit_rostering.lns`) improves its incumbent.  When the neighbourhoods go
 ``patience`` seconds without a better roster, the whole model runs again from the incumbent
 (hinted, a new seed, stopped by ``stall`` again), then the neighbourhoods, and so on until the
 deadline: on Instances 2 and 4 the neighbourhood search found nothing in 10 s where the
