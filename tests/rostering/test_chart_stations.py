@@ -51,3 +51,18 @@ def test_competing_stations_sample_solves_with_its_crane_gaps() -> None:
                                                                solution.document))
     assert "station crane" in rows and "station press" in rows
     assert "(Wed)" in rows["cover gaps"] and "crane" in rows["cover gaps"]
+
+
+def test_interactive_grid_names_the_station() -> None:
+    pytest.importorskip("plotly")
+    from optikit.plotting.interactive import figure
+    from optikit.plugins import get_registry
+    from optikit.sheets.export import plant_sheets
+
+    registry = get_registry()
+    document = {"type": "rostering", "name": "dual", "solution": {"assignments": [
+        {"employee": "ann", "day": 0, "shift": "D", "skill": "weld"},
+        {"employee": "bo", "day": 0, "shift": "D", "skill": None}]}}
+    fig, what = figure(plant_sheets(document, parse(dual()), registry), document)
+    assert what.startswith("roster grid")
+    assert sorted(fig.data[0].text[k][0] for k in range(2)) == ["D", "D:weld"]
