@@ -130,8 +130,11 @@ def grid_figure(sheet: Sheet, document: Mapping[str, Any]) -> Any:
     shifts = sorted({str(r.get("shift")) for r in rows})
     code = {s: i for i, s in enumerate(shifts)}
     cell = {(str(r.get("employee")), int(r.get("day") or 0)): str(r.get("shift")) for r in rows}
+    # A roster with stations names each person's station (``skill``): "E:press".
+    station = {(str(r.get("employee")), int(r.get("day") or 0)): f":{r['skill']}"
+               for r in rows if r.get("skill") not in (None, "", "null")}
     z = [[code.get(cell.get((p, d), "")) for d in days] for p in people]
-    text = [[cell.get((p, d), "") for d in days] for p in people]
+    text = [[cell.get((p, d), "") + station.get((p, d), "") for d in days] for p in people]
     n = max(1, len(shifts))
     scale = []
     for i in range(n):
@@ -143,7 +146,8 @@ def grid_figure(sheet: Sheet, document: Mapping[str, Any]) -> Any:
         colorbar={"title": {"text": "shift"}, "tickvals": list(range(n)), "ticktext": shifts},
         hovertemplate="%{y}, day %{x}: %{text}<extra></extra>",
     ))
-    fig.update_layout(title=style.title(document, "roster"), template="plotly_white",
+    what = "roster (cell: shift:station)" if station else "roster"
+    fig.update_layout(title=style.title(document, what), template="plotly_white",
                       xaxis_title=style.axis_label("day", "from 0"), yaxis_title="employee",
                       yaxis={"autorange": "reversed"},
                       height=max(320, 120 + 22 * len(people)))

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from optikit_rostering.checker import Placed, grid_from_payload, payload_of, staffed, stations
-from optikit_rostering.model import Roster
+from optikit_rostering.model import WEEKDAYS, Roster
 
 #: People named per station in the summary line.
 SHOWN = 6
@@ -20,6 +20,11 @@ def _longest(flags: list[bool]) -> int:
         run = run + 1 if f else 0
         best = max(best, run)
     return best
+
+
+def day_name(roster: Roster, day: int) -> str:
+    """``day 9 (Wed)``: planners read rosters by weekday."""
+    return f"day {day} ({WEEKDAYS[roster.weekday(day)][:3].title()})"
 
 
 def cover_gaps(roster: Roster, grid: list[list[int | None]],
@@ -69,8 +74,8 @@ def summarize(roster: Roster, document: Mapping[str, Any]) -> list[tuple[str, st
     gaps = cover_gaps(roster, grid, placed)
     short = sum(req - n for _d, _s, n, req, _k in gaps)
     if gaps:
-        shown = ", ".join(f"day {d} {roster.shifts[s].id}{f' {k}' if k else ''} {n}/{req}"
-                          for d, s, n, req, k in gaps[:6])
+        shown = ", ".join(f"{day_name(roster, d)} {roster.shifts[s].id}"
+                          f"{f' {k}' if k else ''} {n}/{req}" for d, s, n, req, k in gaps[:6])
         rows.append(("cover gaps", f"{short} staff short on {len(gaps)} shift(s): {shown}"
                      + (", ..." if len(gaps) > 6 else "")))
     else:

@@ -88,3 +88,16 @@ def test_stuck_neighbourhoods_hand_back_to_the_whole_model() -> None:
     stats = solution.document.get("stats") or {}
     if solution.status != "optimal":  # a proof ends the search before any hand-back
         assert stats["whole_restarts"] >= 1 and stats["lns_steps"] >= 1
+
+
+def test_whole_model_past_its_share_runs_on_while_it_improves() -> None:
+    """Small rosters: the share ends the whole-model solve only at a pause in its progress
+    (or at the cap); large rosters (no ``quiet``) stop at the share."""
+    from optikit_rostering.cpsat import _past_share
+
+    started, now = 50.0, 100.0
+    assert _past_share(now, [], started, (3.0, 60.0))  # nothing found yet: hand over
+    assert not _past_share(now, [99.0], started, (3.0, 60.0))  # improved a second ago
+    assert _past_share(now, [96.0], started, (3.0, 60.0))  # quiet for 4 s
+    assert _past_share(now, [99.9], started, (3.0, 45.0))  # past the cap
+    assert _past_share(now, [99.9], started, None)
