@@ -40,17 +40,20 @@ def test_chart_names_each_persons_station_and_marks_the_open_post(tmp_path: Path
 
 def test_competing_stations_sample_solves_with_its_crane_gaps() -> None:
     problem = optikit.load(SAMPLES / "coil_press_crane.yaml")
-    solution = optikit.solve(problem, time_limit=5, threads=2)
-    assert solution.check.ok and solution.solution is not None
+    # Proven in about 3.5 s on a quiet machine; the limit leaves room for a loaded one.
+    solution = optikit.solve(problem, time_limit=15, threads=2)
+    assert solution.check is not None and solution.check.ok, solution.document.get("message")
+    assert solution.solution is not None
     # On Wednesday and Thursday of week 2 park is the only crane licence holder on site and
     # works one shift a day: one crane shift a day stays open (2 x 80) whatever the roster.
     assert solution.objective is not None and solution.objective >= 160
-    if str(solution.status) == "optimal":
-        assert solution.objective == 160
     rows = dict(optikit.problem_types()["rostering"].summarize(problem.problem,
                                                                solution.document))
     assert "station crane" in rows and "station press" in rows
-    assert "(Wed)" in rows["cover gaps"] and "crane" in rows["cover gaps"]
+    assert "crane" in rows["cover gaps"]
+    if str(solution.status) == "optimal":
+        assert solution.objective == 160
+        assert "day 9 (Wed)" in rows["cover gaps"] and "day 10 (Thu)" in rows["cover gaps"]
 
 
 def test_interactive_grid_names_the_station() -> None:
