@@ -130,6 +130,13 @@ def fallback(repaired: Repaired | str, stats: dict[str, Any], status: Status, me
                    message="no better re-plan found in time: the old plan repaired")
 
 
+def last_resort(repaired: Repaired | str) -> Outcome:
+    """The re-plan's answer when no model runs: the checked repaired plan (``feasible``),
+    or ``unknown`` saying why there is none."""
+    stats = {} if isinstance(repaired, str) else {"repair_objective": repaired.value}
+    return fallback(repaired, stats, Status.UNKNOWN, "no re-plan found")
+
+
 def unless_planned(stages: Stages, repaired: Repaired | str,
                    stats: dict[str, Any]) -> Outcome | None:
     """None when stage 1 found a plan; else the answer without one: a proven
