@@ -21,12 +21,13 @@ the re-planning check accepts it (with its switch-ons as the model chose them).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from optikit.scheduling import ScheduledOperation
+from optikit.scheduling.replan_cpsat import integer_pair
 from optikit.types import SolveContext, Status, UsageError
 from optikit_energy import replan, switching, timeindexed
 from optikit_energy.model import EnergyProblem, Infeasible
@@ -47,6 +48,20 @@ class Found:
     switch_on: dict[int, list[int]] | None = None
     value: float | None = None
     proven: bool = False  # the bound is the model's optimum
+    solved: _Solved | None = None  # the model and its assignment, for the second stage
+
+    @property
+    def optimal(self) -> bool:
+        """A checked plan at the bound: the re-plan's optimum."""
+        return (self.value is not None and self.bound is not None
+                and self.value <= self.bound + 1e-6 * max(1.0, abs(self.value)))
+
+
+@dataclass(frozen=True)
+class _Solved:
+    ti: timeindexed.TimeIndexed
+    conv: Any  # linear_to_cpsat.Converted
+    values: list[int]
 
 
 def applies(problem: EnergyProblem) -> bool:
@@ -93,7 +108,6 @@ def solve(task: ReplanTask, backend: Any, ctx: SolveContext, time_limit: float |
     """The bound within ``time_limit`` (None when the model cannot be built or solved)."""
     from optikit_energy.linear_to_cpsat import NotIntegral, convert
 
-    p = task.problem
     try:
         ti = restricted(task)
         conv = convert(ti.model, should_stop=ctx.expired)
@@ -113,10 +127,71 @@ def solve(task: ReplanTask, backend: Any, ctx: SolveContext, time_limit: float |
         return Found(None)
     if not result.status.has_solution:
         return Found(bound)
-    x = np.array([result.value(v) for v in conv.variables], dtype=np.float64)
-    schedule, switch_on = timeindexed.extract(p, ti, x)
+    values = [int(result.value(v)) for v in conv.variables]
+    return _plan(task, Found(bound, proven=proven, solved=_Solved(ti, conv, values)))
+
+
+def _plan(task: ReplanTask, found: Found) -> Found:
+    """``found`` with its assignment's plan, when the re-planning checks accept it."""
+    assert found.solved is not None
+    p = task.problem
+    x = np.asarray(found.solved.values, dtype=np.float64)
+    schedule, switch_on = timeindexed.extract(p, found.solved.ti, x)
     switch_on = switching.normalize(p, schedule, switch_on)
     payload, _figures = switching.build_payload(p, schedule, switch_on)
     if not replan.check(task, payload).feasible:
-        return Found(bound, proven=proven)
-    return Found(bound, schedule, switch_on, evaluate(p, schedule, switch_on), proven)
+        return found
+    return replace(found, schedule=schedule, switch_on=switch_on,
+                   value=evaluate(p, schedule, switch_on))
+
+
+def least_disruption(task: ReplanTask, found: Found, backend: Any, ctx: SolveContext,
+                     time_limit: float | None) -> Found | None:
+    """The lexicographic second stage on the same model: least disruption (start shift
+    and machine changes, as the interval model counts them) with the energy objective
+    within ``tolerance`` of ``found``'s optimal plan.  Every re-plan within that
+    objective is a point of it, so a checked plan proven optimal here is the re-plan's
+    least disruptive one.  None when there is no checked plan within the objective."""
+    from ortools.sat.python import cp_model
+
+    assert found.solved is not None and found.value is not None
+    p = task.problem
+    situ = task.situation
+    ti, conv, values = found.solved.ti, found.solved.conv, found.solved.values
+    lm = ti.model
+    model = conv.model.clone()
+    scale = round(1.0 / conv.objective_scale)
+    coefs = np.round(lm.c * scale).astype(np.int64)
+    nz = np.flatnonzero(coefs)
+    energy = cp_model.LinearExpr.weighted_sum([conv.variables[j] for j in nz],
+                                              [int(c) for c in coefs[nz]])
+    cap = found.value * (1.0 + task.stability.tolerance) + 1e-9 * max(1.0, abs(found.value))
+    model.add(energy <= math.floor((cap - lm.offset) * scale + 1e-6))
+    a, b = integer_pair(task.stability.shift, task.stability.machine_change)
+    index = {g: (p.shop.jobs[op.job].id, op.index) for g, op in enumerate(p.ops)}
+    cols: list[Any] = []
+    cost: list[int] = []
+    for blk in ti.blocks:
+        old = situ.old.get(index[blk.op])
+        if old is None or index[blk.op] in situ.frozen:
+            continue
+        moved = a * np.abs(blk.starts - old.start)
+        if p.shop.machines[p.ops[blk.op].modes[blk.mode].machine].id != old.machine:
+            moved = moved + b
+        for i in np.flatnonzero(moved):
+            cols.append(conv.variables[blk.first_col + int(i)])
+            cost.append(int(moved[i]))
+    model.minimize(cp_model.LinearExpr.weighted_sum(cols, cost))
+    model.clear_hints()
+    for var, v in zip(conv.variables, values, strict=True):
+        model.add_hint(var, v)
+    result = backend.solve(model, ctx, time_limit=time_limit, report_progress=False,
+                           workers=max(1, ctx.options.threads))
+    if not result.status.has_solution:
+        return None
+    second = _plan(task, replace(found, schedule=None, value=None, proven=(
+        result.status is Status.OPTIMAL), solved=_Solved(ti, conv, [
+            int(result.value(v)) for v in conv.variables])))
+    if second.value is None or second.value > cap:
+        return None
+    return second
