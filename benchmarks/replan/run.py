@@ -153,18 +153,27 @@ def num(v: Any) -> str:
     return f"{v:.6g}" if isinstance(v, float) else str(v)
 
 
-HEADER = ("| type | instance | event | mode | old obj | repair obj | new obj | bound | status | "
-          "time s | ops moved | total shift | machine changes | tasks moved | checked |")
+def _time(r: dict[str, Any]) -> str:
+    return "-" if r["time_s"] is None else f"{r['time_s']:.1f}"
+
+
+# (header, cell) of the printed table, one row per re-plan
+COLUMNS: list[tuple[str, Any]] = [
+    ("type", lambda r: r["type"]), ("instance", lambda r: r["instance"]),
+    ("event", lambda r: r["scenario"]), ("mode", lambda r: r["mode"]),
+    ("old obj", lambda r: num(r["old"])), ("repair obj", lambda r: num(r["repair"])),
+    ("new obj", lambda r: num(r["new"])), ("bound", lambda r: num(r["bound"])),
+    ("status", lambda r: r["status"]), ("time s", _time),
+    ("ops moved", lambda r: f"{num(r['moved'])}/{num(r['compared'])}"),
+    ("total shift", lambda r: num(r["shift"])),
+    ("machine changes", lambda r: num(r["machine_changes"])),
+    ("tasks moved", lambda r: num(r["tasks_moved"])),
+    ("checked", lambda r: "yes" if r["checked"] else "NO"),
+]
 
 
 def line(r: dict[str, Any]) -> str:
-    t = r["time_s"]
-    return (f"| {r['type']} | {r['instance']} | {r['scenario']} | {r['mode']} | "
-            f"{num(r['old'])} | {num(r['repair'])} | {num(r['new'])} | {num(r['bound'])} | "
-            f"{r['status']} | {'-' if t is None else f'{t:.1f}'} | "
-            f"{num(r['moved'])}/{num(r['compared'])} | {num(r['shift'])} | "
-            f"{num(r['machine_changes'])} | {num(r['tasks_moved'])} | "
-            f"{'yes' if r['checked'] else 'NO'} |")
+    return "| " + " | ".join(str(cell(r)) for _name, cell in COLUMNS) + " |"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,8 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", type=Path, help="also write every run's figures here")
     args = parser.parse_args(argv)
-    print(HEADER)
-    print("|" + "---|" * HEADER.count(" | ") + "---|")
+    print("| " + " | ".join(name for name, _cell in COLUMNS) + " |")
+    print("|" + "---|" * len(COLUMNS))
     rows: list[dict[str, Any]] = []
     for ptype in args.types:
         for size in args.sizes:
