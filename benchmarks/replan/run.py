@@ -9,6 +9,9 @@ plan in force, then disrupt it two ways at ``now`` = 30 % of the plan's last end
   ``now`` (a due date, if the job had one, as far after ``now`` as it was after its
   release).
 
+The old plans are stored in ``--plans`` (default ``benchmarks/replan/plans``) on the
+first run and reused after, so that runs (and code versions) compare on the same plans.
+
 Each disruption is re-planned three ways, same time limit and threads:
 
 - ``repair``: the right-shift repair of the old plan alone (the re-plan stopped before
@@ -43,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_TYPES = ("energy-scheduling", "maintenance")
+PLANS = Path(__file__).resolve().parent / "plans"
 SCENARIOS = ("breakdown", "rush")
 MODES = ("repair", "none", "lexicographic")
 
@@ -94,7 +98,7 @@ def rush(problem: dict[str, Any], plan: dict[str, Any]) -> dict[str, Any]:
     return {"now": now, "events": [{"type": "rush_order", "job": job, "note": "rush order"}]}
 
 
-def replan_row(problem: dict[str, Any], old: Any, events: dict[str, Any], mode: str,
+def replan_row(problem: dict[str, Any], old: dict[str, Any], events: dict[str, Any], mode: str,
                args: argparse.Namespace, seed: int) -> dict[str, Any]:
     from optikit import api
     from optikit.replan import problem_document
@@ -103,7 +107,7 @@ def replan_row(problem: dict[str, Any], old: Any, events: dict[str, Any], mode: 
     if mode == "repair":
         stop.set()  # stopped before CP-SAT: the repaired old plan is the answer
     ev = {**events, "stability": {"mode": "none" if mode == "repair" else mode}}
-    new = api.replan(copy.deepcopy(problem), old.document, ev, time_limit=args.time_limit,
+    new = api.replan(copy.deepcopy(problem), old, ev, time_limit=args.time_limit,
                      threads=args.threads, seed=seed, stop=stop)
     doc = new.document
     amended = problem_document(new.problem)
@@ -113,6 +117,8 @@ def replan_row(problem: dict[str, Any], old: Any, events: dict[str, Any], mode: 
         "status": doc["status"], "new": doc.get("objective"), "bound": doc.get("bound"),
         "repair": (doc.get("stats") or {}).get("repair_objective"),
         "answer": (doc.get("stats") or {}).get("answer", "model"),
+        "bound_source": (doc.get("stats") or {}).get("bound_source"),
+        "time_indexed": (doc.get("stats") or {}).get("time_indexed"),
         "moved": fig.get("operations_moved"), "compared": fig.get("operations_compared"),
         "shift": fig.get("total_shift"), "machine_changes": fig.get("machine_changes"),
         "tasks_moved": len(fig.get("tasks_moved", [])) if "tasks_moved" in fig else None,
@@ -127,19 +133,26 @@ def run_instance(ptype: str, size: str, seed: int, args: argparse.Namespace
     from optikit import api
 
     problem = generated(ptype, size, seed)
-    old = api.solve(copy.deepcopy(problem), time_limit=args.solve_limit, threads=args.threads,
-                    seed=seed)
     name = f"{size}-{seed}"
-    if old.solution is None:
-        print(f"| {ptype} | {name} | - | - | no plan to re-plan ({old.status.value}) |",
+    stored = None if args.plans is None else args.plans / f"{ptype}-{name}.json"
+    if stored is not None and stored.exists():
+        old = json.loads(stored.read_text())
+    else:
+        old = api.solve(copy.deepcopy(problem), time_limit=args.solve_limit,
+                        threads=args.threads, seed=seed).document
+        if stored is not None and "solution" in old:
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            stored.write_text(json.dumps(old, indent=1))
+    if "solution" not in old:
+        print(f"| {ptype} | {name} | - | - | no plan to re-plan ({old['status']}) |",
               flush=True)
         return []
     rows = []
     for scenario in args.scenarios:
-        events = (breakdown if scenario == "breakdown" else rush)(problem, old.document)
+        events = (breakdown if scenario == "breakdown" else rush)(problem, old)
         for mode in args.modes:
             row = {"type": ptype, "instance": name, "scenario": scenario, "mode": mode,
-                   "seed": seed, "old": old.objective, "old_status": old.status.value,
+                   "seed": seed, "old": old["objective"], "old_status": old["status"],
                    "now": events["now"], "events": events["events"],
                    **replan_row(problem, old, events, mode, args, seed)}
             rows.append(row)
@@ -186,6 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--solve-limit", type=float, default=10.0)
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--plans", type=Path, default=PLANS,
+                        help="old plans by instance: reused when there, else solved and "
+                             "stored (so that runs compare on the same plans)")
     parser.add_argument("--json", type=Path, help="also write every run's figures here")
     args = parser.parse_args(argv)
     print("| " + " | ".join(name for name, _cell in COLUMNS) + " |")
