@@ -15,7 +15,8 @@ first run and reused after, so that runs (and code versions) compare on the same
 Each disruption is re-planned three ways, same time limit and threads:
 
 - ``repair``: the right-shift repair of the old plan alone (the re-plan stopped before
-  CP-SAT starts; what a planner does by hand, and the answer of last resort);
+  CP-SAT starts; what a planner does by hand, and the answer of last resort; ``fjsp``,
+  on request, still runs its model for an instant and may answer with what it found);
 - ``none``: CP-SAT from scratch (started work frozen, the events respected, no
   stability term): what a planner gets by re-running the solver;
 - ``lexicographic`` (optikit's default): the best objective first, then the fewest,
