@@ -66,6 +66,7 @@ test: lint typecheck pytest
 
 bench: $(TSTAMP)
 	$(BIN)/optikit bench benchmarks/blend.yaml benchmarks/fjsp-brandimarte.yaml benchmarks/fjsp-generated.yaml benchmarks/energy.yaml benchmarks/maintenance.yaml benchmarks/lot-sizing.yaml benchmarks/pooling.yaml benchmarks/pooling-periods.yaml benchmarks/intralogistics.yaml benchmarks/car-sequencing.yaml benchmarks/rostering.yaml --db bench-results/results.sqlite --resume
+	$(BIN)/python benchmarks/replan/run.py --json bench-results/replan.json
 	$(BIN)/optikit report --db bench-results/results.sqlite --format html -o bench-results/report.html --plots bench-results/plots
 
 clean:

@@ -28,6 +28,7 @@ from optikit.types import (
     InputError,
     ProblemType,
     ProgressEvent,
+    SolveContext,
     SolveOptions,
     Status,
     UsageError,
@@ -226,17 +227,31 @@ def run(
 
 def abandoned(chosen: SolvePlan, elapsed: float, *, registry: Registry | None = None) -> Solution:
     """The answer for a run whose solver ignored its time limit and was left behind:
-    no solution, status ``unknown``, with the reason in the message."""
+    no solution, status ``unknown``, with the reason in the message; a re-plan answers
+    with its checked repaired old plan instead (``feasible``), when it has one."""
+    from dataclasses import replace
+
     from optikit.limits import grace_seconds
-    from optikit.runner import abandoned_document
+    from optikit.replan import last_resort
+    from optikit.runner import abandoned_document, finish
 
     limit = chosen.options.time_limit
+    within = f"its time limit ({limit:g} s + {grace_seconds(limit):g} s grace)" if (
+        limit is not None) else "its limits"
+    reg = _registry(registry)
+    repaired = last_resort(chosen.loaded)
+    if repaired is not None:
+        repaired = replace(repaired, message=(
+            f"the re-plan did not finish within {within}, start-up and loading included: "
+            "the old plan repaired"))
+        result = finish(chosen, reg, repaired, SolveContext(chosen.options), elapsed)
+        return Solution(result.document, result.exit_code, chosen.loaded, result.check)
     message = (
-        f"the {chosen.backend.name} solver did not stop within its time limit "
-        f"({limit:g} s + {grace_seconds(limit):g} s grace); optikit stopped waiting for it"
-        if limit is not None else f"the {chosen.backend.name} solver was abandoned"
+        f"the {chosen.backend.name} solver did not stop within {within}; optikit stopped "
+        "waiting for it" if limit is not None else f"the {chosen.backend.name} solver was "
+        "abandoned"
     )
-    document = abandoned_document(chosen, _registry(registry), elapsed, message)
+    document = abandoned_document(chosen, reg, elapsed, message)
     return Solution(document, int(ExitCode.NO_SOLUTION), chosen.loaded)
 
 

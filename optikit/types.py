@@ -365,7 +365,12 @@ class Replanning:
       events respected).  Its ``figures["replan"]`` (a JSON mapping: the disruption
       against the old plan) is copied to the solution document's ``replan`` key;
     - ``summarize(task, document)`` gives the summary rows;
-    - ``problem_document(task)`` the amended problem document, in the type's format.
+    - ``problem_document(task)`` the amended problem document, in the type's format;
+    - ``repaired(task)`` the answer of last resort: the old plan repaired and checked, as a
+      ``feasible`` :class:`Outcome` (or an ``unknown`` one saying why there is none).  The
+      core works it out right after ``prepare``, before any model is built, so that a
+      re-plan whose time runs out (start-up included) still answers with it; the type
+      remembers it on the task, so that its formulations reuse it.
     """
 
     events_schema: Mapping[str, Any]
@@ -375,6 +380,7 @@ class Replanning:
     summarize: Callable[[Any, Mapping[str, Any]], list[tuple[str, str]]] | None = None
     problem_document: Callable[[Any], dict[str, Any]] | None = None
     default_solvers: Sequence[str] = ()
+    repaired: Callable[[Any], Outcome] | None = None
 
 
 class Backend:

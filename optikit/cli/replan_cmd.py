@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import sys
 import threading
 import time
@@ -25,7 +26,7 @@ from optikit.cli.solve_cmd import (
     solve_command,
 )
 from optikit.cli.summary import render_summary
-from optikit.limits import command_started, deadlines
+from optikit.limits import command_started, deadlines, is_console_command
 
 
 @click.command("replan")
@@ -80,6 +81,7 @@ def replan_command(
     printer = _ProgressPrinter(verbose)
     limits = deadlines(started, time_limit)
     terminal = not quiet and not as_json and sys.stderr.isatty()
+    left_behind = False
     try:
         with graceful_interrupts(stop, interrupted), live_progress(
             terminal and not verbose, time_limit, started
@@ -93,8 +95,10 @@ def replan_command(
                 hard_deadline=limits.hard,
             )
     except Overrun:
-        _abandon(api.abandoned(plan, time.monotonic() - started, registry=registry),
-                 output, as_json, quiet)
+        result = api.abandoned(plan, time.monotonic() - started, registry=registry)
+        if result.solution is None:
+            _abandon(result, output, as_json, quiet)
+        left_behind = True  # the repaired old plan answers; the solve thread is still busy
     result = api.finish_replan(result)
     document = result.document
     if not interrupted.is_set():
@@ -111,6 +115,10 @@ def replan_command(
             click.echo(f"  problem after the events: {problem_out}")
     if verbose and result.traceback:
         click.echo(result.traceback, err=True)
+    if left_behind and is_console_command():  # leave without joining the solve thread
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(result.exit_code)
     _leave(result.exit_code)
 
 

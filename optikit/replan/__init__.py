@@ -11,13 +11,21 @@ status rules are then the ordinary ones of :mod:`optikit.plan` and :mod:`optikit
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from optikit.problem_io import LoadedProblem, ProblemFileError, read_data_file
-from optikit.types import InputError, InvalidProblem, ProblemType, Replanning, UsageError
+from optikit.types import (
+    InputError,
+    InvalidProblem,
+    Outcome,
+    ProblemType,
+    Replanning,
+    UsageError,
+)
 
 
 def capability(loaded: LoadedProblem) -> Replanning:
@@ -86,7 +94,25 @@ def prepare(
         raise ProblemFileError(events_source, exc.field, exc.message) from None
     except UsageError as exc:  # the problem itself cannot be re-planned
         raise InputError(loaded.source, exc.field, exc.message) from None
+    if cap.repaired is not None:
+        # The answer of last resort first, before any model: a run whose time is gone
+        # (start-up included) still has it.  A failure here is the solve's to report.
+        with contextlib.suppress(Exception):
+            cap.repaired(task)
     return replace(loaded, ptype=derived_type(loaded.ptype, cap), problem=task)
+
+
+def last_resort(loaded: LoadedProblem) -> Outcome | None:
+    """The checked repaired old plan of a prepared task as a ``feasible`` outcome; None
+    for a plain problem, or when the repair is refused or fails."""
+    cap = loaded.ptype.replan
+    if cap is None or cap.repaired is None:
+        return None
+    try:
+        found = cap.repaired(loaded.problem)
+    except Exception:
+        return None
+    return found if found.status.has_solution else None
 
 
 def derived_type(ptype: ProblemType, cap: Replanning) -> ProblemType:

@@ -75,7 +75,7 @@ def solve_stages(
     if not isinstance(objective, int):  # a constant objective needs no bound
         reached = int(first.value(objective))
         model.add(objective <= math.floor(reached * (1.0 + stability.tolerance)))
-    a, b = _integer_pair(stability.shift, stability.machine_change)
+    a, b = integer_pair(stability.shift, stability.machine_change)
     model.minimize(a * shift + b * changes)
     model.clear_hints()
     for i in range(len(model.proto.variables)):
@@ -88,7 +88,7 @@ def solve_stages(
     return out
 
 
-def _integer_pair(a: float, b: float) -> tuple[int, int]:
+def integer_pair(a: float, b: float) -> tuple[int, int]:
     """Two non-negative weights as integers in about the same ratio."""
     scale = 1000 / max(a, b, 1e-9)
     return round(a * scale), round(b * scale)
@@ -128,6 +128,13 @@ def fallback(repaired: Repaired | str, stats: dict[str, Any], status: Status, me
     return Outcome(Status.FEASIBLE, payload=repaired.payload, objective=repaired.value,
                    bound=bound, stats={**stats, "answer": "repair"},
                    message="no better re-plan found in time: the old plan repaired")
+
+
+def last_resort(repaired: Repaired | str) -> Outcome:
+    """The re-plan's answer when no model runs: the checked repaired plan (``feasible``),
+    or ``unknown`` saying why there is none."""
+    stats = {} if isinstance(repaired, str) else {"repair_objective": repaired.value}
+    return fallback(repaired, stats, Status.UNKNOWN, "no re-plan found")
 
 
 def unless_planned(stages: Stages, repaired: Repaired | str,

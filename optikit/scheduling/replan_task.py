@@ -11,13 +11,20 @@ of the type's summary.  What stays with the type: its model, its checker, its pa
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from optikit.scheduling import replan as kernel
 from optikit.scheduling import replan_events
 from optikit.scheduling.model import ScheduledOperation, Shop
-from optikit.types import CheckReport, Formulation, InvalidProblem, Paradigm, Replanning
+from optikit.types import (
+    CheckReport,
+    Formulation,
+    InvalidProblem,
+    Outcome,
+    Paradigm,
+    Replanning,
+)
 
 P = TypeVar("P")
 
@@ -31,6 +38,21 @@ class Task(Generic[P]):
     document: dict[str, Any]
     situation: kernel.Situation
     stability: replan_events.Stability
+    # what is worked out once per task (the repaired old plan), by name
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False,
+                                 kw_only=True)
+
+
+R = TypeVar("R")
+
+
+def remembered(task: Task[Any], name: str, compute: Callable[[], R]) -> R:
+    """``compute()`` once per task (the core asks for the repaired plan before the run,
+    the formulation again in it)."""
+    if name not in task.memo:
+        task.memo[name] = compute()
+    found: R = task.memo[name]
+    return found
 
 
 def amended_problem(
@@ -108,8 +130,12 @@ def cpsat_capability(
     solve: Callable[..., Any], description: str,
     check: Callable[[Any, Mapping[str, Any]], CheckReport],
     summarize: Callable[[Any, Mapping[str, Any]], list[tuple[str, str]]],
+    checked: Callable[[Any], Any] | None = None,
 ) -> Replanning:
-    """A type's :class:`Replanning` with one CP-SAT formulation ``cpsat-replan``."""
+    """A type's :class:`Replanning` with one CP-SAT formulation ``cpsat-replan``;
+    ``checked(task)``: the checked repaired old plan (a
+    :class:`~optikit.scheduling.replan_cpsat.Repaired`) or why there is none, the
+    answer of last resort."""
     return Replanning(
         events_schema=replan_events.events_schema(job_schema, type_name),
         prepare=prepare,
@@ -118,4 +144,17 @@ def cpsat_capability(
         summarize=summarize,
         problem_document=task_document,
         default_solvers=("cpsat",),
+        repaired=None if checked is None else _LastResort(checked),
     )
+
+
+@dataclass(frozen=True)
+class _LastResort:
+    """:attr:`Replanning.repaired` from a type's ``checked(task)``."""
+
+    checked: Callable[[Any], Any]
+
+    def __call__(self, task: Any) -> Outcome:
+        from optikit.scheduling.replan_cpsat import last_resort
+
+        return last_resort(self.checked(task))

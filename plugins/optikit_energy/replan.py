@@ -89,4 +89,5 @@ def capability() -> Replanning:
     from optikit_energy.schema import JOB
 
     solve = lazy("optikit_energy.replan_model:solve")
-    return replan_task.cpsat_capability(NAME, JOB, prepare, solve, MODEL, check, summarize)
+    return replan_task.cpsat_capability(NAME, JOB, prepare, solve, MODEL, check, summarize,
+                                        lazy("optikit_energy.replan_repair:checked"))

@@ -16,11 +16,18 @@ Stage 1 is hinted with the old plan repaired by :mod:`optikit_energy.replan_repa
 old start or ``now``), and the repaired plan is the answer (``feasible``) when CP-SAT
 finds nothing better in time.  A repair the checks refuse (a peak cap, the horizon) is
 named in the message and the answer stays ``unknown``.
+
+On small instances the time-indexed model (:mod:`optikit_energy.replan_bound`, at most
+``BOUND_SHARE`` of the time) comes first: its bound is the run's when higher than
+CP-SAT's and bounds stage 1's objective from below, and its plan, when checked and
+cheaper than the repair, is stage 1's complete hint (the toy sample's re-plan is then
+proven in well under a second of solving instead of about 30 s).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from optikit.scheduling import ScheduledOperation
@@ -33,10 +40,16 @@ from optikit.scheduling.replan_cpsat import (
 from optikit.types import Outcome, SolveContext, Status
 from optikit_energy import cpsat_solutions, switching
 from optikit_energy.cpsat_model import BuildStopped, EnergyCpModel
+from optikit_energy.lns import set_hint
 from optikit_energy.model import Infeasible
 from optikit_energy.replan import ReplanTask
 from optikit_energy.replan_repair import Repaired, checked
-from optikit_energy.run import evaluate
+from optikit_energy.run import FAST_PRESOLVE, all_values, evaluate
+
+# Of the remaining time, at most this share for the time-indexed bound (small instances;
+# the toy sample's takes a third of a second).
+BOUND_SHARE = 0.3
+HINT_SECONDS = 2.0  # at most, to complete the hint of the time-indexed plan
 
 
 def _index(task: ReplanTask) -> dict[tuple[str, int], int]:
@@ -108,17 +121,12 @@ def _switch_ons(task: ReplanTask, cm: EnergyCpModel, frozen: dict[int, Any]) -> 
 
 
 def _hint(task: ReplanTask, cm: EnergyCpModel, repaired: Repaired | None) -> None:
-    """The repaired plan as a hint (modes and starts), else the old plan: old modes, old
-    starts not before ``now``."""
+    """The repaired plan (or a better checked one) as a hint, else the old plan: old modes,
+    old starts not before ``now``."""
     situ = task.situation
-    if repaired is not None:
-        index = _index(task)
-        for s in repaired.schedule:
-            g = index[(task.problem.shop.jobs[s.job].id, s.operation)]
-            lit = cm.lits[g][s.mode]
-            if lit is not None:
-                cm.model.add_hint(lit, True)
-            cm.model.add_hint(cm.start[g], s.start)
+    if repaired is not None:  # modes, starts and switch-ons
+        _hint_decisions(cm, cpsat_solutions.decision_hint(cm, repaired.schedule,
+                                                          repaired.switch_on))
         return
     for key, g in _index(task).items():
         old = situ.old.get(key)
@@ -132,11 +140,102 @@ def _hint(task: ReplanTask, cm: EnergyCpModel, repaired: Repaired | None) -> Non
         cm.model.add_hint(cm.start[g], start)
 
 
+def _complete_hint(cm: EnergyCpModel, plan: Repaired, backend: Any, ctx: SolveContext
+                   ) -> None:
+    """``plan`` as a complete hint: its decisions fixed in a clone, the auxiliaries (cost
+    pieces, spans) solved to their true values, so that CP-SAT starts at its cost (a
+    small model only: cloning a large one takes seconds)."""
+    decisions = cpsat_solutions.decision_hint(cm, plan.schedule, plan.switch_on)
+    clone = cm.model.clone()
+    cpsat_solutions.fix(clone, decisions, decisions.keys())
+    remaining = ctx.remaining()
+    result = backend.solve(clone, ctx, time_limit=None if remaining is None else
+                           min(remaining, HINT_SECONDS), workers=1, report_progress=False,
+                           parameters=FAST_PRESOLVE)
+    if not result.status.has_solution:
+        _hint_decisions(cm, decisions)
+        return
+    set_hint(cm.model, all_values(cm, result))
+
+
+def _hint_decisions(cm: EnergyCpModel, decisions: dict[int, int]) -> None:
+    model = cm.model
+    for i, v in decisions.items():
+        model.add_hint(model.get_int_var_from_proto_index(i), v)
+
+
 def _read(task: ReplanTask, cm: EnergyCpModel, result: Any
           ) -> tuple[list[ScheduledOperation], dict[int, list[int]], float]:
     schedule, switch_on = cpsat_solutions.extract(cm, result.value, result.boolean_value)
     switch_on = switching.normalize(task.problem, schedule, switch_on)
     return schedule, switch_on, evaluate(task.problem, schedule, switch_on)
+
+
+@dataclass(frozen=True)
+class _Lower:
+    """The time-indexed model's bound, and its plan when that passed the checks."""
+
+    bound: float
+    plan: Repaired | None
+    found: Any  # replan_bound.Found
+
+
+def _time_indexed(task: ReplanTask, backend: Any, ctx: SolveContext,
+                  repaired: Repaired | str, stats: dict[str, Any]) -> _Lower | None:
+    """The bound of :mod:`optikit_energy.replan_bound` on small instances (a share of the
+    time), or None.  A bound above the checked repaired plan would be wrong: dropped."""
+    from optikit_energy import replan_bound
+
+    remaining = ctx.remaining()
+    if not replan_bound.applies(task.problem) or ctx.expired():
+        return None
+    share = BOUND_SHARE * remaining if remaining is not None else None
+    found = replan_bound.solve(task, backend, ctx, share)
+    stats["time_indexed"] = {"bound": found.bound, "optimal": found.proven,
+                             "plan": found.value}
+    if found.bound is None:
+        return None
+    ctx.report(found.value, found.bound, "time-indexed")
+    if not isinstance(repaired, str) and found.bound > repaired.value + 1e-6 * max(
+            1.0, abs(repaired.value)):
+        stats["time_indexed"]["dropped"] = "above the repaired plan"
+        return None
+    plan = None
+    if found.schedule is not None and found.switch_on is not None and found.value is not None:
+        payload, _figures = switching.build_payload(task.problem, found.schedule,
+                                                    found.switch_on)
+        plan = Repaired(found.schedule, found.switch_on, found.value, payload)
+        if not isinstance(repaired, str) and repaired.value <= plan.value:
+            plan = None  # the repair is as good: hint with it
+    return _Lower(found.bound, plan, found)
+
+
+def _decided(task: ReplanTask, lower: _Lower | None, backend: Any, ctx: SolveContext,
+             stats: dict[str, Any]) -> Outcome | None:
+    """The answer when the time-indexed model settles the re-plan: its checked plan at its
+    bound (mode ``none``), then (``lexicographic``) its least disruptive checked plan
+    within the objective, proven; else None (the interval model goes on)."""
+    from optikit_energy import replan_bound
+
+    mode = task.stability.mode
+    if lower is None or mode == "weighted" or not lower.found.optimal:
+        return None
+    found = lower.found
+    if mode == "lexicographic":
+        remaining = ctx.remaining()
+        second = replan_bound.least_disruption(
+            task, found, backend, ctx, None if remaining is None else remaining * BOUND_SHARE)
+        stats["time_indexed"]["stage2"] = "none" if second is None else (
+            "optimal" if second.proven else "feasible")
+        if second is None or not second.proven:
+            return None
+        found = second
+    payload, _figures = switching.build_payload(task.problem, found.schedule, found.switch_on)
+    value = float(found.value)
+    stats.update(answer="time-indexed", bound_source="time-indexed")
+    optimal = value <= lower.bound + 1e-6 * max(1.0, abs(value))
+    return Outcome(Status.OPTIMAL if optimal else Status.FEASIBLE, payload=payload,
+                   objective=value, bound=lower.bound, stats=stats)
 
 
 def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
@@ -147,6 +246,10 @@ def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
         ctx.report(repaired.value, None, "repair")
     if ctx.expired() and not isinstance(repaired, str):  # no time left for a model
         return fallback(repaired, stats, Status.UNKNOWN, "stopped")
+    lower = _time_indexed(task, backend, ctx, repaired, stats)
+    decided = _decided(task, lower, backend, ctx, stats)
+    if decided is not None:
+        return decided
     try:
         cm = EnergyCpModel(task.problem, should_stop=ctx.expired)
         shift, changes = build(task, cm)
@@ -154,7 +257,13 @@ def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
         return fallback(repaired, stats, Status.UNKNOWN, "stopped while the model was built")
     except Infeasible as exc:
         return Outcome(Status.INFEASIBLE, message=str(exc))
-    _hint(task, cm, None if isinstance(repaired, str) else repaired)
+    if lower is not None and lower.plan is not None:
+        _complete_hint(cm, lower.plan, backend, ctx)
+    else:
+        _hint(task, cm, None if isinstance(repaired, str) else repaired)
+    if lower is not None and cm.info.exact:  # no plan costs less: CP-SAT stops there
+        cm.model.add(cm.objective_expr >= math.ceil(
+            lower.bound / cm.objective_scale - 1e-9 * max(1.0, lower.bound)))
     stages = solve_stages(cm.model, cm.objective_expr, cm.objective_scale, 0.0, shift, changes,
                           task.stability, backend, ctx, cm.info.exact)
     failed = unless_planned(stages, repaired, stats)
@@ -167,13 +276,18 @@ def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
         if found[2] <= best[2] * (1.0 + task.stability.tolerance) + 1e-6 * max(1.0, abs(best[2])):
             best = found
     schedule, switch_on, value = best
-    bound = first.bound if task.stability.mode != "weighted" and cm.info.exact else None
-    if (not isinstance(repaired, str) and task.stability.mode != "weighted"
+    weighted = task.stability.mode == "weighted"
+    bound = first.bound if not weighted and cm.info.exact else None
+    if lower is not None and not weighted and (bound is None or lower.bound >= bound):
+        bound = lower.bound
+        stats["bound_source"] = "time-indexed"
+    if (not isinstance(repaired, str) and not weighted
             and repaired.value < value - 1e-6 * max(1.0, abs(value))):
         return fallback(repaired, stats, Status.FEASIBLE, "", bound)
     payload, _figures = switching.build_payload(task.problem, schedule, switch_on)
     if bound is not None and (not math.isfinite(bound) or bound > value):
         bound = value if stages.proven else None
-    optimal = stages.proven and bound is not None and value <= bound + 1e-6 * max(1.0, value)
+    # a lower bound this close proves the plan (CP-SAT's on stage 1, or the time-indexed one)
+    optimal = bound is not None and value <= bound + 1e-6 * max(1.0, value)
     return Outcome(Status.OPTIMAL if optimal else Status.FEASIBLE, payload=payload,
                    objective=value, bound=bound, stats=stats)

@@ -20,6 +20,7 @@ import numpy as np
 
 from optikit.scheduling import ScheduledOperation
 from optikit.scheduling.replan_repair import repair
+from optikit.scheduling.replan_task import remembered
 from optikit_energy import replan, switching
 from optikit_energy.energy import processing_parts
 from optikit_energy.model import EnergyProblem
@@ -97,7 +98,12 @@ def switch_ons(task: ReplanTask, schedule: Sequence[ScheduledOperation], stay_on
 
 
 def checked(task: ReplanTask) -> Repaired | str:
-    """The repaired plan if the checks accept it, else why not (one line)."""
+    """The repaired plan if the checks accept it, else why not (one line); worked out once
+    per task."""
+    return remembered(task, "repaired", lambda: _checked(task))
+
+
+def _checked(task: ReplanTask) -> Repaired | str:
     p = task.problem
     schedule = repair(p.shop, task.situation, p.horizon, PeakGuard(p))
     if schedule is None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from optikit.lazy import lazy
 from optikit.scheduling import replan as kernel
-from optikit.scheduling import replan_events, replan_task
+from optikit.scheduling import replan_task
 from optikit.types import (
     CheckReport,
     Replanning,
@@ -26,13 +26,9 @@ from optikit_fjsp import checker, model, summary
 
 
 @dataclass(frozen=True)
-class ReplanTask:
-    """The amended problem, its document, the situation and the stability settings."""
+class ReplanTask(replan_task.Task[model.FjspProblem]):
+    """The kernel's task plus the old plan's batches."""
 
-    problem: model.FjspProblem
-    document: dict[str, Any]
-    situation: kernel.Situation
-    stability: replan_events.Stability
     # (job id, operation) -> its batch id in the old plan (operations on batch machines).
     old_batches: Mapping[tuple[str, int], str] = field(default_factory=dict)
 
@@ -83,4 +79,4 @@ def capability() -> Replanning:
         "fjsp", JOB, prepare, lazy("optikit_fjsp.replan_model:solve"),
         "CP-SAT with the started operations frozen and the machines blocked; "
         "hinted with the repaired old plan; objective, then least disruption",
-        check, summarize)
+        check, summarize, lazy("optikit_fjsp.replan_model:checked"))

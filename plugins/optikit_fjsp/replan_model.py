@@ -29,11 +29,12 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from optikit.scheduling.replan_task import remembered
 from optikit.types import Outcome, SolveContext, Status
 from optikit_fjsp import cpsat_model
 from optikit_fjsp.cpsat import _StallWatch, is_valid, payload
 from optikit_fjsp.model import integer_weights
-from optikit_fjsp.replan import ReplanTask
+from optikit_fjsp.replan import ReplanTask, check
 from optikit_fjsp.replan_repair import FlatSituation, flat_situation, repair
 from optikit_fjsp.timetable import Solution, makespan, objective_value
 
@@ -86,6 +87,31 @@ def _plans(task: ReplanTask) -> Any:
     from optikit_fjsp.replan_batches import BatchPlans
 
     return BatchPlans(task)
+
+
+@dataclass(frozen=True)
+class Repaired:
+    """The repaired old plan, checked by the type's checker and the re-planning rules."""
+
+    value: float
+    payload: dict[str, Any]
+
+
+def checked(task: ReplanTask) -> Repaired | str:
+    """The repaired plan if the checks accept it, else why not (one line); worked out once
+    per task (the core's answer of last resort)."""
+    return remembered(task, "repaired", lambda: _checked(task))
+
+
+def _checked(task: ReplanTask) -> Repaired | str:
+    plans = _plans(task)
+    plan = plans.repair(flat_situation(task))
+    found = plans.payload(plan)
+    report = check(task, found)
+    if not report.feasible:
+        v = report.violations[0]
+        return f"the repaired old plan breaks {v.constraint}: {v.message}"
+    return Repaired(plans.value(plan), found)
 
 
 def build(task: ReplanTask, fs: FlatSituation) -> _Model:

@@ -131,4 +131,5 @@ def capability() -> Replanning:
     solve = lazy("optikit_maintenance.replan_model:solve")
     job = SCHEMA["properties"]["jobs"]["items"]
     return replan_task.cpsat_capability("maintenance", job, prepare, solve, MODEL, check,
-                                        summarize)
+                                        summarize,
+                                        lazy("optikit_maintenance.replan_repair:checked"))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from optikit.scheduling.replan_repair import ShopRepair, clear
+from optikit.scheduling.replan_task import remembered
 from optikit_maintenance import replan
 from optikit_maintenance.costs import Schedule, ScheduledTask, evaluate, to_payload
 from optikit_maintenance.model import Crew
@@ -97,7 +98,12 @@ def repair(task: ReplanTask) -> Schedule | str:
 
 
 def checked(task: ReplanTask) -> Repaired | str:
-    """The repaired plan if the checks accept it, else why not (one line)."""
+    """The repaired plan if the checks accept it, else why not (one line); worked out once
+    per task."""
+    return remembered(task, "repaired", lambda: _checked(task))
+
+
+def _checked(task: ReplanTask) -> Repaired | str:
     schedule = repair(task)
     if isinstance(schedule, str):
         return f"no repaired old plan: {schedule}"
