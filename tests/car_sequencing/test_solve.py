@@ -40,12 +40,34 @@ def test_lexicographic_weights_rank_the_terms() -> None:
     assert w.low == 1 and w.colour > 0 and w.high > w.colour * 3 * 8
 
 
-@pytest.mark.parametrize(("size", "cars"), [("small", 100), ("medium", 400), ("large", 1000)])
+@pytest.mark.parametrize(("size", "cars"), [("small", 100), ("medium", 400), ("large", 1000),
+                                           ("300", 300)])
 def test_generator_sizes(size: str, cars: int) -> None:
     doc = generate(5, size)
     problem = parse(doc)
     assert problem.num_cars == cars and problem.max_batch is not None
     assert generate(5, size) == doc
+
+
+def test_generator_refuses_an_unknown_size() -> None:
+    with pytest.raises(ValueError, match="number of cars"):
+        generate(1, "huge")
+
+
+def test_size_estimate_tracks_the_full_model() -> None:
+    from optikit_carseq import cpsat_model
+
+    problem = parse(generate(1, "small"))
+    proto = cpsat_model.build(problem, None, None).model.proto
+    terms = sum(len(c.linear.vars) + len(c.exactly_one.literals) for c in proto.constraints)
+    assert 0.8 * terms <= cpsat_model.size_estimate(problem) <= 1.25 * terms
+
+
+def test_large_line_with_a_short_limit_skips_the_full_model(registry: Registry) -> None:
+    """A 1,000-car line with 2 s: the full model would eat the time, LNS works instead."""
+    result = run(registry, generate(1, "large"), "cpsat", time_limit=2).document
+    assert result["status"] == "feasible" and result["check"]["feasible"]
+    assert result["stats"]["global_status"].startswith("skipped")
 
 
 def test_summary_and_chart(registry: Registry, tmp_path: Path) -> None:
