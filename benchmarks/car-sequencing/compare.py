@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/car-sequencing/compare.py --set2-all       # all 70 of set 2
     .venv/bin/python benchmarks/car-sequencing/compare.py --instances set1_19-71 --limit 30
     .venv/bin/python benchmarks/car-sequencing/compare.py --generated small-1 medium-1
-    .venv/bin/python benchmarks/car-sequencing/compare.py --scale          # 1,000 cars
+    .venv/bin/python benchmarks/car-sequencing/compare.py --instances --scale 300 large
 
 Each instance is solved by both formulations with ``--threads 2`` (``--threads``) and the
 time limit (``--limit``, 30 s).  Per run: status, objective (checked by the independent
@@ -12,16 +12,18 @@ checker, the core refuses anything else), proven bound, time to the first sequen
 time to the run's best (to zero violations on CSPLib files).  The footer counts the
 instances each formulation brought to zero (CSPLib) and the median time to zero, and for
 all instances how often the main formulation was better / equal / worse than the plain one.
-``--scale`` solves ``generate car-sequencing --size large --seed 1`` with the main
-formulation in a child process and reports time to the first checked sequence, the final
-objective and the peak resident memory of the child.
+``--scale 300 medium large --seeds 1 2`` generates those lines (a size name or a number of
+cars) and runs each formulation as its own ``optikit solve`` command, as a user would:
+status, checked objective with its high / colour / low terms, time to the first checked
+sequence, the command's wall time and its peak resident memory.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
+import re
 import statistics
 import subprocess
 import sys
@@ -92,7 +94,7 @@ def compare(names: list[str], limit: float, threads: int,
         is_csplib = document.get("objective") == {"weights": {"high": 1}}
         csplib += is_csplib
         docs = {f: _run(document, f, limit, threads, seed, options) for f in formulations}
-        values = [d.get("objective") for d in docs.values() if d.get("objective") is not None]
+        values = [float(d["objective"]) for d in docs.values() if d.get("objective") is not None]
         best = min(values) if values else None
         for f, d in docs.items():
             first = d["trajectory"][0][0] if d["trajectory"] else None
@@ -105,12 +107,7 @@ def compare(names: list[str], limit: float, threads: int,
         if not all(f in docs for f in FORMULATIONS):
             continue
         main, plain = (docs[f].get("objective") for f in FORMULATIONS)
-        if main is not None and (plain is None or main < plain - 1e-9):
-            wins[0] += 1
-        elif main is not None and abs(main - plain) <= 1e-9:
-            wins[1] += 1
-        else:
-            wins[2] += 1
+        wins[_verdict(main, plain)] += 1
     print()
     for f in formulations:
         if csplib:
@@ -122,29 +119,73 @@ def compare(names: list[str], limit: float, threads: int,
           f"(of {len(runs)} runs; limit {limit:g} s, {threads} threads)")
 
 
-def scale(limit: float, threads: int) -> None:
-    """The 1,000-car line in a child process: time to the first sequence, peak memory."""
+PROGRESS = re.compile(r"^\s*([\d.]+)s\s+objective\s+[\d,.]+")
+
+
+def _command(args: list[str], log: Path) -> tuple[int, float, float]:
+    """Run ``optikit ARGS`` as a child: (exit code, wall seconds, peak resident MB).
+
+    The peak is this child's own (``wait4``), so runs in one benchmark do not mix.
+    """
+    exe = Path(sys.executable).parent / "optikit"
+    started = time.monotonic()
+    with log.open("w") as out:
+        child = subprocess.Popen([str(exe), *args], stdout=out, stderr=subprocess.STDOUT)
+        _pid, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return child.returncode, time.monotonic() - started, usage.ru_maxrss / 1024
+
+
+def scale(sizes: list[str], seeds: tuple[int, ...], limit: float, threads: int,
+          formulations: tuple[str, ...] = FORMULATIONS) -> None:
+    """Generated lines, each formulation as its own ``optikit solve`` command.
+
+    Per run: status, checked objective and its terms, time to the first checked sequence
+    (the first progress line of ``-v``), the command's wall time (the limit covers the
+    whole command) and its peak memory.
+    """
+    print(f"{'line':12} {'seed':>4} {'formulation':12} {'status':9} {'objective':>14} "
+          f"{'high':>5} {'colour':>6} {'low':>5} {'first s':>7} {'wall s':>6} {'MB':>5}")
+    wins = [0, 0, 0]
     with tempfile.TemporaryDirectory() as tmp:
-        problem = Path(tmp) / "large.yaml"
-        solution = Path(tmp) / "large.json"
-        exe = Path(sys.executable).parent / "optikit"
-        subprocess.run([str(exe), "generate", "car-sequencing", "--size", "large", "--seed",
-                        "1", "-o", str(problem)], check=True, capture_output=True)
-        started = time.monotonic()
-        subprocess.run([str(exe), "solve", str(problem), "--time-limit", str(limit),
-                        "--threads", str(threads), "--json", "-o", str(solution)],
-                       check=False, capture_output=True)
-        wall = time.monotonic() - started
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        doc = json.loads(solution.read_text())
-    figures = doc.get("check", {}).get("figures", {})
-    print(f"large (1,000 cars, 8 options, paint batches): status {doc['status']}, checked "
-          f"{doc.get('check', {}).get('feasible')}, objective {doc.get('objective'):,.0f}; "
-          f"first sequence after {doc.get('stats', {}).get('first_solution_s', '?')} s, "
-          f"wall {wall:.1f} s, peak memory {peak_mb:.0f} MB; high-priority excess "
-          f"{figures.get('high_priority_excess')}, colour changes "
-          f"{figures.get('colour_changes')}, low-priority excess "
-          f"{figures.get('low_priority_excess')}")
+        for size in sizes:
+            for seed in seeds:
+                problem = Path(tmp) / f"line-{size}-{seed}.yaml"
+                _command(["generate", "car-sequencing", "--size", size, "--seed", str(seed),
+                          "-o", str(problem)], Path(tmp) / "generate.log")
+                values: dict[str, float | None] = {}
+                for f in formulations:
+                    solution, log = Path(tmp) / f"{f}.json", Path(tmp) / f"{f}.log"
+                    solution.unlink(missing_ok=True)
+                    _code, wall, peak = _command(
+                        ["solve", str(problem), "--formulation", f, "--time-limit", str(limit),
+                         "--threads", str(threads), "--seed", str(seed), "-v",
+                         "-o", str(solution)], log)
+                    doc = json.loads(solution.read_text()) if solution.exists() else {}
+                    figures = (doc.get("check") or {}).get("figures", {})
+                    first = next((float(m.group(1)) for line in log.read_text().splitlines()
+                                  if (m := PROGRESS.match(line))), None)
+                    values[f] = doc.get("objective")
+                    print(f"{size:12} {seed:>4} {f:12} {doc.get('status', '-'):9} "
+                          f"{_fmt(doc.get('objective'), ',.0f'):>14} "
+                          f"{figures.get('high_priority_excess', '-'):>5} "
+                          f"{figures.get('colour_changes', '-'):>6} "
+                          f"{figures.get('low_priority_excess', '-'):>5} "
+                          f"{_fmt(first, '.2f'):>7} {wall:>6.1f} {peak:>5.0f}", flush=True)
+                if all(f in values for f in FORMULATIONS):
+                    main, plain = (values[f] for f in FORMULATIONS)
+                    wins[_verdict(main, plain)] += 1
+    print(f"cpsat vs cpsat-plain: better {wins[0]}, equal {wins[1]}, worse {wins[2]} "
+          f"(limit {limit:g} s, {threads} threads)")
+
+
+def _verdict(main: float | None, plain: float | None) -> int:
+    """0: the main formulation is better, 1: equal, 2: worse (no answer is worst)."""
+    if main is None:
+        return 1 if plain is None else 2
+    if plain is None or main < plain - 1e-9:
+        return 0
+    return 1 if abs(main - plain) <= 1e-9 else 2
 
 
 def main() -> None:
@@ -155,7 +196,9 @@ def main() -> None:
                         help="all 70 set-2 instances from ../shared/instances/carseq")
     parser.add_argument("--limit", type=float, default=30.0)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--scale", action="store_true")
+    parser.add_argument("--scale", nargs="*", default=None, metavar="SIZE",
+                        help="generated lines (sizes or car counts; default: large), each "
+                        "formulation as its own optikit command: wall time, peak memory")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0],
                         help="run every instance once per seed (both formulations)")
     parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
@@ -174,8 +217,9 @@ def main() -> None:
         options = dict(o.split("=", 1) for o in args.option) or None
         compare(names, args.limit, args.threads, tuple(args.formulations), tuple(args.seeds),
                 options)
-    if args.scale:
-        scale(args.limit, args.threads)
+    if args.scale is not None:
+        scale(args.scale or ["large"], tuple(args.seeds), args.limit, args.threads,
+              tuple(args.formulations))
 
 
 if __name__ == "__main__":

@@ -42,6 +42,10 @@ STALL_TRIES = 100_000
 SMALL = 30
 #: Iterated local search gives up after this many perturbations without a gain.
 SHAKES_WITHOUT_GAIN = 30
+#: Rough cost of building, hinting and presolving the full model, per linear term (a
+#: 1,000-car line with 8 options and paint has about 400,000 terms: 2-3 s on a busy
+#: 2-core machine).  The full solve is skipped when this would take half its slot.
+SECONDS_PER_TERM = 6e-6
 
 
 class _Best:
@@ -224,9 +228,14 @@ def solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext) -> Outcome:
             lower = pair
             ctx.report(None, lower, "pairwise bound")
         proven = best.seq is not None and best.value <= lower + 1e-9
-    if not proven and not ctx.expired():
-        remaining = ctx.remaining()
-        limit = None if remaining is None else max(0.2, remaining * opts["global_share"])
+    remaining = ctx.remaining()
+    limit = None if remaining is None else max(0.2, remaining * opts["global_share"])
+    overhead = SECONDS_PER_TERM * cpsat_model.size_estimate(problem)
+    if limit is not None and overhead > 0.5 * limit and not proven and best.seq is not None:
+        # building, hinting and presolving the full model would eat its slot: on a
+        # 1,000-car line with 10 s the solve got no search time and the command overran
+        stats["global_status"] = "skipped (line too large for the time left)"
+    elif not proven and not ctx.expired():
         sm = cpsat_model.build(problem, None, None, redundant=bool(opts["redundant"]))
         hint = cpsat_model.complete_hint(sm, best.seq) if best.seq else None
         result = backend.solve(sm.model, ctx, hint=hint,
@@ -243,9 +252,9 @@ def solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext) -> Outcome:
             lower = max(lower, result.bound)
         proven = result.status is Status.OPTIMAL or (
             best.seq is not None and best.value <= lower + 1e-9)
-        if not proven and best.seq is not None and ctx.remaining() is not None:
-            _lns(problem, backend, ctx, best, lower, opts, stats)
-            proven = best.value <= lower + 1e-9
+    if not proven and best.seq is not None and ctx.remaining() is not None:
+        _lns(problem, backend, ctx, best, lower, opts, stats)
+        proven = best.value <= lower + 1e-9
     if best.seq is None:
         return Outcome(status=Status.UNKNOWN, message="no sequence within the paint batch "
                        "limit found in time", bound=lower, stats=stats)

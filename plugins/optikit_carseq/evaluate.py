@@ -25,7 +25,9 @@ def evaluate(problem: CarSeqProblem, seq: list[int]) -> Evaluation:
     p0 = len(problem.previous)
     line = np.asarray(list(problem.previous) + list(seq), dtype=np.int64)
     req = np.asarray(problem.requires, dtype=np.int64).reshape(len(problem.classes), -1)
-    hot: set[int] = set()
+    # +1 at the first and -1 past the last line position of every violated window: the
+    # positions with a positive running sum are the hot ones (no per-window loop)
+    marks = np.zeros(len(line) + 1, dtype=np.int64)
     value = 0.0
     w = problem.weights
     for j, opt in enumerate(problem.options):
@@ -36,8 +38,9 @@ def evaluate(problem: CarSeqProblem, seq: list[int]) -> Evaluation:
             continue
         over = np.maximum(0, csum[starts + opt.window] - csum[starts] - opt.max)
         value += problem.term_weight(opt) * float(over.sum())
-        for s in starts[over > 0]:
-            hot.update(range(max(s - p0, 0), s - p0 + opt.window))
+        violated = starts[over > 0]
+        np.add.at(marks, violated, 1)
+        np.add.at(marks, violated + opt.window, -1)
     feasible = True
     if problem.has_paint:
         colour = np.asarray([c.colour for c in problem.classes], dtype=np.int64)[line]
@@ -48,12 +51,14 @@ def evaluate(problem: CarSeqProblem, seq: list[int]) -> Evaluation:
             value += w.colour * problem.change_cost * float(changed.sum())
         if problem.max_batch is not None:
             run = 0
-            for i in range(len(line)):
-                same = i > 0 and colour[i] >= 0 and colour[i] == colour[i - 1]
-                run = run + 1 if same else (1 if colour[i] >= 0 else 0)
+            colours = colour.tolist()
+            for i, col in enumerate(colours):
+                same = i > 0 and col >= 0 and col == colours[i - 1]
+                run = run + 1 if same else (1 if col >= 0 else 0)
                 if run > problem.max_batch and i >= p0:
                     feasible = False
-                    hot.update(range(max(0, i - p0 - run + 1), i - p0 + 1))
+                    marks[i - run + 1] += 1
+                    marks[i + 1] -= 1
     if w.level:
         n = len(seq)
         today = line[p0:]
@@ -61,4 +66,6 @@ def evaluate(problem: CarSeqProblem, seq: list[int]) -> Evaluation:
         for k, c in enumerate(problem.classes):
             built = np.cumsum(today == k)
             value += w.level * float(np.abs(n * built - t * c.count).sum()) / n
-    return Evaluation(value, feasible, tuple(sorted(hot)))
+    inside = np.flatnonzero(np.cumsum(marks[:-1]) > 0) - p0
+    hot = tuple(int(i) for i in inside[inside >= 0])
+    return Evaluation(value, feasible, hot)

@@ -6,6 +6,9 @@
   the usual station ratings (1/2, 2/3, 1/3, 2/5, 1/5, ...), 12 / 20 / 30 variants, 6 / 8 /
   10 colours, paint batches of at most 10-15 cars, yesterday's last 10 cars, and the
   ROADEF 2005 ranking (high-priority options, then colour changes, then low-priority ones).
+- a number of cars (``--size 300``): that many cars with the options, variants and
+  colours of the smallest named size at least as long (300 cars: ``medium``'s), for the
+  200-400-car lines between the named sizes.
 
 Option utilisation (demand x q / (p x cars)) is drawn in 0.6-0.9 for high-priority
 options, so those lines are usually feasible, and up to 1.1 for low-priority ones.
@@ -25,10 +28,21 @@ COLOURS = ("white", "black", "silver", "blue", "red", "grey", "green", "orange",
            "brown")
 
 
+def _shape(size: str) -> tuple[int, int, int, int]:
+    """(cars, options, variants, colours) of a named size or of a car count."""
+    if size in SIZES:
+        return SIZES[size]
+    if size.isdigit() and 10 <= int(size) <= 5000:
+        n = int(size)
+        named = next((v for k, v in SIZES.items() if k != "tiny" and v[0] >= n),
+                     SIZES["large"])
+        return (n, *named[1:])
+    raise ValueError(f"unknown size {size!r}; use one of {', '.join(SIZES)} or a number of "
+                     "cars (10-5000)")
+
+
 def generate(seed: int, size: str) -> dict[str, Any]:
-    if size not in SIZES:
-        raise ValueError(f"unknown size {size!r}; use one of {', '.join(SIZES)}")
-    n, num_options, num_classes, num_colours = SIZES[size]
+    n, num_options, num_classes, num_colours = _shape(size)
     rng = random.Random(f"car-sequencing:{size}:{seed}")
     options: list[dict[str, Any]] = []
     share: list[float] = []

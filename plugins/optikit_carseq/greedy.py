@@ -34,6 +34,11 @@ def construct(problem: CarSeqProblem, seed: int = 0, noise: float = 0.0) -> list
         else:
             break
     seq: list[int] = []
+    batch = problem.max_batch
+    paint_left = [0] * len(problem.colours)
+    for c in classes:
+        if c.colour >= 0:
+            paint_left[c.colour] += c.count * (batch is not None)
     for pos in range(n):
         remaining = n - pos
         util = [
@@ -59,6 +64,9 @@ def construct(problem: CarSeqProblem, seed: int = 0, noise: float = 0.0) -> list
                     cost += wcol
                 elif problem.max_batch is not None and run + 1 > problem.max_batch:
                     overrun = 1
+            if batch is not None and c.colour >= 0 and not overrun:
+                overrun = _dooms(paint_left, c.colour, run + 1 if c.colour == last_colour
+                                 else 1, remaining - 1, batch)
             dsu = sum(util[j] for j in c.options)
             key = (overrun, cost, -dsu - (noise * rng.random() if noise else 0.0), rng.random())
             if best_key is None or key < best_key:
@@ -67,6 +75,8 @@ def construct(problem: CarSeqProblem, seed: int = 0, noise: float = 0.0) -> list
         c = classes[k]
         run = run + 1 if (c.colour >= 0 and c.colour == last_colour) else 1
         left[k] -= 1
+        if batch is not None and c.colour >= 0:
+            paint_left[c.colour] -= 1
         for j in range(len(opts)):
             flags[j].append(1 if j in c.options else 0)
             if j in c.options:
@@ -74,3 +84,22 @@ def construct(problem: CarSeqProblem, seed: int = 0, noise: float = 0.0) -> list
         line.append(k)
         seq.append(k)
     return seq
+
+
+def _dooms(paint_left: list[int], colour: int, run: int, after: int, batch: int) -> int:
+    """1 if painting the next car ``colour`` (its run then ``run`` long) leaves some colour
+    more cars than the batch limit lets the ``after`` cars still to come interleave.
+
+    A colour with ``r`` of those cars needs them in runs of at most ``batch``, split by
+    the ``after - r`` others: at most ``(after - r + 1) * batch`` fit, less the current
+    run's length when it is that colour's.  Without this look-ahead the last cars of
+    the day can be all one colour (a 1,000-car line got no sequence within its limit).
+    """
+    for c, r in enumerate(paint_left):
+        r -= c == colour
+        if r <= 0:
+            continue
+        room = (after - r + 1) * batch - (run if c == colour else 0)
+        if r > room:
+            return 1
+    return 0

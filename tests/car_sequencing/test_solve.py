@@ -40,12 +40,47 @@ def test_lexicographic_weights_rank_the_terms() -> None:
     assert w.low == 1 and w.colour > 0 and w.high > w.colour * 3 * 8
 
 
-@pytest.mark.parametrize(("size", "cars"), [("small", 100), ("medium", 400), ("large", 1000)])
+@pytest.mark.parametrize(("size", "cars"), [("small", 100), ("medium", 400), ("large", 1000),
+                                           ("300", 300)])
 def test_generator_sizes(size: str, cars: int) -> None:
     doc = generate(5, size)
     problem = parse(doc)
     assert problem.num_cars == cars and problem.max_batch is not None
     assert generate(5, size) == doc
+
+
+def test_generator_refuses_an_unknown_size() -> None:
+    with pytest.raises(ValueError, match="number of cars"):
+        generate(1, "huge")
+
+
+def test_size_estimate_tracks_the_full_model() -> None:
+    from optikit_carseq import cpsat_model
+
+    problem = parse(generate(1, "small"))
+    proto = cpsat_model.build(problem, None, None).model.proto
+    terms = sum(len(c.linear.vars) + len(c.exactly_one.literals) for c in proto.constraints)
+    assert 0.8 * terms <= cpsat_model.size_estimate(problem) <= 1.25 * terms
+
+
+def test_large_line_with_a_short_limit_skips_the_full_model(registry: Registry) -> None:
+    """A 1,000-car line with 2 s: the full model would eat the time, LNS works instead.
+
+    Seed 2 also needs the greedy's paint look-ahead: without it the last cars of the day
+    were all silver and no sequence came out.
+    """
+    result = run(registry, generate(2, "large"), "cpsat", time_limit=2).document
+    assert result["status"] == "feasible" and result["check"]["feasible"]
+    assert result["stats"]["global_status"].startswith("skipped")
+
+
+@pytest.mark.parametrize("seed", [2, 6, 8])
+def test_greedy_keeps_the_batch_limit_to_the_end_of_the_day(seed: int) -> None:
+    from optikit_carseq.evaluate import evaluate
+    from optikit_carseq.greedy import construct
+
+    problem = parse(generate(seed, "large"))
+    assert evaluate(problem, construct(problem)).feasible
 
 
 def test_summary_and_chart(registry: Registry, tmp_path: Path) -> None:
