@@ -135,3 +135,61 @@ def test_large_start_rounds_the_plain_lp_when_the_cut_loop_had_no_time(
     doc = run(registry, two_items(), "fl").document
     assert doc["check"]["feasible"]
     assert "rounded_LP" in doc["stats"] and "setups_everywhere" not in doc["stats"]
+
+
+def test_scip_and_cbc_keep_a_larger_tail() -> None:
+    """SCIP and CBC return later past their limit than HiGHS (CBC: a second between the
+    watchdog's interrupt and the kill), so the phases end earlier for them."""
+    from optikit_lotsizing.model import parse
+
+    large = parse(generate(2, "large"))
+    cells = large.num_items * large.periods
+    highs, scip, cbc = (budget.tail_seconds(large, 30.0, b) for b in ("highs", "scip", "cbc"))
+    assert highs == pytest.approx(budget.TAIL_BASE_S + budget.TAIL_PER_CELL_S * cells)
+    assert highs < scip < cbc <= budget.LAGS["cbc"].share * 30.0
+    assert cbc - highs >= budget.LAGS["cbc"].stop_s
+    assert budget.tail_seconds(large, 30.0, "some-new-backend") > highs
+    assert budget.tail_seconds(large, 30.0) == highs  # no backend named: HiGHS's
+    for name in ("scip", "cbc"):  # capped by a share of the limit
+        assert budget.tail_seconds(large, 2.0, name) == pytest.approx(
+            budget.LAGS[name].share * 2.0)
+    ctx = SolveContext(SolveOptions(time_limit=30.0))
+    ends = [budget.solve_end(ctx, large, b) for b in ("highs", "scip", "cbc")]
+    assert ends[0] is not None and ends[1] is not None and ends[2] is not None
+    assert ends[0] > ends[1] > ends[2]
+
+
+class Overrunning:
+    """A backend that ignores its limit and returns only when asked to stop (as CBC in
+    a long root cut pass), or after 5 s."""
+
+    name = "cbc"
+    supports_integer = True
+
+    def __init__(self) -> None:
+        self.stopped = False
+
+    def solve(self, model: LinearModel, ctx: SolveContext) -> LinearResult:
+        self.stopped = ctx.stop.wait(5.0)
+        return LinearResult(Status.UNKNOWN, message="stopped by the user: ended")
+
+
+def test_the_watchdog_stops_a_last_solve_that_runs_past_its_end(
+        problem: LotSizingProblem) -> None:
+    ctx = SolveContext(SolveOptions(time_limit=30.0))
+    backend = Overrunning()
+    lm = build(problem, strong=False)
+    result = budget.last_solve(problem, backend, lm.model, ctx, ctx.elapsed() + 0.05)
+    assert backend.stopped and not ctx.stop.is_set()  # the run's own flag is untouched
+    assert "stopped by the user" not in result.message
+    assert "stopped at the end of its time" in result.message
+    assert result.stats["stopped_past_end"]
+
+
+def test_the_users_stop_reaches_the_last_solve(problem: LotSizingProblem) -> None:
+    ctx = SolveContext(SolveOptions(time_limit=None))
+    ctx.stop.set()
+    backend = Overrunning()
+    result = budget.last_solve(problem, backend, build(problem, strong=False).model, ctx,
+                               None)
+    assert backend.stopped and result.message == "stopped by the user: ended"
