@@ -1,6 +1,7 @@
-"""The constructive start pays every setup time in full: the independent checker accepts
-it, and ``fl`` hands it to the MILP when the LP roundings give nothing (the generated
-medium instances)."""
+"""The constructed start pays every setup time in full: the independent checker accepts
+it (single-level and multi-level with suppliers), its point of the model prices it as the
+checker does, and ``fl`` hands it to the MILP where the LP roundings give nothing (the
+generated medium instances)."""
 
 from __future__ import annotations
 
@@ -13,23 +14,35 @@ from optikit_lotsizing.checker import check
 from optikit_lotsizing.construct import backward_plan
 from optikit_lotsizing.formulation import payload, plan
 from optikit_lotsizing.generator import _single_level, generate
-from optikit_lotsizing.linear import LotModel
+from optikit_lotsizing.linear import LotModel, build
 from optikit_lotsizing.model import LotSizingProblem, parse
+from optikit_lotsizing.startpoint import start_vector
 
 from optikit.paradigms import LinearResult
 from optikit.registry import Registry
 from tests.lot_sizing.conftest import run
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_backward_plan_is_feasible_with_full_setup_times(seed: int) -> None:
-    problem = parse(generate(seed, "medium"))
-    make = backward_plan(problem)
-    assert make is not None
-    report = check(problem, payload(problem, make, []))
+@pytest.mark.parametrize(("size", "seed"), [("medium", 1), ("medium", 2), ("medium", 3),
+                                          ("tiny", 1), ("tiny", 2)])
+def test_constructed_plan_is_feasible_with_full_setup_times(size: str, seed: int) -> None:
+    problem = parse(generate(seed, size))
+    built = backward_plan(problem)
+    assert built is not None
+    report = check(problem, payload(problem, built.make, built.orders))
     assert report.feasible, report.violations
-    # merging lots saved setups: fewer than one per item and period with demand
-    assert (make > 0).sum() < (problem.demand > 0).sum()
+    point = start_vector(problem, build(problem, strong=False), built)
+    assert point is not None and point.objective == pytest.approx(report.objective)
+    if size == "medium":  # merging lots saved setups: fewer than one per demand
+        assert (built.make > 0).sum() < (problem.demand > 0).sum()
+
+
+def test_a_point_that_misses_a_row_is_never_a_start() -> None:
+    problem = parse(generate(1, "tiny"))
+    built = backward_plan(problem)
+    assert built is not None
+    built.make[built.make > 0] *= 0.5  # short of demand: a balance row fails
+    assert start_vector(problem, build(problem, strong=False), built) is None
 
 
 def test_overtime_is_used_only_when_regular_capacity_is_short() -> None:
@@ -37,14 +50,10 @@ def test_overtime_is_used_only_when_regular_capacity_is_short() -> None:
     doc["resources"][0]["overtime"] = {"max": 10_000, "cost": 1}
     doc["resources"][0]["capacity"] = 1  # nothing fits in regular time
     problem = parse(doc)
-    make = backward_plan(problem)
-    assert make is not None
-    report = check(problem, payload(problem, make, []))
+    built = backward_plan(problem)
+    assert built is not None
+    report = check(problem, payload(problem, built.make, built.orders))
     assert report.feasible and report.figures["costs"]["overtime"] > 0
-
-
-def test_multi_level_or_bought_items_get_no_constructive_plan() -> None:
-    assert backward_plan(parse(generate(1, "tiny"))) is None
 
 
 def test_fl_starts_from_it_when_the_roundings_fail(
