@@ -1,8 +1,9 @@
 """Formulations ``rf`` and ``fl``: a start plan, fix-and-optimise, then the full model.
 
 ``fl`` (the default) is the short form: the cut loop (its LP bound is a proven bound; the
-MILP keeps the plain rows, see ``MILP_CUTS``), a start plan from the rounded LP (on large
-models improved by fix-and-optimise for half the time left), then the full MILP with
+MILP keeps the plain rows, see ``MILP_CUTS``), a start plan (the constructed plan of
+:mod:`construct`, which needs no LP; the rounded LP where it does not fit), on large
+models improved by fix-and-optimise for half the time left, then the full MILP with
 that plan as its MIP start (:class:`HintedModel`; every MIP backend takes it, see
 :func:`optikit.paradigms.start_point`); the plan is the answer whenever the MILP finds
 nothing better, so a planner always gets one.
@@ -16,9 +17,10 @@ minute, so the plan is found in pieces of the model with the (l,S) cuts:
    price segment they mostly use) and the remaining LP solved;
    on smaller models relax-and-fix: integers (setups, orders, lot counts) of ``window``
    periods are integer, later ones relaxed, earlier ones fixed; after each solve the
-   first ``step`` periods are fixed;
+   first ``step`` periods are fixed; the constructed plan when neither gives one;
 2. fix-and-optimise: windows of ``window`` periods are freed again one at a time with
-   every other integer fixed at the incumbent, keeping improvements;
+   every other integer fixed at the incumbent (each window's MIP start), keeping
+   improvements;
 3. the full MILP runs for the rest of the time: its bound (never below the cut loop's LP
    bound) proves the gap, and its incumbent replaces the heuristic's if better.
 
@@ -246,8 +248,9 @@ def constructive(problem: LotSizingProblem, lm: LotModel) -> LinearResult | None
 def start_plan(problem: LotSizingProblem, lm: LotModel, lp: NDArray[np.float64] | None,
                backend: LinearSolver, ctx: SolveContext, until: float | None,
                window: int, step: int, stats: dict[str, Any]) -> LinearResult | None:
-    """Step 1: the rounded LP on large models, relax-and-fix on small ones; the rounded
-    "setup wherever a column exists" plan when neither gave one (no LP in time)."""
+    """Step 1: the rounded LP on large models, relax-and-fix on small ones, or the
+    constructed plan where it is cheaper; the rounded "setup wherever a column exists"
+    plan when none gave one (no LP in time)."""
     model, best, source = lm.model, None, "relax-and-fix"
     if lp is not None and model.num_cols > RELAX_AND_FIX_MAX_COLUMNS:
         best, source = round_lp(model, lm, lp, backend, ctx, until), "rounded LP"
@@ -255,8 +258,9 @@ def start_plan(problem: LotSizingProblem, lm: LotModel, lp: NDArray[np.float64] 
         best = relax_and_fix(model, lm.col_period, problem.periods, backend, ctx, until,
                              window, step)
     end = solve_end(ctx, problem, backend.name)
-    if best is None:
-        best, source = constructive(problem, lm), "constructive"
+    built = constructive(problem, lm)
+    if built is not None and (best is None or _better(built, best)):
+        best, source = built, "constructive"
     if best is None and not over(ctx, end):
         nothing = np.zeros_like(model.integer)
         everywhere = rounded_integers(lm, np.ones(model.num_cols))
