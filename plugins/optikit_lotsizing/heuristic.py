@@ -40,7 +40,7 @@ from numpy.typing import NDArray
 
 from optikit.paradigms import LinearModel, LinearResult, LinearSolver, relative_gap
 from optikit.types import Outcome, SolveContext, Status
-from optikit_lotsizing.budget import last_solve, over, phase_end, slice_of, solve_end, within
+from optikit_lotsizing.budget import Timed, last_solve, over, phase_end, slice_of, solve_end, within
 from optikit_lotsizing.construct import backward_plan
 from optikit_lotsizing.cuts import MAX_ROUNDS, relaxation, strengthen
 from optikit_lotsizing.formulation import model_stats, outcome_from
@@ -304,6 +304,7 @@ def solve_rf(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
     """Formulation entry point (see the module docstring)."""
     window, step = int(ctx.option("window")), int(ctx.option("step"))
     step = min(step, window)
+    backend = Timed(backend)  # how late its windows return, for the last solve
     lm = build(problem, strong=False)
     end = solve_end(ctx, problem, backend.name)
     extra, lp = strengthen(problem, lm, backend, ctx, share=0.2, end=end)
@@ -322,6 +323,7 @@ def solve_rf(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
 def solve_fl(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext) -> Outcome:
     """Formulation ``fl`` (the default): (l,S) cuts at the root, a start plan handed to
     the MILP, and on large models fix-and-optimise first, so a plan always comes back."""
+    backend = Timed(backend)  # how late its windows return, for the last solve
     lm = build(problem, strong=False)
     plain = lm.model
     large = plain.num_cols > RELAX_AND_FIX_MAX_COLUMNS
