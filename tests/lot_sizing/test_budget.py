@@ -141,26 +141,28 @@ def test_large_start_rounds_the_plain_lp_when_the_cut_loop_had_no_time(
 
 
 def test_scip_and_cbc_keep_a_larger_tail() -> None:
-    """SCIP and CBC return later past their limit than HiGHS (CBC: a second between the
-    watchdog's interrupt and the kill), so the phases end earlier for them."""
+    """Past the common tail (answer, checker, files, exit), each backend keeps its usual
+    lag: SCIP's last MILP returned 0.45-0.55 s late on the 100 x 52 instance, CBC can
+    take a second more to be interrupted and killed; the phases end earlier for them."""
     from optikit_lotsizing.model import parse
 
     large = parse(generate(2, "large"))
     cells = large.num_items * large.periods
+    common = budget.TAIL_BASE_S + budget.TAIL_PER_CELL_S * cells
     highs, scip, cbc = (budget.tail_seconds(large, 30.0, b) for b in ("highs", "scip", "cbc"))
-    assert highs == pytest.approx(budget.TAIL_BASE_S + budget.TAIL_PER_CELL_S * cells
-                                  + budget.LAGS["highs"].late(cells))
-    assert highs < scip < cbc <= budget.LAGS["cbc"].share * 30.0
-    assert cbc >= highs + 1.0  # the second between CBC's interrupt and its kill
-    assert budget.tail_seconds(large, 30.0, "some-new-backend") > highs
+    assert highs == pytest.approx(common + budget.LAGS["highs"].late(cells))
+    assert scip >= common + 0.55 and highs >= common + 0.55
+    assert cbc > max(highs, scip) and cbc >= common + 1.0 + budget.LAGS["cbc"].late(cells)
+    assert cbc <= budget.LAGS["cbc"].share * 30.0
+    assert budget.tail_seconds(large, 30.0, "some-new-backend") > common
     assert budget.tail_seconds(large, 30.0) == highs  # no backend named: HiGHS's
     for name in ("scip", "cbc"):  # capped by a share of the limit
         assert budget.tail_seconds(large, 2.0, name) == pytest.approx(
             budget.LAGS[name].share * 2.0)
     ctx = SolveContext(SolveOptions(time_limit=30.0))
-    ends = [budget.solve_end(ctx, large, b) for b in ("highs", "scip", "cbc")]
-    assert ends[0] is not None and ends[1] is not None and ends[2] is not None
-    assert ends[0] > ends[1] > ends[2]
+    ends = {b: budget.solve_end(ctx, large, b) for b in ("scip", "cbc")}
+    assert ends["scip"] is not None and ends["cbc"] is not None
+    assert 30.0 - common - 1e-9 > ends["scip"] > ends["cbc"]
 
 
 class Overrunning:
