@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from optikit.paradigms import LinearResult, LinearSolver
 from optikit.types import Outcome, SolveContext, Status
-from optikit_lotsizing.budget import solve_end, until
+from optikit_lotsizing.budget import last_solve, solve_end
 from optikit_lotsizing.checker import USED, net_stock, scale
 from optikit_lotsizing.linear import LotModel, build
 from optikit_lotsizing.model import LotSizingProblem
@@ -108,7 +108,7 @@ def _solve(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext,
     stats = model_stats(lm)
     ctx.log(f"lot-sizing: {stats}")
     # the answer is read back, checked and written within the limit too
-    result = backend.solve(lm.model, until(ctx, solve_end(ctx, problem), progress=True))
+    result = last_solve(problem, backend, lm.model, ctx, solve_end(ctx, problem, backend.name))
     stats.update({f"solver_{k}": v for k, v in result.stats.items()})
     return outcome_from(problem, lm, result, stats)
 

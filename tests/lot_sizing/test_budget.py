@@ -62,8 +62,8 @@ def test_tail_arithmetic(problem: LotSizingProblem) -> None:
     cells = problem.num_items * problem.periods
     assert budget.tail_seconds(problem, None) == 0.0
     assert budget.tail_seconds(problem, 60.0) == pytest.approx(
-        budget.TAIL_BASE_S + budget.TAIL_PER_CELL_S * cells)
-    assert budget.tail_seconds(problem, 1.0) == pytest.approx(budget.TAIL_MAX_SHARE)
+        budget.TAIL_BASE_S + budget.TAIL_PER_CELL_S * cells + budget.LAGS["highs"].late(cells))
+    assert budget.tail_seconds(problem, 1.0) == pytest.approx(budget.LAGS["highs"].share)
     ctx = SolveContext(SolveOptions(time_limit=10.0))
     end = budget.solve_end(ctx, problem)
     assert end == pytest.approx(10.0 - budget.tail_seconds(problem, 10.0))
@@ -96,7 +96,9 @@ def test_phases_given_an_expired_deadline_return_at_once(problem: LotSizingProbl
     assert heuristic.relax_and_fix(model, period, problem.periods, backend, ctx, 0.0,
                                    2, 1) is None
     assert heuristic.round_lp(model, lm, np.zeros(model.num_cols), backend, ctx, 0.0) is None
-    assert heuristic.start_plan(problem, lm, None, backend, ctx, 0.0, 2, 1, {}) is None
+    # the constructed plan needs no solver: a plan even with no time left
+    built = heuristic.start_plan(problem, lm, None, backend, ctx, 0.0, 2, 1, {})
+    assert built is not None and built.message == "constructed"
     best = LinearResult(Status.FEASIBLE, x=np.zeros(model.num_cols), objective=1.0)
     assert heuristic.fix_and_optimise(model, period, problem.periods, backend, ctx, 0.0,
                                       best, 2, 1) is best
@@ -132,6 +134,68 @@ def test_large_start_rounds_the_plain_lp_when_the_cut_loop_had_no_time(
 
     monkeypatch.setattr(heuristic, "RELAX_AND_FIX_MAX_COLUMNS", 0)  # take the large path
     monkeypatch.setattr(heuristic, "strengthen", lambda *a, **k: ({}, None))
+    monkeypatch.setattr(heuristic, "constructive", lambda *a, **k: None)
     doc = run(registry, two_items(), "fl").document
     assert doc["check"]["feasible"]
     assert "rounded_LP" in doc["stats"] and "setups_everywhere" not in doc["stats"]
+
+
+def test_scip_and_cbc_keep_a_larger_tail() -> None:
+    """Past the common tail (answer, checker, files, exit), each backend keeps its usual
+    lag: SCIP's last MILP returned 0.45-0.55 s late on the 100 x 52 instance, CBC can
+    take a second more to be interrupted and killed; the phases end earlier for them."""
+    from optikit_lotsizing.model import parse
+
+    large = parse(generate(2, "large"))
+    cells = large.num_items * large.periods
+    common = budget.TAIL_BASE_S + budget.TAIL_PER_CELL_S * cells
+    highs, scip, cbc = (budget.tail_seconds(large, 30.0, b) for b in ("highs", "scip", "cbc"))
+    assert highs == pytest.approx(common + budget.LAGS["highs"].late(cells))
+    assert scip >= common + 0.55 and highs >= common + 0.55
+    assert cbc > max(highs, scip) and cbc >= common + 1.0 + budget.LAGS["cbc"].late(cells)
+    assert cbc <= budget.LAGS["cbc"].share * 30.0
+    assert budget.tail_seconds(large, 30.0, "some-new-backend") > common
+    assert budget.tail_seconds(large, 30.0) == highs  # no backend named: HiGHS's
+    for name in ("scip", "cbc"):  # capped by a share of the limit
+        assert budget.tail_seconds(large, 2.0, name) == pytest.approx(
+            budget.LAGS[name].share * 2.0)
+    ctx = SolveContext(SolveOptions(time_limit=30.0))
+    ends = {b: budget.solve_end(ctx, large, b) for b in ("scip", "cbc")}
+    assert ends["scip"] is not None and ends["cbc"] is not None
+    assert 30.0 - common - 1e-9 > ends["scip"] > ends["cbc"]
+
+
+class Overrunning:
+    """A backend that ignores its limit and returns only when asked to stop (as CBC in
+    a long root cut pass), or after 5 s."""
+
+    name = "cbc"
+    supports_integer = True
+
+    def __init__(self) -> None:
+        self.stopped = False
+
+    def solve(self, model: LinearModel, ctx: SolveContext) -> LinearResult:
+        self.stopped = ctx.stop.wait(5.0)
+        return LinearResult(Status.UNKNOWN, message="stopped by the user: ended")
+
+
+def test_the_watchdog_stops_a_last_solve_that_runs_past_its_end(
+        problem: LotSizingProblem) -> None:
+    ctx = SolveContext(SolveOptions(time_limit=30.0))
+    backend = Overrunning()
+    lm = build(problem, strong=False)
+    result = budget.last_solve(problem, backend, lm.model, ctx, ctx.elapsed() + 0.05)
+    assert backend.stopped and not ctx.stop.is_set()  # the run's own flag is untouched
+    assert "user" not in result.message
+    assert result.message.startswith("time limit reached; cbc ran on past the end")
+    assert result.stats["stopped_past_end"]
+
+
+def test_the_users_stop_reaches_the_last_solve(problem: LotSizingProblem) -> None:
+    ctx = SolveContext(SolveOptions(time_limit=None))
+    ctx.stop.set()
+    backend = Overrunning()
+    result = budget.last_solve(problem, backend, build(problem, strong=False).model, ctx,
+                               None)
+    assert backend.stopped and result.message == "stopped by the user: ended"
