@@ -126,7 +126,8 @@ def _better(plant: Plant, exact: Outcome | None, searched: Outcome, gap: float) 
         exact.stats = {**stats, "plan_from": "cpsat"}
         return exact
     searched.stats = stats
-    if exact.payload is None or exact.bound is None or _key(plant, exact)[0] != _key(plant, searched)[0]:
+    same_fleet = _key(plant, exact)[0] == _key(plant, searched)[0]
+    if exact.payload is None or exact.bound is None or not same_fleet:
         return searched
     assert searched.objective is not None
     searched.bound = min(exact.bound, searched.objective)
