@@ -7,6 +7,7 @@
     .venv/bin/python benchmarks/intralogistics/compare.py --plants --representable  # for pyvrp
     .venv/bin/python benchmarks/intralogistics/compare.py --option failures=8   # to routing
     .venv/bin/python benchmarks/intralogistics/compare.py --formulations routing pyvrp
+    .venv/bin/python benchmarks/intralogistics/compare.py --small 6 7 8 --limit 20
 
 ``routing`` is the type's default formulation (PyVRP's search where PyVRP models the plant
 and is installed); ``routing-ortools`` the same formulation held to OR-Tools
@@ -47,7 +48,9 @@ FORMULATIONS = ["routing", "routing-ortools", "routing-plain", "pyvrp"]
 RUNS = {"routing": ("ortools-routing", "routing", []),
         "routing-ortools": ("ortools-routing", "routing", ["engine=ortools"]),
         "routing-plain": ("ortools-routing", "routing-plain", []),
-        "pyvrp": ("pyvrp", "pyvrp", [])}
+        "pyvrp": ("pyvrp", "pyvrp", []),
+        # (``--small``) routing without its CP-SAT stage or PyVRP: what it was before them
+        "routing-no-cpsat": ("ortools-routing", "routing", ["engine=ortools", "cpsat_orders=0"])}
 
 
 def best_known() -> dict[str, tuple[int, float]]:
@@ -151,14 +154,46 @@ def plants(limit: float, threads: int, sizes: list[str], plain: bool = False) ->
                       f"{doc.get('time_s', float('nan')):>7.1f} {doc['peak_mb']:>8.0f}")
 
 
+def small(limit: float, threads: int, orders: list[int], plain: bool = False) -> None:
+    """Small plants (the first N orders of the generated small plant, no batteries: CP-SAT
+    does not model them; lateness kept unless ``plain``): ``routing`` with and without its
+    CP-SAT stage."""
+    from optikit_intralogistics.generator import generate
+
+    print(f"{'orders':>6} {'formulation':17} {'status':9} {'objective':>10} {'bound':>10} "
+          f"{'engine':18} {'time s':>7}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in orders:
+            doc = generate(1, "small")
+            doc["orders"] = doc["orders"][:n]
+            for vehicle in doc["vehicles"]:
+                vehicle.pop("battery", None)
+            doc.pop("chargers", None)
+            if plain:
+                doc = representable(doc)
+            path = Path(tmp) / f"plant-{n}.json"
+            path.write_text(json.dumps(doc))
+            for label in ("routing", "routing-no-cpsat"):
+                out = _run(path, label, limit, threads)
+                bound = out.get("bound")
+                print(f"{n:>6} {label:17} {out.get('status', '-'):9} "
+                      f"{out.get('objective') or float('nan'):>10.2f} "
+                      f"{bound if bound is not None else float('nan'):>10.2f} "
+                      f"{(out.get('stats') or {}).get('engine', '-'):18} "
+                      f"{out.get('time_s', float('nan')):>7.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", nargs="*", help="names, e.g. lc101 lr104")
     parser.add_argument("--all", action="store_true", help="all 56 from ../shared")
     parser.add_argument("--plants", action="store_true", help="generated plants instead")
     parser.add_argument("--representable", action="store_true",
-                        help="with --plants: no batteries, chargers or lateness (pyvrp runs)")
+                        help="with --plants or --small: no batteries, chargers or lateness "
+                        "(pyvrp runs)")
     parser.add_argument("--sizes", nargs="*", default=["small", "medium", "large"])
+    parser.add_argument("--small", nargs="*", type=int, metavar="N",
+                        help="small plants of N orders: routing with and without CP-SAT")
     parser.add_argument("--limit", type=float, default=60.0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
@@ -173,6 +208,9 @@ def main() -> None:
     if "pyvrp" in FORMULATIONS and importlib.util.find_spec("pyvrp") is None:
         print("pyvrp is not installed (pip install 'optikit[pyvrp]'): skipped")
         FORMULATIONS.remove("pyvrp")
+    if args.small is not None:
+        small(args.limit, args.threads, args.small or [6, 7, 8], args.representable)
+        return
     if args.plants:
         plants(args.limit, args.threads, args.sizes, args.representable)
         return

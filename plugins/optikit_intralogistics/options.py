@@ -55,7 +55,7 @@ ROUTING_OPTIONS = (
     OptionSpec("cpsat_orders", int, 8, "larger instances with at most this many orders (no "
                "batteries) first get the exact CP-SAT model; its proof ends the run",
                minimum=0, maximum=40),
-    OptionSpec("cpsat_share", float, 0.25, "share of the time for the exact CP-SAT model",
+    OptionSpec("cpsat_share", float, 0.5, "share of the time for the exact CP-SAT model",
                minimum=0.01, maximum=1.0),
     OptionSpec("no_limit_seconds", float, 60.0,
                "search time when the command has no time limit", minimum=0.1),
