@@ -74,7 +74,7 @@ def _engine(plant: Plant, ctx: SolveContext, opts: dict[str, Any]) -> tuple[Any,
         return None, f"PyVRP cannot model {field}"
     found = ctx.backend_of(PYVRP_BACKEND, PyVRPBackend)
     if found is None:
-        return None, "PyVRP is not installed (pip install 'optikit[pyvrp]')"
+        return None, "the pyvrp backend is unavailable (pip install 'optikit[pyvrp]')"
     return found, ""
 
 

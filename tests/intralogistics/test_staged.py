@@ -41,7 +41,7 @@ def test_without_the_extra_routing_searches_with_ortools() -> None:
                        backends=lambda name: None)  # no pyvrp (nor any other) backend
     out = solve(plant, RoutingBackend(), ctx)
     assert out.stats["engine"] == "ortools"
-    assert "not installed" in out.stats["engine_reason"]
+    assert "unavailable" in out.stats["engine_reason"]
     assert out.payload is not None and check(plant, out.payload).feasible
 
 
