@@ -7,15 +7,21 @@
     .venv/bin/python benchmarks/intralogistics/compare.py --plants --representable  # for pyvrp
     .venv/bin/python benchmarks/intralogistics/compare.py --option failures=8   # to routing
     .venv/bin/python benchmarks/intralogistics/compare.py --formulations routing pyvrp
+    .venv/bin/python benchmarks/intralogistics/compare.py --small 6 7 8 --limit 20
+
+``routing`` is the type's default formulation (PyVRP's search where PyVRP models the plant
+and is installed); ``routing-ortools`` the same formulation held to OR-Tools
+(``--option engine=ortools``).
 
 For each Li & Lim instance and formulation it prints vehicles and distance (every answer
 passed the independent checker: the core refuses otherwise), the best-known vehicles and
-distance, and the distance gap where the vehicles match.  The summary says, for ``routing``
-and ``pyvrp`` (PyVRP, extra ``optikit[pyvrp]``; skipped when it is not installed), on how
-many instances each is lexicographically no worse than ``routing-plain``, how many reach
-the best-known vehicle count, and the mean distance gap where they do.  ``--plants`` solves
-generated plants (20 / 100 / 500 orders) and reports objective, vehicles, late orders, the
-time to the first plan and the peak memory (``getrusage`` of a child process).
+distance, and the distance gap where the vehicles match.  The summary says, for each run
+but ``routing-plain`` (``pyvrp``, extra ``optikit[pyvrp]``, is skipped when it is not
+installed), on how many instances it is lexicographically no worse than ``routing-plain``,
+how many reach the best-known vehicle count, and the mean distance gap where they do.
+``--plants`` solves generated plants (20 / 100 / 500 orders) and reports objective,
+vehicles, late orders, the time to the first plan and the peak memory (``getrusage`` of a
+child process).
 """
 
 from __future__ import annotations
@@ -36,8 +42,15 @@ COPIES = ROOT / "benchmarks" / "instances" / "intralogistics"
 SHARED = ROOT.parent / "shared" / "instances" / "pdptw"
 if not SHARED.is_dir():
     SHARED = ROOT.parents[1] / "shared" / "instances" / "pdptw"
-FORMULATIONS = ["routing", "routing-plain", "pyvrp"]
-SOLVER = {"routing": "ortools-routing", "routing-plain": "ortools-routing", "pyvrp": "pyvrp"}
+FORMULATIONS = ["routing", "routing-ortools", "routing-plain", "pyvrp"]
+# label -> (solver, formulation, its own options): ``routing-ortools`` is the default
+# formulation held to OR-Tools (``routing`` searches with PyVRP where PyVRP models the plant)
+RUNS = {"routing": ("ortools-routing", "routing", []),
+        "routing-ortools": ("ortools-routing", "routing", ["engine=ortools"]),
+        "routing-plain": ("ortools-routing", "routing-plain", []),
+        "pyvrp": ("pyvrp", "pyvrp", []),
+        # (``--small``) routing without its CP-SAT stage or PyVRP: what it was before them
+        "routing-no-cpsat": ("ortools-routing", "routing", ["engine=ortools", "cpsat_orders=0"])}
 
 
 def best_known() -> dict[str, tuple[int, float]]:
@@ -49,16 +62,17 @@ def best_known() -> dict[str, tuple[int, float]]:
 OPTIONS: list[str] = []  # KEY=VALUE passed to the ``routing`` formulation only
 
 
-def _run(path: Path, formulation: str, limit: float, threads: int) -> dict[str, Any]:
+def _run(path: Path, label: str, limit: float, threads: int) -> dict[str, Any]:
     """One ``optikit solve`` in a child process: the command's own limit, peak memory."""
+    solver, formulation, own = RUNS[label]
+    options = [*own, *(OPTIONS if formulation == "routing" else [])]
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "solution.json"
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         done = subprocess.run([sys.executable, "-m", "optikit", "solve", str(path), "--solver",
-                        SOLVER[formulation], "--formulation", formulation, "--time-limit",
+                        solver, "--formulation", formulation, "--time-limit",
                         str(limit), "--threads", str(threads), "--json", "-v", "-o", str(out),
-                        *(a for o in (OPTIONS if formulation == "routing" else [])
-                          for a in ("--option", o))],
+                        *(a for o in options for a in ("--option", o))],
                        check=False, capture_output=True, text=True)
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         doc: dict[str, Any] = json.loads(out.read_text()) if out.exists() else {}
@@ -70,7 +84,7 @@ def _run(path: Path, formulation: str, limit: float, threads: int) -> dict[str, 
 
 def lilim(paths: list[Path], limit: float, threads: int) -> None:
     known = best_known()
-    print(f"{'instance':9} {'formulation':14} {'veh':>4} {'distance':>10} {'bks veh':>7} "
+    print(f"{'instance':9} {'formulation':15} {'veh':>4} {'distance':>10} {'bks veh':>7} "
           f"{'bks dist':>10} {'gap %':>7} {'time s':>7}")
     searched = [f for f in FORMULATIONS if f != "routing-plain"]
     no_worse = dict.fromkeys(searched, 0)
@@ -86,7 +100,7 @@ def lilim(paths: list[Path], limit: float, threads: int) -> None:
             dist = doc.get("objective")
             keys[f] = (veh if veh is not None else 10**9, dist if dist is not None else 1e18)
             gap = (100 * (dist - bd) / bd) if veh == bv and dist is not None else None
-            print(f"{name:9} {f:14} {veh if veh is not None else '-':>4} "
+            print(f"{name:9} {f:15} {veh if veh is not None else '-':>4} "
                   f"{dist if dist is not None else float('nan'):>10.2f} {bv:>7} {bd:>10.2f} "
                   f"{gap if gap is not None else float('nan'):>7.2f} "
                   f"{doc.get('time_s', float('nan')):>7.1f}")
@@ -120,7 +134,7 @@ def representable(doc: dict[str, Any]) -> dict[str, Any]:
 def plants(limit: float, threads: int, sizes: list[str], plain: bool = False) -> None:
     from optikit_intralogistics.generator import generate
 
-    print(f"{'plant':14} {'formulation':14} {'objective':>11} {'veh':>4} {'late':>5} "
+    print(f"{'plant':14} {'formulation':15} {'objective':>11} {'veh':>4} {'late':>5} "
           f"{'first plan s':>12} {'time s':>7} {'peak MB':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
@@ -130,14 +144,43 @@ def plants(limit: float, threads: int, sizes: list[str], plain: bool = False) ->
             for f in FORMULATIONS:
                 doc = _run(path, f, limit, threads)
                 if "error" in doc:
-                    print(f"{size:14} {f:14} {doc['error'].split(': ', 2)[-1]}")
+                    print(f"{size:14} {f:15} {doc['error'].split(': ', 2)[-1]}")
                     continue
                 fig = (doc.get("check") or {}).get("figures") or {}
                 first = (doc.get("stats") or {}).get("first_plan_s")
-                print(f"{size:14} {f:14} {doc.get('objective') or float('nan'):>11.1f} "
+                print(f"{size:14} {f:15} {doc.get('objective') or float('nan'):>11.1f} "
                       f"{fig.get('vehicles', '-'):>4} {len(fig.get('late_orders', [])):>5} "
                       f"{first if first is not None else float('nan'):>12.2f} "
                       f"{doc.get('time_s', float('nan')):>7.1f} {doc['peak_mb']:>8.0f}")
+
+
+def small(limit: float, threads: int, orders: list[int], plain: bool = False) -> None:
+    """Small plants (the first N orders of the generated small plant, no batteries: CP-SAT
+    does not model them; lateness kept unless ``plain``): ``routing`` with and without its
+    CP-SAT stage."""
+    from optikit_intralogistics.generator import generate
+
+    print(f"{'orders':>6} {'formulation':17} {'status':9} {'objective':>10} {'bound':>10} "
+          f"{'engine':18} {'time s':>7}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in orders:
+            doc = generate(1, "small")
+            doc["orders"] = doc["orders"][:n]
+            for vehicle in doc["vehicles"]:
+                vehicle.pop("battery", None)
+            doc.pop("chargers", None)
+            if plain:
+                doc = representable(doc)
+            path = Path(tmp) / f"plant-{n}.json"
+            path.write_text(json.dumps(doc))
+            for label in ("routing", "routing-no-cpsat"):
+                out = _run(path, label, limit, threads)
+                bound = out.get("bound")
+                print(f"{n:>6} {label:17} {out.get('status', '-'):9} "
+                      f"{out.get('objective') or float('nan'):>10.2f} "
+                      f"{bound if bound is not None else float('nan'):>10.2f} "
+                      f"{(out.get('stats') or {}).get('engine', '-'):18} "
+                      f"{out.get('time_s', float('nan')):>7.1f}")
 
 
 def main() -> None:
@@ -146,12 +189,16 @@ def main() -> None:
     parser.add_argument("--all", action="store_true", help="all 56 from ../shared")
     parser.add_argument("--plants", action="store_true", help="generated plants instead")
     parser.add_argument("--representable", action="store_true",
-                        help="with --plants: no batteries, chargers or lateness (pyvrp runs)")
+                        help="with --plants or --small: no batteries, chargers or lateness "
+                        "(pyvrp runs)")
     parser.add_argument("--sizes", nargs="*", default=["small", "medium", "large"])
+    parser.add_argument("--small", nargs="*", type=int, metavar="N",
+                        help="small plants of N orders: routing with and without CP-SAT")
     parser.add_argument("--limit", type=float, default=60.0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                        help="option of the routing formulation (repeatable)")
+                        help="option of the routing formulation, in both its runs "
+                        "(repeatable)")
     parser.add_argument("--formulations", nargs="*", default=list(FORMULATIONS),
                         choices=list(FORMULATIONS), help="routing-plain always runs")
     args = parser.parse_args()
@@ -161,6 +208,9 @@ def main() -> None:
     if "pyvrp" in FORMULATIONS and importlib.util.find_spec("pyvrp") is None:
         print("pyvrp is not installed (pip install 'optikit[pyvrp]'): skipped")
         FORMULATIONS.remove("pyvrp")
+    if args.small is not None:
+        small(args.limit, args.threads, args.small or [6, 7, 8], args.representable)
+        return
     if args.plants:
         plants(args.limit, args.threads, args.sizes, args.representable)
         return

@@ -4,10 +4,12 @@ Transport orders (pickup, delivery, load, time windows, due time, priority) serv
 fleet with capacities, speeds, shifts and batteries, over a plant layout (shortest paths on
 the aisle graph), a given matrix or coordinates; re-planning from vehicles under way with
 loads on board.  Also reads Li & Lim ``.pdptw`` files (vehicles first, then distance).
-Formulations: ``routing`` (OR-Tools routing, tuned start, guided local search, route
-elimination) and ``routing-plain`` (default search, the baseline), both on this plugin's
-``ortools-routing`` backend (paradigm ``routing``); ``pyvrp`` on the ``pyvrp`` backend
-(paradigm ``routing-ils``, extra ``optikit[pyvrp]``).  Nothing heavy is imported here.
+Formulations: ``routing`` (the default: small plants proven exactly; else PyVRP's search
+where it models the plant and is installed, otherwise OR-Tools routing with a tuned
+start, guided local search and route elimination) and ``routing-plain`` (default search,
+the baseline), both on this plugin's ``ortools-routing`` backend (paradigm ``routing``);
+``pyvrp`` on the ``pyvrp`` backend (paradigm ``routing-ils``, extra ``optikit[pyvrp]``);
+``cpsat`` exact.  Nothing heavy is imported here.
 """
 
 from __future__ import annotations
@@ -50,9 +52,11 @@ def problem_type() -> ProblemType:
         check=lazy("optikit_intralogistics.checker:check"),
         formulations=[
             Formulation(
-                "routing", PARADIGM, lazy("optikit_intralogistics.formulation:solve"),
-                "OR-Tools routing: parallel cheapest insertion, guided local search, "
-                "route elimination (vehicles first), distance polish",
+                "routing", PARADIGM, lazy("optikit_intralogistics.staged:solve"),
+                "small plants proven exactly (exhaustive search, then CP-SAT); else "
+                "PyVRP's search where it models the plant and optikit[pyvrp] is "
+                "installed, otherwise OR-Tools routing: parallel cheapest insertion, "
+                "guided local search, route elimination (vehicles first), distance polish",
                 options=ROUTING_OPTIONS,
             ),
             Formulation(

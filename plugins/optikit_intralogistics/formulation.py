@@ -1,7 +1,8 @@
-"""Formulations ``routing`` (tuned search with route elimination) and ``routing-plain``.
+"""OR-Tools searches: ``routing``'s own (tuned, route elimination) and ``routing-plain``.
 
-``routing``: parallel cheapest insertion, then guided local search with a fixed cost per
-vehicle (weighted objectives: also from a dispatcher's start, going on from the better of
+OR-Tools' part of ``routing`` (:mod:`optikit_intralogistics.staged` decides when it runs):
+parallel cheapest insertion, then guided local search with a fixed cost per vehicle
+(weighted objectives: also from a dispatcher's start, going on from the better of
 the two); for lexicographic objectives (vehicles first) it then removes the shortest route
 and asks the search to serve its orders with the remaining vehicles (all visits optional
 at a prohibitive penalty), keeping each success; the rest of the time polishes distance on
@@ -87,7 +88,7 @@ def solve_plain(plant: Plant, backend: RoutingBackend, ctx: SolveContext) -> Out
     return _outcome(plant, built, plan, dict(result.stats), result.message)
 
 
-def _exact(plant: Plant, ctx: SolveContext, opts: dict[str, Any]) -> Outcome | None:
+def exhaustive(plant: Plant, ctx: SolveContext, opts: dict[str, Any]) -> Outcome | None:
     """Small instances: the exhaustive search's proven answer (None: not small enough)."""
     if len(plant.orders) > opts["exact_orders"] or ctx.expired():
         return None
@@ -110,12 +111,9 @@ def _exact(plant: Plant, ctx: SolveContext, opts: dict[str, Any]) -> Outcome | N
                    plant.objective.lexicographic else {}, stats=stats)
 
 
-def solve(plant: Plant, backend: RoutingBackend, ctx: SolveContext) -> Outcome:
-    """Tuned first plan, guided local search, route elimination, polish."""
+def solve_ortools(plant: Plant, backend: RoutingBackend, ctx: SolveContext) -> Outcome:
+    """Tuned first plan, guided local search, route elimination, polish (OR-Tools)."""
     opts = ctx.options_for(ROUTING_OPTIONS)
-    proven = _exact(plant, ctx, opts)
-    if proven is not None:
-        return proven
     total = _budget(ctx, opts["no_limit_seconds"])
     clock = _Clock(ctx, total)
     nodes = nodes_of(plant, opts["charger_slots"])

@@ -13,6 +13,10 @@ _META = ("GUIDED_LOCAL_SEARCH", "SIMULATED_ANNEALING", "TABU_SEARCH", "GREEDY_DE
 
 #: ``--option`` keys of the ``routing`` formulation.
 ROUTING_OPTIONS = (
+    OptionSpec("engine", str, "auto", "search engine: auto = PyVRP's search when the plant "
+               "is one PyVRP models (no batteries, loads on board or lateness costs) and "
+               "the extra optikit[pyvrp] is installed, else OR-Tools; ortools = always "
+               "OR-Tools", choices=("auto", "ortools")),
     OptionSpec("first_solution", str, "PARALLEL_CHEAPEST_INSERTION",
                "OR-Tools first-solution strategy", choices=_FIRST),
     OptionSpec("metaheuristic", str, "GUIDED_LOCAL_SEARCH",
@@ -48,6 +52,11 @@ ROUTING_OPTIONS = (
                "solved by exhaustive search (proven optimal)", minimum=0, maximum=12),
     OptionSpec("exact_nodes", int, 300000, "node budget of the exhaustive search",
                minimum=1),
+    OptionSpec("cpsat_orders", int, 8, "larger instances with at most this many orders (no "
+               "batteries) first get the exact CP-SAT model; its proof ends the run",
+               minimum=0, maximum=40),
+    OptionSpec("cpsat_share", float, 0.5, "share of the time for the exact CP-SAT model",
+               minimum=0.01, maximum=1.0),
     OptionSpec("no_limit_seconds", float, 60.0,
                "search time when the command has no time limit", minimum=0.1),
 )

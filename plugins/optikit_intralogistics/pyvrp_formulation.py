@@ -40,12 +40,27 @@ def refuse_unrepresentable(plant: Plant) -> None:
                                      "model lateness costs (use --formulation routing)")
 
 
+def unrepresentable(plant: Plant) -> str | None:
+    """The first plant field PyVRP cannot model, or None when it models the whole plant."""
+    try:
+        refuse_unrepresentable(plant)
+    except InvalidProblem as err:
+        return err.field or "?"
+    return None
+
+
 def solve(plant: Plant, backend: PyVRPBackend, ctx: SolveContext) -> Outcome:
+    """The ``pyvrp`` formulation: refuse what PyVRP cannot model, else :func:`search`."""
+    refuse_unrepresentable(plant)
+    return search(plant, backend, ctx, ctx.options_for(PYVRP_OPTIONS))
+
+
+def search(plant: Plant, backend: PyVRPBackend, ctx: SolveContext, opts: dict[str, Any]
+           ) -> Outcome:
     """Build the routing model, run PyVRP to the deadline, keep the best plan; with
     ``fleet_share`` < 1 (lexicographic objectives) the rest of the time searches with one
-    vehicle less, the shortest route's, and keeps a plan it finds."""
-    refuse_unrepresentable(plant)
-    opts = ctx.options_for(PYVRP_OPTIONS)
+    vehicle less, the shortest route's, and keeps a plan it finds.  ``opts``: the
+    ``PYVRP_OPTIONS`` values (the ``routing`` formulation hands in their defaults)."""
     nodes = nodes_of(plant, 1)
     total = _budget(ctx, opts["no_limit_seconds"])
     clock = _Clock(ctx, total)

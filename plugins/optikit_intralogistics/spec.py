@@ -87,3 +87,13 @@ class RoutingResult:
     cost: int | None = None
     message: str = ""
     stats: dict[str, float | int | str] = field(default_factory=dict)
+
+    @property
+    def objective(self) -> int | None:
+        """The model cost, under the name the backend conformance suite reads."""
+        return self.cost
+
+    @property
+    def bound(self) -> None:
+        """Routing searches prove nothing: no bound."""
+        return None

@@ -45,12 +45,22 @@ def plant_doc() -> dict[str, Any]:
     }
 
 
+def plain_plant() -> dict[str, Any]:
+    """The test plant without what PyVRP cannot model; two depots, shifts, two speeds."""
+    doc = plant_doc()
+    del doc["vehicles"][0]["battery"]
+    doc["vehicles"][1].update({"start": "S1", "end": "S3", "count": 2, "shift": [3, 400]})
+    doc["orders"][0]["delivery_window"] = [0, 80]
+    doc["objective"] = {"vehicles": 10, "distance": 1}
+    return doc
+
+
 def load(document: dict[str, Any]) -> LoadedProblem:
     return load_document(document, get_registry(), source="test")
 
 
-def run(document: dict[str, Any], formulation: str | None = None, time_limit: float = 1.0
-        ) -> SolveResult:
+def run(document: dict[str, Any], formulation: str | None = None, time_limit: float = 1.0,
+        **extra: Any) -> SolveResult:
     loaded = load(document)
     return solve(loaded, get_registry(), solver="ortools-routing", formulation=formulation,
-                 options=SolveOptions(time_limit=time_limit, threads=1))
+                 options=SolveOptions(time_limit=time_limit, threads=1, extra=extra))

@@ -53,7 +53,7 @@ def test_cpsat_agrees_with_the_exhaustive_search(seed: int, orders: int, lex: bo
     doc = random_doc(seed, orders, lex)
     if seed == 3:  # re-planning: an order already on board of a vehicle under way
         doc["vehicles"][1]["state"] = {"on_board": ["O0"], "available_at": 10}
-    exact = run(doc, "routing", "ortools-routing", 20, exact_orders=orders)
+    exact = run(doc, "routing", "ortools-routing", 20, exact_orders=orders, cpsat_orders=0)
     model = run(doc, "cpsat", "cpsat", 20)
     assert exact["status"] == "optimal" and exact["stats"]["exact_proven"]
     assert model["status"] == "optimal" and model["check"]["feasible"]
@@ -67,7 +67,7 @@ def test_routing_never_beats_the_proven_optimum() -> None:
     assert model["status"] == "optimal"
     for formulation in ("routing", "routing-plain"):
         searched = run(doc, formulation, "ortools-routing", 0.5, **(
-            {"exact_orders": 0} if formulation == "routing" else {}))
+            {"exact_orders": 0, "cpsat_orders": 0} if formulation == "routing" else {}))
         assert searched["check"]["feasible"]
         key = (searched["analysis"]["vehicles"], searched["objective"])
         assert key >= (model["analysis"]["vehicles"], model["objective"] * (1 - 1e-9))

@@ -12,7 +12,7 @@ from optikit.cli import cli
 from optikit.plugins import get_registry
 from optikit.runner import solve
 from optikit.types import InvalidProblem, SolveOptions
-from tests.intralogistics.conftest import DATA, load, plant_doc, run
+from tests.intralogistics.conftest import DATA, load, plain_plant, run
 
 pytest.importorskip("pyvrp")
 
@@ -21,16 +21,6 @@ def run_pyvrp(document: dict[str, Any], time_limit: float = 0.5,
               stop: threading.Event | None = None) -> dict[str, Any]:
     return solve(load(document), get_registry(), formulation="pyvrp", stop=stop,
                  options=SolveOptions(time_limit=time_limit, threads=1)).document
-
-
-def plain_plant() -> dict[str, Any]:
-    """The test plant without what PyVRP cannot model; two depots, shifts, two speeds."""
-    doc = plant_doc()
-    del doc["vehicles"][0]["battery"]
-    doc["vehicles"][1].update({"start": "S1", "end": "S3", "count": 2, "shift": [3, 400]})
-    doc["orders"][0]["delivery_window"] = [0, 80]
-    doc["objective"] = {"vehicles": 10, "distance": 1}
-    return doc
 
 
 def test_tiny_pdptw_reaches_the_proven_optimum() -> None:
@@ -129,8 +119,9 @@ def test_a_stop_keeps_the_best_plan() -> None:
     assert out["stats"].get("stopped_by_user") == 1
 
 
-def test_routing_default_is_unchanged() -> None:
-    """Without --formulation the type still picks ortools-routing (pyvrp is opt-in)."""
+def test_default_solver_is_still_ortools_routing() -> None:
+    """Without --formulation the type picks ortools-routing (its ``routing`` formulation
+    calls PyVRP itself where it may: tests/intralogistics/test_staged.py)."""
     out = run(plain_plant(), time_limit=1).document
     assert out["solver"] == "ortools-routing"
 
