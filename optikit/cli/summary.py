@@ -47,8 +47,13 @@ def render_summary(document: Mapping[str, Any], rows: list[tuple[str, str]]) -> 
     gap = document.get("gap")
     core.append(("gap", "-" if gap is None else f"{100 * gap:.4g}%"))
     solver = str(document.get("solver"))
-    if document.get("formulation"):
-        solver += f" ({document['formulation']})"
+    details = [str(document["formulation"])] if document.get("formulation") else []
+    stats = document.get("stats")
+    engine = stats.get("engine") if isinstance(stats, Mapping) else None
+    if isinstance(engine, str) and engine not in solver:
+        details.append(f"search by {engine}")  # another backend did the search
+    if details:
+        solver += f" ({', '.join(details)})"
     core.append(("solver", solver))
     core.append(("time", f"{document.get('time_s', 0):.2f} s"))
     check = document.get("check")

@@ -174,3 +174,14 @@ def test_bare_group_still_prints_help():
 
     result = CliRunner().invoke(cli, [])
     assert result.exit_code == 2 and "Usage:" in result.output and "Commands:" in result.output
+
+
+def test_solver_line_names_the_backend_that_did_the_search() -> None:
+    from optikit.cli.summary import render_summary
+
+    base = {"name": "hall", "type": "intralogistics", "status": "feasible",
+            "solver": "ortools-routing", "formulation": "routing", "time_s": 1.0}
+    handed = render_summary({**base, "stats": {"engine": "pyvrp"}}, [])
+    assert "ortools-routing (routing, search by pyvrp)" in handed
+    own = render_summary({**base, "stats": {"engine": "ortools"}}, [])
+    assert "ortools-routing (routing)" in own and "search by" not in own
