@@ -111,21 +111,23 @@ def relaxation(model: LinearModel) -> LinearModel:
 
 
 def _seed(problem: LotSizingProblem, lm: LotModel, need: NDArray[np.float64],
-          backend: LinearSolver, ctx: SolveContext, budget: float | None) -> list[Cut]:
+          backend: LinearSolver, ctx: SolveContext, budget: float | None
+          ) -> tuple[list[Cut], float | None]:
     """The (l,S) cuts tight at the optimum of the facility-location LP (z variables
     written out): one LP gives the cuts that carry its bound, where a cut loop on the
-    small model would need many rounds (each a cold LP solve through the backend)."""
+    small model would need many rounds (each a cold LP solve through the backend).
+    Also that LP's optimum (a proven bound), None when it was not solved."""
     ext = build(problem, strong=True)
     if ext.model.num_cols > SEED_MAX_COLUMNS:
-        return []
+        return [], None
     result = backend.solve(relaxation(ext.model), within(ctx, budget))
     if result.status is not Status.OPTIMAL or result.x is None:
-        return []
+        return [], None
     values = np.zeros(lm.model.num_cols)
     made = lm.x >= 0
     values[lm.x[made]] = result.x[ext.x[made]]
     values[lm.y[made]] = result.x[ext.y[made]]
-    return separate(problem, lm, need, values, min_violation=-1e-6)
+    return separate(problem, lm, need, values, min_violation=-1e-6), result.objective
 
 
 def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
@@ -141,8 +143,9 @@ def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
         end = ctx.deadline - ctx.started
     until = phase_end(ctx, end, share)
     fresh: list[Cut] = []
+    seed_bound: float | None = None
     if not over(ctx, until):
-        fresh = _seed(problem, lm, need, backend, ctx, None if until is None
+        fresh, seed_bound = _seed(problem, lm, need, backend, ctx, None if until is None
                       else until - ctx.elapsed())
     cuts = len(fresh)
     if fresh:
@@ -188,6 +191,8 @@ def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
     ctx.log(f"lot-sizing: {cuts} (l,S) cuts in {rounds} rounds, LP {first} -> {last}")
     out = {"cut_rounds": float(rounds), "cuts": float(cuts),
            "cuts_kept": float(len(pool) + len(fresh))}
+    if seed_bound is not None:
+        out["lp_bound_seed"] = seed_bound
     if first is not None and last is not None:
         out.update({"lp_bound_start": first, "lp_bound_cuts": last})
     return out, values

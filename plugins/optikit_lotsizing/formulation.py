@@ -8,6 +8,7 @@ recomputed from the cleaned plan, so what the checker sees is exactly the plan r
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ from numpy.typing import NDArray
 
 from optikit.paradigms import LinearResult, LinearSolver
 from optikit.types import Outcome, SolveContext, Status
+from optikit_lotsizing.bounds import phase_bound
 from optikit_lotsizing.budget import last_solve, solve_end
 from optikit_lotsizing.checker import USED, net_stock, scale
 from optikit_lotsizing.linear import LotModel, build
@@ -110,7 +112,8 @@ def _solve(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext,
     # the answer is read back, checked and written within the limit too
     result = last_solve(problem, backend, lm.model, ctx, solve_end(ctx, problem, backend.name))
     stats.update({f"solver_{k}": v for k, v in result.stats.items()})
-    return outcome_from(problem, lm, result, stats)
+    bound, stats["bound_source"] = phase_bound(problem, result, stats)
+    return outcome_from(problem, lm, dataclasses.replace(result, bound=bound), stats)
 
 
 def solve_fl_extended(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext

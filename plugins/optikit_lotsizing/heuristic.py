@@ -40,6 +40,7 @@ from numpy.typing import NDArray
 
 from optikit.paradigms import LinearModel, LinearResult, LinearSolver, relative_gap
 from optikit.types import Outcome, SolveContext, Status
+from optikit_lotsizing.bounds import phase_bound
 from optikit_lotsizing.budget import Timed, last_solve, over, phase_end, slice_of, solve_end, within
 from optikit_lotsizing.construct import backward_plan
 from optikit_lotsizing.cuts import MAX_ROUNDS, relaxation, strengthen
@@ -282,13 +283,13 @@ def _noted(best: LinearResult | None, source: str, stats: dict[str, Any],
 
 
 def finish(problem: LotSizingProblem, lm: LotModel, full: LinearResult,
-           best: LinearResult | None, lp_bound: float | None, stats: dict[str, Any],
-           ctx: SolveContext) -> Outcome:
-    """The better of the heuristic plan and the full MILP's, with the best proven bound;
-    ``optimal`` only when that bound closes the gap."""
+           best: LinearResult | None, stats: dict[str, Any], ctx: SolveContext
+           ) -> Outcome:
+    """The better of the heuristic plan and the full MILP's, with the best proven bound
+    (see :mod:`bounds`; the LP bounds are read from ``stats``); ``optimal`` only when that
+    bound closes the gap."""
     stats.update({f"solver_{k}": v for k, v in full.stats.items()})
-    bounds = [b for b in (full.bound, lp_bound) if b is not None]
-    bound = max(bounds) if bounds else None
+    bound, stats["bound_source"] = phase_bound(problem, full, stats)
     if full.status in (Status.INFEASIBLE, Status.UNBOUNDED, Status.ERROR) and best is None:
         return outcome_from(problem, lm, full, stats)
     if best is None or (full.status.has_solution and full.objective is not None
@@ -323,7 +324,7 @@ def solve_rf(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
         stats["fix_and_optimise"] = best.objective
         ctx.report(objective=best.objective, source="fix-and-optimise")
     full = last_solve(problem, backend, hinted(lm.model, best), ctx, end)
-    return finish(problem, lm, full, best, extra.get("lp_bound_cuts"), stats, ctx)
+    return finish(problem, lm, full, best, stats, ctx)
 
 
 def solve_fl(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext) -> Outcome:
@@ -354,6 +355,8 @@ def solve_fl(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
             relaxed = backend.solve(relaxation(lm.model),
                                     within(ctx, slice_of(ctx, until, 2)))
             lp = relaxed.x if relaxed.status is Status.OPTIMAL else None
+            if lp is not None and relaxed.objective is not None:
+                stats["lp_bound_plain"] = relaxed.objective
         if lp is not None:
             best = _noted(round_lp(lm.model, lm, lp, backend, ctx, until), "rounded LP",
                           stats, ctx)
@@ -367,4 +370,4 @@ def solve_fl(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
         stats["fix_and_optimise"] = best.objective
         ctx.report(objective=best.objective, source="fix-and-optimise")
     full = last_solve(problem, backend, hinted(lm.model, best), ctx, end)
-    return finish(problem, lm, full, best, extra.get("lp_bound_cuts"), stats, ctx)
+    return finish(problem, lm, full, best, stats, ctx)
