@@ -5,7 +5,9 @@ without a root LP (its dual bound then is 0, or SCIP's ``-inf``-like figure), so
 run also keeps a bound that needs no solver: the *unavoidable cost*.  Every item's net
 requirement over the horizon (:func:`~optikit_lotsizing.requirements.lower_cumulative`,
 valid for every plan) must arrive, by production or purchase; a plan that makes any of
-it pays at least one setup of the item, a plan that buys it pays at least one order's
+it pays at least one setup of the item (more when one period, even alone on its
+resources with all their overtime, cannot make it all), a plan that buys it pays at
+least one order's
 fixed cost and every unit at no less than the lowest price break of any supplier.  So
 each item with a positive requirement costs at least the cheaper of the two ways, and
 costs are non-negative (the schema), so the sum over items is a bound.  Stock adds to
@@ -53,11 +55,36 @@ def unavoidable_cost(problem: LotSizingProblem) -> float:
     for i in np.flatnonzero(need > 0):
         ways = [buy.get(int(i), math.inf)]
         if problem.produced[i]:
-            ways.append(float(problem.setup_cost[i]))
+            ways.append(float(problem.setup_cost[i]) * setups_needed(problem, int(i),
+                                                                     float(need[i])))
         cheapest = min(ways)
         if math.isfinite(cheapest):  # no way at all: the model is infeasible anyway
             total += max(0.0, cheapest)
     return total + held_at_least(problem)
+
+
+def setups_needed(problem: LotSizingProblem, i: int, need: float) -> int:
+    """Fewest setups that can make ``need`` of a produced-only item: even alone on its
+    resources (capacity and overtime), a period makes at most so much, and production
+    must be ready by the last period.  1 for items that may also be bought (a purchase
+    may cover the rest) or when even every period together is not enough."""
+    if problem.purchased[i] or need <= 0:
+        return 1
+    starts = problem.periods - int(problem.lead[i])
+    if starts <= 0:
+        return 1
+    per_period = np.full(starts, np.inf)
+    for r in np.flatnonzero(problem.uses[i]):
+        room = (problem.capacity[r, :starts] + problem.overtime_max[r, :starts]
+                - problem.setup_time[i, r])
+        rate = float(problem.time_per_unit[i, r])
+        if rate > 0:
+            per_period = np.minimum(per_period, np.maximum(room, 0.0) / rate)
+        else:
+            per_period = np.where(room < 0, 0.0, per_period)
+    reach = np.cumsum(np.sort(per_period)[::-1])
+    enough = np.flatnonzero(reach >= need - 1e-6 * max(1.0, need))
+    return int(enough[0]) + 1 if enough.size else 1
 
 
 def held_at_least(problem: LotSizingProblem) -> float:

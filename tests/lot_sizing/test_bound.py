@@ -76,3 +76,16 @@ def test_no_lp_in_time_still_reports_a_useful_bound(
     assert out["stats"]["bound_source"] == bounds.UNAVOIDABLE
     assert 0.0 < out["bound"] == pytest.approx(145.0)
     assert out["bound"] <= reference
+
+
+def test_capacity_forces_more_setups(registry: Registry) -> None:
+    """A made-only item needing more than one period's capacity (with overtime) pays a
+    setup in each of the periods it needs."""
+    document = two_items()
+    document["resources"][0]["overtime"] = {"max": 0, "cost": 2}
+    document["items"][0]["demand"] = [0, 0, 170]
+    document["items"][0]["components"] = []
+    problem = parsed(registry, document)
+    # 90 units per period at most (100 minutes less a 10-minute setup): two setups
+    assert bounds.setups_needed(problem, 0, 170.0) == 2
+    assert bounds.setups_needed(problem, 0, 90.0) == 1
