@@ -21,8 +21,9 @@ minute, so the plan is found in pieces of the model with the (l,S) cuts:
 2. fix-and-optimise: windows of ``window`` periods are freed again one at a time with
    every other integer fixed at the incumbent (each window's MIP start), keeping
    improvements;
-3. the full MILP runs for the rest of the time: its bound (never below the cut loop's LP
-   bound) proves the gap, and its incumbent replaces the heuristic's if better.
+3. the full MILP runs for the rest of the time: the best of its dual bound, the LP
+   bounds of the earlier phases and the unavoidable-cost floor (see :mod:`bounds`)
+   proves the gap, and its incumbent replaces the heuristic's if better.
 
 ``share`` of the time goes to steps 1-2.  Every share is of the time left before the
 last solve must end, a tail before the command's deadline (see :mod:`budget`).  The
