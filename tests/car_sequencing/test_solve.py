@@ -95,3 +95,25 @@ def test_summary_and_chart(registry: Registry, tmp_path: Path) -> None:
     out = tmp_path / "seq.png"
     draw(loaded.problem, doc, out)
     assert out.stat().st_size > 1000
+
+
+def test_small_line_gets_an_unhinted_full_solve(registry: Registry) -> None:
+    """A 20-car line: after the hinted full solve, one without the hint takes the rest.
+
+    (Hinted solve plus LNS alone ended above the plain model on such lines.)
+    """
+    result = run(registry, generate(1, "20"), "cpsat", time_limit=1.5).document
+    assert result["check"]["feasible"]
+    stats = result["stats"]
+    assert result["status"] == "optimal" or "unhinted_status" in stats
+    assert stats["ls_objective"] <= stats["greedy_objective"]
+
+
+def test_plain_keeps_back_a_share_of_its_build_time() -> None:
+    from optikit_carseq.plain import MAX_RESERVE_SHARE, reserve
+
+    assert reserve(2.5, None) is None
+    assert reserve(2.5, 7.0) == pytest.approx(7.0 - 1.0)
+    assert reserve(0.01, 7.0) == pytest.approx(7.0 - 0.004)
+    assert reserve(100.0, 5.0) == pytest.approx(5.0 * (1 - MAX_RESERVE_SHARE))
+    assert reserve(1.0, 0.0) == 0.0
