@@ -208,10 +208,16 @@ def _full_solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext, best: _
                 stats: dict[str, Any]) -> tuple[float, bool] | None:
     """CP-SAT on the full model; returns (bound, proven optimal), None when infeasible.
 
-    ``hinted``: start from the best sequence; ``seed``: a CP-SAT seed other than the run's.
+    ``hinted``: start from the best sequence.  Otherwise, with ``seed`` (a CP-SAT seed
+    other than the run's), the model only admits sequences better than the best one, so
+    the search spends itself on improvements and its infeasibility proves the best optimal.
     """
     sm = cpsat_model.build(problem, None, None, redundant=redundant)
     hint = cpsat_model.complete_hint(sm, best.seq) if hinted and best.seq else None
+    cutoff = None
+    if not hinted and best.eval is not None and sm.objective is not None:
+        cutoff = math.ceil(best.value / sm.objective_scale - 1e-6) - 1
+        sm.model.add(sm.objective <= cutoff)
     parameters = None if seed is None else {"random_seed": seed % (1 << 30)}
     result = backend.solve(sm.model, ctx, hint=hint, time_limit=limit,
                            objective_scale=sm.objective_scale, parameters=parameters)
@@ -219,7 +225,7 @@ def _full_solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext, best: _
     stats[key] = result.status.value
     stats.update(sm.stats)
     if result.status is Status.INFEASIBLE:
-        return None
+        return (best.value, True) if cutoff is not None else None
     if result.status.has_solution:
         best.offer(problem, sm.solution([0] * problem.num_cars, result.boolean_value),
                    "cpsat" if hinted else "cpsat (unhinted)")
