@@ -247,7 +247,19 @@ def solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext) -> Outcome:
     stats: dict[str, Any] = {"greedy_objective": best.value if best.seq else None,
                              "first_solution_s": first_s if best.seq else None, "ls_moves": 0}
     small = problem.num_cars <= SMALL
-    if best.seq is not None and best.value > lower + 1e-9:
+    proven = best.seq is not None and best.value <= lower + 1e-9
+    if small and not proven and best.seq is not None:
+        # a short hinted full solve first: it settles the smallest lines in milliseconds,
+        # before the local search would spend its share on them
+        remaining = ctx.remaining()
+        quick = None if remaining is None else max(0.2, remaining * opts["global_share"])
+        outcome = _full_solve(problem, backend, ctx, best, quick, bool(opts["redundant"]),
+                              hinted=True, seed=None, stats=stats)
+        if outcome is None:
+            return Outcome(status=Status.INFEASIBLE, message="CP-SAT proved that no sequence "
+                           "meets the paint batch limit", stats=stats)
+        lower, proven = max(lower, outcome[0]), outcome[1]
+    if best.seq is not None and best.value > lower + 1e-9 and not proven:
         remaining = ctx.remaining()
         excess_only = not problem.has_paint and problem.max_batch is None
         share = None if remaining is None else remaining * opts["ls_share"]
@@ -255,7 +267,7 @@ def solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext) -> Outcome:
                                            int(opts["breakout"]),
                                            patient=excess_only and not small)
         stats["ls_objective"] = best.value
-    proven = best.seq is not None and best.value <= lower + 1e-9
+    proven = proven or (best.seq is not None and best.value <= lower + 1e-9)
     if not proven and not ctx.expired() and opts["pair_share"] > 0:
         remaining = ctx.remaining()
         seconds = 5.0 if remaining is None else remaining * opts["pair_share"]
@@ -273,12 +285,14 @@ def solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext) -> Outcome:
         # 1,000-car line with 10 s the solve got no search time and the command overran
         stats["global_status"] = "skipped (line too large for the time left)"
     elif not proven and not ctx.expired():
-        outcome = _full_solve(problem, backend, ctx, best, limit, bool(opts["redundant"]),
-                              hinted=True, seed=None, stats=stats)
-        if outcome is None:
-            return Outcome(status=Status.INFEASIBLE, message="CP-SAT proved that no sequence "
-                           "meets the paint batch limit", stats=stats)
-        lower, proven = max(lower, outcome[0]), outcome[1] or best.value <= lower + 1e-9
+        if "global_status" not in stats:
+            outcome = _full_solve(problem, backend, ctx, best, limit, bool(opts["redundant"]),
+                                  hinted=True, seed=None, stats=stats)
+            if outcome is None:
+                return Outcome(status=Status.INFEASIBLE, message="CP-SAT proved that no "
+                               "sequence meets the paint batch limit", stats=stats)
+            lower = max(lower, outcome[0])
+            proven = outcome[1] or best.value <= lower + 1e-9
         if small and not proven and not ctx.expired():
             # On a small line the LNS neighbourhoods free the whole line anyway; a second
             # full solve without the hint, on a fresh seed, for the rest of the time
