@@ -32,6 +32,9 @@ class SeqModel:
     x: dict[tuple[int, int], Any]
     objective_scale: float = 1.0
     stats: dict[str, int] = field(default_factory=dict)
+    #: The objective as a linear expression when its coefficients are integers (a
+    #: cutoff on it is then exact), else None.
+    objective: Any = None
 
     def hint(self, seq: Sequence[int]) -> dict[Any, int]:
         return {var: int(seq[i] == k) for (i, k), var in self.x.items()}
@@ -123,9 +126,12 @@ def build(problem: CarSeqProblem, base: Sequence[int] | None, relaxed: Sequence[
         _paint(problem, m, terms, scale, indicator, free_line)
     if problem.weights.level:
         _level(problem, m, terms, x, kinds, free, base_seq)
-    m.minimize(sum(c * v for c, v in terms))
+    objective = sum(c * v for c, v in terms)
+    m.minimize(objective)
+    integral = all(float(c).is_integer() for c, _ in terms)
     return SeqModel(m, free, x, 1.0 / scale,
-                    {"booleans": len(x), "excess_vars": len(excess)})
+                    {"booleans": len(x), "excess_vars": len(excess)},
+                    objective if integral else None)
 
 
 def size_estimate(problem: CarSeqProblem) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from optikit_carseq.generator import generate
@@ -95,3 +96,57 @@ def test_summary_and_chart(registry: Registry, tmp_path: Path) -> None:
     out = tmp_path / "seq.png"
     draw(loaded.problem, doc, out)
     assert out.stat().st_size > 1000
+
+
+def test_small_line_gets_an_unhinted_full_solve(registry: Registry) -> None:
+    """A 20-car line: hinted full solve, local search, then a solve without the hint.
+
+    (Hinted solve plus LNS alone ended above the plain model on such lines.)
+    """
+    result = run(registry, generate(1, "20"), "cpsat", time_limit=1.5).document
+    assert result["check"]["feasible"]
+    stats = result["stats"]
+    assert result["status"] == "optimal" or "unhinted_status" in stats
+    assert result["objective"] <= stats["greedy_objective"]
+
+
+def test_plain_keeps_back_a_share_of_its_build_time() -> None:
+    from optikit_carseq.plain import MAX_RESERVE_SHARE, reserve
+
+    assert reserve(2.5, None) is None
+    assert reserve(2.5, 7.0) == pytest.approx(7.0 - 1.0)
+    assert reserve(0.01, 7.0) == pytest.approx(7.0 - 0.004)
+    assert reserve(100.0, 5.0) == pytest.approx(5.0 * (1 - MAX_RESERVE_SHARE))
+    assert reserve(1.0, 0.0) == 0.0
+
+
+@pytest.mark.parametrize("objective", [
+    {"weights": {"high": 100, "colour": 10, "low": 1}},
+    {"weights": {"high": 1, "low": 1, "level": 2}},
+])
+def test_cutoff_solve_improves_then_proves(registry: Registry,
+                                           objective: dict[str, Any]) -> None:
+    """Below the greedy start the cutoff model finds better; below the optimum, nothing."""
+    from optikit_carseq import cpsat as main
+    from optikit_carseq.greedy import construct
+
+    from optikit.types import SolveContext, SolveOptions
+
+    doc = small_line()
+    doc["objective"] = objective
+    problem = parse(doc)
+    ctx = SolveContext(SolveOptions(time_limit=5.0, threads=1))
+    backend = registry.backends["cpsat"]
+    best = main._Best(ctx)
+    best.offer(problem, construct(problem, seed=0), "greedy")
+    start = best.value
+    for _ in range(20):  # each round: a better sequence, or the proof
+        outcome = main._full_solve(problem, backend, ctx, best, 2.0, True, hinted=False,
+                                   seed=1, stats={})
+        assert outcome is not None
+        if outcome[1]:
+            break
+    plain = run(registry, doc, "cpsat-plain", time_limit=5).document
+    assert outcome is not None and outcome[1]
+    assert outcome[0] == best.value == pytest.approx(plain["objective"])
+    assert best.value <= start
