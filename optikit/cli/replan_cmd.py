@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import os
 import sys
 import threading
 import time
@@ -26,7 +25,7 @@ from optikit.cli.solve_cmd import (
     solve_command,
 )
 from optikit.cli.summary import render_summary
-from optikit.limits import command_started, deadlines, is_console_command
+from optikit.limits import command_started, deadlines
 
 
 @click.command("replan")
@@ -115,11 +114,7 @@ def replan_command(
             click.echo(f"  problem after the events: {problem_out}")
     if verbose and result.traceback:
         click.echo(result.traceback, err=True)
-    if left_behind and is_console_command():  # leave without joining the solve thread
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(result.exit_code)
-    _leave(result.exit_code)
+    _leave(result.exit_code, left_behind)  # without joining a solve thread left behind
 
 
 # The solver options are `optikit solve`'s own (same names, defaults, checks and help).

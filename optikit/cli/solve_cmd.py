@@ -199,14 +199,15 @@ def solve_command(
     _leave(solution.exit_code)
 
 
-def _leave(code: int) -> None:
+def _leave(code: int, left_behind: bool = False) -> None:
     """Exit with ``code``; at once (no interpreter shutdown) when a solver that did not
-    honour its stop is still running in this process, since shutting the interpreter
-    down under native solver code can crash it after the answer was written."""
+    honour its stop is still running in this process (``left_behind``: the caller knows
+    one is), since shutting the interpreter down under native solver code can crash it
+    after the answer was written."""
     from optikit.limits import is_console_command
     from optikit.native import work_left_behind
 
-    if work_left_behind() and is_console_command():
+    if (left_behind or work_left_behind()) and is_console_command():
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(int(code))
