@@ -95,7 +95,7 @@ def build(problem: Problem,
             end = model.new_int_var(0, h, f"e[{job.id},{o}]")
             lits: list[Any] = []
             if calendar is not None:
-                _calendar_modes(model, calendar, op, start, end, lo, h, machine_intervals,
+                calendar_modes(model, calendar, op, start, end, lo, h, machine_intervals,
                                 lits, f"{job.id},{o}")
             elif len(modes) == 1:
                 machine_intervals[modes[0].machine].append(model.new_fixed_size_interval_var(
@@ -218,7 +218,7 @@ def build(problem: Problem,
                    task_start, task_present, op_end if calendar is not None else [])
 
 
-def _calendar_modes(
+def calendar_modes(
     model: Any, calendar: CalendarTerms, op: Operation, start: Any, end: Any, lo: int,
     h: int, machine_intervals: list[list[Any]], lits: list[Any], name: str,
 ) -> None:

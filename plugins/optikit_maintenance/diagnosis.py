@@ -32,6 +32,7 @@ from typing import Any
 from optikit.conflicts import AssumptionProber, diagnose_guarded, never_raising
 from optikit.scheduling.calendar_cpsat import CalendarTerms
 from optikit.types import SolveContext
+from optikit_maintenance.cp import calendar_modes
 from optikit_maintenance.model import Problem
 
 
@@ -119,19 +120,17 @@ def build(problem: Problem) -> GuardedModel:
             modes = op.modes
             start = m.new_int_var(job.release, end_of_time, f"s{j}_{o}")
             end = m.new_int_var(job.release, end_of_time, f"e{j}_{o}")
-            lits = [m.new_bool_var(f"x{j}_{o}_{k}") for k in range(len(modes))]
-            m.add_exactly_one(lits)
-            for k, (mode, lit) in enumerate(zip(modes, lits, strict=True)):
-                extra: Any = 0
-                if calendar is not None and calendar.constrained(mode.machine, mode.duration):
-                    interval, extra = calendar.add(m, start, lit, mode.machine, mode.duration,
-                                                   op.interruptible, job.release, end_of_time,
-                                                   f"op{j}_{o}_{k}")
-                else:
-                    interval = m.new_optional_fixed_size_interval_var(start, mode.duration,
-                                                                      lit, "op")
-                machine_intervals[mode.machine].append(interval)
-                m.add(end == start + mode.duration + extra).only_enforce_if(lit)
+            if calendar is not None:  # as the CP formulation models them
+                calendar_modes(m, calendar, op, start, end, job.release, end_of_time,
+                               machine_intervals, [], f"{j},{o}")
+            else:
+                lits = [m.new_bool_var(f"x{j}_{o}_{k}") for k in range(len(modes))]
+                m.add_exactly_one(lits)
+                for mode, lit in zip(modes, lits, strict=True):
+                    machine_intervals[mode.machine].append(
+                        m.new_optional_fixed_size_interval_var(start, mode.duration, lit, "op"))
+                m.add(end == start + sum(md.duration * lit for md, lit in zip(modes, lits,
+                                                                              strict=True)))
             m.add(start >= previous)
             previous = end
         lit = m.new_bool_var(f"job{j}")
