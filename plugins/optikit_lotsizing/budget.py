@@ -48,7 +48,7 @@ class Lag:
     """How far past the limit it was handed a backend returns from the last MILP.
 
     ``late_s + late_per_cell_s * cells`` is how late it usually is: the tail keeps it,
-    and the watchdog (``watch``) asks the backend to stop then.  ``stop_s`` is the most
+    and the watchdog asks the backend to stop then.  ``stop_s`` is the most
     it may take to return after that request (CBC: the second between the interrupt and
     the kill, see ``optikit_pulp.child_stop``).  ``share`` caps the whole tail as a
     share of the limit.
@@ -58,7 +58,6 @@ class Lag:
     late_per_cell_s: float = 0.0
     stop_s: float = 0.0
     share: float = TAIL_MAX_SHARE
-    watch: bool = False
 
     def late(self, cells: int) -> float:
         return self.late_s + self.late_per_cell_s * cells
@@ -73,11 +72,11 @@ class Lag:
 #: SoPlex), fix-and-optimise windows 0.15-0.25 s; CBC's last MILP 2.6 s (the root cut
 #: pass: 12,745 cuts), windows 0.8-1.1 s.  Backends not named get ``DEFAULT_LAG``.
 LAGS: dict[str, Lag] = {
-    "highs": Lag(late_s=0.2, late_per_cell_s=3e-4, share=0.15, watch=True),
-    "scip": Lag(late_s=0.2, late_per_cell_s=1.5e-4, share=0.15, watch=True),
-    "cbc": Lag(late_s=0.1, late_per_cell_s=1e-4, stop_s=1.3, share=0.3, watch=True),
+    "highs": Lag(late_s=0.2, late_per_cell_s=3e-4, share=0.15),
+    "scip": Lag(late_s=0.2, late_per_cell_s=1.5e-4, share=0.15),
+    "cbc": Lag(late_s=0.1, late_per_cell_s=1e-4, stop_s=1.3, share=0.3),
 }
-DEFAULT_LAG = Lag(late_s=0.3, late_per_cell_s=1.5e-4, share=0.15, watch=True)
+DEFAULT_LAG = Lag(late_s=0.3, late_per_cell_s=1.5e-4, share=0.15)
 
 
 def lag_of(backend: str | None) -> Lag:
@@ -163,7 +162,7 @@ class Watchdog:
                  problem: LotSizingProblem) -> None:
         lag = lag_of(backend)
         cells = problem.num_items * problem.periods
-        self.at = None if end is None or not lag.watch else end + lag.late(cells)
+        self.at = None if end is None else end + lag.late(cells)
         self.parent = ctx
         self.stop = threading.Event()
         self.ctx = until(ctx, end, progress=True, stop=self.stop)

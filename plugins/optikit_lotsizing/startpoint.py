@@ -23,15 +23,9 @@ from optikit_lotsizing.model import LotSizingProblem
 TOL = 1e-7
 
 
-def _activity(model: LinearModel, x: NDArray[np.float64]) -> NDArray[np.float64]:
-    rows = np.repeat(np.arange(model.num_rows), np.diff(model.indptr))
-    ax = np.bincount(rows, weights=model.data * x[model.indices], minlength=model.num_rows)
-    return np.asarray(ax, dtype=np.float64)
-
-
 def feasible_point(model: LinearModel, x: NDArray[np.float64]) -> bool:
     """Whether ``x`` satisfies every bound, row and integrality of ``model``."""
-    ax = _activity(model, x)
+    ax = model.activity(x)
     row_tol = TOL * np.maximum(1.0, np.maximum(np.abs(model.row_lower), np.abs(model.row_upper))
                                .clip(max=1e12))
     col_tol = TOL * np.maximum(1.0, np.abs(x))
