@@ -249,10 +249,12 @@ def constructive(problem: LotSizingProblem, lm: LotModel) -> LinearResult | None
 
 def start_plan(problem: LotSizingProblem, lm: LotModel, lp: NDArray[np.float64] | None,
                backend: LinearSolver, ctx: SolveContext, until: float | None,
-               window: int, step: int, stats: dict[str, Any]) -> LinearResult | None:
+               window: int, step: int, stats: dict[str, Any], *,
+               constructed_failed: bool = False) -> LinearResult | None:
     """Step 1: the rounded LP on large models, relax-and-fix on small ones, or the
     constructed plan where it is cheaper; the rounded "setup wherever a column exists"
-    plan when none gave one (no LP in time)."""
+    plan when none gave one (no LP in time).  ``constructed_failed``: the caller already
+    found no constructed plan (it is deterministic: not built again)."""
     model, best, source = lm.model, None, "relax-and-fix"
     if lp is not None and model.num_cols > RELAX_AND_FIX_MAX_COLUMNS:
         best, source = round_lp(model, lm, lp, backend, ctx, until), "rounded LP"
@@ -260,7 +262,7 @@ def start_plan(problem: LotSizingProblem, lm: LotModel, lp: NDArray[np.float64] 
         best = relax_and_fix(model, lm.col_period, problem.periods, backend, ctx, until,
                              window, step)
     end = solve_end(ctx, problem, backend.name)
-    built = constructive(problem, lm)
+    built = None if constructed_failed else constructive(problem, lm)
     if built is not None and (best is None or _better(built, best)):
         best, source = built, "constructive"
     if best is None and not over(ctx, end):
@@ -364,7 +366,9 @@ def solve_fl(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
     if best is None and not large:
         best = _noted(constructive(problem, lm), "constructive", stats, ctx)
     if best is None and (large or lp is not None):
-        best = start_plan(problem, lm, None, backend, ctx, until, 6, 4, stats)
+        # the constructed plan was tried above and gave none
+        best = start_plan(problem, lm, None, backend, ctx, until, 6, 4, stats,
+                          constructed_failed=True)
     if large and best is not None:
         best = fix_and_optimise(lm.model, lm.col_period, problem.periods, backend, ctx, until,
                                 best, 6, 4)
