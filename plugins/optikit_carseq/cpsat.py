@@ -236,6 +236,11 @@ def _full_solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext, best: _
     return bound, result.status is Status.OPTIMAL
 
 
+def _batch_limit_infeasible(stats: dict[str, Any]) -> Outcome:
+    return Outcome(status=Status.INFEASIBLE, message="CP-SAT proved that no sequence meets "
+                   "the paint batch limit", stats=stats)
+
+
 def solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext) -> Outcome:
     began = time.monotonic()
     opts = ctx.options_for(CPSAT_OPTIONS)
@@ -248,6 +253,7 @@ def solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext) -> Outcome:
                              "first_solution_s": first_s if best.seq else None, "ls_moves": 0}
     small = problem.num_cars <= SMALL
     proven = best.seq is not None and best.value <= lower + 1e-9
+    hinted_done = False  # the hinted full solve already ran (small lines run it first)
     if small and not proven and best.seq is not None:
         # a short hinted full solve first: it settles the smallest lines in milliseconds,
         # before the local search would spend its share on them
@@ -256,9 +262,9 @@ def solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext) -> Outcome:
         outcome = _full_solve(problem, backend, ctx, best, quick, bool(opts["redundant"]),
                               hinted=True, seed=None, stats=stats)
         if outcome is None:
-            return Outcome(status=Status.INFEASIBLE, message="CP-SAT proved that no sequence "
-                           "meets the paint batch limit", stats=stats)
+            return _batch_limit_infeasible(stats)
         lower, proven = max(lower, outcome[0]), outcome[1]
+        hinted_done = True
     if best.seq is not None and best.value > lower + 1e-9 and not proven:
         remaining = ctx.remaining()
         excess_only = not problem.has_paint and problem.max_batch is None
@@ -285,12 +291,11 @@ def solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext) -> Outcome:
         # 1,000-car line with 10 s the solve got no search time and the command overran
         stats["global_status"] = "skipped (line too large for the time left)"
     elif not proven and not ctx.expired():
-        if "global_status" not in stats:
+        if not hinted_done:
             outcome = _full_solve(problem, backend, ctx, best, limit, bool(opts["redundant"]),
                                   hinted=True, seed=None, stats=stats)
             if outcome is None:
-                return Outcome(status=Status.INFEASIBLE, message="CP-SAT proved that no "
-                               "sequence meets the paint batch limit", stats=stats)
+                return _batch_limit_infeasible(stats)
             lower = max(lower, outcome[0])
             proven = outcome[1] or best.value <= lower + 1e-9
         if small and not proven and not ctx.expired():
