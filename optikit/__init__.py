@@ -35,7 +35,7 @@ from optikit.types import (
 __version__ = "0.3.0"
 #: Version of the plugin API (hook names, the types in optikit.types, the paradigm base
 #: classes in optikit.paradigms, option declarations and optikit.scheduling).
-API_VERSION = "2.2"
+API_VERSION = "2.3"
 
 hookimpl = pluggy.HookimplMarker("optikit")
 

@@ -94,6 +94,24 @@ class LinearModel:
         products = self.data * x[self.indices]
         return np.bincount(rows, weights=products, minlength=self.num_rows).astype(np.float64)
 
+    def is_feasible(self, x: NDArray[np.float64], tol: float = 1e-6) -> bool:
+        """Whether ``x`` keeps every bound, row and integrality, each bound within ``tol``
+        relative to its own size (absolute below 1): for points no solver vouches for, such
+        as a constructed start or the values a stopped solver left behind."""
+
+        def slack(bound: NDArray[np.float64]) -> NDArray[np.float64]:
+            return tol * np.maximum(1.0, np.abs(np.where(np.isfinite(bound), bound, 0.0)))
+
+        activity = self.activity(x)
+        whole = x[self.integer]
+        return bool(
+            np.all(x >= self.col_lower - slack(self.col_lower))
+            and np.all(x <= self.col_upper + slack(self.col_upper))
+            and np.all(activity >= self.row_lower - slack(self.row_lower))
+            and np.all(activity <= self.row_upper + slack(self.row_upper))
+            and np.all(np.abs(whole - np.round(whole)) <= tol)
+        )
+
     def to_csc(self) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
         """The same matrix in CSC form (``colptr``, ``row_indices``, ``data``)."""
         rows = np.repeat(np.arange(self.num_rows, dtype=np.int64), np.diff(self.indptr))

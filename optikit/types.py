@@ -12,7 +12,7 @@ import enum
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -202,6 +202,57 @@ class SolveContext:
         """:meth:`backend`, narrowed to a paradigm's backend class (None if it is not one)."""
         found = self.backend(name)
         return found if isinstance(found, kind) else None
+
+    def narrowed(
+        self,
+        seconds: float | None = None,
+        *,
+        end: float | None = None,
+        past_deadline: bool = False,
+        progress: bool = False,
+        stop: threading.Event | None = None,
+        **options: Any,
+    ) -> SolveContext:
+        """A context for one sub-solve of this run: a stage, an LNS step, a clean-up LP.
+
+        Its deadline is the earliest of ``seconds`` from now, the instant ``end`` (seconds
+        since the run started, as :meth:`elapsed` counts them) and this run's deadline, so a
+        stage never takes time the run does not have.  ``past_deadline`` lets ``seconds`` or
+        ``end`` reach beyond the run's deadline: only for a clean-up solve that is tiny next
+        to the run (an LP with the integers fixed, for duals), which the command's grace
+        covers.
+
+        It keeps the run's clock, log, backends and formulation options, and its stop flag
+        unless ``stop`` gives one of the caller's own (a watchdog's; it must be set whenever
+        the run's is).  With ``progress`` its incumbents and bounds reach the run's progress:
+        only when the sub-solve's objective is the run's (not a relaxation's).  ``options``
+        replace fields of :class:`SolveOptions` (``gap=1e-3``); the time limit is set through
+        ``seconds`` and ``end`` alone, so that it can never be extended by accident.
+        """
+        if "time_limit" in options:
+            raise TypeError("narrowed() takes the time limit as seconds= or end=")
+        now = time.monotonic()
+        asked = [self.started + end] if end is not None else []
+        if seconds is not None:
+            asked.append(now + max(0.0, seconds))
+        if self.deadline is not None and not (past_deadline and asked):
+            asked.append(self.deadline)
+        deadline = min(asked, default=None)
+        limit = None if deadline is None else deadline - self.started
+        sub = SolveContext(
+            replace(self.options, time_limit=limit, **options),
+            on_progress=self._forward if progress else None,
+            stop=self.stop if stop is None else stop,
+            log=self.log,
+            started=self.started,
+            backends=self._backends,
+            formulation_options=self._formulation_options,
+        )
+        sub.deadline = deadline  # exactly this instant, not started + (deadline - started)
+        return sub
+
+    def _forward(self, event: ProgressEvent) -> None:
+        self.report(event.objective, event.bound, event.source)
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started

@@ -57,11 +57,6 @@ def polish_budget(ctx: SolveContext) -> float | None:
     return max(remaining, min(POLISH_MIN_SECONDS, max(0.0, grace)))
 
 
-def _polish_context(ctx: SolveContext, budget: float | None) -> SolveContext:
-    options = dataclasses.replace(ctx.options, time_limit=budget)
-    return SolveContext(options, stop=ctx.stop, log=ctx.log)
-
-
 def _polish(
     problem: BlendProblem, bm: BlendModel, result: LinearResult, backend: LinearSolver,
     ctx: SolveContext,
@@ -73,7 +68,7 @@ def _polish(
     budget = polish_budget(ctx)
     if budget is None or budget > 0:
         fixed = build(problem, selection)
-        again = backend.solve(fixed.model, _polish_context(ctx, budget))
+        again = backend.solve(fixed.model, ctx.narrowed(budget, past_deadline=True))
         if again.status is Status.OPTIMAL and again.x is not None:
             return fixed, again, "LP with the material selection fixed"
         ctx.log(f"blend: clean-up LP after the MILP ended {again.status.value}: "

@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from optikit.paradigms import CpSatSolver
-from optikit.types import InvalidProblem, Outcome, SolveContext, Status, UsageError
+from optikit.types import (
+    InvalidProblem,
+    OptikitError,
+    Outcome,
+    SolveContext,
+    Status,
+    UsageError,
+)
 from optikit_intralogistics.build import Nodes, nodes_of, payload
 from optikit_intralogistics.evaluate import value
 from optikit_intralogistics.model import Plant, Vehicle
@@ -245,21 +252,34 @@ def fits_exactly(plant: Plant, nodes: Nodes, plan: Plan) -> bool:
     return True
 
 
-def refuse(plant: Plant, max_orders: int) -> None:
+def unsuited(plant: Plant, max_orders: int) -> OptikitError | None:
+    """Why the exact model does not take ``plant`` (None: it does): batteries, or more
+    than ``max_orders`` orders."""
     for veh in plant.vehicles:
         if veh.battery is not None:
-            raise InvalidProblem(f"vehicles[{veh.source}].battery", "the cpsat formulation "
-                                 "does not model batteries (use --formulation routing)")
+            return InvalidProblem(f"vehicles[{veh.source}].battery", "the cpsat formulation "
+                                  "does not model batteries (use --formulation routing)")
     if len(plant.orders) > max_orders:
-        raise UsageError(f"the cpsat formulation is for at most {max_orders} orders "
-                         f"(this plant has {len(plant.orders)}; use --formulation routing or "
-                         "--option max_orders=N)")
+        return UsageError(f"the cpsat formulation is for at most {max_orders} orders "
+                          f"(this plant has {len(plant.orders)}; use --formulation routing or "
+                          "--option max_orders=N)")
+    return None
 
 
 def solve(plant: Plant, backend: CpSatSolver, ctx: SolveContext) -> Outcome:
-    """Search at ordinary resolution; prove at fine resolution; replay plans exactly."""
-    opts = ctx.options_for(CPSAT_OPTIONS)
-    refuse(plant, opts["max_orders"])
+    """The ``cpsat`` formulation: :func:`solve_capped` at the ``max_orders`` option."""
+    return solve_capped(plant, backend, ctx, ctx.options_for(CPSAT_OPTIONS)["max_orders"])
+
+
+def solve_capped(plant: Plant, backend: CpSatSolver, ctx: SolveContext, max_orders: int
+                 ) -> Outcome:
+    """Search at ordinary resolution; prove at fine resolution; replay plans exactly.
+
+    Refuses (raises) a plant :func:`unsuited` names a reason for; the ``routing``
+    formulation asks :func:`unsuited` first and passes its own cap."""
+    refused = unsuited(plant, max_orders)
+    if refused is not None:
+        raise refused
     nodes = nodes_of(plant, 1)
     fleet, twins = fleet_of(plant)
     stats: dict[str, Any] = {}

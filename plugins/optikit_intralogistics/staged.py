@@ -16,11 +16,11 @@ checker verifies whichever it is, like any other answer.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from optikit.paradigms import CpSatBackend
-from optikit.types import Outcome, ProgressEvent, SolveContext, Status
+from optikit.types import Outcome, SolveContext, Status
+from optikit_intralogistics import cpsat_exact
 from optikit_intralogistics.backend import RoutingBackend
 from optikit_intralogistics.formulation import _budget, exhaustive, solve_ortools
 from optikit_intralogistics.model import Plant
@@ -80,33 +80,16 @@ def _engine(plant: Plant, ctx: SolveContext, opts: dict[str, Any]) -> tuple[Any,
 
 def _cpsat_first(plant: Plant, ctx: SolveContext, opts: dict[str, Any]) -> Outcome | None:
     """The exact CP-SAT model on a small plant for a share of the time (None: not run)."""
-    small = len(plant.orders) <= opts["cpsat_orders"]
-    if not small or any(v.battery is not None for v in plant.vehicles) or ctx.expired():
+    cap = opts["cpsat_orders"]
+    if cpsat_exact.unsuited(plant, cap) is not None or ctx.expired():
         return None
     cpsat = ctx.backend_of(CPSAT_BACKEND, CpSatBackend)
     if cpsat is None:
         return None
-    from optikit_intralogistics.cpsat_exact import solve as solve_cpsat
-
     seconds = _budget(ctx, opts["no_limit_seconds"]) * opts["cpsat_share"]
-    out = solve_cpsat(plant, cpsat, _within(ctx, seconds, opts["cpsat_orders"]))
+    out = cpsat_exact.solve_capped(plant, cpsat, ctx.narrowed(seconds, progress=True), cap)
     out.stats["engine"] = "cpsat"
     return out
-
-
-def _within(ctx: SolveContext, seconds: float, max_orders: int) -> SolveContext:
-    """A context for one stage ending ``seconds`` from now (never past the run's deadline),
-    sharing the run's start, stop flag, log and progress."""
-    end = ctx.elapsed() + max(0.0, seconds)
-    limit = ctx.options.time_limit
-    options = dataclasses.replace(ctx.options, time_limit=end if limit is None
-                                  else min(end, limit))
-
-    def forward(event: ProgressEvent) -> None:
-        ctx.report(event.objective, event.bound, event.source)
-
-    return SolveContext(options, on_progress=forward, stop=ctx.stop, log=ctx.log,
-                        started=ctx.started, formulation_options={"max_orders": max_orders})
 
 
 def _key(plant: Plant, out: Outcome) -> tuple[float, float]:

@@ -25,14 +25,7 @@ TOL = 1e-7
 
 def feasible_point(model: LinearModel, x: NDArray[np.float64]) -> bool:
     """Whether ``x`` satisfies every bound, row and integrality of ``model``."""
-    ax = model.activity(x)
-    row_tol = TOL * np.maximum(1.0, np.maximum(np.abs(model.row_lower), np.abs(model.row_upper))
-                               .clip(max=1e12))
-    col_tol = TOL * np.maximum(1.0, np.abs(x))
-    whole = np.abs(x[model.integer] - np.round(x[model.integer])) <= 1e-9
-    return bool((ax >= model.row_lower - row_tol).all() and (ax <= model.row_upper + row_tol).all()
-                and (x >= model.col_lower - col_tol).all()
-                and (x <= model.col_upper + col_tol).all() and whole.all())
+    return model.is_feasible(x, TOL)
 
 
 def start_vector(problem: LotSizingProblem, lm: LotModel, plan: Plan

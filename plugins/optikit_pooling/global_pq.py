@@ -23,7 +23,6 @@ from optikit_pooling.lp import (
     POLISH_FLOOR,
     Evaluated,
     alternate,
-    budget_context,
     improved,
     linear_solver,
     multistart,
@@ -72,7 +71,7 @@ def exact_point(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext
     at SCIP's compositions; else the composition LP at SCIP's pool outflows, then the flow
     LP at those compositions; else SCIP's own flows, if the checker accepts them.
     """
-    sub = budget_context(ctx, POLISH_FLOOR)
+    sub = ctx.narrowed(POLISH_FLOOR, past_deadline=True)
     found = solve_flows(problem, solver, sub, point.q)
     if found is not None:
         return found
@@ -107,7 +106,8 @@ def relaxation_start(problem: PoolingProblem, solver: LinearSolver,
     from optikit_pooling.mccormick import relaxation
 
     model, layout = relaxation(problem, 1)
-    sub = budget_context(ctx, POLISH_FLOOR + (_heuristic_budget(ctx) or 0.0) / 4)
+    sub = ctx.narrowed(POLISH_FLOOR + (_heuristic_budget(ctx) or 0.0) / 4,
+                       past_deadline=True)
     result = solver.solve(model, sub)
     if not result.status.has_solution or result.x is None:
         return None
@@ -150,7 +150,7 @@ def solve_pq(problem: PoolingProblem, backend: Backend, ctx: SolveContext) -> Ou
         polished = exact_point(problem, solver, ctx, split(layout, result.x), result)
         if polished is not None and polished.result.row_duals is not None:
             # SCIP stops within its gap; a local ascent often closes the last digits.
-            refined = alternate(problem, solver, budget_context(ctx, POLISH_FLOOR),
+            refined = alternate(problem, solver, ctx.narrowed(POLISH_FLOOR, past_deadline=True),
                                 polished.point.q, max_rounds=5)
             if refined is not None and improved(refined.profit, polished.profit):
                 polished = refined

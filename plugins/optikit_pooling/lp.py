@@ -9,7 +9,6 @@ the marginal values come from its duals.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from dataclasses import dataclass
 from typing import cast
@@ -49,12 +48,6 @@ def linear_solver(backend: Backend, ctx: SolveContext) -> LinearSolver:
         other = ctx.backend("highs")
         found = other if other is not None and other.implements("linear") else None
     return cast(LinearSolver, found if found is not None else backend)
-
-
-def budget_context(ctx: SolveContext, seconds: float | None) -> SolveContext:
-    """A context on the same stop flag whose deadline is ``seconds`` from now."""
-    options = dataclasses.replace(ctx.options, time_limit=seconds)
-    return SolveContext(options, stop=ctx.stop, log=ctx.log)
 
 
 def solve_flows(
@@ -139,7 +132,7 @@ def multistart(
 ) -> tuple[Evaluated | None, dict[str, float | int]]:
     """The best of ``starts`` alternating runs (see :func:`start_shares` for the starts)."""
     started = time.monotonic()
-    sub = budget_context(ctx, budget)
+    sub = ctx.narrowed(budget)
     rng = np.random.default_rng(seed)
     feeds = max((sum(1 for a in problem.il if a.head == pool)
                  for pool in range(len(problem.pool_ids))), default=0)

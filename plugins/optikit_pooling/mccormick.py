@@ -22,7 +22,6 @@ from optikit_pooling.lp import (
     POLISH_FLOOR,
     Evaluated,
     alternate,
-    budget_context,
     improved,
     multistart,
 )
@@ -66,7 +65,7 @@ def solve_mccormick(problem: PoolingProblem, backend: Backend, ctx: SolveContext
         stats["relaxation_bound"] = bound
         ctx.report(None, bound, "mccormick")
     best: Evaluated | None = None
-    sub = budget_context(ctx, max(ctx.remaining() or POLISH_FLOOR, POLISH_FLOOR))
+    sub = ctx.narrowed(max(ctx.remaining() or POLISH_FLOOR, POLISH_FLOOR), past_deadline=True)
     if result.x is not None and result.status.has_solution:
         best = alternate(problem, solver, sub, split(layout, result.x).q)
         if best is not None:

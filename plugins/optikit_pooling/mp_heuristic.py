@@ -12,7 +12,6 @@ shares, each tank fed by one input, random shares.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from typing import Any
 
@@ -21,7 +20,7 @@ from numpy.typing import NDArray
 
 from optikit.paradigms import LinearSolver
 from optikit.types import SolveContext, Status
-from optikit_pooling.lp import budget_context, improved
+from optikit_pooling.lp import improved
 from optikit_pooling.model import PoolingProblem
 from optikit_pooling.mp_flows import (
     Candidate,
@@ -93,9 +92,8 @@ def relaxation_point(problem: PoolingProblem, solver: LinearSolver, ctx: SolveCo
     model, _ = build(problem, "source", linear=Linearised("mccormick"))
     # HiGHS's simplex needs 20 s on a large:3 relaxation (degenerate), its interior point
     # method 4 s; other backends ignore the option.
-    options = dataclasses.replace(ctx.options, extra={**ctx.options.extra,
-                                                      "highs.solver": "ipm"})
-    result = solver.solve(model, SolveContext(options, stop=ctx.stop, log=ctx.log))
+    ipm = ctx.narrowed(extra={**ctx.options.extra, "highs.solver": "ipm"})
+    result = solver.solve(model, ipm)
     if not result.status.has_solution or result.x is None:
         return None, None
     bound = result.bound if result.bound is not None else result.objective
@@ -185,7 +183,7 @@ def multistart(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext,
                ) -> tuple[Candidate | None, dict[str, Any]]:
     """The best checked point of a few SLP runs from different starts (module docstring)."""
     started = time.monotonic()
-    sub = budget_context(ctx, budget)
+    sub = ctx.narrowed(budget)
     rng = np.random.default_rng(seed)
     # One LP first: the tanks holding their opening stock is often feasible, so even a
     # large document has a checked point before the (slower) relaxation.

@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from optikit.paradigms import LinearSolver, relative_gap
 from optikit.types import Backend, Outcome, SolveContext, Status
-from optikit_pooling.lp import POLISH_FLOOR, budget_context, improved
+from optikit_pooling.lp import POLISH_FLOOR, improved
 from optikit_pooling.model import PoolingProblem
 from optikit_pooling.mp_flows import Candidate, Shares, shares_of
 from optikit_pooling.mp_heuristic import START_STEPS, climb, evaluate, multistart
@@ -100,8 +100,8 @@ def solve_periods_mccormick(problem: PoolingProblem, backend: Backend,
                       "binaries": int(np.count_nonzero(model.integer)), "rounds": rounds})
         remaining = ctx.remaining()
         clock = time.monotonic()
-        result = solver.solve(model, budget_context(
-            ctx, None if remaining is None else RELAXATION_SHARE * remaining))
+        result = solver.solve(model, ctx.narrowed(
+            None if remaining is None else RELAXATION_SHARE * remaining))
         stats.setdefault("round_times_s", []).append(round(time.monotonic() - clock, 3))
         stats.update({f"solver_{k}": v for k, v in result.stats.items()})
         stats.setdefault("round_bounds", []).append(result.bound)
@@ -147,7 +147,8 @@ def _repair(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext, co
             stats: dict[str, Any]) -> Candidate | None:
     """The repair LP at the MILP point's shares, then SLP steps; the better answer."""
     left = ctx.remaining()
-    sub = budget_context(ctx, max(left if left is not None else POLISH_FLOOR, POLISH_FLOOR))
+    sub = ctx.narrowed(max(left if left is not None else POLISH_FLOOR, POLISH_FLOOR),
+                       past_deadline=True)
     found = evaluate(problem, solver, sub, cols, x)
     if found is None:
         return best

@@ -57,7 +57,7 @@ def solution_result(
     x = primal_values(pm)
     if x is None:
         return LinearResult(Status.UNKNOWN, message=f"the solver returned no values ({message})")
-    if status is Status.FEASIBLE and not is_feasible(model, x):
+    if status is Status.FEASIBLE and not model.is_feasible(x):
         # A run stopped by a limit may leave the point it was at, feasible or not.
         return LinearResult(
             Status.UNKNOWN, message=f"stopped without a feasible solution ({message})"
@@ -72,18 +72,3 @@ def solution_result(
             result.row_duals, result.col_duals = duals
     return result
 
-
-def is_feasible(model: LinearModel, x: np.ndarray, tol: float = 1e-6) -> bool:
-    """Bounds, rows and integrality hold within ``tol`` (relative, at least absolute)."""
-
-    def slack(bound: np.ndarray) -> np.ndarray:
-        return tol * np.maximum(1.0, np.abs(np.where(np.isfinite(bound), bound, 0.0)))
-
-    activity = model.activity(x)
-    return bool(
-        np.all(x >= model.col_lower - slack(model.col_lower))
-        and np.all(x <= model.col_upper + slack(model.col_upper))
-        and np.all(activity >= model.row_lower - slack(model.row_lower))
-        and np.all(activity <= model.row_upper + slack(model.row_upper))
-        and np.all(np.abs(x[model.integer] - np.round(x[model.integer])) <= tol)
-    )

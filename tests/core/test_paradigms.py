@@ -91,3 +91,44 @@ def test_backends_declare_their_paradigms():
     assert QuadraticBackend().implements(Paradigm.QUADRATIC)
     assert QuadraticBackend().implements("linear")
     assert not CpSatBackend().implements(Paradigm.LINEAR)
+
+
+def _small_mip():
+    """x0 in [0, 10] integer, x1 >= 0; 1000 <= 100 x0 + x1 <= 2000; x0 - x1 == 0."""
+    b = LinearModelBuilder()
+    x = b.add_columns(2, cost=[1, 1], upper=[10, np.inf], integer=[True, False])
+    b.add_rows_dense([[100, 1], [1, -1]], x, lower=[1000, 0], upper=[2000, 0])
+    return b.build()
+
+
+def test_is_feasible_checks_bounds_rows_and_integrality():
+    model = _small_mip()
+    assert model.is_feasible(np.array([10.0, 10.0]))
+    assert not model.is_feasible(np.array([11.0, 11.0]))  # x0 above its bound
+    assert not model.is_feasible(np.array([9.0, 9.0]))  # 909 below the row's 1000
+    assert not model.is_feasible(np.array([9.5, 9.5]))  # x0 not whole (959.5 too low too)
+    assert not model.is_feasible(np.array([10.0, 10.5]))  # the equality row
+
+
+def test_is_feasible_tolerance_is_relative_to_each_bound():
+    b = LinearModelBuilder()
+    y = b.add_columns(1, cost=[1], upper=[1000])
+    b.add_rows_dense([[2]], y, upper=[3000])  # 2 y <= 3000; no lower side
+    model = b.build()
+    assert model.is_feasible(np.array([1000 + 5e-4]))  # within 1e-6 * 1000 of the bound
+    assert not model.is_feasible(np.array([1000 + 5e-3]))
+    assert not model.is_feasible(np.array([1000 + 5e-4]), tol=1e-7)
+    assert model.is_feasible(np.array([-5e-7]))  # a bound of 0: 1e-6 absolute
+    assert not model.is_feasible(np.array([-5e-6]))
+
+
+def test_is_feasible_counts_the_bilinear_terms_of_a_quadratic_model():
+    from optikit.paradigms import QuadraticModelBuilder
+
+    b = QuadraticModelBuilder()
+    x = b.add_columns(2, cost=[0, 0], upper=[4, 4])
+    row = b.add_rows_dense([[1, 1]], x, lower=[0], upper=[5])[0]
+    b.add_bilinear(row, x[0], x[1], 1.0)  # x0 + x1 + x0 x1 <= 5
+    model = b.build()
+    assert model.is_feasible(np.array([1.0, 2.0]))
+    assert not model.is_feasible(np.array([2.0, 2.0]))  # 2 + 2 + 4 = 8

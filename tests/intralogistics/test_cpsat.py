@@ -9,7 +9,7 @@ import pytest
 
 from optikit.plugins import get_registry
 from optikit.runner import solve
-from optikit.types import InvalidProblem, SolveOptions, UsageError
+from optikit.types import InvalidProblem, SolveContext, SolveOptions, Status, UsageError
 from tests.intralogistics.conftest import load, plant_doc
 
 
@@ -85,3 +85,23 @@ def test_batteries_and_size_are_refused() -> None:
     assert err.value.field == "vehicles[0].battery"
     with pytest.raises(UsageError, match="at most 2 orders"):
         run(random_doc(1, 3, True), "cpsat", "cpsat", 1, max_orders=2)
+
+
+def test_the_cap_is_the_callers_not_the_option() -> None:
+    """``solve_capped`` (what the routing formulation calls) takes its order cap as an
+    argument: a ``max_orders`` option in the context neither admits nor refuses a plant."""
+    from optikit_intralogistics.checker import check
+    from optikit_intralogistics.cpsat_exact import solve_capped, unsuited
+
+    plant = load(random_doc(1, 3, True)).problem
+    assert unsuited(plant, 3) is None
+    assert isinstance(unsuited(plant, 2), UsageError)
+    assert isinstance(unsuited(load(plant_doc()).problem, 40), InvalidProblem)
+    cpsat = get_registry().available_backend("cpsat")
+    assert cpsat is not None
+    ctx = SolveContext(SolveOptions(time_limit=20, threads=1, extra={"max_orders": 1}))
+    out = solve_capped(plant, cpsat, ctx, 3)
+    assert out.status is Status.OPTIMAL
+    assert out.payload is not None and check(plant, out.payload).feasible
+    with pytest.raises(UsageError, match="at most 2 orders"):
+        solve_capped(plant, cpsat, SolveContext(SolveOptions(time_limit=20)), 2)

@@ -53,15 +53,16 @@ class Interrupted:
 
 
 class Run:
-    """``optikit solve PROBLEM -v -o OUT ...`` with its stderr drained by a thread."""
+    """``optikit solve PROBLEM -v -o OUT ...`` (or another ``command`` that takes a problem,
+    such as ``replan``) with its stderr drained by a thread."""
 
-    def __init__(self, problem: Path, out: Path, *args: str) -> None:
+    def __init__(self, problem: Path, out: Path, *args: str, command: str = "solve") -> None:
         self.out = out
         # A temporary folder of its own, to see what a run leaves behind.
         self.tmp = out.parent / f"{out.stem}-tmp"
         self.tmp.mkdir()
         self.proc = subprocess.Popen(
-            [OPTIKIT, "solve", str(problem), "-v", "-o", str(out), *args],
+            [OPTIKIT, command, str(problem), "-v", "-o", str(out), *args],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             start_new_session=True, env={**os.environ, "TMPDIR": str(self.tmp)},
         )
@@ -107,9 +108,10 @@ class Run:
             self.proc.wait()
 
 
-def interrupt_once(problem: Path, out: Path, *args: str, settle_s: float = 1.0) -> Interrupted:
+def interrupt_once(problem: Path, out: Path, *args: str, settle_s: float = 1.0,
+                   command: str = "solve") -> Interrupted:
     """Solve, wait for the first incumbent (and ``settle_s`` more), Ctrl-C once."""
-    run = Run(problem, out, *args)
+    run = Run(problem, out, *args, command=command)
     try:
         run.wait_for_incumbent()
         time.sleep(settle_s)
