@@ -108,12 +108,15 @@ def restricted(task: ReplanTask) -> timeindexed.TimeIndexed:
 def solve(task: ReplanTask, backend: Any, ctx: SolveContext, time_limit: float | None
           ) -> Found:
     """The bound within ``time_limit`` (None when the model cannot be built or solved)."""
+    from optikit_energy.cpsat_model import BuildStopped
     from optikit_energy.linear_to_cpsat import NotIntegral, convert
 
     try:
         ti = restricted(task)
         conv = convert(ti.model, should_stop=ctx.expired)
-    except (Infeasible, UsageError, NotIntegral):
+    except (Infeasible, UsageError, NotIntegral, BuildStopped):
+        # BuildStopped: Ctrl-C or the limit arrived while converting; the caller still
+        # holds the repaired plan and answers with it.
         return Found(None)
     threads = max(1, ctx.options.threads)
     parameters: dict[str, Any] = (

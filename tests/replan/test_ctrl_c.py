@@ -36,10 +36,6 @@ def _interrupted_replan(problem: Path, plan: Path, events: Path, tmp_path: Path)
     assert result.document["check"]["feasible"] and "replan" in result.document
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "now and then (2 of 33 runs by hand) the Ctrl-C lands while optikit_energy.replan_bound "
-    "converts its time-indexed model, and the BuildStopped that raises is not caught: "
-    "status error, exit 70; drop this mark once replan_bound.solve catches it"))
 def test_ctrl_c_keeps_the_repaired_plan_of_an_energy_replan(tmp_path: Path) -> None:
     """The sample's first incumbent is the repaired old plan; CP-SAT would improve it
     within a second, so the Ctrl-C right after it usually answers with that plan."""

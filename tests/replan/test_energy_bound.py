@@ -65,3 +65,22 @@ def test_the_toy_replan_is_settled_by_the_time_indexed_model() -> None:
     # The least disruption the interval model's second stage proves (in about 40 s more).
     fig = doc["replan"]
     assert (fig["operations_moved"], fig["total_shift"], fig["machine_changes"]) == (2, 14, 2)
+
+
+def test_a_stop_while_the_bound_model_converts_keeps_the_replan(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C (or the limit) can land while the time-indexed model is converted; that
+    raises BuildStopped, which must not turn the re-plan into an error."""
+    from optikit_energy.cpsat_model import BuildStopped
+
+    def stopped(*_args: Any, **_kwargs: Any) -> Any:
+        raise BuildStopped()
+
+    monkeypatch.setattr("optikit_energy.linear_to_cpsat.convert", stopped)
+    doc = api.replan(TOY / "toy_full.yaml", TOY / "replan" / "toy_full_plan.json",
+                     TOY / "replan" / "toy_full_events.yaml", time_limit=5,
+                     threads=1).document
+    assert doc["status"] in ("feasible", "optimal"), doc.get("message")
+    assert doc["check"]["feasible"]
+    assert "time_indexed" not in doc["stats"] or doc["stats"]["time_indexed"].get(
+        "bound") is None
