@@ -1,0 +1,85 @@
+"""Fix-and-optimise windows solved as models of their own (large models)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from optikit_highs.backend import HighsBackend
+from optikit_lotsizing import heuristic
+from optikit_lotsizing.generator import generate
+from optikit_lotsizing.linear import build
+from optikit_lotsizing.model import LotSizingProblem
+from optikit_lotsizing.startpoint import feasible_point
+from optikit_lotsizing.windows import restricted
+
+from optikit.paradigms import LinearModel, LinearResult
+from optikit.registry import Registry
+from optikit.types import SolveContext, SolveOptions, Status
+from tests.lot_sizing.conftest import load
+
+
+def _problem(registry: Registry, size: str, seed: int) -> LotSizingProblem:
+    problem = load(registry, generate(seed, size)).problem
+    assert isinstance(problem, LotSizingProblem)
+    return problem
+
+
+def _ctx() -> SolveContext:
+    return SolveContext(SolveOptions(time_limit=None, threads=1, seed=0))
+
+
+def test_a_window_lifts_to_a_point_of_the_whole_model(registry: Registry) -> None:
+    """Columns outside the window keep the incumbent's values, the lifted point satisfies
+    every row of the whole model, and the window's objective is the whole plan's."""
+    problem = _problem(registry, "tiny", 0)
+    lm = build(problem, strong=False)
+    start = heuristic.constructive(problem, lm)
+    assert start is not None and start.x is not None and start.objective is not None
+    free = (lm.col_period >= 1) & (lm.col_period < 4)
+    part = restricted(lm.model, free, start.x)
+    assert part.model.num_cols == int(free.sum()) < lm.model.num_cols
+    # the incumbent is a point of the window, at the same cost
+    inside = start.x[part.cols]
+    assert feasible_point(part.model, inside)
+    assert float(part.model.c @ inside) + part.model.offset == pytest.approx(start.objective)
+    result = HighsBackend().solve(part.model, _ctx())
+    assert result.status is Status.OPTIMAL and result.x is not None
+    assert result.objective is not None and result.objective <= start.objective + 1e-6
+    lifted = part.lift(result.x)
+    assert feasible_point(lm.model, lifted)
+    assert np.array_equal(lifted[~free], start.x[~free])
+    assert float(lm.model.c @ lifted) == pytest.approx(result.objective)
+
+
+class Recording:
+    """The HiGHS backend, noting the column count of every model it is handed."""
+
+    def __init__(self) -> None:
+        self.columns: list[int] = []
+        self.name = "highs"
+
+    def solve(self, model: LinearModel, ctx: SolveContext) -> LinearResult:
+        self.columns.append(model.num_cols)
+        return HighsBackend().solve(model, ctx)
+
+
+def test_large_models_improve_the_plan_in_small_windows(
+        registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every model counted as large, the windows are sub-models of a few columns,
+    they improve the constructed plan, and the answer is a point of the whole model."""
+    monkeypatch.setattr(heuristic, "RELAX_AND_FIX_MAX_COLUMNS", 0)
+    problem = _problem(registry, "small", 1)
+    lm = build(problem, strong=False)
+    start = heuristic.constructive(problem, lm)
+    assert start is not None and start.objective is not None
+    backend = Recording()
+    best = heuristic.fix_and_optimise(lm.model, lm.col_period, problem.periods, backend,
+                                      _ctx(), None, start, 6, 4)
+    assert backend.columns and max(backend.columns) < lm.model.num_cols / 3
+    assert best.x is not None and best.objective is not None
+    assert best.objective < start.objective - 1.0
+    assert feasible_point(lm.model, best.x)
+    assert float(lm.model.c @ best.x) == pytest.approx(best.objective)
+    # more than one sweep ran: the last one found nothing better
+    windows = len(range(0, problem.periods - heuristic.LARGE_WINDOW + 1, heuristic.LARGE_STEP))
+    assert len(backend.columns) >= 2 * windows
