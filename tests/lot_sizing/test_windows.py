@@ -57,6 +57,7 @@ class Recording:
     def __init__(self) -> None:
         self.columns: list[int] = []
         self.name = "highs"
+        self.supports_integer = True
 
     def solve(self, model: LinearModel, ctx: SolveContext) -> LinearResult:
         self.columns.append(model.num_cols)
