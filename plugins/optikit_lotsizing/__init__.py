@@ -59,7 +59,8 @@ def problem_type() -> ProblemType:
                 "fl", "linear", lazy("optikit_lotsizing.heuristic:solve_fl"),
                 "facility-location bound in projected form: (l,S) inequalities on echelon "
                 "requirements separated at the root for the bound, a rounded-LP start plan "
-                "(fix-and-optimise on large models) as the MIP start, then the MILP",
+                "as the MIP start, then the MILP; on large models no cut loop, the "
+                "constructed plan improved by fix-and-optimise windows instead",
                 needs_integer=_integer,
             ),
             Formulation(

@@ -1,7 +1,8 @@
 """Formulations ``rf`` and ``fl``: a start plan, fix-and-optimise, then the full model.
 
 ``fl`` (the default) is the short form: the cut loop (its LP bound is a proven bound; the
-MILP keeps the plain rows, see ``MILP_CUTS``), a start plan (the constructed plan of
+MILP keeps the plain rows, see ``MILP_CUTS``; skipped on large models, where the MILP's
+root bound is far higher), a start plan (the constructed plan of
 :mod:`construct`, which needs no LP; the rounded LP where it does not fit), on large
 models improved by fix-and-optimise for half the time left, then the full MILP with
 that plan as its MIP start (:class:`HintedModel`; every MIP backend takes it, see
@@ -20,7 +21,8 @@ minute, so the plan is found in pieces of the model with the (l,S) cuts:
    first ``step`` periods are fixed; the constructed plan when neither gives one;
 2. fix-and-optimise: windows of ``window`` periods are freed again one at a time with
    every other integer fixed at the incumbent (each window's MIP start), keeping
-   improvements;
+   improvements; on large models a window frees every column of ``LARGE_WINDOW``
+   periods and is solved as a model of its own, sweep after sweep (:mod:`windows`);
 3. the full MILP runs for the rest of the time: the best of its dual bound, the LP
    bounds of the earlier phases and the unavoidable-cost floor (see :mod:`bounds`)
    proves the gap, and its incumbent replaces the heuristic's if better.
