@@ -21,8 +21,8 @@ minute, so the plan is found in pieces of the model with the (l,S) cuts:
    first ``step`` periods are fixed; the constructed plan when neither gives one;
 2. fix-and-optimise: windows of ``window`` periods are freed again one at a time with
    every other integer fixed at the incumbent (each window's MIP start), keeping
-   improvements; on large models a window frees every column of ``LARGE_WINDOW``
-   periods and is solved as a model of its own, sweep after sweep (:mod:`windows`);
+   improvements; on large models a window frees every column of a few periods and is
+   solved as a model of its own, around the horizon (:func:`sliding_windows`);
 3. the full MILP runs for the rest of the time: the best of its dual bound, the LP
    bounds of the earlier phases and the unavoidable-cost floor (see :mod:`bounds`)
    proves the gap, and its incumbent replaces the heuristic's if better.
@@ -68,16 +68,17 @@ FL_ROUNDS = 2
 #: Fix-and-optimise stops when a window would get less (seconds): on the 100 x 52 x 3
 #: instance windows given 0.1-0.4 s ran 0.3-0.7 s past their limit at load 4.
 MIN_WINDOW_S = 0.25
-#: Periods per fix-and-optimise window on large models, and the shift between windows:
-#: a window of 4 periods of the 100 x 52 x 3 instance is a MILP of about 1,600 columns
-#: that HiGHS improves in 1-2 s (6 periods: 2,400 columns, most windows without a
-#: finished root in 2 s at load 8).
+#: Periods of the first fix-and-optimise window on large models (the size then adapts;
+#: each window slides by half its size): a window of 4 periods of the 100 x 52 x 3
+#: instance is a MILP of about 1,600 columns that HiGHS improves in 1-2 s (6 periods:
+#: 2,400 columns, most windows without a finished root in 2 s at load 8).
 LARGE_WINDOW = 4
+#: Smallest and largest window size (periods) the large models' windows adapt to.
+LARGE_WINDOW_RANGE = (2, 8)
 #: A window on a large model gets at least this long (seconds, within the phase): in
 #: 0.8 s (25 windows sharing 20 s) HiGHS rarely finished the root of one at load 8, and
 #: the windows came back with the incumbent alone.
 LARGE_WINDOW_MIN_S = 1.5
-LARGE_STEP = 2
 #: Setup thresholds of the two-stage roundings of the LP (see :func:`round_lp`).
 ROUNDING_THRESHOLDS = (0.5, 0.2)
 
@@ -202,51 +203,67 @@ def _better(result: LinearResult, best: LinearResult | None) -> bool:
 def fix_and_optimise(model: LinearModel, period: NDArray[np.int64], periods: int,
                      backend: LinearSolver, ctx: SolveContext, until: float | None,
                      best: LinearResult, window: int, step: int) -> LinearResult:
-    """Step 2: free one window at a time around the incumbent, keep improvements.
-
-    On large models a window frees every column of its periods and is solved as a model
-    of its own (:mod:`windows`), sweep after sweep while a sweep improves the plan and
-    time is left; on smaller ones it frees the window's integers in the whole model,
-    one sweep."""
-    large = model.num_cols > RELAX_AND_FIX_MAX_COLUMNS
-    if large:
-        window, step = min(window, LARGE_WINDOW), min(step, LARGE_STEP)
+    """Step 2: free one window at a time around the incumbent, keep improvements (large
+    models: :func:`sliding_windows`)."""
+    if model.num_cols > RELAX_AND_FIX_MAX_COLUMNS:
+        return sliding_windows(model, period, periods, backend, ctx, until, best)
     starts = list(range(0, max(1, periods - window + 1), step))
     if starts[-1] + window < periods:
         starts.append(periods - window)
     nothing = np.zeros_like(model.integer)
-    sweeps = 0
-    while True:
-        sweeps += 1
-        before = best.objective
-        for k, start in enumerate(starts):
-            if over(ctx, until):
-                return best
-            budget = slice_of(ctx, until, len(starts) - k)
-            if large and budget is not None and until is not None:
-                budget = min(max(budget, LARGE_WINDOW_MIN_S), until - ctx.elapsed())
-            if budget is not None and budget < MIN_WINDOW_S:
-                return best  # HiGHS overruns so small a limit by its root LP
-            in_window = (period >= start) & (period < start + window)
-            assert best.x is not None
-            if large:
-                result = _solve_restricted(model, backend, ctx, in_window, best, budget)
-            else:
-                # the incumbent is a point of every window: its MIP start
-                result = _solve_window(model, backend, ctx, model.integer & in_window,
-                                       nothing, best.x, budget, best)
-            if result.status is Status.UNKNOWN and not ctx.expired():
-                # not even the start back in its slice (SCIP's and CBC's set-up alone
-                # takes 0.5-1.5 s on the 100 x 52 x 3 instance): the next windows get no
-                # more
-                return best
-            if _better(result, best) and best.objective is not None \
-                    and result.objective is not None \
-                    and result.objective < best.objective - 1e-9:
-                best = result
-        if not large or before is None or best.objective is None \
-                or best.objective >= before - 1e-9 * max(1.0, abs(before)):
-            return best
+    for k, start in enumerate(starts):
+        if over(ctx, until):
+            break
+        budget = slice_of(ctx, until, len(starts) - k)
+        if budget is not None and budget < MIN_WINDOW_S:
+            break  # HiGHS overruns so small a limit by its root LP: no time for the rest
+        free = model.integer & (period >= start) & (period < start + window)
+        assert best.x is not None
+        # the incumbent is a point of every window: its MIP start
+        result = _solve_window(model, backend, ctx, free, nothing, best.x, budget, best)
+        if result.status is Status.UNKNOWN and not ctx.expired():
+            # not even the start back in its slice (SCIP's and CBC's set-up alone takes
+            # 0.5-1.5 s on the 100 x 52 x 3 instance): the next windows get no more
+            break
+        if _better(result, best):
+            best = result
+    return best
+
+
+def sliding_windows(model: LinearModel, period: NDArray[np.int64], periods: int,
+                    backend: LinearSolver, ctx: SolveContext, until: float | None,
+                    best: LinearResult) -> LinearResult:
+    """Fix-and-optimise on large models: every column of a window of periods is free and
+    the window is solved as a model of its own (:mod:`windows`); the windows slide by
+    half their size and wrap around, until a whole horizon passes without a gain or the
+    time is spent.  The size adapts to the machine: a window not solved in its time
+    makes the next one a period shorter, one solved in under half of it a period longer
+    (``LARGE_WINDOW_RANGE``)."""
+    smallest, largest = LARGE_WINDOW_RANGE
+    size, start, idle = LARGE_WINDOW, 0, 0
+    while not over(ctx, until) and idle < periods + size:
+        step = max(1, size // 2)
+        budget = slice_of(ctx, until, -(-(periods - start) // step))
+        if budget is not None and until is not None:
+            budget = min(max(budget, LARGE_WINDOW_MIN_S), until - ctx.elapsed())
+            if budget < MIN_WINDOW_S:
+                break  # HiGHS overruns so small a limit by its root LP
+        free = (period >= start) & (period < start + size)
+        began = ctx.elapsed()
+        result = _solve_restricted(model, backend, ctx, free, best, budget)
+        if result.status is Status.UNKNOWN and not ctx.expired():
+            break  # not even the start back in its slice (SCIP's and CBC's set-up)
+        if _better(result, best):
+            best, idle = result, 0
+        else:
+            idle += step
+        if result.status is not Status.OPTIMAL:
+            size = max(smallest, size - 1)
+        elif budget is None or ctx.elapsed() - began < budget / 2:
+            size = min(largest, size + 1)
+        # the window reached the last period: around again
+        start = 0 if start + size >= periods else min(start + step, max(0, periods - size))
+    return best
 
 
 def _solve_restricted(model: LinearModel, backend: LinearSolver, ctx: SolveContext,

@@ -10,7 +10,7 @@ from optikit_lotsizing.generator import generate
 from optikit_lotsizing.linear import build
 from optikit_lotsizing.model import LotSizingProblem
 from optikit_lotsizing.startpoint import feasible_point
-from optikit_lotsizing.windows import restricted
+from optikit_lotsizing.windows import Window, restricted
 
 from optikit.paradigms import LinearModel, LinearResult
 from optikit.registry import Registry
@@ -76,11 +76,47 @@ def test_large_models_improve_the_plan_in_small_windows(
     backend = Recording()
     best = heuristic.fix_and_optimise(lm.model, lm.col_period, problem.periods, backend,
                                       _ctx(), None, start, 6, 4)
-    assert backend.columns and max(backend.columns) < lm.model.num_cols / 3
+    # every window a sub-model; the first (4 of 15 periods) under a third of the model
+    assert backend.columns and max(backend.columns) < lm.model.num_cols
+    assert backend.columns[0] < lm.model.num_cols / 3
     assert best.x is not None and best.objective is not None
     assert best.objective < start.objective - 1.0
     assert feasible_point(lm.model, best.x)
     assert float(lm.model.c @ best.x) == pytest.approx(best.objective)
-    # more than one sweep ran: the last one found nothing better
-    windows = len(range(0, problem.periods - heuristic.LARGE_WINDOW + 1, heuristic.LARGE_STEP))
-    assert len(backend.columns) >= 2 * windows
+
+
+class Unsolved:
+    """A backend that never finishes a window in its time: the MIP start comes back."""
+
+    def __init__(self) -> None:
+        self.name = "highs"
+        self.supports_integer = True
+
+    def solve(self, model: LinearModel, ctx: SolveContext) -> LinearResult:
+        assert isinstance(model, heuristic.HintedModel) and model.hint is not None
+        return LinearResult(Status.FEASIBLE, x=model.hint,
+                            objective=float(model.c @ model.hint) + model.offset)
+
+
+def test_windows_shrink_when_unsolved_and_stop_after_a_horizon_without_gain(
+        registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(heuristic, "RELAX_AND_FIX_MAX_COLUMNS", 0)
+    problem = _problem(registry, "small", 1)
+    lm = build(problem, strong=False)
+    start = heuristic.constructive(problem, lm)
+    assert start is not None
+    sizes: list[int] = []
+
+    def noting(model: LinearModel, free: np.ndarray, point: np.ndarray) -> Window:
+        sizes.append(np.unique(lm.col_period[free]).size)
+        return restricted(model, free, point)
+
+    monkeypatch.setattr(heuristic, "restricted", noting)
+    best = heuristic.fix_and_optimise(lm.model, lm.col_period, problem.periods, Unsolved(),
+                                      _ctx(), None, start, 6, 4)
+    assert best.objective == start.objective
+    assert sizes[:3] == [heuristic.LARGE_WINDOW, heuristic.LARGE_WINDOW - 1,
+                         heuristic.LARGE_WINDOW - 2]
+    assert sizes == sorted(sizes, reverse=True)
+    # the smallest windows slide by one period: a horizon of them, then the end
+    assert len(sizes) <= problem.periods + 2 * heuristic.LARGE_WINDOW
