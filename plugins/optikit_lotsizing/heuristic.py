@@ -1,8 +1,8 @@
 """Formulations ``rf`` and ``fl``: a start plan, fix-and-optimise, then the full model.
 
 ``fl`` (the default) is the short form: the cut loop (its LP bound is a proven bound; the
-MILP keeps the plain rows, see ``MILP_CUTS``; skipped on large models, where the MILP's
-root bound is far higher), a start plan (the constructed plan of
+MILP keeps the plain rows, see ``MILP_CUTS``; skipped on large models where the
+MILP's root bound is far higher, see ``ROOT_BOUND_BACKENDS``), a start plan (the constructed plan of
 :mod:`construct`, which needs no LP; the rounded LP where it does not fit), on large
 models improved by fix-and-optimise for half the time left, then the full MILP with
 that plan as its MIP start (:class:`HintedModel`; every MIP backend takes it, see
@@ -46,7 +46,7 @@ from optikit.types import Outcome, SolveContext, Status
 from optikit_lotsizing.bounds import phase_bound
 from optikit_lotsizing.budget import Timed, last_solve, over, phase_end, slice_of, solve_end, within
 from optikit_lotsizing.construct import backward_plan
-from optikit_lotsizing.cuts import relaxation, strengthen
+from optikit_lotsizing.cuts import MAX_ROUNDS, relaxation, strengthen
 from optikit_lotsizing.formulation import model_stats, outcome_from
 from optikit_lotsizing.linear import LotModel, build
 from optikit_lotsizing.model import LotSizingProblem
@@ -79,6 +79,13 @@ LARGE_WINDOW_RANGE = (2, 8)
 #: 0.8 s (25 windows sharing 20 s) HiGHS rarely finished the root of one at load 8, and
 #: the windows came back with the incumbent alone.
 LARGE_WINDOW_MIN_S = 1.5
+#: Backends whose MILP root bound on large models beats the cut loop's LP, so ``fl``
+#: skips the loop there: with HiGHS on the 100 x 52 x 3 instances the loop's LP
+#: (0.69-0.75 M after 3 rounds in 11 s) stays far below the MILP's root (0.94 M at 8 s,
+#: 0.985 M at 27 s), and the start plan is the constructed one, which needs no LP.  CBC
+#: got no bound from its MILP in 30 s (the answer fell to the unavoidable-cost floor,
+#: 0.64 M, instead of the loop's 0.73 M), so the others keep the loop.
+ROOT_BOUND_BACKENDS = frozenset({"highs"})
 #: Setup thresholds of the two-stage roundings of the LP (see :func:`round_lp`).
 ROUNDING_THRESHOLDS = (0.5, 0.2)
 
@@ -407,12 +414,12 @@ def solve_fl(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
     plain = lm.model
     large = plain.num_cols > RELAX_AND_FIX_MAX_COLUMNS
     end = solve_end(ctx, problem, backend.name)
-    # the seed LP carries most of the bound; more rounds mostly cost time on small models.
-    # Large models skip the loop: on the 100 x 52 x 3 instances its LP (0.69-0.75 M after
-    # 3 rounds in 11 s) stays far below the root bound of the MILP (0.94 M at 8 s, 0.985 M
-    # at 27 s), and the start plan there is the constructed one, which needs no LP
-    extra, lp = ({}, None) if large else strengthen(problem, lm, backend, ctx, share=0.3,
-                                                   max_rounds=FL_ROUNDS, end=end)
+    # the seed LP carries most of the bound; more rounds mostly cost time on small models
+    extra: dict[str, float] = {}
+    lp: NDArray[np.float64] | None = None
+    if not large or backend.name not in ROOT_BOUND_BACKENDS:
+        extra, lp = strengthen(problem, lm, backend, ctx, share=0.2 if large else 0.3,
+                               max_rounds=MAX_ROUNDS if large else FL_ROUNDS, end=end)
     if not MILP_CUTS:
         lm.model = plain
     stats: dict[str, Any] = {**model_stats(lm), **extra}
