@@ -27,7 +27,7 @@ import time
 from types import TracebackType
 
 from optikit.paradigms import LinearModel, LinearResult, LinearSolver
-from optikit.types import ProgressEvent, SolveContext
+from optikit.types import SolveContext
 from optikit_lotsizing.model import LotSizingProblem
 
 #: Seconds kept after the last solve whatever the size: building the answer, the
@@ -123,31 +123,6 @@ def over(ctx: SolveContext, until: float | None) -> bool:
     return ctx.expired() or (until is not None and ctx.elapsed() >= until)
 
 
-def until(ctx: SolveContext, end: float | None, gap: float | None = None,
-          progress: bool = False, stop: threading.Event | None = None) -> SolveContext:
-    """A context for one solve that must end at the instant ``end`` (never past ``ctx``'s
-    deadline), with the run's start, stop flag (or ``stop``) and log; with ``progress``
-    its incumbents reach the run's progress."""
-    limit = ctx.options.time_limit
-    if end is not None:
-        limit = end if limit is None else min(end, limit)
-    options = dataclasses.replace(ctx.options, time_limit=limit,
-                                  gap=ctx.options.gap if gap is None else gap)
-
-    def forward(event: ProgressEvent) -> None:
-        ctx.report(event.objective, event.bound, event.source)
-
-    return SolveContext(options, on_progress=forward if progress else None,
-                        stop=ctx.stop if stop is None else stop, log=ctx.log,
-                        started=ctx.started)
-
-
-def within(ctx: SolveContext, seconds: float | None, gap: float | None = None
-           ) -> SolveContext:
-    """:func:`until`, for a solve of at most ``seconds`` from now."""
-    return until(ctx, None if seconds is None else ctx.elapsed() + max(0.0, seconds), gap)
-
-
 class Watchdog:
     """The last solve's context, with a stop flag of its own that is set when the run's
     is (the user's Ctrl-C) or when the solve runs on past ``end`` plus its backend's
@@ -165,7 +140,7 @@ class Watchdog:
         self.at = None if end is None else end + lag.late(cells)
         self.parent = ctx
         self.stop = threading.Event()
-        self.ctx = until(ctx, end, progress=True, stop=self.stop)
+        self.ctx = ctx.narrowed(end=end, progress=True, stop=self.stop)
         self.fired = False
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="optikit-lot-watchdog",

@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from optikit.paradigms import INF, LinearModel, LinearSolver
 from optikit.types import SolveContext, Status
-from optikit_lotsizing.budget import over, phase_end, within
+from optikit_lotsizing.budget import over, phase_end
 from optikit_lotsizing.linear import LotModel, build
 from optikit_lotsizing.model import LotSizingProblem
 from optikit_lotsizing.requirements import lower_cumulative
@@ -120,7 +120,7 @@ def _seed(problem: LotSizingProblem, lm: LotModel, need: NDArray[np.float64],
     ext = build(problem, strong=True)
     if ext.model.num_cols > SEED_MAX_COLUMNS:
         return [], None
-    result = backend.solve(relaxation(ext.model), within(ctx, budget))
+    result = backend.solve(relaxation(ext.model), ctx.narrowed(budget))
     if result.status is not Status.OPTIMAL or result.x is None:
         return [], None
     values = np.zeros(lm.model.num_cols)
@@ -157,7 +157,7 @@ def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
     duals: NDArray[np.float64] | None = None
     while rounds < max_rounds and not over(ctx, until):
         budget = None if until is None else until - ctx.elapsed()
-        result = backend.solve(relaxation(lm.model), within(ctx, budget))
+        result = backend.solve(relaxation(lm.model), ctx.narrowed(budget))
         if result.status is not Status.OPTIMAL or result.x is None:
             break
         bound = float(result.objective or 0.0)

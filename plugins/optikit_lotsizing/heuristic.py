@@ -44,7 +44,7 @@ from numpy.typing import NDArray
 from optikit.paradigms import LinearModel, LinearResult, LinearSolver, relative_gap
 from optikit.types import Outcome, SolveContext, Status
 from optikit_lotsizing.bounds import phase_bound
-from optikit_lotsizing.budget import Timed, last_solve, over, phase_end, slice_of, solve_end, within
+from optikit_lotsizing.budget import Timed, last_solve, over, phase_end, slice_of, solve_end
 from optikit_lotsizing.construct import backward_plan
 from optikit_lotsizing.cuts import MAX_ROUNDS, relaxation, strengthen
 from optikit_lotsizing.formulation import model_stats, outcome_from
@@ -102,7 +102,7 @@ def _solve_window(model: LinearModel, backend: LinearSolver, ctx: SolveContext,
         lower[pinned] = upper[pinned] = np.round(fixed[pinned])
     sub = dataclasses.replace(model, integer=model.integer & free, col_lower=lower,
                               col_upper=upper)
-    return backend.solve(hinted(sub, start), within(ctx, budget, WINDOW_GAP))
+    return backend.solve(hinted(sub, start), ctx.narrowed(budget, gap=WINDOW_GAP))
 
 
 def relax_and_fix(model: LinearModel, period: NDArray[np.int64], periods: int,
@@ -281,7 +281,7 @@ def _solve_restricted(model: LinearModel, backend: LinearSolver, ctx: SolveConte
     assert best.x is not None
     part = restricted(model, free, best.x)
     start = dataclasses.replace(best, x=best.x[part.cols])
-    result = backend.solve(hinted(part.model, start), within(ctx, budget, WINDOW_GAP))
+    result = backend.solve(hinted(part.model, start), ctx.narrowed(budget, gap=WINDOW_GAP))
     if result.x is None:
         return result
     x = part.lift(result.x)
@@ -435,7 +435,7 @@ def solve_fl(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
             # the cut loop found no LP in its share (short limit, busy machine): round
             # the plain LP rather than fall back to a setup wherever a column exists
             relaxed = backend.solve(relaxation(lm.model),
-                                    within(ctx, slice_of(ctx, until, 2)))
+                                    ctx.narrowed(slice_of(ctx, until, 2)))
             lp = relaxed.x if relaxed.status is Status.OPTIMAL else None
             if lp is not None and relaxed.objective is not None:
                 stats["lp_bound_plain"] = relaxed.objective

@@ -11,9 +11,8 @@ milliseconds, so a plan exists even when no LP fits in a short limit.
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 
-from optikit.paradigms import LinearModel, LinearResult
+from optikit.paradigms import LinearResult
 from optikit.types import Status
 from optikit_lotsizing.construct import Plan
 from optikit_lotsizing.linear import LotModel
@@ -21,11 +20,6 @@ from optikit_lotsizing.model import LotSizingProblem
 
 #: Tolerance of the row and bound check, relative to the row's size.
 TOL = 1e-7
-
-
-def feasible_point(model: LinearModel, x: NDArray[np.float64]) -> bool:
-    """Whether ``x`` satisfies every bound, row and integrality of ``model``."""
-    return model.is_feasible(x, TOL)
 
 
 def start_vector(problem: LotSizingProblem, lm: LotModel, plan: Plan
@@ -64,7 +58,7 @@ def start_vector(problem: LotSizingProblem, lm: LotModel, plan: Plan
     load = problem.time_per_unit.T @ plan.make + problem.setup_time.T @ (plan.make > 0)
     has_ot = lm.overtime >= 0
     x[lm.overtime[has_ot]] = np.maximum(load - problem.capacity, 0.0)[has_ot]
-    if not feasible_point(model, x):
+    if not model.is_feasible(x, TOL):
         return None
     objective = float(model.c @ x + model.offset)
     return LinearResult(Status.FEASIBLE, x=x, objective=objective, message="constructed")

@@ -74,16 +74,18 @@ def test_tail_arithmetic(problem: LotSizingProblem) -> None:
     assert budget.solve_end(SolveContext(SolveOptions(time_limit=None)), problem) is None
 
 
-def test_child_contexts_share_the_run_deadline() -> None:
+def test_phase_contexts_share_the_run_deadline() -> None:
+    """The phases take their sub-solve contexts from ``ctx.narrowed``: a window's gap,
+    never past the run's deadline, and an expired run gives expired phases."""
     ctx = SolveContext(SolveOptions(time_limit=10.0))
     assert ctx.deadline is not None
-    child = budget.until(ctx, 4.0, gap=1e-3)
+    child = ctx.narrowed(end=4.0, gap=1e-3)
     assert child.deadline == pytest.approx(ctx.started + 4.0)
     assert child.options.gap == 1e-3 and child.stop is ctx.stop
-    assert budget.until(ctx, 25.0).deadline == ctx.deadline  # never past the run's
-    assert budget.within(ctx, None).deadline == ctx.deadline
+    assert ctx.narrowed(end=25.0).deadline == ctx.deadline  # never past the run's
+    assert ctx.narrowed(None).deadline == ctx.deadline
     late = expired()
-    assert budget.within(late, 3.0).expired() and budget.until(late, None).expired()
+    assert late.narrowed(3.0).expired() and late.narrowed(end=None).expired()
     assert budget.slice_of(late, 1.0, 3) == 0.0 and budget.over(late, None)
 
 

@@ -9,7 +9,7 @@ from optikit_lotsizing import heuristic
 from optikit_lotsizing.generator import generate
 from optikit_lotsizing.linear import build
 from optikit_lotsizing.model import LotSizingProblem
-from optikit_lotsizing.startpoint import feasible_point
+from optikit_lotsizing.startpoint import TOL
 from optikit_lotsizing.windows import Window, restricted
 
 from optikit.paradigms import LinearModel, LinearResult
@@ -40,13 +40,13 @@ def test_a_window_lifts_to_a_point_of_the_whole_model(registry: Registry) -> Non
     assert part.model.num_cols == int(free.sum()) < lm.model.num_cols
     # the incumbent is a point of the window, at the same cost
     inside = start.x[part.cols]
-    assert feasible_point(part.model, inside)
+    assert part.model.is_feasible(inside, TOL)
     assert float(part.model.c @ inside) + part.model.offset == pytest.approx(start.objective)
     result = HighsBackend().solve(part.model, _ctx())
     assert result.status is Status.OPTIMAL and result.x is not None
     assert result.objective is not None and result.objective <= start.objective + 1e-6
     lifted = part.lift(result.x)
-    assert feasible_point(lm.model, lifted)
+    assert lm.model.is_feasible(lifted, TOL)
     assert np.array_equal(lifted[~free], start.x[~free])
     assert float(lm.model.c @ lifted) == pytest.approx(result.objective)
 
@@ -81,7 +81,7 @@ def test_large_models_improve_the_plan_in_small_windows(
     assert backend.columns[0] < lm.model.num_cols / 3
     assert best.x is not None and best.objective is not None
     assert best.objective < start.objective - 1.0
-    assert feasible_point(lm.model, best.x)
+    assert lm.model.is_feasible(best.x, TOL)
     assert float(lm.model.c @ best.x) == pytest.approx(best.objective)
 
 
