@@ -38,6 +38,7 @@ from optikit_carseq.localsearch import SwapSearch
 from optikit_carseq.model import CarSeqProblem
 from optikit_carseq.options import CPSAT_OPTIONS
 from optikit_carseq.plain import payload
+from optikit_carseq.vecsearch import VectorSwapSearch
 
 #: A local-search burst ends after this many tries without a gain.
 STALL_TRIES = 100_000
@@ -51,6 +52,8 @@ SHAKES_WITHOUT_GAIN = 30
 #: 1,000-car line with 8 options and paint has about 400,000 terms: 2-3 s on a busy
 #: 2-core machine).  The full solve is skipped when this would take half its slot.
 SECONDS_PER_TERM = 6e-6
+#: The swap search hands its best sequence over at most this often (seconds).
+OFFER_EVERY = 0.2
 
 
 class _Best:
@@ -132,6 +135,40 @@ def _local_search(problem: CarSeqProblem, ctx: SolveContext, best: _Best, lower:
     return moves
 
 
+def _vector_search(problem: CarSeqProblem, ctx: SolveContext, best: _Best, lower: float,
+                   seed: int, seconds: float | None, breakout: int) -> int:
+    """Best-swap numpy search from the best sequence for ``seconds``; returns the moves."""
+    assert best.seq is not None
+    remaining = ctx.remaining()
+    limits = [t for t in (seconds, remaining) if t is not None]
+    deadline = time.monotonic() + (min(limits) if limits else 60.0)
+    target = 0 if problem.weights.level else math.ceil(lower - 1e-9)
+    search = VectorSwapSearch(problem, best.seq, seed)
+    offered = [time.monotonic()]
+
+    def improved(_cost: int) -> None:
+        # hundreds of gains a second: checking each one would cost more than finding it
+        if time.monotonic() - offered[0] >= OFFER_EVERY:
+            offered[0] = time.monotonic()
+            best.offer(problem, search.sequence(), "swap search")
+
+    search.run(deadline, ctx.stop.is_set, target=target, on_improve=improved, breakout=breakout)
+    best.offer(problem, search.sequence(), "swap search", accept_equal=True)
+    return search.moves
+
+
+def _vectorised(problem: CarSeqProblem, opts: dict[str, Any]) -> bool:
+    """The best-swap search runs on lines with paint rules (``swap_search=auto``)."""
+    choice = opts["swap_search"]
+    if choice == "auto":
+        return problem.has_paint or problem.max_batch is not None
+    return bool(choice == "vector")
+
+
+def _breakout(problem: CarSeqProblem, opts: dict[str, Any]) -> int:
+    return int(opts["vector_breakout"] if _vectorised(problem, opts) else opts["breakout"])
+
+
 def _shake(seq: list[int], hot: tuple[int, ...], rng: random.Random) -> list[int]:
     n = len(seq)
     centre = rng.choice(hot) if hot else rng.randrange(n)
@@ -191,8 +228,9 @@ def _lns(problem: CarSeqProblem, backend: Any, ctx: SolveContext, best: _Best,
             best.offer(problem, seq, "lns", accept_equal=True)
             improvements += best.value < before - 1e-9
         if iterations % opts["ls_every"] == 0:
-            stats["ls_moves"] += _local_search(problem, ctx, best, lower, rng.randrange(1 << 30),
-                                               opts["ls_burst"], int(opts["breakout"]))
+            search = _vector_search if _vectorised(problem, opts) else _local_search
+            stats["ls_moves"] += search(problem, ctx, best, lower, rng.randrange(1 << 30),
+                                        opts["ls_burst"], _breakout(problem, opts))
         if result.status in (Status.OPTIMAL, Status.INFEASIBLE):
             size = min(problem.num_cars, size * 1.1 + 1)
         else:
@@ -269,9 +307,13 @@ def solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext) -> Outcome:
         remaining = ctx.remaining()
         excess_only = not problem.has_paint and problem.max_batch is None
         share = None if remaining is None else remaining * opts["ls_share"]
-        stats["ls_moves"] += _local_search(problem, ctx, best, lower, ctx.options.seed, share,
-                                           int(opts["breakout"]),
-                                           patient=excess_only and not small)
+        if _vectorised(problem, opts):
+            stats["ls_moves"] += _vector_search(problem, ctx, best, lower, ctx.options.seed,
+                                                share, _breakout(problem, opts))
+        else:
+            stats["ls_moves"] += _local_search(problem, ctx, best, lower, ctx.options.seed,
+                                               share, int(opts["breakout"]),
+                                               patient=excess_only and not small)
         stats["ls_objective"] = best.value
     proven = proven or (best.seq is not None and best.value <= lower + 1e-9)
     if not proven and not ctx.expired() and opts["pair_share"] > 0:
