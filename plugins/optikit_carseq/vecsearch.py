@@ -61,6 +61,7 @@ class VectorSwapSearch:
                 prices.append(BATCH_PENALTY)
                 high.append(False)
         self.flags = np.asarray(flags, dtype=np.int64).reshape(-1, len(problem.classes)).T
+        self.flags_by_ratio = np.ascontiguousarray(self.flags.T)
         self.cap = np.asarray(caps, dtype=np.int64)[:, None]
         self.width = np.asarray(widths, dtype=np.int64)[:, None]
         self.price = np.asarray(prices, dtype=np.int64)[:, None]
@@ -74,7 +75,12 @@ class VectorSwapSearch:
         self.rows = np.arange(len(caps))[:, None]
         # flat index into the (R, L+1) prefix sums, just past window s
         self.ends = np.minimum(starts + self.width, size) + self.rows * (size + 1)
+        # and the span of the window starts holding position b: [b - q + 1, b]
+        self.holding = (starts + 1 + self.rows * (size + 1),
+                        np.maximum(0, starts - self.width + 1) + self.rows * (size + 1))
+        self.reach = int(self.width.max(initial=1))
         self.wts = np.ones((len(caps), size), dtype=np.int64)
+        self.weighted = self.price * self.wts * self.valid  # a window's price, weights in
         self.first_pair = max(1, self.p0)  # colour changes count at pairs (i-1, i) from here
         self.moves = 0
         self.tries = 0
@@ -89,7 +95,7 @@ class VectorSwapSearch:
 
     def _refresh(self) -> None:
         """Counts, gains, prefix sums and the exact cost from the line (all ratios)."""
-        member = self.flags[self.line].T  # (R, L)
+        member = self.flags_by_ratio[:, self.line]  # (R, L)
         prefix = np.zeros((member.shape[0], member.shape[1] + 1), dtype=np.int64)
         np.cumsum(member, axis=1, out=prefix[:, 1:])
         cnt = prefix.ravel()[self.ends] - prefix[:, :-1]
@@ -106,19 +112,44 @@ class VectorSwapSearch:
         self.changed = changed
         cost += self.wcol * int(changed.sum())
         self.cost = cost
-        weighted = self.price * self.wts * self.valid
+        weighted = self.weighted
         up = weighted * (cnt >= self.cap)
         down = -weighted * (cnt > self.cap)
         self.up_sum = np.zeros_like(prefix)
         self.down_sum = np.zeros_like(prefix)
         np.cumsum(up, axis=1, out=self.up_sum[:, 1:])
         np.cumsum(down, axis=1, out=self.down_sum[:, 1:])
-        self.penalised = int((self.price * self.wts * over).sum()) + self.wcol * int(changed.sum())
+        self.member = member
+        # cost of one car more (fewer) in every window holding position b
+        hi, lo = self.holding
+        self.up_at = self.up_sum.ravel()[hi] - self.up_sum.ravel()[lo]
+        self.down_at = self.down_sum.ravel()[hi] - self.down_sum.ravel()[lo]
+        self.penalised = int((weighted * over).sum()) + self.wcol * int(changed.sum())
 
     def swap_deltas(self, a: int) -> tuple[np.ndarray, np.ndarray]:
-        """Today's positions ``b`` and the weighted cost change of swapping ``a`` with each."""
+        """Today's positions ``b`` and the weighted cost change of swapping ``a`` with each.
+
+        A partner at least a window away shares no window with ``a``: its price is the
+        cost of ``a``'s windows plus that of its own, both read off per position.  The
+        few partners nearer than the widest window are priced span by span.
+        """
+        size, p0 = len(self.line), self.p0
+        b = np.arange(p0, size)
+        today = self.member[:, p0:]
+        diff = today - self.member[:, a:a + 1]
+        plus = self.up_at[:, a:a + 1] + self.down_at[:, p0:]
+        minus = self.down_at[:, a:a + 1] + self.up_at[:, p0:]
+        delta = (np.where(diff > 0, plus, 0) + np.where(diff < 0, minus, 0)).sum(axis=0)
+        near = np.arange(max(p0, a - self.reach + 1), min(size, a + self.reach))
+        delta[near - p0] = self._near_deltas(a, near)
+        if self.wcol:
+            delta = delta + self.wcol * self._colour_deltas(a, b)
+        return b, delta
+
+    def _near_deltas(self, a: int, b: np.ndarray) -> np.ndarray:
+        """The option and batch part of the prices of partners ``b`` that may share windows
+        with ``a``: the spans of window starts holding one of the two, row by row."""
         size = len(self.line)
-        b = np.arange(self.p0, size)
         q = self.width
         after = b > a  # (m,)
         low_a = a - q + 1
@@ -138,10 +169,7 @@ class VectorSwapSearch:
         # one car more in a's windows and one fewer in b's, or the other way round
         plus = (up[a_hi] - up[a_lo]) + (down[b_hi] - down[b_lo])
         minus = (down[a_hi] - down[a_lo]) + (up[b_hi] - up[b_lo])
-        delta = (np.where(diff > 0, plus, 0) + np.where(diff < 0, minus, 0)).sum(axis=0)
-        if self.wcol:
-            delta = delta + self.wcol * self._colour_deltas(a, b)
-        return b, delta
+        return (np.where(diff > 0, plus, 0) + np.where(diff < 0, minus, 0)).sum(axis=0)
 
     def _colour_deltas(self, a: int, b: np.ndarray) -> np.ndarray:
         """Change in colour changes of swapping ``a`` with each ``b`` (pairs at both ends)."""
@@ -173,6 +201,7 @@ class VectorSwapSearch:
     def bump(self) -> None:
         """Breakout: the violated windows get heavier."""
         self.wts += self.over > 0
+        self.weighted = self.price * self.wts * self.valid
         self._refresh()
 
     def _pick_first(self) -> int:
