@@ -34,12 +34,17 @@ from optikit_carseq.model import CarSeqProblem
 #: Share of the tries whose first car comes from a violated high-priority window (while
 #: one exists); the rest draw from any violated window or colour change.
 HIGH_FOCUS = 0.9
+#: Farthest a car is moved by a shift, in positions (a shift prices the windows between).
+SHIFT_REACH = 48
+#: Share of the tries that also price the shifts of their first car.
+SHIFT_SHARE = 0.25
 
 
 class VectorSwapSearch:
     """Window counts of every ratio as an ``(R, L)`` array over line positions."""
 
-    def __init__(self, problem: CarSeqProblem, seq: list[int], seed: int = 0) -> None:
+    def __init__(self, problem: CarSeqProblem, seq: list[int], seed: int = 0,
+                 shifts: bool = True) -> None:
         self.rng = np.random.default_rng(seed)
         self.previous = list(problem.previous)
         self.p0 = len(self.previous)
@@ -79,11 +84,18 @@ class VectorSwapSearch:
         self.holding = (starts + 1 + self.rows * (size + 1),
                         np.maximum(0, starts - self.width + 1) + self.rows * (size + 1))
         self.reach = int(self.width.max(initial=1))
+        # flat index of position s + q - 1 (the last car of window s) and s + q (the car
+        # after it) in the (R, L) membership array; past the line they read as no car
+        last = starts + self.width - 1
+        self.last_at = np.minimum(last, size - 1) + self.rows * size
+        self.ahead_ok = last + 1 < size
+        self.ahead_at = np.minimum(last + 1, size - 1) + self.rows * size
         self.wts = np.ones((len(caps), size), dtype=np.int64)
         self.weighted = self.price * self.wts * self.valid  # a window's price, weights in
         self.first_pair = max(1, self.p0)  # colour changes count at pairs (i-1, i) from here
         self.moves = 0
         self.tries = 0
+        self.shifts = shifts
         self.load(seq)
 
     def load(self, seq: list[int]) -> None:
@@ -120,6 +132,7 @@ class VectorSwapSearch:
         np.cumsum(up, axis=1, out=self.up_sum[:, 1:])
         np.cumsum(down, axis=1, out=self.down_sum[:, 1:])
         self.member = member
+        self.up, self.down = up, down
         # cost of one car more (fewer) in every window holding position b
         hi, lo = self.holding
         self.up_at = self.up_sum.ravel()[hi] - self.up_sum.ravel()[lo]
@@ -170,6 +183,105 @@ class VectorSwapSearch:
         plus = (up[a_hi] - up[a_lo]) + (down[b_hi] - down[b_lo])
         minus = (down[a_hi] - down[a_lo]) + (up[b_hi] - up[b_lo])
         return (np.where(diff > 0, plus, 0) + np.where(diff < 0, minus, 0)).sum(axis=0)
+
+    def _shift_tables(self, s0: int, s1: int) -> np.ndarray:
+        """Prefix sums over window starts ``s0..s1`` of what a shift does to each window,
+        one plane per case (see :meth:`shift_deltas`); planes in pairs are for a moved car
+        without (even) and with (odd) the ratio's flag."""
+        f = self.member[:, s0:s1 + 1]
+        up, down = self.up[:, s0:s1 + 1], self.down[:, s0:s1 + 1]
+        flat = self.member.ravel()
+        ahead = np.where(self.ahead_ok[:, s0:s1 + 1], flat[self.ahead_at[:, s0:s1 + 1]], 0)
+        last = flat[self.last_at[:, s0:s1 + 1]]  # f[s + q - 1]
+        prev = self.member[:, max(0, s0 - 1):s1]  # f[s - 1]
+        if s0 == 0:
+            prev = np.concatenate((np.zeros((f.shape[0], 1), dtype=np.int64), prev), axis=1)
+
+        def moved(new: np.ndarray, old: np.ndarray) -> np.ndarray:
+            return up * (new > old) + down * (new < old)
+
+        planes = np.stack([
+            up * ahead, down * (1 - ahead),  # right shift, windows holding a only
+            moved(ahead, f), moved(ahead, f),  # right shift, windows in between
+            down * f, up * (1 - f),  # right shift, windows holding b only
+            down * last, up * (1 - last),  # left shift, windows holding b only
+            moved(prev, last), moved(prev, last),  # left shift, windows in between
+            up * prev, down * (1 - prev),  # left shift, windows holding a only
+        ])
+        sums = np.zeros((*planes.shape[:2], planes.shape[2] + 1), dtype=np.int64)
+        np.cumsum(planes, axis=2, out=sums[:, :, 1:])
+        return sums
+
+    def shift_deltas(self, a: int) -> tuple[np.ndarray, np.ndarray]:
+        """Positions ``b`` up to :data:`SHIFT_REACH` away and the weighted cost change of
+        moving the car at ``a`` to ``b`` (the cars between move up or down by one).
+
+        A window holding both ends keeps its cars.  Moving right (``b > a``), a window
+        holding ``a`` only loses that car and gains the one after its end; a window
+        strictly between gains the car after its end and loses its first; a window holding
+        ``b`` only loses its first car and gains the moved one.  Moving left is the mirror
+        image.  Each change is one car at most, priced by the window's gains, and the
+        sums per case are prefix sums over the window starts near ``a``.
+        """
+        size, p0, q = len(self.line), self.p0, self.width
+        right = np.arange(a + 1, min(size, a + SHIFT_REACH + 1))
+        left = np.arange(max(p0, a - SHIFT_REACH), a)
+        s0 = max(0, a - SHIFT_REACH - self.reach + 1)
+        s1 = min(size - 1, a + SHIFT_REACH)
+        sums = self._shift_tables(s0, s1)
+        _planes, rows, width = sums.shape
+        flat = sums.ravel()
+        odd = self.member[:, a:a + 1]  # the moved car has the ratio's flag: odd planes
+        row = self.rows * width
+
+        def span(plane: int | np.ndarray, lo: np.ndarray | int, hi: np.ndarray | int
+                 ) -> np.ndarray:
+            x = np.clip(np.asarray(lo) - s0, 0, width - 1)
+            y = np.maximum(np.clip(np.asarray(hi) + 1 - s0, 0, width - 1), x)
+            base = np.asarray(plane) * rows * width + row
+            return flat[base + y] - flat[base + x]
+
+        delta = np.empty(len(right) + len(left), dtype=np.int64)
+        delta[len(left):] = (span(0 + odd, a - q + 1, np.minimum(a, right - q))
+                             + span(2, a + 1, right - q)
+                             + span(4 + odd, np.maximum(a + 1, right - q + 1), right)
+                             ).sum(axis=0)
+        delta[:len(left)] = (span(6 + odd, left - q + 1, np.minimum(left, a - q))
+                             + span(8, left + 1, a - q)
+                             + span(10 + odd, np.maximum(left + 1, a - q + 1), a)
+                             ).sum(axis=0)
+        if self.wcol:
+            delta += self.wcol * self._shift_colour(a, left, right)
+        return np.concatenate((left, right)), delta
+
+    def _shift_colour(self, a: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Change in colour changes of the shifts: three pairs go, three new ones come."""
+        col, changed, size = self.col, self.changed, len(self.col)
+        ext = np.concatenate((col, [-2]))
+
+        def ok(i: np.ndarray | int) -> np.ndarray:
+            return (np.asarray(i) >= self.first_pair) & (np.asarray(i) < size)
+
+        ca = col[a]
+        gone_l = changed[left] + changed[a] + changed[a + 1]
+        come_l = (ok(left) & (ext[left - 1] != ca)).astype(np.int64)
+        come_l += ok(left + 1) & (ca != col[left])
+        come_l += ok(a + 1) & (ext[a - 1] != ext[a + 1])
+        gone_r = changed[a] + changed[a + 1] + changed[right + 1]
+        come_r = (ok(a) & (ext[a - 1] != ext[a + 1])).astype(np.int64)
+        come_r += ok(right) & (col[right] != ca)
+        come_r += ok(right + 1) & (ca != ext[right + 1])
+        return np.concatenate((come_l - gone_l, come_r - gone_r))
+
+    def apply_shift(self, a: int, b: int) -> None:
+        car = self.line[a]
+        if b > a:
+            self.line[a:b] = self.line[a + 1:b + 1].copy()
+        else:
+            self.line[b + 1:a + 1] = self.line[b:a].copy()
+        self.line[b] = car
+        self.moves += 1
+        self._refresh()
 
     def _colour_deltas(self, a: int, b: np.ndarray) -> np.ndarray:
         """Change in colour changes of swapping ``a`` with each ``b`` (pairs at both ends)."""
@@ -251,12 +363,19 @@ class VectorSwapSearch:
             self.tries += 1
             a = self._pick_first()
             b, delta = self.swap_deltas(a)
-            same = self.line[b] == self.line[a]
-            delta = np.where(same, np.iinfo(np.int64).max, delta)
+            delta = np.where(self.line[b] == self.line[a], np.iinfo(np.int64).max, delta)
+            swaps = len(b)
+            if self.shifts and self.rng.random() < SHIFT_SHARE:
+                to, moved = self.shift_deltas(a)
+                b, delta = np.concatenate((b, to)), np.concatenate((delta, moved))
             low = delta.min()
             if low <= 0:
                 ties = np.flatnonzero(delta == low)
-                self.apply(a, int(b[ties[self.rng.integers(ties.size)]]))
+                pick = int(ties[self.rng.integers(ties.size)])
+                if pick < swaps:
+                    self.apply(a, int(b[pick]))
+                else:
+                    self.apply_shift(a, int(b[pick]))
             if self.penalised < best_pen:
                 best_pen, since = self.penalised, 0
             else:

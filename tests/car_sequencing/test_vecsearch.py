@@ -59,14 +59,46 @@ def test_every_swap_price_is_the_exact_change(instance: int, size: str, batch: b
     assert sorted(search.sequence()) == sorted(seq)
 
 
+@pytest.mark.parametrize(("instance", "size", "batch"),
+                         [(3, "small", False), (1, "small", True), (2, "medium", True)])
+def test_every_shift_price_is_the_exact_change(instance: int, size: str, batch: bool) -> None:
+    """Shifts both ways, next to the car, at the ends of the line and at the reach."""
+    problem = _line(instance, size, batch)
+    seq = [k for k, c in enumerate(problem.classes) for _ in range(c.count)]
+    random.Random(instance + 7).shuffle(seq)
+    search = VectorSwapSearch(problem, seq, seed=2)
+    rng = random.Random(3)
+    last = search.p0 + search.n - 1
+    for step in range(50):
+        if step % 20 == 10:
+            search.bump()
+        a = rng.choice([search.p0, last]) if step % 10 == 0 else search.p0 + rng.randrange(search.n)
+        targets, prices = search.shift_deltas(a)
+        assert a not in targets.tolist() and len(targets) > 0
+        picks = rng.sample(range(len(targets)), 5)
+        picks += [i for i, b in enumerate(targets.tolist())
+                  if abs(b - a) <= 2 or b in (search.p0, last) or i in (0, len(targets) - 1)]
+        for i in picks:
+            saved, before = search.line.copy(), search.penalised
+            search.apply_shift(a, int(targets[i]))
+            assert search.penalised - before == prices[i], (a, int(targets[i]))
+            assert sorted(search.sequence()) == sorted(seq)
+            search.line = saved
+            search.load(search.sequence())
+    if not batch:
+        assert search.cost == evaluate(problem, search.sequence()).value
+
+
 def test_best_swaps_clear_the_high_priority_windows_of_a_greedy_start() -> None:
     """A generated 400-car line: the greedy leaves dozens of high-priority violations, a
-    few hundred best-swap tries remove them all, within the paint batch limit."""
+    few hundred best-move tries remove them all, within the paint batch limit."""
     problem = _line(1, "medium", True)
     start = greedy.construct(problem, seed=0)
     assert _high(problem, start) > 20
     search = VectorSwapSearch(problem, start, seed=1)
-    search.run(math.inf, lambda: False, max_tries=600)
+    # stops as soon as no high-priority window is violated (cost below one of them)
+    search.run(math.inf, lambda: False, target=problem.weights.high - 1, max_tries=3000)
+    assert search.tries < 3000
     result = search.sequence()
     assert evaluate(problem, result).feasible
     assert _high(problem, result) == 0
