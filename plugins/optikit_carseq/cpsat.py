@@ -6,6 +6,9 @@
    reversals) until it stalls (on excess-only lines: one descent for its whole share,
    moved on by breakout weights): it finds zero-violation sequences of the CSPLib
    200-car instances in a fraction of a second, and of set-1 16/81 in seconds.
+   On lines with paint rules it is :mod:`optikit_carseq.vecsearch` instead: one car's
+   swaps with every other car (and its shifts) priced at once with numpy, the best one
+   made; it clears the high-priority windows of a 1,000-car line in about a second.
    The option-wise bound (:mod:`optikit_carseq.bounds`) may then prove it optimal, and
    if not, the pairwise bound (:mod:`optikit_carseq.pairs`, each pair of options solved
    alone) may.
@@ -38,7 +41,7 @@ from optikit_carseq.localsearch import SwapSearch
 from optikit_carseq.model import CarSeqProblem
 from optikit_carseq.options import CPSAT_OPTIONS
 from optikit_carseq.plain import payload
-from optikit_carseq.vecsearch import VectorSwapSearch
+from optikit_carseq.vecsearch import VectorSearch
 
 #: A local-search burst ends after this many tries without a gain.
 STALL_TRIES = 100_000
@@ -143,7 +146,7 @@ def _vector_search(problem: CarSeqProblem, ctx: SolveContext, best: _Best, lower
     limits = [t for t in (seconds, remaining) if t is not None]
     deadline = time.monotonic() + (min(limits) if limits else 60.0)
     target = 0 if problem.weights.level else math.ceil(lower - 1e-9)
-    search = VectorSwapSearch(problem, best.seq, seed)
+    search = VectorSearch(problem, best.seq, seed)
     offered = [time.monotonic()]
 
     def improved(_cost: int) -> None:

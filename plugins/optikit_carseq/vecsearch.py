@@ -1,10 +1,11 @@
-"""Best-swap local search with numpy: one car against every other car at once.
+"""Best-move local search with numpy: one car against every other car at once.
 
 The pure-Python search (:mod:`optikit_carseq.localsearch`) prices one move per try,
 a few thousand a second; on a 1,000-car line with 8 options and 10 colours that left
 50-60 high-priority violations after 10 s.  Here one try takes a car ``a`` from a
 violated window and prices its swap with *every* other car in a few array operations,
-then makes the best one (a steepest move for ``a``).
+then makes the best one (a steepest move for ``a``).  On a share of the tries it also
+prices moving ``a`` to every place up to :data:`SHIFT_REACH` away (a shift).
 
 Why that is exact and cheap: a swap changes a window's count only when the window holds
 exactly one of the two positions, and then by ``flags[k_b] - flags[k_a]``, i.e. by +-1.
@@ -40,7 +41,7 @@ SHIFT_REACH = 48
 SHIFT_SHARE = 0.25
 
 
-class VectorSwapSearch:
+class VectorSearch:
     """Window counts of every ratio as an ``(R, L)`` array over line positions."""
 
     def __init__(self, problem: CarSeqProblem, seq: list[int], seed: int = 0,

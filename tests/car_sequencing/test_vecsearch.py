@@ -12,7 +12,7 @@ from optikit_carseq.evaluate import evaluate
 from optikit_carseq.generator import generate
 from optikit_carseq.model import CarSeqProblem, parse
 from optikit_carseq.reader import parse_carseq
-from optikit_carseq.vecsearch import VectorSwapSearch
+from optikit_carseq.vecsearch import VectorSearch
 
 from tests.car_sequencing.conftest import INSTANCES
 
@@ -37,7 +37,7 @@ def test_every_swap_price_is_the_exact_change(instance: int, size: str, batch: b
     problem = _line(instance, size, batch)
     seq = [k for k, c in enumerate(problem.classes) for _ in range(c.count)]
     random.Random(instance).shuffle(seq)
-    search = VectorSwapSearch(problem, seq, seed=1)
+    search = VectorSearch(problem, seq, seed=1)
     rng = random.Random(2)
     for step in range(60):
         if step % 20 == 10:
@@ -66,7 +66,7 @@ def test_every_shift_price_is_the_exact_change(instance: int, size: str, batch: 
     problem = _line(instance, size, batch)
     seq = [k for k, c in enumerate(problem.classes) for _ in range(c.count)]
     random.Random(instance + 7).shuffle(seq)
-    search = VectorSwapSearch(problem, seq, seed=2)
+    search = VectorSearch(problem, seq, seed=2)
     rng = random.Random(3)
     last = search.p0 + search.n - 1
     for step in range(50):
@@ -95,7 +95,7 @@ def test_best_swaps_clear_the_high_priority_windows_of_a_greedy_start() -> None:
     problem = _line(1, "medium", True)
     start = greedy.construct(problem, seed=0)
     assert _high(problem, start) > 20
-    search = VectorSwapSearch(problem, start, seed=1)
+    search = VectorSearch(problem, start, seed=1)
     # stops as soon as no high-priority window is violated (cost below one of them)
     search.run(math.inf, lambda: False, target=problem.weights.high - 1, max_tries=3000)
     assert search.tries < 3000
@@ -107,7 +107,7 @@ def test_best_swaps_clear_the_high_priority_windows_of_a_greedy_start() -> None:
 
 def test_the_search_ends_on_its_best_sequence() -> None:
     problem = _line(2, "small", True)
-    search = VectorSwapSearch(problem, greedy.construct(problem, seed=0), seed=3)
+    search = VectorSearch(problem, greedy.construct(problem, seed=0), seed=3)
     seen: list[int] = []
     search.run(math.inf, lambda: False, max_tries=300, breakout=5, on_improve=seen.append)
     assert seen and search.cost == min(seen) == evaluate(problem, search.sequence()).value
