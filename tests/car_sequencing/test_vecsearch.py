@@ -114,10 +114,11 @@ def test_the_search_ends_on_its_best_sequence() -> None:
     assert np.array_equal(search.line[:search.p0], np.asarray(problem.previous))
 
 
-def test_auto_picks_the_vector_search_for_painted_lines_only() -> None:
+def test_auto_picks_the_vector_search_for_long_painted_lines_only() -> None:
     opts = {"swap_search": "auto"}
-    assert cpsat._vectorised(_line(1, "small", True), opts)
+    assert cpsat._vectorised(_line(1, "medium", True), opts)  # 400 cars
+    assert not cpsat._vectorised(_line(1, "small", True), opts)  # 100 cars
     csplib = parse_carseq((INSTANCES / "set1_10-93.carseq").read_text())
     assert not cpsat._vectorised(parse(csplib), opts)
     assert cpsat._vectorised(parse(csplib), {"swap_search": "vector"})
-    assert not cpsat._vectorised(_line(1, "small", True), {"swap_search": "moves"})
+    assert not cpsat._vectorised(_line(1, "medium", True), {"swap_search": "moves"})
