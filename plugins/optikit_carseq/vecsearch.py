@@ -44,8 +44,7 @@ SHIFT_SHARE = 0.25
 class VectorSearch:
     """Window counts of every ratio as an ``(R, L)`` array over line positions."""
 
-    def __init__(self, problem: CarSeqProblem, seq: list[int], seed: int = 0,
-                 shifts: bool = True) -> None:
+    def __init__(self, problem: CarSeqProblem, seq: list[int], seed: int = 0) -> None:
         self.rng = np.random.default_rng(seed)
         self.previous = list(problem.previous)
         self.p0 = len(self.previous)
@@ -96,7 +95,6 @@ class VectorSearch:
         self.first_pair = max(1, self.p0)  # colour changes count at pairs (i-1, i) from here
         self.moves = 0
         self.tries = 0
-        self.shifts = shifts
         self.load(seq)
 
     def load(self, seq: list[int]) -> None:
@@ -348,10 +346,10 @@ class VectorSearch:
     def run(self, deadline: float, stop: Callable[[], bool], target: int = 0,
             on_improve: Callable[[int], None] | None = None, breakout: int = 50,
             max_tries: int | None = None) -> int:
-        """Best swaps until ``deadline``, ``stop()``, cost ``<= target`` or ``max_tries``.
+        """Best moves until ``deadline``, ``stop()``, cost ``<= target`` or ``max_tries``.
 
-        A try makes the best swap for its first car when it does not raise the weighted
-        cost; after ``breakout`` tries without lowering it the violated windows get
+        A try makes the best swap (or shift) of its first car when it does not raise the
+        weighted cost; after ``breakout`` tries without lowering it the violated windows get
         heavier.  Ends on the best sequence found (by the real cost).
         """
         best = self.cost
@@ -366,7 +364,7 @@ class VectorSearch:
             b, delta = self.swap_deltas(a)
             delta = np.where(self.line[b] == self.line[a], np.iinfo(np.int64).max, delta)
             swaps = len(b)
-            if self.shifts and self.rng.random() < SHIFT_SHARE:
+            if self.rng.random() < SHIFT_SHARE:
                 to, moved = self.shift_deltas(a)
                 b, delta = np.concatenate((b, to)), np.concatenate((delta, moved))
             low = delta.min()
