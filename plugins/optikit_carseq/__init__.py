@@ -2,7 +2,8 @@
 
 The order of cars on a paced line decides whether the option stations (sunroof, air
 conditioning...) keep up with their "at most p cars in q" ratings and how often the paint
-shop changes colour.  Formulations: ``cpsat`` (greedy start, hinted CP-SAT with redundant
+shop changes colour.  Formulations: ``cpsat`` (greedy start, local search (a numpy best-move
+search on long lines with paint rules, ``--option swap_search``), hinted CP-SAT with redundant
 remaining-demand constraints, then large-neighbourhood search), ``cpsat-plain`` (the
 direct model, the baseline) and ``milp`` (the assignment MILP on any linear backend).
 Also reads CSPLib prob001 ``.carseq`` files.  Nothing heavy is imported at module level.

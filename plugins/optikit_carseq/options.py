@@ -28,6 +28,13 @@ CPSAT_OPTIONS = (
                minimum=0.0),
     OptionSpec("breakout", int, 20_000, "local-search tries without progress before the "
                "violated windows get heavier (0: no weighting)", minimum=0),
+    OptionSpec("swap_search", str, "auto", "local search engine: `vector` (every swap "
+               "and near shift of one car priced at once with numpy, best one made), "
+               "`moves` (one swap, shift or block reversal per try), `auto` (vector on "
+               "lines with paint rules and 200 cars or more)",
+               choices=("auto", "vector", "moves")),
+    OptionSpec("vector_breakout", int, 50, "vector search: tries without progress before "
+               "the violated windows get heavier (0: no weighting)", minimum=0),
     OptionSpec("greedy_restarts", int, 4,
                "randomised runs of the greedy start (the best one is kept)", minimum=1),
 )
