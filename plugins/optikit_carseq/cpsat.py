@@ -32,7 +32,6 @@ import math
 import random
 import time
 from collections import Counter
-from dataclasses import replace
 from typing import Any
 
 from optikit.types import Outcome, SolveContext, Status
@@ -219,17 +218,14 @@ def _lns(problem: CarSeqProblem, backend: Any, ctx: SolveContext, best: _Best,
          lower: float, opts: dict[str, Any], stats: dict[str, Any]) -> None:
     rng = random.Random(ctx.options.seed * 7919 + 1)
     size = float(opts["lns_size"])
-    sub_options = replace(ctx.options, time_limit=None)
     iterations = improvements = 0
     while not ctx.expired() and not ctx.stop.is_set() and best.value > lower + 1e-9:
         assert best.seq is not None and best.eval is not None
         base = list(best.seq)
         free = _neighbourhood(problem, best.eval, int(size), rng)
         sm = cpsat_model.build(problem, base, free)
-        limit = min(opts["lns_sub_time"], ctx.remaining() or math.inf)
-        sub_ctx = replace_ctx(ctx, sub_options)
-        result = backend.solve(sm.model, sub_ctx, hint=cpsat_model.complete_hint(sm, base),
-                               time_limit=limit,
+        result = backend.solve(sm.model, ctx.narrowed(opts["lns_sub_time"]),
+                               hint=cpsat_model.complete_hint(sm, base),
                                workers=max(1, ctx.options.threads), report_progress=False,
                                parameters={"random_seed": rng.randrange(1 << 30)})
         iterations += 1
@@ -248,11 +244,6 @@ def _lns(problem: CarSeqProblem, backend: Any, ctx: SolveContext, best: _Best,
             size = max(8.0, size * 0.9)
     stats.update(lns_iterations=iterations, lns_improvements=improvements,
                  lns_final_size=int(size))
-
-
-def replace_ctx(ctx: SolveContext, options: Any) -> SolveContext:
-    """A context for a sub-solve: the run's stop flag, no progress reports."""
-    return SolveContext(options, stop=ctx.stop, log=ctx.log)
 
 
 def _full_solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext, best: _Best,
