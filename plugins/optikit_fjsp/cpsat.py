@@ -37,7 +37,9 @@ Options (``--option key=value``): ``global_share`` (default 0.2), ``lns_sub_dtim
 (CP-SAT deterministic time per LNS sub-solve, default 0.05), ``lns_parallel`` (LNS
 searches; default: the threads not used by the tabu search), ``tie_break`` (0/1/2, see
 :class:`~optikit_fjsp.lns.LnsSettings`), ``tabu`` (1/0), ``tabu_processes`` (1/0),
-``heuristic_time`` (seconds, default 0.3).  Keys with a dot (``cpsat.*``) belong to the backend.
+``heuristic_time`` (seconds, default 0.3), ``dispatch_share`` (share of the time
+limit for randomised dispatching restarts when the objective has tardiness, default 0.1).
+Keys with a dot (``cpsat.*``) belong to the backend.
 """
 
 from __future__ import annotations
@@ -78,6 +80,9 @@ IMPROVE_STALL_FRACTION = 0.5
 # Seconds (and at most this share of the run) for each solver-free bound's set search.
 BOUND_BUDGET_S = 0.4
 BOUND_SHARE = 0.02
+# Restarts of the dispatching rules within their time share on tardiness objectives
+# (only a cap: the share normally ends them).
+TARDY_MAX_RESTARTS = 100_000
 # Tabu walks in child processes (a core each, no GIL shared) when the run has this long.
 CHILD_WALK_MIN_S = 3.0
 MAX_CHILD_WALKS = 2
@@ -246,10 +251,18 @@ class _Run:
         self.opts = ctx.options_for(CPSAT_OPTIONS)
         self.threads = max(1, ctx.options.threads)
         budget = self.opts["heuristic_time"]
+        restarts = heuristic.MAX_RESTARTS
         remaining = ctx.remaining()
+        if remaining is not None and problem.objective.uses_tardiness:
+            # Randomised ATC restarts keep improving for seconds on tardiness objectives,
+            # faster than LNS sub-solves do (module docstring of heuristic).
+            budget = max(budget, self.opts["dispatch_share"] * remaining)
+            restarts = TARDY_MAX_RESTARTS
         if remaining is not None:
             budget = min(budget, 0.25 * remaining)  # one rule always runs in full
-        self.start = heuristic.construct(problem, budget=budget, seed=ctx.options.seed)
+        self.start = heuristic.construct(
+            problem, budget=budget, seed=ctx.options.seed, max_restarts=restarts, stop=ctx.stop
+        )
         value = objective_value(problem, self.start)
         ctx.report(value, None, "dispatch")
         self.shared = SharedIncumbent(

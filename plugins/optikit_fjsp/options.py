@@ -26,6 +26,9 @@ CPSAT_OPTIONS = (
                "with tabu child processes, the foreground walks too instead of the LNS"),
     OptionSpec("heuristic_time", float, 0.3,
                "seconds for the dispatching-rule start", minimum=0.0),
+    OptionSpec("dispatch_share", float, 0.1,
+               "with tardiness in the objective, share of the time limit for randomised "
+               "dispatching restarts (at least heuristic_time)", minimum=0.0, maximum=0.25),
 )
 
 #: The plain CP-SAT model and the MILP take no options of their own (backend options such
