@@ -13,7 +13,8 @@ CPSAT_OPTIONS = (
                "share of the remaining time a global CP-SAT solve gets before handing over",
                minimum=0.0, maximum=1.0),
     OptionSpec("lns_sub_dtime", float, 0.05,
-               "deterministic time of each LNS sub-solve (0: CP-SAT's default)", minimum=0.0),
+               "deterministic time of each LNS sub-solve (0: CP-SAT's default; twice this "
+               "with tardiness in the objective)", minimum=0.0),
     OptionSpec("lns_parallel", int, 0,
                "LNS sub-solves in parallel (0: every thread the tabu search does not use)",
                minimum=0, maximum=64),
