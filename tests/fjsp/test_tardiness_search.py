@@ -1,0 +1,108 @@
+"""Tardiness objectives: ATC look-aheads, the dispatch time share, lighter LNS sub-solves."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from optikit_fjsp import cpsat, heuristic, lns
+from optikit_fjsp.generator import generate
+from optikit_fjsp.model import parse
+from optikit_fjsp.timetable import objective_value
+
+from optikit.registry import Registry
+from optikit.types import SolveContext, SolveOptions
+
+
+def test_atc_is_tried_with_several_look_aheads() -> None:
+    names = [name for name in heuristic.TARDINESS_RULES if name.startswith("atc")]
+    assert len(names) == len(heuristic.ATC_LOOK_AHEADS) >= 3
+    problem = parse(generate(4, "medium"))
+    values = {
+        name: objective_value(problem, heuristic.dispatch(problem.flat, rule))
+        for name, rule in heuristic.TARDINESS_RULES.items()
+    }
+    assert len({values[name] for name in names}) > 1  # the look-ahead changes schedules
+    best = heuristic.construct(problem, budget=5.0, seed=0, max_restarts=0)
+    assert objective_value(problem, best) == min(values.values())
+
+
+def test_a_set_stop_flag_ends_the_restarts(monkeypatch: pytest.MonkeyPatch) -> None:
+    problem = parse(generate(4, "small"))
+    calls = []
+    real = heuristic.dispatch
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(heuristic, "dispatch", counting)
+    stop = threading.Event()
+    stop.set()
+    heuristic.construct(problem, budget=60.0, seed=0, max_restarts=10_000, stop=stop)
+    rules = {**heuristic.TARDINESS_RULES, **heuristic.MAKESPAN_RULES}
+    assert len(calls) == len(rules)  # each rule once, no restart
+
+
+def _start_budget(
+    monkeypatch: pytest.MonkeyPatch, registry: Registry, objective: Any, **extra: Any
+) -> tuple[float, int]:
+    """Budget and restart cap the cpsat run gives the constructive start (60 s limit)."""
+    seen: list[tuple[float, int]] = []
+    real = heuristic.construct
+
+    def spy(problem: Any, budget: float = 0.3, seed: int = 0, **kwargs: Any) -> Any:
+        seen.append((budget, kwargs["max_restarts"]))
+        return real(problem, budget=0.01, seed=seed, max_restarts=1)
+
+    monkeypatch.setattr(heuristic, "construct", spy)
+    doc = generate(2, "small")
+    doc["objective"] = objective
+    ctx = SolveContext(SolveOptions(time_limit=60.0, threads=1, extra=extra))
+    run = cpsat._Run(parse(doc), registry.backends["cpsat"], ctx)
+    run.close()
+    return seen[0]
+
+
+def test_tardiness_objectives_give_the_dispatch_restarts_a_share(
+    monkeypatch: pytest.MonkeyPatch, registry: Registry
+) -> None:
+    budget, restarts = _start_budget(monkeypatch, registry, {"total_weighted_tardiness": 1})
+    assert 5.0 < budget <= 6.0 and restarts == cpsat.TARDY_MAX_RESTARTS
+    budget, _ = _start_budget(
+        monkeypatch, registry, {"total_weighted_tardiness": 1}, dispatch_share=0.02
+    )
+    assert 1.0 < budget <= 1.2
+    budget, restarts = _start_budget(monkeypatch, registry, "makespan")
+    assert budget == pytest.approx(0.3) and restarts == heuristic.MAX_RESTARTS
+
+
+def test_tardiness_lns_settings_are_lighter_and_longer(
+    monkeypatch: pytest.MonkeyPatch, registry: Registry
+) -> None:
+    settings = cpsat.tardiness_lns_settings(lns.LnsSettings(sub_dtime=0.05))
+    assert settings.large_model == 0 and settings.sub_dtime == pytest.approx(0.1)
+    assert cpsat.tardiness_lns_settings(lns.LnsSettings(sub_dtime=None)).sub_dtime is None
+    # The run passes them to the LNS on tardiness objectives only.
+    used: list[lns.LnsSettings] = []
+    real = lns.improve
+
+    def spy(*args: Any, settings: lns.LnsSettings, **kwargs: Any) -> Any:
+        used.append(settings)
+        return real(*args, settings=settings, **kwargs)
+
+    monkeypatch.setattr(lns, "improve", spy)
+    for objective in ({"makespan": 1, "total_weighted_tardiness": 1}, "makespan"):
+        doc = generate(2, "small")
+        doc["objective"] = objective
+        ctx = SolveContext(SolveOptions(time_limit=30.0, threads=1, extra={"tabu": 0}))
+        run = cpsat._Run(parse(doc), registry.backends["cpsat"], ctx)
+        run.stats["phases"] = []
+        run._stalled = lambda _started: run.lns_iterations > 0 or len(used) > 0  # type: ignore[method-assign]
+        try:
+            run.improve_round()
+        finally:
+            run.close()
+    assert [s.large_model for s in used] == [0, lns.LnsSettings().large_model]
+    assert used[0].sub_dtime == pytest.approx(2 * used[1].sub_dtime)  # type: ignore[operator]
