@@ -83,6 +83,7 @@ def test_tardiness_lns_settings_are_lighter_and_longer(
 ) -> None:
     settings = cpsat.tardiness_lns_settings(lns.LnsSettings(sub_dtime=0.05))
     assert settings.large_model == 0 and settings.sub_dtime == pytest.approx(0.1)
+    assert settings.freeze_after == cpsat.TARDY_FREEZE_AFTER
     assert cpsat.tardiness_lns_settings(lns.LnsSettings(sub_dtime=None)).sub_dtime is None
     # The run passes them to the LNS on tardiness objectives only.
     used: list[lns.LnsSettings] = []
@@ -99,10 +100,11 @@ def test_tardiness_lns_settings_are_lighter_and_longer(
         ctx = SolveContext(SolveOptions(time_limit=30.0, threads=1, extra={"tabu": 0}))
         run = cpsat._Run(parse(doc), registry.backends["cpsat"], ctx)
         run.stats["phases"] = []
-        run._stalled = lambda _started: run.lns_iterations > 0 or len(used) > 0  # type: ignore[method-assign]
+        run._stalled = lambda _started: True  # type: ignore[method-assign]  # settings only
         try:
             run.improve_round()
         finally:
             run.close()
     assert [s.large_model for s in used] == [0, lns.LnsSettings().large_model]
+    assert [s.freeze_after for s in used] == [cpsat.TARDY_FREEZE_AFTER, None]
     assert used[0].sub_dtime == pytest.approx(2 * used[1].sub_dtime)  # type: ignore[operator]
