@@ -228,7 +228,7 @@ def main() -> None:
         "--reference-time-limit", type=float, default=300.0, help="0: no reference run"
     )
     parser.add_argument(
-        "--formulations", nargs="+", default=["cpsat", "cpsat-plain"], help="short runs"
+        "--formulations", nargs="*", default=["cpsat", "cpsat-plain"], help="short runs"
     )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "fresh-trial")

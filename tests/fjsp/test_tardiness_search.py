@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import threading
 from typing import Any
 
@@ -108,3 +109,34 @@ def test_tardiness_lns_settings_are_lighter_and_longer(
     assert [s.large_model for s in used] == [0, lns.LnsSettings().large_model]
     assert [s.freeze_after for s in used] == [cpsat.TARDY_FREEZE_AFTER, None]
     assert used[0].sub_dtime == pytest.approx(2 * used[1].sub_dtime)  # type: ignore[operator]
+
+
+def test_freeze_after_keeps_the_tail_and_the_lns_stays_feasible(registry: Registry) -> None:
+    from optikit_fjsp.checker import check
+    from optikit_fjsp.timetable import to_schedule
+
+    from optikit.scheduling import schedule_to_payload
+
+    problem = parse(generate(4, "medium"))
+    flat = problem.flat
+    start = heuristic.dispatch(flat, heuristic.TARDINESS_RULES["edd"])
+    value = objective_value(problem, start)
+    state = lns.LnsState(problem, start, value, start, value, problem.shop.horizon())
+    relaxed = lns._time_window(state, random.Random(1), 12)
+    cm = lns.sub_model(state, relaxed, freeze_after=0)
+    ctx = SolveContext(SolveOptions(time_limit=10.0, threads=1))
+    result = registry.backends["cpsat"].solve(cm.model, ctx, workers=1)
+    assert result.status.has_solution
+    sol = cm.solution(result.value, result.boolean_value)
+    last = max(start.end(flat, g) for g in relaxed)
+    tail = [g for g in range(flat.num_ops) if g not in relaxed and start.starts[g] >= last]
+    assert tail and all(sol.starts[g] == start.starts[g] for g in tail)
+    # The loop with the window: every accepted schedule passes the checker.
+    settings = lns.LnsSettings(max_iterations=12, sub_dtime=0.1, freeze_after=3.0)
+    run_ctx = SolveContext(SolveOptions(time_limit=30.0, threads=1, seed=2))
+    out = lns.improve(problem, registry.backends["cpsat"], run_ctx, start,
+                      horizon=problem.shop.horizon(), settings=settings)
+    assert out.best_value < value
+    payload = schedule_to_payload(problem.shop, to_schedule(flat, out.best))
+    report = check(problem, payload)
+    assert report.feasible and report.objective == pytest.approx(out.best_value)
