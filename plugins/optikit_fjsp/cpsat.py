@@ -31,7 +31,7 @@ How a solve runs:
    - :mod:`optikit_fjsp.lns`: CP-SAT large-neighbourhood search, any objective, on the
      remaining threads (with tardiness in the objective: sub-models cut to a window
      of the schedule, lighter presolve and twice the work per sub-solve, see
-     :func:`tardiness_lns_settings`).
+     :mod:`optikit_fjsp.tardiness_search`).
 
    They share one incumbent (:class:`~optikit_fjsp.incumbent.SharedIncumbent`), so each
    continues from the other's improvements.
@@ -57,7 +57,7 @@ from typing import Any
 
 from optikit.scheduling import check_schedule, schedule_to_payload
 from optikit.types import Outcome, ProgressEvent, SolveContext, Status
-from optikit_fjsp import bounds, cpsat_model, heuristic, lns, tabu, tabu_process
+from optikit_fjsp import bounds, cpsat_model, heuristic, lns, tabu, tabu_process, tardiness_search
 from optikit_fjsp.incumbent import SharedIncumbent
 from optikit_fjsp.model import FjspProblem
 from optikit_fjsp.options import CPSAT_OPTIONS
@@ -83,13 +83,6 @@ IMPROVE_STALL_FRACTION = 0.5
 # Seconds (and at most this share of the run) for each solver-free bound's set search.
 BOUND_BUDGET_S = 0.4
 BOUND_SHARE = 0.02
-# Restarts of the dispatching rules within their time share on tardiness objectives
-# (only a cap: the share normally ends them).
-TARDY_MAX_RESTARTS = 100_000
-# LNS sub-solves on tardiness objectives get this many times ``lns_sub_dtime``.
-TARDY_DTIME_FACTOR = 2.0
-# ... and freeze what starts this many mean operation durations after the neighbourhood.
-TARDY_FREEZE_AFTER = 3.0
 # Tabu walks in child processes (a core each, no GIL shared) when the run has this long.
 CHILD_WALK_MIN_S = 3.0
 MAX_CHILD_WALKS = 2
@@ -264,7 +257,7 @@ class _Run:
             # Randomised ATC restarts keep improving for seconds on tardiness objectives,
             # faster than LNS sub-solves do (module docstring of heuristic).
             budget = max(budget, self.opts["dispatch_share"] * remaining)
-            restarts = TARDY_MAX_RESTARTS
+            restarts = tardiness_search.MAX_RESTARTS
         if remaining is not None:
             budget = min(budget, 0.25 * remaining)  # one rule always runs in full
         self.start = heuristic.construct(
@@ -411,7 +404,7 @@ class _Run:
             tie_break=int(self.opts["tie_break"]),
         )
         if self.problem.objective.uses_tardiness:
-            settings = tardiness_lns_settings(settings)
+            settings = tardiness_search.lns_settings(settings)
         best, _value, _version = self.shared.snapshot()
         state = lns.improve(
             self.problem,
@@ -446,33 +439,6 @@ class _Run:
             self._tabu(lambda: self.finished.is_set() or self.done())
         except BaseException as exc:  # re-raised on the solving thread by close()
             self.error = exc
-
-
-def tardiness_lns_settings(settings: lns.LnsSettings) -> lns.LnsSettings:
-    """LNS sub-solves for tardiness objectives: a window, light presolve, twice the work.
-
-    On the fresh shops of issue #20 (changeover circuits, nearly every job late):
-
-    - a sub-solve there costs a second or more of wall time, mostly presolve and model
-      loading of the whole shop, not search; freezing the operations that start more
-      than ``TARDY_FREEZE_AFTER`` mean durations after the neighbourhood (see
-      :func:`optikit_fjsp.lns.sub_model`) shrinks the model to a window.  20 s of LNS
-      from the same start: 8,806 -> 6,995 (607 operations), 9,236 -> 8,452 (304),
-      32,598 -> 32,370 (1,198); a margin of 10 did worse than 3, 0 about the same;
-    - CP-SAT's probing used up the whole deterministic-time budget of 11 of 30
-      sub-solves on the 304-operation shop, which then returned no schedule, not even
-      the hint; without probing and the LP none did, and with twice the budget 30
-      iterations reached 8,943 where the default settings reached 9,721.
-
-    Pure makespan keeps the settings tuned on Brandimarte.
-    """
-    dtime = settings.sub_dtime
-    return replace(
-        settings,
-        large_model=0,
-        sub_dtime=None if dtime is None else TARDY_DTIME_FACTOR * dtime,
-        freeze_after=TARDY_FREEZE_AFTER,
-    )
 
 
 def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:

@@ -6,7 +6,7 @@ import threading
 from typing import Any
 
 import pytest
-from optikit_fjsp import cpsat, heuristic, lns
+from optikit_fjsp import cpsat, heuristic, lns, tardiness_search
 from optikit_fjsp.generator import generate
 from optikit_fjsp.model import parse
 from optikit_fjsp.timetable import objective_value
@@ -69,7 +69,7 @@ def test_tardiness_objectives_give_the_dispatch_restarts_a_share(
     monkeypatch: pytest.MonkeyPatch, registry: Registry
 ) -> None:
     budget, restarts = _start_budget(monkeypatch, registry, {"total_weighted_tardiness": 1})
-    assert 5.0 < budget <= 6.0 and restarts == cpsat.TARDY_MAX_RESTARTS
+    assert 5.0 < budget <= 6.0 and restarts == tardiness_search.MAX_RESTARTS
     budget, _ = _start_budget(
         monkeypatch, registry, {"total_weighted_tardiness": 1}, dispatch_share=0.02
     )
@@ -81,10 +81,10 @@ def test_tardiness_objectives_give_the_dispatch_restarts_a_share(
 def test_tardiness_lns_settings_are_lighter_and_longer(
     monkeypatch: pytest.MonkeyPatch, registry: Registry
 ) -> None:
-    settings = cpsat.tardiness_lns_settings(lns.LnsSettings(sub_dtime=0.05))
+    settings = tardiness_search.lns_settings(lns.LnsSettings(sub_dtime=0.05))
     assert settings.large_model == 0 and settings.sub_dtime == pytest.approx(0.1)
-    assert settings.freeze_after == cpsat.TARDY_FREEZE_AFTER
-    assert cpsat.tardiness_lns_settings(lns.LnsSettings(sub_dtime=None)).sub_dtime is None
+    assert settings.freeze_after == tardiness_search.FREEZE_AFTER
+    assert tardiness_search.lns_settings(lns.LnsSettings(sub_dtime=None)).sub_dtime is None
     # The run passes them to the LNS on tardiness objectives only.
     used: list[lns.LnsSettings] = []
     real = lns.improve
@@ -106,7 +106,7 @@ def test_tardiness_lns_settings_are_lighter_and_longer(
         finally:
             run.close()
     assert [s.large_model for s in used] == [0, lns.LnsSettings().large_model]
-    assert [s.freeze_after for s in used] == [cpsat.TARDY_FREEZE_AFTER, None]
+    assert [s.freeze_after for s in used] == [tardiness_search.FREEZE_AFTER, None]
     assert used[0].sub_dtime == pytest.approx(2 * used[1].sub_dtime)  # type: ignore[operator]
 
 
