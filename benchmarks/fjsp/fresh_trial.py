@@ -174,11 +174,9 @@ def trial(args: argparse.Namespace) -> dict[str, Any]:
         "threads": args.threads,
         "instances": [],
     }
-    plan = [
-        ("cpsat", args.time_limit, False),
-        ("cpsat-plain", args.time_limit, False),
-        ("cpsat", args.reference_time_limit, True),
-    ]
+    plan = [(formulation, args.time_limit, False) for formulation in args.formulations]
+    if args.reference_time_limit > 0:
+        plan.append(("cpsat", args.reference_time_limit, True))
     for spec in args.instances:
         size, seed = spec.split(":")
         problem = make_instance(size, int(seed), work)
@@ -226,7 +224,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--instances", nargs="+", default=DEFAULT_INSTANCES, help="SIZE:SEED")
     parser.add_argument("--time-limit", type=float, default=60.0)
-    parser.add_argument("--reference-time-limit", type=float, default=300.0)
+    parser.add_argument(
+        "--reference-time-limit", type=float, default=300.0, help="0: no reference run"
+    )
+    parser.add_argument(
+        "--formulations", nargs="*", default=["cpsat", "cpsat-plain"], help="short runs"
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "fresh-trial")
     parser.add_argument(

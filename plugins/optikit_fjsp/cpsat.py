@@ -3,7 +3,8 @@
 How a solve runs:
 
 1. :func:`optikit_fjsp.heuristic.construct` builds a schedule in a fraction of a
-   second; it is the answer if nothing better is found in time, and the first hint.
+   second (with tardiness in the objective it keeps restarting for ``dispatch_share``
+   of the run); it is the answer if nothing better is found in time, and the first hint.
    The solver-free bounds of :mod:`optikit_fjsp.bounds` (job chains, machine load,
    the one-machine preemptive relaxation with heads and tails over machine sets, and
    for tardiness preemptive queue slots with an assignment) give a bound at once; the
@@ -28,7 +29,9 @@ How a solve runs:
      machine this was no better than the thread (``benchmarks/fjsp/results``), so it
      is not the default;
    - :mod:`optikit_fjsp.lns`: CP-SAT large-neighbourhood search, any objective, on the
-     remaining threads.
+     remaining threads (with tardiness in the objective: sub-models cut to a window
+     of the schedule, lighter presolve and twice the work per sub-solve, see
+     :mod:`optikit_fjsp.tardiness_search`).
 
    They share one incumbent (:class:`~optikit_fjsp.incumbent.SharedIncumbent`), so each
    continues from the other's improvements.
@@ -37,7 +40,9 @@ Options (``--option key=value``): ``global_share`` (default 0.2), ``lns_sub_dtim
 (CP-SAT deterministic time per LNS sub-solve, default 0.05), ``lns_parallel`` (LNS
 searches; default: the threads not used by the tabu search), ``tie_break`` (0/1/2, see
 :class:`~optikit_fjsp.lns.LnsSettings`), ``tabu`` (1/0), ``tabu_processes`` (1/0),
-``heuristic_time`` (seconds, default 0.3).  Keys with a dot (``cpsat.*``) belong to the backend.
+``heuristic_time`` (seconds, default 0.3), ``dispatch_share`` (share of the time
+limit for randomised dispatching restarts when the objective has tardiness, default 0.1).
+Keys with a dot (``cpsat.*``) belong to the backend.
 """
 
 from __future__ import annotations
@@ -52,7 +57,7 @@ from typing import Any
 
 from optikit.scheduling import check_schedule, schedule_to_payload
 from optikit.types import Outcome, ProgressEvent, SolveContext, Status
-from optikit_fjsp import bounds, cpsat_model, heuristic, lns, tabu, tabu_process
+from optikit_fjsp import bounds, cpsat_model, heuristic, lns, tabu, tabu_process, tardiness_search
 from optikit_fjsp.incumbent import SharedIncumbent
 from optikit_fjsp.model import FjspProblem
 from optikit_fjsp.options import CPSAT_OPTIONS
@@ -246,10 +251,18 @@ class _Run:
         self.opts = ctx.options_for(CPSAT_OPTIONS)
         self.threads = max(1, ctx.options.threads)
         budget = self.opts["heuristic_time"]
+        restarts = heuristic.MAX_RESTARTS
         remaining = ctx.remaining()
+        if remaining is not None and problem.objective.uses_tardiness:
+            # Randomised ATC restarts keep improving for seconds on tardiness objectives,
+            # faster than LNS sub-solves do (module docstring of heuristic).
+            budget = max(budget, self.opts["dispatch_share"] * remaining)
+            restarts = tardiness_search.MAX_RESTARTS
         if remaining is not None:
             budget = min(budget, 0.25 * remaining)  # one rule always runs in full
-        self.start = heuristic.construct(problem, budget=budget, seed=ctx.options.seed)
+        self.start = heuristic.construct(
+            problem, budget=budget, seed=ctx.options.seed, max_restarts=restarts, stop=ctx.stop
+        )
         value = objective_value(problem, self.start)
         ctx.report(value, None, "dispatch")
         self.shared = SharedIncumbent(
@@ -390,6 +403,8 @@ class _Run:
             parallel=parallel,
             tie_break=int(self.opts["tie_break"]),
         )
+        if self.problem.objective.uses_tardiness:
+            settings = tardiness_search.lns_settings(settings)
         best, _value, _version = self.shared.snapshot()
         state = lns.improve(
             self.problem,

@@ -50,6 +50,7 @@ from optikit_fjsp.timetable import (
     Solution,
     critical_operations,
     job_completions,
+    left_shift,
     machine_sequences,
     objective_value,
 )
@@ -196,12 +197,17 @@ def sub_model(
     tie_break: Sequence[int] | None = None,
     freeze_before: bool = True,
     load_cuts: bool = False,
+    freeze_after: int | None = None,
 ) -> cpsat_model.CpShopModel:
     """The CP-SAT model with everything outside ``relaxed`` kept in mode and order.
 
     With ``freeze_before``, operations that end before the earliest relaxed one starts
     also keep their start time: nothing they depend on changes, and presolve removes
     them, which matters on large shops where the sub-model is otherwise rebuilt in full.
+    With ``freeze_after`` (a time margin), operations that start that long after the
+    last relaxed one ends keep their start time too: a restriction (the relaxed part
+    must fit before them), so the sub-model shrinks to a window of the schedule; the
+    caller left-shifts the answer to pass the gain on to the frozen tail.
     """
     problem = state.problem
     flat = problem.flat
@@ -214,6 +220,11 @@ def sub_model(
             for g in range(flat.num_ops)
             if g not in relaxed and cur.end(flat, g) <= first
         }
+    if freeze_after is not None and relaxed:
+        last = max(cur.end(flat, g) for g in relaxed) + freeze_after
+        for g in range(flat.num_ops):
+            if g not in relaxed and cur.starts[g] >= last:
+                frozen[g] = cur.starts[g]
     allowed = [
         tuple(range(len(flat.modes[g]))) if g in relaxed else (cur.modes[g],)
         for g in range(flat.num_ops)
@@ -263,6 +274,9 @@ class LnsSettings:
     stall_fraction: float = 0.0
     # Redundant "makespan >= work on each machine" rows in sub-models.
     load_cuts: bool = False
+    # Freeze operations starting this many mean operation durations after the
+    # neighbourhood (see ``sub_model``); None: the whole tail stays free.
+    freeze_after: float | None = None
 
 
 def improve(
@@ -399,6 +413,13 @@ class _Search:
         if value < state.current_value - 1e-9:
             state.set_current(sol, value)
 
+    def _freeze_margin(self) -> int | None:
+        if self.settings.freeze_after is None:
+            return None
+        flat = self.problem.flat
+        mean = sum(min(d for _m, d in modes) for modes in flat.modes) / max(1, flat.num_ops)
+        return round(self.settings.freeze_after * mean)
+
     def _tie_weights(self, rng: random.Random) -> list[int] | None:
         jobs = self.problem.flat.num_jobs
         if self.settings.tie_break == 1:
@@ -417,7 +438,11 @@ class _Search:
             k = max(2, min(n, round(hood.size)))
             relaxed = hood.pick(state, rng, k)
             cm = sub_model(
-                state, relaxed, self._tie_weights(rng), load_cuts=self.settings.load_cuts
+                state,
+                relaxed,
+                self._tie_weights(rng),
+                load_cuts=self.settings.load_cuts,
+                freeze_after=self._freeze_margin(),
             )
         limit = min(self.settings.sub_time, self._remaining())
         params: dict[str, Any] = {"random_seed": rng.randrange(1 << 30)}
@@ -436,6 +461,9 @@ class _Search:
         sol = None
         if result.status.has_solution:
             sol = cm.solution(result.value, result.boolean_value)
+            if self.settings.freeze_after is not None:  # pull the frozen tail forward
+                flat = self.problem.flat
+                sol = left_shift(flat, sol.modes, machine_sequences(flat, sol))
         with self.lock:
             self.iterations += 1
             self.dtime += float(result.stats.get("deterministic_time") or 0.0)

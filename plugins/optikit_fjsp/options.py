@@ -13,7 +13,8 @@ CPSAT_OPTIONS = (
                "share of the remaining time a global CP-SAT solve gets before handing over",
                minimum=0.0, maximum=1.0),
     OptionSpec("lns_sub_dtime", float, 0.05,
-               "deterministic time of each LNS sub-solve (0: CP-SAT's default)", minimum=0.0),
+               "deterministic time of each LNS sub-solve (0: CP-SAT's default; twice this "
+               "with tardiness in the objective)", minimum=0.0),
     OptionSpec("lns_parallel", int, 0,
                "LNS sub-solves in parallel (0: every thread the tabu search does not use)",
                minimum=0, maximum=64),
@@ -26,6 +27,9 @@ CPSAT_OPTIONS = (
                "with tabu child processes, the foreground walks too instead of the LNS"),
     OptionSpec("heuristic_time", float, 0.3,
                "seconds for the dispatching-rule start", minimum=0.0),
+    OptionSpec("dispatch_share", float, 0.1,
+               "with tardiness in the objective, share of the time limit for randomised "
+               "dispatching restarts (at least heuristic_time)", minimum=0.0, maximum=0.25),
 )
 
 #: The plain CP-SAT model and the MILP take no options of their own (backend options such
