@@ -125,10 +125,12 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         model = EnergyCpModel(problem, should_stop=ctx.expired)
     except BuildStopped:
         _cancel(bounding)
+        _finish_side(run, side, cancel=True)
         run.stats["model_build"] = "stopped"
         return _outcome(run, analysis)
     except Infeasible as exc:
         _cancel(bounding)
+        _finish_side(run, side, cancel=True)
         analysis["diagnosis"] = diagnosis_analysis(problem, ctx, run.stats)
         return Outcome(Status.INFEASIBLE, message=str(exc), analysis=analysis, stats=run.stats)
     run.stats["model"] = {
@@ -165,6 +167,7 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
     run.stats["global"] = _result_stats(result)
     if result.status is Status.INFEASIBLE:
         _cancel(bounding)
+        _finish_side(run, side, cancel=True)
         return _outcome(run, analysis, Status.INFEASIBLE, message=result.message)
     if result.bound is not None and model.info.exact:
         run.bound = result.bound
