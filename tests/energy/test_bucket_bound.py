@@ -75,21 +75,3 @@ def test_side_milp_bound_stays_below_the_optimum(registry) -> None:
     assert bound is not None and bound <= TOY_FULL_OPTIMUM
     assert side_solve.describe(side)["error"] is None
 
-
-def test_bound_thread_follows_its_lp_with_the_milp(registry, monkeypatch) -> None:
-    """Where the automatic choice is the LP (large models), the bound thread then runs the
-    MILP with the time left and keeps the higher bound, still below the proven optimum."""
-    from optikit_energy import cpsat
-    from optikit_energy.run import Run
-
-    monkeypatch.setattr(bucket_bound, "MILP_COLUMNS", 0)  # the LP first, as on large models
-    problem = load(registry, generate(1, "small")).problem
-    ctx = SolveContext(SolveOptions(time_limit=30, threads=2),
-                       backends=registry.available_backend)
-    thread = cpsat.BucketBoundThread(Run(problem, None, ctx))
-    thread.join()
-    found = thread.found
-    assert found is not None and found.method == "bucket-milp"
-    lp = bucket_bound.lower_bound(problem, ctx, 5.0, integer=False)
-    assert lp is not None and lp.method == "bucket-lp"
-    assert lp.value - 1e-6 <= found.value <= GENERATED_OPTIMA[("small", 1)] * (1 + 1e-7)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from optikit_energy import heuristic, timeindexed
+from optikit_energy import heuristic, side_solve, timeindexed
+from optikit_energy.generator import generate
 
+from optikit.types import SolveContext, SolveOptions
 from tests.energy.conftest import SAMPLES, TOY_FULL, load, read, run
 
 MACHINING_CELL = SAMPLES / "machining_cell_day.yaml"
@@ -49,26 +51,26 @@ def test_mid_size_instance_searches_beside_the_side_milp(registry) -> None:
         assert doc["bound"] <= doc["objective"]
 
 
+def _started_side(registry, problem, budget_s: float):  # type: ignore[no-untyped-def]
+    """A side MILP from the constructed schedule, as cpsat starts it; and that schedule."""
+    built = heuristic.best_constructed(problem, budget_s=1.0)
+    assert built is not None
+    ti = timeindexed.build(problem)
+    ctx = SolveContext(SolveOptions(time_limit=600, threads=2),
+                       backends=registry.available_backend)
+    side = side_solve.start(ctx, timeindexed.with_start(problem, ti, built.schedule,
+                                                        built.switch_on), budget_s)
+    assert side is not None
+    return side, built
+
+
 @pytest.mark.parametrize(("size", "seed", "optimum"), [("tiny", 1, 77.6099),
                                                       ("small", 1, 99.6551)])
 def test_started_side_milp_bound_stays_below_a_proven_optimum(registry, size, seed,
                                                               optimum) -> None:  # type: ignore[no-untyped-def]
     """HiGHS from the constructed schedule (as cpsat starts it) on generated instances
     whose optima CP-SAT and the MILP proved (test_bucket_bound.GENERATED_OPTIMA)."""
-    from optikit_energy import side_solve
-    from optikit_energy.generator import generate
-
-    from optikit.types import SolveContext, SolveOptions
-
-    problem = load(registry, generate(seed, size)).problem
-    built = heuristic.best_constructed(problem, budget_s=1.0)
-    assert built is not None
-    ti = timeindexed.build(problem)
-    ctx = SolveContext(SolveOptions(time_limit=10, threads=2),
-                       backends=registry.available_backend)
-    side = side_solve.start(ctx, timeindexed.with_start(problem, ti, built.schedule,
-                                                        built.switch_on), 3.0)
-    assert side is not None
+    side, built = _started_side(registry, load(registry, generate(seed, size)).problem, 3.0)
     found = side.finish(cancel=False)
     bound = side.safe_bound()
     assert found is not None and bound is not None
@@ -80,19 +82,7 @@ def test_started_side_milp_bound_stays_below_a_proven_optimum(registry, size, se
 def test_side_solve_is_stopped_after_its_wait(registry) -> None:
     """finish(wait_s=...) stops a side solve whose own limit lies further out (HiGHS may
     overrun on a loaded machine) and still returns what it found."""
-    from optikit_energy import side_solve
-
-    from optikit.types import SolveContext, SolveOptions
-
-    problem = load(registry, read(MACHINING_CELL)).problem
-    built = heuristic.best_constructed(problem, budget_s=1.0)
-    assert built is not None
-    ti = timeindexed.build(problem)
-    ctx = SolveContext(SolveOptions(time_limit=600, threads=2),
-                       backends=registry.available_backend)
-    side = side_solve.start(ctx, timeindexed.with_start(problem, ti, built.schedule,
-                                                        built.switch_on), 600.0)
-    assert side is not None
+    side, _ = _started_side(registry, load(registry, read(MACHINING_CELL)).problem, 600.0)
     found = side.finish(cancel=False, wait_s=0.5)
     assert not side.is_alive()
     assert side.cancel.is_set()
