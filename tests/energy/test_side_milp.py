@@ -70,7 +70,7 @@ def test_started_side_milp_bound_stays_below_a_proven_optimum(registry, size, se
                                                               optimum) -> None:  # type: ignore[no-untyped-def]
     """HiGHS from the constructed schedule (as cpsat starts it) on generated instances
     whose optima CP-SAT and the MILP proved (test_bucket_bound.GENERATED_OPTIMA)."""
-    side, built = _started_side(registry, load(registry, generate(seed, size)).problem, 3.0)
+    side, built = _started_side(registry, load(registry, generate(seed, size)).problem, 10.0)
     found = side.finish(cancel=False)
     bound = side.safe_bound()
     assert found is not None and bound is not None
