@@ -393,10 +393,13 @@ def _completion_terms(
                 continue
             late = b.add_column(cost=w_tardiness * job.weight, upper=horizon, integer=True)
             late_cols[j] = late
+            # late >= sum of max(0, end - due) over the last operation's columns: exact for
+            # one chosen column, and in the LP never below the aggregated
+            # late >= sum(end x) - due (which lets early and late columns average out).
             cols, vals = _end_terms(by_op[problem.job_ops[j][-1]], problem)
             c = np.concatenate([*cols, [late]])
-            v = np.concatenate([*(-x for x in vals), [1.0]])
-            b.add_rows_coo(1, np.zeros(c.size, dtype=np.int64), c, v, lower=-float(job.due))
+            v = np.concatenate([*(-np.maximum(0.0, x - job.due) for x in vals), [1.0]])
+            b.add_rows_coo(1, np.zeros(c.size, dtype=np.int64), c, v, lower=0.0)
     return cmax, late_cols
 
 
