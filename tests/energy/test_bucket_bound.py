@@ -74,4 +74,3 @@ def test_side_milp_bound_stays_below_the_optimum(registry) -> None:
     bound = side.safe_bound()
     assert bound is not None and bound <= TOY_FULL_OPTIMUM
     assert side_solve.describe(side)["error"] is None
-
