@@ -42,10 +42,12 @@ class SideSolve(threading.Thread):
         except Exception as exc:  # a side bound is optional: never lose the run over it
             self.error = str(exc)
 
-    def finish(self, cancel: bool) -> LinearResult | None:
-        """Stop it (if ``cancel`` or the run was stopped), wait, and return its result."""
-        if cancel or self.parent_stop.is_set():
-            self.cancel.set()
+    def finish(self, cancel: bool, wait_s: float | None = None) -> LinearResult | None:
+        """Stop it (if ``cancel`` or the run was stopped, else after ``wait_s`` seconds:
+        HiGHS may overrun its limit on a loaded machine), wait, and return its result."""
+        if not (cancel or self.parent_stop.is_set()):
+            self.join(wait_s)
+        self.cancel.set()
         self.join()
         return self.result
 

@@ -23,13 +23,14 @@ units only.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
-from optikit.paradigms import LinearModel, LinearModelBuilder
+from optikit.paradigms import LinearModel, LinearModelBuilder, QuadraticModel
 from optikit.scheduling import ScheduledOperation, completion_times, makespan
 from optikit.types import UsageError
 from optikit_energy import energy
@@ -392,10 +393,13 @@ def _completion_terms(
                 continue
             late = b.add_column(cost=w_tardiness * job.weight, upper=horizon, integer=True)
             late_cols[j] = late
+            # late >= sum of max(0, end - due) over the last operation's columns: exact for
+            # one chosen column, and in the LP never below the aggregated
+            # late >= sum(end x) - due (which lets early and late columns average out).
             cols, vals = _end_terms(by_op[problem.job_ops[j][-1]], problem)
             c = np.concatenate([*cols, [late]])
-            v = np.concatenate([*(-x for x in vals), [1.0]])
-            b.add_rows_coo(1, np.zeros(c.size, dtype=np.int64), c, v, lower=-float(job.due))
+            v = np.concatenate([*(-np.maximum(0.0, x - job.due) for x in vals), [1.0]])
+            b.add_rows_coo(1, np.zeros(c.size, dtype=np.int64), c, v, lower=0.0)
     return cmax, late_cols
 
 
@@ -465,3 +469,19 @@ def hint_vector(
         due = problem.shop.jobs[j].due or 0
         values[col] = max(0, done[j] - due)
     return values
+
+
+def with_start(
+    problem: EnergyProblem, ti: TimeIndexed, schedule: list[ScheduledOperation],
+    switch_on: dict[int, list[int]],
+) -> LinearModel:
+    """The model with a known schedule as its MIP start (``hint``, which a MIP backend
+    hands its solver, see :func:`optikit.paradigms.start_point`; no bilinear terms).
+
+    Why: from the constructed schedule HiGHS' branch-and-cut starts with an incumbent
+    and prunes from its first node instead of searching for a first schedule."""
+    values = hint_vector(problem, ti, schedule, switch_on)
+    hint = np.zeros(ti.model.num_cols)
+    hint[list(values)] = list(values.values())
+    fields = {f.name: getattr(ti.model, f.name) for f in dataclasses.fields(LinearModel)}
+    return QuadraticModel(**fields, hint=hint)
