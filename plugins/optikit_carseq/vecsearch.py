@@ -19,8 +19,9 @@ at a price above every soft cost.  Colour changes are read off neighbouring pair
 The first car comes from a violated high-priority window while the high-priority excess
 is above what the bound proves unavoidable (the lexicographic ranking puts them first;
 a window yesterday's cars force drew 90% of the tries before), then from colour
-changes and low-priority windows.  Moves are judged with breakout weights on the windows (Morris 1993): when no
-try has lowered the weighted cost for a while, the violated windows get heavier.
+changes and low-priority windows.  Moves are judged with breakout weights on the windows
+(Morris 1993): when no try has lowered the weighted cost for a while, the violated
+windows get heavier.
 """
 
 from __future__ import annotations
