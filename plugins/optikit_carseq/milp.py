@@ -9,7 +9,7 @@ the continuous variables take integral values at an optimum because every ``x`` 
 binary and they are minimised against integer right-hand sides.
 
 One valid cut per option helps the LP: the excesses of an option add up to at least
-``demand - capacity(n)`` (the option-wise bound of :mod:`optikit_carseq.bounds`).
+the option-wise bound of :mod:`optikit_carseq.bounds` (yesterday's windows included).
 
 It is meant to cross-check the CP-SAT formulations on small instances.  Its status is the
 solver's: ``optimal`` only when the solver proves it (its bound meets the sequence's
@@ -25,7 +25,7 @@ import numpy as np
 
 from optikit.paradigms import LinearModelBuilder, LinearSolver
 from optikit.types import Outcome, SolveContext, Status
-from optikit_carseq.bounds import capacity
+from optikit_carseq.bounds import option_excess
 from optikit_carseq.evaluate import evaluate
 from optikit_carseq.model import CarSeqProblem
 from optikit_carseq.plain import payload
@@ -90,7 +90,7 @@ class _Milp:
                 b.add_row({**terms, e: -1.0}, upper=float(opt.max - const),
                           name=f"win{opt.id}_{s}")
                 excess[e] = 1.0
-            over = problem.demand[j] - capacity(n, opt.max, opt.window)
+            over = option_excess(problem, j)
             if over > 0 and excess:
                 b.add_row(excess, lower=float(over), name=f"bound{opt.id}")
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from optikit.types import SolveContext, Status
 from optikit_carseq import cpsat_model
-from optikit_carseq.bounds import capacity
+from optikit_carseq.bounds import capacity, option_bound
 from optikit_carseq.model import CarClass, CarSeqProblem, Weights
 
 #: Cap on the options combined (2^options subsets in the dynamic programme).
@@ -52,12 +52,6 @@ def project(problem: CarSeqProblem, keep: tuple[int, ...]) -> CarSeqProblem:
                    weights=Weights(high=w.high, low=w.low), lexicographic=())
 
 
-def single(problem: CarSeqProblem, j: int) -> float:
-    opt = problem.options[j]
-    over = problem.demand[j] - capacity(problem.num_cars, opt.max, opt.window)
-    return float(problem.term_weight(opt) * max(0, over))
-
-
 def tightness(problem: CarSeqProblem, j: int) -> float:
     """Demand over the cars the option can take without excess (1: exactly full)."""
     opt = problem.options[j]
@@ -72,7 +66,7 @@ def pair_bound(problem: CarSeqProblem, backend: Any, ctx: SolveContext, seconds:
     value of a known sequence: nothing more to prove).
     """
     m = len(problem.options)
-    singles = [single(problem, j) for j in range(m)]
+    singles = [option_bound(problem, j) for j in range(m)]
     stats: dict[str, Any] = {"pairs_solved": 0, "pairs_proven": 0}
     if m < 2 or m > MAX_OPTIONS or problem.weights.level or problem.num_cars > MAX_CARS:
         return sum(singles), stats

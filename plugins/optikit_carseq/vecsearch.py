@@ -16,10 +16,12 @@ sums for every ``b`` together.  The ratios are the same as in the pure-Python se
 every option with a weight, and the paint batch limit ``B`` as ``B in B+1`` per colour
 at a price above every soft cost.  Colour changes are read off neighbouring pairs.
 
-The first car comes from a violated high-priority window while there is one (the
-lexicographic ranking puts them first), then from colour changes and low-priority
-windows.  Moves are judged with breakout weights on the windows (Morris 1993): when no
-try has lowered the weighted cost for a while, the violated windows get heavier.
+The first car comes from a violated high-priority window while the high-priority excess
+is above what the bound proves unavoidable (the lexicographic ranking puts them first;
+a window yesterday's cars force drew 90% of the tries before), then from colour
+changes and low-priority windows.  Moves are judged with breakout weights on the windows
+(Morris 1993): when no try has lowered the weighted cost for a while, the violated
+windows get heavier.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from optikit_carseq import bounds
 from optikit_carseq.localsearch import BATCH_PENALTY
 from optikit_carseq.model import CarSeqProblem
 
@@ -71,6 +74,10 @@ class VectorSearch:
         self.width = np.asarray(widths, dtype=np.int64)[:, None]
         self.price = np.asarray(prices, dtype=np.int64)[:, None]
         self.high_rows = np.flatnonzero(np.asarray(high, dtype=bool))
+        # the high-priority excess no sequence avoids (yesterday's cars may force some):
+        # once down to it, the tries stop drawing from those windows
+        self.high_floor = sum(problem.term_weight(o) * bounds.option_excess(problem, j)
+                              for j, o in enumerate(problem.options) if o.high)
         self.colour = np.asarray([c.colour for c in problem.classes], dtype=np.int64)
         self.wcol = problem.weights.colour * problem.change_cost if problem.has_paint else 0
         size = self.p0 + self.n
@@ -318,7 +325,8 @@ class VectorSearch:
     def _pick_first(self) -> int:
         rng = self.rng
         over = self.over
-        if self.high_rows.size and rng.random() < HIGH_FOCUS:
+        focus = rng.random() < HIGH_FOCUS
+        if self.high_rows.size and focus and self._high_cost() > self.high_floor:
             hot = over[self.high_rows] > 0
             if hot.any():
                 r, s = np.nonzero(hot)
@@ -334,6 +342,10 @@ class VectorSearch:
             i = int(rng.integers(len(r)))
             return self._inside(int(r[i]), int(s[i]))
         return self.p0 + int(rng.integers(self.n))
+
+    def _high_cost(self) -> int:
+        rows = self.high_rows
+        return int((self.price[rows] * self.over[rows]).sum())
 
     def _inside(self, r: int, s: int) -> int:
         """A car of the ratio inside violated window ``s`` (today's part)."""

@@ -122,3 +122,28 @@ def test_auto_picks_the_vector_search_for_long_painted_lines_only() -> None:
     assert not cpsat._vectorised(parse(csplib), opts)
     assert cpsat._vectorised(parse(csplib), {"swap_search": "vector"})
     assert not cpsat._vectorised(_line(1, "medium", True), {"swap_search": "moves"})
+
+
+def test_tries_leave_a_violation_yesterday_forces() -> None:
+    """Yesterday ended with a sunroof car (1 in 2) and 8 of today's 15 need one, so
+    today starts with one: that window's excess is unavoidable (the bound knows it), so
+    the tries stop drawing their first car from it and go to the colour changes and the
+    low-priority windows."""
+    doc = {"type": "car-sequencing",
+           "options": [{"id": "S", "max": 1, "window": 2},
+                       {"id": "N", "max": 1, "window": 3, "priority": "low"}],
+           "classes": [{"id": "A", "count": 8, "options": ["S"], "colour": "red"},
+                       {"id": "B", "count": 4, "options": [], "colour": "blue"},
+                       {"id": "C", "count": 3, "options": ["N"], "colour": "red"}],
+           "previous": ["A"], "objective": {"weights": {"high": 100, "colour": 3, "low": 1}}}
+    problem = parse(doc)
+    a, b, c = 0, 1, 2
+    seq = [a, b, a, c, a, b, a, c, a, b, a, c, a, b, a]  # 8 of 15 cars: A first
+    assert evaluate(problem, seq).value // 100 == 1
+    search = VectorSearch(problem, seq, seed=6)
+    assert search.high_floor == 100
+    firsts = [search._pick_first() for _ in range(400)]
+    assert firsts.count(search.p0) < 0.6 * len(firsts)
+    search.high_floor = 0  # as before: the unavoidable window drew 90% of the tries
+    firsts = [search._pick_first() for _ in range(400)]
+    assert firsts.count(search.p0) > 0.85 * len(firsts)
