@@ -79,14 +79,27 @@ def _run(problem: Any, column: str, limit: float, threads: int, seed: int = 0) -
     first_best = next((t for t, v in events if value is not None and v <= value + 1e-9), wall)
     return {"status": str(solution.status), "objective": value, "bound": solution.bound,
             "wall": wall, "time_to_best": first_best, "checked": solution.check is not None
-            and solution.check.ok}
+            and solution.check.ok, "stats": solution.document.get("stats") or {}}
+
+
+#: The formulation's stats shown by ``--stats``: where the time of a ``cpsat`` run went.
+TRACED = ("first_solve", "first_solve_s", "lns_steps", "lns_improvements", "whole_restarts")
+
+
+def phases(run: dict[str, Any]) -> str:
+    """One run's value, when it was first held and its search phases (``--stats``)."""
+    shown = " ".join(f"{k}={run['stats'][k]}" for k in TRACED if k in run["stats"])
+    value = "-" if run["objective"] is None else f"{run['objective']:.0f}"
+    return f"{value} at {run['time_to_best']:.1f}s" + (f" ({shown})" if shown else "")
 
 
 def compare(names: list[str], limit: float, threads: int,
-            columns: tuple[str, ...] = FORMULATIONS, seeds: tuple[int, ...] = (0,)) -> None:
+            columns: tuple[str, ...] = FORMULATIONS, seeds: tuple[int, ...] = (0,),
+            traced: bool = False) -> None:
     """One row per instance; with several seeds each column shows the mean and the range,
     and ``wins`` counts the seeds on which the first column is at least as good as each
-    other (seed by seed, the same seed for every column)."""
+    other (seed by seed, the same seed for every column).  ``traced``: one line per run
+    with its phases (:func:`phases`)."""
     many = len(seeds) > 1
     width = 27 if many else 19
     print(f"{'instance':<11} {'best':>6}  " + "  ".join(
@@ -100,6 +113,9 @@ def compare(names: list[str], limit: float, threads: int,
             runs = [_run(problem, f, limit, threads, seed) for seed in seeds]
             found = [r["objective"] for r in runs if r["objective"] is not None]
             values.append([r["objective"] for r in runs])
+            if traced:
+                for seed, r in zip(seeds, runs, strict=True):
+                    print(f"  {name} {f} seed {seed}: {phases(r)}", flush=True)
             if many:
                 print(f"  {name} {f}: " + " ".join(
                     "-" if r["objective"] is None else f"{r['objective']:.0f}" for r in runs),
@@ -160,6 +176,8 @@ def main() -> None:
                         help="solver seeds; several give the mean and range per column")
     parser.add_argument("--columns", nargs="*", default=list(FORMULATIONS),
                         help="formulation[:option=value,...] per column")
+    parser.add_argument("--stats", action="store_true",
+                        help="one line per run: value, time to it, the search phases")
     args = parser.parse_args()
     if args.scale:
         scale(25.0 if args.limit == 60.0 else args.limit, args.threads)
@@ -169,7 +187,8 @@ def main() -> None:
         names += ["Instance4", "Instance5", "Instance6", "Instance7"]
     if args.large and not args.instances:
         names += list(LARGE)
-    compare(names, args.limit, args.threads, tuple(args.columns), tuple(args.seeds))
+    compare(names, args.limit, args.threads, tuple(args.columns), tuple(args.seeds),
+            args.stats)
 
 
 if __name__ == "__main__":

@@ -2,9 +2,10 @@
 
 The whole model (:mod:`optikit_rostering.cpsat_model`) searches first.  With neighbourhood
 search (``lns``: ``auto`` and ``on``, the default, on every size) the
-whole-model solve gets ``global_share`` of the time (on small rosters longer while it still
-improves: until a pause of a tenth of the limit, at most 90 % of it) and is stopped once it
-has gone ``stall`` seconds without a better roster; then solution-guided large-neighbourhood
+whole-model solve gets ``global_share`` of the time (by default all of it on rosters up to
+5,000 cells, 30 % above; with a share below 1 small rosters still run on while they improve:
+until a pause of a tenth of the limit, at most 90 % of it) and is stopped once it has gone
+``stall`` seconds without a better roster; then solution-guided large-neighbourhood
 search (:mod:`optikit_rostering.lns`) improves its incumbent.  When the neighbourhoods go
 ``patience`` seconds without a better roster, the whole model runs again from the incumbent
 (hinted, a new seed, stopped by ``stall`` again), then the neighbourhoods, and so on until the
@@ -16,7 +17,10 @@ cut to the share it stalled more often (Instance2, seed 0: 922 three runs out of
 the whole limit 828).  On the 28-day
 Curtois & Qu instances (1,100-1,700 cells, 2 threads, 60 s) an early hand-over measured
 worse than the whole model alone (Instance7: 1,379 against 1,208: the LNS settles in a local
-optimum), a late one (70 % of the time) better (1,095), so small rosters hand over late.
+optimum), a late one (70 % of the time) better (1,095), so small rosters hand over late:
+only once the whole model stalls (on Instances 4 and 5 at 30 s the neighbourhoods found 0-1
+improvements per run, and stopping a whole model still descending slowly under load lost to
+the plain model; see ``SHARE``).
 The result is ``optimal`` only with a proof: the whole-model solve's, or an incumbent that
 meets its bound.
 """
@@ -39,13 +43,17 @@ Grid = list[list[int | None]]
 #: Rosters with more (employee, day, shift) cells than this count as large (presolve off).
 LARGE_CELLS = 5000
 #: Default share of the time for the whole-model solve.  Small rosters: LNS from an early,
-#: poor roster settles in a local optimum (Instance7: 1,379 with a 10 % share), LNS from the
-#: whole model's good roster after 70 % improves it (1,095, the whole model alone 1,208).
-SHARE, SHARE_LARGE = 0.7, 0.3
+#: poor roster settles in a local optimum (Instance7: 1,379 with a 10 % share), and the
+#: whole model is stopped only by ``stall``: with a 70 % share (and the ``QUIET`` run-on) it
+#: was handed over mid-descent on a loaded machine, where its improvements come seconds
+#: apart, and the neighbourhoods then found almost nothing (Instance5, 30 s, 3 seeds, load
+#: 7: 1,236 / 1,247 / 1,465 against 1,259 / 1,252 / 1,249 with the whole time).
+SHARE, SHARE_LARGE = 1.0, 0.3
 #: Default patience of the neighbourhood search, as a share of the time limit: after that
 #: long without a better roster it hands back to the whole model (from the incumbent).
 PATIENCE = 0.1
-#: Small rosters: once its share is spent the whole model still keeps the search until it
+#: Small rosters with a share below 1 (``global_share``): once its share is spent the whole
+#: model still keeps the search until it
 #: pauses this share of the time limit without a better roster (at most until ``LAST``
 #: of the time).  Cut at the share mid-descent it lost to the plain model on Instance5 at
 #: 30 s (seed 0: 1,503 at the hand-over at 21.6 s, where the whole model alone went on from
@@ -59,7 +67,7 @@ def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
     cells = len(rm.all_cells())
     use_lns = opts["lns"] != "off"
     remaining = ctx.remaining()
-    share = float(opts["global_share"]) or (SHARE_LARGE if cells > LARGE_CELLS else SHARE)
+    share = first_share(float(opts["global_share"]), cells)
     first_limit = None if remaining is None or not use_lns else max(0.5, remaining * share)
     stall = float(opts["stall"]) if use_lns else None
     if stall is not None and stall <= 0 and remaining is not None:
@@ -109,6 +117,11 @@ def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
     status = Status.OPTIMAL if proved or (bound is not None and best <= bound + 1e-9) \
         else Status.FEASIBLE
     return _outcome(roster, grid, stations, best, bound, status, stats)
+
+
+def first_share(chosen: float, cells: int) -> float:
+    """Share of the time for the first whole-model solve: ``chosen``, or by size if 0."""
+    return chosen or (SHARE_LARGE if cells > LARGE_CELLS else SHARE)
 
 
 def _whole_model(rm: RosterModel, backend: Any, ctx: SolveContext, limit: float | None,

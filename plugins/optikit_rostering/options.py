@@ -15,9 +15,9 @@ CPSAT_OPTIONS = (
                "spent: on or auto (the same), or off (the whole-model solve only)",
                choices=("auto", "on", "off")),
     OptionSpec("global_share", float, 0.0,
-               "with LNS: share of the time limit the first whole-model solve gets (0: 0.7 "
-               "on rosters up to 5,000 cells, where it runs on while it still improves, up "
-               "to 0.9; 0.3 above)",
+               "with LNS: share of the time limit the first whole-model solve gets (0: all "
+               "of it on rosters up to 5,000 cells, where only stall ends it; 0.3 above; a "
+               "share below 1 on a small roster runs on while it still improves, up to 0.9)",
                minimum=0.0, maximum=1.0),
     OptionSpec("stall", float, 0.0,
                "with LNS: stop the whole-model solve after this many seconds without a "

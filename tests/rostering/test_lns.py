@@ -101,3 +101,13 @@ def test_whole_model_past_its_share_runs_on_while_it_improves() -> None:
     assert _past_share(now, [96.0], started, (3.0, 60.0))  # quiet for 4 s
     assert _past_share(now, [99.9], started, (3.0, 45.0))  # past the cap
     assert _past_share(now, [99.9], started, None)
+
+
+def test_small_rosters_leave_the_whole_model_until_it_stalls() -> None:
+    """Default share: all the time up to LARGE_CELLS cells (only ``stall`` hands over), 30 %
+    above; an explicit ``global_share`` wins."""
+    from optikit_rostering.cpsat import LARGE_CELLS, first_share
+
+    assert first_share(0.0, LARGE_CELLS) == 1.0
+    assert first_share(0.0, LARGE_CELLS + 1) == 0.3
+    assert first_share(0.5, 10) == 0.5 and first_share(0.5, LARGE_CELLS + 1) == 0.5
