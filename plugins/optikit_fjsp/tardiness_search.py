@@ -18,6 +18,8 @@ MAX_RESTARTS = 100_000
 DTIME_FACTOR = 2.0
 # ... and freeze what starts this many mean operation durations after the neighbourhood.
 FREEZE_AFTER = 3.0
+# ... and leave the frozen operations out of the sub-model (``optikit_fjsp.lns_window``).
+COMPACT = True
 
 
 def lns_settings(settings: lns.LnsSettings) -> lns.LnsSettings:
@@ -44,4 +46,5 @@ def lns_settings(settings: lns.LnsSettings) -> lns.LnsSettings:
         large_model=0,
         sub_dtime=None if dtime is None else DTIME_FACTOR * dtime,
         freeze_after=FREEZE_AFTER,
+        compact=COMPACT,
     )
