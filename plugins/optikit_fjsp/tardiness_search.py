@@ -14,6 +14,10 @@ from optikit_fjsp import lns
 # Restarts of the dispatching rules within their time share (only a cap: the share,
 # option ``dispatch_share``, normally ends them).
 MAX_RESTARTS = 100_000
+# The global CP-SAT solve gets this fraction of ``global_share``: on the fresh shops,
+# 0.05 instead of 0.2 won 6 of 7 paired 60 s runs (benchmarks/fjsp/README.md), the
+# time going to LNS sub-solves instead.
+GLOBAL_SHARE_FACTOR = 0.25
 # LNS sub-solves get this many times ``lns_sub_dtime`` ...
 DTIME_FACTOR = 2.0
 # ... and freeze what starts this many mean operation durations after the neighbourhood.

@@ -31,7 +31,7 @@ def checked(problem: FjspProblem, sol: Solution) -> float:
 
 def start_state(problem: FjspProblem) -> lns.LnsState:
     if problem.shop.has_calendars:
-        start = calendar_dispatch.construct(problem, 0.2, 0)
+        start = calendar_dispatch.construct(problem, budget=0.0)  # one pass: deterministic
         assert start is not None
     else:
         start = heuristic.dispatch(problem.flat, heuristic.TARDINESS_RULES["edd"])

@@ -140,3 +140,28 @@ def test_freeze_after_keeps_the_tail_and_the_lns_stays_feasible(registry: Regist
     payload = schedule_to_payload(problem.shop, to_schedule(flat, out.best))
     report = check(problem, payload)
     assert report.feasible and report.objective == pytest.approx(out.best_value)
+
+
+def test_the_global_solve_gets_a_smaller_share_on_tardiness(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limits: list[float] = []
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        limits.append(args[4])
+        return cpsat.GlobalResult()
+
+    monkeypatch.setattr(cpsat, "global_phase", spy)
+    for objective in ({"makespan": 1, "total_weighted_tardiness": 1}, "makespan"):
+        doc = generate(2, "small")
+        doc["objective"] = objective
+        ctx = SolveContext(SolveOptions(time_limit=40.0, threads=1, extra={"tabu": 0}))
+        run = cpsat._Run(parse(doc), registry.backends["cpsat"], ctx)
+        run.stats["phases"] = []
+        try:
+            run.global_round()
+        finally:
+            run.close()
+    share = 0.2  # the option's default
+    assert limits[0] <= 40.0 * share * tardiness_search.GLOBAL_SHARE_FACTOR + 1e-9
+    assert limits[1] > 40.0 * share * tardiness_search.GLOBAL_SHARE_FACTOR
