@@ -63,11 +63,16 @@ def operations(path: Path) -> int:
     return sum(len(job["operations"]) for job in json.loads(path.read_text())["jobs"])
 
 
-def run(problem: Path, formulation: str, limit: float, threads: int, out: Path) -> dict[str, Any]:
+def run(
+    problem: Path, formulation: str, limit: float, threads: int, out: Path,
+    options: list[str] | None = None,
+) -> dict[str, Any]:
     cmd = [
         OPTIKIT, "solve", str(problem), "--solver", "cpsat", "--formulation", formulation,
         "--time-limit", f"{limit:g}", "--threads", str(threads), "-q", "-o", str(out),
     ]  # fmt: skip
+    for option in options or ():
+        cmd += ["--option", option]
     timing = out.with_suffix(".time")
     started = time.perf_counter()
     proc = subprocess.run(
@@ -105,6 +110,7 @@ def read_answer(row: dict[str, Any], problem: Path, out: Path) -> dict[str, Any]
         objective=doc.get("objective"),
         bound=doc.get("bound"),
         solver_time_s=doc.get("time_s"),
+        lns_iterations=(doc.get("stats") or {}).get("lns_iterations"),
         figures=(doc.get("check") or {}).get("figures"),
     )
     if "solution" not in doc:
@@ -172,6 +178,7 @@ def trial(args: argparse.Namespace) -> dict[str, Any]:
         "started_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
         "uptime_start": uptime(),
         "threads": args.threads,
+        "options": args.option,
         "instances": [],
     }
     plan = [(formulation, args.time_limit, False) for formulation in args.formulations]
@@ -192,12 +199,13 @@ def trial(args: argparse.Namespace) -> dict[str, Any]:
         for formulation, limit, reference in plan:
             tag = "ref" if reference else formulation
             out = work / f"{problem.stem}-{tag}.json"
-            row = run(problem, formulation, limit, args.threads, out)
+            row = run(problem, formulation, limit, args.threads, out, args.option)
             row.update(reference=reference, output=str(out), uptime=uptime())
             inst["runs"].append(row)
             print(
                 f"{inst['name']} {tag}: {row['status']} {row.get('objective')} "
                 f"bound {row.get('bound')} wall {row['wall_s']:.1f} s "
+                f"lns {row.get('lns_iterations')} "
                 f"check {row.get('check_valid')}  [{row['uptime']}]",
                 flush=True,
             )
@@ -231,6 +239,10 @@ def main() -> None:
         "--formulations", nargs="*", default=["cpsat", "cpsat-plain"], help="short runs"
     )
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--option", action="append", default=[], metavar="KEY=VALUE",
+        help="passed to every cpsat run as --option (repeatable)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "fresh-trial")
     parser.add_argument(
         "--rebuild", action="store_true", help="re-read the answers of a saved run, solve nothing"

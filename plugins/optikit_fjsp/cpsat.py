@@ -36,7 +36,8 @@ How a solve runs:
    They share one incumbent (:class:`~optikit_fjsp.incumbent.SharedIncumbent`), so each
    continues from the other's improvements.
 
-Options (``--option key=value``): ``global_share`` (default 0.2), ``lns_sub_dtime``
+Options (``--option key=value``): ``global_share`` (default 0.2; a quarter of it with
+tardiness in the objective), ``lns_sub_dtime``
 (CP-SAT deterministic time per LNS sub-solve, default 0.05), ``lns_parallel`` (LNS
 searches; default: the threads not used by the tabu search), ``tie_break`` (0/1/2, see
 :class:`~optikit_fjsp.lns.LnsSettings`), ``tabu`` (1/0), ``tabu_processes`` (1/0),
@@ -334,14 +335,17 @@ class _Run:
 
     def global_round(self) -> None:
         remaining = self.ctx.remaining()
+        share = self.opts["global_share"]
+        if self.problem.objective.uses_tardiness:
+            share *= tardiness_search.GLOBAL_SHARE_FACTOR
         if remaining is None:
             limit, stall = None, None  # no time limit: let CP-SAT run to a proof
         elif self.rounds == 0:
-            limit, stall = max(0.5, remaining * self.opts["global_share"]), STALL_SECONDS
+            limit, stall = max(0.5, remaining * share), STALL_SECONDS
         elif self._endgame():
             limit, stall = remaining, None  # one step from a proof: give CP-SAT the rest
         else:
-            limit = max(0.5, remaining * self.opts["global_share"] / 2)
+            limit = max(0.5, remaining * share / 2)
             stall = LATER_STALL_SECONDS
         hint, _value, _version = self.shared.snapshot()
         phase = global_phase(

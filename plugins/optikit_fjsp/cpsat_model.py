@@ -19,7 +19,7 @@ and the makespan is at least the work assigned to each machine.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,9 +66,9 @@ class CpShopModel:
             if chosen is None:  # pragma: no cover - exactly_one guarantees a mode
                 raise RuntimeError(f"operation {g} has no mode in the CP-SAT solution")
             modes.append(chosen)
-            starts.append(int(value(self.starts[g])))
+            starts.append(_read(value, self.starts[g]))
         if self.paused:
-            ends = tuple(int(value(e)) for e in self.ends)
+            ends = tuple(_read(value, e) for e in self.ends)
             return Solution(tuple(modes), tuple(starts), ends)
         return Solution(tuple(modes), tuple(starts))
 
@@ -78,6 +78,8 @@ class CpShopModel:
         m = self.model
         m.clear_hints()
         for g, lits in enumerate(self.literals):
+            if isinstance(self.starts[g], int):  # left out of the model (a constant)
+                continue
             m.add_hint(self.starts[g], sol.starts[g])
             if len(lits) > 1:
                 m.add_hint(self.ends[g], sol.end(flat, g))
@@ -111,6 +113,11 @@ class CpShopModel:
             self.model.add_hint(lit, (i, j) in used)
 
 
+def _read(value: Any, term: Any) -> int:
+    """A start or end from the solver, or the constant of an operation left out."""
+    return term if isinstance(term, int) else int(value(term))
+
+
 def build(
     problem: FjspProblem,
     horizon: int,
@@ -125,6 +132,9 @@ def build(
     batch_machines: frozenset[int] = frozenset(),
     blocked: Mapping[int, Sequence[tuple[int, int]]] | None = None,
     makespan_lower: int = 0,
+    include: Collection[int] | None = None,
+    fixed: Solution | None = None,
+    window: Mapping[int, tuple[int, int]] | None = None,
 ) -> CpShopModel:
     """Build the model.
 
@@ -144,6 +154,11 @@ def build(
       no-overlap; an interruptible operation cannot pause over them either).
     - ``makespan_lower``: a proven lower bound on the makespan (e.g. from
       :mod:`optikit_fjsp.bounds`), given to CP-SAT as the makespan's domain.
+    - ``include`` (with ``fixed``): only these operations get variables; every other one
+      is a constant taken from the schedule ``fixed`` (its start and end enter the job
+      precedences and the objective, it is in no machine constraint).  The caller must
+      make that valid (:mod:`optikit_fjsp.lns_window` keeps the neighbours that matter).
+    - ``window[g]``: ``(earliest start, latest end)`` of operation ``g``.
     """
     from ortools.sat.python import cp_model
 
@@ -178,7 +193,16 @@ def build(
     literals: list[dict[int, Any]] = []
     per_machine: list[list[tuple[int, int, Any, Any]]] = [[] for _ in range(flat.num_machines)]
     for g in range(n):
+        if include is not None and g not in include:
+            if fixed is None:
+                raise ValueError("build(include=...) needs the fixed schedule")
+            starts.append(fixed.starts[g])
+            ends.append(fixed.end(flat, g))
+            literals.append({fixed.modes[g]: True})
+            continue
         lo, hi = head[g], horizon - dmin[g] - tail[g]
+        if window is not None and g in window:
+            lo, hi = max(lo, window[g][0]), min(hi, window[g][1] - dmin[g])
         if g in frozen:
             lo = hi = frozen[g]
         if lo > hi:
@@ -228,10 +252,13 @@ def build(
             model.add(end == start + sum(terms))
             ends.append(end)
         literals.append(lits)
+        if window is not None and g in window and g not in frozen:
+            model.add(ends[g] <= window[g][1])
 
     for ops in flat.job_ops:
         for a, b in itertools.pairwise(ops):
-            model.add(starts[b] >= ends[a])
+            if not (isinstance(starts[a], int) and isinstance(starts[b], int)):
+                model.add(starts[b] >= ends[a])
 
     chain_succ: dict[int, int] = {}
     chained: set[int] = set()

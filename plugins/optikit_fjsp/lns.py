@@ -38,13 +38,13 @@ import math
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from optikit.types import SolveContext, Status
-from optikit_fjsp import cpsat_model
 from optikit_fjsp.incumbent import SharedIncumbent
+from optikit_fjsp.lns_window import sub_model
 from optikit_fjsp.model import FjspProblem
 from optikit_fjsp.timetable import (
     Solution,
@@ -191,59 +191,6 @@ def default_neighbourhoods(num_ops: int) -> list[Neighbourhood]:
 # --- the loop ---------------------------------------------------------------------------
 
 
-def sub_model(
-    state: LnsState,
-    relaxed: set[int],
-    tie_break: Sequence[int] | None = None,
-    freeze_before: bool = True,
-    load_cuts: bool = False,
-    freeze_after: int | None = None,
-) -> cpsat_model.CpShopModel:
-    """The CP-SAT model with everything outside ``relaxed`` kept in mode and order.
-
-    With ``freeze_before``, operations that end before the earliest relaxed one starts
-    also keep their start time: nothing they depend on changes, and presolve removes
-    them, which matters on large shops where the sub-model is otherwise rebuilt in full.
-    With ``freeze_after`` (a time margin), operations that start that long after the
-    last relaxed one ends keep their start time too: a restriction (the relaxed part
-    must fit before them), so the sub-model shrinks to a window of the schedule; the
-    caller left-shifts the answer to pass the gain on to the frozen tail.
-    """
-    problem = state.problem
-    flat = problem.flat
-    cur = state.current
-    frozen: dict[int, int] = {}
-    if freeze_before and relaxed:
-        first = min(cur.starts[g] for g in relaxed)
-        frozen = {
-            g: cur.starts[g]
-            for g in range(flat.num_ops)
-            if g not in relaxed and cur.end(flat, g) <= first
-        }
-    if freeze_after is not None and relaxed:
-        last = max(cur.end(flat, g) for g in relaxed) + freeze_after
-        for g in range(flat.num_ops):
-            if g not in relaxed and cur.starts[g] >= last:
-                frozen[g] = cur.starts[g]
-    allowed = [
-        tuple(range(len(flat.modes[g]))) if g in relaxed else (cur.modes[g],)
-        for g in range(flat.num_ops)
-    ]
-    chains = [[g for g in seq if g not in relaxed] for seq in machine_sequences(flat, cur)]
-    cm = cpsat_model.build(
-        problem,
-        state.horizon,
-        allowed=allowed,
-        chains=chains,
-        frozen=frozen,
-        objective_upper=state.best_value,
-        machine_load_cuts=load_cuts,
-        tie_break=tie_break,
-    )
-    cm.add_hint(problem, cur)
-    return cm
-
-
 @dataclass(frozen=True)
 class LnsSettings:
     """Knobs of the LNS loop.
@@ -277,6 +224,8 @@ class LnsSettings:
     # Freeze operations starting this many mean operation durations after the
     # neighbourhood (see ``sub_model``); None: the whole tail stays free.
     freeze_after: float | None = None
+    # Leave frozen operations out of the sub-model (``optikit_fjsp.lns_window``).
+    compact: bool = False
 
 
 def improve(
@@ -443,6 +392,7 @@ class _Search:
                 self._tie_weights(rng),
                 load_cuts=self.settings.load_cuts,
                 freeze_after=self._freeze_margin(),
+                compact=self.settings.compact,
             )
         limit = min(self.settings.sub_time, self._remaining())
         params: dict[str, Any] = {"random_seed": rng.randrange(1 << 30)}
@@ -461,7 +411,8 @@ class _Search:
         sol = None
         if result.status.has_solution:
             sol = cm.solution(result.value, result.boolean_value)
-            if self.settings.freeze_after is not None:  # pull the frozen tail forward
+            calendars = self.problem.shop.has_calendars  # left_shift ignores calendars
+            if self.settings.freeze_after is not None and not calendars:  # pull the tail in
                 flat = self.problem.flat
                 sol = left_shift(flat, sol.modes, machine_sequences(flat, sol))
         with self.lock:

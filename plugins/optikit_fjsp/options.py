@@ -10,7 +10,8 @@ from optikit.options import OptionSpec
 #: ``--option`` keys of the ``cpsat`` formulation (see ``optikit options fjsp``).
 CPSAT_OPTIONS = (
     OptionSpec("global_share", float, 0.2,
-               "share of the remaining time a global CP-SAT solve gets before handing over",
+               "share of the remaining time a global CP-SAT solve gets before handing over "
+               "(a quarter of this with tardiness in the objective)",
                minimum=0.0, maximum=1.0),
     OptionSpec("lns_sub_dtime", float, 0.05,
                "deterministic time of each LNS sub-solve (0: CP-SAT's default; twice this "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -78,6 +79,22 @@ def test_tardiness_objectives_give_the_dispatch_restarts_a_share(
     assert budget == pytest.approx(0.3) and restarts == heuristic.MAX_RESTARTS
 
 
+def tardiness_then_makespan(
+    registry: Registry, time_limit: float, step: Callable[[cpsat._Run], None]
+) -> None:
+    """``step`` on a ``cpsat`` run of a small shop, tardiness objective first."""
+    for objective in ({"makespan": 1, "total_weighted_tardiness": 1}, "makespan"):
+        doc = generate(2, "small")
+        doc["objective"] = objective
+        ctx = SolveContext(SolveOptions(time_limit=time_limit, threads=1, extra={"tabu": 0}))
+        run = cpsat._Run(parse(doc), registry.backends["cpsat"], ctx)
+        run.stats["phases"] = []
+        try:
+            step(run)
+        finally:
+            run.close()
+
+
 def test_tardiness_lns_settings_are_lighter_and_longer(
     monkeypatch: pytest.MonkeyPatch, registry: Registry
 ) -> None:
@@ -94,17 +111,12 @@ def test_tardiness_lns_settings_are_lighter_and_longer(
         return real(*args, settings=settings, **kwargs)
 
     monkeypatch.setattr(lns, "improve", spy)
-    for objective in ({"makespan": 1, "total_weighted_tardiness": 1}, "makespan"):
-        doc = generate(2, "small")
-        doc["objective"] = objective
-        ctx = SolveContext(SolveOptions(time_limit=30.0, threads=1, extra={"tabu": 0}))
-        run = cpsat._Run(parse(doc), registry.backends["cpsat"], ctx)
-        run.stats["phases"] = []
+
+    def improve_round(run: cpsat._Run) -> None:
         run._stalled = lambda _started: True  # type: ignore[method-assign]  # settings only
-        try:
-            run.improve_round()
-        finally:
-            run.close()
+        run.improve_round()
+
+    tardiness_then_makespan(registry, 30.0, improve_round)
     assert [s.large_model for s in used] == [0, lns.LnsSettings().large_model]
     assert [s.freeze_after for s in used] == [tardiness_search.FREEZE_AFTER, None]
     assert used[0].sub_dtime == pytest.approx(2 * used[1].sub_dtime)  # type: ignore[operator]
@@ -140,3 +152,19 @@ def test_freeze_after_keeps_the_tail_and_the_lns_stays_feasible(registry: Regist
     payload = schedule_to_payload(problem.shop, to_schedule(flat, out.best))
     report = check(problem, payload)
     assert report.feasible and report.objective == pytest.approx(out.best_value)
+
+
+def test_the_global_solve_gets_a_smaller_share_on_tardiness(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limits: list[float] = []
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        limits.append(args[4])
+        return cpsat.GlobalResult()
+
+    monkeypatch.setattr(cpsat, "global_phase", spy)
+    tardiness_then_makespan(registry, 40.0, lambda run: run.global_round())
+    share = 0.2  # the option's default
+    assert limits[0] <= 40.0 * share * tardiness_search.GLOBAL_SHARE_FACTOR + 1e-9
+    assert limits[1] > 40.0 * share * tardiness_search.GLOBAL_SHARE_FACTOR
