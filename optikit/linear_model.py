@@ -8,7 +8,7 @@ protocols in :mod:`optikit.paradigms`, which re-exports them for plugin authors.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -93,6 +93,20 @@ class LinearModel:
         counts = np.bincount(self.indices, minlength=self.num_cols)
         colptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
         return colptr, rows[order], self.data[order]
+
+    def with_hint(self, hint: ArrayLike) -> HintedModel:
+        """The same linear model carrying ``hint`` as a start point."""
+        linear = {f.name: getattr(self, f.name) for f in fields(LinearModel)}
+        return HintedModel(**linear, hint=np.asarray(hint, dtype=np.float64))
+
+
+@dataclass
+class HintedModel(LinearModel):
+    """A linear model with a known good point (a heuristic's plan, a constructed
+    schedule) that a MIP backend may hand its solver as a start (see
+    :func:`optikit.paradigms.start_point`); it proves nothing."""
+
+    hint: NDArray[np.float64] | None = None
 
 
 class LinearModelBuilder:

@@ -37,6 +37,7 @@ from numpy.typing import NDArray
 
 from optikit.linear_model import (
     INF,
+    HintedModel,
     LinearModel,
     LinearModelBuilder,
     QuadraticModel,
@@ -52,6 +53,7 @@ __all__ = [
     "CpResult",
     "CpSatBackend",
     "CpSatSolver",
+    "HintedModel",
     "LinearBackend",
     "LinearModel",
     "LinearModelBuilder",
@@ -166,7 +168,8 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
 
 def start_point(model: LinearModel, mip_only: bool = True) -> NDArray[np.float64] | None:
     """The point a backend hands its solver as a start: ``model.hint`` (a known good
-    point, e.g. a heuristic's plan, on :class:`QuadraticModel` or a formulation's subclass)
+    point, e.g. a heuristic's plan, on :class:`HintedModel` (``model.with_hint(x)``) or
+    :class:`QuadraticModel`)
     clipped to the bounds, integers rounded.  None without a hint of the model's size, or,
     with ``mip_only``, for a model without integers (an LP has nothing to start from)."""
     hint = getattr(model, "hint", None)

@@ -23,14 +23,13 @@ units only.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
-from optikit.paradigms import LinearModel, LinearModelBuilder, QuadraticModel
+from optikit.paradigms import LinearModel, LinearModelBuilder
 from optikit.scheduling import ScheduledOperation, completion_times, makespan
 from optikit.types import UsageError
 from optikit_energy import energy
@@ -476,12 +475,11 @@ def with_start(
     switch_on: dict[int, list[int]],
 ) -> LinearModel:
     """The model with a known schedule as its MIP start (``hint``, which a MIP backend
-    hands its solver, see :func:`optikit.paradigms.start_point`; no bilinear terms).
+    hands its solver, see :func:`optikit.paradigms.start_point`).
 
     Why: from the constructed schedule HiGHS' branch-and-cut starts with an incumbent
     and prunes from its first node instead of searching for a first schedule."""
     values = hint_vector(problem, ti, schedule, switch_on)
     hint = np.zeros(ti.model.num_cols)
     hint[list(values)] = list(values.values())
-    fields = {f.name: getattr(ti.model, f.name) for f in dataclasses.fields(LinearModel)}
-    return QuadraticModel(**fields, hint=hint)
+    return ti.model.with_hint(hint)

@@ -41,7 +41,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from optikit.paradigms import LinearModel, LinearResult, LinearSolver, relative_gap
+from optikit.paradigms import (
+    LinearModel,
+    LinearResult,
+    LinearSolver,
+    relative_gap,
+)
 from optikit.types import Outcome, SolveContext, Status
 from optikit_lotsizing.bounds import phase_bound
 from optikit_lotsizing.budget import Timed, last_solve, over, phase_end, slice_of, solve_end
@@ -290,20 +295,11 @@ def _solve_restricted(model: LinearModel, backend: LinearSolver, ctx: SolveConte
                                bound=None)
 
 
-@dataclasses.dataclass
-class HintedModel(LinearModel):
-    """A model with a known feasible point that a backend may hand its solver as a start
-    (HiGHS and PuLP's HiGHS ``setSolution``, MathOpt solution hints, CBC ``-mips``); it
-    proves nothing."""
-
-    hint: NDArray[np.float64] | None = None
-
-
 def hinted(model: LinearModel, best: LinearResult | None) -> LinearModel:
+    """``model`` with ``best``'s point as its MIP start (unchanged without a point)."""
     if best is None or best.x is None:
         return model
-    fields = {f.name: getattr(model, f.name) for f in dataclasses.fields(LinearModel)}
-    return HintedModel(**fields, hint=best.x)
+    return model.with_hint(best.x)
 
 
 def _plan_budget(ctx: SolveContext, problem: LotSizingProblem, backend: LinearSolver,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optikit.paradigms import LinearModelBuilder, relative_gap
+from optikit.paradigms import HintedModel, LinearModelBuilder, relative_gap, start_point
 
 
 def _dense(model):
@@ -132,3 +132,16 @@ def test_is_feasible_counts_the_bilinear_terms_of_a_quadratic_model():
     model = b.build()
     assert model.is_feasible(np.array([1.0, 2.0]))
     assert not model.is_feasible(np.array([2.0, 2.0]))  # 2 + 2 + 4 = 8
+
+
+def test_with_hint_keeps_the_model_and_carries_the_start():
+    """One way to hand a backend a MIP start (energy's side MILP, lot sizing's plans):
+    the same model, and ``start_point`` clips the hint to the bounds and rounds integers."""
+    model = _small_mip()
+    assert start_point(model) is None
+    hinted = model.with_hint([1.6, -3.0])
+    assert isinstance(hinted, HintedModel)
+    assert np.array_equal(hinted.c, model.c) and np.array_equal(hinted.data, model.data)
+    start = start_point(hinted)
+    assert start is not None
+    assert start.tolist() == [2.0, 0.0]  # x0 integer rounded, x1 clipped to its bound

@@ -9,10 +9,9 @@ import pytest
 from optikit_highs.backend import HighsBackend
 from optikit_lotsizing import bounds, heuristic
 from optikit_lotsizing.generator import generate
-from optikit_lotsizing.heuristic import HintedModel
 from optikit_lotsizing.model import LotSizingProblem
 
-from optikit.paradigms import LinearModel, LinearResult
+from optikit.paradigms import HintedModel, LinearModel, LinearResult
 from optikit.registry import Registry
 from optikit.types import SolveContext, Status
 from tests.lot_sizing.conftest import load, run, two_items

@@ -15,7 +15,7 @@ from optikit_lotsizing.generator import generate
 from optikit_lotsizing.linear import LotModel
 from optikit_lotsizing.model import LotSizingProblem
 
-from optikit.paradigms import LinearModel, LinearResult, start_point
+from optikit.paradigms import HintedModel, LinearModel, LinearResult, start_point
 from optikit.registry import Registry
 from optikit.runner import solve
 from optikit.types import SolveOptions
@@ -62,7 +62,7 @@ def test_reported_plan_is_never_worse_than_the_start(
 
 
 def test_start_point_is_clipped_and_rounded() -> None:
-    model = heuristic.HintedModel(
+    model = HintedModel(
         sense="min", c=np.ones(2), col_lower=np.zeros(2), col_upper=np.array([5.0, 1.0]),
         integer=np.array([True, False]), indptr=np.zeros(1, dtype=np.int64),
         indices=np.zeros(0, dtype=np.int64), data=np.zeros(0), row_lower=np.zeros(0),

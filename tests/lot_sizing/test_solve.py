@@ -103,9 +103,8 @@ def test_fl_reports_its_start_plan_when_the_milp_finds_nothing(
     """A planner always gets a plan: the start handed to the MILP (as its MIP start) is
     the answer, checked and ``feasible``, when the MILP itself returns no solution."""
     from optikit_highs.backend import HighsBackend
-    from optikit_lotsizing.heuristic import HintedModel
 
-    from optikit.paradigms import LinearResult
+    from optikit.paradigms import HintedModel, LinearResult
     from optikit.types import Status
 
     reference = run(registry, two_items(), "bigm").document["objective"]

@@ -12,7 +12,7 @@ from optikit_lotsizing.model import LotSizingProblem
 from optikit_lotsizing.startpoint import TOL
 from optikit_lotsizing.windows import Window, restricted
 
-from optikit.paradigms import LinearModel, LinearResult
+from optikit.paradigms import HintedModel, LinearModel, LinearResult
 from optikit.registry import Registry
 from optikit.types import SolveContext, SolveOptions, Status
 from tests.lot_sizing.conftest import load
@@ -93,7 +93,7 @@ class Unsolved:
         self.supports_integer = True
 
     def solve(self, model: LinearModel, ctx: SolveContext) -> LinearResult:
-        assert isinstance(model, heuristic.HintedModel) and model.hint is not None
+        assert isinstance(model, HintedModel) and model.hint is not None
         return LinearResult(Status.FEASIBLE, x=model.hint,
                             objective=float(model.c @ model.hint) + model.offset)
 
