@@ -104,6 +104,16 @@ def _start(problem: CarSeqProblem, ctx: SolveContext, restarts: int, best: _Best
             break
 
 
+def _search_end(problem: CarSeqProblem, ctx: SolveContext, lower: float,
+                seconds: float | None) -> tuple[float, int]:
+    """When a swap search must stop (``seconds`` from now, never past the run's deadline;
+    60 s with neither) and the cost at which it may stop early (the lower bound rounded
+    up; 0 on lines with a level-scheduling term)."""
+    limits = [t for t in (seconds, ctx.remaining()) if t is not None]
+    deadline = time.monotonic() + (min(limits) if limits else 60.0)
+    return deadline, 0 if problem.weights.level else math.ceil(lower - 1e-9)
+
+
 def _local_search(problem: CarSeqProblem, ctx: SolveContext, best: _Best, lower: float,
                   seed: int, seconds: float | None, breakout: int, patient: bool = False
                   ) -> int:
@@ -116,10 +126,7 @@ def _local_search(problem: CarSeqProblem, ctx: SolveContext, best: _Best, lower:
     """
     assert best.seq is not None
     rng = random.Random(seed)
-    remaining = ctx.remaining()
-    limits = [t for t in (seconds, remaining) if t is not None]
-    deadline = time.monotonic() + (min(limits) if limits else 60.0)
-    target = 0 if problem.weights.level else math.ceil(lower - 1e-9)
+    deadline, target = _search_end(problem, ctx, lower, seconds)
     moves = 0
     start = list(best.seq)
     failures = 0
@@ -147,10 +154,7 @@ def _vector_search(problem: CarSeqProblem, ctx: SolveContext, best: _Best, lower
                    seed: int, seconds: float | None, breakout: int) -> int:
     """Best-swap numpy search from the best sequence for ``seconds``; returns the moves."""
     assert best.seq is not None
-    remaining = ctx.remaining()
-    limits = [t for t in (seconds, remaining) if t is not None]
-    deadline = time.monotonic() + (min(limits) if limits else 60.0)
-    target = 0 if problem.weights.level else math.ceil(lower - 1e-9)
+    deadline, target = _search_end(problem, ctx, lower, seconds)
     search = VectorSearch(problem, best.seq, seed)
     offered = [time.monotonic()]
 
