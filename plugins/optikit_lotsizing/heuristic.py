@@ -285,8 +285,8 @@ def _solve_restricted(model: LinearModel, backend: LinearSolver, ctx: SolveConte
     start; the answer lifted back to the whole model's columns."""
     assert best.x is not None
     part = restricted(model, free, best.x)
-    start = dataclasses.replace(best, x=best.x[part.cols])
-    result = backend.solve(hinted(part.model, start), ctx.narrowed(budget, gap=WINDOW_GAP))
+    result = backend.solve(part.model.with_hint(best.x[part.cols]),
+                           ctx.narrowed(budget, gap=WINDOW_GAP))
     if result.x is None:
         return result
     x = part.lift(result.x)
