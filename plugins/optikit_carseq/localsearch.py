@@ -21,6 +21,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 
 from optikit_carseq.model import CarSeqProblem
 
@@ -32,6 +33,34 @@ SEGMENT_SHARE = 0.5
 REVERSAL_SHARE = 0.3
 #: Farthest a car is shifted (and longest block reversed), in positions.
 SEGMENT_REACH = 24
+
+
+class Ratio(NamedTuple):
+    """One capacity as the searches see it: at most ``cap`` in ``width`` consecutive cars
+    whose class has ``flags[class]``, each car over it costing ``price``."""
+
+    flags: list[int]
+    cap: int
+    width: int
+    price: int
+    high: bool
+
+
+def ratios(problem: CarSeqProblem) -> list[Ratio]:
+    """The options with a cost and a real limit, then (with a paint batch limit ``B``)
+    each colour as ``B in B+1`` at :data:`BATCH_PENALTY`."""
+    found: list[Ratio] = []
+    for j, opt in enumerate(problem.options):
+        w = problem.term_weight(opt)
+        if w and opt.max < opt.window:
+            flags = [int(j in c.options) for c in problem.classes]
+            found.append(Ratio(flags, opt.max, opt.window, w, opt.high))
+    if problem.max_batch is not None:
+        for col in range(len(problem.colours)):
+            flags = [int(c.colour == col) for c in problem.classes]
+            found.append(Ratio(flags, problem.max_batch, problem.max_batch + 1,
+                               BATCH_PENALTY, False))
+    return found
 
 
 def _moved(cnt: list[int], wts: list[int], first: int, last: int, diff: int, p: int
@@ -54,17 +83,8 @@ class SwapSearch:
         self.rng = random.Random(seed)
         self.p0 = len(problem.previous)
         self.n = problem.num_cars
-        ratios: list[tuple[list[int], int, int, int]] = []
-        for j, opt in enumerate(problem.options):
-            w = problem.term_weight(opt)
-            if w and opt.max < opt.window:
-                flags = [int(j in c.options) for c in problem.classes]
-                ratios.append((flags, opt.max, opt.window, w))
-        if problem.max_batch is not None:
-            for col in range(len(problem.colours)):
-                flags = [int(c.colour == col) for c in problem.classes]
-                ratios.append((flags, problem.max_batch, problem.max_batch + 1, BATCH_PENALTY))
-        self.ratios = ratios
+        # plain tuples: the hot loops unpack them
+        self.ratios = [(r.flags, r.cap, r.width, r.price) for r in ratios(problem)]
         self.colour = [c.colour for c in problem.classes]
         self.wcol = problem.weights.colour * problem.change_cost if problem.has_paint else 0
         self.moves = 0

@@ -32,7 +32,7 @@ from collections.abc import Callable
 import numpy as np
 
 from optikit_carseq import bounds
-from optikit_carseq.localsearch import BATCH_PENALTY
+from optikit_carseq.localsearch import ratios
 from optikit_carseq.model import CarSeqProblem
 
 #: Share of the tries whose first car comes from a violated high-priority window (while
@@ -52,22 +52,12 @@ class VectorSearch:
         self.previous = list(problem.previous)
         self.p0 = len(self.previous)
         self.n = problem.num_cars
-        flags, caps, widths, prices, high = [], [], [], [], []
-        for j, opt in enumerate(problem.options):
-            w = problem.term_weight(opt)
-            if w and opt.max < opt.window:
-                flags.append([int(j in c.options) for c in problem.classes])
-                caps.append(opt.max)
-                widths.append(opt.window)
-                prices.append(w)
-                high.append(opt.high)
-        if problem.max_batch is not None:
-            for col in range(len(problem.colours)):
-                flags.append([int(c.colour == col) for c in problem.classes])
-                caps.append(problem.max_batch)
-                widths.append(problem.max_batch + 1)
-                prices.append(BATCH_PENALTY)
-                high.append(False)
+        found = ratios(problem)
+        flags = [r.flags for r in found]
+        caps = [r.cap for r in found]
+        widths = [r.width for r in found]
+        prices = [r.price for r in found]
+        high = [r.high for r in found]
         self.flags = np.asarray(flags, dtype=np.int64).reshape(-1, len(problem.classes)).T
         self.flags_by_ratio = np.ascontiguousarray(self.flags.T)
         self.cap = np.asarray(caps, dtype=np.int64)[:, None]
