@@ -89,15 +89,21 @@ def jackson(items: list[tuple[int, int, int]], speed: int = 1) -> int:
     return -(-best // k)
 
 
+def eligible_masks(flat: FlatShop) -> list[int]:
+    """Per operation, the bit mask of the machines it may run on."""
+    masks = [0] * flat.num_ops
+    for g, modes in enumerate(flat.modes):
+        for m, _d in modes:
+            masks[g] |= 1 << m
+    return masks
+
+
 def machine_set_bound(
     flat: FlatShop, max_sets: int = MAX_SETS, budget: float = TIME_BUDGET_S
 ) -> SetBound:
     """The best one-machine-relaxation bound over unions of eligible-machine sets."""
     dmin, head, tail = heads_tails(flat)
-    masks = [0] * flat.num_ops
-    for g, modes in enumerate(flat.modes):
-        for m, _d in modes:
-            masks[g] |= 1 << m
+    masks = eligible_masks(flat)
     base = sorted(set(masks), key=lambda s: (s.bit_count(), s))
     deadline = time.monotonic() + budget
     seen: set[int] = set()

@@ -31,7 +31,7 @@ import heapq
 import math
 import time
 
-from optikit_fjsp.machine_sets import heads_tails
+from optikit_fjsp.machine_sets import eligible_masks, heads_tails
 from optikit_fjsp.model import FlatShop
 
 SCALE = 1000  # cost units per unit of weighted tardiness (rounded down)
@@ -141,10 +141,7 @@ def tardiness_set_bound(
 ) -> float:
     """Best assignment bound over single machines and eligible-machine sets."""
     ht = heads_tails(flat)
-    masks = [0] * flat.num_ops
-    for g, modes in enumerate(flat.modes):
-        for m, _d in modes:
-            masks[g] |= 1 << m
+    masks = eligible_masks(flat)
     candidates = masks_to_try or candidate_sets(masks)
     deadline = time.monotonic() + budget
     best = 0.0
