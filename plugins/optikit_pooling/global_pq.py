@@ -26,6 +26,7 @@ from optikit_pooling.lp import (
     improved,
     linear_solver,
     multistart,
+    polish_context,
     solve_flows,
     solve_shares,
 )
@@ -71,7 +72,7 @@ def exact_point(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext
     at SCIP's compositions; else the composition LP at SCIP's pool outflows, then the flow
     LP at those compositions; else SCIP's own flows, if the checker accepts them.
     """
-    sub = ctx.narrowed(POLISH_FLOOR, past_deadline=True)
+    sub = polish_context(ctx)
     found = solve_flows(problem, solver, sub, point.q)
     if found is not None:
         return found
@@ -150,7 +151,7 @@ def solve_pq(problem: PoolingProblem, backend: Backend, ctx: SolveContext) -> Ou
         polished = exact_point(problem, solver, ctx, split(layout, result.x), result)
         if polished is not None and polished.result.row_duals is not None:
             # SCIP stops within its gap; a local ascent often closes the last digits.
-            refined = alternate(problem, solver, ctx.narrowed(POLISH_FLOOR, past_deadline=True),
+            refined = alternate(problem, solver, polish_context(ctx),
                                 polished.point.q, max_rounds=5)
             if refined is not None and improved(refined.profit, polished.profit):
                 polished = refined

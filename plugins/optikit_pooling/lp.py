@@ -30,6 +30,20 @@ CLIMB_TRUST = 0.05
 POLISH_FLOOR = 1.0
 
 
+
+def polish_context(ctx: SolveContext) -> SolveContext:
+    """The context for a clean-up LP or polishing steps after the main solve.
+
+    Why a floor past the deadline: these LPs are tiny next to the solve and turn its point
+    into checked flows, so they may use the command's grace.  Without a time limit they get
+    none either: a run the user left unlimited must not have its repair cut at one second.
+    """
+    left = ctx.remaining()
+    if left is None:
+        return ctx.narrowed()
+    return ctx.narrowed(max(left, POLISH_FLOOR), past_deadline=True)
+
+
 @dataclass
 class Evaluated:
     """A candidate with its exact profit and the LP that produced it."""

@@ -19,11 +19,11 @@ from optikit.types import Backend, Outcome, SolveContext, Status
 from optikit_pooling.lp import (
     CLIMB_STEPS,
     CLIMB_TRUST,
-    POLISH_FLOOR,
     Evaluated,
     alternate,
     improved,
     multistart,
+    polish_context,
 )
 from optikit_pooling.model import PoolingProblem
 from optikit_pooling.piecewise import envelope, split_share, uniform
@@ -65,7 +65,7 @@ def solve_mccormick(problem: PoolingProblem, backend: Backend, ctx: SolveContext
         stats["relaxation_bound"] = bound
         ctx.report(None, bound, "mccormick")
     best: Evaluated | None = None
-    sub = ctx.narrowed(max(ctx.remaining() or POLISH_FLOOR, POLISH_FLOOR), past_deadline=True)
+    sub = polish_context(ctx)
     if result.x is not None and result.status.has_solution:
         best = alternate(problem, solver, sub, split(layout, result.x).q)
         if best is not None:

@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from optikit.paradigms import LinearSolver, relative_gap
 from optikit.types import Backend, Outcome, SolveContext, Status
-from optikit_pooling.lp import POLISH_FLOOR, improved
+from optikit_pooling.lp import improved, polish_context
 from optikit_pooling.model import PoolingProblem
 from optikit_pooling.mp_flows import Candidate, Shares, shares_of
 from optikit_pooling.mp_heuristic import START_STEPS, climb, evaluate, multistart
@@ -146,9 +146,7 @@ def _repair(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext, co
             x: NDArray[np.float64], best: Candidate | None,
             stats: dict[str, Any]) -> Candidate | None:
     """The repair LP at the MILP point's shares, then SLP steps; the better answer."""
-    left = ctx.remaining()
-    sub = ctx.narrowed(max(left if left is not None else POLISH_FLOOR, POLISH_FLOOR),
-                       past_deadline=True)
+    sub = polish_context(ctx)
     found = evaluate(problem, solver, sub, cols, x)
     if found is None:
         return best

@@ -11,7 +11,7 @@ from typing import Any
 
 from optikit.paradigms import LinearSolver
 from optikit.types import Outcome, SolveContext, Status
-from optikit_pooling.lp import POLISH_FLOOR
+from optikit_pooling.lp import polish_context
 from optikit_pooling.model import PoolingProblem
 from optikit_pooling.mp_evaluate import periods_payload
 from optikit_pooling.mp_heuristic import climb, first_feasible
@@ -36,7 +36,7 @@ def solve_slp_periods(problem: PoolingProblem, solver: LinearSolver,
     current, message = slp_from_start(ctx, current, lambda start: climb(
         problem, solver, ctx, start, int(ctx.option("iterations")), report=True), stats)
     final = Final(current.flows, current.profit, current)
-    cleanup = ctx.narrowed(POLISH_FLOOR, past_deadline=True)
+    cleanup = polish_context(ctx)
     analysis = period_marginals(problem, solver, cleanup, final)
     return Outcome(Status.FEASIBLE, payload=periods_payload(problem, current.flows),
                    objective=float(current.profit), stats=stats,

@@ -18,7 +18,7 @@ import numpy as np
 
 from optikit.paradigms import LinearResult, LinearSolver, QuadraticSolver, relative_gap
 from optikit.types import Backend, Outcome, SolveContext, Status, UsageError
-from optikit_pooling.lp import POLISH_FLOOR, improved, linear_solver
+from optikit_pooling.lp import improved, linear_solver, polish_context
 from optikit_pooling.model import PoolingProblem
 from optikit_pooling.mp_evaluate import Flows, periods_payload
 from optikit_pooling.mp_flows import (
@@ -57,7 +57,7 @@ def _exact(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext,
            flow: Flows) -> Final | None:
     """Checked flows near a global solver's ``flow``: the flow LP at the shares they imply
     (exact to the last digit), else ``flow`` itself if the checker takes it."""
-    solved = flow_lp(problem, solver, ctx.narrowed(POLISH_FLOOR, past_deadline=True),
+    solved = flow_lp(problem, solver, polish_context(ctx),
                      replayed_shares(problem, flow))
     if solved is not None:
         return Final(solved.flows, solved.profit, solved)
@@ -116,7 +116,7 @@ def solve_periods(problem: PoolingProblem, backend: Backend, ctx: SolveContext,
         if found is not None and found.lp is not None and mode == "source" and not (
                 ctx.expired()):
             # SCIP stops within its gap or at its limit; a few SLP steps often gain more.
-            cleanup = ctx.narrowed(POLISH_FLOOR, past_deadline=True)
+            cleanup = polish_context(ctx)
             polished, _ = climb(problem, solver, cleanup, found.lp, POLISH_STEPS, trust=0.05)
             if improved(polished.profit, found.profit):
                 found = Final(polished.flows, polished.profit, polished)
@@ -155,7 +155,7 @@ def conclude(problem: PoolingProblem, solver: LinearSolver, ctx: SolveContext,
     ctx.report(profit, bound, source)
     gap = relative_gap(profit, bound)
     status = Status.OPTIMAL if gap is not None and gap <= ctx.options.gap else Status.FEASIBLE
-    cleanup = ctx.narrowed(POLISH_FLOOR, past_deadline=True)
+    cleanup = polish_context(ctx)
     analysis = period_marginals(problem, solver, cleanup, found)
     return Outcome(status, payload=periods_payload(problem, flow), objective=profit,
                    bound=bound, stats=stats, analysis=analysis, message="; ".join(notes))

@@ -16,7 +16,7 @@ import numpy as np
 from optikit.paradigms import LinearSolver, relative_gap
 from optikit.types import Outcome, SolveContext, Status
 from optikit_pooling.evaluate import payload
-from optikit_pooling.lp import POLISH_FLOOR, Evaluated, with_duals
+from optikit_pooling.lp import Evaluated, polish_context, with_duals
 from optikit_pooling.model import PoolingProblem
 from optikit_pooling.pq import arc_flows
 
@@ -77,7 +77,7 @@ def outcome(
     gap = relative_gap(objective, bound)
     status = Status.OPTIMAL if proven and gap is not None and gap <= ctx.options.gap else (
         Status.FEASIBLE)
-    final = with_duals(problem, solver, ctx.narrowed(POLISH_FLOOR, past_deadline=True), best)
+    final = with_duals(problem, solver, polish_context(ctx), best)
     analysis: dict[str, Any] = {}
     marginal = marginal_values(problem, final)
     if marginal:
