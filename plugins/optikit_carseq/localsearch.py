@@ -63,6 +63,12 @@ def ratios(problem: CarSeqProblem) -> list[Ratio]:
     return found
 
 
+def _excess_step(old: int, ch: int, p: int) -> int:
+    """Excess change of a window holding ``old`` cars when it gets ``ch`` more."""
+    new = old + ch
+    return (new - p if new > p else 0) - (old - p if old > p else 0)
+
+
 def _moved(cnt: list[int], wts: list[int], first: int, last: int, diff: int, p: int
            ) -> tuple[int, int]:
     """Excess change (plain, weighted) when windows ``first..last`` get ``diff`` cars."""
@@ -214,12 +220,9 @@ class SwapSearch:
             for s in range(first, last + 1):
                 ch = padded[s + q + shift] - padded[s + shift]
                 if ch:
-                    old = cnt[s]
-                    new_c = old + ch
-                    step = (new_c - p if new_c > p else 0) - (old - p if old > p else 0)
-                    if step:
-                        d += w * step
-                        dp += w * step * wts[s]
+                    step = _excess_step(cnt[s], ch, p)
+                    d += w * step
+                    dp += w * step * wts[s]
         if self.wcol:
             colour = self._segment_colour(a, new)
             d += colour
@@ -250,49 +253,27 @@ class SwapSearch:
         """
         line = self.line
         ka = line[a]
+        right = a < b
+        left_end, right_end = (a, b) if right else (b, a)
         d = dp = 0
         for r, (flags, p, q, w) in enumerate(self.ratios):
             fa = flags[ka]
             cnt = self.counts[r]
             wts = self.wts[r]
-            lo, hi = self.lo[r], self.hi[r]
-            if a < b:
-                first = a - q + 1 if a - q + 1 > lo else lo
-                last = b if b < hi else hi
-                for s in range(first, last + 1):
-                    e = s + q - 1
-                    if e >= b:
-                        if s <= a:
-                            continue
-                        ch = fa - flags[line[s]]
-                    else:
-                        ch = flags[line[e + 1]] - flags[line[s if s > a else a]]
-                    if ch:
-                        old = cnt[s]
-                        new_c = old + ch
-                        step = (new_c - p if new_c > p else 0) - (old - p if old > p else 0)
-                        if step:
-                            d += w * step
-                            dp += w * step * wts[s]
-            else:
-                first = b - q + 1 if b - q + 1 > lo else lo
-                last = a if a < hi else hi
-                for s in range(first, last + 1):
-                    e = s + q - 1
-                    v = e if e < a else a
-                    if s <= b:
-                        if e >= a:
-                            continue
-                        ch = fa - flags[line[v]]
-                    else:
-                        ch = flags[line[s - 1]] - flags[line[v]]
-                    if ch:
-                        old = cnt[s]
-                        new_c = old + ch
-                        step = (new_c - p if new_c > p else 0) - (old - p if old > p else 0)
-                        if step:
-                            d += w * step
-                            dp += w * step * wts[s]
+            first = left_end - q + 1 if left_end - q + 1 > self.lo[r] else self.lo[r]
+            last = right_end if right_end < self.hi[r] else self.hi[r]
+            for s in range(first, last + 1):
+                e = s + q - 1
+                if s <= left_end and e >= right_end:
+                    continue  # holds both ends: keeps its cars
+                if right:
+                    ch = (fa if e >= b else flags[line[e + 1]]) - flags[line[s if s > a else a]]
+                else:
+                    ch = (fa if s <= b else flags[line[s - 1]]) - flags[line[e if e < a else a]]
+                if ch:
+                    step = _excess_step(cnt[s], ch, p)
+                    d += w * step
+                    dp += w * step * wts[s]
         if self.wcol:
             lo_pos, new = self._shifted(a, b)
             colour = self._segment_colour(lo_pos, new)

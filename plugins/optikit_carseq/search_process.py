@@ -15,22 +15,21 @@ reads the pipe without blocking (:meth:`SearchProcess.collect`) and checks every
 sequence itself.  It stops the child with an event; the child ignores Ctrl-C (the
 parent owns the terminal) and also stops if the parent is gone.
 
-Only the ``fork`` start method is used, as in :mod:`optikit_fjsp.tabu_process`:
-``spawn`` would re-run a user's main script.  The child runs only the already imported
-search and its pipe.  Where there is no ``fork`` or no process can be started,
-:func:`start` returns ``None`` and the solve goes on with one search.
+Only the ``fork`` start method is used (:func:`optikit.forking.fork_context`).  The
+child runs only the already imported search and its pipe.  Where there is no ``fork``
+or no process can be started, :func:`start` returns ``None`` and the solve goes on with
+one search.
 """
 
 from __future__ import annotations
 
 import contextlib
-import multiprocessing as mp
 import os
 import signal
-import sys
 import time
 from typing import Any
 
+from optikit.forking import fork_context
 from optikit_carseq.localsearch import SwapSearch
 from optikit_carseq.model import CarSeqProblem
 
@@ -110,13 +109,10 @@ class SearchProcess:
 def start(problem: CarSeqProblem, seq: list[int], seed: int, deadline: float, target: int,
           breakout: int) -> SearchProcess | None:
     """Start a swap search from ``seq`` in a child process (None where impossible)."""
-    if "fork" not in mp.get_all_start_methods():
+    ctx = fork_context()
+    if ctx is None:
         return None
     try:
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
-                stream.flush()
-        ctx = mp.get_context("fork")
         up_recv, up_send = ctx.Pipe(duplex=False)
         stop = ctx.Event()
         proc = ctx.Process(target=_child, daemon=True,
