@@ -359,7 +359,9 @@ def solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext) -> Outcome:
         hinted_done = True
     if best.seq is not None and best.value > lower + 1e-9 and not proven:
         remaining = ctx.remaining()
-        excess_only = not problem.has_paint and problem.max_batch is None and not small
+        unpainted = not problem.has_paint and problem.max_batch is None and not small
+        # the search does not see the level term: a line with one keeps the old share
+        excess_only = unpainted and not problem.weights.level
         key = "excess_ls_share" if excess_only else "ls_share"
         share = None if remaining is None else remaining * opts[key]
         if _vectorised(problem, opts):
@@ -369,7 +371,7 @@ def solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext) -> Outcome:
             _excess_search(problem, ctx, best, lower, share, opts, stats)
         else:
             stats["ls_moves"] += _local_search(problem, ctx, best, lower, ctx.options.seed,
-                                               share, int(opts["breakout"]))
+                                               share, int(opts["breakout"]), patient=unpainted)
         stats["ls_objective"] = best.value
     proven = proven or (best.seq is not None and best.value <= lower + 1e-9)
     if not proven and not ctx.expired() and opts["pair_share"] > 0:

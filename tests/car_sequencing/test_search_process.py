@@ -8,7 +8,7 @@ import pytest
 from optikit_carseq import greedy, search_process
 from optikit_carseq.evaluate import evaluate
 from optikit_carseq.model import parse
-from optikit_carseq.reader import parse_carseq
+from optikit_carseq.reader import parse_carseq, read_carseq
 
 from optikit.registry import Registry
 from tests.car_sequencing.conftest import INSTANCES, run
@@ -61,3 +61,12 @@ def test_cpsat_runs_the_second_search_with_two_threads(registry: Registry, threa
     assert ("ls_process_moves" in doc["stats"]) is process
     if process:
         assert doc["stats"]["ls_process_moves"] > 0
+
+
+def test_a_level_term_keeps_the_single_search(registry: Registry) -> None:
+    """The swap search does not see the level term: such a line gets no second descent
+    (nor the larger share), and its answer is still checked."""
+    document = read_carseq(INSTANCES / "set1_10-93.carseq")
+    document["objective"] = {"weights": {"high": 1, "level": 1}}
+    doc = run(registry, document, "cpsat", time_limit=3, threads=2).document
+    assert doc["check"]["feasible"] and "ls_process_moves" not in doc["stats"]
