@@ -5,7 +5,10 @@
 2. The local search (:mod:`optikit_carseq.localsearch`: swaps, shifts, block
    reversals) until it stalls (on excess-only lines: one descent for its whole share,
    moved on by breakout weights): it finds zero-violation sequences of the CSPLib
-   200-car instances in a fraction of a second, and of set-1 16/81 in seconds.
+   200-car instances in a fraction of a second, and of set-1 16/81 in seconds.  On
+   those lines it gets ``excess_ls_share`` of the time (the CP-SAT stages after it found
+   nothing better on set 1), and with two threads a second descent on another seed runs
+   in a child process (:mod:`optikit_carseq.search_process`).
    On lines with paint rules (of ``VECTOR_FROM`` cars or more) it is
    :mod:`optikit_carseq.vecsearch` instead: one car's
    swaps with every other car (and its shifts) priced at once with numpy, the best one
@@ -35,7 +38,7 @@ from collections import Counter
 from typing import Any
 
 from optikit.types import Outcome, SolveContext, Status
-from optikit_carseq import bounds, cpsat_model, greedy, pairs
+from optikit_carseq import bounds, cpsat_model, greedy, pairs, search_process
 from optikit_carseq.evaluate import Evaluation, evaluate
 from optikit_carseq.localsearch import SwapSearch
 from optikit_carseq.model import CarSeqProblem
@@ -62,6 +65,13 @@ OFFER_EVERY = 0.2
 #: a steepest move per car stalls where the one-move-per-try search wanders on); at 100
 #: cars the two searches tied, from 300 cars on it was ahead.
 VECTOR_FROM = 200
+#: The second search process starts only when the search has at least this many seconds
+#: (forking and stopping a child costs a few tens of milliseconds).
+PROCESS_FROM_S = 1.0
+#: The second search weights its violated windows this many times less often than the
+#: first (``breakout``), so the two descents differ in more than their seed: on 10/93
+#: one descent with 80,000 gave 4, 3, 6 on seeds 1-3 where 20,000 gave 5, 5, 5.
+PROCESS_BREAKOUT_FACTOR = 4
 
 
 class _Best:
@@ -115,39 +125,77 @@ def _search_end(problem: CarSeqProblem, ctx: SolveContext, lower: float,
 
 
 def _local_search(problem: CarSeqProblem, ctx: SolveContext, best: _Best, lower: float,
-                  seed: int, seconds: float | None, breakout: int, patient: bool = False
-                  ) -> int:
+                  seed: int, seconds: float | None, breakout: int, patient: bool = False,
+                  helper: search_process.SearchProcess | None = None) -> int:
     """Iterated swap search from the best sequence for ``seconds``; returns the moves.
 
     Each descent ends when it stalls; the next starts from the best sequence shaken by a
     few random swaps near a violated window (a perturbation of iterated local search).
     ``patient``: one descent for the whole time, the breakout weights alone move it on
     (on CSPLib 16/81 a stall cut at 50,000 tries restarted it just before its last gains).
+    ``helper``: a second search in a child process, whose sequences are taken in while
+    this one runs; the search stops when either reaches the target.
     """
     assert best.seq is not None
     rng = random.Random(seed)
     deadline, target = _search_end(problem, ctx, lower, seconds)
+
+    def stopped() -> bool:
+        if helper is not None:
+            _relay(problem, best, helper.collect())
+            if best.value <= target:
+                return True
+        return ctx.stop.is_set()
+
     moves = 0
     start = list(best.seq)
     failures = 0
-    while (time.monotonic() < deadline and not ctx.stop.is_set()
-           and failures < SHAKES_WITHOUT_GAIN):
+    while time.monotonic() < deadline and not stopped() and failures < SHAKES_WITHOUT_GAIN:
         before = best.value
         ls = SwapSearch(problem, start, rng.randrange(1 << 30))
 
         def improved(_cost: int, ls: SwapSearch = ls) -> None:
             best.offer(problem, ls.sequence(), "local search")
 
-        cost = ls.run(deadline, ctx.stop.is_set, target=target, on_improve=improved,
+        cost = ls.run(deadline, stopped, target=target, on_improve=improved,
                       stall_moves=None if patient else min(STALL_TRIES, 500 * problem.num_cars),
                       breakout=breakout)
         moves += ls.moves
         best.offer(problem, ls.sequence(), "local search", accept_equal=True)
-        if cost <= target or best.eval is None:
+        if cost <= target or best.eval is None or best.value <= target:
             break
         failures = 0 if best.value < before - 1e-9 else failures + 1
         start = _shake(list(best.seq or start), best.eval.hot, rng)
     return moves
+
+
+def _relay(problem: CarSeqProblem, best: _Best, found: list[tuple[int, list[int]]]) -> None:
+    """Offer the child search's sequences (checked here like any other)."""
+    for _cost, seq in found:
+        best.offer(problem, seq, "local search (second process)")
+
+
+def _excess_search(problem: CarSeqProblem, ctx: SolveContext, best: _Best, lower: float,
+                   seconds: float | None, opts: dict[str, Any], stats: dict[str, Any]) -> None:
+    """The patient descent of an excess-only line, with a second one (another seed, a
+    slower breakout) in a child process when there are two threads (``search_process``)
+    and time for it."""
+    assert best.seq is not None
+    helper = None
+    if (opts["search_process"] and ctx.options.threads >= 2
+            and (seconds is None or seconds >= PROCESS_FROM_S)):
+        deadline, target = _search_end(problem, ctx, lower, seconds)
+        helper = search_process.start(problem, best.seq, ctx.options.seed * 7919 + 3,
+                                      deadline, target,
+                                      PROCESS_BREAKOUT_FACTOR * int(opts["breakout"]))
+    try:
+        stats["ls_moves"] += _local_search(problem, ctx, best, lower, ctx.options.seed,
+                                           seconds, int(opts["breakout"]), patient=True,
+                                           helper=helper)
+    finally:
+        if helper is not None:
+            _relay(problem, best, helper.close())
+            stats["ls_process_moves"] = helper.moves
 
 
 def _vector_search(problem: CarSeqProblem, ctx: SolveContext, best: _Best, lower: float,
@@ -311,15 +359,19 @@ def solve(problem: CarSeqProblem, backend: Any, ctx: SolveContext) -> Outcome:
         hinted_done = True
     if best.seq is not None and best.value > lower + 1e-9 and not proven:
         remaining = ctx.remaining()
-        excess_only = not problem.has_paint and problem.max_batch is None
-        share = None if remaining is None else remaining * opts["ls_share"]
+        unpainted = not problem.has_paint and problem.max_batch is None and not small
+        # the search does not see the level term: a line with one keeps the old share
+        excess_only = unpainted and not problem.weights.level
+        key = "excess_ls_share" if excess_only else "ls_share"
+        share = None if remaining is None else remaining * opts[key]
         if _vectorised(problem, opts):
             stats["ls_moves"] += _vector_search(problem, ctx, best, lower, ctx.options.seed,
                                                 share, _breakout(problem, opts))
+        elif excess_only:
+            _excess_search(problem, ctx, best, lower, share, opts, stats)
         else:
             stats["ls_moves"] += _local_search(problem, ctx, best, lower, ctx.options.seed,
-                                               share, int(opts["breakout"]),
-                                               patient=excess_only and not small)
+                                               share, int(opts["breakout"]), patient=unpainted)
         stats["ls_objective"] = best.value
     proven = proven or (best.seq is not None and best.value <= lower + 1e-9)
     if not proven and not ctx.expired() and opts["pair_share"] > 0:

@@ -19,6 +19,13 @@ CPSAT_OPTIONS = (
                "add the remaining-demand constraints to the full model"),
     OptionSpec("ls_share", float, 0.4, "share of the time limit for the first local "
                "search (before the global CP-SAT solve)", minimum=0.0, maximum=1.0),
+    OptionSpec("excess_ls_share", float, 0.8, "share of the time limit for the first "
+               "local search on lines whose objective is window excess only (CSPLib "
+               "files; ls_share on the others): on CSPLib set 1 the CP-SAT stages after "
+               "it found nothing better", minimum=0.0, maximum=1.0),
+    OptionSpec("search_process", bool, True, "with 2 threads or more, a second local "
+               "search on another seed in a child process during that first search, on "
+               "lines whose objective is window excess only"),
     OptionSpec("pair_share", float, 0.15, "share of the time limit for the pairwise "
                "lower bound (each pair of options solved alone; 0: option-wise bound only)",
                minimum=0.0, maximum=1.0),

@@ -8,11 +8,10 @@ it sends every new best to the parent and picks up the parent's better schedules
 it restarts.  The parent stops it with an event; the child ignores Ctrl-C (the parent
 owns the terminal and sets the event).
 
-Only the ``fork`` start method is used: ``spawn`` re-runs the caller's main script in
-the child, which a user's script without a ``__main__`` guard must not suffer.  The
-child touches only the tabu code, already imported, and its own pipes, so forking a
-process with other threads is safe here; standard streams are flushed first so that
-buffered output is not written twice.  Where there is no ``fork`` (macOS, Windows) or
+Only the ``fork`` start method is used (:func:`optikit.forking.fork_context`: ``spawn``
+re-runs the caller's main script in the child).  The child touches only the tabu code,
+already imported, and its own pipes, so forking a process with other threads is safe
+here.  Where there is no ``fork`` (macOS, Windows) or
 no process can be started (a daemonic worker), :func:`start_walk` returns ``None`` and
 the caller falls back to a thread.
 """
@@ -20,15 +19,14 @@ the caller falls back to a thread.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing as mp
 import os
 import random
 import signal
-import sys
 import threading
 from collections.abc import Callable
 from typing import Any
 
+from optikit.forking import fork_context
 from optikit_fjsp.incumbent import SharedIncumbent
 from optikit_fjsp.model import FlatShop
 from optikit_fjsp.timetable import Solution
@@ -158,13 +156,10 @@ def start_walk(
     log: Callable[[str], None] | None = None,
 ) -> TabuWalk | None:
     """Start a tabu walk from the shared best in a child process (None if impossible)."""
-    if "fork" not in mp.get_all_start_methods():
+    ctx = fork_context()
+    if ctx is None:
         return None
     try:
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
-                stream.flush()
-        ctx = mp.get_context("fork")
         up_recv, up_send = ctx.Pipe(duplex=False)
         down_recv, down_send = ctx.Pipe(duplex=False)
         stop = ctx.Event()

@@ -117,3 +117,22 @@ def test_swap_costs_stay_exact_under_breakout_weights() -> None:
             weighted += w * max(0, ls.counts[r][s] - p) * ls.wts[r][s]
     colour = ls.wcol * sum(ls._change(i) for i in range(max(1, ls.p0), len(ls.line)))
     assert ls.penalised == weighted + colour
+
+
+@pytest.mark.parametrize("instance", [3, 5])
+def test_shift_prices_match_the_segment_prices(instance: int) -> None:
+    """The O(1)-a-window shift price against the prefix-sum price of the same segment,
+    in both directions, near the line's ends, under breakout weights and with paint."""
+    problem, ls, rng = _search(instance, 2)
+    for step in range(600):
+        if step % 50 == 0:
+            ls.bump()
+        a = ls.p0 + rng.randrange(ls.n)
+        b = min(max(ls.p0, a + rng.randint(-30, 30)), ls.p0 + ls.n - 1)
+        if a == b:
+            continue
+        lo, new = ls._shifted(a, b)
+        assert ls.shift_delta(a, b) == ls.segment_delta(lo, new)
+        if step % 3 == 0:
+            ls.apply_segment(lo, new, *ls.segment_delta(lo, new))
+    assert ls.cost == pytest.approx(evaluate(problem, ls.sequence()).value)

@@ -190,6 +190,25 @@ def test_ctrl_c_on_mk10(tmp_path: Path, args: tuple[str, ...]) -> None:
     assert result.document is not None and result.document["status"] == "feasible"
 
 
+def test_ctrl_c_on_carseq_with_a_search_process(tmp_path: Path) -> None:
+    """CSPLib 10/93 with two threads: Ctrl-C lands while the swap search runs in the
+    solving process and in its child; the answer is kept and no process is left."""
+    problem = ROOT / "benchmarks" / "instances" / "carseq" / "set1_10-93.carseq"
+    out = tmp_path / "out.json"
+    run = Run(problem, out, "--time-limit", "60", "--threads", "2")
+    try:
+        run.wait_for_incumbent()
+        time.sleep(1.0)
+        signalled_at = time.monotonic()
+        run.ctrl_c()
+        result = run.finish(signalled_at)
+        with pytest.raises(ProcessLookupError):  # the child went with its parent
+            os.killpg(run.proc.pid, 0)
+    finally:
+        run.kill()
+    assert_kept_promise(problem, result, out)
+
+
 @pytest.mark.parametrize("name", ["energy", "maintenance"])
 def test_ctrl_c_on_cpsat_types(tmp_path: Path, generated: dict[str, Path], name: str) -> None:
     out = tmp_path / "out.json"
