@@ -4,8 +4,8 @@ Rules as sliding windows (maximum runs of shifts and of nights, weekly hours) an
 forbidden-pattern cuts (minimum runs of shifts and of days off, each cut the pattern
 "off, k days on, off" for a run too short away from the horizon edges); "works on day d" is
 the sum of the day's cells (at most one); weekends through one literal per weekend;
-redundant caps on the days each person can work (:mod:`optikit_rostering.capacity`:
-their run rules leave fewer than their minutes allow, which the LP relaxation misses);
+a redundant cap on the days each person can work (:mod:`optikit_rostering.capacity`:
+their run rules may leave fewer than their minutes allow, which the LP relaxation misses);
 symmetry breaking over staff who are interchangeable (same limits, skills, leave and no
 personal requests): their workloads are ordered.  Variables that can
 never be 1 (leave, a zero shift cap) are not created at all.  Cover by skill counts station
@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from optikit_rostering.capacity import workday_caps
+from optikit_rostering.capacity import workday_cap
 from optikit_rostering.model import Roster, Stations, average_cap, station_skills
 
 
@@ -54,9 +54,8 @@ class RosterModel:
             self.x.append(rows)
             self.work.append(work_row)
             self._employee_rules(e)
-            if caps:
-                for days, most in workday_caps(roster, e):
-                    m.add(sum(self.work[e][d] for d in days) <= most)
+            if caps and (most := workday_cap(roster, e)) is not None:
+                m.add(sum(self.work[e]) <= most)
         self._stations()
         if symmetry:
             self._break_symmetry()

@@ -33,8 +33,9 @@ CPSAT_OPTIONS = (
                "seconds per neighbourhood sub-solve", minimum=0.05),
     OptionSpec("symmetry", bool, True, "order interchangeable staff (symmetry breaking)"),
     OptionSpec("caps", bool, True,
-               "redundant caps on the days each person can work, from their run, weekend "
-               "and leave rules (a tighter bound where the minutes allow more)"),
+               "a redundant cap on the days each person can work over the horizon, from "
+               "their run, weekend and leave rules (a tighter bound where the minutes "
+               "allow more)"),
 )
 
 NO_OPTIONS: tuple[OptionSpec, ...] = ()
