@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from optikit_rostering.capacity import workday_cap
+from optikit_rostering.capacity import workday_caps
 from optikit_rostering.model import Roster, Stations, average_cap, station_skills
 
 
@@ -33,6 +33,7 @@ class RosterModel:
         D, S = roster.days, roster.num_shifts
         self.x: list[list[list[Any | None]]] = []
         self.work: list[list[Any]] = []
+        workdays = workday_caps(roster) if caps else []
         for e, emp in enumerate(roster.employees):
             rows: list[list[Any | None]] = []
             work_row: list[Any] = []
@@ -54,7 +55,7 @@ class RosterModel:
             self.x.append(rows)
             self.work.append(work_row)
             self._employee_rules(e)
-            if caps and (most := workday_cap(roster, e)) is not None:
+            if caps and (most := workdays[e]) is not None:
                 m.add(sum(self.work[e]) <= most)
         self._stations()
         if symmetry:

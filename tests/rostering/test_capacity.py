@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from optikit_rostering.capacity import max_days, workday_cap
+from optikit_rostering.capacity import max_days, workday_cap, workday_caps
 from optikit_rostering.cpsat_model import RosterModel
 from optikit_rostering.model import Roster, parse
 from optikit_rostering.reader import read_roster
@@ -49,6 +49,7 @@ def test_caps_bind_below_the_minutes_on_instance2() -> None:
     roster = parse(read_roster(INSTANCES / "Instance2.roster"))
     caps = [workday_cap(roster, e) for e in range(roster.num_employees)]
     assert sorted(c for c in caps if c is not None) == [8] * 5
+    assert workday_caps(roster) == caps  # once per distinct (limits, leave): the same
 
 
 def test_max_days_follows_leave_and_weekends() -> None:
