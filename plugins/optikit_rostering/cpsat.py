@@ -63,7 +63,7 @@ QUIET, LAST = 0.1, 0.9
 
 def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
     opts = ctx.options_for(CPSAT_OPTIONS)
-    rm = RosterModel(roster, symmetry=bool(opts["symmetry"]))
+    rm = RosterModel(roster, symmetry=bool(opts["symmetry"]), caps=bool(opts["caps"]))
     cells = len(rm.all_cells())
     use_lns = opts["lns"] != "off"
     remaining = ctx.remaining()

@@ -4,6 +4,8 @@ Rules as sliding windows (maximum runs of shifts and of nights, weekly hours) an
 forbidden-pattern cuts (minimum runs of shifts and of days off, each cut the pattern
 "off, k days on, off" for a run too short away from the horizon edges); "works on day d" is
 the sum of the day's cells (at most one); weekends through one literal per weekend;
+a redundant cap on the days each person can work (:mod:`optikit_rostering.capacity`:
+their run rules may leave fewer than their minutes allow, which the LP relaxation misses);
 symmetry breaking over staff who are interchangeable (same limits, skills, leave and no
 personal requests): their workloads are ordered.  Variables that can
 never be 1 (leave, a zero shift cap) are not created at all.  Cover by skill counts station
@@ -16,13 +18,14 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from optikit_rostering.capacity import workday_caps
 from optikit_rostering.model import Roster, Stations, average_cap, station_skills
 
 
 class RosterModel:
     """The CpModel plus the handles the solve loop and the payload writer need."""
 
-    def __init__(self, roster: Roster, *, symmetry: bool = True) -> None:
+    def __init__(self, roster: Roster, *, symmetry: bool = True, caps: bool = True) -> None:
         from ortools.sat.python import cp_model
 
         self.roster = roster
@@ -30,6 +33,7 @@ class RosterModel:
         D, S = roster.days, roster.num_shifts
         self.x: list[list[list[Any | None]]] = []
         self.work: list[list[Any]] = []
+        workdays = workday_caps(roster) if caps else []
         for e, emp in enumerate(roster.employees):
             rows: list[list[Any | None]] = []
             work_row: list[Any] = []
@@ -51,6 +55,8 @@ class RosterModel:
             self.x.append(rows)
             self.work.append(work_row)
             self._employee_rules(e)
+            if caps and (most := workdays[e]) is not None:
+                m.add(sum(self.work[e]) <= most)
         self._stations()
         if symmetry:
             self._break_symmetry()

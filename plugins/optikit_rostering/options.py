@@ -32,6 +32,10 @@ CPSAT_OPTIONS = (
     OptionSpec("lns_time", float, 1.0,
                "seconds per neighbourhood sub-solve", minimum=0.05),
     OptionSpec("symmetry", bool, True, "order interchangeable staff (symmetry breaking)"),
+    OptionSpec("caps", bool, True,
+               "a redundant cap on the days each person can work over the horizon, from "
+               "their run, weekend and leave rules (a tighter bound where the minutes "
+               "allow more)"),
 )
 
 NO_OPTIONS: tuple[OptionSpec, ...] = ()

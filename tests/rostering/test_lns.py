@@ -111,3 +111,40 @@ def test_small_rosters_leave_the_whole_model_until_it_stalls() -> None:
     assert first_share(0.0, LARGE_CELLS) == 1.0
     assert first_share(0.0, LARGE_CELLS + 1) == 0.3
     assert first_share(0.5, 10) == 0.5 and first_share(0.5, LARGE_CELLS + 1) == 0.5
+
+
+def test_cover_kind_frees_everyone_able_around_a_gap_and_one_spare_row() -> None:
+    from optikit_rostering import lns
+    from optikit_rostering.lns import spare_shifts
+
+    roster = parse(read_roster(INSTANCES / "Instance1.roster"))
+    hoods = Neighbourhoods(roster, random.Random(1))
+    hoods.step = KINDS.index("cover")
+    # Cover met exactly on every day but day 9 (nobody there), employee 0 only when needed.
+    grid: list[list[int | None]] = [[None] * roster.days for _ in roster.employees]
+    last_resort = [*range(1, roster.num_employees), 0]
+    for c in roster.cover:
+        if c.day != 9:
+            staff = [e for e in last_resort
+                     if c.day not in roster.employees[e].days_off][:c.requirement]
+            for e in staff:
+                grid[e][c.day] = c.shift
+    gaps = [c.day for c in roster.cover if lns.cover_penalty(roster, grid, {}, c)]
+    assert gaps == [9]
+    _kind, free = hoods.draw(grid)
+    able_on_9 = {e for e, emp in enumerate(roster.employees) if 9 not in emp.days_off}
+    assert {(e, 9) for e in able_on_9} <= free
+    spare = spare_shifts(roster, grid)
+    whole = [e for e in range(roster.num_employees)
+             if all((e, d) in free for d in range(roster.days))]
+    assert whole and all(spare[e] > 0 for e in whole)  # a row with room, whole
+    assert len(free) < roster.num_employees * roster.days
+
+
+def test_weekends_kind_frees_weekends_and_the_days_around_them() -> None:
+    roster = parse(read_roster(INSTANCES / "Instance1.roster"))
+    hoods = Neighbourhoods(roster, random.Random(2))
+    hoods.step = KINDS.index("weekends")
+    grid: list[list[int | None]] = [[None] * roster.days for _ in roster.employees]
+    _kind, free = hoods.draw(grid)
+    assert {d for _e, d in free} == {4, 5, 6, 7, 11, 12, 13}  # Fri-Mon around each weekend
