@@ -18,8 +18,8 @@ objective, and the child's peak memory (``resource.getrusage`` ru_maxrss).
 ``--seeds`` repeats the Brandimarte runs per seed and ends with a summary over seeds.
 
 ``--json FILE`` also writes every run's figures; ``--option KEY=VALUE`` passes an
-option to the ``cpsat`` formulation (e.g. ``tabu_stall=0`` for the walk that never
-pauses).
+option to the ``cpsat`` formulation (e.g. ``tabu_stall=8000``: a stalled tabu walk
+hands its thread to an LNS).
 """
 
 from __future__ import annotations
@@ -255,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write all figures to this file")
     parser.add_argument(
         "--option", action="append", default=[], metavar="KEY=VALUE",
-        help="an --option of the cpsat formulation (repeatable), e.g. tabu_stall=0",
+        help="an --option of the cpsat formulation (repeatable), e.g. tabu_stall=8000",
     )
     args = parser.parse_args(argv)
     args.option = dict(item.split("=", 1) for item in args.option)

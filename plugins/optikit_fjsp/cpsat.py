@@ -41,8 +41,8 @@ tardiness in the objective), ``lns_sub_dtime``
 (CP-SAT deterministic time per LNS sub-solve, default 0.05), ``lns_parallel`` (LNS
 searches; default: the threads not used by the tabu search), ``tie_break`` (0/1/2, see
 :class:`~optikit_fjsp.lns.LnsSettings`), ``tabu`` (1/0), ``tabu_stall`` (iterations
-without a new best after which the background walk pauses until another method
-improves the schedule; 0: never), ``tabu_processes`` (1/0),
+without a new best after which the background walk hands its thread to an LNS until
+the schedule improves; default 0: never), ``tabu_processes`` (1/0),
 ``heuristic_time`` (seconds, default 0.3), ``dispatch_share`` (share of the time
 limit for randomised dispatching restarts when the objective has tardiness, default 0.1).
 Keys with a dot (``cpsat.*``) belong to the backend.
@@ -454,13 +454,16 @@ class _Run:
         )
 
     def _tabu_forever(self) -> None:
-        """The background walk; with ``tabu_stall`` it pauses once it stalls.
+        """The background walk; with ``tabu_stall`` it hands over once it stalls.
 
         A walk that has found nothing new for ``tabu_stall`` iterations rarely finds
         anything later (mk10: the same makespan after 120,000 iterations as after
         30,000), while the LNS still improves such a schedule (mk10 202 -> 200, mk06
         61 -> 59 from a 20,000-iteration walk); so the thread then runs an LNS of its
         own, and the walk resumes from the shared best once anyone has improved it.
+        Off by default: in 3-seed runs at 60 s it was not measurably better on
+        mk06/mk10, and proofs on mk02/mk05/mk07/mk09 came a little later
+        (``benchmarks/fjsp/README.md``).
         """
         stall = int(self.opts["tabu_stall"]) or None
         stopped = lambda: self.finished.is_set() or self.done()  # noqa: E731
