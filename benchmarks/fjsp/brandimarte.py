@@ -17,7 +17,9 @@ objective, and the child's peak memory (``resource.getrusage`` ru_maxrss).
 
 ``--seeds`` repeats the Brandimarte runs per seed and ends with a summary over seeds.
 
-``--json FILE`` also writes every run's figures.
+``--json FILE`` also writes every run's figures; ``--option KEY=VALUE`` passes an
+option to the ``cpsat`` formulation (e.g. ``tabu_stall=8000``: a stalled tabu walk
+hands its thread to an LNS).
 """
 
 from __future__ import annotations
@@ -53,7 +55,10 @@ def _child(task: dict[str, Any], out: Any) -> None:
         document = registry.problem_types["fjsp"].generate(task["seed"], task["size"])
         loaded = load_document(document, registry, source=f"generated {task['size']}")
     options = SolveOptions(
-        time_limit=task["time_limit"], threads=task["threads"], seed=task.get("seed", 0)
+        time_limit=task["time_limit"],
+        threads=task["threads"],
+        seed=task.get("seed", 0),
+        extra=dict(task.get("options", {})),
     )
     result = solve(
         loaded, registry, solver="cpsat", formulation=task["formulation"], options=options
@@ -122,6 +127,7 @@ def brandimarte(args: argparse.Namespace) -> list[dict[str, Any]]:
                 "time_limit": args.time_limit,
                 "threads": args.threads,
                 "seed": args.seed,
+                "options": args.option if formulation == "cpsat" else {},
             }
             res = run_isolated(task)
             if res["objective"] is not None and not res["checked"]:
@@ -247,7 +253,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale-seeds", type=int, nargs="+", default=[1])
     parser.add_argument("--scale-time-limit", type=float, default=60.0)
     parser.add_argument("--json", type=Path, help="write all figures to this file")
+    parser.add_argument(
+        "--option", action="append", default=[], metavar="KEY=VALUE",
+        help="an --option of the cpsat formulation (repeatable), e.g. tabu_stall=8000",
+    )
     args = parser.parse_args(argv)
+    args.option = dict(item.split("=", 1) for item in args.option)
     report: dict[str, Any] = {"time_limit": args.time_limit, "threads": args.threads}
     if not args.skip_mk:
         per_seed = {}

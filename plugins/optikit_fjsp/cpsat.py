@@ -40,7 +40,9 @@ Options (``--option key=value``): ``global_share`` (default 0.2; a quarter of it
 tardiness in the objective), ``lns_sub_dtime``
 (CP-SAT deterministic time per LNS sub-solve, default 0.05), ``lns_parallel`` (LNS
 searches; default: the threads not used by the tabu search), ``tie_break`` (0/1/2, see
-:class:`~optikit_fjsp.lns.LnsSettings`), ``tabu`` (1/0), ``tabu_processes`` (1/0),
+:class:`~optikit_fjsp.lns.LnsSettings`), ``tabu`` (1/0), ``tabu_stall`` (iterations
+without a new best after which the background walk hands its thread to an LNS until
+the schedule improves; default 0: never), ``tabu_processes`` (1/0),
 ``heuristic_time`` (seconds, default 0.3), ``dispatch_share`` (share of the time
 limit for randomised dispatching restarts when the objective has tardiness, default 0.1).
 Keys with a dot (``cpsat.*``) belong to the backend.
@@ -86,6 +88,10 @@ BOUND_BUDGET_S = 0.4
 BOUND_SHARE = 0.02
 # Tabu walks in child processes (a core each, no GIL shared) when the run has this long.
 CHILD_WALK_MIN_S = 3.0
+# How often a paused background walk looks for a new shared best (seconds).
+TABU_RESUME_POLL_S = 0.1
+# Offset of the seed of the LNS the background thread runs while its walk pauses.
+BACKGROUND_LNS_SEED = 7777
 MAX_CHILD_WALKS = 2
 # Settings per child walk.  The first is the classic walk (every critical operation,
 # restarts from the best), as the thread ran it before.  A second one (3+ threads) is of
@@ -288,6 +294,9 @@ class _Run:
         self.background: threading.Thread | None = None
         self.error: BaseException | None = None
         self.walks: list[tabu_process.TabuWalk] = []
+        self.tabu_pauses = 0
+        self.background_hoods: list[lns.Neighbourhood] | None = None
+        self.background_lns_iterations = 0
         remaining = ctx.remaining()
         if self.use_tabu and self.threads > 1 and remaining is not None:
             if self.opts["tabu_processes"] and remaining > CHILD_WALK_MIN_S:
@@ -401,14 +410,7 @@ class _Run:
                 return
             started = self.shared.last_improvement = time.monotonic()
         parallel = int(self.opts["lns_parallel"]) or self.foreground_threads
-        settings = lns.LnsSettings(
-            sub_dtime=self.opts["lns_sub_dtime"] or None,
-            workers=max(1, self.foreground_threads // parallel),
-            parallel=parallel,
-            tie_break=int(self.opts["tie_break"]),
-        )
-        if self.problem.objective.uses_tardiness:
-            settings = tardiness_search.lns_settings(settings)
+        settings = self._lns_settings(parallel, max(1, self.foreground_threads // parallel))
         best, _value, _version = self.shared.snapshot()
         state = lns.improve(
             self.problem,
@@ -428,7 +430,18 @@ class _Run:
             {"improve_s": round(time.monotonic() - started, 2), "best": self.shared.value}
         )
 
-    def _tabu(self, stop: Callable[[], bool]) -> None:
+    def _lns_settings(self, parallel: int, workers: int) -> lns.LnsSettings:
+        settings = lns.LnsSettings(
+            sub_dtime=self.opts["lns_sub_dtime"] or None,
+            workers=workers,
+            parallel=parallel,
+            tie_break=int(self.opts["tie_break"]),
+        )
+        if self.problem.objective.uses_tardiness:
+            settings = tardiness_search.lns_settings(settings)
+        return settings
+
+    def _tabu(self, stop: Callable[[], bool], stall_iterations: int | None = None) -> None:
         deadline = self.ctx.deadline if self.ctx.deadline is not None else math.inf
         best, _value, _version = self.shared.snapshot()
         if self.tabu_search is None:
@@ -436,13 +449,63 @@ class _Run:
             self.tabu_search = tabu.TabuSearch(self.problem.flat, best, rng)
         else:
             self.tabu_search.restart_from(best)
-        self.tabu_search.run(deadline, stop=stop, incumbent=self.shared)
+        self.tabu_search.run(
+            deadline, stop=stop, incumbent=self.shared, stall_iterations=stall_iterations
+        )
 
     def _tabu_forever(self) -> None:
+        """The background walk; with ``tabu_stall`` it hands over once it stalls.
+
+        A walk that has found nothing new for ``tabu_stall`` iterations rarely finds
+        anything later (mk10: the same makespan after 120,000 iterations as after
+        30,000), while the LNS still improves such a schedule (mk10 202 -> 200, mk06
+        61 -> 59 from a 20,000-iteration walk); so the thread then runs an LNS of its
+        own, and the walk resumes from the shared best once anyone has improved it.
+        Off by default: in 3-seed runs at 60 s it was not measurably better on
+        mk06/mk10, and proofs on mk02/mk05/mk07/mk09 came a little later
+        (``benchmarks/fjsp/README.md``).
+        """
+        stall = int(self.opts["tabu_stall"]) or None
+        stopped = lambda: self.finished.is_set() or self.done()  # noqa: E731
         try:
-            self._tabu(lambda: self.finished.is_set() or self.done())
+            seen = -1
+            while not stopped():
+                version = self.shared.version
+                if version == seen:
+                    self.finished.wait(TABU_RESUME_POLL_S)
+                    continue
+                self._tabu(stopped, stall)
+                seen = self.shared.version
+                if stall is not None and not stopped():
+                    self.tabu_pauses += 1
+                    self._lns_while_paused(stopped, seen)
         except BaseException as exc:  # re-raised on the solving thread by close()
             self.error = exc
+
+    def _lns_while_paused(self, stopped: Callable[[], bool], version: int) -> None:
+        """LNS on the walk's thread while the walk pauses, so that its core stays busy.
+
+        Its own seed (the foreground LNS draws the same neighbourhoods otherwise) and its
+        own neighbourhood statistics; it ends when anyone improves the shared best (its
+        ``version`` moves on).
+        """
+        best, _value, _version = self.shared.snapshot()
+        options = replace(self.ctx.options, seed=self.ctx.options.seed + BACKGROUND_LNS_SEED)
+        ctx = SolveContext(options, stop=self.ctx.stop, log=self.ctx.log, started=self.ctx.started)
+        state = lns.improve(
+            self.problem,
+            self.backend,
+            ctx,
+            best,
+            horizon=search_horizon(self.problem, best),
+            settings=self._lns_settings(1, 1),
+            lower_bound=self.bound,
+            hoods=self.background_hoods,
+            incumbent=self.shared,
+            should_stop=lambda: stopped() or self.shared.version != version,
+        )
+        self.background_hoods = state.hoods
+        self.background_lns_iterations += state.iterations
 
 
 def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
@@ -465,12 +528,13 @@ def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
         run.close()
     stats = run.stats
     stats["bound_source"] = run.bound_source
-    if run.lns_iterations:
-        stats["lns_iterations"] = run.lns_iterations
+    if run.lns_iterations or run.background_lns_iterations:
+        stats["lns_iterations"] = run.lns_iterations + run.background_lns_iterations
     if run.tabu_search is not None or run.walks:
         own = run.tabu_search.iteration if run.tabu_search is not None else 0
         stats["tabu_iterations"] = own + sum(w.iterations for w in run.walks)
         stats["tabu_processes"] = len(run.walks)
+        stats["tabu_pauses"] = run.tabu_pauses
     if run.hoods:
         stats["lns_neighbourhoods"] = [
             f"{h.name}: tries {h.tries}, improved {h.improvements}, size {h.size:.0f}"

@@ -24,6 +24,12 @@ CPSAT_OPTIONS = (
     OptionSpec("tabu_processes", bool, False,
                "with 2+ threads, run tabu walks in child processes (a core each) instead "
                "of a thread; no better than the thread in 3-seed runs on a loaded machine"),
+    OptionSpec("tabu_stall", int, 0,
+               "with 2+ threads, the background tabu walk pauses after this many "
+               "iterations without a new best of its own, its thread runs an LNS until "
+               "anyone improves the schedule, then the walk resumes (0: never pauses); "
+               "8000 was not measurably better on mk06/mk10 in 3-seed runs",
+               minimum=0),
     OptionSpec("walk_foreground", bool, False,
                "with tabu child processes, the foreground walks too instead of the LNS"),
     OptionSpec("heuristic_time", float, 0.3,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 import time
 
-from optikit_fjsp import heuristic, tabu
+import pytest
+from optikit_fjsp import cpsat, heuristic, tabu
 from optikit_fjsp.checker import check
 from optikit_fjsp.generator import generate
 from optikit_fjsp.incumbent import SharedIncumbent
@@ -14,6 +15,7 @@ from optikit_fjsp.reader import read_fjs
 from optikit_fjsp.timetable import left_shift, machine_sequences, makespan, to_schedule
 
 from optikit.scheduling import schedule_to_payload
+from optikit.types import SolveContext, SolveOptions
 from tests.fjsp.conftest import instance
 
 
@@ -69,3 +71,36 @@ def test_restart_picks_up_a_better_shared_schedule() -> None:
     assert search.best_cmax <= makespan(problem.flat, good)
     assert shared.value <= makespan(problem.flat, good)
     assert checked_makespan(problem, shared.best) == shared.value
+
+
+def _wait_for(condition, limit_s: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
+    """Poll ``condition`` (a generous limit: this is not a timing assertion)."""
+    end = time.monotonic() + limit_s
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+@pytest.mark.serial
+def test_stalled_background_walk_hands_over_to_lns_and_resumes_on_a_new_best(registry) -> None:  # type: ignore[no-untyped-def]
+    problem = parse(read_fjs(instance("mk06")))
+    options = SolveOptions(time_limit=120.0, threads=2, seed=0, extra={"tabu_stall": 150})
+    run = cpsat._Run(problem, registry.backends["cpsat"], SolveContext(options))
+    try:
+        assert run.background is not None
+        assert _wait_for(lambda: run.tabu_pauses >= 1)
+        search = run.tabu_search
+        assert search is not None
+        paused_at = search.iteration
+        # Another method reports a better makespan: the thread's own LNS (run while the
+        # walk pauses) ends and the walk resumes from the shared best.
+        best, value, _version = run.shared.snapshot()
+        assert run.shared.offer(best, value - 0.5, "lns")
+        assert _wait_for(lambda: run.tabu_pauses >= 2)
+        assert search.iteration > paused_at
+        assert run.background_hoods is not None  # the LNS ran while the walk paused
+        assert checked_makespan(problem, search.best) == search.best_cmax
+    finally:
+        run.close()
