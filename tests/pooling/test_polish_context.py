@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from optikit.types import SolveContext, SolveOptions
 from optikit_pooling.lp import POLISH_FLOOR, polish_context
+
+from optikit.types import SolveContext, SolveOptions
 
 
 def test_an_unlimited_run_gives_its_clean_up_no_limit() -> None:
