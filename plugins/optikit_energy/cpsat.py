@@ -97,6 +97,9 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         timeindexed.check_size(problem)
     run = Run(problem, backend, ctx)
     started = time.monotonic()
+    # The bound thread first: its LP took 21-31 s on large-1 on a loaded machine, and a
+    # bound that is not there by the deadline is not waited for.
+    bounding = _start_bucket_bound(run, opts) if kind == "interval" else None
 
     built = heuristic.best_constructed(problem, budget_s=_share(ctx, 0.04, 3.0))
     if built is not None:
@@ -104,6 +107,7 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
     run.stats["heuristic_objective"] = None if built is None else built.objective
     run.stats["heuristic_s"] = round(time.monotonic() - started, 3)
     _shift(run, _share(ctx, 0.2, 15.0), "start")
+    _mark(run, "start_search")
 
     analysis: dict[str, Any] = {}
     if opts["baseline"] and not ctx.expired():
@@ -112,7 +116,6 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
             analysis["baseline"] = base
 
     run.stats["model_kind"] = kind
-    bounding: BucketBoundThread | None = None
     side: SideMilp | None = None
     threads = ctx.options.threads
 
@@ -132,7 +135,7 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
             # From the start: its bound grows with its time (started after the global
             # solve, from that solve's better schedule, it ended lower: 73.0 against 74.6).
             side = _start_side_milp(run, run.best)
-        bounding = _start_bucket_bound(run, opts)
+        bounding = bounding or _start_bucket_bound(run, opts)
         building = time.monotonic()
         model = EnergyCpModel(problem, should_stop=ctx.expired)
     except BuildStopped:
@@ -152,6 +155,7 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         "exact_scaling": model.info.exact,
     }
     run.stats["model_build_s"] = round(time.monotonic() - building, 3)
+    _mark(run, "model")
 
     hint_values: dict[int, int] | None = None
     if run.best is not None:
@@ -177,6 +181,7 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         parameters=FAST_PRESOLVE if len(model.model.proto.variables) > 5_000 else None,
     )
     run.stats["global"] = _result_stats(result)
+    _mark(run, "global")
     if result.status is Status.INFEASIBLE:
         _cancel(bounding)
         _finish_side(run, side, cancel=True)
@@ -203,7 +208,9 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
             run.best.values = complete_hint(run, model, run.best, _share(ctx, 0.25, 15.0))
             run.stats["hint_retry"] = run.best.values is not None
         improve(run, model, workers=workers, reserve_s=_share(ctx, 0.05, 3.0))
+        _mark(run, "lns")
         _shift(run, ctx.remaining() or 0.0, "end")
+        _mark(run, "end_search")
     if bounding is not None:
         if not ctx.stop.is_set():
             bounding.join(ctx.remaining())  # HiGHS may overrun: no waiting past the deadline
@@ -211,7 +218,13 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         bounding.join()
         _take_bucket_bound(run, bounding.found)
     _finish_side(run, side, cancel=run.proven)
+    _mark(run, "bounds")
     return _outcome(run, analysis)
+
+
+def _mark(run: Run, stage: str) -> None:
+    """When ``stage`` ended (seconds since the run started): where the time went."""
+    run.stats.setdefault("timeline_s", {})[stage] = round(run.ctx.elapsed(), 2)
 
 
 def finish_margin(ctx: SolveContext) -> SolveContext:
