@@ -230,7 +230,7 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
 def _polish_reserve(run: Run) -> float:
     """Time kept from the LNS for the final shift search: what the first one took (from
     scratch: more than a polish needs; medium-3 0.6 s), within 5 % of the time and 3 s."""
-    first = run.stats.get("shift_search", {}).get("start", {}).get("seconds", 0.0)
+    first = run.stats.get("shift_search", {}).get("start", {}).get("search_s", 0.0)
     return min(_share(run.ctx, 0.05, 3.0), max(0.1, float(first)))
 
 
@@ -260,7 +260,7 @@ def _shift(run: Run, budget_s: float, when: str) -> None:
     began = time.monotonic()
     found = shift_search.improve(run.problem, best.schedule, best.switch_on, best.objective,
                                  budget_s, should_stop=run.ctx.expired)
-    record: dict[str, Any] = {"seconds": round(time.monotonic() - began, 3), "moves": 0}
+    record: dict[str, Any] = {"search_s": round(time.monotonic() - began, 3), "moves": 0}
     if found is not None:
         objective = evaluate(run.problem, found.schedule, found.switch_on)
         record.update(moves=found.moves, priced=found.priced, objective=objective)
