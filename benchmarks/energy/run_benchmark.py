@@ -86,6 +86,9 @@ def solve_one(spec: dict[str, Any]) -> dict[str, Any]:
         lns=stats.get("lns"), source=stats.get("solution_source"),
         bound_source=stats.get("bound_source"), bucket_bound=stats.get("bucket_bound"),
         global_solve=stats.get("global"), heuristic_objective=stats.get("heuristic_objective"),
+        shift_search=stats.get("shift_search"), timeline_s=stats.get("timeline_s"),
+        side_milp=stats.get("side_milp"), model_build_s=stats.get("model_build_s"),
+        hint=stats.get("hint"),
         peak_rss_mib=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     )
     if spec.get("verify_first") and events:

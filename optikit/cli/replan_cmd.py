@@ -80,7 +80,6 @@ def replan_command(
     printer = _ProgressPrinter(verbose)
     limits = deadlines(started, time_limit)
     terminal = not quiet and not as_json and sys.stderr.isatty()
-    left_behind = False
     try:
         with graceful_interrupts(stop, interrupted), live_progress(
             terminal and not verbose, time_limit, started
@@ -97,7 +96,8 @@ def replan_command(
         result = api.abandoned(plan, time.monotonic() - started, registry=registry)
         if result.solution is None:
             _abandon(result, output, as_json, quiet)
-        left_behind = True  # the repaired old plan answers; the solve thread is still busy
+        # The repaired old plan answers; the solve thread is still busy (_leave exits
+        # without joining it).
     result = api.finish_replan(result)
     document = result.document
     if not interrupted.is_set():
@@ -114,7 +114,7 @@ def replan_command(
             click.echo(f"  problem after the events: {problem_out}")
     if verbose and result.traceback:
         click.echo(result.traceback, err=True)
-    _leave(result.exit_code, left_behind)  # without joining a solve thread left behind
+    _leave(result.exit_code)  # without joining a solve thread left behind
 
 
 # The solver options are `optikit solve`'s own (same names, defaults, checks and help).

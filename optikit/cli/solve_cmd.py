@@ -199,15 +199,20 @@ def solve_command(
     _leave(solution.exit_code)
 
 
-def _leave(code: int, left_behind: bool = False) -> None:
-    """Exit with ``code``; at once (no interpreter shutdown) when a solver that did not
-    honour its stop is still running in this process (``left_behind``: the caller knows
-    one is), since shutting the interpreter down under native solver code can crash it
-    after the answer was written."""
-    from optikit.limits import is_console_command
-    from optikit.native import work_left_behind
+def _leave(code: int) -> None:
+    """Exit with ``code``.  The ``optikit`` program leaves at once after its exit handlers
+    (no interpreter shutdown): tearing down the solver libraries' modules and objects took
+    1.6-2 s on a loaded machine after a CP-SAT solve, past the command's time limit, and
+    shutting the interpreter down under native solver code still running (a solve thread
+    left behind, a call the backends stopped waiting for) can crash it after the answer
+    was written.
+    Invoked in-process (tests, embedding), it raises ``SystemExit`` as usual."""
+    import atexit
 
-    if (left_behind or work_left_behind()) and is_console_command():
+    from optikit.limits import is_console_command
+
+    if is_console_command():
+        atexit._run_exitfuncs()
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(int(code))

@@ -11,24 +11,29 @@ worker fewer for CP-SAT): on ``machining_cell_day`` the time-indexed CP-SAT mode
 worker ended at 84.3-111 in 60 s, the interval LNS reaches 77.7-78.6, and HiGHS' dual
 bound (73.6-74.6) is the best bound there.
 
-The run, all under the shared deadline (``ctx.remaining()``):
+The run, all under the shared deadline (``ctx.remaining()``) less a finish margin (2 %
+of the limit, 0.3-2 s) for the payload, the runner's check and the output:
 
 1. Constructive schedules (:mod:`optikit_energy.heuristic`): a checked schedule in well
-   under a second, reported at once and kept as the fallback answer.
+   under a second, reported at once and kept as the fallback answer; then the shift
+   search (:mod:`optikit_energy.shift_search`, single-operation moves priced as the
+   checker prices them) on it, up to 25 % of the time (at most 20 s): on large-1 it takes
+   the start from 799.2 to 749.0, which the LNS alone did not reach in 60 s.
 2. The makespan-only baseline (:mod:`optikit_energy.baseline`), for the saving the summary
    shows; a small share of the time.
 3. A global CP-SAT solve of the model from the best constructed schedule as a hint (for
    the interval model a complete one); it gives the proven bound.
 4. Interval model only, if time is left and optimality is not proven: large-neighbourhood
-   search (:mod:`optikit_energy.lns`).
+   search (:mod:`optikit_energy.lns`), and the shift search again on its result in the
+   time the first one took (within 5 % of the time and 3 s).
    On the 2,880-minute benchmark instance it improves the incumbent several times faster
    than the global solve does; sub-solves give no global bound, so the reported bound is
    the global solve's (whose root LP gives it early: hence only ``global_share`` of the
    time for it).
 
 5. Interval model only: the time-bucket relaxation (:mod:`optikit_energy.bucket_bound`) on
-   HiGHS, in a thread beside the LNS (which then uses one worker fewer), or sequentially
-   on one thread.  The
+   HiGHS, in a thread from the start of the run (the LNS then uses one worker fewer; a
+   bound not there by the deadline is not waited for), or sequentially on one thread.  The
    reported bound is the largest of it, CP-SAT's and the side MILP's;
    ``stats.bound_source`` says which (``cpsat``, ``bucket-lp``, ``bucket-milp`` or
    ``time-indexed-milp (highs)``).
@@ -48,7 +53,14 @@ from typing import Any
 import numpy as np
 
 from optikit.types import Outcome, SolveContext, Status
-from optikit_energy import baseline, heuristic, side_solve, switching, timeindexed
+from optikit_energy import (
+    baseline,
+    heuristic,
+    shift_search,
+    side_solve,
+    switching,
+    timeindexed,
+)
 from optikit_energy.cpsat_model import BuildStopped, EnergyCpModel
 from optikit_energy.diagnosis import diagnosis_analysis
 from optikit_energy.lns import improve, set_hint
@@ -70,9 +82,15 @@ THREAD_BOUND_COLUMNS = 8_000
 SIDE_MILP_COLUMNS = 2_500
 # Use the time-indexed CP-SAT model (model=auto) up to this many start variables.
 TIME_INDEXED_COLUMNS = 4_000
+# Kept back from the deadline for the work after the search: this share of the limit,
+# within these bounds (seconds).
+FINISH_SHARE = 0.02
+FINISH_MIN_S = 0.3
+FINISH_MAX_S = 2.0
 
 
 def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
+    ctx = finish_margin(ctx)
     opts = ctx.options_for(CPSAT_OPTIONS)
     kind = str(opts["model"])
     side_milp = False
@@ -84,12 +102,17 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         timeindexed.check_size(problem)
     run = Run(problem, backend, ctx)
     started = time.monotonic()
+    # The bound thread first: its LP took 21-31 s on large-1 on a loaded machine, and a
+    # bound that is not there by the deadline is not waited for.
+    bounding = _start_bucket_bound(run, opts) if kind == "interval" else None
 
     built = heuristic.best_constructed(problem, budget_s=_share(ctx, 0.04, 3.0))
     if built is not None:
         run.offer(Incumbent(built.schedule, built.switch_on, built.objective, "heuristic"))
     run.stats["heuristic_objective"] = None if built is None else built.objective
     run.stats["heuristic_s"] = round(time.monotonic() - started, 3)
+    _shift(run, _share(ctx, 0.25, 20.0), "start")
+    _mark(run, "start_search")
 
     analysis: dict[str, Any] = {}
     if opts["baseline"] and not ctx.expired():
@@ -98,7 +121,6 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
             analysis["baseline"] = base
 
     run.stats["model_kind"] = kind
-    bounding: BucketBoundThread | None = None
     side: SideMilp | None = None
     threads = ctx.options.threads
 
@@ -110,15 +132,15 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
 
     try:
         if kind == "time-indexed":
-            outcome = _solve_time_indexed(run, built)
+            outcome = _solve_time_indexed(run, run.best)
             if outcome is not None:
                 return _outcome(run, analysis, outcome)
             run.stats["model_kind"] = kind = "interval"
         if side_milp:
             # From the start: its bound grows with its time (started after the global
             # solve, from that solve's better schedule, it ended lower: 73.0 against 74.6).
-            side = _start_side_milp(run, built)
-        bounding = _start_bucket_bound(run, opts)
+            side = _start_side_milp(run, run.best)
+        bounding = bounding or _start_bucket_bound(run, opts)
         building = time.monotonic()
         model = EnergyCpModel(problem, should_stop=ctx.expired)
     except BuildStopped:
@@ -138,6 +160,7 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         "exact_scaling": model.info.exact,
     }
     run.stats["model_build_s"] = round(time.monotonic() - building, 3)
+    _mark(run, "model")
 
     hint_values: dict[int, int] | None = None
     if run.best is not None:
@@ -163,6 +186,7 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         parameters=FAST_PRESOLVE if len(model.model.proto.variables) > 5_000 else None,
     )
     run.stats["global"] = _result_stats(result)
+    _mark(run, "global")
     if result.status is Status.INFEASIBLE:
         _cancel(bounding)
         _finish_side(run, side, cancel=True)
@@ -188,14 +212,60 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
             # machine can spend the first budget in presolve).
             run.best.values = complete_hint(run, model, run.best, _share(ctx, 0.25, 15.0))
             run.stats["hint_retry"] = run.best.values is not None
-        improve(run, model, workers=workers)
+        improve(run, model, workers=workers, reserve_s=_polish_reserve(run))
+        _mark(run, "lns")
+        _shift(run, ctx.remaining() or 0.0, "end")
+        _mark(run, "end_search")
     if bounding is not None:
-        if ctx.stop.is_set():
-            _cancel(bounding)
+        if not ctx.stop.is_set():
+            bounding.join(ctx.remaining())  # HiGHS may overrun: no waiting past the deadline
+        _cancel(bounding)
         bounding.join()
         _take_bucket_bound(run, bounding.found)
     _finish_side(run, side, cancel=run.proven)
+    _mark(run, "bounds")
     return _outcome(run, analysis)
+
+
+def _polish_reserve(run: Run) -> float:
+    """Time kept from the LNS for the final shift search: what the first one took (from
+    scratch: more than a polish needs; medium-3 0.6 s), within 5 % of the time and 3 s."""
+    first = run.stats.get("shift_search", {}).get("start", {}).get("search_s", 0.0)
+    return min(_share(run.ctx, 0.05, 3.0), max(0.1, float(first)))
+
+
+def _mark(run: Run, stage: str) -> None:
+    """When ``stage`` ended (seconds since the run started): where the time went."""
+    run.stats.setdefault("timeline_s", {})[stage] = round(run.ctx.elapsed(), 2)
+
+
+def finish_margin(ctx: SolveContext) -> SolveContext:
+    """The run's context with its deadline brought forward by what follows the search:
+    the payload, the runner's independent check and writing the answer (0.5 s on the
+    large instance, loaded), so that the command as a whole ends within its limit."""
+    limit = ctx.options.time_limit
+    if ctx.deadline is None or limit is None:
+        return ctx
+    margin = min(FINISH_MAX_S, max(FINISH_MIN_S, FINISH_SHARE * limit))
+    return ctx.narrowed(end=ctx.deadline - ctx.started - margin, progress=True)
+
+
+def _shift(run: Run, budget_s: float, when: str) -> None:
+    """The shift search (:mod:`optikit_energy.shift_search`) on the incumbent: from the
+    constructed schedule it gains more per second than CP-SAT does on large instances
+    (large-1: 799.2 -> 749.0 in 10 s, loaded), and at the end it polishes the LNS result."""
+    best = run.best
+    if best is None or run.ctx.expired():
+        return
+    began = time.monotonic()
+    found = shift_search.improve(run.problem, best.schedule, best.switch_on, best.objective,
+                                 budget_s, should_stop=run.ctx.expired)
+    record: dict[str, Any] = {"search_s": round(time.monotonic() - began, 3), "moves": 0}
+    if found is not None:
+        objective = evaluate(run.problem, found.schedule, found.switch_on)
+        record.update(moves=found.moves, priced=found.priced, objective=objective)
+        run.offer(Incumbent(found.schedule, found.switch_on, objective, "shift-search"))
+    run.stats.setdefault("shift_search", {})[when] = record
 
 
 def _start_bucket_bound(run: Run, opts: dict[str, Any]) -> BucketBoundThread | None:
@@ -322,7 +392,7 @@ def _finish_side(run: Run, side: SideMilp | None, cancel: bool) -> None:
                             "highs-time-indexed"))
 
 
-def _solve_time_indexed(run: Run, built: heuristic.Constructed | None) -> Status | None:
+def _solve_time_indexed(run: Run, built: Incumbent | None) -> Status | None:
     """Solve the time-indexed model on CP-SAT; None if it cannot be made integral."""
     from optikit_energy.linear_to_cpsat import NotIntegral, convert
 

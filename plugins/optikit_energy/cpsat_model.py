@@ -36,6 +36,7 @@ CP-SAT takes integers only: see :mod:`optikit_energy.scaling` for the exact scal
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -188,6 +189,7 @@ class EnergyCpModel:
         self.mode_busy: dict[tuple[int, int], Any] = {}
         # (op, mode, u, v, z, y, measured from u?) of every cost piece.
         self.pieces: list[tuple[int, int, int, int, Any, Any, bool]] = []
+        self._overlaps: list[list[tuple[int, Any]]] | None = None
         # Variables created for each operation's cost pieces (fixed with it in LNS).
         self.op_aux: list[range] = [range(0)] * len(p.ops)
         if self.energy_on:
@@ -494,6 +496,29 @@ class EnergyCpModel:
         slope = 0 if v == u else (o_v - o_u) // (v - u)
         return o_u * z + slope * y if from_u else o_v * z - slope * y
 
+    def _piece_overlaps(self) -> list[list[tuple[int, Any]]]:
+        """Per cost piece, ``(segment index, overlap term)`` for the segments it can meet.
+
+        Computed once for both redundant cap families, and only over the segments that
+        meet ``[u, v + d)`` (found by bisection): all pairs took seconds on the 2,880-unit
+        instance."""
+        if self._overlaps is None:
+            starts = [seg.start for seg in self.segments]
+            ends = [seg.end for seg in self.segments]
+            self._overlaps = []
+            for piece in self.pieces:
+                g, k, u, v = piece[0], piece[1], piece[2], piece[3]
+                d = self.p.ops[g].modes[k].duration
+                first = bisect.bisect_right(ends, u)
+                last = bisect.bisect_left(starts, v + d)
+                found = []
+                for r in range(first, last):
+                    term = self._overlap_term(piece, self.segments[r])
+                    if term is not None:
+                        found.append((r, term))
+                self._overlaps.append(found)
+        return self._overlaps
+
     def _add_machine_period_caps(self) -> None:
         """Redundant: each machine processes at most a segment's length inside it.
 
@@ -502,13 +527,11 @@ class EnergyCpModel:
         """
         p = self.p
         terms: dict[tuple[int, int], list[Any]] = {}
-        for piece in self.pieces:
+        for piece, overlaps in zip(self.pieces, self._piece_overlaps(), strict=True):
             g, k = piece[0], piece[1]
             m = p.ops[g].modes[k].machine
-            for r, seg in enumerate(self.segments):
-                term = self._overlap_term(piece, seg)
-                if term is not None:
-                    terms.setdefault((m, r), []).append(term)
+            for r, term in overlaps:
+                terms.setdefault((m, r), []).append(term)
         for (_m, r), ts in terms.items():
             seg = self.segments[r]
             if len(ts) > 1:
@@ -525,15 +548,13 @@ class EnergyCpModel:
         p = self.p
         model = self.model
         terms: list[list[Any]] = [[] for _ in self.segments]
-        for piece in self.pieces:
+        for piece, overlaps in zip(self.pieces, self._piece_overlaps(), strict=True):
             g, k = piece[0], piece[1]
             power = round(frac(p.ops[g].modes[k].power) * factor)
             if not power:
                 continue
-            for r, seg in enumerate(self.segments):
-                term = self._overlap_term(piece, seg)
-                if term is not None:
-                    terms[r].append(power * term)
+            for r, term in overlaps:
+                terms[r].append(power * term)
         for r, seg in enumerate(self.segments):
             if terms[r]:
                 model.add(sum(terms[r]) <= capacity * (seg.end - seg.start))

@@ -51,9 +51,10 @@ def set_hint(model: Any, values: dict[int, int]) -> None:
 
 
 def improve(run: Run, model: EnergyCpModel,
-            workers: Callable[[], int | None] = lambda: None) -> None:
-    """Improve ``run.best`` until the deadline or the stop flag; ``workers`` says how many
-    CP-SAT workers a sub-solve may use now (None: the run's threads)."""
+            workers: Callable[[], int | None] = lambda: None, reserve_s: float = 0.0) -> None:
+    """Improve ``run.best`` until ``reserve_s`` before the deadline or the stop flag;
+    ``workers`` says how many CP-SAT workers a sub-solve may use now (None: the run's
+    threads)."""
     ctx = run.ctx
     problem = run.problem
     rng = random.Random(ctx.options.seed)
@@ -66,8 +67,10 @@ def improve(run: Run, model: EnergyCpModel,
     stats = {"jobs": [0, 0], "relocate": [0, 0], "window": [0, 0]}  # tries, improvements
     while run.best is not None and not ctx.expired():
         remaining = ctx.remaining()
-        if remaining is not None and remaining < MIN_SUB_LIMIT_S:
-            break
+        if remaining is not None:
+            remaining -= reserve_s
+            if remaining < MIN_SUB_LIMIT_S:
+                break
         best = run.best
         if best.values is None:
             break

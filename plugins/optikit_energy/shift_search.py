@@ -1,0 +1,274 @@
+"""Shift search: a fast local search that moves one operation at a time to cheaper time.
+
+Why: on the 2,880-minute generated instances one CP-SAT LNS step costs seconds (copying,
+fixing and presolving a model of about 29,000 variables), so a loaded minute makes a
+dozen of them, and the constructed schedule it starts from leaves single operations in
+dear periods or with idle gaps that one move would close.  Here a move takes one
+operation to another start, mode or machine gap, and is priced exactly as the checker
+prices schedules (:func:`optikit_energy.energy.compute`, the peak cap and switching rules
+included): thousands of moves per second pass, so the search polishes the start of the
+CP-SAT search and its end result.
+
+A move keeps the operation between its job's neighbours (and its job's release), inside
+one gap of the target machine (setups to both neighbours respected, and the setup the
+operation's old neighbours need once it has left), and before the horizon.  Each priced
+schedule is tried with the machines' switch-ons kept and with the greedy cheapest policy
+(:func:`optikit_energy.switching.best_policy`), the better of the two kept.  Machine
+calendars are not handled (the search declines: calendar starts and pauses are the CP-SAT
+model's business).  The answer is re-checked with the checker's rules before it is
+returned.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from optikit.scheduling import ScheduledOperation, makespan, weighted_tardiness
+from optikit.scheduling.checking import check_schedule
+from optikit_energy import energy, switching
+from optikit_energy.checker import horizon_violations, peak_violations
+from optikit_energy.model import EnergyProblem
+
+# Candidate starts priced per operation and pass (the best by processing-cost estimate,
+# plus the starts next to the neighbours, which close idle gaps).
+CANDIDATES_PER_OP = 8
+# An improvement must beat the incumbent by this (relative) to count.
+RELATIVE_GAIN = 1e-9
+
+
+@dataclass
+class Shifted:
+    """The improved schedule, its switch-ons and objective, and what the search did."""
+
+    schedule: list[ScheduledOperation]
+    switch_on: dict[int, list[int]]
+    objective: float
+    moves: int
+    priced: int
+
+
+def applicable(problem: EnergyProblem) -> bool:
+    """Calendars need calendar-aware starts and pauses: left to the CP-SAT model."""
+    return not problem.shop.has_calendars
+
+
+def improve(
+    problem: EnergyProblem,
+    schedule: Sequence[ScheduledOperation],
+    switch_on: dict[int, list[int]],
+    objective: float,
+    budget_s: float,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> Shifted | None:
+    """A better schedule within ``budget_s`` seconds, or None (no improving move, or the
+    search does not apply)."""
+    if not applicable(problem) or not schedule or budget_s <= 0:
+        return None
+    deadline = time.monotonic() + budget_s
+
+    def out_of_time() -> bool:
+        return time.monotonic() > deadline or should_stop()
+
+    search = _Search(problem, list(schedule), dict(switch_on), objective, out_of_time)
+    # "Don't look" marks: an operation that found no move is looked at again only once a
+    # move has changed its job or machine neighbourhood (later passes were most of the
+    # time on large-1).
+    dirty = set(search.index)
+    while dirty and not out_of_time():
+        for g in search.order():
+            if out_of_time():
+                break
+            if g not in dirty:
+                continue
+            dirty.discard(g)
+            before = search.at(g)
+            if search.move(g):
+                dirty |= search.neighbourhood(g, before)
+    if search.moves == 0:
+        return None
+    if not _valid(problem, search.schedule, search.switch_on):
+        return None  # never expected: every move was priced feasible
+    return Shifted(search.schedule, search.switch_on, search.objective, search.moves,
+                   search.priced)
+
+
+class _Search:
+    """The current schedule (by global operation index) and the move machinery."""
+
+    def __init__(self, problem: EnergyProblem, schedule: list[ScheduledOperation],
+                 switch_on: dict[int, list[int]], objective: float,
+                 out_of_time: Callable[[], bool]) -> None:
+        self.p = problem
+        self.out_of_time = out_of_time
+        self.schedule = schedule
+        self.switch_on = switch_on
+        self.objective = objective
+        self.moves = self.priced = 0
+        self.index = {problem.job_ops[s.job][s.operation]: i for i, s in enumerate(schedule)}
+        pi = switching.objective_price(problem)
+        self.prefix: NDArray[np.float64] = np.concatenate(([0.0], np.cumsum(pi)))
+        self.cuts = sorted({p.start for p in problem.tariff} | {problem.horizon})
+
+    def at(self, g: int) -> ScheduledOperation:
+        return self.schedule[self.index[g]]
+
+    def order(self) -> list[int]:
+        """Operations by what their processing pays above the cheapest price, dearest first."""
+        cheapest = float(np.diff(self.prefix).min()) if self.prefix.size > 1 else 0.0
+
+        def excess(g: int) -> float:
+            s = self.at(g)
+            power = self.p.ops[g].modes[s.mode].power
+            return power * (self._paid(s.start, s.end) - cheapest * (s.end - s.start))
+
+        return sorted(self.index, key=excess, reverse=True)
+
+    def neighbourhood(self, g: int, before: ScheduledOperation) -> set[int]:
+        """Operations whose room a move of ``g`` (from ``before``) changed: its job's
+        operations and every operation on its old and new machines (the peak cap and the
+        switching costs reach further, but rarely decide)."""
+        machines = {before.machine, self.at(g).machine}
+        job = set(self.p.job_ops[before.job])
+        return job | {h for h, i in self.index.items() if self.schedule[i].machine in machines}
+
+    def _paid(self, a: int, b: int) -> float:
+        h = self.p.horizon
+        return float(self.prefix[min(b, h)] - self.prefix[min(a, h)])
+
+    def move(self, g: int) -> bool:
+        """Apply the best improving move of operation ``g``, if any.
+
+        Candidates are priced with the switch-ons kept (one energy computation); the
+        greedy switching policy (several) only where those are no longer valid, and for
+        the best candidate, where it may find a cheaper on/off choice."""
+        current = self.at(g)
+        best: tuple[float, ScheduledOperation, dict[int, list[int]]] | None = None
+        for cand in self._candidates(g, current):
+            if self.out_of_time():
+                break  # the best so far is still a valid move
+            schedule = self._with(g, cand)
+            value = self._price(schedule, self.switch_on)
+            on = self.switch_on
+            if value is None:
+                on = switching.best_policy(self.p, schedule)
+                value = self._price(schedule, on)
+            if value is not None and (best is None or value < best[0]):
+                best = (value, cand, on)
+        if best is not None and best[2] is self.switch_on:
+            schedule = self._with(g, best[1])
+            on = switching.best_policy(self.p, schedule)
+            value = self._price(schedule, on)
+            if value is not None and value < best[0]:
+                best = (value, best[1], on)
+        margin = RELATIVE_GAIN * max(1.0, abs(self.objective))
+        if best is None or best[0] >= self.objective - margin:
+            return False
+        self.schedule[self.index[g]] = best[1]
+        self.objective = best[0]
+        self.switch_on = switching.normalize(self.p, self.schedule, best[2])
+        self.moves += 1
+        return True
+
+    def _with(self, g: int, s: ScheduledOperation) -> list[ScheduledOperation]:
+        out = list(self.schedule)
+        out[self.index[g]] = s
+        return out
+
+    def _price(self, schedule: list[ScheduledOperation], on: dict[int, list[int]]
+               ) -> float | None:
+        """The checker's objective of ``schedule`` with switch-ons ``on``; None if they
+        break the switching rules or the peak cap."""
+        self.priced += 1
+        figures, bad = energy.compute(self.p, schedule, on)
+        if bad or peak_violations(self.p, figures):
+            return None
+        return float(self.p.weights.value(figures.cost, figures.co2_kg, makespan(schedule),
+                                          weighted_tardiness(self.p.shop, schedule)))
+
+    def _candidates(self, g: int, current: ScheduledOperation) -> list[ScheduledOperation]:
+        """Feasible placements of ``g`` (other than where it is), the most promising first."""
+        p = self.p
+        op = p.ops[g]
+        j, o = current.job, current.operation
+        ops_of_job = p.job_ops[j]
+        lo_job = self.at(ops_of_job[o - 1]).end if o > 0 else p.shop.jobs[j].release
+        hi_job = self.at(ops_of_job[o + 1]).start if o + 1 < len(ops_of_job) else p.horizon
+        scored: list[tuple[float, int, ScheduledOperation]] = []
+        leaves_ok = self._can_leave(g, current)
+        old_cost = op.modes[current.mode].power * self._paid(current.start, current.end)
+        cap = p.peak_power
+        for k, mode in enumerate(op.modes):
+            if cap is not None and mode.power > cap + 1e-9:
+                continue
+            d = mode.duration
+            for a, b, same_gap in self._gaps(g, mode.machine, j, current):
+                if not same_gap and not leaves_ok:
+                    continue
+                lo, hi = max(a, lo_job), min(b, hi_job) - d
+                if lo > hi:
+                    continue
+                starts = {lo, hi}
+                starts.update(c for c in self.cuts if lo < c < hi)
+                starts.update(c - d for c in self.cuts if lo < c - d < hi)
+                for t in starts:
+                    if k == current.mode and t == current.start:
+                        continue
+                    estimate = mode.power * self._paid(t, t + d) - old_cost
+                    touches = 0 if t in (lo, hi) else 1
+                    s = ScheduledOperation(j, o, k, mode.machine, t, t + d)
+                    scored.append((estimate, touches, s))
+        scored.sort(key=lambda x: (x[0], x[1]))
+        cheap = [s for _, _, s in scored[:CANDIDATES_PER_OP]]
+        adjacent = [s for _, touches, s in scored[CANDIDATES_PER_OP:] if touches == 0]
+        return cheap + adjacent[:CANDIDATES_PER_OP // 2]
+
+    def _machine_ops(self, m: int, skip: int) -> list[ScheduledOperation]:
+        return sorted((s for g, i in self.index.items() if g != skip
+                       for s in (self.schedule[i],) if s.machine == m),
+                      key=lambda s: (s.start, s.end))
+
+    def _gaps(self, g: int, m: int, job: int, current: ScheduledOperation
+              ) -> list[tuple[int, int, bool]]:
+        """``(earliest start, latest end, is g's own gap)`` of each gap on machine ``m``
+        without ``g``, setups to the neighbours included."""
+        shop = self.p.shop
+        out: list[tuple[int, int, bool]] = []
+        prev: ScheduledOperation | None = None
+        for s in [*self._machine_ops(m, g), None]:
+            a = 0 if prev is None else prev.end + shop.setup_time(m, prev.job, job)
+            b = self.p.horizon if s is None else s.start - shop.setup_time(m, job, s.job)
+            own = m == current.machine and (prev is None or prev.end <= current.start) and (
+                s is None or current.end <= s.start)
+            if b > a:
+                out.append((a, b, own))
+            prev = s
+        return out
+
+    def _can_leave(self, g: int, current: ScheduledOperation) -> bool:
+        """Whether ``g``'s machine neighbours keep their setup once ``g`` has left."""
+        shop = self.p.shop
+        if not shop.has_setups:
+            return True
+        ops = self._machine_ops(current.machine, g)
+        before = [s for s in ops if s.end <= current.start]
+        after = [s for s in ops if s.start >= current.end]
+        if not before or not after:
+            return True
+        u, v = before[-1], after[0]
+        return v.start >= u.end + shop.setup_time(current.machine, u.job, v.job)
+
+
+def _valid(problem: EnergyProblem, schedule: list[ScheduledOperation],
+           switch_on: dict[int, list[int]]) -> bool:
+    """The checker's rules on a schedule (times, machines, setups, horizon, switching,
+    peak)."""
+    if check_schedule(problem.shop, schedule) or horizon_violations(problem, schedule):
+        return False
+    figures, bad = energy.compute(problem, schedule, switch_on)
+    return not bad and not peak_violations(problem, figures)
+
