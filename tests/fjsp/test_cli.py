@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from optikit.cli import cli
@@ -41,6 +42,7 @@ def test_solve_fjs_file_with_gantt_and_check(tmp_path: Path) -> None:
         assert rejected.exit_code == 1
 
 
+@pytest.mark.serial  # a proof within 20 s: not beside a loaded parallel phase
 def test_json_output_for_a_sample_with_html_gantt(tmp_path: Path) -> None:
     chart = tmp_path / "moulding.html"
     result = optikit("solve", SAMPLES / "moulding_changeovers.yaml", "--json", "--time-limit",

@@ -25,6 +25,7 @@ def test_samples_are_registered(registry: Registry) -> None:
     assert sorted(p.name for p in ptype.samples) == sorted(OPTIMA)
 
 
+@pytest.mark.serial  # a proof within 20 s: not beside a loaded parallel phase
 @pytest.mark.parametrize("name", sorted(OPTIMA))
 def test_sample_optimum(name: str, registry: Registry) -> None:
     result = run(registry, SAMPLES / name, time_limit=20.0)
