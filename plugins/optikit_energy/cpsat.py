@@ -22,10 +22,16 @@ of the limit, 0.3-2 s) for the payload, the runner's check and the output:
 2. The makespan-only baseline (:mod:`optikit_energy.baseline`), for the saving the summary
    shows; a small share of the time.
 3. A global CP-SAT solve of the model from the best constructed schedule as a hint (for
-   the interval model a complete one); it gives the proven bound.
+   the interval model a complete one); it gives the proven bound.  Not on instances where
+   the bucket bound thread runs (from ``THREAD_BOUND_COLUMNS``, the generated medium and
+   large ones): there, in its 9-11 s (loaded), it improved its hint by at most 0.5
+   (large-1 749.0; medium-1 not at all) and its bound stayed below the bucket bound
+   (592-605 against 650.7; 170-171 against 175.9): the LNS gets that time.
 4. Interval model only, if time is left and optimality is not proven: large-neighbourhood
-   search (:mod:`optikit_energy.lns`), and the shift search again on its result in the
-   time the first one took (within 5 % of the time and 3 s).
+   search (:mod:`optikit_energy.lns`), the shift search around each of its improvements
+   (what the step moved; the assignment of a better schedule completed so that the LNS
+   goes on from it), and the shift search again on its result in the time the first one
+   took (within 5 % of the time and 3 s).
    On the 2,880-minute benchmark instance it improves the incumbent several times faster
    than the global solve does; sub-solves give no global bound, so the reported bound is
    the global solve's (whose root LP gives it early: hence only ``global_share`` of the
@@ -40,7 +46,8 @@ of the limit, 0.3-2 s) for the payload, the runner's check and the output:
 
 Options (``--option key=value``): ``model`` (auto, interval, time-indexed), ``lns``
 (true/false), ``baseline`` (true/false), ``global_share`` (fraction of the time for the
-interval model's global solve before LNS, default 0.2), ``bucket_bound`` (true/false).
+interval model's global solve before LNS, default 0.2; no global solve while the bucket
+bound thread runs), ``bucket_bound`` (true/false).
 """
 
 from __future__ import annotations
@@ -56,14 +63,14 @@ from optikit.types import Outcome, SolveContext, Status
 from optikit_energy import (
     baseline,
     heuristic,
-    shift_search,
     side_solve,
     switching,
     timeindexed,
 )
 from optikit_energy.cpsat_model import BuildStopped, EnergyCpModel
+from optikit_energy.cpsat_search import lns_phase, mark, shift, time_share
 from optikit_energy.diagnosis import diagnosis_analysis
-from optikit_energy.lns import improve, set_hint
+from optikit_energy.lns import set_hint
 from optikit_energy.model import EnergyProblem, Infeasible
 from optikit_energy.options import CPSAT_OPTIONS
 from optikit_energy.run import (
@@ -106,17 +113,17 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
     # bound that is not there by the deadline is not waited for.
     bounding = _start_bucket_bound(run, opts) if kind == "interval" else None
 
-    built = heuristic.best_constructed(problem, budget_s=_share(ctx, 0.04, 3.0))
+    built = heuristic.best_constructed(problem, budget_s=time_share(ctx, 0.04, 3.0))
     if built is not None:
         run.offer(Incumbent(built.schedule, built.switch_on, built.objective, "heuristic"))
     run.stats["heuristic_objective"] = None if built is None else built.objective
     run.stats["heuristic_s"] = round(time.monotonic() - started, 3)
-    _shift(run, _share(ctx, 0.25, 20.0), "start")
-    _mark(run, "start_search")
+    shift(run, time_share(ctx, 0.25, 20.0), "start")
+    mark(run, "start_search")
 
     analysis: dict[str, Any] = {}
     if opts["baseline"] and not ctx.expired():
-        base = baseline.compute(problem, backend, ctx, budget_s=_share(ctx, 0.08, 10.0))
+        base = baseline.compute(problem, backend, ctx, budget_s=time_share(ctx, 0.08, 10.0))
         if base is not None:
             analysis["baseline"] = base
 
@@ -160,17 +167,26 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         "exact_scaling": model.info.exact,
     }
     run.stats["model_build_s"] = round(time.monotonic() - building, 3)
-    _mark(run, "model")
+    mark(run, "model")
+    if model.info.notes:
+        run.stats["scaling_notes"] = model.info.notes
 
-    hint_values: dict[int, int] | None = None
-    if run.best is not None:
-        hint_values = complete_hint(run, model, run.best, _share(ctx, 0.15, 10.0))
-        run.stats["hint"] = "complete" if hint_values is not None else "failed"
-        if hint_values is not None:
-            run.best.values = hint_values
     remaining = ctx.remaining()
     share = float(opts["global_share"])
     use_lns = opts["lns"] and remaining is not None
+    if use_lns and bounding is not None and run.best is not None:
+        # With the bound thread (medium and large instances) the global solve gave little
+        # beyond its hint and a bound below the bucket one (module docstring, step 3):
+        # its time goes to the LNS.
+        run.stats["global"] = "skipped"
+        lns_phase(run, model, workers)
+        return _finish(run, analysis, bounding, side)
+    hint_values: dict[int, int] | None = None
+    if run.best is not None:
+        hint_values = complete_hint(run, model, run.best, time_share(ctx, 0.15, 10.0))
+        run.stats["hint"] = "complete" if hint_values is not None else "failed"
+        if hint_values is not None:
+            run.best.values = hint_values
     global_limit = remaining
     if use_lns and remaining is not None:
         # Enough for presolve and the root LP (the bound) even under short limits.
@@ -186,7 +202,7 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         parameters=FAST_PRESOLVE if len(model.model.proto.variables) > 5_000 else None,
     )
     run.stats["global"] = _result_stats(result)
-    _mark(run, "global")
+    mark(run, "global")
     if result.status is Status.INFEASIBLE:
         _cancel(bounding)
         _finish_side(run, side, cancel=True)
@@ -196,26 +212,23 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
     if result.status.has_solution:
         run.offer(incumbent_from(run, model, result, "cpsat"))
         run.proven = result.status is Status.OPTIMAL and model.info.exact
-    if model.info.notes:
-        run.stats["scaling_notes"] = model.info.notes
     run.stats["bound_source"] = "cpsat" if run.bound is not None else None
     if run.proven:
         _cancel(bounding)
         bounding = None
     elif opts["bucket_bound"] and bounding is None and side is None and not ctx.expired():
         # (With the side MILP running, its bound is the stronger one: LNS gets the time.)
-        _take_bucket_bound(run, _bucket_bound(run, _share(ctx, 0.12, 8.0)))
+        _take_bucket_bound(run, _bucket_bound(run, time_share(ctx, 0.12, 8.0)))
 
-    if use_lns and not run.proven and run.best is not None and not ctx.expired():
-        if run.best.values is None:
-            # LNS fixes variables at a full assignment: retry the completion (a loaded
-            # machine can spend the first budget in presolve).
-            run.best.values = complete_hint(run, model, run.best, _share(ctx, 0.25, 15.0))
-            run.stats["hint_retry"] = run.best.values is not None
-        improve(run, model, workers=workers, reserve_s=_polish_reserve(run))
-        _mark(run, "lns")
-        _shift(run, ctx.remaining() or 0.0, "end")
-        _mark(run, "end_search")
+    if use_lns and not run.proven:
+        lns_phase(run, model, workers)
+    return _finish(run, analysis, bounding, side)
+
+
+def _finish(run: Run, analysis: dict[str, Any], bounding: BucketBoundThread | None,
+            side: SideMilp | None) -> Outcome:
+    """Collect the bound thread and the side MILP (to the deadline), and the answer."""
+    ctx = run.ctx
     if bounding is not None:
         if not ctx.stop.is_set():
             bounding.join(ctx.remaining())  # HiGHS may overrun: no waiting past the deadline
@@ -223,20 +236,8 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         bounding.join()
         _take_bucket_bound(run, bounding.found)
     _finish_side(run, side, cancel=run.proven)
-    _mark(run, "bounds")
+    mark(run, "bounds")
     return _outcome(run, analysis)
-
-
-def _polish_reserve(run: Run) -> float:
-    """Time kept from the LNS for the final shift search: what the first one took (from
-    scratch: more than a polish needs; medium-3 0.6 s), within 5 % of the time and 3 s."""
-    first = run.stats.get("shift_search", {}).get("start", {}).get("search_s", 0.0)
-    return min(_share(run.ctx, 0.05, 3.0), max(0.1, float(first)))
-
-
-def _mark(run: Run, stage: str) -> None:
-    """When ``stage`` ended (seconds since the run started): where the time went."""
-    run.stats.setdefault("timeline_s", {})[stage] = round(run.ctx.elapsed(), 2)
 
 
 def finish_margin(ctx: SolveContext) -> SolveContext:
@@ -248,24 +249,6 @@ def finish_margin(ctx: SolveContext) -> SolveContext:
         return ctx
     margin = min(FINISH_MAX_S, max(FINISH_MIN_S, FINISH_SHARE * limit))
     return ctx.narrowed(end=ctx.deadline - ctx.started - margin, progress=True)
-
-
-def _shift(run: Run, budget_s: float, when: str) -> None:
-    """The shift search (:mod:`optikit_energy.shift_search`) on the incumbent: from the
-    constructed schedule it gains more per second than CP-SAT does on large instances
-    (large-1: 799.2 -> 749.0 in 10 s, loaded), and at the end it polishes the LNS result."""
-    best = run.best
-    if best is None or run.ctx.expired():
-        return
-    began = time.monotonic()
-    found = shift_search.improve(run.problem, best.schedule, best.switch_on, best.objective,
-                                 budget_s, should_stop=run.ctx.expired)
-    record: dict[str, Any] = {"search_s": round(time.monotonic() - began, 3), "moves": 0}
-    if found is not None:
-        objective = evaluate(run.problem, found.schedule, found.switch_on)
-        record.update(moves=found.moves, priced=found.priced, objective=objective)
-        run.offer(Incumbent(found.schedule, found.switch_on, objective, "shift-search"))
-    run.stats.setdefault("shift_search", {})[when] = record
 
 
 def _start_bucket_bound(run: Run, opts: dict[str, Any]) -> BucketBoundThread | None:
@@ -450,13 +433,6 @@ def _result_stats(result: Any) -> dict[str, Any]:
         "bound": result.bound,
         "wall_time": round(result.wall_time, 3),
     }
-
-
-def _share(ctx: SolveContext, fraction: float, cap: float) -> float:
-    remaining = ctx.remaining()
-    if remaining is None:
-        return cap
-    return max(0.05, min(cap, remaining * fraction))
 
 
 def _outcome(

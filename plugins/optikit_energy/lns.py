@@ -35,7 +35,7 @@ from optikit.types import Status
 from optikit_energy import cpsat_solutions as solutions
 from optikit_energy.cpsat_model import EnergyCpModel
 from optikit_energy.model import EnergyProblem
-from optikit_energy.run import Run, incumbent_from
+from optikit_energy.run import Incumbent, Run, incumbent_from
 from optikit_energy.switching import objective_price
 
 SUB_LIMIT_S = 1.5
@@ -50,11 +50,16 @@ def set_hint(model: Any, values: dict[int, int]) -> None:
     proto.solution_hint.values.extend(values.values())
 
 
+Polish = Callable[[Incumbent, Incumbent], "Incumbent | None"]
+
+
 def improve(run: Run, model: EnergyCpModel,
-            workers: Callable[[], int | None] = lambda: None, reserve_s: float = 0.0) -> None:
+            workers: Callable[[], int | None] = lambda: None, reserve_s: float = 0.0,
+            polish: Polish | None = None) -> None:
     """Improve ``run.best`` until ``reserve_s`` before the deadline or the stop flag;
     ``workers`` says how many CP-SAT workers a sub-solve may use now (None: the run's
-    threads)."""
+    threads).  ``polish(previous, improved)``, called on each improvement, may return a
+    better incumbent with a full assignment: the search continues from it."""
     ctx = run.ctx
     problem = run.problem
     rng = random.Random(ctx.options.seed)
@@ -65,13 +70,15 @@ def improve(run: Run, model: EnergyCpModel,
     iterations = improved = 0
     cheap = cheap_windows(problem)
     stats = {"jobs": [0, 0], "relocate": [0, 0], "window": [0, 0]}  # tries, improvements
-    while run.best is not None and not ctx.expired():
+    current = run.best  # what the steps start from: it has a full assignment
+    polished = 0
+    while current is not None and not ctx.expired():
         remaining = ctx.remaining()
         if remaining is not None:
             remaining -= reserve_s
             if remaining < MIN_SUB_LIMIT_S:
                 break
-        best = run.best
+        best = current
         if best.values is None:
             break
         draw = rng.random()
@@ -114,8 +121,16 @@ def improve(run: Run, model: EnergyCpModel,
             result.objective < best.objective - 1e-9 * max(1.0, abs(best.objective))
         ):
             inc = incumbent_from(run, model, result, "lns")
-            if run.offer(inc):
-                improved += 1
+            improved += int(run.offer(inc))
+            if inc.objective < best.objective:
+                # (run.best may be a polished schedule without an assignment: go on from
+                # this one all the same.)
+                current = inc
+                better = None if polish is None else polish(best, inc)
+                if better is not None and better.objective < inc.objective:
+                    run.offer(better)
+                    polished += 1
+                    current = better
         finished = result.status in (Status.OPTIMAL, Status.INFEASIBLE)
         stats[kind][0] += 1
         stats[kind][1] += int(improved > before)
@@ -128,6 +143,7 @@ def improve(run: Run, model: EnergyCpModel,
         "improvements": improved,
         "final_jobs": job_count,
         "final_window": window,
+        "polished": polished,
         "by_neighbourhood": {k: {"tries": v[0], "improvements": v[1]} for k, v in stats.items()},
     }
 

@@ -16,7 +16,8 @@ CPSAT_OPTIONS = (
     OptionSpec("lns", bool, True, "improve the schedule by large-neighbourhood search"),
     _BASELINE,
     OptionSpec("global_share", float, 0.2,
-               "share of the time for the global CP-SAT solve before LNS", minimum=0.0,
+               "share of the time for the global CP-SAT solve before LNS (none on "
+               "instances large enough for the bucket bound thread)", minimum=0.0,
                maximum=1.0),
     OptionSpec("bucket_bound", bool, True,
                "also bound by the time-bucket relaxation (HiGHS) on the interval model"),

@@ -22,7 +22,7 @@ returned.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,9 +64,12 @@ def improve(
     objective: float,
     budget_s: float,
     should_stop: Callable[[], bool] = lambda: False,
+    focus: Collection[int] | None = None,
 ) -> Shifted | None:
     """A better schedule within ``budget_s`` seconds, or None (no improving move, or the
-    search does not apply)."""
+    search does not apply).  ``focus``: the operations (global indices) to look at first
+    (others only once a move has changed their room), e.g. what an LNS step moved in a
+    schedule this search has already polished; None: every operation."""
     if not applicable(problem) or not schedule or budget_s <= 0:
         return None
     deadline = time.monotonic() + budget_s
@@ -78,7 +81,7 @@ def improve(
     # "Don't look" marks: an operation that found no move is looked at again only once a
     # move has changed its job or machine neighbourhood (later passes were most of the
     # time on large-1).
-    dirty = set(search.index)
+    dirty = set(search.index) if focus is None else set(focus) & set(search.index)
     while dirty and not out_of_time():
         for g in search.order():
             if out_of_time():
@@ -261,6 +264,19 @@ class _Search:
             return True
         u, v = before[-1], after[0]
         return v.start >= u.end + shop.setup_time(current.machine, u.job, v.job)
+
+
+def touched(problem: EnergyProblem, before: Sequence[ScheduledOperation],
+            after: Sequence[ScheduledOperation]) -> set[int]:
+    """Operations (global indices) whose room differs between two schedules: those that
+    moved, their jobs' operations and every operation on the machines they left or took."""
+    placed = {problem.job_ops[s.job][s.operation]: s for s in before}
+    moved = [(placed.get(problem.job_ops[s.job][s.operation]), s) for s in after]
+    moved = [(a, b) for a, b in moved if a != b]
+    machines = {s.machine for pair in moved for s in pair if s is not None}
+    jobs = {b.job for _, b in moved}
+    return {problem.job_ops[s.job][s.operation] for s in after
+            if s.machine in machines or s.job in jobs}
 
 
 def _valid(problem: EnergyProblem, schedule: list[ScheduledOperation],
