@@ -24,12 +24,10 @@ one search.
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
 import time
 from typing import Any
 
-from optikit.forking import fork_context
+from optikit.forking import child_stop_check, fork_context, reap
 from optikit_carseq.localsearch import SwapSearch
 from optikit_carseq.model import CarSeqProblem
 
@@ -41,13 +39,7 @@ CLOSE_TIMEOUT_S = 3.0
 
 def _child(problem: CarSeqProblem, start: list[int], seed: int, deadline: float,
            target: int, breakout: int, stop: Any, up: Any) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
-
-    def stopped() -> bool:
-        # a parent killed outright never sets the event: the child is re-parented
-        return bool(stop.is_set()) or os.getppid() != parent
-
+    stopped = child_stop_check(stop)
     search = SwapSearch(problem, start, seed)
     sent = [time.monotonic()]
 
@@ -98,10 +90,7 @@ class SearchProcess:
         end = time.monotonic() + CLOSE_TIMEOUT_S
         while not self.finished and time.monotonic() < end:
             found += self.collect(wait=0.05)
-        self.proc.join(timeout=max(0.0, end - time.monotonic()))
-        if self.proc.is_alive():  # pragma: no cover - a child that ignores the event
-            self.proc.terminate()
-            self.proc.join()
+        reap(self.proc, end - time.monotonic())
         self.up.close()
         return found
 

@@ -19,14 +19,12 @@ the caller falls back to a thread.
 from __future__ import annotations
 
 import contextlib
-import os
 import random
-import signal
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from optikit.forking import fork_context
+from optikit.forking import child_stop_check, fork_context, reap
 from optikit_fjsp.incumbent import SharedIncumbent
 from optikit_fjsp.model import FlatShop
 from optikit_fjsp.timetable import Solution
@@ -76,15 +74,8 @@ def _child(
     down: Any,
     settings: dict[str, int],
 ) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    stopped = child_stop_check(stop)
     from optikit_fjsp.tabu import TabuSearch  # already imported: fork copied it
-
-    parent = os.getppid()
-
-    def stopped() -> bool:
-        # A parent that exited at once (second Ctrl-C) never sets the event: the child
-        # is then re-parented, and must not run on alone until the deadline.
-        return bool(stop.is_set()) or os.getppid() != parent
 
     shared = _PipeIncumbent(up, down, value, start)
     search = TabuSearch(flat, start, random.Random(seed))
@@ -141,10 +132,7 @@ class TabuWalk:
         self.stop_event.set()
         self._relay.join(timeout=5.0)
         self._closed.set()
-        self.proc.join(timeout=5.0)
-        if self.proc.is_alive():  # pragma: no cover - a child that ignores the event
-            self.proc.terminate()
-            self.proc.join()
+        reap(self.proc, 5.0)
 
 
 def start_walk(
