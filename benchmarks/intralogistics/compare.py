@@ -39,6 +39,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 COPIES = ROOT / "benchmarks" / "instances" / "intralogistics"
+COPIES_200 = ROOT / "benchmarks" / "instances" / "intralogistics-200"
 SHARED = ROOT.parent / "shared" / "instances" / "pdptw"
 if not SHARED.is_dir():
     SHARED = ROOT.parents[1] / "shared" / "instances" / "pdptw"
@@ -54,9 +55,12 @@ RUNS = {"routing": ("ortools-routing", "routing", []),
 
 
 def best_known() -> dict[str, tuple[int, float]]:
-    with (COPIES / "best-known.csv").open() as f:
-        return {r["instance"]: (int(r["vehicles"]), float(r["distance"]))
-                for r in csv.DictReader(f)}
+    known: dict[str, tuple[int, float]] = {}
+    for folder in (COPIES, COPIES_200):
+        with (folder / "best-known.csv").open() as f:
+            known.update({r["instance"]: (int(r["vehicles"]), float(r["distance"]))
+                          for r in csv.DictReader(f)})
+    return known
 
 
 OPTIONS: list[str] = []  # KEY=VALUE passed to the ``routing`` formulation only
@@ -187,6 +191,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", nargs="*", help="names, e.g. lc101 lr104")
     parser.add_argument("--all", action="store_true", help="all 56 from ../shared")
+    parser.add_argument("--set200", action="store_true",
+                        help="the 200-customer copies (instances/intralogistics-200)")
     parser.add_argument("--plants", action="store_true", help="generated plants instead")
     parser.add_argument("--representable", action="store_true",
                         help="with --plants or --small: no batteries, chargers or lateness "
@@ -214,11 +220,12 @@ def main() -> None:
     if args.plants:
         plants(args.limit, args.threads, args.sizes, args.representable)
         return
-    folder = SHARED if args.all else COPIES
+    folder = SHARED if args.all else COPIES_200 if args.set200 else COPIES
     paths = sorted(folder.glob("*.pdptw"))
     if args.instances:
         wanted = set(args.instances)
-        paths = [p for p in sorted({*COPIES.glob("*.pdptw"), *SHARED.glob("*.pdptw")})
+        paths = [p for p in sorted({*COPIES.glob("*.pdptw"), *COPIES_200.glob("*.pdptw"),
+                                    *SHARED.glob("*.pdptw")})
                  if p.stem in wanted]
         paths = list({p.stem: p for p in paths}.values())
     lilim(paths, args.limit, args.threads)

@@ -48,6 +48,8 @@ def _num(value: float) -> int | float:
 def read_pdptw(path: Path) -> dict[str, Any]:
     text = path.read_text(encoding="utf-8", errors="replace")
     lines = [(n + 1, ln) for n, ln in enumerate(text.splitlines()) if ln.strip()]
+    if lines and lines[-1][1].split() == ["-1"]:
+        lines.pop()  # some published copies of the 200+ sets end with a "-1" sentinel line
     if not lines:
         raise InvalidProblem("line 1", "empty file")
     if len(lines) > _MAX_LINES:

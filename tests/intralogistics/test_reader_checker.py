@@ -117,6 +117,19 @@ def test_orders_on_board_must_be_delivered_by_their_vehicle() -> None:
     assert {"precedence", "delivery"} <= {v.constraint for v in report.violations}
 
 
+def test_reader_accepts_a_final_minus_one_sentinel(tmp_path: Path) -> None:
+    """Published copies of the 200-customer set end with a "-1" line; only the last line may."""
+    text = (DATA / "tiny.pdptw").read_text()
+    path = tmp_path / "sentinel.pdptw"
+    path.write_text(text.rstrip("\r\n") + "\r\n-1\r\n")
+    assert read_pdptw(path)["orders"] == tiny()["orders"]
+    lines = text.splitlines()
+    path.write_text("\n".join([lines[0], "-1", *lines[1:]]) + "\n")
+    with pytest.raises(InvalidProblem) as err:
+        read_pdptw(path)
+    assert err.value.field == "line 2"
+
+
 @pytest.mark.parametrize(("text", "field"), [
     ("2 10 1\n0 0 0 0 0 100 0 0 0\n1 1 1 5 0 9 0 0 7\n", "line 3"),
     ("2 10\n", "line 1"),
