@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import replace
 from typing import Any
 
 from optikit.types import SolveContext, Status
@@ -118,7 +117,7 @@ def improve(
         build_s = time.monotonic() - built
         remaining = ctx.remaining() or 0.0
         limit = min(SUB_TIME, remaining)
-        sub_ctx = SolveContext(replace(ctx.options, time_limit=limit), stop=ctx.stop)
+        sub_ctx = ctx.narrowed(limit)
         result = backend.solve(
             bm.cm.model,
             sub_ctx,

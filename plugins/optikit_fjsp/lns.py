@@ -39,7 +39,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from optikit.types import SolveContext, Status
@@ -314,9 +314,6 @@ class _Search:
         self.should_stop: Callable[[], bool] | None = None
         self.seen_version = -1
         self.error: BaseException | None = None
-        # Sub-solves get their own context: their bounds are not global bounds, so they
-        # must not reach the run's progress sink.
-        self.sub_options = replace(ctx.options, time_limit=None, verbose=False, extra={})
 
     def _remaining(self) -> float:
         remaining = math.inf if self.deadline is None else self.deadline - time.monotonic()
@@ -400,7 +397,8 @@ class _Search:
             params["max_deterministic_time"] = self.settings.sub_dtime
         if n > self.settings.large_model:
             params.update(cp_model_probing_level=0, linearization_level=0)
-        sub_ctx = SolveContext(replace(self.sub_options, time_limit=limit), stop=self.ctx.stop)
+        # a sub-solve's bound is not the run's: it stays out of the run's progress
+        sub_ctx = self.ctx.narrowed(limit, verbose=False, extra={})
         result = self.backend.solve(
             cm.model,
             sub_ctx,

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import replace
 from typing import Any
 
 from optikit.types import SolveContext, Status
@@ -202,7 +201,6 @@ def improve(rm: RosterModel, backend: Any, ctx: SolveContext, grid: Grid, statio
     cells = rm.all_cells()
     sub = rm.model.clone()
     domains = [sub.proto.variables[var.index].domain for _e, _d, _s, var in cells]
-    sub_options = replace(ctx.options, verbose=False)
     found = dict.fromkeys(KINDS, 0)
     last = time.monotonic()
     while not ctx.expired() and (bound is None or best > bound + 1e-9):
@@ -226,7 +224,7 @@ def improve(rm: RosterModel, backend: Any, ctx: SolveContext, grid: Grid, statio
         hint.vars.extend(var.index for var in rm.y.values())
         hint.values.extend(int(grid[e][d] == s and stations.get((e, d)) == k)
                            for e, d, s, k in rm.y)
-        sub_ctx = SolveContext(replace(sub_options, time_limit=limit), stop=ctx.stop)
+        sub_ctx = ctx.narrowed(limit, verbose=False)
         result = backend.solve(sub, sub_ctx, time_limit=limit, report_progress=False)
         stats["lns_steps"] += 1
         hoods.feedback(kind, result.status is Status.OPTIMAL)
