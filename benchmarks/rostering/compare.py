@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/rostering/compare.py                     # Instance1..3 (repo)
     .venv/bin/python benchmarks/rostering/compare.py --shared            # + Instance4..7
-    .venv/bin/python benchmarks/rostering/compare.py --large             # Instance8..12 (8, 9 repo)
+    .venv/bin/python benchmarks/rostering/compare.py --large             # Instance8..12 present
     .venv/bin/python benchmarks/rostering/compare.py --instances Instance5 small-1 --limit 30
     .venv/bin/python benchmarks/rostering/compare.py --scale             # large-1, 25 s
     .venv/bin/python benchmarks/rostering/compare.py --shared --columns cpsat cpsat:lns=off \
@@ -175,8 +175,8 @@ def main() -> None:
     parser.add_argument("--instances", nargs="*")
     parser.add_argument("--shared", action="store_true", help="add Instance4..7")
     parser.add_argument("--large", action="store_true",
-                        help="Instance8..12 (8 and 9 in the repository, 10-12 from ../shared "
-                        "when present; missing ones are skipped)")
+                        help="Instance8..12 (the repository's copies, else ../shared; missing "
+                        "ones are skipped)")
     parser.add_argument("--limit", type=float, default=60.0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--scale", action="store_true", help="only the 200-staff run")

@@ -141,16 +141,18 @@ def test_command_line_error_is_one_line_with_the_file_and_exit_code_2(
     assert (tmp_path / "out.roster").read_text().startswith("# n\nSECTION_HORIZON")
 
 
-@pytest.mark.parametrize(("name", "staff", "on", "off"),
-                         [("Instance8", 30, 139, 86), ("Instance9", 36, 144, 88)])
+@pytest.mark.parametrize(("name", "staff", "shifts", "on", "off"),
+                         [("Instance8", 30, 4, 139, 86), ("Instance9", 36, 4, 144, 88),
+                          ("Instance12", 60, 10, 294, 128)])
 def test_converted_copies_have_the_benchmark_dimensions(
-        name: str, staff: int, on: int, off: int) -> None:
-    """The repository's Instances 8 and 9 (converted from the XML): 28 days, 4 shifts, two days
-    off each, the source's counts of on- and off-requests, cover for every day and shift."""
+        name: str, staff: int, shifts: int, on: int, off: int) -> None:
+    """The repository's Instances 8, 9 and 12 (converted from the XML): 28 days, the source's
+    staff and shift types, two days off each, its counts of on- and off-requests, cover for
+    every day and shift."""
     document = parse_roster((INSTANCES / f"{name}.roster").read_text())
     people = document["employees"]
-    assert (document["days"], len(document["shifts"]), len(people)) == (28, 4, staff)
+    assert (document["days"], len(document["shifts"]), len(people)) == (28, shifts, staff)
     assert all(len(e["days_off"]) == 2 for e in people)
     kinds = [r["type"] for e in people for r in e["requests"]]
     assert (kinds.count("on"), kinds.count("off")) == (on, off)
-    assert len({(c["day"], c["shift"]) for c in document["cover"]}) == 28 * 4
+    assert len({(c["day"], c["shift"]) for c in document["cover"]}) == 28 * shifts
