@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/rostering/compare.py                     # Instance1..3 (repo)
     .venv/bin/python benchmarks/rostering/compare.py --shared            # + Instance4..7
-    .venv/bin/python benchmarks/rostering/compare.py --large             # Instance8..12
+    .venv/bin/python benchmarks/rostering/compare.py --large             # Instance8..12 present
     .venv/bin/python benchmarks/rostering/compare.py --instances Instance5 small-1 --limit 30
     .venv/bin/python benchmarks/rostering/compare.py --scale             # large-1, 25 s
     .venv/bin/python benchmarks/rostering/compare.py --shared --columns cpsat cpsat:lns=off \
@@ -48,10 +48,17 @@ def _column(spec: str) -> tuple[str, dict[str, Any]]:
     return name, options
 
 
-def _problem(name: str) -> Any:
+def _present(name: str) -> Path | None:
+    """The first copy of a benchmark file: the repository's, then the shared set's."""
     for folder in (HERE, SHARED, Path("/work/shared/instances/rostering")):
         if (folder / f"{name}.roster").exists():
             return folder / f"{name}.roster"
+    return None
+
+
+def _problem(name: str) -> Any:
+    if (path := _present(name)) is not None:
+        return path
     if name in BEST:
         raise SystemExit(f"{name}.roster is in none of {HERE}, {SHARED}: copy the benchmark "
                          "file there")
@@ -168,7 +175,8 @@ def main() -> None:
     parser.add_argument("--instances", nargs="*")
     parser.add_argument("--shared", action="store_true", help="add Instance4..7")
     parser.add_argument("--large", action="store_true",
-                        help="Instance8..12 (read from ../shared when present)")
+                        help="Instance8..12 (the repository's copies, else ../shared; missing "
+                        "ones are skipped)")
     parser.add_argument("--limit", type=float, default=60.0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--scale", action="store_true", help="only the 200-staff run")
@@ -186,7 +194,10 @@ def main() -> None:
     if args.shared and not args.instances:
         names += ["Instance4", "Instance5", "Instance6", "Instance7"]
     if args.large and not args.instances:
-        names += list(LARGE)
+        missing = [name for name in LARGE if not _present(name)]
+        if missing:
+            print(f"not on this machine (skipped): {' '.join(missing)}", flush=True)
+        names += [name for name in LARGE if name not in missing]
     compare(names, args.limit, args.threads, tuple(args.columns), tuple(args.seeds),
             args.stats)
 
