@@ -34,7 +34,7 @@ def describe(
         "makespan": span,
         "total_weighted_tardiness": tardiness,
         "energy": figures.payload(),
-        "objective": problem.weights.value(figures.cost, figures.co2_kg, span, tardiness),
+        "objective": energy.objective(problem, figures, schedule),
     }
 
 

@@ -135,7 +135,7 @@ def check(problem: EnergyProblem, payload: Mapping[str, Any]) -> CheckReport:
     violations += energy_claim_violations(payload, figures)
     span = makespan(schedule)
     tardiness = weighted_tardiness(problem.shop, schedule)
-    objective = problem.weights.value(figures.cost, figures.co2_kg, span, tardiness)
+    objective = energy.objective(problem, figures, schedule)
     return CheckReport(
         objective=objective,
         violations=violations,

@@ -28,10 +28,11 @@ of the limit, 0.3-2 s) for the payload, the runner's check and the output:
    (large-1 749.0; medium-1 not at all) and its bound stayed below the bucket bound
    (592-605 against 650.7; 170-171 against 175.9): the LNS gets that time.
 4. Interval model only, if time is left and optimality is not proven: large-neighbourhood
-   search (:mod:`optikit_energy.lns`), the shift search around each of its improvements
-   (what the step moved; the assignment of a better schedule completed so that the LNS
-   goes on from it), and the shift search again on its result in the time the first one
-   took (within 5 % of the time and 3 s).
+   search (:mod:`optikit_energy.lns`, each step on a sub-model of its own:
+   :mod:`optikit_energy.lns_frame`), the shift search around each of its improvements
+   (what the step moved; the LNS goes on from the polished schedule), and the shift
+   search again on its result in the time the first one took (within 5 % of the time and
+   3 s).  With the bound thread (no global solve) the full model is not even built.
    On the 2,880-minute benchmark instance it improves the incumbent several times faster
    than the global solve does; sub-solves give no global bound, so the reported bound is
    the global solve's (whose root LP gives it early: hence only ``global_share`` of the
@@ -67,10 +68,10 @@ from optikit_energy import (
     switching,
     timeindexed,
 )
+from optikit_energy import cpsat_solutions as solutions
 from optikit_energy.cpsat_model import BuildStopped, EnergyCpModel
 from optikit_energy.cpsat_search import lns_phase, mark, shift, time_share
 from optikit_energy.diagnosis import diagnosis_analysis
-from optikit_energy.lns import set_hint
 from optikit_energy.model import EnergyProblem, Infeasible
 from optikit_energy.options import CPSAT_OPTIONS
 from optikit_energy.run import (
@@ -148,6 +149,16 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
             # solve, from that solve's better schedule, it ended lower: 73.0 against 74.6).
             side = _start_side_milp(run, run.best)
         bounding = bounding or _start_bucket_bound(run, opts)
+        if opts["lns"] and ctx.remaining() is not None and bounding is not None and (
+            run.best is not None
+        ):
+            # With the bound thread (medium and large instances) the global solve gave
+            # little beyond its hint and a bound below the bucket one (module docstring,
+            # step 3): its time goes to the LNS, whose steps build their own sub-models,
+            # so the full model (large-1: 4 s to build) is not built at all.
+            run.stats["global"] = "skipped"
+            lns_phase(run, workers)
+            return _finish(run, analysis, bounding, side)
         building = time.monotonic()
         model = EnergyCpModel(problem, should_stop=ctx.expired)
     except BuildStopped:
@@ -174,13 +185,6 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
     remaining = ctx.remaining()
     share = float(opts["global_share"])
     use_lns = opts["lns"] and remaining is not None
-    if use_lns and bounding is not None and run.best is not None:
-        # With the bound thread (medium and large instances) the global solve gave little
-        # beyond its hint and a bound below the bucket one (module docstring, step 3):
-        # its time goes to the LNS.
-        run.stats["global"] = "skipped"
-        lns_phase(run, model, workers)
-        return _finish(run, analysis, bounding, side)
     hint_values: dict[int, int] | None = None
     if run.best is not None:
         hint_values = complete_hint(run, model, run.best, time_share(ctx, 0.15, 10.0))
@@ -192,7 +196,7 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         # Enough for presolve and the root LP (the bound) even under short limits.
         global_limit = max(remaining * share, min(remaining * 0.5, 3.0))
     if hint_values:
-        set_hint(model.model, hint_values)
+        solutions.set_hint(model.model, hint_values)
     result = backend.solve(
         model.model,
         ctx,
@@ -221,7 +225,7 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         _take_bucket_bound(run, _bucket_bound(run, time_share(ctx, 0.12, 8.0)))
 
     if use_lns and not run.proven:
-        lns_phase(run, model, workers)
+        lns_phase(run, workers)
     return _finish(run, analysis, bounding, side)
 
 

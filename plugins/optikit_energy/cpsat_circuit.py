@@ -76,12 +76,14 @@ def build_circuit(
     start_domain: Callable[[int], tuple[int, int]], counts: dict[str, int],
     on_arc: Callable[[int, int, Any], None] | None = None,
     on_first: Callable[[int, Any], None] | None = None,
+    may_follow: Callable[[int, int], bool] | None = None,
 ) -> None:
     """Successor arcs over the machine's operations (node 0 is the depot).
 
     An arc forces the setup time (or, without ``on_arc``, plain precedence); ``on_arc``
     and ``on_first`` add what an arc or a first position implies (switching).  The
-    number of arcs is added to ``counts["arcs"]``.
+    number of arcs is added to ``counts["arcs"]``.  ``may_follow(a, b)`` (operations)
+    prunes arcs further (an LNS sub-model: frozen operations keep their order).
     """
     arcs: list[tuple[int, int, Any]] = []
     empty = model.new_bool_var(f"empty{m}")
@@ -98,7 +100,9 @@ def build_circuit(
             if i == j:
                 continue
             setup = p.shop.setup_time(m, p.ops[a.op].job, p.ops[b.op].job)
-            if not _arc_allowed(p, a, b, setup, start_domain):
+            if not _arc_allowed(p, a, b, setup, start_domain) or (
+                may_follow is not None and not may_follow(a.op, b.op)
+            ):
                 continue
             arc = model.new_bool_var(f"arc{m}_{i}_{j}")
             arcs.append((i + 1, j + 1, arc))

@@ -41,7 +41,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from optikit.scheduling.calendar_cpsat import CalendarTerms
 from optikit_energy import cpsat_calendar
@@ -49,6 +49,9 @@ from optikit_energy.cpsat_circuit import Node, build_circuit, machine_nodes
 from optikit_energy.cpsat_prices import PriceCurve, Segment
 from optikit_energy.model import EnergyProblem, Infeasible
 from optikit_energy.scaling import frac, lcm_of_denominators, scale_to_integers
+
+if TYPE_CHECKING:
+    from optikit_energy.lns_frame import Frame
 
 # The integer objective's coefficients times their variables' ranges stay below this.
 OBJECTIVE_LIMIT = 2.0**52
@@ -77,15 +80,18 @@ class EnergyCpModel:
         problem: EnergyProblem,
         purpose: str = "energy",
         should_stop: Callable[[], bool] | None = None,
+        frame: Frame | None = None,
     ) -> None:
         """``should_stop`` is asked between operations and machines; when it says yes the
         build ends with :class:`BuildStopped` (large models take seconds to build, and a
-        Ctrl-C or the time limit must not wait for them)."""
+        Ctrl-C or the time limit must not wait for them).  ``frame`` makes an LNS
+        sub-model (:mod:`optikit_energy.lns_frame`): frozen operations and windows."""
         from ortools.sat.python import cp_model
 
         if purpose not in ("energy", "makespan"):
             raise ValueError(f"unknown purpose {purpose!r}")
         self.p = problem
+        self.frame = frame
         self.purpose = purpose
         self.cp = cp_model
         self.model = cp_model.CpModel()
@@ -139,9 +145,13 @@ class EnergyCpModel:
         for g, op in enumerate(p.ops):
             self._check_stop(64, g)
             lo, hi_end = heads[g], horizon - tails[g]
+            frame = self.frame
+            if frame is not None:
+                lo, hi_end = frame.window(g, lo, hi_end)
             possible = [
                 k for k, md in enumerate(op.modes)
                 if lo + md.duration <= hi_end and (cap is None or md.power <= cap + 1e-9)
+                and (frame is None or frame.allows(g, k))
             ]
             job = p.shop.jobs[op.job]
             if not possible:
@@ -151,6 +161,8 @@ class EnergyCpModel:
                 )
             dmin = min(op.modes[k].duration for k in possible)
             s = model.new_int_var(lo, hi_end - dmin, f"S{g}")
+            if frame is not None and g in frame.starts and hi_end - dmin > lo:
+                model.add(s == frame.starts[g])  # frozen, pausing over its calendar
             e = model.new_int_var(lo + dmin, hi_end, f"E{g}")
             lits: list[Any] = [None] * len(op.modes)
             ivs: list[Any] = [None] * len(op.modes)
@@ -389,7 +401,8 @@ class EnergyCpModel:
                  on_arc: Callable[[int, int, Any], None] | None = None,
                  on_first: Callable[[int, Any], None] | None = None) -> None:
         build_circuit(self.model, self.p, m, nodes, self.start,
-                      lambda g: self._domain(self.start[g]), self.info.counts, on_arc, on_first)
+                      lambda g: self._domain(self.start[g]), self.info.counts, on_arc, on_first,
+                      None if self.frame is None else self.frame.may_follow)
 
     def _build_switching(self, m: int, pairs: list[tuple[int, int]]) -> None:
         p = self.p
@@ -404,7 +417,8 @@ class EnergyCpModel:
             lit = node.lit
             first_var = len(model.proto.variables)
             _, hi = self._domain(self.start[g])
-            gv = model.new_int_var(0, hi, f"g{m}_{i}")
+            floor = 0 if self.frame is None else self.frame.idle_floor(g)
+            gv = model.new_int_var(floor, hi, f"g{m}_{i}")
             new = model.new_bool_var(f"new{m}_{i}")
             model.add(gv <= self.start[g])
             model.add(gv == self.start[g]).only_enforce_if(~lit)
@@ -415,7 +429,7 @@ class EnergyCpModel:
                 iv = model.new_optional_interval_var(gv, size, self.start[g], lit, f"idle{m}_{i}")
                 self._intervals.append((iv, idle))
             if self.energy_on:
-                f_g, rho_g = self._pwl(gv, 0, hi, f"Fg{m}_{i}", half_open=True)
+                f_g, rho_g = self._pwl(gv, floor, hi, f"Fg{m}_{i}", half_open=True)
                 if idle > 0:
                     on = self._nonneg(self.f_start[g] - f_g, self.start[g] - gv, f"Fidle{m}_{i}")
                     self._terms.append((idle / self.rho_scale, on))

@@ -12,40 +12,28 @@ from typing import Any
 
 from optikit.types import SolveContext
 from optikit_energy import shift_search
-from optikit_energy.cpsat_model import EnergyCpModel
 from optikit_energy.lns import Polish, improve
-from optikit_energy.run import Incumbent, Run, complete_hint, evaluate
+from optikit_energy.run import Incumbent, Run, evaluate
 
 
-def lns_phase(run: Run, model: EnergyCpModel, workers: Callable[[], int | None]) -> None:
-    """The LNS from the incumbent (its full assignment completed first if missing), then
-    the shift search on its result."""
+def lns_phase(run: Run, workers: Callable[[], int | None]) -> None:
+    """The LNS from the incumbent, then the shift search on its result.  (Each LNS step
+    builds its own sub-model: :mod:`optikit_energy.lns_frame`.)"""
     ctx = run.ctx
     if run.best is None or ctx.expired():
         return
-    if run.best.values is None:
-        # LNS fixes variables at a full assignment: complete it (again, after a failed
-        # first try: a loaded machine can spend the first budget in presolve).
-        run.best.values = complete_hint(run, model, run.best, time_share(ctx, 0.25, 15.0))
-        if "hint" in run.stats:
-            run.stats["hint_retry"] = run.best.values is not None
-        else:
-            run.stats["hint"] = "complete" if run.best.values is not None else "failed"
-        mark(run, "hint")
-    improve(run, model, workers=workers, reserve_s=polish_reserve(run),
-            polish=lns_polisher(run, model))
+    improve(run, workers=workers, reserve_s=polish_reserve(run), polish=lns_polisher(run))
     mark(run, "lns")
     shift(run, ctx.remaining() or 0.0, "end")
     mark(run, "end_search")
 
 
-def lns_polisher(run: Run, model: EnergyCpModel) -> Polish:
+def lns_polisher(run: Run) -> Polish:
     """The shift search on each LNS improvement, around what the step moved (the rest was
-    polished before), and the result's full assignment for the next steps; None when it
-    finds nothing or the assignment cannot be completed (that schedule is still offered)."""
+    polished before); None when it finds nothing better."""
     ctx = run.ctx
     record = run.stats.setdefault("shift_search", {}).setdefault(
-        "lns", {"calls": 0, "improved": 0, "completed": 0, "search_s": 0.0, "complete_s": 0.0})
+        "lns", {"calls": 0, "improved": 0, "search_s": 0.0})
 
     def polish(previous: Incumbent, improved: Incumbent) -> Incumbent | None:
         record["calls"] += 1
@@ -61,15 +49,7 @@ def lns_polisher(run: Run, model: EnergyCpModel) -> Polish:
         if objective >= improved.objective - 1e-9 * max(1.0, abs(objective)):
             return None
         record["improved"] += 1
-        candidate = Incumbent(found.schedule, found.switch_on, objective, "lns+shift")
-        began = time.monotonic()
-        candidate.values = complete_hint(run, model, candidate, time_share(ctx, 0.1, 6.0))
-        record["complete_s"] = round(record["complete_s"] + time.monotonic() - began, 3)
-        if candidate.values is None:
-            run.offer(candidate)
-            return None
-        record["completed"] += 1
-        return candidate
+        return Incumbent(found.schedule, found.switch_on, objective, "lns+shift")
 
     return polish
 

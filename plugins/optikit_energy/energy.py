@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from optikit.scheduling import ScheduledOperation
+from optikit.scheduling import ScheduledOperation, makespan, weighted_tardiness
 from optikit.types import Violation
 from optikit_energy.model import EnergyProblem
 
@@ -209,6 +209,17 @@ def compute(
         on_periods=periods,
     )
     return figures, violations
+
+
+def objective(
+    problem: EnergyProblem, figures: EnergyFigures, schedule: Sequence[ScheduledOperation]
+) -> float:
+    """The objective of ``schedule`` whose energy ``figures`` are given: the one formula the
+    checker, the baseline, the heuristic and the searches all price with."""
+    return problem.weights.value(
+        figures.cost, figures.co2_kg, makespan(schedule),
+        weighted_tardiness(problem.shop, schedule),
+    )
 
 
 def _extend(values: NDArray[np.float64], length: int) -> NDArray[np.float64]:

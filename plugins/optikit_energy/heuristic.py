@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from optikit.scheduling import ScheduledOperation, makespan, weighted_tardiness
+from optikit.scheduling import ScheduledOperation
 from optikit_energy import energy, switching
 from optikit_energy.calendar_starts import CalendarStarts
 from optikit_energy.model import EnergyProblem
@@ -193,10 +193,8 @@ def construct(
         problem.peak_power is not None and figures.peak_kw > problem.peak_power * (1 + 1e-9) + 1e-9
     ):
         return None
-    objective = problem.weights.value(
-        figures.cost, figures.co2_kg, makespan(schedule), weighted_tardiness(shop, schedule)
-    )
-    return Constructed(schedule, switch_on, objective, figures, rule)
+    return Constructed(schedule, switch_on, energy.objective(problem, figures, schedule),
+                       figures, rule)
 
 
 def _best_placement(

@@ -40,7 +40,6 @@ from optikit.scheduling.replan_cpsat import (
 from optikit.types import Outcome, SolveContext, Status
 from optikit_energy import cpsat_solutions, switching
 from optikit_energy.cpsat_model import BuildStopped, EnergyCpModel
-from optikit_energy.lns import set_hint
 from optikit_energy.model import Infeasible
 from optikit_energy.replan import ReplanTask
 from optikit_energy.replan_repair import Repaired, checked
@@ -155,7 +154,7 @@ def _complete_hint(cm: EnergyCpModel, plan: Repaired, backend: Any, ctx: SolveCo
     if not result.status.has_solution:
         _hint_decisions(cm, decisions)
         return
-    set_hint(cm.model, all_values(cm, result))
+    cpsat_solutions.set_hint(cm.model, all_values(cm, result))
 
 
 def _hint_decisions(cm: EnergyCpModel, decisions: dict[int, int]) -> None:

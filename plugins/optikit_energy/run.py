@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from optikit.scheduling import ScheduledOperation, makespan, weighted_tardiness
+from optikit.scheduling import ScheduledOperation
 from optikit.types import SolveContext
 from optikit_energy import cpsat_solutions as solutions
 from optikit_energy import switching
@@ -70,10 +70,7 @@ def evaluate(problem: EnergyProblem, schedule: list[ScheduledOperation],
     from optikit_energy import energy
 
     figures, _ = energy.compute(problem, schedule, switch_on)
-    return problem.weights.value(
-        figures.cost, figures.co2_kg, makespan(schedule),
-        weighted_tardiness(problem.shop, schedule),
-    )
+    return energy.objective(problem, figures, schedule)
 
 
 def all_values(model: EnergyCpModel, result: Any) -> dict[int, int]:

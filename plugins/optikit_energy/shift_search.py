@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from optikit.scheduling import ScheduledOperation, makespan, weighted_tardiness
+from optikit.scheduling import ScheduledOperation
 from optikit.scheduling.checking import check_schedule
 from optikit_energy import energy, switching
 from optikit_energy.checker import horizon_violations, peak_violations
@@ -190,8 +190,7 @@ class _Search:
         figures, bad = energy.compute(self.p, schedule, on)
         if bad or peak_violations(self.p, figures):
             return None
-        return float(self.p.weights.value(figures.cost, figures.co2_kg, makespan(schedule),
-                                          weighted_tardiness(self.p.shop, schedule)))
+        return float(energy.objective(self.p, figures, schedule))
 
     def _candidates(self, g: int, current: ScheduledOperation) -> list[ScheduledOperation]:
         """Feasible placements of ``g`` (other than where it is), the most promising first."""

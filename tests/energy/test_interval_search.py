@@ -34,7 +34,11 @@ def test_medium_instance_gets_a_checked_schedule_and_a_bound(medium_run) -> None
     assert doc["check"]["feasible"]
     stats = doc["stats"]
     assert stats["model_kind"] == "interval"
-    assert stats["hint"] == "complete"
+    if stats["global"] == "skipped":
+        # The bound thread runs: the LNS (on sub-models) takes the global solve's time.
+        assert stats["lns"]["iterations"] >= 1
+    else:
+        assert stats["hint"] == "complete"
     assert doc["bound"] is not None and doc["bound"] <= doc["objective"] + 1e-6
     assert doc["gap"] is not None
     # The search starts from the constructive schedule and never ends worse.
