@@ -427,8 +427,7 @@ def solve_fl(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
     guided: LinearResult | None = None
     if not large and seed_setups and guided_applies(lm) and not over(ctx, until):
         # see :mod:`proof`: the start and the model that HiGHS proves fastest
-        guided = _noted(guided_start(lm, seed_setups[0], backend, ctx,
-                                     None if until is None else until - ctx.elapsed()),
+        guided = _noted(guided_start(lm, seed_setups[0], backend, ctx, until),
                         "LP-guided start", stats, ctx)
     # the constructed plan pays setup times in full (both LP roundings fail on the
     # generated medium instances), needs no LP, and on the 100 x 52 x 3 instances is

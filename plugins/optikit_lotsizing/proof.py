@@ -56,10 +56,11 @@ def applies(lm: LotModel) -> bool:
 
 
 def guided_start(lm: LotModel, setups: NDArray[np.float64], backend: LinearSolver,
-                 ctx: SolveContext, budget: float | None) -> LinearResult | None:
+                 ctx: SolveContext, until: float | None) -> LinearResult | None:
     """A plan of the plain model ``lm.model`` with the setups the LP left at 0 (and, if
     that gives one, at 1) fixed; ``setups`` is the LP value of every setup column of
-    ``lm.y`` (its order).  None when neither fixing gives a plan in the time."""
+    ``lm.y`` (its order).  None when neither fixing gives a plan before the instant
+    ``until`` (seconds since the run started; None: the run's deadline)."""
     model = lm.model
     columns = lm.y[lm.x >= 0]
     closed, opened = columns[setups < FIXED_TOL], columns[setups > 1 - FIXED_TOL]
@@ -69,10 +70,10 @@ def guided_start(lm: LotModel, setups: NDArray[np.float64], backend: LinearSolve
         if fix_open:
             lower[opened] = 1.0
         restricted = dataclasses.replace(model, col_lower=lower, col_upper=upper)
-        result = backend.solve(restricted, ctx.narrowed(budget, gap=START_GAP))
+        result = backend.solve(restricted, ctx.narrowed(end=until, gap=START_GAP))
         if result.status.has_solution and result.x is not None:
             return dataclasses.replace(result, bound=None)  # a restriction's bound
-        if ctx.expired():
+        if ctx.expired() or (until is not None and ctx.elapsed() >= until):
             break
     return None
 
