@@ -425,7 +425,7 @@ def solve_fl(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
     stats: dict[str, Any] = {**model_stats(lm), **extra}
     until = phase_end(ctx, end, 0.5 if large else 0.1)
     guided: LinearResult | None = None
-    if not large and seed_setups and guided_applies(lm) and not over(ctx, until):
+    if not large and seed_setups and guided_applies(lm, backend.name) and not over(ctx, until):
         # see :mod:`proof`: the start and the model that HiGHS proves fastest
         guided = _noted(guided_start(lm, seed_setups[0], backend, ctx, until),
                         "LP-guided start", stats, ctx)

@@ -50,9 +50,10 @@ HIGHS_WITH_START = {"highs.mip_heuristic_run_rins": "false",
                     "highs.mip_heuristic_run_rens": "false"}
 
 
-def applies(lm: LotModel) -> bool:
-    """Whether ``fl`` takes this path on ``lm`` (small models only, see above)."""
-    return int((lm.y >= 0).sum()) <= GUIDED_MAX_SETUPS
+def applies(lm: LotModel, backend_name: str) -> bool:
+    """Whether ``fl`` takes this path: small models (see above) on the ``highs`` backend,
+    the only one measured with it (the others take no RINS/RENS options from here)."""
+    return backend_name == "highs" and int((lm.y >= 0).sum()) <= GUIDED_MAX_SETUPS
 
 
 def guided_start(lm: LotModel, setups: NDArray[np.float64], backend: LinearSolver,
