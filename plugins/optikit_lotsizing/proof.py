@@ -9,8 +9,8 @@ rows added.  So ``fl`` brings the plan and the branching, not the bound:
 
 1. *start*: the setups the facility-location LP closes (0) or opens (1) are fixed and the
    rest of the plain MILP is solved (a RENS on the stronger LP: HiGHS's own works from
-   the plain one); within 0.1-1 % of the optimum on F1 and the small instances, in
-   0.05-0.5 s.  When the fixing leaves no feasible plan, only the closed setups are fixed;
+   the plain one); 0.2-1.2 % above the optimum on F1 and the small instances, in
+   0.05-0.25 s.  When the fixing leaves no feasible plan, only the closed setups are fixed;
    when that fails too there is no start (capacity with setup times can need setups the
    LP keeps closed).
 2. *setup counts*: an integer column per period equal to its number of setups; branching
@@ -24,6 +24,7 @@ sub-MIPs on the plain model, are no faster than the plain MILP), and only on sma
 models (:data:`GUIDED_MAX_SETUPS`): on G73 (24 items x 30 periods) and the generated
 medium instances (20 x 30) HiGHS without RINS and RENS did not improve the start (G73 at
 60 s: 254,358 against the plain MILP's 254,170), so there ``fl`` keeps the plain MILP.
+Measured on the ``highs`` backend only, which is the only one that takes this path.
 """
 
 from __future__ import annotations
