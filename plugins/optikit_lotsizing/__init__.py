@@ -59,8 +59,11 @@ def problem_type() -> ProblemType:
                 "fl", "linear", lazy("optikit_lotsizing.heuristic:solve_fl"),
                 "facility-location bound in projected form: (l,S) inequalities on echelon "
                 "requirements separated at the root for the bound, a rounded-LP start plan "
-                "as the MIP start, then the MILP; on large models the constructed plan "
-                "improved by fix-and-optimise windows (with HiGHS instead of the cut loop)",
+                "as the MIP start, then the MILP; with HiGHS on small models (up to 300 "
+                "setup columns) the start fixes the facility-location LP's closed and open "
+                "setups and the MILP has per-period setup counts, RINS and RENS off; "
+                "on large models the constructed plan improved by fix-and-optimise "
+                "windows (with HiGHS instead of the cut loop)",
                 needs_integer=_integer,
             ),
             Formulation(

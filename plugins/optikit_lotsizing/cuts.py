@@ -112,30 +112,35 @@ def relaxation(model: LinearModel) -> LinearModel:
 
 def _seed(problem: LotSizingProblem, lm: LotModel, need: NDArray[np.float64],
           backend: LinearSolver, ctx: SolveContext, budget: float | None
-          ) -> tuple[list[Cut], float | None]:
+          ) -> tuple[list[Cut], float | None, NDArray[np.float64] | None]:
     """The (l,S) cuts tight at the optimum of the facility-location LP (z variables
     written out): one LP gives the cuts that carry its bound, where a cut loop on the
     small model would need many rounds (each a cold LP solve through the backend).
-    Also that LP's optimum (a proven bound), None when it was not solved."""
+    Also that LP's optimum (a proven bound) and its setups (in the order of
+    ``lm.y[lm.x >= 0]``), None when it was not solved."""
     ext = build(problem, strong=True)
     if ext.model.num_cols > SEED_MAX_COLUMNS:
-        return [], None
+        return [], None, None
     result = backend.solve(relaxation(ext.model), ctx.narrowed(budget))
     if result.status is not Status.OPTIMAL or result.x is None:
-        return [], None
+        return [], None, None
     values = np.zeros(lm.model.num_cols)
     made = lm.x >= 0
     values[lm.x[made]] = result.x[ext.x[made]]
     values[lm.y[made]] = result.x[ext.y[made]]
-    return separate(problem, lm, need, values, min_violation=-1e-6), result.objective
+    return (separate(problem, lm, need, values, min_violation=-1e-6), result.objective,
+            result.x[ext.y[made]])
 
 
 def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
                ctx: SolveContext, share: float = 0.3, max_rounds: int = MAX_ROUNDS,
-               end: float | None = None) -> tuple[dict[str, float], NDArray[np.float64] | None]:
+               end: float | None = None, seed_setups: list[NDArray[np.float64]] | None = None
+               ) -> tuple[dict[str, float], NDArray[np.float64] | None]:
     """Run the cut loop on ``lm`` (rebuilding ``lm.model``) for ``share`` of the time left
     before the instant ``end`` (see :mod:`budget`; None: the run's deadline): statistics
-    for the answer and the last LP solution (None if no LP was solved)."""
+    for the answer and the last LP solution (None if no LP was solved).  The setups of
+    the facility-location LP that seeds the loop are appended to ``seed_setups`` when
+    it is given and that LP was solved (see :mod:`proof`)."""
     need = lower_cumulative(problem)
     base = lm.model
     pool: list[Cut] = []
@@ -145,8 +150,10 @@ def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
     fresh: list[Cut] = []
     seed_bound: float | None = None
     if not over(ctx, until):
-        fresh, seed_bound = _seed(problem, lm, need, backend, ctx, None if until is None
-                      else until - ctx.elapsed())
+        fresh, seed_bound, setups = _seed(problem, lm, need, backend, ctx, None if until is None
+                                          else until - ctx.elapsed())
+        if setups is not None and seed_setups is not None:
+            seed_setups.append(setups)
     cuts = len(fresh)
     if fresh:
         lm.model = with_cuts(base, fresh)

@@ -59,7 +59,8 @@ def test_overtime_is_used_only_when_regular_capacity_is_short() -> None:
 def test_fl_starts_from_it_when_the_roundings_fail(
         registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
     """A medium-like (single machine, setup times, 80 % load) small instance whose LP
-    roundings are made to fail: the MILP still gets a start, and the checker accepts it."""
+    roundings and LP-guided start are made to fail: the MILP still gets a start, and the
+    checker accepts it."""
     starts: list[tuple[LotSizingProblem, LotModel, LinearResult | None]] = []
     real = heuristic.finish
 
@@ -69,6 +70,7 @@ def test_fl_starts_from_it_when_the_roundings_fail(
         return real(problem, lm, full, best, *args)
 
     monkeypatch.setattr(heuristic, "round_lp", lambda *a, **k: None)
+    monkeypatch.setattr(heuristic, "guided_start", lambda *a, **k: None)
     monkeypatch.setattr(heuristic, "finish", keep_start)
     rng = np.random.default_rng(7)
     doc = {"type": "lot-sizing", "name": "medium-like", **_single_level(rng, 6, 8)}
