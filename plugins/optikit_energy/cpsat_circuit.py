@@ -4,7 +4,7 @@ Each operation that may run on a machine is a :class:`Node` (its modes there mer
 which divides the arcs by four on slow/fast instances); ``add_circuit`` over the nodes and
 a depot orders them, and each arc carries the sequence-dependent setup.  Switchable
 machines hang their switch-on decisions on the same arcs
-(``EnergyCpModel._build_switching``).
+(:mod:`optikit_energy.cpsat_machines`).
 """
 
 from __future__ import annotations

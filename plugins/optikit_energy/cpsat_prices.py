@@ -104,7 +104,7 @@ class PriceCurve:
             b = min(s.end - (1 if half_open else 0), hi)
             z = model.new_bool_var(f"{name}_z{r}")
             # Offset from the piece's left end, so every coefficient is >= 0 (see
-            # EnergyCpModel._build_op_pieces on why that matters for the LP bound).
+            # cpsat_operations.add_cost_pieces on why that matters for the LP bound).
             y = model.new_int_var(0, b - a, f"{name}_y{r}")
             model.add(y <= (b - a) * z)
             zs.append(z)
