@@ -31,8 +31,10 @@ BATCH_PENALTY = 10**12
 SEGMENT_SHARE = 0.5
 #: Of those, the share of block reversals.
 REVERSAL_SHARE = 0.3
-#: Farthest a car is shifted (and longest block reversed), in positions.
+#: Longest block reversed, in positions.
 SEGMENT_REACH = 24
+#: Farthest a car is shifted, in positions (a shift costs the same at any distance).
+SHIFT_REACH = 24
 
 
 class Ratio(NamedTuple):
@@ -244,39 +246,161 @@ class SwapSearch:
     def shift_delta(self, a: int, b: int) -> tuple[int, int]:
         """(cost change, penalised cost change) of moving the car at ``a`` to ``b``.
 
-        The same as :meth:`segment_delta` of the shifted segment, in O(1) a window: a
-        window meets the segment ``[lo, hi]`` in ``[u, v]``, and shifting by one adds the
-        car that enters that stretch and removes the one that leaves it (moving right:
-        ``line[v + 1]`` or, at ``v == b``, the moved car, in; ``line[u]`` out; moving left
-        the mirror image).  A window holding both ends keeps its cars.  Shifts are most
-        of the segment moves; pricing them by prefix sums took 4x a swap's time.
+        The same as :meth:`segment_delta` of the shifted segment, in O(window) a ratio
+        whatever the distance: a window meeting one end of the segment ``[lo, hi]`` gains
+        the car that enters its stretch and loses the one that leaves it (moving right:
+        ``line[e + 1]`` or the moved car in, ``line[s]`` or the moved car out; moving left
+        the mirror image); a window holding both ends keeps its cars; a window strictly
+        inside now holds what its neighbour held (``counts[s + 1]`` moving right), which
+        changes the cost only next to a violated window (:meth:`_slid`).  So a car may
+        travel the whole line for the price of a swap: on the tight options of CSPLib
+        10/93 such long shifts move a whole block's pattern by one place.
         """
         line = self.line
         ka = line[a]
         right = a < b
-        left_end, right_end = (a, b) if right else (b, a)
         d = dp = 0
         for r, (flags, p, q, w) in enumerate(self.ratios):
             fa = flags[ka]
             cnt = self.counts[r]
             wts = self.wts[r]
-            first = left_end - q + 1 if left_end - q + 1 > self.lo[r] else self.lo[r]
-            last = right_end if right_end < self.hi[r] else self.hi[r]
-            for s in range(first, last + 1):
-                e = s + q - 1
-                if s <= left_end and e >= right_end:
-                    continue  # holds both ends: keeps its cars
-                if right:
-                    ch = (fa if e >= b else flags[line[e + 1]]) - flags[line[s if s > a else a]]
-                else:
-                    ch = (fa if s <= b else flags[line[s - 1]]) - flags[line[e if e < a else a]]
-                if ch:
-                    step = _excess_step(cnt[s], ch, p)
-                    d += w * step
-                    dp += w * step * wts[s]
+            lo, hi = self.lo[r], self.hi[r]
+            step_sum = pen_sum = 0
+            if right:
+                # windows holding a, not b: the car after their end comes in, a's goes
+                first = a - q + 1 if a - q + 1 > lo else lo
+                last = a if a < b - q else b - q  # a <= hi always
+                for s in range(first, last + 1):
+                    ch = flags[line[s + q]] - fa
+                    if ch:
+                        old = cnt[s]
+                        new = old + ch
+                        step = (new - p if new > p else 0) - (old - p if old > p else 0)
+                        if step:
+                            step_sum += step
+                            pen_sum += step * wts[s]
+                # windows holding b, not a: the moved car comes in, their first goes
+                first = a + 1 if a + 1 > b - q + 1 else b - q + 1  # > lo always
+                last = b if b < hi else hi
+                for s in range(first, last + 1):
+                    ch = fa - flags[line[s]]
+                    if ch:
+                        old = cnt[s]
+                        new = old + ch
+                        step = (new - p if new > p else 0) - (old - p if old > p else 0)
+                        if step:
+                            step_sum += step
+                            pen_sum += step * wts[s]
+            else:
+                # windows holding a, not b: the car before their start comes in, a's goes
+                first = b + 1 if b + 1 > a - q + 1 else a - q + 1  # > lo always
+                last = a if a < hi else hi
+                for s in range(first, last + 1):
+                    ch = flags[line[s - 1]] - fa
+                    if ch:
+                        old = cnt[s]
+                        new = old + ch
+                        step = (new - p if new > p else 0) - (old - p if old > p else 0)
+                        if step:
+                            step_sum += step
+                            pen_sum += step * wts[s]
+                # windows holding b, not a: the moved car comes in, their last goes
+                first = b - q + 1 if b - q + 1 > lo else lo
+                last = b if b < a - q else a - q  # b <= hi always
+                for s in range(first, last + 1):
+                    ch = fa - flags[line[s + q - 1]]
+                    if ch:
+                        old = cnt[s]
+                        new = old + ch
+                        step = (new - p if new > p else 0) - (old - p if old > p else 0)
+                        if step:
+                            step_sum += step
+                            pen_sum += step * wts[s]
+            d += w * step_sum
+            dp += w * pen_sum
+        if right:
+            slid, slid_pen = self._slid(a, b, 1)
+        else:
+            slid, slid_pen = self._slid(b, a, -1)
+        d += slid
+        dp += slid_pen
         if self.wcol:
-            lo_pos, new = self._shifted(a, b)
-            colour = self._segment_colour(lo_pos, new)
+            colour = self._segment_colour(*self._shifted(a, b))
+            d += colour
+            dp += colour
+        return d, dp
+
+    def _slid(self, left_end: int, right_end: int, by: int) -> tuple[int, int]:
+        """(cost change, penalised change) of the windows strictly inside
+        ``(left_end, right_end)`` taking the counts of their neighbours ``by`` away.
+
+        Window ``s`` now holds ``counts[s + by]``: the sum over those windows of
+        ``wts[s] * (excess[s + by] - excess[s])`` has a term only where ``s`` or
+        ``s + by`` is violated, so the violated windows alone are visited.
+        """
+        d = dp = 0
+        ratios = self.ratios
+        for r, s in self.violated:
+            _flags, p, q, w = ratios[r]
+            first, last = left_end + 1, right_end - q  # windows inside the open interval
+            if first > last:
+                continue
+            ex = self.counts[r][s] - p
+            wts = self.wts[r]
+            if first <= s <= last:  # this window's excess goes
+                d -= w * ex
+                dp -= w * ex * wts[s]
+            t = s - by  # the window that now holds what s held
+            if first <= t <= last:
+                d += w * ex
+                dp += w * ex * wts[t]
+        return d, dp
+
+    def reversal_delta(self, a: int, b: int) -> tuple[int, int]:
+        """(cost change, penalised cost change) of reversing the block ``line[a:b+1]``.
+
+        The same as :meth:`segment_delta` of the reversed block, in O(window) a ratio: a
+        window over one end trades the cars of its overlap for those at the block's other
+        end (a running sum as the overlap grows); a window holding the whole block keeps
+        its cars; a window inside it now holds its mirror's cars, which changes only the
+        penalised cost and only at violated windows.
+        """
+        line = self.line
+        d = dp = 0
+        for r, (flags, p, q, w) in enumerate(self.ratios):
+            cnt = self.counts[r]
+            wts = self.wts[r]
+            lo, hi = self.lo[r], self.hi[r]
+            step_sum = pen_sum = 0
+            # windows starting before a and ending inside: overlap [a, a + k]
+            last = min(a - 1, b - q, hi)
+            ch = 0
+            for k in range(0, last - (a - q + 1) + 1):
+                ch += flags[line[b - k]] - flags[line[a + k]]
+                s = a - q + 1 + k
+                if ch and s >= lo:
+                    step = _excess_step(cnt[s], ch, p)
+                    step_sum += step
+                    pen_sum += step * wts[s]
+            # windows starting inside and ending after b: overlap [b - k, b]
+            first = max(a + 1, b - q + 2, lo)
+            ch = 0
+            for k in range(0, b - first + 1):
+                ch += flags[line[a + k]] - flags[line[b - k]]
+                s = b - k
+                if ch and s <= hi:
+                    step = _excess_step(cnt[s], ch, p)
+                    step_sum += step
+                    pen_sum += step * wts[s]
+            d += w * step_sum
+            dp += w * pen_sum
+        for r, s in self.violated:
+            _flags, p, q, w = self.ratios[r]
+            if a <= s <= b - q + 1:  # inside: its cars go to the mirror window
+                wts = self.wts[r]
+                dp += w * (self.counts[r][s] - p) * (wts[a + b - q + 1 - s] - wts[s])
+        if self.wcol:
+            colour = self._segment_colour(a, line[a:b + 1][::-1])
             d += colour
             dp += colour
         return d, dp
@@ -306,15 +430,16 @@ class SwapSearch:
         self.penalised += dp
         self.moves += 1
 
-    def _segment_end(self, a: int) -> int | None:
-        """The other end of a shift or reversal from ``a``: up to ``SEGMENT_REACH`` away."""
-        rng, p0, n = self.rng, self.p0, self.n
-        reach = min(n - 1, SEGMENT_REACH)
-        if reach < 1:
+    def _segment_end(self, a: int, reach: int = SEGMENT_REACH) -> int | None:
+        """The other end of a shift or reversal from ``a``: up to ``reach`` away, drawn
+        evenly among today's positions in that span."""
+        p0 = self.p0
+        lo = a - reach if a - reach > p0 else p0
+        hi = min(a + reach, p0 + self.n - 1)
+        if hi <= lo:
             return None
-        b = a + rng.choice((-1, 1)) * rng.randint(1, reach)
-        b = min(max(b, p0), p0 + n - 1)
-        return None if b == a else b
+        b = lo + int(self.rng.random() * (hi - lo))
+        return b + 1 if b >= a else b
 
     def _reversal(self, a: int, b: int) -> tuple[int, list[int]] | None:
         lo, hi = min(a, b), max(a, b)
@@ -359,13 +484,15 @@ class SwapSearch:
 
     def _pick_first(self) -> int:
         rng = self.rng
-        if self.violated and rng.random() < 0.8:
-            r, s = self.violated[rng.randrange(len(self.violated))]
+        violated = self.violated
+        if violated and rng.random() < 0.8:
+            r, s = violated[int(rng.random() * len(violated))]
             flags, _p, q, _w = self.ratios[r]
-            inside = [i for i in range(max(s, self.p0), s + q) if flags[self.line[i]]]
+            line = self.line
+            inside = [i for i in range(max(s, self.p0), s + q) if flags[line[i]]]
             if inside:
-                return rng.choice(inside)
-        return self.p0 + rng.randrange(self.n)
+                return inside[int(rng.random() * len(inside))]
+        return self.p0 + int(rng.random() * self.n)
 
     def run(self, deadline: float, stop: Callable[[], bool], target: int = 0,
             on_improve: Callable[[int], None] | None = None, stall_moves: int | None = None,
@@ -396,22 +523,26 @@ class SwapSearch:
                     last_pen_gain = tries
             a = self._pick_first()
             if rng.random() < SEGMENT_SHARE:
-                end = self._segment_end(a)
+                reversal = rng.random() < REVERSAL_SHARE
+                end = self._segment_end(a, SEGMENT_REACH if reversal else SHIFT_REACH)
                 if end is None:
                     continue
-                if rng.random() < REVERSAL_SHARE:
-                    move = self._reversal(a, end)
-                    if move is None:
+                if reversal:
+                    lo, hi = (a, end) if a < end else (end, a)
+                    if self.line[lo] == self.line[hi]:
+                        continue  # the same as reversing the block inside
+                    d, dp = self.reversal_delta(lo, hi)
+                    if dp > 0:
                         continue
-                    d, dp = self.segment_delta(*move)
+                    move = (lo, self.line[lo:hi + 1][::-1])
                 else:
                     d, dp = self.shift_delta(a, end)
-                    move = self._shifted(a, end) if dp <= 0 else None
-                if dp > 0 or move is None:
-                    continue
+                    if dp > 0:
+                        continue
+                    move = self._shifted(a, end)
                 self.apply_segment(*move, d, dp)
             else:
-                b = p0 + rng.randrange(n)
+                b = p0 + int(rng.random() * n)
                 if self.line[a] == self.line[b]:
                     continue
                 d, dp = self.delta(a, b)
