@@ -7,9 +7,10 @@ a class membership: the options, and (for the paint batch limit ``B``) each colo
 of ``B + 1`` cars all of that colour.  Colour changes are counted on neighbouring pairs.
 Three kinds of move, as in the ROADEF 2005 winners' search: swap two of today's cars of
 different classes, shift one car to another place (the cars between move up by one), and
-reverse a short block.  A shift or a reversal rewrites a segment ``[a, b]``; its cost
-change comes from prefix sums of the flag differences over that segment, so only the
-windows overlapping it are visited (``O(b - a + q)`` per ratio).  A move is kept when it
+reverse a block.  A shift or a reversal rewrites a segment ``[a, b]``; it is priced in
+``O(q)`` a ratio at any length: only the windows over one of its ends are visited, since
+a window inside it now holds what a neighbour (a shift) or its mirror image (a
+reversal) held, which changes the cost only at violated windows.  A move is kept when it
 does not increase the cost (plateaus are crossed freely), and the first car is drawn
 from a violated window most of the time.  When no move has lowered the cost for a while,
 the windows still violated get heavier (breakout weighting, as in Morris 1993), which pushes
@@ -31,10 +32,11 @@ BATCH_PENALTY = 10**12
 SEGMENT_SHARE = 0.5
 #: Of those, the share of block reversals.
 REVERSAL_SHARE = 0.3
-#: Longest block reversed, in positions.
+#: On lines with a colour-change cost: the farthest shift and longest block reversal,
+#: in positions (the colour part of their price visits the whole segment).  On the
+#: others both reach the whole line: they are priced in O(window) at any length, and on
+#: CSPLib 10/93 (search alone, 20 s, seeds 11-19) reaching 3 needed them.
 SEGMENT_REACH = 24
-#: Farthest a car is shifted, in positions (a shift costs the same at any distance).
-SHIFT_REACH = 24
 
 
 class Ratio(NamedTuple):
@@ -95,6 +97,7 @@ class SwapSearch:
         self.ratios = [(r.flags, r.cap, r.width, r.price) for r in ratios(problem)]
         self.colour = [c.colour for c in problem.classes]
         self.wcol = problem.weights.colour * problem.change_cost if problem.has_paint else 0
+        self.reach = SEGMENT_REACH if self.wcol else max(1, self.n - 1)
         self.moves = 0
         self.load(seq)
 
@@ -418,8 +421,13 @@ class SwapSearch:
         line[a:b + 1] = new
         for r, (flags, p, q, _w) in enumerate(self.ratios):
             cnt = self.counts[r]
-            for s in range(max(self.lo[r], a - q + 1), min(self.hi[r], b) + 1):
-                c = sum(flags[k] for k in line[s:s + q])
+            first, last = max(self.lo[r], a - q + 1), min(self.hi[r], b)
+            if first > last:
+                continue
+            c = sum(flags[k] for k in line[first:first + q])
+            for s in range(first, last + 1):  # a sliding window sum: O(b - a + q)
+                if s > first:
+                    c += flags[line[s + q - 1]] - flags[line[s - 1]]
                 if c != cnt[s]:
                     cnt[s] = c
                     if c > p:
@@ -430,10 +438,10 @@ class SwapSearch:
         self.penalised += dp
         self.moves += 1
 
-    def _segment_end(self, a: int, reach: int = SEGMENT_REACH) -> int | None:
-        """The other end of a shift or reversal from ``a``: up to ``reach`` away, drawn
-        evenly among today's positions in that span."""
-        p0 = self.p0
+    def _segment_end(self, a: int) -> int | None:
+        """The other end of a shift or reversal from ``a``: up to ``self.reach`` away,
+        drawn evenly among today's positions in that span."""
+        p0, reach = self.p0, self.reach
         lo = a - reach if a - reach > p0 else p0
         hi = min(a + reach, p0 + self.n - 1)
         if hi <= lo:
@@ -523,11 +531,10 @@ class SwapSearch:
                     last_pen_gain = tries
             a = self._pick_first()
             if rng.random() < SEGMENT_SHARE:
-                reversal = rng.random() < REVERSAL_SHARE
-                end = self._segment_end(a, SEGMENT_REACH if reversal else SHIFT_REACH)
+                end = self._segment_end(a)
                 if end is None:
                     continue
-                if reversal:
+                if rng.random() < REVERSAL_SHARE:
                     lo, hi = (a, end) if a < end else (end, a)
                     if self.line[lo] == self.line[hi]:
                         continue  # the same as reversing the block inside
