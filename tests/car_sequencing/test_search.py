@@ -7,7 +7,7 @@ import random
 import pytest
 from optikit_carseq.evaluate import evaluate
 from optikit_carseq.generator import generate
-from optikit_carseq.localsearch import SwapSearch
+from optikit_carseq.localsearch import SEGMENT_REACH, SwapSearch
 from optikit_carseq.model import CarSeqProblem, parse
 from optikit_carseq.pairs import combine, pair_bound, project
 from optikit_carseq.reader import parse_carseq
@@ -173,3 +173,17 @@ def test_long_shifts_and_reversals_price_like_a_recount(source: str) -> None:
     assert ls.cost == pytest.approx(evaluate(problem, ls.sequence()).value)
     fresh = SwapSearch(problem, ls.sequence())
     assert fresh.counts == ls.counts and sorted(fresh.violated) == sorted(ls.violated)
+
+
+def test_segment_moves_reach_the_whole_line_only_without_a_colour_cost() -> None:
+    """Without a colour cost a shift or reversal may span the line (its price does not
+    grow with the length); with one, its colour part does, so it stays within reach."""
+    _problem, plain, _rng = _csplib_search("10-93", 5)
+    ends = [plain._segment_end(plain.p0) for _ in range(400)]
+    assert all(e is not None and plain.p0 < e < plain.p0 + plain.n for e in ends)
+    assert max(e for e in ends if e is not None) - plain.p0 > SEGMENT_REACH
+    _problem, painted, _rng = _search(5, 5)
+    assert painted.wcol
+    a = painted.p0 + painted.n // 2
+    spans = [abs(e - a) for e in (painted._segment_end(a) for _ in range(400)) if e is not None]
+    assert spans and max(spans) <= SEGMENT_REACH and 0 not in spans
