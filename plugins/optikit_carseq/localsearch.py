@@ -92,6 +92,21 @@ def _moved(cnt: list[int], wts: list[int], first: int, last: int, diff: int, p: 
     return d, dp
 
 
+def _end_steps(line: list[int], flags: list[int], cnt: list[int], wts: list[int], p: int,
+               first: int, last: int, off: int, fa: int, sign: int) -> tuple[int, int]:
+    """Excess change (plain, weighted) of windows ``first..last`` when each trades one
+    car: window ``s`` gains ``line[s + off]`` and loses the moved car (``sign`` 1), or
+    the other way round (``sign`` -1); the moved car has flag ``fa``."""
+    d = dp = 0
+    for s in range(first, last + 1):
+        ch = sign * (flags[line[s + off]] - fa)
+        if ch:
+            step = _excess_step(cnt[s], ch, p)
+            d += step
+            dp += step * wts[s]
+    return d, dp
+
+
 class SwapSearch:
     def __init__(self, problem: CarSeqProblem, seq: list[int], seed: int = 0) -> None:
         self.problem = problem
@@ -271,62 +286,27 @@ class SwapSearch:
         d = dp = 0
         for r, (flags, p, q, w) in enumerate(self.ratios):
             fa = flags[ka]
-            cnt = self.counts[r]
-            wts = self.wts[r]
-            lo, hi = self.lo[r], self.hi[r]
-            step_sum = pen_sum = 0
+            cnt, wts, lo, hi = self.counts[r], self.wts[r], self.lo[r], self.hi[r]
             if right:
                 # windows holding a, not b: the car after their end comes in, a's goes
                 first = a - q + 1 if a - q + 1 > lo else lo
                 last = a if a < b - q else b - q  # a <= hi always
-                for s in range(first, last + 1):
-                    ch = flags[line[s + q]] - fa
-                    if ch:
-                        old = cnt[s]
-                        new = old + ch
-                        step = (new - p if new > p else 0) - (old - p if old > p else 0)
-                        if step:
-                            step_sum += step
-                            pen_sum += step * wts[s]
+                gone = _end_steps(line, flags, cnt, wts, p, first, last, q, fa, 1)
                 # windows holding b, not a: the moved car comes in, their first goes
                 first = a + 1 if a + 1 > b - q + 1 else b - q + 1  # > lo always
                 last = b if b < hi else hi
-                for s in range(first, last + 1):
-                    ch = fa - flags[line[s]]
-                    if ch:
-                        old = cnt[s]
-                        new = old + ch
-                        step = (new - p if new > p else 0) - (old - p if old > p else 0)
-                        if step:
-                            step_sum += step
-                            pen_sum += step * wts[s]
+                come = _end_steps(line, flags, cnt, wts, p, first, last, 0, fa, -1)
             else:
                 # windows holding a, not b: the car before their start comes in, a's goes
                 first = b + 1 if b + 1 > a - q + 1 else a - q + 1  # > lo always
                 last = a if a < hi else hi
-                for s in range(first, last + 1):
-                    ch = flags[line[s - 1]] - fa
-                    if ch:
-                        old = cnt[s]
-                        new = old + ch
-                        step = (new - p if new > p else 0) - (old - p if old > p else 0)
-                        if step:
-                            step_sum += step
-                            pen_sum += step * wts[s]
+                gone = _end_steps(line, flags, cnt, wts, p, first, last, -1, fa, 1)
                 # windows holding b, not a: the moved car comes in, their last goes
                 first = b - q + 1 if b - q + 1 > lo else lo
                 last = b if b < a - q else a - q  # b <= hi always
-                for s in range(first, last + 1):
-                    ch = fa - flags[line[s + q - 1]]
-                    if ch:
-                        old = cnt[s]
-                        new = old + ch
-                        step = (new - p if new > p else 0) - (old - p if old > p else 0)
-                        if step:
-                            step_sum += step
-                            pen_sum += step * wts[s]
-            d += w * step_sum
-            dp += w * pen_sum
+                come = _end_steps(line, flags, cnt, wts, p, first, last, q - 1, fa, -1)
+            d += w * (gone[0] + come[0])
+            dp += w * (gone[1] + come[1])
         if right:
             slid, slid_pen = self._slid(a, b, 1)
         else:
