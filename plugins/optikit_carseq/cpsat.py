@@ -69,9 +69,10 @@ VECTOR_FROM = 200
 #: (forking and stopping a child costs a few tens of milliseconds).
 PROCESS_FROM_S = 1.0
 #: The second search weights its violated windows this many times less often than the
-#: first (``breakout``), so the two descents differ in more than their seed: on 10/93
-#: one descent with 80,000 gave 4, 3, 6 on seeds 1-3 where 20,000 gave 5, 5, 5.
-PROCESS_BREAKOUT_FACTOR = 4
+#: first (``excess_breakout``), so the two descents differ in more than their seed.  On
+#: 10/93 with whole-line shifts and reversals (search alone, 20 s, seeds 11-19, loaded)
+#: 40,000 / 80,000 / 200,000 tries gave 3 on 2 / 4 / 3 of 9 seeds, 20,000 on none.
+PROCESS_BREAKOUT_FACTOR = 2.5
 
 
 class _Best:
@@ -187,10 +188,10 @@ def _excess_search(problem: CarSeqProblem, ctx: SolveContext, best: _Best, lower
         deadline, target = _search_end(problem, ctx, lower, seconds)
         helper = search_process.start(problem, best.seq, ctx.options.seed * 7919 + 3,
                                       deadline, target,
-                                      PROCESS_BREAKOUT_FACTOR * int(opts["breakout"]))
+                                      int(PROCESS_BREAKOUT_FACTOR * opts["excess_breakout"]))
     try:
         stats["ls_moves"] += _local_search(problem, ctx, best, lower, ctx.options.seed,
-                                           seconds, int(opts["breakout"]), patient=True,
+                                           seconds, int(opts["excess_breakout"]), patient=True,
                                            helper=helper)
     finally:
         if helper is not None:

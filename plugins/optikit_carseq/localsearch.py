@@ -7,9 +7,11 @@ a class membership: the options, and (for the paint batch limit ``B``) each colo
 of ``B + 1`` cars all of that colour.  Colour changes are counted on neighbouring pairs.
 Three kinds of move, as in the ROADEF 2005 winners' search: swap two of today's cars of
 different classes, shift one car to another place (the cars between move up by one), and
-reverse a short block.  A shift or a reversal rewrites a segment ``[a, b]``; its cost
-change comes from prefix sums of the flag differences over that segment, so only the
-windows overlapping it are visited (``O(b - a + q)`` per ratio).  A move is kept when it
+reverse a block.  A shift or a reversal rewrites a segment ``[a, b]``; it is priced in
+``O(q)`` a ratio at any length: only the windows over one of its ends are visited, since
+a window inside it now holds what a neighbour (a shift) or its mirror image (a
+reversal) held, which changes the cost only at violated windows (the prices live in
+:mod:`optikit_carseq.segment_prices`).  A move is kept when it
 does not increase the cost (plateaus are crossed freely), and the first car is drawn
 from a violated window most of the time.  When no move has lowered the cost for a while,
 the windows still violated get heavier (breakout weighting, as in Morris 1993), which pushes
@@ -24,14 +26,23 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from optikit_carseq.model import CarSeqProblem
+from optikit_carseq.segment_prices import SegmentPrices
 
 #: Cost of one unit of paint batch overrun (a hard rule): above any sum of soft costs.
 BATCH_PENALTY = 10**12
 #: Share of the moves that shift a car or reverse a block (the rest are swaps).
 SEGMENT_SHARE = 0.5
-#: Of those, the share of block reversals.
+#: Of those, the share of block reversals (on lines with a colour-change cost).
 REVERSAL_SHARE = 0.3
-#: Farthest a car is shifted (and longest block reversed), in positions.
+#: The same on the other lines, where blocks of any length are reversed: a reversed
+#: block keeps its windows' counts (mirrored), so it moves a whole stretch at the price
+#: of its two seams.  CSPLib 10/93, search alone, 20 s, breakout 80,000 (loaded): 3 on 4
+#: of 9 seeds with 0.3, 12 of 18 with 0.5, 8 of 9 with 0.7.
+LONG_REVERSAL_SHARE = 0.7
+#: On lines with a colour-change cost: the farthest shift and longest block reversal,
+#: in positions (the colour part of their price visits the whole segment).  On the
+#: others both reach the whole line: they are priced in O(window) at any length, and on
+#: CSPLib 10/93 (search alone, 20 s, seeds 11-19) reaching 3 needed them.
 SEGMENT_REACH = 24
 
 
@@ -63,12 +74,6 @@ def ratios(problem: CarSeqProblem) -> list[Ratio]:
     return found
 
 
-def _excess_step(old: int, ch: int, p: int) -> int:
-    """Excess change of a window holding ``old`` cars when it gets ``ch`` more."""
-    new = old + ch
-    return (new - p if new > p else 0) - (old - p if old > p else 0)
-
-
 def _moved(cnt: list[int], wts: list[int], first: int, last: int, diff: int, p: int
            ) -> tuple[int, int]:
     """Excess change (plain, weighted) when windows ``first..last`` get ``diff`` cars."""
@@ -83,7 +88,7 @@ def _moved(cnt: list[int], wts: list[int], first: int, last: int, diff: int, p: 
     return d, dp
 
 
-class SwapSearch:
+class SwapSearch(SegmentPrices):
     def __init__(self, problem: CarSeqProblem, seq: list[int], seed: int = 0) -> None:
         self.problem = problem
         self.rng = random.Random(seed)
@@ -93,6 +98,8 @@ class SwapSearch:
         self.ratios = [(r.flags, r.cap, r.width, r.price) for r in ratios(problem)]
         self.colour = [c.colour for c in problem.classes]
         self.wcol = problem.weights.colour * problem.change_cost if problem.has_paint else 0
+        self.reach = SEGMENT_REACH if self.wcol else max(1, self.n - 1)
+        self.reversal_share = REVERSAL_SHARE if self.wcol else LONG_REVERSAL_SHARE
         self.moves = 0
         self.load(seq)
 
@@ -136,9 +143,6 @@ class SwapSearch:
         if i < len(self.violated):
             self.violated[i] = last
             self.where[last] = i
-
-    def _change(self, i: int) -> int:
-        return int(self.colour[self.line[i - 1]] != self.colour[self.line[i]])
 
     def sequence(self) -> list[int]:
         return self.line[self.p0:]
@@ -196,106 +200,19 @@ class SwapSearch:
             dp += self.wcol * (after - before)
         return d, dp
 
-    def segment_delta(self, a: int, new: list[int]) -> tuple[int, int]:
-        """(cost change, penalised cost change) of writing ``new`` over ``line[a:a+len]``."""
-        line = self.line
-        b = a + len(new) - 1
-        d = dp = 0
-        for r, (flags, p, q, w) in enumerate(self.ratios):
-            prefix = [0]
-            any_change = False
-            for i, k in enumerate(new):
-                step = flags[k] - flags[line[a + i]]
-                any_change = any_change or step != 0
-                prefix.append(prefix[-1] + step)
-            if not any_change:
-                continue
-            cnt = self.counts[r]
-            wts = self.wts[r]
-            # pad the prefix so that window s reads padded[s + q - a + q] - padded[s - a + q]
-            padded = [0] * q + prefix + [prefix[-1]] * q
-            first = a - q + 1 if a - q + 1 > self.lo[r] else self.lo[r]
-            last = b if b < self.hi[r] else self.hi[r]
-            shift = q - a
-            for s in range(first, last + 1):
-                ch = padded[s + q + shift] - padded[s + shift]
-                if ch:
-                    step = _excess_step(cnt[s], ch, p)
-                    d += w * step
-                    dp += w * step * wts[s]
-        if self.wcol:
-            colour = self._segment_colour(a, new)
-            d += colour
-            dp += colour
-        return d, dp
-
-    def _segment_colour(self, a: int, new: list[int]) -> int:
-        """Weighted change in colour changes of writing ``new`` over ``line[a:a+len]``."""
-        line = self.line
-        b = a + len(new) - 1
-        first, last = max(a, max(1, self.p0)), min(b + 1, len(line) - 1)
-        before = sum(self._change(i) for i in range(first, last + 1))
-        saved = line[a:b + 1]
-        line[a:b + 1] = new
-        after = sum(self._change(i) for i in range(first, last + 1))
-        line[a:b + 1] = saved
-        return self.wcol * (after - before)
-
-    def shift_delta(self, a: int, b: int) -> tuple[int, int]:
-        """(cost change, penalised cost change) of moving the car at ``a`` to ``b``.
-
-        The same as :meth:`segment_delta` of the shifted segment, in O(1) a window: a
-        window meets the segment ``[lo, hi]`` in ``[u, v]``, and shifting by one adds the
-        car that enters that stretch and removes the one that leaves it (moving right:
-        ``line[v + 1]`` or, at ``v == b``, the moved car, in; ``line[u]`` out; moving left
-        the mirror image).  A window holding both ends keeps its cars.  Shifts are most
-        of the segment moves; pricing them by prefix sums took 4x a swap's time.
-        """
-        line = self.line
-        ka = line[a]
-        right = a < b
-        left_end, right_end = (a, b) if right else (b, a)
-        d = dp = 0
-        for r, (flags, p, q, w) in enumerate(self.ratios):
-            fa = flags[ka]
-            cnt = self.counts[r]
-            wts = self.wts[r]
-            first = left_end - q + 1 if left_end - q + 1 > self.lo[r] else self.lo[r]
-            last = right_end if right_end < self.hi[r] else self.hi[r]
-            for s in range(first, last + 1):
-                e = s + q - 1
-                if s <= left_end and e >= right_end:
-                    continue  # holds both ends: keeps its cars
-                if right:
-                    ch = (fa if e >= b else flags[line[e + 1]]) - flags[line[s if s > a else a]]
-                else:
-                    ch = (fa if s <= b else flags[line[s - 1]]) - flags[line[e if e < a else a]]
-                if ch:
-                    step = _excess_step(cnt[s], ch, p)
-                    d += w * step
-                    dp += w * step * wts[s]
-        if self.wcol:
-            lo_pos, new = self._shifted(a, b)
-            colour = self._segment_colour(lo_pos, new)
-            d += colour
-            dp += colour
-        return d, dp
-
-    def _shifted(self, a: int, b: int) -> tuple[int, list[int]]:
-        """The segment a shift of ``a`` to ``b`` writes, and where it starts."""
-        line = self.line
-        if a < b:
-            return a, [*line[a + 1:b + 1], line[a]]
-        return b, [line[a], *line[b:a]]
-
     def apply_segment(self, a: int, new: list[int], d: int, dp: int) -> None:
         line = self.line
         b = a + len(new) - 1
         line[a:b + 1] = new
         for r, (flags, p, q, _w) in enumerate(self.ratios):
             cnt = self.counts[r]
-            for s in range(max(self.lo[r], a - q + 1), min(self.hi[r], b) + 1):
-                c = sum(flags[k] for k in line[s:s + q])
+            first, last = max(self.lo[r], a - q + 1), min(self.hi[r], b)
+            if first > last:
+                continue
+            c = sum(flags[k] for k in line[first:first + q])
+            for s in range(first, last + 1):  # a sliding window sum: O(b - a + q)
+                if s > first:
+                    c += flags[line[s + q - 1]] - flags[line[s - 1]]
                 if c != cnt[s]:
                     cnt[s] = c
                     if c > p:
@@ -307,14 +224,15 @@ class SwapSearch:
         self.moves += 1
 
     def _segment_end(self, a: int) -> int | None:
-        """The other end of a shift or reversal from ``a``: up to ``SEGMENT_REACH`` away."""
-        rng, p0, n = self.rng, self.p0, self.n
-        reach = min(n - 1, SEGMENT_REACH)
-        if reach < 1:
+        """The other end of a shift or reversal from ``a``: up to ``self.reach`` away,
+        drawn evenly among today's positions in that span."""
+        p0, reach = self.p0, self.reach
+        lo = a - reach if a - reach > p0 else p0
+        hi = min(a + reach, p0 + self.n - 1)
+        if hi <= lo:
             return None
-        b = a + rng.choice((-1, 1)) * rng.randint(1, reach)
-        b = min(max(b, p0), p0 + n - 1)
-        return None if b == a else b
+        b = lo + int(self.rng.random() * (hi - lo))
+        return b + 1 if b >= a else b
 
     def _reversal(self, a: int, b: int) -> tuple[int, list[int]] | None:
         lo, hi = min(a, b), max(a, b)
@@ -359,13 +277,15 @@ class SwapSearch:
 
     def _pick_first(self) -> int:
         rng = self.rng
-        if self.violated and rng.random() < 0.8:
-            r, s = self.violated[rng.randrange(len(self.violated))]
+        violated = self.violated
+        if violated and rng.random() < 0.8:
+            r, s = violated[int(rng.random() * len(violated))]
             flags, _p, q, _w = self.ratios[r]
-            inside = [i for i in range(max(s, self.p0), s + q) if flags[self.line[i]]]
+            line = self.line
+            inside = [i for i in range(max(s, self.p0), s + q) if flags[line[i]]]
             if inside:
-                return rng.choice(inside)
-        return self.p0 + rng.randrange(self.n)
+                return inside[int(rng.random() * len(inside))]
+        return self.p0 + int(rng.random() * self.n)
 
     def run(self, deadline: float, stop: Callable[[], bool], target: int = 0,
             on_improve: Callable[[int], None] | None = None, stall_moves: int | None = None,
@@ -399,19 +319,22 @@ class SwapSearch:
                 end = self._segment_end(a)
                 if end is None:
                     continue
-                if rng.random() < REVERSAL_SHARE:
-                    move = self._reversal(a, end)
-                    if move is None:
+                if rng.random() < self.reversal_share:
+                    lo, hi = (a, end) if a < end else (end, a)
+                    if self.line[lo] == self.line[hi]:
+                        continue  # the same as reversing the block inside
+                    d, dp = self.reversal_delta(lo, hi)
+                    if dp > 0:
                         continue
-                    d, dp = self.segment_delta(*move)
+                    move = (lo, self.line[lo:hi + 1][::-1])
                 else:
                     d, dp = self.shift_delta(a, end)
-                    move = self._shifted(a, end) if dp <= 0 else None
-                if dp > 0 or move is None:
-                    continue
+                    if dp > 0:
+                        continue
+                    move = self._shifted(a, end)
                 self.apply_segment(*move, d, dp)
             else:
-                b = p0 + rng.randrange(n)
+                b = p0 + int(rng.random() * n)
                 if self.line[a] == self.line[b]:
                     continue
                 d, dp = self.delta(a, b)

@@ -35,6 +35,10 @@ CPSAT_OPTIONS = (
                minimum=0.0),
     OptionSpec("breakout", int, 20_000, "local-search tries without progress before the "
                "violated windows get heavier (0: no weighting)", minimum=0),
+    OptionSpec("excess_breakout", int, 80_000, "`breakout` for the first local search "
+               "on lines whose objective is window excess only (its second process: 2.5 "
+               "times as many); with shifts and reversals over the whole line, CSPLib "
+               "10/93 reached 3 more often than with 20,000", minimum=0),
     OptionSpec("swap_search", str, "auto", "local search engine: `vector` (every swap "
                "and near shift of one car priced at once with numpy, best one made), "
                "`moves` (one swap, shift or block reversal per try), `auto` (vector on "

@@ -7,14 +7,14 @@ import random
 import pytest
 from optikit_carseq.evaluate import evaluate
 from optikit_carseq.generator import generate
-from optikit_carseq.localsearch import SwapSearch
+from optikit_carseq.localsearch import SEGMENT_REACH, SwapSearch
 from optikit_carseq.model import CarSeqProblem, parse
 from optikit_carseq.pairs import combine, pair_bound, project
 from optikit_carseq.reader import parse_carseq
 
 from optikit.registry import Registry
 from optikit.types import SolveContext, SolveOptions
-from tests.car_sequencing.conftest import run, small_line
+from tests.car_sequencing.conftest import INSTANCES, run, small_line
 
 
 def _soft(problem_doc: dict) -> dict:  # type: ignore[type-arg]
@@ -136,3 +136,54 @@ def test_shift_prices_match_the_segment_prices(instance: int) -> None:
         if step % 3 == 0:
             ls.apply_segment(lo, new, *ls.segment_delta(lo, new))
     assert ls.cost == pytest.approx(evaluate(problem, ls.sequence()).value)
+
+
+def _csplib_search(name: str, seed: int) -> tuple[CarSeqProblem, SwapSearch, random.Random]:
+    """A CSPLib set-1 file from the repository, sorted by class, and a search on it."""
+    problem = parse(parse_carseq((INSTANCES / f"set1_{name}.carseq").read_text()))
+    seq = [k for k, c in enumerate(problem.classes) for _ in range(c.count)]
+    return problem, SwapSearch(problem, seq, seed=seed), random.Random(seed + 1)
+
+
+@pytest.mark.parametrize("source", ["csplib", "painted"])
+def test_long_shifts_and_reversals_price_like_a_recount(source: str) -> None:
+    """Shifts and reversals of any length (the O(window) prices, with the windows in
+    between read off the violated ones) against the prefix-sum price of the same
+    rewritten segment, under breakout weights; then the running cost against a fresh
+    evaluation and the window counts against a fresh search."""
+    if source == "csplib":
+        problem, ls, rng = _csplib_search("10-93", 4)
+    else:
+        problem, ls, rng = _search(5, 4)  # paint, yesterday's cars
+    for step in range(900):
+        if step % 60 == 0:
+            ls.bump()
+        a, b = ls.p0 + rng.randrange(ls.n), ls.p0 + rng.randrange(ls.n)
+        if a == b:
+            continue
+        start, shifted = ls._shifted(a, b)
+        assert ls.shift_delta(a, b) == ls.segment_delta(start, shifted)
+        lo, hi = min(a, b), max(a, b)
+        flipped = ls.line[lo:hi + 1][::-1]
+        assert ls.reversal_delta(lo, hi) == ls.segment_delta(lo, flipped)
+        if step % 3 == 0:
+            ls.apply_segment(start, shifted, *ls.shift_delta(a, b))
+        elif step % 3 == 1:
+            ls.apply_segment(lo, flipped, *ls.reversal_delta(lo, hi))
+    assert ls.cost == pytest.approx(evaluate(problem, ls.sequence()).value)
+    fresh = SwapSearch(problem, ls.sequence())
+    assert fresh.counts == ls.counts and sorted(fresh.violated) == sorted(ls.violated)
+
+
+def test_segment_moves_reach_the_whole_line_only_without_a_colour_cost() -> None:
+    """Without a colour cost a shift or reversal may span the line (its price does not
+    grow with the length); with one, its colour part does, so it stays within reach."""
+    _problem, plain, _rng = _csplib_search("10-93", 5)
+    ends = [plain._segment_end(plain.p0) for _ in range(400)]
+    assert all(e is not None and plain.p0 < e < plain.p0 + plain.n for e in ends)
+    assert max(e for e in ends if e is not None) - plain.p0 > SEGMENT_REACH
+    _problem, painted, _rng = _search(5, 5)
+    assert painted.wcol
+    a = painted.p0 + painted.n // 2
+    spans = [abs(e - a) for e in (painted._segment_end(a) for _ in range(400)) if e is not None]
+    assert spans and max(spans) <= SEGMENT_REACH and 0 not in spans
