@@ -17,7 +17,7 @@ from optikit.types import SolveContext, SolveOptions
 from tests.car_sequencing.conftest import INSTANCES, run, small_line
 
 
-def _soft(problem_doc: dict) -> dict:  # type: ignore[type-arg]
+def _soft(problem_doc: dict) -> dict:
     """The same line without the hard batch rule (the search prices it, evaluate refuses)."""
     doc = dict(problem_doc)
     doc["paint"] = {k: v for k, v in doc.get("paint", {}).items() if k != "max_batch"}
@@ -56,7 +56,7 @@ def test_projection_keeps_the_cars_of_each_option() -> None:
 
 
 @pytest.mark.parametrize("objective", [None, {"weights": {"high": 1, "low": 1, "level": 2}}])
-def test_milp_agrees_with_cpsat(registry: Registry, objective: dict | None) -> None:  # type: ignore[type-arg]
+def test_milp_agrees_with_cpsat(registry: Registry, objective: dict | None) -> None:
     if not registry.backends["highs"].availability().available:
         pytest.skip("HiGHS not installed")
     doc = small_line()

@@ -18,7 +18,7 @@ from tests.car_sequencing.conftest import SAMPLES, load, run, small_line
     {"weights": {"high": 1, "low": 1, "level": 2}},
     {"lexicographic": ["colour", "high", "low"]},
 ])
-def test_main_and_plain_agree_on_the_optimum(registry: Registry, objective: dict) -> None:  # type: ignore[type-arg]
+def test_main_and_plain_agree_on_the_optimum(registry: Registry, objective: dict) -> None:
     doc = small_line()
     doc["objective"] = objective
     main = run(registry, doc, "cpsat", time_limit=10).document
