@@ -2,9 +2,9 @@
 
 The whole model (:mod:`optikit_rostering.cpsat_model`) searches first.  With neighbourhood
 search (``lns``: ``auto`` and ``on``, the default, on every size) the
-whole-model solve gets ``global_share`` of the time (by default all of it on rosters up to
-5,000 cells, 30 % above; with a share below 1 small rosters still run on while they improve:
-until a pause of a tenth of the limit, at most 90 % of it) and is stopped once it has gone
+whole-model solve gets ``global_share`` of the time (by default all of it, on every size;
+with a share below 1 small rosters still run on while they improve: until a pause of a tenth
+of the limit, at most 90 % of it) and is stopped once it has gone
 ``stall`` seconds without a better roster; then solution-guided large-neighbourhood
 search (:mod:`optikit_rostering.lns`) improves its incumbent.  When the neighbourhoods go
 ``patience`` seconds without a better roster, the whole model runs again from the incumbent
@@ -40,15 +40,24 @@ from optikit_rostering.model import Roster, Stations, to_payload
 from optikit_rostering.options import CPSAT_OPTIONS
 
 Grid = list[list[int | None]]
-#: Rosters with more (employee, day, shift) cells than this count as large (presolve off).
+#: Rosters with more (employee, day, shift) cells than this count as large: no run-on past a
+#: share below 1.
 LARGE_CELLS = 5000
+#: Above this many cells CP-SAT's presolve costs more than it saves (presolve off): on the
+#: 200-staff plant (16,479 cells, 25 s) penalty 5 off against 39,525 on; Instance12 (10,452)
+#: about even at 60 s (5,520-6,129 off, 5,481-6,097 on); on Instance11 (5,304 cells, once
+#: above the old 5,000 threshold) it measured worse (seeds 0-2: 3,685 / 3,667 / 3,981 off,
+#: 3,477 / 3,597 / 3,496 on).
+PRESOLVE_OFF_CELLS = 10_000
 #: Default share of the time for the whole-model solve.  Small rosters: LNS from an early,
 #: poor roster settles in a local optimum (Instance7: 1,379 with a 10 % share), and the
 #: whole model is stopped only by ``stall``: with a 70 % share (and the ``QUIET`` run-on) it
 #: was handed over mid-descent on a loaded machine, where its improvements come seconds
 #: apart, and the neighbourhoods then found almost nothing (Instance5, 30 s, 3 seeds, load
-#: 7: 1,236 / 1,247 / 1,465 against 1,259 / 1,252 / 1,249 with the whole time).
-SHARE, SHARE_LARGE = 1.0, 0.3
+#: 7: 1,236 / 1,247 / 1,465 against 1,259 / 1,252 / 1,249 with the whole time).  Large
+#: rosters too: handed over after 30 % of 60 s, Instance12's neighbourhoods ended at 6,864-7,649
+#: where the whole model alone, still improving at 60 s, reached 5,520-6,129 (seeds 0-2).
+SHARE = 1.0
 #: Default patience of the neighbourhood search, as a share of the time limit: after that
 #: long without a better roster it hands back to the whole model (from the incumbent).
 PATIENCE = 0.1
@@ -67,13 +76,12 @@ def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
     cells = len(rm.all_cells())
     use_lns = opts["lns"] != "off"
     remaining = ctx.remaining()
-    share = first_share(float(opts["global_share"]), cells)
+    share = first_share(float(opts["global_share"]))
     first_limit = None if remaining is None or not use_lns else max(0.5, remaining * share)
     stall = float(opts["stall"]) if use_lns else None
     if stall is not None and stall <= 0 and remaining is not None:
         stall = max(2.0, remaining / 3)  # auto: a third of the limit, at least 2 s
-    # On large rosters CP-SAT's presolve costs more than it saves before the first solution.
-    params = {"cp_model_presolve": False} if cells > LARGE_CELLS and use_lns else None
+    params = whole_model_parameters(cells, use_lns)
     quiet = None
     if first_limit is not None and remaining is not None and cells <= LARGE_CELLS:
         quiet = (max(1.0, remaining * QUIET), max(first_limit, remaining * LAST))
@@ -119,9 +127,17 @@ def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
     return _outcome(roster, grid, stations, best, bound, status, stats)
 
 
-def first_share(chosen: float, cells: int) -> float:
-    """Share of the time for the first whole-model solve: ``chosen``, or by size if 0."""
-    return chosen or (SHARE_LARGE if cells > LARGE_CELLS else SHARE)
+def first_share(chosen: float) -> float:
+    """Share of the time for the first whole-model solve: ``chosen``, or ``SHARE`` if 0
+    (whatever the size)."""
+    return chosen or SHARE
+
+
+def whole_model_parameters(cells: int, use_lns: bool) -> dict[str, Any] | None:
+    """CP-SAT parameters of the whole-model solves: presolve off on very large rosters with
+    neighbourhood search (see ``PRESOLVE_OFF_CELLS``), else CP-SAT's defaults (and the
+    user's ``cpsat.*`` options)."""
+    return {"cp_model_presolve": False} if cells > PRESOLVE_OFF_CELLS and use_lns else None
 
 
 def _whole_model(rm: RosterModel, backend: Any, ctx: SolveContext, limit: float | None,

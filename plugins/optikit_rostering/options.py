@@ -16,8 +16,8 @@ CPSAT_OPTIONS = (
                choices=("auto", "on", "off")),
     OptionSpec("global_share", float, 0.0,
                "with LNS: share of the time limit the first whole-model solve gets (0: all "
-               "of it on rosters up to 5,000 cells, where only stall ends it; 0.3 above; a "
-               "share below 1 on a small roster runs on while it still improves, up to 0.9)",
+               "of it, on every size, so only stall ends it; a share below 1 on a roster "
+               "up to 5,000 cells runs on while it still improves, up to 0.9)",
                minimum=0.0, maximum=1.0),
     OptionSpec("stall", float, 0.0,
                "with LNS: stop the whole-model solve after this many seconds without a "

@@ -103,14 +103,24 @@ def test_whole_model_past_its_share_runs_on_while_it_improves() -> None:
     assert _past_share(now, [99.9], started, None)
 
 
-def test_small_rosters_leave_the_whole_model_until_it_stalls() -> None:
-    """Default share: all the time up to LARGE_CELLS cells (only ``stall`` hands over), 30 %
-    above; an explicit ``global_share`` wins."""
-    from optikit_rostering.cpsat import LARGE_CELLS, first_share
+def test_the_whole_model_keeps_the_search_until_it_stalls_on_every_size() -> None:
+    """Default share: all the time, small or large roster (only ``stall`` hands over; a fixed
+    30 % above 5,000 cells lost to the plain model on Instance12); an explicit
+    ``global_share`` wins."""
+    from optikit_rostering.cpsat import first_share
 
-    assert first_share(0.0, LARGE_CELLS) == 1.0
-    assert first_share(0.0, LARGE_CELLS + 1) == 0.3
-    assert first_share(0.5, 10) == 0.5 and first_share(0.5, LARGE_CELLS + 1) == 0.5
+    assert first_share(0.0) == 1.0
+    assert first_share(0.5) == 0.5
+
+
+def test_presolve_stays_on_up_to_ten_thousand_cells() -> None:
+    """Instance11 (5,304 cells) did better with CP-SAT's presolve; only very large rosters
+    (the 200-staff plant) turn it off, and only with neighbourhood search."""
+    from optikit_rostering.cpsat import whole_model_parameters
+
+    assert whole_model_parameters(5_304, True) is None
+    assert whole_model_parameters(16_479, True) == {"cp_model_presolve": False}
+    assert whole_model_parameters(16_479, False) is None
 
 
 def test_cover_kind_frees_everyone_able_around_a_gap_and_one_spare_row() -> None:
