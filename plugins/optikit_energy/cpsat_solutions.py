@@ -3,8 +3,8 @@
 :mod:`optikit_energy.cpsat_model` builds the model; these functions work on a built
 :class:`~optikit_energy.cpsat_model.EnergyCpModel`: :func:`extract` turns a solution into
 a schedule, :func:`decision_hint` turns a schedule back into variable values (a hint, or
-the fixed part of an LNS neighbourhood), and :func:`decision_indices`,
-:func:`switching_indices` and :func:`fix` select and fix the variables LNS keeps.
+the fixed part of a clone), and :func:`switching_indices` and :func:`fix` select and fix
+the variables an LNS step keeps.
 Variables are referred to by proto index, valid in clones of the model too.
 """
 
@@ -90,16 +90,6 @@ def decision_hint(
                 hint[node.new.index] = 0
                 hint[node.idle_start.index] = by_op[node.op].start
     return hint
-
-
-def decision_indices(cm: EnergyCpModel, ops: Iterable[int]) -> list[int]:
-    """Variable indices of the starts, ends, modes and cost pieces of ``ops``."""
-    out = []
-    for g in ops:
-        out += [cm.start[g].index, cm.end[g].index]
-        out.extend(lit.index for lit in cm.lits[g] if lit is not None)
-        out.extend(cm.op_aux[g])
-    return out
 
 
 def switching_indices(cm: EnergyCpModel, free_ops: set[int]) -> list[int]:

@@ -28,10 +28,9 @@ from dataclasses import dataclass, field
 from optikit.scheduling import ScheduledOperation
 from optikit.types import Status
 from optikit_energy import cpsat_solutions as solutions
-from optikit_energy import switching
 from optikit_energy.cpsat_model import BuildStopped, EnergyCpModel
 from optikit_energy.model import EnergyProblem, Infeasible
-from optikit_energy.run import FAST_PRESOLVE, Incumbent, Run, complete_hint, evaluate
+from optikit_energy.run import FAST_PRESOLVE, Incumbent, Run, complete_hint, priced
 
 
 @dataclass
@@ -153,9 +152,7 @@ def sub_solve(run: Run, best: Incumbent, free: set[int], limit: float,
         result.objective >= best.objective - margin
     ):
         return None, finished
-    schedule, switch_on = solutions.extract(sub, result.value, result.boolean_value)
-    switch_on = switching.normalize(problem, schedule, switch_on)
-    objective = evaluate(problem, schedule, switch_on)
+    schedule, switch_on, objective = priced(problem, sub, result)
     if objective >= best.objective - margin:
         return None, finished
     return Incumbent(schedule, switch_on, objective, "lns"), finished

@@ -99,9 +99,16 @@ def complete_hint(
     return all_values(model, result)
 
 
-def incumbent_from(run: Run, model: EnergyCpModel, result: Any, source: str) -> Incumbent:
-    """The incumbent of a CP-SAT result, priced as the checker prices it."""
+def priced(problem: EnergyProblem, model: EnergyCpModel, result: Any
+           ) -> tuple[list[ScheduledOperation], dict[int, list[int]], float]:
+    """The schedule, switch-ons and objective of a CP-SAT result of ``model``, priced as
+    the checker prices it (the model's own objective is scaled and may round)."""
     schedule, switch_on = solutions.extract(model, result.value, result.boolean_value)
-    switch_on = switching.normalize(run.problem, schedule, switch_on)
-    objective = evaluate(run.problem, schedule, switch_on)
+    switch_on = switching.normalize(problem, schedule, switch_on)
+    return schedule, switch_on, evaluate(problem, schedule, switch_on)
+
+
+def incumbent_from(run: Run, model: EnergyCpModel, result: Any, source: str) -> Incumbent:
+    """The incumbent of a CP-SAT result, with its full assignment."""
+    schedule, switch_on, objective = priced(run.problem, model, result)
     return Incumbent(schedule, switch_on, objective, source, all_values(model, result))
