@@ -43,7 +43,7 @@ from optikit_energy.cpsat_model import BuildStopped, EnergyCpModel
 from optikit_energy.model import Infeasible
 from optikit_energy.replan import ReplanTask
 from optikit_energy.replan_repair import Repaired, checked
-from optikit_energy.run import FAST_PRESOLVE, all_values, evaluate
+from optikit_energy.run import all_values, evaluate, solve_fixed
 
 # Of the remaining time, at most this share for the time-indexed bound (small instances;
 # the toy sample's takes a third of a second).
@@ -145,12 +145,9 @@ def _complete_hint(cm: EnergyCpModel, plan: Repaired, backend: Any, ctx: SolveCo
     pieces, spans) solved to their true values, so that CP-SAT starts at its cost (a
     small model only: cloning a large one takes seconds)."""
     decisions = cpsat_solutions.decision_hint(cm, plan.schedule, plan.switch_on)
-    clone = cm.model.clone()
-    cpsat_solutions.fix(clone, decisions, decisions.keys())
     remaining = ctx.remaining()
-    result = backend.solve(clone, ctx, time_limit=None if remaining is None else
-                           min(remaining, HINT_SECONDS), workers=1, report_progress=False,
-                           parameters=FAST_PRESOLVE)
+    result = solve_fixed(cm, decisions, backend, ctx,
+                         None if remaining is None else min(remaining, HINT_SECONDS))
     if not result.status.has_solution:
         _hint_decisions(cm, decisions)
         return

@@ -85,18 +85,22 @@ def complete_hint(
     if run.ctx.stop.is_set():  # cloning a large model takes seconds; Ctrl-C promises 3 s
         return None
     decisions = solutions.decision_hint(model, inc.schedule, inc.switch_on)
-    clone = model.model.clone()
-    solutions.fix(clone, decisions, decisions.keys())
-    # Keep the objective: with the decisions fixed it only settles the auxiliaries (spans,
-    # cost pieces) at their true values, so the hint's objective is the schedule's.
-    result = run.backend.solve(
-        clone, run.ctx, time_limit=limit, workers=1, report_progress=False,
-        parameters=FAST_PRESOLVE,
-    )
+    result = solve_fixed(model, decisions, run.backend, run.ctx, limit)
     if not result.status.has_solution:
         run.ctx.log(f"energy: hint completion failed ({result.status.value}: {result.message})")
         return None
     return all_values(model, result)
+
+
+def solve_fixed(model: EnergyCpModel, decisions: dict[int, int], backend: Any,
+                ctx: SolveContext, limit: float | None) -> Any:
+    """Solve a clone of ``model`` with ``decisions`` fixed: the auxiliaries (spans, cost
+    pieces) settle at their true values, so a hint made of its values costs what the
+    schedule costs (the objective is kept for exactly that)."""
+    clone = model.model.clone()
+    solutions.fix(clone, decisions, decisions.keys())
+    return backend.solve(clone, ctx, time_limit=limit, workers=1, report_progress=False,
+                         parameters=FAST_PRESOLVE)
 
 
 def priced(problem: EnergyProblem, model: EnergyCpModel, result: Any
