@@ -89,8 +89,8 @@ def rounded_start(case: Case) -> tuple[LinearModel, dict[str, Any]]:
     """``fl``'s start on small models: two cut rounds, the LP rounded (the plan as hint)."""
     lm = build(case.problem, strong=False)
     ctx = case.context(0)
-    _, lp = cuts.strengthen(case.problem, lm, HighsBackend(), ctx, share=1.0,
-                            max_rounds=heuristic.FL_ROUNDS)
+    lp = cuts.strengthen(case.problem, lm, HighsBackend(), ctx, share=1.0,
+                         max_rounds=heuristic.FL_ROUNDS).lp
     lm.model = case.lm.model
     start = None if lp is None else heuristic.round_lp(lm.model, lm, lp, HighsBackend(), ctx,
                                                        None)

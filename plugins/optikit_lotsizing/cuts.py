@@ -132,15 +132,22 @@ def _seed(problem: LotSizingProblem, lm: LotModel, need: NDArray[np.float64],
             result.x[ext.y[made]])
 
 
+@dataclasses.dataclass(frozen=True)
+class CutLoop:
+    """What the cut loop leaves: statistics for the answer, the last LP solution (None if
+    no LP was solved) and the setups of the facility-location LP that seeded it (None if
+    that LP was not solved; :mod:`proof` starts from them)."""
+
+    stats: dict[str, float]
+    lp: NDArray[np.float64] | None
+    seed_setups: NDArray[np.float64] | None
+
+
 def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
                ctx: SolveContext, share: float = 0.3, max_rounds: int = MAX_ROUNDS,
-               end: float | None = None, seed_setups: list[NDArray[np.float64]] | None = None
-               ) -> tuple[dict[str, float], NDArray[np.float64] | None]:
+               end: float | None = None) -> CutLoop:
     """Run the cut loop on ``lm`` (rebuilding ``lm.model``) for ``share`` of the time left
-    before the instant ``end`` (see :mod:`budget`; None: the run's deadline): statistics
-    for the answer and the last LP solution (None if no LP was solved).  The setups of
-    the facility-location LP that seeds the loop are appended to ``seed_setups`` when
-    it is given and that LP was solved (see :mod:`proof`)."""
+    before the instant ``end`` (see :mod:`budget`; None: the run's deadline)."""
     need = lower_cumulative(problem)
     base = lm.model
     pool: list[Cut] = []
@@ -149,11 +156,10 @@ def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
     until = phase_end(ctx, end, share)
     fresh: list[Cut] = []
     seed_bound: float | None = None
+    seed_setups: NDArray[np.float64] | None = None
     if not over(ctx, until):
-        fresh, seed_bound, setups = _seed(problem, lm, need, backend, ctx, None if until is None
-                                          else until - ctx.elapsed())
-        if setups is not None and seed_setups is not None:
-            seed_setups.append(setups)
+        fresh, seed_bound, seed_setups = _seed(problem, lm, need, backend, ctx,
+                                               None if until is None else until - ctx.elapsed())
     cuts = len(fresh)
     if fresh:
         lm.model = with_cuts(base, fresh)
@@ -202,4 +208,4 @@ def strengthen(problem: LotSizingProblem, lm: LotModel, backend: LinearSolver,
         out["lp_bound_seed"] = seed_bound
     if first is not None and last is not None:
         out.update({"lp_bound_start": first, "lp_bound_cuts": last})
-    return out, values
+    return CutLoop(out, values, seed_setups)

@@ -391,7 +391,8 @@ def solve_rf(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
     backend = Timed(backend)  # how late its windows return, for the last solve
     lm = build(problem, strong=False)
     end = solve_end(ctx, problem, backend.name)
-    extra, lp = strengthen(problem, lm, backend, ctx, share=0.2, end=end)
+    loop = strengthen(problem, lm, backend, ctx, share=0.2, end=end)
+    extra, lp = loop.stats, loop.lp
     stats: dict[str, Any] = {**model_stats(lm), **extra}
     until = phase_end(ctx, end, float(ctx.option("share")))
     best = start_plan(problem, lm, lp, backend, ctx, until, window, step, stats)
@@ -415,19 +416,20 @@ def solve_fl(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
     # the seed LP carries most of the bound; more rounds mostly cost time on small models
     extra: dict[str, float] = {}
     lp: NDArray[np.float64] | None = None
-    seed_setups: list[NDArray[np.float64]] = []
+    seed_setups: NDArray[np.float64] | None = None
     if not large or backend.name not in ROOT_BOUND_BACKENDS:
-        extra, lp = strengthen(problem, lm, backend, ctx, share=0.2 if large else 0.3,
-                               max_rounds=MAX_ROUNDS if large else FL_ROUNDS, end=end,
-                               seed_setups=seed_setups)
+        loop = strengthen(problem, lm, backend, ctx, share=0.2 if large else 0.3,
+                          max_rounds=MAX_ROUNDS if large else FL_ROUNDS, end=end)
+        extra, lp, seed_setups = loop.stats, loop.lp, loop.seed_setups
     if not MILP_CUTS:
         lm.model = plain
     stats: dict[str, Any] = {**model_stats(lm), **extra}
     until = phase_end(ctx, end, 0.5 if large else 0.1)
     guided: LinearResult | None = None
-    if not large and seed_setups and guided_applies(lm, backend.name) and not over(ctx, until):
+    if (not large and seed_setups is not None and guided_applies(lm, backend.name)
+            and not over(ctx, until)):
         # see :mod:`proof`: the start and the model that HiGHS proves fastest
-        guided = _noted(guided_start(lm, seed_setups[0], backend, ctx, until),
+        guided = _noted(guided_start(lm, seed_setups, backend, ctx, until),
                         "LP-guided start", stats, ctx)
     # the constructed plan pays setup times in full (both LP roundings fail on the
     # generated medium instances), needs no LP, and on the 100 x 52 x 3 instances is

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from optikit_highs.backend import HighsBackend
 from optikit_lotsizing import bounds, heuristic
+from optikit_lotsizing.cuts import CutLoop
 from optikit_lotsizing.generator import generate
 from optikit_lotsizing.model import LotSizingProblem
 
@@ -57,8 +58,8 @@ def test_no_lp_in_time_still_reports_a_useful_bound(
     stops with a useless dual bound (SCIP's negative figure); the floor is reported."""
     reference = run(registry, two_items(), "bigm").document["objective"]
 
-    def no_lp(*args: Any, **kwargs: Any) -> tuple[dict[str, float], None]:
-        return {"cut_rounds": 0.0, "cuts": 0.0, "cuts_kept": 0.0}, None
+    def no_lp(*args: Any, **kwargs: Any) -> CutLoop:
+        return CutLoop({"cut_rounds": 0.0, "cuts": 0.0, "cuts_kept": 0.0}, None, None)
 
     real = HighsBackend.solve
 

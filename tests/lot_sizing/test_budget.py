@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from optikit_highs.backend import HighsBackend
 from optikit_lotsizing import budget, heuristic
-from optikit_lotsizing.cuts import strengthen
+from optikit_lotsizing.cuts import CutLoop, strengthen
 from optikit_lotsizing.generator import generate
 from optikit_lotsizing.linear import build
 from optikit_lotsizing.model import LotSizingProblem
@@ -92,7 +92,8 @@ def test_phase_contexts_share_the_run_deadline() -> None:
 def test_phases_given_an_expired_deadline_return_at_once(problem: LotSizingProblem) -> None:
     ctx, backend = expired(), Refusing()
     lm = build(problem, strong=False)
-    stats, lp = strengthen(problem, lm, backend, ctx, end=0.0)
+    loop = strengthen(problem, lm, backend, ctx, end=0.0)
+    stats, lp = loop.stats, loop.lp
     assert lp is None and stats["cut_rounds"] == 0
     model, period = lm.model, lm.col_period
     assert heuristic.relax_and_fix(model, period, problem.periods, backend, ctx, 0.0,
@@ -135,7 +136,7 @@ def test_large_start_rounds_the_plain_lp_when_the_cut_loop_had_no_time(
     from tests.lot_sizing.conftest import run
 
     monkeypatch.setattr(heuristic, "RELAX_AND_FIX_MAX_COLUMNS", 0)  # take the large path
-    monkeypatch.setattr(heuristic, "strengthen", lambda *a, **k: ({}, None))
+    monkeypatch.setattr(heuristic, "strengthen", lambda *a, **k: CutLoop({}, None, None))
     monkeypatch.setattr(heuristic, "constructive", lambda *a, **k: None)
     doc = run(registry, two_items(), "fl").document
     assert doc["check"]["feasible"]
