@@ -55,12 +55,27 @@ RUNS = {"routing": ("ortools-routing", "routing", []),
 
 
 def best_known() -> dict[str, tuple[int, float]]:
+    """Vehicles and distance by lower-case instance name: the 100-customer copies and the
+    whole 200-customer set (SINTEF's table; 58 of its files are not on this machine)."""
     known: dict[str, tuple[int, float]] = {}
     for folder in (COPIES, COPIES_200):
         with (folder / "best-known.csv").open() as f:
-            known.update({r["instance"]: (int(r["vehicles"]), float(r["distance"]))
+            known.update({r["instance"].lower(): (int(r["vehicles"]), float(r["distance"]))
                           for r in csv.DictReader(f)})
     return known
+
+
+def from_folder(folder: Path, scratch: Path) -> list[Path]:
+    """Every Li & Lim file in ``folder`` (``.pdptw``, or ``.txt`` as published), the
+    ``.txt`` ones copied under ``scratch`` with the extension the reader is chosen by."""
+    paths = []
+    for path in sorted([*folder.glob("*.pdptw"), *folder.glob("*.txt")]):
+        if path.suffix == ".txt":
+            copy = scratch / f"{path.stem}.pdptw"
+            copy.write_bytes(path.read_bytes())
+            path = copy
+        paths.append(path)
+    return paths
 
 
 OPTIONS: list[str] = []  # KEY=VALUE passed to the ``routing`` formulation only
@@ -97,7 +112,7 @@ def lilim(paths: list[Path], limit: float, threads: int) -> None:
     for path in paths:
         name = path.stem
         results = {f: _run(path, f, limit, threads) for f in FORMULATIONS}
-        bv, bd = known.get(name, (0, float("nan")))
+        bv, bd = known.get(name.lower(), (0, float("nan")))
         keys = {}
         for f, doc in results.items():
             veh = (doc.get("analysis") or {}).get("vehicles")
@@ -193,6 +208,9 @@ def main() -> None:
     parser.add_argument("--all", action="store_true", help="all 56 from ../shared")
     parser.add_argument("--set200", action="store_true",
                         help="the 200-customer copies (instances/intralogistics-200)")
+    parser.add_argument("--dir", type=Path, metavar="FOLDER",
+                        help="every Li & Lim file in FOLDER (.pdptw or .txt), e.g. the whole "
+                        "200-customer set from SINTEF; best known from the tables here")
     parser.add_argument("--plants", action="store_true", help="generated plants instead")
     parser.add_argument("--representable", action="store_true",
                         help="with --plants or --small: no batteries, chargers or lateness "
@@ -219,6 +237,12 @@ def main() -> None:
         return
     if args.plants:
         plants(args.limit, args.threads, args.sizes, args.representable)
+        return
+    if args.dir is not None:
+        if not args.dir.is_dir():
+            parser.error(f"--dir {args.dir}: not a folder")
+        with tempfile.TemporaryDirectory() as scratch:
+            lilim(from_folder(args.dir, Path(scratch)), args.limit, args.threads)
         return
     folder = SHARED if args.all else COPIES_200 if args.set200 else COPIES
     paths = sorted(folder.glob("*.pdptw"))
