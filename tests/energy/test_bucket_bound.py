@@ -135,3 +135,29 @@ def test_start_pattern_overlaps() -> None:
     assert pattern.least.tolist() == [[1, 0, 0], [0, 1, 1], [0, 0, 3]]
     assert pattern.most.tolist() == [[3, 2, 0], [0, 2, 2], [0, 0, 3]]
     assert start_pattern(starts, ends, np.arange(3), 3, 5, 4) is None
+
+
+def test_precedence_rows_cut_a_successor_that_starts_too_early() -> None:
+    """Buckets [0,3) [3,6) [6,9); a (3 units) starts in bucket 0 or 1, c after it in 1 or 2.
+    a started in bucket 1 ends at 6 at the earliest, so c cannot start in bucket 1; a
+    started in bucket 0 ends by 5, so it can."""
+    import numpy as np
+    from optikit_energy.bucket_starts import ModeStarts, add_precedence_rows
+
+    from optikit.paradigms import LinearModelBuilder
+
+    bld = LinearModelBuilder("min")
+    cols = bld.add_columns(6, upper=1.0)  # u_a[0], u_a[1], u_c[1], u_c[2], x_a, x_c
+    a = ModeStarts(int(cols[4]), 3, np.array([0, 1]), np.asarray(cols[:2], dtype=np.int64))
+    c = ModeStarts(int(cols[5]), 2, np.array([1, 2]), np.asarray(cols[2:4], dtype=np.int64))
+    add_precedence_rows(bld, np.array([0, 3, 6]), np.array([3, 6, 9]), [a], [c])
+    model = bld.build()
+
+    def point(a_bucket: int, c_bucket: int) -> np.ndarray:
+        x = np.zeros(6)
+        x[a_bucket] = x[2 + c_bucket - 1] = x[4] = x[5] = 1.0
+        return x
+
+    assert model.is_feasible(point(0, 1))
+    assert model.is_feasible(point(1, 2))
+    assert not model.is_feasible(point(1, 1))
