@@ -23,12 +23,23 @@ a bucket and the machine's capacity there are its working units in the bucket (t
 on/off and idle rows still treat the bucket as a whole: a relaxation).
 
 Every real schedule maps onto a feasible point that costs no more (``y`` = processing per
-bucket, ``v``/``s``/``idle`` from the real on/off states; a machine on at both ends of a
-bucket without a switch-on inside it was on throughout), so the optimum of this model, and
-any dual bound of its MILP, is a lower bound on every schedule.  Rows: one mode per
+bucket; ``v[m,b]`` = 1 when an on period of ``m`` spans the end of ``b``, ``s[m,b]`` = 1
+when one starts inside ``b``, ``idle`` the real idle units), so the optimum of this model,
+and any dual bound of its MILP, is a lower bound on every schedule.  Rows: one mode per
 operation, machine and job capacity per bucket (one unit at a time each), precedence as
 cumulative completed fractions, the peak cap as energy per bucket, and "at most q
 operations at once among modes above cap/(q+1)".
+
+Three relaxations (option ``bucket_relaxation``), all valid:
+
+- ``preemptive`` (default): the above, with the idle row ``idle + processing >= len *
+  (v[b] - s[b])`` (on at the end of ``b`` without a switch-on inside: on all through).
+- ``non-preemptive``: plus each operation starting in one bucket
+  (:mod:`optikit_energy.bucket_starts`).  Near-exact on small instances (generated
+  tiny-1: 77.03 -> 77.61, its optimum), but a much harder MILP: on a generated medium
+  instance HiGHS does not get past the preemptive optimum in 60 s, and its LP adds < 0.3 %.
+- ``classic``: the relaxation before, with the weaker idle row ``len * (v[b-1] + v[b] -
+  1 - s[b])``, which an LP satisfies at ``v = 0.5`` all day without idle.
 """
 
 from __future__ import annotations
@@ -44,6 +55,12 @@ from numpy.typing import NDArray
 
 from optikit.paradigms import LinearModel, LinearModelBuilder
 from optikit.types import SolveContext, Status
+from optikit_energy.bucket_starts import (
+    ModeStarts,
+    add_precedence_rows,
+    add_start_rows,
+    start_pattern,
+)
 from optikit_energy.calendar_starts import CalendarStarts
 from optikit_energy.model import EnergyProblem
 from optikit_energy.switching import objective_price
@@ -55,6 +72,11 @@ from optikit_energy.switching import objective_price
 TARGET_BUCKETS = 16
 # The automatic choice solves the MILP up to this many columns, else the LP.
 MILP_COLUMNS = 8_000
+# The relaxations ``build`` makes (option ``bucket_relaxation``).
+PREEMPTIVE = "preemptive"
+NON_PREEMPTIVE = "non-preemptive"
+CLASSIC = "classic"
+RELAXATIONS = (PREEMPTIVE, NON_PREEMPTIVE, CLASSIC)
 # Subtracted from a solver's bound (relative), for the solver's feasibility tolerances.
 SAFETY = 1e-6
 
@@ -75,6 +97,7 @@ class BoundResult:
     status: str
     buckets: int
     seconds: float
+    relaxation: str = PREEMPTIVE
 
 
 def bucket_edges(problem: EnergyProblem, bucket_len: int | None = None) -> NDArray[np.int64]:
@@ -96,8 +119,12 @@ def tracked(problem: EnergyProblem, m: int) -> bool:
 
 
 def build(problem: EnergyProblem, integer: bool = True,
-          bucket_len: int | None = None) -> BucketModel:
-    """The bucket relaxation (objective in the problem's own units)."""
+          bucket_len: int | None = None, relaxation: str = PREEMPTIVE) -> BucketModel:
+    """The bucket relaxation (objective in the problem's own units); ``relaxation`` is one
+    of ``RELAXATIONS`` (module docstring)."""
+    if relaxation not in RELAXATIONS:
+        raise ValueError(f"unknown bucket relaxation {relaxation!r}")
+    nonpreemptive = relaxation == NON_PREEMPTIVE
     edges = bucket_edges(problem, bucket_len)
     starts, ends = edges[:-1], edges[1:]
     lens = (ends - starts).astype(np.float64)
@@ -130,6 +157,7 @@ def build(problem: EnergyProblem, integer: bool = True,
         return b - a if cum is None else cum[b] - cum[a]
 
     # y columns: one block per mode over the buckets its window meets.
+    mode_starts: dict[tuple[int, int], ModeStarts] = {}
     y_cols: list[NDArray[np.int64]] = []
     y_bkt: list[NDArray[np.int64]] = []
     y_room: list[NDArray[np.float64]] = []
@@ -143,6 +171,14 @@ def build(problem: EnergyProblem, integer: bool = True,
         room = np.minimum(overlap[bs], md.duration).astype(np.float64)
         cost = md.power * h * price[bs]
         cols = bld.add_columns(bs.size, cost=cost, upper=room)
+        if nonpreemptive:
+            x_col = x0 + len(y_cols)
+            pattern = (start_pattern(starts, ends, bs, md.duration, lo, hi - md.duration)
+                       if worked[md.machine] is None else None)
+            u = None if pattern is None else add_start_rows(bld, pattern, x_col, cols, integer)
+            mode_starts[(g, k)] = ModeStarts(
+                x_col, md.duration,
+                np.zeros(0, np.int64) if pattern is None else pattern.start_buckets, u)
         y_cols.append(cols)
         y_bkt.append(bs)
         y_room.append(room)
@@ -207,15 +243,26 @@ def build(problem: EnergyProblem, integer: bool = True,
             bld.add_rows_coo(nb, rr, cc, vv, upper=0.0)
         if problem.startup_energy[m] is None:
             row(s0[m] + b, np.ones(nb), upper=1.0)  # on from first start to last end
-        # idle[b] + proc[b] >= len_b * (v[b-1] + v[b] - 1 - s[b])
-        rr_l: list[Any] = [b, b, b, b[1:]]
-        cc_l: list[Any] = [i0[m] + b, v0[m] + b, s0[m] + b, v0[m] + b[1:] - 1]
-        vv_l: list[Any] = [np.ones(nb), -lens, lens, -lens[1:]]
+        rr_l: list[Any]
+        if relaxation == CLASSIC:
+            # idle[b] + proc[b] >= len_b * (v[b-1] + v[b] - 1 - s[b])
+            rr_l = [b, b, b, b[1:]]
+            cc_l: list[Any] = [i0[m] + b, v0[m] + b, s0[m] + b, v0[m] + b[1:] - 1]
+            vv_l: list[Any] = [np.ones(nb), -lens, lens, -lens[1:]]
+            lower = -lens.copy()
+        else:
+            # idle[b] + proc[b] >= len_b * (v[b] - s[b]): on at the end of b without a
+            # switch-on inside b, it was on all through b.  Dominates the classic row
+            # (v[b-1] <= 1) and, unlike it, charges a fractional v: an LP point "30 % on
+            # all day" now pays 30 % of the day's idle (large-1 LP 650.7 -> 660.8).
+            rr_l = [b, b, b]
+            cc_l = [i0[m] + b, v0[m] + b, s0[m] + b]
+            vv_l = [np.ones(nb), -lens, lens]
+            lower = np.zeros(nb)
         for bs, cols in per_machine[m]:
             rr_l.append(bs)
             cc_l.append(cols)
             vv_l.append(np.ones(bs.size))
-        lower = -lens.copy()
         bld.add_rows_coo(nb, np.concatenate(rr_l), np.concatenate(cc_l), np.concatenate(vv_l),
                          lower=lower)
 
@@ -288,6 +335,13 @@ def build(problem: EnergyProblem, integer: bool = True,
                              np.concatenate([frac0[c] + b, frac0[a] + b]),
                              np.concatenate([np.ones(nb), -np.ones(nb)]), upper=0.0)
 
+    if nonpreemptive:
+        for ops in problem.job_ops:
+            for a, c in itertools.pairwise(ops):
+                add_precedence_rows(bld, starts, ends,
+                                    [mode_starts[(a, modes[i][1])] for i in by_op[a]],
+                                    [mode_starts[(c, modes[i][1])] for i in by_op[c]])
+
     # Completion times (mean busy time + half the duration) for makespan and tardiness.
     constant = 0.0
     if w.makespan or w.total_weighted_tardiness:
@@ -316,8 +370,8 @@ def build(problem: EnergyProblem, integer: bool = True,
 
 def lower_bound(problem: EnergyProblem, ctx: SolveContext, budget_s: float,
                 integer: bool | None = None, bucket_len: int | None = None,
-                threads: int | None = None, stop: threading.Event | None = None
-                ) -> BoundResult | None:
+                threads: int | None = None, stop: threading.Event | None = None,
+                relaxation: str = PREEMPTIVE) -> BoundResult | None:
     """The bucket relaxation's bound within ``budget_s`` seconds (HiGHS), or None.
 
     ``stop`` (default the run's) ends the solve early.  ``integer=None`` picks the MILP
@@ -334,7 +388,8 @@ def lower_bound(problem: EnergyProblem, ctx: SolveContext, budget_s: float,
     if backend is None or budget_s <= 0.05:
         return None
     started = time.monotonic()
-    bm = build(problem, integer=integer is not False, bucket_len=bucket_len)
+    bm = build(problem, integer=integer is not False, bucket_len=bucket_len,
+               relaxation=relaxation)
     if integer is None and bm.model.num_cols > MILP_COLUMNS:
         bm = dataclasses.replace(bm, model=dataclasses.replace(
             bm.model, integer=np.zeros_like(bm.model.integer)))
@@ -355,4 +410,4 @@ def lower_bound(problem: EnergyProblem, ctx: SolveContext, budget_s: float,
     value = value - SAFETY * max(1.0, abs(value))
     return BoundResult(value, "bucket-milp" if bm.model.is_mip else "bucket-lp",
                        result.status.value, int(bm.starts.size),
-                       round(time.monotonic() - started, 3))
+                       round(time.monotonic() - started, 3), relaxation)

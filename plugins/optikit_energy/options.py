@@ -21,6 +21,11 @@ CPSAT_OPTIONS = (
                maximum=1.0),
     OptionSpec("bucket_bound", bool, True,
                "also bound by the time-bucket relaxation (HiGHS) on the interval model"),
+    OptionSpec("bucket_relaxation", str, "preemptive",
+               "the time-bucket relaxation: preemptive (default), non-preemptive (each "
+               "operation starts in one bucket: tighter, a much harder MILP) or classic "
+               "(the weaker idle rows of before)",
+               choices=("preemptive", "non-preemptive", "classic")),
     OptionSpec("model", str, "auto", "CP-SAT model: time-indexed for small grids, else "
                "interval (auto), or forced", choices=("auto", "interval", "time-indexed")),
 )

@@ -96,3 +96,14 @@ def test_lns_goes_on_from_the_shift_polished_improvement(registry) -> None:
     assert run_.best is not None and run_.best.objective <= min(polished) + 1e-9
     payload, _ = switching.build_payload(problem, run_.best.schedule, run_.best.switch_on)
     assert check(problem, payload).feasible
+
+
+@pytest.mark.serial
+def test_the_bound_thread_uses_the_chosen_bucket_relaxation(registry, monkeypatch) -> None:
+    monkeypatch.setattr(cpsat, "THREAD_BOUND_COLUMNS", 0)
+    doc = run(registry, generate(1, "small"), time_limit=4, model="interval",
+              baseline="false", bucket_relaxation="classic").document
+    assert doc["check"]["feasible"]
+    found = doc["stats"]["bucket_bound"]
+    assert found is not None and found["relaxation"] == "classic"
+    assert found["value"] <= doc["objective"] + 1e-6
