@@ -14,11 +14,12 @@ optimality gives the Lagrangian bound ``sum(duals * right-hand sides) + sum over
 of their cheapest row's reduced cost``, valid for any duals (clipped to the slacks'
 weights); once nothing prices out it equals the LP value.
 
-The roster: the restricted master as a MILP (price-and-branch) found poor rosters on
-Instance7 in 20 s (HiGHS 1,453 without presolve, 1,270 with; CP-SAT on the master 2,299),
-where the whole CP-SAT model with every (employee, day) the LP solution decides integrally
-fixed to it (365 of 560 on Instance7) found 1,061 in 4 s: so the LP guides a fixing,
-and the rest of the run starts from that roster (:mod:`optikit_rostering.cpsat`).
+The roster, from the converged pool (load 2-3): the restricted master as a MILP
+(price-and-branch, HiGHS) reached 1,143 on Instance5 in about 1 s but only 1,453 on Instance7 in
+20 s (1,270 with MIP presolve on; CP-SAT on the master 2,299), where the whole CP-SAT model
+with every (employee, day) the LP solution decides integrally fixed to it (365 of 560) found
+1,061 in 4 s.  So both run, briefly: the MILP, then the fixed model hinted with the MILP's
+roster, and the better roster hints the rest of the run (:mod:`optikit_rostering.cpsat`).
 """
 
 from __future__ import annotations
@@ -36,11 +37,14 @@ from optikit_rostering.colgen_pricing import ENTER, Column, Duals, Pricer, reduc
 from optikit_rostering.cpsat_model import RosterModel
 from optikit_rostering.model import Roster
 
-#: Seconds one pricing problem may take (its columns count even when not proved optimal).
-PRICE_TIME = 1.0
-#: Pricing time while the LP value falls by more than ``QUICK_UNTIL`` a round (columns
+#: CP-SAT deterministic time one pricing problem may take (its columns count even when
+#: not proved optimal): deterministic so that a seeded run repeats.  A pricing problem of
+#: Instance7 takes about 0.02 units to prove (0.2 s on the wall clock at load 6).  The wall
+#: clock caps a call at ``WALL`` seconds (or the phase's end) all the same.
+PRICE_TIME, WALL = 0.5, 2.0
+#: Pricing work while the LP value falls by more than ``QUICK_UNTIL`` a round (columns
 #: without proofs), then ``PRICE_TIME``.
-QUICK_TIME, QUICK_UNTIL = 0.1, 0.002
+QUICK_TIME, QUICK_UNTIL = 0.003, 0.002
 #: Columns kept from one pricing problem (the last solutions CP-SAT found).
 COLUMNS_PER_PRICING = 5
 #: Dual smoothing (Wentges): pricing uses ``alpha * best-bound duals + (1 - alpha) * LP
@@ -101,11 +105,10 @@ def generate(roster: Roster, ctx: SolveContext, end: float, seed_rows: list[Colu
     zero = Duals({}, {}, {}, [0.0] * roster.num_employees)
     with ThreadPoolExecutor(threads) as pool:
         def price_all(duals: Duals, below: float,
-                      most: float = PRICE_TIME) -> list[tuple[list[Column], float | None]]:
-            left = max(0.01, end - ctx.elapsed())
-            limit = min(most, left)
+                      work: float = PRICE_TIME) -> list[tuple[list[Column], float | None]]:
+            wall = max(0.01, min(WALL, end - ctx.elapsed()))
             return list(pool.map(
-                lambda p: p.price(duals, limit, seed=int(ctx.options.seed),
+                lambda p: p.price(duals, work, wall, seed=int(ctx.options.seed),
                                   most=COLUMNS_PER_PRICING, below=below), pricers))
 
         # First rows for everyone: the cheapest under no duals (requests only) and under

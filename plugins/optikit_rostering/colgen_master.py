@@ -15,8 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from optikit.linear_model import LinearModel
 from optikit.paradigms import LinearModelBuilder
 from optikit_rostering.colgen_pricing import Column, Duals
@@ -81,25 +79,6 @@ class Master:
             if x[self.first_column + j] > 0.5:
                 out[col.employee] = col
         return out
-
-    def start(self, picked: dict[int, Column]) -> Any:
-        """The master point of a complete roster given as one column per employee (every
-        column in the pool): the MILP's start."""
-        n = self.model.num_cols
-        x = np.zeros(n)
-        index = {(c.employee, c.row, c.stations): j for j, c in enumerate(self.columns)}
-        counts = np.zeros(self.cover_rows + self.safety_rows)
-        for col in picked.values():
-            j = index[(col.employee, col.row, col.stations)]
-            x[self.first_column + j] = 1.0
-            for r, coef in _entries(self.roster, col):
-                counts[r] += coef
-        for r, c in enumerate(self.roster.cover):
-            x[2 * r] = max(0.0, c.requirement - counts[r])  # under
-            x[2 * r + 1] = max(0.0, counts[r] - c.requirement)  # over
-        for j, h in enumerate(self.roster.hard_cover):
-            x[2 * self.cover_rows + j] = max(0.0, h.minimum - counts[self.cover_rows + j])
-        return x
 
 
 def _entries(roster: Roster, col: Column) -> list[tuple[int, float]]:

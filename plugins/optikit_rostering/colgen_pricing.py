@@ -114,9 +114,10 @@ class Pricer:
         self.constant = self.rm.constant
         self.cells = self.rm.all_cells()
 
-    def price(self, duals: Duals, limit: float, seed: int = 0, most: int = 10,
+    def price(self, duals: Duals, work: float, wall: float, seed: int = 0, most: int = 10,
               below: float = ENTER) -> tuple[list[Column], float | None]:
-        """Columns of reduced cost under ``below`` found within ``limit`` seconds (at most
+        """Columns of reduced cost under ``below`` found within ``work`` units of CP-SAT's
+        deterministic time (reproducible, unlike seconds; ``wall`` seconds at most) (at most
         ``most``, the best last), and a proven lower bound on this employee's reduced cost
         (None unless CP-SAT proved its optimum)."""
         from ortools.sat.python import cp_model
@@ -140,7 +141,8 @@ class Pricer:
         rm.model.minimize(sum(w * v for w, v in terms) + SCALE * self.constant)
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
-        solver.parameters.max_time_in_seconds = max(0.01, limit)
+        solver.parameters.max_deterministic_time = work
+        solver.parameters.max_time_in_seconds = max(0.01, wall)
         solver.parameters.random_seed = seed
         # The LP relaxation with every constraint: pricing proves its optimum about 40 %
         # faster than with CP-SAT's default level (Instance7, 20 rows, load 3).

@@ -21,8 +21,12 @@ optimum), a late one (70 % of the time) better (1,095), so small rosters hand ov
 only once the whole model stalls (on Instances 4 and 5 at 30 s the neighbourhoods found 0-1
 improvements per run, and stopping a whole model still descending slowly under load lost to
 the plain model; see ``SHARE``).
+On rosters up to ``COLGEN_CELLS`` a column-generation phase comes first
+(:mod:`optikit_rostering.colgen`): its LP bound (the first useful bound on the Curtois & Qu
+instances: Instance5 1,141 where CP-SAT's stays near 110) and its roster, which hints the
+whole-model solve.
 The result is ``optimal`` only with a proof: the whole-model solve's, or an incumbent that
-meets its bound.
+meets its bound (CP-SAT's or the column generation's).
 """
 
 from __future__ import annotations
@@ -104,9 +108,12 @@ def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
     hint = floor = None
     if seeded is not None:
         seed = seeded
+        if cg_bound is not None and seed[2] <= cg_bound + 1e-9:  # proved by the bound
+            stats.update(first_solve=seed[2], first_solve_s=round(ctx.elapsed(), 1))
+            return _outcome(roster, seed[0], seed[1], seed[2], cg_bound, Status.OPTIMAL, stats)
         hint, floor = rm.hint(seed[0], seed[1]), float(seed[2])
     result = _whole_model(rm.model, backend, ctx, first_limit, stall, params, quiet=quiet,
-                          hint=hint, floor=floor)
+                          hint=hint, floor=floor, target=cg_bound)
     if not result.status.has_solution and seeded is None and use_lns and not ctx.expired():
         # Keep looking, but hand the first roster found over to the neighbourhood search.
         result = backend.solve(rm.model, ctx, parameters={
@@ -143,7 +150,7 @@ def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
         reseeded = {**(params or {}),
                     "random_seed": int(ctx.options.seed) + stats["whole_restarts"]}
         again = _whole_model(rm.model, backend, ctx, None, stall, reseeded, hint=hint,
-                             floor=best)
+                             floor=best, target=bound)
         if again.status.has_solution:
             bound = _max_bound(bound, again.bound)
             if round(again.objective) <= best:
@@ -172,14 +179,16 @@ def whole_model_parameters(cells: int, use_lns: bool) -> dict[str, Any] | None:
 def _whole_model(model: Any, backend: Any, ctx: SolveContext, limit: float | None,
                  stall: float | None, params: dict[str, Any] | None,
                  hint: dict[Any, int] | None = None, floor: float | None = None,
-                 quiet: tuple[float, float] | None = None, bounds: bool = True) -> Any:
+                 quiet: tuple[float, float] | None = None, bounds: bool = True,
+                 target: float | None = None) -> Any:
     """One CP-SAT solve of the whole model, stopped after ``limit`` seconds or once it has
     gone ``stall`` seconds without a better solution (progress still reaches ``ctx``; with
     ``floor``, only solutions below it).  With ``quiet`` = (pause, last), past ``limit`` it
     runs on while it improves: until ``pause`` seconds without a better solution, or
     ``last`` seconds.  CP-SAT itself is given the whole remaining time and stopped from
     outside: its search runs as it would without the early stop.  ``bounds`` False: a
-    restricted model's bounds, which say nothing of the roster's, are not reported."""
+    restricted model's bounds, which say nothing of the roster's, are not reported.  It
+    stops at a solution of value ``target`` or less (a known lower bound: proved optimal)."""
     if stall is None or (limit is None and ctx.remaining() is None):
         return backend.solve(model, ctx, time_limit=limit, parameters=params, hint=hint)
     started = time.monotonic()
@@ -191,6 +200,8 @@ def _whole_model(model: Any, backend: Any, ctx: SolveContext, limit: float | Non
         better = floor is None or (event.objective is not None and event.objective < floor)
         if event.objective is not None:
             last[:] = [time.monotonic()]
+            if target is not None and event.objective <= target + 1e-9:
+                stop.set()
         if better and (event.objective is not None or bounds):
             ctx.report(event.objective, event.bound if bounds else None,
                        event.source or "cpsat")
