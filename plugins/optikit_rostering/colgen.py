@@ -87,7 +87,11 @@ def generate(roster: Roster, ctx: SolveContext, end: float, seed_rows: list[Colu
         return None
     started = time.monotonic()
     threads = max(1, int(ctx.options.threads))
-    pricers = [Pricer(roster, e) for e in range(roster.num_employees)]
+    pricers: list[Pricer] = []
+    for e in range(roster.num_employees):
+        if ctx.expired() or ctx.elapsed() >= end:
+            return None  # no time left for the relaxation
+        pricers.append(Pricer(roster, e))
     out = Relaxation()
     seen: set[tuple[int, tuple[int | None, ...], tuple[str | None, ...]]] = set()
 
