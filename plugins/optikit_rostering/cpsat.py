@@ -72,8 +72,12 @@ PATIENCE = 0.1
 #: 30 s (seed 0: 1,503 at the hand-over at 21.6 s, where the whole model alone went on from
 #: 1,817 at 20.1 s to 1,261 at 28.6 s; the neighbourhoods reached 1,372).
 QUIET, LAST = 0.1, 0.9
-#: Rosters up to this many cells get the column-generation phase with ``colgen=auto``.
-COLGEN_CELLS = 5000
+#: Rosters up to this many cells (worked cells of the model) get the column-generation
+#: phase with ``colgen=auto``.  At 60 s under load 3-5 it won on every measured run up to
+#: Instance8 (2,158 cells: 1,335-1,649 against 1,721-1,827 without) and lost on Instance9
+#: (2,912 cells, seed 0: 539 against 457; its relaxation stopped far from converged), so
+#: larger rosters (Instances 9 and up) keep the path they had.
+COLGEN_CELLS = 2500
 #: The LP-guided fixed solve of the column-generation phase: at most this share of the
 #: time, stopped after ``COLGEN_FIX_STALL`` of it without a better roster.
 COLGEN_FIX, COLGEN_FIX_STALL = 0.35, 0.1
