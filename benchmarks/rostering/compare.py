@@ -90,7 +90,9 @@ def _run(problem: Any, column: str, limit: float, threads: int, seed: int = 0) -
 
 
 #: The formulation's stats shown by ``--stats``: where the time of a ``cpsat`` run went.
-TRACED = ("first_solve", "first_solve_s", "lns_steps", "lns_improvements", "whole_restarts")
+TRACED = ("colgen_s", "colgen_rounds", "colgen_converged", "colgen_lp", "colgen_bound",
+          "colgen_mip", "colgen_fixed_s", "first_solve", "first_solve_s", "lns_steps",
+          "lns_improvements", "whole_restarts")
 
 
 def phases(run: dict[str, Any]) -> str:

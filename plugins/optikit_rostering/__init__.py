@@ -48,6 +48,7 @@ def problem_type() -> ProblemType:
                 Paradigm.CP_SAT,
                 lazy("optikit_rostering.cpsat:solve"),
                 "CP-SAT with sliding-window rules and symmetry breaking over identical staff; "
+                "column generation over employee rows first (LP bound, first roster), "
                 "whole-model solve, then neighbourhood search by employee and by time block",
                 options=CPSAT_OPTIONS,
             ),

@@ -21,8 +21,12 @@ optimum), a late one (70 % of the time) better (1,095), so small rosters hand ov
 only once the whole model stalls (on Instances 4 and 5 at 30 s the neighbourhoods found 0-1
 improvements per run, and stopping a whole model still descending slowly under load lost to
 the plain model; see ``SHARE``).
+On rosters up to ``COLGEN_CELLS`` a column-generation phase comes first
+(:mod:`optikit_rostering.colgen`): its LP bound (the first useful bound on the Curtois & Qu
+instances: Instance5 1,141 where CP-SAT's stays near 110) and its roster, which hints the
+whole-model solve.
 The result is ``optimal`` only with a proof: the whole-model solve's, or an incumbent that
-meets its bound.
+meets its bound (CP-SAT's or the column generation's).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from dataclasses import replace
 from typing import Any
 
 from optikit.types import Outcome, ProgressEvent, SolveContext, Status
-from optikit_rostering import lns
+from optikit_rostering import colgen, lns
 from optikit_rostering.cpsat_model import RosterModel
 from optikit_rostering.model import Roster, Stations, to_payload
 from optikit_rostering.options import CPSAT_OPTIONS
@@ -68,6 +72,18 @@ PATIENCE = 0.1
 #: 30 s (seed 0: 1,503 at the hand-over at 21.6 s, where the whole model alone went on from
 #: 1,817 at 20.1 s to 1,261 at 28.6 s; the neighbourhoods reached 1,372).
 QUIET, LAST = 0.1, 0.9
+#: Rosters up to this many cells (worked cells of the model) get the column-generation
+#: phase with ``colgen=auto``.  At 60 s under load 3-5 it won on every measured run up to
+#: Instance8 (2,158 cells: 1,335-1,649 against 1,721-1,827 without) and lost on Instance9
+#: (2,912 cells, seed 0: 539 against 457; its relaxation stopped far from converged), so
+#: larger rosters (Instances 9 and up) keep the path they had.
+COLGEN_CELLS = 2500
+#: The LP-guided fixed solve of the column-generation phase: at most this share of the
+#: time, stopped after ``COLGEN_FIX_STALL`` of it without a better roster.
+COLGEN_FIX, COLGEN_FIX_STALL = 0.35, 0.1
+#: The restricted master MILP (price-and-branch) of the column-generation phase: at most
+#: this share of the time.
+COLGEN_MIP = 0.1
 
 
 def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
@@ -85,21 +101,44 @@ def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
     quiet = None
     if first_limit is not None and remaining is not None and cells <= LARGE_CELLS:
         quiet = (max(1.0, remaining * QUIET), max(first_limit, remaining * LAST))
-    result = _whole_model(rm, backend, ctx, first_limit, stall, params, quiet=quiet)
-    if not result.status.has_solution and use_lns and not ctx.expired():
+    stats: dict[str, Any] = {}
+    seeded, cg_bound = None, None
+    if use_colgen(opts["colgen"], cells):
+        seeded, cg_bound = colgen.first_roster(
+            rm, backend, ctx, float(opts["colgen_share"]), COLGEN_MIP, COLGEN_FIX, stats,
+            lambda model, seconds, hint, floor: _whole_model(
+                model, backend, ctx, seconds, max(1.0, (remaining or 60.0) * COLGEN_FIX_STALL),
+                params, hint=hint, floor=floor, bounds=False))
+    hint = floor = None
+    if seeded is not None:
+        seed = seeded
+        if cg_bound is not None and seed[2] <= cg_bound + 1e-9:  # proved by the bound
+            stats.update(first_solve=seed[2], first_solve_s=round(ctx.elapsed(), 1))
+            return _outcome(roster, seed[0], seed[1], seed[2], cg_bound, Status.OPTIMAL, stats)
+        hint, floor = rm.hint(seed[0], seed[1]), float(seed[2])
+    result = _whole_model(rm.model, backend, ctx, first_limit, stall, params, quiet=quiet,
+                          hint=hint, floor=floor, target=cg_bound)
+    if not result.status.has_solution and seeded is None and use_lns and not ctx.expired():
         # Keep looking, but hand the first roster found over to the neighbourhood search.
         result = backend.solve(rm.model, ctx, parameters={
             **(params or {}), "stop_after_first_solution": True})
-    if not result.status.has_solution:
+    bound = _max_bound(result.bound, cg_bound)
+    if result.status.has_solution and (seeded is None or round(result.objective) <= seed[2]):
+        grid = rm.grid(result.boolean_value)
+        stations = rm.stations(result.boolean_value)
+        best = round(result.objective)
+        status = result.status
+    elif seeded is not None:  # the hinted solve stopped before it returned its hint
+        grid, stations, best = seed
+        status = Status.FEASIBLE  # the fixed model's proof says nothing of the whole
+    else:
         return Outcome(status=result.status, message=result.message)
-    grid = rm.grid(result.boolean_value)
-    stations = rm.stations(result.boolean_value)
-    best = round(result.objective)
-    bound = result.bound
-    stats: dict[str, Any] = {"first_solve": best, "first_solve_s": round(ctx.elapsed(), 1),
-                             "lns_steps": 0, "lns_improvements": 0, "whole_restarts": 0}
-    if result.status is Status.OPTIMAL or not use_lns or ctx.expired():
-        return _outcome(roster, grid, stations, best, bound, result.status, stats)
+    stats.update({"first_solve": best, "first_solve_s": round(ctx.elapsed(), 1),
+                  "lns_steps": 0, "lns_improvements": 0, "whole_restarts": 0})
+    if bound is not None and best <= bound + 1e-9:
+        status = Status.OPTIMAL
+    if status is Status.OPTIMAL or not use_lns or ctx.expired():
+        return _outcome(roster, grid, stations, best, bound, status, stats)
     patience = float(opts["patience"]) or max(2.0, (remaining or 60.0) * PATIENCE)
     hoods = lns.Neighbourhoods(roster, random.Random(ctx.options.seed))
     proved = False
@@ -112,11 +151,12 @@ def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
         stats["whole_restarts"] += 1
         fresh = opts["restart"] == "fresh"
         hint = None if fresh else rm.hint(grid, stations)
-        seeded = {**(params or {}), "random_seed": int(ctx.options.seed) + stats["whole_restarts"]}
-        again = _whole_model(rm, backend, ctx, None, stall, seeded, hint=hint, floor=best)
+        reseeded = {**(params or {}),
+                    "random_seed": int(ctx.options.seed) + stats["whole_restarts"]}
+        again = _whole_model(rm.model, backend, ctx, None, stall, reseeded, hint=hint,
+                             floor=best, target=bound)
         if again.status.has_solution:
-            if again.bound is not None:
-                bound = again.bound if bound is None else max(bound, again.bound)
+            bound = _max_bound(bound, again.bound)
             if round(again.objective) <= best:
                 best = round(again.objective)
                 grid = rm.grid(again.boolean_value)
@@ -140,18 +180,21 @@ def whole_model_parameters(cells: int, use_lns: bool) -> dict[str, Any] | None:
     return {"cp_model_presolve": False} if cells > PRESOLVE_OFF_CELLS and use_lns else None
 
 
-def _whole_model(rm: RosterModel, backend: Any, ctx: SolveContext, limit: float | None,
+def _whole_model(model: Any, backend: Any, ctx: SolveContext, limit: float | None,
                  stall: float | None, params: dict[str, Any] | None,
                  hint: dict[Any, int] | None = None, floor: float | None = None,
-                 quiet: tuple[float, float] | None = None) -> Any:
+                 quiet: tuple[float, float] | None = None, bounds: bool = True,
+                 target: float | None = None) -> Any:
     """One CP-SAT solve of the whole model, stopped after ``limit`` seconds or once it has
     gone ``stall`` seconds without a better solution (progress still reaches ``ctx``; with
     ``floor``, only solutions below it).  With ``quiet`` = (pause, last), past ``limit`` it
     runs on while it improves: until ``pause`` seconds without a better solution, or
     ``last`` seconds.  CP-SAT itself is given the whole remaining time and stopped from
-    outside: its search runs as it would without the early stop."""
+    outside: its search runs as it would without the early stop.  ``bounds`` False: a
+    restricted model's bounds, which say nothing of the roster's, are not reported.  It
+    stops at a solution of value ``target`` or less (a known lower bound: proved optimal)."""
     if stall is None or (limit is None and ctx.remaining() is None):
-        return backend.solve(rm.model, ctx, time_limit=limit, parameters=params, hint=hint)
+        return backend.solve(model, ctx, time_limit=limit, parameters=params, hint=hint)
     started = time.monotonic()
     until = None if limit is None else started + limit
     stop = threading.Event()
@@ -161,9 +204,12 @@ def _whole_model(rm: RosterModel, backend: Any, ctx: SolveContext, limit: float 
         better = floor is None or (event.objective is not None and event.objective < floor)
         if event.objective is not None:
             last[:] = [time.monotonic()]
-        if better:
-            ctx.report(event.objective, event.bound, event.source or "cpsat")
-        elif event.bound is not None:
+            if target is not None and event.objective <= target + 1e-9:
+                stop.set()
+        if better and (event.objective is not None or bounds):
+            ctx.report(event.objective, event.bound if bounds else None,
+                       event.source or "cpsat")
+        elif event.bound is not None and bounds:
             ctx.report(None, event.bound, event.source or "cpsat")
 
     sub_ctx = SolveContext(replace(ctx.options, time_limit=ctx.remaining()),
@@ -182,10 +228,24 @@ def _whole_model(rm: RosterModel, backend: Any, ctx: SolveContext, limit: float 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     try:
-        return backend.solve(rm.model, sub_ctx, parameters=params, hint=hint)
+        return backend.solve(model, sub_ctx, parameters=params, hint=hint)
     finally:
         done.set()
         watcher.join()
+
+
+def use_colgen(choice: str, cells: int) -> bool:
+    """Whether the column-generation phase runs: ``on``, or ``auto`` up to ``COLGEN_CELLS``."""
+    return choice == "on" or (choice == "auto" and cells <= COLGEN_CELLS)
+
+
+def _decisions(rm: RosterModel) -> list[Any]:
+    """The cells and station booleans (what a hint of a whole roster sets)."""
+    return [v for _e, _d, _s, v in rm.all_cells()] + list(rm.y.values())
+
+
+def _max_bound(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else max(a, b)
 
 
 def _past_share(now: float, last: list[float], started: float,

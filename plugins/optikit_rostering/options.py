@@ -31,6 +31,13 @@ CPSAT_OPTIONS = (
                choices=("hint", "fresh")),
     OptionSpec("lns_time", float, 1.0,
                "seconds per neighbourhood sub-solve", minimum=0.05),
+    OptionSpec("colgen", str, "auto",
+               "column generation over employee rows first: its LP bound, and a first "
+               "roster from the whole model with the days the LP decides fixed; auto: on "
+               "rosters up to 2,500 worked cells", choices=("auto", "on", "off")),
+    OptionSpec("colgen_share", float, 0.4,
+               "with colgen: most of the time limit the column generation may take",
+               minimum=0.0, maximum=1.0),
     OptionSpec("symmetry", bool, True, "order interchangeable staff (symmetry breaking)"),
     OptionSpec("caps", bool, True,
                "a redundant cap on the days each person can work over the horizon, from "

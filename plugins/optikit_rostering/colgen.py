@@ -1,0 +1,279 @@
+"""Column generation over employee rows: a lower bound, and an LP-guided first roster.
+
+Why: on the Curtois & Qu instances CP-SAT's own bound stays at 25-110 and its search stalls
+on weekend cover gaps whose repair rebuilds rows of many people across weeks.  The
+Dantzig-Wolfe master over whole rows (:mod:`optikit_rostering.colgen_master`; rows priced
+by :mod:`optikit_rostering.colgen_pricing`) has the per-person hull of the rules in its LP:
+its value is within a few units of the best-known penalties (Instance5 1,140.6 against
+1,143, Instance7 1,054.1 against 1,056).
+
+The loop prices every employee under the LP's duals (in parallel, one CP-SAT worker each)
+until no row prices out, the rounded Lagrangian bound meets the rounded LP value, or its
+share of the time is spent.  Each round whose pricing problems were all solved to
+optimality gives the Lagrangian bound ``sum(duals * right-hand sides) + sum over employees
+of their cheapest row's reduced cost``, valid for any duals (clipped to the slacks'
+weights); once nothing prices out it equals the LP value.
+
+The roster, from the converged pool (load 2-3): the restricted master as a MILP
+(price-and-branch, HiGHS) reached 1,143 on Instance5 in about 1 s but only 1,453 on Instance7 in
+20 s (1,270 with MIP presolve on; CP-SAT on the master 2,299), where the whole CP-SAT model
+with every (employee, day) the LP solution decides integrally fixed to it (365 of 560) found
+1,061 in 4 s.  So both run, briefly: the MILP, then the fixed model hinted with the MILP's
+roster, and the better roster hints the rest of the run (:mod:`optikit_rostering.cpsat`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from optikit.paradigms import LinearBackend
+from optikit.types import SolveContext
+from optikit_rostering.colgen_master import build
+from optikit_rostering.colgen_pricing import ENTER, Column, Duals, Pricer, reduced_cost
+from optikit_rostering.cpsat_model import RosterModel
+from optikit_rostering.model import Roster
+
+#: CP-SAT deterministic time one pricing problem may take (its columns count even when
+#: not proved optimal): deterministic so that a seeded run repeats.  A pricing problem of
+#: Instance7 takes about 0.02 units to prove (0.2 s on the wall clock at load 6).  The wall
+#: clock caps a call at ``WALL`` seconds (or the phase's end) all the same.
+PRICE_TIME, WALL = 0.5, 2.0
+#: Pricing work while the LP value falls by more than ``QUICK_UNTIL`` a round (columns
+#: without proofs), then ``PRICE_TIME``.
+QUICK_TIME, QUICK_UNTIL = 0.003, 0.002
+#: Columns kept from one pricing problem (the last solutions CP-SAT found).
+COLUMNS_PER_PRICING = 5
+#: Dual smoothing (Wentges): pricing uses ``alpha * best-bound duals + (1 - alpha) * LP
+#: duals``, which damps the LP duals' swings between rounds.
+SMOOTHING = 0.5
+
+
+@dataclass
+class Relaxation:
+    """What the column generation leaves: the pool, the last LP's column values (per
+    employee, column -> value), the LP value and the best valid lower bound."""
+
+    pool: list[Column] = field(default_factory=list)
+    weights: dict[int, list[tuple[Column, float]]] = field(default_factory=dict)
+    lp_value: float | None = None
+    bound: float | None = None
+    converged: bool = False
+    rounds: int = 0
+
+
+def linear_backend(ctx: SolveContext) -> LinearBackend | None:
+    """HiGHS for the master LP: the run's registered backend, else the plugin's class."""
+    found = ctx.backend_of("highs", LinearBackend)
+    if found is not None:
+        return found
+    try:
+        from optikit_highs.backend import HighsBackend
+    except ImportError:
+        return None
+    backend = HighsBackend()
+    return backend if backend.availability().available else None
+
+
+def generate(roster: Roster, ctx: SolveContext, end: float, seed_rows: list[Column],
+             stats: dict[str, Any]) -> Relaxation | None:
+    """Column generation until it converges or ``end`` (seconds since the run started);
+    None without a linear backend.  ``seed_rows`` (an incumbent's rows) join the pool."""
+    backend = linear_backend(ctx)
+    if backend is None:
+        return None
+    started = time.monotonic()
+    threads = max(1, int(ctx.options.threads))
+    pricers: list[Pricer] = []
+    for e in range(roster.num_employees):
+        if ctx.expired() or ctx.elapsed() >= end:
+            return None  # no time left for the relaxation
+        pricers.append(Pricer(roster, e))
+    out = Relaxation()
+    seen: set[tuple[int, tuple[int | None, ...], tuple[str | None, ...]]] = set()
+
+    def add(columns: list[Column]) -> int:
+        fresh = 0
+        for col in columns:
+            key = (col.employee, col.row, col.stations)
+            if key not in seen:
+                seen.add(key)
+                out.pool.append(col)
+                fresh += 1
+        return fresh
+
+    add(seed_rows)
+    zero = Duals({}, {}, {}, [0.0] * roster.num_employees)
+    with ThreadPoolExecutor(threads) as pool:
+        def price_all(duals: Duals, below: float,
+                      work: float = PRICE_TIME) -> list[tuple[list[Column], float | None]]:
+            wall = max(0.01, min(WALL, end - ctx.elapsed()))
+            return list(pool.map(
+                lambda p: p.price(duals, work, wall, seed=int(ctx.options.seed),
+                                  most=COLUMNS_PER_PRICING, below=below), pricers))
+
+        # First rows for everyone: the cheapest under no duals (requests only) and under
+        # cover duals at half the under-cover weights (rows that work what they may).
+        for first in (zero, _demand_duals(roster)):
+            for cols, _lb in price_all(first, math.inf):
+                add(cols[-1:])
+        if {c.employee for c in out.pool} != set(range(roster.num_employees)):
+            stats["colgen"] = "an employee has no feasible row"
+            return None
+        center: Duals | None = None  # the duals of the best Lagrangian bound so far
+        alpha = SMOOTHING
+        quick = True  # short pricing (no proofs) while the LP value still falls fast
+        while not ctx.expired() and ctx.elapsed() < end:
+            master = build(roster, out.pool, integer=False)
+            result = backend.solve(master.model, ctx.narrowed(max(0.0, end - ctx.elapsed()),
+                                                              verbose=False))
+            if result.x is None or result.row_duals is None or result.objective is None:
+                break
+            if out.lp_value is not None and \
+                    out.lp_value - float(result.objective) < QUICK_UNTIL * out.lp_value:
+                quick = False
+            out.lp_value = float(result.objective)
+            out.weights = _weights(master.columns, result.x, master.first_column)
+            duals = master.duals(result.row_duals)
+            priced = duals if center is None or alpha == 0 else center.mix(duals, alpha)
+            answers = price_all(priced, math.inf, QUICK_TIME if quick else PRICE_TIME)
+            out.rounds += 1
+            fresh = sum(add([c for c in cols if reduced_cost(roster, c, duals) < ENTER])
+                        for cols, _lb in answers)
+            proven = [lb for _cols, lb in answers]
+            if all(lb is not None for lb in proven):
+                lagrangian = _lagrangian(priced, [lb for lb in proven if lb is not None])
+                if out.bound is None or lagrangian > out.bound:
+                    out.bound, center = lagrangian, priced
+            if fresh == 0 and quick:
+                quick = False
+                continue
+            if fresh == 0 and priced is duals:
+                out.converged = all(lb is not None for lb in proven)
+                break
+            # A smoothed round that found nothing the LP can use (a mispricing): the LP's
+            # own duals next.
+            alpha = 0.0 if fresh == 0 else SMOOTHING
+            if out.bound is not None and \
+                    math.ceil(out.bound - 1e-6) >= math.ceil(out.lp_value - 1e-6):
+                break  # the rounded bound can no longer rise
+    stats.update(colgen_rounds=out.rounds, colgen_columns=len(out.pool),
+                 colgen_s=round(time.monotonic() - started, 1), colgen_converged=out.converged,
+                 colgen_lp=None if out.lp_value is None else round(out.lp_value, 2))
+    return out
+
+
+def _demand_duals(roster: Roster) -> Duals:
+    cell: dict[tuple[int, int], float] = {}
+    station: dict[tuple[int, int, str], float] = {}
+    for c in roster.cover:
+        if c.skill is None:
+            cell[c.day, c.shift] = cell.get((c.day, c.shift), 0.0) + c.under_weight / 2
+        else:
+            key = (c.day, c.shift, c.skill)
+            station[key] = station.get(key, 0.0) + c.under_weight / 2
+    return Duals(cell, station, {}, [0.0] * roster.num_employees)
+
+
+def integral_bound(bound: float | None) -> float | None:
+    """Penalties are integers: the bound rounded up (with a tolerance for the LP's)."""
+    return None if bound is None else float(math.ceil(bound - 1e-6))
+
+
+def _weights(columns: list[Column], x: Any,
+             first: int) -> dict[int, list[tuple[Column, float]]]:
+    out: dict[int, list[tuple[Column, float]]] = {}
+    for j, col in enumerate(columns):
+        value = float(x[first + j])
+        if value > 1e-6:
+            out.setdefault(col.employee, []).append((col, value))
+    return out
+
+
+def _lagrangian(duals: Duals, reduced: list[float]) -> float:
+    """A lower bound on every roster: the duals times the right-hand sides plus, per
+    employee, the proven least reduced cost with the convexity dual added back."""
+    return duals.demand + sum(rc + mu for rc, mu in zip(reduced, duals.convexity, strict=True))
+
+
+def fixing(rm: RosterModel, relaxation: Relaxation) -> Any:
+    """A copy of the whole CP-SAT model with every (employee, day) on which the LP solution
+    is integral fixed to it (the rest free)."""
+    sub = rm.model.clone()
+    decided: dict[tuple[int, int], int | None] = {}
+    for e, weighted in relaxation.weights.items():
+        for d in range(rm.roster.days):
+            shares: dict[int | None, float] = {}
+            for col, value in weighted:
+                shares[col.row[d]] = shares.get(col.row[d], 0.0) + value
+            top, weight = max(shares.items(), key=lambda kv: kv[1])
+            if weight > 1 - 1e-6:
+                decided[e, d] = top
+    for e, d, s, var in rm.all_cells():
+        if (e, d) in decided:
+            domain = sub.proto.variables[var.index].domain
+            domain[0] = domain[1] = int(decided[e, d] == s)
+    return sub
+
+
+#: A roster: (grid, stations, penalty).
+Seed = tuple[list[list[int | None]], dict[tuple[int, int], str], int]
+
+
+def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
+                 mip_share: float, fix_share: float, stats: dict[str, Any],
+                 run: Any) -> tuple[Seed | None, float | None]:
+    """The column-generation phase of ``cpsat``: the relaxation for at most ``share`` of the
+    remaining time; the restricted master MILP for at most ``mip_share``; then the whole
+    model with the LP's integral days fixed, hinted with the MILP's roster (``run``: the
+    caller's stall-stopped CP-SAT solve of (model, seconds, hint, floor); given at most
+    ``fix_share``).  Returns (the better roster or None, the valid lower bound or None)."""
+    remaining = ctx.remaining()
+    budget = 60.0 if remaining is None else remaining
+    relaxation = generate(rm.roster, ctx, ctx.elapsed() + share * budget, [], stats)
+    if relaxation is None:
+        return None, None
+    bound = integral_bound(relaxation.bound)
+    stats["colgen_bound"] = bound
+    if bound is not None:
+        ctx.report(None, bound, "colgen")
+    if ctx.expired() or not relaxation.weights:
+        return None, bound
+    best = master_roster(rm, ctx, relaxation.pool, mip_share * budget)
+    stats["colgen_mip"] = None if best is None else best[2]
+    if best is not None:
+        ctx.report(float(best[2]), None, "colgen-mip")
+    if ctx.expired():
+        return best, bound
+    hint = None if best is None else rm.hint(best[0], best[1])
+    result = run(fixing(rm, relaxation), fix_share * budget, hint,
+                 None if best is None else float(best[2]))
+    stats["colgen_fixed_s"] = round(ctx.elapsed(), 1)
+    if result.status.has_solution and (best is None or round(result.objective) < best[2]):
+        best = (rm.grid(result.boolean_value), rm.stations(result.boolean_value),
+                round(result.objective))
+    return best, bound
+
+
+def master_roster(rm: RosterModel, ctx: SolveContext, pool: list[Column],
+                  seconds: float) -> Seed | None:
+    """The restricted master MILP's roster (price-and-branch), if it finds one that meets
+    every safety rule within ``seconds``."""
+    backend = linear_backend(ctx)
+    if backend is None or seconds <= 0:
+        return None
+    master = build(rm.roster, pool, integer=True)
+    result = backend.solve(master.model, ctx.narrowed(seconds, verbose=False))
+    if result.x is None or result.objective is None:
+        return None
+    artificial = result.x[2 * master.cover_rows:master.first_column]
+    picked = master.chosen(result.x)
+    if len(picked) < rm.roster.num_employees or any(v > 0.5 for v in artificial):
+        return None
+    grid = [list(picked[e].row) for e in range(rm.roster.num_employees)]
+    stations = {(e, d): k for e, col in picked.items() for d, k in enumerate(col.stations)
+                if k is not None}
+    return grid, stations, round(result.objective)
