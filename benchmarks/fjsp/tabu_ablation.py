@@ -12,8 +12,11 @@ stagnated).
 
 Each ``--settings`` entry is a JSON object of :class:`optikit_fjsp.tabu.TabuSearch`
 attributes (``tenure_base``, ``restart_iterations``, ``perturbation``, ``elite_size``,
-``single_path``).  The start is the dispatching heuristic with a fixed number of
-restarts (seed 0), so it does not depend on the load either.
+``single_path``); with ``"relink": true`` it runs the elite pool with path relinking
+(:class:`optikit_fjsp.relinking.RelinkSearch`) instead, the other keys being fields
+of :class:`~optikit_fjsp.relinking.RelinkSettings`.  The start is the dispatching
+heuristic with a fixed number of restarts (seed 0), so it does not depend on the load
+either.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import statistics
 import time
 from pathlib import Path
 
-from optikit_fjsp import heuristic, tabu
+from optikit_fjsp import heuristic, relinking, tabu
 from optikit_fjsp.model import FjspProblem, parse
 from optikit_fjsp.reader import read_fjs
 from optikit_fjsp.timetable import Solution
@@ -42,6 +45,8 @@ def walk(
     args: argparse.Namespace,
 ) -> tuple[int, int, int, float]:
     """(best makespan, iterations, iteration of the last new best, CPU seconds)."""
+    if settings.get("relink"):
+        return relink_walk(problem, start, seed, settings, args)
     search = tabu.TabuSearch(problem.flat, start, random.Random(seed))
     for key, value in settings.items():
         setattr(search, key, value)
@@ -52,6 +57,45 @@ def walk(
         max_iterations=args.iterations,
         stop=(lambda: time.process_time() - began > args.cpu) if args.cpu else None,
         on_improve=lambda _sol, _cmax: last.__setitem__(0, search.iteration),
+    )
+    return search.best_cmax, search.iteration, last[0], time.process_time() - began
+
+
+def relink_walk(
+    problem: FjspProblem,
+    start: Solution,
+    seed: int,
+    settings: dict[str, object],
+    args: argparse.Namespace,
+) -> tuple[int, int, int, float]:
+    """As :func:`walk`, for the elite pool with path relinking."""
+    fields = {k: v for k, v in settings.items() if k != "relink"}
+    search = relinking.RelinkSearch(
+        problem.flat, start, random.Random(seed), relinking.RelinkSettings(**fields)  # type: ignore[arg-type]
+    )
+    last = [0]
+
+    class _Watch:
+        """Records the iteration of each new best (the search offers them here)."""
+
+        value = float("inf")
+
+        def offer(self, solution: Solution, value: float, source: str = "") -> bool:
+            if value < self.value:
+                self.value = value
+                last[0] = search.iteration
+                return True
+            return False
+
+        def snapshot(self) -> tuple[Solution, float, int]:
+            return search.best, float(search.best_cmax), 0
+
+    began = time.process_time()
+    search.run(
+        time.monotonic() + 3600,
+        max_iterations=args.iterations,
+        stop=(lambda: time.process_time() - began > args.cpu) if args.cpu else None,
+        incumbent=_Watch(),
     )
     return search.best_cmax, search.iteration, last[0], time.process_time() - began
 

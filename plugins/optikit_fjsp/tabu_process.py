@@ -75,9 +75,18 @@ def _child(
     settings: dict[str, int],
 ) -> None:
     stopped = child_stop_check(stop)
-    from optikit_fjsp.tabu import TabuSearch  # already imported: fork copied it
+    from optikit_fjsp.relinking import RelinkSearch  # already imported: fork copied them
+    from optikit_fjsp.tabu import TabuSearch
 
     shared = _PipeIncumbent(up, down, value, start)
+    if settings.get("relink"):
+        relinker = RelinkSearch(flat, start, random.Random(seed))
+        try:
+            relinker.run(deadline, stop=stopped, incumbent=shared)
+        finally:
+            with contextlib.suppress(OSError, ValueError):
+                up.send(("done", relinker.iteration))
+        return
     search = TabuSearch(flat, start, random.Random(seed))
     search.perturbation = settings.get("perturbation", search.perturbation)
     search.elite_size = settings.get("elite_size", search.elite_size)
