@@ -197,7 +197,7 @@ class ElitePool:
 class RelinkSettings:
     """Sizes of the search (defaults from short runs on mk06/mk10, see the benchmark README)."""
 
-    pool_size: int = 8
+    pool_size: int = 12
     # Minimum distance between pool members, as a share of the operations.
     min_distance_share: float = 0.05
     # A walk from a relinked schedule ends after this many iterations without a new
@@ -211,7 +211,7 @@ class RelinkSettings:
     renew: bool = True
     # Share of the relinks that go toward the pool's best (the others between two
     # random members).
-    toward_best: float = 0.0
+    toward_best: float = 0.5
 
 
 class RelinkSearch:
