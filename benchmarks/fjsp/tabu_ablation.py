@@ -37,6 +37,25 @@ SET_DIR = Path(__file__).resolve().parents[1] / "instances" / "fjsp" / "brandima
 START_RESTARTS = 20
 
 
+class _LastBest:
+    """Stands in for the shared incumbent: notes the iteration of each new best."""
+
+    def __init__(self, search: relinking.RelinkSearch, last: list[int]) -> None:
+        self.search = search
+        self.last = last
+        self.value = float("inf")
+
+    def offer(self, solution: Solution, value: float, source: str = "") -> bool:
+        if value >= self.value:
+            return False
+        self.value = value
+        self.last[0] = self.search.best_found_at
+        return True
+
+    def snapshot(self) -> tuple[Solution, float, int]:
+        return self.search.best, float(self.search.best_cmax), 0
+
+
 def walk(
     problem: FjspProblem,
     start: Solution,
@@ -45,58 +64,31 @@ def walk(
     args: argparse.Namespace,
 ) -> tuple[int, int, int, float]:
     """(best makespan, iterations, iteration of the last new best, CPU seconds)."""
+    last = [0]
+    began = time.process_time()
+    stop = (lambda: time.process_time() - began > args.cpu) if args.cpu else None
+    search: tabu.TabuSearch | relinking.RelinkSearch
     if settings.get("relink"):
-        return relink_walk(problem, start, seed, settings, args)
-    search = tabu.TabuSearch(problem.flat, start, random.Random(seed))
-    for key, value in settings.items():
-        setattr(search, key, value)
-    last = [0]
-    began = time.process_time()
-    search.run(
-        time.monotonic() + 3600,
-        max_iterations=args.iterations,
-        stop=(lambda: time.process_time() - began > args.cpu) if args.cpu else None,
-        on_improve=lambda _sol, _cmax: last.__setitem__(0, search.iteration),
-    )
-    return search.best_cmax, search.iteration, last[0], time.process_time() - began
-
-
-def relink_walk(
-    problem: FjspProblem,
-    start: Solution,
-    seed: int,
-    settings: dict[str, object],
-    args: argparse.Namespace,
-) -> tuple[int, int, int, float]:
-    """As :func:`walk`, for the elite pool with path relinking."""
-    fields = {k: v for k, v in settings.items() if k != "relink"}
-    search = relinking.RelinkSearch(
-        problem.flat, start, random.Random(seed), relinking.RelinkSettings(**fields)  # type: ignore[arg-type]
-    )
-    last = [0]
-
-    class _Watch:
-        """Records the iteration of each new best (the search offers them here)."""
-
-        value = float("inf")
-
-        def offer(self, solution: Solution, value: float, source: str = "") -> bool:
-            if value < self.value:
-                self.value = value
-                last[0] = search.iteration
-                return True
-            return False
-
-        def snapshot(self) -> tuple[Solution, float, int]:
-            return search.best, float(search.best_cmax), 0
-
-    began = time.process_time()
-    search.run(
-        time.monotonic() + 3600,
-        max_iterations=args.iterations,
-        stop=(lambda: time.process_time() - began > args.cpu) if args.cpu else None,
-        incumbent=_Watch(),
-    )
+        fields = {k: v for k, v in settings.items() if k != "relink"}
+        search = relinking.RelinkSearch(
+            problem.flat, start, random.Random(seed), relinking.RelinkSettings(**fields)  # type: ignore[arg-type]
+        )
+        search.run(
+            time.monotonic() + 3600,
+            max_iterations=args.iterations,
+            stop=stop,
+            incumbent=_LastBest(search, last),
+        )
+    else:
+        search = tabu.TabuSearch(problem.flat, start, random.Random(seed))
+        for key, value in settings.items():
+            setattr(search, key, value)
+        search.run(
+            time.monotonic() + 3600,
+            max_iterations=args.iterations,
+            stop=stop,
+            on_improve=lambda _sol, _cmax: last.__setitem__(0, search.iteration),
+        )
     return search.best_cmax, search.iteration, last[0], time.process_time() - began
 
 

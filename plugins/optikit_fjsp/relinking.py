@@ -233,6 +233,7 @@ class RelinkSearch:
             flat, self.settings.pool_size, int(share * flat.num_ops), self.settings.renew
         )
         self.iteration = 0  # tabu iterations over all walks
+        self.best_found_at = 0  # tabu iterations when the best was found
         self.relinks = 0
         self.pool_entries = 0
         self.best = start
@@ -255,6 +256,7 @@ class RelinkSearch:
         def improved(sol: Solution, cmax: int) -> None:
             if cmax < self.best_cmax:
                 self.best, self.best_cmax = sol, cmax
+                self.best_found_at = self.iteration + walk.iteration
                 if incumbent is not None:
                     incumbent.offer(sol, cmax, "tabu")
 
