@@ -43,7 +43,8 @@ searches; default: the threads not used by the tabu search), ``tie_break`` (0/1/
 :class:`~optikit_fjsp.lns.LnsSettings`), ``tabu`` (1/0), ``tabu_stall`` (iterations
 without a new best after which the background walk hands its thread to an LNS until
 the schedule improves; default 0: never), ``tabu_relink`` (1/0: the background walk
-keeps an elite pool and relinks pairs of it, :mod:`optikit_fjsp.relinking`),
+keeps an elite pool and relinks pairs of it, :mod:`optikit_fjsp.relinking`; off by
+default: not measurably better at 60 s on mk06/mk10),
 ``tabu_processes`` (1/0),
 ``heuristic_time`` (seconds, default 0.3), ``dispatch_share`` (share of the time
 limit for randomised dispatching restarts when the objective has tardiness, default 0.1).
@@ -558,9 +559,12 @@ def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
         stats["lns_iterations"] = run.lns_iterations + run.background_lns_iterations
     if run.tabu_search is not None or run.walks or run.relink_search is not None:
         own = run.tabu_search.iteration if run.tabu_search is not None else 0
+        relinks = [w.relinks for w in run.walks if w.relinks is not None]
         if run.relink_search is not None:
             own += run.relink_search.iteration
-            stats["relinks"] = run.relink_search.relinks
+            relinks.append(run.relink_search.relinks)
+        if relinks:
+            stats["relinks"] = sum(relinks)
         stats["tabu_iterations"] = own + sum(w.iterations for w in run.walks)
         stats["tabu_processes"] = len(run.walks)
         stats["tabu_pauses"] = run.tabu_pauses

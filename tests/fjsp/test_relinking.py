@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 import random
+import threading
 import time
 
 import pytest
-from optikit_fjsp import heuristic, relinking
+from optikit_fjsp import cpsat, heuristic, relinking
 from optikit_fjsp.checker import check
 from optikit_fjsp.model import FjspProblem, parse
 from optikit_fjsp.reader import read_fjs
@@ -15,6 +16,7 @@ from optikit_fjsp.timetable import Solution, makespan, to_schedule
 
 from optikit.registry import Registry
 from optikit.scheduling import schedule_to_payload
+from optikit.types import SolveContext, SolveOptions, Status
 from tests.fjsp.conftest import instance, run
 
 
@@ -157,4 +159,32 @@ def test_formulation_with_relinking_gives_a_checked_schedule(
     assert doc["status"] == "feasible" and doc["check"]["feasible"]
     assert doc["stats"]["tabu_iterations"] > 0
     assert doc["objective"] < doc["stats"]["heuristic_objective"]
-    assert ("relinks" in doc["stats"]) == (processes == "0")
+    assert doc["stats"]["relinks"] >= 0
+    assert doc["stats"]["tabu_processes"] == int(processes)
+
+
+@pytest.mark.serial
+@pytest.mark.parametrize("processes", ["0", "1"])
+def test_stop_ends_a_relinking_run_with_a_checked_schedule(
+    processes: str, registry: Registry
+) -> None:
+    """Ctrl-C sets the stop event: the run ends and keeps its best (no time assertion)."""
+    problem = parse(read_fjs(instance("mk10")))
+    options = SolveOptions(
+        time_limit=600.0,
+        threads=2,
+        seed=0,
+        extra={"tabu_relink": "1", "tabu_processes": processes},
+    )
+    ctx = SolveContext(options)
+    timer = threading.Timer(3.0, ctx.stop.set)
+    timer.start()
+    try:
+        outcome = cpsat.solve(problem, registry.backends["cpsat"], ctx)
+    finally:
+        timer.cancel()
+    assert outcome.status is Status.FEASIBLE
+    assert outcome.objective is not None
+    assert outcome.objective < outcome.stats["heuristic_objective"]
+    report = check(problem, outcome.payload)
+    assert report.feasible and report.objective == outcome.objective
