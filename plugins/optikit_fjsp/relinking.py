@@ -26,9 +26,9 @@ inverted pair appears on its new machine).  So no step increases the distance, m
 decrease it, and the last step reaches the guide itself.
 
 Measured (``benchmarks/fjsp/README.md``): at 60 s not measurably better than the plain
-walk on mk06/mk10 (9 seeds), so ``tabu_relink`` is off by default; with about 200,000
-moves (60 CPU s of walk alone) it ended lower on mk10 in three seeds, a lead for
-longer runs.
+walk on mk06/mk10 (9 seeds), so ``tabu_relink`` is off by default; with more moves
+(60 CPU s of walk alone, or 180 s runs) it ended lower on mk10 in three seeds each, a
+lead for longer runs.
 """
 
 from __future__ import annotations
