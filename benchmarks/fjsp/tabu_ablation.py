@@ -12,8 +12,11 @@ stagnated).
 
 Each ``--settings`` entry is a JSON object of :class:`optikit_fjsp.tabu.TabuSearch`
 attributes (``tenure_base``, ``restart_iterations``, ``perturbation``, ``elite_size``,
-``single_path``).  The start is the dispatching heuristic with a fixed number of
-restarts (seed 0), so it does not depend on the load either.
+``single_path``); with ``"relink": true`` it runs the elite pool with path relinking
+(:class:`optikit_fjsp.relinking.RelinkSearch`) instead, the other keys being fields
+of :class:`~optikit_fjsp.relinking.RelinkSettings`.  The start is the dispatching
+heuristic with a fixed number of restarts (seed 0), so it does not depend on the load
+either.
 """
 
 from __future__ import annotations
@@ -25,13 +28,32 @@ import statistics
 import time
 from pathlib import Path
 
-from optikit_fjsp import heuristic, tabu
+from optikit_fjsp import heuristic, relinking, tabu
 from optikit_fjsp.model import FjspProblem, parse
 from optikit_fjsp.reader import read_fjs
 from optikit_fjsp.timetable import Solution
 
 SET_DIR = Path(__file__).resolve().parents[1] / "instances" / "fjsp" / "brandimarte"
 START_RESTARTS = 20
+
+
+class _LastBest:
+    """Stands in for the shared incumbent: notes the iteration of each new best."""
+
+    def __init__(self, search: relinking.RelinkSearch, last: list[int]) -> None:
+        self.search = search
+        self.last = last
+        self.value = float("inf")
+
+    def offer(self, solution: Solution, value: float, source: str = "") -> bool:
+        if value >= self.value:
+            return False
+        self.value = value
+        self.last[0] = self.search.best_found_at
+        return True
+
+    def snapshot(self) -> tuple[Solution, float, int]:
+        return self.search.best, float(self.search.best_cmax), 0
 
 
 def walk(
@@ -42,17 +64,31 @@ def walk(
     args: argparse.Namespace,
 ) -> tuple[int, int, int, float]:
     """(best makespan, iterations, iteration of the last new best, CPU seconds)."""
-    search = tabu.TabuSearch(problem.flat, start, random.Random(seed))
-    for key, value in settings.items():
-        setattr(search, key, value)
     last = [0]
     began = time.process_time()
-    search.run(
-        time.monotonic() + 3600,
-        max_iterations=args.iterations,
-        stop=(lambda: time.process_time() - began > args.cpu) if args.cpu else None,
-        on_improve=lambda _sol, _cmax: last.__setitem__(0, search.iteration),
-    )
+    stop = (lambda: time.process_time() - began > args.cpu) if args.cpu else None
+    search: tabu.TabuSearch | relinking.RelinkSearch
+    if settings.get("relink"):
+        fields = {k: v for k, v in settings.items() if k != "relink"}
+        search = relinking.RelinkSearch(
+            problem.flat, start, random.Random(seed), relinking.RelinkSettings(**fields)  # type: ignore[arg-type]
+        )
+        search.run(
+            time.monotonic() + 3600,
+            max_iterations=args.iterations,
+            stop=stop,
+            incumbent=_LastBest(search, last),
+        )
+    else:
+        search = tabu.TabuSearch(problem.flat, start, random.Random(seed))
+        for key, value in settings.items():
+            setattr(search, key, value)
+        search.run(
+            time.monotonic() + 3600,
+            max_iterations=args.iterations,
+            stop=stop,
+            on_improve=lambda _sol, _cmax: last.__setitem__(0, search.iteration),
+        )
     return search.best_cmax, search.iteration, last[0], time.process_time() - began
 
 

@@ -337,7 +337,7 @@ class TabuSearch:
                     restart = self.rng.choice(self.elite)[2]
                 self._load(restart)
                 self.tabu.clear()
-                self._perturb(self.perturbation)
+                self.perturb(self.perturbation)
                 since_restart = 0
         return self.best
 
@@ -350,7 +350,7 @@ class TabuSearch:
         self.elite.sort(key=lambda e: (e[0], e[1]))
         del self.elite[self.elite_size :]
 
-    def _perturb(self, moves: int) -> None:
+    def perturb(self, moves: int) -> None:
         """A few random cycle-free critical moves, whatever they cost (diversification)."""
         for _ in range(moves):
             options = self._admissible_moves()

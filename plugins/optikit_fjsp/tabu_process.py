@@ -75,9 +75,18 @@ def _child(
     settings: dict[str, int],
 ) -> None:
     stopped = child_stop_check(stop)
-    from optikit_fjsp.tabu import TabuSearch  # already imported: fork copied it
+    from optikit_fjsp.relinking import RelinkSearch  # already imported: fork copied them
+    from optikit_fjsp.tabu import TabuSearch
 
     shared = _PipeIncumbent(up, down, value, start)
+    if settings.get("relink"):
+        relinker = RelinkSearch(flat, start, random.Random(seed))
+        try:
+            relinker.run(deadline, stop=stopped, incumbent=shared)
+        finally:
+            with contextlib.suppress(OSError, ValueError):
+                up.send(("done", relinker.iteration, relinker.relinks))
+        return
     search = TabuSearch(flat, start, random.Random(seed))
     search.perturbation = settings.get("perturbation", search.perturbation)
     search.elite_size = settings.get("elite_size", search.elite_size)
@@ -104,6 +113,7 @@ class TabuWalk:
         self.down = down
         self.shared = shared
         self.iterations = 0
+        self.relinks: int | None = None  # relinks done (a relinking walk only)
         self.sent_version = shared.version
         self._closed = threading.Event()
         self._relay = threading.Thread(target=self._run, daemon=True)
@@ -117,6 +127,8 @@ class TabuWalk:
                     message = self.up.recv()
                     if message[0] == "done":
                         self.iterations = int(message[1])
+                        if len(message) > 2:
+                            self.relinks = int(message[2])
                         return
                     modes, starts, value = message
                     self.shared.offer(Solution(modes, starts), value, "tabu")
