@@ -73,11 +73,13 @@ PATIENCE = 0.1
 #: 1,817 at 20.1 s to 1,261 at 28.6 s; the neighbourhoods reached 1,372).
 QUIET, LAST = 0.1, 0.9
 #: Rosters up to this many cells (worked cells of the model) get the column-generation
-#: phase with ``colgen=auto``.  At 60 s under load 3-5 it won on every measured run up to
-#: Instance8 (2,158 cells: 1,335-1,649 against 1,721-1,827 without) and lost on Instance9
-#: (2,912 cells, seed 0: 539 against 457; its relaxation stopped far from converged), so
-#: larger rosters (Instances 9 and up) keep the path they had.
-COLGEN_CELLS = 2500
+#: phase with ``colgen=auto``: Instances 1-12 (Instance12 has 10,452), not the generated
+#: 200-staff plant (16,479, proven optimal in about 19 s without it).  Quiet, 60 s: it
+#: proved Instance10 (3,484 cells; seeds 0-2) and Instance11 (5,304; seed 0) optimal at their
+#: best known in 20-30 s, where the whole model ended 2.9-7 % above; Instance12 4,876
+#: (seed 0) against 4,918-5,210.  Instance9 (2,912) is mixed: 442 on seed 0, 539 on seed 1
+#: where the whole model alone reached 442 (its relaxation stops far from converged).
+COLGEN_CELLS = 12_000
 #: The LP-guided fixed solve of the column-generation phase: at most this share of the
 #: time, stopped after ``COLGEN_FIX_STALL`` of it without a better roster.
 COLGEN_FIX, COLGEN_FIX_STALL = 0.35, 0.1

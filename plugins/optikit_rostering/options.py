@@ -34,7 +34,7 @@ CPSAT_OPTIONS = (
     OptionSpec("colgen", str, "auto",
                "column generation over employee rows first: its LP bound, and a first "
                "roster from the whole model with the days the LP decides fixed; auto: on "
-               "rosters up to 2,500 worked cells", choices=("auto", "on", "off")),
+               "rosters up to 12,000 worked cells", choices=("auto", "on", "off")),
     OptionSpec("colgen_share", float, 0.4,
                "with colgen: most of the time limit the column generation may take",
                minimum=0.0, maximum=1.0),
