@@ -78,10 +78,10 @@ def linear_backend(ctx: SolveContext) -> LinearBackend | None:
     return backend if backend.availability().available else None
 
 
-def generate(roster: Roster, ctx: SolveContext, end: float, seed_rows: list[Column],
+def generate(roster: Roster, ctx: SolveContext, end: float,
              stats: dict[str, Any]) -> Relaxation | None:
     """Column generation until it converges or ``end`` (seconds since the run started);
-    None without a linear backend.  ``seed_rows`` (an incumbent's rows) join the pool."""
+    None without a linear backend."""
     backend = linear_backend(ctx)
     if backend is None:
         return None
@@ -105,7 +105,6 @@ def generate(roster: Roster, ctx: SolveContext, end: float, seed_rows: list[Colu
                 fresh += 1
         return fresh
 
-    add(seed_rows)
     zero = Duals({}, {}, {}, [0.0] * roster.num_employees)
     with ThreadPoolExecutor(threads) as pool:
         def price_all(duals: Duals, below: float,
@@ -233,7 +232,7 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
     ``fix_share``).  Returns (the better roster or None, the valid lower bound or None)."""
     remaining = ctx.remaining()
     budget = 60.0 if remaining is None else remaining
-    relaxation = generate(rm.roster, ctx, ctx.elapsed() + share * budget, [], stats)
+    relaxation = generate(rm.roster, ctx, ctx.elapsed() + share * budget, stats)
     if relaxation is None:
         return None, None
     bound = integral_bound(relaxation.bound)

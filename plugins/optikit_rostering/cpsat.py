@@ -113,11 +113,11 @@ def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
                 params, hint=hint, floor=floor, bounds=False))
     hint = floor = None
     if seeded is not None:
-        seed = seeded
-        if cg_bound is not None and seed[2] <= cg_bound + 1e-9:  # proved by the bound
-            stats.update(first_solve=seed[2], first_solve_s=round(ctx.elapsed(), 1))
-            return _outcome(roster, seed[0], seed[1], seed[2], cg_bound, Status.OPTIMAL, stats)
-        hint, floor = rm.hint(seed[0], seed[1]), float(seed[2])
+        grid, stations, best = seeded
+        if cg_bound is not None and best <= cg_bound + 1e-9:  # proved by the bound
+            stats.update(first_solve=best, first_solve_s=round(ctx.elapsed(), 1))
+            return _outcome(roster, grid, stations, best, cg_bound, Status.OPTIMAL, stats)
+        hint, floor = rm.hint(grid, stations), float(best)
     result = _whole_model(rm.model, backend, ctx, first_limit, stall, params, quiet=quiet,
                           hint=hint, floor=floor, target=cg_bound)
     if not result.status.has_solution and seeded is None and use_lns and not ctx.expired():
@@ -125,13 +125,12 @@ def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
         result = backend.solve(rm.model, ctx, parameters={
             **(params or {}), "stop_after_first_solution": True})
     bound = _max_bound(result.bound, cg_bound)
-    if result.status.has_solution and (seeded is None or round(result.objective) <= seed[2]):
+    if result.status.has_solution and (seeded is None or round(result.objective) <= seeded[2]):
         grid = rm.grid(result.boolean_value)
         stations = rm.stations(result.boolean_value)
         best = round(result.objective)
         status = result.status
     elif seeded is not None:  # the hinted solve stopped before it returned its hint
-        grid, stations, best = seed
         status = Status.FEASIBLE  # the fixed model's proof says nothing of the whole
     else:
         return Outcome(status=result.status, message=result.message)
@@ -239,11 +238,6 @@ def _whole_model(model: Any, backend: Any, ctx: SolveContext, limit: float | Non
 def use_colgen(choice: str, cells: int) -> bool:
     """Whether the column-generation phase runs: ``on``, or ``auto`` up to ``COLGEN_CELLS``."""
     return choice == "on" or (choice == "auto" and cells <= COLGEN_CELLS)
-
-
-def _decisions(rm: RosterModel) -> list[Any]:
-    """The cells and station booleans (what a hint of a whole roster sets)."""
-    return [v for _e, _d, _s, v in rm.all_cells()] + list(rm.y.values())
 
 
 def _max_bound(a: float | None, b: float | None) -> float | None:

@@ -82,7 +82,7 @@ def _context(limit: float) -> SolveContext:
 def test_bound_on_instance1_is_useful_and_below_its_proven_optimum() -> None:
     roster = parse(read_roster(INSTANCES / "Instance1.roster"))
     stats: dict[str, object] = {}
-    relaxation = generate(roster, _context(60.0), 55.0, [], stats)
+    relaxation = generate(roster, _context(60.0), 55.0, stats)
     assert relaxation is not None and relaxation.lp_value is not None
     bound = integral_bound(relaxation.bound)
     assert bound is not None
@@ -98,7 +98,7 @@ def test_bound_never_exceeds_the_proven_optimum_of_a_small_plant(seed: int) -> N
     proven = optikit.solve(document, formulation="cpsat-plain", time_limit=30, threads=1)
     assert str(proven.status) == "optimal"
     roster = parse(document)
-    relaxation = generate(roster, _context(30.0), 25.0, [], {})
+    relaxation = generate(roster, _context(30.0), 25.0, {})
     assert relaxation is not None
     bound = relaxation.bound
     assert bound is not None and relaxation.lp_value is not None
