@@ -120,6 +120,7 @@ class Pricer:
         deterministic time (reproducible, unlike seconds; ``wall`` seconds at most) (at most
         ``most``, the best last), and a proven lower bound on this employee's reduced cost
         (None unless CP-SAT proved its optimum)."""
+        from optikit_ortools.sat_parameters import keep_python_sigint
         from ortools.sat.python import cp_model
 
         rm, skills = self.rm, self.roster.employees[self.e].skills
@@ -140,6 +141,7 @@ class Pricer:
                 terms.append((-scaled, v))
         rm.model.minimize(sum(w * v for w, v in terms) + SCALE * self.constant)
         solver = cp_model.CpSolver()
+        keep_python_sigint(solver.parameters)  # else a Ctrl-C kills the run, best roster lost
         solver.parameters.num_workers = 1
         solver.parameters.max_deterministic_time = work
         solver.parameters.max_time_in_seconds = max(0.01, wall)

@@ -209,6 +209,17 @@ def test_ctrl_c_on_carseq_with_a_search_process(tmp_path: Path) -> None:
     assert_kept_promise(problem, result, out)
 
 
+def test_ctrl_c_on_rostering_after_column_generation(tmp_path: Path) -> None:
+    """Instance8: the first roster comes after the column-generation phase, whose pricing
+    solves are CP-SAT's own; had they installed CP-SAT's SIGINT handler, the Ctrl-C would
+    kill the run (it did: exit -2, the roster lost)."""
+    problem = ROOT / "benchmarks" / "instances" / "rostering" / "Instance8.roster"
+    out = tmp_path / "out.json"
+    result = interrupt_once(problem, out, "--time-limit", "60", "--option", "colgen=on")
+    assert_kept_promise(problem, result, out)
+    assert result.document is not None and result.document["status"] == "feasible"
+
+
 @pytest.mark.parametrize("name", ["energy", "maintenance"])
 def test_ctrl_c_on_cpsat_types(tmp_path: Path, generated: dict[str, Path], name: str) -> None:
     out = tmp_path / "out.json"
