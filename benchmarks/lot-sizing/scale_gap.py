@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/lot-sizing/scale_gap.py                  # 60 s per sub-MILP
     .venv/bin/python benchmarks/lot-sizing/scale_gap.py --limit 30 --long 420
+    .venv/bin/python benchmarks/lot-sizing/scale_gap.py --limit 1 --long 150 --threads 1 \
+        --trace --relax capacity
 
 For ``generate lot-sizing --size large --seed 1`` (``--seed``) it prints, on the plain
 (``bigm``) model with HiGHS:
@@ -15,7 +17,13 @@ For ``generate lot-sizing --size large --seed 1`` (``--seed``) it prints, on the
   gives a better plan, if there is one, and the dual bound of its part: a bound far
   below a plan the solver cannot improve says the weak side is the bound of that part;
 - with ``--long T``: the whole MILP for ``T`` seconds from the plan (the solver's
-  objective and dual bound at the end).
+  objective and dual bound at the end; ``--trace`` prints the bound as HiGHS's log
+  moves it, with the seconds);
+- with ``--relax PART`` (several allowed) the ``--long`` MILP is a relaxation of the
+  instance, so its bound is a bound of the instance too: ``capacity`` drops the capacity
+  rows (setup times and overtime no longer bind), ``orders`` makes the order binaries and
+  lot counts of the purchases continuous, ``setups`` the setups.  A relaxation whose
+  bound keeps pace with the whole MILP's says that part adds nothing to the bound.
 
 The restricted bounds are bounds of the restricted problems only (the other side held at
 the plan), not of the instance: they locate the weakness, they are not answers.
@@ -24,6 +32,7 @@ the plan), not of the instance: they locate the weakness, they are not answers.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import time
 
@@ -74,11 +83,51 @@ def breakdown(problem: LotSizingProblem, lm: LotModel, x: NDArray[np.float64]) -
     print(f"  purchases {bought:12,.0f}  order costs {fixed:12,.0f}  overtime {overtime:12,.0f}")
 
 
-def _solve(model: LinearModel, limit: float, threads: int) -> tuple[LinearResult, float]:
-    ctx = SolveContext(SolveOptions(time_limit=limit, threads=threads, seed=0))
+def _solve(model: LinearModel, limit: float, threads: int, trace: bool = False
+           ) -> tuple[LinearResult, float]:
+    lines: list[str] = []
+    ctx = SolveContext(SolveOptions(time_limit=limit, threads=threads, seed=0, verbose=trace),
+                       log=lines.append)
     started = time.monotonic()
     result = HighsBackend().solve(model, ctx)
+    if trace:
+        _print_trace(lines)
     return result, time.monotonic() - started
+
+
+def _print_trace(lines: list[str]) -> None:
+    """HiGHS's progress lines as ``seconds: bound`` whenever the bound moved."""
+    last = None
+    for line in lines:
+        fields = line.split()
+        # [source] nodes queue leaves explored% bound plan gap% cuts inlp confl iters time
+        if len(fields) not in (12, 13) or not fields[-1].endswith("s"):
+            continue
+        try:
+            seconds, bound = float(fields[-1][:-1]), float(fields[-8])
+        except ValueError:
+            continue
+        if bound != last:
+            print(f"    {seconds:7.1f} s  bound {bound:12,.0f}  nodes {fields[-12]}")
+            last = bound
+
+
+def relaxed_model(lm: LotModel, parts: list[str]) -> LinearModel:
+    """The whole model with the named parts relaxed (see the module docstring)."""
+    model = lm.model
+    integer, lower, upper = model.integer.copy(), model.row_lower.copy(), model.row_upper.copy()
+    if "capacity" in parts:
+        names = model.row_names or []
+        rows = np.array([name.startswith("capacity:") for name in names], dtype=bool)
+        lower[rows], upper[rows] = -np.inf, np.inf
+    if "orders" in parts:
+        for order in lm.orders:
+            integer[order.w] = False
+            if order.count >= 0:
+                integer[order.count] = False
+    if "setups" in parts:
+        integer[_columns(lm.y.ravel())] = False
+    return dataclasses.replace(model, integer=integer, row_lower=lower, row_upper=upper)
 
 
 def _line(label: str, result: LinearResult, seconds: float, plan: float) -> None:
@@ -96,6 +145,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--long", type=float, default=0.0,
                         help="also run the whole MILP from the plan for this many seconds")
+    parser.add_argument("--trace", action="store_true",
+                        help="print the --long MILP's bound as it moves")
+    parser.add_argument("--relax", nargs="*", default=[],
+                        choices=["capacity", "orders", "setups"],
+                        help="relax these parts in the --long MILP (its bound stays valid)")
     args = parser.parse_args()
     problem = parse(generate(args.seed, "large"))
     lm = build(problem, strong=False)
@@ -117,8 +171,11 @@ def main() -> None:
                                  args.threads)
         _line(f"{label} ({int(free.sum())} cols)", result, seconds, plan)
     if args.long > 0:
-        result, seconds = _solve(model.with_hint(start.x), args.long, args.threads)
-        _line("whole MILP", result, seconds, plan)
+        whole = relaxed_model(lm, args.relax)
+        label = f"MILP, {', '.join(args.relax)} relaxed" if args.relax else "whole MILP"
+        print(f"{label}, {args.long:.0f} s:")
+        result, seconds = _solve(whole.with_hint(start.x), args.long, args.threads, args.trace)
+        _line(label, result, seconds, plan)
     print(f"load {os.getloadavg()[0]:.1f}")
 
 
