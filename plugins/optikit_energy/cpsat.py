@@ -241,6 +241,7 @@ def _finish(run: Run, analysis: dict[str, Any], bounding: BucketBoundThread | No
         _cancel(bounding)
         bounding.join()
         _take_bucket_bound(run, bounding.found)
+        run.collect()
     _finish_side(run, side, cancel=run.proven)
     mark(run, "bounds")
     return _outcome(run, analysis)
@@ -291,6 +292,11 @@ class BucketBoundThread(threading.Thread):
         budget = 600.0 if remaining is None else max(0.0, remaining - 0.5)
         self.found = _bucket_bound(self.run_, budget, threads=1, stop=self.cancel,
                                    relaxation=self.relaxation)
+        plan = None if self.found is None else self.found.plan
+        if plan is not None and not self.cancel.is_set():
+            from optikit_energy import guided
+
+            guided.for_run(self.run_, plan, self.cancel)
         # Not followed by the bucket MILP: its dual bound passes the LP's (large-1: 650.7
         # -> 658.7 in 60 s), but the LNS then keeps one worker fewer all run and ends
         # far worse (797 against 747-772 at 60 s, measured side by side).
