@@ -29,15 +29,17 @@ from numpy.typing import NDArray
 from optikit.types import Status
 from optikit_energy.cpsat_model import BuildStopped, EnergyCpModel
 from optikit_energy.lns_frame import Frame
-from optikit_energy.model import EnergyProblem, Infeasible
+from optikit_energy.model import Infeasible
 from optikit_energy.run import FAST_PRESOLVE, Incumbent, Run, priced
 
 # A mode counts as the relaxation's choice from this value of its x column.
 CHOSEN = 0.99
 # Units below this count as "processes in the bucket".
 PROCESSES = 1e-6
-# Slacks tried, in bucket lengths (median bucket): medium-3 needs about one bucket.
-SLACKS = (0.5, 1.0, 2.0)
+# Slacks tried, in bucket lengths (median bucket; infeasible tries end in a fraction of a
+# second).  Medium-1: the first is feasible, CP-SAT proves its optimum in 2 s.  Medium-3:
+# 4 and 9 units are infeasible; in 20 s 13 units gave 229.8, 18 units 231.1.
+SLACKS = (0.5, 1.0, 1.5, 2.0, 3.0)
 # The least time a run gives the guided search (CP-SAT proves medium plans in seconds).
 MIN_BUDGET_S = 5.0
 
@@ -71,11 +73,11 @@ def plan_from(modes: list[tuple[int, int]], mode_buckets: list[NDArray[np.int64]
     return plan
 
 
-def frame_for(problem: EnergyProblem, plan: RelaxedPlan, slack: int) -> Frame:
+def frame_for(plan: RelaxedPlan, horizon: int, slack: int) -> Frame:
     """The LNS frame of the plan: its modes fixed, its windows widened by ``slack``."""
     frame = Frame(modes=dict(plan.modes))
     for g, (a, b) in plan.windows.items():
-        frame.windows[g] = (max(0, a - slack), min(problem.horizon, b + slack))
+        frame.windows[g] = (max(0, a - slack), min(horizon, b + slack))
     return frame
 
 
@@ -97,7 +99,8 @@ def guided_schedule(run: Run, plan: RelaxedPlan, budget_s: float, workers: int |
             break
         slack = max(1, round(share * plan.bucket_len))
         try:
-            model = EnergyCpModel(problem, should_stop=stop, frame=frame_for(problem, plan, slack))
+            frame = frame_for(plan, problem.horizon, slack)
+            model = EnergyCpModel(problem, should_stop=stop, frame=frame)
         except BuildStopped:
             break
         except Infeasible:
@@ -131,7 +134,7 @@ def for_run(run: Run, plan: RelaxedPlan, cancel: threading.Event) -> None:
     if len(plan.modes) < len(run.problem.ops):
         return
     remaining = run.ctx.remaining()
-    budget = 60.0 if remaining is None else min(remaining - 0.5,
+    budget = 60.0 if remaining is None else min(remaining - 1.0,
                                                 max(MIN_BUDGET_S, 0.5 * remaining))
     if budget <= 0.5:
         return
