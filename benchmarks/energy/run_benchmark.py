@@ -88,7 +88,7 @@ def solve_one(spec: dict[str, Any]) -> dict[str, Any]:
         global_solve=stats.get("global"), heuristic_objective=stats.get("heuristic_objective"),
         shift_search=stats.get("shift_search"), timeline_s=stats.get("timeline_s"),
         side_milp=stats.get("side_milp"), model_build_s=stats.get("model_build_s"),
-        hint=stats.get("hint"),
+        hint=stats.get("hint"), guided=stats.get("guided"),
         peak_rss_mib=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     )
     if spec.get("verify_first") and events:
@@ -215,7 +215,13 @@ def part_gaps(time_limit: float, seeds: list[int], out_dir: Path | None,
     print("| instance | seed | objective | bound | bound from | gap | best from | LNS it/impr |")
     print("|---|---|---|---|---|---|---|---|")
     rows = []
-    for inst in GAP_INSTANCES:
+    instances = list(GAP_INSTANCES)
+    for name in only or []:
+        # Any generated instance by name (``energy-medium-4``): ones the solver never saw.
+        size, _, seed = name.removeprefix("energy-").rpartition("-")
+        if name not in map(instance_name, instances) and size and seed.isdigit():
+            instances.append({"size": size, "seed": int(seed)})
+    for inst in instances:
         if only and instance_name(inst) not in only:
             continue
         for seed in seeds:
@@ -249,7 +255,7 @@ def main() -> None:
     ap.add_argument("--out-dir", type=Path, help="gaps part: write gaps.json here as it goes")
     ap.add_argument("--instances", nargs="+",
                     help="gaps part: only these instances (e.g. machining_cell_day "
-                    "energy-large-1)")
+                    "energy-large-1; any generated energy-SIZE-SEED)")
     ap.add_argument("--time-limit", type=float, default=60.0, help="scale run limit (s)")
     ap.add_argument("--seed", type=int, default=1, help="seed of the large instance")
     ap.add_argument("--small-limit", type=float, default=30.0, help="limit of small runs (s)")

@@ -62,6 +62,7 @@ from optikit_energy.bucket_starts import (
     start_pattern,
 )
 from optikit_energy.calendar_starts import CalendarStarts
+from optikit_energy.guided import RelaxedPlan, plan_from
 from optikit_energy.model import EnergyProblem
 from optikit_energy.switching import objective_price
 
@@ -88,6 +89,9 @@ class BucketModel:
     ends: NDArray[np.int64]
     modes: list[tuple[int, int]]  # (op, mode) of each x column, in column order
     constant: float  # objective terms outside the model (already in ``model.offset``)
+    mode_buckets: list[NDArray[np.int64]]  # per x column, the buckets of its y columns
+    mode_cols: list[NDArray[np.int64]]  # per x column, its y columns
+    x0: int  # the first x column
 
 
 @dataclass
@@ -98,6 +102,7 @@ class BoundResult:
     buckets: int
     seconds: float
     relaxation: str = PREEMPTIVE
+    plan: RelaxedPlan | None = None  # modes and windows of the relaxation's point
 
 
 def bucket_edges(problem: EnergyProblem, bucket_len: int | None = None) -> NDArray[np.int64]:
@@ -365,7 +370,7 @@ def build(problem: EnergyProblem, integer: bool = True,
                 t = bld.add_column(cost=w.total_weighted_tardiness * job.weight)
                 bld.add_row([(t, 1.0), (c, -1.0)], lower=-float(job.due))
     model = bld.build()
-    return BucketModel(model, starts, ends, modes, constant)
+    return BucketModel(model, starts, ends, modes, constant, y_bkt, y_cols, x0)
 
 
 def lower_bound(problem: EnergyProblem, ctx: SolveContext, budget_s: float,
@@ -407,7 +412,12 @@ def lower_bound(problem: EnergyProblem, ctx: SolveContext, budget_s: float,
         value = result.objective if result.status is Status.OPTIMAL else None
     if value is None or not np.isfinite(value):
         return None
+    plan = None
+    if result.x is not None and result.objective is not None:
+        plan = plan_from(bm.modes, bm.mode_buckets, bm.mode_cols, bm.starts, bm.ends,
+                         result.x[bm.x0:bm.x0 + len(bm.modes)], result.x,
+                         result.objective)
     value = value - SAFETY * max(1.0, abs(value))
     return BoundResult(value, "bucket-milp" if bm.model.is_mip else "bucket-lp",
                        result.status.value, int(bm.starts.size),
-                       round(time.monotonic() - started, 3), relaxation)
+                       round(time.monotonic() - started, 3), relaxation, plan)

@@ -71,6 +71,8 @@ def improve(run: Run, workers: Callable[[], int | None] = lambda: None,
             remaining -= reserve_s
             if remaining < MIN_SUB_LIMIT_S:
                 break
+        if run.collect() and run.best is not None:
+            current = run.best  # a schedule from another thread (the guided search)
         best = current
         draw = rng.random()
         kind = "jobs" if n_jobs > 1 and draw < 0.6 else "relocate" if draw < 0.8 else "window"

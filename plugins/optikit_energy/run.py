@@ -46,6 +46,8 @@ class Run:
     proven: bool = False
     stats: dict[str, Any] = field(default_factory=dict)
     first_solution_s: float | None = None
+    # Schedules found in other threads (the guided search), offered by the main thread.
+    inbox: list[Incumbent] = field(default_factory=list)
 
     def offer(self, inc: Incumbent) -> bool:
         """Keep ``inc`` if it is better; report it."""
@@ -62,6 +64,13 @@ class Run:
             self.first_solution_s = self.ctx.elapsed()
         self.ctx.report(inc.objective, None, source=inc.source)
         return True
+
+    def collect(self) -> bool:
+        """Offer what other threads left in ``inbox``; True if one became the best."""
+        better = False
+        while self.inbox:
+            better = self.offer(self.inbox.pop(0)) or better
+        return better
 
 
 def evaluate(problem: EnergyProblem, schedule: list[ScheduledOperation],
