@@ -32,7 +32,7 @@ from typing import Any
 
 from optikit.paradigms import LinearBackend
 from optikit.types import SolveContext
-from optikit_rostering.colgen_master import build
+from optikit_rostering.colgen_master import build, penalty
 from optikit_rostering.colgen_pricing import ENTER, Column, Duals, Pricer, reduced_cost
 from optikit_rostering.cpsat_model import RosterModel
 from optikit_rostering.model import Roster
@@ -240,13 +240,14 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
     if bound is not None:
         ctx.report(None, bound, "colgen")
     if ctx.expired() or not relaxation.weights:
-        return None, bound
+        # Stopped (Ctrl-C) before the roster steps: the LP's rows still make a roster.
+        return pool_roster(rm.roster, relaxation), bound
     best = master_roster(rm, ctx, relaxation.pool, mip_share * budget)
     stats["colgen_mip"] = None if best is None else best[2]
     if best is not None:
         ctx.report(float(best[2]), None, "colgen-mip")
     if ctx.expired():
-        return best, bound
+        return best or pool_roster(rm.roster, relaxation), bound
     hint = None if best is None else rm.hint(best[0], best[1])
     result = run(fixing(rm, relaxation), fix_share * budget, hint,
                  None if best is None else float(best[2]))
@@ -272,7 +273,30 @@ def master_roster(rm: RosterModel, ctx: SolveContext, pool: list[Column],
     picked = master.chosen(result.x)
     if len(picked) < rm.roster.num_employees or any(v > 0.5 for v in artificial):
         return None
-    grid = [list(picked[e].row) for e in range(rm.roster.num_employees)]
-    stations = {(e, d): k for e, col in picked.items() for d, k in enumerate(col.stations)
+    return _seed([picked[e] for e in range(rm.roster.num_employees)], round(result.objective))
+
+
+def pool_roster(roster: Roster, relaxation: Relaxation) -> Seed | None:
+    """A roster at once, for a run stopped during the relaxation: per employee the row
+    with the largest value in the last LP (or their first row), if the rows together keep
+    every safety rule."""
+    chosen: list[Column] = []
+    for e in range(roster.num_employees):
+        weighted = relaxation.weights.get(e)
+        if weighted:
+            chosen.append(max(weighted, key=lambda cv: cv[1])[0])
+        else:
+            mine = [c for c in relaxation.pool if c.employee == e]
+            if not mine:
+                return None
+            chosen.append(mine[0])
+    value = penalty(roster, chosen)
+    return None if value is None else _seed(chosen, value)
+
+
+def _seed(chosen: list[Column], value: int) -> Seed:
+    """The roster of one column per employee (in employee order) with its penalty."""
+    grid = [list(col.row) for col in chosen]
+    stations = {(col.employee, d): k for col in chosen for d, k in enumerate(col.stations)
                 if k is not None}
-    return grid, stations, round(result.objective)
+    return grid, stations, value
