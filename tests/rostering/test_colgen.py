@@ -150,3 +150,34 @@ def test_a_stop_during_the_relaxation_still_returns_a_checked_roster(
     assert str(solution.status) in ("feasible", "optimal") and solution.objective is not None
     assert solution.check is not None and solution.check.ok
     assert solution.check.figures["penalty"] == solution.objective
+
+
+def test_partial_pricing_reaches_the_bound_of_full_pricing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Quick rounds price half the staff (those whose rows priced out most); the
+    relaxation still ends at the LP value and rounded bound of pricing everyone."""
+    import optikit_rostering.colgen as colgen
+
+    roster = parse(read_roster(INSTANCES / "Instance1.roster"))
+    calls: list[int] = []
+    real = Pricer.price
+
+    def counted(self: Pricer, *args: Any, **kwargs: Any) -> Any:
+        calls.append(self.e)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Pricer, "price", counted)
+    ends = []
+    for share in (colgen.PARTIAL, 1.0):
+        monkeypatch.setattr(colgen, "PARTIAL", share)
+        calls.clear()
+        relaxation = generate(roster, _context(60.0), 55.0, {})
+        assert relaxation is not None and relaxation.lp_value is not None
+        bound = integral_bound(relaxation.bound)
+        assert relaxation.converged or bound == integral_bound(relaxation.lp_value)
+        ends.append((bound, relaxation.lp_value, len(calls), relaxation.rounds))
+    (partial_bound, partial_lp, partial_calls, partial_rounds), (full_bound, full_lp, _, _) = ends
+    # Two first rounds for everyone, then some rounds priced fewer than everyone.
+    assert partial_calls < (partial_rounds + 2) * roster.num_employees
+    assert partial_bound == full_bound
+    assert abs(partial_lp - full_lp) < 1.0
