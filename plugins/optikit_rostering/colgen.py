@@ -7,12 +7,13 @@ by :mod:`optikit_rostering.colgen_pricing`) has the per-person hull of the rules
 its value is within a few units of the best-known penalties (Instance5 1,140.6 against
 1,143, Instance7 1,054.1 against 1,056).
 
-The loop prices every employee under the LP's duals (in parallel, one CP-SAT worker each)
-until no row prices out, the rounded Lagrangian bound meets the rounded LP value, or its
-share of the time is spent.  Each round whose pricing problems were all solved to
-optimality gives the Lagrangian bound ``sum(duals * right-hand sides) + sum over employees
-of their cheapest row's reduced cost``, valid for any duals (clipped to the slacks'
-weights); once nothing prices out it equals the LP value.
+The loop prices the employees under the LP's duals (in parallel, one CP-SAT worker each;
+while the LP still falls fast, short unproved calls for the half whose rows priced out most,
+then everyone with proofs) until no row prices out, the rounded Lagrangian bound meets the
+rounded LP value, or its share of the time is spent.  Each round whose pricing problems
+were all solved to optimality gives the Lagrangian bound ``sum(duals * right-hand sides)
++ sum over employees of their cheapest row's reduced cost``, valid for any duals (clipped
+to the slacks' weights); once nothing prices out it equals the LP value.
 
 The roster, from the converged pool (load 2-3): the restricted master as a MILP
 (price-and-branch, HiGHS) reached 1,143 on Instance5 in about 1 s but only 1,453 on Instance7 in
