@@ -7,12 +7,13 @@ by :mod:`optikit_rostering.colgen_pricing`) has the per-person hull of the rules
 its value is within a few units of the best-known penalties (Instance5 1,140.6 against
 1,143, Instance7 1,054.1 against 1,056).
 
-The loop prices every employee under the LP's duals (in parallel, one CP-SAT worker each)
-until no row prices out, the rounded Lagrangian bound meets the rounded LP value, or its
-share of the time is spent.  Each round whose pricing problems were all solved to
-optimality gives the Lagrangian bound ``sum(duals * right-hand sides) + sum over employees
-of their cheapest row's reduced cost``, valid for any duals (clipped to the slacks'
-weights); once nothing prices out it equals the LP value.
+The loop prices the employees under the LP's duals (in parallel, one CP-SAT worker each;
+while the LP still falls fast, short unproved calls for the half whose rows priced out most,
+then everyone with proofs) until no row prices out, the rounded Lagrangian bound meets the
+rounded LP value, or its share of the time is spent.  Each round whose pricing problems
+were all solved to optimality gives the Lagrangian bound ``sum(duals * right-hand sides)
++ sum over employees of their cheapest row's reduced cost``, valid for any duals (clipped
+to the slacks' weights); once nothing prices out it equals the LP value.
 
 The roster, from the converged pool (load 2-3): the restricted master as a MILP
 (price-and-branch, HiGHS) reached 1,143 on Instance5 in about 1 s but only 1,453 on Instance7 in
@@ -32,7 +33,7 @@ from typing import Any
 
 from optikit.paradigms import LinearBackend
 from optikit.types import SolveContext
-from optikit_rostering.colgen_master import build
+from optikit_rostering.colgen_master import build, penalty
 from optikit_rostering.colgen_pricing import ENTER, Column, Duals, Pricer, reduced_cost
 from optikit_rostering.cpsat_model import RosterModel
 from optikit_rostering.model import Roster
@@ -43,8 +44,16 @@ from optikit_rostering.model import Roster
 #: clock caps a call at ``WALL`` seconds (or the phase's end) all the same.
 PRICE_TIME, WALL = 0.5, 2.0
 #: Pricing work while the LP value falls by more than ``QUICK_UNTIL`` a round (columns
-#: without proofs), then ``PRICE_TIME``.
-QUICK_TIME, QUICK_UNTIL = 0.003, 0.002
+#: without proofs), then ``PRICE_TIME``.  At 0.003 units a call often ended with no row or
+#: a weak one (Instance12, random duals: 5 of 40 calls found none; 1.1 rows a call on
+#: Instance8), and the LP fell slowly: 0.01 costs about 1.5 times as much a call and, with
+#: ``PARTIAL``, brought the LP after 24 s from 7,066-8,091 to 4,294-4,339 on Instance12
+#: (best known 4,040) and from 1,422 to 1,347 on Instance8 (seed 0; load 5-6).
+QUICK_TIME, QUICK_UNTIL = 0.01, 0.002
+#: Partial pricing in the quick rounds: only this share of the employees (at least two per
+#: thread), those whose rows priced out most the last time, so the LP's duals are renewed
+#: twice as often; a partial round that finds nothing is followed by a full one.
+PARTIAL = 0.5
 #: Columns kept from one pricing problem (the last solutions CP-SAT found).
 COLUMNS_PER_PRICING = 5
 #: Dual smoothing (Wentges): pricing uses ``alpha * best-bound duals + (1 - alpha) * LP
@@ -107,12 +116,20 @@ def generate(roster: Roster, ctx: SolveContext, end: float,
 
     zero = Duals({}, {}, {}, [0.0] * roster.num_employees)
     with ThreadPoolExecutor(threads) as pool:
-        def price_all(duals: Duals, below: float,
-                      work: float = PRICE_TIME) -> list[tuple[list[Column], float | None]]:
-            wall = max(0.01, min(WALL, end - ctx.elapsed()))
-            return list(pool.map(
-                lambda p: p.price(duals, work, wall, seed=int(ctx.options.seed),
-                                  most=COLUMNS_PER_PRICING, below=below), pricers))
+        def price_all(duals: Duals, below: float, work: float = PRICE_TIME,
+                      which: list[Pricer] | None = None
+                      ) -> list[tuple[list[Column], float | None]]:
+            def price(p: Pricer) -> tuple[list[Column], float | None]:
+                # The wall-clock cap per call, not per round: the calls of a round run a
+                # few at a time, and a round's last ones ran up to 3.5 s past ``end``
+                # (Instance8, 30 staff, 2 threads).
+                wall = min(WALL, end - ctx.elapsed())
+                if wall <= 0 or ctx.stop.is_set():
+                    return [], None
+                return p.price(duals, work, wall, seed=int(ctx.options.seed),
+                               most=COLUMNS_PER_PRICING, below=below)
+
+            return list(pool.map(price, pricers if which is None else which))
 
         # First rows for everyone: the cheapest under no duals (requests only) and under
         # cover duals at half the under-cover weights (rows that work what they may).
@@ -123,6 +140,8 @@ def generate(roster: Roster, ctx: SolveContext, end: float,
             stats["colgen"] = "an employee has no feasible row"
             return None
         center: Duals | None = None  # the duals of the best Lagrangian bound so far
+        least = [-math.inf] * roster.num_employees  # per employee, the last least reduced cost
+        full_next = False  # the next quick round prices everyone
         alpha = SMOOTHING
         quick = True  # short pricing (no proofs) while the LP value still falls fast
         while not ctx.expired() and ctx.elapsed() < end:
@@ -138,18 +157,29 @@ def generate(roster: Roster, ctx: SolveContext, end: float,
             out.weights = _weights(master.columns, result.x, master.first_column)
             duals = master.duals(result.row_duals)
             priced = duals if center is None or alpha == 0 else center.mix(duals, alpha)
-            answers = price_all(priced, math.inf, QUICK_TIME if quick else PRICE_TIME)
+            which = pricers
+            if quick and not full_next:
+                # Partial pricing: the employees whose rows priced out most the last time.
+                which = sorted(pricers, key=lambda p: least[p.e])[
+                    :max(2 * threads, math.ceil(PARTIAL * len(pricers)))]
+            answers = price_all(priced, math.inf, QUICK_TIME if quick else PRICE_TIME, which)
             out.rounds += 1
-            fresh = sum(add([c for c in cols if reduced_cost(roster, c, duals) < ENTER])
-                        for cols, _lb in answers)
-            proven = [lb for _cols, lb in answers]
+            fresh = 0
+            for p, (cols, _lb) in zip(which, answers, strict=True):
+                costs = [reduced_cost(roster, c, duals) for c in cols]
+                least[p.e] = min(costs, default=0.0)
+                fresh += add([c for c, rc in zip(cols, costs, strict=True) if rc < ENTER])
+            proven = [lb for _cols, lb in answers] + [None] * (len(pricers) - len(which))
             if all(lb is not None for lb in proven):
                 lagrangian = _lagrangian(priced, [lb for lb in proven if lb is not None])
                 if out.bound is None or lagrangian > out.bound:
                     out.bound, center = lagrangian, priced
             if fresh == 0 and quick:
-                quick = False
+                # A partial round found nothing: everyone next; a full one: proofs next.
+                partial = len(which) < len(pricers)
+                full_next, quick = partial, partial
                 continue
+            full_next = False
             if fresh == 0 and priced is duals:
                 out.converged = all(lb is not None for lb in proven)
                 break
@@ -240,13 +270,14 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
     if bound is not None:
         ctx.report(None, bound, "colgen")
     if ctx.expired() or not relaxation.weights:
-        return None, bound
+        # Stopped (Ctrl-C) before the roster steps: the LP's rows still make a roster.
+        return pool_roster(rm.roster, relaxation), bound
     best = master_roster(rm, ctx, relaxation.pool, mip_share * budget)
     stats["colgen_mip"] = None if best is None else best[2]
     if best is not None:
         ctx.report(float(best[2]), None, "colgen-mip")
     if ctx.expired():
-        return best, bound
+        return best or pool_roster(rm.roster, relaxation), bound
     hint = None if best is None else rm.hint(best[0], best[1])
     result = run(fixing(rm, relaxation), fix_share * budget, hint,
                  None if best is None else float(best[2]))
@@ -272,7 +303,30 @@ def master_roster(rm: RosterModel, ctx: SolveContext, pool: list[Column],
     picked = master.chosen(result.x)
     if len(picked) < rm.roster.num_employees or any(v > 0.5 for v in artificial):
         return None
-    grid = [list(picked[e].row) for e in range(rm.roster.num_employees)]
-    stations = {(e, d): k for e, col in picked.items() for d, k in enumerate(col.stations)
+    return _seed([picked[e] for e in range(rm.roster.num_employees)], round(result.objective))
+
+
+def pool_roster(roster: Roster, relaxation: Relaxation) -> Seed | None:
+    """A roster at once, for a run stopped during the relaxation: per employee the row
+    with the largest value in the last LP (or their first row), if the rows together keep
+    every safety rule."""
+    chosen: list[Column] = []
+    for e in range(roster.num_employees):
+        weighted = relaxation.weights.get(e)
+        if weighted:
+            chosen.append(max(weighted, key=lambda cv: cv[1])[0])
+        else:
+            mine = [c for c in relaxation.pool if c.employee == e]
+            if not mine:
+                return None
+            chosen.append(mine[0])
+    value = penalty(roster, chosen)
+    return None if value is None else _seed(chosen, value)
+
+
+def _seed(chosen: list[Column], value: int) -> Seed:
+    """The roster of one column per employee (in employee order) with its penalty."""
+    grid = [list(col.row) for col in chosen]
+    stations = {(col.employee, d): k for col in chosen for d, k in enumerate(col.stations)
                 if k is not None}
-    return grid, stations, round(result.objective)
+    return grid, stations, value

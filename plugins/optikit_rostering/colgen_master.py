@@ -119,3 +119,19 @@ def build(roster: Roster, columns: list[Column], *, integer: bool) -> Master:
     for row in convexity:
         b.add_row(row, 1.0, 1.0)
     return Master(roster, b.build(), list(columns))
+
+
+def penalty(roster: Roster, chosen: list[Column]) -> int | None:
+    """The penalty of the roster made of ``chosen`` (one column per employee): requests
+    plus weighted under- and over-cover; None if it breaks a safety rule."""
+    counts = [0] * (len(roster.cover) + len(roster.hard_cover))
+    for col in chosen:
+        for r, _coef in _entries(roster, col):
+            counts[r] += 1
+    base = len(roster.cover)
+    if any(counts[base + j] < h.minimum for j, h in enumerate(roster.hard_cover)):
+        return None
+    return sum(col.cost for col in chosen) + sum(
+        c.under_weight * max(0, c.requirement - counts[i])
+        + c.over_weight * max(0, counts[i] - c.requirement)
+        for i, c in enumerate(roster.cover))

@@ -5,7 +5,9 @@ never exceeds a proven optimum, and the rosters the phase hands over pass the ch
 from __future__ import annotations
 
 import random
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -118,3 +120,64 @@ def test_colgen_rosters_pass_the_checker(document: str) -> None:
     assert stats["colgen_rounds"] >= 1
     bound = solution.bound
     assert bound is None or bound <= solution.objective + 1e-9
+
+
+@pytest.mark.parametrize("document", ["plant", "Instance2"])
+def test_a_stop_during_the_relaxation_still_returns_a_checked_roster(
+        document: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C while the column generation runs (here: as its third master LP is built),
+    before any roster step: the LP's rows make the roster the run returns (before, the run
+    ended with none)."""
+    import optikit_rostering.colgen as colgen
+
+    stop = threading.Event()
+    built = []
+    real = colgen.build
+
+    def build(*args: Any, **kwargs: Any) -> Any:
+        built.append(1)
+        if len(built) == 3:
+            stop.set()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(colgen, "build", build)
+    problem: object = _stations_document() if document == "plant" \
+        else INSTANCES / "Instance2.roster"
+    solution = optikit.solve(problem, formulation="cpsat", time_limit=60, threads=1,
+                             options={"colgen": "on"}, stop=stop)
+    assert stop.is_set() and len(built) == 3  # stopped in the relaxation, no MILP after it
+    # optimal where the rows happen to meet the relaxation's bound (the tiny plant)
+    assert str(solution.status) in ("feasible", "optimal") and solution.objective is not None
+    assert solution.check is not None and solution.check.ok
+    assert solution.check.figures["penalty"] == solution.objective
+
+
+def test_partial_pricing_reaches_the_bound_of_full_pricing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Quick rounds price half the staff (those whose rows priced out most); the
+    relaxation still ends at the LP value and rounded bound of pricing everyone."""
+    import optikit_rostering.colgen as colgen
+
+    roster = parse(read_roster(INSTANCES / "Instance1.roster"))
+    calls: list[int] = []
+    real = Pricer.price
+
+    def counted(self: Pricer, *args: Any, **kwargs: Any) -> Any:
+        calls.append(self.e)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Pricer, "price", counted)
+    ends = []
+    for share in (colgen.PARTIAL, 1.0):
+        monkeypatch.setattr(colgen, "PARTIAL", share)
+        calls.clear()
+        relaxation = generate(roster, _context(60.0), 55.0, {})
+        assert relaxation is not None and relaxation.lp_value is not None
+        bound = integral_bound(relaxation.bound)
+        assert relaxation.converged or bound == integral_bound(relaxation.lp_value)
+        ends.append((bound, relaxation.lp_value, len(calls), relaxation.rounds))
+    (partial_bound, partial_lp, partial_calls, partial_rounds), (full_bound, full_lp, _, _) = ends
+    # Two first rounds for everyone, then some rounds priced fewer than everyone.
+    assert partial_calls < (partial_rounds + 2) * roster.num_employees
+    assert partial_bound == full_bound
+    assert abs(partial_lp - full_lp) < 1.0
