@@ -108,9 +108,10 @@ def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
     if use_colgen(opts["colgen"], cells):
         seeded, cg_bound = colgen.first_roster(
             rm, backend, ctx, float(opts["colgen_share"]), COLGEN_MIP, COLGEN_FIX, stats,
-            lambda model, seconds, hint, floor: _whole_model(
+            lambda model, seconds, hint, floor, reseed: _whole_model(
                 model, backend, ctx, seconds, max(1.0, (remaining or 60.0) * COLGEN_FIX_STALL),
-                params, hint=hint, floor=floor, bounds=False))
+                _reseeded(params, int(ctx.options.seed) + reseed) if reseed else params,
+                hint=hint, floor=floor, bounds=False))
     hint = floor = None
     if seeded is not None:
         grid, stations, best = seeded
@@ -152,8 +153,7 @@ def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
         stats["whole_restarts"] += 1
         fresh = opts["restart"] == "fresh"
         hint = None if fresh else rm.hint(grid, stations)
-        reseeded = {**(params or {}),
-                    "random_seed": int(ctx.options.seed) + stats["whole_restarts"]}
+        reseeded = _reseeded(params, int(ctx.options.seed) + stats["whole_restarts"])
         again = _whole_model(rm.model, backend, ctx, None, stall, reseeded, hint=hint,
                              floor=best, target=bound)
         if again.status.has_solution:
@@ -233,6 +233,11 @@ def _whole_model(model: Any, backend: Any, ctx: SolveContext, limit: float | Non
     finally:
         done.set()
         watcher.join()
+
+
+def _reseeded(params: dict[str, Any] | None, seed: int) -> dict[str, Any]:
+    """The whole-model parameters under another random seed (a search that settled)."""
+    return {**(params or {}), "random_seed": seed}
 
 
 def use_colgen(choice: str, cells: int) -> bool:

@@ -162,10 +162,20 @@ def _shift_types(roster: Roster, e: int) -> set[int]:
 
 def cover_penalty(roster: Roster, grid: Grid, stations: Stations, c: Cover) -> int:
     """The penalty of one cover line in ``grid``."""
-    count = sum(1 for e in range(roster.num_employees) if grid[e][c.day] == c.shift
-                and (c.skill is None or stations.get((e, c.day)) == c.skill))
+    count = _placed(roster, grid, stations, c)
     return c.under_weight * max(0, c.requirement - count) \
         + c.over_weight * max(0, count - c.requirement)
+
+
+def shortfall(roster: Roster, grid: Grid, stations: Stations, c: Cover) -> int:
+    """How many people one cover line lacks in ``grid``."""
+    return max(0, c.requirement - _placed(roster, grid, stations, c))
+
+
+def _placed(roster: Roster, grid: Grid, stations: Stations, c: Cover) -> int:
+    """How many people ``grid`` places on one cover line (at its station, by skill)."""
+    return sum(1 for e in range(roster.num_employees) if grid[e][c.day] == c.shift
+               and (c.skill is None or stations.get((e, c.day)) == c.skill))
 
 
 def spare_shifts(roster: Roster, grid: Grid) -> list[int]:
