@@ -292,9 +292,7 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
     result = run(fixing(rm, relaxation), fix_share * budget, hint,
                  None if best is None else float(best[2]), 0)
     stats["colgen_fixed_s"] = round(ctx.elapsed(), 1)
-    if result.status.has_solution and (best is None or round(result.objective) < best[2]):
-        best = (rm.grid(result.boolean_value), rm.stations(result.boolean_value),
-                round(result.objective))
+    best = _better(rm, result, best)
     stats["colgen_fixed"] = None if best is None else best[2]
     retries = 0
     while best is not None and bound is not None and retries < RETRIES \
@@ -305,13 +303,19 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
         retries += 1
         result = run(fixing(rm, relaxation), fix_share * budget, rm.hint(best[0], best[1]),
                      float(best[2]), retries)
-        if result.status.has_solution and round(result.objective) < best[2]:
-            best = (rm.grid(result.boolean_value), rm.stations(result.boolean_value),
-                    round(result.objective))
+        best = _better(rm, result, best)
     if retries:
         stats.update(colgen_repair=best[2] if best else None, colgen_retries=retries,
                      colgen_repair_s=round(ctx.elapsed(), 1))
     return best, bound
+
+
+def _better(rm: RosterModel, result: Any, best: Seed | None) -> Seed | None:
+    """The roster of a fixed-model ``result`` if it beats ``best``, else ``best``."""
+    if result.status.has_solution and (best is None or round(result.objective) < best[2]):
+        return (rm.grid(result.boolean_value), rm.stations(result.boolean_value),
+                round(result.objective))
+    return best
 
 
 def avoidable_gap(roster: Roster, seed: Seed, bound: float) -> bool:
