@@ -42,6 +42,8 @@ MAX_START_COLUMNS = 200_000
 MAX_NONZEROS = 6_000_000
 # Use the strong (per-unit) precedence rows up to this horizon.
 STRONG_PRECEDENCE_HORIZON = 200
+# Span rows per operation on always-on machines (see ``_span_rows_per_op``).
+PER_OP_SPAN = True
 
 
 @dataclass
@@ -337,11 +339,57 @@ def _switch_rows(
                        np.concatenate([np.ones(horizon), *vs]), lower=0.0)
         b.add_rows_coo(horizon, np.concatenate([t, *re]), np.concatenate([bb + t, *ce]),
                        np.concatenate([np.ones(horizon), *ve]), lower=0.0)
+        if PER_OP_SPAN:
+            _span_rows_per_op(problem, b, blocks, m, a, bb)
         # on[t] >= a[t] + b[t] - 1.
         b.add_rows_coo(horizon, np.concatenate([t, t, t]),
                        np.concatenate([on + t, a + t, bb + t]),
                        np.concatenate([np.ones(horizon), -np.ones(horizon), -np.ones(horizon)]),
                        lower=-1.0)
+
+
+def _span_rows_per_op(problem: EnergyProblem, b: LinearModelBuilder,
+                      blocks: list[StartBlock], m: int, a: int, bb: int) -> None:
+    """``a[t] >= started by t`` and ``b[t] >= ends after t`` for each operation on ``m``.
+
+    Why: the aggregated rows only say ``a[t] >= started at t`` (with ``a`` monotone), so an
+    LP that spreads each start over many units keeps ``a`` and ``b`` small and pays almost
+    no idle on always-on machines.  Per operation, the cumulative start (and end) mass is
+    a lower bound on ``a`` (``b``) in every integer point: the machine is on from its
+    first start, and any one operation started by ``t`` means that start is by ``t``."""
+    horizon = problem.horizon
+    per_op: dict[int, list[StartBlock]] = {}
+    for blk in blocks:
+        mode = problem.ops[blk.op].modes[blk.mode]
+        if mode.machine == m and mode.duration > 0:
+            per_op.setdefault(blk.op, []).append(blk)
+    for op_blocks in per_op.values():
+        for col, key in ((a, "start"), (bb, "end")):
+            rows, cols, vals = [], [], []
+            for blk in op_blocks:
+                n = blk.starts.size
+                colrange = np.arange(blk.first_col, blk.first_col + n)
+                if key == "start":
+                    # column s counts in every row t >= s
+                    first = blk.starts
+                    lengths = horizon - first
+                else:
+                    # column s counts in every row t <= end - 1
+                    first = np.zeros(n, dtype=np.int64)
+                    lengths = np.minimum(blk.ends, horizon)
+                total = int(lengths.sum())
+                if total == 0:
+                    continue
+                offs = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+                rows.append(np.repeat(first, lengths) + offs)
+                cols.append(np.repeat(colrange, lengths))
+                vals.append(-np.ones(total))
+            if not rows:
+                continue
+            t = np.arange(horizon)
+            b.add_rows_coo(horizon, np.concatenate([t, *rows]),
+                           np.concatenate([col + t, *cols]),
+                           np.concatenate([np.ones(horizon), *vals]), lower=0.0)
 
 
 def _peak_rows(
