@@ -32,6 +32,15 @@ from optikit_energy.model import EnergyProblem
 #: Switch-ons and late jobs listed one by one in a row.
 MAX_LISTED = 6
 
+#: What each ``stats.bound_source`` of the formulations means, for the "bound from" row.
+BOUND_SOURCES = {
+    "cpsat": "CP-SAT's own bound",
+    "bucket-lp": "time-bucket relaxation, LP (HiGHS)",
+    "bucket-milp": "time-bucket relaxation, MILP dual bound (HiGHS)",
+    "time-indexed-milp (highs)": "time-indexed MILP beside the search, dual bound (HiGHS)",
+    "time-indexed": "time-indexed model",
+}
+
 
 def _num(x: float, digits: int = 2) -> str:
     return number(x, decimals=digits)
@@ -122,6 +131,9 @@ def summarize(problem: EnergyProblem, document: Mapping[str, Any]) -> list[tuple
                      f"(units of {problem.time_step:g} min x weight)"))
         rows.extend(why_late_rows(problem.shop, schedule, _late_unit(problem)))
     rows.extend(clock_rows(problem, schedule, switch_on, figures))
+    source = bound_source(document)
+    if source is not None:
+        rows.append(("bound from", source))
     analysis = document.get("analysis")
     base = analysis.get("baseline") if isinstance(analysis, Mapping) else None
     if isinstance(base, Mapping) and isinstance(base.get("energy"), Mapping):
@@ -148,6 +160,22 @@ def summarize(problem: EnergyProblem, document: Mapping[str, Any]) -> list[tuple
             )
         )
     return rows
+
+
+def bound_source(document: Mapping[str, Any]) -> str | None:
+    """Which relaxation gave the reported bound (issue #20: the gap is judged against it),
+    from ``stats.bound_source``; None without a bound or a source."""
+    stats = document.get("stats")
+    if document.get("bound") is None or not isinstance(stats, Mapping):
+        return None
+    source = stats.get("bound_source")
+    if not isinstance(source, str):
+        return None
+    text = BOUND_SOURCES.get(source, source)
+    bucket = stats.get("bucket_bound")
+    if source.startswith("bucket-") and isinstance(bucket, Mapping) and bucket.get("relaxation"):
+        text += f", {bucket['relaxation']}, {bucket.get('buckets')} buckets"
+    return text
 
 
 def _share(part: float, whole: float) -> float | None:

@@ -22,7 +22,8 @@ def test_solve_prints_the_energy_summary_and_the_saving(tmp_path: Path) -> None:
                     "--gantt", chart)
     assert result.exit_code == 0, result.output
     text = result.output
-    for label in ("energy cost", "kWh", "CO2", "peak", "saving", "makespan-only plan"):
+    for label in ("energy cost", "kWh", "CO2", "peak", "saving", "makespan-only plan",
+                  "bound from"):
         assert label in text, text
     assert "108,900" in text
     document = json.loads(out.read_text())

@@ -63,3 +63,17 @@ def test_summary_without_a_baseline(solved) -> None:
     rows = dict(summarize(problem, {**document, "analysis": {}}))
     assert "saving" not in rows
     assert "energy cost" in rows
+
+
+def test_summary_says_which_relaxation_gave_the_bound() -> None:
+    """Issue #20: the gap is read against the bound, so the summary names its source."""
+    from optikit_energy.summary import bound_source
+
+    stats = {"bound_source": "bucket-milp",
+             "bucket_bound": {"relaxation": "preemptive", "buckets": 19}}
+    assert bound_source({"bound": 205.2, "stats": stats}) == (
+        "time-bucket relaxation, MILP dual bound (HiGHS), preemptive, 19 buckets")
+    assert bound_source({"bound": 74.0, "stats": {"bound_source": "time-indexed-milp (highs)"}}
+                        ) == "time-indexed MILP beside the search, dual bound (HiGHS)"
+    assert bound_source({"bound": None, "stats": stats}) is None
+    assert bound_source({"bound": 1.0, "stats": {}}) is None
