@@ -36,6 +36,7 @@ from optikit_energy import energy
 from optikit_energy.calendar_starts import CalendarStarts
 from optikit_energy.model import EnergyProblem, Infeasible
 from optikit_energy.switching import objective_price
+from optikit_energy.timeindexed_span import span_rows_per_op, switched_on_by
 
 # Refuse above these sizes: beyond them the interval CP-SAT model is the tool.
 MAX_START_COLUMNS = 200_000
@@ -67,6 +68,8 @@ class TimeIndexed:
     b_cols: dict[int, int] = field(default_factory=dict)
     makespan_col: int | None = None
     late_cols: dict[int, int] = field(default_factory=dict)  # job -> column
+    # machine -> first col of S[m, 0..H): switch-ons up to t (span rows, switchable)
+    switched_cols: dict[int, int] = field(default_factory=dict)
 
     @property
     def num_start_columns(self) -> int:
@@ -186,13 +189,13 @@ def build(problem: EnergyProblem, span_rows: bool = True) -> TimeIndexed:
 
     _precedence_rows(problem, b, by_op)
     _machine_rows(problem, b, blocks, on_cols)
-    _switch_rows(problem, b, blocks, on_cols, su_cols, a_cols, b_cols, span_rows)
+    switched = _switch_rows(problem, b, blocks, on_cols, su_cols, a_cols, b_cols, span_rows)
     _peak_rows(problem, b, blocks, on_cols, needs_on, cal_masks)
     makespan_col, late_cols = _completion_terms(
         problem, b, by_op, w.makespan, w.total_weighted_tardiness
     )
     return TimeIndexed(b.build(), blocks, on_cols, switchable, su_cols, a_cols, b_cols,
-                       makespan_col, late_cols)
+                       makespan_col, late_cols, switched)
 
 
 def _every_op_has_a_mode(problem: EnergyProblem, ops: set[int], what: str) -> None:
@@ -299,9 +302,11 @@ def _switch_rows(
     problem: EnergyProblem, b: LinearModelBuilder, blocks: list[StartBlock],
     on_cols: dict[int, int], su_cols: dict[int, int], a_cols: dict[int, int],
     b_cols: dict[int, int], span_rows: bool = True,
-) -> None:
+) -> dict[int, int]:
+    """Switch-on and span rows; returns the switch-on count columns it added."""
     horizon = problem.horizon
     t = np.arange(horizon)
+    switched: dict[int, int] = {}
     for m, su in su_cols.items():
         on = on_cols[m]
         # su[t] >= on[t] - on[t-1], machines start off (on[-1] = 0).
@@ -309,6 +314,9 @@ def _switch_rows(
         cols = np.concatenate([su + t, on + t, on + t[1:] - 1])
         vals = np.concatenate([np.ones(horizon), -np.ones(horizon), np.ones(horizon - 1)])
         b.add_rows_coo(horizon, rows, cols, vals, lower=0.0)
+        if span_rows:
+            switched[m] = switched_on_by(b, su, horizon)
+            span_rows_per_op(problem, b, blocks, m, switched[m], None)
     for m, a in a_cols.items():
         bb = b_cols[m]
         on = on_cols[m]
@@ -340,56 +348,13 @@ def _switch_rows(
         b.add_rows_coo(horizon, np.concatenate([t, *re]), np.concatenate([bb + t, *ce]),
                        np.concatenate([np.ones(horizon), *ve]), lower=0.0)
         if span_rows:
-            _span_rows_per_op(problem, b, blocks, m, a, bb)
+            span_rows_per_op(problem, b, blocks, m, a, bb)
         # on[t] >= a[t] + b[t] - 1.
         b.add_rows_coo(horizon, np.concatenate([t, t, t]),
                        np.concatenate([on + t, a + t, bb + t]),
                        np.concatenate([np.ones(horizon), -np.ones(horizon), -np.ones(horizon)]),
                        lower=-1.0)
-
-
-def _span_rows_per_op(problem: EnergyProblem, b: LinearModelBuilder,
-                      blocks: list[StartBlock], m: int, a: int, bb: int) -> None:
-    """``a[t] >= started by t`` and ``b[t] >= ends after t`` for each operation on ``m``.
-
-    Why: the aggregated rows only say ``a[t] >= started at t`` (with ``a`` monotone), so an
-    LP that spreads each start over many units keeps ``a`` and ``b`` small and pays almost
-    no idle on always-on machines.  Per operation, the cumulative start (and end) mass is
-    a lower bound on ``a`` (``b``) in every integer point: the machine is on from its
-    first start, and any one operation started by ``t`` means that start is by ``t``."""
-    horizon = problem.horizon
-    per_op: dict[int, list[StartBlock]] = {}
-    for blk in blocks:
-        mode = problem.ops[blk.op].modes[blk.mode]
-        if mode.machine == m and mode.duration > 0:
-            per_op.setdefault(blk.op, []).append(blk)
-    for op_blocks in per_op.values():
-        for col, key in ((a, "start"), (bb, "end")):
-            rows, cols, vals = [], [], []
-            for blk in op_blocks:
-                n = blk.starts.size
-                colrange = np.arange(blk.first_col, blk.first_col + n)
-                if key == "start":
-                    # column s counts in every row t >= s
-                    first = blk.starts
-                    lengths = horizon - first
-                else:
-                    # column s counts in every row t <= end - 1
-                    first = np.zeros(n, dtype=np.int64)
-                    lengths = np.minimum(blk.ends, horizon)
-                total = int(lengths.sum())
-                if total == 0:
-                    continue
-                offs = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-                rows.append(np.repeat(first, lengths) + offs)
-                cols.append(np.repeat(colrange, lengths))
-                vals.append(-np.ones(total))
-            if not rows:
-                continue
-            t = np.arange(horizon)
-            b.add_rows_coo(horizon, np.concatenate([t, *rows]),
-                           np.concatenate([col + t, *cols]),
-                           np.concatenate([np.ones(horizon), *vals]), lower=0.0)
+    return switched
 
 
 def _peak_rows(
@@ -502,6 +467,10 @@ def hint_vector(
             prev = np.concatenate(([0], state[:-1]))
             for t in range(horizon):
                 values[ti.su_cols[m] + t] = int(state[t] and not prev[t])
+            if m in ti.switched_cols:
+                counted = np.cumsum(state.astype(bool) & ~prev.astype(bool))
+                for t in range(horizon):
+                    values[ti.switched_cols[m] + t] = int(counted[t])
         if m in ti.a_cols:
             ops = [s for s in schedule if s.machine == m and s.end > s.start]
             first = min((s.start for s in ops), default=horizon)
