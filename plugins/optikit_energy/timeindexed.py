@@ -38,6 +38,9 @@ from optikit_energy.model import EnergyProblem, Infeasible
 from optikit_energy.switching import objective_price
 from optikit_energy.timeindexed_span import span_rows_per_op, switched_on_by
 
+# The span rows (``build``) from this many start columns: mid-size models, whose bound
+# HiGHS cannot close in a minute without them (the ``cpsat`` side MILP starts there too).
+SPAN_ROWS_COLUMNS = 2_500
 # Refuse above these sizes: beyond them the interval CP-SAT model is the tool.
 MAX_START_COLUMNS = 200_000
 MAX_NONZEROS = 6_000_000
@@ -117,10 +120,15 @@ def check_size(problem: EnergyProblem) -> None:
         )
 
 
-def build(problem: EnergyProblem, span_rows: bool = True) -> TimeIndexed:
-    """The time-indexed model (objective in the problem's own units); ``span_rows``:
-    with the per-operation span rows of always-on machines (``_span_rows_per_op``: LP on
-    ``machining_cell_day`` 72.57 -> 75.24; off only to measure them)."""
+def build(problem: EnergyProblem, span_rows: bool | None = None) -> TimeIndexed:
+    """The time-indexed model (objective in the problem's own units).
+
+    ``span_rows``: with the per-operation span rows of :mod:`optikit_energy.timeindexed_span`
+    (None: from ``SPAN_ROWS_COLUMNS`` start columns).  They lift the LP where the bound is
+    the problem (``machining_cell_day``, 3,857 columns: 72.57 -> 75.59, and HiGHS proves
+    its optimum 77.732 in about 2 minutes), but on small models, which HiGHS and CP-SAT
+    prove optimal in seconds anyway, the extra rows cost time (generated tiny-0 on
+    ``highs``: 1.5-1.9 s -> 2.1-3.0 s; small-1 on ``cpsat``: 9.9 s -> 11.3-13.1 s)."""
     check_size(problem)
     horizon = problem.horizon
     h = problem.kwh_per_kw_unit
@@ -155,6 +163,8 @@ def build(problem: EnergyProblem, span_rows: bool = True) -> TimeIndexed:
         blocks.append(StartBlock(g, k, int(first[0]), starts, ends))
     _every_op_has_a_mode(problem, {blk.op for blk in blocks},
                          "its machine's working time before the horizon")
+    if span_rows is None:
+        span_rows = sum(blk.starts.size for blk in blocks) >= SPAN_ROWS_COLUMNS
     cal_masks = cal.working
 
     on_cols: dict[int, int] = {}

@@ -147,3 +147,14 @@ def test_span_rows_keep_the_lp_below_a_proven_optimum(registry, make, optimum) -
     with_rows = _lp_value(registry, document, span_rows=True)
     assert _lp_value(registry, document, span_rows=False) <= with_rows + 1e-6
     assert with_rows <= optimum * (1 + 1e-7)
+
+
+def test_span_rows_only_on_mid_size_models(registry) -> None:  # type: ignore[no-untyped-def]
+    """Small models (proven in seconds without them) keep their rows; mid-size ones, whose
+    bound is the problem, get the span rows (switch-on counts on the oven among them)."""
+    small = timeindexed.build(load(registry, generate(0, "tiny")).problem)
+    assert small.num_start_columns < timeindexed.SPAN_ROWS_COLUMNS
+    assert not small.switched_cols
+    mid = timeindexed.build(load(registry, read(MACHINING_CELL)).problem)
+    assert mid.num_start_columns >= timeindexed.SPAN_ROWS_COLUMNS
+    assert mid.switched_cols
