@@ -36,7 +36,12 @@ from optikit_energy import energy
 from optikit_energy.calendar_starts import CalendarStarts
 from optikit_energy.model import EnergyProblem, Infeasible
 from optikit_energy.switching import objective_price
-from optikit_energy.timeindexed_span import span_rows_per_op, switched_on_by
+from optikit_energy.timeindexed_span import (
+    SpanCols,
+    span_hint,
+    span_rows_per_op,
+    switched_on_by,
+)
 
 # The span rows (``build``) from this many start columns: mid-size models, whose bound
 # HiGHS cannot close in a minute without them (the ``cpsat`` side MILP starts there too).
@@ -73,6 +78,7 @@ class TimeIndexed:
     late_cols: dict[int, int] = field(default_factory=dict)  # job -> column
     # machine -> first col of S[m, 0..H): switch-ons up to t (span rows, switchable)
     switched_cols: dict[int, int] = field(default_factory=dict)
+    spans: list[SpanCols] = field(default_factory=list)  # the span rows' chains
 
     @property
     def num_start_columns(self) -> int:
@@ -199,13 +205,15 @@ def build(problem: EnergyProblem, span_rows: bool | None = None) -> TimeIndexed:
 
     _precedence_rows(problem, b, by_op)
     _machine_rows(problem, b, blocks, on_cols)
-    switched = _switch_rows(problem, b, blocks, on_cols, su_cols, a_cols, b_cols, span_rows)
+    spans: list[SpanCols] = []
+    switched = _switch_rows(problem, b, blocks, on_cols, su_cols, a_cols, b_cols, span_rows,
+                            spans)
     _peak_rows(problem, b, blocks, on_cols, needs_on, cal_masks)
     makespan_col, late_cols = _completion_terms(
         problem, b, by_op, w.makespan, w.total_weighted_tardiness
     )
     return TimeIndexed(b.build(), blocks, on_cols, switchable, su_cols, a_cols, b_cols,
-                       makespan_col, late_cols, switched)
+                       makespan_col, late_cols, switched, spans)
 
 
 def _every_op_has_a_mode(problem: EnergyProblem, ops: set[int], what: str) -> None:
@@ -311,7 +319,7 @@ def _machine_rows(
 def _switch_rows(
     problem: EnergyProblem, b: LinearModelBuilder, blocks: list[StartBlock],
     on_cols: dict[int, int], su_cols: dict[int, int], a_cols: dict[int, int],
-    b_cols: dict[int, int], span_rows: bool = True,
+    b_cols: dict[int, int], span_rows: bool = True, spans: list[SpanCols] | None = None,
 ) -> dict[int, int]:
     """Switch-on and span rows; returns the switch-on count columns it added."""
     horizon = problem.horizon
@@ -326,7 +334,9 @@ def _switch_rows(
         b.add_rows_coo(horizon, rows, cols, vals, lower=0.0)
         if span_rows:
             switched[m] = switched_on_by(b, su, horizon)
-            span_rows_per_op(problem, b, blocks, m, switched[m], None)
+            spans_m = span_rows_per_op(problem, b, blocks, m, switched[m], None)
+            if spans is not None:
+                spans.extend(spans_m)
     for m, a in a_cols.items():
         bb = b_cols[m]
         on = on_cols[m]
@@ -358,7 +368,9 @@ def _switch_rows(
         b.add_rows_coo(horizon, np.concatenate([t, *re]), np.concatenate([bb + t, *ce]),
                        np.concatenate([np.ones(horizon), *ve]), lower=0.0)
         if span_rows:
-            span_rows_per_op(problem, b, blocks, m, a, bb)
+            spans_m = span_rows_per_op(problem, b, blocks, m, a, bb)
+            if spans is not None:
+                spans.extend(spans_m)
         # on[t] >= a[t] + b[t] - 1.
         b.add_rows_coo(horizon, np.concatenate([t, t, t]),
                        np.concatenate([on + t, a + t, bb + t]),
@@ -488,6 +500,7 @@ def hint_vector(
             for t in range(horizon):
                 values[ti.a_cols[m] + t] = int(t >= first)
                 values[ti.b_cols[m] + t] = int(t < last)
+    span_hint(problem, ti.spans, schedule, values)
     if ti.makespan_col is not None:
         values[ti.makespan_col] = makespan(schedule)
     done = completion_times(problem.shop, schedule)
