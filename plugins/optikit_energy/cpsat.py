@@ -398,7 +398,7 @@ def _solve_time_indexed(run: Run, built: Incumbent | None) -> Status | None:
     from optikit_energy.linear_to_cpsat import NotIntegral, convert
 
     problem, ctx = run.problem, run.ctx
-    ti = timeindexed.build(problem)
+    ti = timeindexed.build(problem, span_rows=False)  # CP-SAT needs integer columns
     try:
         conv = convert(ti.model, should_stop=ctx.expired)
     except NotIntegral as exc:

@@ -18,6 +18,14 @@ from optikit.types import SolveContext
 
 # Subtracted from HiGHS' dual bound (relative), for its feasibility tolerances.
 SAFETY = 1e-6
+# HiGHS' own time limit ends this share of the budget early (at most EARLY_MAX_S): it
+# checks its limit and the stop request only between root cut rounds, which took 5-12 s
+# on the time-indexed model of ``machining_cell_day`` on a loaded machine; stopped from
+# outside inside a round, the backend leaves it running (``optikit.native``) and the run
+# gets no bound from it (3 of 6 runs) and ends up to 2 s late.  Stopping on its own
+# limit, it returns its bound.
+EARLY_SHARE = 0.15
+EARLY_MAX_S = 10.0
 
 
 class SideSolve(threading.Thread):
@@ -29,8 +37,10 @@ class SideSolve(threading.Thread):
         self.backend = backend
         self.model = model
         self.cancel = threading.Event()
+        own_limit = max(0.05, budget_s - min(EARLY_MAX_S, EARLY_SHARE * budget_s))
+        extra = {**ctx.options.extra, "highs.time_limit": own_limit}
         options = dataclasses.replace(ctx.options, time_limit=max(0.05, budget_s),
-                                      verbose=False, threads=1)
+                                      verbose=False, threads=1, extra=extra)
         self.ctx = SolveContext(options, stop=self.cancel)
         self.parent_stop = ctx.stop
         self.result: LinearResult | None = None
