@@ -158,3 +158,22 @@ def test_span_rows_only_on_mid_size_models(registry) -> None:  # type: ignore[no
     mid = timeindexed.build(load(registry, read(MACHINING_CELL)).problem)
     assert mid.num_start_columns >= timeindexed.SPAN_ROWS_COLUMNS
     assert mid.switched_cols
+
+
+def test_side_solve_stops_on_its_own_limit_before_its_budget(registry) -> None:  # type: ignore[no-untyped-def]
+    """HiGHS checks its limit only between root cut rounds: it gets its own limit a share
+    of the budget early, so that it returns its bound before the run's deadline."""
+    from optikit.paradigms import LinearBackend
+
+    problem = load(registry, read(MACHINING_CELL)).problem
+    ctx = SolveContext(SolveOptions(time_limit=600, threads=2),
+                       backends=registry.available_backend)
+    backend = ctx.backend_of("highs", LinearBackend)
+    assert backend is not None
+    model = timeindexed.build(problem).model
+    side = side_solve.SideSolve(backend, ctx, model, 40.0)  # not started
+    own = side.ctx.options.extra["highs.time_limit"]
+    assert side.ctx.options.time_limit == 40.0
+    assert 30.0 <= own <= 40.0 - 1.0
+    short = side_solve.SideSolve(backend, ctx, model, 4.0)
+    assert 0.05 <= short.ctx.options.extra["highs.time_limit"] < 4.0
