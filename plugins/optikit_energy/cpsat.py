@@ -363,7 +363,7 @@ def _start_side_milp(run: Run, start: Incumbent | heuristic.Constructed | None,
     if remaining is None or ctx.options.threads < 2:
         return None
     try:
-        ti = ti or timeindexed.build(problem)
+        ti = ti or timeindexed.build(problem, span_rows=True)  # timeindexed_span
     except Infeasible:
         return None  # the interval model says so with a diagnosis
     model = ti.model if start is None else timeindexed.with_start(
@@ -398,7 +398,7 @@ def _solve_time_indexed(run: Run, built: Incumbent | None) -> Status | None:
     from optikit_energy.linear_to_cpsat import NotIntegral, convert
 
     problem, ctx = run.problem, run.ctx
-    ti = timeindexed.build(problem, span_rows=False)  # CP-SAT needs integer columns
+    ti = timeindexed.build(problem)
     try:
         conv = convert(ti.model, should_stop=ctx.expired)
     except NotIntegral as exc:

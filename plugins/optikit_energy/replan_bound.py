@@ -78,7 +78,7 @@ def restricted(task: ReplanTask) -> timeindexed.TimeIndexed:
     """The time-indexed model of the amended problem with the events as column bounds."""
     p = task.problem
     situ = task.situation
-    ti = timeindexed.build(p, span_rows=False)  # as measured for re-planning
+    ti = timeindexed.build(p)
     upper = ti.model.col_upper
     index = {(p.shop.jobs[op.job].id, op.index): g for g, op in enumerate(p.ops)}
     frozen = {index[k]: f for k, f in situ.frozen.items()}

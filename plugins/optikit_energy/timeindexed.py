@@ -43,9 +43,6 @@ from optikit_energy.timeindexed_span import (
     switched_on_by,
 )
 
-# The span rows (``build``) from this many start columns: mid-size models, whose bound
-# HiGHS cannot close in a minute without them (the ``cpsat`` side MILP starts there too).
-SPAN_ROWS_COLUMNS = 2_500
 # Refuse above these sizes: beyond them the interval CP-SAT model is the tool.
 MAX_START_COLUMNS = 200_000
 MAX_NONZEROS = 6_000_000
@@ -126,15 +123,17 @@ def check_size(problem: EnergyProblem) -> None:
         )
 
 
-def build(problem: EnergyProblem, span_rows: bool | None = None) -> TimeIndexed:
+def build(problem: EnergyProblem, span_rows: bool = False) -> TimeIndexed:
     """The time-indexed model (objective in the problem's own units).
 
-    ``span_rows``: with the per-operation span rows of :mod:`optikit_energy.timeindexed_span`
-    (None: from ``SPAN_ROWS_COLUMNS`` start columns).  They lift the LP where the bound is
-    the problem (``machining_cell_day``, 3,857 columns: 72.57 -> 75.59, and HiGHS proves
-    its optimum 77.732 in about 2 minutes), but on small models, which HiGHS and CP-SAT
-    prove optimal in seconds anyway, the extra rows cost time (generated tiny-0 on
-    ``highs``: 1.5-1.9 s -> 2.1-3.0 s; small-1 on ``cpsat``: 9.9 s -> 11.3-13.1 s)."""
+    ``span_rows``: with the per-operation span rows of :mod:`optikit_energy.timeindexed_span`,
+    for the ``cpsat`` side MILP on mid-size models, where the bound is the problem
+    (``machining_cell_day``: LP 72.57 -> 75.59; HiGHS proves its optimum 77.732 in about
+    2 minutes).  Off elsewhere: small models are proven in seconds anyway and the rows
+    cost time there (generated tiny-0 on ``highs``: 1.5-1.9 s -> 2.1-3.0 s; small-1 on
+    ``cpsat``: 9.9 s -> 11.3-13.1 s); the ``milp`` formulation stops HiGHS at the limit,
+    inside a root cut round of 5-12 s with them (``machining_cell_day``, 20 s: no bound,
+    21.3 s); CP-SAT needs integer columns."""
     check_size(problem)
     horizon = problem.horizon
     h = problem.kwh_per_kw_unit
@@ -169,8 +168,6 @@ def build(problem: EnergyProblem, span_rows: bool | None = None) -> TimeIndexed:
         blocks.append(StartBlock(g, k, int(first[0]), starts, ends))
     _every_op_has_a_mode(problem, {blk.op for blk in blocks},
                          "its machine's working time before the horizon")
-    if span_rows is None:
-        span_rows = sum(blk.starts.size for blk in blocks) >= SPAN_ROWS_COLUMNS
     cal_masks = cal.working
 
     on_cols: dict[int, int] = {}

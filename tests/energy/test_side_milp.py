@@ -17,13 +17,16 @@ MACHINING_CELL = SAMPLES / "machining_cell_day.yaml"
 MACHINING_CELL_BEST = 77.732
 
 
-@pytest.mark.parametrize("path", [TOY_FULL, MACHINING_CELL], ids=["toy_full", "machining"])
-def test_mip_start_is_the_constructed_schedule(registry, path) -> None:  # type: ignore[no-untyped-def]
-    """The start handed to HiGHS satisfies every row and costs what the checker says."""
+@pytest.mark.parametrize(("path", "span_rows"), [(TOY_FULL, False), (MACHINING_CELL, False),
+                                               (MACHINING_CELL, True)],
+                         ids=["toy_full", "machining", "machining-span-rows"])
+def test_mip_start_is_the_constructed_schedule(registry, path, span_rows) -> None:  # type: ignore[no-untyped-def]
+    """The start handed to HiGHS satisfies every row and costs what the checker says
+    (with the span rows too: their chain and count columns are set from the schedule)."""
     problem = load(registry, read(path)).problem
     built = heuristic.best_constructed(problem, budget_s=1.0)
     assert built is not None
-    ti = timeindexed.build(problem)
+    ti = timeindexed.build(problem, span_rows=span_rows)
     model = timeindexed.with_start(problem, ti, built.schedule, built.switch_on)
     hint = getattr(model, "hint", None)
     assert hint is not None and hint.shape == (model.num_cols,)
@@ -149,15 +152,15 @@ def test_span_rows_keep_the_lp_below_a_proven_optimum(registry, make, optimum) -
     assert with_rows <= optimum * (1 + 1e-7)
 
 
-def test_span_rows_only_on_mid_size_models(registry) -> None:  # type: ignore[no-untyped-def]
-    """Small models (proven in seconds without them) keep their rows; mid-size ones, whose
-    bound is the problem, get the span rows (switch-on counts on the oven among them)."""
-    small = timeindexed.build(load(registry, generate(0, "tiny")).problem)
-    assert small.num_start_columns < timeindexed.SPAN_ROWS_COLUMNS
-    assert not small.switched_cols
-    mid = timeindexed.build(load(registry, read(MACHINING_CELL)).problem)
-    assert mid.num_start_columns >= timeindexed.SPAN_ROWS_COLUMNS
-    assert mid.switched_cols
+def test_span_rows_only_where_asked(registry) -> None:  # type: ignore[no-untyped-def]
+    """The plain model (``milp``, the time-indexed CP-SAT model, re-planning) keeps its
+    rows; the side MILP's gets the span rows (switch-on counts on the oven among them),
+    and its MIP start sets their columns (test_mip_start_is_the_constructed_schedule)."""
+    problem = load(registry, read(MACHINING_CELL)).problem
+    assert not timeindexed.build(problem).switched_cols
+    assert not timeindexed.build(problem).spans
+    with_rows = timeindexed.build(problem, span_rows=True)
+    assert with_rows.switched_cols and with_rows.spans
 
 
 def test_side_solve_stops_on_its_own_limit_before_its_budget(registry) -> None:  # type: ignore[no-untyped-def]
