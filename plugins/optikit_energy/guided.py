@@ -42,6 +42,16 @@ PROCESSES = 1e-6
 SLACKS = (0.5, 1.0, 1.5, 2.0, 3.0)
 # The least time a run gives the guided search (CP-SAT proves medium plans in seconds).
 MIN_BUDGET_S = 5.0
+# Share of the time left the coarse MILP may take (large-1: 8.5 s at load 3).
+COARSE_SHARE = 0.5
+# The rough guided search from an LP point: CP-SAT without its LP relaxation (with it,
+# no schedule in 25-30 s on large-1), for at most ROUGH_S seconds.
+ROUGH_PARAMETERS: dict[str, object] = {**FAST_PRESOLVE, "linearization_level": 0}
+ROUGH_S = 8.0
+# Time kept for the shift search on a coarse plan's schedule: this share of the time left
+# after the MILP, at most POLISH_MAX_S (large-1: most moves come in the first 5 s).
+POLISH_SHARE = 0.15
+POLISH_MAX_S = 8.0
 
 
 @dataclass
@@ -82,9 +92,12 @@ def frame_for(plan: RelaxedPlan, horizon: int, slack: int) -> Frame:
 
 
 def guided_schedule(run: Run, plan: RelaxedPlan, budget_s: float, workers: int | None,
-                    should_stop: Callable[[], bool]) -> tuple[Incumbent | None, dict[str, object]]:
+                    should_stop: Callable[[], bool],
+                    parameters: dict[str, object] | None = None,
+                    ) -> tuple[Incumbent | None, dict[str, object]]:
     """The best schedule CP-SAT finds inside the plan within ``budget_s`` (None if none),
-    and what the attempts did (for the run's statistics)."""
+    and what the attempts did (for the run's statistics).  ``parameters``: CP-SAT's
+    (default ``FAST_PRESOLVE``)."""
     problem = run.problem
     began = time.monotonic()
     tries: list[dict[str, object]] = []
@@ -110,7 +123,7 @@ def guided_schedule(run: Run, plan: RelaxedPlan, budget_s: float, workers: int |
         result = run.backend.solve(model.model, run.ctx, time_limit=max(0.1, left),
                                    report_progress=False, workers=workers,
                                    objective_scale=model.objective_scale,
-                                   parameters=FAST_PRESOLVE)
+                                   parameters=parameters or FAST_PRESOLVE)
         tries.append({"slack": slack, "status": result.status.value,
                       "s": round(time.monotonic() - began, 2)})
         if result.status.has_solution:
@@ -125,13 +138,16 @@ def guided_schedule(run: Run, plan: RelaxedPlan, budget_s: float, workers: int |
 
 
 def for_run(run: Run, plan: RelaxedPlan, cancel: threading.Event) -> None:
-    """In a run's bound thread, when the plan picks a mode for every operation (a MILP
-    point: the generated medium instances), the guided search on one worker, for half
-    the time left, at least ``MIN_BUDGET_S``; its schedule goes to ``run.inbox`` for the
-    LNS to go on from.  (From the LP's point on large-1, 121 of 127 modes picked, CP-SAT
-    found no schedule in 25 s, with or without the other modes fixed to their largest
-    share; from the MILP's point, found by HiGHS after 39 s, it found 704.98 in 30 s.)"""
+    """In a run's bound thread, the guided search on one worker; its schedule goes to
+    ``run.inbox`` for the LNS to go on from.
+
+    When the plan picks a mode for every operation (a MILP point: the generated medium
+    instances) the search gets half the time left, at least ``MIN_BUDGET_S``, and CP-SAT
+    often proves the plan's best schedule.  Otherwise (an LP point: the large instances)
+    see :func:`rough_then_polished`.
+    """
     if len(plan.modes) < len(run.problem.ops):
+        rough_then_polished(run, plan, cancel)
         return
     remaining = run.ctx.remaining()
     budget = 60.0 if remaining is None else min(remaining - 1.0,
@@ -148,3 +164,108 @@ def for_run(run: Run, plan: RelaxedPlan, cancel: threading.Event) -> None:
     run.stats["guided"] = stats
     if found is not None:
         run.inbox.append(found)
+
+
+def rough_then_polished(run: Run, plan: RelaxedPlan, cancel: threading.Event) -> None:
+    """From an LP point (large instances): a rough schedule inside the plan, polished by
+    the shift search, then the same from the coarse MILP's point (:func:`coarse_plan`,
+    whose bound is taken when better).
+
+    Why: CP-SAT with its LP relaxation found no schedule inside the large-1 LP plan in
+    25-30 s; without it (``linearization_level`` 0) it finds a rough one in 5 s
+    (825-847), which the shift search takes to 710-712, where the LNS had reached
+    735-746 in 60 s.  Longer CP-SAT searches gain little (15 s: 709.7)."""
+    record: dict[str, object] = {}
+    run.stats["guided"] = record
+    stop = lambda: cancel.is_set() or run.ctx.expired()  # noqa: E731
+    for source in ("lp", "coarse-milp"):
+        if source == "coarse-milp":
+            found_plan = coarse_plan(run, cancel)
+            if found_plan is None:
+                return
+            plan = found_plan
+        remaining = run.ctx.remaining()
+        budget = ROUGH_S if remaining is None else min(
+            ROUGH_S, remaining - 1.0 - polish_share(remaining))
+        if budget <= 0.5 or stop():
+            return
+        try:
+            found, stats = guided_schedule(run, plan, budget, workers=1, should_stop=stop,
+                                           parameters=ROUGH_PARAMETERS)
+            if found is not None:
+                found = polished(run, found, stats, cancel)
+        except Exception as exc:  # optional: never lose the run's schedule over it
+            run.stats["guided_error"] = str(exc)
+            return
+        record[source] = stats
+        if found is not None:
+            run.inbox.append(found)
+
+
+def coarse_plan(run: Run, cancel: threading.Event) -> RelaxedPlan | None:
+    """The plan of the bucket MILP on the tariff periods alone (no finer cuts), within
+    ``COARSE_SHARE`` of the time left; None without a point that picks every mode.
+
+    Why: the MILP on the finer buckets is what guides CP-SAT well (large-1: 704.98 in 30 s
+    from its point), but HiGHS needs 39-60 s for it; on the 13 tariff periods of large-1
+    it is solved to optimality in 8.5 s (load 3), and its optimum (663.74) is itself a
+    valid bound above the finer LP's 660.76 (every bucket partition gives a relaxation).
+    The bound is taken when it is the better one."""
+    from optikit_energy import bucket_bound
+
+    remaining = run.ctx.remaining()
+    budget = 60.0 if remaining is None else COARSE_SHARE * remaining
+    if budget < MIN_BUDGET_S:
+        return None
+    began = time.monotonic()
+    try:
+        found = bucket_bound.lower_bound(run.problem, run.ctx, budget, integer=True,
+                                         bucket_len=run.problem.horizon, threads=1,
+                                         stop=cancel)
+    except Exception as exc:  # optional, as the bound thread's own bound
+        run.stats["guided_error"] = str(exc)
+        return None
+    record: dict[str, object] = {"seconds": round(time.monotonic() - began, 2)}
+    run.stats.setdefault("guided", {})["coarse_milp"] = record
+    if found is None:
+        return None
+    record.update(bound=round(found.value, 4), status=found.status, buckets=found.buckets)
+    if not cancel.is_set() and (run.bound is None or found.value > run.bound):
+        run.bound = found.value
+        run.stats["bound_source"] = "bucket-milp (tariff periods)"
+        run.ctx.report(None, found.value, source="bucket-milp (tariff periods)")
+    plan = found.plan
+    if plan is None or len(plan.modes) < len(run.problem.ops):
+        return None
+    record["objective"] = round(plan.objective, 4)
+    return plan
+
+
+def polish_share(remaining: float) -> float:
+    """Seconds kept back from the guided search for the shift search on its schedule."""
+    return min(POLISH_MAX_S, POLISH_SHARE * remaining)
+
+
+def polished(run: Run, found: Incumbent, stats: dict[str, object],
+             cancel: threading.Event) -> Incumbent:
+    """``found`` improved by the shift search (:mod:`optikit_energy.shift_search`), for
+    at most ``POLISH_MAX_S``: CP-SAT's rough schedules gain 100 or more there."""
+    from optikit_energy import shift_search
+    from optikit_energy.run import evaluate
+
+    remaining = run.ctx.remaining()
+    budget = POLISH_MAX_S if remaining is None else min(POLISH_MAX_S, remaining - 0.5)
+    if budget <= 0.1:
+        return found
+    began = time.monotonic()
+    better = shift_search.improve(run.problem, found.schedule, found.switch_on, found.objective,
+                                  budget, should_stop=lambda: cancel.is_set()
+                                  or run.ctx.expired())
+    stats["shift_s"] = round(time.monotonic() - began, 2)
+    if better is None:
+        return found
+    objective = evaluate(run.problem, better.schedule, better.switch_on)
+    stats["shifted"] = round(objective, 4)
+    if objective >= found.objective:
+        return found
+    return Incumbent(better.schedule, better.switch_on, objective, "guided+shift")
