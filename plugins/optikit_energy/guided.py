@@ -161,6 +161,8 @@ def for_run(run: Run, plan: RelaxedPlan, cancel: threading.Event) -> None:
         found, stats = guided_schedule(
             run, plan, budget, workers=1,
             should_stop=lambda: cancel.is_set() or run.ctx.expired())
+        if found is not None:
+            found = polished(run, found, stats, cancel)
     except Exception as exc:  # optional: never lose the run's schedule over it
         run.stats["guided_error"] = str(exc)
         return
