@@ -14,6 +14,15 @@ modes fixed (an LNS frame, :mod:`optikit_energy.lns_frame`, with no frozen start
 Non-preemption can make the windows too tight: an infeasible attempt (CP-SAT proves
 that in a fraction of a second) is retried with a wider slack.  Every schedule found
 is a real one, priced as the checker prices it; the run keeps it only if it is better.
+
+On the large instances the bound thread has only the LP's point (not every mode picked;
+its MILP takes HiGHS 39-60 s), and CP-SAT with its LP relaxation found no schedule inside
+it in 25-30 s.  There (:func:`rough_then_polished`) CP-SAT searches without its LP
+(``linearization_level`` 0), which gives a rough schedule in 5-8 s; the shift search
+polishes it (large-1: 808-847 -> 708-712, where the LNS alone ended at 735-746 in 60 s);
+the bucket MILP on the tariff periods alone (:func:`coarse_plan`) adds its bound; and the
+time left goes to rounds of CP-SAT re-timing the best schedule within a small radius
+(:func:`retimed`), each polished again.
 """
 
 from __future__ import annotations
@@ -202,8 +211,10 @@ def rough_then_polished(run: Run, plan: RelaxedPlan, cancel: threading.Event) ->
         coarse_plan(run, cancel)
         rounds: list[dict[str, object]] = []
         record["retimed"] = rounds
-        radius = max(1, round(RETIME_SHARE * plan.bucket_len))
-        stalled = float("inf")  # a start that gave nothing: go on only from a better one
+        base = max(1, round(RETIME_SHARE * plan.bucket_len))
+        radii = [base, max(1, base // 2), 2 * base]  # the next one after a round that failed
+        tried = 0  # rounds that gave nothing from the same start
+        stalled = float("inf")
         while not stop():
             remaining = run.ctx.remaining()
             if remaining is not None and remaining < MIN_BUDGET_S:
@@ -211,13 +222,17 @@ def rough_then_polished(run: Run, plan: RelaxedPlan, cancel: threading.Event) ->
             best = run.best  # (the main thread may not have collected ``found`` yet)
             if found is not None and (best is None or found.objective < best.objective):
                 best = found
-            if best is None or best.objective >= stalled - 1e-9 * max(1.0, abs(stalled)):
+            if best is None:
+                break
+            if best.objective < stalled - 1e-9 * max(1.0, abs(stalled)):
+                tried = 0  # a better start: from the first radius again
+            if tried == len(radii):
                 break
             limit = RETIME_S if remaining is None else min(RETIME_S, remaining - 1.0)
-            again, stats = retimed(run, best, radius, limit, stop)
+            again, stats = retimed(run, best, radii[tried], limit, stop)
             rounds.append(stats)
             if again is None:
-                stalled = best.objective
+                stalled, tried = best.objective, tried + 1
                 continue
             found = polished(run, again, stats, cancel)
             run.inbox.append(found)
