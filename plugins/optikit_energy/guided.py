@@ -14,6 +14,15 @@ modes fixed (an LNS frame, :mod:`optikit_energy.lns_frame`, with no frozen start
 Non-preemption can make the windows too tight: an infeasible attempt (CP-SAT proves
 that in a fraction of a second) is retried with a wider slack.  Every schedule found
 is a real one, priced as the checker prices it; the run keeps it only if it is better.
+
+On the large instances the bound thread has only the LP's point (not every mode picked;
+its MILP takes HiGHS 39-60 s), and CP-SAT with its LP relaxation found no schedule inside
+it in 25-30 s.  There (:func:`rough_then_polished`) CP-SAT searches without its LP
+(``linearization_level`` 0), which gives a rough schedule in 5-8 s; the shift search
+polishes it (large-1: 808-847 -> 708-712, where the LNS alone ended at 735-746 in 60 s);
+the bucket MILP on the tariff periods alone (:func:`coarse_plan`) adds its bound; and the
+time left goes to rounds of CP-SAT re-timing the best schedule within a small radius
+(:func:`retimed`), each polished again.
 """
 
 from __future__ import annotations
@@ -28,9 +37,10 @@ from numpy.typing import NDArray
 
 from optikit.types import Status
 from optikit_energy.cpsat_model import BuildStopped, EnergyCpModel
+from optikit_energy.cpsat_solutions import set_hint
 from optikit_energy.lns_frame import Frame
 from optikit_energy.model import Infeasible
-from optikit_energy.run import FAST_PRESOLVE, Incumbent, Run, priced
+from optikit_energy.run import FAST_PRESOLVE, Incumbent, Run, complete_hint, priced
 
 # A mode counts as the relaxation's choice from this value of its x column.
 CHOSEN = 0.99
@@ -42,6 +52,20 @@ PROCESSES = 1e-6
 SLACKS = (0.5, 1.0, 1.5, 2.0, 3.0)
 # The least time a run gives the guided search (CP-SAT proves medium plans in seconds).
 MIN_BUDGET_S = 5.0
+# Share of the time left the coarse MILP may take (large-1: 8.5 s at load 3).
+COARSE_SHARE = 0.5
+# The rough guided search from an LP point: CP-SAT without its LP relaxation (with it,
+# no schedule in 25-30 s on large-1), for at most ROUGH_S seconds.
+ROUGH_PARAMETERS: dict[str, object] = {**FAST_PRESOLVE, "linearization_level": 0}
+ROUGH_S = 8.0
+# The radius of the re-timing after it, in median bucket lengths (large-1: 30 units),
+# and the time of one round of it.
+RETIME_SHARE = 0.2
+RETIME_S = 7.0
+# Time kept for the shift search on a coarse plan's schedule: this share of the time left
+# after the MILP, at most POLISH_MAX_S (large-1: most moves come in the first 5 s).
+POLISH_SHARE = 0.15
+POLISH_MAX_S = 8.0
 
 
 @dataclass
@@ -82,9 +106,12 @@ def frame_for(plan: RelaxedPlan, horizon: int, slack: int) -> Frame:
 
 
 def guided_schedule(run: Run, plan: RelaxedPlan, budget_s: float, workers: int | None,
-                    should_stop: Callable[[], bool]) -> tuple[Incumbent | None, dict[str, object]]:
+                    should_stop: Callable[[], bool],
+                    parameters: dict[str, object] | None = None,
+                    ) -> tuple[Incumbent | None, dict[str, object]]:
     """The best schedule CP-SAT finds inside the plan within ``budget_s`` (None if none),
-    and what the attempts did (for the run's statistics)."""
+    and what the attempts did (for the run's statistics).  ``parameters``: CP-SAT's
+    (default ``FAST_PRESOLVE``)."""
     problem = run.problem
     began = time.monotonic()
     tries: list[dict[str, object]] = []
@@ -110,7 +137,7 @@ def guided_schedule(run: Run, plan: RelaxedPlan, budget_s: float, workers: int |
         result = run.backend.solve(model.model, run.ctx, time_limit=max(0.1, left),
                                    report_progress=False, workers=workers,
                                    objective_scale=model.objective_scale,
-                                   parameters=FAST_PRESOLVE)
+                                   parameters=parameters or FAST_PRESOLVE)
         tries.append({"slack": slack, "status": result.status.value,
                       "s": round(time.monotonic() - began, 2)})
         if result.status.has_solution:
@@ -125,13 +152,16 @@ def guided_schedule(run: Run, plan: RelaxedPlan, budget_s: float, workers: int |
 
 
 def for_run(run: Run, plan: RelaxedPlan, cancel: threading.Event) -> None:
-    """In a run's bound thread, when the plan picks a mode for every operation (a MILP
-    point: the generated medium instances), the guided search on one worker, for half
-    the time left, at least ``MIN_BUDGET_S``; its schedule goes to ``run.inbox`` for the
-    LNS to go on from.  (From the LP's point on large-1, 121 of 127 modes picked, CP-SAT
-    found no schedule in 25 s, with or without the other modes fixed to their largest
-    share; from the MILP's point, found by HiGHS after 39 s, it found 704.98 in 30 s.)"""
+    """In a run's bound thread, the guided search on one worker; its schedule goes to
+    ``run.inbox`` for the LNS to go on from.
+
+    When the plan picks a mode for every operation (a MILP point: the generated medium
+    instances) the search gets half the time left, at least ``MIN_BUDGET_S``, and CP-SAT
+    often proves the plan's best schedule.  Otherwise (an LP point: the large instances)
+    see :func:`rough_then_polished`.
+    """
     if len(plan.modes) < len(run.problem.ops):
+        rough_then_polished(run, plan, cancel)
         return
     remaining = run.ctx.remaining()
     budget = 60.0 if remaining is None else min(remaining - 1.0,
@@ -142,9 +172,180 @@ def for_run(run: Run, plan: RelaxedPlan, cancel: threading.Event) -> None:
         found, stats = guided_schedule(
             run, plan, budget, workers=1,
             should_stop=lambda: cancel.is_set() or run.ctx.expired())
+        if found is not None:
+            found = polished(run, found, stats, cancel)
     except Exception as exc:  # optional: never lose the run's schedule over it
         run.stats["guided_error"] = str(exc)
         return
     run.stats["guided"] = stats
     if found is not None:
         run.inbox.append(found)
+
+
+def rough_then_polished(run: Run, plan: RelaxedPlan, cancel: threading.Event) -> None:
+    """From an LP point (large instances): a rough schedule inside the plan, polished by
+    the shift search; then the coarse MILP (:func:`coarse_plan`) for its bound; then, in
+    the time left, rounds of CP-SAT re-timing the best schedule (:func:`retimed`), each
+    polished; every better schedule goes to ``run.inbox``.
+
+    Why: CP-SAT with its LP relaxation found no schedule inside the large-1 LP plan in
+    25-30 s; without it (``linearization_level`` 0) it finds a rough one in 5 s
+    (808-847), which the shift search takes to 710-712 in about a second, where the LNS
+    had reached 735-746 in 60 s.  Longer rough searches gain little (15 s: 709.7), and a
+    second rough schedule from the coarse MILP's point polished no better (713.9)."""
+    record: dict[str, object] = {}
+    run.stats["guided"] = record
+    stop = lambda: cancel.is_set() or run.ctx.expired()  # noqa: E731
+    remaining = run.ctx.remaining()
+    budget = ROUGH_S if remaining is None else min(
+        ROUGH_S, remaining - 1.0 - polish_share(remaining))
+    if budget <= 0.5 or stop():
+        return
+    try:
+        found, stats = guided_schedule(run, plan, budget, workers=1, should_stop=stop,
+                                       parameters=ROUGH_PARAMETERS)
+        record["lp"] = stats
+        if found is not None:
+            found = polished(run, found, stats, cancel)
+            run.inbox.append(found)
+        coarse_plan(run, cancel)
+        rounds: list[dict[str, object]] = []
+        record["retimed"] = rounds
+        base = max(1, round(RETIME_SHARE * plan.bucket_len))
+        radii = [base, max(1, base // 2), 2 * base]  # the next one after a round that failed
+        tried = 0  # rounds that gave nothing from the same start
+        stalled = float("inf")
+        while not stop():
+            remaining = run.ctx.remaining()
+            if remaining is not None and remaining < MIN_BUDGET_S:
+                break
+            best = run.best  # (the main thread may not have collected ``found`` yet)
+            if found is not None and (best is None or found.objective < best.objective):
+                best = found
+            if best is None:
+                break
+            if best.objective < stalled - 1e-9 * max(1.0, abs(stalled)):
+                tried = 0  # a better start: from the first radius again
+            if tried == len(radii):
+                break
+            limit = RETIME_S if remaining is None else min(RETIME_S, remaining - 1.0)
+            again, stats = retimed(run, best, radii[tried], limit, stop)
+            rounds.append(stats)
+            if again is None:
+                stalled, tried = best.objective, tried + 1
+                continue
+            found = polished(run, again, stats, cancel)
+            run.inbox.append(found)
+    except Exception as exc:  # optional: never lose the run's schedule over it
+        run.stats["guided_error"] = str(exc)
+
+
+def retimed(run: Run, best: Incumbent | None, radius: int, limit: float,
+            stop: Callable[[], bool]) -> tuple[Incumbent | None, dict[str, object]]:
+    """CP-SAT (one worker, from ``best`` as a complete hint, at most ``limit`` seconds)
+    with every operation of ``best`` kept in its mode and within ``radius`` units of its
+    place: the better schedule it finds (None if none), and what it did.
+
+    Why: once polished, the large-1 schedule (710.9) gains 4.5-4.9 this way in 10-20 s
+    (radius 30; 15 gained 3.2, 60 gained 0.6), about what the LNS gains in 30 s; in
+    rounds of 7 s, each polished by the shift search, it reached 704.0 in 23 s."""
+    stats: dict[str, object] = {"radius": radius}
+    if best is None or stop() or limit <= 0.5:
+        return None, stats
+    began = time.monotonic()
+    problem = run.problem
+    frame = Frame()
+    for s in best.schedule:
+        g = problem.job_ops[s.job][s.operation]
+        frame.windows[g] = (max(0, s.start - radius), min(problem.horizon, s.end + radius))
+        frame.modes[g] = s.mode
+    try:
+        model = EnergyCpModel(problem, should_stop=stop, frame=frame)
+    except (BuildStopped, Infeasible):
+        return None, stats
+    hint = complete_hint(run, model, best, min(5.0, limit))
+    left = limit - (time.monotonic() - began)
+    if hint is None or left <= 0.3 or stop():
+        return None, stats
+    set_hint(model.model, hint)
+    result = run.backend.solve(model.model, run.ctx, time_limit=left, report_progress=False,
+                               workers=1, objective_scale=model.objective_scale,
+                               parameters=FAST_PRESOLVE)
+    stats.update({"from": round(best.objective, 4), "status": result.status.value,
+                  "s": round(time.monotonic() - began, 2)})
+    if not result.status.has_solution:
+        return None, stats
+    schedule, switch_on, objective = priced(problem, model, result)
+    stats["objective"] = round(objective, 4)
+    if objective >= best.objective - 1e-9 * max(1.0, abs(best.objective)):
+        return None, stats
+    return Incumbent(schedule, switch_on, objective, "guided-retimed"), stats
+
+
+def coarse_plan(run: Run, cancel: threading.Event) -> RelaxedPlan | None:
+    """The plan of the bucket MILP on the tariff periods alone (no finer cuts), within
+    ``COARSE_SHARE`` of the time left; None without a point that picks every mode.
+
+    Why: the MILP on the finer buckets is what guides CP-SAT well (large-1: 704.98 in 30 s
+    from its point), but HiGHS needs 39-60 s for it; on the 13 tariff periods of large-1
+    it is solved to optimality in 8.5 s (load 3), and its optimum (663.74) is itself a
+    valid bound above the finer LP's 660.76 (every bucket partition gives a relaxation).
+    The bound is taken when it is the better one."""
+    from optikit_energy import bucket_bound
+
+    remaining = run.ctx.remaining()
+    budget = 60.0 if remaining is None else COARSE_SHARE * remaining
+    if budget < MIN_BUDGET_S:
+        return None
+    began = time.monotonic()
+    try:
+        found = bucket_bound.lower_bound(run.problem, run.ctx, budget, integer=True,
+                                         bucket_len=run.problem.horizon, threads=1,
+                                         stop=cancel)
+    except Exception as exc:  # optional, as the bound thread's own bound
+        run.stats["guided_error"] = str(exc)
+        return None
+    record: dict[str, object] = {"seconds": round(time.monotonic() - began, 2)}
+    run.stats.setdefault("guided", {})["coarse_milp"] = record
+    if found is None:
+        return None
+    record.update(bound=round(found.value, 4), status=found.status, buckets=found.buckets)
+    if not cancel.is_set() and (run.bound is None or found.value > run.bound):
+        run.bound = found.value
+        run.stats["bound_source"] = "bucket-milp (tariff periods)"
+        run.ctx.report(None, found.value, source="bucket-milp (tariff periods)")
+    plan = found.plan
+    if plan is None or len(plan.modes) < len(run.problem.ops):
+        return None
+    record["objective"] = round(plan.objective, 4)
+    return plan
+
+
+def polish_share(remaining: float) -> float:
+    """Seconds kept back from the guided search for the shift search on its schedule."""
+    return min(POLISH_MAX_S, POLISH_SHARE * remaining)
+
+
+def polished(run: Run, found: Incumbent, stats: dict[str, object],
+             cancel: threading.Event) -> Incumbent:
+    """``found`` improved by the shift search (:mod:`optikit_energy.shift_search`), for
+    at most ``POLISH_MAX_S``: CP-SAT's rough schedules gain 100 or more there."""
+    from optikit_energy import shift_search
+    from optikit_energy.run import evaluate
+
+    remaining = run.ctx.remaining()
+    budget = POLISH_MAX_S if remaining is None else min(POLISH_MAX_S, remaining - 0.5)
+    if budget <= 0.1:
+        return found
+    began = time.monotonic()
+    better = shift_search.improve(run.problem, found.schedule, found.switch_on, found.objective,
+                                  budget, should_stop=lambda: cancel.is_set()
+                                  or run.ctx.expired())
+    stats["shift_s"] = round(time.monotonic() - began, 2)
+    if better is None:
+        return found
+    objective = evaluate(run.problem, better.schedule, better.switch_on)
+    stats["shifted"] = round(objective, 4)
+    if objective >= found.objective:
+        return found
+    return Incumbent(better.schedule, better.switch_on, objective, "guided+shift")
