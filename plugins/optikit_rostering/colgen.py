@@ -269,7 +269,8 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
                  run: Any) -> tuple[Seed | None, float | None]:
     """The column-generation phase of ``cpsat``: the relaxation for at most ``share`` of the
     remaining time; the restricted master MILP for at most ``mip_share`` (if the relaxation
-    has a bound: :func:`proved`) and the LP's rounding; then the whole
+    has a bound: :func:`proved`; else its time goes to the fixed model) and the LP's
+    rounding; then the whole
     model with the LP's integral days fixed, hinted with the better roster (``run``: the
     caller's stall-stopped CP-SAT solve of (model, seconds, hint, floor, seed offset); given
     at most ``fix_share``), once more under another seed from its roster if that is a whole
@@ -292,6 +293,8 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
         best = master_roster(rm, ctx, relaxation.pool, mip_share * budget)
         if best is not None:
             ctx.report(float(best[2]), None, "colgen-mip")
+    else:
+        fix_share += mip_share  # the MILP's time goes to the fixed model
     stats["colgen_mip"] = None if best is None else best[2]
     rounded = support_roster(rm.roster, relaxation.weights)
     stats["colgen_rounded"] = None if rounded is None else rounded[1]

@@ -1,14 +1,14 @@
 """A roster read off the LP at once: per employee the heaviest column of the LP solution,
 then a 1-opt descent that swaps one employee's row for another of their LP's rows.
 
-Why: on Instances 8 and 12 the relaxation stops far from converged (Instance12 with no
-bound at all at 24 s of 60) and the restricted master MILP then spent its 6 s for rosters
-(Instance12 9,380-11,159, Instance8 2,123-2,385) that only hinted the LP-fixed CP-SAT model.
-This descent takes 0.1 s (Instance12 13,613 -> 10,229; Instance8 4,688 -> 3,171), and its rows,
-all from the LP's support, agree with every day the fixed model fixes, so CP-SAT takes the
-hint whole: with the 6 s given back the fixed model was ahead at every point (cached
-relaxation, 27 s each: Instance12 4,465 / 4,440 against 5,639 / 4,445 from the MILP's hint,
-seeds 0 / 1; Instance8 1,452 / 1,335 against 1,441 / 1,432).
+Why: on Instance12 the relaxation stops far from converged (no bound at all at 24 s of 60)
+and the restricted master MILP then spent its 6 s for a roster at 9,380-11,159 that only
+hinted the LP-fixed CP-SAT model.  This descent takes 0.1 s (Instance12 13,613 -> 10,229)
+and its rows, all from the LP's support, agree with every day the fixed model fixes, so
+CP-SAT takes the hint whole: with the 6 s given back the fixed model was ahead (cached
+relaxation, 27 s in all: 4,465 / 4,440 against 5,639 / 4,445 from the MILP's hint, seeds
+0 / 1).  Where the relaxation has a bound the MILP still runs and the better roster wins:
+on Instance8 the MILP's (2,146-2,750) beat this one's (2,846-3,255) and hinted better.
 """
 
 from __future__ import annotations
