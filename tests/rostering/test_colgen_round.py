@@ -56,7 +56,8 @@ def test_the_master_milp_needs_a_relaxation_with_a_bound() -> None:
 @pytest.mark.parametrize("bounded", [True, False])
 def test_the_master_milp_runs_only_on_a_relaxation_with_a_bound(
         bounded: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Either way the fixed model is hinted with a roster (the MILP's or the rounding's)."""
+    """Either way the fixed model is hinted with a roster (the MILP's or the rounding's);
+    without the MILP its share goes to the fixed model."""
     rm = RosterModel(parse(plant()))
     real = colgen.generate
 
@@ -68,12 +69,14 @@ def test_the_master_milp_runs_only_on_a_relaxation_with_a_bound(
 
     milps: list[float] = []
     hints: list[bool] = []
+    given: list[float] = []
     monkeypatch.setattr(colgen, "generate", generate)
     monkeypatch.setattr(colgen, "master_roster",
                         lambda rm, ctx, pool, seconds: milps.append(seconds))
 
     def run(model: Any, seconds: float, hint: Any, floor: float | None, reseed: int) -> Any:
         hints.append(hint is not None)
+        given.append(seconds)
         return SimpleNamespace(status=Status.UNKNOWN)
 
     ctx = SolveContext(SolveOptions(time_limit=30, threads=1, seed=0))
@@ -82,3 +85,4 @@ def test_the_master_milp_runs_only_on_a_relaxation_with_a_bound(
     assert len(milps) == (1 if bounded else 0)
     assert best is not None and stats["colgen_rounded"] == best[2]
     assert hints[:1] == [True]
+    assert given[0] == pytest.approx((0.3 if bounded else 0.4) * 30, abs=1.0)
