@@ -270,12 +270,11 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
     """The column-generation phase of ``cpsat``: the relaxation for at most ``share`` of the
     remaining time; the restricted master MILP for at most ``mip_share`` (if the relaxation
     has a bound: :func:`proved`; else its time goes to the fixed model) and the LP's
-    rounding; then the whole
-    model with the LP's integral days fixed, hinted with the better roster (``run``: the
-    caller's stall-stopped CP-SAT solve of (model, seconds, hint, floor, seed offset); given
-    at most ``fix_share``), once more under another seed from its roster if that is a whole
-    shortfall above the bound (:func:`avoidable_gap`).  Returns (the better roster or None,
-    the valid lower bound or None)."""
+    rounding; then the whole model with the LP's integral days fixed, hinted with the
+    better roster (``run``: the caller's stall-stopped CP-SAT solve of (model, seconds,
+    hint, floor, seed offset); given at most ``fix_share``), once more under another seed
+    from its roster if that is a whole shortfall above the bound (:func:`avoidable_gap`).
+    Returns (the better roster or None, the valid lower bound or None)."""
     remaining = ctx.remaining()
     budget = 60.0 if remaining is None else remaining
     relaxation = generate(rm.roster, ctx, ctx.elapsed() + share * budget, stats)
