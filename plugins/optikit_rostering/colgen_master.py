@@ -81,7 +81,7 @@ class Master:
         return out
 
 
-def _entries(roster: Roster, col: Column) -> list[tuple[int, float]]:
+def entries(roster: Roster, col: Column) -> list[tuple[int, float]]:
     """(row, coefficient) of a column in the cover and safety rows."""
     out: list[tuple[int, float]] = []
     for i, c in enumerate(roster.cover):
@@ -109,7 +109,7 @@ def build(roster: Roster, columns: list[Column], *, integer: bool) -> Master:
     convexity: list[dict[int, float]] = [{} for _ in roster.employees]
     for col in columns:
         k = b.add_column(float(col.cost), 0.0, 1.0, integer)
-        for r, coef in _entries(roster, col):
+        for r, coef in entries(roster, col):
             rows[r][k] = coef
         convexity[col.employee][k] = 1.0
     for i, c in enumerate(roster.cover):
@@ -126,7 +126,7 @@ def penalty(roster: Roster, chosen: list[Column]) -> int | None:
     plus weighted under- and over-cover; None if it breaks a safety rule."""
     counts = [0] * (len(roster.cover) + len(roster.hard_cover))
     for col in chosen:
-        for r, _coef in _entries(roster, col):
+        for r, _coef in entries(roster, col):
             counts[r] += 1
     base = len(roster.cover)
     if any(counts[base + j] < h.minimum for j, h in enumerate(roster.hard_cover)):
