@@ -58,7 +58,6 @@ non-preemptive, classic: :mod:`optikit_energy.bucket_bound`).
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -68,6 +67,7 @@ import numpy as np
 from optikit.types import Outcome, SolveContext, Status
 from optikit_energy import (
     baseline,
+    bound_thread,
     heuristic,
     side_solve,
     switching,
@@ -227,15 +227,17 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         bounding = None
     elif opts["bucket_bound"] and bounding is None and side is None and not ctx.expired():
         # (With the side MILP running, its bound is the stronger one: LNS gets the time.)
-        _take_bucket_bound(run, _bucket_bound(run, time_share(ctx, 0.12, 8.0),
-                                              relaxation=str(opts["bucket_relaxation"])))
+        found = bound_thread.bucket_bound(run, time_share(ctx, 0.12, 8.0),
+                                          relaxation=str(opts["bucket_relaxation"]))
+        bound_thread.take_bucket_bound(run, found)
 
     if use_lns and not run.proven:
         lns_phase(run, workers)
     return _finish(run, analysis, bounding, side)
 
 
-def _finish(run: Run, analysis: dict[str, Any], bounding: BucketBoundThread | None,
+def _finish(run: Run, analysis: dict[str, Any],
+            bounding: bound_thread.BucketBoundThread | None,
             side: SideMilp | None) -> Outcome:
     """Collect the bound thread and the side MILP (to the deadline), and the answer."""
     ctx = run.ctx
@@ -244,7 +246,7 @@ def _finish(run: Run, analysis: dict[str, Any], bounding: BucketBoundThread | No
             bounding.join(ctx.remaining())  # HiGHS may overrun: no waiting past the deadline
         _cancel(bounding)
         bounding.join()
-        _take_bucket_bound(run, bounding.found)
+        bound_thread.take_bucket_bound(run, bounding.found, bounding.label)
         run.collect()
     _finish_side(run, side, cancel=run.proven)
     mark(run, "bounds")
@@ -262,7 +264,7 @@ def finish_margin(ctx: SolveContext) -> SolveContext:
     return ctx.narrowed(end=ctx.deadline - ctx.started - margin, progress=True)
 
 
-def _start_bucket_bound(run: Run, opts: dict[str, Any]) -> BucketBoundThread | None:
+def _start_bucket_bound(run: Run, opts: dict[str, Any]) -> bound_thread.BucketBoundThread | None:
     """The bound thread, when the interval model will search with LNS on 2+ threads."""
     ctx = run.ctx
     if not (opts["bucket_bound"] and opts["lns"] and ctx.options.threads > 1
@@ -270,67 +272,12 @@ def _start_bucket_bound(run: Run, opts: dict[str, Any]) -> BucketBoundThread | N
         return None
     if timeindexed.size_estimate(run.problem)[0] < THREAD_BOUND_COLUMNS:
         return None  # small: the global solve gets every worker (it may prove optimality)
-    return BucketBoundThread(run, str(opts["bucket_relaxation"]))
+    return bound_thread.BucketBoundThread(run, str(opts["bucket_relaxation"]))
 
 
-def _cancel(bounding: BucketBoundThread | None) -> None:
+def _cancel(bounding: bound_thread.BucketBoundThread | None) -> None:
     if bounding is not None:
         bounding.cancel.set()
-
-
-class BucketBoundThread(threading.Thread):
-    """The bucket relaxation on HiGHS (which releases the GIL) while the LNS searches with
-    one worker fewer: on a loaded machine its LP can take tens of seconds, which a
-    sequential budget would not give it.  It ends by the run's deadline."""
-
-    def __init__(self, run: Run, relaxation: str) -> None:
-        super().__init__(name="energy-bucket-bound", daemon=True)
-        self.run_ = run
-        self.relaxation = relaxation
-        self.found: Any = None
-        self.cancel = threading.Event()  # set on Ctrl-C or when the solve ends early
-        self.start()
-
-    def run(self) -> None:
-        remaining = self.run_.ctx.remaining()
-        budget = 600.0 if remaining is None else max(0.0, remaining - 0.5)
-        self.found = _bucket_bound(self.run_, budget, threads=1, stop=self.cancel,
-                                   relaxation=self.relaxation)
-        plan = None if self.found is None else self.found.plan
-        if plan is not None and not self.cancel.is_set():
-            from optikit_energy import guided
-
-            guided.for_run(self.run_, plan, self.cancel)
-        # Not followed by the bucket MILP: its dual bound passes the LP's (large-1: 650.7
-        # -> 658.7 in 60 s), but the LNS then keeps one worker fewer all run and ends
-        # far worse (797 against 747-772 at 60 s, measured side by side).
-
-
-def _bucket_bound(run: Run, budget_s: float, threads: int | None = None,
-                  stop: threading.Event | None = None, relaxation: str = "preemptive") -> Any:
-    """The time-bucket relaxation's bound within ``budget_s`` (None if none)."""
-    from optikit_energy import bucket_bound
-
-    try:
-        return bucket_bound.lower_bound(run.problem, run.ctx, budget_s, threads=threads,
-                                        stop=stop, relaxation=relaxation)
-    except Exception as exc:  # a bound is optional: never lose the schedule over it
-        run.stats["bucket_bound_error"] = str(exc)
-        return None
-
-
-def _take_bucket_bound(run: Run, found: Any) -> None:
-    """Raise ``run.bound`` with a bucket bound, and say which bound the figure is."""
-    if found is None:
-        run.stats["bucket_bound"] = None
-        return
-    run.stats["bucket_bound"] = {"method": found.method, "value": found.value,
-                                 "status": found.status, "buckets": found.buckets,
-                                 "seconds": found.seconds, "relaxation": found.relaxation}
-    if run.bound is None or found.value > run.bound:
-        run.bound = found.value
-        run.stats["bound_source"] = found.method
-        run.ctx.report(None, found.value, source=found.method)
 
 
 def _time_indexed_size(problem: EnergyProblem) -> str:
