@@ -22,6 +22,9 @@ TOY_PROCESSING = SAMPLES / "toy_processing_only.yaml"
 # The toy's reference optima (samples/README.md): time-indexed MILP = CP-SAT.
 TOY_FULL_OPTIMUM = 108_900.0
 TOY_PROCESSING_OPTIMUM = 101_700.0
+# Generated small seed 1, proven by the time-indexed MILP and CP-SAT
+# (tests/energy/test_bucket_bound.py).
+SMALL_1_OPTIMUM = 99.6551
 
 
 @pytest.fixture(scope="session")
@@ -81,3 +84,14 @@ def tiny_shop() -> dict[str, Any]:
             ]},
         ],
     }
+
+
+def checked_objective(problem: Any, inc: Any) -> float:
+    """The independent checker's objective of an incumbent's schedule (it must pass)."""
+    from optikit_energy import switching
+    from optikit_energy.checker import check
+
+    payload, _ = switching.build_payload(problem, inc.schedule, inc.switch_on)
+    report = check(problem, payload)
+    assert report.feasible, report.violations
+    return float(report.objective)

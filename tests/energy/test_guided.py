@@ -5,24 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from optikit_energy import bucket_bound, cpsat, guided, switching
-from optikit_energy.checker import check
+from optikit_energy import bucket_bound, cpsat, guided
 from optikit_energy.generator import generate
 from optikit_energy.model import EnergyProblem
 from optikit_energy.run import Incumbent, Run
 
 from optikit.types import SolveContext, SolveOptions
-from tests.energy.conftest import load, run
-
-# Proven by the time-indexed MILP and CP-SAT (tests/energy/test_bucket_bound.py).
-SMALL_1_OPTIMUM = 99.6551
-
-
-def _checked(problem: EnergyProblem, inc: Incumbent) -> float:
-    payload, _ = switching.build_payload(problem, inc.schedule, inc.switch_on)
-    report = check(problem, payload)
-    assert report.feasible, report.violations
-    return float(report.objective)
+from tests.energy.conftest import SMALL_1_OPTIMUM, checked_objective, load, run
 
 
 def _plan(registry, problem: EnergyProblem) -> guided.RelaxedPlan:  # type: ignore[no-untyped-def]
@@ -58,7 +47,7 @@ def test_guided_schedule_is_checked_and_not_below_the_optimum(registry) -> None:
     run_ = Run(problem, registry.available_backend("cpsat"), ctx)
     found, stats = guided.guided_schedule(run_, plan, 10.0, 1, lambda: False)
     assert found is not None and found.source == "guided"
-    assert _checked(problem, found) == pytest.approx(found.objective)
+    assert checked_objective(problem, found) == pytest.approx(found.objective)
     assert found.objective >= SMALL_1_OPTIMUM - 1e-6
     # Near the relaxation: it is the relaxation's plan made non-preemptive.
     assert found.objective <= 1.05 * plan.objective
@@ -83,7 +72,7 @@ def test_too_tight_windows_are_widened(registry) -> None:
     slacks = [t["slack"] for t in tries]
     assert slacks == sorted(slacks) and len(set(slacks)) == len(slacks)
     if found is not None:
-        _checked(problem, found)
+        checked_objective(problem, found)
 
 
 def test_inbox_schedules_are_offered_by_the_main_thread(registry) -> None:

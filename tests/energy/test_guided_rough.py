@@ -8,24 +8,13 @@ from __future__ import annotations
 import threading
 
 import pytest
-from optikit_energy import bucket_bound, guided, heuristic, switching
-from optikit_energy.checker import check
+from optikit_energy import bucket_bound, guided, heuristic
 from optikit_energy.generator import generate
 from optikit_energy.model import EnergyProblem
 from optikit_energy.run import Incumbent, Run
 
 from optikit.types import SolveContext, SolveOptions
-from tests.energy.conftest import load
-
-# Proven by the time-indexed MILP and CP-SAT (tests/energy/test_bucket_bound.py).
-SMALL_1_OPTIMUM = 99.6551
-
-
-def _checked(problem: EnergyProblem, inc: Incumbent) -> float:
-    payload, _ = switching.build_payload(problem, inc.schedule, inc.switch_on)
-    report = check(problem, payload)
-    assert report.feasible, report.violations
-    return float(report.objective)
+from tests.energy.conftest import SMALL_1_OPTIMUM, checked_objective, load
 
 
 def _run(registry, problem: EnergyProblem, seconds: float) -> Run:  # type: ignore[no-untyped-def]
@@ -54,7 +43,7 @@ def test_lp_point_gives_checked_schedules_and_a_valid_bound(registry) -> None:
     assert "lp" in record and "coarse_milp" in record
     assert run_.inbox, record
     for inc in run_.inbox:
-        assert _checked(problem, inc) == pytest.approx(inc.objective)
+        assert checked_objective(problem, inc) == pytest.approx(inc.objective)
         assert inc.objective >= SMALL_1_OPTIMUM - 1e-6
     assert run_.bound is not None and run_.bound <= SMALL_1_OPTIMUM + 1e-6
     assert run_.stats["bound_source"] == "bucket-milp (tariff periods)"
@@ -72,7 +61,7 @@ def test_retimed_keeps_modes_and_stays_near_the_schedule(registry) -> None:
     before = {(s.job, s.operation): s for s in start.schedule}
     if found is not None:
         assert found.objective < start.objective
-        assert _checked(problem, found) == pytest.approx(found.objective)
+        assert checked_objective(problem, found) == pytest.approx(found.objective)
         for s in found.schedule:
             old = before[(s.job, s.operation)]
             assert s.mode == old.mode and abs(s.start - old.start) <= 2
