@@ -37,6 +37,9 @@ BOUND_SOURCES = {
     "cpsat": "CP-SAT's own bound",
     "bucket-lp": "time-bucket relaxation, LP (HiGHS)",
     "bucket-milp": "time-bucket relaxation, MILP dual bound (HiGHS)",
+    "bucket-lp (tariff periods)": "time-bucket relaxation on the tariff periods, LP (HiGHS)",
+    "bucket-milp (tariff periods)":
+        "time-bucket relaxation on the tariff periods, MILP dual bound (HiGHS)",
     "time-indexed-milp (highs)": "time-indexed MILP beside the search, dual bound (HiGHS)",
     "time-indexed": "time-indexed model",
 }
@@ -173,7 +176,8 @@ def bound_source(document: Mapping[str, Any]) -> str | None:
         return None
     text = BOUND_SOURCES.get(source, source)
     bucket = stats.get("bucket_bound")
-    if source.startswith("bucket-") and isinstance(bucket, Mapping) and bucket.get("relaxation"):
+    if (source.startswith("bucket-") and isinstance(bucket, Mapping)
+            and bucket.get("relaxation") and bucket.get("method") == source):
         text += f", {bucket['relaxation']}, {bucket.get('buckets')} buckets"
     return text
 

@@ -70,10 +70,18 @@ def test_summary_says_which_relaxation_gave_the_bound() -> None:
     from optikit_energy.summary import bound_source
 
     stats = {"bound_source": "bucket-milp",
-             "bucket_bound": {"relaxation": "preemptive", "buckets": 19}}
+             "bucket_bound": {"method": "bucket-milp", "relaxation": "preemptive",
+                              "buckets": 19}}
     assert bound_source({"bound": 205.2, "stats": stats}) == (
         "time-bucket relaxation, MILP dual bound (HiGHS), preemptive, 19 buckets")
     assert bound_source({"bound": 74.0, "stats": {"bound_source": "time-indexed-milp (highs)"}}
                         ) == "time-indexed MILP beside the search, dual bound (HiGHS)"
     assert bound_source({"bound": None, "stats": stats}) is None
+    # The guided search's tariff-period MILP: the thread's bucket record (the finer LP,
+    # 22 buckets) is not the one that gave the bound, so its bucket count is not shown.
+    coarse = {"bound_source": "bucket-milp (tariff periods)",
+              "bucket_bound": {"method": "bucket-lp", "relaxation": "preemptive",
+                               "buckets": 22}}
+    assert bound_source({"bound": 663.7, "stats": coarse}) == (
+        "time-bucket relaxation on the tariff periods, MILP dual bound (HiGHS)")
     assert bound_source({"bound": 1.0, "stats": {}}) is None
