@@ -376,14 +376,16 @@ def build(problem: EnergyProblem, integer: bool = True,
 def lower_bound(problem: EnergyProblem, ctx: SolveContext, budget_s: float,
                 integer: bool | None = None, bucket_len: int | None = None,
                 threads: int | None = None, stop: threading.Event | None = None,
-                relaxation: str = PREEMPTIVE) -> BoundResult | None:
+                relaxation: str = PREEMPTIVE,
+                built: BucketModel | None = None) -> BoundResult | None:
     """The bucket relaxation's bound within ``budget_s`` seconds (HiGHS), or None.
 
     ``stop`` (default the run's) ends the solve early.  ``integer=None`` picks the MILP
     when it is small (up to ``MILP_COLUMNS``: its dual
     bound passes the LP's within seconds, 170.3 -> 175.2 on a generated medium instance)
     and the LP otherwise (on the 2,880-minute instance the MILP's root alone outlasts a
-    few seconds' budget).
+    few seconds' budget).  ``built``: the model of ``build`` with these arguments, when
+    the caller has it already (the bound thread reads its size first).
     """
     import time
 
@@ -393,8 +395,8 @@ def lower_bound(problem: EnergyProblem, ctx: SolveContext, budget_s: float,
     if backend is None or budget_s <= 0.05:
         return None
     started = time.monotonic()
-    bm = build(problem, integer=integer is not False, bucket_len=bucket_len,
-               relaxation=relaxation)
+    bm = built or build(problem, integer=integer is not False, bucket_len=bucket_len,
+                        relaxation=relaxation)
     if integer is None and bm.model.num_cols > MILP_COLUMNS:
         bm = dataclasses.replace(bm, model=dataclasses.replace(
             bm.model, integer=np.zeros_like(bm.model.integer)))

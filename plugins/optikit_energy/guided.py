@@ -36,6 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from optikit.types import Status
+from optikit_energy.bound_thread import raise_bound
 from optikit_energy.cpsat_model import BuildStopped, EnergyCpModel
 from optikit_energy.cpsat_solutions import set_hint
 from optikit_energy.lns_frame import Frame
@@ -310,10 +311,8 @@ def coarse_plan(run: Run, cancel: threading.Event) -> RelaxedPlan | None:
     if found is None:
         return None
     record.update(bound=round(found.value, 4), status=found.status, buckets=found.buckets)
-    if not cancel.is_set() and (run.bound is None or found.value > run.bound):
-        run.bound = found.value
-        run.stats["bound_source"] = "bucket-milp (tariff periods)"
-        run.ctx.report(None, found.value, source="bucket-milp (tariff periods)")
+    if not cancel.is_set():
+        raise_bound(run, found.value, "bucket-milp (tariff periods)")
     plan = found.plan
     if plan is None or len(plan.modes) < len(run.problem.ops):
         return None
