@@ -132,6 +132,4 @@ def penalty(roster: Roster, chosen: list[Column]) -> int | None:
     if any(counts[base + j] < h.minimum for j, h in enumerate(roster.hard_cover)):
         return None
     return sum(col.cost for col in chosen) + sum(
-        c.under_weight * max(0, c.requirement - counts[i])
-        + c.over_weight * max(0, counts[i] - c.requirement)
-        for i, c in enumerate(roster.cover))
+        c.penalty(counts[i]) for i, c in enumerate(roster.cover))

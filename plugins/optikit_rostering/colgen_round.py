@@ -31,9 +31,7 @@ def support_roster(roster: Roster, weights: dict[int, list[tuple[Column, float]]
 
     def cost(r: int, count: int) -> float:
         if r < lines:
-            c = roster.cover[r]
-            return c.under_weight * max(0, c.requirement - count) \
-                + c.over_weight * max(0, count - c.requirement)
+            return roster.cover[r].penalty(count)
         return ARTIFICIAL * max(0, wanted[r] - count)
 
     chosen = [max(weights[e], key=lambda cv: cv[1])[0] for e in range(roster.num_employees)]

@@ -162,9 +162,7 @@ def _shift_types(roster: Roster, e: int) -> set[int]:
 
 def cover_penalty(roster: Roster, grid: Grid, stations: Stations, c: Cover) -> int:
     """The penalty of one cover line in ``grid``."""
-    count = _placed(roster, grid, stations, c)
-    return c.under_weight * max(0, c.requirement - count) \
-        + c.over_weight * max(0, count - c.requirement)
+    return c.penalty(_placed(roster, grid, stations, c))
 
 
 def shortfall(roster: Roster, grid: Grid, stations: Stations, c: Cover) -> int:

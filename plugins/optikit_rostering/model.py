@@ -85,6 +85,12 @@ class Cover:
     over_weight: int
     skill: str | None = None
 
+    def penalty(self, count: int) -> int:
+        """The weighted under- and over-cover of this line with ``count`` people on it (the
+        solvers' one formula; the checker keeps its own)."""
+        return self.under_weight * max(0, self.requirement - count) \
+            + self.over_weight * max(0, count - self.requirement)
+
 
 @dataclass(frozen=True)
 class HardCover:
