@@ -103,12 +103,18 @@ def work_left_behind() -> bool:
 
 def left_behind_result(
     solver: str, ctx: SolveContext, x: np.ndarray | None, objective: float | None,
-    num_cols: int,
+    num_cols: int, bound: float | None = None,
 ) -> LinearResult:
     """What a linear backend answers for a call it stopped waiting for: its last
-    incumbent ``x`` (``feasible``), or ``unknown`` when it saw none of the model's size."""
+    incumbent ``x`` (``feasible``), or ``unknown`` when it saw none of the model's size.
+
+    ``bound`` is the last dual bound the solver reported on its way (a MIP's root can
+    run for seconds between two checks of the stop: without it, the bound of all that
+    work would be lost)."""
     why = "stopped by the user" if ctx.stop.is_set() else "time limit"
     note = f"{why}; {solver} did not stop in time and was left to finish"
     if x is None or x.shape != (num_cols,):
-        return LinearResult(Status.UNKNOWN, message=f"{note} (no incumbent reported)")
-    return LinearResult(Status.FEASIBLE, x=x.copy(), objective=objective, message=note)
+        return LinearResult(Status.UNKNOWN, bound=bound,
+                            message=f"{note} (no incumbent reported)")
+    return LinearResult(Status.FEASIBLE, x=x.copy(), objective=objective, bound=bound,
+                        message=note)

@@ -123,6 +123,7 @@ class _HighsRun:
         self.presolve_note: str | None = None
         self.best: float | None = None
         self.best_x: np.ndarray | None = None  # the last incumbent, for a run left behind
+        self.last_bound: float | None = None  # the MIP's dual bound at its last check
         self.abandoned = False
 
     # --- setup ---------------------------------------------------------------------------
@@ -202,7 +203,7 @@ class _HighsRun:
         h.cbSimplexInterrupt.subscribe(self._on_interrupt)
         h.cbIpmInterrupt.subscribe(self._on_interrupt)
         if self.model.is_mip:
-            h.cbMipInterrupt.subscribe(self._on_interrupt)
+            h.cbMipInterrupt.subscribe(self._on_mip_interrupt)
             h.cbMipImprovingSolution.subscribe(self._on_incumbent)
 
     # --- callbacks (run on the solver's thread; they must never raise) -------------------
@@ -220,6 +221,18 @@ class _HighsRun:
         except Exception as exc:
             self.callback_error = f"interrupt callback: {exc}"
 
+    def _on_mip_interrupt(self, event: Any) -> None:
+        """A MIP's check point: also the place where its current dual bound is read."""
+        try:
+            self._note_bound(float(event.data_out.mip_dual_bound))
+        except Exception as exc:
+            self.callback_error = f"interrupt callback: {exc}"
+        self._on_interrupt(event)
+
+    def _note_bound(self, bound: float) -> None:
+        if math.isfinite(bound) and not self.abandoned:
+            self.last_bound = bound
+
     def _on_incumbent(self, event: Any) -> None:
         try:
             out = event.data_out
@@ -228,6 +241,7 @@ class _HighsRun:
             self.best_x = np.array(out.mip_solution, dtype=np.float64, copy=True)
             self.best = float(out.objective_function_value)
             bound = float(out.mip_dual_bound)
+            self._note_bound(bound)
             self.ctx.report(
                 objective=float(out.objective_function_value),
                 bound=bound if math.isfinite(bound) else None,
@@ -264,7 +278,7 @@ class _HighsRun:
         not inside a sub-MIP heuristic): answer with its last incumbent."""
         self.abandoned = True
         return left_behind_result("HiGHS", self.ctx, self.best_x, self.best,
-                                  self.model.num_cols)
+                                  self.model.num_cols, bound=self.last_bound)
 
     def _run_highs(self) -> Any:
         global _scheduler_threads
@@ -350,7 +364,9 @@ class _HighsRun:
         if status in limits:
             if has_primal:
                 return self._with_solution(Status.FEASIBLE, info, text, stats, proven=False)
-            return LinearResult(Status.UNKNOWN, message=text, stats=stats)
+            raw = float(info.mip_dual_bound) if model.is_mip else math.nan
+            return LinearResult(Status.UNKNOWN, bound=raw if math.isfinite(raw) else None,
+                                message=text, stats=stats)
         return LinearResult(Status.ERROR, message=f"HiGHS failed: {text}", stats=stats)
 
     def _with_solution(

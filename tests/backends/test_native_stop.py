@@ -150,6 +150,8 @@ def test_highs_answers_with_its_last_incumbent_when_it_ignores_ctrl_c(
             mip_solution=point.tolist(), objective_function_value=4.0,
             mip_dual_bound=15.0))
         self._on_incumbent(event)
+        self._on_mip_interrupt(_check_point(14.0))  # a cut round raised the bound
+        self._on_mip_interrupt(_check_point(float("inf")))  # no bound: the last one stays
         ctx.stop.set()
         release.wait(30)  # deaf to the interrupt callback, like a sub-MIP heuristic
 
@@ -161,4 +163,41 @@ def test_highs_answers_with_its_last_incumbent_when_it_ignores_ctrl_c(
     assert result.status is Status.FEASIBLE
     assert result.x is not None and list(result.x) == list(point)
     assert result.objective == 4.0
+    assert result.bound == 14.0  # the bound at HiGHS's last check, not the incumbent's
     assert "did not stop in time" in result.message
+
+
+def _check_point(bound: float) -> Any:
+    """What HiGHS hands a MIP interrupt callback: its current dual bound."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(data_out=SimpleNamespace(mip_dual_bound=bound),
+                           interrupt=lambda: None)
+
+
+def test_highs_left_in_its_root_keeps_the_bound_it_reached(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No incumbent yet, but seconds of root cuts: the answer is ``unknown`` with the
+    dual bound of HiGHS's last check point, so a caller can still report a gap floor."""
+    pytest.importorskip("highspy")
+    from optikit_highs.backend import _HighsRun
+
+    model = models.knapsack_milp()
+    release = threading.Event()
+    ctx = SolveContext(SolveOptions(time_limit=60.0))
+
+    def stuck_in_the_root(self: _HighsRun) -> None:
+        self._on_mip_interrupt(_check_point(11.5))
+        ctx.stop.set()
+        release.wait(30)
+
+    monkeypatch.setattr(_HighsRun, "_run_highs", stuck_in_the_root)
+    try:
+        result = _HighsRun(model, ctx).run(ctx.remaining())
+    finally:
+        release.set()
+    assert result.status is Status.UNKNOWN
+    assert result.x is None
+    assert result.bound == 11.5
+    assert "no incumbent" in result.message
