@@ -131,29 +131,20 @@ class Pricer:
 
         rm, skills = self.rm, self.roster.employees[self.e].skills
         terms: list[tuple[int, Any]] = [(SCALE * w, v) for w, v in self.requests]
-        # The rounding's error on a row: at most one cell a day, at most one station a
-        # cell, so per day the worst cell's error plus its worst station's (a sum over
-        # every variable was 0.2 on Instance7, where the LP is 1,054.08: bound 1,054).
-        cell_error: dict[tuple[int, int], float] = {}
-        station_error: dict[tuple[int, int], float] = {}
+        error = 0.0
         for _e, d, s, v in self.cells:
             price = duals.cell.get((d, s), 0.0) + sum(duals.safety.get((d, s, k), 0.0)
                                                       for k in skills)
             scaled = round(SCALE * price)
-            cell_error[d, s] = abs(SCALE * price - scaled)
+            error += abs(SCALE * price - scaled)
             if scaled:
                 terms.append((-scaled, v))
         for (_e, d, s, k), v in rm.y.items():
             price = duals.station.get((d, s, k), 0.0)
             scaled = round(SCALE * price)
-            station_error[d, s] = max(station_error.get((d, s), 0.0),
-                                      abs(SCALE * price - scaled))
+            error += abs(SCALE * price - scaled)
             if scaled:
                 terms.append((-scaled, v))
-        worst: dict[int, float] = {}
-        for (d, s), err in cell_error.items():
-            worst[d] = max(worst.get(d, 0.0), err + station_error.get((d, s), 0.0))
-        error = sum(worst.values())
         rm.model.minimize(sum(w * v for w, v in terms) + SCALE * self.constant)
         solver = cp_model.CpSolver()
         keep_python_sigint(solver.parameters)  # else a Ctrl-C kills the run, best roster lost
@@ -175,8 +166,8 @@ class Pricer:
             for index, (low, high) in domains.items():
                 domain = rm.model.proto.variables[index].domain
                 domain[0], domain[1] = low, high
-        if status == cp_model.INFEASIBLE:
-            return [], math.inf
+        if fixed and status == cp_model.INFEASIBLE:
+            return [], math.inf  # no row under the node's decisions
         columns = [c for c in {c.row: c for c in found}.values()
                    if reduced_cost(self.roster, c, duals) < below]
         if status != cp_model.OPTIMAL:
