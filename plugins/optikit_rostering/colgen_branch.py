@@ -205,10 +205,8 @@ class Tree:
                                               duals.convexity, strict=True))
                 if lagrangian > out.bound:
                     out.bound, out.exact = lagrangian, True
-                if fresh == 0:
-                    out.converged = True
-                    if out.value > out.bound:
-                        out.bound = out.value
+                if fresh == 0:  # converged; the bound stays the Lagrangian one (the LP
+                    out.converged = True  # value less pricing's rounding of the duals)
                     return out
             elif fresh == 0:
                 if not quick:
@@ -260,7 +258,7 @@ class Tree:
             if math.ceil(lp.bound - 1e-6) >= best_value:
                 continue
             if integral(self.roster, lp.weights):
-                exact = exact and lp.converged  # closed: only a proved LP says so
+                exact = False  # closed without a bound that meets its roster
                 continue
             pick = fractional(self.roster, lp.weights)
             if pick is None:  # integral cells, stations split: the rounding stands in
