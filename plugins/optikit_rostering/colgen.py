@@ -39,8 +39,16 @@ from typing import Any
 
 from optikit.paradigms import LinearBackend
 from optikit.types import SolveContext
+from optikit_rostering.colgen_branch import branch_and_price
 from optikit_rostering.colgen_master import build, penalty
-from optikit_rostering.colgen_pricing import ENTER, Column, Duals, Pricer, reduced_cost
+from optikit_rostering.colgen_pricing import (
+    ENTER,
+    Column,
+    Duals,
+    Fixing,
+    Pricer,
+    reduced_cost,
+)
 from optikit_rostering.colgen_round import support_roster
 from optikit_rostering.cpsat_model import RosterModel
 from optikit_rostering.lns import shortfall
@@ -80,6 +88,8 @@ class Relaxation:
     bound: float | None = None
     converged: bool = False
     rounds: int = 0
+    #: The pricing models (one per employee), for branch-and-price to reuse.
+    pricers: list[Pricer] = field(default_factory=list)
 
 
 def linear_backend(ctx: SolveContext) -> LinearBackend | None:
@@ -109,7 +119,7 @@ def generate(roster: Roster, ctx: SolveContext, end: float,
         if ctx.expired() or ctx.elapsed() >= end:
             return None  # no time left for the relaxation
         pricers.append(Pricer(roster, e))
-    out = Relaxation()
+    out = Relaxation(pricers=pricers)
     seen: set[tuple[int, tuple[int | None, ...], tuple[str | None, ...]]] = set()
 
     def add(columns: list[Column]) -> int:
@@ -236,10 +246,16 @@ def _lagrangian(duals: Duals, reduced: list[float]) -> float:
     return duals.demand + sum(rc + mu for rc, mu in zip(reduced, duals.convexity, strict=True))
 
 
-def fixing(rm: RosterModel, relaxation: Relaxation) -> Any:
+def fixing(rm: RosterModel, relaxation: Relaxation,
+           decisions: dict[int, Fixing] | None = None) -> Any:
     """A copy of the whole CP-SAT model with every (employee, day) on which the LP solution
-    is integral fixed to it (the rest free)."""
+    is integral fixed to it (the rest free), and a branch-and-price node's ``decisions``."""
     sub = rm.model.clone()
+    for e, fixed in (decisions or {}).items():
+        for (d, s), on in fixed.items():
+            if (var := rm.x[e][d][s]) is not None:
+                domain = sub.proto.variables[var.index].domain
+                domain[0] = domain[1] = int(on)
     decided: dict[tuple[int, int], int | None] = {}
     for e, weighted in relaxation.weights.items():
         for d in range(rm.roster.days):
@@ -266,15 +282,16 @@ Seed = tuple[list[list[int | None]], dict[tuple[int, int], str], int]
 
 def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
                  mip_share: float, fix_share: float, stats: dict[str, Any],
-                 run: Any) -> tuple[Seed | None, float | None]:
+                 run: Any, branch: str = "off") -> tuple[Seed | None, float | None]:
     """The column-generation phase of ``cpsat``: the relaxation for at most ``share`` of the
     remaining time; the restricted master MILP for at most ``mip_share`` (if the relaxation
     has a bound: :func:`proved`; else its time goes to the fixed model) and the LP's
     rounding; then the whole model with the LP's integral days fixed, hinted with the
     better roster (``run``: the caller's stall-stopped CP-SAT solve of (model, seconds,
     hint, floor, seed offset); given at most ``fix_share``), once more under another seed
-    from its roster if that is a whole shortfall above the bound (:func:`avoidable_gap`).
-    Returns (the better roster or None, the valid lower bound or None)."""
+    from its roster if that is a whole shortfall above the bound (:func:`avoidable_gap`);
+    then branch-and-price (``branch``: :func:`use_branch`).  Returns (the better roster or
+    None, the valid lower bound or None)."""
     remaining = ctx.remaining()
     budget = 60.0 if remaining is None else remaining
     relaxation = generate(rm.roster, ctx, ctx.elapsed() + share * budget, stats)
@@ -321,6 +338,56 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
     if retries:
         stats.update(colgen_repair=best[2] if best else None, colgen_retries=retries,
                      colgen_repair_s=round(ctx.elapsed(), 1))
+    if best is not None and bound is not None and use_branch(branch, best[2], bound) \
+            and not ctx.expired():
+        best, bound = _branch(rm, ctx, relaxation, best, bound, budget, stats, run)
+    return best, bound
+
+
+#: Branch-and-price after the fixed model (:mod:`optikit_rostering.colgen_branch`): at most
+#: ``BRANCH`` of the time, ending at least ``BRANCH_LEAVE`` of it before the deadline (for
+#: the hinted whole model); with ``colgen_branch=auto`` only while the roster is within
+#: ``BRANCH_GAP`` of the bound (a tree that small is searched); each node's CP-SAT
+#: completion (the node's integral cells and decisions fixed, the penalty below the
+#: incumbent) gets ``COMPLETE`` of the time.
+BRANCH, BRANCH_LEAVE, BRANCH_GAP, COMPLETE = 0.4, 0.1, 0.01, 0.03
+
+
+def use_branch(choice: str, value: float, bound: float) -> bool:
+    """Whether branch-and-price runs: ``on`` while the roster is above the bound, ``auto``
+    while it is also within ``BRANCH_GAP`` of it."""
+    if choice == "off" or value <= bound + 1e-9:
+        return False
+    return choice == "on" or value - bound <= BRANCH_GAP * max(1.0, abs(bound))
+
+
+def _branch(rm: RosterModel, ctx: SolveContext, relaxation: Relaxation, best: Seed,
+            bound: float, budget: float, stats: dict[str, Any],
+            run: Any) -> tuple[Seed, float]:
+    """Branch-and-price from the relaxation against ``best``: a better roster, and the
+    bound raised to the optimum if the tree is searched to the end."""
+    backend = linear_backend(ctx)
+    remaining = ctx.remaining()
+    seconds = BRANCH * budget if remaining is None else \
+        min(BRANCH * budget, remaining - BRANCH_LEAVE * budget)
+    if backend is None or seconds <= 0:
+        return best, bound
+
+    def complete(weights: dict[int, list[tuple[Column, float]]],
+                 decisions: dict[int, Fixing], incumbent: int) -> Seed | None:
+        sub = fixing(rm, Relaxation(weights=weights), decisions)
+        sub.add(sum(w * v for w, v in rm.objective_terms) + rm.constant <= incumbent - 1)
+        result = run(sub, max(1.0, COMPLETE * budget), None, float(incumbent), 0)
+        return _better(rm, result, None)
+
+    out = branch_and_price(rm.roster, relaxation, backend, ctx, best[2], seconds, complete)
+    stats.update(out.stats)
+    if out.roster is not None and out.roster[2] < best[2]:
+        best = out.roster
+    if out.optimum is not None and out.optimum > bound:
+        bound = out.optimum
+        ctx.report(None, bound, "colgen-branch")
+    stats["colgen_bound"] = bound
     return best, bound
 
 

@@ -12,6 +12,7 @@ that rounding is returned so that a bound built on it stays valid.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,6 +23,8 @@ from optikit_rostering.model import Roster
 SCALE = 1000
 #: A column enters the master only with a reduced cost below this.
 ENTER = -1e-6
+#: Branching decisions on one employee: (day, shift) -> whether they work it.
+Fixing = dict[tuple[int, int], bool]
 
 
 @dataclass(frozen=True)
@@ -115,11 +118,14 @@ class Pricer:
         self.cells = self.rm.all_cells()
 
     def price(self, duals: Duals, work: float, wall: float, seed: int = 0, most: int = 10,
-              below: float = ENTER) -> tuple[list[Column], float | None]:
+              below: float = ENTER, fixed: Fixing | None = None
+              ) -> tuple[list[Column], float | None]:
         """Columns of reduced cost under ``below`` found within ``work`` units of CP-SAT's
         deterministic time (reproducible, unlike seconds; ``wall`` seconds at most) (at most
         ``most``, the best last), and a proven lower bound on this employee's reduced cost
-        (None unless CP-SAT proved its optimum)."""
+        (None unless CP-SAT proved its optimum; infinity if ``fixed`` leaves no row).
+        ``fixed``: (day, shift) -> whether this person works that shift that day (a
+        branch-and-price node's decisions, :mod:`optikit_rostering.colgen_branch`)."""
         from optikit_ortools.sat_parameters import keep_python_sigint
         from ortools.sat.python import cp_model
 
@@ -151,13 +157,40 @@ class Pricer:
         solver.parameters.linearization_level = 2
         found: list[Column] = []
         collector = _collector(self, found, most)
-        status = solver.solve(rm.model, collector)
+        domains = self._restrict(fixed or {})
+        if domains is None:
+            return [], math.inf  # a forced cell this person cannot work
+        try:
+            status = solver.solve(rm.model, collector)
+        finally:
+            for index, (low, high) in domains.items():
+                domain = rm.model.proto.variables[index].domain
+                domain[0], domain[1] = low, high
+        if fixed and status == cp_model.INFEASIBLE:
+            return [], math.inf  # no row under the node's decisions
         columns = [c for c in {c.row: c for c in found}.values()
                    if reduced_cost(self.roster, c, duals) < below]
         if status != cp_model.OPTIMAL:
             return columns, None
         proven = solver.objective_value / SCALE - error / SCALE - duals.convexity[self.e]
         return columns, proven
+
+    def _restrict(self, fixed: Fixing) -> dict[int, tuple[int, int]] | None:
+        """Fix the cells of ``fixed`` in the model's domains (a pricer is used by one
+        thread at a time); returns the old domains to restore, None if a forced cell does not
+        exist (leave, a zero cap)."""
+        x = self.rm.x[0]
+        old: dict[int, tuple[int, int]] = {}
+        for (d, s), on in fixed.items():
+            var = x[d][s]
+            if var is None:
+                if on:
+                    return None
+                continue
+            domain = self.rm.model.proto.variables[var.index].domain
+            old.setdefault(var.index, (domain[0], domain[1]))
+            domain[0] = domain[1] = int(on)
+        return old
 
     def column(self, value: Any) -> Column:
         """The column of a CP-SAT solution (``value``: literal -> bool)."""

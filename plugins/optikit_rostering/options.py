@@ -38,6 +38,11 @@ CPSAT_OPTIONS = (
     OptionSpec("colgen_share", float, 0.4,
                "with colgen: most of the time limit the column generation may take",
                minimum=0.0, maximum=1.0),
+    OptionSpec("colgen_branch", str, "off",
+               "with colgen: branch-and-price on the master after the LP-fixed roster "
+               "(0/1 branching on an employee's shift on a day, each node's LP re-priced, "
+               "pruned by its bound, completed by CP-SAT); auto: while the roster is within "
+               "1 % of the bound", choices=("auto", "on", "off")),
     OptionSpec("symmetry", bool, True, "order interchangeable staff (symmetry breaking)"),
     OptionSpec("caps", bool, True,
                "a redundant cap on the days each person can work over the horizon, from "
