@@ -254,6 +254,12 @@ def bought(problem: LotSizingProblem, item: int, consumption_cap: NDArray[np.flo
     rhs = -problem.demand[item].copy()
     rhs[0] += problem.initial[item]
     b.add_rows_coo(periods, rows, colz, vals, rhs, rhs)
+    # and in all at most what any parent can use: some optimal plan makes no more of a
+    # made item than its total need (costs are non-negative), so it consumes no more
+    # than ``upper_total``; without this row a high price made the bought item "sell"
+    # every period's most (the Lagrangian value fell to -3e7)
+    most = float(problem.bom[item] @ upper_total(problem))
+    b.add_rows_coo(1, np.zeros(periods, np.int64), c, np.ones(periods), -INF, most)
     return Bought(item, b.build(), c)
 
 
