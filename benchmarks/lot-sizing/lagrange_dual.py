@@ -41,6 +41,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--limit", type=float, default=600.0)
     parser.add_argument("--penalty", type=float, default=PENALTY)
+    parser.add_argument("--spot", type=float, default=1.5,
+                        help="cost of the bought items' artificial slack, times the "
+                        "highest price (caps pi)")
     parser.add_argument("--sub-limit", type=float, default=3.0,
                         help="seconds per subproblem MILP (its dual bound counts; its "
                         "plan is a column whatever its gap)")
@@ -88,8 +91,11 @@ def main() -> None:
     for (j, _), linked in own.items():
         h.addCol(float(problem.setup_cost[j]), 0.0, 1.0, len(linked),
                  np.array(linked, np.int32), -np.ones(len(linked)))
-    for row in [*shares.values(), *use.values()]:
+    for row in shares.values():
         h.addCol(args.penalty, 0.0, inf, 1, np.array([row], np.int32), np.array([-1.0]))
+    top = max(float(np.max(s.break_price)) for s in problem.sources) if problem.sources else 0
+    for row in use.values():  # a "spot purchase" above every price
+        h.addCol(args.spot * top, 0.0, inf, 1, np.array([row], np.int32), np.array([-1.0]))
     backend = HighsBackend()
     ctx = SolveContext(SolveOptions(time_limit=args.limit + 60, threads=1, seed=0))
     best, began = None, time.monotonic()

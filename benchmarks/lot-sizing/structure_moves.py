@@ -15,6 +15,8 @@ alone), one of:
 - ``mixed``: half the time the windows, then the structure moves (items, then components).
 
 The bought items' orders stay fixed unless ``--orders`` (their stock is free either way).
+``--uncapacitated`` runs on the model without its capacity rows (a relaxation: its plans'
+costs bound from above what any capacity-free bound, such as :mod:`lagrange`'s, can reach).
 
 Prints the plan after each improvement and at the end, with the load.
 """
@@ -32,6 +34,7 @@ from optikit_lotsizing.heuristic import constructive, sliding_windows
 from optikit_lotsizing.linear import build
 from optikit_lotsizing.model import parse
 from optikit_lotsizing.structure import neighbourhoods, solve_neighbourhood
+from scale_gap import relaxed_model
 
 from optikit.types import SolveContext, SolveOptions
 
@@ -44,11 +47,15 @@ def main() -> None:
     parser.add_argument("--limit", type=float, default=30.0)
     parser.add_argument("--each", type=float, default=2.0)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--uncapacitated", action="store_true",
+                        help="drop the capacity rows (see the docstring)")
     parser.add_argument("--orders", action="store_true",
                         help="free the orders of the bought items under the moved ones too")
     args = parser.parse_args()
     problem = parse(generate(args.seed, "large"))
     lm = build(problem, strong=False)
+    if args.uncapacitated:
+        lm.model = relaxed_model(lm, ["capacity"])
     ctx = SolveContext(SolveOptions(time_limit=args.limit, threads=args.threads, seed=0))
     best = constructive(problem, lm)
     assert best is not None and best.objective is not None
