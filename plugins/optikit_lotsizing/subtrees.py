@@ -23,7 +23,8 @@ their initial stocks summing to the item's, so the relaxation below is valid:
   ``pi >= 0``: the made copies pay ``pi`` per unit of ``r`` they use, the bought item's
   own MILP (orders, price breaks, its stock) earns it on ``c``.
 
-Applies when no item is both made and bought (the only case generated and read today).
+Applies when no item is both made and bought and no bought item may be backlogged (the
+generated and ``.clsp`` instances).
 """
 
 from __future__ import annotations
@@ -45,8 +46,10 @@ COVER_ROWS = False
 
 
 def applies(problem: LotSizingProblem) -> bool:
-    """Whether the decomposition is defined: no item both made and bought."""
-    return not bool((problem.produced & problem.purchased).any())
+    """Whether the decomposition is defined: no item both made and bought, no backlog on
+    a bought item (its MILP here has none)."""
+    bought_late = problem.backlog & problem.purchased
+    return not bool((problem.produced & problem.purchased).any() or bought_late.any())
 
 
 def made_below(problem: LotSizingProblem, root: int) -> list[int]:

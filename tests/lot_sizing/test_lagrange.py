@@ -114,3 +114,15 @@ def test_bound_phase_is_off_by_default_and_feeds_the_bound_when_asked() -> None:
     assert 0 < value <= _optimum(1) * (1 + 1e-6)
     full = LinearResult(Status.FEASIBLE, bound=0.5 * value)
     assert bounds.phase_bound(problem, full, stats) == (value, "product-structure Lagrangian")
+
+
+def test_not_applied_where_the_decomposition_is_undefined() -> None:
+    """An item both made and bought, or a bought item with backlog: no Lagrangian."""
+    document = generate(1, "tiny")
+    document["items"].append({"id": "Z", "demand": [5] * 6, "backlog_cost": 9,
+                              "sources": [{"supplier": "x", "unit_price": 2}]})
+    assert lagrange.build(parse(document)) is None
+    document = generate(1, "tiny")
+    sub = next(item for item in document["items"] if item["id"] == "S")
+    sub["sources"] = [{"supplier": "x", "unit_price": 5}]
+    assert lagrange.build(parse(document)) is None
