@@ -18,10 +18,16 @@ their initial stocks summing to the item's, so the relaxation below is valid:
 - capacity dropped (costs are non-negative, so overtime is 0; setup times free);
 - a copy's setup ``y[j,e,t] <= y[j,t]``, priced by ``mu >= 0`` (item with one copy:
   the copy pays the setup cost itself);
-- a copy's share ``u[j,e]`` of the initial stock, ``sum_e u <= I0``, priced by ``nu``;
-- a bought item's consumption ``c[r,t] >= sum`` of the made items' use, priced by
-  ``pi >= 0``: the made copies pay ``pi`` per unit of ``r`` they use, the bought item's
+- a copy's share ``u[j,e]`` of the initial stock, ``sum_e u = I0``, priced by ``nu``
+  (any sign);
+- a bought item's consumption ``c[r,t] =`` the made copies' use of it, priced by ``pi``
+  (any sign): the made copies pay ``pi`` per unit of ``r`` they use, the bought item's
   own MILP (orders, price breaks, its stock) earns it on ``c``.
+
+Some optimal plan makes no more of an item than its total need (costs are
+non-negative), so a copy makes at most its own total need and a bought item's use adds
+up to at most what its parents can need (:func:`requirements.upper_total`): both are
+bounds of the subproblems, and the relaxation keeps that plan.
 
 Applies when no item is both made and bought and no bought item may be backlogged (the
 generated and ``.clsp`` instances).
@@ -35,7 +41,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from optikit.paradigms import INF, LinearModel, LinearModelBuilder
-from optikit_lotsizing.linear import LotModel, _Cols, _order_columns, production_bounds
+from optikit_lotsizing.linear import LotModel, _Cols, _order_columns
 from optikit_lotsizing.model import LotSizingProblem
 from optikit_lotsizing.requirements import upper_total
 
@@ -283,6 +289,3 @@ def _single(problem: LotSizingProblem, item: int) -> LotSizingProblem:
         setup_cost_rm=np.zeros((1, m)), uses=np.zeros((1, m), bool), sources=sources,
         order=(0,))
 
-
-__all__ = ["Bought", "Subtree", "applies", "bought", "made_below", "production_bounds",
-           "roots", "subtree"]
