@@ -45,6 +45,17 @@ RF_OPTIONS = (
 )
 
 
+#: ``fl``'s option: the share of the time left after fix-and-optimise that large models
+#: give the product-structure Lagrangian (:mod:`optikit_lotsizing.lagrange`) before the
+#: MILP; 0 (off) by default: in 60 s it stays below the MILP's own bound (README, "The
+#: scale gap: multi-level moves and bound (branch lot-s15)").
+FL_OPTIONS = (
+    OptionSpec("lagrangian", float, 0.0, "share of the time after fix-and-optimise that "
+               "large models give the product-structure Lagrangian bound before the MILP "
+               "(0: off)", minimum=0.0, maximum=0.9),
+)
+
+
 def problem_type() -> ProblemType:
     """The ``lot-sizing`` problem type as registered with the core."""
     from optikit_lotsizing.schema import SCHEMA
@@ -64,7 +75,7 @@ def problem_type() -> ProblemType:
                 "setups and the MILP has per-period setup counts, RINS and RENS off; "
                 "on large models the constructed plan improved by fix-and-optimise "
                 "windows (with HiGHS instead of the cut loop)",
-                needs_integer=_integer,
+                needs_integer=_integer, options=FL_OPTIONS,
             ),
             Formulation(
                 "fl-extended", "linear",

@@ -40,6 +40,7 @@ LP_STATS = {
     "lp_bound_cuts": "LP with (l,S) cuts",
     "lp_bound_seed": "facility-location LP",
     "lp_bound_plain": "LP relaxation",
+    "lp_bound_lagrangian": "product-structure Lagrangian",
 }
 
 

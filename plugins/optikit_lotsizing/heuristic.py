@@ -53,6 +53,7 @@ from optikit_lotsizing.budget import Timed, last_solve, over, phase_end, slice_o
 from optikit_lotsizing.construct import backward_plan
 from optikit_lotsizing.cuts import MAX_ROUNDS, relaxation, strengthen
 from optikit_lotsizing.formulation import model_stats, outcome_from
+from optikit_lotsizing.lagrange import bound_phase
 from optikit_lotsizing.linear import LotModel, build
 from optikit_lotsizing.model import LotSizingProblem
 from optikit_lotsizing.proof import applies as guided_applies
@@ -460,6 +461,8 @@ def solve_fl(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
                                 best, 6, 4)
         stats["fix_and_optimise"] = best.objective
         ctx.report(objective=best.objective, source="fix-and-optimise")
+    if large:
+        bound_phase(problem, backend, ctx, end, best, stats)  # off unless asked
     milp, milp_ctx = hinted(lm.model, best), ctx
     if guided is not None and guided.x is not None:
         milp = with_setup_counts(lm.model, lm).with_hint(counted_point(lm, guided.x))
