@@ -13,11 +13,16 @@ the finer LP as before: only the finer point guides the schedule search (from th
 point CP-SAT found no schedule in 8 s on the 500 operations, measured).
 
 Where the finer relaxation is a MILP (the generated medium instances), its MILP on the
-tariff periods alone comes first too: it bounds as well (medium-2 205.21 against 205.23,
-medium-3 216.50 against 216.53, medium-1 175.68 against 175.92) in a fraction of the
-time (0.8-5.7 s against 7-14 s idle, 39-58 s loaded, when the guided search got 9 s or
-nothing).  The finer MILP then gets at most ``FINE_MILP_SHARE`` of the time left; stopped
-there, its incumbent's point still guides (every mode picked), else the coarse one's.
+tariff periods alone comes first too: it bounds about as well (medium-2 205.21 against
+205.23, medium-3 216.50 against 216.53, medium-1 175.68 against 175.92) in a fraction of
+the time (0.8-5.6 s against 7.6-28.5 s, one HiGHS thread at load 6; the finer one took
+14-58 s beside the LNS on a loaded machine, leaving the guided search 9 s or nothing),
+and its point guides CP-SAT as well (12 s from each: medium-2 218.36 against 218.67,
+medium-3 235.92 against 235.88).  Proven, it guides at once, and the finer MILP runs
+after the guided search for its bound (with ``FINE_AFTER_MIN_S`` left).  Not proven, the
+finer MILP gets at most ``FINE_MILP_SHARE`` of the time left and its point guides when
+proven, else the coarse one's (a stopped incumbent can be far off: medium-2's after 4 s,
+a 429 point, guided to 297).
 """
 
 from __future__ import annotations
