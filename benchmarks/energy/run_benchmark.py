@@ -88,7 +88,7 @@ def solve_one(spec: dict[str, Any]) -> dict[str, Any]:
         global_solve=stats.get("global"), heuristic_objective=stats.get("heuristic_objective"),
         shift_search=stats.get("shift_search"), timeline_s=stats.get("timeline_s"),
         side_milp=stats.get("side_milp"), model_build_s=stats.get("model_build_s"),
-        hint=stats.get("hint"), guided=stats.get("guided"),
+        hint=stats.get("hint"), guided=stats.get("guided"), guided_plan=stats.get("guided_plan"),
         peak_rss_mib=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     )
     if spec.get("verify_first") and events:

@@ -11,6 +11,18 @@ bounds almost as well (1,244.26 against 1,244.36 on the 500 operations; every bu
 partition gives a relaxation).  So the thread publishes that bound at once, then solves
 the finer LP as before: only the finer point guides the schedule search (from the coarse
 point CP-SAT found no schedule in 8 s on the 500 operations, measured).
+
+Where the finer relaxation is a MILP (the generated medium instances), its MILP on the
+tariff periods alone comes first too: it bounds about as well (medium-2 205.21 against
+205.23, medium-3 216.50 against 216.53, medium-1 175.68 against 175.92) in a fraction of
+the time (0.8-5.6 s against 7.6-28.5 s, one HiGHS thread at load 6; the finer one took
+14-58 s beside the LNS on a loaded machine, leaving the guided search 9 s or nothing),
+and its point guides CP-SAT as well (12 s from each: medium-2 218.36 against 218.67,
+medium-3 235.92 against 235.88).  Proven, it guides at once, and the finer MILP runs
+after the guided search for its bound (with ``FINE_AFTER_MIN_S`` left).  Not proven, the
+finer MILP gets at most ``FINE_MILP_SHARE`` of the time left and its point guides when
+proven, else the coarse one's (a stopped incumbent can be far off: medium-2's after 4 s,
+a 429 point, guided to 297).
 """
 
 from __future__ import annotations
@@ -20,8 +32,16 @@ from typing import Any
 
 from optikit_energy.run import Run
 
-# How the bound is named when it comes from the tariff periods' LP.
+# How the bound is named when it comes from the tariff periods' LP, or MILP.
 COARSE_LABEL = "bucket-lp (tariff periods)"
+COARSE_MILP_LABEL = "bucket-milp (tariff periods)"
+# Where the finer relaxation is a MILP: at most this share of the time left for the tariff
+# periods' MILP, then (when that is not proven) as much for the finer one, so that the
+# guided search always gets time from a point; and the finer MILP after the guided
+# search only with this much time left.
+COARSE_MILP_SHARE = 0.4
+FINE_MILP_SHARE = 0.4
+FINE_AFTER_MIN_S = 10.0
 
 
 class BucketBoundThread(threading.Thread):
@@ -34,33 +54,76 @@ class BucketBoundThread(threading.Thread):
         self.run_ = run
         self.relaxation = relaxation
         self.found: Any = None
-        self.label: str | None = None  # COARSE_LABEL when ``found`` is the coarse LP's
+        self.label: str | None = None  # a COARSE_* label when ``found`` is the coarse one
         self.cancel = threading.Event()  # set on Ctrl-C or when the solve ends early
         self.start()
 
     def run(self) -> None:
-        run = self.run_
         fine_model = self._fine_model()
+        if fine_model is None:
+            return
+        if self._coarse_milp_first(fine_model):
+            self._milp_path(fine_model)
+            return
         coarse = None
-        if fine_model is not None and self._is_lp(fine_model):
-            coarse = coarse_lp(run, self._budget(), self.cancel)
+        if self._is_lp(fine_model):
+            coarse = coarse_bound(self.run_, self._budget(), self.cancel)
         if coarse is not None:
-            self.found, self.label = coarse, COARSE_LABEL
-            take_bucket_bound(run, coarse, label=COARSE_LABEL)
-        fine = None if fine_model is None else bucket_bound(
-            run, self._budget(), threads=1, stop=self.cancel, relaxation=self.relaxation,
-            built=fine_model)
-        if fine is not None or coarse is None:
-            self.found, self.label = fine, None
-        # Only the finer point guides (the coarse one's windows are whole tariff periods).
-        plan = None if self.found is None or self.label else self.found.plan
-        if plan is not None and not self.cancel.is_set():
-            from optikit_energy import guided
-
-            guided.for_run(run, plan, self.cancel)
+            self._keep(coarse, COARSE_LABEL)
+        fine = self._fine(fine_model, self._budget())
+        if fine is not None:
+            self.found, self.label = fine, None  # (its record, even when a bit lower)
+        # Only the finer point guides (the coarse LP's windows are whole tariff periods).
+        self._guide(None if fine is None else fine.plan, "finer")
         # Not followed by the bucket MILP: its dual bound passes the LP's (large-1: 650.7
         # -> 658.7 in 60 s), but the LNS then keeps one worker fewer all run and ends
         # far worse (797 against 747-772 at 60 s, measured side by side).
+
+    def _milp_path(self, fine_model: Any) -> None:
+        """The tariff periods' MILP first; its point guides when it is proven (else the
+        finer MILP's, within ``FINE_MILP_SHARE`` of the time left); the finer MILP for its
+        bound in the time the guided search leaves."""
+        coarse = coarse_bound(self.run_, COARSE_MILP_SHARE * self._budget(), self.cancel,
+                              integer=True)
+        if coarse is not None:
+            self._keep(coarse, COARSE_MILP_LABEL)
+        fine = None
+        if coarse is not None and coarse.status == "optimal" and _complete(
+                self.run_, coarse.plan):
+            self._guide(coarse.plan, "tariff periods")
+        else:
+            fine = self._fine(fine_model, FINE_MILP_SHARE * self._budget())
+            proven = fine is not None and fine.status == "optimal"
+            if proven or coarse is None or not _complete(self.run_, coarse.plan):
+                self._guide(None if fine is None else fine.plan, "finer")
+            else:
+                self._guide(coarse.plan, "tariff periods")
+        remaining = self.run_.ctx.remaining()
+        if fine is None and not self.cancel.is_set() and (
+                remaining is None or remaining >= FINE_AFTER_MIN_S):
+            self._fine(fine_model, self._budget())
+
+    def _fine(self, fine_model: Any, budget_s: float) -> Any:
+        """The finer relaxation within ``budget_s``; kept as the thread's bound when it
+        is the higher one."""
+        fine = bucket_bound(self.run_, budget_s, threads=1, stop=self.cancel,
+                            relaxation=self.relaxation, built=fine_model)
+        if fine is not None and (self.found is None or fine.value >= self.found.value):
+            self.found, self.label = fine, None
+        return fine
+
+    def _keep(self, found: Any, label: str) -> None:
+        """A coarse bound: the thread's, and the run's at once."""
+        self.found, self.label = found, label
+        take_bucket_bound(self.run_, found, label=label)
+
+    def _guide(self, plan: Any, source: str) -> None:
+        """The guided search from ``plan`` (if any); ``stats.guided_plan`` says whose."""
+        self.run_.stats["guided_plan"] = None if plan is None else source
+        if plan is not None and not self.cancel.is_set():
+            from optikit_energy import guided
+
+            guided.for_run(self.run_, plan, self.cancel)
 
     def _budget(self) -> float:
         remaining = self.run_.ctx.remaining()
@@ -86,9 +149,27 @@ class BucketBoundThread(threading.Thread):
                     and fine_model.model.num_cols > bb.MILP_COLUMNS)
 
 
-def coarse_lp(run: Run, budget_s: float, stop: threading.Event) -> Any:
-    """The bucket LP on the tariff periods alone (None if none within ``budget_s``)."""
-    return bucket_bound(run, budget_s, threads=1, stop=stop, integer=False,
+    def _coarse_milp_first(self, fine_model: Any) -> bool:
+        """True when the finer relaxation is a MILP on more buckets than the tariff
+        periods: then the MILP on the tariff periods comes first (module docstring)."""
+        from optikit_energy import bucket_bound as bb
+
+        if self.relaxation != bb.PREEMPTIVE or fine_model.model.num_cols > bb.MILP_COLUMNS:
+            return False
+        coarse = bb.bucket_edges(self.run_.problem, self.run_.problem.horizon).size - 1
+        return bool(fine_model.starts.size > coarse)
+
+
+def _complete(run: Run, plan: Any) -> bool:
+    """A plan that picks a mode for every operation (a MILP point)."""
+    return plan is not None and len(plan.modes) == len(run.problem.ops)
+
+
+def coarse_bound(run: Run, budget_s: float, stop: threading.Event,
+                 integer: bool = False) -> Any:
+    """The bucket LP (or MILP) on the tariff periods alone (None if none within
+    ``budget_s``)."""
+    return bucket_bound(run, budget_s, threads=1, stop=stop, integer=integer,
                         bucket_len=run.problem.horizon)
 
 

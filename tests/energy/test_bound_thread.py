@@ -7,13 +7,14 @@ lowered so that the thread starts and treats the finer relaxation as an LP.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 from optikit_energy import bound_thread, bucket_bound, cpsat
 from optikit_energy.generator import generate
 
-from tests.energy.conftest import run
+from tests.energy.conftest import SMALL_1_OPTIMUM, run
 
 
 def _as_big(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
@@ -63,16 +64,53 @@ def test_the_finer_lp_still_decides_when_it_finishes(registry, monkeypatch) -> N
     assert found["method"] == "bucket-lp" and found["value"] <= doc["objective"] + 1e-6
 
 
-@pytest.mark.serial
-def test_no_tariff_period_lp_where_the_finer_relaxation_is_a_milp(
-        registry, monkeypatch) -> None:
+def _recording(monkeypatch: pytest.MonkeyPatch, coarse_status: str | None = None) -> list[Any]:
+    """Record (bucket_len, integer) of each relaxation the thread solves; with
+    ``coarse_status``, the tariff periods' result claims that status (not proven)."""
     monkeypatch.setattr(cpsat, "THREAD_BOUND_COLUMNS", 0)
     calls: list[Any] = []
     real = bound_thread.bucket_bound
-    monkeypatch.setattr(bound_thread, "bucket_bound",
-                        lambda r, b, **kw: calls.append(kw.get("bucket_len")) or real(r, b, **kw))
-    doc = run(registry, generate(1, "small"), time_limit=6, model="interval",
+
+    def recording(run_: Any, budget_s: float, **kw: Any) -> Any:
+        calls.append((kw.get("bucket_len"), kw.get("integer")))
+        found = real(run_, budget_s, **kw)
+        if found is not None and coarse_status and kw.get("bucket_len"):
+            found = dataclasses.replace(found, status=coarse_status)
+        return found
+
+    monkeypatch.setattr(bound_thread, "bucket_bound", recording)
+    return calls
+
+
+@pytest.mark.serial
+def test_a_proven_tariff_period_milp_guides_where_the_finer_relaxation_is_a_milp(
+        registry, monkeypatch) -> None:
+    """A MILP-size relaxation: the tariff periods' MILP first (about the finer MILP's
+    bound in a fraction of its time); proven, its point guides at once."""
+    calls = _recording(monkeypatch)
+    doc = run(registry, generate(1, "small"), time_limit=8, model="interval",
               baseline="false").document
     assert doc["check"]["feasible"]
-    assert calls and all(c is None for c in calls)
-    assert doc["stats"]["bucket_bound"]["method"] == "bucket-milp"
+    assert calls[0][0] is not None and calls[0][1] is True  # the tariff periods' MILP
+    stats = doc["stats"]
+    assert stats["guided_plan"] == "tariff periods" and "tries" in stats["guided"]
+    assert stats["bound_source"] in (bound_thread.COARSE_MILP_LABEL, "bucket-milp")
+    assert doc["bound"] is not None
+    assert doc["bound"] <= min(doc["objective"], SMALL_1_OPTIMUM) + 1e-6
+
+
+@pytest.mark.serial
+def test_the_finer_milp_guides_when_the_tariff_period_one_is_not_proven(
+        registry, monkeypatch) -> None:
+    calls = _recording(monkeypatch, coarse_status="time limit")
+    monkeypatch.setattr(bound_thread, "FINE_MILP_SHARE", 1.0)  # time to prove it
+    doc = run(registry, generate(1, "small"), time_limit=10, model="interval",
+              baseline="false").document
+    assert doc["check"]["feasible"]
+    assert calls[0][0] is not None and calls[1][0] is None  # then the finer MILP
+    stats = doc["stats"]
+    assert stats["bucket_bound"]["method"] == "bucket-milp"  # the higher bound here
+    assert stats["bucket_bound"]["status"] == "optimal", stats["bucket_bound"]
+    assert stats["guided_plan"] == "finer" and "tries" in stats["guided"]
+    assert doc["bound"] is not None
+    assert doc["bound"] <= min(doc["objective"], SMALL_1_OPTIMUM) + 1e-6

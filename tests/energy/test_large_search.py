@@ -33,7 +33,8 @@ def test_with_the_bound_thread_the_lns_starts_without_a_global_solve(
     assert "model" not in stats and "hint" not in stats
     assert stats["lns"]["iterations"] >= 1
     # The bound is the bucket relaxation's (no CP-SAT bound without the global solve).
-    assert stats["bound_source"] in ("bucket-lp", "bucket-milp")
+    assert stats["bound_source"] in ("bucket-lp", "bucket-milp", "bucket-lp (tariff periods)",
+                                     "bucket-milp (tariff periods)")
     assert doc["bound"] <= doc["objective"] + 1e-6
     assert doc["objective"] <= stats["heuristic_objective"] + 1e-6
 
