@@ -25,6 +25,11 @@ from optikit_fjsp.timetable import Solution, machine_sequences
 #: Iterations per kernel call: the deadline and the stop request are checked between
 #: calls (a few milliseconds at 10-50 microseconds an iteration).
 CHUNK = 256
+#: Iterations without a new best before the walk goes back to the best schedule: ten
+#: times the reference walk's 2,000, at 40x its speed (10 CPU s walks, seeds 1-6, see
+#: benchmarks/fjsp/README.md: mk10 mean 199.3 against 200.5 with 2,000, mk06 58.2
+#: against 58.7; 5,000 and 50,000 were no better).
+RESTART_ITERATIONS = 20_000
 #: Above this many operations the ``n x n`` tabu arrays would take over 100 MB.
 MAX_OPERATIONS = 3000
 
@@ -70,7 +75,7 @@ class CompiledTabuSearch:
         self.cmax = 0
         # The settings of the reference walk this class supports (see tabu.new_walk).
         self.tenure_base = 20 + n // 20
-        self.restart_iterations = 2000
+        self.restart_iterations = RESTART_ITERATIONS
         self.perturbation = 0
         self._load(start)
         self.best = self.solution()
