@@ -24,7 +24,7 @@ $(TSTAMP): $(STAMP)
 # What the README's own examples need beyond the core (--gantt, workbooks, export, AAS, serve,
 # PyVRP).
 $(DSTAMP): $(STAMP)
-	$(PIP) install --quiet -e ".[plot,sheets,charts,parquet,aas,serve,pyvrp]"
+	$(PIP) install --quiet -e ".[plot,sheets,charts,parquet,aas,serve,pyvrp,fast]"
 	@touch $@
 
 install: $(STAMP)

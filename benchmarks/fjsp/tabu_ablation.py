@@ -12,7 +12,8 @@ stagnated).
 
 Each ``--settings`` entry is a JSON object of :class:`optikit_fjsp.tabu.TabuSearch`
 attributes (``tenure_base``, ``restart_iterations``, ``perturbation``, ``elite_size``,
-``single_path``); with ``"relink": true`` it runs the elite pool with path relinking
+``single_path``; ``"compiled": true`` takes the numba walk of
+:mod:`optikit_fjsp.tabu_fast`); with ``"relink": true`` it runs the elite pool with path relinking
 (:class:`optikit_fjsp.relinking.RelinkSearch`) instead, the other keys being fields
 of :class:`~optikit_fjsp.relinking.RelinkSettings`.  The start is the dispatching
 heuristic with a fixed number of restarts (seed 0), so it does not depend on the load
@@ -80,8 +81,10 @@ def walk(
             incumbent=_LastBest(search, last),
         )
     else:
-        search = tabu.TabuSearch(problem.flat, start, random.Random(seed))
-        for key, value in settings.items():
+        fields = dict(settings)
+        compiled = bool(fields.pop("compiled", False))
+        search = tabu.new_walk(problem.flat, start, random.Random(seed), compiled=compiled)
+        for key, value in fields.items():
             setattr(search, key, value)
         search.run(
             time.monotonic() + 3600,

@@ -301,7 +301,7 @@ class _Run:
         self.stats: dict[str, Any] = {"heuristic_objective": value, "phases": []}
         self.lns_iterations = 0
         self.use_tabu = bool(self.opts["tabu"]) and tabu.applicable(problem)
-        self.tabu_search: tabu.TabuSearch | None = None
+        self.tabu_search: tabu.Walk | None = None
         self.relink_search: relinking.RelinkSearch | None = None
         self.finished = threading.Event()
         self.background: threading.Thread | None = None
@@ -325,6 +325,7 @@ class _Run:
             settings = CHILD_WALK_SETTINGS[i % len(CHILD_WALK_SETTINGS)]
             if i == 0 and self.opts["tabu_relink"]:
                 settings = {"relink": 1}
+            settings = {**settings, "compiled": int(bool(self.opts["tabu_compiled"]))}
             walk = tabu_process.start_walk(
                 self.problem.flat,
                 self.shared,
@@ -462,7 +463,8 @@ class _Run:
         best, _value, _version = self.shared.snapshot()
         if self.tabu_search is None:
             rng = random.Random(self.ctx.options.seed * 31 + 7)
-            self.tabu_search = tabu.TabuSearch(self.problem.flat, best, rng)
+            self.tabu_search = tabu.new_walk(self.problem.flat, best, rng,
+                                             compiled=bool(self.opts["tabu_compiled"]))
         else:
             self.tabu_search.restart_from(best)
         self.tabu_search.run(
@@ -505,7 +507,9 @@ class _Run:
         """The background walk as an elite pool with path relinking (``tabu_relink``)."""
         best, _value, _version = self.shared.snapshot()
         rng = random.Random(self.ctx.options.seed * 31 + 7)
-        self.relink_search = relinking.RelinkSearch(self.problem.flat, best, rng)
+        self.relink_search = relinking.RelinkSearch(
+            self.problem.flat, best, rng,
+            relinking.RelinkSettings(compiled=bool(self.opts["tabu_compiled"])))
         deadline = self.ctx.deadline if self.ctx.deadline is not None else math.inf
         self.relink_search.run(deadline, stop=stopped, incumbent=self.shared)
 

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from optikit_fjsp.model import FlatShop
-from optikit_fjsp.tabu import TabuSearch
+from optikit_fjsp.tabu import new_walk
 from optikit_fjsp.timetable import Solution, left_shift, makespan
 
 
@@ -217,6 +217,8 @@ class RelinkSettings:
     # Share of the relinks that go toward the pool's best (the others between two
     # random members).
     toward_best: float = 0.5
+    # The compiled walk (numba, :mod:`optikit_fjsp.tabu_fast`) when it is installed.
+    compiled: bool = True
 
 
 class RelinkSearch:
@@ -253,7 +255,7 @@ class RelinkSearch:
         incumbent: Incumbent | None,
         perturbation: int = 0,
     ) -> tuple[Solution, int]:
-        walk = TabuSearch(self.flat, start, self.rng)
+        walk = new_walk(self.flat, start, self.rng, compiled=self.settings.compiled)
         if perturbation:
             walk.perturb(perturbation)
             walk.best, walk.best_cmax = walk.solution(), walk.cmax

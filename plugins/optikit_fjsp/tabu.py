@@ -32,6 +32,7 @@ import random
 import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
+from typing import Protocol
 
 from optikit_fjsp.incumbent import SharedIncumbent
 from optikit_fjsp.model import FjspProblem, FlatShop
@@ -384,3 +385,40 @@ class TabuSearch:
                     if i != own_pos:
                         out.append((v, k, i))
         return out
+
+
+class Walk(Protocol):
+    """What the callers use of a walk (the reference one or the compiled one)."""
+
+    iteration: int
+    cmax: int
+    best: Solution
+    best_cmax: int
+    perturbation: int
+
+    def run(self, deadline: float, *, stall_iterations: int | None = None,
+            restart_iterations: int | None = None, stop: Callable[[], bool] | None = None,
+            on_improve: Callable[[Solution, int], None] | None = None,
+            max_iterations: int | None = None,
+            incumbent: SharedIncumbent | None = None) -> Solution: ...
+
+    def restart_from(self, sol: Solution) -> None: ...
+
+    def solution(self) -> Solution: ...
+
+    def perturb(self, moves: int) -> None: ...
+
+
+def new_walk(flat: FlatShop, start: Solution, rng: random.Random,
+             compiled: bool = True) -> Walk:
+    """A walk from ``start``: the compiled one (:mod:`optikit_fjsp.tabu_fast`) when numba
+    is installed and ``compiled`` holds, else this module's reference walk.
+
+    Both have the interface of :class:`TabuSearch`; settings only the reference supports
+    (``single_path``, ``elite_size``) need ``compiled=False``.
+    """
+    from optikit_fjsp import tabu_fast, tabu_kernel
+
+    if compiled and tabu_kernel.COMPILED and flat.num_ops <= tabu_fast.MAX_OPERATIONS:
+        return tabu_fast.CompiledTabuSearch(flat, start, rng)
+    return TabuSearch(flat, start, rng)

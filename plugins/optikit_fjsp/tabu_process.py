@@ -75,22 +75,27 @@ def _child(
     settings: dict[str, int],
 ) -> None:
     stopped = child_stop_check(stop)
-    from optikit_fjsp.relinking import RelinkSearch  # already imported: fork copied them
-    from optikit_fjsp.tabu import TabuSearch
+    from optikit_fjsp.relinking import RelinkSearch, RelinkSettings  # imported: fork copied them
+    from optikit_fjsp.tabu import TabuSearch, new_walk
 
     shared = _PipeIncumbent(up, down, value, start)
     if settings.get("relink"):
-        relinker = RelinkSearch(flat, start, random.Random(seed))
+        relinker = RelinkSearch(flat, start, random.Random(seed),
+                                RelinkSettings(compiled=bool(settings.get("compiled", 1))))
         try:
             relinker.run(deadline, stop=stopped, incumbent=shared)
         finally:
             with contextlib.suppress(OSError, ValueError):
                 up.send(("done", relinker.iteration, relinker.relinks))
         return
-    search = TabuSearch(flat, start, random.Random(seed))
+    # Elite restarts and single-path candidates exist in the reference walk only.
+    reference_only = settings.get("elite_size") or settings.get("single_path")
+    compiled = bool(settings.get("compiled", 1)) and not reference_only
+    search = new_walk(flat, start, random.Random(seed), compiled=compiled)
     search.perturbation = settings.get("perturbation", search.perturbation)
-    search.elite_size = settings.get("elite_size", search.elite_size)
-    search.single_path = bool(settings.get("single_path", search.single_path))
+    if isinstance(search, TabuSearch):
+        search.elite_size = settings.get("elite_size", search.elite_size)
+        search.single_path = bool(settings.get("single_path", search.single_path))
     try:
         search.run(
             deadline,
