@@ -31,7 +31,7 @@ import itertools
 import random
 import time
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from optikit_fjsp.incumbent import SharedIncumbent
@@ -361,30 +361,38 @@ class TabuSearch:
             self._apply(v, k, position, 0)
 
     def _admissible_moves(self) -> list[tuple[int, int, int]]:
-        """Every cycle-free (op, mode, position) re-insertion of a critical operation."""
-        r, q, p = self.r, self.q, self.p
-        out = []
-        inf = 1 << 60
-        for v in range(self.n):
-            if r[v] + p[v] + q[v] != self.cmax:
-                continue
-            a, b = self.jp[v], self.js[v]
-            r_js = r[b] if b >= 0 else inf
-            q_jp = q[a] if a >= 0 else inf
-            for k, (m, _d) in enumerate(self.flat.modes[v]):
-                seq = self.seq[m]
-                own_pos = -1
-                if m == self.machine[v]:
-                    own_pos = seq.index(v)
-                    seq = seq[:own_pos] + seq[own_pos + 1 :]
-                for i in range(len(seq) + 1):
-                    if i > 0 and r[seq[i - 1]] >= r_js:
-                        break
-                    if i < len(seq) and q[seq[i]] >= q_jp:
-                        continue
-                    if i != own_pos:
-                        out.append((v, k, i))
-        return out
+        return admissible_moves(self.flat, self.jp, self.js, self.r, self.q, self.p,
+                                self.cmax, self.machine, self.seq)
+
+
+def admissible_moves(flat: FlatShop, jp: Sequence[int], js: Sequence[int],
+                     r: Sequence[int], q: Sequence[int], p: Sequence[int], cmax: int,
+                     machine: Sequence[int], seqs: Sequence[Sequence[int]]
+                     ) -> list[tuple[int, int, int]]:
+    """Every cycle-free (op, mode, position) re-insertion of a critical operation
+    (positions index the machine's sequence without the operation)."""
+    out = []
+    inf = 1 << 60
+    for v in range(len(jp)):
+        if r[v] + p[v] + q[v] != cmax:
+            continue
+        a, b = int(jp[v]), int(js[v])
+        r_js = r[b] if b >= 0 else inf
+        q_jp = q[a] if a >= 0 else inf
+        for k, (m, _d) in enumerate(flat.modes[v]):
+            seq = [int(x) for x in seqs[m]]
+            own_pos = -1
+            if m == machine[v]:
+                own_pos = seq.index(v)
+                seq = seq[:own_pos] + seq[own_pos + 1 :]
+            for i in range(len(seq) + 1):
+                if i > 0 and r[seq[i - 1]] >= r_js:
+                    break
+                if i < len(seq) and q[seq[i]] >= q_jp:
+                    continue
+                if i != own_pos:
+                    out.append((v, k, i))
+    return out
 
 
 class Walk(Protocol):

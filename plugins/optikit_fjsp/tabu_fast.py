@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from optikit_fjsp import tabu_kernel as kernel
 from optikit_fjsp.incumbent import SharedIncumbent
 from optikit_fjsp.model import FlatShop
+from optikit_fjsp.tabu import admissible_moves
 from optikit_fjsp.timetable import Solution, machine_sequences
 
 #: Iterations per kernel call: the deadline and the stop request are checked between
@@ -199,24 +200,7 @@ class CompiledTabuSearch:
             self._evaluate()
 
     def _admissible_moves(self) -> list[tuple[int, int, int]]:
-        """Every cycle-free (op, mode, position) re-insertion of a critical operation."""
-        r, q, p = self.r, self.q, self.p
-        out = []
-        inf = 1 << 60
-        for v in range(self.n):
-            if r[v] + p[v] + q[v] != self.cmax:
-                continue
-            a, b = int(self.jp[v]), int(self.js[v])
-            r_js = r[b] if b >= 0 else inf
-            q_jp = q[a] if a >= 0 else inf
-            for k, (m, _d) in enumerate(self.flat.modes[v]):
-                seq = [int(x) for x in self.seq[m, : self.seq_len[m]] if x != v]
-                own_pos = int(self.pos[v]) if m == self.machine[v] else -1
-                for i in range(len(seq) + 1):
-                    if i > 0 and r[seq[i - 1]] >= r_js:
-                        break
-                    if i < len(seq) and q[seq[i]] >= q_jp:
-                        continue
-                    if i != own_pos:
-                        out.append((v, k, i))
-        return out
+        seqs = [self.seq[m, : self.seq_len[m]].tolist() for m in range(self.seq.shape[0])]
+        return admissible_moves(self.flat, self.jp.tolist(), self.js.tolist(),
+                                self.r.tolist(), self.q.tolist(), self.p.tolist(), self.cmax,
+                                self.machine.tolist(), seqs)

@@ -265,7 +265,7 @@ def sliding_windows(model: LinearModel, period: NDArray[np.int64], periods: int,
                 break  # HiGHS overruns so small a limit by its root LP
         free = (period >= start) & (period < start + size)
         began = ctx.elapsed()
-        result = _solve_restricted(model, backend, ctx, free, best, budget)
+        result = solve_restricted(model, backend, ctx, free, best, budget)
         if result.status is Status.UNKNOWN and not ctx.expired():
             break  # not even the start back in its slice (SCIP's and CBC's set-up)
         if _better(result, best):
@@ -281,7 +281,7 @@ def sliding_windows(model: LinearModel, period: NDArray[np.int64], periods: int,
     return best
 
 
-def _solve_restricted(model: LinearModel, backend: LinearSolver, ctx: SolveContext,
+def solve_restricted(model: LinearModel, backend: LinearSolver, ctx: SolveContext,
                       free: NDArray[np.bool_], best: LinearResult, budget: float | None
                       ) -> LinearResult:
     """The window of the ``free`` columns as a model of its own, the incumbent its MIP

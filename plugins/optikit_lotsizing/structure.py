@@ -15,7 +15,6 @@ out (:mod:`windows`):
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 
 import numpy as np
@@ -23,12 +22,9 @@ from numpy.typing import NDArray
 
 from optikit.paradigms import LinearModel, LinearResult, LinearSolver
 from optikit.types import SolveContext
+from optikit_lotsizing.heuristic import solve_restricted
 from optikit_lotsizing.linear import LotModel
 from optikit_lotsizing.model import LotSizingProblem
-from optikit_lotsizing.windows import restricted
-
-#: Gap each neighbourhood's MILP is solved to (a heuristic step).
-NEIGHBOURHOOD_GAP = 1e-3
 
 
 def below(problem: LotSizingProblem, root: int) -> list[int]:
@@ -85,14 +81,7 @@ def neighbourhoods(problem: LotSizingProblem, lm: LotModel, kind: str, orders: b
 def solve_neighbourhood(model: LinearModel, backend: LinearSolver, ctx: SolveContext,
                         free: NDArray[np.bool_], best: LinearResult, seconds: float | None
                         ) -> LinearResult:
-    """The ``free`` columns as a model of their own around ``best`` (its MIP start); the
-    answer lifted to the whole model (its objective is the plan's; no bound)."""
-    assert best.x is not None
-    part = restricted(model, free, best.x)
-    result = backend.solve(part.model.with_hint(best.x[part.cols]),
-                           ctx.narrowed(seconds, gap=NEIGHBOURHOOD_GAP))
-    if result.x is None:
-        return result
-    x = part.lift(result.x)
-    return dataclasses.replace(result, x=x, objective=float(model.c @ x) + model.offset,
-                               bound=None)
+    """The ``free`` columns as a model of their own around ``best`` (its MIP start), solved
+    as the windows are; the answer lifted to the whole model (the plan's objective, no
+    bound)."""
+    return solve_restricted(model, backend, ctx, free, best, seconds)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -131,35 +133,50 @@ def test_backend_answers_with_its_last_incumbent_when_the_solver_ignores_ctrl_c(
         assert "no incumbent" in result.message
 
 
-def test_highs_answers_with_its_last_incumbent_when_it_ignores_ctrl_c(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def _highs_left_behind(monkeypatch: pytest.MonkeyPatch, model: Any,
+                       callbacks: Callable[[Any], None]) -> Any:
+    """Run the highs backend on ``model`` with HiGHS replaced by a stand-in that makes
+    the ``callbacks`` a real run would, then ignores the stop (as a sub-MIP heuristic
+    or a long root cut round does): the answer optikit gives after its grace."""
     pytest.importorskip("highspy")
-    from types import SimpleNamespace
-
     from optikit_highs.backend import _HighsRun
 
-    model = models.knapsack_milp()
-    point = np.zeros(model.num_cols, dtype=np.float64)
-    point[1] = 1.0
     release = threading.Event()
     ctx = SolveContext(SolveOptions(time_limit=60.0))
 
     def stubborn(self: _HighsRun) -> None:
-        event = SimpleNamespace(data_out=SimpleNamespace(
-            mip_solution=point.tolist(), objective_function_value=4.0,
-            mip_dual_bound=15.0))
-        self._on_incumbent(event)
-        self._on_mip_interrupt(_check_point(14.0))  # a cut round raised the bound
-        self._on_mip_interrupt(_check_point(float("inf")))  # no bound: the last one stays
+        callbacks(self)
         ctx.stop.set()
-        release.wait(30)  # deaf to the interrupt callback, like a sub-MIP heuristic
+        release.wait(30)
 
     monkeypatch.setattr(_HighsRun, "_run_highs", stubborn)
     try:
-        result = _HighsRun(model, ctx).run(ctx.remaining())
+        return _HighsRun(model, ctx).run(ctx.remaining())
     finally:
         release.set()
+
+
+def _check_point(bound: float) -> Any:
+    """What HiGHS hands a MIP interrupt callback: its current dual bound."""
+    return SimpleNamespace(data_out=SimpleNamespace(mip_dual_bound=bound),
+                           interrupt=lambda: None)
+
+
+def test_highs_answers_with_its_last_incumbent_when_it_ignores_ctrl_c(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model = models.knapsack_milp()
+    point = np.zeros(model.num_cols, dtype=np.float64)
+    point[1] = 1.0
+
+    def callbacks(run: Any) -> None:
+        run._on_incumbent(SimpleNamespace(data_out=SimpleNamespace(
+            mip_solution=point.tolist(), objective_function_value=4.0,
+            mip_dual_bound=15.0)))
+        run._on_mip_interrupt(_check_point(14.0))  # a cut round raised the bound
+        run._on_mip_interrupt(_check_point(float("inf")))  # no bound: the last one stays
+
+    result = _highs_left_behind(monkeypatch, model, callbacks)
     assert result.status is Status.FEASIBLE
     assert result.x is not None and list(result.x) == list(point)
     assert result.objective == 4.0
@@ -167,36 +184,13 @@ def test_highs_answers_with_its_last_incumbent_when_it_ignores_ctrl_c(
     assert "did not stop in time" in result.message
 
 
-def _check_point(bound: float) -> Any:
-    """What HiGHS hands a MIP interrupt callback: its current dual bound."""
-    from types import SimpleNamespace
-
-    return SimpleNamespace(data_out=SimpleNamespace(mip_dual_bound=bound),
-                           interrupt=lambda: None)
-
-
 def test_highs_left_in_its_root_keeps_the_bound_it_reached(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """No incumbent yet, but seconds of root cuts: the answer is ``unknown`` with the
     dual bound of HiGHS's last check point, so a caller can still report a gap floor."""
-    pytest.importorskip("highspy")
-    from optikit_highs.backend import _HighsRun
-
-    model = models.knapsack_milp()
-    release = threading.Event()
-    ctx = SolveContext(SolveOptions(time_limit=60.0))
-
-    def stuck_in_the_root(self: _HighsRun) -> None:
-        self._on_mip_interrupt(_check_point(11.5))
-        ctx.stop.set()
-        release.wait(30)
-
-    monkeypatch.setattr(_HighsRun, "_run_highs", stuck_in_the_root)
-    try:
-        result = _HighsRun(model, ctx).run(ctx.remaining())
-    finally:
-        release.set()
+    result = _highs_left_behind(monkeypatch, models.knapsack_milp(),
+                                lambda run: run._on_mip_interrupt(_check_point(11.5)))
     assert result.status is Status.UNKNOWN
     assert result.x is None
     assert result.bound == 11.5

@@ -6,7 +6,7 @@ import random
 import time
 
 import pytest
-from optikit_fjsp import cpsat, heuristic, tabu
+from optikit_fjsp import cpsat, heuristic, tabu, tabu_kernel
 from optikit_fjsp.checker import check
 from optikit_fjsp.generator import generate
 from optikit_fjsp.incumbent import SharedIncumbent
@@ -43,29 +43,37 @@ def test_heads_match_a_semi_active_schedule() -> None:
     assert any(search.r[g] + search.p[g] == search.cmax for g in crit)
 
 
-def test_walk_improves_and_every_best_is_feasible() -> None:
+#: Both walks: the Python reference and the compiled one (skipped without numba).
+WALKS = [False, pytest.param(True, marks=pytest.mark.skipif(
+    not tabu_kernel.COMPILED, reason="numba not installed"))]
+
+
+@pytest.mark.parametrize("compiled", WALKS)
+def test_walk_improves_and_every_best_is_feasible(compiled: bool) -> None:
     problem = parse(read_fjs(instance("mk04")))
     start = heuristic.dispatch(problem.flat, heuristic.MAKESPAN_RULES["spt"])
     bests: list[int] = []
-    search = tabu.TabuSearch(problem.flat, start, random.Random(3))
+    search = tabu.new_walk(problem.flat, start, random.Random(3), compiled=compiled)
+    assert (type(search) is tabu.TabuSearch) is not compiled
     best = search.run(
         time.monotonic() + 60,
-        max_iterations=1500,
+        max_iterations=3000,
         on_improve=lambda sol, cmax: bests.append(checked_makespan(problem, sol)) or None,
     )
-    assert search.iteration == 1500
+    assert search.iteration == 3000
     assert bests == sorted(bests, reverse=True) and len(set(bests)) == len(bests)
     assert checked_makespan(problem, best) == search.best_cmax == bests[-1]
     assert search.best_cmax < makespan(problem.flat, start)
     assert search.best_cmax <= 66  # optimum 60; dispatching with SPT gives 95
 
 
-def test_restart_picks_up_a_better_shared_schedule() -> None:
+@pytest.mark.parametrize("compiled", WALKS)
+def test_restart_picks_up_a_better_shared_schedule(compiled: bool) -> None:
     problem = parse(read_fjs(instance("mk01")))
     good = heuristic.construct(problem, budget=5.0, seed=0, max_restarts=50)
     poor = heuristic.dispatch(problem.flat, heuristic.MAKESPAN_RULES["spt"])
     shared = SharedIncumbent(good, makespan(problem.flat, good))
-    search = tabu.TabuSearch(problem.flat, poor, random.Random(1))
+    search = tabu.new_walk(problem.flat, poor, random.Random(1), compiled=compiled)
     search.run(time.monotonic() + 60, max_iterations=250, restart_iterations=50,
                incumbent=shared)
     assert search.best_cmax <= makespan(problem.flat, good)

@@ -8,7 +8,6 @@ import time
 import numpy as np
 import pytest
 from optikit_fjsp import heuristic, tabu, tabu_kernel
-from optikit_fjsp.incumbent import SharedIncumbent
 from optikit_fjsp.model import parse
 from optikit_fjsp.reader import read_fjs
 from optikit_fjsp.timetable import Solution, makespan
@@ -37,16 +36,6 @@ def _snapshots(name: str, count: int) -> tuple[object, list[Solution]]:
     return problem, states
 
 
-def test_new_walk_picks_the_compiled_walk_unless_told_not_to() -> None:
-    from optikit_fjsp.tabu_fast import CompiledTabuSearch
-
-    problem = parse(read_fjs(instance("mk01")))
-    start = heuristic.dispatch(problem.flat, heuristic.MAKESPAN_RULES["spt"])
-    assert isinstance(tabu.new_walk(problem.flat, start, random.Random(0)), CompiledTabuSearch)
-    reference = tabu.new_walk(problem.flat, start, random.Random(0), compiled=False)
-    assert type(reference) is tabu.TabuSearch
-
-
 def test_heads_tails_and_the_best_move_value_match_the_reference() -> None:
     problem, states = _snapshots("mk03", 6)
     flat = problem.flat  # type: ignore[attr-defined]
@@ -67,22 +56,6 @@ def test_heads_tails_and_the_best_move_value_match_the_reference() -> None:
         assert move is not None and int(out[0]) == move[0]  # the same rating of the best
 
 
-def test_compiled_walk_improves_and_every_best_is_feasible() -> None:
-    problem = parse(read_fjs(instance("mk04")))
-    start = heuristic.dispatch(problem.flat, heuristic.MAKESPAN_RULES["spt"])
-    bests: list[int] = []
-    search = _fast(problem.flat, start, 3)
-    best = search.run(
-        time.monotonic() + 60,
-        max_iterations=3000,
-        on_improve=lambda sol, cmax: bests.append(checked_makespan(problem, sol)) or None,
-    )
-    assert search.iteration == 3000
-    assert bests == sorted(bests, reverse=True) and len(set(bests)) == len(bests)
-    assert checked_makespan(problem, best) == search.best_cmax == bests[-1]
-    assert search.best_cmax <= 66  # optimum 60; dispatching with SPT gives 95
-
-
 def test_stall_limit_ends_the_walk() -> None:
     problem = parse(read_fjs(instance("mk01")))
     start = heuristic.construct(problem, budget=5.0, seed=0, max_restarts=20)
@@ -90,18 +63,6 @@ def test_stall_limit_ends_the_walk() -> None:
     search.run(time.monotonic() + 60, stall_iterations=300)
     assert 300 <= search.iteration < 100_000  # ended by the stall, not the deadline
     assert checked_makespan(problem, search.best) == search.best_cmax
-
-
-def test_compiled_restart_picks_up_a_better_shared_schedule() -> None:
-    problem = parse(read_fjs(instance("mk01")))
-    good = heuristic.construct(problem, budget=5.0, seed=0, max_restarts=50)
-    poor = heuristic.dispatch(problem.flat, heuristic.MAKESPAN_RULES["spt"])
-    shared = SharedIncumbent(good, makespan(problem.flat, good))
-    search = _fast(problem.flat, poor, 1)
-    search.run(time.monotonic() + 60, max_iterations=250, restart_iterations=50,
-               incumbent=shared)
-    assert search.best_cmax <= makespan(problem.flat, good)
-    assert checked_makespan(problem, shared.best) == shared.value
 
 
 def test_perturbation_keeps_the_schedule_feasible() -> None:
