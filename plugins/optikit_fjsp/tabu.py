@@ -317,22 +317,14 @@ class TabuSearch:
             ):
                 self._remember()
             if self.cmax < self.best_cmax:
-                self.best_cmax = self.cmax
-                self.best = self.solution()
+                note_new_best(self, on_improve, incumbent)
                 since_best = since_restart = 0
-                if on_improve is not None:
-                    on_improve(self.best, self.best_cmax)
-                if incumbent is not None:
-                    incumbent.offer(self.best, self.best_cmax, "tabu")
             elif stall_iterations is not None and since_best >= stall_iterations:
                 break
             elif since_restart >= restart_iterations:
                 # Intensify: back to the best schedule with a fresh tabu list.
-                if incumbent is not None:
-                    shared, value, _version = incumbent.snapshot()
-                    if value < self.best_cmax:
-                        self.best, self.best_cmax = shared, int(value)
-                        since_best = 0
+                if take_shared_best(self, incumbent):
+                    since_best = 0
                 restart = self.best
                 if self.elite and self.rng.random() < self.elite_share:
                     restart = self.rng.choice(self.elite)[2]
@@ -393,6 +385,28 @@ def admissible_moves(flat: FlatShop, jp: Sequence[int], js: Sequence[int],
                 if i != own_pos:
                     out.append((v, k, i))
     return out
+
+
+def note_new_best(walk: Walk, on_improve: Callable[[Solution, int], None] | None,
+                  incumbent: SharedIncumbent | None) -> None:
+    """The walk's current schedule becomes its best, and is announced."""
+    walk.best_cmax = walk.cmax
+    walk.best = walk.solution()
+    if on_improve is not None:
+        on_improve(walk.best, walk.best_cmax)
+    if incumbent is not None:
+        incumbent.offer(walk.best, walk.best_cmax, "tabu")
+
+
+def take_shared_best(walk: Walk, incumbent: SharedIncumbent | None) -> bool:
+    """Another method's better schedule becomes the walk's best (True if there was one)."""
+    if incumbent is None:
+        return False
+    shared, value, _version = incumbent.snapshot()
+    if value >= walk.best_cmax:
+        return False
+    walk.best, walk.best_cmax = shared, int(value)
+    return True
 
 
 class Walk(Protocol):

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from optikit_fjsp import tabu_kernel as kernel
 from optikit_fjsp.incumbent import SharedIncumbent
 from optikit_fjsp.model import FlatShop
-from optikit_fjsp.tabu import admissible_moves
+from optikit_fjsp.tabu import admissible_moves, note_new_best, take_shared_best
 from optikit_fjsp.timetable import Solution, machine_sequences
 
 #: Iterations per kernel call: the deadline and the stop request are checked between
@@ -165,21 +165,13 @@ class CompiledTabuSearch:
             since_best += made
             since_restart += made
             if self.cmax < self.best_cmax:
-                self.best_cmax = self.cmax
-                self.best = self.solution()
+                note_new_best(self, on_improve, incumbent)
                 since_best = since_restart = 0
-                if on_improve is not None:
-                    on_improve(self.best, self.best_cmax)
-                if incumbent is not None:
-                    incumbent.offer(self.best, self.best_cmax, "tabu")
             elif stall_iterations is not None and since_best >= stall_iterations:
                 break
             elif since_restart >= restart_iterations:
-                if incumbent is not None:
-                    shared, value, _version = incumbent.snapshot()
-                    if value < self.best_cmax:
-                        self.best, self.best_cmax = shared, int(value)
-                        since_best = 0
+                if take_shared_best(self, incumbent):
+                    since_best = 0
                 self._load(self.best)
                 self._clear_tabu()
                 self.perturb(self.perturbation)
