@@ -47,6 +47,7 @@ from optikit_rostering.colgen_pricing import (
     Duals,
     Fixing,
     Pricer,
+    pin_cells,
     reduced_cost,
 )
 from optikit_rostering.colgen_round import support_roster
@@ -252,10 +253,7 @@ def fixing(rm: RosterModel, relaxation: Relaxation,
     is integral fixed to it (the rest free), and a branch-and-price node's ``decisions``."""
     sub = rm.model.clone()
     for e, fixed in (decisions or {}).items():
-        for (d, s), on in fixed.items():
-            if (var := rm.x[e][d][s]) is not None:
-                domain = sub.proto.variables[var.index].domain
-                domain[0] = domain[1] = int(on)
+        pin_cells(sub, rm.x[e], fixed)  # (a forced cell without a variable: no row, pruned)
     decided: dict[tuple[int, int], int | None] = {}
     for e, weighted in relaxation.weights.items():
         for d in range(rm.roster.days):

@@ -157,12 +157,12 @@ class Pricer:
         solver.parameters.linearization_level = 2
         found: list[Column] = []
         collector = _collector(self, found, most)
-        domains = self._restrict(fixed or {})
-        if domains is None:
-            return [], math.inf  # a forced cell this person cannot work
+        domains, missing = pin_cells(rm.model, rm.x[0], fixed or {})
         try:
+            if missing:
+                return [], math.inf  # a forced cell this person cannot work
             status = solver.solve(rm.model, collector)
-        finally:
+        finally:  # (a pricer's model is reused by later calls: always restored)
             for index, (low, high) in domains.items():
                 domain = rm.model.proto.variables[index].domain
                 domain[0], domain[1] = low, high
@@ -174,23 +174,6 @@ class Pricer:
             return columns, None
         proven = solver.objective_value / SCALE - error / SCALE - duals.convexity[self.e]
         return columns, proven
-
-    def _restrict(self, fixed: Fixing) -> dict[int, tuple[int, int]] | None:
-        """Fix the cells of ``fixed`` in the model's domains (a pricer is used by one
-        thread at a time); returns the old domains to restore, None if a forced cell does not
-        exist (leave, a zero cap)."""
-        x = self.rm.x[0]
-        old: dict[int, tuple[int, int]] = {}
-        for (d, s), on in fixed.items():
-            var = x[d][s]
-            if var is None:
-                if on:
-                    return None
-                continue
-            domain = self.rm.model.proto.variables[var.index].domain
-            old.setdefault(var.index, (domain[0], domain[1]))
-            domain[0] = domain[1] = int(on)
-        return old
 
     def column(self, value: Any) -> Column:
         """The column of a CP-SAT solution (``value``: literal -> bool)."""
@@ -219,3 +202,20 @@ def _collector(pricer: Pricer, found: list[Column], most: int) -> Any:
                 del found[0]
 
     return Collector()
+
+
+def pin_cells(model: Any, cells: Any, fixed: Fixing) -> tuple[dict[int, tuple[int, int]], bool]:
+    """Fix each (day, shift) cell of ``fixed`` in ``model``'s domains to whether it is
+    worked (``cells[d][s]``: the cell's variable, None where there is none: leave, a zero
+    cap).  Returns the old domains, to restore, and whether a forced cell has no variable."""
+    old: dict[int, tuple[int, int]] = {}
+    missing = False
+    for (d, s), on in fixed.items():
+        var = cells[d][s]
+        if var is None:
+            missing = missing or on
+            continue
+        domain = model.proto.variables[var.index].domain
+        old.setdefault(var.index, (domain[0], domain[1]))
+        domain[0] = domain[1] = int(on)
+    return old, missing

@@ -50,8 +50,13 @@ def test_pricing_obeys_forced_and_forbidden_cells() -> None:
 def test_a_forced_cell_the_person_cannot_work_makes_the_node_infeasible() -> None:
     roster = parse(plant())  # ann (employee 0) is on leave on day 3
     duals = Duals({}, {}, {}, [0.0] * roster.num_employees)
-    cols, least = Pricer(roster, 0).price(duals, 5.0, 30.0, fixed={(3, 0): True})
+    pricer = Pricer(roster, 0)
+    proto = pricer.rm.model.proto
+    before = [tuple(v.domain) for v in proto.variables]
+    # A cell it can work is pinned first: the model must come back whole all the same.
+    cols, least = pricer.price(duals, 5.0, 30.0, fixed={(0, 0): False, (3, 0): True})
     assert cols == [] and least == math.inf
+    assert [tuple(v.domain) for v in proto.variables] == before
 
 
 def test_fractional_picks_the_share_nearest_one_half() -> None:
