@@ -65,9 +65,6 @@ RETIME_SHARE = 0.2
 RETIME_S = 7.0
 # The widest re-timing radius, in first radii, reached by doubling after proven rounds.
 RETIME_MAX_FACTOR = 16
-# After the guided schedule from a MILP point (medium instances), the re-timing rounds
-# too, in the bound thread (else the LNS alone goes on from it).
-MEDIUM_RETIME = True
 # Time kept for the shift search on a coarse plan's schedule: this share of the time left
 # after the MILP, at most POLISH_MAX_S (large-1: most moves come in the first 5 s).
 POLISH_SHARE = 0.15
@@ -187,11 +184,10 @@ def for_run(run: Run, plan: RelaxedPlan, cancel: threading.Event) -> None:
     run.stats["guided"] = stats
     if found is not None:
         run.inbox.append(found)
-        if MEDIUM_RETIME:
-            try:
-                retime_rounds(run, found, plan.bucket_len, cancel, stats)
-            except Exception as exc:  # optional, as above
-                run.stats["guided_error"] = str(exc)
+        try:  # the re-timing rounds too, in the bound thread
+            retime_rounds(run, found, plan.bucket_len, cancel, stats)
+        except Exception as exc:  # optional, as above
+            run.stats["guided_error"] = str(exc)
 
 
 def rough_then_polished(run: Run, plan: RelaxedPlan, cancel: threading.Event) -> None:
