@@ -25,18 +25,12 @@ from optikit.types import SolveContext
 from optikit_lotsizing.heuristic import solve_restricted
 from optikit_lotsizing.linear import LotModel
 from optikit_lotsizing.model import LotSizingProblem
+from optikit_lotsizing.subtrees import bom_closure
 
 
 def below(problem: LotSizingProblem, root: int) -> list[int]:
     """``root`` and every item in its bill of materials (any depth)."""
-    seen, todo = {root}, [root]
-    while todo:
-        p = todo.pop()
-        for c in np.flatnonzero(problem.bom[:, p]):
-            if int(c) not in seen:
-                seen.add(int(c))
-                todo.append(int(c))
-    return sorted(seen)
+    return sorted(bom_closure(problem, root))
 
 
 def columns_of(problem: LotSizingProblem, lm: LotModel, items: list[int],

@@ -58,15 +58,22 @@ def applies(problem: LotSizingProblem) -> bool:
     return not bool((problem.produced & problem.purchased).any() or bought_late.any())
 
 
-def made_below(problem: LotSizingProblem, root: int) -> list[int]:
-    """``root`` and every made item under it, parents before components."""
+def bom_closure(problem: LotSizingProblem, root: int, made_only: bool = False) -> set[int]:
+    """``root`` and every item in its bill of materials, at any depth (with ``made_only``,
+    through made items alone)."""
     seen, todo = {root}, [root]
     while todo:
         p = todo.pop()
         for c in np.flatnonzero(problem.bom[:, p]):
-            if problem.produced[c] and int(c) not in seen:
+            if (problem.produced[c] or not made_only) and int(c) not in seen:
                 seen.add(int(c))
                 todo.append(int(c))
+    return seen
+
+
+def made_below(problem: LotSizingProblem, root: int) -> list[int]:
+    """``root`` and every made item under it, parents before components."""
+    seen = bom_closure(problem, root, made_only=True)
     rank = {item: k for k, item in enumerate(problem.order)}
     return sorted(seen, key=rank.__getitem__)
 
