@@ -1,0 +1,74 @@
+"""A script that ends while a native solver call is still running exits cleanly.
+
+Before, the interpreter shut down under HiGHS (a solve on a side thread, or one the
+backend had stopped waiting for) and the C++ runtime aborted the process after the
+script's work was done: "terminate called without an active exception", exit status
+134.  Now every native call runs on a non-daemon thread and is asked to stop at exit.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_script(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_a_call_still_running_at_exit_is_asked_to_stop_and_waited_for() -> None:
+    proc = run_script("""
+        import threading, time
+        from optikit import native
+        from optikit.types import SolveContext, SolveOptions
+
+        ctx = SolveContext(SolveOptions(time_limit=None))
+
+        def solver():  # honours a stop only at its next check, like a real solver
+            while not ctx.stop.wait(0.01):
+                pass
+            time.sleep(0.3)
+            print("solver returned", flush=True)
+
+        threading.Thread(target=lambda: native.call_stoppable(solver, ctx),
+                         daemon=True).start()
+        time.sleep(0.3)
+        print("main leaves", flush=True)
+    """)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["main", "leaves", "solver", "returned"]
+
+
+def test_a_script_ending_during_a_highs_solve_exits_with_status_0() -> None:
+    pytest.importorskip("highspy")
+    proc = run_script("""
+        import random, threading, time
+        from optikit_highs.backend import HighsBackend
+        from optikit.paradigms import LinearModelBuilder
+        from optikit.types import SolveContext, SolveOptions
+
+        # A market-split instance: HiGHS searches it for minutes.
+        rng = random.Random(3)
+        b = LinearModelBuilder("min")
+        x = [b.add_column(0.0, upper=1.0, integer=True) for _ in range(40)]
+        for _ in range(5):
+            a = [rng.randrange(100) for _ in range(40)]
+            b.add_row(dict(zip(x, map(float, a))), lower=sum(a) // 2, upper=sum(a) // 2)
+        ctx = SolveContext(SolveOptions(time_limit=100.0, threads=1))
+        threading.Thread(target=lambda: HighsBackend().solve(b.build(), ctx),
+                         daemon=True).start()
+        time.sleep(1.5)
+        print("main leaves", flush=True)
+    """)
+    assert "terminate called" not in proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "main leaves"
