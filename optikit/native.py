@@ -12,9 +12,9 @@ The process must then not run interpreter shutdown while that call is still insi
 solver (C++ destructors would run under it and abort the process: "terminate called
 without an active exception", exit status 134).  :func:`work_left_behind` tells the
 command line to leave with ``os._exit`` after writing its outputs.  A script or notebook
-that simply ends is covered too: every call runs on a non-daemon thread, so the
-interpreter waits for it at exit, and a hook run before that wait asks each call still
-in flight to stop (its solver then returns at its next check of the stop).
+that simply ends is covered too: every call is known to :mod:`optikit.native_exit`,
+which asks it to stop at exit, and runs on a non-daemon thread, so that the interpreter
+waits for it however long the solver takes to notice.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from optikit.limits import grace_seconds
+from optikit.native_exit import in_flight, park_if_exiting
 from optikit.paradigms import LinearResult
 from optikit.types import SolveContext, Status
 
@@ -40,8 +41,6 @@ _POLL_S = 0.05
 
 _lock = threading.Lock()
 _left_behind = 0
-#: The stop events of the native calls running now (set at interpreter exit).
-_in_flight: dict[int, threading.Event] = {}
 
 
 def call_stoppable(fn: Callable[[], T], ctx: SolveContext) -> tuple[bool, T | None]:
@@ -49,22 +48,19 @@ def call_stoppable(fn: Callable[[], T], ctx: SolveContext) -> tuple[bool, T | No
 
     Exceptions from ``fn`` propagate as if it had been called directly.
     """
+    park_if_exiting()
     outcome: dict[str, Any] = {}
     done = threading.Event()
-    key = id(done)
 
     def target() -> None:
         try:
-            outcome["value"] = fn()
+            with in_flight(ctx.stop.set):
+                outcome["value"] = fn()
         except BaseException as exc:  # handed to the caller's thread
             outcome["error"] = exc
         finally:
-            with _lock:
-                _in_flight.pop(key, None)
             done.set()
 
-    with _lock:
-        _in_flight[key] = ctx.stop
     # Not a daemon: interpreter shutdown must wait for the solver to return (see above).
     worker = threading.Thread(target=target, name="optikit-native-solve", daemon=False)
     worker.start()
@@ -105,21 +101,6 @@ def _mark_left_behind(done: threading.Event) -> None:
             _left_behind -= 1
 
     threading.Thread(target=forget, name="optikit-native-watch", daemon=True).start()
-
-
-def _stop_in_flight_at_exit() -> None:
-    """Ask every native call still running to stop, so that the interpreter's wait for
-    their threads at exit is short."""
-    with _lock:
-        stops = list(_in_flight.values())
-    for stop in stops:
-        stop.set()
-
-
-# Called before the interpreter joins its non-daemon threads (atexit would come after).
-_register = getattr(threading, "_register_atexit", None)
-if _register is not None:
-    _register(_stop_in_flight_at_exit)
 
 
 def work_left_behind() -> bool:

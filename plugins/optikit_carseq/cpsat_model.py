@@ -273,13 +273,13 @@ def complete_hint(sm: SeqModel, seq: Sequence[int]) -> dict[Any, int]:
     for var, value in sm.hint(seq).items():
         domain = variables[var.index].domain  # fixed in place: no constraint to add
         domain[0] = domain[1] = value
-    from optikit_ortools.sat_parameters import keep_python_sigint
+    from optikit_ortools.sat_parameters import keep_python_sigint, solve_in_flight
 
     solver = cp_model.CpSolver()
     keep_python_sigint(solver.parameters)  # else a Ctrl-C kills the run, best line lost
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 5.0
-    status = solver.solve(fixed)
+    status = solve_in_flight(solver, fixed)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return sm.hint(seq)
     var_at = sm.model.get_int_var_from_proto_index

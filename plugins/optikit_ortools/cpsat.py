@@ -79,7 +79,11 @@ class CpSatBackend(paradigms.CpSatBackend):
         remember_load_order()
         from ortools.sat.python import cp_model
 
-        from optikit_ortools.sat_parameters import apply_parameters, keep_python_sigint
+        from optikit_ortools.sat_parameters import (
+            apply_parameters,
+            keep_python_sigint,
+            solve_in_flight,
+        )
 
         solver = cp_model.CpSolver()
         params = solver.parameters
@@ -116,7 +120,7 @@ class CpSatBackend(paradigms.CpSatBackend):
         watcher = _StopWatcher(ctx.stop, solver)
         watcher.start()
         try:
-            status = solver.solve(model, callback)
+            status = solve_in_flight(solver, model, callback)
         finally:
             watcher.finish()
             if saved_hint is not None:

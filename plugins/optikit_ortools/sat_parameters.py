@@ -153,3 +153,13 @@ def _set_repeated(params: Any, name: str, value: Any) -> None:
 
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def solve_in_flight(solver: Any, model: Any, callback: Any = None) -> Any:
+    """``solver.solve(model, callback)``, stopped and waited for if the interpreter exits
+    meanwhile (:mod:`optikit.native_exit`): CP-SAT's worker threads running under
+    interpreter shutdown abort the process."""
+    from optikit.native_exit import in_flight
+
+    with in_flight(solver.stop_search):
+        return solver.solve(model, callback)

@@ -1,9 +1,10 @@
 """A script that ends while a native solver call is still running exits cleanly.
 
-Before, the interpreter shut down under HiGHS (a solve on a side thread, or one the
+Before, the interpreter shut down under HiGHS or CP-SAT (a solve on a side thread, or one the
 backend had stopped waiting for) and the C++ runtime aborted the process after the
 script's work was done: "terminate called without an active exception", exit status
-134.  Now every native call runs on a non-daemon thread and is asked to stop at exit.
+134.  Now every native call is asked to stop at exit and waited for
+(:mod:`optikit.native_exit`).
 """
 
 from __future__ import annotations
@@ -72,3 +73,57 @@ def test_a_script_ending_during_a_highs_solve_exits_with_status_0() -> None:
     assert "terminate called" not in proc.stderr
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "main leaves"
+
+
+def test_a_script_ending_during_cpsat_solves_exits_with_status_0() -> None:
+    """Short solves one after the other on a daemon thread, as an LNS makes them."""
+    pytest.importorskip("ortools")
+    proc = run_script("""
+        import threading, time
+        from ortools.sat.python import cp_model
+        from optikit_ortools.cpsat import CpSatBackend
+        from optikit.types import SolveContext, SolveOptions
+
+        model = cp_model.CpModel()  # a Golomb ruler of 12 marks: never solved in 0.05 s
+        marks = [model.new_int_var(0, 200, f"m{i}") for i in range(12)]
+        model.add(marks[0] == 0)
+        for a, b in zip(marks, marks[1:]):
+            model.add(a < b)
+        model.add_all_different([marks[j] - marks[i] for i in range(12)
+                                 for j in range(i + 1, 12)])
+        model.minimize(marks[-1])
+
+        def lns_like():
+            while True:
+                ctx = SolveContext(SolveOptions(time_limit=0.05, threads=2))
+                CpSatBackend().solve(model, ctx)
+
+        threading.Thread(target=lns_like, daemon=True).start()
+        time.sleep(1.5)
+        print("main leaves", flush=True)
+    """)
+    assert "terminate called" not in proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "main leaves"
+
+
+def test_a_daemon_thread_starting_a_call_after_exit_began_is_parked() -> None:
+    """The hook has run: a new call on a daemon thread never starts, and nothing hangs."""
+    proc = run_script("""
+        import threading, time
+        from optikit import native_exit
+
+        started = []
+
+        def late_caller():
+            native_exit.stop_all_and_wait(0.1)  # as the exit hook does
+            with native_exit.in_flight(lambda: None):
+                started.append(1)
+
+        t = threading.Thread(target=late_caller, daemon=True)
+        t.start()
+        t.join(1.0)
+        print("alive" if t.is_alive() else "returned", len(started), flush=True)
+    """)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["alive", "0"]
