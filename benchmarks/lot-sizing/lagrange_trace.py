@@ -8,6 +8,10 @@ The loop of :func:`optikit_lotsizing.lagrange.lagrangian_bound` (Polyak steps to
 ``--size`` ``--seed``, with the weights of the three kinds of multipliers (setups,
 initial-stock shares, bought items' use; ``1,0,0`` moves the setups' alone) and the
 subproblems' MIP starts (``--no-hints`` to drop them).  1 thread.
+
+``--method colgen``: the same relaxation by stabilised column generation
+(:mod:`optikit_lotsizing.colgen`, Wentges smoothing ``--alpha``, each subproblem MILP at
+most ``--sub-limit`` s), one line per round with the master's value beside.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import os
 import time
 
 from optikit_highs.backend import HighsBackend
-from optikit_lotsizing import lagrange
+from optikit_lotsizing import colgen, lagrange
 from optikit_lotsizing.generator import generate
 from optikit_lotsizing.model import parse
 
@@ -34,6 +38,9 @@ def main() -> None:
     parser.add_argument("--factor", type=float, default=0.5)
     parser.add_argument("--weights", default="1,0.1,0.1")
     parser.add_argument("--no-hints", action="store_true")
+    parser.add_argument("--method", choices=["subgradient", "colgen"], default="subgradient")
+    parser.add_argument("--alpha", type=float, default=0.5)
+    parser.add_argument("--sub-limit", type=float, default=None)
     args = parser.parse_args()
     problem = parse(generate(args.seed, args.size))
     lag = lagrange.build(problem)
@@ -45,6 +52,19 @@ def main() -> None:
           f"item up to {int(lag.copies.max())}; load {os.getloadavg()[0]:.1f}", flush=True)
     ctx = SolveContext(SolveOptions(time_limit=args.limit * 2 + 60, threads=1, seed=0))
     best, factor, idle, began = None, args.factor, 0, time.monotonic()
+    if args.method == "colgen":
+        count = [0]
+
+        def report(rnd: colgen.Round) -> None:
+            print(f"{count[0]:3d} {time.monotonic() - began:7.1f} s  value {rnd.value:14,.0f}  "
+                  f"best {rnd.best:12,.0f}  master {rnd.master:14,.0f}  load "
+                  f"{os.getloadavg()[0]:.1f}", flush=True)
+            count[0] += 1
+
+        colgen.column_generation(lag, HighsBackend(), ctx, lambda: args.sub_limit, 10_000,
+                                 args.alpha, lambda: time.monotonic() - began > args.limit,
+                                 report)
+        return
     for k in range(10_000):
         if time.monotonic() - began > args.limit:
             break

@@ -1,0 +1,107 @@
+"""How much the product-structure Lagrangian loses, on instances small enough to prove.
+
+    PYTHONPATH=$PWD:$PWD/plugins .venv/bin/python benchmarks/lot-sizing/lagrange_ceiling.py \
+        --shape 8,8,4 --periods 26 --seeds 1 2 3 --limit 120
+
+For ``large``-shaped instances of ``--shape`` end items, sub-assemblies, raw materials
+over ``--periods`` (:func:`optikit_lotsizing.generator.generate_structured`; ``tiny``
+with ``--tiny``), per seed, one line each: the whole MILP (HiGHS, ``--limit`` s: plan,
+bound), the same without its capacity rows (a relaxation: what any capacity-free bound
+can reach at most), HiGHS's bound on the whole MILP after ``--root`` s, and the
+Lagrangian dual by stabilised column generation (:mod:`optikit_lotsizing.colgen`, run to
+convergence or ``--rounds``), with its rounds and seconds.  1 thread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from optikit_highs.backend import HighsBackend
+from optikit_lotsizing import colgen, lagrange
+from optikit_lotsizing.generator import generate, generate_structured
+from optikit_lotsizing.linear import LotModel, build
+from optikit_lotsizing.model import parse
+
+from optikit.paradigms import LinearModel, LinearResult
+from optikit.types import SolveContext, SolveOptions
+
+sys.path.insert(0, str(Path(__file__).parent))
+from scale_gap import relaxed_model  # noqa: E402
+
+
+def _milp(model: LinearModel, limit: float) -> tuple[LinearResult, float]:
+    began = time.monotonic()
+    ctx = SolveContext(SolveOptions(time_limit=limit, threads=1, seed=0, gap=0.0))
+    return HighsBackend().solve(model, ctx), time.monotonic() - began
+
+
+def _fmt(result: LinearResult) -> str:
+    obj = result.objective if result.objective is not None else float("nan")
+    bound = result.bound if result.bound is not None else float("nan")
+    return f"{obj:11,.1f} / {bound:11,.1f} ({result.status.value})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shape", default="8,8,4")
+    parser.add_argument("--periods", type=int, default=26)
+    parser.add_argument("--tiny", action="store_true")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1])
+    parser.add_argument("--limit", type=float, default=120.0)
+    parser.add_argument("--root", type=float, default=10.0)
+    parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument("--alpha", type=float, default=0.5)
+    parser.add_argument("--sub-limit", type=float, default=None)
+    parser.add_argument("--every", type=int, default=10, help="print every this many rounds")
+    args = parser.parse_args()
+    n_end, n_sub, n_raw = (int(v) for v in args.shape.split(","))
+    print(f"load {os.getloadavg()[0]:.1f}", flush=True)
+    for seed in args.seeds:
+        doc = (generate(seed, "tiny") if args.tiny
+               else generate_structured(seed, args.periods, n_end, n_sub, n_raw))
+        problem = parse(doc)
+        lm: LotModel = build(problem, strong=False)
+        whole, t_whole = _milp(lm.model, args.limit)
+        free, t_free = _milp(relaxed_model(lm, ["capacity"]), args.limit)
+        early, _ = _milp(lm.model, args.root)
+        lag = lagrange.build(problem)
+        assert lag is not None
+        ctx = SolveContext(SolveOptions(time_limit=10 * args.limit + 600, threads=1, seed=0))
+        rounds: list[colgen.Round] = []
+        began = time.monotonic()
+
+        def report(rnd: colgen.Round) -> None:
+            rounds.append(rnd)
+            if len(rounds) % args.every == 0:
+                print(f"    round {len(rounds):4d} {time.monotonic() - began:7.1f} s  value "
+                      f"{rnd.value:12,.1f}  best {rnd.best:12,.1f}  master {rnd.master:12,.1f}",
+                      flush=True)
+
+        best = colgen.column_generation(lag, HighsBackend(), ctx, lambda: args.sub_limit,
+                                        args.rounds, args.alpha, report=report)
+        t_cg = time.monotonic() - began
+        master = rounds[-1].master if rounds else float("nan")
+        first = rounds[0].value if rounds else float("nan")
+        print(f"seed {seed}: {problem.num_items} items x {problem.periods}, "
+              f"{int(np.sum(lag.copies > 1))} shared made items, copies up to "
+              f"{int(lag.copies.max())}", flush=True)
+        print(f"  MILP                {_fmt(whole)}  {t_whole:6.1f} s")
+        print(f"  MILP, no capacity   {_fmt(free)}  {t_free:6.1f} s")
+        print(f"  MILP bound at {args.root:.0f} s  {_fmt(early)}")
+        print(f"  Lagrangian dual     {best or float('nan'):11,.1f} (master "
+              f"{master:11,.1f}; first value {first:11,.1f}) {len(rounds)} rounds "
+              f"{t_cg:6.1f} s  load {os.getloadavg()[0]:.1f}", flush=True)
+        ref = free.objective if free.objective is not None else float("nan")
+        if best is not None:
+            print(f"  dual below the capacity-free plan: {100 * (ref - best) / ref:5.2f} %; "
+                  f"HiGHS bound at {args.root:.0f} s below it: "
+                  f"{100 * (ref - (early.bound or 0)) / ref:5.2f} %", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,251 @@
+"""The product-structure Lagrangian's dual by stabilised column generation (Dantzig-Wolfe
+on the subproblems of :mod:`subtrees`).
+
+Why: subgradient steps on this relaxation move slowly (README, branch lot-s15) and say
+nothing of how far they are from its best value; a Dantzig-Wolfe master over the
+subproblems' plans gives the next multipliers from the plans seen so far and an upper
+estimate of the dual (the master's value), so the two meet at convergence.
+
+The master (an LP, minimised): one convexity row per subproblem; per shared copy and
+period ``y_copy - Y <= 0`` (``Y`` the item's own setup at its cost, in [0, 1]); per
+shared initial stock ``sum of shares <= I0``; per bought item and period ``use by the
+made copies - its supply <= 0``.  All "at most" rows, so the duals are multipliers
+``>= 0`` of :mod:`lagrange` (``mu``, ``nu``, ``pi``; restricting them to ``>= 0`` keeps
+every Lagrangian value a bound).  The two last kinds get artificial slacks (a spot
+purchase, a penalty per unit of stock) so the master is always feasible; they also cap
+the duals.  Against the slacks' prices, the first round adds for each bought item the
+plan that supplies exactly what the made copies' first plans use, so the first master
+has a point without slacks.
+
+Stabilisation (Wentges): the subproblems are priced at ``alpha`` times the best
+multipliers so far plus ``1 - alpha`` times the master's duals.  Every value reported is
+a Lagrangian value (each subproblem's figure its MILP's dual bound), so a stop at any
+moment keeps a valid bound.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from optikit.paradigms import INF, LinearModelBuilder, LinearSolver
+from optikit.types import SolveContext
+from optikit_lotsizing.lagrange import Evaluation, Lagrangian, evaluate
+
+#: Price of the artificial slack of a shared initial stock, per unit.
+SHARE_PENALTY = 20.0
+#: A bought item's spot purchase, times the highest price of any offer.
+SPOT = 1.5
+
+
+@dataclasses.dataclass
+class _Column:
+    cost: float
+    rows: NDArray[np.int64]
+    vals: NDArray[np.float64]
+
+
+class Master:
+    """The restricted master: its fixed rows and the columns found so far."""
+
+    def __init__(self, lag: Lagrangian) -> None:
+        self.lag = lag
+        problem = lag.problem
+        self.buy = problem.purchased & ~problem.produced
+        self.blocks = len(lag.subtrees) + len(lag.boughts)
+        rows = self.blocks
+        self.link: dict[tuple[int, int, int], int] = {}
+        for k, tree in enumerate(lag.subtrees):
+            for a, j in enumerate(tree.items):
+                if lag.shared(j):
+                    for t in map(int, np.flatnonzero(tree.y[a] >= 0)):
+                        self.link[(k, a, t)] = rows
+                        rows += 1
+        self.shares: dict[int, int] = {}
+        for j in map(int, np.flatnonzero((lag.copies > 1) & (problem.initial > 0))):
+            self.shares[j], rows = rows, rows + 1
+        self.use: dict[tuple[int, int], int] = {}
+        for r in map(int, np.flatnonzero(self.buy)):
+            for t in range(problem.periods):
+                self.use[(r, t)], rows = rows, rows + 1
+        self.num_rows = rows
+        self.upper = np.zeros(rows)
+        self.upper[: self.blocks] = 1.0
+        for j, row in self.shares.items():
+            self.upper[row] = float(problem.initial[j])
+        self.columns: list[_Column] = []
+        self._fixed_columns()
+
+    def _fixed_columns(self) -> None:
+        """The items' own setups ``Y`` and the slacks."""
+        problem = self.lag.problem
+        own: dict[tuple[int, int], list[int]] = {}
+        for (k, a, t), row in self.link.items():
+            own.setdefault((self.lag.subtrees[k].items[a], t), []).append(row)
+        self.y_cols = len(own)
+        for (j, _), linked in own.items():
+            self.columns.append(_Column(float(problem.setup_cost[j]), np.array(linked),
+                                        -np.ones(len(linked))))
+        for row in self.shares.values():
+            self.columns.append(_Column(SHARE_PENALTY, np.array([row]), np.array([-1.0])))
+        top = max((float(np.max(s.break_price)) for s in problem.sources), default=0.0)
+        for row in self.use.values():
+            self.columns.append(_Column(SPOT * top, np.array([row]), np.array([-1.0])))
+
+    def add_subtree(self, k: int, x: NDArray[np.float64]) -> None:
+        """Subproblem ``k``'s plan ``x`` as a column, at its own costs (no multiplier)."""
+        lag, problem = self.lag, self.lag.problem
+        tree = lag.subtrees[k]
+        cost = float(tree.model.c @ x)
+        entries: dict[int, float] = {k: 1.0}
+        for a, j in enumerate(tree.items):
+            ok = tree.y[a] >= 0
+            if not lag.shared(j):
+                cost += float(problem.setup_cost[j] * x[tree.y[a, ok]].sum())
+            else:
+                for t in map(int, np.flatnonzero(ok)):
+                    if x[tree.y[a, t]] > 1e-9:
+                        entries[self.link[(k, a, t)]] = float(x[tree.y[a, t]])
+            if tree.u[a] >= 0 and x[tree.u[a]] > 1e-9:
+                entries[self.shares[j]] = float(x[tree.u[a]])
+            made = np.zeros(problem.periods)
+            made[ok] = x[tree.x[a, ok]]
+            for r in map(int, np.flatnonzero(self.buy & (problem.bom[:, j] > 0))):
+                for t in map(int, np.flatnonzero(made > 1e-9)):
+                    row = self.use[(r, t)]
+                    entries[row] = entries.get(row, 0.0) + float(problem.bom[r, j] * made[t])
+        self._add(cost, entries)
+
+    def add_bought(self, b: int, x: NDArray[np.float64]) -> None:
+        """Bought item ``b``'s plan ``x`` (orders, stock, supply ``c``) as a column."""
+        part = self.lag.boughts[b]
+        entries: dict[int, float] = {len(self.lag.subtrees) + b: 1.0}
+        for t in range(self.lag.problem.periods):
+            if x[part.c[t]] > 1e-9:
+                entries[self.use[(part.item, t)]] = -float(x[part.c[t]])
+        self._add(float(part.model.c @ x), entries)
+
+    def _add(self, cost: float, entries: dict[int, float]) -> None:
+        self.columns.append(_Column(cost, np.fromiter(entries, np.int64, len(entries)),
+                                    np.fromiter(entries.values(), np.float64, len(entries))))
+
+    def used(self, k: int, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """(n, T): bought items' use by subtree ``k``'s plan ``x``."""
+        problem, tree = self.lag.problem, self.lag.subtrees[k]
+        use = np.zeros((problem.num_items, problem.periods))
+        for a, j in enumerate(tree.items):
+            ok = tree.x[a] >= 0
+            made = np.zeros(problem.periods)
+            made[ok] = x[tree.x[a, ok]]
+            use += np.outer(np.where(self.buy, problem.bom[:, j], 0.0), made)
+        return use
+
+    def solve(self, backend: LinearSolver, ctx: SolveContext
+              ) -> tuple[float, NDArray[np.float64]] | None:
+        """The master's value and row duals (None: no answer)."""
+        b = LinearModelBuilder("min")
+        n = len(self.columns)
+        b.add_columns(n, cost=[c.cost for c in self.columns],
+                      upper=[1.0] * self.y_cols + [INF] * (n - self.y_cols))
+        rows = np.concatenate([c.rows for c in self.columns])
+        cols = np.repeat(np.arange(n), [c.rows.size for c in self.columns])
+        vals = np.concatenate([c.vals for c in self.columns])
+        lower = np.full(self.num_rows, -INF)
+        lower[: self.blocks] = 1.0
+        b.add_rows_coo(self.num_rows, rows, cols, vals, lower, self.upper)
+        result = backend.solve(b.build(), ctx)
+        if result.objective is None or result.row_duals is None:
+            return None
+        return float(result.objective), result.row_duals
+
+    def multipliers(self, duals: NDArray[np.float64]
+                    ) -> tuple[list[NDArray[np.float64]], NDArray[np.float64],
+                               NDArray[np.float64]]:
+        """``mu``, ``nu``, ``pi`` from the master's duals (``-dual`` of an "at most" row
+        of a minimisation, kept ``>= 0``)."""
+        lag = self.lag
+        mu = [np.zeros(m.shape) for m in lag.mu]
+        for (k, a, t), row in self.link.items():
+            mu[k][a, t] = max(0.0, -float(duals[row]))
+        nu = np.zeros_like(lag.nu)
+        for j, row in self.shares.items():
+            nu[j] = max(0.0, -float(duals[row]))
+        pi = np.zeros_like(lag.pi)
+        for (r, t), row in self.use.items():
+            pi[r, t] = max(0.0, -float(duals[row]))
+        return mu, nu, pi
+
+
+@dataclasses.dataclass
+class Round:
+    """One round: the Lagrangian value at the priced multipliers, the best so far and
+    the master's value (an upper estimate of the dual while slacks are in it)."""
+
+    value: float
+    best: float
+    master: float
+
+
+def column_generation(lag: Lagrangian, backend: LinearSolver, ctx: SolveContext,
+                      seconds: Callable[[], float | None], rounds: int,
+                      alpha: float = 0.5, stop: Callable[[], bool] = lambda: False,
+                      report: Callable[[Round], None] | None = None,
+                      tolerance: float = 1e-4) -> float | None:
+    """The best Lagrangian value over at most ``rounds`` rounds (None: no value).
+    ``seconds`` gives each subproblem MILP's time; ``stop`` ends early."""
+    master = Master(lag)
+    best: float | None = None
+    centre = ([m.copy() for m in lag.mu], lag.nu.copy(), lag.pi.copy())
+    for rnd in range(rounds):
+        if stop():
+            break
+        ev = evaluate(lag, backend, ctx, seconds)
+        if ev is None:
+            break
+        if best is None or ev.value > best:
+            best = ev.value
+            centre = ([m.copy() for m in lag.mu], lag.nu.copy(), lag.pi.copy())
+        _add_plans(master, lag, backend, ctx, seconds, first=rnd == 0)
+        solved = master.solve(backend, ctx.narrowed(seconds()))
+        if solved is None:
+            break
+        value, duals = solved
+        if report is not None:
+            report(Round(ev.value, best, value))
+        if value - best <= tolerance * abs(value):
+            break
+        mu, nu, pi = master.multipliers(duals)
+        lag.mu = [alpha * c + (1 - alpha) * m for c, m in zip(centre[0], mu, strict=True)]
+        lag.nu = alpha * centre[1] + (1 - alpha) * nu
+        lag.pi = alpha * centre[2] + (1 - alpha) * pi
+    return best
+
+
+def _add_plans(master: Master, lag: Lagrangian, backend: LinearSolver, ctx: SolveContext,
+               seconds: Callable[[], float | None], first: bool) -> None:
+    """The last plans of every subproblem as columns; in the first round also, per bought
+    item, the plan that supplies exactly the made copies' use (so the master has a
+    point without slacks)."""
+    subs = len(lag.subtrees)
+    use = np.zeros_like(lag.pi)
+    for k in range(subs):
+        master.add_subtree(k, lag.last[k])
+        if first:
+            use += master.used(k, lag.last[k])
+    for b in range(len(lag.boughts)):
+        master.add_bought(b, lag.last[subs + b])
+        if first:
+            part = lag.boughts[b]
+            need = np.minimum(use[part.item], part.model.col_upper[part.c])
+            lo, hi = part.model.col_lower.copy(), part.model.col_upper.copy()
+            lo[part.c] = hi[part.c] = need
+            fixed = dataclasses.replace(part.model, col_lower=lo, col_upper=hi)
+            result = backend.solve(fixed, ctx.narrowed(seconds(), gap=1e-4))
+            if result.x is not None:
+                master.add_bought(b, result.x)
+
+
+__all__ = ["Evaluation", "Master", "Round", "column_generation"]
