@@ -20,9 +20,12 @@ import argparse
 import os
 import time
 
+import numpy as np
 from optikit_highs.backend import HighsBackend
 from optikit_lotsizing import colgen, lagrange
 from optikit_lotsizing.generator import generate
+from optikit_lotsizing.heuristic import constructive
+from optikit_lotsizing.linear import build
 from optikit_lotsizing.model import parse
 
 from optikit.types import SolveContext, SolveOptions
@@ -41,6 +44,8 @@ def main() -> None:
     parser.add_argument("--method", choices=["subgradient", "colgen"], default="subgradient")
     parser.add_argument("--alpha", type=float, default=0.5)
     parser.add_argument("--sub-limit", type=float, default=None)
+    parser.add_argument("--plan", action="store_true",
+                        help="colgen: seed the master with the constructed plan's columns")
     args = parser.parse_args()
     problem = parse(generate(args.seed, args.size))
     lag = lagrange.build(problem)
@@ -61,9 +66,16 @@ def main() -> None:
                   f"{os.getloadavg()[0]:.1f}", flush=True)
             count[0] += 1
 
+        made = None
+        if args.plan:
+            lm = build(problem, strong=False)
+            start = constructive(problem, lm)
+            assert start is not None and start.x is not None
+            made = np.where(lm.x >= 0, start.x[np.maximum(lm.x, 0)], 0.0)
+            print(f"plan {start.objective:,.0f}", flush=True)
         colgen.column_generation(lag, HighsBackend(), ctx, lambda: args.sub_limit, 10_000,
                                  args.alpha, lambda: time.monotonic() - began > args.limit,
-                                 report)
+                                 report, plan=made)
         return
     for k in range(10_000):
         if time.monotonic() - began > args.limit:

@@ -34,6 +34,7 @@ from numpy.typing import NDArray
 from optikit.paradigms import INF, LinearModelBuilder, LinearSolver
 from optikit.types import SolveContext
 from optikit_lotsizing.lagrange import Evaluation, Lagrangian, evaluate
+from optikit_lotsizing.subtrees import Bought
 
 #: Price of the artificial slack of a shared initial stock, per unit.
 SHARE_PENALTY = 20.0
@@ -193,10 +194,15 @@ def column_generation(lag: Lagrangian, backend: LinearSolver, ctx: SolveContext,
                       seconds: Callable[[], float | None], rounds: int,
                       alpha: float = 0.5, stop: Callable[[], bool] = lambda: False,
                       report: Callable[[Round], None] | None = None,
-                      tolerance: float = 1e-4) -> float | None:
+                      tolerance: float = 1e-4,
+                      plan: NDArray[np.float64] | None = None) -> float | None:
     """The best Lagrangian value over at most ``rounds`` rounds (None: no value).
-    ``seconds`` gives each subproblem MILP's time; ``stop`` ends early."""
+    ``seconds`` gives each subproblem MILP's time; ``stop`` ends early; ``plan`` (the
+    production (n, T) of a plan of the instance) seeds the master with that plan split
+    into the subproblems' columns (:func:`plan_columns`)."""
     master = Master(lag)
+    if plan is not None:
+        plan_columns(master, plan, backend, ctx, seconds)
     best: float | None = None
     centre = ([m.copy() for m in lag.mu], lag.nu.copy(), lag.pi.copy())
     for rnd in range(rounds):
@@ -238,14 +244,111 @@ def _add_plans(master: Master, lag: Lagrangian, backend: LinearSolver, ctx: Solv
     for b in range(len(lag.boughts)):
         master.add_bought(b, lag.last[subs + b])
         if first:
-            part = lag.boughts[b]
-            need = np.minimum(use[part.item], part.model.col_upper[part.c])
-            lo, hi = part.model.col_lower.copy(), part.model.col_upper.copy()
-            lo[part.c] = hi[part.c] = need
-            fixed = dataclasses.replace(part.model, col_lower=lo, col_upper=hi)
+            x = _supplying(lag.boughts[b], use[lag.boughts[b].item], backend, ctx, seconds)
+            if x is not None:
+                master.add_bought(b, x)
+
+
+def split(lag: Lagrangian, made: NDArray[np.float64]
+          ) -> tuple[dict[tuple[int, int], NDArray[np.float64]], dict[tuple[int, int], float]]:
+    """A plan's production ``made`` (n, T) split among the copies: per (subtree, item)
+    the copy's production and its share of the initial stock.  Each shared item's
+    supply (initial stock, then lots as they arrive) goes first come, first served to
+    its copies' consumption (their parents' copies' lots, and the item's own demand in
+    its own subtree); what nobody consumes is dropped (a copy makes no more than its
+    need).  Parents first, so a component sees its parents' copies."""
+    problem = lag.problem
+    periods = problem.periods
+    xc: dict[tuple[int, int], NDArray[np.float64]] = {}
+    uc: dict[tuple[int, int], float] = {}
+    holders: dict[int, list[int]] = {}
+    for k, tree in enumerate(lag.subtrees):
+        for j in tree.items:
+            holders.setdefault(j, []).append(k)
+    for j in problem.order:
+        ks = holders.get(j, [])
+        if len(ks) == 1:
+            xc[(ks[0], j)] = made[j].copy()
+        if len(ks) <= 1:
+            continue
+        cons = {}
+        for k in ks:
+            tree = lag.subtrees[k]
+            need = problem.demand[j].copy() if tree.root == j else np.zeros(periods)
+            for p in tree.items:
+                if problem.bom[j, p] > 0:
+                    need += problem.bom[j, p] * xc[(k, p)]
+            cons[k] = need
+            xc[(k, j)] = np.zeros(periods)
+            uc[(k, j)] = 0.0
+        queue: list[list[float]] = [[-1.0, float(problem.initial[j])]]  # [lot period, left]
+        pending = dict.fromkeys(ks, 0.0)
+        lead = int(problem.lead[j])
+        for t in range(periods):
+            if t >= lead and made[j, t - lead] > 0:
+                queue.append([float(t - lead), float(made[j, t - lead])])
+            for k in ks:
+                pending[k] += float(cons[k][t])
+                while pending[k] > 1e-9 and queue:
+                    take = min(pending[k], queue[0][1])
+                    if queue[0][0] < 0:
+                        uc[(k, j)] += take
+                    else:
+                        xc[(k, j)][int(queue[0][0])] += take
+                    pending[k] -= take
+                    queue[0][1] -= take
+                    if queue[0][1] <= 1e-9:
+                        queue.pop(0)
+    return xc, uc
+
+
+def plan_columns(master: Master, made: NDArray[np.float64], backend: LinearSolver,
+                 ctx: SolveContext, seconds: Callable[[], float | None]) -> int:
+    """Columns of a plan (its production ``made``, (n, T)) split among the subproblems
+    (:func:`split`; each subtree's stock from its LP with the production fixed), and per
+    bought item the plan that supplies exactly what they use: together a point of the
+    master without slacks, so its first duals price the plan, not the slacks.  A piece
+    that does not fit its subproblem is left out.  Returns the columns added."""
+    lag = master.lag
+    xc, uc = split(lag, made)
+    use = np.zeros_like(lag.pi)
+    added = 0
+    for k, tree in enumerate(lag.subtrees):
+        lo, hi = tree.model.col_lower.copy(), tree.model.col_upper.copy()
+        for a, j in enumerate(tree.items):
+            ok = tree.x[a] >= 0
+            amount = xc.get((k, j), np.zeros(lag.problem.periods))
+            if np.any(amount[~ok] > 1e-9):
+                break
+            lo[tree.x[a, ok]] = hi[tree.x[a, ok]] = amount[ok]
+            lo[tree.y[a, ok]] = hi[tree.y[a, ok]] = (amount[ok] > 1e-9).astype(float)
+            if tree.u[a] >= 0:
+                lo[tree.u[a]] = hi[tree.u[a]] = uc.get((k, j), 0.0)
+        else:
+            fixed = dataclasses.replace(tree.model, col_lower=lo, col_upper=hi)
             result = backend.solve(fixed, ctx.narrowed(seconds(), gap=1e-4))
             if result.x is not None:
-                master.add_bought(b, result.x)
+                master.add_subtree(k, result.x)
+                use += master.used(k, result.x)
+                added += 1
+    for b, part in enumerate(lag.boughts):
+        bought_x = _supplying(part, use[part.item], backend, ctx, seconds)
+        if bought_x is not None:
+            master.add_bought(b, bought_x)
+            added += 1
+    return added
+
+
+def _supplying(part: Bought, need: NDArray[np.float64], backend: LinearSolver,
+               ctx: SolveContext, seconds: Callable[[], float | None]
+               ) -> NDArray[np.float64] | None:
+    """Bought item ``part``'s cheapest plan that supplies exactly ``need`` (None: none)."""
+    lo, hi = part.model.col_lower.copy(), part.model.col_upper.copy()
+    if np.any(need > hi[part.c] + 1e-9):
+        return None
+    lo[part.c] = hi[part.c] = need
+    fixed = dataclasses.replace(part.model, col_lower=lo, col_upper=hi)
+    return backend.solve(fixed, ctx.narrowed(seconds(), gap=1e-4)).x
 
 
 __all__ = ["Evaluation", "Master", "Round", "column_generation"]
