@@ -23,7 +23,7 @@ import time
 import numpy as np
 from optikit_highs.backend import HighsBackend
 from optikit_lotsizing import colgen, lagrange
-from optikit_lotsizing.generator import generate
+from optikit_lotsizing.generator import generate, generate_structured
 from optikit_lotsizing.heuristic import constructive
 from optikit_lotsizing.linear import build
 from optikit_lotsizing.model import parse
@@ -35,6 +35,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="large")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--shape", default=None,
+                        help="end items,sub-assemblies,raw materials: a large-shaped "
+                        "instance of that size over --periods (generate_structured)")
+    parser.add_argument("--periods", type=int, default=13)
     parser.add_argument("--limit", type=float, default=300.0)
     parser.add_argument("--target", type=float, default=1_216_870.0,
                         help="the step's target (the best plan known of large seed 1)")
@@ -47,7 +51,11 @@ def main() -> None:
     parser.add_argument("--plan", action="store_true",
                         help="colgen: seed the master with the constructed plan's columns")
     args = parser.parse_args()
-    problem = parse(generate(args.seed, args.size))
+    if args.shape:
+        n_end, n_sub, n_raw = (int(v) for v in args.shape.split(","))
+        problem = parse(generate_structured(args.seed, args.periods, n_end, n_sub, n_raw))
+    else:
+        problem = parse(generate(args.seed, args.size))
     lag = lagrange.build(problem)
     assert lag is not None
     lagrange.HINTS = not args.no_hints

@@ -14,8 +14,11 @@ made copies - its supply <= 0``.  All "at most" rows, so the duals are multiplie
 every Lagrangian value a bound).  The two last kinds get artificial slacks (a spot
 purchase, a penalty per unit of stock) so the master is always feasible; they also cap
 the duals.  Against the slacks' prices, the first round adds for each bought item the
-plan that supplies exactly what the made copies' first plans use, so the first master
-has a point without slacks.
+plan that supplies exactly what the made copies' first plans use, where one exists (on
+the 100 x 52 x 3 instance it mostly does not: the first plans use more early than the
+initial stock and lead times allow); :func:`plan_columns` seeds the master with a real
+plan instead (a point without slacks, though its duals are degenerate: README, branch
+lot-s16).
 
 Stabilisation (Wentges): the subproblems are priced at ``alpha`` times the best
 multipliers so far plus ``1 - alpha`` times the master's duals.  Every value reported is
