@@ -10,7 +10,9 @@ bound), the same without its capacity rows (a relaxation: what any capacity-free
 can reach at most), HiGHS's bound on the whole MILP after ``--root`` s and at the root
 node of the capacity-free MILP (``mip_max_nodes`` 1), and the
 Lagrangian dual by stabilised column generation (:mod:`optikit_lotsizing.colgen`, run to
-convergence or ``--rounds``), with its rounds and seconds.  1 thread.
+convergence or ``--rounds``), with its rounds and seconds.  1 thread.  ``--long T``
+instead runs the capacity-free MILP from the constructed plan for ``T`` s and prints its
+bound as it moves (where the gap of a mid-size instance sits).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import numpy as np
 from optikit_highs.backend import HighsBackend
 from optikit_lotsizing import colgen, lagrange
 from optikit_lotsizing.generator import generate, generate_structured
+from optikit_lotsizing.heuristic import constructive
 from optikit_lotsizing.linear import LotModel, build
 from optikit_lotsizing.model import parse
 
@@ -33,7 +36,7 @@ from optikit.paradigms import LinearModel, LinearResult
 from optikit.types import SolveContext, SolveOptions
 
 sys.path.insert(0, str(Path(__file__).parent))
-from scale_gap import relaxed_model
+from scale_gap import _solve, relaxed_model
 
 
 def _milp(model: LinearModel, limit: float, nodes: int | None = None
@@ -76,6 +79,9 @@ def main() -> None:
     parser.add_argument("--tolerance", type=float, default=1e-4,
                         help="stop when the master is within this share of the best value")
     parser.add_argument("--every", type=int, default=10, help="print every this many rounds")
+    parser.add_argument("--long", type=float, default=0.0,
+                        help="instead: the capacity-free MILP from the constructed plan for "
+                        "this many seconds, its bound as it moves (where the gap sits)")
     args = parser.parse_args()
     n_end, n_sub, n_raw = (int(v) for v in args.shape.split(","))
     print(f"load {os.getloadavg()[0]:.1f}", flush=True)
@@ -84,6 +90,16 @@ def main() -> None:
                else generate_structured(seed, args.periods, n_end, n_sub, n_raw))
         problem = parse(doc)
         lm: LotModel = build(problem, strong=False)
+        if args.long > 0:
+            start = constructive(problem, lm)
+            model = relaxed_model(lm, ["capacity"])
+            if start is not None and start.x is not None:
+                print(f"seed {seed}: constructed plan {start.objective:,.1f}", flush=True)
+                model = model.with_hint(start.x)
+            result, seconds = _solve(model, args.long, 1, trace=True)
+            print(f"  MILP, no capacity, {args.long:.0f} s: {_fmt(result)}  {seconds:6.1f} s  "
+                  f"load {os.getloadavg()[0]:.1f}", flush=True)
+            continue
         whole, t_whole = _milp(lm.model, args.limit)
         free, t_free = _milp(relaxed_model(lm, ["capacity"]), args.limit)
         early, _ = _milp(lm.model, args.root)
