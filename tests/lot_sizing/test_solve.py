@@ -122,3 +122,33 @@ def test_fl_reports_its_start_plan_when_the_milp_finds_nothing(
     assert hinted == [True]
     assert doc["status"] == "feasible" and doc["check"]["feasible"]
     assert doc["objective"] >= reference - 1e-6
+
+
+def test_fl_answers_no_worse_than_the_constructed_plan(
+        registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a model below the large size the constructed plan is not the MIP start, but it
+    is the answer when nothing cheaper was found (a 15 x 26 three-level instance: the
+    MILP's minute ended above it).  Here the MILP finds nothing at all."""
+    from optikit_highs.backend import HighsBackend
+    from optikit_lotsizing.generator import generate_structured
+    from optikit_lotsizing.heuristic import constructive
+    from optikit_lotsizing.linear import build
+    from optikit_lotsizing.model import parse
+
+    from optikit.paradigms import HintedModel, LinearResult
+    from optikit.types import Status
+
+    document = generate_structured(1, 26, 6, 6, 3)
+    built = constructive(parse(document), build(parse(document), strong=False))
+    assert built is not None and built.objective is not None
+    real = HighsBackend.solve
+
+    def no_milp_answer(self: HighsBackend, model: object, ctx: object) -> LinearResult:
+        if isinstance(model, HintedModel):
+            return LinearResult(Status.UNKNOWN, message="time limit")
+        return real(self, model, ctx)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(HighsBackend, "solve", no_milp_answer)
+    doc = run(registry, document, "fl", time_limit=10.0).document
+    assert doc["check"]["feasible"]
+    assert doc["objective"] <= built.objective + 1e-6
