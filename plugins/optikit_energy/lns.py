@@ -40,6 +40,11 @@ from optikit_energy.switching import objective_price
 # large-1 (load 7): a 0.5 s limit cuts most of them off; small windows finish sooner.
 SUB_LIMIT_S = 2.0
 MIN_SUB_LIMIT_S = 0.2
+# Neighbourhood draw (:func:`pick_kind`): the prior share of each kind, worth this many
+# tries of evidence, and the least weight any kind keeps.
+PRIORS = {"jobs": 0.6, "relocate": 0.2, "window": 0.2}
+PRIOR_TRIES = 5
+MIN_KIND_WEIGHT = 0.03
 
 
 Polish = Callable[[Incumbent, Incumbent], "Incumbent | None"]
@@ -74,8 +79,7 @@ def improve(run: Run, workers: Callable[[], int | None] = lambda: None,
         if run.collect() and run.best is not None:
             current = run.best  # a schedule from another thread (the guided search)
         best = current
-        draw = rng.random()
-        kind = "jobs" if n_jobs > 1 and draw < 0.6 else "relocate" if draw < 0.8 else "window"
+        kind = pick_kind(stats, rng, n_jobs > 1)
         if kind == "jobs":
             jobs = _pick_jobs(problem, best.schedule, rng, min(n_jobs, job_count))
             free = {g for j in jobs for g in problem.job_ops[j]}
@@ -127,6 +131,20 @@ def improve(run: Run, workers: Callable[[], int | None] = lambda: None,
         "step_s": {k: round(v, 2) for k, v in seconds.items()},
         "by_neighbourhood": {k: {"tries": v[0], "improvements": v[1]} for k, v in stats.items()},
     }
+
+
+def pick_kind(stats: dict[str, list[int]], rng: random.Random, jobs_too: bool) -> str:
+    """The next step's neighbourhood, drawn by its record so far (``stats``: kind ->
+    [tries, improvements]): weight ``(improvements + PRIOR_TRIES * prior) / (tries +
+    PRIOR_TRIES)``, at least ``MIN_KIND_WEIGHT``; ``jobs`` only when ``jobs_too``.
+
+    Why: which neighbourhood pays differs by instance.  On generated large-2 (300 s) the
+    window steps improved 12 times in 31 tries, the job steps 4 in 81 and the relocation
+    steps 2 in 28, where the fixed draw gave the job steps 60 % of the steps."""
+    kinds = [k for k in PRIORS if jobs_too or k != "jobs"]
+    weights = [max(MIN_KIND_WEIGHT, (stats[k][1] + PRIOR_TRIES * PRIORS[k])
+                   / (stats[k][0] + PRIOR_TRIES)) for k in kinds]
+    return rng.choices(kinds, weights=weights)[0]
 
 
 def _pick_jobs(

@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 from optikit.scheduling import ScheduledOperation
 from optikit.scheduling.checking import check_schedule
-from optikit_energy import energy, switching
+from optikit_energy import energy, shift_swaps, switching
 from optikit_energy.checker import horizon_violations, peak_violations
 from optikit_energy.model import EnergyProblem
 
@@ -39,6 +39,8 @@ from optikit_energy.model import EnergyProblem
 CANDIDATES_PER_OP = 8
 # An improvement must beat the incumbent by this (relative) to count.
 RELATIVE_GAIN = 1e-9
+# Exchanges of machine neighbours once no single move is left (shift_swaps).
+SWAPS = True
 
 
 @dataclass
@@ -65,11 +67,13 @@ def improve(
     budget_s: float,
     should_stop: Callable[[], bool] = lambda: False,
     focus: Collection[int] | None = None,
+    swaps: bool = SWAPS,
 ) -> Shifted | None:
     """A better schedule within ``budget_s`` seconds, or None (no improving move, or the
     search does not apply).  ``focus``: the operations (global indices) to look at first
     (others only once a move has changed their room), e.g. what an LNS step moved in a
-    schedule this search has already polished; None: every operation."""
+    schedule this search has already polished; None: every operation.  ``swaps``: once
+    no single move is left, try exchanging machine neighbours (:mod:`shift_swaps`)."""
     if not applicable(problem) or not schedule or budget_s <= 0:
         return None
     deadline = time.monotonic() + budget_s
@@ -82,16 +86,33 @@ def improve(
     # move has changed its job or machine neighbourhood (later passes were most of the
     # time on large-1).
     dirty = set(search.index) if focus is None else set(focus) & set(search.index)
-    while dirty and not out_of_time():
+    scope = None if focus is None else set(dirty)  # where the swaps are tried
+    while not out_of_time():
+        while dirty and not out_of_time():
+            for g in search.order():
+                if out_of_time():
+                    break
+                if g not in dirty:
+                    continue
+                dirty.discard(g)
+                before = search.at(g)
+                if search.move(g):
+                    dirty |= search.neighbourhood(g, before)
+        if not swaps or out_of_time():
+            break
+        # No single move left: exchanges of machine neighbours (shift_swaps), then the
+        # single moves again around each exchange made.
         for g in search.order():
             if out_of_time():
                 break
-            if g not in dirty:
+            if scope is not None and g not in scope:
                 continue
-            dirty.discard(g)
             before = search.at(g)
-            if search.move(g):
+            h = shift_swaps.swap(search, g)
+            if h is not None:
                 dirty |= search.neighbourhood(g, before)
+        if not dirty:
+            break
     if search.moves == 0:
         return None
     if not _valid(problem, search.schedule, search.switch_on):
@@ -176,6 +197,39 @@ class _Search:
         self.switch_on = switching.normalize(self.p, self.schedule, best[2])
         self.moves += 1
         return True
+
+    def paid(self, a: int, b: int) -> float:
+        """What one kW costs over ``[a, b)`` (objective prices)."""
+        return self._paid(a, b)
+
+    def job_room(self, g: int) -> tuple[int, int]:
+        """``g``'s earliest start and latest end between its job's neighbours."""
+        s = self.at(g)
+        ops_of_job = self.p.job_ops[s.job]
+        o = s.operation
+        lo = self.at(ops_of_job[o - 1]).end if o > 0 else self.p.shop.jobs[s.job].release
+        hi = self.at(ops_of_job[o + 1]).start if o + 1 < len(ops_of_job) else self.p.horizon
+        return lo, hi
+
+    def priced_with(self, schedule: list[ScheduledOperation]
+                    ) -> tuple[float, dict[int, list[int]]] | None:
+        """The objective of ``schedule`` and its switch-ons (kept where valid, else the
+        greedy policy; the better of the two); None if infeasible (peak, switching)."""
+        kept = self._price(schedule, self.switch_on)
+        on = switching.best_policy(self.p, schedule)
+        greedy = self._price(schedule, on)
+        if greedy is not None and (kept is None or greedy < kept):
+            return greedy, on
+        return None if kept is None else (kept, self.switch_on)
+
+    def apply(self, placed: dict[int, ScheduledOperation], objective: float,
+              on: dict[int, list[int]]) -> None:
+        """Take a priced move of several operations."""
+        for g, s in placed.items():
+            self.schedule[self.index[g]] = s
+        self.objective = objective
+        self.switch_on = switching.normalize(self.p, self.schedule, on)
+        self.moves += 1
 
     def _with(self, g: int, s: ScheduledOperation) -> list[ScheduledOperation]:
         out = list(self.schedule)
