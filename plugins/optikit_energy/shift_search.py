@@ -33,6 +33,7 @@ from optikit.scheduling.checking import check_schedule
 from optikit_energy import energy, shift_swaps, switching
 from optikit_energy.checker import horizon_violations, peak_violations
 from optikit_energy.model import EnergyProblem
+from optikit_energy.shift_pricing import MachinePricer
 
 # Candidate starts priced per operation and pass (the best by processing-cost estimate,
 # plus the starts next to the neighbours, which close idle gaps).
@@ -137,6 +138,7 @@ class _Search:
         pi = switching.objective_price(problem)
         self.prefix: NDArray[np.float64] = np.concatenate(([0.0], np.cumsum(pi)))
         self.cuts = sorted({p.start for p in problem.tariff} | {problem.horizon})
+        self.pricer = MachinePricer(problem, schedule, switch_on)
 
     def at(self, g: int) -> ScheduledOperation:
         return self.schedule[self.index[g]]
@@ -167,36 +169,56 @@ class _Search:
     def move(self, g: int) -> bool:
         """Apply the best improving move of operation ``g``, if any.
 
-        Candidates are priced with the switch-ons kept (one energy computation); the
-        greedy switching policy (several) only where those are no longer valid, and for
-        the best candidate, where it may find a cheaper on/off choice."""
+        Candidates are priced machine by machine (:mod:`shift_pricing`: the switch-ons
+        of the machines touched kept, or their greedy policy where cheaper or needed);
+        the best one again over the whole schedule before it is taken."""
         current = self.at(g)
         best: tuple[float, ScheduledOperation, dict[int, list[int]]] | None = None
         for cand in self._candidates(g, current):
             if self.out_of_time():
                 break  # the best so far is still a valid move
-            schedule = self._with(g, cand)
-            value = self._price(schedule, self.switch_on)
-            on = self.switch_on
-            if value is None:
-                on = switching.best_policy(self.p, schedule)
-                value = self._price(schedule, on)
-            if value is not None and (best is None or value < best[0]):
-                best = (value, cand, on)
-        if best is not None and best[2] is self.switch_on:
-            schedule = self._with(g, best[1])
-            on = switching.best_policy(self.p, schedule)
-            value = self._price(schedule, on)
-            if value is not None and value < best[0]:
-                best = (value, best[1], on)
+            found = self.try_move({g: cand})
+            if found is not None and (best is None or found[0] < best[0]):
+                best = (found[0], cand, found[1])
+        if best is not None:  # the greedy switching policy too, where it may be cheaper
+            again = self.try_move({g: best[1]}, greedy=True)
+            if again is not None and again[0] < best[0]:
+                best = (again[0], best[1], again[1])
         margin = RELATIVE_GAIN * max(1.0, abs(self.objective))
         if best is None or best[0] >= self.objective - margin:
             return False
-        self.schedule[self.index[g]] = best[1]
-        self.objective = best[0]
-        self.switch_on = switching.normalize(self.p, self.schedule, best[2])
+        return self.take({g: best[1]}, best[2])
+
+    def try_move(self, changes: dict[int, ScheduledOperation], greedy: bool = False
+                 ) -> tuple[float, dict[int, list[int]]] | None:
+        """The objective with operations ``changes`` placed anew, priced machine by
+        machine, and the switch-ons of the machines touched (None: infeasible; ``greedy``:
+        :meth:`MachinePricer.price`)."""
+        self.priced += 1
+        old = {g: self.at(g) for g in changes}
+        return self.pricer.price(changes, old, self._with_all(changes), greedy)
+
+    def take(self, changes: dict[int, ScheduledOperation], on: dict[int, list[int]]) -> bool:
+        """Apply a move if, priced over the whole schedule, it improves the objective."""
+        schedule = self._with_all(changes)
+        switch_on = {**self.switch_on, **on}
+        value = self._price(schedule, switch_on)
+        margin = RELATIVE_GAIN * max(1.0, abs(self.objective))
+        if value is None or value >= self.objective - margin:
+            return False
+        old = {g: self.at(g) for g in changes}
+        self.schedule = schedule
+        self.objective = value
+        self.switch_on = switching.normalize(self.p, self.schedule, switch_on)
+        self.pricer.commit(changes, old, self.switch_on)
         self.moves += 1
         return True
+
+    def _with_all(self, changes: dict[int, ScheduledOperation]) -> list[ScheduledOperation]:
+        out = list(self.schedule)
+        for g, s in changes.items():
+            out[self.index[g]] = s
+        return out
 
     def paid(self, a: int, b: int) -> float:
         """What one kW costs over ``[a, b)`` (objective prices)."""
@@ -210,31 +232,6 @@ class _Search:
         lo = self.at(ops_of_job[o - 1]).end if o > 0 else self.p.shop.jobs[s.job].release
         hi = self.at(ops_of_job[o + 1]).start if o + 1 < len(ops_of_job) else self.p.horizon
         return lo, hi
-
-    def priced_with(self, schedule: list[ScheduledOperation]
-                    ) -> tuple[float, dict[int, list[int]]] | None:
-        """The objective of ``schedule`` and its switch-ons (kept where valid, else the
-        greedy policy; the better of the two); None if infeasible (peak, switching)."""
-        kept = self._price(schedule, self.switch_on)
-        on = switching.best_policy(self.p, schedule)
-        greedy = self._price(schedule, on)
-        if greedy is not None and (kept is None or greedy < kept):
-            return greedy, on
-        return None if kept is None else (kept, self.switch_on)
-
-    def apply(self, placed: dict[int, ScheduledOperation], objective: float,
-              on: dict[int, list[int]]) -> None:
-        """Take a priced move of several operations."""
-        for g, s in placed.items():
-            self.schedule[self.index[g]] = s
-        self.objective = objective
-        self.switch_on = switching.normalize(self.p, self.schedule, on)
-        self.moves += 1
-
-    def _with(self, g: int, s: ScheduledOperation) -> list[ScheduledOperation]:
-        out = list(self.schedule)
-        out[self.index[g]] = s
-        return out
 
     def _price(self, schedule: list[ScheduledOperation], on: dict[int, list[int]]
                ) -> float | None:
@@ -284,9 +281,9 @@ class _Search:
         return cheap + adjacent[:CANDIDATES_PER_OP // 2]
 
     def _machine_ops(self, m: int, skip: int) -> list[ScheduledOperation]:
-        return sorted((s for g, i in self.index.items() if g != skip
-                       for s in (self.schedule[i],) if s.machine == m),
-                      key=lambda s: (s.start, s.end))
+        s = self.at(skip)
+        return [t for t in self.pricer.machine_ops(m)
+                if (t.job, t.operation) != (s.job, s.operation)]
 
     def _gaps(self, g: int, m: int, job: int, current: ScheduledOperation
               ) -> list[tuple[int, int, bool]]:

@@ -24,9 +24,8 @@ PAIRS_PER_SWAP = 6
 def successor(search: _Search, g: int) -> int | None:
     """The operation right after ``g`` on its machine (None if ``g`` is the last)."""
     s = search.at(g)
-    after = [(t.start, t.end, h) for h, i in search.index.items() if h != g
-             for t in (search.schedule[i],) if t.machine == s.machine and t.start >= s.end]
-    return min(after)[2] if after else None
+    after = [t for t in search.pricer.machine_ops(s.machine) if t.start >= s.end and t != s]
+    return search.p.job_ops[after[0].job][after[0].operation] if after else None
 
 
 def swap(search: _Search, g: int) -> int | None:
@@ -38,21 +37,22 @@ def swap(search: _Search, g: int) -> int | None:
     first, second = search.at(g), search.at(h)
     if first.job == second.job:
         return None  # one job's order on one machine: fixed by its precedence
-    best: tuple[float, ScheduledOperation, ScheduledOperation, dict[int, list[int]]] | None = None
+    best: tuple[float, dict[int, ScheduledOperation], dict[int, list[int]]] | None = None
     for new_h, new_g in placements(search, g, h)[:PAIRS_PER_SWAP]:
         if search.out_of_time():
             break
-        schedule = list(search.schedule)
-        schedule[search.index[g]] = new_g
-        schedule[search.index[h]] = new_h
-        value = search.priced_with(schedule)
-        if value is not None and (best is None or value[0] < best[0]):
-            best = (value[0], new_h, new_g, value[1])
+        changes = {g: new_g, h: new_h}
+        found = search.try_move(changes)
+        if found is not None and (best is None or found[0] < best[0]):
+            best = (found[0], changes, found[1])
+    if best is not None:  # the greedy switching policy too, where it may be cheaper
+        again = search.try_move(best[1], greedy=True)
+        if again is not None and again[0] < best[0]:
+            best = (again[0], best[1], again[1])
     margin = 1e-9 * max(1.0, abs(search.objective))
     if best is None or best[0] >= search.objective - margin:
         return None
-    search.apply({g: best[2], h: best[1]}, best[0], best[3])
-    return h
+    return h if search.take(best[1], best[2]) else None
 
 
 def placements(search: _Search, g: int, h: int
@@ -63,10 +63,9 @@ def placements(search: _Search, g: int, h: int
     shop = p.shop
     first, second = search.at(g), search.at(h)
     m = first.machine
-    before = [t for k, i in search.index.items() if k not in (g, h)
-              for t in (search.schedule[i],) if t.machine == m and t.end <= first.start]
-    after = [t for k, i in search.index.items() if k not in (g, h)
-             for t in (search.schedule[i],) if t.machine == m and t.start >= second.end]
+    on_machine = search.pricer.machine_ops(m)
+    before = [t for t in on_machine if t.end <= first.start and t != first]
+    after = [t for t in on_machine if t.start >= second.end and t != second]
     prev = max(before, key=lambda t: t.end, default=None)
     nxt = min(after, key=lambda t: t.start, default=None)
     a = 0 if prev is None else prev.end + shop.setup_time(m, prev.job, second.job)
