@@ -53,6 +53,7 @@ class Shifted:
     objective: float
     moves: int
     priced: int
+    swapped: int = 0  # of the moves, exchanges of machine neighbours
 
 
 def applicable(problem: EnergyProblem) -> bool:
@@ -111,6 +112,7 @@ def improve(
             before = search.at(g)
             h = shift_swaps.swap(search, g)
             if h is not None:
+                search.swapped += 1
                 dirty |= search.neighbourhood(g, before)
         if not dirty:
             break
@@ -119,7 +121,7 @@ def improve(
     if not _valid(problem, search.schedule, search.switch_on):
         return None  # never expected: every move was priced feasible
     return Shifted(search.schedule, search.switch_on, search.objective, search.moves,
-                   search.priced)
+                   search.priced, search.swapped)
 
 
 class _Search:
@@ -133,7 +135,7 @@ class _Search:
         self.schedule = schedule
         self.switch_on = switch_on
         self.objective = objective
-        self.moves = self.priced = 0
+        self.moves = self.priced = self.swapped = 0
         self.index = {problem.job_ops[s.job][s.operation]: i for i, s in enumerate(schedule)}
         pi = switching.objective_price(problem)
         self.prefix: NDArray[np.float64] = np.concatenate(([0.0], np.cumsum(pi)))

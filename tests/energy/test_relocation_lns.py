@@ -45,3 +45,18 @@ def test_lns_with_relocation_keeps_schedules_feasible(registry) -> None:
         tried = lns["by_neighbourhood"]
         assert set(tried) == {"jobs", "relocate", "window"}
         assert sum(v["tries"] for v in tried.values()) <= lns["iterations"]
+
+
+def test_neighbourhoods_are_drawn_by_their_record() -> None:
+    """A kind that keeps improving is drawn most; ``jobs`` only when allowed; a kind
+    without success keeps a share."""
+    import random as _random
+
+    from optikit_energy.lns import pick_kind
+
+    rng = _random.Random(0)
+    stats = {"jobs": [80, 2], "relocate": [30, 1], "window": [30, 12]}
+    draws = [pick_kind(stats, rng, True) for _ in range(2000)]
+    assert draws.count("window") > draws.count("jobs") > 0
+    assert draws.count("relocate") > 0
+    assert "jobs" not in {pick_kind(stats, rng, False) for _ in range(200)}
