@@ -6,13 +6,17 @@ dozen of them, and the constructed schedule it starts from leaves single operati
 dear periods or with idle gaps that one move would close.  Here a move takes one
 operation to another start, mode or machine gap, and is priced exactly as the checker
 prices schedules (:func:`optikit_energy.energy.compute`, the peak cap and switching rules
-included): thousands of moves per second pass, so the search polishes the start of the
-CP-SAT search and its end result.
+included), machine by machine (:mod:`optikit_energy.shift_pricing`; the move taken once
+more over the whole schedule): thousands of moves per second pass, so the search
+polishes the start of the CP-SAT search and its end result.  Once no single move is
+left, machine neighbours exchange places (:mod:`optikit_energy.shift_swaps`), and the
+single moves resume around each exchange.
 
 A move keeps the operation between its job's neighbours (and its job's release), inside
 one gap of the target machine (setups to both neighbours respected, and the setup the
 operation's old neighbours need once it has left), and before the horizon.  Each priced
-schedule is tried with the machines' switch-ons kept and with the greedy cheapest policy
+schedule is tried with the touched machines' switch-ons kept, else (and for the best
+candidate) with their greedy cheapest policy
 (:func:`optikit_energy.switching.best_policy`), the better of the two kept.  Machine
 calendars are not handled (the search declines: calendar starts and pauses are the CP-SAT
 model's business).  The answer is re-checked with the checker's rules before it is
