@@ -12,7 +12,8 @@ or stretches of the plan into cheaper tariff periods.  So each step frees either
   operation inside a stretch of one cheap tariff window, so that expensive work can move
   into the window while what is already there is re-packed around it,
 
-freezes every other operation (start and mode) at the incumbent, and the switch-on
+(the kind drawn by its record so far in this run: :func:`pick_kind`), freezes every
+other operation (start and mode) at the incumbent, and the switch-on
 decisions of machines no freed operation can use, in a sub-model of its own
 (:mod:`optikit_energy.lns_frame`: large-1 about 4,500 variables against the full model's
 29,000, built and hinted in about 0.2 s), and lets CP-SAT solve it from the incumbent as
