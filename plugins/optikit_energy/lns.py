@@ -31,9 +31,10 @@ from collections.abc import Callable
 import numpy as np
 
 from optikit.scheduling import ScheduledOperation
+from optikit_energy import shift_search
 from optikit_energy.lns_frame import sub_solve
 from optikit_energy.model import EnergyProblem
-from optikit_energy.run import Incumbent, Run
+from optikit_energy.run import Incumbent, Run, evaluate
 from optikit_energy.switching import objective_price
 
 # A step's search limit.  Sub-models start from the incumbent within 0.1-0.3 s, but their
@@ -43,7 +44,9 @@ SUB_LIMIT_S = 2.0
 MIN_SUB_LIMIT_S = 0.2
 # Neighbourhood draw (:func:`pick_kind`): the prior share of each kind, worth this many
 # tries of evidence, and the least weight any kind keeps.
-PRIORS = {"jobs": 0.6, "relocate": 0.2, "window": 0.2}
+PRIORS = {"jobs": 0.6, "relocate": 0.2, "window": 0.2, "kick": 0.1}
+# A kick step's time (shift_kick: a few random moves, then the shift search around them).
+KICK_S = 1.0
 PRIOR_TRIES = 5
 MIN_KIND_WEIGHT = 0.03
 
@@ -66,7 +69,9 @@ def improve(run: Run, workers: Callable[[], int | None] = lambda: None,
     window = max(1, horizon // 8)
     iterations = improved = 0
     cheap = cheap_windows(problem)
-    stats = {"jobs": [0, 0], "relocate": [0, 0], "window": [0, 0]}  # tries, improvements
+    stats = {k: [0, 0] for k in PRIORS}  # tries, improvements
+    allowed = [k for k in PRIORS if (k != "jobs" or n_jobs > 1)
+               and (k != "kick" or shift_search.applicable(problem))]
     current = run.best  # what the steps start from
     polished = 0
     seconds: dict[str, float] = {}  # where the steps' time went
@@ -80,7 +85,16 @@ def improve(run: Run, workers: Callable[[], int | None] = lambda: None,
         if run.collect() and run.best is not None:
             current = run.best  # a schedule from another thread (the guided search)
         best = current
-        kind = pick_kind(stats, rng, n_jobs > 1)
+        kind = pick_kind(stats, rng, allowed)
+        if kind == "kick":
+            inc = kick(run, best, rng, min(KICK_S, remaining or KICK_S))
+            iterations += 1
+            stats[kind][0] += 1
+            if inc is not None and run.offer(inc):
+                improved += 1
+                stats[kind][1] += 1
+                current = inc
+            continue
         if kind == "jobs":
             jobs = _pick_jobs(problem, best.schedule, rng, min(n_jobs, job_count))
             free = {g for j in jobs for g in problem.job_ops[j]}
@@ -134,15 +148,30 @@ def improve(run: Run, workers: Callable[[], int | None] = lambda: None,
     }
 
 
-def pick_kind(stats: dict[str, list[int]], rng: random.Random, jobs_too: bool) -> str:
-    """The next step's neighbourhood, drawn by its record so far (``stats``: kind ->
-    [tries, improvements]): weight ``(improvements + PRIOR_TRIES * prior) / (tries +
-    PRIOR_TRIES)``, at least ``MIN_KIND_WEIGHT``; ``jobs`` only when ``jobs_too``.
+def kick(run: Run, best: Incumbent, rng: random.Random, budget_s: float) -> Incumbent | None:
+    """A kick step (:mod:`optikit_energy.shift_kick`) from ``best``: the better schedule,
+    priced as the checker prices it, or None."""
+    from optikit_energy.shift_kick import kicked
+
+    found = kicked(run.problem, best.schedule, best.switch_on, best.objective, budget_s, rng,
+                   should_stop=run.ctx.expired)
+    if found is None:
+        return None
+    objective = evaluate(run.problem, found.schedule, found.switch_on)
+    if objective >= best.objective - 1e-9 * max(1.0, abs(best.objective)):
+        return None
+    return Incumbent(found.schedule, found.switch_on, objective, "kick")
+
+
+def pick_kind(stats: dict[str, list[int]], rng: random.Random, allowed: list[str]) -> str:
+    """The next step's neighbourhood among ``allowed``, drawn by its record so far
+    (``stats``: kind -> [tries, improvements]): weight ``(improvements + PRIOR_TRIES *
+    prior) / (tries + PRIOR_TRIES)``, at least ``MIN_KIND_WEIGHT``.
 
     Why: which neighbourhood pays differs by instance.  On generated large-2 (300 s) the
     window steps improved 12 times in 31 tries, the job steps 4 in 81 and the relocation
     steps 2 in 28, where the fixed draw gave the job steps 60 % of the steps."""
-    kinds = [k for k in PRIORS if jobs_too or k != "jobs"]
+    kinds = allowed
     weights = [max(MIN_KIND_WEIGHT, (stats[k][1] + PRIOR_TRIES * PRIORS[k])
                    / (stats[k][0] + PRIOR_TRIES)) for k in kinds]
     return rng.choices(kinds, weights=weights)[0]

@@ -92,11 +92,23 @@ def improve(
     # move has changed its job or machine neighbourhood (later passes were most of the
     # time on large-1).
     dirty = set(search.index) if focus is None else set(focus) & set(search.index)
-    scope = None if focus is None else set(dirty)  # where the swaps are tried
-    while not out_of_time():
-        while dirty and not out_of_time():
+    descend(search, dirty, None if focus is None else set(dirty), swaps)
+    if search.moves == 0:
+        return None
+    if not _valid(problem, search.schedule, search.switch_on):
+        return None  # never expected: every move was priced feasible
+    return Shifted(search.schedule, search.switch_on, search.objective, search.moves,
+                   search.priced, search.swapped)
+
+
+def descend(search: _Search, dirty: set[int], scope: set[int] | None, swaps: bool) -> None:
+    """Single moves of the ``dirty`` operations (and of those whose room a move changed)
+    until none is left; then, with ``swaps``, exchanges of machine neighbours (of the
+    operations in ``scope``; None: all) and the single moves again around each."""
+    while not search.out_of_time():
+        while dirty and not search.out_of_time():
             for g in search.order():
-                if out_of_time():
+                if search.out_of_time():
                     break
                 if g not in dirty:
                     continue
@@ -104,28 +116,19 @@ def improve(
                 before = search.at(g)
                 if search.move(g):
                     dirty |= search.neighbourhood(g, before)
-        if not swaps or out_of_time():
+        if not swaps or search.out_of_time():
             break
-        # No single move left: exchanges of machine neighbours (shift_swaps), then the
-        # single moves again around each exchange made.
         for g in search.order():
-            if out_of_time():
+            if search.out_of_time():
                 break
             if scope is not None and g not in scope:
                 continue
             before = search.at(g)
-            h = shift_swaps.swap(search, g)
-            if h is not None:
+            if shift_swaps.swap(search, g) is not None:
                 search.swapped += 1
                 dirty |= search.neighbourhood(g, before)
         if not dirty:
             break
-    if search.moves == 0:
-        return None
-    if not _valid(problem, search.schedule, search.switch_on):
-        return None  # never expected: every move was priced feasible
-    return Shifted(search.schedule, search.switch_on, search.objective, search.moves,
-                   search.priced, search.swapped)
 
 
 class _Search:
@@ -180,7 +183,7 @@ class _Search:
         the best one again over the whole schedule before it is taken."""
         current = self.at(g)
         best: tuple[float, ScheduledOperation, dict[int, list[int]]] | None = None
-        for cand in self._candidates(g, current):
+        for cand in self.candidates(g, current):
             if self.out_of_time():
                 break  # the best so far is still a valid move
             found = self.try_move({g: cand})
@@ -212,13 +215,27 @@ class _Search:
         margin = RELATIVE_GAIN * max(1.0, abs(self.objective))
         if value is None or value >= self.objective - margin:
             return False
+        self._apply(changes, schedule, switch_on, value)
+        return True
+
+    def force(self, changes: dict[int, ScheduledOperation], on: dict[int, list[int]]) -> bool:
+        """Apply a move if it is feasible, better or not (a kick: :mod:`shift_kick`)."""
+        schedule = self._with_all(changes)
+        switch_on = {**self.switch_on, **on}
+        value = self._price(schedule, switch_on)
+        if value is None:
+            return False
+        self._apply(changes, schedule, switch_on, value)
+        return True
+
+    def _apply(self, changes: dict[int, ScheduledOperation], schedule: list[ScheduledOperation],
+               switch_on: dict[int, list[int]], value: float) -> None:
         old = {g: self.at(g) for g in changes}
         self.schedule = schedule
         self.objective = value
         self.switch_on = switching.normalize(self.p, self.schedule, switch_on)
         self.pricer.commit(changes, old, self.switch_on)
         self.moves += 1
-        return True
 
     def _with_all(self, changes: dict[int, ScheduledOperation]) -> list[ScheduledOperation]:
         out = list(self.schedule)
@@ -249,7 +266,7 @@ class _Search:
             return None
         return float(energy.objective(self.p, figures, schedule))
 
-    def _candidates(self, g: int, current: ScheduledOperation) -> list[ScheduledOperation]:
+    def candidates(self, g: int, current: ScheduledOperation) -> list[ScheduledOperation]:
         """Feasible placements of ``g`` (other than where it is), the most promising first."""
         p = self.p
         op = p.ops[g]

@@ -56,7 +56,9 @@ def test_neighbourhoods_are_drawn_by_their_record() -> None:
 
     rng = _random.Random(0)
     stats = {"jobs": [80, 2], "relocate": [30, 1], "window": [30, 12]}
-    draws = [pick_kind(stats, rng, True) for _ in range(2000)]
+    stats["kick"] = [0, 0]
+    every = ["jobs", "relocate", "window", "kick"]
+    draws = [pick_kind(stats, rng, every) for _ in range(2000)]
     assert draws.count("window") > draws.count("jobs") > 0
-    assert draws.count("relocate") > 0
-    assert "jobs" not in {pick_kind(stats, rng, False) for _ in range(200)}
+    assert draws.count("relocate") > 0 and draws.count("kick") > 0
+    assert "jobs" not in {pick_kind(stats, rng, every[1:]) for _ in range(200)}
