@@ -55,8 +55,8 @@ def test_neighbourhoods_are_drawn_by_their_record() -> None:
     from optikit_energy.lns import pick_kind
 
     rng = _random.Random(0)
-    stats = {"jobs": [80, 2], "relocate": [30, 1], "window": [30, 12]}
-    stats["kick"] = [0, 0]
+    stats = {"jobs": [80, 2, 80.0], "relocate": [30, 1, 30.0], "window": [30, 12, 30.0]}
+    stats["kick"] = [0, 0, 0.0]
     every = ["jobs", "relocate", "window", "kick"]
     draws = [pick_kind(stats, rng, every) for _ in range(2000)]
     assert draws.count("window") > draws.count("jobs") > 0
