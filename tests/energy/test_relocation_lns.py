@@ -43,7 +43,7 @@ def test_lns_with_relocation_keeps_schedules_feasible(registry) -> None:
     lns = doc["stats"].get("lns")
     if lns is not None:
         tried = lns["by_neighbourhood"]
-        assert set(tried) == {"jobs", "relocate", "window"}
+        assert set(tried) == {"jobs", "relocate", "window", "kick"}
         assert sum(v["tries"] for v in tried.values()) <= lns["iterations"]
 
 
