@@ -6,13 +6,17 @@ dozen of them, and the constructed schedule it starts from leaves single operati
 dear periods or with idle gaps that one move would close.  Here a move takes one
 operation to another start, mode or machine gap, and is priced exactly as the checker
 prices schedules (:func:`optikit_energy.energy.compute`, the peak cap and switching rules
-included): thousands of moves per second pass, so the search polishes the start of the
-CP-SAT search and its end result.
+included), machine by machine (:mod:`optikit_energy.shift_pricing`; the move taken once
+more over the whole schedule): thousands of moves per second pass, so the search
+polishes the start of the CP-SAT search and its end result.  Once no single move is
+left, machine neighbours exchange places (:mod:`optikit_energy.shift_swaps`), and the
+single moves resume around each exchange.
 
 A move keeps the operation between its job's neighbours (and its job's release), inside
 one gap of the target machine (setups to both neighbours respected, and the setup the
 operation's old neighbours need once it has left), and before the horizon.  Each priced
-schedule is tried with the machines' switch-ons kept and with the greedy cheapest policy
+schedule is tried with the touched machines' switch-ons kept, else (and for the best
+candidate) with their greedy cheapest policy
 (:func:`optikit_energy.switching.best_policy`), the better of the two kept.  Machine
 calendars are not handled (the search declines: calendar starts and pauses are the CP-SAT
 model's business).  The answer is re-checked with the checker's rules before it is
@@ -30,15 +34,18 @@ from numpy.typing import NDArray
 
 from optikit.scheduling import ScheduledOperation
 from optikit.scheduling.checking import check_schedule
-from optikit_energy import energy, switching
+from optikit_energy import energy, shift_swaps, switching
 from optikit_energy.checker import horizon_violations, peak_violations
 from optikit_energy.model import EnergyProblem
+from optikit_energy.shift_pricing import MachinePricer
 
 # Candidate starts priced per operation and pass (the best by processing-cost estimate,
 # plus the starts next to the neighbours, which close idle gaps).
 CANDIDATES_PER_OP = 8
 # An improvement must beat the incumbent by this (relative) to count.
 RELATIVE_GAIN = 1e-9
+# Exchanges of machine neighbours once no single move is left (shift_swaps).
+SWAPS = True
 
 
 @dataclass
@@ -50,6 +57,7 @@ class Shifted:
     objective: float
     moves: int
     priced: int
+    swapped: int = 0  # of the moves, exchanges of machine neighbours
 
 
 def applicable(problem: EnergyProblem) -> bool:
@@ -65,11 +73,13 @@ def improve(
     budget_s: float,
     should_stop: Callable[[], bool] = lambda: False,
     focus: Collection[int] | None = None,
+    swaps: bool = SWAPS,
 ) -> Shifted | None:
     """A better schedule within ``budget_s`` seconds, or None (no improving move, or the
     search does not apply).  ``focus``: the operations (global indices) to look at first
     (others only once a move has changed their room), e.g. what an LNS step moved in a
-    schedule this search has already polished; None: every operation."""
+    schedule this search has already polished; None: every operation.  ``swaps``: once
+    no single move is left, try exchanging machine neighbours (:mod:`shift_swaps`)."""
     if not applicable(problem) or not schedule or budget_s <= 0:
         return None
     deadline = time.monotonic() + budget_s
@@ -82,22 +92,43 @@ def improve(
     # move has changed its job or machine neighbourhood (later passes were most of the
     # time on large-1).
     dirty = set(search.index) if focus is None else set(focus) & set(search.index)
-    while dirty and not out_of_time():
-        for g in search.order():
-            if out_of_time():
-                break
-            if g not in dirty:
-                continue
-            dirty.discard(g)
-            before = search.at(g)
-            if search.move(g):
-                dirty |= search.neighbourhood(g, before)
+    descend(search, dirty, None if focus is None else set(dirty), swaps)
     if search.moves == 0:
         return None
     if not _valid(problem, search.schedule, search.switch_on):
         return None  # never expected: every move was priced feasible
     return Shifted(search.schedule, search.switch_on, search.objective, search.moves,
-                   search.priced)
+                   search.priced, search.swapped)
+
+
+def descend(search: _Search, dirty: set[int], scope: set[int] | None, swaps: bool) -> None:
+    """Single moves of the ``dirty`` operations (and of those whose room a move changed)
+    until none is left; then, with ``swaps``, exchanges of machine neighbours (of the
+    operations in ``scope``; None: all) and the single moves again around each."""
+    while not search.out_of_time():
+        while dirty and not search.out_of_time():
+            for g in search.order():
+                if search.out_of_time():
+                    break
+                if g not in dirty:
+                    continue
+                dirty.discard(g)
+                before = search.at(g)
+                if search.move(g):
+                    dirty |= search.neighbourhood(g, before)
+        if not swaps or search.out_of_time():
+            break
+        for g in search.order():
+            if search.out_of_time():
+                break
+            if scope is not None and g not in scope:
+                continue
+            before = search.at(g)
+            if shift_swaps.swap(search, g) is not None:
+                search.swapped += 1
+                dirty |= search.neighbourhood(g, before)
+        if not dirty:
+            break
 
 
 class _Search:
@@ -111,11 +142,12 @@ class _Search:
         self.schedule = schedule
         self.switch_on = switch_on
         self.objective = objective
-        self.moves = self.priced = 0
+        self.moves = self.priced = self.swapped = 0
         self.index = {problem.job_ops[s.job][s.operation]: i for i, s in enumerate(schedule)}
         pi = switching.objective_price(problem)
         self.prefix: NDArray[np.float64] = np.concatenate(([0.0], np.cumsum(pi)))
         self.cuts = sorted({p.start for p in problem.tariff} | {problem.horizon})
+        self.pricer = MachinePricer(problem, schedule, switch_on)
 
     def at(self, g: int) -> ScheduledOperation:
         return self.schedule[self.index[g]]
@@ -146,41 +178,83 @@ class _Search:
     def move(self, g: int) -> bool:
         """Apply the best improving move of operation ``g``, if any.
 
-        Candidates are priced with the switch-ons kept (one energy computation); the
-        greedy switching policy (several) only where those are no longer valid, and for
-        the best candidate, where it may find a cheaper on/off choice."""
+        Candidates are priced machine by machine (:mod:`shift_pricing`: the switch-ons
+        of the machines touched kept, or their greedy policy where cheaper or needed);
+        the best one again over the whole schedule before it is taken."""
         current = self.at(g)
         best: tuple[float, ScheduledOperation, dict[int, list[int]]] | None = None
-        for cand in self._candidates(g, current):
+        for cand in self.candidates(g, current):
             if self.out_of_time():
                 break  # the best so far is still a valid move
-            schedule = self._with(g, cand)
-            value = self._price(schedule, self.switch_on)
-            on = self.switch_on
-            if value is None:
-                on = switching.best_policy(self.p, schedule)
-                value = self._price(schedule, on)
-            if value is not None and (best is None or value < best[0]):
-                best = (value, cand, on)
-        if best is not None and best[2] is self.switch_on:
-            schedule = self._with(g, best[1])
-            on = switching.best_policy(self.p, schedule)
-            value = self._price(schedule, on)
-            if value is not None and value < best[0]:
-                best = (value, best[1], on)
+            found = self.try_move({g: cand})
+            if found is not None and (best is None or found[0] < best[0]):
+                best = (found[0], cand, found[1])
+        if best is not None:  # the greedy switching policy too, where it may be cheaper
+            again = self.try_move({g: best[1]}, greedy=True)
+            if again is not None and again[0] < best[0]:
+                best = (again[0], best[1], again[1])
         margin = RELATIVE_GAIN * max(1.0, abs(self.objective))
         if best is None or best[0] >= self.objective - margin:
             return False
-        self.schedule[self.index[g]] = best[1]
-        self.objective = best[0]
-        self.switch_on = switching.normalize(self.p, self.schedule, best[2])
-        self.moves += 1
+        return self.take({g: best[1]}, best[2])
+
+    def try_move(self, changes: dict[int, ScheduledOperation], greedy: bool = False
+                 ) -> tuple[float, dict[int, list[int]]] | None:
+        """The objective with operations ``changes`` placed anew, priced machine by
+        machine, and the switch-ons of the machines touched (None: infeasible; ``greedy``:
+        :meth:`MachinePricer.price`)."""
+        self.priced += 1
+        old = {g: self.at(g) for g in changes}
+        return self.pricer.price(changes, old, self._with_all(changes), greedy)
+
+    def take(self, changes: dict[int, ScheduledOperation], on: dict[int, list[int]]) -> bool:
+        """Apply a move if, priced over the whole schedule, it improves the objective."""
+        schedule = self._with_all(changes)
+        switch_on = {**self.switch_on, **on}
+        value = self._price(schedule, switch_on)
+        margin = RELATIVE_GAIN * max(1.0, abs(self.objective))
+        if value is None or value >= self.objective - margin:
+            return False
+        self._apply(changes, schedule, switch_on, value)
         return True
 
-    def _with(self, g: int, s: ScheduledOperation) -> list[ScheduledOperation]:
+    def force(self, changes: dict[int, ScheduledOperation], on: dict[int, list[int]]) -> bool:
+        """Apply a move if it is feasible, better or not (a kick: :mod:`shift_kick`)."""
+        schedule = self._with_all(changes)
+        switch_on = {**self.switch_on, **on}
+        value = self._price(schedule, switch_on)
+        if value is None:
+            return False
+        self._apply(changes, schedule, switch_on, value)
+        return True
+
+    def _apply(self, changes: dict[int, ScheduledOperation], schedule: list[ScheduledOperation],
+               switch_on: dict[int, list[int]], value: float) -> None:
+        old = {g: self.at(g) for g in changes}
+        self.schedule = schedule
+        self.objective = value
+        self.switch_on = switching.normalize(self.p, self.schedule, switch_on)
+        self.pricer.commit(changes, old, self.switch_on)
+        self.moves += 1
+
+    def _with_all(self, changes: dict[int, ScheduledOperation]) -> list[ScheduledOperation]:
         out = list(self.schedule)
-        out[self.index[g]] = s
+        for g, s in changes.items():
+            out[self.index[g]] = s
         return out
+
+    def paid(self, a: int, b: int) -> float:
+        """What one kW costs over ``[a, b)`` (objective prices)."""
+        return self._paid(a, b)
+
+    def job_room(self, g: int) -> tuple[int, int]:
+        """``g``'s earliest start and latest end between its job's neighbours."""
+        s = self.at(g)
+        ops_of_job = self.p.job_ops[s.job]
+        o = s.operation
+        lo = self.at(ops_of_job[o - 1]).end if o > 0 else self.p.shop.jobs[s.job].release
+        hi = self.at(ops_of_job[o + 1]).start if o + 1 < len(ops_of_job) else self.p.horizon
+        return lo, hi
 
     def _price(self, schedule: list[ScheduledOperation], on: dict[int, list[int]]
                ) -> float | None:
@@ -192,7 +266,7 @@ class _Search:
             return None
         return float(energy.objective(self.p, figures, schedule))
 
-    def _candidates(self, g: int, current: ScheduledOperation) -> list[ScheduledOperation]:
+    def candidates(self, g: int, current: ScheduledOperation) -> list[ScheduledOperation]:
         """Feasible placements of ``g`` (other than where it is), the most promising first."""
         p = self.p
         op = p.ops[g]
@@ -230,9 +304,9 @@ class _Search:
         return cheap + adjacent[:CANDIDATES_PER_OP // 2]
 
     def _machine_ops(self, m: int, skip: int) -> list[ScheduledOperation]:
-        return sorted((s for g, i in self.index.items() if g != skip
-                       for s in (self.schedule[i],) if s.machine == m),
-                      key=lambda s: (s.start, s.end))
+        s = self.at(skip)
+        return [t for t in self.pricer.machine_ops(m)
+                if (t.job, t.operation) != (s.job, s.operation)]
 
     def _gaps(self, g: int, m: int, job: int, current: ScheduledOperation
               ) -> list[tuple[int, int, bool]]:

@@ -43,5 +43,22 @@ def test_lns_with_relocation_keeps_schedules_feasible(registry) -> None:
     lns = doc["stats"].get("lns")
     if lns is not None:
         tried = lns["by_neighbourhood"]
-        assert set(tried) == {"jobs", "relocate", "window"}
+        assert set(tried) == {"jobs", "relocate", "window", "kick"}
         assert sum(v["tries"] for v in tried.values()) <= lns["iterations"]
+
+
+def test_neighbourhoods_are_drawn_by_their_record() -> None:
+    """A kind that keeps improving is drawn most; ``jobs`` only when allowed; a kind
+    without success keeps a share."""
+    import random as _random
+
+    from optikit_energy.lns import pick_kind
+
+    rng = _random.Random(0)
+    stats = {"jobs": [80, 2, 80.0], "relocate": [30, 1, 30.0], "window": [30, 12, 30.0]}
+    stats["kick"] = [0, 0, 0.0]
+    every = ["jobs", "relocate", "window", "kick"]
+    draws = [pick_kind(stats, rng, every) for _ in range(2000)]
+    assert draws.count("window") > draws.count("jobs") > 0
+    assert draws.count("relocate") > 0 and draws.count("kick") > 0
+    assert "jobs" not in {pick_kind(stats, rng, every[1:]) for _ in range(200)}
