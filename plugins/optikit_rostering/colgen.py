@@ -54,6 +54,7 @@ from optikit_rostering.colgen_round import support_roster
 from optikit_rostering.cpsat_model import RosterModel
 from optikit_rostering.lns import shortfall
 from optikit_rostering.model import Roster
+from optikit_rostering.options import CPSAT_OPTIONS
 
 #: CP-SAT deterministic time one pricing problem may take (its columns count even when
 #: not proved optimal): deterministic so that a seeded run repeats.  A pricing problem of
@@ -115,11 +116,14 @@ def generate(roster: Roster, ctx: SolveContext, end: float,
         return None
     started = time.monotonic()
     threads = max(1, int(ctx.options.threads))
+    labels = ctx.options_for(CPSAT_OPTIONS)["colgen_pricer"] == "labels"
     pricers: list[Pricer] = []
     for e in range(roster.num_employees):
         if ctx.expired() or ctx.elapsed() >= end:
             return None  # no time left for the relaxation
-        pricers.append(Pricer(roster, e))
+        pricers.append(Pricer(roster, e, labels=labels))
+    # Exact pricing for everyone (the labelling pricer): every round is proved and full.
+    exact = all(p.labels is not None for p in pricers)
     out = Relaxation(pricers=pricers)
     seen: set[tuple[int, tuple[int | None, ...], tuple[str | None, ...]]] = set()
 
@@ -162,11 +166,14 @@ def generate(roster: Roster, ctx: SolveContext, end: float,
         least = [-math.inf] * roster.num_employees  # per employee, the last least reduced cost
         full_next = False  # the next quick round prices everyone
         alpha = SMOOTHING
-        quick = True  # short pricing (no proofs) while the LP value still falls fast
+        lp_s = pricing_s = 0.0  # where the rounds' time goes
+        quick = not exact  # short pricing (no proofs) while the LP value still falls fast
         while not ctx.expired() and ctx.elapsed() < end:
+            clock = time.monotonic()
             master = build(roster, out.pool, integer=False)
             result = backend.solve(master.model, ctx.narrowed(max(0.0, end - ctx.elapsed()),
                                                               verbose=False))
+            lp_s += time.monotonic() - clock
             if result.x is None or result.row_duals is None or result.objective is None:
                 break
             if out.lp_value is not None and \
@@ -181,7 +188,9 @@ def generate(roster: Roster, ctx: SolveContext, end: float,
                 # Partial pricing: the employees whose rows priced out most the last time.
                 which = sorted(pricers, key=lambda p: least[p.e])[
                     :max(2 * threads, math.ceil(PARTIAL * len(pricers)))]
+            clock = time.monotonic()
             answers = price_all(priced, math.inf, QUICK_TIME if quick else PRICE_TIME, which)
+            pricing_s += time.monotonic() - clock
             out.rounds += 1
             fresh = 0
             for p, (cols, _lb) in zip(which, answers, strict=True):
@@ -208,6 +217,9 @@ def generate(roster: Roster, ctx: SolveContext, end: float,
             if out.bound is not None and \
                     math.ceil(out.bound - 1e-6) >= math.ceil(out.lp_value - 1e-6):
                 break  # the rounded bound can no longer rise
+        stats.update(colgen_lp_s=round(lp_s, 1), colgen_pricing_s=round(pricing_s, 1))
+    stats.update(colgen_label_calls=sum(p.label_calls for p in pricers),
+                 colgen_cpsat_calls=sum(p.cpsat_calls for p in pricers))
     stats.update(colgen_rounds=out.rounds, colgen_columns=len(out.pool),
                  colgen_s=round(time.monotonic() - started, 1), colgen_converged=out.converged,
                  colgen_lp=None if out.lp_value is None else round(out.lp_value, 2))

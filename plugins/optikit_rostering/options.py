@@ -43,6 +43,11 @@ CPSAT_OPTIONS = (
                "(0/1 branching on an employee's shift on a day, each node's LP re-priced, "
                "pruned by its bound, completed by CP-SAT); auto: while the roster is within "
                "1 % of the bound", choices=("auto", "on", "off")),
+    OptionSpec("colgen_pricer", str, "labels",
+               "with colgen: how a row is priced: labels (an exact labelling programme over "
+               "the days, compiled when numba is installed; CP-SAT for a person whose labels "
+               "overflow) or cpsat (CP-SAT on a one-employee model for everyone)",
+               choices=("labels", "cpsat")),
     OptionSpec("symmetry", bool, True, "order interchangeable staff (symmetry breaking)"),
     OptionSpec("caps", bool, True,
                "a redundant cap on the days each person can work over the horizon, from "
