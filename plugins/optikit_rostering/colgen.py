@@ -351,8 +351,10 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
     if retries:
         stats.update(colgen_repair=best[2] if best else None, colgen_retries=retries,
                      colgen_repair_s=round(ctx.elapsed(), 1))
+    # ``auto`` only with exact pricing: with CP-SAT pricing the tree got 5-9 nodes a run and
+    # never a better roster (README, branch roster-bp).
     if best is not None and bound is not None and use_branch(branch, best[2], bound) \
-            and not ctx.expired():
+            and (branch == "on" or relaxation.exact) and not ctx.expired():
         best, bound = _branch(rm, ctx, relaxation, best, bound, budget, stats, run)
     return best, bound
 
@@ -362,7 +364,10 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
 #: the hinted whole model); with ``colgen_branch=auto`` only while the roster is within
 #: ``BRANCH_GAP`` of the bound (a tree that small is searched); each node's CP-SAT
 #: completion (the node's integral cells and decisions fixed, the penalty below the
-#: incumbent) gets ``COMPLETE`` of the time.
+#: incumbent) gets ``COMPLETE`` of the time.  With exact pricing (the labelling pricer) the
+#: nodes run without completions: a node's LP rounds then take 0.1-0.3 s and the
+#: completions (1-2 s each, 11 in 23.5 s on Instance6) were most of the tree's time; without
+#: them 30-56 nodes instead of 6-10 in 24 s (Instances 6 and 7, load 6-7).
 BRANCH, BRANCH_LEAVE, BRANCH_GAP, COMPLETE = 0.4, 0.1, 0.01, 0.03
 
 
@@ -393,7 +398,8 @@ def _branch(rm: RosterModel, ctx: SolveContext, relaxation: Relaxation, best: Se
         result = run(sub, max(1.0, COMPLETE * budget), None, float(incumbent), 0)
         return _better(rm, result, None)
 
-    out = branch_and_price(rm.roster, relaxation, backend, ctx, best[2], seconds, complete)
+    out = branch_and_price(rm.roster, relaxation, backend, ctx, best[2], seconds,
+                           None if relaxation.exact else complete)
     stats.update(out.stats)
     if out.roster is not None and out.roster[2] < best[2]:
         best = out.roster
