@@ -7,8 +7,9 @@ by :mod:`optikit_rostering.colgen_pricing`) has the per-person hull of the rules
 its value is within a few units of the best-known penalties (Instance5 1,140.6 against
 1,143, Instance7 1,054.1 against 1,056).
 
-The loop prices the employees under the LP's duals (in parallel, one CP-SAT worker each;
-while the LP still falls fast, short unproved calls for the half whose rows priced out most,
+The loop prices the employees under the LP's duals (in parallel; by default exactly, by the
+labelling pricer, every round everyone; with ``colgen_pricer=cpsat`` one CP-SAT worker each,
+while the LP still falls fast short unproved calls for the half whose rows priced out most,
 then everyone with proofs) until no row prices out, the rounded Lagrangian bound meets the
 rounded LP value, or its share of the time is spent.  Each round whose pricing problems
 were all solved to optimality gives the Lagrangian bound ``sum(duals * right-hand sides)

@@ -8,6 +8,12 @@ no cover penalty, no safety rule), so a rule added there reaches the pricing as 
 objective is that person's request penalty minus the duals of the cover and safety rows
 their cells count in; duals are scaled to integers (``SCALE``) for CP-SAT, and the error of
 that rounding is returned so that a bound built on it stays valid.
+
+By default that model is the fallback: the labelling pricer
+(:mod:`optikit_rostering.colgen_labels`) restates the per-employee rules as a shortest path
+over the days and answers a call exactly in about a millisecond; the CP-SAT model is built
+only for a person with a rule it does not model or a call whose labels overflow
+(``colgen_pricer=cpsat``: CP-SAT for everyone).
 """
 
 from __future__ import annotations
