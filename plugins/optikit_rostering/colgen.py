@@ -7,8 +7,9 @@ by :mod:`optikit_rostering.colgen_pricing`) has the per-person hull of the rules
 its value is within a few units of the best-known penalties (Instance5 1,140.6 against
 1,143, Instance7 1,054.1 against 1,056).
 
-The loop prices the employees under the LP's duals (in parallel, one CP-SAT worker each;
-while the LP still falls fast, short unproved calls for the half whose rows priced out most,
+The loop prices the employees under the LP's duals (in parallel; by default exactly, by the
+labelling pricer, every round everyone; with ``colgen_pricer=cpsat`` one CP-SAT worker each,
+while the LP still falls fast short unproved calls for the half whose rows priced out most,
 then everyone with proofs) until no row prices out, the rounded Lagrangian bound meets the
 rounded LP value, or its share of the time is spent.  Each round whose pricing problems
 were all solved to optimality gives the Lagrangian bound ``sum(duals * right-hand sides)
@@ -54,6 +55,7 @@ from optikit_rostering.colgen_round import support_roster
 from optikit_rostering.cpsat_model import RosterModel
 from optikit_rostering.lns import shortfall
 from optikit_rostering.model import Roster
+from optikit_rostering.options import CPSAT_OPTIONS
 
 #: CP-SAT deterministic time one pricing problem may take (its columns count even when
 #: not proved optimal): deterministic so that a seeded run repeats.  A pricing problem of
@@ -91,6 +93,8 @@ class Relaxation:
     rounds: int = 0
     #: The pricing models (one per employee), for branch-and-price to reuse.
     pricers: list[Pricer] = field(default_factory=list)
+    #: Whether every employee was priced exactly (the labelling pricer: every round proved).
+    exact: bool = False
 
 
 def linear_backend(ctx: SolveContext) -> LinearBackend | None:
@@ -115,12 +119,15 @@ def generate(roster: Roster, ctx: SolveContext, end: float,
         return None
     started = time.monotonic()
     threads = max(1, int(ctx.options.threads))
+    labels = ctx.options_for(CPSAT_OPTIONS)["colgen_pricer"] == "labels"
     pricers: list[Pricer] = []
     for e in range(roster.num_employees):
         if ctx.expired() or ctx.elapsed() >= end:
             return None  # no time left for the relaxation
-        pricers.append(Pricer(roster, e))
+        pricers.append(Pricer(roster, e, labels=labels))
     out = Relaxation(pricers=pricers)
+    # Exact pricing for everyone (the labelling pricer): every round is proved and full.
+    exact = out.exact = all(p.labels is not None for p in pricers)
     seen: set[tuple[int, tuple[int | None, ...], tuple[str | None, ...]]] = set()
 
     def add(columns: list[Column]) -> int:
@@ -162,11 +169,15 @@ def generate(roster: Roster, ctx: SolveContext, end: float,
         least = [-math.inf] * roster.num_employees  # per employee, the last least reduced cost
         full_next = False  # the next quick round prices everyone
         alpha = SMOOTHING
-        quick = True  # short pricing (no proofs) while the LP value still falls fast
+        lp_s = pricing_s = 0.0  # where the rounds' time goes
+        rows_of: dict[Column, list[tuple[int, float]]] = {}  # each column's master rows
+        quick = not exact  # short pricing (no proofs) while the LP value still falls fast
         while not ctx.expired() and ctx.elapsed() < end:
-            master = build(roster, out.pool, integer=False)
+            clock = time.monotonic()
+            master = build(roster, out.pool, integer=False, cache=rows_of)
             result = backend.solve(master.model, ctx.narrowed(max(0.0, end - ctx.elapsed()),
                                                               verbose=False))
+            lp_s += time.monotonic() - clock
             if result.x is None or result.row_duals is None or result.objective is None:
                 break
             if out.lp_value is not None and \
@@ -181,7 +192,9 @@ def generate(roster: Roster, ctx: SolveContext, end: float,
                 # Partial pricing: the employees whose rows priced out most the last time.
                 which = sorted(pricers, key=lambda p: least[p.e])[
                     :max(2 * threads, math.ceil(PARTIAL * len(pricers)))]
+            clock = time.monotonic()
             answers = price_all(priced, math.inf, QUICK_TIME if quick else PRICE_TIME, which)
+            pricing_s += time.monotonic() - clock
             out.rounds += 1
             fresh = 0
             for p, (cols, _lb) in zip(which, answers, strict=True):
@@ -208,6 +221,9 @@ def generate(roster: Roster, ctx: SolveContext, end: float,
             if out.bound is not None and \
                     math.ceil(out.bound - 1e-6) >= math.ceil(out.lp_value - 1e-6):
                 break  # the rounded bound can no longer rise
+        stats.update(colgen_lp_s=round(lp_s, 1), colgen_pricing_s=round(pricing_s, 1))
+    stats.update(colgen_label_calls=sum(p.label_calls for p in pricers),
+                 colgen_cpsat_calls=sum(p.cpsat_calls for p in pricers))
     stats.update(colgen_rounds=out.rounds, colgen_columns=len(out.pool),
                  colgen_s=round(time.monotonic() - started, 1), colgen_converged=out.converged,
                  colgen_lp=None if out.lp_value is None else round(out.lp_value, 2))
@@ -336,8 +352,10 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
     if retries:
         stats.update(colgen_repair=best[2] if best else None, colgen_retries=retries,
                      colgen_repair_s=round(ctx.elapsed(), 1))
+    # ``auto`` only with exact pricing: with CP-SAT pricing the tree got 5-9 nodes a run and
+    # never a better roster (README, branch roster-bp).
     if best is not None and bound is not None and use_branch(branch, best[2], bound) \
-            and not ctx.expired():
+            and (branch == "on" or relaxation.exact) and not ctx.expired():
         best, bound = _branch(rm, ctx, relaxation, best, bound, budget, stats, run)
     return best, bound
 
@@ -347,7 +365,10 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
 #: the hinted whole model); with ``colgen_branch=auto`` only while the roster is within
 #: ``BRANCH_GAP`` of the bound (a tree that small is searched); each node's CP-SAT
 #: completion (the node's integral cells and decisions fixed, the penalty below the
-#: incumbent) gets ``COMPLETE`` of the time.
+#: incumbent) gets ``COMPLETE`` of the time.  With exact pricing (the labelling pricer) the
+#: nodes run without completions: a node's LP rounds then take 0.1-0.3 s and the
+#: completions (1-2 s each, 11 in 23.5 s on Instance6) were most of the tree's time; without
+#: them 30-56 nodes instead of 6-10 in 24 s (Instances 6 and 7, load 6-7).
 BRANCH, BRANCH_LEAVE, BRANCH_GAP, COMPLETE = 0.4, 0.1, 0.01, 0.03
 
 
@@ -378,7 +399,8 @@ def _branch(rm: RosterModel, ctx: SolveContext, relaxation: Relaxation, best: Se
         result = run(sub, max(1.0, COMPLETE * budget), None, float(incumbent), 0)
         return _better(rm, result, None)
 
-    out = branch_and_price(rm.roster, relaxation, backend, ctx, best[2], seconds, complete)
+    out = branch_and_price(rm.roster, relaxation, backend, ctx, best[2], seconds,
+                           None if relaxation.exact else complete)
     stats.update(out.stats)
     if out.roster is not None and out.roster[2] < best[2]:
         best = out.roster
@@ -389,6 +411,11 @@ def _branch(rm: RosterModel, ctx: SolveContext, relaxation: Relaxation, best: Se
     return best, bound
 
 
+#: With exact pricing, the restricted master MILP runs only while the relaxation's bound is
+#: within this share of its LP value (see :func:`proved`).
+MILP_GAP = 0.05
+
+
 def proved(relaxation: Relaxation) -> bool:
     """Whether some pricing round of the relaxation was proved throughout (it has a bound).
     Without one its pool holds only rows from short unproved calls, and the restricted
@@ -396,8 +423,16 @@ def proved(relaxation: Relaxation) -> bool:
     rosters at 9,380-11,159 from the MILP's 6 s, which the LP's rounding
     (:mod:`optikit_rostering.colgen_round`) matches in 0.1 s.  Where a bound exists the MILP
     stays: on Instance8 (bound 8-20 % below the LP) its 2,146-2,750 hinted the fixed model
-    better than the rounding's 2,846-3,255."""
-    return relaxation.bound is not None
+    better than the rounding's 2,846-3,255.  With exact pricing (the labelling pricer) every
+    round has a bound, so the MILP runs only while the bound is within ``MILP_GAP`` of the
+    LP: on Instance12 (LP 4,220, bound 3,608 at 24 s) its 6 s gave 23,036, lost to the
+    rounding's 9,281; on Instance8 (LP 1,296.6, bound 1,297) it gave 2,009 and hinted the
+    fixed model's 1,499."""
+    if relaxation.bound is None or relaxation.lp_value is None:
+        return False
+    if not relaxation.exact:
+        return True
+    return relaxation.lp_value - relaxation.bound <= MILP_GAP * max(1.0, abs(relaxation.lp_value))
 
 
 def _better(rm: RosterModel, result: Any, best: Seed | None) -> Seed | None:

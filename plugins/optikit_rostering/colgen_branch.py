@@ -124,6 +124,7 @@ class Tree:
         self.executor = executor
         self.pool = list(pool)
         self.seen = {(c.employee, c.row, c.stations) for c in pool}
+        self.rows_of: dict[Column, list[tuple[int, float]]] = {}  # columns' master rows
         self.stats: dict[str, Any] = {"bp_nodes": 0, "bp_rounds": 0, "bp_lp_s": 0.0,
                                       "bp_pricing_s": 0.0}
         self.end = math.inf
@@ -179,7 +180,7 @@ class Tree:
         quick = True
         while not self.ctx.expired() and self.ctx.elapsed() < self.end:
             started = time.monotonic()
-            master = build(self.roster, pool, integer=False)
+            master = build(self.roster, pool, integer=False, cache=self.rows_of)
             result = self.backend.solve(master.model, self.ctx.narrowed(
                 max(0.0, self.end - self.ctx.elapsed()), verbose=False))
             self.stats["bp_lp_s"] += time.monotonic() - started

@@ -81,22 +81,49 @@ class Master:
         return out
 
 
-def entries(roster: Roster, col: Column) -> list[tuple[int, float]]:
-    """(row, coefficient) of a column in the cover and safety rows."""
-    out: list[tuple[int, float]] = []
+#: Per (day, shift): the cover lines there (row, skill or None) and the safety rules there
+#: (row among the safety rows, skill).
+Index = tuple[dict[tuple[int, int], list[tuple[int, str | None]]],
+              dict[tuple[int, int], list[tuple[int, str]]]]
+
+
+def row_index(roster: Roster) -> Index:
+    """The rows a worked (day, shift) cell can count in, for :func:`entries`."""
+    cover: dict[tuple[int, int], list[tuple[int, str | None]]] = {}
     for i, c in enumerate(roster.cover):
-        if col.row[c.day] == c.shift and (c.skill is None or col.stations[c.day] == c.skill):
-            out.append((i, 1.0))
+        cover.setdefault((c.day, c.shift), []).append((i, c.skill))
+    safety: dict[tuple[int, int], list[tuple[int, str]]] = {}
+    for j, h in enumerate(roster.hard_cover):
+        safety.setdefault((h.day, h.shift), []).append((j, h.skill))
+    return cover, safety
+
+
+def entries(roster: Roster, col: Column, index: Index | None = None) -> list[tuple[int, float]]:
+    """(row, coefficient) of a column in the cover and safety rows, in row order
+    (``index``: :func:`row_index` of the roster, computed here if not given; a column's
+    cells look their rows up there: scanning every line per column took most of a master
+    build's time on Instance12, 280 lines x 3,800 columns a round)."""
+    cover, safety = index or row_index(roster)
     skills = roster.employees[col.employee].skills
     base = len(roster.cover)
-    for j, h in enumerate(roster.hard_cover):
-        if col.row[h.day] == h.shift and h.skill in skills:
-            out.append((base + j, 1.0))
+    out: list[tuple[int, float]] = []
+    for d, s in enumerate(col.row):
+        if s is None:
+            continue
+        for i, skill in cover.get((d, s), ()):
+            if skill is None or col.stations[d] == skill:
+                out.append((i, 1.0))
+        for j, skill in safety.get((d, s), ()):
+            if skill in skills:
+                out.append((base + j, 1.0))
+    out.sort()
     return out
 
 
-def build(roster: Roster, columns: list[Column], *, integer: bool) -> Master:
-    """The master over ``columns`` (an LP, or with ``integer`` the restricted MILP)."""
+def build(roster: Roster, columns: list[Column], *, integer: bool,
+          cache: dict[Column, list[tuple[int, float]]] | None = None) -> Master:
+    """The master over ``columns`` (an LP, or with ``integer`` the restricted MILP);
+    ``cache``: column -> :func:`entries`, kept by a caller that builds many masters."""
     b = LinearModelBuilder("min")
     slack_rows: list[dict[int, float]] = []
     for c in roster.cover:
@@ -107,9 +134,13 @@ def build(roster: Roster, columns: list[Column], *, integer: bool) -> Master:
         slack_rows.append({b.add_column(ARTIFICIAL, 0.0, float("inf")): 1.0})
     rows = [dict(r) for r in slack_rows]
     convexity: list[dict[int, float]] = [{} for _ in roster.employees]
+    index = row_index(roster)
+    cache = {} if cache is None else cache
     for col in columns:
         k = b.add_column(float(col.cost), 0.0, 1.0, integer)
-        for r, coef in entries(roster, col):
+        if col not in cache:
+            cache[col] = entries(roster, col, index)
+        for r, coef in cache[col]:
             rows[r][k] = coef
         convexity[col.employee][k] = 1.0
     for i, c in enumerate(roster.cover):
@@ -125,8 +156,9 @@ def penalty(roster: Roster, chosen: list[Column]) -> int | None:
     """The penalty of the roster made of ``chosen`` (one column per employee): requests
     plus weighted under- and over-cover; None if it breaks a safety rule."""
     counts = [0] * (len(roster.cover) + len(roster.hard_cover))
+    index = row_index(roster)
     for col in chosen:
-        for r, _coef in entries(roster, col):
+        for r, _coef in entries(roster, col, index):
             counts[r] += 1
     base = len(roster.cover)
     if any(counts[base + j] < h.minimum for j, h in enumerate(roster.hard_cover)):

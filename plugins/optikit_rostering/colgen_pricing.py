@@ -8,6 +8,12 @@ no cover penalty, no safety rule), so a rule added there reaches the pricing as 
 objective is that person's request penalty minus the duals of the cover and safety rows
 their cells count in; duals are scaled to integers (``SCALE``) for CP-SAT, and the error of
 that rounding is returned so that a bound built on it stays valid.
+
+By default that model is the fallback: the labelling pricer
+(:mod:`optikit_rostering.colgen_labels`) restates the per-employee rules as a shortest path
+over the days and answers a call exactly in about a millisecond; the CP-SAT model is built
+only for a person with a rule it does not model or a call whose labels overflow
+(``colgen_pricer=cpsat``: CP-SAT for everyone).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any
 
+from optikit_rostering.colgen_labels import LabelPricer, supported
 from optikit_rostering.cpsat_model import RosterModel
 from optikit_rostering.model import Roster
 
@@ -108,14 +115,46 @@ def reduced_cost(roster: Roster, col: Column, duals: Duals) -> float:
 
 
 class Pricer:
-    """The pricing model of one employee, built once; each call sets a new objective."""
+    """The pricing of one employee: the exact labelling pricer
+    (:mod:`optikit_rostering.colgen_labels`) when ``labels`` and it models all their rules,
+    else (and whenever its labels overflow) the CP-SAT model, built once on first use; each
+    call sets a new objective."""
 
-    def __init__(self, roster: Roster, e: int) -> None:
+    def __init__(self, roster: Roster, e: int, labels: bool = True) -> None:
         self.roster, self.e = roster, e
-        self.rm = RosterModel(one_employee(roster, e), symmetry=False, caps=True)
-        self.requests = list(self.rm.objective_terms)
-        self.constant = self.rm.constant
-        self.cells = self.rm.all_cells()
+        self.labels: LabelPricer | None = None
+        if labels and supported(roster.employees[e].limits):
+            self.labels = LabelPricer(roster, e)
+        self._rm: RosterModel | None = None
+        #: Calls answered by the labelling pricer, and by CP-SAT.
+        self.label_calls = self.cpsat_calls = 0
+
+    @property
+    def rm(self) -> RosterModel:
+        if self._rm is None:
+            self._rm = RosterModel(one_employee(self.roster, self.e), symmetry=False, caps=True)
+            self.requests = list(self._rm.objective_terms)
+            self.constant = self._rm.constant
+            self.cells = self._rm.all_cells()
+        return self._rm
+
+    def _labelled(self, duals: Duals, most: int, below: float, fixed: Fixing | None
+                  ) -> tuple[list[Column], float | None] | None:
+        """The labelling pricer's answer in :meth:`price`'s terms; None on overflow."""
+        assert self.labels is not None
+        out = self.labels.solve(duals, most, fixed)
+        if out is None:
+            return None
+        self.label_calls += 1
+        if out.least == math.inf:  # no row at all: a node's decisions, or no roster
+            return [], (math.inf if fixed else None)
+        columns = []
+        for row, stations, _cost in reversed(out.rows):  # the best last, as CP-SAT's
+            col = Column(self.e, row, stations, row_cost(self.roster, self.e, row))
+            if reduced_cost(self.roster, col, duals) < below:
+                columns.append(col)
+        # Exact up to floating-point sums: a hair below for the bound.
+        return columns, out.least - duals.convexity[self.e] - 1e-7 * (1 + abs(out.least))
 
     def price(self, duals: Duals, work: float, wall: float, seed: int = 0, most: int = 10,
               below: float = ENTER, fixed: Fixing | None = None
@@ -126,9 +165,14 @@ class Pricer:
         (None unless CP-SAT proved its optimum; infinity if ``fixed`` leaves no row).
         ``fixed``: (day, shift) -> whether this person works that shift that day (a
         branch-and-price node's decisions, :mod:`optikit_rostering.colgen_branch`)."""
+        if self.labels is not None:
+            answer = self._labelled(duals, most, below, fixed)
+            if answer is not None:
+                return answer
         from optikit_ortools.sat_parameters import keep_python_sigint
         from ortools.sat.python import cp_model
 
+        self.cpsat_calls += 1
         rm, skills = self.rm, self.roster.employees[self.e].skills
         terms: list[tuple[int, Any]] = [(SCALE * w, v) for w, v in self.requests]
         error = 0.0

@@ -13,7 +13,7 @@ on Instance8 the MILP's (2,146-2,750) beat this one's (2,846-3,255) and hinted b
 
 from __future__ import annotations
 
-from optikit_rostering.colgen_master import ARTIFICIAL, entries, penalty
+from optikit_rostering.colgen_master import ARTIFICIAL, entries, penalty, row_index
 from optikit_rostering.colgen_pricing import Column
 from optikit_rostering.model import Roster
 
@@ -24,7 +24,8 @@ def support_roster(roster: Roster, weights: dict[int, list[tuple[Column, float]]
     roster's penalty; None if an employee has no column or the rows break a safety rule."""
     if any(not weights.get(e) for e in range(roster.num_employees)):
         return None
-    rows = {id(col): [r for r, _coef in entries(roster, col)]
+    index = row_index(roster)
+    rows = {id(col): [r for r, _coef in entries(roster, col, index)]
             for weighted in weights.values() for col, _v in weighted}
     lines = len(roster.cover)
     wanted = [c.requirement for c in roster.cover] + [h.minimum for h in roster.hard_cover]

@@ -38,11 +38,17 @@ CPSAT_OPTIONS = (
     OptionSpec("colgen_share", float, 0.4,
                "with colgen: most of the time limit the column generation may take",
                minimum=0.0, maximum=1.0),
-    OptionSpec("colgen_branch", str, "off",
+    OptionSpec("colgen_branch", str, "auto",
                "with colgen: branch-and-price on the master after the LP-fixed roster "
                "(0/1 branching on an employee's shift on a day, each node's LP re-priced, "
-               "pruned by its bound, completed by CP-SAT); auto: while the roster is within "
-               "1 % of the bound", choices=("auto", "on", "off")),
+               "pruned by its bound; with colgen_pricer=cpsat each node also completed by "
+               "CP-SAT); auto: while the roster is within 1 % of the bound and the pricing is "
+               "exact (colgen_pricer=labels)", choices=("auto", "on", "off")),
+    OptionSpec("colgen_pricer", str, "labels",
+               "with colgen: how a row is priced: labels (an exact labelling programme over "
+               "the days, compiled when numba is installed; CP-SAT for a person whose labels "
+               "overflow) or cpsat (CP-SAT on a one-employee model for everyone)",
+               choices=("labels", "cpsat")),
     OptionSpec("symmetry", bool, True, "order interchangeable staff (symmetry breaking)"),
     OptionSpec("caps", bool, True,
                "a redundant cap on the days each person can work over the horizon, from "

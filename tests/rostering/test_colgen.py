@@ -77,8 +77,9 @@ def test_priced_rows_obey_every_rule_of_their_employee(source: str) -> None:
             assert reduced_cost(roster, columns[-1], duals) <= least + 0.1
 
 
-def _context(limit: float) -> SolveContext:
-    return SolveContext(SolveOptions(time_limit=limit, threads=1, seed=0))
+def _context(limit: float, pricer: str = "labels") -> SolveContext:
+    return SolveContext(SolveOptions(time_limit=limit, threads=1, seed=0,
+                                     extra={"colgen_pricer": pricer}))
 
 
 def test_bound_on_instance1_is_useful_and_below_its_proven_optimum() -> None:
@@ -155,7 +156,8 @@ def test_a_stop_during_the_relaxation_still_returns_a_checked_roster(
 def test_partial_pricing_reaches_the_bound_of_full_pricing(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Quick rounds price half the staff (those whose rows priced out most); the
-    relaxation still ends at the LP value and rounded bound of pricing everyone."""
+    relaxation still ends at the LP value and rounded bound of pricing everyone (the CP-SAT
+    pricer: the labelling one prices everyone, exactly, every round)."""
     import optikit_rostering.colgen as colgen
 
     roster = parse(read_roster(INSTANCES / "Instance1.roster"))
@@ -171,7 +173,7 @@ def test_partial_pricing_reaches_the_bound_of_full_pricing(
     for share in (colgen.PARTIAL, 1.0):
         monkeypatch.setattr(colgen, "PARTIAL", share)
         calls.clear()
-        relaxation = generate(roster, _context(60.0), 55.0, {})
+        relaxation = generate(roster, _context(60.0, "cpsat"), 55.0, {})
         assert relaxation is not None and relaxation.lp_value is not None
         bound = integral_bound(relaxation.bound)
         assert relaxation.converged or bound == integral_bound(relaxation.lp_value)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import random
+from typing import Any
 
 import pytest
 from optikit_rostering.checker import employee_violations
@@ -17,7 +18,7 @@ from optikit_rostering.model import parse
 
 import optikit
 from optikit.types import SolveContext, SolveOptions
-from tests.rostering.conftest import plant
+from tests.rostering.conftest import INSTANCES, plant
 
 
 def _context(limit: float) -> SolveContext:
@@ -108,3 +109,35 @@ def test_cpsat_with_branch_and_price_returns_a_checked_roster() -> None:
                              options={"colgen": "on", "colgen_branch": "on"})
     assert solution.check is not None and solution.check.ok
     assert solution.bound is None or solution.bound <= solution.objective + 1e-9
+
+
+@pytest.mark.parametrize("pricer", ["labels", "cpsat"])
+def test_auto_branches_only_with_exact_pricing_and_then_without_completions(
+        pricer: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``auto`` enters branch-and-price only when every row was priced exactly (the
+    labelling pricer), and its nodes then get no CP-SAT completion."""
+    import optikit_rostering.colgen as colgen
+
+    seen: list[object] = []
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(args[-1] if len(args) > 6 else kwargs.get("complete"))
+        return colgen_branch_outcome()
+
+    monkeypatch.setattr(colgen, "use_branch", lambda choice, value, bound: True)
+    monkeypatch.setattr(colgen, "branch_and_price", spy)
+    solution = optikit.solve(INSTANCES / "Instance1.roster", formulation="cpsat",
+                             time_limit=20, threads=1,
+                             options={"colgen": "on", "colgen_pricer": pricer,
+                                      "colgen_branch": "auto", "lns": "off"})
+    assert solution.check is not None and solution.check.ok
+    if pricer == "labels":
+        assert seen == [None]
+    else:
+        assert seen == []
+
+
+def colgen_branch_outcome() -> Any:
+    from optikit_rostering.colgen_branch import Outcome
+
+    return Outcome()

@@ -51,6 +51,9 @@ def test_no_rounding_without_a_row_for_everyone() -> None:
 def test_the_master_milp_needs_a_relaxation_with_a_bound() -> None:
     assert proved(Relaxation(lp_value=1368.3, bound=1138.0))  # Instance8 at 24 s
     assert not proved(Relaxation(lp_value=4575.6, bound=None))  # Instance12: no bound yet
+    # Exact pricing (every round bounded): only a bound near the LP value.
+    assert proved(Relaxation(lp_value=1296.6, bound=1296.1, exact=True))  # Instance8
+    assert not proved(Relaxation(lp_value=4220.4, bound=3607.8, exact=True))  # Instance12
 
 
 @pytest.mark.parametrize("bounded", [True, False])
