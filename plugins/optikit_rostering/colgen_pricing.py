@@ -169,7 +169,7 @@ class Pricer:
             answer = self._labelled(duals, most, below, fixed)
             if answer is not None:
                 return answer
-        from optikit_ortools.sat_parameters import keep_python_sigint
+        from optikit_ortools.sat_parameters import keep_python_sigint, solve_in_flight
         from ortools.sat.python import cp_model
 
         self.cpsat_calls += 1
@@ -205,7 +205,7 @@ class Pricer:
         try:
             if missing:
                 return [], math.inf  # a forced cell this person cannot work
-            status = solver.solve(rm.model, collector)
+            status = solve_in_flight(solver, rm.model, collector)
         finally:  # (a pricer's model is reused by later calls: always restored)
             for index, (low, high) in domains.items():
                 domain = rm.model.proto.variables[index].domain

@@ -127,3 +127,15 @@ def test_a_daemon_thread_starting_a_call_after_exit_began_is_parked() -> None:
     """)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["alive", "0"]
+
+
+def test_every_plugin_module_with_a_raw_cpsat_solver_guards_it() -> None:
+    """A raw ``CpSolver`` keeps Python's Ctrl-C and is stopped at interpreter exit."""
+    unguarded = []
+    for path in sorted((ROOT / "plugins").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if "CpSolver()" not in text:
+            continue
+        if "keep_python_sigint(" not in text or "solve_in_flight(" not in text:
+            unguarded.append(str(path.relative_to(ROOT)))
+    assert not unguarded
