@@ -13,12 +13,11 @@ so it gets the steps only where it pays.
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable, Sequence
 
 from optikit.scheduling import ScheduledOperation
 from optikit_energy.model import EnergyProblem
-from optikit_energy.shift_search import Shifted, _Search, _valid, applicable, descend
+from optikit_energy.shift_search import Shifted, _valid, descend, start
 
 # Operations a kick moves, and the random places tried for each.
 KICK_OPS = 3
@@ -31,14 +30,9 @@ def kicked(problem: EnergyProblem, schedule: Sequence[ScheduledOperation],
            count: int = KICK_OPS) -> Shifted | None:
     """The schedule after a kick of ``count`` operations and the descent around them, if
     it beats ``objective`` within ``budget_s``; else None."""
-    if not applicable(problem) or not schedule or budget_s <= 0:
+    search = start(problem, schedule, switch_on, objective, budget_s, should_stop)
+    if search is None:
         return None
-    deadline = time.monotonic() + budget_s
-
-    def out_of_time() -> bool:
-        return time.monotonic() > deadline or should_stop()
-
-    search = _Search(problem, list(schedule), dict(switch_on), objective, out_of_time)
     dirty: set[int] = set()
     ops = list(search.index)
     for g in rng.sample(ops, min(count, len(ops))):
@@ -50,7 +44,7 @@ def kicked(problem: EnergyProblem, schedule: Sequence[ScheduledOperation],
             if found is not None and search.force({g: place}, found[1]):
                 dirty |= search.neighbourhood(g, current)
                 break
-    if not dirty or out_of_time():
+    if not dirty or search.out_of_time():
         return None
     descend(search, dirty, set(dirty), swaps=True)
     if search.objective >= objective - 1e-9 * max(1.0, abs(objective)):

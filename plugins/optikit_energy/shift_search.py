@@ -80,14 +80,9 @@ def improve(
     (others only once a move has changed their room), e.g. what an LNS step moved in a
     schedule this search has already polished; None: every operation.  ``swaps``: once
     no single move is left, try exchanging machine neighbours (:mod:`shift_swaps`)."""
-    if not applicable(problem) or not schedule or budget_s <= 0:
+    search = start(problem, schedule, switch_on, objective, budget_s, should_stop)
+    if search is None:
         return None
-    deadline = time.monotonic() + budget_s
-
-    def out_of_time() -> bool:
-        return time.monotonic() > deadline or should_stop()
-
-    search = _Search(problem, list(schedule), dict(switch_on), objective, out_of_time)
     # "Don't look" marks: an operation that found no move is looked at again only once a
     # move has changed its job or machine neighbourhood (later passes were most of the
     # time on large-1).
@@ -99,6 +94,21 @@ def improve(
         return None  # never expected: every move was priced feasible
     return Shifted(search.schedule, search.switch_on, search.objective, search.moves,
                    search.priced, search.swapped)
+
+
+def start(problem: EnergyProblem, schedule: Sequence[ScheduledOperation],
+          switch_on: dict[int, list[int]], objective: float, budget_s: float,
+          should_stop: Callable[[], bool]) -> _Search | None:
+    """A search over a copy of ``schedule`` that runs out of time after ``budget_s``
+    seconds or on ``should_stop()``; None when the search does not apply."""
+    if not applicable(problem) or not schedule or budget_s <= 0:
+        return None
+    deadline = time.monotonic() + budget_s
+
+    def out_of_time() -> bool:
+        return time.monotonic() > deadline or should_stop()
+
+    return _Search(problem, list(schedule), dict(switch_on), objective, out_of_time)
 
 
 def descend(search: _Search, dirty: set[int], scope: set[int] | None, swaps: bool) -> None:

@@ -28,24 +28,12 @@ State arrays (all ``int64``; ``n`` operations, ``k`` machines):
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-try:  # pragma: no cover - which branch runs depends on the installed extras
-    import numba
-
-    COMPILED = True
-
-    def _jit(fn: Callable[..., Any]) -> Callable[..., Any]:
-        jitted: Callable[..., Any] = numba.njit(cache=True, nogil=True)(fn)
-        return jitted
-except ImportError:  # pragma: no cover
-    COMPILED = False
-
-    def _jit(fn: Callable[..., Any]) -> Callable[..., Any]:
-        return fn
+from optikit.compiled import COMPILED as COMPILED  # re-exported: callers check it here
+from optikit.compiled import jit as _jit
 
 NO_MOVE = -1
 INF = 1 << 60

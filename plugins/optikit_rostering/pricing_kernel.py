@@ -21,24 +21,12 @@ Integer parameters ``ip`` (indices below): shifts, run caps, the rules' limits.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-try:  # pragma: no cover - which branch runs depends on the installed extras
-    import numba
-
-    COMPILED = True
-
-    def _jit(fn: Callable[..., Any]) -> Callable[..., Any]:
-        jitted: Callable[..., Any] = numba.njit(cache=True, nogil=True)(fn)
-        return jitted
-except ImportError:  # pragma: no cover
-    COMPILED = False
-
-    def _jit(fn: Callable[..., Any]) -> Callable[..., Any]:
-        return fn
+from optikit.compiled import COMPILED as COMPILED  # re-exported: callers check it here
+from optikit.compiled import jit as _jit
 
 #: Indices into ``ip``.
 MAX_RUN, MIN_RUN, MIN_OFF, WORK_CAP, OFF_CAP, RUN_CAP = 0, 1, 2, 3, 4, 5

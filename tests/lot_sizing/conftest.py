@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -60,3 +61,21 @@ def run(registry: Registry, document: dict[str, Any], formulation: str = "fl",
     base.update(options)
     return solve(load(registry, document), registry, solver=solver,
                  formulation=formulation, options=SolveOptions(**base))
+
+
+@functools.cache
+def tiny_optimum(seed: int) -> float:
+    """The proven optimum of the generated ``tiny`` instance of ``seed`` (HiGHS, no gap):
+    what every bound the tests compute must stay under."""
+    from optikit_highs.backend import HighsBackend
+    from optikit_lotsizing.generator import generate
+    from optikit_lotsizing.linear import build
+    from optikit_lotsizing.model import parse
+
+    from optikit.types import SolveContext, Status
+
+    problem = parse(generate(seed, "tiny"))
+    result = HighsBackend().solve(build(problem, strong=False).model,
+                                  SolveContext(SolveOptions(time_limit=30, gap=0.0)))
+    assert result.status is Status.OPTIMAL and result.objective is not None
+    return result.objective

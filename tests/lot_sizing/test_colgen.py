@@ -16,15 +16,8 @@ from optikit_lotsizing.heuristic import constructive
 from optikit_lotsizing.linear import build
 from optikit_lotsizing.model import parse
 
-from optikit.types import SolveContext, SolveOptions, Status
-
-
-def _optimum(seed: int) -> float:
-    problem = parse(generate(seed, "tiny"))
-    result = HighsBackend().solve(build(problem, strong=False).model,
-                                  SolveContext(SolveOptions(time_limit=30, gap=0.0)))
-    assert result.status is Status.OPTIMAL and result.objective is not None
-    return result.objective
+from optikit.types import SolveContext, SolveOptions
+from tests.lot_sizing.conftest import tiny_optimum
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -36,7 +29,7 @@ def test_values_stay_bounds_and_meet_the_master(seed: int) -> None:
     ctx = SolveContext(SolveOptions(time_limit=60))
     best = colgen.column_generation(lag, HighsBackend(), ctx, lambda: None, 80,
                                     report=rounds.append, tolerance=1e-3)
-    optimum = _optimum(seed)
+    optimum = tiny_optimum(seed)
     assert best is not None and rounds
     assert max(r.value for r in rounds) <= optimum * (1 + 1e-6)
     for r in rounds:
@@ -57,7 +50,7 @@ def test_stop_keeps_the_best_value_so_far() -> None:
 
     best = colgen.column_generation(lag, HighsBackend(), SolveContext(SolveOptions()),
                                     lambda: None, 100, stop=stop)
-    assert best is not None and best <= _optimum(1) * (1 + 1e-6)
+    assert best is not None and best <= tiny_optimum(1) * (1 + 1e-6)
 
 
 def test_structured_generator_keeps_the_large_shape() -> None:
@@ -98,4 +91,4 @@ def test_a_plan_seeds_the_master_below_its_cost(seed: int) -> None:
     assert solved is not None and solved[0] <= start.objective + 1e-6
     best = colgen.column_generation(lag, HighsBackend(), ctx, lambda: None, 40, plan=made,
                                     tolerance=1e-3)
-    assert best is not None and best <= _optimum(seed) * (1 + 1e-6)
+    assert best is not None and best <= tiny_optimum(seed) * (1 + 1e-6)

@@ -16,14 +16,7 @@ from optikit_lotsizing.subtrees import made_below, roots
 
 from optikit.paradigms import LinearResult
 from optikit.types import SolveContext, SolveOptions, Status
-
-
-def _optimum(seed: int) -> float:
-    problem = parse(generate(seed, "tiny"))
-    result = HighsBackend().solve(build(problem, strong=False).model,
-                                  SolveContext(SolveOptions(time_limit=30, gap=0.0)))
-    assert result.status is Status.OPTIMAL and result.objective is not None
-    return result.objective
+from tests.lot_sizing.conftest import tiny_optimum
 
 
 def test_tiny_has_a_shared_component_and_a_shared_bought_part() -> None:
@@ -43,7 +36,7 @@ def test_every_value_is_a_lower_bound(seed: int) -> None:
     """At the starting multipliers, along the subgradient steps and at random ones (any
     multipliers give a valid bound), the value never exceeds the proven optimum."""
     problem = parse(generate(seed, "tiny"))
-    optimum = _optimum(seed)
+    optimum = tiny_optimum(seed)
     lag = lagrange.build(problem)
     assert lag is not None
     ctx = SolveContext(SolveOptions(time_limit=30))
@@ -67,7 +60,7 @@ def test_bound_runs_in_its_time_and_records_it() -> None:
     problem = parse(generate(1, "tiny"))
     stats: dict[str, float] = {}
     ctx = SolveContext(SolveOptions(time_limit=30))
-    value = lagrange.lagrangian_bound(problem, HighsBackend(), ctx, None, _optimum(1),
+    value = lagrange.lagrangian_bound(problem, HighsBackend(), ctx, None, tiny_optimum(1),
                                       stats, max_steps=4)
     assert value is not None and stats["lagrangian_steps"] == 4
     assert stats["lp_bound_lagrangian"] == value
@@ -111,7 +104,7 @@ def test_bound_phase_is_off_by_default_and_feeds_the_bound_when_asked() -> None:
     on = SolveContext(SolveOptions(time_limit=30, extra={"lagrangian": 0.5}))
     lagrange.bound_phase(problem, HighsBackend(), on, 2.0, None, stats)  # to ~1 s
     value = stats["lp_bound_lagrangian"]
-    assert 0 < value <= _optimum(1) * (1 + 1e-6)
+    assert 0 < value <= tiny_optimum(1) * (1 + 1e-6)
     full = LinearResult(Status.FEASIBLE, bound=0.5 * value)
     assert bounds.phase_bound(problem, full, stats) == (value, "product-structure Lagrangian")
 
