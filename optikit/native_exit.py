@@ -9,8 +9,10 @@ Every native call that may run long is made inside :func:`in_flight`, with a fun
 that asks it to stop.  Just before the interpreter waits for its threads at exit, the
 hook below calls each of those functions and waits (at most :data:`EXIT_WAIT_S`) for
 the calls to return.  A daemon thread that tries to start a call after that point is
-parked for good instead (the interpreter never runs it again); a non-daemon one starts
-it already stopped.
+parked for good instead (the interpreter never runs it again); a non-daemon one, which
+the interpreter waits for anyway, makes its call with its stop already asked for (the
+HiGHS backend then returns at its first check; CP-SAT forgets a stop asked before its
+search and runs to its limit).
 """
 
 from __future__ import annotations
@@ -54,11 +56,6 @@ def in_flight(stop: Callable[[], None]) -> Iterator[None]:
         with _lock:
             _stops.pop(key, None)
             _lock.notify_all()
-
-
-def calls_in_flight() -> int:
-    with _lock:
-        return len(_stops)
 
 
 def stop_all_and_wait(timeout: float = EXIT_WAIT_S) -> bool:
