@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 from optikit.scheduling import ScheduledOperation
 from optikit_energy.model import EnergyProblem
-from optikit_energy.shift_search import Shifted, _valid, descend, start
+from optikit_energy.shift_search import Shifted, descend, start
 
 # Operations a kick moves, and the random places tried for each.
 KICK_OPS = 3
@@ -49,7 +49,4 @@ def kicked(problem: EnergyProblem, schedule: Sequence[ScheduledOperation],
     descend(search, dirty, set(dirty), swaps=True)
     if search.objective >= objective - 1e-9 * max(1.0, abs(objective)):
         return None
-    if not _valid(problem, search.schedule, search.switch_on):
-        return None  # never expected: every move was priced feasible
-    return Shifted(search.schedule, search.switch_on, search.objective, search.moves,
-                   search.priced, search.swapped)
+    return search.shifted()

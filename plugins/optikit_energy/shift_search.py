@@ -26,7 +26,7 @@ returned.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,10 +90,7 @@ def improve(
     descend(search, dirty, None if focus is None else set(dirty), swaps)
     if search.moves == 0:
         return None
-    if not _valid(problem, search.schedule, search.switch_on):
-        return None  # never expected: every move was priced feasible
-    return Shifted(search.schedule, search.switch_on, search.objective, search.moves,
-                   search.priced, search.swapped)
+    return search.shifted()
 
 
 def start(problem: EnergyProblem, schedule: Sequence[ScheduledOperation],
@@ -162,6 +159,13 @@ class _Search:
     def at(self, g: int) -> ScheduledOperation:
         return self.schedule[self.index[g]]
 
+    def shifted(self) -> Shifted | None:
+        """The search's schedule as an answer, re-checked with the checker's rules."""
+        if not _valid(self.p, self.schedule, self.switch_on):
+            return None  # never expected: every move was priced feasible
+        return Shifted(self.schedule, self.switch_on, self.objective, self.moves,
+                       self.priced, self.swapped)
+
     def order(self) -> list[int]:
         """Operations by what their processing pays above the cheapest price, dearest first."""
         cheapest = float(np.diff(self.prefix).min()) if self.prefix.size > 1 else 0.0
@@ -169,7 +173,7 @@ class _Search:
         def excess(g: int) -> float:
             s = self.at(g)
             power = self.p.ops[g].modes[s.mode].power
-            return power * (self._paid(s.start, s.end) - cheapest * (s.end - s.start))
+            return power * (self.paid(s.start, s.end) - cheapest * (s.end - s.start))
 
         return sorted(self.index, key=excess, reverse=True)
 
@@ -181,32 +185,38 @@ class _Search:
         job = set(self.p.job_ops[before.job])
         return job | {h for h, i in self.index.items() if self.schedule[i].machine in machines}
 
-    def _paid(self, a: int, b: int) -> float:
+    def paid(self, a: int, b: int) -> float:
+        """What one kW costs over ``[a, b)`` (objective prices)."""
         h = self.p.horizon
         return float(self.prefix[min(b, h)] - self.prefix[min(a, h)])
 
     def move(self, g: int) -> bool:
-        """Apply the best improving move of operation ``g``, if any.
+        """Apply the best improving move of operation ``g``, if any (:meth:`take_best`)."""
+        current = self.at(g)
+        return self.take_best({g: cand} for cand in self.candidates(g, current))
+
+    def take_best(self, options: Iterable[dict[int, ScheduledOperation]]) -> bool:
+        """Apply the best improving one of these moves (each: operations placed anew), if
+        any.
 
         Candidates are priced machine by machine (:mod:`shift_pricing`: the switch-ons
         of the machines touched kept, or their greedy policy where cheaper or needed);
         the best one again over the whole schedule before it is taken."""
-        current = self.at(g)
-        best: tuple[float, ScheduledOperation, dict[int, list[int]]] | None = None
-        for cand in self.candidates(g, current):
+        best: tuple[float, dict[int, ScheduledOperation], dict[int, list[int]]] | None = None
+        for changes in options:
             if self.out_of_time():
                 break  # the best so far is still a valid move
-            found = self.try_move({g: cand})
+            found = self.try_move(changes)
             if found is not None and (best is None or found[0] < best[0]):
-                best = (found[0], cand, found[1])
+                best = (found[0], changes, found[1])
         if best is not None:  # the greedy switching policy too, where it may be cheaper
-            again = self.try_move({g: best[1]}, greedy=True)
+            again = self.try_move(best[1], greedy=True)
             if again is not None and again[0] < best[0]:
                 best = (again[0], best[1], again[1])
         margin = RELATIVE_GAIN * max(1.0, abs(self.objective))
         if best is None or best[0] >= self.objective - margin:
             return False
-        return self.take({g: best[1]}, best[2])
+        return self.take(best[1], best[2])
 
     def try_move(self, changes: dict[int, ScheduledOperation], greedy: bool = False
                  ) -> tuple[float, dict[int, list[int]]] | None:
@@ -253,10 +263,6 @@ class _Search:
             out[self.index[g]] = s
         return out
 
-    def paid(self, a: int, b: int) -> float:
-        """What one kW costs over ``[a, b)`` (objective prices)."""
-        return self._paid(a, b)
-
     def job_room(self, g: int) -> tuple[int, int]:
         """``g``'s earliest start and latest end between its job's neighbours."""
         s = self.at(g)
@@ -286,7 +292,7 @@ class _Search:
         hi_job = self.at(ops_of_job[o + 1]).start if o + 1 < len(ops_of_job) else p.horizon
         scored: list[tuple[float, int, ScheduledOperation]] = []
         leaves_ok = self._can_leave(g, current)
-        old_cost = op.modes[current.mode].power * self._paid(current.start, current.end)
+        old_cost = op.modes[current.mode].power * self.paid(current.start, current.end)
         cap = p.peak_power
         for k, mode in enumerate(op.modes):
             if cap is not None and mode.power > cap + 1e-9:
@@ -304,7 +310,7 @@ class _Search:
                 for t in starts:
                     if k == current.mode and t == current.start:
                         continue
-                    estimate = mode.power * self._paid(t, t + d) - old_cost
+                    estimate = mode.power * self.paid(t, t + d) - old_cost
                     touches = 0 if t in (lo, hi) else 1
                     s = ScheduledOperation(j, o, k, mode.machine, t, t + d)
                     scored.append((estimate, touches, s))

@@ -34,25 +34,10 @@ def swap(search: _Search, g: int) -> int | None:
     h = successor(search, g)
     if h is None:
         return None
-    first, second = search.at(g), search.at(h)
-    if first.job == second.job:
+    if search.at(g).job == search.at(h).job:
         return None  # one job's order on one machine: fixed by its precedence
-    best: tuple[float, dict[int, ScheduledOperation], dict[int, list[int]]] | None = None
-    for new_h, new_g in placements(search, g, h)[:PAIRS_PER_SWAP]:
-        if search.out_of_time():
-            break
-        changes = {g: new_g, h: new_h}
-        found = search.try_move(changes)
-        if found is not None and (best is None or found[0] < best[0]):
-            best = (found[0], changes, found[1])
-    if best is not None:  # the greedy switching policy too, where it may be cheaper
-        again = search.try_move(best[1], greedy=True)
-        if again is not None and again[0] < best[0]:
-            best = (again[0], best[1], again[1])
-    margin = 1e-9 * max(1.0, abs(search.objective))
-    if best is None or best[0] >= search.objective - margin:
-        return None
-    return h if search.take(best[1], best[2]) else None
+    options = ({g: new_g, h: new_h} for new_h, new_g in placements(search, g, h)[:PAIRS_PER_SWAP])
+    return h if search.take_best(options) else None
 
 
 def placements(search: _Search, g: int, h: int
