@@ -18,6 +18,7 @@ only for a person with a rule it does not model or a call whose labels overflow
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, replace
 from typing import Any
@@ -125,18 +126,18 @@ class Pricer:
         self.labels: LabelPricer | None = None
         if labels and supported(roster.employees[e].limits):
             self.labels = LabelPricer(roster, e)
-        self._rm: RosterModel | None = None
         #: Calls answered by the labelling pricer, and by CP-SAT.
         self.label_calls = self.cpsat_calls = 0
 
-    @property
+    @functools.cached_property
     def rm(self) -> RosterModel:
-        if self._rm is None:
-            self._rm = RosterModel(one_employee(self.roster, self.e), symmetry=False, caps=True)
-            self.requests = list(self._rm.objective_terms)
-            self.constant = self._rm.constant
-            self.cells = self._rm.all_cells()
-        return self._rm
+        """The CP-SAT pricing model, built on first use (the labelling pricer needs none)."""
+        return RosterModel(one_employee(self.roster, self.e), symmetry=False, caps=True)
+
+    @functools.cached_property
+    def cells(self) -> list[tuple[int, int, int, Any]]:
+        """The model's (employee, day, shift, variable) cells."""
+        return self.rm.all_cells()
 
     def _labelled(self, duals: Duals, most: int, below: float, fixed: Fixing | None
                   ) -> tuple[list[Column], float | None] | None:
@@ -174,7 +175,7 @@ class Pricer:
 
         self.cpsat_calls += 1
         rm, skills = self.rm, self.roster.employees[self.e].skills
-        terms: list[tuple[int, Any]] = [(SCALE * w, v) for w, v in self.requests]
+        terms: list[tuple[int, Any]] = [(SCALE * w, v) for w, v in rm.objective_terms]
         error = 0.0
         for _e, d, s, v in self.cells:
             price = duals.cell.get((d, s), 0.0) + sum(duals.safety.get((d, s, k), 0.0)
@@ -189,7 +190,7 @@ class Pricer:
             error += abs(SCALE * price - scaled)
             if scaled:
                 terms.append((-scaled, v))
-        rm.model.minimize(sum(w * v for w, v in terms) + SCALE * self.constant)
+        rm.model.minimize(sum(w * v for w, v in terms) + SCALE * rm.constant)
         solver = cp_model.CpSolver()
         keep_python_sigint(solver.parameters)  # else a Ctrl-C kills the run, best roster lost
         solver.parameters.num_workers = 1
