@@ -31,7 +31,8 @@ LNS_STALL_FRACTION = 0.3
 
 
 def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
-    from optikit_fjsp.cpsat import STALL_SECONDS, global_phase, is_valid, payload
+    from optikit_fjsp.cpsat import is_valid, payload
+    from optikit_fjsp.global_solve import STALL_SECONDS, global_phase
 
     opts = ctx.options_for(CPSAT_OPTIONS)
     budget = opts["heuristic_time"]
@@ -96,7 +97,7 @@ def _lns(
     bound: float | None,
 ) -> int:
     """LNS from the shared best until it has not improved for a while; its iterations."""
-    from optikit_fjsp.cpsat import search_horizon
+    from optikit_fjsp.global_solve import search_horizon
 
     started = time.monotonic()
     shared.last_improvement = started

@@ -32,7 +32,8 @@ from typing import Any
 from optikit.scheduling.replan_task import remembered
 from optikit.types import Outcome, SolveContext, Status
 from optikit_fjsp import cpsat_model
-from optikit_fjsp.cpsat import _StallWatch, is_valid, payload
+from optikit_fjsp.cpsat import is_valid, payload
+from optikit_fjsp.global_solve import StallWatch
 from optikit_fjsp.model import integer_weights
 from optikit_fjsp.replan import ReplanTask, check
 from optikit_fjsp.replan_repair import FlatSituation, flat_situation, repair
@@ -208,7 +209,7 @@ def solve(task: ReplanTask, backend: Any, ctx: SolveContext) -> Outcome:
         remaining)
     known = plans.value(best) if best is not None else math.inf
     # Stage 1 of the lexicographic mode hands over to stage 2 once its incumbent stalls.
-    with _StallWatch(ctx, stage1_limit, False, STALL_SECONDS if lexicographic else None,
+    with StallWatch(ctx, stage1_limit, False, STALL_SECONDS if lexicographic else None,
                      lambda: known) as watch:
         first = backend.solve(cm.model, watch.ctx, time_limit=stage1_limit,
                               objective_scale=cm.objective_scale if mode != "weighted" else 1.0,
