@@ -55,7 +55,7 @@ lint: $(TSTAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(TSTAMP)
-	$(BIN)/mypy optikit plugins
+	$(BIN)/mypy optikit plugins tests
 
 # Two phases: the suite on all cores, then the timing-sensitive tests alone (tests/conftest.py).
 pytest: $(TSTAMP)

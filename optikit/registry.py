@@ -6,11 +6,13 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pluggy
 
 from optikit.types import Availability, Backend, ProblemType, Reader, UsageError
+
+B = TypeVar("B", bound=Backend)
 
 
 @dataclass
@@ -77,6 +79,14 @@ class Registry:
             raise UsageError(
                 f"unknown solver {name!r} {_closest(name, self.backends)}" + self._broken_note()
             ) from None
+
+    def backend_of(self, name: str, kind: type[B]) -> B:
+        """:meth:`backend`, typed as a paradigm's backend class (``CpSatBackend``, say), so
+        that notebooks and tests calling its ``solve`` are type-checked against it."""
+        found = self.backend(name)
+        if not isinstance(found, kind):
+            raise UsageError(f"solver {name!r} is not a {kind.__name__}")
+        return found
 
     def availability(self, backend: Backend) -> Availability:
         """The backend's probe, run once per process (probes import solver libraries)."""

@@ -10,7 +10,7 @@ from optikit_ortools import mathopt_backends
 from optikit_pulp.cbc import CbcBackend
 from optikit_pulp.pulp_highs import PulpHighsBackend
 
-from optikit.types import Backend
+from optikit.paradigms import LinearBackend
 
 # Backends that return no LP duals (documented): SCIP through MathOpt.
 NO_DUALS = {"scip"}
@@ -21,8 +21,8 @@ NOT_INTERRUPTIBLE = {"ortools-highs"}
 REPORTS_PROGRESS = {"scip", "cbc", "pulp-highs", "highs"}
 
 
-def linear_backends() -> list[Backend]:
-    backends: list[Backend] = [*mathopt_backends(), CbcBackend(), PulpHighsBackend()]
+def linear_backends() -> list[LinearBackend]:
+    backends: list[LinearBackend] = [*mathopt_backends(), CbcBackend(), PulpHighsBackend()]
     try:
         from optikit_highs.backend import HighsBackend
     except Exception:  # not written yet, or broken: its own tests will say so
@@ -30,5 +30,5 @@ def linear_backends() -> list[Backend]:
     return [*backends, HighsBackend()]
 
 
-def by_name() -> dict[str, Backend]:
+def by_name() -> dict[str, LinearBackend]:
     return {b.name: b for b in linear_backends()}

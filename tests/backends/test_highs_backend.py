@@ -284,9 +284,9 @@ def test_empty_model() -> None:
 
 def test_rejects_other_models_and_arguments() -> None:
     with pytest.raises(TypeError):
-        BACKEND.solve(object(), ctx())
+        BACKEND.solve(object(), ctx())  # type: ignore[arg-type]  # on purpose
     with pytest.raises(TypeError):
-        BACKEND.solve(knapsack(), ctx(), hint=[1])
+        BACKEND.solve(knapsack(), ctx(), hint=[1])  # type: ignore[call-arg]  # on purpose
 
 
 def test_free_and_ranged_rows() -> None:

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from optikit.paradigms import INF, LinearModel, LinearModelBuilder, LinearResult
-from optikit.types import Backend, ProgressEvent, SolveContext, SolveOptions, Status, UsageError
+from optikit.paradigms import INF, LinearBackend, LinearModel, LinearModelBuilder, LinearResult
+from optikit.types import ProgressEvent, SolveContext, SolveOptions, Status, UsageError
 from tests.backends import backend_lp_models as models
 from tests.backends.linear_backends import (
     NO_DUALS,
@@ -29,7 +29,7 @@ LP_ONLY = [b for b in BACKENDS if not b.supports_integer]
 FEAS_TOL = 1e-6
 
 
-def ids(backends: list[Backend]) -> list[str]:
+def ids(backends: list[LinearBackend]) -> list[str]:
     return [b.name for b in backends]
 
 
@@ -38,7 +38,7 @@ def ctx(time_limit: float | None = 5.0, threads: int = 1, **kwargs: object) -> S
     return SolveContext(options)
 
 
-def solve(backend: Backend, model: LinearModel, **kwargs: Any) -> LinearResult:
+def solve(backend: LinearBackend, model: LinearModel, **kwargs: Any) -> LinearResult:
     result = backend.solve(model, ctx(**kwargs))
     assert isinstance(result, LinearResult)
     if result.status.has_solution:
@@ -95,7 +95,7 @@ def active_side(value: float, lower: float, upper: float) -> str | None:
     return "lower" if at_lower else "upper" if at_upper else None
 
 
-def check_duals_by_finite_differences(backend: Backend, model: LinearModel) -> None:
+def check_duals_by_finite_differences(backend: LinearBackend, model: LinearModel) -> None:
     """Every dual equals d(objective)/d(active bound), measured by re-solving."""
     base = solve(backend, model)
     assert base.status is Status.OPTIMAL
@@ -129,7 +129,7 @@ def check_duals_by_finite_differences(backend: Backend, model: LinearModel) -> N
 
 
 @pytest.mark.parametrize("backend", BACKENDS, ids=ids(BACKENDS))
-def test_lp_known_optimum_and_duals(backend: Backend) -> None:
+def test_lp_known_optimum_and_duals(backend: LinearBackend) -> None:
     model = models.production_lp()
     result = solve(backend, model)
     assert result.status is Status.OPTIMAL
@@ -146,7 +146,7 @@ def test_lp_known_optimum_and_duals(backend: Backend) -> None:
 
 
 @pytest.mark.parametrize("backend", BACKENDS, ids=ids(BACKENDS))
-def test_max_sense_lp(backend: Backend) -> None:
+def test_max_sense_lp(backend: LinearBackend) -> None:
     model = models.max_lp()
     result = solve(backend, model)
     assert result.status is Status.OPTIMAL
@@ -158,7 +158,7 @@ def test_max_sense_lp(backend: Backend) -> None:
 
 
 @pytest.mark.parametrize("backend", BACKENDS, ids=ids(BACKENDS))
-def test_equality_ranged_and_free_rows(backend: Backend) -> None:
+def test_equality_ranged_and_free_rows(backend: LinearBackend) -> None:
     model = models.ranged_lp()
     result = solve(backend, model)
     assert result.status is Status.OPTIMAL
@@ -171,7 +171,7 @@ def test_equality_ranged_and_free_rows(backend: Backend) -> None:
 
 @pytest.mark.parametrize("sense", ["min", "max"])
 @pytest.mark.parametrize("backend", BACKENDS, ids=ids(BACKENDS))
-def test_random_lp_duals_by_finite_differences(backend: Backend, sense: str) -> None:
+def test_random_lp_duals_by_finite_differences(backend: LinearBackend, sense: str) -> None:
     model = models.random_lp(sense)
     reference = solve(BACKENDS[0], model)  # glop; all backends must agree on the optimum
     result = solve(backend, model)
@@ -185,7 +185,7 @@ def test_random_lp_duals_by_finite_differences(backend: Backend, sense: str) -> 
 
 
 @pytest.mark.parametrize("backend", MILP_BACKENDS, ids=ids(MILP_BACKENDS))
-def test_milp_known_optimum(backend: Backend) -> None:
+def test_milp_known_optimum(backend: LinearBackend) -> None:
     result = solve(backend, models.knapsack_milp())
     assert result.status is Status.OPTIMAL
     assert result.objective == pytest.approx(14.0, abs=1e-6)
@@ -197,7 +197,7 @@ def test_milp_known_optimum(backend: Backend) -> None:
 
 
 @pytest.mark.parametrize("backend", LP_ONLY, ids=ids(LP_ONLY))
-def test_lp_only_backend_refuses_integer_columns(backend: Backend) -> None:
+def test_lp_only_backend_refuses_integer_columns(backend: LinearBackend) -> None:
     message = rf"{backend.name} solves LPs only; use highs, cbc or scip"
     with pytest.raises(UsageError, match=message):
         backend.solve(models.knapsack_milp(), ctx())
@@ -208,7 +208,7 @@ def test_lp_only_backend_refuses_integer_columns(backend: Backend) -> None:
 
 @pytest.mark.parametrize("integer", [False, True], ids=["lp", "milp"])
 @pytest.mark.parametrize("backend", BACKENDS, ids=ids(BACKENDS))
-def test_infeasible(backend: Backend, integer: bool) -> None:
+def test_infeasible(backend: LinearBackend, integer: bool) -> None:
     if integer and not backend.supports_integer:
         pytest.skip("LP-only backend")
     assert solve(backend, models.infeasible_lp(integer)).status is Status.INFEASIBLE
@@ -216,14 +216,14 @@ def test_infeasible(backend: Backend, integer: bool) -> None:
 
 @pytest.mark.parametrize("integer", [False, True], ids=["lp", "milp"])
 @pytest.mark.parametrize("backend", BACKENDS, ids=ids(BACKENDS))
-def test_unbounded(backend: Backend, integer: bool) -> None:
+def test_unbounded(backend: LinearBackend, integer: bool) -> None:
     if integer and not backend.supports_integer:
         pytest.skip("LP-only backend")
     assert solve(backend, models.unbounded_lp(integer)).status is Status.UNBOUNDED
 
 
 @pytest.mark.parametrize("backend", BACKENDS, ids=ids(BACKENDS))
-def test_empty_model(backend: Backend) -> None:
+def test_empty_model(backend: LinearBackend) -> None:
     result = solve(backend, models.empty_model(offset=2.5))
     assert result.status is Status.OPTIMAL
     assert result.objective == pytest.approx(2.5)
@@ -233,7 +233,7 @@ def test_empty_model(backend: Backend) -> None:
 
 
 @pytest.mark.parametrize("backend", BACKENDS, ids=ids(BACKENDS))
-def test_inverted_bounds_are_infeasible(backend: Backend) -> None:
+def test_inverted_bounds_are_infeasible(backend: LinearBackend) -> None:
     b = LinearModelBuilder()
     b.add_column(1.0, lower=3.0, upper=1.0, name="bad")
     result = solve(backend, b.build())
@@ -243,7 +243,7 @@ def test_inverted_bounds_are_infeasible(backend: Backend) -> None:
 
 
 @pytest.mark.parametrize("backend", BACKENDS, ids=ids(BACKENDS))
-def test_unused_and_free_columns_with_awkward_names(backend: Backend) -> None:
+def test_unused_and_free_columns_with_awkward_names(backend: LinearBackend) -> None:
     # Names with spaces and symbols, a free column, and a column in no row at all.
     b = LinearModelBuilder("min")
     x = b.add_column(1.0, lower=-INF, name="flow in/out [t]")
@@ -258,16 +258,16 @@ def test_unused_and_free_columns_with_awkward_names(backend: Backend) -> None:
 
 
 @pytest.mark.parametrize("backend", BACKENDS, ids=ids(BACKENDS))
-def test_unexpected_arguments_are_rejected(backend: Backend) -> None:
+def test_unexpected_arguments_are_rejected(backend: LinearBackend) -> None:
     with pytest.raises(TypeError):
-        backend.solve(models.production_lp(), ctx(), hint={})
+        backend.solve(models.production_lp(), ctx(), hint={})  # type: ignore[call-arg]
 
 
 # --- limits, stop flag, progress -------------------------------------------------------------
 
 
 @pytest.mark.parametrize("backend", MILP_BACKENDS, ids=ids(MILP_BACKENDS))
-def test_hard_milp_under_time_limit_is_never_optimal(backend: Backend) -> None:
+def test_hard_milp_under_time_limit_is_never_optimal(backend: LinearBackend) -> None:
     model = models.market_split()
     context = ctx(time_limit=1.0)
     started = time.monotonic()
@@ -280,6 +280,7 @@ def test_hard_milp_under_time_limit_is_never_optimal(backend: Backend) -> None:
         assert result.objective is not None and result.objective > 0  # optimum is unknown
         assert result.bound is None or result.bound <= result.objective + 1e-6
     if backend.name in REPORTS_PROGRESS and result.status is Status.FEASIBLE:
+        assert result.objective is not None
         incumbents = [e.objective for e in context.trajectory if e.objective is not None]
         assert incumbents, f"{backend.name} reported no incumbent"
         assert incumbents == sorted(incumbents, reverse=True)  # minimisation improves downwards
@@ -292,7 +293,7 @@ STOPPABLE = [b for b in MILP_BACKENDS if b.name not in NOT_INTERRUPTIBLE]
 
 
 @pytest.mark.parametrize("backend", STOPPABLE, ids=ids(STOPPABLE))
-def test_stop_flag_interrupts_a_long_milp(backend: Backend) -> None:
+def test_stop_flag_interrupts_a_long_milp(backend: LinearBackend) -> None:
     model = models.market_split()
     context = ctx(time_limit=60.0)
     timer = threading.Timer(0.7, context.stop.set)
@@ -310,7 +311,7 @@ def test_stop_flag_interrupts_a_long_milp(backend: Backend) -> None:
 
 
 @pytest.mark.parametrize("backend", BACKENDS, ids=ids(BACKENDS))
-def test_stop_flag_set_before_the_solve(backend: Backend) -> None:
+def test_stop_flag_set_before_the_solve(backend: LinearBackend) -> None:
     context = ctx()
     context.stop.set()
     result = backend.solve(models.production_lp(), context)
@@ -319,7 +320,7 @@ def test_stop_flag_set_before_the_solve(backend: Backend) -> None:
 
 
 @pytest.mark.parametrize("backend", BACKENDS, ids=ids(BACKENDS))
-def test_no_time_left(backend: Backend) -> None:
+def test_no_time_left(backend: LinearBackend) -> None:
     context = ctx(time_limit=0.0)
     result = backend.solve(models.production_lp(), context)
     assert result.status is Status.UNKNOWN
@@ -327,7 +328,7 @@ def test_no_time_left(backend: Backend) -> None:
 
 @pytest.mark.parametrize("backend", BACKENDS, ids=ids(BACKENDS))
 def test_verbose_log_goes_to_ctx_log_never_stdout(
-    backend: Backend, capfd: pytest.CaptureFixture[str]
+    backend: LinearBackend, capfd: pytest.CaptureFixture[str]
 ) -> None:
     lines: list[str] = []
     context = SolveContext(SolveOptions(time_limit=5.0, verbose=True), log=lines.append)
@@ -340,7 +341,7 @@ def test_verbose_log_goes_to_ctx_log_never_stdout(
 @pytest.mark.parametrize("threads", [1, 8])
 @pytest.mark.parametrize("backend", BACKENDS, ids=ids(BACKENDS))
 def test_quiet_run_prints_nothing_to_stdout(
-    backend: Backend, threads: int, capfd: pytest.CaptureFixture[str]
+    backend: LinearBackend, threads: int, capfd: pytest.CaptureFixture[str]
 ) -> None:
     # More threads than a tiny model can use made PDLP warn on stdout.
     model = models.knapsack_milp() if backend.supports_integer else models.production_lp()
@@ -353,7 +354,7 @@ def test_quiet_run_prints_nothing_to_stdout(
 
 
 @pytest.mark.parametrize("backend", BACKENDS, ids=ids(BACKENDS))
-def test_availability_probe(backend: Backend) -> None:
+def test_availability_probe(backend: LinearBackend) -> None:
     first = backend.availability()
     assert first.available, first.reason
     assert first.version

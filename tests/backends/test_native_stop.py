@@ -116,7 +116,12 @@ def test_backend_answers_with_its_last_incumbent_when_the_solver_ignores_ctrl_c(
     run = _MathOptRun(backend_name, spec, model, ctx)
     monkeypatch.setattr(run, "_interruptible", lambda: True)
     if spec.mip_progress:
-        threading.Thread(target=lambda: (stubborn.reported.wait(10), ctx.stop.set())).start()
+
+        def stop_once_reported() -> None:
+            stubborn.reported.wait(10)
+            ctx.stop.set()
+
+        threading.Thread(target=stop_once_reported).start()
     else:
         ctx.stop.set()
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from optikit_pulp.base import probe_result, solver_time_limit
+from optikit_pulp.base import PulpLinearBackend, probe_result, solver_time_limit
 from optikit_pulp.cbc import CbcBackend, _cbc_class
 from optikit_pulp.pulp_highs import PulpHighsBackend
 
@@ -47,8 +47,8 @@ def test_expired_run_does_not_start_the_solver(backend: object) -> None:
 
 
 @pytest.mark.parametrize("backend", [CbcBackend(), PulpHighsBackend()], ids=lambda b: b.name)
-def test_probe_solve_passes(backend: object) -> None:
-    passed, reason, result = probe_result(backend)  # type: ignore[arg-type]
+def test_probe_solve_passes(backend: PulpLinearBackend) -> None:
+    passed, reason, result = probe_result(backend)
     assert passed, reason
     assert result.objective == pytest.approx(2.0)
 

@@ -59,7 +59,8 @@ def test_gap_curve_from_trajectory_and_untrusted_runs() -> None:
     assert curve is not None
     assert curve.integral() == pytest.approx(1.0 * 1.0 + 1.0 * (100 / 200))
     wrong = _run(reference=100.0, outcome="wrong", checked="failed")
-    assert analysis.gap_curve(wrong, [(0.1, 100.0, None)]).integral() == pytest.approx(10.0)
+    wrong_curve = analysis.gap_curve(wrong, [(0.1, 100.0, None)])
+    assert wrong_curve is not None and wrong_curve.integral() == pytest.approx(10.0)
 
 
 def test_performance_profile() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,7 @@ from tests.bench.conftest import ledger_rows, write_suite
 
 distributed = pytest.importorskip("distributed")
 
-SUITE = {
+SUITE: dict[str, Any] = {
     "name": "dask-vs-local",
     "time_limit": 3,
     "sets": [{

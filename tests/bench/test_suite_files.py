@@ -93,7 +93,7 @@ def test_suite_files_are_read_as_safely_as_problem_files(tmp_path: Path) -> None
 def test_settings_cascade_and_expand(tmp_path: Path, toy_env) -> None:
     from optikit.plugins import get_registry
 
-    doc = {
+    doc: dict[str, Any] = {
         "name": "cascade",
         "time_limit": 5,
         "threads": 1,
@@ -146,7 +146,7 @@ def test_files_bounds_and_optional_sets(tmp_path: Path, toy_env) -> None:
     (tmp_path / "bounds.json").write_text(json.dumps({
         "set": "files", "instances": {"p1": {"lb": 3, "ub": 3}, "p2": {"ub": 5}},
     }))
-    doc = {
+    doc: dict[str, Any] = {
         "name": "files",
         "solvers": ["cover-brute"],
         "sets": [

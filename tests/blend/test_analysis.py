@@ -120,7 +120,9 @@ def test_summary_shows_costs_composition_and_prices(
 ) -> None:
     loaded = load_problem(SAMPLES / "sinter_feed_lp.yaml", registry)
     result = run(loaded)
-    rows = registry.problem_types["blend"].summarize(loaded.problem, result.document)
+    summarize = registry.problem_types["blend"].summarize
+    assert summarize is not None
+    rows = summarize(loaded.problem, result.document)
     text = "\n".join(f"{label}|{value}" for label, value in rows)
     assert "cost per tonne|432.59" in text  # money: two decimals
     assert "materials used|8 of 12" in text

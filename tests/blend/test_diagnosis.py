@@ -23,6 +23,7 @@ from optikit_blend.diagnosis.elastic import build_elastic
 from optikit_blend.diagnosis.wording import round_up
 
 from optikit.cli import cli
+from optikit.paradigms import LinearBackend
 from optikit.plugins import get_registry
 from optikit.problem_io import ProblemFileError, load_document, load_problem
 from optikit.runner import SolveResult, solve
@@ -240,7 +241,9 @@ def test_a_conflict_among_several_reports_when_one_move_is_not_enough() -> None:
 def tightened_blends(draw: st.DrawFn) -> dict[str, Any]:
     """A generated blend with one or two limits squeezed into a narrow, random window."""
     size = draw(st.sampled_from(["tiny", "tiny-milp"]))  # -milp: lots, counts, max_materials
-    document = REGISTRY.problem_types["blend"].generate(draw(st.integers(0, 5)), size)
+    generate = REGISTRY.problem_types["blend"].generate
+    assert generate is not None
+    document = generate(draw(st.integers(0, 5)), size)
     for _ in range(draw(st.integers(1, 2))):
         what = draw(st.sampled_from(["spec", "ratio", "group", "material"]))
         if what == "spec":
@@ -288,7 +291,7 @@ def test_no_time_left_is_said_not_hidden() -> None:
     problem = load_document(load_problem(RAW_BASIS, REGISTRY).document, REGISTRY,
                             source="t").problem
     ctx = SolveContext(SolveOptions(time_limit=1e-9))
-    report, stats = diagnose(problem, REGISTRY.backends["highs"], ctx)
+    report, stats = diagnose(problem, REGISTRY.backend_of("highs", LinearBackend), ctx)
     assert report["complete"] is False
     assert "out of time" in report["summary"] and "--time-limit" in report["summary"]
     assert stats["diagnosis_solves"] == 0
@@ -298,7 +301,7 @@ def test_an_interrupt_stops_the_diagnosis() -> None:
     problem = load_problem(RAW_BASIS, REGISTRY).problem
     ctx = SolveContext(SolveOptions(time_limit=10.0))
     ctx.stop.set()
-    report, _ = diagnose(problem, REGISTRY.backends["highs"], ctx)
+    report, _ = diagnose(problem, REGISTRY.backend_of("highs", LinearBackend), ctx)
     assert report["complete"] is False
     assert "interrupted" in report["summary"]
 

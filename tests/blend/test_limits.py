@@ -15,9 +15,10 @@ import pytest
 from optikit_blend.diagnosis import diagnose
 from optikit_blend.formulation import POLISH_MIN_SECONDS, polish_budget, solve_linear
 
+from optikit.paradigms import LinearBackend
 from optikit.plugins import get_registry
 from optikit.problem_io import load_problem
-from optikit.types import Backend, SolveContext, SolveOptions
+from optikit.types import SolveContext, SolveOptions
 
 ROOT = Path(__file__).resolve().parents[2]
 REGISTRY = get_registry()
@@ -47,14 +48,14 @@ def test_no_limit_means_no_budget() -> None:
     assert polish_budget(context(None, 5.0)) is None
 
 
-class _Overrunning(Backend):
+class _Overrunning(LinearBackend):
     """The real HiGHS backend, after which the clock has moved 2 s past the limit, as when
     a solver ignores its limit (HiGHS' MIP presolve on large models)."""
 
-    name, paradigm = "highs-late", "linear"
+    name = "highs-late"
 
     def __init__(self) -> None:
-        self.inner = REGISTRY.backends["highs"]
+        self.inner = REGISTRY.backend_of("highs", LinearBackend)
         self.calls = 0
 
     def solve(self, model: Any, ctx: SolveContext, **kwargs: Any) -> Any:
@@ -80,7 +81,8 @@ def test_the_diagnosis_starts_no_solve_it_cannot_finish() -> None:
     loaded = load_problem(
         ROOT / "problems" / "blend" / "sinter_feed_raw_basis_infeasible.yaml", REGISTRY)
     ctx = SolveContext(SolveOptions(time_limit=5.0))
-    report, stats = diagnose(loaded.problem, REGISTRY.backends["highs"], ctx, expected=60.0)
+    highs = REGISTRY.backend_of("highs", LinearBackend)
+    report, stats = diagnose(loaded.problem, highs, ctx, expected=60.0)
     assert stats["diagnosis_solves"] == 0
     assert report["complete"] is False and "out of time" in report["summary"]
 

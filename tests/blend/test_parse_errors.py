@@ -9,7 +9,7 @@ import pytest
 
 from optikit.problem_io import LoadedProblem, ProblemFileError
 
-Edit = Callable[[dict[str, Any]], None]
+Edit = Callable[[dict[str, Any]], object]
 
 
 def _set(path: str, value: Any) -> Edit:

@@ -78,5 +78,5 @@ def test_checker_matches_evaluator_on_generated_line(registry: Registry) -> None
     random.Random(1).shuffle(seq)
     report = check(problem, {"sequence": [problem.classes[k].id for k in seq]})
     ev = evaluate(problem, seq)
-    assert abs(ev.value - report.objective) < 1e-6
+    assert report.objective is not None and abs(ev.value - report.objective) < 1e-6
     assert ev.feasible == (not report.violations)

@@ -43,7 +43,7 @@ def test_malformed_files_name_the_line(text: str, where: str) -> None:
     assert err.value.field == where
 
 
-def test_bad_file_exits_2_with_one_line(tmp_path: Path, optikit_cli) -> None:  # type: ignore[no-untyped-def]
+def test_bad_file_exits_2_with_one_line(tmp_path: Path, optikit_cli) -> None:
     bad = tmp_path / "bad.carseq"
     bad.write_text("10 1 1\n1\n2\n0 9 1\n")
     result = optikit_cli().invoke("solve", str(bad))

@@ -47,7 +47,7 @@ def toy_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def run(toy_dir: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def run(toy_dir: Path, monkeypatch: pytest.MonkeyPatch):
     """Invoke the CLI in-process with only the toy plugin loaded."""
     from click.testing import CliRunner
 
@@ -55,7 +55,7 @@ def run(toy_dir: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unty
 
     monkeypatch.setenv("OPTIKIT_LOAD_PLUGINS", "toy")
 
-    def invoke(*args: str):  # type: ignore[no-untyped-def]
+    def invoke(*args: str):
         return CliRunner().invoke(cli, ["--plugins-dir", str(toy_dir), *args])
 
     return invoke

@@ -28,6 +28,7 @@ def test_solve_a_dict(toy_registry):
     solution = optikit.solve(dict(TOY), time_limit=5, registry=toy_registry)
     assert solution.status is Status.OPTIMAL
     assert solution.objective == 11 and solution.bound == 11 and solution.gap == 0.0
+    assert solution.solution is not None
     assert sorted(solution.solution["picked"]) == ["a", "b"]
     assert solution.exit_code == 0 and not solution.interrupted
     assert json.loads(solution.to_json()) == solution.document
@@ -87,7 +88,7 @@ def test_stop_keeps_the_best_answer_and_says_interrupted(toy_registry):
 
 
 def test_progress_callback_sees_incumbents(toy_registry):
-    seen: list[float] = []
+    seen: list[float | None] = []
     optikit.solve(dict(TOY), registry=toy_registry,
                   on_progress=lambda e: seen.append(e.objective))
     assert 11 in seen

@@ -19,6 +19,7 @@ def test_grace_is_ten_percent_or_one_second():
 
 def test_deadlines_ask_first_then_give_up_within_the_grace():
     d = deadlines(100.0, 10.0)
+    assert d.limit is not None and d.soft is not None and d.hard is not None
     assert d.limit == 110.0 < d.soft < d.hard < 110.0 + grace_seconds(10.0)
     assert deadlines(100.0, None).hard is None
 

@@ -117,8 +117,9 @@ def test_invalid_plugin_schema_is_reported_not_crashing(toy_registry):
     from optikit.types import Formulation, OptikitError, ProblemType
     from optikit.validation import schema_problem
 
-    bad = ProblemType(name="bad", schema={"type": 42}, parse=dict, check=None,
-                      formulations=[Formulation("f", "x", None)])
+    bad = ProblemType(name="bad", schema={"type": 42}, parse=dict,
+                      check=None,  # type: ignore[arg-type]  # never reached
+                      formulations=[Formulation("f", "x", None)])  # type: ignore[arg-type]
     toy_registry.problem_types["bad"] = bad
     assert schema_problem(bad)
     with pytest.raises(OptikitError, match="invalid JSON Schema"):

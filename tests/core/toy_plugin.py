@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from optikit import hookimpl
@@ -54,7 +55,7 @@ SCHEMA = {
 }
 
 
-def parse(doc: dict[str, Any]) -> dict[str, Any]:
+def parse(doc: Mapping[str, Any]) -> dict[str, Any]:
     seen = set()
     for i, item in enumerate(doc["items"]):
         if item["id"] in seen:
@@ -63,7 +64,7 @@ def parse(doc: dict[str, Any]) -> dict[str, Any]:
     return {"capacity": doc["capacity"], "items": doc["items"]}
 
 
-def check(problem: dict[str, Any], payload: dict[str, Any]) -> CheckReport:
+def check(problem: dict[str, Any], payload: Mapping[str, Any]) -> CheckReport:
     picked = payload.get("picked")
     if not isinstance(picked, list):
         return CheckReport(None, [Violation("payload", "picked must be a list")])
@@ -122,6 +123,7 @@ def solve(problem: dict[str, Any], backend: Backend, ctx: SolveContext) -> Outco
         while time.monotonic() < end and not ctx.expired():
             time.sleep(0.01)
         return Outcome(Status.FEASIBLE, {"picked": []}, 0.0, None)
+    assert isinstance(backend, BruteBackend)
     value, picked = backend.solve(problem, ctx)
     if opts.get("lie"):
         return Outcome(Status.OPTIMAL, {"picked": [i["id"] for i in problem["items"]]}, 1e9, 1e9)
@@ -150,7 +152,7 @@ def generate(seed: int, size: str) -> dict[str, Any]:
     }
 
 
-def summarize(problem: Any, document: dict[str, Any]) -> list[tuple[str, str]]:
+def summarize(problem: Any, document: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [("picked", ", ".join(document["solution"]["picked"]) or "nothing")]
 
 

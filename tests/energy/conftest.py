@@ -94,4 +94,5 @@ def checked_objective(problem: Any, inc: Any) -> float:
     payload, _ = switching.build_payload(problem, inc.schedule, inc.switch_on)
     report = check(problem, payload)
     assert report.feasible, report.violations
+    assert report.objective is not None
     return float(report.objective)

@@ -23,7 +23,7 @@ from tests.energy.conftest import (
 GENERATED_OPTIMA = {("tiny", 1): 77.6099, ("small", 1): 99.6551}
 
 
-def _bounds(registry, document):  # type: ignore[no-untyped-def]
+def _bounds(registry, document):
     problem = load(registry, document).problem
     ctx = SolveContext(SolveOptions(time_limit=10, threads=1),
                        backends=registry.available_backend)
@@ -76,7 +76,7 @@ def test_side_milp_bound_stays_below_the_optimum(registry) -> None:
     assert side_solve.describe(side)["error"] is None
 
 
-def _bound(registry, problem, relaxation: str, integer: bool):  # type: ignore[no-untyped-def]
+def _bound(registry, problem, relaxation: str, integer: bool):
     ctx = SolveContext(SolveOptions(time_limit=30, threads=1),
                        backends=registry.available_backend)
     found = bucket_bound.lower_bound(problem, ctx, 20.0, integer=integer, relaxation=relaxation)

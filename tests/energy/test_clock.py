@@ -53,6 +53,7 @@ def test_summary_shows_clock_times_and_is_unchanged_without_start(
     doc = read(PRESS_SHOP)
     doc["jobs"][0]["due"] = "2026-12-07T13:30"  # unit 30: A1 (done at 34) is late
     loaded = load(registry, doc)
+    assert loaded.ptype.summarize is not None
     rows = dict(loaded.ptype.summarize(loaded.problem, solution))
     assert rows["makespan"] == "121 units = 30.25 h, ends at 121 (2026-12-08 Tue 12:15)"
     assert rows["peak at"] == "5 (2026-12-07 Mon 07:15)"
@@ -62,6 +63,7 @@ def test_summary_shows_clock_times_and_is_unchanged_without_start(
     assert any("A1 late by 4 x 15 min" in text for _, text in
                loaded.ptype.summarize(loaded.problem, solution))
     plain = load(registry, _without_start(read(PRESS_SHOP)))
+    assert plain.ptype.summarize is not None
     plain_rows = dict(plain.ptype.summarize(plain.problem, solution))
     assert plain_rows["makespan"] == "121 units = 30.25 h"
     assert not {"peak at", "late jobs", "switch-ons OVEN"} & set(plain_rows)

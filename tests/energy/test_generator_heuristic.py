@@ -53,10 +53,11 @@ def test_best_policy_never_costs_more_than_staying_on(registry) -> None:
     assert built is not None
     stay = switching.stay_on_policy(problem, built.schedule)
     best = switching.best_policy(problem, built.schedule)
-    cost = {}
+    cost: dict[str, float] = {}
     for name, policy in (("stay", stay), ("best", best)):
         payload, _ = switching.build_payload(problem, built.schedule, policy)
         report = check(problem, payload)
         assert report.feasible, report.violations[:3]
+        assert report.objective is not None
         cost[name] = report.objective
     assert cost["best"] <= cost["stay"] + 1e-9

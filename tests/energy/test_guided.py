@@ -16,7 +16,7 @@ from optikit.types import SolveContext, SolveOptions
 from tests.energy.conftest import SMALL_1_OPTIMUM, checked_objective, load, run
 
 
-def _plan(registry, problem: EnergyProblem) -> guided.RelaxedPlan:  # type: ignore[no-untyped-def]
+def _plan(registry, problem: EnergyProblem) -> guided.RelaxedPlan:
     ctx = SolveContext(SolveOptions(time_limit=30, threads=1),
                        backends=registry.available_backend)
     found = bucket_bound.lower_bound(problem, ctx, 20.0, integer=True)
@@ -55,7 +55,9 @@ def test_guided_schedule_is_checked_and_not_below_the_optimum(registry) -> None:
     assert found.objective <= 1.05 * plan.objective
     chosen = {problem.job_ops[s.job][s.operation]: s.mode for s in found.schedule}
     assert all(chosen[g] == k for g, k in plan.modes.items())
-    assert stats["tries"][-1]["objective"] == pytest.approx(found.objective, abs=1e-4)
+    tries = stats["tries"]
+    assert isinstance(tries, list)
+    assert tries[-1]["objective"] == pytest.approx(found.objective, abs=1e-4)
 
 
 def test_too_tight_windows_are_widened(registry) -> None:

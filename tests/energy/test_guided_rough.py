@@ -17,7 +17,7 @@ from optikit.types import SolveContext, SolveOptions
 from tests.energy.conftest import SMALL_1_OPTIMUM, checked_objective, load
 
 
-def _run(registry, problem: EnergyProblem, seconds: float) -> Run:  # type: ignore[no-untyped-def]
+def _run(registry, problem: EnergyProblem, seconds: float) -> Run:
     ctx = SolveContext(SolveOptions(time_limit=seconds, threads=2, seed=0),
                        backends=registry.available_backend)
     run_ = Run(problem, registry.available_backend("cpsat"), ctx)

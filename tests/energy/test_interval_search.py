@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from typing import Any
 
 import pytest
 from optikit_energy.generator import generate
@@ -16,7 +17,7 @@ from tests.energy.conftest import load
 @pytest.fixture(scope="module")
 def medium_run(registry):
     loaded = load(registry, generate(5, "medium"))
-    events = []
+    events: list[Any] = []
     # The bound comes from the global solve's root: give it most of the run (the default
     # 20 % share left it about 2.5 s, which a busy machine can spend in presolve) and no
     # makespan-only baseline ahead of it.

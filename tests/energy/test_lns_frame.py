@@ -30,6 +30,7 @@ def _passes_checker(problem: EnergyProblem, schedule: list[ScheduledOperation],
     payload, _ = switching.build_payload(problem, schedule, switch_on)
     report = check(problem, payload)
     assert report.feasible, report.violations
+    assert report.objective is not None
     return float(report.objective)
 
 

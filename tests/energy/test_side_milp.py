@@ -20,7 +20,7 @@ MACHINING_CELL_BEST = 77.732
 @pytest.mark.parametrize(("path", "span_rows"), [(TOY_FULL, False), (MACHINING_CELL, False),
                                                (MACHINING_CELL, True)],
                          ids=["toy_full", "machining", "machining-span-rows"])
-def test_mip_start_is_the_constructed_schedule(registry, path, span_rows) -> None:  # type: ignore[no-untyped-def]
+def test_mip_start_is_the_constructed_schedule(registry, path, span_rows) -> None:
     """The start handed to HiGHS satisfies every row and costs what the checker says
     (with the span rows too: their chain and count columns are set from the schedule)."""
     problem = load(registry, read(path)).problem
@@ -54,7 +54,7 @@ def test_mid_size_instance_searches_beside_the_side_milp(registry) -> None:
         assert doc["bound"] <= doc["objective"]
 
 
-def _started_side(registry, problem, budget_s: float):  # type: ignore[no-untyped-def]
+def _started_side(registry, problem, budget_s: float):
     """A side MILP from the constructed schedule, as cpsat starts it; and that schedule."""
     built = heuristic.best_constructed(problem, budget_s=1.0)
     assert built is not None
@@ -70,7 +70,7 @@ def _started_side(registry, problem, budget_s: float):  # type: ignore[no-untype
 @pytest.mark.parametrize(("size", "seed", "optimum"), [("tiny", 1, 77.6099),
                                                       ("small", 1, 99.6551)])
 def test_started_side_milp_bound_stays_below_a_proven_optimum(registry, size, seed,
-                                                              optimum) -> None:  # type: ignore[no-untyped-def]
+                                                              optimum) -> None:
     """HiGHS from the constructed schedule (as cpsat starts it) on generated instances
     whose optima CP-SAT and the MILP proved (test_bucket_bound.GENERATED_OPTIMA)."""
     side, built = _started_side(registry, load(registry, generate(seed, size)).problem, 10.0)
@@ -100,7 +100,7 @@ def test_tardiness_rows_tighten_the_lp_below_the_best_schedule(registry) -> None
     assert 72.0 <= _lp_value(registry, read(MACHINING_CELL), False) <= MACHINING_CELL_BEST
 
 
-def _lp_value(registry, document, span_rows: bool) -> float:  # type: ignore[no-untyped-def]
+def _lp_value(registry, document, span_rows: bool) -> float:
     import dataclasses
 
     from optikit.paradigms import LinearBackend
@@ -131,7 +131,7 @@ def test_span_rows_per_operation_raise_the_lp_below_the_best_schedule(registry) 
     (lambda: generate(1, "tiny"), 77.6099),
     (lambda: generate(1, "small"), 99.6551),
 ], ids=["tiny-1", "small-1"])
-def test_span_rows_keep_the_lp_below_a_proven_optimum(registry, make, optimum) -> None:  # type: ignore[no-untyped-def]
+def test_span_rows_keep_the_lp_below_a_proven_optimum(registry, make, optimum) -> None:
     """Generated instances with always-on machining centres whose optima are proven."""
     document = make()
     with_rows = _lp_value(registry, document, span_rows=True)
@@ -139,7 +139,7 @@ def test_span_rows_keep_the_lp_below_a_proven_optimum(registry, make, optimum) -
     assert with_rows <= optimum * (1 + 1e-7)
 
 
-def test_span_rows_only_where_asked(registry) -> None:  # type: ignore[no-untyped-def]
+def test_span_rows_only_where_asked(registry) -> None:
     """The plain model (``milp``, the time-indexed CP-SAT model, re-planning) keeps its
     rows; the side MILP's gets the span rows (switch-on counts on the oven among them),
     and its MIP start sets their columns (test_mip_start_is_the_constructed_schedule)."""
@@ -150,7 +150,7 @@ def test_span_rows_only_where_asked(registry) -> None:  # type: ignore[no-untype
     assert with_rows.switched_cols and with_rows.spans
 
 
-def test_side_solve_stops_on_its_own_limit_before_its_budget(registry) -> None:  # type: ignore[no-untyped-def]
+def test_side_solve_stops_on_its_own_limit_before_its_budget(registry) -> None:
     """HiGHS checks its limit only between root cut rounds: it gets its own limit a share
     of the budget early, so that it returns its bound before the run's deadline."""
     from optikit.paradigms import LinearBackend

@@ -18,9 +18,10 @@ def op(payload: dict[str, Any], job: str, index: int) -> dict[str, Any]:
     return next(e for e in payload["operations"] if e["job"] == job and e["operation"] == index)
 
 
-def shift(entry: dict[str, Any], delta: int) -> None:
+def shift(entry: dict[str, Any], delta: int) -> dict[str, Any]:
     entry["start"] += delta
     entry["end"] += delta
+    return entry
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def test_whole_document_or_bare_payload(problem: Any) -> None:
     assert check(problem, {"type": "fjsp", "solution": tiny_schedule()}).feasible
 
 
-MUTATIONS: list[tuple[str, str, Callable[[dict[str, Any]], None]]] = [
+MUTATIONS: list[tuple[str, str, Callable[[dict[str, Any]], object]]] = [
     # J3.0 has a single mode on M2; claim it ran on M1 with the same mode index.
     ("ineligible machine", "eligibility", lambda p: op(p, "J3", 0).update(machine="M1")),
     ("mode index out of range", "eligibility", lambda p: op(p, "J3", 0).update(mode=3)),
@@ -53,7 +54,7 @@ MUTATIONS: list[tuple[str, str, Callable[[dict[str, Any]], None]]] = [
     ("overlap", "capacity", lambda p: shift(op(p, "J1", 1), -1)),
     ("precedence break", "precedence", lambda p: shift(op(p, "J2", 1), -1)),
     # J2.0 (B) right after J1.0 (A) on M1 needs 2 units; give it 1.
-    ("setup shortened", "setup", lambda p: shift(op(p, "J2", 0), -1) or shift(op(p, "J2", 1),
+    ("setup shortened", "setup", lambda p: shift(op(p, "J2", 0), -1) and shift(op(p, "J2", 1),
                                                                              -1)),
     ("release broken", "release", lambda p: [shift(op(p, "J2", 0), -5), shift(op(p, "J1", 0),
                                                                               4)]),

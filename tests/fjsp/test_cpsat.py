@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from optikit.registry import Registry
@@ -66,7 +68,8 @@ def test_options_are_checked(registry: Registry) -> None:
     with pytest.raises(UsageError, match="global_share"):
         run(registry, instance("kacem1"), time_limit=2.0, global_share="lots")
     # Backend options (cpsat.<parameter>) pass through to the backend.
-    doc = run(registry, instance("kacem1"), time_limit=2.0, **{"cpsat.num_workers": "1"})
+    backend_option: dict[str, Any] = {"cpsat.num_workers": "1"}
+    doc = run(registry, instance("kacem1"), time_limit=2.0, **backend_option)
     assert doc.document["status"] == "optimal"
 
 

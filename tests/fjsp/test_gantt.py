@@ -13,11 +13,11 @@ from tests.fjsp.conftest import load, tiny_schedule, tiny_shop
 
 
 @pytest.fixture
-def problem(registry: Registry):  # type: ignore[no-untyped-def]
+def problem(registry: Registry):
     return load(registry, tiny_shop()).problem
 
 
-def test_bars_include_the_changeover(problem) -> None:  # type: ignore[no-untyped-def]
+def test_bars_include_the_changeover(problem) -> None:
     items, groups = bars(problem, {"solution": tiny_schedule()})
     assert groups == ["A", "B"]  # coloured by product
     setups = [b for b in items if b.setup]
@@ -27,14 +27,14 @@ def test_bars_include_the_changeover(problem) -> None:  # type: ignore[no-untype
 
 
 @pytest.mark.parametrize(("suffix", "magic"), [(".png", b"\x89PNG"), (".pdf", b"%PDF")])
-def test_binary_formats(problem, tmp_path: Path, suffix: str, magic: bytes) -> None:  # type: ignore[no-untyped-def]
+def test_binary_formats(problem, tmp_path: Path, suffix: str, magic: bytes) -> None:
     path = tmp_path / f"chart{suffix}"
     draw(problem, {"name": "tiny", "status": "optimal", "solution": tiny_schedule()}, path)
     assert path.read_bytes().startswith(magic)
     assert path.stat().st_size > 2000
 
 
-def test_svg(problem, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_svg(problem, tmp_path: Path) -> None:
     path = tmp_path / "chart.svg"
     draw(problem, {"solution": tiny_schedule()}, path)
     text = path.read_text()
@@ -42,7 +42,7 @@ def test_svg(problem, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert "J2.1" in text and "changeover" in text
 
 
-def test_html_is_self_contained(problem, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_html_is_self_contained(problem, tmp_path: Path) -> None:
     path = tmp_path / "chart.html"
     draw(problem, {"name": "tiny", "objective": 9, "solution": tiny_schedule()}, path)
     text = path.read_text()

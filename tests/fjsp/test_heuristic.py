@@ -24,10 +24,11 @@ from optikit.scheduling import schedule_to_payload
 from tests.fjsp.conftest import ALL_FJS, instance
 
 
-def checked(problem, sol) -> float:  # type: ignore[no-untyped-def]
+def checked(problem, sol) -> float:
     report = check(problem, schedule_to_payload(problem.shop, to_schedule(problem.flat, sol)))
     assert report.feasible, report.violations[:3]
     assert report.objective == pytest.approx(objective_value(problem, sol))
+    assert report.objective is not None
     return float(report.objective)
 
 

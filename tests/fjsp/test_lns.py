@@ -16,13 +16,14 @@ from optikit_fjsp.timetable import (
     to_schedule,
 )
 
+from optikit.paradigms import CpSatBackend
 from optikit.registry import Registry
 from optikit.scheduling import schedule_to_payload
 from optikit.types import SolveContext, SolveOptions
 from tests.fjsp.conftest import instance
 
 
-def feasible(problem, sol) -> bool:  # type: ignore[no-untyped-def]
+def feasible(problem, sol) -> bool:
     payload = schedule_to_payload(problem.shop, to_schedule(problem.flat, sol))
     return check(problem, payload).feasible
 
@@ -35,7 +36,7 @@ def test_sub_model_keeps_modes_and_order_outside_the_neighbourhood(registry: Reg
     relaxed = lns._time_window(state, random.Random(3), 20)
     assert len(relaxed) == 20
     cm = lns.sub_model(state, relaxed)
-    backend = registry.backends["cpsat"]
+    backend = registry.backend_of("cpsat", CpSatBackend)
     ctx = SolveContext(SolveOptions(time_limit=5.0, threads=1))
     result = backend.solve(cm.model, ctx, workers=1)
     assert result.status.has_solution

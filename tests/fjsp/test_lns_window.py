@@ -18,6 +18,7 @@ from optikit_fjsp.timetable import (
     to_schedule,
 )
 
+from optikit.paradigms import CpSatBackend
 from optikit.registry import Registry
 from optikit.scheduling import schedule_to_payload
 from optikit.types import SolveContext, SolveOptions
@@ -26,6 +27,7 @@ from optikit.types import SolveContext, SolveOptions
 def checked(problem: FjspProblem, sol: Solution) -> float:
     report = check(problem, schedule_to_payload(problem.shop, to_schedule(problem.flat, sol)))
     assert report.feasible, report
+    assert report.objective is not None
     return float(report.objective)
 
 
@@ -51,7 +53,7 @@ def test_compact_sub_models_splice_into_checked_schedules(
     flat = problem.flat
     state = start_state(problem)
     rng = random.Random(4)
-    backend = registry.backends["cpsat"]
+    backend = registry.backend_of("cpsat", CpSatBackend)
     smaller = improved = 0
     for _ in range(12):
         hood = rng.choice(lns.default_neighbourhoods(flat.num_ops))

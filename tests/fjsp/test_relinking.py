@@ -23,6 +23,7 @@ from tests.fjsp.conftest import instance, run
 def checked_makespan(problem: FjspProblem, sol: Solution) -> int:
     report = check(problem, schedule_to_payload(problem.shop, to_schedule(problem.flat, sol)))
     assert report.feasible, report.violations[:3]
+    assert report.objective is not None
     return int(report.objective)
 
 
@@ -186,5 +187,6 @@ def test_stop_ends_a_relinking_run_with_a_checked_schedule(
     assert outcome.status is Status.FEASIBLE
     assert outcome.objective is not None
     assert outcome.objective < outcome.stats["heuristic_objective"]
+    assert outcome.payload is not None
     report = check(problem, outcome.payload)
     assert report.feasible and report.objective == outcome.objective

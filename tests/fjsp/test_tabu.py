@@ -19,9 +19,10 @@ from optikit.types import SolveContext, SolveOptions
 from tests.fjsp.conftest import instance
 
 
-def checked_makespan(problem, sol) -> int:  # type: ignore[no-untyped-def]
+def checked_makespan(problem, sol) -> int:
     report = check(problem, schedule_to_payload(problem.shop, to_schedule(problem.flat, sol)))
     assert report.feasible, report.violations[:3]
+    assert report.objective is not None
     return int(report.objective)
 
 
@@ -58,7 +59,7 @@ def test_walk_improves_and_every_best_is_feasible(compiled: bool) -> None:
     best = search.run(
         time.monotonic() + 60,
         max_iterations=3000,
-        on_improve=lambda sol, cmax: bests.append(checked_makespan(problem, sol)) or None,
+        on_improve=lambda sol, cmax: bests.append(checked_makespan(problem, sol)),
     )
     assert search.iteration == 3000
     assert bests == sorted(bests, reverse=True) and len(set(bests)) == len(bests)
@@ -81,7 +82,7 @@ def test_restart_picks_up_a_better_shared_schedule(compiled: bool) -> None:
     assert checked_makespan(problem, shared.best) == shared.value
 
 
-def _wait_for(condition, limit_s: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
+def _wait_for(condition, limit_s: float = 60.0) -> bool:
     """Poll ``condition`` (a generous limit: this is not a timing assertion)."""
     end = time.monotonic() + limit_s
     while time.monotonic() < end:
@@ -92,7 +93,7 @@ def _wait_for(condition, limit_s: float = 60.0) -> bool:  # type: ignore[no-unty
 
 
 @pytest.mark.serial
-def test_stalled_background_walk_hands_over_to_lns_and_resumes_on_a_new_best(registry) -> None:  # type: ignore[no-untyped-def]
+def test_stalled_background_walk_hands_over_to_lns_and_resumes_on_a_new_best(registry) -> None:
     problem = parse(read_fjs(instance("mk06")))
     options = SolveOptions(time_limit=120.0, threads=2, seed=0, extra={"tabu_stall": 150})
     run = cpsat._Run(problem, registry.backends["cpsat"], SolveContext(options))

@@ -18,7 +18,7 @@ from tests.fjsp.test_tabu import checked_makespan
 pytestmark = pytest.mark.skipif(not tabu_kernel.COMPILED, reason="numba not installed")
 
 
-def _fast(flat, start, seed: int = 0):  # type: ignore[no-untyped-def]
+def _fast(flat, start, seed: int = 0):
     from optikit_fjsp.tabu_fast import CompiledTabuSearch
 
     return CompiledTabuSearch(flat, start, random.Random(seed))

@@ -30,7 +30,7 @@ def two_visits() -> dict[str, Any]:
     }
 
 
-def test_per_job_slots_see_repeated_visits_to_a_machine(registry) -> None:  # type: ignore[no-untyped-def]
+def test_per_job_slots_see_repeated_visits_to_a_machine(registry) -> None:
     loaded = load(registry, two_visits())
     assert bounds.tardiness_bound(loaded.problem) == 22  # the job chains alone
     assert tardiness_set_bound(loaded.problem.flat) == 33
@@ -48,7 +48,7 @@ def test_candidate_sets_include_work_centres() -> None:
     assert 0b1111 not in sets  # M4 shares no operation with the others
 
 
-def test_never_above_optima_proven_by_cpsat(registry) -> None:  # type: ignore[no-untyped-def]
+def test_never_above_optima_proven_by_cpsat(registry) -> None:
     positive = 0
     for seed in range(3, 9):
         doc = generate(seed, "tiny")

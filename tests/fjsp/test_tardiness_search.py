@@ -7,11 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from optikit_fjsp import cpsat, heuristic, lns, tardiness_search
+from optikit_fjsp import cpsat, global_solve, heuristic, lns, tardiness_search
 from optikit_fjsp.generator import generate
 from optikit_fjsp.model import parse
 from optikit_fjsp.timetable import objective_value
 
+from optikit.paradigms import CpSatBackend
 from optikit.registry import Registry
 from optikit.types import SolveContext, SolveOptions
 
@@ -113,13 +114,14 @@ def test_tardiness_lns_settings_are_lighter_and_longer(
     monkeypatch.setattr(lns, "improve", spy)
 
     def improve_round(run: cpsat._Run) -> None:
-        run._stalled = lambda _started: True  # type: ignore[method-assign]  # settings only
+        run._stalled = lambda started: True  # type: ignore[method-assign]  # settings only
         run.improve_round()
 
     tardiness_then_makespan(registry, 30.0, improve_round)
     assert [s.large_model for s in used] == [0, lns.LnsSettings().large_model]
     assert [s.freeze_after for s in used] == [tardiness_search.FREEZE_AFTER, None]
-    assert used[0].sub_dtime == pytest.approx(2 * used[1].sub_dtime)  # type: ignore[operator]
+    assert used[0].sub_dtime is not None and used[1].sub_dtime is not None
+    assert used[0].sub_dtime == pytest.approx(2 * used[1].sub_dtime)
 
 
 def test_freeze_after_keeps_the_tail_and_the_lns_stays_feasible(registry: Registry) -> None:
@@ -137,7 +139,8 @@ def test_freeze_after_keeps_the_tail_and_the_lns_stays_feasible(registry: Regist
     relaxed = set(order[:8])  # early in the schedule, so that a tail follows
     cm = lns.sub_model(state, relaxed, freeze_after=0)
     ctx = SolveContext(SolveOptions(time_limit=10.0, threads=1))
-    result = registry.backends["cpsat"].solve(cm.model, ctx, workers=1)
+    backend = registry.backend_of("cpsat", CpSatBackend)
+    result = backend.solve(cm.model, ctx, workers=1)
     assert result.status.has_solution
     sol = cm.solution(result.value, result.boolean_value)
     last = max(start.end(flat, g) for g in relaxed)
@@ -161,7 +164,7 @@ def test_the_global_solve_gets_a_smaller_share_on_tardiness(
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         limits.append(args[4])
-        return cpsat.GlobalResult()
+        return global_solve.GlobalResult()
 
     monkeypatch.setattr(cpsat, "global_phase", spy)
     tardiness_then_makespan(registry, 40.0, lambda run: run.global_round())

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from optikit.paradigms import CpSatBackend
 from optikit.plugins import get_registry
 from optikit.runner import solve
 from optikit.types import InvalidProblem, SolveContext, SolveOptions, Status, UsageError
@@ -98,7 +99,7 @@ def test_the_cap_is_the_callers_not_the_option() -> None:
     assert isinstance(unsuited(plant, 2), UsageError)
     assert isinstance(unsuited(load(plant_doc()).problem, 40), InvalidProblem)
     cpsat = get_registry().available_backend("cpsat")
-    assert cpsat is not None
+    assert isinstance(cpsat, CpSatBackend)
     ctx = SolveContext(SolveOptions(time_limit=20, threads=1, extra={"max_orders": 1}))
     out = solve_capped(plant, cpsat, ctx, 3)
     assert out.status is Status.OPTIMAL

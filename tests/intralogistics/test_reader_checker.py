@@ -153,7 +153,7 @@ def test_reader_errors_name_the_line(tmp_path: Path, text: str, field: str) -> N
      "vehicles[0].state.on_board[0]"),
     (lambda d: d["layout"]["edges"].pop(), "locations[0]"),
 ])
-def test_parse_errors_name_the_field(change, field: str) -> None:  # type: ignore[no-untyped-def]
+def test_parse_errors_name_the_field(change, field: str) -> None:
     doc = plant_doc()
     change(doc)
     with pytest.raises(InvalidProblem) as err:

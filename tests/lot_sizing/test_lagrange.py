@@ -89,7 +89,7 @@ def test_structure_moves_keep_a_point_of_the_model(kind: str) -> None:
         result = structure.solve_neighbourhood(lm.model, HighsBackend(), ctx, free, best, 5)
         assert result.x is not None and result.objective is not None
         assert lm.model.is_feasible(result.x)
-        assert result.objective <= best.objective + 1e-6  # type: ignore[operator]
+        assert best.objective is not None and result.objective <= best.objective + 1e-6
         best = result
 
 

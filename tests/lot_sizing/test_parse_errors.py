@@ -59,7 +59,7 @@ def test_field_is_named(registry: Registry, change: Callable[[dict[str, Any]], N
     with pytest.raises(InputError) as info:
         load(registry, doc)
     assert info.value.field == field, str(info.value)
-    assert words in str(info.value)
+    assert words is not None and words in str(info.value)
     assert "\n" not in str(info.value)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from optikit_lotsizing.reader import read_clsp
@@ -111,11 +112,11 @@ def test_fl_reports_its_start_plan_when_the_milp_finds_nothing(
     real = HighsBackend.solve
     hinted: list[bool] = []
 
-    def no_milp_answer(self: HighsBackend, model: object, ctx: object) -> LinearResult:
+    def no_milp_answer(self: HighsBackend, model: Any, ctx: Any) -> LinearResult:
         if isinstance(model, HintedModel):
             hinted.append(model.hint is not None)
             return LinearResult(Status.UNKNOWN, message="time limit")
-        return real(self, model, ctx)  # type: ignore[arg-type]
+        return real(self, model, ctx)
 
     monkeypatch.setattr(HighsBackend, "solve", no_milp_answer)
     doc = run(registry, two_items(), "fl").document
@@ -143,10 +144,10 @@ def test_fl_answers_no_worse_than_the_constructed_plan(
     assert built is not None and built.objective is not None
     real = HighsBackend.solve
 
-    def no_milp_answer(self: HighsBackend, model: object, ctx: object) -> LinearResult:
+    def no_milp_answer(self: HighsBackend, model: Any, ctx: Any) -> LinearResult:
         if isinstance(model, HintedModel):
             return LinearResult(Status.UNKNOWN, message="time limit")
-        return real(self, model, ctx)  # type: ignore[arg-type]
+        return real(self, model, ctx)
 
     monkeypatch.setattr(HighsBackend, "solve", no_milp_answer)
     doc = run(registry, document, "fl", time_limit=10.0).document

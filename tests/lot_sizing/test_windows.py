@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from optikit_highs.backend import HighsBackend
@@ -131,9 +133,9 @@ def test_fl_skips_the_cut_loop_on_large_models_only_with_highs(
     calls: list[str] = []
     real = heuristic.strengthen
 
-    def noting(*args: object, **kwargs: object) -> object:
+    def noting(*args: Any, **kwargs: Any) -> Any:
         calls.append("loop")
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(heuristic, "strengthen", noting)
     problem = _problem(registry, "tiny", 0)

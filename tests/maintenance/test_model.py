@@ -21,6 +21,7 @@ def test_numbers_are_read_as_their_decimal_text() -> None:
 
 def test_curve_is_piecewise_linear_and_constant_outside(hand: dict[str, Any]) -> None:
     machine = parse(hand).machines[0]
+    assert machine.failure is not None
     curve = machine.failure.probability
     assert curve.at(0) == Fraction(1, 10)
     assert curve.at(3) == Fraction(1, 10) + Fraction(4, 10) * Fraction(3, 4)

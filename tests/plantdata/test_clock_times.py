@@ -65,7 +65,7 @@ def test_maintenance_start_gives_clock_times(registry: Registry, tmp_path: Path)
     tasks = sheets["maintenance"]  # the plant table replaces the raw payload list
     assert "start_time" in tasks.header and "maintenance~2" not in sheets
     row = dict(zip(tasks.header, tasks.rows[0], strict=True))
-    assert row["start_time"].startswith("2026-12-07T")
+    assert str(row["start_time"]).startswith("2026-12-07T")
 
 
 def test_interactive_gantt_axis_shows_clock_times(registry: Registry) -> None:

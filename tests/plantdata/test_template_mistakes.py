@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
@@ -84,7 +85,7 @@ def test_an_unedited_template_solves(cli: Callable[..., Result], tmp_path: Path)
 def test_smallest_example_cuts_only_as_far_as_references_allow() -> None:
     from optikit.sheets.template import smallest_example
 
-    sample = {"machines": [{"id": f"M{i}"} for i in range(1, 6)],
+    sample: dict[str, Any] = {"machines": [{"id": f"M{i}"} for i in range(1, 6)],
               "jobs": [{"id": "J1", "ops": [{"machine": "M3"}, {"machine": "M1"}]},
                        {"id": "J2", "ops": [{"machine": "M5"}]}]}
 

@@ -105,6 +105,7 @@ def test_every_event_kind_and_the_past_switch_on_rule() -> None:
     ]}
     result = replan(events)
     assert result.document["check"]["feasible"], result.document["check"]
+    assert result.solution is not None
     plan = {f"{o['job']}{o['operation']}": o for o in result.solution["operations"]}
     assert set(plan) == {"A0", "A1", "B0", "R0"}
     assert (plan["A0"]["start"], plan["A0"]["end"]) == (0, 4)  # frozen, one unit late

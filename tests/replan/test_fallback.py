@@ -33,6 +33,7 @@ def _repaired(shop: dict[str, Any], plan: dict[str, Any], events: dict[str, Any]
     doc = result.document
     assert doc["status"] == "feasible" and doc["check"]["feasible"], doc.get("check")
     assert "repaired" in doc["message"]
+    assert result.solution is not None
     return result, {f"{o['job']}{o['operation']}": o for o in result.solution["operations"]}
 
 
@@ -56,7 +57,7 @@ def test_energy_answers_with_the_checked_repair_when_stopped() -> None:
 def test_energy_repair_keeps_the_peak_cap_or_says_why_not() -> None:
     shop = copy.deepcopy(energy.SHOP)
     shop["peak_power"] = 18
-    events = {"now": 1, "events": [
+    events: dict[str, Any] = {"now": 1, "events": [
         {"type": "machine_down", "machine": "M2", "start": 3, "end": 5},
         {"type": "rush_order", "job": {"id": "R", "operations": [
             {"modes": [{"machine": "M1", "duration": 2, "power": 11}]}]}}]}
@@ -80,6 +81,7 @@ def test_maintenance_answers_with_the_checked_repair_when_stopped() -> None:
     for events in (maint.DOWN, MAINT_EVENTS):
         result, plan = _repaired(maint.SHOP, maint.PLAN, events)
         assert (plan["B0"]["machine"], plan["B0"]["start"]) == ("M2", 0)  # frozen
+        assert result.solution is not None
         tasks = {t["task"]: t for t in result.solution["maintenance"]}
         assert tasks["T1"]["start"] >= 3 and plan["A0"]["start"] >= 3  # M1 down until 3
         assert result.document["replan"]["tasks_interrupted"] == ["T1"]

@@ -56,6 +56,7 @@ def replan(events: dict[str, Any]) -> api.Solution:
 def test_a_breakdown_interrupts_a_running_task_and_keeps_started_operations() -> None:
     result = replan(DOWN)
     assert result.document["check"]["feasible"], result.document["check"]
+    assert result.solution is not None
     ops = {f"{o['job']}{o['operation']}": o for o in result.solution["operations"]}
     assert (ops["B0"]["machine"], ops["B0"]["start"]) == ("M2", 0)  # frozen
     assert ops["A0"]["start"] >= 3  # M1 down until 3
@@ -79,6 +80,7 @@ def test_a_breakdown_interrupts_a_running_task_and_keeps_started_operations() ->
 
 def test_a_started_task_stays() -> None:
     result = replan({"now": 1, "events": [{"type": "cancel", "job": "B"}]})
+    assert result.solution is not None
     tasks = {t["task"]: t for t in result.solution["maintenance"]}
     assert tasks["T1"]["start"] == 0 and result.document["replan"]["tasks_frozen"] == 1
     assert result.document["check"]["feasible"]

@@ -93,7 +93,9 @@ def test_blend_milp_and_its_diagnosis_repeat_exactly(tmp_path: Path) -> None:
     if "blend" not in REGISTRY.problem_types:
         pytest.skip("blend is not registered")
     milp = tmp_path / "blend-milp.json"
-    milp.write_text(json.dumps(REGISTRY.problem_types["blend"].generate(3, "small-milp")))
+    generate = REGISTRY.problem_types["blend"].generate
+    assert generate is not None
+    milp.write_text(json.dumps(generate(3, "small-milp")))
     assert_same(*solve_twice(milp))
     sample = ROOT / "problems" / "blend" / "sinter_feed_raw_basis_infeasible.yaml"
     first, second = solve_twice(sample)

@@ -76,6 +76,7 @@ def _mutate(doc: dict, path: tuple, action: str, value: Any) -> dict:
 def test_mutated_documents_are_accepted_or_refused_in_one_line(type_name, data):
     ptype = REGISTRY.problem_types[type_name]
     seed = data.draw(st.integers(0, 3), label="seed")
+    assert ptype.generate is not None
     base = ptype.generate(seed, "tiny")
     paths = _paths(base)
     path = data.draw(st.sampled_from(paths), label="path")

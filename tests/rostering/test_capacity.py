@@ -65,6 +65,6 @@ def test_max_days_follows_leave_and_weekends() -> None:
 def test_solutions_with_and_without_caps_are_checked_and_instance1_stays_optimal() -> None:
     solution = optikit.solve(INSTANCES / "Instance1.roster", time_limit=20, threads=2,
                              options={"caps": True})
-    assert solution.check.ok and solution.objective == 607
+    assert solution.check is not None and solution.check.ok and solution.objective == 607
     without = optikit.solve(plant(), time_limit=5, threads=1, options={"caps": False})
-    assert without.check.ok
+    assert without.check is not None and without.check.ok

@@ -47,7 +47,9 @@ def test_competing_stations_sample_solves_with_its_crane_gaps() -> None:
     # On Wednesday and Thursday of week 2 park is the only crane licence holder on site and
     # works one shift a day: one crane shift a day stays open (2 x 80) whatever the roster.
     assert solution.objective is not None and solution.objective >= 160
-    rows = dict(optikit.problem_types()["rostering"].summarize(problem.problem,
+    summarize = optikit.problem_types()["rostering"].summarize
+    assert summarize is not None
+    rows = dict(summarize(problem.problem,
                                                                solution.document))
     assert "station crane" in rows and "station press" in rows
     assert "crane" in rows["cover gaps"]

@@ -107,7 +107,9 @@ def test_bound_never_exceeds_the_proven_optimum_of_a_small_plant(seed: int) -> N
     assert bound is not None and relaxation.lp_value is not None
     assert bound <= relaxation.lp_value + 1e-6
     assert relaxation.converged or integral_bound(bound) == integral_bound(relaxation.lp_value)
-    assert integral_bound(bound) <= proven.objective  # type: ignore[operator]
+    rounded = integral_bound(bound)
+    assert rounded is not None and proven.objective is not None
+    assert rounded <= proven.objective
 
 
 @pytest.mark.parametrize("document", ["plant", "Instance1"])
@@ -120,6 +122,7 @@ def test_colgen_rosters_pass_the_checker(document: str) -> None:
     stats = solution.document["stats"]
     assert stats["colgen_rounds"] >= 1
     bound = solution.bound
+    assert solution.objective is not None
     assert bound is None or bound <= solution.objective + 1e-9
 
 

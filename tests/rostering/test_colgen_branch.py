@@ -37,7 +37,9 @@ def test_pricing_obeys_forced_and_forbidden_cells() -> None:
     worked = next(d for d, s in enumerate(best.row) if s is not None)
     idle = next(d for d, s in enumerate(best.row) if s is None and d not in (worked - 1,
                                                                              worked + 1))
-    fixed = {(worked, best.row[worked]): False, (idle, 0): True}
+    shift = best.row[worked]
+    assert shift is not None
+    fixed = {(worked, shift): False, (idle, 0): True}
     cols, least = pricer.price(duals, 5.0, 30.0, below=math.inf, fixed=fixed)
     assert cols and least is not None and least != math.inf
     for col in cols:
@@ -108,6 +110,7 @@ def test_cpsat_with_branch_and_price_returns_a_checked_roster() -> None:
     solution = optikit.solve(document, formulation="cpsat", time_limit=20, threads=1,
                              options={"colgen": "on", "colgen_branch": "on"})
     assert solution.check is not None and solution.check.ok
+    assert solution.objective is not None
     assert solution.bound is None or solution.bound <= solution.objective + 1e-9
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from optikit_rostering import colgen
-from optikit_rostering.colgen import avoidable_gap, first_roster
+from optikit_rostering.colgen import Seed, avoidable_gap, first_roster
 from optikit_rostering.cpsat_model import RosterModel
 from optikit_rostering.model import parse
 
@@ -31,10 +31,10 @@ def _bo_on_e(rm: RosterModel) -> list[list[int | None]]:
 
 def test_a_gap_is_avoidable_only_with_a_shortfall_and_room_above_the_bound() -> None:
     rm = RosterModel(parse(plant()))
-    nobody = (_all_off(rm), {}, 142)
+    nobody: Seed = (_all_off(rm), {}, 142)
     assert avoidable_gap(rm.roster, nobody, 142 - WEIGHT - 1)
     assert not avoidable_gap(rm.roster, nobody, 142 - WEIGHT)  # one shortfall: maybe needed
-    covered = (_bo_on_e(rm), {}, 142)
+    covered: Seed = (_bo_on_e(rm), {}, 142)
     assert not avoidable_gap(rm.roster, covered, 0)  # far above the bound, nothing short
 
 

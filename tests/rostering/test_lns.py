@@ -28,7 +28,7 @@ def test_penalties_add_up_to_the_checked_objective() -> None:
     document = read_roster(INSTANCES / "Instance1.roster")
     roster = parse(document)
     solution = optikit.solve(INSTANCES / "Instance1.roster", time_limit=10, threads=2)
-    assert solution.check.ok
+    assert solution.check is not None and solution.check.ok
     by_emp, by_day = penalties(roster, _grid(roster, solution))
     assert sum(by_day) == solution.objective
     assert 0 < sum(by_emp) <= sum(by_day)
@@ -61,6 +61,7 @@ def test_lns_improves_a_first_roster_and_keeps_its_bookkeeping() -> None:
     first = backend.solve(rm.model, SolveContext(SolveOptions(threads=1)),
                           parameters={"stop_after_first_solution": True})
     grid = rm.grid(first.boolean_value)
+    assert first.objective is not None
     start = round(first.objective)
     ctx = SolveContext(SolveOptions(threads=1, time_limit=1.5, seed=3))
     stats = {"lns_steps": 0, "lns_improvements": 0}
@@ -75,7 +76,7 @@ def test_stall_option_reaches_a_checked_roster() -> None:
     solution = optikit.solve(plant(), time_limit=2, threads=1,
                              options={"lns": "on", "stall": 0.05, "global_share": 0.1,
                                       "lns_time": 0.2})
-    assert solution.check.ok and solution.solution is not None
+    assert solution.check is not None and solution.check.ok and solution.solution is not None
 
 
 def test_stuck_neighbourhoods_hand_back_to_the_whole_model() -> None:

@@ -46,7 +46,7 @@ def _rows(*rows: tuple[str, str | None]) -> dict[str, Any]:
 def test_a_dual_skilled_person_fills_one_station(formulation: str, solver: str) -> None:
     solution = optikit.solve(dual(), formulation=formulation, solver=solver, time_limit=5,
                              threads=1)
-    assert solution.check.ok and str(solution.status) == "optimal"
+    assert solution.check is not None and solution.check.ok and str(solution.status) == "optimal"
     assert solution.objective == 5
     assert solution.solution is not None
     ann = next(r for r in solution.solution["assignments"] if r["employee"] == "ann")

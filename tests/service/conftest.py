@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,7 +78,9 @@ class Served:
         raise AssertionError(f"no worker runs {job_id}")
 
 
-def serve(settings: Settings, tenants: tuple[str, ...] = ("acme", "globex")) -> Iterator[Served]:
+def serve(
+    settings: Settings, tenants: tuple[str, ...] = ("acme", "globex")
+) -> Generator[Served, None, None]:
     """Run a server on a free loopback port until the generator is closed."""
     app = create_app(settings)
     svc: Service = app.state.service

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 from tests.service.conftest import TOY, Served
 
@@ -64,7 +65,7 @@ def test_upload_in_a_file_format_and_path_tricks_in_its_name(served: Served) -> 
 
 def test_errors_name_the_field_like_the_cli(served: Served) -> None:
     post = served.client.post
-    cases = [
+    cases: list[tuple[dict[str, Any], dict[str, Any], str]] = [
         ({**TOY, "capacity": -1}, {}, "capacity"),
         ({**TOY, "items": "many"}, {}, "items"),
         ({"type": "no-such-type"}, {}, "type"),
@@ -126,7 +127,7 @@ def test_keys_and_tenant_isolation(served: Served) -> None:
     assert store.revoke_key(record.key_id)
     assert served.client.get("/v1/jobs", headers=headers).status_code == 401
     row = store._one("SELECT key_hash FROM api_keys WHERE key_id = ?", (record.key_id,))
-    assert key not in json.dumps(row) and len(row[0]) == 64
+    assert row is not None and key not in json.dumps(row) and len(row[0]) == 64
     served.wait(job_id)
 
 

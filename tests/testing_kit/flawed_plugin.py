@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import random
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from optikit import hookimpl
@@ -61,7 +62,7 @@ SCHEMA = {
 }
 
 
-def parse(document: dict[str, Any]) -> dict[str, Any]:
+def parse(document: Mapping[str, Any]) -> dict[str, Any]:
     ids = [item["id"] for item in document["items"]]
     for i, name in enumerate(ids):
         if name in ids[:i]:
@@ -69,7 +70,7 @@ def parse(document: dict[str, Any]) -> dict[str, Any]:
     return {"capacity": document["capacity"], "items": document["items"]}
 
 
-def honest_check(problem: dict[str, Any], payload: dict[str, Any]) -> CheckReport:
+def honest_check(problem: dict[str, Any], payload: Mapping[str, Any]) -> CheckReport:
     picked = payload.get("picked")
     if not isinstance(picked, list):
         return CheckReport(None, [Violation("payload", "picked must be a list")])
@@ -117,7 +118,7 @@ class FlawedPlugin:
     def __repr__(self) -> str:
         return f"FlawedPlugin({self.flaw!r})"
 
-    def check(self, problem: dict[str, Any], payload: dict[str, Any]) -> CheckReport:
+    def check(self, problem: dict[str, Any], payload: Mapping[str, Any]) -> CheckReport:
         if self.flaw == "lenient-checker":
             return CheckReport(None, [])
         return honest_check(problem, payload)
@@ -139,6 +140,7 @@ class FlawedPlugin:
             time.sleep(3.0)
         if ctx.stop.is_set():
             return Outcome(Status.UNKNOWN, message="stopped")
+        assert isinstance(backend, MiniBrute)
         value, picked = backend.solve(problem, ctx)
         stats: dict[str, Any] = {"subsets": 2 ** len(problem["items"])}
         bound: float = float(value)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from optikit.testing import TIMING_KEYS, strip_timings
 from optikit.testing.determinism import is_timing_key, timing_differences
 
-DOC = {
+DOC: dict[str, Any] = {
     "type": "t", "status": "optimal", "objective": 3.0, "time_s": 0.12,
     "stats": {"wall_time": 0.1, "user_time": 0.2, "branches": 17,
               "stages": [{"name": "lns", "search_s": 0.4, "improvements": 2}]},

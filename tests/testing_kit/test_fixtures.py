@@ -48,7 +48,7 @@ def test_plugins_by_module_name_and_by_module() -> None:
         "toy_plugin"
     ]
     with pytest.raises(TypeError):
-        isolated_registry(42)  # type: ignore[arg-type]
+        isolated_registry(42)
 
 
 def test_cli_sees_only_its_registry(optikit_cli: Any, tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ def test_maintenance_summary_names_the_chain_and_the_maintenance_wait() -> None:
         if job["id"] == "door-panels":
             job["due"] = 5
     loaded = load_document(doc, get_registry(), source="press-line")
+    assert loaded.ptype.summarize is not None
     rows = dict(loaded.ptype.summarize(loaded.problem, json.loads(PLAN.read_text())))
     assert rows["late jobs"] == "1 of 6 (door-panels)"
     line = rows[""]

@@ -23,6 +23,7 @@ import itertools
 import os
 import random
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from optikit import hookimpl
@@ -73,7 +74,7 @@ COVER_OPTIONS = (
 )
 
 
-def parse(doc: dict[str, Any]) -> dict[str, Any]:
+def parse(doc: Mapping[str, Any]) -> dict[str, Any]:
     ids = set()
     for i, item in enumerate(doc["items"]):
         if item["id"] in ids:
@@ -84,7 +85,7 @@ def parse(doc: dict[str, Any]) -> dict[str, Any]:
     return {"demand": doc["demand"], "items": list(doc["items"])}
 
 
-def check(problem: dict[str, Any], payload: dict[str, Any]) -> CheckReport:
+def check(problem: dict[str, Any], payload: Mapping[str, Any]) -> CheckReport:
     picked = payload.get("picked")
     if not isinstance(picked, list):
         return CheckReport(None, [Violation("payload", "picked must be a list")])
@@ -164,6 +165,7 @@ def solve(problem: dict[str, Any], backend: Backend, ctx: SolveContext) -> Outco
     if mode == "falseopt":
         value = _cost(greedy)
         return Outcome(Status.OPTIMAL, {"picked": [it["id"] for it in greedy]}, value, value)
+    assert isinstance(backend, CoverBackend)
     best = backend.solve(problem, ctx)
     value = _cost(best)
     return Outcome(Status.OPTIMAL, {"picked": [it["id"] for it in best]}, value, value)
@@ -174,7 +176,7 @@ def generate(seed: int, size: str) -> dict[str, Any]:
     if n is None:
         raise ValueError(f"unknown size {size!r} (tiny, small)")
     rng = random.Random(seed)
-    items = [
+    items: list[dict[str, Any]] = [
         {"id": f"i{k}", "cost": rng.randint(1, 20), "size": rng.randint(1, 9)}
         for k in range(n)
     ]
