@@ -79,6 +79,18 @@ def test_toy_plugin_registers_everything(toy_registry):
     assert toy_registry.owner[("backend", "brute")] == "toy"
 
 
+def test_a_backend_is_looked_up_as_its_paradigm_class(toy_registry):
+    from optikit.paradigms import CpSatBackend
+    from optikit.types import UsageError
+    from tests.core.toy_plugin import BruteBackend
+
+    assert isinstance(toy_registry.backend_of("brute", BruteBackend), BruteBackend)
+    with pytest.raises(UsageError, match="'brute' is not a CpSatBackend"):
+        toy_registry.backend_of("brute", CpSatBackend)
+    with pytest.raises(UsageError, match="unknown solver"):
+        toy_registry.backend_of("no-such", BruteBackend)
+
+
 @pytest.mark.parametrize(
     ("source", "error_part"),
     [
