@@ -65,6 +65,7 @@ from typing import Any
 from optikit.scheduling import check_schedule, schedule_to_payload
 from optikit.types import Outcome, SolveContext, Status
 from optikit_fjsp import (
+    bound_probe,
     bounds,
     heuristic,
     lns,
@@ -174,6 +175,13 @@ class _Run:
         self.background_hoods: list[lns.Neighbourhood] | None = None
         self.background_lns_iterations = 0
         remaining = ctx.remaining()
+        # With ``bound_share``, the search (global solves, LNS) ends this much early and
+        # the rest goes to refuting makespans (:mod:`optikit_fjsp.bound_probe`); the
+        # background walk keeps going until the deadline.
+        self.search_end: float | None = None
+        share = float(self.opts["bound_share"])
+        if share > 0 and remaining is not None and problem.objective.is_makespan:
+            self.search_end = time.monotonic() + (1.0 - share) * remaining
         if self.use_tabu and self.threads > 1 and remaining is not None:
             if self.opts["tabu_processes"] and remaining > CHILD_WALK_MIN_S:
                 self._start_walks()
@@ -205,13 +213,25 @@ class _Run:
     def foreground_threads(self) -> int:
         return self.threads - (self.background is not None) - len(self.walks)
 
-    def done(self) -> bool:
+    def search_remaining(self) -> float | None:
+        """Seconds left for the search: to the deadline, or to the probes' share."""
+        remaining = self.ctx.remaining()
+        if self.search_end is None or remaining is None:
+            return remaining
+        return max(0.0, min(remaining, self.search_end - time.monotonic()))
+
+    def over(self) -> bool:
+        """Nothing left to do: proven, out of time, stopped or failed."""
         return (
             self.proven
             or self.ctx.expired()
             or self.error is not None
             or _meets(self.shared.value, self.bound, self.ctx.options.gap)
         )
+
+    def done(self) -> bool:
+        """The search's part of the run is over (the walk goes on to :meth:`over`)."""
+        return self.over() or self.search_remaining() == 0.0
 
     def close(self) -> None:
         self.finished.set()
@@ -223,7 +243,7 @@ class _Run:
             raise self.error
 
     def global_round(self) -> None:
-        remaining = self.ctx.remaining()
+        remaining = self.search_remaining()
         share = self.opts["global_share"]
         if self.problem.objective.uses_tardiness:
             share *= tardiness_search.GLOBAL_SHARE_FACTOR
@@ -347,7 +367,7 @@ class _Run:
         (``benchmarks/fjsp/README.md``).
         """
         stall = int(self.opts["tabu_stall"]) or None
-        stopped = lambda: self.finished.is_set() or self.done()  # noqa: E731
+        stopped = lambda: self.finished.is_set() or self.over()  # noqa: E731
         try:
             if self.opts["tabu_relink"]:
                 self._relink_forever(stopped)
@@ -418,6 +438,7 @@ def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
             if run.done() or ctx.remaining() is None:
                 break
             run.improve_round()
+        _probe_bound(run)
     finally:
         run.close()
     stats = run.stats
@@ -452,6 +473,27 @@ def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
         bound=run.bound,
         stats=stats,
     )
+
+
+def _probe_bound(run: _Run) -> None:
+    """The probes' share of the run: refute makespans from the bound up (pure makespan)."""
+    ctx = run.ctx
+    if run.search_end is None or run.over() or run.bound is None:
+        return
+    found = bound_probe.refute_makespans(
+        run.problem,
+        run.backend,
+        ctx,
+        lower=math.ceil(run.bound - 1e-9),
+        upper=int(run.shared.value),
+        workers=max(1, run.foreground_threads),
+        on_schedule=lambda sol, value: run.shared.offer(sol, value, "probe"),
+    )
+    run.stats["bound_probes"] = found.probes
+    if found.bound > run.bound:
+        run.bound = float(found.bound)
+        run.bound_source = "refuted makespans (CP-SAT, machine-set cumulatives)"
+        ctx.report(None, run.bound, "probe")
 
 
 def _meets(value: float, bound: float | None, gap: float) -> bool:

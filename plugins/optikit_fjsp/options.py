@@ -40,6 +40,10 @@ CPSAT_OPTIONS = (
                "mk06/mk10 in 9-seed runs"),
     OptionSpec("walk_foreground", bool, False,
                "with tabu child processes, the foreground walks too instead of the LNS"),
+    OptionSpec("bound_share", float, 0.0,
+               "pure makespan: share of the time limit, at the end, for proving a higher "
+               "lower bound by refuting makespans one at a time (CP-SAT); the tabu walk "
+               "goes on beside it", minimum=0.0, maximum=0.9),
     OptionSpec("heuristic_time", float, 0.3,
                "seconds for the dispatching-rule start", minimum=0.0),
     OptionSpec("dispatch_share", float, 0.1,
