@@ -36,6 +36,8 @@ How a solve runs:
 
    They share one incumbent (:class:`~optikit_fjsp.incumbent.SharedIncumbent`), so each
    continues from the other's improvements.
+4. With ``bound_share`` (pure makespan, off by default) the end of the run refutes
+   makespans from the bound up (:mod:`optikit_fjsp.bound_probe`) while the walk goes on.
 
 Options (``--option key=value``): ``global_share`` (default 0.2; a quarter of it with
 tardiness in the objective), ``lns_sub_dtime``
