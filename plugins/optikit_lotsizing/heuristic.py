@@ -36,6 +36,7 @@ the requested tolerance.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -58,6 +59,7 @@ from optikit_lotsizing.linear import LotModel, build
 from optikit_lotsizing.model import LotSizingProblem
 from optikit_lotsizing.proof import applies as guided_applies
 from optikit_lotsizing.proof import counted_point, guided_start, milp_options, with_setup_counts
+from optikit_lotsizing.purchases import repurchase
 from optikit_lotsizing.startpoint import start_vector
 from optikit_lotsizing.windows import restricted
 
@@ -217,11 +219,13 @@ def _better(result: LinearResult, best: LinearResult | None) -> bool:
 
 def fix_and_optimise(model: LinearModel, period: NDArray[np.int64], periods: int,
                      backend: LinearSolver, ctx: SolveContext, until: float | None,
-                     best: LinearResult, window: int, step: int) -> LinearResult:
+                     best: LinearResult, window: int, step: int,
+                     refresh: Callable[[LinearResult], LinearResult] | None = None
+                     ) -> LinearResult:
     """Step 2: free one window at a time around the incumbent, keep improvements (large
-    models: :func:`sliding_windows`)."""
+    models: :func:`sliding_windows`, with ``refresh`` after every pass)."""
     if model.num_cols > RELAX_AND_FIX_MAX_COLUMNS:
-        return sliding_windows(model, period, periods, backend, ctx, until, best)
+        return sliding_windows(model, period, periods, backend, ctx, until, best, refresh)
     starts = list(range(0, max(1, periods - window + 1), step))
     if starts[-1] + window < periods:
         starts.append(periods - window)
@@ -247,13 +251,17 @@ def fix_and_optimise(model: LinearModel, period: NDArray[np.int64], periods: int
 
 def sliding_windows(model: LinearModel, period: NDArray[np.int64], periods: int,
                     backend: LinearSolver, ctx: SolveContext, until: float | None,
-                    best: LinearResult) -> LinearResult:
+                    best: LinearResult,
+                    refresh: Callable[[LinearResult], LinearResult] | None = None
+                    ) -> LinearResult:
     """Fix-and-optimise on large models: every column of a window of periods is free and
     the window is solved as a model of its own (:mod:`windows`); the windows slide by
     half their size and wrap around, until a whole horizon passes without a gain or the
     time is spent.  The size adapts to the machine: a window not solved in its time
     makes the next one a period shorter, one solved in under half of it a period longer
-    (``LARGE_WINDOW_RANGE``)."""
+    (``LARGE_WINDOW_RANGE``).  ``refresh`` (if given) improves the plan after every
+    pass, by a move the windows cannot make (:mod:`purchases`: a bought item's orders
+    over the whole horizon)."""
     smallest, largest = LARGE_WINDOW_RANGE
     size, start, idle = LARGE_WINDOW, 0, 0
     while not over(ctx, until) and idle < periods + size:
@@ -277,7 +285,14 @@ def sliding_windows(model: LinearModel, period: NDArray[np.int64], periods: int,
         elif budget is None or ctx.elapsed() - began < budget / 2:
             size = min(largest, size + 1)
         # the window reached the last period: around again
-        start = 0 if start + size >= periods else min(start + step, max(0, periods - size))
+        if start + size >= periods:
+            start = 0
+            if refresh is not None:
+                better = refresh(best)
+                if better is not best:
+                    best, idle = better, 0
+        else:
+            start = min(start + step, max(0, periods - size))
     return best
 
 
@@ -351,6 +366,16 @@ def start_plan(problem: LotSizingProblem, lm: LotModel, lp: NDArray[np.float64] 
     return _noted(best, source, stats, ctx)
 
 
+def _repurchased(problem: LotSizingProblem, lm: LotModel, best: LinearResult,
+                 stats: dict[str, Any], ctx: SolveContext) -> LinearResult:
+    """``best`` with its bought items' orders re-planned where cheaper
+    (:mod:`purchases`), noted as ``repurchased`` when it gained."""
+    better = repurchase(problem, lm, best)
+    if better is best:
+        return best
+    return _noted(better, "repurchased", stats, ctx) or best
+
+
 def _noted(best: LinearResult | None, source: str, stats: dict[str, Any],
            ctx: SolveContext) -> LinearResult | None:
     """``best``, its objective in ``stats`` (as ``rounded_LP``...) and the progress."""
@@ -398,10 +423,13 @@ def solve_rf(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
     until = phase_end(ctx, end, float(ctx.option("share")))
     best = start_plan(problem, lm, lp, backend, ctx, until, window, step, stats)
     if best is not None:
+        best = _repurchased(problem, lm, best, stats, ctx)
         best = fix_and_optimise(lm.model, lm.col_period, problem.periods, backend, ctx, until,
-                                best, window, step)
+                                best, window, step,
+                                lambda b: _repurchased(problem, lm, b, stats, ctx))
         stats["fix_and_optimise"] = best.objective
         ctx.report(objective=best.objective, source="fix-and-optimise")
+        best = _repurchased(problem, lm, best, stats, ctx)
     full = last_solve(problem, backend, hinted(lm.model, best), ctx, end)
     return finish(problem, lm, full, best, stats, ctx)
 
@@ -457,10 +485,14 @@ def solve_fl(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
         best = start_plan(problem, lm, None, backend, ctx, until, 6, 4, stats,
                           constructed_failed=True)
     if large and best is not None:
+        # the bought items' orders first (milliseconds; the windows see a few periods of
+        # them at a time), and again for what the windows made
+        best = _repurchased(problem, lm, best, stats, ctx)
         best = fix_and_optimise(lm.model, lm.col_period, problem.periods, backend, ctx, until,
-                                best, 6, 4)
+                                best, 6, 4, lambda b: _repurchased(problem, lm, b, stats, ctx))
         stats["fix_and_optimise"] = best.objective
         ctx.report(objective=best.objective, source="fix-and-optimise")
+        best = _repurchased(problem, lm, best, stats, ctx)
     if large:
         bound_phase(problem, backend, ctx, end, best, stats)  # off unless asked
     milp, milp_ctx = hinted(lm.model, best), ctx
