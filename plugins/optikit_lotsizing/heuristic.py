@@ -96,6 +96,13 @@ LARGE_WINDOW_MIN_S = 1.5
 #: got no bound from its MILP in 30 s (the answer fell to the unavoidable-cost floor,
 #: 0.64 M, instead of the loop's 0.73 M), so the others keep the loop.
 ROOT_BOUND_BACKENDS = frozenset({"highs"})
+#: Multi-level models (a bill of materials) of at least this many columns take ``fl``'s
+#: large-model path with HiGHS below ``RELAX_AND_FIX_MAX_COLUMNS`` too: on
+#: ``generate_structured`` instances of 4-4-2 items x 13 periods (493-509 columns) and
+#: 6-6-3 x 26 (1,571) HiGHS's MILP search found few plans and none below the windows'
+#: (branch lot-s17: plans 1.3-9.4 % cheaper at 30 s, 6.4 % at 60 s); the ``tiny``
+#: instances (about 100 columns) it proves in a second.
+MULTI_LEVEL_MIN_COLUMNS = 400
 #: Setup thresholds of the two-stage roundings of the LP (see :func:`round_lp`).
 ROUNDING_THRESHOLDS = (0.5, 0.2)
 
@@ -434,13 +441,23 @@ def solve_rf(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
     return finish(problem, lm, full, best, stats, ctx)
 
 
+def takes_large_path(problem: LotSizingProblem, model: LinearModel, backend: str) -> bool:
+    """Whether ``fl`` plans by the constructed plan and the period windows before the
+    MILP: models over ``RELAX_AND_FIX_MAX_COLUMNS``, and with HiGHS multi-level ones
+    over ``MULTI_LEVEL_MIN_COLUMNS``."""
+    if model.num_cols > RELAX_AND_FIX_MAX_COLUMNS:
+        return True
+    return (backend in ROOT_BOUND_BACKENDS and problem.levels >= 2
+            and model.num_cols >= MULTI_LEVEL_MIN_COLUMNS)
+
+
 def solve_fl(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext) -> Outcome:
     """Formulation ``fl`` (the default): (l,S) cuts at the root, a start plan handed to
     the MILP, and on large models fix-and-optimise first, so a plan always comes back."""
     backend = Timed(backend)  # how late its windows return, for the last solve
     lm = build(problem, strong=False)
     plain = lm.model
-    large = plain.num_cols > RELAX_AND_FIX_MAX_COLUMNS
+    large = takes_large_path(problem, plain, backend.name)
     end = solve_end(ctx, problem, backend.name)
     # the seed LP carries most of the bound; more rounds mostly cost time on small models
     extra: dict[str, float] = {}
@@ -488,8 +505,8 @@ def solve_fl(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
         # the bought items' orders first (milliseconds; the windows see a few periods of
         # them at a time), and again for what the windows made
         best = _repurchased(problem, lm, best, stats, ctx)
-        best = fix_and_optimise(lm.model, lm.col_period, problem.periods, backend, ctx, until,
-                                best, 6, 4, lambda b: _repurchased(problem, lm, b, stats, ctx))
+        best = sliding_windows(lm.model, lm.col_period, problem.periods, backend, ctx, until,
+                               best, lambda b: _repurchased(problem, lm, b, stats, ctx))
         stats["fix_and_optimise"] = best.objective
         ctx.report(objective=best.objective, source="fix-and-optimise")
         best = _repurchased(problem, lm, best, stats, ctx)

@@ -63,7 +63,7 @@ def _best_by_enumeration(problem: LotSizingProblem, gross: np.ndarray) -> float:
     for count in range(1, periods + 1):
         for starts in itertools.combinations(range(source.lead_time, periods), count):
             bounds = [*starts, periods]
-            covers = [(a, k, source) for a, k in zip(bounds, bounds[1:], strict=False)]
+            covers = [(a, k, source) for a, k in itertools.pairwise(bounds)]
             orders = purchases.replay(problem, 1, gross, covers)
             cost = None if orders is None else purchases.cost_of(problem, 1, gross, orders)
             if cost is not None:
@@ -107,3 +107,19 @@ def test_fl_replans_the_purchases_on_large_models(monkeypatch: pytest.MonkeyPatc
     assert outcome.stats.get("repurchased") is not None
     report = check(problem, outcome.payload)
     assert report.feasible and report.objective == pytest.approx(outcome.objective)
+
+
+def test_multi_level_models_take_the_large_path_with_highs_only() -> None:
+    """From ``MULTI_LEVEL_MIN_COLUMNS`` columns a model with a bill of materials is
+    planned as the large ones are (HiGHS's MILP found few plans there); single-level
+    models and the ``tiny`` ones keep the MILP path, and so do other backends."""
+    from optikit_lotsizing.generator import generate
+
+    def path(document: dict[str, Any], backend: str = "highs") -> bool:
+        problem = parse(document)
+        return heuristic.takes_large_path(problem, build(problem, False).model, backend)
+
+    assert path(generate_structured(1, 13, 4, 4, 2))
+    assert not path(generate_structured(1, 13, 4, 4, 2), "scip")
+    assert not path(generate(0, "tiny"))
+    assert not path(generate(1, "medium"))  # single level, about 1,800 columns
