@@ -1,11 +1,17 @@
 """How good can a plan of a ``large``-shaped instance get: neighbourhoods compared.
 
-    PYTHONPATH=$PWD:$PWD/plugins .venv/bin/python benchmarks/lot-sizing/plan_probe.py \
-        --shape 6,6,3 --periods 26 --seed 1 --mode windows --limit 30
+    PYTHONPATH=$PWD:$PWD/plugins:$PWD/benchmarks/lot-sizing .venv/bin/python \
+        benchmarks/lot-sizing/plan_probe.py --steps dp:0,windows:30,dp:0 --refresh
 
 ``--shape`` and ``--periods`` pick ``generator.generate_structured`` (without them: the
-``large`` instance of ``--seed``).  From the constructed plan, for ``--limit`` seconds
-(1 thread), one of the modes in :data:`MODES`; prints the plan and its cost by kind.
+``large`` instance of ``--seed``).  From the constructed plan (1 thread), either the
+``--steps`` in order (``dp:0`` the purchases' recursion of :mod:`purchases`,
+``windows:S`` the period windows of ``fl`` for ``S`` seconds, with ``--refresh`` the
+recursion after every pass, ``raws:S`` each bought item's orders and stock as a MILP of
+its own for ``S`` seconds, ``rawwin:S`` the same over windows of ``--width`` periods), or
+for ``--limit`` seconds one of :data:`MODES` (the windows, the whole MILP, the MILP
+without capacity); ``--then T`` runs the whole MILP from the plan for ``T`` seconds.
+Prints the plan and its cost by kind and level.
 """
 
 from __future__ import annotations
@@ -28,7 +34,6 @@ from optikit.paradigms import LinearResult
 from optikit.types import SolveContext, SolveOptions
 
 MODES = ("windows", "milp", "capfree")
-OWN_GAP: float | None = None
 
 
 def raws(problem: LotSizingProblem, lm: LotModel, best: LinearResult, each: float,
@@ -38,8 +43,7 @@ def raws(problem: LotSizingProblem, lm: LotModel, best: LinearResult, each: floa
     for r in np.flatnonzero(problem.purchased & ~problem.produced):
         free = columns_of(problem, lm, [int(r)])
         t0 = time.monotonic()
-        result = solve_restricted(lm.model, HighsBackend(), ctx, free, best, each,
-                                  own_gap=OWN_GAP)
+        result = solve_restricted(lm.model, HighsBackend(), ctx, free, best, each)
         assert best.objective is not None
         print(f"  {problem.ids[r]} ({int(free.sum())} cols, {result.status.value}, "
               f"{time.monotonic() - t0:.1f} s): {best.objective:,.0f} -> "
@@ -67,8 +71,7 @@ def raw_windows(problem: LotSizingProblem, lm: LotModel, best: LinearResult, eac
                     free[o.w] = True
                     if o.count >= 0:
                         free[o.count] = True
-            result = solve_restricted(lm.model, HighsBackend(), ctx, free, best, each,
-                                      own_gap=OWN_GAP)
+            result = solve_restricted(lm.model, HighsBackend(), ctx, free, best, each)
             tried += 1
             assert best.objective is not None
             if result.objective is not None and result.objective < best.objective - 1e-6:
@@ -96,9 +99,6 @@ def main() -> None:
     parser.add_argument("--mode", default="windows", choices=MODES)
     parser.add_argument("--limit", type=float, default=30.0)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--extend", type=int, default=0,
-                        help="windows: periods after each window whose continuous columns "
-                        "are free too (their integers held)")
     parser.add_argument("--then", type=float, default=0.0,
                         help="then the whole MILP (``--then-mode``) from that plan, seconds")
     parser.add_argument("--then-mode", default="milp", choices=("milp", "capfree"))
@@ -107,15 +107,11 @@ def main() -> None:
     parser.add_argument("--steps", default="",
                         help="instead of --mode: steps such as raws:3,windows:30,raws:3 "
                         "(raws: seconds per bought item; windows: seconds in all)")
-    parser.add_argument("--own-gap", type=float, default=None,
-                        help="the gap each bought item's MILP is solved to, of its own cost")
     parser.add_argument("--width", type=int, default=12,
                         help="rawwin: periods of orders free per window (slides by half)")
     parser.add_argument("--refresh", action="store_true",
                         help="windows: re-plan the purchases after each pass")
     args = parser.parse_args()
-    global OWN_GAP
-    OWN_GAP = args.own_gap
     if args.shape:
         n_end, n_sub, n_raw = (int(v) for v in args.shape.split(","))
         doc = generate_structured(args.seed, args.periods, n_end, n_sub, n_raw)
@@ -135,7 +131,7 @@ def main() -> None:
             ctx = SolveContext(SolveOptions(time_limit=float(seconds), threads=args.threads,
                                             seed=0))
             best = sliding_windows(lm.model, lm.col_period, problem.periods, HighsBackend(),
-                                   ctx, float(seconds), best, extend=args.extend,
+                                   ctx, float(seconds), best,
                                    refresh=(lambda b: _refresh(problem, lm, b, began))
                                    if args.refresh else None)
         elif kind == "dp":
@@ -151,7 +147,7 @@ def main() -> None:
     elif args.mode == "windows":
         ctx = SolveContext(SolveOptions(time_limit=args.limit, threads=args.threads, seed=0))
         best = sliding_windows(lm.model, lm.col_period, problem.periods, HighsBackend(), ctx,
-                               args.limit, best, extend=args.extend)
+                               args.limit, best)
     else:
         model = relaxed_model(lm, ["capacity"]) if args.mode == "capfree" else lm.model
         result, _ = _solve(model.with_hint(best.x), args.limit, args.threads, trace=True)
