@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from optikit.paradigms import LinearResult
-from optikit_lotsizing.construct import Order, Plan, _order_size
+from optikit_lotsizing.construct import Order, Plan, order_size
 from optikit_lotsizing.formulation import plan as plan_of
 from optikit_lotsizing.linear import LotModel
 from optikit_lotsizing.model import LotSizingProblem, Source
@@ -68,7 +68,7 @@ def replay(problem: LotSizingProblem, item: int, gross: NDArray[np.float64],
             if short > tol:
                 if t - source.lead_time < 0:
                     return None
-                qty = _order_size(source, short)
+                qty = order_size(source, short)
                 if source.price(qty) is None:
                     return None
                 orders.append((item, source.supplier, t - source.lead_time, qty))
@@ -125,7 +125,7 @@ def covers(problem: LotSizingProblem, item: int, gross: NDArray[np.float64]
             for source in sources:
                 if a - source.lead_time < 0:
                     continue
-                size = _order_size(source, qty)
+                size = order_size(source, qty)
                 cost = _order_cost(source, size)
                 if cost is None:
                     continue
