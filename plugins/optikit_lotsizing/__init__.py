@@ -73,8 +73,9 @@ def problem_type() -> ProblemType:
                 "as the MIP start, then the MILP; with HiGHS on small models (up to 300 "
                 "setup columns) the start fixes the facility-location LP's closed and open "
                 "setups and the MILP has per-period setup counts, RINS and RENS off; "
-                "on large models the constructed plan improved by fix-and-optimise "
-                "windows (with HiGHS instead of the cut loop)",
+                "on large models (and with HiGHS multi-level ones from 400 columns) the "
+                "constructed plan, its purchases re-planned by a dynamic programme, "
+                "improved by fix-and-optimise windows (with HiGHS instead of the cut loop)",
                 needs_integer=_integer, options=FL_OPTIONS,
             ),
             Formulation(

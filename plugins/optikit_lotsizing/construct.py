@@ -168,7 +168,9 @@ def merge_lots(problem: LotSizingProblem, make: NDArray[np.float64],
                 changed = True
 
 
-def _order_size(source: Source, short: float) -> float:
+def order_size(source: Source, short: float) -> float:
+    """The smallest order of ``source`` that covers ``short``: its minimum, the first
+    price break and its multiple (also the recursion's, :mod:`purchases`)."""
     qty = max(short, source.min_order, float(source.break_from[0]))
     if source.multiple > 0:
         qty = source.multiple * np.ceil(qty / source.multiple - 1e-9)
@@ -192,7 +194,7 @@ def buy(problem: LotSizingProblem, i: int, gross: NDArray[np.float64],
         for source in sources:
             if t - source.lead_time < 0:
                 continue
-            qty = _order_size(source, short)
+            qty = order_size(source, short)
             price = source.price(qty)
             if price is None:
                 continue

@@ -36,6 +36,7 @@ the requested tolerance.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -58,6 +59,7 @@ from optikit_lotsizing.linear import LotModel, build
 from optikit_lotsizing.model import LotSizingProblem
 from optikit_lotsizing.proof import applies as guided_applies
 from optikit_lotsizing.proof import counted_point, guided_start, milp_options, with_setup_counts
+from optikit_lotsizing.purchases import repurchase
 from optikit_lotsizing.startpoint import start_vector
 from optikit_lotsizing.windows import restricted
 
@@ -94,6 +96,13 @@ LARGE_WINDOW_MIN_S = 1.5
 #: got no bound from its MILP in 30 s (the answer fell to the unavoidable-cost floor,
 #: 0.64 M, instead of the loop's 0.73 M), so the others keep the loop.
 ROOT_BOUND_BACKENDS = frozenset({"highs"})
+#: Multi-level models (a bill of materials) of at least this many columns take ``fl``'s
+#: large-model path with HiGHS below ``RELAX_AND_FIX_MAX_COLUMNS`` too: on
+#: ``generate_structured`` instances of 4-4-2 items x 13 periods (493-509 columns) and
+#: 6-6-3 x 26 (1,571) HiGHS's MILP search found few plans and none below the windows'
+#: (branch lot-s17: plans 1.3-9.4 % cheaper at 30 s, 6.4 % at 60 s); the ``tiny``
+#: instances (about 100 columns) it proves in a second.
+MULTI_LEVEL_MIN_COLUMNS = 400
 #: Setup thresholds of the two-stage roundings of the LP (see :func:`round_lp`).
 ROUNDING_THRESHOLDS = (0.5, 0.2)
 
@@ -217,11 +226,13 @@ def _better(result: LinearResult, best: LinearResult | None) -> bool:
 
 def fix_and_optimise(model: LinearModel, period: NDArray[np.int64], periods: int,
                      backend: LinearSolver, ctx: SolveContext, until: float | None,
-                     best: LinearResult, window: int, step: int) -> LinearResult:
+                     best: LinearResult, window: int, step: int,
+                     refresh: Callable[[LinearResult], LinearResult] | None = None
+                     ) -> LinearResult:
     """Step 2: free one window at a time around the incumbent, keep improvements (large
-    models: :func:`sliding_windows`)."""
+    models: :func:`sliding_windows`, with ``refresh`` after every pass)."""
     if model.num_cols > RELAX_AND_FIX_MAX_COLUMNS:
-        return sliding_windows(model, period, periods, backend, ctx, until, best)
+        return sliding_windows(model, period, periods, backend, ctx, until, best, refresh)
     starts = list(range(0, max(1, periods - window + 1), step))
     if starts[-1] + window < periods:
         starts.append(periods - window)
@@ -247,13 +258,17 @@ def fix_and_optimise(model: LinearModel, period: NDArray[np.int64], periods: int
 
 def sliding_windows(model: LinearModel, period: NDArray[np.int64], periods: int,
                     backend: LinearSolver, ctx: SolveContext, until: float | None,
-                    best: LinearResult) -> LinearResult:
+                    best: LinearResult,
+                    refresh: Callable[[LinearResult], LinearResult] | None = None
+                    ) -> LinearResult:
     """Fix-and-optimise on large models: every column of a window of periods is free and
     the window is solved as a model of its own (:mod:`windows`); the windows slide by
     half their size and wrap around, until a whole horizon passes without a gain or the
     time is spent.  The size adapts to the machine: a window not solved in its time
     makes the next one a period shorter, one solved in under half of it a period longer
-    (``LARGE_WINDOW_RANGE``)."""
+    (``LARGE_WINDOW_RANGE``).  ``refresh`` (if given) improves the plan after every
+    pass, by a move the windows cannot make (:mod:`purchases`: a bought item's orders
+    over the whole horizon)."""
     smallest, largest = LARGE_WINDOW_RANGE
     size, start, idle = LARGE_WINDOW, 0, 0
     while not over(ctx, until) and idle < periods + size:
@@ -277,7 +292,14 @@ def sliding_windows(model: LinearModel, period: NDArray[np.int64], periods: int,
         elif budget is None or ctx.elapsed() - began < budget / 2:
             size = min(largest, size + 1)
         # the window reached the last period: around again
-        start = 0 if start + size >= periods else min(start + step, max(0, periods - size))
+        if start + size >= periods:
+            start = 0
+            if refresh is not None:
+                better = refresh(best)
+                if better is not best:
+                    best, idle = better, 0
+        else:
+            start = min(start + step, max(0, periods - size))
     return best
 
 
@@ -351,6 +373,16 @@ def start_plan(problem: LotSizingProblem, lm: LotModel, lp: NDArray[np.float64] 
     return _noted(best, source, stats, ctx)
 
 
+def _repurchased(problem: LotSizingProblem, lm: LotModel, best: LinearResult,
+                 stats: dict[str, Any], ctx: SolveContext) -> LinearResult:
+    """``best`` with its bought items' orders re-planned where cheaper
+    (:mod:`purchases`), noted as ``repurchased`` when it gained."""
+    better = repurchase(problem, lm, best)
+    if better is best:
+        return best
+    return _noted(better, "repurchased", stats, ctx) or best
+
+
 def _noted(best: LinearResult | None, source: str, stats: dict[str, Any],
            ctx: SolveContext) -> LinearResult | None:
     """``best``, its objective in ``stats`` (as ``rounded_LP``...) and the progress."""
@@ -398,12 +430,25 @@ def solve_rf(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
     until = phase_end(ctx, end, float(ctx.option("share")))
     best = start_plan(problem, lm, lp, backend, ctx, until, window, step, stats)
     if best is not None:
+        best = _repurchased(problem, lm, best, stats, ctx)
         best = fix_and_optimise(lm.model, lm.col_period, problem.periods, backend, ctx, until,
-                                best, window, step)
+                                best, window, step,
+                                lambda b: _repurchased(problem, lm, b, stats, ctx))
         stats["fix_and_optimise"] = best.objective
         ctx.report(objective=best.objective, source="fix-and-optimise")
+        best = _repurchased(problem, lm, best, stats, ctx)
     full = last_solve(problem, backend, hinted(lm.model, best), ctx, end)
     return finish(problem, lm, full, best, stats, ctx)
+
+
+def takes_large_path(problem: LotSizingProblem, model: LinearModel, backend: str) -> bool:
+    """Whether ``fl`` plans by the constructed plan and the period windows before the
+    MILP: models over ``RELAX_AND_FIX_MAX_COLUMNS``, and with HiGHS multi-level ones
+    over ``MULTI_LEVEL_MIN_COLUMNS``."""
+    if model.num_cols > RELAX_AND_FIX_MAX_COLUMNS:
+        return True
+    return (backend in ROOT_BOUND_BACKENDS and problem.levels >= 2
+            and model.num_cols >= MULTI_LEVEL_MIN_COLUMNS)
 
 
 def solve_fl(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext) -> Outcome:
@@ -412,7 +457,7 @@ def solve_fl(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
     backend = Timed(backend)  # how late its windows return, for the last solve
     lm = build(problem, strong=False)
     plain = lm.model
-    large = plain.num_cols > RELAX_AND_FIX_MAX_COLUMNS
+    large = takes_large_path(problem, plain, backend.name)
     end = solve_end(ctx, problem, backend.name)
     # the seed LP carries most of the bound; more rounds mostly cost time on small models
     extra: dict[str, float] = {}
@@ -457,18 +502,25 @@ def solve_fl(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
         best = start_plan(problem, lm, None, backend, ctx, until, 6, 4, stats,
                           constructed_failed=True)
     if large and best is not None:
-        best = fix_and_optimise(lm.model, lm.col_period, problem.periods, backend, ctx, until,
-                                best, 6, 4)
+        # the bought items' orders first (milliseconds; the windows see a few periods of
+        # them at a time), and again for what the windows made
+        best = _repurchased(problem, lm, best, stats, ctx)
+        best = sliding_windows(lm.model, lm.col_period, problem.periods, backend, ctx, until,
+                               best, lambda b: _repurchased(problem, lm, b, stats, ctx))
         stats["fix_and_optimise"] = best.objective
         ctx.report(objective=best.objective, source="fix-and-optimise")
+        best = _repurchased(problem, lm, best, stats, ctx)
     if large:
         bound_phase(problem, backend, ctx, end, best, stats)  # off unless asked
     milp, milp_ctx = hinted(lm.model, best), ctx
     if not large and "constructive" not in stats:
         # not a MIP start here (see above), but the answer when nothing cheaper is found:
         # on a 15 x 26 three-level instance the MILP's minute ended 2.8 % above it
-        # (README, branch lot-s16); building it takes milliseconds at this size
+        # (README, branch lot-s16); building it takes milliseconds at this size, and so
+        # does re-planning its purchases (3.6 % less there, branch lot-s17)
         built = constructive(problem, lm)
+        if built is not None:
+            built = repurchase(problem, lm, built)
         if built is not None and _better(built, best):
             stats["constructive"] = built.objective
             best = built
