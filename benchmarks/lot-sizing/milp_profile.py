@@ -34,7 +34,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "plugins"), str(Path(__file__).resolve().p
 
 from compare import _document  # noqa: E402
 from optikit_highs.backend import HighsBackend  # noqa: E402
-from optikit_lotsizing import cuts, heuristic, proof  # noqa: E402
+from optikit_lotsizing import cuts, heuristic, proof, windows  # noqa: E402
 from optikit_lotsizing.checker import check  # noqa: E402
 from optikit_lotsizing.formulation import payload, plan  # noqa: E402
 from optikit_lotsizing.linear import LotModel, build  # noqa: E402
@@ -94,15 +94,15 @@ def rounded_start(case: Case) -> tuple[LinearModel, dict[str, Any]]:
     lm.model = case.lm.model
     start = None if lp is None else heuristic.round_lp(lm.model, lm, lp, HighsBackend(), ctx,
                                                        None)
-    return heuristic.hinted(case.lm.model, start), {}
+    return windows.hinted(case.lm.model, start), {}
 
 
 def optimum_start(case: Case) -> tuple[LinearModel, dict[str, Any]]:
-    return heuristic.hinted(case.lm.model, case.best_plan()), {}
+    return windows.hinted(case.lm.model, case.best_plan()), {}
 
 
 def optimum_start_no_sub_mips(case: Case) -> tuple[LinearModel, dict[str, Any]]:
-    return heuristic.hinted(case.lm.model, case.best_plan()), dict(NO_SUB_MIPS)
+    return windows.hinted(case.lm.model, case.best_plan()), dict(NO_SUB_MIPS)
 
 
 def ls_pool(case: Case) -> tuple[LinearModel, dict[str, Any]]:

@@ -23,11 +23,12 @@ import time
 import numpy as np
 from optikit_highs.backend import HighsBackend
 from optikit_lotsizing.generator import generate, generate_structured
-from optikit_lotsizing.heuristic import constructive, sliding_windows, solve_restricted
+from optikit_lotsizing.heuristic import constructive
 from optikit_lotsizing.linear import LotModel, build
 from optikit_lotsizing.model import LotSizingProblem, parse
 from optikit_lotsizing.purchases import repurchase
 from optikit_lotsizing.structure import columns_of
+from optikit_lotsizing.windows import sliding_windows, solve_restricted
 from scale_gap import _solve, breakdown, relaxed_model
 
 from optikit.paradigms import LinearResult

@@ -6,7 +6,7 @@
 From the constructed plan, for ``--limit`` seconds (1 thread: the windows of ``fl`` run
 alone), one of:
 
-- ``windows``: the period windows of ``fl`` (:func:`heuristic.sliding_windows`);
+- ``windows``: the period windows of ``fl`` (:func:`windows.sliding_windows`);
 - ``items``: one end item and its whole bill of materials free over every period (its
   production, setups and stock, its components', the orders and stock of the bought parts
   under it, the overtime of the resources they use), every other column at the
@@ -30,10 +30,11 @@ import time
 import numpy as np
 from optikit_highs.backend import HighsBackend
 from optikit_lotsizing.generator import generate
-from optikit_lotsizing.heuristic import constructive, sliding_windows
+from optikit_lotsizing.heuristic import constructive
 from optikit_lotsizing.linear import build
 from optikit_lotsizing.model import parse
 from optikit_lotsizing.structure import neighbourhoods, solve_neighbourhood
+from optikit_lotsizing.windows import sliding_windows
 from scale_gap import relaxed_model
 
 from optikit.types import SolveContext, SolveOptions

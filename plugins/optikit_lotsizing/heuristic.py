@@ -22,7 +22,7 @@ minute, so the plan is found in pieces of the model with the (l,S) cuts:
 2. fix-and-optimise: windows of ``window`` periods are freed again one at a time with
    every other integer fixed at the incumbent (each window's MIP start), keeping
    improvements; on large models a window frees every column of a few periods and is
-   solved as a model of its own, around the horizon (:func:`sliding_windows`);
+   solved as a model of its own, around the horizon (:func:`windows.sliding_windows`);
 3. the full MILP runs for the rest of the time: the best of its dual bound, the LP
    bounds of the earlier phases and the unavoidable-cost floor (see :mod:`bounds`)
    proves the gap, and its incumbent replaces the heuristic's if better.
@@ -36,7 +36,6 @@ the requested tolerance.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -61,10 +60,15 @@ from optikit_lotsizing.proof import applies as guided_applies
 from optikit_lotsizing.proof import counted_point, guided_start, milp_options, with_setup_counts
 from optikit_lotsizing.purchases import repurchase
 from optikit_lotsizing.startpoint import start_vector
-from optikit_lotsizing.windows import restricted
+from optikit_lotsizing.windows import (
+    better,
+    fix_and_optimise,
+    hinted,
+    relax_and_fix,
+    sliding_windows,
+    solve_window,
+)
 
-#: Gap each window's MILP is solved to (the windows are heuristics anyway).
-WINDOW_GAP = 1e-3
 #: Models with more columns start from the rounded LP instead of relax-and-fix.
 RELAX_AND_FIX_MAX_COLUMNS = 8000
 #: Whether ``fl`` hands the (l,S) cuts to the MILP as rows.  Measured on HiGHS 1.14 (MIP
@@ -75,20 +79,6 @@ RELAX_AND_FIX_MAX_COLUMNS = 8000
 MILP_CUTS = False
 #: Cut rounds of ``fl`` on models that are not large (the seed LP's cuts come first).
 FL_ROUNDS = 2
-#: Fix-and-optimise stops when a window would get less (seconds): on the 100 x 52 x 3
-#: instance windows given 0.1-0.4 s ran 0.3-0.7 s past their limit at load 4.
-MIN_WINDOW_S = 0.25
-#: Periods of the first fix-and-optimise window on large models (the size then adapts;
-#: each window slides by half its size): a window of 4 periods of the 100 x 52 x 3
-#: instance is a MILP of about 1,600 columns that HiGHS improves in 1-2 s (6 periods:
-#: 2,400 columns, most windows without a finished root in 2 s at load 8).
-LARGE_WINDOW = 4
-#: Smallest and largest window size (periods) the large models' windows adapt to.
-LARGE_WINDOW_RANGE = (2, 8)
-#: A window on a large model gets at least this long (seconds, within the phase): in
-#: 0.8 s (25 windows sharing 20 s) HiGHS rarely finished the root of one at load 8, and
-#: the windows came back with the incumbent alone.
-LARGE_WINDOW_MIN_S = 1.5
 #: Backends whose MILP root bound on large models beats the cut loop's LP, so ``fl``
 #: skips the loop there: with HiGHS on the 100 x 52 x 3 instances the loop's LP
 #: (0.69-0.75 M after 3 rounds in 11 s) stays far below the MILP's root (0.94 M at 8 s,
@@ -105,46 +95,6 @@ ROOT_BOUND_BACKENDS = frozenset({"highs"})
 MULTI_LEVEL_MIN_COLUMNS = 400
 #: Setup thresholds of the two-stage roundings of the LP (see :func:`round_lp`).
 ROUNDING_THRESHOLDS = (0.5, 0.2)
-
-
-def _solve_window(model: LinearModel, backend: LinearSolver, ctx: SolveContext,
-                  free: NDArray[np.bool_], relaxed: NDArray[np.bool_],
-                  fixed: NDArray[np.float64] | None, budget: float | None,
-                  start: LinearResult | None = None) -> LinearResult:
-    """Solve with ``free`` integers integer, ``relaxed`` continuous, the rest at ``fixed``
-    (and ``start``, a point of the window, as its MIP start)."""
-    lower, upper = model.col_lower.copy(), model.col_upper.copy()
-    pinned = model.integer & ~free & ~relaxed
-    if fixed is not None:
-        lower[pinned] = upper[pinned] = np.round(fixed[pinned])
-    sub = dataclasses.replace(model, integer=model.integer & free, col_lower=lower,
-                              col_upper=upper)
-    return backend.solve(hinted(sub, start), ctx.narrowed(budget, gap=WINDOW_GAP))
-
-
-def relax_and_fix(model: LinearModel, period: NDArray[np.int64], periods: int,
-                  backend: LinearSolver, ctx: SolveContext, until: float | None,
-                  window: int, step: int) -> LinearResult | None:
-    """Step 1; None when a window fails (no time, or the fixings made it infeasible)."""
-    integer = model.integer
-    values: NDArray[np.float64] | None = None
-    start, result = 0, None
-    while start < periods:
-        if over(ctx, until):
-            return None
-        end = min(periods, start + window)
-        free = integer & (period >= start) & (period < end)
-        relaxed = integer & (period >= end)
-        windows_left = -(-(periods - start) // step)
-        result = _solve_window(model, backend, ctx, free, relaxed, values,
-                               slice_of(ctx, until, windows_left))
-        if not result.status.has_solution or result.x is None:
-            return None
-        values = result.x if values is None else np.where(period < start, values, result.x)
-        if end >= periods:
-            break
-        start += step
-    return result
 
 
 def rounded_integers(lm: LotModel, lp: NDArray[np.float64], threshold: float = 0.0
@@ -203,128 +153,19 @@ def round_lp(model: LinearModel, lm: LotModel, lp: NDArray[np.float64],
             break
         parts = 2 * (len(ROUNDING_THRESHOLDS) - k) + 1
         fixed = rounded_integers(lm, lp, threshold)
-        first = _solve_window(model, backend, ctx, nothing, setups & (fixed < 0.5), fixed,
+        first = solve_window(model, backend, ctx, nothing, setups & (fixed < 0.5), fixed,
                               slice_of(ctx, until, parts))
         if not first.status.has_solution or first.x is None:
             continue
-        result = _solve_window(model, backend, ctx, nothing, nothing,
+        result = solve_window(model, backend, ctx, nothing, nothing,
                                rounded_integers(lm, first.x), slice_of(ctx, until, parts - 1))
-        if _better(result, best):
+        if better(result, best):
             best = result
     if best is None and not over(ctx, until):
-        result = _solve_window(model, backend, ctx, nothing, nothing, rounded_integers(lm, lp),
+        result = solve_window(model, backend, ctx, nothing, nothing, rounded_integers(lm, lp),
                                slice_of(ctx, until, 1))
         best = result if result.status.has_solution else None
     return best
-
-
-def _better(result: LinearResult, best: LinearResult | None) -> bool:
-    if not result.status.has_solution or result.x is None or result.objective is None:
-        return False
-    return best is None or best.objective is None or result.objective < best.objective
-
-
-def fix_and_optimise(model: LinearModel, period: NDArray[np.int64], periods: int,
-                     backend: LinearSolver, ctx: SolveContext, until: float | None,
-                     best: LinearResult, window: int, step: int,
-                     refresh: Callable[[LinearResult], LinearResult] | None = None
-                     ) -> LinearResult:
-    """Step 2: free one window at a time around the incumbent, keep improvements (large
-    models: :func:`sliding_windows`, with ``refresh`` after every pass)."""
-    if model.num_cols > RELAX_AND_FIX_MAX_COLUMNS:
-        return sliding_windows(model, period, periods, backend, ctx, until, best, refresh)
-    starts = list(range(0, max(1, periods - window + 1), step))
-    if starts[-1] + window < periods:
-        starts.append(periods - window)
-    nothing = np.zeros_like(model.integer)
-    for k, start in enumerate(starts):
-        if over(ctx, until):
-            break
-        budget = slice_of(ctx, until, len(starts) - k)
-        if budget is not None and budget < MIN_WINDOW_S:
-            break  # HiGHS overruns so small a limit by its root LP: no time for the rest
-        free = model.integer & (period >= start) & (period < start + window)
-        assert best.x is not None
-        # the incumbent is a point of every window: its MIP start
-        result = _solve_window(model, backend, ctx, free, nothing, best.x, budget, best)
-        if result.status is Status.UNKNOWN and not ctx.expired():
-            # not even the start back in its slice (SCIP's and CBC's set-up alone takes
-            # 0.5-1.5 s on the 100 x 52 x 3 instance): the next windows get no more
-            break
-        if _better(result, best):
-            best = result
-    return best
-
-
-def sliding_windows(model: LinearModel, period: NDArray[np.int64], periods: int,
-                    backend: LinearSolver, ctx: SolveContext, until: float | None,
-                    best: LinearResult,
-                    refresh: Callable[[LinearResult], LinearResult] | None = None
-                    ) -> LinearResult:
-    """Fix-and-optimise on large models: every column of a window of periods is free and
-    the window is solved as a model of its own (:mod:`windows`); the windows slide by
-    half their size and wrap around, until a whole horizon passes without a gain or the
-    time is spent.  The size adapts to the machine: a window not solved in its time
-    makes the next one a period shorter, one solved in under half of it a period longer
-    (``LARGE_WINDOW_RANGE``).  ``refresh`` (if given) improves the plan after every
-    pass, by a move the windows cannot make (:mod:`purchases`: a bought item's orders
-    over the whole horizon)."""
-    smallest, largest = LARGE_WINDOW_RANGE
-    size, start, idle = LARGE_WINDOW, 0, 0
-    while not over(ctx, until) and idle < periods + size:
-        step = max(1, size // 2)
-        budget = slice_of(ctx, until, -(-(periods - start) // step))
-        if budget is not None and until is not None:
-            budget = min(max(budget, LARGE_WINDOW_MIN_S), until - ctx.elapsed())
-            if budget < MIN_WINDOW_S:
-                break  # HiGHS overruns so small a limit by its root LP
-        free = (period >= start) & (period < start + size)
-        began = ctx.elapsed()
-        result = solve_restricted(model, backend, ctx, free, best, budget)
-        if result.status is Status.UNKNOWN and not ctx.expired():
-            break  # not even the start back in its slice (SCIP's and CBC's set-up)
-        if _better(result, best):
-            best, idle = result, 0
-        else:
-            idle += step
-        if result.status is not Status.OPTIMAL:
-            size = max(smallest, size - 1)
-        elif budget is None or ctx.elapsed() - began < budget / 2:
-            size = min(largest, size + 1)
-        # the window reached the last period: around again
-        if start + size >= periods:
-            start = 0
-            if refresh is not None:
-                better = refresh(best)
-                if better is not best:
-                    best, idle = better, 0
-        else:
-            start = min(start + step, max(0, periods - size))
-    return best
-
-
-def solve_restricted(model: LinearModel, backend: LinearSolver, ctx: SolveContext,
-                      free: NDArray[np.bool_], best: LinearResult, budget: float | None
-                      ) -> LinearResult:
-    """The window of the ``free`` columns as a model of its own, the incumbent its MIP
-    start; the answer lifted back to the whole model's columns."""
-    assert best.x is not None
-    part = restricted(model, free, best.x)
-    result = backend.solve(part.model.with_hint(best.x[part.cols]),
-                           ctx.narrowed(budget, gap=WINDOW_GAP))
-    if result.x is None:
-        return result
-    x = part.lift(result.x)
-    # the window's bound says nothing about the whole model; its objective is the plan's
-    return dataclasses.replace(result, x=x, objective=float(model.c @ x) + model.offset,
-                               bound=None)
-
-
-def hinted(model: LinearModel, best: LinearResult | None) -> LinearModel:
-    """``model`` with ``best``'s point as its MIP start (unchanged without a point)."""
-    if best is None or best.x is None:
-        return model
-    return model.with_hint(best.x)
 
 
 def _plan_budget(ctx: SolveContext, problem: LotSizingProblem, backend: LinearSolver,
@@ -360,12 +201,12 @@ def start_plan(problem: LotSizingProblem, lm: LotModel, lp: NDArray[np.float64] 
                              window, step)
     end = solve_end(ctx, problem, backend.name)
     built = None if constructed_failed else constructive(problem, lm)
-    if built is not None and (best is None or _better(built, best)):
+    if built is not None and (best is None or better(built, best)):
         best, source = built, "constructive"
     if best is None and not over(ctx, end):
         nothing = np.zeros_like(model.integer)
         everywhere = rounded_integers(lm, np.ones(model.num_cols))
-        best, source = _solve_window(model, backend, ctx, nothing, nothing, everywhere,
+        best, source = solve_window(model, backend, ctx, nothing, nothing, everywhere,
                                      _plan_budget(ctx, problem, backend, until)
                                      ), "setups everywhere"
         if not best.status.has_solution or best.x is None:
@@ -433,7 +274,8 @@ def solve_rf(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
         best = _repurchased(problem, lm, best, stats, ctx)
         best = fix_and_optimise(lm.model, lm.col_period, problem.periods, backend, ctx, until,
                                 best, window, step,
-                                lambda b: _repurchased(problem, lm, b, stats, ctx))
+                                lambda b: _repurchased(problem, lm, b, stats, ctx),
+                                large=lm.model.num_cols > RELAX_AND_FIX_MAX_COLUMNS)
         stats["fix_and_optimise"] = best.objective
         ctx.report(objective=best.objective, source="fix-and-optimise")
         best = _repurchased(problem, lm, best, stats, ctx)
@@ -521,7 +363,7 @@ def solve_fl(problem: LotSizingProblem, backend: LinearSolver, ctx: SolveContext
         built = constructive(problem, lm)
         if built is not None:
             built = repurchase(problem, lm, built)
-        if built is not None and _better(built, best):
+        if built is not None and better(built, best):
             stats["constructive"] = built.objective
             best = built
     if guided is not None and guided.x is not None:

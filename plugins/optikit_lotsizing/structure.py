@@ -1,6 +1,6 @@
 """Fix-and-optimise along the bill of materials instead of along the periods.
 
-The period windows (:func:`heuristic.sliding_windows`) free every item over a few
+The period windows (:func:`windows.sliding_windows`) free every item over a few
 periods, so a move that shifts a parent's lots and its components' with them over a
 longer span is out of their reach.  A neighbourhood here frees a part of the product
 structure over every period, every other column fixed at the incumbent and substituted
@@ -22,10 +22,10 @@ from numpy.typing import NDArray
 
 from optikit.paradigms import LinearModel, LinearResult, LinearSolver
 from optikit.types import SolveContext
-from optikit_lotsizing.heuristic import solve_restricted
 from optikit_lotsizing.linear import LotModel
 from optikit_lotsizing.model import LotSizingProblem
 from optikit_lotsizing.subtrees import bom_closure
+from optikit_lotsizing.windows import solve_restricted
 
 
 def below(problem: LotSizingProblem, root: int) -> list[int]:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 from optikit_highs.backend import HighsBackend
-from optikit_lotsizing import budget, heuristic
+from optikit_lotsizing import budget, heuristic, windows
 from optikit_lotsizing.cuts import CutLoop, strengthen
 from optikit_lotsizing.generator import generate
 from optikit_lotsizing.linear import build
@@ -96,14 +96,14 @@ def test_phases_given_an_expired_deadline_return_at_once(problem: LotSizingProbl
     stats, lp = loop.stats, loop.lp
     assert lp is None and stats["cut_rounds"] == 0
     model, period = lm.model, lm.col_period
-    assert heuristic.relax_and_fix(model, period, problem.periods, backend, ctx, 0.0,
+    assert windows.relax_and_fix(model, period, problem.periods, backend, ctx, 0.0,
                                    2, 1) is None
     assert heuristic.round_lp(model, lm, np.zeros(model.num_cols), backend, ctx, 0.0) is None
     # the constructed plan needs no solver: a plan even with no time left
     built = heuristic.start_plan(problem, lm, None, backend, ctx, 0.0, 2, 1, {})
     assert built is not None and built.message == "constructed"
     best = LinearResult(Status.FEASIBLE, x=np.zeros(model.num_cols), objective=1.0)
-    assert heuristic.fix_and_optimise(model, period, problem.periods, backend, ctx, 0.0,
+    assert windows.fix_and_optimise(model, period, problem.periods, backend, ctx, 0.0,
                                       best, 2, 1) is best
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 from optikit_highs.backend import HighsBackend
-from optikit_lotsizing import heuristic
+from optikit_lotsizing import heuristic, windows
 from optikit_lotsizing.generator import generate
 from optikit_lotsizing.linear import build
 from optikit_lotsizing.model import LotSizingProblem
@@ -70,14 +70,13 @@ def test_large_models_improve_the_plan_in_small_windows(
         registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
     """With every model counted as large, the windows are sub-models of a few columns,
     they improve the constructed plan, and the answer is a point of the whole model."""
-    monkeypatch.setattr(heuristic, "RELAX_AND_FIX_MAX_COLUMNS", 0)
     problem = _problem(registry, "small", 1)
     lm = build(problem, strong=False)
     start = heuristic.constructive(problem, lm)
     assert start is not None and start.objective is not None
     backend = Recording()
-    best = heuristic.fix_and_optimise(lm.model, lm.col_period, problem.periods, backend,
-                                      _ctx(), None, start, 6, 4)
+    best = windows.fix_and_optimise(lm.model, lm.col_period, problem.periods, backend,
+                                    _ctx(), None, start, 6, 4, large=True)
     # every window a sub-model; the first (4 of 15 periods) under a third of the model
     assert backend.columns and max(backend.columns) < lm.model.num_cols
     assert backend.columns[0] < lm.model.num_cols / 3
@@ -102,7 +101,6 @@ class Unsolved:
 
 def test_windows_shrink_when_unsolved_and_stop_after_a_horizon_without_gain(
         registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(heuristic, "RELAX_AND_FIX_MAX_COLUMNS", 0)
     problem = _problem(registry, "small", 1)
     lm = build(problem, strong=False)
     start = heuristic.constructive(problem, lm)
@@ -113,15 +111,15 @@ def test_windows_shrink_when_unsolved_and_stop_after_a_horizon_without_gain(
         sizes.append(np.unique(lm.col_period[free]).size)
         return restricted(model, free, point)
 
-    monkeypatch.setattr(heuristic, "restricted", noting)
-    best = heuristic.fix_and_optimise(lm.model, lm.col_period, problem.periods, Unsolved(),
-                                      _ctx(), None, start, 6, 4)
+    monkeypatch.setattr(windows, "restricted", noting)
+    best = windows.fix_and_optimise(lm.model, lm.col_period, problem.periods, Unsolved(),
+                                    _ctx(), None, start, 6, 4, large=True)
     assert best.objective == start.objective
-    assert sizes[:3] == [heuristic.LARGE_WINDOW, heuristic.LARGE_WINDOW - 1,
-                         heuristic.LARGE_WINDOW - 2]
+    assert sizes[:3] == [windows.LARGE_WINDOW, windows.LARGE_WINDOW - 1,
+                         windows.LARGE_WINDOW - 2]
     assert sizes == sorted(sizes, reverse=True)
     # the smallest windows slide by one period: a horizon of them, then the end
-    assert len(sizes) <= problem.periods + 2 * heuristic.LARGE_WINDOW
+    assert len(sizes) <= problem.periods + 2 * windows.LARGE_WINDOW
 
 
 @pytest.mark.parametrize(("name", "loops"), [("highs", 0), ("scip", 1)])
