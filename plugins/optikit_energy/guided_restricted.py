@@ -45,7 +45,7 @@ def restrict(problem: EnergyProblem, fine: BucketModel, coarse: RelaxedPlan,
         used = coarse.used.get(g)
         window = coarse.windows.get(g)
         cols = fine.mode_cols[i]
-        if used is not None and k not in used or window is None:
+        if (used is not None and k not in used) or window is None:
             upper[fine.x0 + i] = 0.0
             upper[cols] = 0.0
             continue

@@ -21,7 +21,7 @@ through the shift search's ``take_best``) and taken only when better.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -163,7 +163,7 @@ def _window_max(values: NDArray[np.float64], d: int) -> NDArray[np.float64]:
     return out
 
 
-def sweep(search: _Search, machines: Sequence[int] | None = None) -> set[int]:
+def sweep(search: _Search, machines: Collection[int] | None = None) -> set[int]:
     """One pass of :func:`retime` over ``machines`` (None: all, dearest first) of a shift
     search; each re-timing that the checker's pricing finds better is taken.  Returns the
     operations (global indices) whose room changed (for the search's "dirty" marks)."""

@@ -78,12 +78,14 @@ def improve(
     should_stop: Callable[[], bool] = lambda: False,
     focus: Collection[int] | None = None,
     swaps: bool = SWAPS,
+    retime: bool = RETIME,
 ) -> Shifted | None:
     """A better schedule within ``budget_s`` seconds, or None (no improving move, or the
     search does not apply).  ``focus``: the operations (global indices) to look at first
     (others only once a move has changed their room), e.g. what an LNS step moved in a
     schedule this search has already polished; None: every operation.  ``swaps``: once
-    no single move is left, try exchanging machine neighbours (:mod:`shift_swaps`)."""
+    no single move is left, try exchanging machine neighbours (:mod:`shift_swaps`);
+    ``retime``: and re-timing each machine exactly (:mod:`machine_dp`)."""
     search = start(problem, schedule, switch_on, objective, budget_s, should_stop)
     if search is None:
         return None
@@ -91,7 +93,7 @@ def improve(
     # move has changed its job or machine neighbourhood (later passes were most of the
     # time on large-1).
     dirty = set(search.index) if focus is None else set(focus) & set(search.index)
-    descend(search, dirty, None if focus is None else set(dirty), swaps)
+    descend(search, dirty, None if focus is None else set(dirty), swaps, retime)
     if search.moves == 0:
         return None
     return search.shifted()

@@ -21,11 +21,8 @@ generator.SIZES["xxl"] = {"jobs": 240, "ops": (4, 6), "machines": 40, "days": 2,
 
 def main() -> None:
     size, seed, shift_s = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-    doc = generator.generate(seed, size) if not size.startswith("energy-") else None
+    doc = generator.generate(seed, size)
     registry = get_registry()
-    if doc is None:
-        import json
-        doc = json.load(open(f"problems/energy-scheduling/{size}.json"))
     problem = load_document(doc, registry, source="x").problem
     t0 = time.monotonic()
     built = heuristic.best_constructed(problem, budget_s=3.0)

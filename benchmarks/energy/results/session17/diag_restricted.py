@@ -1,10 +1,10 @@
 """Session 17: the finer bucket LP restricted to the tariff-period LP's support.
 
-Usage (repository root): diag_restricted.py SIZE SEED SLACK_PERIODS [GUIDE_S]
-Solves the tariff-period LP, the finer LP in full and restricted (modes the coarse point
-uses, buckets within its windows widened by SLACK_PERIODS tariff periods), one HiGHS
-thread, and times each; with GUIDE_S, the rough guided search (CP-SAT, one worker,
-linearization 0) from each finer point, then the shift search.
+Usage (repository root): diag_restricted.py SIZE SEED SLACK_PERIODS [0 full]
+Solves the tariff-period LP, the finer LP restricted (modes the coarse point uses,
+buckets within its windows widened by SLACK_PERIODS tariff periods) and, with a fifth
+argument, in full; one HiGHS thread, each timed.  ``rough(size, seed, budgets)``: the
+rough guided search (CP-SAT, one worker, linearization 0) from the restricted point.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ generator.SIZES["xxl"] = {"jobs": 240, "ops": (4, 6), "machines": 40, "days": 2,
 
 def main() -> None:
     size, seed, slack = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    guide_s = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
     reg = get_registry()
     p = load_document(generator.generate(seed, size), reg, source="x").problem
     ctx = SolveContext(SolveOptions(time_limit=120, threads=1), backends=reg.available_backend)
@@ -47,10 +46,6 @@ def main() -> None:
         print("fine", f and round(f.value, 2), round(time.monotonic() - t, 1), "s", flush=True)
 
 
-if __name__ == "__main__":
-    main()
-
-
 def rough(size: str, seed: int, budgets: list[float], params: str = "rough") -> None:
     """The rough guided search from the restricted point, one worker, each budget."""
     from optikit_energy import guided
@@ -63,7 +58,7 @@ def rough(size: str, seed: int, budgets: list[float], params: str = "rough") -> 
     fine_model = bucket_bound.build(p, integer=False)
     restricted = guided_restricted.restrict(p, fine_model, coarse.plan)
     r = bucket_bound.lower_bound(p, ctx, 60, integer=False, threads=1, built=restricted.model)
-    from optikit.paradigms import CpSatBackend  # noqa: F401
+    from optikit.paradigms import CpSatBackend
     backend = ctx.backend_of("ortools-cpsat", CpSatBackend) or ctx.backend_of("cpsat", CpSatBackend)
     run = Run(p, backend, ctx)
     prm = guided.ROUGH_PARAMETERS if params == "rough" else None
@@ -75,5 +70,5 @@ def rough(size: str, seed: int, budgets: list[float], params: str = "rough") -> 
               round(time.monotonic() - t, 1), flush=True)
 
 
-if __name__ == "__main__" and False:
-    pass
+if __name__ == "__main__":
+    main()
