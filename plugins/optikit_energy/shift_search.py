@@ -46,7 +46,8 @@ CANDIDATES_PER_OP = 8
 RELATIVE_GAIN = 1e-9
 # Exchanges of machine neighbours once no single move is left (shift_swaps).
 SWAPS = True
-# Each machine's sequence re-timed exactly once no single move is left (machine_dp):
+# Each machine's sequence re-timed (and its speed modes chosen) exactly once no single
+# move is left (machine_dp):
 # generated 504 operations, from the single moves' local optimum 1,496.70 -> 1,469.59 in
 # 0.34 s (1,460.8 after the single moves around it); large-2 716.52 -> 714.10.
 RETIME = True
