@@ -191,8 +191,9 @@ def _window_max(values: NDArray[np.float64], d: int) -> NDArray[np.float64]:
 
 
 def sweep(search: _Search, machines: Collection[int] | None = None) -> set[int]:
-    """One pass of :func:`retime` over ``machines`` (None: all, dearest first) of a shift
-    search; each re-timing that the checker's pricing finds better is taken.  Returns the
+    """One pass of :func:`retime` over ``machines`` (None: all, dearest first; those the
+    search marks settled skipped) of a shift search; each re-timing that the checker's
+    pricing finds better is taken.  Returns the
     operations (global indices) whose room changed (for the search's "dirty" marks)."""
     p = search.p
     pricer = search.pricer
@@ -203,7 +204,7 @@ def sweep(search: _Search, machines: Collection[int] | None = None) -> set[int]:
         if search.out_of_time():
             break
         ops = pricer.machine_ops(m)
-        if not ops:
+        if not ops or m in search.settled:
             continue
         windows = [_job_window(search, s) for s in ops]
         other = None
@@ -219,12 +220,12 @@ def sweep(search: _Search, machines: Collection[int] | None = None) -> set[int]:
                 g = p.job_ops[s.job][s.operation]
                 d = p.ops[g].modes[k].duration
                 moves[g] = ScheduledOperation(s.job, s.operation, k, s.machine, t, t + d)
-        if not moves:
-            continue
         before = {g: search.at(g) for g in moves}
-        if search.take_best([moves]):
+        if moves and search.take_best([moves]):
             for g, was in before.items():
                 changed |= search.neighbourhood(g, was)
+        else:
+            search.settled.add(m)  # until a move touches it or its jobs
     return changed
 
 
