@@ -30,7 +30,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -79,6 +79,8 @@ class RelaxedPlan:
     windows: dict[int, tuple[int, int]]  # operation -> [first bucket start, last bucket end)
     bucket_len: int  # median bucket length: the unit of the slack
     objective: float  # the relaxation's value at the point
+    # operation -> the modes the point uses at all (any value above PROCESSES)
+    used: dict[int, set[int]] = field(default_factory=dict)
 
 
 def plan_from(modes: list[tuple[int, int]], mode_buckets: list[NDArray[np.int64]],
@@ -91,6 +93,8 @@ def plan_from(modes: list[tuple[int, int]], mode_buckets: list[NDArray[np.int64]
     for i, (g, k) in enumerate(modes):
         if chosen[i] >= CHOSEN:
             plan.modes[g] = k
+        if chosen[i] > PROCESSES:
+            plan.used.setdefault(g, set()).add(k)
         used = mode_buckets[i][x[mode_cols[i]] > PROCESSES]
         if used.size == 0:
             continue

@@ -114,3 +114,23 @@ def test_the_finer_milp_guides_when_the_tariff_period_one_is_not_proven(
     assert stats["guided_plan"] == "finer" and "tries" in stats["guided"]
     assert doc["bound"] is not None
     assert doc["bound"] <= min(doc["objective"], SMALL_1_OPTIMUM) + 1e-6
+
+
+@pytest.mark.serial
+def test_on_big_instances_the_restricted_finer_lp_guides_and_is_no_bound(
+        registry, monkeypatch) -> None:
+    """Above ``RESTRICT_COLUMNS`` the finer LP restricted to the tariff point's support
+    (guided_restricted) guides instead of the full finer LP; the bound stays the tariff
+    periods' LP (a restriction's value is no bound)."""
+    solved = _as_big(monkeypatch)
+    monkeypatch.setattr(bound_thread, "RESTRICT_COLUMNS", 0)
+    doc = run(registry, generate(1, "small"), time_limit=6, model="interval",
+              baseline="false").document
+    assert doc["check"]["feasible"]
+    stats = doc["stats"]
+    assert solved[0] is not None and len(solved) == 2  # the tariff periods, the restricted
+    assert stats["guided_plan"] == "finer, restricted"
+    assert stats["restricted_lp"]["status"] == "optimal"
+    assert stats["bucket_bound"]["method"] == bound_thread.COARSE_LABEL
+    assert doc["bound"] is not None and doc["bound"] <= doc["objective"] + 1e-6
+    assert doc["bound"] <= stats["restricted_lp"]["value"] + 1e-6

@@ -123,3 +123,28 @@ def test_a_milp_plan_is_followed_by_retiming_rounds(registry) -> None:
     for inc in run_.inbox:
         assert checked_objective(problem, inc) == pytest.approx(inc.objective)
         assert inc.objective >= SMALL_1_OPTIMUM - 1e-6
+
+
+def test_the_restricted_finer_lp_is_smaller_and_no_lower_than_the_full_one(registry) -> None:
+    """Medium-2: the finer LP restricted to the tariff-period LP's support keeps a tenth
+    or so of its columns, has a point that picks modes, and (a restriction) is never
+    below the full finer LP."""
+    from optikit_energy import guided_restricted
+
+    problem = load(registry, generate(2, "medium")).problem
+    ctx = SolveContext(SolveOptions(time_limit=30, threads=1),
+                       backends=registry.available_backend)
+    coarse = bucket_bound.lower_bound(problem, ctx, 20, integer=False, threads=1,
+                                      bucket_len=problem.horizon)
+    assert coarse is not None and coarse.plan is not None
+    fine = bucket_bound.build(problem, integer=False)
+    full = bucket_bound.lower_bound(problem, ctx, 20, integer=False, threads=1, built=fine)
+    upper = fine.model.col_upper.copy()
+    restricted = guided_restricted.restrict(problem, fine, coarse.plan)
+    assert restricted.open_cols < 0.5 * fine.model.num_cols
+    assert np.array_equal(fine.model.col_upper, upper)  # the full model untouched
+    found = bucket_bound.lower_bound(problem, ctx, 20, integer=False, threads=1,
+                                     built=restricted.model)
+    assert full is not None and found is not None and found.plan is not None
+    assert found.value >= full.value - 1e-6
+    assert len(found.plan.modes) >= len(coarse.plan.modes) // 2
