@@ -73,6 +73,7 @@ from optikit_energy import (
     side_solve,
     switching,
     timeindexed,
+    timeindexed_points,
 )
 from optikit_energy import cpsat_solutions as solutions
 from optikit_energy.cpsat_model import BuildStopped, EnergyCpModel
@@ -320,7 +321,7 @@ def _start_side_milp(run: Run, start: Incumbent | heuristic.Constructed | None,
         ti = ti or timeindexed.build(problem, span_rows=True)  # timeindexed_span
     except Infeasible:
         return None  # the interval model says so with a diagnosis
-    model = ti.model if start is None else timeindexed.with_start(
+    model = ti.model if start is None else timeindexed_points.with_start(
         problem, ti, start.schedule, start.switch_on)
     thread = side_solve.start(ctx, model, remaining - 1.0)
     return None if thread is None else SideMilp(thread, ti)
@@ -341,7 +342,7 @@ def _finish_side(run: Run, side: SideMilp | None, cancel: bool) -> None:
     found = side.thread.result
     if found is not None and found.x is not None and not run.proven:
         problem = run.problem
-        schedule, switch_on = timeindexed.extract(problem, side.ti, found.x)
+        schedule, switch_on = timeindexed_points.extract(problem, side.ti, found.x)
         switch_on = switching.normalize(problem, schedule, switch_on)
         run.offer(Incumbent(schedule, switch_on, evaluate(problem, schedule, switch_on),
                             "highs-time-indexed"))
@@ -365,7 +366,7 @@ def _solve_time_indexed(run: Run, built: Incumbent | None) -> Status | None:
     }
     hint = None
     if built is not None:
-        values = timeindexed.hint_vector(problem, ti, built.schedule, built.switch_on)
+        values = timeindexed_points.hint_vector(problem, ti, built.schedule, built.switch_on)
         hint = {conv.variables[j]: v for j, v in values.items()}
     # Mid-size models: HiGHS' branch-and-cut on the same model beside CP-SAT, for its bound.
     side = None
@@ -389,7 +390,7 @@ def _solve_time_indexed(run: Run, built: Incumbent | None) -> Status | None:
         run.stats["bound_source"] = "cpsat"
     if result.status.has_solution:
         x = np.array([result.value(v) for v in conv.variables], dtype=np.float64)
-        schedule, switch_on = timeindexed.extract(problem, ti, x)
+        schedule, switch_on = timeindexed_points.extract(problem, ti, x)
         switch_on = switching.normalize(problem, schedule, switch_on)
         objective = evaluate(problem, schedule, switch_on)
         run.offer(Incumbent(schedule, switch_on, objective, "cpsat-time-indexed"))

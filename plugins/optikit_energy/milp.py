@@ -12,7 +12,7 @@ from typing import Any
 
 from optikit.paradigms import LinearResult
 from optikit.types import Outcome, SolveContext, Status
-from optikit_energy import heuristic, switching, timeindexed
+from optikit_energy import heuristic, switching, timeindexed, timeindexed_points
 from optikit_energy.diagnosis import diagnosis_analysis
 from optikit_energy.model import EnergyProblem, Infeasible
 from optikit_energy.options import MILP_OPTIONS
@@ -58,7 +58,7 @@ def solve(problem: EnergyProblem, backend: Any, ctx: SolveContext) -> Outcome:
         return Outcome(result.status, message=result.message, analysis=analysis, stats=stats)
     candidates = []
     if result.status.has_solution and result.x is not None:
-        schedule, switch_on = timeindexed.extract(problem, ti, result.x)
+        schedule, switch_on = timeindexed_points.extract(problem, ti, result.x)
         switch_on = switching.normalize(problem, schedule, switch_on)
         candidates.append((evaluate(problem, schedule, switch_on), "milp", schedule, switch_on))
     if built is not None:

@@ -29,7 +29,7 @@ import numpy as np
 from optikit.scheduling import ScheduledOperation
 from optikit.scheduling.replan_cpsat import integer_pair
 from optikit.types import SolveContext, Status, UsageError
-from optikit_energy import replan, switching, timeindexed
+from optikit_energy import replan, switching, timeindexed, timeindexed_points
 from optikit_energy.model import EnergyProblem, Infeasible
 from optikit_energy.replan import ReplanTask
 from optikit_energy.run import evaluate
@@ -141,7 +141,7 @@ def _plan(task: ReplanTask, found: Found) -> Found:
     assert found.solved is not None
     p = task.problem
     x = np.asarray(found.solved.values, dtype=np.float64)
-    schedule, switch_on = timeindexed.extract(p, found.solved.ti, x)
+    schedule, switch_on = timeindexed_points.extract(p, found.solved.ti, x)
     switch_on = switching.normalize(p, schedule, switch_on)
     payload, _figures = switching.build_payload(p, schedule, switch_on)
     if not replan.check(task, payload).feasible:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from optikit_energy import heuristic, side_solve, timeindexed
+from optikit_energy import heuristic, side_solve, timeindexed, timeindexed_points
 from optikit_energy.generator import generate
 
 from optikit.types import SolveContext, SolveOptions
@@ -27,7 +27,7 @@ def test_mip_start_is_the_constructed_schedule(registry, path, span_rows) -> Non
     built = heuristic.best_constructed(problem, budget_s=1.0)
     assert built is not None
     ti = timeindexed.build(problem, span_rows=span_rows)
-    model = timeindexed.with_start(problem, ti, built.schedule, built.switch_on)
+    model = timeindexed_points.with_start(problem, ti, built.schedule, built.switch_on)
     hint = getattr(model, "hint", None)
     assert hint is not None and hint.shape == (model.num_cols,)
     assert np.all(hint >= model.col_lower) and np.all(hint <= model.col_upper)
@@ -61,7 +61,7 @@ def _started_side(registry, problem, budget_s: float):
     ti = timeindexed.build(problem)
     ctx = SolveContext(SolveOptions(time_limit=600, threads=2),
                        backends=registry.available_backend)
-    side = side_solve.start(ctx, timeindexed.with_start(problem, ti, built.schedule,
+    side = side_solve.start(ctx, timeindexed_points.with_start(problem, ti, built.schedule,
                                                         built.switch_on), budget_s)
     assert side is not None
     return side, built
