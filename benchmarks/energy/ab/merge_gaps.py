@@ -1,4 +1,4 @@
-"""Session 17 (as session 16): the rows of ab.sh folders' gaps.json files, one file per tree (for
+"""The rows of ab.sh output folders' gaps.json files, one file per tree (for
 compare_gaps.py).  Usage: merge_gaps.py TAG OUT.json FOLDER...   (TAG: the tree's folder name)"""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Session 17: one line per trace.py run of an ab_big.sh folder (objective, bound, gap,
+"""One line per trace.py run of an ab_big.sh folder (objective, bound, gap,
 load, the guided plan and the restricted LP)."""
 from __future__ import annotations
 

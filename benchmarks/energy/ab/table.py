@@ -1,4 +1,4 @@
-"""Session 15: one line per run of an ab.sh folder (objective, bound, gap, sources, load)."""
+"""One line per run of an ab.sh output folder (objective, bound, gap, sources, load)."""
 from __future__ import annotations
 
 import glob

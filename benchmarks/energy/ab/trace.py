@@ -1,9 +1,10 @@
 """Solve one generated instance and print its progress events (time, objective, source).
 
-Session 16's diagnosis (does the schedule keep falling with time?).  Usage (from the
+Used by ab_big.sh, and alone for the diagnosis "does the schedule keep falling with
+time?" (sessions 16-17).  Usage (from the
 repository root)::
 
-    .venv/bin/python benchmarks/energy/results/session16/trace.py large 2 300 0 OUT.json
+    .venv/bin/python benchmarks/energy/ab/trace.py large 2 300 0 OUT.json
     (size, instance seed, time limit, solver seed, output file; sizes also xl / xxl)
 """
 
