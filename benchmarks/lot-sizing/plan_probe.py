@@ -92,6 +92,20 @@ def _refresh(problem: LotSizingProblem, lm: LotModel, best: LinearResult, began:
     return better
 
 
+
+def _whole_milp(lm: LotModel, best: LinearResult, mode: str, limit: float, threads: int
+                ) -> tuple[LinearResult, float | None]:
+    """The whole MILP (``capfree``: without capacity rows) from ``best``; the better plan
+    of the two and the MILP's bound."""
+    assert best.x is not None and best.objective is not None
+    model = relaxed_model(lm, ["capacity"]) if mode == "capfree" else lm.model
+    result, _ = _solve(model.with_hint(best.x), limit, threads, trace=True)
+    if result.x is not None and result.objective is not None \
+            and result.objective < best.objective:
+        return result, result.bound
+    return best, result.bound
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
@@ -150,12 +164,8 @@ def main() -> None:
         best = sliding_windows(lm.model, lm.col_period, problem.periods, HighsBackend(), ctx,
                                args.limit, best)
     else:
-        model = relaxed_model(lm, ["capacity"]) if args.mode == "capfree" else lm.model
-        result, _ = _solve(model.with_hint(best.x), args.limit, args.threads, trace=True)
-        if result.x is not None and result.objective is not None \
-                and result.objective < best.objective:
-            best = result
-        print(f"  bound {result.bound}")
+        best, bound = _whole_milp(lm, best, args.mode, args.limit, args.threads)
+        print(f"  bound {bound}")
     assert best.x is not None and best.objective is not None
     if args.raws > 0:
         best = raws(problem, lm, best, args.raws, args.threads)
@@ -163,12 +173,8 @@ def main() -> None:
     if args.then > 0:
         print(f"{args.mode}: {best.objective:,.1f} at {time.monotonic() - began:.1f} s",
               flush=True)
-        model = relaxed_model(lm, ["capacity"]) if args.then_mode == "capfree" else lm.model
-        result, _ = _solve(model.with_hint(best.x), args.then, args.threads, trace=True)
-        if result.x is not None and result.objective is not None \
-                and result.objective < best.objective:
-            best = result
-        print(f"  then {args.then_mode}: bound {result.bound}, plan {result.objective}")
+        best, bound = _whole_milp(lm, best, args.then_mode, args.then, args.threads)
+        print(f"  then {args.then_mode}: bound {bound}, plan {best.objective}")
     assert best.x is not None and best.objective is not None
     print(f"{args.mode}: {best.objective:,.1f} (point of the model: "
           f"{lm.model.is_feasible(best.x)}) at {time.monotonic() - began:.1f} s; "
