@@ -41,6 +41,8 @@ from typing import Any
 from optikit.paradigms import LinearBackend
 from optikit.types import SolveContext
 from optikit_rostering.colgen_branch import branch_and_price
+from optikit_rostering.colgen_dive import dive
+from optikit_rostering.colgen_live import LiveMaster
 from optikit_rostering.colgen_master import build, penalty
 from optikit_rostering.colgen_pricing import (
     ENTER,
@@ -119,7 +121,9 @@ def generate(roster: Roster, ctx: SolveContext, end: float,
         return None
     started = time.monotonic()
     threads = max(1, int(ctx.options.threads))
-    labels = ctx.options_for(CPSAT_OPTIONS)["colgen_pricer"] == "labels"
+    opts = ctx.options_for(CPSAT_OPTIONS)
+    labels = opts["colgen_pricer"] == "labels"
+    keep_lp = opts["colgen_lp"] == "live"
     pricers: list[Pricer] = []
     for e in range(roster.num_employees):
         if ctx.expired() or ctx.elapsed() >= end:
@@ -172,20 +176,27 @@ def generate(roster: Roster, ctx: SolveContext, end: float,
         lp_s = pricing_s = 0.0  # where the rounds' time goes
         rows_of: dict[Column, list[tuple[int, float]]] = {}  # each column's master rows
         quick = not exact  # short pricing (no proofs) while the LP value still falls fast
+        live = _live(roster, out.pool, ctx) if keep_lp else None
         while not ctx.expired() and ctx.elapsed() < end:
             clock = time.monotonic()
-            master = build(roster, out.pool, integer=False, cache=rows_of)
-            result = backend.solve(master.model, ctx.narrowed(max(0.0, end - ctx.elapsed()),
-                                                              verbose=False))
+            answer = _live_round(live, out.pool, end - ctx.elapsed())
+            if answer is not None and live is not None:
+                master, (objective, x, row_duals) = live.master, answer
+            else:
+                live = None  # rebuilt from now on
+                master = build(roster, out.pool, integer=False, cache=rows_of)
+                result = backend.solve(master.model, ctx.narrowed(
+                    max(0.0, end - ctx.elapsed()), verbose=False))
+                if result.x is None or result.row_duals is None or result.objective is None:
+                    break
+                objective, x, row_duals = float(result.objective), result.x, result.row_duals
             lp_s += time.monotonic() - clock
-            if result.x is None or result.row_duals is None or result.objective is None:
-                break
             if out.lp_value is not None and \
-                    out.lp_value - float(result.objective) < QUICK_UNTIL * out.lp_value:
+                    out.lp_value - objective < QUICK_UNTIL * out.lp_value:
                 quick = False
-            out.lp_value = float(result.objective)
-            out.weights = _weights(master.columns, result.x, master.first_column)
-            duals = master.duals(result.row_duals)
+            out.lp_value = objective
+            out.weights = _weights(master.columns, x, master.first_column)
+            duals = master.duals(row_duals)
             priced = duals if center is None or alpha == 0 else center.mix(duals, alpha)
             which = pricers
             if quick and not full_next:
@@ -221,13 +232,31 @@ def generate(roster: Roster, ctx: SolveContext, end: float,
             if out.bound is not None and \
                     math.ceil(out.bound - 1e-6) >= math.ceil(out.lp_value - 1e-6):
                 break  # the rounded bound can no longer rise
-        stats.update(colgen_lp_s=round(lp_s, 1), colgen_pricing_s=round(pricing_s, 1))
+        stats.update(colgen_lp_s=round(lp_s, 1), colgen_pricing_s=round(pricing_s, 1),
+                     colgen_live_lp=live is not None)
     stats.update(colgen_label_calls=sum(p.label_calls for p in pricers),
                  colgen_cpsat_calls=sum(p.cpsat_calls for p in pricers))
     stats.update(colgen_rounds=out.rounds, colgen_columns=len(out.pool),
                  colgen_s=round(time.monotonic() - started, 1), colgen_converged=out.converged,
                  colgen_lp=None if out.lp_value is None else round(out.lp_value, 2))
     return out
+
+
+def _live(roster: Roster, pool: list[Column], ctx: SolveContext) -> LiveMaster | None:
+    """The master LP kept alive across rounds, or None without highspy (then rebuilt)."""
+    try:
+        return LiveMaster(roster, pool, ctx)
+    except ImportError:
+        return None
+
+
+def _live_round(live: LiveMaster | None, pool: list[Column],
+                seconds: float) -> tuple[float, Any, Any] | None:
+    """The live LP with the pool's new columns added, solved warm; None to rebuild."""
+    if live is None or live.broken:
+        return None
+    live.add(pool[len(live.master.columns):])
+    return live.solve(seconds)
 
 
 def _demand_duals(roster: Roster) -> Duals:
@@ -286,6 +315,11 @@ def fixing(rm: RosterModel, relaxation: Relaxation,
     return sub
 
 
+#: With ``colgen_step=dive``: the dive's share of the time (the MILP's and some of the fixed
+#: model's).
+DIVE = 0.15
+
+
 #: At most this many more fixed solves, each under another seed, while the roster stays a
 #: whole shortfall above the bound (see :func:`avoidable_gap`): one more on Instance9 ended
 #: at 439 on some runs and 539 again on others (60 s, 2 threads, idle machine).
@@ -296,7 +330,8 @@ Seed = tuple[list[list[int | None]], dict[tuple[int, int], str], int]
 
 def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
                  mip_share: float, fix_share: float, stats: dict[str, Any],
-                 run: Any, branch: str = "off") -> tuple[Seed | None, float | None]:
+                 run: Any, branch: str = "off", step: str = "fix"
+                 ) -> tuple[Seed | None, float | None]:
     """The column-generation phase of ``cpsat``: the relaxation for at most ``share`` of the
     remaining time; the restricted master MILP for at most ``mip_share`` (if the relaxation
     has a bound: :func:`proved`; else its time goes to the fixed model) and the LP's
@@ -319,14 +354,22 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
         # Stopped (Ctrl-C) before the roster steps: the LP's rows still make a roster.
         return pool_roster(rm.roster, relaxation), bound
     best = None
-    if proved(relaxation):
+    weights = relaxation.weights  # the LP whose integral days the fixed model fixes
+    if proved(relaxation) and relaxation.exact and step == "dive":
+        # A dive replaces the MILP: its LP, with rows fixed, is what the fixed model fixes.
+        seconds = max(mip_share, DIVE) * budget
+        fix_share -= max(0.0, DIVE - mip_share)
+        dived = dive(rm.roster, relaxation.pool, relaxation.pricers, ctx, seconds, stats)
+        if dived is not None:
+            weights = dived.weights
+    elif proved(relaxation):
         best = master_roster(rm, ctx, relaxation.pool, mip_share * budget)
         if best is not None:
             ctx.report(float(best[2]), None, "colgen-mip")
     else:
         fix_share += mip_share  # the MILP's time goes to the fixed model
     stats["colgen_mip"] = None if best is None else best[2]
-    rounded = support_roster(rm.roster, relaxation.weights)
+    rounded = support_roster(rm.roster, weights)
     stats["colgen_rounded"] = None if rounded is None else rounded[1]
     if rounded is not None and (best is None or rounded[1] < best[2]):
         best = _seed(*rounded)
@@ -334,7 +377,8 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
     if ctx.expired():
         return best or pool_roster(rm.roster, relaxation), bound
     hint = None if best is None else rm.hint(best[0], best[1])
-    result = run(fixing(rm, relaxation), fix_share * budget, hint,
+    fixed_lp = Relaxation(weights=weights)
+    result = run(fixing(rm, fixed_lp), fix_share * budget, hint,
                  None if best is None else float(best[2]), 0)
     stats["colgen_fixed_s"] = round(ctx.elapsed(), 1)
     best = _better(rm, result, best)
@@ -346,7 +390,7 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
         # (Instance9: 539 where the bound is 405; the same fixing found 439-471 on other
         # runs): the same model again under another seed, from this roster.
         retries += 1
-        result = run(fixing(rm, relaxation), fix_share * budget, rm.hint(best[0], best[1]),
+        result = run(fixing(rm, fixed_lp), fix_share * budget, rm.hint(best[0], best[1]),
                      float(best[2]), retries)
         best = _better(rm, result, best)
     if retries:
