@@ -390,6 +390,12 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
         # (Instance9: 539 where the bound is 405; the same fixing found 439-471 on other
         # runs): the same model again under another seed, from this roster.
         retries += 1
+        if step == "retry" and retries == 1 and relaxation.exact:
+            # The same model again settled the same way: fix a dive's rows instead.
+            dived = dive(rm.roster, relaxation.pool, relaxation.pricers, ctx, DIVE * budget,
+                         stats)
+            if dived is not None:
+                fixed_lp = Relaxation(weights=dived.weights)
         result = run(fixing(rm, fixed_lp), fix_share * budget, rm.hint(best[0], best[1]),
                      float(best[2]), retries)
         best = _better(rm, result, best)

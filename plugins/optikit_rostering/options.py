@@ -58,7 +58,8 @@ CPSAT_OPTIONS = (
                "(the restricted master MILP, then the whole model with the LP's integral days "
                "fixed) or dive (rows fixed a batch at a time with re-pricing while the LP "
                "stays within 0.25 % of its start, then the whole model with that LP's "
-               "integral days fixed)", choices=("fix", "dive")),
+               "integral days fixed), or retry (fix; a retry of the fixed model fixes a dive's "
+               "rows instead)", choices=("fix", "dive", "retry")),
     OptionSpec("symmetry", bool, True, "order interchangeable staff (symmetry breaking)"),
     OptionSpec("caps", bool, True,
                "a redundant cap on the days each person can work over the horizon, from "
