@@ -7,7 +7,9 @@ by :mod:`optikit_rostering.colgen_pricing`) has the per-person hull of the rules
 its value is within a few units of the best-known penalties (Instance5 1,140.6 against
 1,143, Instance7 1,054.1 against 1,056).
 
-The loop prices the employees under the LP's duals (in parallel; by default exactly, by the
+The master LP stays loaded in HiGHS across the rounds (:mod:`optikit_rostering.colgen_live`:
+new columns added, warm started) unless ``colgen_lp=rebuild``.  The loop prices the
+employees under the LP's duals (in parallel; by default exactly, by the
 labelling pricer, every round everyone; with ``colgen_pricer=cpsat`` one CP-SAT worker each,
 while the LP still falls fast short unproved calls for the half whose rows priced out most,
 then everyone with proofs) until no row prices out, the rounded Lagrangian bound meets the
@@ -42,7 +44,7 @@ from optikit.paradigms import LinearBackend
 from optikit.types import SolveContext
 from optikit_rostering.colgen_branch import branch_and_price
 from optikit_rostering.colgen_dive import dive
-from optikit_rostering.colgen_live import LiveMaster
+from optikit_rostering.colgen_live import live_round, open_live
 from optikit_rostering.colgen_master import build, penalty
 from optikit_rostering.colgen_pricing import (
     ENTER,
@@ -176,10 +178,10 @@ def generate(roster: Roster, ctx: SolveContext, end: float,
         lp_s = pricing_s = 0.0  # where the rounds' time goes
         rows_of: dict[Column, list[tuple[int, float]]] = {}  # each column's master rows
         quick = not exact  # short pricing (no proofs) while the LP value still falls fast
-        live = _live(roster, out.pool, ctx) if keep_lp else None
+        live = open_live(roster, out.pool, ctx) if keep_lp else None
         while not ctx.expired() and ctx.elapsed() < end:
             clock = time.monotonic()
-            answer = _live_round(live, out.pool, end - ctx.elapsed())
+            answer = live_round(live, out.pool, end - ctx.elapsed())
             if answer is not None and live is not None:
                 master, (objective, x, row_duals) = live.master, answer
             else:
@@ -240,23 +242,6 @@ def generate(roster: Roster, ctx: SolveContext, end: float,
                  colgen_s=round(time.monotonic() - started, 1), colgen_converged=out.converged,
                  colgen_lp=None if out.lp_value is None else round(out.lp_value, 2))
     return out
-
-
-def _live(roster: Roster, pool: list[Column], ctx: SolveContext) -> LiveMaster | None:
-    """The master LP kept alive across rounds, or None without highspy (then rebuilt)."""
-    try:
-        return LiveMaster(roster, pool, ctx)
-    except ImportError:
-        return None
-
-
-def _live_round(live: LiveMaster | None, pool: list[Column],
-                seconds: float) -> tuple[float, Any, Any] | None:
-    """The live LP with the pool's new columns added, solved warm; None to rebuild."""
-    if live is None or live.broken:
-        return None
-    live.add(pool[len(live.master.columns):])
-    return live.solve(seconds)
 
 
 def _demand_duals(roster: Roster) -> Duals:
@@ -362,7 +347,7 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
         dived = dive(rm.roster, relaxation.pool, relaxation.pricers, ctx, seconds, stats)
         if dived is not None:
             weights = dived.weights
-    elif proved(relaxation):
+    elif proved(relaxation) and len(relaxation.pool) <= MILP_COLUMNS:
         best = master_roster(rm, ctx, relaxation.pool, mip_share * budget)
         if best is not None:
             ctx.report(float(best[2]), None, "colgen-mip")
@@ -464,6 +449,11 @@ def _branch(rm: RosterModel, ctx: SolveContext, relaxation: Relaxation, best: Se
 #: With exact pricing, the restricted master MILP runs only while the relaxation's bound is
 #: within this share of its LP value (see :func:`proved`).
 MILP_GAP = 0.05
+#: ... and only over a pool of at most this many columns (else its time goes to the fixed
+#: model): over Instance12's 6,500-7,200 (60 staff) HiGHS found 14,746-20,411 in its 6 s,
+#: lost to the fixed model every time; with those 6 s the fixed model gave 4,140-4,440
+#: (against 4,144-4,847).  Instances 5-11 end with 650-3,150 columns (unchanged).
+MILP_COLUMNS = 5000
 
 
 def proved(relaxation: Relaxation) -> bool:

@@ -128,6 +128,24 @@ class LiveMaster:
                 np.asarray(solution.row_dual, dtype=np.float64))
 
 
+def open_live(roster: Roster, pool: list[Column], ctx: SolveContext) -> LiveMaster | None:
+    """The master LP over ``pool`` kept alive, or None without highspy (then rebuilt)."""
+    try:
+        return LiveMaster(roster, pool, ctx)
+    except ImportError:
+        return None
+
+
+def live_round(live: LiveMaster | None, pool: list[Column],
+               seconds: float) -> tuple[float, Any, Any] | None:
+    """The live LP with the pool's columns it lacks added, solved warm within ``seconds``;
+    None when the caller should rebuild (no live LP, or HiGHS failed)."""
+    if live is None or live.broken:
+        return None
+    live.add(pool[len(live.master.columns):])
+    return live.solve(seconds)
+
+
 def _share_scheduler(threads: int) -> None:
     """HiGHS keeps one task scheduler per process, sized by its first run's ``threads``;
     a run asking for another size fails.  The HiGHS backend of the project tracks the size

@@ -134,7 +134,7 @@ def test_a_stop_during_the_relaxation_still_returns_a_checked_roster(
 
     stop = threading.Event()
     built = []
-    real = colgen.build if lp == "rebuild" else colgen._live_round
+    real = colgen.build if lp == "rebuild" else colgen.live_round
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         built.append(1)
@@ -142,7 +142,7 @@ def test_a_stop_during_the_relaxation_still_returns_a_checked_roster(
             stop.set()
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(colgen, "build" if lp == "rebuild" else "_live_round", counted)
+    monkeypatch.setattr(colgen, "build" if lp == "rebuild" else "live_round", counted)
     problem: object = _stations_document() if document == "plant" \
         else INSTANCES / "Instance2.roster"
     solution = optikit.solve(problem, formulation="cpsat", time_limit=60, threads=1,
