@@ -7,7 +7,9 @@ by :mod:`optikit_rostering.colgen_pricing`) has the per-person hull of the rules
 its value is within a few units of the best-known penalties (Instance5 1,140.6 against
 1,143, Instance7 1,054.1 against 1,056).
 
-The loop prices the employees under the LP's duals (in parallel; by default exactly, by the
+The master LP stays loaded in HiGHS across the rounds (:mod:`optikit_rostering.colgen_live`:
+new columns added, warm started) unless ``colgen_lp=rebuild``.  The loop prices the
+employees under the LP's duals (in parallel; by default exactly, by the
 labelling pricer, every round everyone; with ``colgen_pricer=cpsat`` one CP-SAT worker each,
 while the LP still falls fast short unproved calls for the half whose rows priced out most,
 then everyone with proofs) until no row prices out, the rounded Lagrangian bound meets the
@@ -41,6 +43,8 @@ from typing import Any
 from optikit.paradigms import LinearBackend
 from optikit.types import SolveContext
 from optikit_rostering.colgen_branch import branch_and_price
+from optikit_rostering.colgen_dive import dive
+from optikit_rostering.colgen_live import live_round, open_live
 from optikit_rostering.colgen_master import build, penalty
 from optikit_rostering.colgen_pricing import (
     ENTER,
@@ -119,7 +123,9 @@ def generate(roster: Roster, ctx: SolveContext, end: float,
         return None
     started = time.monotonic()
     threads = max(1, int(ctx.options.threads))
-    labels = ctx.options_for(CPSAT_OPTIONS)["colgen_pricer"] == "labels"
+    opts = ctx.options_for(CPSAT_OPTIONS)
+    labels = opts["colgen_pricer"] == "labels"
+    keep_lp = opts["colgen_lp"] == "live"
     pricers: list[Pricer] = []
     for e in range(roster.num_employees):
         if ctx.expired() or ctx.elapsed() >= end:
@@ -172,20 +178,27 @@ def generate(roster: Roster, ctx: SolveContext, end: float,
         lp_s = pricing_s = 0.0  # where the rounds' time goes
         rows_of: dict[Column, list[tuple[int, float]]] = {}  # each column's master rows
         quick = not exact  # short pricing (no proofs) while the LP value still falls fast
+        live = open_live(roster, out.pool, ctx) if keep_lp else None
         while not ctx.expired() and ctx.elapsed() < end:
             clock = time.monotonic()
-            master = build(roster, out.pool, integer=False, cache=rows_of)
-            result = backend.solve(master.model, ctx.narrowed(max(0.0, end - ctx.elapsed()),
-                                                              verbose=False))
+            answer = live_round(live, out.pool, end - ctx.elapsed())
+            if answer is not None and live is not None:
+                master, (objective, x, row_duals) = live.master, answer
+            else:
+                live = None  # rebuilt from now on
+                master = build(roster, out.pool, integer=False, cache=rows_of)
+                result = backend.solve(master.model, ctx.narrowed(
+                    max(0.0, end - ctx.elapsed()), verbose=False))
+                if result.x is None or result.row_duals is None or result.objective is None:
+                    break
+                objective, x, row_duals = float(result.objective), result.x, result.row_duals
             lp_s += time.monotonic() - clock
-            if result.x is None or result.row_duals is None or result.objective is None:
-                break
             if out.lp_value is not None and \
-                    out.lp_value - float(result.objective) < QUICK_UNTIL * out.lp_value:
+                    out.lp_value - objective < QUICK_UNTIL * out.lp_value:
                 quick = False
-            out.lp_value = float(result.objective)
-            out.weights = _weights(master.columns, result.x, master.first_column)
-            duals = master.duals(result.row_duals)
+            out.lp_value = objective
+            out.weights = _weights(master.columns, x, master.first_column)
+            duals = master.duals(row_duals)
             priced = duals if center is None or alpha == 0 else center.mix(duals, alpha)
             which = pricers
             if quick and not full_next:
@@ -221,7 +234,8 @@ def generate(roster: Roster, ctx: SolveContext, end: float,
             if out.bound is not None and \
                     math.ceil(out.bound - 1e-6) >= math.ceil(out.lp_value - 1e-6):
                 break  # the rounded bound can no longer rise
-        stats.update(colgen_lp_s=round(lp_s, 1), colgen_pricing_s=round(pricing_s, 1))
+        stats.update(colgen_lp_s=round(lp_s, 1), colgen_pricing_s=round(pricing_s, 1),
+                     colgen_live_lp=live is not None)
     stats.update(colgen_label_calls=sum(p.label_calls for p in pricers),
                  colgen_cpsat_calls=sum(p.cpsat_calls for p in pricers))
     stats.update(colgen_rounds=out.rounds, colgen_columns=len(out.pool),
@@ -286,6 +300,11 @@ def fixing(rm: RosterModel, relaxation: Relaxation,
     return sub
 
 
+#: With ``colgen_step=dive``: the dive's share of the time (the MILP's and some of the fixed
+#: model's).
+DIVE = 0.15
+
+
 #: At most this many more fixed solves, each under another seed, while the roster stays a
 #: whole shortfall above the bound (see :func:`avoidable_gap`): one more on Instance9 ended
 #: at 439 on some runs and 539 again on others (60 s, 2 threads, idle machine).
@@ -296,7 +315,8 @@ Seed = tuple[list[list[int | None]], dict[tuple[int, int], str], int]
 
 def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
                  mip_share: float, fix_share: float, stats: dict[str, Any],
-                 run: Any, branch: str = "off") -> tuple[Seed | None, float | None]:
+                 run: Any, branch: str = "off", step: str = "fix"
+                 ) -> tuple[Seed | None, float | None]:
     """The column-generation phase of ``cpsat``: the relaxation for at most ``share`` of the
     remaining time; the restricted master MILP for at most ``mip_share`` (if the relaxation
     has a bound: :func:`proved`; else its time goes to the fixed model) and the LP's
@@ -319,14 +339,22 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
         # Stopped (Ctrl-C) before the roster steps: the LP's rows still make a roster.
         return pool_roster(rm.roster, relaxation), bound
     best = None
-    if proved(relaxation):
+    weights = relaxation.weights  # the LP whose integral days the fixed model fixes
+    if proved(relaxation) and relaxation.exact and step == "dive":
+        # A dive replaces the MILP: its LP, with rows fixed, is what the fixed model fixes.
+        seconds = max(mip_share, DIVE) * budget
+        fix_share -= max(0.0, DIVE - mip_share)
+        dived = dive(rm.roster, relaxation.pool, relaxation.pricers, ctx, seconds, stats)
+        if dived is not None:
+            weights = dived.weights
+    elif proved(relaxation) and len(relaxation.pool) <= MILP_COLUMNS:
         best = master_roster(rm, ctx, relaxation.pool, mip_share * budget)
         if best is not None:
             ctx.report(float(best[2]), None, "colgen-mip")
     else:
         fix_share += mip_share  # the MILP's time goes to the fixed model
     stats["colgen_mip"] = None if best is None else best[2]
-    rounded = support_roster(rm.roster, relaxation.weights)
+    rounded = support_roster(rm.roster, weights)
     stats["colgen_rounded"] = None if rounded is None else rounded[1]
     if rounded is not None and (best is None or rounded[1] < best[2]):
         best = _seed(*rounded)
@@ -334,7 +362,8 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
     if ctx.expired():
         return best or pool_roster(rm.roster, relaxation), bound
     hint = None if best is None else rm.hint(best[0], best[1])
-    result = run(fixing(rm, relaxation), fix_share * budget, hint,
+    fixed_lp = Relaxation(weights=weights)
+    result = run(fixing(rm, fixed_lp), fix_share * budget, hint,
                  None if best is None else float(best[2]), 0)
     stats["colgen_fixed_s"] = round(ctx.elapsed(), 1)
     best = _better(rm, result, best)
@@ -346,7 +375,13 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
         # (Instance9: 539 where the bound is 405; the same fixing found 439-471 on other
         # runs): the same model again under another seed, from this roster.
         retries += 1
-        result = run(fixing(rm, relaxation), fix_share * budget, rm.hint(best[0], best[1]),
+        if step == "retry" and retries == 1 and relaxation.exact:
+            # The same model again settled the same way: fix a dive's rows instead.
+            dived = dive(rm.roster, relaxation.pool, relaxation.pricers, ctx, DIVE * budget,
+                         stats)
+            if dived is not None:
+                fixed_lp = Relaxation(weights=dived.weights)
+        result = run(fixing(rm, fixed_lp), fix_share * budget, rm.hint(best[0], best[1]),
                      float(best[2]), retries)
         best = _better(rm, result, best)
     if retries:
@@ -414,6 +449,11 @@ def _branch(rm: RosterModel, ctx: SolveContext, relaxation: Relaxation, best: Se
 #: With exact pricing, the restricted master MILP runs only while the relaxation's bound is
 #: within this share of its LP value (see :func:`proved`).
 MILP_GAP = 0.05
+#: ... and only over a pool of at most this many columns (else its time goes to the fixed
+#: model): over Instance12's 6,500-7,200 (60 staff) HiGHS found 14,746-20,411 in its 6 s,
+#: lost to the fixed model every time; with those 6 s the fixed model gave 4,140-4,440
+#: (against 4,144-4,847).  Instances 5-11 end with 650-3,150 columns (unchanged).
+MILP_COLUMNS = 5000
 
 
 def proved(relaxation: Relaxation) -> bool:

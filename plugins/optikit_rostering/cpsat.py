@@ -111,7 +111,8 @@ def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
             lambda model, seconds, hint, floor, reseed: _whole_model(
                 model, backend, ctx, seconds, max(1.0, (remaining or 60.0) * COLGEN_FIX_STALL),
                 _reseeded(params, int(ctx.options.seed) + reseed) if reseed else params,
-                hint=hint, floor=floor, bounds=False), branch=str(opts["colgen_branch"]))
+                hint=hint, floor=floor, bounds=False), branch=str(opts["colgen_branch"]),
+            step=str(opts["colgen_step"]))
     hint = floor = None
     if seeded is not None:
         grid, stations, best = seeded

@@ -49,6 +49,17 @@ CPSAT_OPTIONS = (
                "the days, compiled when numba is installed; CP-SAT for a person whose labels "
                "overflow) or cpsat (CP-SAT on a one-employee model for everyone)",
                choices=("labels", "cpsat")),
+    OptionSpec("colgen_lp", str, "live",
+               "with colgen: the relaxation's master LP kept alive across rounds and warm "
+               "started with the new columns (live, HiGHS through highspy) or rebuilt and "
+               "solved anew each round (rebuild)", choices=("live", "rebuild")),
+    OptionSpec("colgen_step", str, "fix",
+               "with colgen and exact pricing: the roster step after the relaxation: fix "
+               "(the restricted master MILP, then the whole model with the LP's integral days "
+               "fixed) or dive (rows fixed a batch at a time with re-pricing while the LP "
+               "stays within 0.25 % of its start, then the whole model with that LP's "
+               "integral days fixed), or retry (fix; a retry of the fixed model fixes a dive's "
+               "rows instead)", choices=("fix", "dive", "retry")),
     OptionSpec("symmetry", bool, True, "order interchangeable staff (symmetry breaking)"),
     OptionSpec("caps", bool, True,
                "a redundant cap on the days each person can work over the horizon, from "

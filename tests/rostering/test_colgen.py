@@ -126,29 +126,30 @@ def test_colgen_rosters_pass_the_checker(document: str) -> None:
     assert bound is None or bound <= solution.objective + 1e-9
 
 
+@pytest.mark.parametrize("lp", ["live", "rebuild"])
 @pytest.mark.parametrize("document", ["plant", "Instance2"])
 def test_a_stop_during_the_relaxation_still_returns_a_checked_roster(
-        document: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ctrl-C while the column generation runs (here: as its third master LP is built),
-    before any roster step: the LP's rows make the roster the run returns (before, the run
-    ended with none)."""
+        document: str, lp: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C while the column generation runs (here: as its third master LP is solved,
+    the live LP or a rebuilt one), before any roster step: the LP's rows make the roster
+    the run returns (before, the run ended with none)."""
     import optikit_rostering.colgen as colgen
 
     stop = threading.Event()
     built = []
-    real = colgen.build
+    real = colgen.build if lp == "rebuild" else colgen.live_round
 
-    def build(*args: Any, **kwargs: Any) -> Any:
+    def counted(*args: Any, **kwargs: Any) -> Any:
         built.append(1)
         if len(built) == 3:
             stop.set()
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(colgen, "build", build)
+    monkeypatch.setattr(colgen, "build" if lp == "rebuild" else "live_round", counted)
     problem: object = _stations_document() if document == "plant" \
         else INSTANCES / "Instance2.roster"
     solution = optikit.solve(problem, formulation="cpsat", time_limit=60, threads=1,
-                             options={"colgen": "on"}, stop=stop)
+                             options={"colgen": "on", "colgen_lp": lp}, stop=stop)
     assert stop.is_set() and len(built) == 3  # stopped in the relaxation, no MILP after it
     # optimal where the rows happen to meet the relaxation's bound (the tiny plant)
     assert str(solution.status) in ("feasible", "optimal") and solution.objective is not None
