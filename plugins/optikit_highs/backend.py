@@ -60,6 +60,22 @@ _scheduler_lock = threading.Lock()
 _scheduler_threads: int | None = None
 
 
+def share_scheduler(threads: int) -> None:
+    """Size HiGHS's process-wide task scheduler for a run with ``threads`` threads.
+
+    Every highspy run in the process must come through here first (this backend's and
+    any plugin's own ``Highs`` object, e.g. a master LP kept alive across rounds): the
+    size is recorded once, and the scheduler is reset when a run asks for another size,
+    unless a solve left running in the background still uses it.
+    """
+    global _scheduler_threads
+    with _scheduler_lock:
+        if (_scheduler_threads is not None and _scheduler_threads != threads
+                and not work_left_behind()):
+            _core()._Highs.resetGlobalScheduler(True)
+        _scheduler_threads = threads
+
+
 def check_highs_option(name: str, value: Any) -> str:
     """The value as HiGHS takes it (text), if HiGHS accepts ``name=value``; else UsageError."""
     text = str(value).lower() if isinstance(value, bool) else str(value)
@@ -281,14 +297,7 @@ class _HighsRun:
                                   self.model.num_cols, bound=self.last_bound)
 
     def _run_highs(self) -> Any:
-        global _scheduler_threads
-        threads = int(max(1, self.ctx.options.threads))
-        with _scheduler_lock:
-            # Never reset the scheduler under a solve that was left running.
-            if (_scheduler_threads is not None and _scheduler_threads != threads
-                    and not work_left_behind()):
-                _core()._Highs.resetGlobalScheduler(True)
-            _scheduler_threads = threads
+        share_scheduler(int(max(1, self.ctx.options.threads)))
         return self.highs.run()
 
     def _resolve_ambiguity(self) -> Any:

@@ -147,21 +147,10 @@ def live_round(live: LiveMaster | None, pool: list[Column],
 
 
 def _share_scheduler(threads: int) -> None:
-    """HiGHS keeps one task scheduler per process, sized by its first run's ``threads``;
-    a run asking for another size fails.  The HiGHS backend of the project tracks the size
-    it set (and resets the scheduler when it changes): a live LP goes through the same
-    record, so that neither the backend's later MILPs nor this LP fail after the other."""
+    """Size HiGHS's process-wide scheduler through the HiGHS backend's record, so that
+    neither its later MILPs nor this LP fail after the other (its docstring says why)."""
     try:
-        from optikit_highs import backend as highs_backend
-    except ImportError:
+        from optikit_highs.backend import share_scheduler
+    except ImportError:  # the HiGHS plugin is absent: nobody else sizes the scheduler
         return
-    lock = getattr(highs_backend, "_scheduler_lock", None)
-    if lock is None:
-        return
-    from optikit.native import work_left_behind
-
-    with lock:
-        current = getattr(highs_backend, "_scheduler_threads", None)
-        if current is not None and current != threads and not work_left_behind():
-            highs_backend._core()._Highs.resetGlobalScheduler(True)
-        highs_backend._scheduler_threads = threads
+    share_scheduler(threads)

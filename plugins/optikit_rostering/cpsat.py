@@ -38,7 +38,7 @@ from dataclasses import replace
 from typing import Any
 
 from optikit.types import Outcome, ProgressEvent, SolveContext, Status
-from optikit_rostering import colgen, lns
+from optikit_rostering import colgen_roster, lns
 from optikit_rostering.cpsat_model import RosterModel
 from optikit_rostering.model import Roster, Stations, to_payload
 from optikit_rostering.options import CPSAT_OPTIONS
@@ -106,7 +106,7 @@ def solve(roster: Roster, backend: Any, ctx: SolveContext) -> Outcome:
     stats: dict[str, Any] = {}
     seeded, cg_bound = None, None
     if use_colgen(opts["colgen"], cells):
-        seeded, cg_bound = colgen.first_roster(
+        seeded, cg_bound = colgen_roster.first_roster(
             rm, backend, ctx, float(opts["colgen_share"]), COLGEN_MIP, COLGEN_FIX, stats,
             lambda model, seconds, hint, floor, reseed: _whole_model(
                 model, backend, ctx, seconds, max(1.0, (remaining or 60.0) * COLGEN_FIX_STALL),

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 from optikit_rostering.checker import employee_violations
-from optikit_rostering.colgen import generate, linear_backend, use_branch
+from optikit_rostering.colgen import generate, linear_backend
 from optikit_rostering.colgen_branch import branch_and_price, compatible, fractional
 from optikit_rostering.colgen_pricing import Column, Duals, Pricer
+from optikit_rostering.colgen_roster import use_branch
 from optikit_rostering.generator import generate as generate_plant
 from optikit_rostering.model import parse
 
@@ -119,7 +120,7 @@ def test_auto_branches_only_with_exact_pricing_and_then_without_completions(
         pricer: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """``auto`` enters branch-and-price only when every row was priced exactly (the
     labelling pricer), and its nodes then get no CP-SAT completion."""
-    import optikit_rostering.colgen as colgen
+    import optikit_rostering.colgen_roster as colgen_roster
 
     seen: list[object] = []
 
@@ -127,8 +128,8 @@ def test_auto_branches_only_with_exact_pricing_and_then_without_completions(
         seen.append(args[-1] if len(args) > 6 else kwargs.get("complete"))
         return colgen_branch_outcome()
 
-    monkeypatch.setattr(colgen, "use_branch", lambda choice, value, bound: True)
-    monkeypatch.setattr(colgen, "branch_and_price", spy)
+    monkeypatch.setattr(colgen_roster, "use_branch", lambda choice, value, bound: True)
+    monkeypatch.setattr(colgen_roster, "branch_and_price", spy)
     solution = optikit.solve(INSTANCES / "Instance1.roster", formulation="cpsat",
                              time_limit=20, threads=1,
                              options={"colgen": "on", "colgen_pricer": pricer,

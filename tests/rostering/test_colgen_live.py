@@ -4,7 +4,7 @@ dive's roster obeys every rule and is never below the bound."""
 
 from __future__ import annotations
 
-import optikit_rostering.colgen as colgen
+import optikit_rostering.colgen_roster as colgen_roster
 import pytest
 from optikit_rostering.checker import employee_violations
 from optikit_rostering.colgen import generate, integral_bound, linear_backend
@@ -107,4 +107,4 @@ def test_a_run_with_the_dive_passes_the_checker(step: str) -> None:
     stats = solution.document["stats"]
     if step == "dive":  # the dive took the MILP's place
         assert "colgen_dive_steps" in stats and stats.get("colgen_mip") is None
-    assert colgen.DIVE > 0
+    assert colgen_roster.DIVE > 0

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from optikit_rostering import colgen
-from optikit_rostering.colgen import Seed, avoidable_gap, first_roster
+from optikit_rostering import colgen_roster
+from optikit_rostering.colgen_roster import Seed, avoidable_gap, first_roster
 from optikit_rostering.cpsat_model import RosterModel
 from optikit_rostering.model import parse
 
@@ -56,8 +56,8 @@ def test_the_fixed_solve_runs_again_under_another_seed_only_after_an_avoidable_g
     solved again under seeds 1, 2 until a roster without the gap (``repaired``: the first
     retry finds one); None: the bound itself (nothing to gain), so no second solve."""
     rm = RosterModel(parse(plant()))
-    monkeypatch.setattr(colgen, "master_roster", lambda *args: None)
-    monkeypatch.setattr(colgen, "support_roster", lambda *args: None)  # no LP rounding
+    monkeypatch.setattr(colgen_roster, "master_roster", lambda *args: None)
+    monkeypatch.setattr(colgen_roster, "support_roster", lambda *args: None)  # no LP rounding
     calls: list[tuple[bool, float | None, int]] = []
     bounds: list[float] = []
 
@@ -88,5 +88,5 @@ def test_the_fixed_solve_runs_again_under_another_seed_only_after_an_avoidable_g
         assert stats["colgen_fixed"] == settled and stats["colgen_repair"] == settled - 1
     else:
         assert calls == [(False, None, 0)] + [(True, settled, k + 1)
-                                              for k in range(colgen.RETRIES)]
+                                              for k in range(colgen_roster.RETRIES)]
         assert best[0] == _all_off(rm) and best[2] == settled

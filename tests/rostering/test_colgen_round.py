@@ -8,10 +8,11 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from optikit_rostering import colgen
-from optikit_rostering.colgen import Relaxation, first_roster, proved
+from optikit_rostering import colgen_roster
+from optikit_rostering.colgen import Relaxation
 from optikit_rostering.colgen_master import penalty
 from optikit_rostering.colgen_pricing import Column, row_cost
+from optikit_rostering.colgen_roster import first_roster, proved
 from optikit_rostering.colgen_round import support_roster
 from optikit_rostering.cpsat_model import RosterModel
 from optikit_rostering.model import Roster, parse
@@ -62,7 +63,7 @@ def test_the_master_milp_runs_only_on_a_relaxation_with_a_bound(
     """Either way the fixed model is hinted with a roster (the MILP's or the rounding's);
     without the MILP its share goes to the fixed model."""
     rm = RosterModel(parse(plant()))
-    real = colgen.generate
+    real = colgen_roster.generate
 
     def generate(*args: Any) -> Relaxation | None:
         out = real(*args)
@@ -73,8 +74,8 @@ def test_the_master_milp_runs_only_on_a_relaxation_with_a_bound(
     milps: list[float] = []
     hints: list[bool] = []
     given: list[float] = []
-    monkeypatch.setattr(colgen, "generate", generate)
-    monkeypatch.setattr(colgen, "master_roster",
+    monkeypatch.setattr(colgen_roster, "generate", generate)
+    monkeypatch.setattr(colgen_roster, "master_roster",
                         lambda rm, ctx, pool, seconds: milps.append(seconds))
 
     def run(model: Any, seconds: float, hint: Any, floor: float | None, reseed: int) -> Any:
