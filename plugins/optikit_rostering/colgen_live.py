@@ -99,6 +99,19 @@ class LiveMaster:
             self.broken = True
         self.fixed = True
 
+    def restrict(self, allowed: list[bool]) -> None:
+        """Pool column ``i`` between 0 and 1 if ``allowed[i]``, else fixed at 0: a
+        branch-and-price node's decisions on the one LP every node shares."""
+        if self.broken or not allowed:
+            return
+        first = self.master.first_column
+        index = np.arange(first, first + len(allowed), dtype=np.int32)
+        upper = np.asarray(allowed, dtype=np.float64)
+        status = self.highs.changeColsBounds(len(allowed), index, np.zeros(len(allowed)), upper)
+        if status != self._ok:
+            self.broken = True
+        self.fixed = True  # bounds changed: the basis stays dual feasible, not primal
+
     def solve(self, seconds: float) -> tuple[float, Any, Any] | None:
         """(objective, column values, row duals) of the LP from the last basis, or None if
         HiGHS did not prove it optimal within ``seconds`` (or failed)."""

@@ -29,6 +29,7 @@ from optikit_rostering.colgen_round import support_roster
 from optikit_rostering.cpsat_model import RosterModel
 from optikit_rostering.lns import shortfall
 from optikit_rostering.model import Roster
+from optikit_rostering.options import CPSAT_OPTIONS
 
 
 def fixing(rm: RosterModel, relaxation: Relaxation,
@@ -188,8 +189,9 @@ def _branch(rm: RosterModel, ctx: SolveContext, relaxation: Relaxation, best: Se
         result = run(sub, max(1.0, COMPLETE * budget), None, float(incumbent), 0)
         return _better(rm, result, None)
 
+    live = ctx.options_for(CPSAT_OPTIONS)["colgen_branch_lp"] == "live"
     out = branch_and_price(rm.roster, relaxation, backend, ctx, best[2], seconds,
-                           None if relaxation.exact else complete)
+                           None if relaxation.exact else complete, live=live)
     stats.update(out.stats)
     if out.roster is not None and out.roster[2] < best[2]:
         best = out.roster

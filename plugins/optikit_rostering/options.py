@@ -53,6 +53,11 @@ CPSAT_OPTIONS = (
                "with colgen: the relaxation's master LP kept alive across rounds and warm "
                "started with the new columns (live, HiGHS through highspy) or rebuilt and "
                "solved anew each round (rebuild)", choices=("live", "rebuild")),
+    OptionSpec("colgen_branch_lp", str, "rebuild",
+               "with colgen_branch: each node's LP rebuilt and solved anew each round "
+               "(rebuild) or one live LP for every node, the rows a node's decisions exclude "
+               "held at 0, warm started (live: about 5x the nodes, no better rosters in 3-seed "
+               "runs on Instances 6 and 7)", choices=("rebuild", "live")),
     OptionSpec("colgen_step", str, "fix",
                "with colgen and exact pricing: the roster step after the relaxation: fix "
                "(the restricted master MILP, then the whole model with the LP's integral days "

@@ -74,10 +74,11 @@ def test_fractional_picks_the_share_nearest_one_half() -> None:
     assert fractional(roster, {1: [(c, 1.0)]}) is None
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_a_searched_tree_proves_the_optimum_of_a_small_plant(seed: int) -> None:
+@pytest.mark.parametrize(("seed", "live"), [(1, False), (2, False), (1, True), (2, True)])
+def test_a_searched_tree_proves_the_optimum_of_a_small_plant(seed: int, live: bool) -> None:
     """From a poor incumbent the tree finds rosters and, searched to the end, proves the
-    optimum CP-SAT proves on the whole model; every roster it returns passes the checker."""
+    optimum CP-SAT proves on the whole model; every roster it returns passes the checker.
+    The same with one live LP shared by the nodes (``colgen_branch_lp=live``)."""
     document = generate_plant(seed, "tiny")
     proven = optikit.solve(document, formulation="cpsat-plain", time_limit=30, threads=1)
     assert str(proven.status) == "optimal" and proven.objective is not None
@@ -88,7 +89,7 @@ def test_a_searched_tree_proves_the_optimum_of_a_small_plant(seed: int) -> None:
     backend = linear_backend(ctx)
     assert backend is not None
     incumbent = int(proven.objective) + 50
-    out = branch_and_price(roster, relaxation, backend, ctx, incumbent, 30.0)
+    out = branch_and_price(roster, relaxation, backend, ctx, incumbent, 30.0, live=live)
     assert out.roster is not None and out.roster[2] < incumbent
     grid, stations, value = out.roster
     assert out.optimum == pytest.approx(proven.objective)
@@ -145,3 +146,38 @@ def colgen_branch_outcome() -> Any:
     from optikit_rostering.colgen_branch import Outcome
 
     return Outcome()
+
+
+def test_a_node_lp_is_the_same_live_or_rebuilt() -> None:
+    """``colgen_branch_lp=live``: one LP for every node, the rows a node's decisions exclude
+    held at 0, gives the node the value the rebuilt LP gives, and no excluded row."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from optikit_rostering.colgen_branch import Node, Tree
+
+    roster = parse(generate_plant(1, "tiny"))
+    ctx = _context(60.0)
+    relaxation = generate(roster, ctx, 20.0, {})
+    assert relaxation is not None
+    backend = linear_backend(ctx)
+    assert backend is not None
+    e, weighted = next((e, w) for e, w in relaxation.weights.items()
+                       if any(s is not None for s in w[0][0].row))
+    row = max(weighted, key=lambda cv: cv[1])[0].row
+    d = next(d for d, s in enumerate(row) if s is not None)
+    shift = row[d]
+    assert shift is not None
+    node = Node(fixed={e: {(d, shift): False}})  # the LP's own cell forbidden
+    values = []
+    for live in (False, True):
+        with ThreadPoolExecutor(1) as executor:
+            tree = Tree(roster, relaxation.pricers, relaxation.pool, backend, ctx, executor)
+            tree.use_live = live
+            tree.end = ctx.elapsed() + 20.0
+            out = tree.solve_node(node, incumbent=10**9)
+        assert (tree.live is not None and not tree.live.broken) == live  # the path taken
+        assert out.value is not None and not out.infeasible
+        assert all(compatible(col, node.fixed.get(col.employee))
+                   for cols in out.weights.values() for col, w in cols if w > 1e-9)
+        values.append(out.value)
+    assert values[1] == pytest.approx(values[0], abs=1e-6)
