@@ -74,8 +74,7 @@ def refute_makespans(
     real problem, so the probe stops there.
     """
     out = ProbeResult(bound=lower)
-    arcs = cpsat_model.circuit_arcs_estimate(problem) if problem.has_setups else 0
-    relaxed = arcs > cpsat_model.MAX_CIRCUIT_ARCS
+    relaxed = cpsat_model.setups_too_large(problem)
     while out.bound < upper and not ctx.expired():
         horizon = out.bound
         cm = cpsat_model.build(problem, horizon, setups=not relaxed, makespan_lower=horizon)

@@ -135,8 +135,7 @@ def _unhinted(
     """One CP-SAT solve without a start schedule (the dispatcher found none)."""
     from optikit_fjsp.cpsat import is_valid, payload
 
-    arcs = cpsat_model.circuit_arcs_estimate(problem) if problem.has_setups else 0
-    relaxed = arcs > cpsat_model.MAX_CIRCUIT_ARCS
+    relaxed = cpsat_model.setups_too_large(problem)
     cm = cpsat_model.build(problem, problem.shop.horizon(), setups=not relaxed)
     result = backend.solve(cm.model, ctx, objective_scale=cm.objective_scale)
     stats: dict[str, Any] = {"calendars": True, "global_status": result.status.value}

@@ -393,6 +393,13 @@ def _add_setup_circuit(
     return nodes, [(i, j, lit) for i, j, lit in arcs if i != j or i == 0]
 
 
+def setups_too_large(problem: FjspProblem) -> bool:
+    """Whether the setup circuits would exceed ``MAX_CIRCUIT_ARCS``: the model is then
+    built without setups (a relaxation: its bounds stay valid, its schedules need
+    re-timing with the changeovers)."""
+    return problem.has_setups and circuit_arcs_estimate(problem) > MAX_CIRCUIT_ARCS
+
+
 def circuit_arcs_estimate(problem: FjspProblem) -> int:
     """Arcs a full circuit model would need (to decide whether to relax setups)."""
     flat = problem.flat

@@ -124,8 +124,7 @@ def global_phase(
 ) -> GlobalResult:
     """One CP-SAT solve of the whole model, hinted, stopped at ``limit`` or on a stall."""
     out = GlobalResult()
-    arcs = cpsat_model.circuit_arcs_estimate(problem) if problem.has_setups else 0
-    relaxed = arcs > cpsat_model.MAX_CIRCUIT_ARCS
+    relaxed = cpsat_model.setups_too_large(problem)
     cm = cpsat_model.build(
         problem, search_horizon(problem, hint), setups=not relaxed, makespan_lower=makespan_lower
     )
