@@ -75,6 +75,7 @@ from optikit_fjsp import (
     tabu,
     tabu_process,
     tardiness_search,
+    tardy_process,
 )
 from optikit_fjsp.global_solve import (
     LATER_STALL_SECONDS,
@@ -190,6 +191,15 @@ class _Run:
             if not self.walks:
                 self.background = threading.Thread(target=self._tabu_forever, daemon=True)
                 self.background.start()
+        # Shops the Brandimarte walk does not fit (changeovers, tardiness): the exact
+        # tardiness walk in a child process, on one of the threads.
+        self.tardy_walk: tabu_process.TabuWalk | None = None
+        if (self.opts["tardy_walk"] and not tabu.applicable(problem) and self.threads > 1
+                and remaining is not None and remaining > CHILD_WALK_MIN_S):
+            assert ctx.deadline is not None
+            self.tardy_walk = tardy_process.start_walk(
+                problem, self.shared, seed=ctx.options.seed * 31 + 4001,
+                deadline=ctx.deadline, log=ctx.log)
 
     def _start_walks(self) -> None:
         """Tabu walks in child processes, one per thread beyond the first (at most 2)."""
@@ -213,7 +223,8 @@ class _Run:
 
     @property
     def foreground_threads(self) -> int:
-        return self.threads - (self.background is not None) - len(self.walks)
+        return (self.threads - (self.background is not None) - len(self.walks)
+                - (self.tardy_walk is not None))
 
     def search_remaining(self) -> float | None:
         """Seconds left for the search: to the deadline, or to the probes' share."""
@@ -239,6 +250,8 @@ class _Run:
         self.finished.set()
         for walk in self.walks:
             walk.close()
+        if self.tardy_walk is not None:
+            self.tardy_walk.close()
         if self.background is not None:
             self.background.join()
         if self.error is not None:
@@ -458,6 +471,8 @@ def solve(problem: FjspProblem, backend: Any, ctx: SolveContext) -> Outcome:
         stats["tabu_iterations"] = own + sum(w.iterations for w in run.walks)
         stats["tabu_processes"] = len(run.walks)
         stats["tabu_pauses"] = run.tabu_pauses
+    if run.tardy_walk is not None:
+        stats["tardy_walk_iterations"] = run.tardy_walk.iterations
     if run.hoods:
         stats["lns_neighbourhoods"] = [
             f"{h.name}: tries {h.tries}, improved {h.improvements}, size {h.size:.0f}"

@@ -38,6 +38,10 @@ CPSAT_OPTIONS = (
                "schedules and restarts short walks from path-relinked pairs of them "
                "(tabu_stall then does not apply); not measurably better at 60 s on "
                "mk06/mk10 in 9-seed runs"),
+    OptionSpec("tardy_walk", bool, True,
+               "with 2+ threads on shops the makespan tabu walk does not fit (changeovers, "
+               "tardiness), run a tabu walk with exact move evaluation in a child process "
+               "beside the LNS"),
     OptionSpec("walk_foreground", bool, False,
                "with tabu child processes, the foreground walks too instead of the LNS"),
     OptionSpec("bound_share", float, 0.0,
