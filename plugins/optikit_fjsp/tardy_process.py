@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,10 @@ from optikit_fjsp.incumbent import SharedIncumbent
 from optikit_fjsp.model import FjspProblem
 from optikit_fjsp.tabu_process import TabuWalk, _PipeIncumbent
 from optikit_fjsp.timetable import Solution, objective_value, to_schedule
+
+#: The child sends its best at most this often (seconds): on large shops it finds a new
+#: best every few iterations, and each one costs the parent a check and the GIL.
+SEND_EVERY_S = 0.2
 
 
 class CheckedIncumbent:
@@ -61,17 +66,51 @@ class CheckedIncumbent:
         return self.shared.offer(solution, true_value, source or "tardy walk")
 
 
+class _ThrottledPipe(_PipeIncumbent):
+    """The child's incumbent: new bests go up at most every ``SEND_EVERY_S`` seconds."""
+
+    def __init__(self, up: Any, down: Any, value: float, best: Solution) -> None:
+        super().__init__(up, down, value, best)
+        self.pending = False
+        self.sent_at = 0.0
+
+    def offer(self, solution: Solution, value: float, source: str = "") -> bool:
+        self._drain()
+        if value >= self.value - 1e-9:
+            return False
+        self.best, self.value = solution, value
+        self.version += 1
+        self.pending = True
+        self._send(force=False)
+        return True
+
+    def snapshot(self) -> tuple[Solution, float, int]:
+        self._send(force=False)
+        return super().snapshot()
+
+    def _send(self, force: bool) -> None:
+        now = time.monotonic()
+        if self.pending and (force or now - self.sent_at >= SEND_EVERY_S):
+            self.up.send((self.best.modes, self.best.starts, self.value))
+            self.pending = False
+            self.sent_at = now
+
+    def flush(self) -> None:
+        self._send(force=True)
+
+
 def _child(problem: FjspProblem, start: Solution, value: float, seed: int, deadline: float,
            stop: Any, up: Any, down: Any) -> None:
     stopped = child_stop_check(stop)
     from optikit_fjsp.tardy_walk import TardyWalk  # imported: fork copied it
 
-    shared = _PipeIncumbent(up, down, value, start)
+    shared = _ThrottledPipe(up, down, value, start)
     walk = TardyWalk(problem.flat, problem.objective, start, random.Random(seed))
     try:
         walk.run(deadline, stop=stopped, incumbent=shared, follow=True)
     finally:
         with contextlib.suppress(OSError, ValueError):
+            shared.flush()
             up.send(("done", walk.iteration))
 
 

@@ -117,3 +117,20 @@ def test_cpsat_runs_the_walk_beside_the_lns_on_tardiness_shops(registry: Registr
     assert doc["objective"] <= doc["stats"]["heuristic_objective"]
     off = run(registry, generate(2, "medium"), time_limit=4.0, tardy_walk="0").document
     assert off["check"]["feasible"] and "tardy_walk_iterations" not in off["stats"]
+
+
+def test_the_child_sends_new_bests_at_most_every_so_often() -> None:
+    import multiprocessing
+
+    from optikit_fjsp.tardy_process import _ThrottledPipe
+
+    problem = _problem()
+    start = _start(problem)
+    up_recv, up_send = multiprocessing.Pipe(duplex=False)
+    down_recv, _down_send = multiprocessing.Pipe(duplex=False)
+    pipe = _ThrottledPipe(up_send, down_recv, 100.0, start)
+    assert pipe.offer(start, 90.0) and pipe.offer(start, 80.0)  # the second is held back
+    assert not pipe.offer(start, 85.0)
+    assert up_recv.recv()[2] == 90.0 and not up_recv.poll()
+    pipe.flush()
+    assert up_recv.recv()[2] == 80.0 and not up_recv.poll()
