@@ -274,7 +274,9 @@ class _Run:
         elif self._endgame():
             limit, stall = remaining, None  # one step from a proof: give CP-SAT the rest
         else:
-            limit = max(0.5, remaining * share / 2)
+            # Never past the deadline: with the tardiness walk keeping the incumbent
+            # fresh, the LNS can hand back with a tenth of a second left (0.5 s over).
+            limit = min(remaining, max(0.5, remaining * share / 2))
             stall = LATER_STALL_SECONDS
         hint, _value, _version = self.shared.snapshot()
         phase = global_phase(
