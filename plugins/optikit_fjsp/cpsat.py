@@ -31,8 +31,8 @@ How a solve runs:
      is not the default;
    - :mod:`optikit_fjsp.tardy_walk` (every other shop: changeovers, releases, weighted
      tardiness; option ``tardy_walk``, on by default): a tabu walk that rates each move
-     by an exact forward pass, compiled, in a child process on one of the threads for
-     the whole solve (:mod:`optikit_fjsp.tardy_process`); in paired 60 s runs on the
+     by an exact forward pass, compiled, in a child process on one of the threads from
+     the first improvement round on (:mod:`optikit_fjsp.tardy_process`); in paired 60 s runs on the
      fresh shops of issue #20 it cut the objective by 5-30 % (``benchmarks/fjsp``);
    - :mod:`optikit_fjsp.lns`: CP-SAT large-neighbourhood search, any objective, on the
      remaining threads (with tardiness in the objective: sub-models cut to a window
@@ -196,15 +196,7 @@ class _Run:
             if not self.walks:
                 self.background = threading.Thread(target=self._tabu_forever, daemon=True)
                 self.background.start()
-        # Shops the Brandimarte walk does not fit (changeovers, tardiness): the exact
-        # tardiness walk in a child process, on one of the threads.
         self.tardy_walk: tabu_process.TabuWalk | None = None
-        if (self.opts["tardy_walk"] and not tabu.applicable(problem) and self.threads > 1
-                and remaining is not None and remaining > CHILD_WALK_MIN_S):
-            assert ctx.deadline is not None
-            self.tardy_walk = tardy_process.start_walk(
-                problem, self.shared, seed=ctx.options.seed * 31 + 4001,
-                deadline=ctx.deadline, log=ctx.log)
 
     def _start_walks(self) -> None:
         """Tabu walks in child processes, one per thread beyond the first (at most 2)."""
@@ -225,6 +217,18 @@ class _Run:
             if walk is None:
                 break
             self.walks.append(walk)
+
+    def _start_tardy_walk(self) -> None:
+        """Shops the Brandimarte walk does not fit (changeovers, tardiness): the exact
+        tardiness walk in a child process on one of the threads, once the first global
+        solve has not closed the instance (small ones keep every thread for the proof)."""
+        ctx, remaining = self.ctx, self.ctx.remaining()
+        if (self.tardy_walk is None and self.opts["tardy_walk"] and self.threads > 1
+                and not tabu.applicable(self.problem) and ctx.deadline is not None
+                and remaining is not None and remaining > CHILD_WALK_MIN_S):
+            self.tardy_walk = tardy_process.start_walk(
+                self.problem, self.shared, seed=ctx.options.seed * 31 + 4001,
+                deadline=ctx.deadline, log=ctx.log)
 
     @property
     def foreground_threads(self) -> int:
@@ -320,6 +324,7 @@ class _Run:
         LNS (in one 60 s run none of ~50 LNS moves improved mk06 or mk10, but in the
         3-seed runs of ``benchmarks/fjsp/results`` this variant did no better).
         """
+        self._start_tardy_walk()
         started = time.monotonic()
         self.shared.last_improvement = started
         foreground_walk = not self.walks or bool(self.opts["walk_foreground"])
