@@ -6,7 +6,7 @@ import random
 import time
 
 import pytest
-from optikit_fjsp import cpsat, heuristic, tabu, tabu_kernel
+from optikit_fjsp import cpsat_run, heuristic, tabu, tabu_kernel
 from optikit_fjsp.checker import check
 from optikit_fjsp.generator import generate
 from optikit_fjsp.incumbent import SharedIncumbent
@@ -96,7 +96,7 @@ def _wait_for(condition, limit_s: float = 60.0) -> bool:
 def test_stalled_background_walk_hands_over_to_lns_and_resumes_on_a_new_best(registry) -> None:
     problem = parse(read_fjs(instance("mk06")))
     options = SolveOptions(time_limit=120.0, threads=2, seed=0, extra={"tabu_stall": 150})
-    run = cpsat._Run(problem, registry.backends["cpsat"], SolveContext(options))
+    run = cpsat_run.Run(problem, registry.backends["cpsat"], SolveContext(options))
     try:
         assert run.background is not None
         assert _wait_for(lambda: run.tabu_pauses >= 1)

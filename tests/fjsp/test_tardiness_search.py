@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from optikit_fjsp import cpsat, global_solve, heuristic, lns, tardiness_search
+from optikit_fjsp import cpsat_run, global_solve, heuristic, lns, tardiness_search
 from optikit_fjsp.generator import generate
 from optikit_fjsp.model import parse
 from optikit_fjsp.timetable import objective_value
@@ -62,7 +62,7 @@ def _start_budget(
     doc = generate(2, "small")
     doc["objective"] = objective
     ctx = SolveContext(SolveOptions(time_limit=60.0, threads=1, extra=extra))
-    run = cpsat._Run(parse(doc), registry.backends["cpsat"], ctx)
+    run = cpsat_run.Run(parse(doc), registry.backends["cpsat"], ctx)
     run.close()
     return seen[0]
 
@@ -81,14 +81,14 @@ def test_tardiness_objectives_give_the_dispatch_restarts_a_share(
 
 
 def tardiness_then_makespan(
-    registry: Registry, time_limit: float, step: Callable[[cpsat._Run], None]
+    registry: Registry, time_limit: float, step: Callable[[cpsat_run.Run], None]
 ) -> None:
     """``step`` on a ``cpsat`` run of a small shop, tardiness objective first."""
     for objective in ({"makespan": 1, "total_weighted_tardiness": 1}, "makespan"):
         doc = generate(2, "small")
         doc["objective"] = objective
         ctx = SolveContext(SolveOptions(time_limit=time_limit, threads=1, extra={"tabu": 0}))
-        run = cpsat._Run(parse(doc), registry.backends["cpsat"], ctx)
+        run = cpsat_run.Run(parse(doc), registry.backends["cpsat"], ctx)
         run.stats["phases"] = []
         try:
             step(run)
@@ -113,7 +113,7 @@ def test_tardiness_lns_settings_are_lighter_and_longer(
 
     monkeypatch.setattr(lns, "improve", spy)
 
-    def improve_round(run: cpsat._Run) -> None:
+    def improve_round(run: cpsat_run.Run) -> None:
         run._stalled = lambda started: True  # type: ignore[method-assign]  # settings only
         run.improve_round()
 
@@ -166,7 +166,7 @@ def test_the_global_solve_gets_a_smaller_share_on_tardiness(
         limits.append(args[4])
         return global_solve.GlobalResult()
 
-    monkeypatch.setattr(cpsat, "global_phase", spy)
+    monkeypatch.setattr(cpsat_run, "global_phase", spy)
     tardiness_then_makespan(registry, 40.0, lambda run: run.global_round())
     share = 0.2  # the option's default
     assert limits[0] <= 40.0 * share * tardiness_search.GLOBAL_SHARE_FACTOR + 1e-9
