@@ -4,8 +4,9 @@ Why: the shift search prices every candidate move by recomputing the one or two 
 it touches (:mod:`optikit_energy.shift_pricing`).  Through the checker's
 :func:`optikit_energy.energy.compute` that cost 0.3 ms a machine on a generated
 1,200-operation instance (a horizon-long difference array, its cumulative sum and two dot
-products, plus the switching rules' bookkeeping), about two thirds of the first shift
-search's time there (session 18 profile).  Here the same figures come from the objective
+products, plus the switching rules' bookkeeping), over half of the first shift search's
+time there (session 18 profile; a quarter more went to the makespan over the whole
+schedule, now kept per machine by the pricer).  Here the same figures come from the objective
 price's prefix sums, one term per on period and per operation, and the profile (needed
 only against a peak cap) from one ``bincount``.  Same semantics as
 :func:`optikit_energy.energy.compute` and :func:`optikit_energy.energy.on_periods` for a
@@ -16,6 +17,7 @@ takes is priced once more by the checker's computation over the whole schedule.
 from __future__ import annotations
 
 import bisect
+import itertools
 import operator
 from collections.abc import Sequence
 
@@ -100,7 +102,7 @@ def _periods(ordered: Sequence[ScheduledOperation], on: Sequence[int], horizon: 
     """A switchable machine's on periods (:func:`optikit_energy.energy.on_periods`), None
     where the switching rules are broken."""
     times = sorted(on)
-    if any(a == b for a, b in zip(times, times[1:], strict=False)):
+    if any(a == b for a, b in itertools.pairwise(times)):
         return None
     if times and (times[0] < 0 or times[-1] >= horizon):
         return None
