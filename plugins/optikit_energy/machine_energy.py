@@ -89,11 +89,11 @@ class MachineEnergy:
         if startup is not None:
             for a, _b in periods:
                 value += startup * self.pi_list[min(max(a, 0), horizon - 1)]
-        profile = None
+        profile: NDArray[np.float64] | None = None
         if self.with_profile:
             delta = np.bincount(np.asarray(marks, dtype=np.int64), weights=weights,
                                 minlength=horizon + 1) if marks else np.zeros(horizon + 1)
-            profile = np.cumsum(delta[:horizon])
+            profile = np.cumsum(delta[:horizon], dtype=np.float64)
         return float(value), profile
 
 

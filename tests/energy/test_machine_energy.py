@@ -67,14 +67,14 @@ def test_prefix_sum_pricing_equals_the_checkers(registry, cap: bool) -> None:
         new = ScheduledOperation(s.job, s.operation, k, mode.machine, t, t + mode.duration)
         schedule = list(built.schedule)
         schedule[index[g]] = new
-        found = pricer.price({g: new}, {g: s}, schedule)
-        if found is None:
+        moved = pricer.price({g: new}, {g: s}, schedule)
+        if moved is None:
             continue
         priced += 1
-        figures, bad = energy.compute(problem, schedule, {**built.switch_on, **found[1]})
+        figures, bad = energy.compute(problem, schedule, {**built.switch_on, **moved[1]})
         assert not bad and not peak_violations(problem, figures)
         full = energy.objective(problem, figures, schedule)
-        assert full == pytest.approx(found[0], rel=1e-9, abs=1e-9)
+        assert full == pytest.approx(moved[0], rel=1e-9, abs=1e-9)
     assert priced > 20
 
 
