@@ -50,12 +50,7 @@ class CompiledTabuSearch:
         self.release = np.array(
             [flat.release[flat.op_job[g]] if flat.op_index[g] == 0 else 0 for g in range(n)],
             dtype=np.int64)
-        counts = [len(flat.modes[g]) for g in range(n)]
-        self.mode_start = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-        self.mode_machine = np.array([m for g in range(n) for m, _d in flat.modes[g]],
-                                     dtype=np.int64)
-        self.mode_duration = np.array([d for g in range(n) for _m, d in flat.modes[g]],
-                                      dtype=np.int64)
+        self.mode_start, self.mode_machine, self.mode_duration = kernel.mode_arrays(flat)
         self.mode = np.zeros(n, dtype=np.int64)
         self.machine = np.zeros(n, dtype=np.int64)
         self.p = np.zeros(n, dtype=np.int64)

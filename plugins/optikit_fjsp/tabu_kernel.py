@@ -34,6 +34,7 @@ import numpy as np
 
 from optikit.compiled import COMPILED as COMPILED  # re-exported: callers check it here
 from optikit.compiled import jit as _jit
+from optikit_fjsp.model import FlatShop
 
 NO_MOVE = -1
 INF = 1 << 60
@@ -51,12 +52,9 @@ def next_random(rng: Any, bound: int) -> int:
 
 
 @_jit
-def evaluate(jp: Any, js: Any, release: Any, p: Any, seq: Any, seq_len: Any,
-             mp: Any, ms: Any, r: Any, q: Any, order: Any, indeg: Any) -> int:
-    """Heads, tails and machine neighbours of the current sequences (Kahn's order);
-    the makespan, or -1 when the graph has a cycle (the move rules exclude it)."""
-    n = jp.shape[0]
-    for g in range(n):
+def machine_neighbours(seq: Any, seq_len: Any, mp: Any, ms: Any) -> None:
+    """Each operation's machine predecessor ``mp`` and successor ``ms`` (-1: none)."""
+    for g in range(mp.shape[0]):
         mp[g] = -1
         ms[g] = -1
     for m in range(seq.shape[0]):
@@ -65,6 +63,26 @@ def evaluate(jp: Any, js: Any, release: Any, p: Any, seq: Any, seq_len: Any,
             b = seq[m, i + 1]
             mp[b] = a
             ms[a] = b
+
+
+def mode_arrays(flat: FlatShop) -> tuple[Any, Any, Any]:
+    """The modes as flat arrays: ``mode_start`` (``n + 1`` offsets), ``mode_machine`` and
+    ``mode_duration`` (one entry per mode)."""
+    n = flat.num_ops
+    counts = [len(flat.modes[g]) for g in range(n)]
+    mode_start = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    mode_machine = np.array([m for g in range(n) for m, _d in flat.modes[g]], dtype=np.int64)
+    mode_duration = np.array([d for g in range(n) for _m, d in flat.modes[g]], dtype=np.int64)
+    return mode_start, mode_machine, mode_duration
+
+
+@_jit
+def evaluate(jp: Any, js: Any, release: Any, p: Any, seq: Any, seq_len: Any,
+             mp: Any, ms: Any, r: Any, q: Any, order: Any, indeg: Any) -> int:
+    """Heads, tails and machine neighbours of the current sequences (Kahn's order);
+    the makespan, or -1 when the graph has a cycle (the move rules exclude it)."""
+    n = jp.shape[0]
+    machine_neighbours(seq, seq_len, mp, ms)
     tail = 0
     for g in range(n):
         indeg[g] = (1 if jp[g] >= 0 else 0) + (1 if mp[g] >= 0 else 0)
@@ -206,10 +224,22 @@ def apply_move(v: int, k: int, position: int, until: int, mode_start: Any,
             tabu_machine[v, u_old] = m_old
         else:
             tabu_first[v, m_old] = until
-    for i in range(i_old, seq_len[m_old] - 1):
+    move_op(v, k, position, mode_start, mode_machine, mode_duration, mode, machine, p, seq,
+            seq_len, pos)
+
+
+@_jit
+def move_op(v: int, k: int, position: int, mode_start: Any, mode_machine: Any,
+            mode_duration: Any, mode: Any, machine: Any, p: Any, seq: Any, seq_len: Any,
+            pos: Any) -> None:
+    """Take ``v`` out of its sequence and insert it in mode ``k`` at ``position`` (an
+    index of the target sequence without ``v``)."""
+    m_old = machine[v]
+    for i in range(pos[v], seq_len[m_old] - 1):
         seq[m_old, i] = seq[m_old, i + 1]
         pos[seq[m_old, i]] = i
     seq_len[m_old] -= 1
+    seq[m_old, seq_len[m_old]] = -1
     m = mode_machine[mode_start[v] + k]
     for i in range(seq_len[m], position, -1):
         seq[m, i] = seq[m, i - 1]

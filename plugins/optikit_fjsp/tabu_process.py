@@ -48,8 +48,12 @@ class _PipeIncumbent:
             return False
         self.best, self.value = solution, value
         self.version += 1
-        self.up.send((solution.modes, solution.starts, value))
+        self._publish()
         return True
+
+    def _publish(self) -> None:
+        """Send the new best up to the parent (at once here)."""
+        self.up.send((self.best.modes, self.best.starts, self.value))
 
     def snapshot(self) -> tuple[Solution, float, int]:
         self._drain()
@@ -161,6 +165,22 @@ def start_walk(
     log: Callable[[str], None] | None = None,
 ) -> TabuWalk | None:
     """Start a tabu walk from the shared best in a child process (None if impossible)."""
+    best, value, _version = shared.snapshot()
+    return start_child(
+        lambda stop, up, down: (flat, best, value, seed, deadline, stop, up, down,
+                                settings or {}),
+        _child, shared, log, "tabu")
+
+
+def start_child(
+    child_args: Callable[[Any, Any, Any], tuple[Any, ...]],
+    target: Callable[..., None],
+    relay_to: Any,
+    log: Callable[[str], None] | None,
+    label: str,
+) -> TabuWalk | None:
+    """Fork ``target(*child_args(stop, up_send, down_recv))`` with its stop event and the
+    two pipes, and relay its bests to ``relay_to``; None where no child can be started."""
     ctx = fork_context()
     if ctx is None:
         return None
@@ -168,17 +188,12 @@ def start_walk(
         up_recv, up_send = ctx.Pipe(duplex=False)
         down_recv, down_send = ctx.Pipe(duplex=False)
         stop = ctx.Event()
-        best, value, _version = shared.snapshot()
-        proc = ctx.Process(
-            target=_child,
-            args=(flat, best, value, seed, deadline, stop, up_send, down_recv, settings or {}),
-            daemon=True,
-        )
+        proc = ctx.Process(target=target, args=child_args(stop, up_send, down_recv), daemon=True)
         proc.start()
     except (OSError, AssertionError, ValueError, RuntimeError) as exc:
         if log is not None:
-            log(f"tabu: no child process ({exc}); using a thread")
+            log(f"{label}: no child process ({exc})")
         return None
     up_send.close()
     down_recv.close()
-    return TabuWalk(proc, stop, up_recv, down_send, shared)
+    return TabuWalk(proc, stop, up_recv, down_send, relay_to)

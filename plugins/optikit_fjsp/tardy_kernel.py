@@ -44,20 +44,10 @@ import numpy as np
 
 from optikit.compiled import COMPILED as COMPILED  # re-exported: callers check it here
 from optikit.compiled import jit as _jit
+from optikit_fjsp.tabu_kernel import machine_neighbours, move_op, next_random
 
 CYCLE = -1.0
 INF = 1e300
-
-
-@_jit
-def next_random(rng: Any, bound: int) -> int:
-    """A number in [0, bound) from the xorshift64 state ``rng[0]``."""
-    x = rng[0]
-    x ^= (x << np.uint64(13)) & np.uint64(0xFFFFFFFFFFFFFFFF)
-    x ^= x >> np.uint64(7)
-    x ^= (x << np.uint64(17)) & np.uint64(0xFFFFFFFFFFFFFFFF)
-    rng[0] = x
-    return int(x % np.uint64(bound))
 
 
 @_jit
@@ -67,15 +57,7 @@ def evaluate(jp: Any, js: Any, release: Any, p: Any, machine: Any, prod: Any, se
              w_tardiness: float) -> float:
     """Earliest starts (heads ``r``) with changeovers; the objective, or ``CYCLE``."""
     n = jp.shape[0]
-    for g in range(n):
-        mp[g] = -1
-        ms[g] = -1
-    for m in range(seq.shape[0]):
-        for i in range(seq_len[m] - 1):
-            a = seq[m, i]
-            b = seq[m, i + 1]
-            mp[b] = a
-            ms[a] = b
+    machine_neighbours(seq, seq_len, mp, ms)
     tail = 0
     for g in range(n):
         indeg[g] = (1 if jp[g] >= 0 else 0) + (1 if mp[g] >= 0 else 0)
@@ -117,30 +99,6 @@ def evaluate(jp: Any, js: Any, release: Any, p: Any, machine: Any, prod: Any, se
         if c > due[j]:
             total += weight[j] * (c - due[j])
     return w_makespan * cmax + w_tardiness * total
-
-
-@_jit
-def move_op(v: int, k: int, position: int, mode_start: Any, mode_machine: Any,
-            mode_duration: Any, mode: Any, machine: Any, p: Any, seq: Any, seq_len: Any,
-            pos: Any) -> None:
-    """Take ``v`` out of its sequence and insert it in mode ``k`` at ``position`` (an
-    index of the target sequence without ``v``)."""
-    m_old = machine[v]
-    for i in range(pos[v], seq_len[m_old] - 1):
-        seq[m_old, i] = seq[m_old, i + 1]
-        pos[seq[m_old, i]] = i
-    seq_len[m_old] -= 1
-    seq[m_old, seq_len[m_old]] = -1
-    m = mode_machine[mode_start[v] + k]
-    for i in range(seq_len[m], position, -1):
-        seq[m, i] = seq[m, i - 1]
-        pos[seq[m, i]] = i
-    seq[m, position] = v
-    pos[v] = position
-    seq_len[m] += 1
-    mode[v] = k
-    machine[v] = m
-    p[v] = mode_duration[mode_start[v] + k]
 
 
 @_jit

@@ -22,11 +22,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from optikit.forking import child_stop_check, fork_context
+from optikit.forking import child_stop_check
 from optikit.scheduling import check_schedule
 from optikit_fjsp.incumbent import SharedIncumbent
 from optikit_fjsp.model import FjspProblem
-from optikit_fjsp.tabu_process import TabuWalk, _PipeIncumbent
+from optikit_fjsp.tabu_process import TabuWalk, _PipeIncumbent, start_child
 from optikit_fjsp.timetable import Solution, objective_value, to_schedule
 
 #: The child sends its best at most this often (seconds): on large shops it finds a new
@@ -74,15 +74,9 @@ class _ThrottledPipe(_PipeIncumbent):
         self.pending = False
         self.sent_at = 0.0
 
-    def offer(self, solution: Solution, value: float, source: str = "") -> bool:
-        self._drain()
-        if value >= self.value - 1e-9:
-            return False
-        self.best, self.value = solution, value
-        self.version += 1
+    def _publish(self) -> None:
         self.pending = True
         self._send(force=False)
-        return True
 
     def snapshot(self) -> tuple[Solution, float, int]:
         self._send(force=False)
@@ -122,25 +116,8 @@ def start_walk(
     log: Callable[[str], None] | None = None,
 ) -> TabuWalk | None:
     """Start the walk from the shared best in a child process (None if impossible)."""
-    ctx = fork_context()
-    if ctx is None:
-        return None
     checked = CheckedIncumbent(problem, shared, log)
-    try:
-        up_recv, up_send = ctx.Pipe(duplex=False)
-        down_recv, down_send = ctx.Pipe(duplex=False)
-        stop = ctx.Event()
-        best, value, _version = shared.snapshot()
-        proc = ctx.Process(
-            target=_child,
-            args=(problem, best, value, seed, deadline, stop, up_send, down_recv),
-            daemon=True,
-        )
-        proc.start()
-    except (OSError, AssertionError, ValueError, RuntimeError) as exc:
-        if log is not None:
-            log(f"tardy walk: no child process ({exc})")
-        return None
-    up_send.close()
-    down_recv.close()
-    return TabuWalk(proc, stop, up_recv, down_send, checked)  # type: ignore[arg-type]
+    best, value, _version = shared.snapshot()
+    return start_child(
+        lambda stop, up, down: (problem, best, value, seed, deadline, stop, up, down),
+        _child, checked, log, "tardy walk")

@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 
 from optikit_fjsp import tardy_kernel as kernel
 from optikit_fjsp.model import FjspProblem, FlatShop, Objective
+from optikit_fjsp.tabu_kernel import mode_arrays
 from optikit_fjsp.timetable import Solution, machine_sequences
 
 #: Wall time per kernel call (seconds): the deadline and the stop request are checked
@@ -87,12 +88,7 @@ class TardyWalk:
         for m, table in enumerate(flat.setup):
             if table is not None:
                 self.setup[m, :products, :products] = np.array(table, dtype=np.int64)
-        counts = [len(flat.modes[g]) for g in range(n)]
-        self.mode_start = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-        self.mode_machine = np.array([m for g in range(n) for m, _d in flat.modes[g]],
-                                     dtype=np.int64)
-        self.mode_duration = np.array([d for g in range(n) for _m, d in flat.modes[g]],
-                                      dtype=np.int64)
+        self.mode_start, self.mode_machine, self.mode_duration = mode_arrays(flat)
         self.mode = np.zeros(n, dtype=np.int64)
         self.machine = np.zeros(n, dtype=np.int64)
         self.p = np.zeros(n, dtype=np.int64)
