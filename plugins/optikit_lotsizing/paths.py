@@ -59,8 +59,7 @@ def _parent_shares(problem: LotSizingProblem, b: LinearModelBuilder, lm: LotMode
     lead = int(problem.lead[j])
     out: dict[int, tuple[list[int], NDArray[np.int64]]] = {}
     use_rows: dict[int, tuple[list[int], list[float]]] = {}
-    for k in np.flatnonzero(delta[j] > 1e-9):
-        k = int(k)
+    for k in map(int, np.flatnonzero(delta[j] > 1e-9)):
         us = [u for u in range(0, k - lead + 1) if lm.x[j, u] >= 0 and lm.y[j, u] >= 0]
         if not us:
             continue
