@@ -6,8 +6,9 @@ with and without them.
 
 Without ``--shape``: generated ``large`` of ``--seed`` (``--tiny``: ``tiny``).  Prints
 the LP of the plain model, of the facility-location model (``fl-extended``), of each with
-the path rows, and with ``--milp T`` the MILP of the plain model and of the plain model
-with the path rows for ``T`` seconds each (1 thread unless ``--threads``).
+the path rows, and with ``--milp T`` the MILPs of ``--models`` (the plain model, with the
+path rows, ``fl-extended``) for ``T`` seconds each (1 thread unless ``--threads``;
+``--trace``: the bound as HiGHS moves it).
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ def main() -> None:
     parser.add_argument("--periods", type=int, default=13)
     parser.add_argument("--tiny", action="store_true")
     parser.add_argument("--milp", type=float, default=0.0)
+    parser.add_argument("--models", default="plain,paths",
+                        help="the MILPs of --milp: plain, paths (plain + path rows), fl "
+                        "(fl-extended), comma-separated")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--skip-fl", action="store_true", help="no fl-extended LPs")
     parser.add_argument("--trace", action="store_true")
@@ -69,12 +73,12 @@ def main() -> None:
               f"{res.objective:,.1f} ({lm.model.num_cols:,} cols, {lm.model.num_rows:,} rows, "
               f"{added:,} w) {sec:.1f} s; load {os.getloadavg()[0]:.1f}", flush=True)
     if args.milp > 0:
-        for path in (False, True):
-            lm = build(problem, False)
-            if path:
+        for kind in args.models.split(","):
+            lm = build(problem, kind == "fl")
+            if kind == "paths":
                 add_path_rows(problem, lm)
             res, sec = _solve(lm.model, args.milp, args.threads, args.trace)
-            print(f"MILP plain{' + paths' if path else ''}: {res.status.value} plan "
+            print(f"MILP {kind}: {res.status.value} plan "
                   f"{res.objective} bound {res.bound} {sec:.1f} s; load "
                   f"{os.getloadavg()[0]:.1f}", flush=True)
 
