@@ -35,6 +35,7 @@ import argparse
 import dataclasses
 import os
 import time
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -87,29 +88,39 @@ def _solve(model: LinearModel, limit: float, threads: int, trace: bool = False
            ) -> tuple[LinearResult, float]:
     lines: list[str] = []
     ctx = SolveContext(SolveOptions(time_limit=limit, threads=threads, seed=0, verbose=trace),
-                       log=lines.append)
+                       log=_live_trace() if trace else lines.append)
     started = time.monotonic()
     result = HighsBackend().solve(model, ctx)
-    if trace:
-        _print_trace(lines)
     return result, time.monotonic() - started
+
+
+def _live_trace() -> Callable[[str], None]:
+    """A log callback printing HiGHS's progress as ``seconds: bound`` whenever the bound
+    moved, as it comes (a run stopped from outside keeps what it printed)."""
+    last: list[float] = []
+
+    def log(line: str) -> None:
+        fields = line.split()
+        # [source] nodes queue leaves explored% bound plan gap% cuts inlp confl iters time
+        if len(fields) not in (12, 13) or not fields[-1].endswith("s"):
+            return
+        try:
+            seconds, bound = float(fields[-1][:-1]), float(fields[-8])
+        except ValueError:
+            return
+        if not last or bound != last[0]:
+            print(f"    {seconds:7.1f} s  bound {bound:12,.0f}  nodes {fields[-12]}  "
+                  f"plan {fields[-7]}; load {os.getloadavg()[0]:.1f}", flush=True)
+            last[:] = [bound]
+
+    return log
 
 
 def _print_trace(lines: list[str]) -> None:
     """HiGHS's progress lines as ``seconds: bound`` whenever the bound moved."""
-    last = None
+    log = _live_trace()
     for line in lines:
-        fields = line.split()
-        # [source] nodes queue leaves explored% bound plan gap% cuts inlp confl iters time
-        if len(fields) not in (12, 13) or not fields[-1].endswith("s"):
-            continue
-        try:
-            seconds, bound = float(fields[-1][:-1]), float(fields[-8])
-        except ValueError:
-            continue
-        if bound != last:
-            print(f"    {seconds:7.1f} s  bound {bound:12,.0f}  nodes {fields[-12]}")
-            last = bound
+        log(line)
 
 
 def relaxed_model(lm: LotModel, parts: list[str]) -> LinearModel:
