@@ -17,6 +17,7 @@ the run rarely repairs it: it then runs again under another seed (``RETRIES``).
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from optikit.types import SolveContext
@@ -95,6 +96,9 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
         return pool_roster(rm.roster, relaxation), bound
     best = None
     weights = relaxation.weights  # the LP whose integral days the fixed model fixes
+    if proved(relaxation) and relaxation.exact and step == "dives":
+        best = dives(rm, ctx, relaxation, bound, budget, stats, run)
+        return _after_fixing(rm, ctx, relaxation, best, bound, budget, stats, run, branch)
     if proved(relaxation) and relaxation.exact and step == "dive":
         # A dive replaces the MILP: its LP, with rows fixed, is what the fixed model fixes.
         seconds = max(mip_share, DIVE) * budget
@@ -142,12 +146,65 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
     if retries:
         stats.update(colgen_repair=best[2] if best else None, colgen_retries=retries,
                      colgen_repair_s=round(ctx.elapsed(), 1))
+    return _after_fixing(rm, ctx, relaxation, best, bound, budget, stats, run, branch)
+
+
+def _after_fixing(rm: RosterModel, ctx: SolveContext, relaxation: Relaxation,
+                  best: Seed | None, bound: float | None, budget: float,
+                  stats: dict[str, Any], run: Any, branch: str
+                  ) -> tuple[Seed | None, float | None]:
+    """Branch-and-price after the roster step, if ``branch`` says so (:func:`use_branch`)."""
     # ``auto`` only with exact pricing: with CP-SAT pricing the tree got 5-9 nodes a run and
     # never a better roster (README, branch roster-bp).
     if best is not None and bound is not None and use_branch(branch, best[2], bound) \
             and (branch == "on" or relaxation.exact) and not ctx.expired():
         best, bound = _branch(rm, ctx, relaxation, best, bound, budget, stats, run)
     return best, bound
+
+
+#: ``colgen_step=dives``: dives (each to the end, at most ``DIVE`` of the time) and their
+#: fixed models while the roster stays a whole shortfall above the bound, until ``DIVES_UNTIL``
+#: of the time since the roster step began has gone.
+DIVES_UNTIL = 0.6
+
+
+def dives(rm: RosterModel, ctx: SolveContext, relaxation: Relaxation, bound: float | None,
+          budget: float, stats: dict[str, Any], run: Any) -> Seed | None:
+    """The roster step ``dives``: a dive to the end from the converged LP (its roster, and
+    the LP of its last step within ``colgen_dive.RISE`` of the start), then the whole model
+    with that LP's integral days fixed, hinted with the dive's roster; again with the
+    dive's ranking jittered (another seed) while the best roster leaves a whole shortfall
+    above the bound (:func:`avoidable_gap`) and time is left."""
+    until = ctx.elapsed() + DIVES_UNTIL * budget
+    best: Seed | None = None
+    rng = random.Random(int(ctx.options.seed))
+    done = 0
+    while not ctx.expired() and ctx.elapsed() < until:
+        seconds = min(DIVE * budget, until - ctx.elapsed())
+        dived = dive(rm.roster, relaxation.pool, relaxation.pricers, ctx, seconds, stats,
+                     to_end=True, jitter=rng if done else None)
+        done += 1
+        if dived is None:
+            break
+        hint = None
+        if dived.roster is not None:
+            seed = _seed(*dived.roster)
+            hint = rm.hint(seed[0], seed[1])
+            if best is None or seed[2] < best[2]:
+                best = seed
+                ctx.report(float(seed[2]), None, "colgen-dive")
+        if ctx.expired() or ctx.elapsed() >= until:
+            break
+        result = run(fixing(rm, Relaxation(weights=dived.weights)),
+                     max(1.0, until - ctx.elapsed()), hint,
+                     None if best is None else float(best[2]), done - 1)
+        best = _better(rm, result, best)
+        stats.setdefault("colgen_dives_found", []).append(None if best is None else best[2])
+        if best is None or bound is None or not avoidable_gap(rm.roster, best, bound):
+            break
+    stats.update(colgen_dives=done, colgen_fixed=None if best is None else best[2],
+                 colgen_fixed_s=round(ctx.elapsed(), 1))
+    return best
 
 
 #: Branch-and-price after the fixed model (:mod:`optikit_rostering.colgen_branch`): at most

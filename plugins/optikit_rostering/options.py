@@ -64,7 +64,10 @@ CPSAT_OPTIONS = (
                "fixed) or dive (rows fixed a batch at a time with re-pricing while the LP "
                "stays within 0.25 % of its start, then the whole model with that LP's "
                "integral days fixed), or retry (fix; a retry of the fixed model fixes a dive's "
-               "rows instead)", choices=("fix", "dive", "retry")),
+               "rows instead), or dives (dives to the end, no MILP, each followed by the "
+               "whole model with its LP's integral days fixed and hinted with its roster, "
+               "jittered again while a whole shortfall above the bound is left)",
+               choices=("fix", "dive", "retry", "dives")),
     OptionSpec("symmetry", bool, True, "order interchangeable staff (symmetry breaking)"),
     OptionSpec("caps", bool, True,
                "a redundant cap on the days each person can work over the horizon, from "
