@@ -17,6 +17,7 @@ the run rarely repairs it: it then runs again under another seed (``RETRIES``).
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Any
 
@@ -84,6 +85,7 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
     None, the valid lower bound or None)."""
     remaining = ctx.remaining()
     budget = 60.0 if remaining is None else remaining
+    began = ctx.elapsed()
     relaxation = generate(rm.roster, ctx, ctx.elapsed() + share * budget, stats)
     if relaxation is None:
         return None, None
@@ -96,8 +98,12 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
         return pool_roster(rm.roster, relaxation), bound
     best = None
     weights = relaxation.weights  # the LP whose integral days the fixed model fixes
-    if proved(relaxation) and relaxation.exact and step == "dives":
-        best = dives(rm, ctx, relaxation, bound, budget, stats, run)
+    if step == "dives":
+        stats["colgen_step"] = "dives" if use_dives(relaxation, ctx.elapsed() - began,
+                                                    budget) else "fix"
+    if stats.get("colgen_step") == "dives":
+        best = dives(rm, ctx, relaxation, bound, budget, began + DIVES_END * budget, stats,
+                     run)
         return _after_fixing(rm, ctx, relaxation, best, bound, budget, stats, run, branch)
     if proved(relaxation) and relaxation.exact and step == "dive":
         # A dive replaces the MILP: its LP, with rows fixed, is what the fixed model fixes.
@@ -164,18 +170,35 @@ def _after_fixing(rm: RosterModel, ctx: SolveContext, relaxation: Relaxation,
 
 #: ``colgen_step=dives``: dives (each to the end, at most ``DIVE`` of the time) and their
 #: fixed models while the roster stays a whole shortfall above the bound, until ``DIVES_UNTIL``
-#: of the time since the roster step began has gone.
-DIVES_UNTIL = 0.6
+#: of the time since the roster step began has gone, and at the latest ``DIVES_END`` of the
+#: time after the column generation began (the rest for the whole model).
+DIVES_UNTIL, DIVES_END = 0.6, 0.75
+#: Column-generation rounds a dive to the end takes (30-50 on Instance8: 10-18 fixing steps
+#: of up to ``colgen_dive.ROUNDS``), to foresee its time from the relaxation's rounds.
+DIVE_ROUNDS = 40
+
+
+def use_dives(relaxation: Relaxation, seconds: float, budget: float) -> bool:
+    """Whether the dives step applies: exact pricing, a tight relaxation (its rounded bound
+    meets its rounded LP: the LP is the roster's target), and a dive at the relaxation's
+    pace (``seconds`` for its rounds) fits in half the step's time.  Instance12's relaxation
+    takes 16-24 s for 30 rounds (60 staff): a dive there would take most of the run."""
+    if not relaxation.exact or relaxation.bound is None or relaxation.lp_value is None:
+        return False
+    if math.ceil(relaxation.bound - 1e-6) < math.ceil(relaxation.lp_value - 1e-6):
+        return False
+    pace = seconds / max(1, relaxation.rounds)
+    return DIVE_ROUNDS * pace <= DIVES_UNTIL * budget / 2
 
 
 def dives(rm: RosterModel, ctx: SolveContext, relaxation: Relaxation, bound: float | None,
-          budget: float, stats: dict[str, Any], run: Any) -> Seed | None:
+          budget: float, end: float, stats: dict[str, Any], run: Any) -> Seed | None:
     """The roster step ``dives``: a dive to the end from the converged LP (its roster, and
     the LP of its last step within ``colgen_dive.RISE`` of the start), then the whole model
     with that LP's integral days fixed, hinted with the dive's roster; again with the
-    dive's ranking jittered (another seed) while the best roster leaves a whole shortfall
-    above the bound (:func:`avoidable_gap`) and time is left."""
-    until = ctx.elapsed() + DIVES_UNTIL * budget
+    dive's ranking jittered (another seed) while the best roster is more than
+    ``BRANCH_GAP`` above the bound (:func:`far_above`) and time is left."""
+    until = min(end, ctx.elapsed() + DIVES_UNTIL * budget)
     best: Seed | None = None
     rng = random.Random(int(ctx.options.seed))
     done = 0
@@ -186,9 +209,10 @@ def dives(rm: RosterModel, ctx: SolveContext, relaxation: Relaxation, bound: flo
         done += 1
         if dived is None:
             break
+        found = dived.roster or support_roster(rm.roster, dived.weights)
         hint = None
-        if dived.roster is not None:
-            seed = _seed(*dived.roster)
+        if found is not None:
+            seed = _seed(*found)
             hint = rm.hint(seed[0], seed[1])
             if best is None or seed[2] < best[2]:
                 best = seed
@@ -200,7 +224,7 @@ def dives(rm: RosterModel, ctx: SolveContext, relaxation: Relaxation, bound: flo
                      None if best is None else float(best[2]), done - 1)
         best = _better(rm, result, best)
         stats.setdefault("colgen_dives_found", []).append(None if best is None else best[2])
-        if best is None or bound is None or not avoidable_gap(rm.roster, best, bound):
+        if best is None or bound is None or not far_above(best[2], bound):
             break
     stats.update(colgen_dives=done, colgen_fixed=None if best is None else best[2],
                  colgen_fixed_s=round(ctx.elapsed(), 1))
@@ -217,6 +241,14 @@ def dives(rm: RosterModel, ctx: SolveContext, relaxation: Relaxation, bound: flo
 #: completions (1-2 s each, 11 in 23.5 s on Instance6) were most of the tree's time; without
 #: them 30-56 nodes instead of 6-10 in 24 s (Instances 6 and 7, load 6-7).
 BRANCH, BRANCH_LEAVE, BRANCH_GAP, COMPLETE = 0.4, 0.1, 0.01, 0.03
+
+
+def far_above(value: float, bound: float) -> bool:
+    """Whether a roster is more than ``BRANCH_GAP`` above the bound: the dives step dives
+    again (Instance6: 2,045 against the bound 1,949 is less than one shortfall's weight, 100,
+    above it, so :func:`avoidable_gap` stopped there; the best known is 1,950); within it the
+    step hands over to branch-and-price."""
+    return value - bound > BRANCH_GAP * max(1.0, abs(bound))
 
 
 def use_branch(choice: str, value: float, bound: float) -> bool:
