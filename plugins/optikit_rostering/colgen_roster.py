@@ -33,7 +33,7 @@ from typing import Any
 from optikit.types import SolveContext
 from optikit_rostering.colgen import Relaxation, generate, integral_bound, linear_backend
 from optikit_rostering.colgen_branch import branch_and_price
-from optikit_rostering.colgen_dive import dive
+from optikit_rostering.colgen_dive import Dive, dive
 from optikit_rostering.colgen_master import build, penalty
 from optikit_rostering.colgen_pricing import Column, Fixing, pin_cells
 from optikit_rostering.colgen_round import support_roster
@@ -205,6 +205,12 @@ DIVES_MIP = 0.05
 #: 20 s and one more dive fitted; capped at 9 s, the third dive gave 1,309 (seeds 0-2:
 #: 1,303 / 1,307 / 1,305 against 1,303 / 1,311 / 1,307).
 DIVE_FIX = 0.15
+#: The attempt (counted from 0) that, instead of a dive, runs the fixed model on the
+#: relaxation's own LP hinted with the best roster (-1: never, the default).  At 2 (the fix
+#: step's retry, which reached 439 on Instance9 where a dives run stayed at 476): Instance9
+#: seeds 2 / 0 440 / 439 (the second, jittered dive found them), Instance8 seed 1 1,318
+#: (three attempts at 1,418, the fourth did not fit; every attempt a dive: 1,309).
+RELAXED_AT = -1
 #: At most this many dives (Instance1's 607 is 9 % above its bound 558: 1,152 dives of 0.03 s
 #: each went by before the step's time was spent, all at 607).
 MAX_DIVES = 4
@@ -237,13 +243,20 @@ def dives(rm: RosterModel, ctx: SolveContext, relaxation: Relaxation, bound: flo
     done = 0
     while not ctx.expired() and ctx.elapsed() < until and done < MAX_DIVES:
         seconds = min(DIVE * budget, until - ctx.elapsed())
-        dived = dive(rm.roster, relaxation.pool, relaxation.pricers, ctx, seconds, stats,
-                     to_end=True, jitter=rng if done else None)
+        if done == RELAXED_AT and best is not None:
+            # The fixed model on the relaxation's own LP, from the best roster so far.
+            dived: Dive | None = Dive(weights=relaxation.weights)
+            found: tuple[list[Column], int] | None = None
+            hint = rm.hint(best[0], best[1])
+        else:
+            dived = dive(rm.roster, relaxation.pool, relaxation.pricers, ctx, seconds, stats,
+                         to_end=True, jitter=rng if done else None)
+            found = None if dived is None else \
+                dived.roster or support_roster(rm.roster, dived.weights)
+            hint = None
         done += 1
         if dived is None:
             break
-        found = dived.roster or support_roster(rm.roster, dived.weights)
-        hint = None
         if found is not None:
             seed = _seed(*found)
             hint = rm.hint(seed[0], seed[1])
