@@ -41,13 +41,18 @@ def test_dives_only_from_a_tight_exact_relaxation_at_an_affordable_pace() -> Non
     assert not use_dives(_relaxation(4040.0, 4040.0, rounds=30), 24.0, 60.0)
 
 
-def test_a_jittered_dive_to_the_end_gives_a_roster_that_obeys_every_rule() -> None:
+@pytest.mark.parametrize("lazy", [False, True])
+def test_a_jittered_dive_to_the_end_gives_a_roster_that_obeys_every_rule(lazy: bool) -> None:
+    """Jittered, and ``lazy`` (no re-pricing while the LP stays at its start)."""
     roster = parse(read_roster(INSTANCES / "Instance1.roster"))
     ctx = SolveContext(SolveOptions(time_limit=60.0, threads=1, seed=0))
     relaxation = generate(roster, ctx, 55.0, {})
     assert relaxation is not None and relaxation.bound is not None
-    out = dive(roster, relaxation.pool, relaxation.pricers, ctx, 30.0, {}, to_end=True,
-               jitter=random.Random(3))
+    stats: dict[str, Any] = {}
+    out = dive(roster, relaxation.pool, relaxation.pricers, ctx, 30.0, stats, to_end=True,
+               jitter=random.Random(3), lazy=lazy)
+    if lazy:  # the converged LP: the first step prices nothing
+        assert stats["colgen_dive_rounds"] < 3 * stats["colgen_dive_steps"]
     assert out is not None and out.roster is not None
     chosen, value = out.roster
     assert [c.employee for c in chosen] == list(range(roster.num_employees))
