@@ -211,6 +211,9 @@ DIVE_FIX = 0.15
 #: seeds 2 / 0 440 / 439 (the second, jittered dive found them), Instance8 seed 1 1,318
 #: (three attempts at 1,418, the fourth did not fit; every attempt a dive: 1,309).
 RELAXED_AT = -1
+#: The dives step's dives lazy (:func:`colgen_dive.dive`: no re-pricing while the LP has
+#: not moved); off.
+DIVE_LAZY = False
 #: At most this many dives (Instance1's 607 is 9 % above its bound 558: 1,152 dives of 0.03 s
 #: each went by before the step's time was spent, all at 607).
 MAX_DIVES = 4
@@ -250,7 +253,7 @@ def dives(rm: RosterModel, ctx: SolveContext, relaxation: Relaxation, bound: flo
             hint = rm.hint(best[0], best[1])
         else:
             dived = dive(rm.roster, relaxation.pool, relaxation.pricers, ctx, seconds, stats,
-                         to_end=True, jitter=rng if done else None)
+                         to_end=True, jitter=rng if done else None, lazy=DIVE_LAZY)
             found = None if dived is None else \
                 dived.roster or support_roster(rm.roster, dived.weights)
             hint = None

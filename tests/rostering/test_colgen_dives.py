@@ -81,7 +81,8 @@ def test_the_step_dives_again_only_while_far_above_the_bound(
     jitters: list[bool] = []
 
     def fake_dive(roster: Any, pool: Any, pricers: Any, ctx: Any, seconds: float,
-                  stats: Any, to_end: bool = False, jitter: Any = None) -> Dive:
+                  stats: Any, to_end: bool = False, jitter: Any = None,
+                  lazy: bool = False) -> Dive:
         assert to_end
         jitters.append(jitter is not None)
         return Dive(weights={}, fixed=0, roster=_off_roster(rm, 142))
