@@ -91,7 +91,8 @@ def _run(problem: Any, column: str, limit: float, threads: int, seed: int = 0) -
 
 #: The formulation's stats shown by ``--stats``: where the time of a ``cpsat`` run went.
 TRACED = ("colgen_s", "colgen_rounds", "colgen_converged", "colgen_lp", "colgen_bound",
-          "colgen_lp_s", "colgen_dive_fixed", "colgen_dive_steps", "colgen_dive_s",
+          "colgen_lp_s", "colgen_step", "colgen_dives", "colgen_dive", "colgen_dives_found",
+          "colgen_dive_fixed", "colgen_dive_steps", "colgen_dive_s",
           "colgen_mip", "colgen_rounded", "colgen_fixed", "colgen_fixed_s", "colgen_repair",
           "colgen_retries", "colgen_repair_s", "bp_nodes", "bp_rounds", "bp_pricing_s",
           "bp_completions", "bp_best", "bp_proved", "bp_s",

@@ -14,6 +14,7 @@ pricing), so the dive ends with a roster; it is kept only if it also keeps every
 from __future__ import annotations
 
 import math
+import random
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -37,6 +38,10 @@ BATCH = 0.1
 RISE = 0.0025
 #: Rows kept from one pricing call.
 MOST = 5
+#: A lazy dive re-prices only once its LP is this share above its start.
+FLAT = 1e-6
+#: A jittered dive ranks the rows by their LP value times up to 1 + this.
+JITTER = 0.5
 
 
 @dataclass
@@ -51,11 +56,15 @@ class Dive:
 
 
 def dive(roster: Roster, pool: list[Column], pricers: list[Pricer], ctx: SolveContext,
-         seconds: float, stats: dict[str, Any], to_end: bool = False) -> Dive | None:
+         seconds: float, stats: dict[str, Any], to_end: bool = False,
+         jitter: random.Random | None = None, lazy: bool = False) -> Dive | None:
     """Dive over ``pool`` (the relaxation's columns) with re-pricing by ``pricers`` for at
     most ``seconds``: fix rows until the LP rises more than ``RISE`` above its start (or,
     with ``to_end``, until everyone is fixed: the roster, kept if it keeps every safety
-    rule).  None without highspy or if the first LP fails."""
+    rule).  ``jitter``: the batch's rows are ranked by their LP values times a random factor
+    in [1, 1 + ``JITTER``) (another dive from the same LP).  ``lazy``: no re-pricing while
+    the LP stays within ``FLAT`` of its start (the fixing cost nothing: the LP is likely
+    still optimal over all rows).  None without highspy or if the first LP fails."""
     started = time.monotonic()
     deadline = started + seconds
     try:
@@ -78,6 +87,9 @@ def dive(roster: Roster, pool: list[Column], pricers: list[Pricer], ctx: SolveCo
                 answer = live.solve(deadline - time.monotonic())
                 if answer is None:
                     break
+                if lazy and start_lp is not None and \
+                        answer[0] <= start_lp + FLAT * max(1.0, abs(start_lp)):
+                    break  # the LP has not moved: no pricing
                 rounds += 1
                 duals = live.master.duals(answer[2])
                 found = list(workers.map(partial(_price, duals=duals, deadline=deadline,
@@ -111,7 +123,9 @@ def dive(roster: Roster, pool: list[Column], pricers: list[Pricer], ctx: SolveCo
                 break
             best = {e: max(range(len(w)), key=lambda i, w=w: w[i][1])  # type: ignore[misc]
                     for e, w in weights.items() if e not in fixed}
-            heaviest = sorted(best.items(), key=lambda item: -weights[item[0]][item[1]][1])
+            noise = {e: 1.0 + (JITTER * jitter.random() if jitter else 0.0) for e in best}
+            heaviest = sorted(best.items(),
+                              key=lambda item: -weights[item[0]][item[1]][1] * noise[item[0]])
             batch = [(e, i) for e, i in heaviest if weights[e][i][1] >= WHOLE]
             if not batch:
                 batch = heaviest[:max(1, math.ceil(BATCH * len(free)))]

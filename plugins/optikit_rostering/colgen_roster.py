@@ -13,16 +13,27 @@ instead, and whenever it beats the MILP's roster.
 The fixed model's search can settle a whole shortfall above the bound (Instance9: 539 where
 the bound is 405 and the same fixing reaches 439 on other runs), and from there the rest of
 the run rarely repairs it: it then runs again under another seed (``RETRIES``).
+
+``colgen_step=dives`` (:func:`dives`), when the relaxation is tight and cheap enough
+(:func:`use_dives`), replaces the MILP and the fixed model on the relaxation's LP: dives to
+the end with re-pricing (:mod:`optikit_rostering.colgen_dive`), each followed by the fixed
+model on its own LP, hinted with its roster.  On Instance8 (bound 1,297) the fixed model on
+the relaxation's LP settled at 1,400-1,500: 14-15 uncovered shifts where the LP has 12 (the
+staff's night caps and two-weekend limits leave exactly 12 nights short; the 13th and 14th
+gaps were weekend day shifts or weekday nights, which no fixed-day model can move between
+people); the dive keeps the LP's night and weekend allocation and gave 1,303-1,308.
 """
 
 from __future__ import annotations
 
+import math
+import random
 from typing import Any
 
 from optikit.types import SolveContext
 from optikit_rostering.colgen import Relaxation, generate, integral_bound, linear_backend
 from optikit_rostering.colgen_branch import branch_and_price
-from optikit_rostering.colgen_dive import dive
+from optikit_rostering.colgen_dive import Dive, dive
 from optikit_rostering.colgen_master import build, penalty
 from optikit_rostering.colgen_pricing import Column, Fixing, pin_cells
 from optikit_rostering.colgen_round import support_roster
@@ -83,6 +94,7 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
     None, the valid lower bound or None)."""
     remaining = ctx.remaining()
     budget = 60.0 if remaining is None else remaining
+    began = ctx.elapsed()
     relaxation = generate(rm.roster, ctx, ctx.elapsed() + share * budget, stats)
     if relaxation is None:
         return None, None
@@ -95,6 +107,22 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
         return pool_roster(rm.roster, relaxation), bound
     best = None
     weights = relaxation.weights  # the LP whose integral days the fixed model fixes
+    mip_done = False
+    if step == "dives" and use_dives(relaxation, ctx.elapsed() - began, budget):
+        # A short MILP first over a small pool: it may settle small instances at once
+        # (Instance5: 1,143 in 1-4 s, where the dives' roster was 1,146).
+        if len(relaxation.pool) <= MILP_COLUMNS:
+            mip_done = True
+            best = master_roster(rm, ctx, relaxation.pool, DIVES_MIP * budget)
+            if best is not None:
+                ctx.report(float(best[2]), None, "colgen-mip")
+        if best is None or bound is None or far_above(best[2], bound):
+            stats.update(colgen_step="dives", colgen_mip=None if best is None else best[2])
+            best = dives(rm, ctx, relaxation, bound, budget, began + DIVES_END * budget,
+                         stats, run, best)
+            return _after_fixing(rm, ctx, relaxation, best, bound, budget, stats, run, branch)
+    if step == "dives":
+        stats["colgen_step"] = "fix"
     if proved(relaxation) and relaxation.exact and step == "dive":
         # A dive replaces the MILP: its LP, with rows fixed, is what the fixed model fixes.
         seconds = max(mip_share, DIVE) * budget
@@ -102,6 +130,8 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
         dived = dive(rm.roster, relaxation.pool, relaxation.pricers, ctx, seconds, stats)
         if dived is not None:
             weights = dived.weights
+    elif mip_done:
+        fix_share += mip_share - DIVES_MIP  # the rest of the MILP's time
     elif proved(relaxation) and len(relaxation.pool) <= MILP_COLUMNS:
         best = master_roster(rm, ctx, relaxation.pool, mip_share * budget)
         if best is not None:
@@ -142,12 +172,112 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
     if retries:
         stats.update(colgen_repair=best[2] if best else None, colgen_retries=retries,
                      colgen_repair_s=round(ctx.elapsed(), 1))
+    return _after_fixing(rm, ctx, relaxation, best, bound, budget, stats, run, branch)
+
+
+def _after_fixing(rm: RosterModel, ctx: SolveContext, relaxation: Relaxation,
+                  best: Seed | None, bound: float | None, budget: float,
+                  stats: dict[str, Any], run: Any, branch: str
+                  ) -> tuple[Seed | None, float | None]:
+    """Branch-and-price after the roster step, if ``branch`` says so (:func:`use_branch`)."""
     # ``auto`` only with exact pricing: with CP-SAT pricing the tree got 5-9 nodes a run and
     # never a better roster (README, branch roster-bp).
     if best is not None and bound is not None and use_branch(branch, best[2], bound) \
             and (branch == "on" or relaxation.exact) and not ctx.expired():
         best, bound = _branch(rm, ctx, relaxation, best, bound, budget, stats, run)
     return best, bound
+
+
+#: ``colgen_step=dives``: dives (each to the end, at most ``DIVE`` of the time) and their
+#: fixed models while the roster stays a whole shortfall above the bound, until ``DIVES_UNTIL``
+#: of the time since the roster step began has gone, and at the latest ``DIVES_END`` of the
+#: time after the column generation began (the rest for the whole model).
+DIVES_UNTIL, DIVES_END = 0.6, 0.75
+#: Column-generation rounds a dive to the end takes (30-50 on Instance8: 10-18 fixing steps
+#: of up to ``colgen_dive.ROUNDS``), to foresee its time from the relaxation's rounds.
+DIVE_ROUNDS = 40
+#: The dives step's restricted master MILP first (pools up to ``MILP_COLUMNS``): at most
+#: this share of the time; a roster within ``BRANCH_GAP`` of the bound from it skips the
+#: dives (the fixed model on the relaxation's LP then, as with ``fix``).
+DIVES_MIP = 0.05
+#: Each dive's fixed model: at most this share of the time, then the next dive.  Uncapped
+#: (stall-stopped only), Instance8 seed 1's first fixed model crept from 1,504 to 1,418 for
+#: 20 s and one more dive fitted; capped at 9 s, the third dive gave 1,309 (seeds 0-2:
+#: 1,303 / 1,307 / 1,305 against 1,303 / 1,311 / 1,307).
+DIVE_FIX = 0.15
+#: The attempt (counted from 0) that, instead of a dive, runs the fixed model on the
+#: relaxation's own LP hinted with the best roster (-1: never, the default).  At 2 (the fix
+#: step's retry, which reached 439 on Instance9 where a dives run stayed at 476): Instance9
+#: seeds 2 / 0 440 / 439 (the second, jittered dive found them), Instance8 seed 1 1,318
+#: (three attempts at 1,418, the fourth did not fit; every attempt a dive: 1,309).
+RELAXED_AT = -1
+#: The dives step's dives lazy (:func:`colgen_dive.dive`: no re-pricing while the LP has
+#: not moved); off.
+DIVE_LAZY = False
+#: At most this many dives (Instance1's 607 is 9 % above its bound 558: 1,152 dives of 0.03 s
+#: each went by before the step's time was spent, all at 607).
+MAX_DIVES = 4
+
+
+def use_dives(relaxation: Relaxation, seconds: float, budget: float) -> bool:
+    """Whether the dives step applies: exact pricing, a tight relaxation (its rounded bound
+    meets its rounded LP: the LP is the roster's target), and a dive at the relaxation's
+    pace (``seconds`` for its rounds) fits in half the step's time.  Instance12's relaxation
+    takes 16-24 s for 30 rounds (60 staff): a dive there would take most of the run."""
+    if not relaxation.exact or relaxation.bound is None or relaxation.lp_value is None:
+        return False
+    if math.ceil(relaxation.bound - 1e-6) < math.ceil(relaxation.lp_value - 1e-6):
+        return False
+    pace = seconds / max(1, relaxation.rounds)
+    return DIVE_ROUNDS * pace <= DIVES_UNTIL * budget / 2
+
+
+def dives(rm: RosterModel, ctx: SolveContext, relaxation: Relaxation, bound: float | None,
+          budget: float, end: float, stats: dict[str, Any], run: Any,
+          best: Seed | None = None) -> Seed | None:
+    """The roster step ``dives``: a dive to the end from the converged LP (its roster, and
+    the LP of its last step within ``colgen_dive.RISE`` of the start), then the whole model
+    with that LP's integral days fixed, hinted with the dive's roster; again with the
+    dive's ranking jittered (another seed) while the best roster (at first ``best``) is
+    more than ``BRANCH_GAP`` above the bound (:func:`far_above`), at most ``MAX_DIVES``
+    times while time is left."""
+    until = min(end, ctx.elapsed() + DIVES_UNTIL * budget)
+    rng = random.Random(int(ctx.options.seed))
+    done = 0
+    while not ctx.expired() and ctx.elapsed() < until and done < MAX_DIVES:
+        seconds = min(DIVE * budget, until - ctx.elapsed())
+        if done == RELAXED_AT and best is not None:
+            # The fixed model on the relaxation's own LP, from the best roster so far.
+            dived: Dive | None = Dive(weights=relaxation.weights)
+            found: tuple[list[Column], int] | None = None
+            hint = rm.hint(best[0], best[1])
+        else:
+            dived = dive(rm.roster, relaxation.pool, relaxation.pricers, ctx, seconds, stats,
+                         to_end=True, jitter=rng if done else None, lazy=DIVE_LAZY)
+            found = None if dived is None else \
+                dived.roster or support_roster(rm.roster, dived.weights)
+            hint = None
+        done += 1
+        if dived is None:
+            break
+        if found is not None:
+            seed = _seed(*found)
+            hint = rm.hint(seed[0], seed[1])
+            if best is None or seed[2] < best[2]:
+                best = seed
+                ctx.report(float(seed[2]), None, "colgen-dive")
+        if ctx.expired() or ctx.elapsed() >= until:
+            break
+        result = run(fixing(rm, Relaxation(weights=dived.weights)),
+                     max(1.0, min(DIVE_FIX * budget, until - ctx.elapsed())), hint,
+                     None if best is None else float(best[2]), done - 1)
+        best = _better(rm, result, best)
+        stats.setdefault("colgen_dives_found", []).append(None if best is None else best[2])
+        if best is None or bound is None or not far_above(best[2], bound):
+            break
+    stats.update(colgen_dives=done, colgen_fixed=None if best is None else best[2],
+                 colgen_fixed_s=round(ctx.elapsed(), 1))
+    return best
 
 
 #: Branch-and-price after the fixed model (:mod:`optikit_rostering.colgen_branch`): at most
@@ -160,6 +290,14 @@ def first_roster(rm: RosterModel, backend: Any, ctx: SolveContext, share: float,
 #: completions (1-2 s each, 11 in 23.5 s on Instance6) were most of the tree's time; without
 #: them 30-56 nodes instead of 6-10 in 24 s (Instances 6 and 7, load 6-7).
 BRANCH, BRANCH_LEAVE, BRANCH_GAP, COMPLETE = 0.4, 0.1, 0.01, 0.03
+
+
+def far_above(value: float, bound: float) -> bool:
+    """Whether a roster is more than ``BRANCH_GAP`` above the bound: the dives step dives
+    again (Instance6: 2,045 against the bound 1,949 is less than one shortfall's weight, 100,
+    above it, so :func:`avoidable_gap` stopped there; the best known is 1,950); within it the
+    step hands over to branch-and-price."""
+    return value - bound > BRANCH_GAP * max(1.0, abs(bound))
 
 
 def use_branch(choice: str, value: float, bound: float) -> bool:

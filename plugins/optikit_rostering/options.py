@@ -58,13 +58,17 @@ CPSAT_OPTIONS = (
                "(rebuild) or one live LP for every node, the rows a node's decisions exclude "
                "held at 0, warm started (live: about 5x the nodes, no better rosters in 3-seed "
                "runs on Instances 6 and 7)", choices=("rebuild", "live")),
-    OptionSpec("colgen_step", str, "fix",
-               "with colgen and exact pricing: the roster step after the relaxation: fix "
-               "(the restricted master MILP, then the whole model with the LP's integral days "
-               "fixed) or dive (rows fixed a batch at a time with re-pricing while the LP "
-               "stays within 0.25 % of its start, then the whole model with that LP's "
+    OptionSpec("colgen_step", str, "dives",
+               "with colgen and exact pricing: the roster step after the relaxation: dives "
+               "(when the relaxation is tight and a dive is cheap: a short restricted master "
+               "MILP, then up to 4 dives to the end from the LP, rows fixed a batch at a time "
+               "with re-pricing, each followed by the whole model with its LP's integral days "
+               "fixed, hinted with its roster, again jittered while more than 1 % above the "
+               "bound; else as fix), fix (the restricted master MILP, then the whole model "
+               "with the LP's integral days fixed), dive (rows fixed with re-pricing while the "
+               "LP stays within 0.25 % of its start, then the whole model with that LP's "
                "integral days fixed), or retry (fix; a retry of the fixed model fixes a dive's "
-               "rows instead)", choices=("fix", "dive", "retry")),
+               "rows instead)", choices=("dives", "fix", "dive", "retry")),
     OptionSpec("symmetry", bool, True, "order interchangeable staff (symmetry breaking)"),
     OptionSpec("caps", bool, True,
                "a redundant cap on the days each person can work over the horizon, from "
