@@ -36,3 +36,20 @@ def plant(**changes: Any) -> dict[str, Any]:
 
 def rows(*entries: tuple[str, int, str]) -> dict[str, Any]:
     return {"assignments": [{"employee": e, "day": d, "shift": s} for e, d, s in entries]}
+
+
+def assert_whole_roster(roster: Any, out: Any, relaxation_bound: float | None) -> None:
+    """A dive's roster: one row per employee, every per-employee rule held, its value its
+    penalty, and not below the relaxation's integral bound."""
+    from optikit_rostering.checker import employee_violations
+    from optikit_rostering.colgen import integral_bound
+    from optikit_rostering.colgen_master import penalty
+
+    assert out is not None and out.roster is not None
+    chosen, value = out.roster
+    assert [c.employee for c in chosen] == list(range(roster.num_employees))
+    for col in chosen:
+        assert employee_violations(roster, col.employee, list(col.row)) == []
+    assert value == penalty(roster, chosen)
+    bound = integral_bound(relaxation_bound)
+    assert bound is not None and value >= bound

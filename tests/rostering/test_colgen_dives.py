@@ -10,10 +10,8 @@ from typing import Any
 
 import optikit_rostering.colgen_roster as colgen_roster
 import pytest
-from optikit_rostering.checker import employee_violations
-from optikit_rostering.colgen import Relaxation, generate, integral_bound
+from optikit_rostering.colgen import Relaxation, generate
 from optikit_rostering.colgen_dive import Dive, dive
-from optikit_rostering.colgen_master import penalty
 from optikit_rostering.colgen_pricing import Column
 from optikit_rostering.colgen_roster import dives, use_dives
 from optikit_rostering.cpsat_model import RosterModel
@@ -22,7 +20,7 @@ from optikit_rostering.reader import read_roster
 
 import optikit
 from optikit.types import SolveContext, SolveOptions, Status
-from tests.rostering.conftest import INSTANCES, plant
+from tests.rostering.conftest import INSTANCES, assert_whole_roster, plant
 
 
 def _relaxation(lp: float, bound: float | None, rounds: int = 20,
@@ -53,14 +51,8 @@ def test_a_jittered_dive_to_the_end_gives_a_roster_that_obeys_every_rule(lazy: b
                jitter=random.Random(3), lazy=lazy)
     if lazy:  # the converged LP: the first step prices nothing
         assert stats["colgen_dive_rounds"] < 3 * stats["colgen_dive_steps"]
-    assert out is not None and out.roster is not None
-    chosen, value = out.roster
-    assert [c.employee for c in chosen] == list(range(roster.num_employees))
-    for col in chosen:
-        assert employee_violations(roster, col.employee, list(col.row)) == []
-    assert value == penalty(roster, chosen)
-    bound = integral_bound(relaxation.bound)
-    assert bound is not None and value >= bound
+    assert_whole_roster(roster, out, relaxation.bound)
+    assert out is not None
 
 
 def _off_roster(rm: RosterModel, cost: int) -> tuple[list[Column], int]:
