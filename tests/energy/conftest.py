@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import random
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -96,3 +98,23 @@ def checked_objective(problem: Any, inc: Any) -> float:
     assert report.feasible, report.violations
     assert report.objective is not None
     return float(report.objective)
+
+
+def random_single_moves(problem: Any, schedule: list[Any], seed: int, count: int
+                        ) -> Iterator[tuple[int, Any, Any, list[Any]]]:
+    """``count`` random moves of one operation each (another start, mode and machine) from
+    ``schedule``: ``(operation, its old entry, its new entry, the moved schedule)``."""
+    from optikit.scheduling import ScheduledOperation
+
+    index = {problem.job_ops[s.job][s.operation]: i for i, s in enumerate(schedule)}
+    rng = random.Random(seed)
+    for _ in range(count):
+        g = rng.choice(list(index))
+        s = schedule[index[g]]
+        k = rng.randrange(len(problem.ops[g].modes))
+        mode = problem.ops[g].modes[k]
+        t = rng.randrange(0, problem.horizon - mode.duration)
+        new = ScheduledOperation(s.job, s.operation, k, mode.machine, t, t + mode.duration)
+        moved = list(schedule)
+        moved[index[g]] = new
+        yield g, s, new, moved

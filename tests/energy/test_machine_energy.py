@@ -14,7 +14,7 @@ from optikit_energy.machine_energy import MachineEnergy
 from optikit_energy.shift_pricing import MachinePricer
 
 from optikit.scheduling import ScheduledOperation, weighted_tardiness
-from tests.energy.conftest import load
+from tests.energy.conftest import load, random_single_moves
 
 
 def _variant(seed: int, cap: bool) -> dict:
@@ -55,18 +55,8 @@ def test_prefix_sum_pricing_equals_the_checkers(registry, cap: bool) -> None:
         if found[1] is not None:
             assert found[1] == pytest.approx(figures.profile[: problem.horizon])
     pricer = MachinePricer(problem, built.schedule, built.switch_on)
-    index = {problem.job_ops[s.job][s.operation]: i for i, s in enumerate(built.schedule)}
-    rng = random.Random(0)
     priced = 0
-    for _ in range(200):
-        g = rng.choice(list(index))
-        s = built.schedule[index[g]]
-        k = rng.randrange(len(problem.ops[g].modes))
-        mode = problem.ops[g].modes[k]
-        t = rng.randrange(0, problem.horizon - mode.duration)
-        new = ScheduledOperation(s.job, s.operation, k, mode.machine, t, t + mode.duration)
-        schedule = list(built.schedule)
-        schedule[index[g]] = new
+    for g, s, new, schedule in random_single_moves(problem, built.schedule, 0, 200):
         moved = pricer.price({g: new}, {g: s}, schedule)
         if moved is None:
             continue

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
 from optikit_energy import energy, shift_search, shift_swaps, switching
 from optikit_energy.checker import check, peak_violations
@@ -11,8 +9,7 @@ from optikit_energy.generator import generate
 from optikit_energy.heuristic import best_constructed
 from optikit_energy.shift_pricing import MachinePricer
 
-from optikit.scheduling import ScheduledOperation
-from tests.energy.conftest import load
+from tests.energy.conftest import load, random_single_moves
 
 
 def _full_price(problem, schedule, switch_on) -> float | None:
@@ -33,18 +30,8 @@ def test_machine_by_machine_prices_equal_the_checkers(registry) -> None:
     pricer = MachinePricer(problem, built.schedule, built.switch_on)
     assert float(pricer.energy.sum()) + pricer.other_terms(built.schedule) == pytest.approx(
         built.objective, rel=1e-9)
-    index = {problem.job_ops[s.job][s.operation]: i for i, s in enumerate(built.schedule)}
-    rng = random.Random(0)
     priced = 0
-    for _ in range(300):
-        g = rng.choice(list(index))
-        s = built.schedule[index[g]]
-        k = rng.randrange(len(problem.ops[g].modes))
-        mode = problem.ops[g].modes[k]
-        t = rng.randrange(0, problem.horizon - mode.duration)
-        new = ScheduledOperation(s.job, s.operation, k, mode.machine, t, t + mode.duration)
-        schedule = list(built.schedule)
-        schedule[index[g]] = new
+    for g, s, new, schedule in random_single_moves(problem, built.schedule, 0, 300):
         found = pricer.price({g: new}, {g: s}, schedule)
         if found is None:
             assert _full_price(problem, schedule, built.switch_on) is None
